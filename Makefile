@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: GPL-2.0
+# xdpi: `make` builds build/xdpi; `make test` and `make demo` install what they need first.
+# Targets: all, asan, test, test-unit, test-bpf, test-e2e, test-corpus, test-schema, fuzz,
+#          fuzz-short, bench, demo, check, clean.  V=1 shows commands.
+
+OUT ?= build
+.DEFAULT_GOAL := all
+include mk/flags.mk
+include mk/bpf.mk
+
+LIB_SRCS := $(wildcard src/core/*.c src/capture/*.c src/dissect/*.c src/detect/*.c src/output/*.c)
+CLI_SRCS := $(wildcard src/cli/*.c)
+LIB_OBJS := $(LIB_SRCS:%.c=$(OUT)/%.o)
+CLI_OBJS := $(CLI_SRCS:%.c=$(OUT)/%.o)
+LIBXDPI := $(OUT)/libxdpi.a
+
+.PHONY: all
+all: $(OUT)/xdpi
+
+$(OUT)/xdpi: $(CLI_OBJS) $(LIBXDPI)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(LIBXDPI): $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+# The loader embeds the BPF skeletons.
+$(OUT)/src/core/loader.o: $(BPF_SKELS)
+
+$(OUT)/%.o: %.c | deps-build
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) -MMD -MP -c $< -o $@
+
+.PHONY: deps deps-build
+deps:
+	$(Q)./tools/deps.sh all
+deps-build:
+	$(Q)./tools/deps.sh build
+
+.PHONY: asan
+asan:
+	$(Q)$(MAKE) --no-print-directory OUT=build-asan SANITIZE=1 all unit-bins
+
+include mk/test.mk
+include mk/fuzz.mk
+
+.PHONY: demo
+demo: deps all
+	$(Q)./tools/demo.sh
+
+.PHONY: bench
+bench: deps all bench-bins
+	$(Q)./bench/run.sh
+
+.PHONY: clean
+clean:
+	$(call msg,CLEAN)
+	$(Q)rm -rf build build-asan build-fuzz
+
+-include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d)
+.DELETE_ON_ERROR:
+.SECONDARY:

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Flow accounting: canonical key, find-or-create in the LRU flow map, per-direction counters. */
+#ifndef XDPI_BPF_FLOW_H
+#define XDPI_BPF_FLOW_H
+
+#include "lib/maps.h"
+#include "lib/parse.h"
+#include "lib/consts.h"
+#include "lib/verdict.h"
+
+static __always_inline __u64 now_ns(void)
+{
+	if (cfg_replay_clock) {
+		__u32 zero = 0;
+		__u64 *t = bpf_map_lookup_elem(&replay_clock, &zero);
+
+		return t ? *t : 0;
+	}
+	return bpf_ktime_get_ns();
+}
+
+/* <0, 0, >0 as (addr, port) of the source sorts before, with, after the destination's. */
+static __always_inline int endpoint_cmp(const struct xdpi_meta *m)
+{
+#pragma unroll
+	for (int i = 0; i < 4; i++) {
+		__u32 s = bpf_ntohl(m->saddr[i]), d = bpf_ntohl(m->daddr[i]);
+
+		if (s != d)
+			return s < d ? -1 : 1;
+	}
+	if (m->sport != m->dport)
+		return bpf_ntohs(m->sport) < bpf_ntohs(m->dport) ? -1 : 1;
+	return 0;
+}
+
+/* Fills the canonical key; returns the packet's direction (0: a->b). */
+static __always_inline __u8 flow_key_make(const struct xdpi_meta *m, struct xdpi_flow_key *k)
+{
+	__u8 dir = endpoint_cmp(m) > 0;
+
+	if (!dir) {
+		__builtin_memcpy(k->addr_a, m->saddr, 16);
+		__builtin_memcpy(k->addr_b, m->daddr, 16);
+		k->port_a = m->sport;
+		k->port_b = m->dport;
+	} else {
+		__builtin_memcpy(k->addr_a, m->daddr, 16);
+		__builtin_memcpy(k->addr_b, m->saddr, 16);
+		k->port_a = m->dport;
+		k->port_b = m->sport;
+	}
+	k->vlan = m->vlan;
+	k->proto = m->proto;
+	k->family = m->family;
+	return dir;
+}
+
+static __always_inline __u32 flow_key_hash(const struct xdpi_flow_key *k)
+{
+	const __u32 *w = (const void *)k;
+	__u32 h = 0x9e3779b9;
+
+#pragma unroll
+	for (int i = 0; i < (int)(sizeof(*k) / 4); i++)
+		h = (h ^ w[i]) * 0x01000193;
+	return h ^ (h >> 16);
+}
+
+/* Later fragments carry no ports: take them from the first fragment, when it came first. */
+static __always_inline void frag_key_make(const struct xdpi_meta *m, struct xdpi_frag_key *fk)
+{
+	__builtin_memcpy(fk->saddr, m->saddr, 16);
+	__builtin_memcpy(fk->daddr, m->daddr, 16);
+	fk->id = m->frag_id;
+	fk->proto = m->proto;
+	fk->family = m->family;
+}
+
+static __always_inline int frag_attribute(struct xdpi_meta *m, struct xdpi_counters *cs)
+{
+	struct xdpi_frag_key fk = {};
+	struct xdpi_frag_value *fv;
+
+	if (m->frag == XDPI_FRAG_NONE)
+		return 0;
+	frag_key_make(m, &fk);
+	if (m->frag == XDPI_FRAG_FIRST) {
+		struct xdpi_frag_value v = { .sport = m->sport, .dport = m->dport };
+
+		cnt_add(cs, XDPI_CNT_FRAG_FIRST, 1);
+		bpf_map_update_elem(&frag_ports, &fk, &v, BPF_ANY);
+		return 0;
+	}
+	cnt_add(cs, XDPI_CNT_FRAG_LATER, 1);
+	if (m->proto != IPPROTO_TCP && m->proto != IPPROTO_UDP)
+		return 0; /* portless protocols need no attribution */
+	fv = bpf_map_lookup_elem(&frag_ports, &fk);
+	if (!fv) {
+		cnt_add(cs, XDPI_CNT_FRAG_UNATTRIBUTED, 1);
+		return -1;
+	}
+	m->sport = fv->sport;
+	m->dport = fv->dport;
+	return 0;
+}
+
+static __always_inline __u8 initial_steer(const struct xdpi_meta *m)
+{
+	struct xdpi_port_key pk = { .proto = m->proto };
+	__u8 *s;
+
+	pk.port = bpf_ntohs(m->dport);
+	s = bpf_map_lookup_elem(&steer_ports, &pk);
+	if (!s) {
+		pk.port = bpf_ntohs(m->sport);
+		s = bpf_map_lookup_elem(&steer_ports, &pk);
+	}
+	return s ? *s : cfg_default_steer;
+}
+
+/* The side that opened the flow: the sender of its first packet, unless that packet is a
+ * SYN-ACK (we joined after the SYN), in which case the other side. */
+static __always_inline __u8 flow_initiator(const struct xdpi_meta *m, __u8 dir)
+{
+	if (m->proto == IPPROTO_TCP && (m->tcp_flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK))
+		return !dir;
+	return dir;
+}
+
+static __always_inline struct xdpi_flow_value *flow_lookup_or_create(const struct xdpi_flow_key *k,
+								     const struct xdpi_meta *m,
+								     __u8 dir, __u64 now,
+								     struct xdpi_counters *cs)
+{
+	struct xdpi_flow_value *v = bpf_map_lookup_elem(&flows, k);
+	struct xdpi_flow_value nv = {};
+
+	if (v)
+		return v;
+	nv.first_ns = now;
+	nv.last_ns = now;
+	nv.steer = initial_steer(m);
+	nv.initiator = flow_initiator(m, dir);
+	nv.icmp_type = m->icmp_type;
+	nv.icmp_code = m->icmp_code;
+	nv.head_left[0] = cfg_head_pkts;
+	nv.head_left[1] = cfg_head_pkts;
+	if (bpf_map_update_elem(&flows, k, &nv, BPF_NOEXIST) == 0)
+		cnt_add(cs, XDPI_CNT_FLOW_NEW, 1);
+	v = bpf_map_lookup_elem(&flows, k); /* also wins a race with another CPU */
+	if (!v)
+		cnt_add(cs, XDPI_CNT_FLOW_INSERT_FAIL, 1);
+	return v;
+}
+
+static __always_inline void flow_account(struct xdpi_flow_value *v, const struct xdpi_meta *m,
+					 __u8 dir, __u32 wire_len, __u64 now)
+{
+	dir &= 1;
+	__sync_fetch_and_add(&v->pkts[dir], 1);
+	__sync_fetch_and_add(&v->bytes[dir], wire_len);
+	if (m->tcp_flags)
+		__sync_fetch_and_or(&v->tcp_flags[dir], m->tcp_flags);
+	if (now > v->last_ns)
+		v->last_ns = now;
+}
+
+#endif /* XDPI_BPF_FLOW_H */

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Every map of the fast path, defined here and nowhere else. Sizes are defaults that the
+ * loader overrides between open and load. Both hooks' objects share these maps by fd. */
+#ifndef XDPI_BPF_MAPS_H
+#define XDPI_BPF_MAPS_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "shared/xdpi_abi.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XDPI_FLOWS_DEFAULT);
+	__type(key, struct xdpi_flow_key);
+	__type(value, struct xdpi_flow_value);
+} flows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xdpi_counters);
+} counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, XDPI_RINGBUF_DEFAULT);
+} events_rb SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct xdpi_frag_key);
+	__type(value, struct xdpi_frag_value);
+} frag_ports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XDPI_STEER_PORTS_MAX);
+	__type(key, struct xdpi_port_key);
+	__type(value, __u8);
+} steer_ports SEC(".maps");
+
+/* Replay only: the capture's clock, set by user space before each test run. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} replay_clock SEC(".maps");
+
+#endif /* XDPI_BPF_MAPS_H */

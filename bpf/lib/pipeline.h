@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The per-packet pipeline shared by every hook: parse, account the flow, steer, finish. */
+#ifndef XDPI_BPF_PIPELINE_H
+#define XDPI_BPF_PIPELINE_H
+
+#include "lib/ctx.h"
+#include "lib/parse.h"
+#include "lib/flow.h"
+#include "lib/steer.h"
+#include "lib/verdict.h"
+
+static __always_inline void count_layers(struct xdpi_counters *cs, const struct xdpi_meta *m)
+{
+	if (m->nvlan)
+		cnt_add(cs, m->nvlan > 1 ? XDPI_CNT_QINQ : XDPI_CNT_VLAN, 1);
+	if (m->family == 0) {
+		cnt_add(cs, XDPI_CNT_NON_IP, 1);
+		return;
+	}
+	cnt_add(cs, m->family == 4 ? XDPI_CNT_IPV4 : XDPI_CNT_IPV6, 1);
+	switch (m->proto) {
+	case IPPROTO_TCP:
+		cnt_add(cs, XDPI_CNT_TCP, 1);
+		break;
+	case IPPROTO_UDP:
+		cnt_add(cs, XDPI_CNT_UDP, 1);
+		break;
+	case IPPROTO_ICMP:
+		cnt_add(cs, XDPI_CNT_ICMP, 1);
+		break;
+	case IPPROTO_ICMPV6:
+		cnt_add(cs, XDPI_CNT_ICMPV6, 1);
+		break;
+	default:
+		cnt_add(cs, XDPI_CNT_OTHER_L4, 1);
+	}
+}
+
+static __always_inline int xdpi_process(xdpi_ctx_t *ctx)
+{
+	struct xdpi_counters *cs = counters_get();
+	struct xdpi_flow_value *v;
+	struct xdpi_flow_key k = {};
+	struct xdpi_meta m = {};
+	struct xdpi_capture cap;
+	__u32 wire_len = ctx_wire_len(ctx);
+	__u64 now;
+	int err;
+	__u8 dir;
+
+	cnt_add(cs, XDPI_CNT_PKTS, 1);
+	cnt_add(cs, XDPI_CNT_BYTES, wire_len);
+	if (ctx_prepare(ctx))
+		cnt_add(cs, XDPI_CNT_TC_PULL_FAIL, 1);
+	err = parse_packet(ctx_data(ctx), ctx_data_end(ctx), &m);
+	if (err < 0)
+		return finish(cs, XDPI_ACT_PASS, -err);
+	count_layers(cs, &m);
+	if (m.family == 0 || frag_attribute(&m, cs))
+		return finish(cs, XDPI_ACT_PASS, 0);
+
+	now = now_ns();
+	dir = flow_key_make(&m, &k);
+	v = flow_lookup_or_create(&k, &m, dir, now, cs);
+	if (!v)
+		return finish(cs, XDPI_ACT_PASS, 0);
+	flow_account(v, &m, dir, wire_len, now);
+	cap = steer_decide(v, &m, dir, wire_len);
+	if (cap.reason)
+		steer_emit(ctx, cap, &k, v, dir, wire_len, now, cs);
+	return finish(cs, XDPI_ACT_PASS, 0);
+}
+
+#endif /* XDPI_BPF_PIPELINE_H */

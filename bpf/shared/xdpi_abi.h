@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* bpf/shared/xdpi_abi.h: THE kernel<->user contract. Every struct, enum and limit that crosses
+ * the boundary lives here and nowhere else. Bump XDPI_ABI_VERSION on any layout change. */
+#ifndef XDPI_ABI_H
+#define XDPI_ABI_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define XDPI_ABI_VERSION 1
+
+/* Limits and defaults (user space may override the defaults at load time). */
+#define XDPI_SNAPLEN_MAX 2048       /* largest bytes copied per packet into the ring buffer */
+#define XDPI_SNAPLEN_DEFAULT 1536   /* a whole 1500-MTU frame with two VLAN tags */
+#define XDPI_CTRL_SNAPLEN 128       /* TCP SYN/FIN/RST: headers only */
+#define XDPI_HEAD_PKTS_DEFAULT 8    /* payload packets per direction in `head` state */
+#define XDPI_FLOWS_DEFAULT 262144   /* flow map entries */
+#define XDPI_RINGBUF_DEFAULT (8u << 20)
+#define XDPI_VLAN_MAX 2             /* 802.1ad outer + 802.1Q inner */
+#define XDPI_IPV6_EXT_MAX 6         /* extension headers walked before giving up */
+#define XDPI_STEER_PORTS_MAX 1024
+
+/* Steering state of a flow: what the fast path does with its packets. */
+enum xdpi_steer {
+	XDPI_STEER_PASS = 0,   /* counted only */
+	XDPI_STEER_HEAD = 1,   /* first N payload packets per direction to the ring buffer */
+	XDPI_STEER_SNIP = 2,   /* every payload packet to the ring buffer, up to the snap length */
+	XDPI_STEER_FULL = 3,   /* whole packets to AF_XDP (tap mode) */
+	XDPI_STEER_BYPASS = 4, /* user space has seen enough: counters only */
+	XDPI_STEER_DROP = 5,   /* policy: drop */
+	XDPI_STEER_MAX,
+};
+
+/* Which hook saw a packet. */
+enum xdpi_hook {
+	XDPI_HOOK_XDP = 0,
+	XDPI_HOOK_TC_EGRESS = 1,
+};
+
+/* Why a packet was copied to user space. */
+enum xdpi_cap_reason {
+	XDPI_CAP_HEAD = 1,
+	XDPI_CAP_SNIP = 2,
+	XDPI_CAP_CTRL = 3, /* TCP SYN/FIN/RST of a steered flow, headers only */
+};
+
+/* Ring buffer record types. Every record starts with __u16 type, __u16 len. */
+enum xdpi_event_type {
+	XDPI_EVENT_PACKET = 1,
+};
+
+/* Malformed-header reasons. The parser returns -reason; each has a counter. */
+#define XDPI_REASONS(X)                                                                        \
+	X(ETH_TRUNC, "eth_truncated")                                                          \
+	X(VLAN_TRUNC, "vlan_truncated")                                                        \
+	X(VLAN_TOO_MANY, "vlan_too_many_tags")                                                 \
+	X(IPV4_TRUNC, "ipv4_truncated")                                                        \
+	X(IPV4_BAD_VERSION, "ipv4_bad_version")                                                \
+	X(IPV4_BAD_IHL, "ipv4_bad_ihl")                                                        \
+	X(IPV4_BAD_TOTLEN, "ipv4_bad_total_length")                                            \
+	X(IPV6_TRUNC, "ipv6_truncated")                                                        \
+	X(IPV6_BAD_VERSION, "ipv6_bad_version")                                                \
+	X(IPV6_EXT_TRUNC, "ipv6_ext_truncated")                                                \
+	X(IPV6_EXT_TOO_MANY, "ipv6_ext_too_many")                                              \
+	X(TCP_TRUNC, "tcp_truncated")                                                          \
+	X(TCP_BAD_DOFF, "tcp_bad_data_offset")                                                 \
+	X(UDP_TRUNC, "udp_truncated")                                                          \
+	X(UDP_BAD_LEN, "udp_bad_length")                                                       \
+	X(ICMP_TRUNC, "icmp_truncated")
+
+enum xdpi_reason {
+	XDPI_REASON_NONE = 0,
+#define XDPI_X_ENUM(id, name) XDPI_REASON_##id,
+	XDPI_REASONS(XDPI_X_ENUM)
+#undef XDPI_X_ENUM
+	XDPI_REASON_MAX,
+};
+
+/* Fast-path counters (per CPU). Malformed reasons follow at XDPI_CNT_REASON_BASE + reason. */
+#define XDPI_COUNTERS(X)                                                                       \
+	X(PKTS, "pkts")                                                                        \
+	X(BYTES, "bytes")                                                                      \
+	X(VERDICT_PASS, "verdict_pass")                                                        \
+	X(VERDICT_DROP, "verdict_drop")                                                        \
+	X(NON_IP, "non_ip")                                                                    \
+	X(VLAN, "vlan_tagged")                                                                 \
+	X(QINQ, "qinq_tagged")                                                                 \
+	X(IPV4, "ipv4")                                                                        \
+	X(IPV6, "ipv6")                                                                        \
+	X(TCP, "tcp")                                                                          \
+	X(UDP, "udp")                                                                          \
+	X(ICMP, "icmp")                                                                        \
+	X(ICMPV6, "icmpv6")                                                                    \
+	X(OTHER_L4, "other_l4")                                                                \
+	X(FRAG_FIRST, "frag_first")                                                            \
+	X(FRAG_LATER, "frag_later")                                                            \
+	X(FRAG_UNATTRIBUTED, "frag_unattributed")                                              \
+	X(MALFORMED, "malformed")                                                              \
+	X(FLOW_NEW, "flow_new")                                                                \
+	X(FLOW_INSERT_FAIL, "flow_insert_failed")                                              \
+	X(CAPTURED, "captured_pkts")                                                           \
+	X(CAPTURED_BYTES, "captured_bytes")                                                    \
+	X(CAPTURE_TRUNCATED, "captured_truncated")                                             \
+	X(LOSS_RINGBUF_FULL, "loss_ringbuf_full")                                              \
+	X(LOSS_LOAD_BYTES, "loss_load_bytes")                                                  \
+	X(TC_PULL_FAIL, "tc_pull_failed")
+
+enum xdpi_counter {
+#define XDPI_X_ENUM(id, name) XDPI_CNT_##id,
+	XDPI_COUNTERS(XDPI_X_ENUM)
+#undef XDPI_X_ENUM
+	XDPI_CNT_REASON_BASE,
+	XDPI_CNT_MAX = XDPI_CNT_REASON_BASE + XDPI_REASON_MAX,
+};
+
+/* The value of the per-CPU `counters` map: all counters of one CPU, one lookup per packet. */
+struct xdpi_counters {
+	__u64 c[XDPI_CNT_MAX];
+};
+
+/* Canonical 5-tuple plus VLAN: side a is the smaller (address, port). Both directions of a
+ * flow map to one key; the direction bit (0: a->b, 1: b->a) travels beside it. */
+struct xdpi_flow_key {
+	__u32 addr_a[4]; /* network byte order; IPv4 uses [0] only */
+	__u32 addr_b[4];
+	__be16 port_a;   /* ICMP echo: the identifier on both sides; other ICMP: 0 */
+	__be16 port_b;
+	__u16 vlan;      /* outer VLAN id, 0 when untagged */
+	__u8 proto;      /* IPPROTO_* */
+	__u8 family;     /* 4 or 6 */
+};
+
+struct xdpi_flow_value {
+	__u64 pkts[2];  /* [0]: a->b, [1]: b->a */
+	__u64 bytes[2]; /* whole frames, as on the wire */
+	__u64 first_ns; /* clock: CLOCK_MONOTONIC, or the replay clock */
+	__u64 last_ns;
+	__u32 tcp_flags[2];
+	__u32 head_left[2]; /* `head` packets still to copy, per direction */
+	__u8 steer;         /* enum xdpi_steer */
+	__u8 initiator;     /* side (0 a, 1 b) that opened the flow */
+	__u8 icmp_type;     /* ICMP: type and code of the flow's first packet */
+	__u8 icmp_code;
+	__u8 pad[4];
+};
+
+/* Remembers the ports of a fragmented datagram's first fragment for its later fragments. */
+struct xdpi_frag_key {
+	__u32 saddr[4];
+	__u32 daddr[4];
+	__u32 id;
+	__u8 proto;
+	__u8 family;
+	__u8 pad[2];
+};
+
+struct xdpi_frag_value {
+	__be16 sport;
+	__be16 dport;
+};
+
+/* Key of the per-port steering map: a service port whose flows start in a given state. */
+struct xdpi_port_key {
+	__u16 port; /* host byte order */
+	__u8 proto;
+	__u8 pad;
+};
+
+/* Ring buffer record: this header, then cap_len bytes of the frame from its first byte. */
+struct xdpi_event_hdr {
+	__u16 type;     /* enum xdpi_event_type */
+	__u16 len;      /* header + cap_len */
+	__u16 cap_len;
+	__u8 hook;      /* enum xdpi_hook */
+	__u8 reason;    /* enum xdpi_cap_reason */
+	__u32 ifindex;
+	__u32 orig_len; /* the frame's length on the wire */
+	__u64 ts_ns;
+	__u32 flow_hash;
+	__u8 flow_dir;  /* 0: packet goes a->b in its flow key */
+	__u8 steer;
+	__u8 pad[2];
+};
+
+#endif /* XDPI_ABI_H */

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* User-space packet decoder: link layer to L4, tolerant of snippets and snap lengths. */
+#ifndef XDPI_DECODE_H
+#define XDPI_DECODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "xdpi/pkt.h"
+#include "shared/xdpi_abi.h"
+
+enum xdpi_frag_state {
+	XDPI_DFRAG_NONE = 0,
+	XDPI_DFRAG_FIRST,
+	XDPI_DFRAG_LATER,
+};
+
+struct xdpi_decoded {
+	uint8_t family;   /* 0 (not IP), 4 or 6 */
+	uint8_t proto;
+	uint8_t nvlan;
+	uint8_t tcp_flags;
+	uint16_t vlan[XDPI_VLAN_MAX];
+	uint8_t saddr[16];
+	uint8_t daddr[16];
+	uint16_t sport;   /* host byte order; ICMP echo: the identifier */
+	uint16_t dport;
+	uint8_t icmp_type;
+	uint8_t icmp_code;
+	uint8_t frag;     /* enum xdpi_frag_state */
+	uint8_t pad;
+	uint32_t frag_id;
+	uint32_t tcp_seq;
+	uint32_t tcp_ack;
+	uint16_t tcp_win;
+	uint16_t l3_off;
+	uint16_t l4_off;
+	const uint8_t *payload;  /* captured payload */
+	uint32_t payload_len;     /* captured bytes at payload */
+	uint32_t payload_wire;    /* payload length by the headers */
+	enum xdpi_reason reason;  /* malformed reason, XDPI_REASON_NONE if sound */
+};
+
+/* Decodes pkt into d. Returns 0, or -EINVAL with d->reason set for a malformed packet
+ * (d keeps whatever layers were sound). A non-IP packet returns 0 with family 0. */
+int xdpi_decode(const struct xdpi_pkt *pkt, struct xdpi_decoded *d);
+
+/* Canonical flow key of a decoded packet (same ordering as the kernel's); returns the
+ * packet's direction: 0 when it goes from side a to side b. */
+uint8_t xdpi_flow_key_from(const struct xdpi_decoded *d, struct xdpi_flow_key *k);
+
+/* "ipv4", "tcp", ...: names of malformed reasons, as the kernel's counters use them. */
+const char *xdpi_reason_name(enum xdpi_reason r);
+
+#endif /* XDPI_DECODE_H */

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The engine: packets in (from any source), events out (through a callback). */
+#ifndef XDPI_ENGINE_H
+#define XDPI_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "xdpi/flow.h"
+#include "xdpi/json.h"
+#include "xdpi/pkt.h"
+#include "shared/xdpi_abi.h"
+
+/* User-space counters; each is exported in stats events under its name. */
+#define XDPI_ENGINE_COUNTERS(X)                                                                \
+	X(PKTS, "pkts")                                                                        \
+	X(BYTES, "bytes")                                                                      \
+	X(SNIPPETS, "snippets")                                                                \
+	X(INVALID, "invalid")                                                                  \
+	X(NON_IP, "non_ip")                                                                    \
+	X(ETHERNET, "ethernet")                                                                \
+	X(SLL, "sll")                                                                          \
+	X(SLL2, "sll2")                                                                        \
+	X(RAW, "raw")                                                                          \
+	X(NULL_LINK, "null")                                                                   \
+	X(VLAN, "vlan")                                                                        \
+	X(VLAN_QINQ, "vlan_qinq")                                                              \
+	X(IPV4, "ipv4")                                                                        \
+	X(IPV6, "ipv6")                                                                        \
+	X(TCP, "tcp")                                                                          \
+	X(UDP, "udp")                                                                          \
+	X(ICMPV4, "icmpv4")                                                                    \
+	X(ICMPV6, "icmpv6")                                                                    \
+	X(OTHER_L4, "other_l4")                                                                \
+	X(FRAG_LATER, "frag_later")                                                            \
+	X(FRAG_UNATTRIBUTED, "frag_unattributed")                                              \
+	X(NO_FLOW, "pkts_without_flow")                                                        \
+	X(FLOW_TCP, "flows_tcp")                                                               \
+	X(FLOW_UDP, "flows_udp")                                                               \
+	X(FLOW_ICMPV4, "flows_icmpv4")                                                         \
+	X(FLOW_ICMPV6, "flows_icmpv6")                                                         \
+	X(KERNEL_FLOWS_ENDED, "kernel_flows_ended")                                            \
+	X(KERNEL_FLOWS_MISSING, "kernel_flows_missing")                                        \
+	X(KERNEL_SWEEP_ERRORS, "kernel_sweep_errors")                                          \
+	X(EVENTS_FLOW, "events_flow")                                                          \
+	X(EVENTS_STATS, "events_stats")                                                        \
+	X(EVENTS_FAILED, "events_failed")
+
+enum xdpi_engine_counter {
+#define XDPI_X_ENUM(id, name) XDPI_ECNT_##id,
+	XDPI_ENGINE_COUNTERS(XDPI_X_ENUM)
+#undef XDPI_X_ENUM
+	XDPI_ECNT_MAX,
+};
+
+/* The fast path, as the engine sees it. A unit test passes a fake. */
+typedef bool (*xdpi_kflow_fn)(void *ctx, const struct xdpi_flow_key *k,
+			      const struct xdpi_flow_value *v);
+struct xdpi_kernel_ops {
+	/* Each fast-path counter summed over CPUs. Returns 0 or -errno. */
+	int (*read_counters)(void *kctx, uint64_t out[XDPI_CNT_MAX]);
+	/* Calls fn for every kernel flow; deletes those for which fn returns true. */
+	int (*sweep_flows)(void *kctx, xdpi_kflow_fn fn, void *ctx);
+};
+
+/* Receives each serialized event (no newline). Returns 0 or -errno. */
+typedef int (*xdpi_emit_fn)(void *ctx, const char *json, size_t len);
+
+struct xdpi_engine_cfg {
+	size_t max_flows;
+	struct xdpi_flow_timeouts timeouts;
+	int64_t wall_offset_ns; /* wall clock = flow clock + this */
+	const char *in_iface;   /* for events; NULL offline */
+	const struct xdpi_kernel_ops *kops; /* NULL: user space counts every packet itself */
+	void *kctx;
+	xdpi_emit_fn emit;
+	void *emit_ctx;
+	/* Extra objects for the stats event, written under stats.xdpi (may be NULL). */
+	void (*stats_extra)(void *ctx, struct xdpi_json *j);
+	void *stats_ctx;
+};
+
+struct xdpi_engine;
+
+struct xdpi_engine *xdpi_engine__new(const struct xdpi_engine_cfg *cfg);
+void xdpi_engine__free(struct xdpi_engine *e);
+/* One packet from any source. Returns 0, or -EINVAL for a malformed one (counted). */
+int xdpi_engine__packet(struct xdpi_engine *e, const struct xdpi_pkt *pkt);
+/* Advances time: ends idle flows, sweeps the kernel's flow map. */
+void xdpi_engine__tick(struct xdpi_engine *e, uint64_t now);
+/* Ends every flow (user and kernel) with reason shutdown. */
+void xdpi_engine__finish(struct xdpi_engine *e);
+/* Emits a stats event with every counter of both halves. */
+void xdpi_engine__emit_stats(struct xdpi_engine *e, uint64_t now);
+const uint64_t *xdpi_engine__counters(const struct xdpi_engine *e);
+const uint64_t *xdpi_engine__reasons(const struct xdpi_engine *e);
+void xdpi_engine__flow_stats(const struct xdpi_engine *e, struct flow_table_stats *st);
+const char *xdpi_engine_counter_name(enum xdpi_engine_counter c);
+const char *xdpi_kernel_counter_name(enum xdpi_counter c);
+
+#endif /* XDPI_ENGINE_H */

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* EVE JSON (Suricata's event format) composition. xdpi's own additions sit under "xdpi". */
+#ifndef XDPI_EVE_H
+#define XDPI_EVE_H
+
+#include <stdint.h>
+#include "xdpi/flow.h"
+#include "xdpi/json.h"
+
+struct xdpi_eve_ctx {
+	int64_t wall_offset_ns; /* wall clock = flow clock + this */
+	const char *in_iface;
+};
+
+/* "2022-01-26T04:50:41.023341+0000" (UTC, microseconds, as Suricata writes it) */
+void xdpi_eve_time(char *buf, size_t n, uint64_t wall_ns);
+/* Opens the event object and writes the fields every flow-bound event starts with:
+ * timestamp, flow_id, in_iface, event_type, vlan, src/dest ip and port, proto. The caller
+ * adds its own fields and closes the object. */
+void xdpi_eve_begin(struct xdpi_json *j, const struct xdpi_eve_ctx *c, uint64_t ts,
+		    const char *event_type, const struct xdpi_flow *f);
+/* A whole flow event. */
+void xdpi_eve_flow(struct xdpi_json *j, const struct xdpi_eve_ctx *c, const struct xdpi_flow *f,
+		   enum xdpi_flow_end why);
+/* Suricata's flow_id: a stable 51-bit number (exact in a JSON double). */
+uint64_t xdpi_eve_flow_id(const struct xdpi_flow *f);
+const char *xdpi_proto_name(uint8_t proto, char *buf, size_t n);
+const char *xdpi_steer_name(uint8_t steer);
+
+#endif /* XDPI_EVE_H */

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* User-space flow table: canonical keys (the kernel's), idle and active timeouts, TCP state,
+ * a bound on memory with eviction of the least recently seen flow. */
+#ifndef XDPI_FLOW_H
+#define XDPI_FLOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "shared/xdpi_abi.h"
+
+#define XDPI_NS_PER_SEC 1000000000ull
+
+enum xdpi_tcp_state {
+	XDPI_TCP_NONE = 0,
+	XDPI_TCP_SYN_SENT,
+	XDPI_TCP_SYN_RECV,
+	XDPI_TCP_ESTABLISHED,
+	XDPI_TCP_FIN_WAIT1,  /* the client sent FIN */
+	XDPI_TCP_CLOSE_WAIT, /* the server sent FIN */
+	XDPI_TCP_CLOSED,     /* FIN both ways, or RST */
+};
+
+enum xdpi_flow_end {
+	XDPI_FLOW_END_TIMEOUT = 0, /* idle past its state's timeout */
+	XDPI_FLOW_END_ACTIVE,      /* open longer than the active timeout: record cut */
+	XDPI_FLOW_END_FORCED,      /* evicted to stay within the memory bound */
+	XDPI_FLOW_END_SHUTDOWN,    /* xdpi stopped, or the capture ended */
+};
+
+struct xdpi_flow_timeouts {
+	uint64_t new_ns;         /* one direction only, or handshake not done */
+	uint64_t established_ns;
+	uint64_t closed_ns;
+	uint64_t active_ns;      /* cut a record of a long-lived flow */
+};
+
+struct xdpi_flow {
+	struct xdpi_flow_key key;
+	uint64_t id;
+	uint64_t pkts[2];   /* by canonical side: [0] a->b, [1] b->a */
+	uint64_t bytes[2];
+	uint64_t first_ns;  /* flow clock */
+	uint64_t last_ns;
+	uint64_t record_start_ns; /* first_ns, or the last active-timeout cut */
+	uint8_t tcp_flags[2];
+	uint8_t initiator;  /* canonical side of the client */
+	uint8_t tcp_state;  /* enum xdpi_tcp_state */
+	uint8_t steer;      /* kernel steering state, when kernel-backed */
+	bool kernel;        /* counters come from the kernel's flow map */
+	uint8_t icmp_type;  /* ICMP: type and code of the first packet */
+	uint8_t icmp_code;
+	uint64_t user_pkts; /* packets (or snippets) that reached user space */
+	uint64_t base_pkts[2];  /* counters already reported by active-timeout cuts */
+	uint64_t base_bytes[2];
+	uint32_t sweep_gen; /* kernel mode: the last sweep that found it in the kernel */
+	uint32_t hash;
+	struct xdpi_flow *hnext;
+	struct xdpi_flow *lru_prev, *lru_next;
+};
+
+/* Called for every flow that ends, before it is freed. */
+typedef void (*xdpi_flow_end_fn)(void *ctx, struct xdpi_flow *f, enum xdpi_flow_end why);
+
+struct flow_table_stats {
+	uint64_t created;
+	uint64_t ended;
+	uint64_t evicted;       /* ended early by the memory bound */
+	uint64_t active_cuts;
+	uint64_t alloc_failed;  /* a packet that could not get a flow */
+	uint64_t active;
+	uint64_t max;
+};
+
+struct flow_table;
+
+struct flow_table *flow_table__new(size_t max_flows, const struct xdpi_flow_timeouts *t,
+				   xdpi_flow_end_fn on_end, void *ctx);
+void flow_table__free(struct flow_table *ft);
+struct xdpi_flow *flow_table__lookup(struct flow_table *ft, const struct xdpi_flow_key *k);
+/* Finds or creates the flow of k, making it the most recent. dir is the direction of the
+ * packet that asks (it picks the initiator of a new flow). NULL on allocation failure. */
+struct xdpi_flow *flow_table__get(struct flow_table *ft, const struct xdpi_flow_key *k,
+				  uint64_t now, bool *created);
+/* Accounts one packet seen in user space. */
+void flow_table__account(struct flow_table *ft, struct xdpi_flow *f, uint8_t dir,
+			 uint32_t wire_len, uint8_t tcp_flags, uint64_t now);
+/* Ends flows idle past their timeout or open past the active timeout. */
+void flow_table__expire(struct flow_table *ft, uint64_t now);
+void flow_table__end(struct flow_table *ft, struct xdpi_flow *f, enum xdpi_flow_end why);
+void flow_table__flush(struct flow_table *ft, enum xdpi_flow_end why);
+void flow_table__stats(const struct flow_table *ft, struct flow_table_stats *st);
+typedef void (*xdpi_flow_visit_fn)(void *ctx, struct xdpi_flow *f);
+void flow_table__foreach(struct flow_table *ft, xdpi_flow_visit_fn fn, void *ctx);
+
+/* TCP state after a packet with flags from side dir (canonical) of f. */
+enum xdpi_tcp_state xdpi_tcp_next_state(const struct xdpi_flow *f, uint8_t dir, uint8_t flags);
+/* Which side opened a flow whose first packet had these flags and came from side dir. */
+uint8_t xdpi_flow_guess_initiator(const struct xdpi_flow_key *k, uint8_t dir, uint8_t proto,
+				  uint8_t tcp_flags);
+const char *xdpi_tcp_state_name(enum xdpi_tcp_state s);
+const char *xdpi_flow_end_name(enum xdpi_flow_end why);
+uint32_t xdpi_flow_key_hash(const struct xdpi_flow_key *k);
+
+#endif /* XDPI_FLOW_H */

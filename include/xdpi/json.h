@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* A small JSON writer into a growable buffer: keys and values in order, strings escaped
+ * (invalid UTF-8 bytes become \u00XX so the output always parses). */
+#ifndef XDPI_JSON_H
+#define XDPI_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct xdpi_json {
+	char *buf;
+	size_t len;
+	size_t cap;
+	int depth;
+	bool need_comma[32];
+	bool oom; /* an allocation failed: the document is incomplete */
+};
+
+void xdpi_json_init(struct xdpi_json *j);
+void xdpi_json_reset(struct xdpi_json *j);
+void xdpi_json_free(struct xdpi_json *j);
+void xdpi_json_obj_open(struct xdpi_json *j, const char *key);  /* key NULL: a value */
+void xdpi_json_obj_close(struct xdpi_json *j);
+void xdpi_json_arr_open(struct xdpi_json *j, const char *key);
+void xdpi_json_arr_close(struct xdpi_json *j);
+void xdpi_json_str(struct xdpi_json *j, const char *key, const char *s);
+void xdpi_json_strn(struct xdpi_json *j, const char *key, const char *s, size_t n);
+void xdpi_json_u64(struct xdpi_json *j, const char *key, uint64_t v);
+void xdpi_json_i64(struct xdpi_json *j, const char *key, int64_t v);
+void xdpi_json_double(struct xdpi_json *j, const char *key, double v);
+void xdpi_json_bool(struct xdpi_json *j, const char *key, bool v);
+
+#endif /* XDPI_JSON_H */

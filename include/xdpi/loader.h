@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Loads the fast path (XDP ingress + TC egress, sharing maps), attaches it through bpf_link
+ * so that a dead xdpi leaves nothing attached, and gives user space its maps. */
+#ifndef XDPI_LOADER_H
+#define XDPI_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "xdpi/engine.h"
+
+enum xdpi_xdp_mode {
+	XDPI_XDP_AUTO = 0, /* native, falling back to generic */
+	XDPI_XDP_NATIVE,
+	XDPI_XDP_GENERIC,
+};
+
+struct xdpi_steer_port {
+	uint16_t port;
+	uint8_t proto; /* 6 or 17 */
+	uint8_t steer; /* enum xdpi_steer */
+};
+
+struct xdpi_loader_cfg {
+	const char *ifname;    /* NULL: load without attaching (replay) */
+	enum xdpi_xdp_mode xdp_mode;
+	bool egress;           /* also attach the TC egress program */
+	bool replay_clock;     /* take time from the replay_clock map (replay) */
+	uint8_t default_steer;
+	uint32_t head_pkts;
+	uint32_t snaplen;
+	uint32_t max_flows;
+	uint32_t ringbuf_bytes; /* power of two, >= page size */
+	const struct xdpi_steer_port *ports;
+	size_t nports;
+};
+
+enum xdpi_map {
+	XDPI_MAP_EVENTS_RB,
+	XDPI_MAP_FLOWS,
+	XDPI_MAP_COUNTERS,
+	XDPI_MAP_REPLAY_CLOCK,
+	XDPI_MAP_STEER_PORTS,
+};
+
+struct xdpi_loader;
+
+/* Opens, configures and loads both programs. NULL with errno on failure (logged). */
+struct xdpi_loader *xdpi_loader__open(const struct xdpi_loader_cfg *cfg);
+/* Attaches to cfg->ifname. Returns 0 or -errno (logged with a hint). */
+int xdpi_loader__attach(struct xdpi_loader *l);
+/* Detaches (if attached) and frees. NULL-safe. */
+void xdpi_loader__free(struct xdpi_loader *l);
+int xdpi_loader__map_fd(const struct xdpi_loader *l, enum xdpi_map m);
+int xdpi_loader__xdp_prog_fd(const struct xdpi_loader *l);
+const char *xdpi_loader__xdp_mode(const struct xdpi_loader *l);
+const char *xdpi_loader__tc_mode(const struct xdpi_loader *l);
+
+/* The engine's view of the fast path; kctx is the struct xdpi_loader. */
+extern const struct xdpi_kernel_ops xdpi_loader_kernel_ops;
+
+#endif /* XDPI_LOADER_H */

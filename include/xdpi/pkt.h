@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The one packet view every source hands the engine, whatever it is. */
+#ifndef XDPI_PKT_H
+#define XDPI_PKT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* How the first byte of a packet is to be read. */
+enum xdpi_link {
+	XDPI_LINK_ETHERNET = 0,
+	XDPI_LINK_SLL,   /* Linux cooked capture v1 */
+	XDPI_LINK_SLL2,  /* Linux cooked capture v2 */
+	XDPI_LINK_RAW,   /* IPv4 or IPv6, by the version nibble */
+	XDPI_LINK_NULL,  /* BSD loopback: 4-byte family in the writer's byte order */
+	XDPI_LINK_LOOP,  /* OpenBSD loopback: 4-byte family, network order */
+};
+
+struct xdpi_pkt {
+	const uint8_t *data;
+	uint32_t cap_len;   /* bytes at data */
+	uint32_t orig_len;  /* the frame's length on the wire */
+	uint64_t ts_ns;     /* flow clock: capture time (offline) or CLOCK_MONOTONIC (live) */
+	enum xdpi_link link;
+	uint32_t ifindex;
+	bool snippet;       /* cut by the kernel's steering, not by the capture's snap length */
+	bool kernel_seen;   /* the fast path already counted it into its flow map */
+	uint8_t hook;       /* enum xdpi_hook, when kernel_seen */
+	uint8_t steer;      /* the flow's steering state in the kernel, when kernel_seen */
+	uint8_t cap_reason; /* enum xdpi_cap_reason, when kernel_seen */
+	uint64_t index;     /* 1-based position in the source (pcap frame number) */
+};
+
+#endif /* XDPI_PKT_H */

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The kernel's ring buffer: each record is an xdpi_event_hdr and a frame's first bytes. The
+ * kernel produces without wake-ups (see bpf/lib/consts.h); we drain on a short timer, in
+ * batches, which is what keeps the cross-core cost per record low. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include "xdpi/capture.h"
+#include "shared/xdpi_abi.h"
+
+struct xdpi_rb {
+	struct ring_buffer *rb;
+	xdpi_pkt_fn fn;
+	void *ctx;
+	struct xdpi_rb_stats st;
+};
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct xdpi_rb *rb = ctx;
+	const struct xdpi_event_hdr *h = data;
+	struct xdpi_pkt pkt = { 0 };
+
+	rb->st.records++;
+	rb->st.bytes += size;
+	if (size < sizeof(*h) || h->len > size || h->len < sizeof(*h) ||
+	    (size_t)h->cap_len + sizeof(*h) > h->len) {
+		rb->st.bad_records++;
+		return 0;
+	}
+	if (h->type != XDPI_EVENT_PACKET) {
+		rb->st.unknown_type++; /* a newer kernel side: skip what we do not know */
+		return 0;
+	}
+	pkt.data = (const uint8_t *)(h + 1);
+	pkt.cap_len = h->cap_len;
+	pkt.orig_len = h->orig_len;
+	pkt.ts_ns = h->ts_ns;
+	pkt.link = XDPI_LINK_ETHERNET;
+	pkt.ifindex = h->ifindex;
+	pkt.snippet = h->cap_len < h->orig_len;
+	pkt.kernel_seen = true;
+	pkt.hook = h->hook;
+	pkt.steer = h->steer;
+	pkt.cap_reason = h->reason;
+	pkt.index = rb->st.records;
+	rb->fn(rb->ctx, &pkt);
+	return 0;
+}
+
+struct xdpi_rb *xdpi_rb__new(int map_fd, xdpi_pkt_fn fn, void *ctx)
+{
+	struct xdpi_rb *rb = calloc(1, sizeof(*rb));
+
+	if (!rb)
+		return NULL;
+	rb->fn = fn;
+	rb->ctx = ctx;
+	rb->rb = ring_buffer__new(map_fd, on_record, rb, NULL);
+	if (!rb->rb) {
+		int err = errno;
+
+		free(rb);
+		errno = err;
+		return NULL;
+	}
+	return rb;
+}
+
+int xdpi_rb__poll(struct xdpi_rb *rb, int timeout_ms)
+{
+	int n = ring_buffer__poll(rb->rb, timeout_ms);
+
+	return n < 0 ? (errno ? -errno : n) : n;
+}
+
+int xdpi_rb__consume(struct xdpi_rb *rb)
+{
+	return ring_buffer__consume(rb->rb);
+}
+
+void xdpi_rb__stats(const struct xdpi_rb *rb, struct xdpi_rb_stats *st)
+{
+	*st = rb->st;
+}
+
+void xdpi_rb__free(struct xdpi_rb *rb)
+{
+	if (!rb)
+		return;
+	ring_buffer__free(rb->rb);
+	free(rb);
+}

@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-2.0
+/* xdpi run -i IFACE: attach the fast path to a live interface and inspect what it steers. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include "common.h"
+#include "xdpi/log.h"
+
+static const char usage[] =
+	"usage: xdpi run -i IFACE [OPTIONS]\n"
+	"\n"
+	"Attaches the XDP ingress and TC egress programs to IFACE (through bpf_link: if xdpi dies,\n"
+	"the kernel detaches them), counts every flow in the kernel, receives the packets the\n"
+	"steering state selects through a ring buffer, and writes EVE JSON events until SIGINT\n"
+	"or SIGTERM (or --duration). Traffic is never held up: a full ring buffer is a counted\n"
+	"loss, not a drop.\n"
+	"\n"
+	"  -i, --interface IFACE   the interface to attach to (required)\n"
+	"      --xdp-mode MODE     auto (native, else generic), native or generic (default auto)\n"
+	"      --no-egress         attach XDP ingress only\n"
+	"      --ringbuf-size N    ring buffer bytes, a power of two (default 8388608)\n"
+	"      --stats-interval S  write a stats event every S seconds; 0: only at exit (default 10)\n"
+	"      --duration S        stop after S seconds\n"
+	CLI_COMMON_HELP
+	"  -h, --help              this text\n"
+	"\n"
+	"Examples:\n"
+	"  sudo xdpi run -i eth0 -o /var/log/xdpi/eve.json\n"
+	"  sudo xdpi run -i eth0 --steer snip --snaplen 512\n"
+	"  sudo xdpi run -i veth0 --snip-port 8080 --duration 60 | jq .event_type\n";
+
+struct run_ctx {
+	struct cli_common common;
+	const char *ifname;
+	enum xdpi_xdp_mode xdp_mode;
+	bool egress;
+	uint64_t ringbuf_size;
+	uint64_t stats_interval;
+	uint64_t duration;
+	struct cli_output out;
+	struct cli_sources sources;
+	struct xdpi_loader *loader;
+	struct xdpi_engine *engine;
+	struct xdpi_rb *rb;
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static int parse_mode(const char *arg, enum xdpi_xdp_mode *m)
+{
+	if (!strcmp(arg, "auto"))
+		*m = XDPI_XDP_AUTO;
+	else if (!strcmp(arg, "native"))
+		*m = XDPI_XDP_NATIVE;
+	else if (!strcmp(arg, "generic"))
+		*m = XDPI_XDP_GENERIC;
+	else {
+		fprintf(stderr, "xdpi: --xdp-mode: '%s' is not one of auto, native, generic\n", arg);
+		return -1;
+	}
+	return 0;
+}
+
+static int run_option(struct run_ctx *c, int opt, const char *arg)
+{
+	switch (opt) {
+	case 'i':
+		c->ifname = arg;
+		return 0;
+	case 0x200:
+		return parse_mode(arg, &c->xdp_mode);
+	case 0x201:
+		c->egress = false;
+		return 0;
+	case 0x202:
+		if (cli_parse_u64("ringbuf-size", arg, 4096, 1u << 30, &c->ringbuf_size))
+			return -1;
+		if (c->ringbuf_size & (c->ringbuf_size - 1)) {
+			fprintf(stderr, "xdpi: --ringbuf-size: %s is not a power of two\n", arg);
+			return -1;
+		}
+		return 0;
+	case 0x203:
+		return cli_parse_u64("stats-interval", arg, 0, 86400, &c->stats_interval);
+	case 0x204:
+		return cli_parse_u64("duration", arg, 1, 1u << 30, &c->duration);
+	}
+	return cli_common_option(&c->common, opt, arg) == 1 ? 0 : -1;
+}
+
+static int parse_args(struct run_ctx *c, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "interface", required_argument, NULL, 'i' },
+		{ "xdp-mode", required_argument, NULL, 0x200 },
+		{ "no-egress", no_argument, NULL, 0x201 },
+		{ "ringbuf-size", required_argument, NULL, 0x202 },
+		{ "stats-interval", required_argument, NULL, 0x203 },
+		{ "duration", required_argument, NULL, 0x204 },
+		{ "help", no_argument, NULL, 'h' },
+		CLI_COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "i:o:vh", longopts, NULL)) != -1) {
+		if (opt == 'h') {
+			fputs(usage, stdout);
+			return 1;
+		}
+		if (opt == '?' || run_option(c, opt, optarg)) {
+			if (opt == '?')
+				fputs(usage, stderr);
+			return -1;
+		}
+	}
+	if (!c->ifname || optind != argc) {
+		fprintf(stderr, "xdpi run: %s\n%s", c->ifname ? "unexpected argument" :
+			"-i IFACE is required", usage);
+		return -1;
+	}
+	return 0;
+}
+
+static int feed_engine(void *ctx, const struct xdpi_pkt *pkt)
+{
+	struct run_ctx *c = ctx;
+
+	xdpi_engine__packet(c->engine, pkt);
+	return 0;
+}
+
+static int setup(struct run_ctx *c)
+{
+	struct xdpi_loader_cfg lc = {
+		.ifname = c->ifname,
+		.xdp_mode = c->xdp_mode,
+		.egress = c->egress,
+		.default_steer = c->common.steer,
+		.head_pkts = (uint32_t)c->common.head_pkts,
+		.snaplen = (uint32_t)c->common.snaplen,
+		.max_flows = (uint32_t)c->common.max_flows,
+		.ringbuf_bytes = (uint32_t)c->ringbuf_size,
+		.ports = c->common.ports,
+		.nports = c->common.nports,
+	};
+	struct xdpi_engine_cfg ec = {
+		.max_flows = c->common.max_flows,
+		.timeouts = c->common.timeouts,
+		.wall_offset_ns = cli_wall_offset_ns(),
+		.in_iface = c->ifname,
+		.kops = &xdpi_loader_kernel_ops,
+		.emit = cli_emit,
+		.emit_ctx = &c->out,
+		.stats_extra = cli_stats_extra,
+		.stats_ctx = &c->sources,
+	};
+
+	c->loader = xdpi_loader__open(&lc);
+	if (!c->loader || xdpi_loader__attach(c->loader))
+		return -1;
+	ec.kctx = c->loader;
+	c->sources.out = &c->out;
+	c->engine = xdpi_engine__new(&ec);
+	c->rb = c->engine ? xdpi_rb__new(xdpi_loader__map_fd(c->loader, XDPI_MAP_EVENTS_RB),
+					 feed_engine, c) : NULL;
+	if (!c->rb) {
+		xdpi_log_error("setting up the slow path failed: %s\n", strerror(errno));
+		return -1;
+	}
+	c->sources.rb = c->rb;
+	fprintf(stderr, "xdpi: attached to %s (xdp %s, tc egress %s); steering %s\n", c->ifname,
+		xdpi_loader__xdp_mode(c->loader), xdpi_loader__tc_mode(c->loader),
+		c->common.steer == XDPI_STEER_HEAD ? "head" :
+		c->common.steer == XDPI_STEER_SNIP ? "snip" : "pass");
+	return 0;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask); /* no SA_RESTART: poll returns EINTR at once */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* Drains the ring buffer every 50 ms (the kernel produces without wake-ups below its
+ * threshold) and runs timeouts, flushes and stats once a second. */
+static int loop(struct run_ctx *c)
+{
+	uint64_t start = cli_monotonic_ns(), next_tick = start + XDPI_NS_PER_SEC;
+	uint64_t next_stats = start + c->stats_interval * XDPI_NS_PER_SEC, now;
+	int n;
+
+	while (!stop_requested) {
+		n = xdpi_rb__poll(c->rb, 50);
+		if (n < 0 && n != -EINTR) {
+			xdpi_log_error("reading the ring buffer failed: %s\n", strerror(-n));
+			return -1;
+		}
+		now = cli_monotonic_ns();
+		if (c->duration && now - start >= c->duration * XDPI_NS_PER_SEC)
+			break;
+		if (now < next_tick)
+			continue;
+		next_tick = now + XDPI_NS_PER_SEC;
+		xdpi_engine__tick(c->engine, now);
+		if (c->stats_interval && now >= next_stats) {
+			xdpi_engine__emit_stats(c->engine, now);
+			next_stats = now + c->stats_interval * XDPI_NS_PER_SEC;
+		}
+		c->out.ops->flush(c->out.priv);
+	}
+	return 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_ctx c = { .egress = true, .ringbuf_size = XDPI_RINGBUF_DEFAULT,
+			     .stats_interval = 10 };
+	int err, rc = 1;
+
+	cli_common_defaults(&c.common);
+	err = parse_args(&c, argc, argv);
+	if (err)
+		return err > 0 ? 0 : EXIT_USAGE;
+	cli_set_verbosity(c.common.verbose);
+	install_signals();
+	if (cli_output_open(&c.out, c.common.output))
+		return 1;
+	if (setup(&c))
+		goto out;
+	err = loop(&c);
+	xdpi_rb__consume(c.rb);
+	xdpi_engine__tick(c.engine, cli_monotonic_ns());
+	xdpi_engine__finish(c.engine);
+	xdpi_engine__emit_stats(c.engine, cli_monotonic_ns());
+	rc = err ? 1 : 0;
+	fprintf(stderr, "xdpi: detached from %s\n", c.ifname);
+out:
+	xdpi_rb__free(c.rb);
+	xdpi_engine__free(c.engine);
+	xdpi_loader__free(c.loader);
+	cli_output_close(&c.out);
+	return rc;
+}

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Helpers shared by the subcommands. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "common.h"
+#include "xdpi/log.h"
+
+void cli_common_defaults(struct cli_common *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->output = "-";
+	c->timeouts.new_ns = 30 * XDPI_NS_PER_SEC;
+	c->timeouts.established_ns = 300 * XDPI_NS_PER_SEC;
+	c->timeouts.closed_ns = 10 * XDPI_NS_PER_SEC;
+	c->timeouts.active_ns = 3600 * XDPI_NS_PER_SEC;
+	c->max_flows = XDPI_FLOWS_DEFAULT;
+	c->steer = XDPI_STEER_HEAD;
+	c->head_pkts = XDPI_HEAD_PKTS_DEFAULT;
+	c->snaplen = XDPI_SNAPLEN_DEFAULT;
+}
+
+int cli_parse_u64(const char *name, const char *arg, uint64_t min, uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(arg, &end, 0);
+	if (errno || end == arg || *end || arg[0] == '-') {
+		fprintf(stderr, "xdpi: --%s: '%s' is not a number\n", name, arg);
+		return -1;
+	}
+	if (v < min || v > max) {
+		fprintf(stderr, "xdpi: --%s: %llu is out of range (%llu..%llu)\n", name, v,
+			(unsigned long long)min, (unsigned long long)max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_steer(const char *arg, uint8_t *out)
+{
+	static const struct {
+		const char *name;
+		uint8_t v;
+	} states[] = { { "pass", XDPI_STEER_PASS }, { "head", XDPI_STEER_HEAD },
+		       { "snip", XDPI_STEER_SNIP }, { "bypass", XDPI_STEER_BYPASS } };
+
+	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
+		if (!strcmp(arg, states[i].name)) {
+			*out = states[i].v;
+			return 0;
+		}
+	}
+	fprintf(stderr, "xdpi: --steer: '%s' is not one of pass, head, snip, bypass\n", arg);
+	return -1;
+}
+
+static int parse_port(struct cli_common *c, const char *arg)
+{
+	char buf[32], *slash;
+	uint64_t port;
+	uint8_t proto = 6;
+
+	if (c->nports == sizeof(c->ports) / sizeof(c->ports[0])) {
+		fprintf(stderr, "xdpi: --snip-port: at most %zu ports\n", c->nports);
+		return -1;
+	}
+	snprintf(buf, sizeof(buf), "%s", arg);
+	slash = strchr(buf, '/');
+	if (slash) {
+		*slash++ = '\0';
+		if (!strcmp(slash, "udp"))
+			proto = 17;
+		else if (strcmp(slash, "tcp")) {
+			fprintf(stderr, "xdpi: --snip-port: '%s': protocol must be tcp or udp\n", arg);
+			return -1;
+		}
+	}
+	if (cli_parse_u64("snip-port", buf, 1, 65535, &port))
+		return -1;
+	c->ports[c->nports++] = (struct xdpi_steer_port){
+		.port = (uint16_t)port, .proto = proto, .steer = XDPI_STEER_SNIP
+	};
+	return 0;
+}
+
+int cli_common_option(struct cli_common *c, int opt, const char *arg)
+{
+	uint64_t v;
+
+	switch (opt) {
+	case 'o':
+		c->output = arg;
+		return 1;
+	case 'v':
+		c->verbose++;
+		return 1;
+	case 0x100:
+		if (cli_parse_u64("flow-timeout", arg, 1, 86400, &v))
+			return -1;
+		c->timeouts.new_ns = c->timeouts.established_ns = c->timeouts.closed_ns =
+			v * XDPI_NS_PER_SEC;
+		return 1;
+	case 0x101:
+		return cli_parse_u64("max-flows", arg, 16, 1u << 26, &c->max_flows) ? -1 : 1;
+	case 0x102:
+		return parse_steer(arg, &c->steer) ? -1 : 1;
+	case 0x103:
+		return cli_parse_u64("head-pkts", arg, 1, 1u << 20, &c->head_pkts) ? -1 : 1;
+	case 0x104:
+		return cli_parse_u64("snaplen", arg, 64, XDPI_SNAPLEN_MAX, &c->snaplen) ? -1 : 1;
+	case 0x105:
+		return parse_port(c, arg) ? -1 : 1;
+	}
+	return 0;
+}
+
+int cli_output_open(struct cli_output *o, const char *target)
+{
+	memset(o, 0, sizeof(*o));
+	o->ops = xdpi_output_find("eve");
+	o->priv = o->ops ? o->ops->open(target) : NULL;
+	if (!o->priv) {
+		fprintf(stderr, "xdpi: cannot open output '%s': %s\n", target, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void cli_output_close(struct cli_output *o)
+{
+	if (o->ops && o->priv)
+		o->ops->close(o->priv);
+	o->priv = NULL;
+}
+
+int cli_emit(void *ctx, const char *json, size_t len)
+{
+	struct cli_output *o = ctx;
+	int err = o->ops->write_event(o->priv, json, len);
+
+	if (err)
+		o->st.errors++;
+	else
+		o->st.events++, o->st.bytes += len + 1;
+	return err;
+}
+
+void cli_stats_extra(void *ctx, struct xdpi_json *j)
+{
+	const struct cli_sources *s = ctx;
+
+	if (s->rb) {
+		struct xdpi_rb_stats st;
+
+		xdpi_rb__stats(s->rb, &st);
+		xdpi_json_obj_open(j, "ringbuf");
+		xdpi_json_u64(j, "records", st.records);
+		xdpi_json_u64(j, "bytes", st.bytes);
+		xdpi_json_u64(j, "bad_records", st.bad_records);
+		xdpi_json_u64(j, "unknown_type", st.unknown_type);
+		xdpi_json_obj_close(j);
+	}
+	if (s->replay) {
+		struct xdpi_replay_stats st;
+
+		xdpi_replay__stats(s->replay, &st);
+		xdpi_json_obj_open(j, "replay");
+		xdpi_json_u64(j, "runs", st.runs);
+		xdpi_json_u64(j, "errors", st.errors);
+		xdpi_json_u64(j, "too_short", st.too_short);
+		xdpi_json_u64(j, "relinked", st.relinked);
+		xdpi_json_u64(j, "verdict_pass", st.verdict_pass);
+		xdpi_json_u64(j, "verdict_drop", st.verdict_drop);
+		xdpi_json_u64(j, "verdict_other", st.verdict_other);
+		xdpi_json_obj_close(j);
+	}
+	xdpi_json_u64(j, "pcap_errors", s->pcap_errors);
+	if (s->out) {
+		xdpi_json_obj_open(j, "output");
+		xdpi_json_u64(j, "events", s->out->st.events);
+		xdpi_json_u64(j, "bytes", s->out->st.bytes);
+		xdpi_json_u64(j, "errors", s->out->st.errors);
+		xdpi_json_obj_close(j);
+	}
+}
+
+void cli_set_verbosity(int verbose)
+{
+	int level = XDPI_LOG_WARN + verbose;
+
+	xdpi_log_set_level(level > XDPI_LOG_DEBUG ? XDPI_LOG_DEBUG : (enum xdpi_log_level)level);
+	xdpi_log_route_libbpf();
+}
+
+uint64_t cli_monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * XDPI_NS_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+int64_t cli_wall_offset_ns(void)
+{
+	struct timespec rt;
+	uint64_t mono = cli_monotonic_ns();
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	return (int64_t)((uint64_t)rt.tv_sec * XDPI_NS_PER_SEC + (uint64_t)rt.tv_nsec) -
+	       (int64_t)mono;
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What the subcommands share: number parsing with clear errors, the output, the engine's
+ * defaults, and the extra stats each source adds. */
+#ifndef XDPI_CLI_COMMON_H
+#define XDPI_CLI_COMMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "xdpi/capture.h"
+#include "xdpi/engine.h"
+#include "xdpi/loader.h"
+#include "xdpi/output.h"
+
+#define EXIT_USAGE 2
+
+struct cli_output {
+	const struct xdpi_output_ops *ops;
+	void *priv;
+	struct xdpi_output_stats st;
+};
+
+/* Options read and run have in common. */
+struct cli_common {
+	const char *output;
+	struct xdpi_flow_timeouts timeouts;
+	uint64_t max_flows;
+	uint8_t steer;
+	uint64_t head_pkts;
+	uint64_t snaplen;
+	struct xdpi_steer_port ports[64];
+	size_t nports;
+	int verbose;
+};
+
+/* The sources whose counters the stats event carries. */
+struct cli_sources {
+	const struct xdpi_rb *rb;
+	const struct xdpi_replay *replay;
+	uint64_t pcap_errors;
+	const struct cli_output *out;
+};
+
+void cli_common_defaults(struct cli_common *c);
+/* Handles an option shared by read and run. Returns 1 if it was one, 0 if not, -1 on a bad
+ * value (reported). */
+int cli_common_option(struct cli_common *c, int opt, const char *arg);
+/* Parses an unsigned number in [min, max] for option `name`; reports and returns -1 if not. */
+int cli_parse_u64(const char *name, const char *arg, uint64_t min, uint64_t max, uint64_t *out);
+int cli_output_open(struct cli_output *o, const char *target);
+void cli_output_close(struct cli_output *o);
+int cli_emit(void *ctx, const char *json, size_t len);
+void cli_stats_extra(void *ctx, struct xdpi_json *j);
+void cli_set_verbosity(int verbose);
+uint64_t cli_monotonic_ns(void);
+int64_t cli_wall_offset_ns(void);
+
+/* Long options shared by read and run; their values start at 0x100. */
+#define CLI_COMMON_LONGOPTS                                                                    \
+	{ "output", required_argument, NULL, 'o' },                                            \
+	{ "flow-timeout", required_argument, NULL, 0x100 },                                    \
+	{ "max-flows", required_argument, NULL, 0x101 },                                       \
+	{ "steer", required_argument, NULL, 0x102 },                                           \
+	{ "head-pkts", required_argument, NULL, 0x103 },                                       \
+	{ "snaplen", required_argument, NULL, 0x104 },                                         \
+	{ "snip-port", required_argument, NULL, 0x105 },                                       \
+	{ "verbose", no_argument, NULL, 'v' }
+
+#define CLI_COMMON_HELP                                                                        \
+	"  -o, --output PATH       write EVE JSON lines to PATH (default: standard output)\n"     \
+	"      --flow-timeout SEC  end a flow after SEC idle, whatever its state\n"               \
+	"                          (default: 30 new, 300 established, 10 closed)\n"                \
+	"      --max-flows N       flows kept at once; the least recent is ended (default 262144)\n" \
+	"      --steer STATE       kernel steering of new flows: pass, head, snip (default head)\n" \
+	"      --head-pkts N       payload packets per direction copied in `head` (default 8)\n"  \
+	"      --snaplen N         bytes copied per packet, 64..2048 (default 1536)\n"            \
+	"      --snip-port P[/udp] flows on port P start in `snip` (repeatable; default tcp)\n"  \
+	"  -v, --verbose           more diagnostics (repeat for debug)\n"
+
+#endif /* XDPI_CLI_COMMON_H */

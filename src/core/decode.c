@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: GPL-2.0
+/* User-space decoder: link layer (Ethernet, SLL, SLL2, raw IP, BSD loopback) to L4. It follows
+ * the kernel parser's rules and reasons, and also copes with captures cut short by a snap
+ * length or by the kernel's steering: headers must be whole, payload may be partial. */
+#include <errno.h>
+#include <string.h>
+#include "xdpi/decode.h"
+
+#define ETH_HLEN_ 14
+#define ETHERTYPE_IPV4 0x0800
+#define ETHERTYPE_IPV6 0x86dd
+#define ETHERTYPE_VLAN 0x8100
+#define ETHERTYPE_QINQ 0x88a8
+#define ETHERTYPE_QINQ_OLD 0x9100
+
+#define IPPROTO_HOPOPTS_ 0
+#define IPPROTO_ICMP_ 1
+#define IPPROTO_TCP_ 6
+#define IPPROTO_UDP_ 17
+#define IPPROTO_ROUTING_ 43
+#define IPPROTO_FRAGMENT_ 44
+#define IPPROTO_AH_ 51
+#define IPPROTO_ICMPV6_ 58
+#define IPPROTO_DSTOPTS_ 60
+
+struct cursor {
+	const uint8_t *p;
+	size_t off;
+	size_t len;      /* captured bytes */
+	bool truncated;  /* the capture holds less than the wire had */
+};
+
+static uint16_t rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static bool have(const struct cursor *c, size_t n)
+{
+	return c->off + n <= c->len;
+}
+
+static int fail(struct xdpi_decoded *d, enum xdpi_reason r)
+{
+	d->reason = r;
+	return -EINVAL;
+}
+
+/* Returns the ethertype after the link header and any VLAN tags, or -1 with d->reason. */
+static int decode_vlans(struct cursor *c, struct xdpi_decoded *d, uint16_t type)
+{
+	for (int i = 0;; i++) {
+		if (type != ETHERTYPE_VLAN && type != ETHERTYPE_QINQ && type != ETHERTYPE_QINQ_OLD)
+			return type;
+		if (i == XDPI_VLAN_MAX)
+			return fail(d, XDPI_REASON_VLAN_TOO_MANY), -1;
+		if (!have(c, 4))
+			return fail(d, XDPI_REASON_VLAN_TRUNC), -1;
+		d->vlan[i] = rd16(c->p + c->off) & 0x0fff;
+		d->nvlan = (uint8_t)(i + 1);
+		type = rd16(c->p + c->off + 2);
+		c->off += 4;
+	}
+}
+
+static uint16_t family_to_ethertype(uint32_t fam)
+{
+	if (fam == 2)
+		return ETHERTYPE_IPV4;
+	/* AF_INET6 differs by OS: Linux 10, BSDs 24, 28, 30 */
+	if (fam == 10 || fam == 24 || fam == 28 || fam == 30)
+		return ETHERTYPE_IPV6;
+	return 0;
+}
+
+/* Returns the ethertype of the network layer at c->off, 0 for "not IP", or -1. */
+static int decode_link(struct cursor *c, const struct xdpi_pkt *pkt, struct xdpi_decoded *d)
+{
+	uint32_t fam;
+
+	switch (pkt->link) {
+	case XDPI_LINK_ETHERNET:
+		if (!have(c, ETH_HLEN_))
+			return fail(d, XDPI_REASON_ETH_TRUNC), -1;
+		c->off = ETH_HLEN_;
+		return decode_vlans(c, d, rd16(c->p + 12));
+	case XDPI_LINK_SLL:
+		if (!have(c, 16))
+			return fail(d, XDPI_REASON_ETH_TRUNC), -1;
+		c->off = 16;
+		return decode_vlans(c, d, rd16(c->p + 14));
+	case XDPI_LINK_SLL2:
+		if (!have(c, 20))
+			return fail(d, XDPI_REASON_ETH_TRUNC), -1;
+		c->off = 20;
+		return decode_vlans(c, d, rd16(c->p));
+	case XDPI_LINK_RAW:
+		if (!have(c, 1))
+			return fail(d, XDPI_REASON_IPV4_TRUNC), -1;
+		return (c->p[0] >> 4) == 6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4;
+	case XDPI_LINK_NULL:
+	case XDPI_LINK_LOOP:
+		if (!have(c, 4))
+			return fail(d, XDPI_REASON_ETH_TRUNC), -1;
+		fam = rd32(c->p);
+		/* the writer's byte order: a small number read big-endian is the other order */
+		if (pkt->link == XDPI_LINK_NULL && fam > 0xffff)
+			fam = __builtin_bswap32(fam);
+		c->off = 4;
+		return family_to_ethertype(fam);
+	}
+	return 0;
+}
+
+static int decode_ipv4(struct cursor *c, struct xdpi_decoded *d)
+{
+	const uint8_t *ip = c->p + c->off;
+	size_t hlen, totlen;
+	uint16_t frag;
+
+	if (!have(c, 20))
+		return fail(d, XDPI_REASON_IPV4_TRUNC);
+	if ((ip[0] >> 4) != 4)
+		return fail(d, XDPI_REASON_IPV4_BAD_VERSION);
+	hlen = (size_t)(ip[0] & 0x0f) * 4;
+	if (hlen < 20)
+		return fail(d, XDPI_REASON_IPV4_BAD_IHL);
+	if (!have(c, hlen))
+		return fail(d, XDPI_REASON_IPV4_TRUNC);
+	totlen = rd16(ip + 2);
+	if (totlen < hlen)
+		return fail(d, XDPI_REASON_IPV4_BAD_TOTLEN);
+	if (!c->truncated && c->off + totlen > c->len)
+		return fail(d, XDPI_REASON_IPV4_BAD_TOTLEN);
+	d->family = 4;
+	d->proto = ip[9];
+	memcpy(d->saddr, ip + 12, 4);
+	memcpy(d->daddr, ip + 16, 4);
+	d->l3_off = (uint16_t)c->off;
+	frag = rd16(ip + 6);
+	if (frag & 0x1fff)
+		d->frag = XDPI_DFRAG_LATER;
+	else if (frag & 0x2000)
+		d->frag = XDPI_DFRAG_FIRST;
+	d->frag_id = rd16(ip + 4);
+	d->payload_wire = (uint32_t)(totlen - hlen);
+	/* Ethernet pads short frames: the datagram ends where its length says */
+	if (c->off + totlen < c->len)
+		c->len = c->off + totlen;
+	c->off += hlen;
+	return 0;
+}
+
+static int ipv6_ext(struct cursor *c, struct xdpi_decoded *d, uint8_t nh, uint8_t *next,
+		    size_t *len)
+{
+	const uint8_t *h = c->p + c->off;
+
+	*len = 0;
+	if (nh != IPPROTO_HOPOPTS_ && nh != IPPROTO_ROUTING_ && nh != IPPROTO_DSTOPTS_ &&
+	    nh != IPPROTO_AH_ && nh != IPPROTO_FRAGMENT_)
+		return 0;
+	if (!have(c, 8))
+		return fail(d, XDPI_REASON_IPV6_EXT_TRUNC);
+	*next = h[0];
+	if (nh == IPPROTO_AH_)
+		*len = (size_t)(h[1] + 2) * 4;
+	else if (nh == IPPROTO_FRAGMENT_) {
+		uint16_t off = rd16(h + 2);
+
+		*len = 8;
+		if (off & 0xfff8)
+			d->frag = XDPI_DFRAG_LATER;
+		else if (off & 1)
+			d->frag = XDPI_DFRAG_FIRST;
+		d->frag_id = rd32(h + 4);
+	} else {
+		*len = (size_t)(h[1] + 1) * 8;
+	}
+	if (!have(c, *len))
+		return fail(d, XDPI_REASON_IPV6_EXT_TRUNC);
+	return 0;
+}
+
+static int decode_ipv6(struct cursor *c, struct xdpi_decoded *d)
+{
+	const uint8_t *ip = c->p + c->off;
+	size_t plen, extlen = 0, len;
+	uint8_t nh;
+	int i;
+
+	if (!have(c, 40))
+		return fail(d, XDPI_REASON_IPV6_TRUNC);
+	if ((ip[0] >> 4) != 6)
+		return fail(d, XDPI_REASON_IPV6_BAD_VERSION);
+	plen = rd16(ip + 4);
+	if (!c->truncated && c->off + 40 + plen > c->len)
+		return fail(d, XDPI_REASON_IPV6_TRUNC);
+	d->family = 6;
+	memcpy(d->saddr, ip + 8, 16);
+	memcpy(d->daddr, ip + 24, 16);
+	d->l3_off = (uint16_t)c->off;
+	if (c->off + 40 + plen < c->len)
+		c->len = c->off + 40 + plen;
+	nh = ip[6];
+	c->off += 40;
+	for (i = 0; i < XDPI_IPV6_EXT_MAX; i++) {
+		uint8_t next = 0;
+
+		if (ipv6_ext(c, d, nh, &next, &len))
+			return -EINVAL;
+		if (len == 0)
+			break;
+		c->off += len;
+		extlen += len;
+		nh = next;
+		if (d->frag == XDPI_DFRAG_LATER)
+			break;
+	}
+	if (i == XDPI_IPV6_EXT_MAX)
+		return fail(d, XDPI_REASON_IPV6_EXT_TOO_MANY);
+	if (extlen > plen)
+		return fail(d, XDPI_REASON_IPV6_EXT_TRUNC);
+	d->proto = nh;
+	d->payload_wire = (uint32_t)(plen - extlen);
+	return 0;
+}
+
+static int decode_tcp(struct cursor *c, struct xdpi_decoded *d)
+{
+	const uint8_t *th = c->p + c->off;
+	size_t hlen;
+
+	if (!have(c, 20))
+		return fail(d, XDPI_REASON_TCP_TRUNC);
+	hlen = (size_t)(th[12] >> 4) * 4;
+	if (hlen < 20 || hlen > d->payload_wire)
+		return fail(d, XDPI_REASON_TCP_BAD_DOFF);
+	if (!have(c, hlen))
+		return fail(d, XDPI_REASON_TCP_TRUNC);
+	d->sport = rd16(th);
+	d->dport = rd16(th + 2);
+	d->tcp_seq = rd32(th + 4);
+	d->tcp_ack = rd32(th + 8);
+	d->tcp_flags = th[13];
+	d->tcp_win = rd16(th + 14);
+	d->payload_wire -= (uint32_t)hlen;
+	c->off += hlen;
+	return 0;
+}
+
+static int decode_udp(struct cursor *c, struct xdpi_decoded *d)
+{
+	const uint8_t *uh = c->p + c->off;
+	size_t ulen;
+
+	if (!have(c, 8))
+		return fail(d, XDPI_REASON_UDP_TRUNC);
+	ulen = rd16(uh + 4);
+	if (ulen < 8 || (d->frag == XDPI_DFRAG_NONE && ulen > d->payload_wire))
+		return fail(d, XDPI_REASON_UDP_BAD_LEN);
+	d->sport = rd16(uh);
+	d->dport = rd16(uh + 2);
+	d->payload_wire -= 8;
+	c->off += 8;
+	return 0;
+}
+
+static int decode_icmp(struct cursor *c, struct xdpi_decoded *d)
+{
+	const uint8_t *h = c->p + c->off;
+
+	if (!have(c, 8))
+		return fail(d, XDPI_REASON_ICMP_TRUNC);
+	d->icmp_type = h[0];
+	d->icmp_code = h[1];
+	if ((d->proto == IPPROTO_ICMP_ && (h[0] == 8 || h[0] == 0)) ||
+	    (d->proto == IPPROTO_ICMPV6_ && (h[0] == 128 || h[0] == 129))) {
+		d->sport = rd16(h + 4);
+		d->dport = d->sport;
+	}
+	d->payload_wire = d->payload_wire > 8 ? d->payload_wire - 8 : 0;
+	c->off += 8;
+	return 0;
+}
+
+int xdpi_decode(const struct xdpi_pkt *pkt, struct xdpi_decoded *d)
+{
+	struct cursor c = {
+		.p = pkt->data,
+		.len = pkt->cap_len,
+		.truncated = pkt->snippet || pkt->cap_len < pkt->orig_len,
+	};
+	int type, err;
+
+	memset(d, 0, sizeof(*d));
+	type = decode_link(&c, pkt, d);
+	if (type < 0)
+		return -EINVAL;
+	if (type == ETHERTYPE_IPV4)
+		err = decode_ipv4(&c, d);
+	else if (type == ETHERTYPE_IPV6)
+		err = decode_ipv6(&c, d);
+	else
+		return 0;
+	if (err)
+		return err;
+	if (d->frag != XDPI_DFRAG_LATER) {
+		d->l4_off = (uint16_t)c.off;
+		switch (d->proto) {
+		case IPPROTO_TCP_:
+			err = decode_tcp(&c, d);
+			break;
+		case IPPROTO_UDP_:
+			err = decode_udp(&c, d);
+			break;
+		case IPPROTO_ICMP_:
+		case IPPROTO_ICMPV6_:
+			err = decode_icmp(&c, d);
+			break;
+		}
+		if (err)
+			return err;
+	}
+	d->payload = c.p + c.off;
+	d->payload_len = c.off < c.len ? (uint32_t)(c.len - c.off) : 0;
+	if (d->payload_len > d->payload_wire)
+		d->payload_len = d->payload_wire;
+	return 0;
+}
+
+static int endpoint_cmp(const struct xdpi_decoded *d)
+{
+	int r = memcmp(d->saddr, d->daddr, 16);
+
+	if (r)
+		return r;
+	if (d->sport != d->dport)
+		return d->sport < d->dport ? -1 : 1;
+	return 0;
+}
+
+uint8_t xdpi_flow_key_from(const struct xdpi_decoded *d, struct xdpi_flow_key *k)
+{
+	uint8_t dir = endpoint_cmp(d) > 0;
+	const uint8_t *a = dir ? d->daddr : d->saddr, *b = dir ? d->saddr : d->daddr;
+	uint16_t pa = dir ? d->dport : d->sport, pb = dir ? d->sport : d->dport;
+
+	memset(k, 0, sizeof(*k));
+	memcpy(k->addr_a, a, 16);
+	memcpy(k->addr_b, b, 16);
+	k->port_a = __builtin_bswap16(pa);
+	k->port_b = __builtin_bswap16(pb);
+	k->vlan = d->nvlan ? d->vlan[0] : 0;
+	k->proto = d->proto;
+	k->family = d->family;
+	return dir;
+}
+
+const char *xdpi_reason_name(enum xdpi_reason r)
+{
+	static const char *const names[] = {
+		[XDPI_REASON_NONE] = "none",
+#define XDPI_X_NAME(id, name) [XDPI_REASON_##id] = name,
+		XDPI_REASONS(XDPI_X_NAME)
+#undef XDPI_X_NAME
+	};
+
+	return r < XDPI_REASON_MAX ? names[r] : "unknown";
+}

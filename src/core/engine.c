@@ -1,0 +1,518 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The engine: decode, fragment attribution, flow table, flow records; and, when the kernel
+ * counts packets, the sweep that ends flows from the kernel's flow map. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "xdpi/decode.h"
+#include "xdpi/engine.h"
+#include "xdpi/eve.h"
+#include "xdpi/log.h"
+
+#define FRAG_CACHE_SIZE 4096 /* direct-mapped: a collision only loses an attribution */
+#define TCP_SYN 0x02
+#define TCP_FIN 0x01
+#define TCP_RST 0x04
+#define TCP_ACK 0x10
+
+struct frag_slot {
+	struct xdpi_frag_key key;
+	uint16_t sport, dport;
+	bool used;
+};
+
+struct xdpi_engine {
+	struct xdpi_engine_cfg cfg;
+	struct flow_table *ft;
+	struct xdpi_eve_ctx eve;
+	struct xdpi_json json;
+	uint64_t cnt[XDPI_ECNT_MAX];
+	uint64_t reasons[XDPI_REASON_MAX];
+	uint64_t max_pkt_size;
+	uint64_t first_ts, now;
+	uint32_t sweep_gen;
+	bool finishing;
+	struct frag_slot frags[FRAG_CACHE_SIZE];
+};
+
+static void emit(struct xdpi_engine *e)
+{
+	if (e->json.oom || !e->cfg.emit || e->cfg.emit(e->cfg.emit_ctx, e->json.buf, e->json.len))
+		e->cnt[XDPI_ECNT_EVENTS_FAILED]++;
+}
+
+static void on_flow_end(void *ctx, struct xdpi_flow *f, enum xdpi_flow_end why)
+{
+	struct xdpi_engine *e = ctx;
+
+	xdpi_json_reset(&e->json);
+	xdpi_eve_flow(&e->json, &e->eve, f, why);
+	emit(e);
+	e->cnt[XDPI_ECNT_EVENTS_FLOW]++;
+	if (why == XDPI_FLOW_END_ACTIVE) {
+		/* the flow goes on: the next record reports what comes after this cut */
+		memcpy(f->base_pkts, f->pkts, sizeof(f->pkts));
+		memcpy(f->base_bytes, f->bytes, sizeof(f->bytes));
+		f->record_start_ns = f->last_ns;
+	}
+}
+
+struct xdpi_engine *xdpi_engine__new(const struct xdpi_engine_cfg *cfg)
+{
+	struct xdpi_engine *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return NULL;
+	e->cfg = *cfg;
+	e->eve.wall_offset_ns = cfg->wall_offset_ns;
+	e->eve.in_iface = cfg->in_iface;
+	xdpi_json_init(&e->json);
+	e->ft = flow_table__new(cfg->max_flows, &cfg->timeouts, on_flow_end, e);
+	if (!e->ft) {
+		int err = errno;
+
+		free(e);
+		errno = err;
+		return NULL;
+	}
+	return e;
+}
+
+void xdpi_engine__free(struct xdpi_engine *e)
+{
+	if (!e)
+		return;
+	flow_table__free(e->ft);
+	xdpi_json_free(&e->json);
+	free(e);
+}
+
+static void count_link(struct xdpi_engine *e, enum xdpi_link link)
+{
+	static const enum xdpi_engine_counter map[] = {
+		[XDPI_LINK_ETHERNET] = XDPI_ECNT_ETHERNET, [XDPI_LINK_SLL] = XDPI_ECNT_SLL,
+		[XDPI_LINK_SLL2] = XDPI_ECNT_SLL2,	   [XDPI_LINK_RAW] = XDPI_ECNT_RAW,
+		[XDPI_LINK_NULL] = XDPI_ECNT_NULL_LINK,	   [XDPI_LINK_LOOP] = XDPI_ECNT_NULL_LINK,
+	};
+
+	if ((size_t)link < sizeof(map) / sizeof(map[0]))
+		e->cnt[map[link]]++;
+}
+
+static void count_layers(struct xdpi_engine *e, const struct xdpi_decoded *d)
+{
+	if (d->nvlan)
+		e->cnt[d->nvlan > 1 ? XDPI_ECNT_VLAN_QINQ : XDPI_ECNT_VLAN]++;
+	e->cnt[d->family == 4 ? XDPI_ECNT_IPV4 : XDPI_ECNT_IPV6]++;
+	switch (d->proto) {
+	case 6:
+		e->cnt[XDPI_ECNT_TCP]++;
+		break;
+	case 17:
+		e->cnt[XDPI_ECNT_UDP]++;
+		break;
+	case 1:
+		e->cnt[XDPI_ECNT_ICMPV4]++;
+		break;
+	case 58:
+		e->cnt[XDPI_ECNT_ICMPV6]++;
+		break;
+	default:
+		e->cnt[XDPI_ECNT_OTHER_L4]++;
+	}
+}
+
+static struct frag_slot *frag_slot(struct xdpi_engine *e, const struct xdpi_decoded *d,
+				   struct xdpi_frag_key *fk)
+{
+	memset(fk, 0, sizeof(*fk));
+	memcpy(fk->saddr, d->saddr, 16);
+	memcpy(fk->daddr, d->daddr, 16);
+	fk->id = d->frag_id;
+	fk->proto = d->proto;
+	fk->family = d->family;
+	return &e->frags[xdpi_flow_key_hash((const void *)fk) % FRAG_CACHE_SIZE];
+}
+
+/* Later fragments carry no ports: take them from their datagram's first fragment. */
+static int frag_attribute(struct xdpi_engine *e, struct xdpi_decoded *d)
+{
+	struct xdpi_frag_key fk;
+	struct frag_slot *s;
+
+	if (d->frag == XDPI_DFRAG_NONE || (d->proto != 6 && d->proto != 17))
+		return 0;
+	s = frag_slot(e, d, &fk);
+	if (d->frag == XDPI_DFRAG_FIRST) {
+		s->key = fk;
+		s->sport = d->sport;
+		s->dport = d->dport;
+		s->used = true;
+		return 0;
+	}
+	e->cnt[XDPI_ECNT_FRAG_LATER]++;
+	if (!s->used || memcmp(&s->key, &fk, sizeof(fk))) {
+		e->cnt[XDPI_ECNT_FRAG_UNATTRIBUTED]++;
+		return -ENOENT;
+	}
+	d->sport = s->sport;
+	d->dport = s->dport;
+	return 0;
+}
+
+static void count_new_flow(struct xdpi_engine *e, uint8_t proto)
+{
+	if (proto == 6)
+		e->cnt[XDPI_ECNT_FLOW_TCP]++;
+	else if (proto == 17)
+		e->cnt[XDPI_ECNT_FLOW_UDP]++;
+	else if (proto == 1)
+		e->cnt[XDPI_ECNT_FLOW_ICMPV4]++;
+	else if (proto == 58)
+		e->cnt[XDPI_ECNT_FLOW_ICMPV6]++;
+}
+
+int xdpi_engine__packet(struct xdpi_engine *e, const struct xdpi_pkt *pkt)
+{
+	struct xdpi_decoded d;
+	struct xdpi_flow_key k;
+	struct xdpi_flow *f;
+	bool created;
+	uint8_t dir;
+
+	e->cnt[XDPI_ECNT_PKTS]++;
+	e->cnt[XDPI_ECNT_BYTES] += pkt->orig_len;
+	if (pkt->snippet)
+		e->cnt[XDPI_ECNT_SNIPPETS]++;
+	if (pkt->orig_len > e->max_pkt_size)
+		e->max_pkt_size = pkt->orig_len;
+	if (!e->first_ts)
+		e->first_ts = pkt->ts_ns;
+	if (pkt->ts_ns > e->now)
+		e->now = pkt->ts_ns;
+	count_link(e, pkt->link);
+	if (xdpi_decode(pkt, &d)) {
+		e->cnt[XDPI_ECNT_INVALID]++;
+		e->reasons[d.reason < XDPI_REASON_MAX ? d.reason : 0]++;
+		return -EINVAL;
+	}
+	if (d.family == 0) {
+		e->cnt[XDPI_ECNT_NON_IP]++;
+		return 0;
+	}
+	count_layers(e, &d);
+	if (frag_attribute(e, &d)) {
+		e->cnt[XDPI_ECNT_NO_FLOW]++;
+		return 0;
+	}
+	dir = xdpi_flow_key_from(&d, &k);
+	f = flow_table__get(e->ft, &k, pkt->ts_ns, &created);
+	if (!f) {
+		e->cnt[XDPI_ECNT_NO_FLOW]++;
+		return 0;
+	}
+	if (created) {
+		f->initiator = xdpi_flow_guess_initiator(&k, dir, d.proto, d.tcp_flags);
+		f->icmp_type = d.icmp_type;
+		f->icmp_code = d.icmp_code;
+		f->kernel = pkt->kernel_seen && e->cfg.kops;
+		f->sweep_gen = e->sweep_gen;
+		count_new_flow(e, d.proto);
+	}
+	if (pkt->kernel_seen)
+		f->steer = pkt->steer;
+	flow_table__account(e->ft, f, dir, pkt->orig_len, d.tcp_flags, pkt->ts_ns);
+	return 0;
+}
+
+/* ---- kernel-backed flows ---- */
+
+static bool kflow_closed(const struct xdpi_flow_value *v)
+{
+	uint32_t fl = v->tcp_flags[0] | v->tcp_flags[1];
+
+	return (fl & TCP_RST) || ((v->tcp_flags[0] & TCP_FIN) && (v->tcp_flags[1] & TCP_FIN));
+}
+
+static uint64_t kflow_timeout(const struct xdpi_engine *e, const struct xdpi_flow_key *k,
+			      const struct xdpi_flow_value *v)
+{
+	const struct xdpi_flow_timeouts *t = &e->cfg.timeouts;
+
+	if (k->proto == 6 && kflow_closed(v))
+		return t->closed_ns;
+	if (k->proto == 6 && !(v->pkts[0] && v->pkts[1]))
+		return t->new_ns;
+	return v->pkts[0] && v->pkts[1] ? t->established_ns : t->new_ns;
+}
+
+/* The kernel keeps only the union of flags per direction: the state follows from it. */
+static void kflow_tcp_state(struct xdpi_flow *f, const struct xdpi_flow_value *v)
+{
+	uint8_t cf = (uint8_t)v->tcp_flags[f->initiator], sf = (uint8_t)v->tcp_flags[!f->initiator];
+	enum xdpi_tcp_state s = XDPI_TCP_NONE;
+
+	if ((cf | sf) & TCP_RST || ((cf & TCP_FIN) && (sf & TCP_FIN)))
+		s = XDPI_TCP_CLOSED;
+	else if (cf & TCP_FIN)
+		s = XDPI_TCP_FIN_WAIT1;
+	else if (sf & TCP_FIN)
+		s = XDPI_TCP_CLOSE_WAIT;
+	else if ((cf & TCP_SYN) && (sf & TCP_SYN))
+		s = (cf & TCP_ACK) ? XDPI_TCP_ESTABLISHED : XDPI_TCP_SYN_RECV;
+	else if (cf & TCP_SYN)
+		s = XDPI_TCP_SYN_SENT;
+	else if (v->pkts[0] && v->pkts[1])
+		s = XDPI_TCP_ESTABLISHED;
+	f->tcp_flags[f->initiator] = cf;
+	f->tcp_flags[!f->initiator] = sf;
+	f->tcp_state = (uint8_t)s;
+}
+
+static void kflow_merge(struct xdpi_flow *f, const struct xdpi_flow_value *v)
+{
+	memcpy(f->pkts, v->pkts, sizeof(f->pkts));
+	memcpy(f->bytes, v->bytes, sizeof(f->bytes));
+	if (f->record_start_ns == f->first_ns || !f->record_start_ns)
+		f->record_start_ns = v->first_ns;
+	f->first_ns = v->first_ns;
+	f->last_ns = v->last_ns;
+	f->initiator = v->initiator & 1;
+	f->icmp_type = v->icmp_type;
+	f->icmp_code = v->icmp_code;
+	f->steer = v->steer;
+	f->kernel = true;
+	if (f->key.proto == 6)
+		kflow_tcp_state(f, v);
+}
+
+static bool kflow_visit(void *ctx, const struct xdpi_flow_key *k, const struct xdpi_flow_value *v)
+{
+	struct xdpi_engine *e = ctx;
+	struct xdpi_flow *f = flow_table__lookup(e->ft, k);
+	bool expired = e->finishing || v->last_ns + kflow_timeout(e, k, v) <= e->now;
+	bool cut = !expired && e->cfg.timeouts.active_ns &&
+		   (f ? f->record_start_ns : v->first_ns) + e->cfg.timeouts.active_ns <= e->now;
+	struct xdpi_flow tmp;
+
+	if (f)
+		f->sweep_gen = e->sweep_gen;
+	if (!expired && !cut)
+		return false;
+	if (!f) {
+		if (cut) {
+			bool created;
+
+			f = flow_table__get(e->ft, k, v->first_ns, &created);
+		}
+		if (!f) {
+			memset(&tmp, 0, sizeof(tmp));
+			tmp.key = *k;
+			f = &tmp;
+		}
+		f->sweep_gen = e->sweep_gen;
+	}
+	kflow_merge(f, v);
+	if (cut) {
+		on_flow_end(e, f, XDPI_FLOW_END_ACTIVE);
+		return false;
+	}
+	e->cnt[XDPI_ECNT_KERNEL_FLOWS_ENDED]++;
+	if (f == &tmp)
+		on_flow_end(e, f, e->finishing ? XDPI_FLOW_END_SHUTDOWN : XDPI_FLOW_END_TIMEOUT);
+	else
+		flow_table__end(e->ft, f, e->finishing ? XDPI_FLOW_END_SHUTDOWN : XDPI_FLOW_END_TIMEOUT);
+	return true;
+}
+
+/* User-space flows whose kernel entry vanished (LRU eviction in the kernel map) end with what
+ * user space saw of them. */
+static void end_if_missing(void *ctx, struct xdpi_flow *f)
+{
+	struct xdpi_engine *e = ctx;
+
+	if (!f->kernel || f->sweep_gen == e->sweep_gen)
+		return;
+	e->cnt[XDPI_ECNT_KERNEL_FLOWS_MISSING]++;
+	f->kernel = false;
+	flow_table__end(e->ft, f, e->finishing ? XDPI_FLOW_END_SHUTDOWN : XDPI_FLOW_END_TIMEOUT);
+}
+
+static void kernel_sweep(struct xdpi_engine *e)
+{
+	if (!e->cfg.kops || !e->cfg.kops->sweep_flows)
+		return;
+	e->sweep_gen++;
+	if (e->cfg.kops->sweep_flows(e->cfg.kctx, kflow_visit, e)) {
+		e->cnt[XDPI_ECNT_KERNEL_SWEEP_ERRORS]++;
+		return;
+	}
+	flow_table__foreach(e->ft, end_if_missing, e);
+}
+
+void xdpi_engine__tick(struct xdpi_engine *e, uint64_t now)
+{
+	if (now > e->now)
+		e->now = now;
+	kernel_sweep(e);
+	flow_table__expire(e->ft, e->now);
+}
+
+void xdpi_engine__finish(struct xdpi_engine *e)
+{
+	e->finishing = true;
+	kernel_sweep(e);
+	flow_table__flush(e->ft, XDPI_FLOW_END_SHUTDOWN);
+	e->finishing = false;
+}
+
+const uint64_t *xdpi_engine__counters(const struct xdpi_engine *e)
+{
+	return e->cnt;
+}
+
+const uint64_t *xdpi_engine__reasons(const struct xdpi_engine *e)
+{
+	return e->reasons;
+}
+
+void xdpi_engine__flow_stats(const struct xdpi_engine *e, struct flow_table_stats *st)
+{
+	flow_table__stats(e->ft, st);
+}
+
+const char *xdpi_engine_counter_name(enum xdpi_engine_counter c)
+{
+	static const char *const names[] = {
+#define XDPI_X_NAME(id, name) [XDPI_ECNT_##id] = name,
+		XDPI_ENGINE_COUNTERS(XDPI_X_NAME)
+#undef XDPI_X_NAME
+	};
+
+	return c < XDPI_ECNT_MAX ? names[c] : "unknown";
+}
+
+const char *xdpi_kernel_counter_name(enum xdpi_counter c)
+{
+	static const char *const names[] = {
+#define XDPI_X_NAME(id, name) [XDPI_CNT_##id] = name,
+		XDPI_COUNTERS(XDPI_X_NAME)
+#undef XDPI_X_NAME
+	};
+
+	if (c < XDPI_CNT_REASON_BASE)
+		return names[c];
+	if (c < XDPI_CNT_MAX)
+		return xdpi_reason_name((enum xdpi_reason)(c - XDPI_CNT_REASON_BASE));
+	return "unknown";
+}
+
+/* ---- stats event ---- */
+
+static void stats_decoder(struct xdpi_engine *e, struct xdpi_json *j)
+{
+	const uint64_t *c = e->cnt;
+
+	xdpi_json_obj_open(j, "decoder");
+	xdpi_json_u64(j, "pkts", c[XDPI_ECNT_PKTS]);
+	xdpi_json_u64(j, "bytes", c[XDPI_ECNT_BYTES]);
+	xdpi_json_u64(j, "invalid", c[XDPI_ECNT_INVALID]);
+	xdpi_json_u64(j, "ethernet", c[XDPI_ECNT_ETHERNET]);
+	xdpi_json_u64(j, "sll", c[XDPI_ECNT_SLL]);
+	xdpi_json_u64(j, "sll2", c[XDPI_ECNT_SLL2]);
+	xdpi_json_u64(j, "raw", c[XDPI_ECNT_RAW]);
+	xdpi_json_u64(j, "null", c[XDPI_ECNT_NULL_LINK]);
+	xdpi_json_u64(j, "vlan", c[XDPI_ECNT_VLAN]);
+	xdpi_json_u64(j, "vlan_qinq", c[XDPI_ECNT_VLAN_QINQ]);
+	xdpi_json_u64(j, "ipv4", c[XDPI_ECNT_IPV4]);
+	xdpi_json_u64(j, "ipv6", c[XDPI_ECNT_IPV6]);
+	xdpi_json_u64(j, "tcp", c[XDPI_ECNT_TCP]);
+	xdpi_json_u64(j, "udp", c[XDPI_ECNT_UDP]);
+	xdpi_json_u64(j, "icmpv4", c[XDPI_ECNT_ICMPV4]);
+	xdpi_json_u64(j, "icmpv6", c[XDPI_ECNT_ICMPV6]);
+	xdpi_json_u64(j, "avg_pkt_size", c[XDPI_ECNT_PKTS] ? c[XDPI_ECNT_BYTES] / c[XDPI_ECNT_PKTS] : 0);
+	xdpi_json_u64(j, "max_pkt_size", e->max_pkt_size);
+	xdpi_json_obj_close(j);
+}
+
+static void stats_flow(struct xdpi_engine *e, struct xdpi_json *j)
+{
+	struct flow_table_stats st;
+
+	flow_table__stats(e->ft, &st);
+	xdpi_json_obj_open(j, "flow");
+	xdpi_json_u64(j, "total", st.created);
+	xdpi_json_u64(j, "active", st.active);
+	xdpi_json_u64(j, "tcp", e->cnt[XDPI_ECNT_FLOW_TCP]);
+	xdpi_json_u64(j, "udp", e->cnt[XDPI_ECNT_FLOW_UDP]);
+	xdpi_json_u64(j, "icmpv4", e->cnt[XDPI_ECNT_FLOW_ICMPV4]);
+	xdpi_json_u64(j, "icmpv6", e->cnt[XDPI_ECNT_FLOW_ICMPV6]);
+	xdpi_json_obj_close(j);
+}
+
+static void stats_xdpi(struct xdpi_engine *e, struct xdpi_json *j, const uint64_t *kc)
+{
+	struct flow_table_stats st;
+
+	flow_table__stats(e->ft, &st);
+	xdpi_json_obj_open(j, "xdpi");
+	xdpi_json_obj_open(j, "engine");
+	for (int i = 0; i < XDPI_ECNT_MAX; i++)
+		xdpi_json_u64(j, xdpi_engine_counter_name(i), e->cnt[i]);
+	xdpi_json_obj_close(j);
+	xdpi_json_obj_open(j, "malformed_reasons");
+	for (int i = 1; i < XDPI_REASON_MAX; i++)
+		xdpi_json_u64(j, xdpi_reason_name(i), e->reasons[i]);
+	xdpi_json_obj_close(j);
+	xdpi_json_obj_open(j, "flow_table");
+	xdpi_json_u64(j, "created", st.created);
+	xdpi_json_u64(j, "ended", st.ended);
+	xdpi_json_u64(j, "evicted", st.evicted);
+	xdpi_json_u64(j, "active_cuts", st.active_cuts);
+	xdpi_json_u64(j, "alloc_failed", st.alloc_failed);
+	xdpi_json_u64(j, "active", st.active);
+	xdpi_json_u64(j, "max", st.max);
+	xdpi_json_obj_close(j);
+	if (kc) {
+		xdpi_json_obj_open(j, "kernel");
+		for (int i = 0; i < XDPI_CNT_REASON_BASE; i++)
+			xdpi_json_u64(j, xdpi_kernel_counter_name(i), kc[i]);
+		xdpi_json_obj_open(j, "malformed_reasons");
+		for (int i = XDPI_CNT_REASON_BASE + 1; i < XDPI_CNT_MAX; i++)
+			xdpi_json_u64(j, xdpi_kernel_counter_name(i), kc[i]);
+		xdpi_json_obj_close(j);
+		xdpi_json_obj_close(j);
+	}
+	if (e->cfg.stats_extra)
+		e->cfg.stats_extra(e->cfg.stats_ctx, j);
+	xdpi_json_obj_close(j);
+}
+
+void xdpi_engine__emit_stats(struct xdpi_engine *e, uint64_t now)
+{
+	uint64_t kc[XDPI_CNT_MAX] = { 0 };
+	bool have_k = false;
+	struct xdpi_json *j = &e->json;
+
+	if (now < e->now)
+		now = e->now;
+	if (e->cfg.kops && e->cfg.kops->read_counters)
+		have_k = e->cfg.kops->read_counters(e->cfg.kctx, kc) == 0;
+	xdpi_json_reset(j);
+	xdpi_eve_begin(j, &e->eve, now, "stats", NULL);
+	xdpi_json_obj_open(j, "stats");
+	xdpi_json_u64(j, "uptime", e->first_ts && now > e->first_ts ? (now - e->first_ts) / XDPI_NS_PER_SEC : 0);
+	if (have_k) {
+		xdpi_json_obj_open(j, "capture");
+		xdpi_json_u64(j, "kernel_packets", kc[XDPI_CNT_PKTS]);
+		xdpi_json_u64(j, "kernel_drops", kc[XDPI_CNT_LOSS_RINGBUF_FULL] + kc[XDPI_CNT_LOSS_LOAD_BYTES]);
+		xdpi_json_obj_close(j);
+	}
+	stats_decoder(e, j);
+	stats_flow(e, j);
+	stats_xdpi(e, j, have_k ? kc : NULL);
+	xdpi_json_obj_close(j);
+	xdpi_json_obj_close(j);
+	e->cnt[XDPI_ECNT_EVENTS_STATS]++;
+	emit(e);
+}

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+/* EVE flow events, field for field as Suricata names them. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include "xdpi/community_id.h"
+#include "xdpi/eve.h"
+
+void xdpi_eve_time(char *buf, size_t n, uint64_t wall_ns)
+{
+	time_t secs = (time_t)(wall_ns / 1000000000ull);
+	unsigned usec = (unsigned)(wall_ns % 1000000000ull / 1000);
+	struct tm tm;
+	char base[32];
+
+	gmtime_r(&secs, &tm);
+	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, n, "%s.%06u+0000", base, usec);
+}
+
+const char *xdpi_proto_name(uint8_t proto, char *buf, size_t n)
+{
+	switch (proto) {
+	case 1:
+		return "ICMP";
+	case 6:
+		return "TCP";
+	case 17:
+		return "UDP";
+	case 58:
+		return "IPv6-ICMP";
+	case 132:
+		return "SCTP";
+	}
+	snprintf(buf, n, "%u", proto);
+	return buf;
+}
+
+const char *xdpi_steer_name(uint8_t steer)
+{
+	static const char *const names[] = {
+		[XDPI_STEER_PASS] = "pass", [XDPI_STEER_HEAD] = "head", [XDPI_STEER_SNIP] = "snip",
+		[XDPI_STEER_FULL] = "full", [XDPI_STEER_BYPASS] = "bypass", [XDPI_STEER_DROP] = "drop",
+	};
+
+	return steer < XDPI_STEER_MAX ? names[steer] : "unknown";
+}
+
+uint64_t xdpi_eve_flow_id(const struct xdpi_flow *f)
+{
+	uint64_t h = (uint64_t)xdpi_flow_key_hash(&f->key) << 20 ^ f->first_ns ^ f->first_ns >> 29;
+
+	h *= 0x9e3779b97f4a7c15ull;
+	return (h >> 13) & ((1ull << 51) - 1);
+}
+
+/* The client's (initiator's) address and port, and the server's. */
+struct endpoints {
+	const uint32_t *src, *dst;
+	uint16_t sport, dport;
+};
+
+static struct endpoints flow_endpoints(const struct xdpi_flow *f)
+{
+	bool a_is_client = f->initiator == 0;
+	struct endpoints e = {
+		.src = a_is_client ? f->key.addr_a : f->key.addr_b,
+		.dst = a_is_client ? f->key.addr_b : f->key.addr_a,
+		.sport = ntohs(a_is_client ? f->key.port_a : f->key.port_b),
+		.dport = ntohs(a_is_client ? f->key.port_b : f->key.port_a),
+	};
+
+	return e;
+}
+
+static void put_ip(struct xdpi_json *j, const char *key, const struct xdpi_flow *f,
+		   const uint32_t *addr)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	inet_ntop(f->key.family == 6 ? AF_INET6 : AF_INET, addr, buf, sizeof(buf));
+	xdpi_json_str(j, key, buf);
+}
+
+static bool has_ports(uint8_t proto)
+{
+	return proto == 6 || proto == 17 || proto == 132;
+}
+
+void xdpi_eve_begin(struct xdpi_json *j, const struct xdpi_eve_ctx *c, uint64_t ts,
+		    const char *event_type, const struct xdpi_flow *f)
+{
+	char tbuf[40], pbuf[8];
+	struct endpoints ep;
+
+	xdpi_eve_time(tbuf, sizeof(tbuf), ts + (uint64_t)c->wall_offset_ns);
+	xdpi_json_obj_open(j, NULL);
+	xdpi_json_str(j, "timestamp", tbuf);
+	if (f)
+		xdpi_json_u64(j, "flow_id", xdpi_eve_flow_id(f));
+	if (c->in_iface)
+		xdpi_json_str(j, "in_iface", c->in_iface);
+	xdpi_json_str(j, "event_type", event_type);
+	if (!f)
+		return;
+	if (f->key.vlan) {
+		xdpi_json_arr_open(j, "vlan");
+		xdpi_json_u64(j, NULL, f->key.vlan);
+		xdpi_json_arr_close(j);
+	}
+	ep = flow_endpoints(f);
+	put_ip(j, "src_ip", f, ep.src);
+	if (has_ports(f->key.proto))
+		xdpi_json_u64(j, "src_port", ep.sport);
+	put_ip(j, "dest_ip", f, ep.dst);
+	if (has_ports(f->key.proto))
+		xdpi_json_u64(j, "dest_port", ep.dport);
+	xdpi_json_str(j, "proto", xdpi_proto_name(f->key.proto, pbuf, sizeof(pbuf)));
+}
+
+static void put_community_id(struct xdpi_json *j, const struct xdpi_flow *f)
+{
+	struct endpoints ep = flow_endpoints(f);
+	struct xdpi_cid_input in = {
+		.family = f->key.family,
+		.proto = f->key.proto,
+		.sport = ep.sport,
+		.dport = ep.dport,
+		.icmp_type = f->icmp_type,
+		.icmp_code = f->icmp_code,
+	};
+	char cid[64];
+
+	memcpy(in.saddr, ep.src, 16);
+	memcpy(in.daddr, ep.dst, 16);
+	if (xdpi_community_id(&in, 0, cid, sizeof(cid)) == 0)
+		xdpi_json_str(j, "community_id", cid);
+}
+
+static const char *flow_state(const struct xdpi_flow *f)
+{
+	if (f->key.proto == 6) {
+		if (f->tcp_state == XDPI_TCP_CLOSED)
+			return "closed";
+		if (f->tcp_state >= XDPI_TCP_ESTABLISHED)
+			return "established";
+		return "new";
+	}
+	return f->pkts[0] && f->pkts[1] ? "established" : "new";
+}
+
+static void put_tcp_flags(struct xdpi_json *j, const char *key, uint8_t fl)
+{
+	char buf[4];
+
+	snprintf(buf, sizeof(buf), "%02x", fl);
+	xdpi_json_str(j, key, buf);
+}
+
+static void put_tcp(struct xdpi_json *j, const struct xdpi_flow *f)
+{
+	uint8_t ts = f->tcp_flags[f->initiator], tc = f->tcp_flags[!f->initiator], all = ts | tc;
+	static const struct {
+		uint8_t bit;
+		const char *name;
+	} bits[] = { { 0x01, "fin" }, { 0x02, "syn" }, { 0x04, "rst" }, { 0x08, "psh" },
+		     { 0x10, "ack" }, { 0x20, "urg" }, { 0x40, "ecn" }, { 0x80, "cwr" } };
+
+	xdpi_json_obj_open(j, "tcp");
+	put_tcp_flags(j, "tcp_flags", all);
+	put_tcp_flags(j, "tcp_flags_ts", ts);
+	put_tcp_flags(j, "tcp_flags_tc", tc);
+	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
+		if (all & bits[i].bit)
+			xdpi_json_bool(j, bits[i].name, true);
+	xdpi_json_str(j, "state", xdpi_tcp_state_name(f->tcp_state));
+	xdpi_json_obj_close(j);
+}
+
+void xdpi_eve_flow(struct xdpi_json *j, const struct xdpi_eve_ctx *c, const struct xdpi_flow *f,
+		   enum xdpi_flow_end why)
+{
+	uint8_t cl = f->initiator, sv = !f->initiator;
+	char start[40], end[40];
+
+	xdpi_eve_begin(j, c, f->last_ns, "flow", f);
+	if (f->key.proto == 1 || f->key.proto == 58) {
+		xdpi_json_u64(j, "icmp_type", f->icmp_type);
+		xdpi_json_u64(j, "icmp_code", f->icmp_code);
+	}
+	xdpi_json_str(j, "app_proto", "unknown");
+	put_community_id(j, f);
+	xdpi_eve_time(start, sizeof(start), f->record_start_ns + (uint64_t)c->wall_offset_ns);
+	xdpi_eve_time(end, sizeof(end), f->last_ns + (uint64_t)c->wall_offset_ns);
+	xdpi_json_obj_open(j, "flow");
+	xdpi_json_u64(j, "pkts_toserver", f->pkts[cl] - f->base_pkts[cl]);
+	xdpi_json_u64(j, "pkts_toclient", f->pkts[sv] - f->base_pkts[sv]);
+	xdpi_json_u64(j, "bytes_toserver", f->bytes[cl] - f->base_bytes[cl]);
+	xdpi_json_u64(j, "bytes_toclient", f->bytes[sv] - f->base_bytes[sv]);
+	xdpi_json_str(j, "start", start);
+	xdpi_json_str(j, "end", end);
+	xdpi_json_u64(j, "age", (f->last_ns - f->record_start_ns) / XDPI_NS_PER_SEC);
+	xdpi_json_str(j, "state", flow_state(f));
+	xdpi_json_str(j, "reason", xdpi_flow_end_name(why));
+	xdpi_json_bool(j, "alerted", false);
+	xdpi_json_obj_close(j);
+	if (f->key.proto == 6)
+		put_tcp(j, f);
+	xdpi_json_obj_open(j, "xdpi");
+	xdpi_json_str(j, "counted_by", f->kernel ? "kernel" : "user");
+	if (f->kernel)
+		xdpi_json_str(j, "steer", xdpi_steer_name(f->steer));
+	xdpi_json_u64(j, "pkts_inspected", f->user_pkts);
+	xdpi_json_obj_close(j);
+	xdpi_json_obj_close(j);
+}

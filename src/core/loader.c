@@ -1,0 +1,394 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Loader: open -> set rodata and map sizes -> load -> attach, for two objects that share
+ * their maps. Attachment is always through bpf_link (XDP link, tcx link), so the kernel
+ * detaches everything when the last fd closes, however xdpi dies. */
+#include <errno.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/if_link.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "xdpi/loader.h"
+#include "xdpi/log.h"
+#include "bpf/xdp_ingress.skel.h"
+#include "bpf/tc_egress.skel.h"
+
+/* tcx (Linux 6.6+) attach types; Debian's UAPI headers predate them. */
+#ifndef BPF_TCX_EGRESS
+#define XDPI_BPF_TCX_EGRESS 47
+#else
+#define XDPI_BPF_TCX_EGRESS BPF_TCX_EGRESS
+#endif
+
+struct xdpi_loader {
+	struct xdpi_loader_cfg cfg;
+	struct xdp_ingress *xdp;
+	struct tc_egress *tc;
+	int ifindex;
+	int xdp_link_fd;
+	int tcx_link_fd;
+	bool tc_netlink;          /* fallback: clsact filter attached over netlink */
+	struct bpf_tc_hook tc_hook;
+	const char *xdp_mode;
+	const char *tc_mode;
+	int ncpus;
+};
+
+static void set_rodata_xdp(struct xdp_ingress *s, const struct xdpi_loader_cfg *c)
+{
+	s->rodata->cfg_default_steer = c->default_steer;
+	s->rodata->cfg_head_pkts = c->head_pkts;
+	s->rodata->cfg_snaplen = c->snaplen;
+	s->rodata->cfg_replay_clock = c->replay_clock;
+}
+
+static void set_rodata_tc(struct tc_egress *s, const struct xdpi_loader_cfg *c)
+{
+	s->rodata->cfg_default_steer = c->default_steer;
+	s->rodata->cfg_head_pkts = c->head_pkts;
+	s->rodata->cfg_snaplen = c->snaplen;
+	s->rodata->cfg_replay_clock = c->replay_clock;
+}
+
+static int size_maps(struct bpf_object *obj, const struct xdpi_loader_cfg *c)
+{
+	struct bpf_map *m;
+	int err = 0;
+
+	bpf_object__for_each_map(m, obj) {
+		if (!strcmp(bpf_map__name(m), "flows"))
+			err = bpf_map__set_max_entries(m, c->max_flows);
+		else if (!strcmp(bpf_map__name(m), "events_rb"))
+			err = bpf_map__set_max_entries(m, c->ringbuf_bytes);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* The TC object uses the XDP object's maps (same names), not copies of its own. */
+static int share_maps(struct bpf_object *from, struct bpf_object *to)
+{
+	struct bpf_map *m, *src;
+	int err;
+
+	bpf_object__for_each_map(m, to) {
+		if (strchr(bpf_map__name(m), '.'))
+			continue; /* .rodata, .bss: each object keeps its own */
+		src = bpf_object__find_map_by_name(from, bpf_map__name(m));
+		if (!src)
+			return -ENOENT;
+		err = bpf_map__reuse_fd(m, bpf_map__fd(src));
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int seed_steer_ports(struct xdpi_loader *l)
+{
+	int fd = bpf_map__fd(l->xdp->maps.steer_ports);
+
+	for (size_t i = 0; i < l->cfg.nports; i++) {
+		struct xdpi_port_key k = { .port = l->cfg.ports[i].port, .proto = l->cfg.ports[i].proto };
+		__u8 v = l->cfg.ports[i].steer;
+
+		if (bpf_map_update_elem(fd, &k, &v, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+static int open_load(struct xdpi_loader *l)
+{
+	int err;
+
+	l->xdp = xdp_ingress__open();
+	if (!l->xdp)
+		return -errno;
+	if (l->xdp->rodata->xdpi_abi_version != XDPI_ABI_VERSION) {
+		xdpi_log_error("BPF object ABI %u does not match user space ABI %u; rebuild xdpi\n",
+			       l->xdp->rodata->xdpi_abi_version, XDPI_ABI_VERSION);
+		return -EPROTO;
+	}
+	set_rodata_xdp(l->xdp, &l->cfg);
+	err = size_maps(l->xdp->obj, &l->cfg);
+	if (!err)
+		err = xdp_ingress__load(l->xdp);
+	if (err)
+		return err;
+	if (!l->cfg.egress)
+		return seed_steer_ports(l);
+	l->tc = tc_egress__open();
+	if (!l->tc)
+		return -errno;
+	set_rodata_tc(l->tc, &l->cfg);
+	err = share_maps(l->xdp->obj, l->tc->obj);
+	if (!err)
+		err = tc_egress__load(l->tc);
+	if (!err)
+		err = seed_steer_ports(l);
+	return err;
+}
+
+struct xdpi_loader *xdpi_loader__open(const struct xdpi_loader_cfg *cfg)
+{
+	struct xdpi_loader *l = calloc(1, sizeof(*l));
+	int err;
+
+	if (!l)
+		return NULL;
+	l->cfg = *cfg;
+	l->xdp_link_fd = l->tcx_link_fd = -1;
+	l->xdp_mode = l->tc_mode = "none";
+	l->ncpus = libbpf_num_possible_cpus();
+	if (cfg->ifname) {
+		l->ifindex = (int)if_nametoindex(cfg->ifname);
+		if (!l->ifindex) {
+			err = -errno;
+			xdpi_log_error("no interface named '%s' (see `ip link`)\n", cfg->ifname);
+			goto fail;
+		}
+	}
+	err = open_load(l);
+	if (err) {
+		xdpi_log_error("loading the BPF programs failed: %s%s\n", strerror(-err),
+			       err == -EPERM ? " (xdpi needs root, or CAP_BPF and CAP_NET_ADMIN)" : "");
+		goto fail;
+	}
+	return l;
+fail:
+	xdpi_loader__free(l);
+	errno = -err;
+	return NULL;
+}
+
+static int attach_xdp_mode(struct xdpi_loader *l, __u32 flags)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = flags);
+	int fd = bpf_link_create(bpf_program__fd(l->xdp->progs.xdp_ingress), l->ifindex, BPF_XDP,
+				 &opts);
+
+	if (fd < 0)
+		return -errno;
+	l->xdp_link_fd = fd;
+	return 0;
+}
+
+static int attach_xdp(struct xdpi_loader *l)
+{
+	int err = -EOPNOTSUPP;
+
+	if (l->cfg.xdp_mode != XDPI_XDP_GENERIC) {
+		err = attach_xdp_mode(l, XDP_FLAGS_DRV_MODE);
+		if (!err) {
+			l->xdp_mode = "native";
+			return 0;
+		}
+		if (l->cfg.xdp_mode == XDPI_XDP_NATIVE || err == -EBUSY || err == -EEXIST)
+			goto fail;
+		xdpi_log_warn("native XDP on %s failed (%s); using generic XDP, which is slower "
+			      "(the driver has no XDP support)\n", l->cfg.ifname, strerror(-err));
+	}
+	err = attach_xdp_mode(l, XDP_FLAGS_SKB_MODE);
+	if (!err) {
+		l->xdp_mode = "generic";
+		return 0;
+	}
+fail:
+	if (err == -EBUSY || err == -EEXIST)
+		xdpi_log_error("another XDP program is attached to %s (see `ip link show dev %s`); "
+			       "detach it first\n", l->cfg.ifname, l->cfg.ifname);
+	else
+		xdpi_log_error("attaching XDP to %s failed: %s\n", l->cfg.ifname, strerror(-err));
+	return err;
+}
+
+/* Pre-6.6 kernels have no tcx: a netlink clsact filter works, but outlives a killed xdpi. */
+static int attach_tc_netlink(struct xdpi_loader *l)
+{
+	LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = bpf_program__fd(l->tc->progs.tc_egress));
+	int err;
+
+	memset(&l->tc_hook, 0, sizeof(l->tc_hook));
+	l->tc_hook.sz = sizeof(l->tc_hook);
+	l->tc_hook.ifindex = l->ifindex;
+	l->tc_hook.attach_point = BPF_TC_EGRESS;
+	err = bpf_tc_hook_create(&l->tc_hook);
+	if (err && err != -EEXIST)
+		return err;
+	err = bpf_tc_attach(&l->tc_hook, &opts);
+	if (err)
+		return err;
+	l->tc_netlink = true;
+	xdpi_log_warn("this kernel has no tcx: TC egress attached as a clsact filter, which "
+		      "stays if xdpi is killed (remove with `tc filter del dev %s egress`)\n",
+		      l->cfg.ifname);
+	return 0;
+}
+
+static int attach_tc(struct xdpi_loader *l)
+{
+	int fd = bpf_link_create(bpf_program__fd(l->tc->progs.tc_egress), l->ifindex,
+				 (enum bpf_attach_type)XDPI_BPF_TCX_EGRESS, NULL);
+	int err;
+
+	if (fd >= 0) {
+		l->tcx_link_fd = fd;
+		l->tc_mode = "tcx";
+		return 0;
+	}
+	err = attach_tc_netlink(l);
+	if (!err) {
+		l->tc_mode = "clsact";
+		return 0;
+	}
+	xdpi_log_error("attaching TC egress to %s failed: %s\n", l->cfg.ifname, strerror(-err));
+	return err;
+}
+
+int xdpi_loader__attach(struct xdpi_loader *l)
+{
+	int err;
+
+	if (!l->cfg.ifname)
+		return -EINVAL;
+	err = attach_xdp(l);
+	if (!err && l->tc)
+		err = attach_tc(l);
+	return err;
+}
+
+void xdpi_loader__free(struct xdpi_loader *l)
+{
+	if (!l)
+		return;
+	if (l->tc_netlink) {
+		LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = bpf_program__fd(l->tc->progs.tc_egress));
+
+		opts.prog_fd = 0; /* detach takes handle and priority, found by query */
+		if (!bpf_tc_query(&l->tc_hook, &opts)) {
+			opts.prog_fd = opts.prog_id = opts.flags = 0;
+			bpf_tc_detach(&l->tc_hook, &opts);
+		}
+	}
+	if (l->tcx_link_fd >= 0)
+		close(l->tcx_link_fd);
+	if (l->xdp_link_fd >= 0)
+		close(l->xdp_link_fd);
+	tc_egress__destroy(l->tc);
+	xdp_ingress__destroy(l->xdp);
+	free(l);
+}
+
+int xdpi_loader__map_fd(const struct xdpi_loader *l, enum xdpi_map m)
+{
+	switch (m) {
+	case XDPI_MAP_EVENTS_RB:
+		return bpf_map__fd(l->xdp->maps.events_rb);
+	case XDPI_MAP_FLOWS:
+		return bpf_map__fd(l->xdp->maps.flows);
+	case XDPI_MAP_COUNTERS:
+		return bpf_map__fd(l->xdp->maps.counters);
+	case XDPI_MAP_REPLAY_CLOCK:
+		return bpf_map__fd(l->xdp->maps.replay_clock);
+	case XDPI_MAP_STEER_PORTS:
+		return bpf_map__fd(l->xdp->maps.steer_ports);
+	}
+	return -EINVAL;
+}
+
+int xdpi_loader__xdp_prog_fd(const struct xdpi_loader *l)
+{
+	return bpf_program__fd(l->xdp->progs.xdp_ingress);
+}
+
+const char *xdpi_loader__xdp_mode(const struct xdpi_loader *l)
+{
+	return l->xdp_mode;
+}
+
+const char *xdpi_loader__tc_mode(const struct xdpi_loader *l)
+{
+	return l->tc_mode;
+}
+
+/* ---- the engine's view ---- */
+
+static int read_counters(void *kctx, uint64_t out[XDPI_CNT_MAX])
+{
+	struct xdpi_loader *l = kctx;
+	struct xdpi_counters *percpu = calloc((size_t)l->ncpus, sizeof(*percpu));
+	__u32 zero = 0;
+	int err = 0;
+
+	if (!percpu)
+		return -ENOMEM;
+	memset(out, 0, sizeof(uint64_t) * XDPI_CNT_MAX);
+	if (bpf_map_lookup_elem(xdpi_loader__map_fd(l, XDPI_MAP_COUNTERS), &zero, percpu)) {
+		err = -errno;
+		goto out;
+	}
+	for (int cpu = 0; cpu < l->ncpus; cpu++)
+		for (int i = 0; i < XDPI_CNT_MAX; i++)
+			out[i] += percpu[cpu].c[i];
+out:
+	free(percpu);
+	return err;
+}
+
+#define SWEEP_BATCH 4096
+
+struct sweep_buf {
+	struct xdpi_flow_key keys[SWEEP_BATCH];
+	struct xdpi_flow_value vals[SWEEP_BATCH];
+	struct xdpi_flow_key del[SWEEP_BATCH];
+};
+
+static int delete_keys(int fd, struct xdpi_flow_key *keys, __u32 n)
+{
+	for (__u32 i = 0; i < n; i++)
+		bpf_map_delete_elem(fd, &keys[i]); /* ENOENT: the LRU took it first */
+	return 0;
+}
+
+static int sweep_flows(void *kctx, xdpi_kflow_fn fn, void *ctx)
+{
+	struct xdpi_loader *l = kctx;
+	int fd = xdpi_loader__map_fd(l, XDPI_MAP_FLOWS);
+	struct sweep_buf *b = malloc(sizeof(*b));
+	struct xdpi_flow_key in_batch, out_batch;
+	bool first = true, done = false;
+	int err = 0;
+
+	if (!b)
+		return -ENOMEM;
+	while (!done) {
+		LIBBPF_OPTS(bpf_map_batch_opts, opts);
+		__u32 n = SWEEP_BATCH, ndel = 0;
+
+		err = bpf_map_lookup_batch(fd, first ? NULL : &in_batch, &out_batch, b->keys, b->vals,
+					   &n, &opts);
+		if (err && errno != ENOENT) {
+			err = -errno;
+			break;
+		}
+		done = err != 0;
+		err = 0;
+		first = false;
+		in_batch = out_batch;
+		for (__u32 i = 0; i < n; i++)
+			if (fn(ctx, &b->keys[i], &b->vals[i]))
+				b->del[ndel++] = b->keys[i];
+		delete_keys(fd, b->del, ndel);
+	}
+	free(b);
+	return err;
+}
+
+const struct xdpi_kernel_ops xdpi_loader_kernel_ops = {
+	.read_counters = read_counters,
+	.sweep_flows = sweep_flows,
+};

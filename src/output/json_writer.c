@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/* JSON writer: values appended in order into one growable buffer. */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "xdpi/json.h"
+
+void xdpi_json_init(struct xdpi_json *j)
+{
+	memset(j, 0, sizeof(*j));
+}
+
+void xdpi_json_reset(struct xdpi_json *j)
+{
+	j->len = 0;
+	j->depth = 0;
+	j->need_comma[0] = false;
+	j->oom = false;
+	if (j->buf)
+		j->buf[0] = '\0';
+}
+
+void xdpi_json_free(struct xdpi_json *j)
+{
+	free(j->buf);
+	xdpi_json_init(j);
+}
+
+static bool reserve(struct xdpi_json *j, size_t more)
+{
+	size_t cap;
+	char *nb;
+
+	if (j->oom)
+		return false;
+	if (j->len + more + 1 <= j->cap)
+		return true;
+	cap = j->cap ? j->cap : 256;
+	while (cap < j->len + more + 1)
+		cap *= 2;
+	nb = realloc(j->buf, cap);
+	if (!nb) {
+		j->oom = true;
+		return false;
+	}
+	j->buf = nb;
+	j->cap = cap;
+	return true;
+}
+
+static void put(struct xdpi_json *j, const char *s, size_t n)
+{
+	if (!reserve(j, n))
+		return;
+	memcpy(j->buf + j->len, s, n);
+	j->len += n;
+	j->buf[j->len] = '\0';
+}
+
+static void putc_(struct xdpi_json *j, char c)
+{
+	put(j, &c, 1);
+}
+
+/* Length of a valid UTF-8 sequence at s (at most n bytes), or 0 if invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	size_t len, i;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0)
+		len = 2, cp = s[0] & 0x1f;
+	else if ((s[0] & 0xf0) == 0xe0)
+		len = 3, cp = s[0] & 0x0f;
+	else if ((s[0] & 0xf8) == 0xf0)
+		len = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+static void put_escaped(struct xdpi_json *j, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	char tmp[8];
+	size_t i = 0, k;
+
+	putc_(j, '"');
+	while (i < n) {
+		unsigned char c = s[i];
+
+		if (c == '"' || c == '\\') {
+			tmp[0] = '\\', tmp[1] = c;
+			put(j, tmp, 2);
+			i++;
+		} else if (c == '\n' || c == '\r' || c == '\t') {
+			tmp[0] = '\\', tmp[1] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+			put(j, tmp, 2);
+			i++;
+		} else if (c < 0x20 || c == 0x7f) {
+			snprintf(tmp, sizeof(tmp), "\\u%04x", c);
+			put(j, tmp, 6);
+			i++;
+		} else if ((k = utf8_seq(s + i, n - i)) > 0) {
+			put(j, (const char *)s + i, k);
+			i += k;
+		} else {
+			/* not UTF-8: keep the byte's value visible as a code point */
+			snprintf(tmp, sizeof(tmp), "\\u%04x", c);
+			put(j, tmp, 6);
+			i++;
+		}
+	}
+	putc_(j, '"');
+}
+
+static void begin_value(struct xdpi_json *j, const char *key)
+{
+	if (j->need_comma[j->depth])
+		putc_(j, ',');
+	j->need_comma[j->depth] = true;
+	if (key) {
+		put_escaped(j, key, strlen(key));
+		putc_(j, ':');
+	}
+}
+
+static void open_(struct xdpi_json *j, const char *key, char c)
+{
+	begin_value(j, key);
+	putc_(j, c);
+	if (j->depth + 1 < (int)(sizeof(j->need_comma) / sizeof(j->need_comma[0])))
+		j->depth++;
+	j->need_comma[j->depth] = false;
+}
+
+static void close_(struct xdpi_json *j, char c)
+{
+	putc_(j, c);
+	if (j->depth > 0)
+		j->depth--;
+}
+
+void xdpi_json_obj_open(struct xdpi_json *j, const char *key)
+{
+	open_(j, key, '{');
+}
+
+void xdpi_json_obj_close(struct xdpi_json *j)
+{
+	close_(j, '}');
+}
+
+void xdpi_json_arr_open(struct xdpi_json *j, const char *key)
+{
+	open_(j, key, '[');
+}
+
+void xdpi_json_arr_close(struct xdpi_json *j)
+{
+	close_(j, ']');
+}
+
+void xdpi_json_strn(struct xdpi_json *j, const char *key, const char *s, size_t n)
+{
+	begin_value(j, key);
+	put_escaped(j, s, n);
+}
+
+void xdpi_json_str(struct xdpi_json *j, const char *key, const char *s)
+{
+	xdpi_json_strn(j, key, s ? s : "", s ? strlen(s) : 0);
+}
+
+void xdpi_json_u64(struct xdpi_json *j, const char *key, uint64_t v)
+{
+	char tmp[24];
+
+	begin_value(j, key);
+	put(j, tmp, (size_t)snprintf(tmp, sizeof(tmp), "%" PRIu64, v));
+}
+
+void xdpi_json_i64(struct xdpi_json *j, const char *key, int64_t v)
+{
+	char tmp[24];
+
+	begin_value(j, key);
+	put(j, tmp, (size_t)snprintf(tmp, sizeof(tmp), "%" PRId64, v));
+}
+
+void xdpi_json_double(struct xdpi_json *j, const char *key, double v)
+{
+	char tmp[32];
+
+	begin_value(j, key);
+	if (!isfinite(v)) {
+		put(j, "null", 4); /* JSON has no NaN or infinity */
+		return;
+	}
+	put(j, tmp, (size_t)snprintf(tmp, sizeof(tmp), "%.6g", v));
+}
+
+void xdpi_json_bool(struct xdpi_json *j, const char *key, bool v)
+{
+	begin_value(j, key);
+	put(j, v ? "true" : "false", v ? 4 : 5);
+}

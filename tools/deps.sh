@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Install the Debian packages xdpi needs to build, test and demo. Idempotent:
+# when everything is present it only runs one dpkg-query and exits.
+set -euo pipefail
+
+# build: compiler for BPF and user space, libbpf/libxdp, skeleton generator
+BUILD_PKGS="clang-14 llvm-14 libbpf-dev bpftool libxdp-dev libelf-dev zlib1g-dev
+libpcap-dev libssl-dev libcmocka-dev libclang-rt-14-dev pkg-config make gcc"
+# tests and demo: real peers and independent checkers
+TEST_PKGS="iproute2 tshark tcpdump nginx-light dnsmasq-base bind9-dnsutils curl
+python3-jsonschema xdp-tools libndpi-bin jq procps util-linux"
+
+want="$BUILD_PKGS"
+case "${1:-all}" in
+build) ;;
+all) want="$BUILD_PKGS $TEST_PKGS" ;;
+*) echo "usage: $0 [build|all]" >&2; exit 2 ;;
+esac
+
+missing=""
+for p in $want; do
+	st=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
+	case "$st" in ii*) ;; *) missing="$missing $p" ;; esac
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: missing packages:$missing; run as root or: apt-get install$missing" >&2
+	exit 1
+fi
+echo "deps: installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+# wireshark-common asks whether non-root users may capture; answer no
+echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+stamp=/var/lib/apt/periodic/xdpi-update-stamp
+if [ ! -e "$stamp" ] || [ -z "$(find /var/lib/apt/lists -name '*Packages*' -print -quit)" ]; then
+	apt-get update -qq
+	mkdir -p "$(dirname "$stamp")" && touch "$stamp"
+fi
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
+echo "deps: done" >&2
