@@ -8,13 +8,21 @@
 #include "lib/consts.h"
 #include "lib/verdict.h"
 
-static __always_inline __u64 now_ns(void)
+/* The clock; in replay also the length to count (*wire_len) and the length the parser may
+ * assume for the frame (*frame_len grows by what the capture's snap length cut). */
+static __always_inline __u64 now_ns(__u32 *wire_len, __u32 *frame_len)
 {
 	if (cfg_replay_clock) {
 		__u32 zero = 0;
-		__u64 *t = bpf_map_lookup_elem(&replay_clock, &zero);
+		struct xdpi_replay_ctx *rc = bpf_map_lookup_elem(&replay_clock, &zero);
 
-		return t ? *t : 0;
+		if (!rc)
+			return 0;
+		if (rc->wire_len)
+			*wire_len = rc->wire_len;
+		if (rc->snap_cut < 65536)
+			*frame_len += rc->snap_cut;
+		return rc->ts_ns;
 	}
 	return bpf_ktime_get_ns();
 }

@@ -46,7 +46,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct xdpi_replay_ctx);
 } replay_clock SEC(".maps");
 
 #endif /* XDPI_BPF_MAPS_H */

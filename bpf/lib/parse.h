@@ -20,6 +20,7 @@
 #define ETH_P_8021AD 0x88A8
 #endif
 #define XDPI_ETH_P_QINQ_OLD 0x9100
+#define XDPI_ETH_P_PPPOE_SESS 0x8864
 
 enum xdpi_frag_kind {
 	XDPI_FRAG_NONE = 0,
@@ -29,7 +30,16 @@ enum xdpi_frag_kind {
 
 struct hdr_cursor {
 	void *pos;
+	void *start;
+	__u32 wire_len; /* the whole frame, beyond data_end when it has fragments */
 };
+
+/* Does the frame hold len bytes from the cursor on? Checked against the wire length, since
+ * a multi-buffer frame continues past data_end. */
+static __always_inline int frame_holds(const struct hdr_cursor *c, __u32 len)
+{
+	return (__u32)(c->pos - c->start) + len <= c->wire_len;
+}
 
 /* What the parser learnt of one packet. Addresses stay in network byte order. */
 struct xdpi_meta {
@@ -55,6 +65,21 @@ struct vlan_hdr_ {
 	__be16 proto;
 };
 
+/* A PPPoE session carries IP behind 6 bytes of PPPoE and 2 of PPP protocol. */
+static __always_inline int parse_pppoe(struct hdr_cursor *c, void *end)
+{
+	__u8 *h = c->pos;
+	__u16 ppp;
+
+	if ((void *)(h + 8) > end)
+		return -XDPI_REASON_VLAN_TRUNC;
+	ppp = (__u16)h[6] << 8 | h[7];
+	c->pos = h + 8;
+	if (ppp == 0x0021)
+		return ETH_P_IP;
+	return ppp == 0x0057 ? ETH_P_IPV6 : 0;
+}
+
 static __always_inline int parse_eth(struct hdr_cursor *c, void *end, struct xdpi_meta *m)
 {
 	struct ethhdr *eth = c->pos;
@@ -69,6 +94,8 @@ static __always_inline int parse_eth(struct hdr_cursor *c, void *end, struct xdp
 	for (int i = 0; i < XDPI_VLAN_MAX + 1; i++) {
 		struct vlan_hdr_ *vh = c->pos;
 
+		if (proto == bpf_htons(XDPI_ETH_P_PPPOE_SESS))
+			return parse_pppoe(c, end);
 		if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD) &&
 		    proto != bpf_htons(XDPI_ETH_P_QINQ_OLD))
 			return bpf_ntohs(proto);
@@ -104,7 +131,7 @@ static __always_inline int parse_ipv4(struct hdr_cursor *c, void *end, struct xd
 	if (totlen < hlen)
 		return -XDPI_REASON_IPV4_BAD_TOTLEN;
 	/* A frame shorter than the datagram claims: the rest never arrived. */
-	if (c->pos + totlen > end)
+	if (!frame_holds(c, totlen))
 		return -XDPI_REASON_IPV4_BAD_TOTLEN;
 
 	m->family = 4;
@@ -162,7 +189,7 @@ static __always_inline int parse_ipv6(struct hdr_cursor *c, void *end, struct xd
 	if (ip6->version != 6)
 		return -XDPI_REASON_IPV6_BAD_VERSION;
 	plen = bpf_ntohs(ip6->payload_len);
-	if ((void *)(ip6 + 1) + plen > end)
+	if (!frame_holds(c, sizeof(*ip6) + plen))
 		return -XDPI_REASON_IPV6_TRUNC;
 	m->family = 6;
 	__builtin_memcpy(m->saddr, &ip6->saddr, 16);
@@ -256,9 +283,10 @@ static __always_inline int parse_icmp(struct hdr_cursor *c, void *end, struct xd
 }
 
 /* Parses L2..L4. Returns 0, or -XDPI_REASON_*; m->family == 0 means "not IP". */
-static __always_inline int parse_packet(void *data, void *end, struct xdpi_meta *m)
+static __always_inline int parse_packet(void *data, void *end, __u32 wire_len,
+					struct xdpi_meta *m)
 {
-	struct hdr_cursor c = { .pos = data };
+	struct hdr_cursor c = { .pos = data, .start = data, .wire_len = wire_len };
 	int proto;
 
 	proto = parse_eth(&c, end, m);

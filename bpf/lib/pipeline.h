@@ -43,29 +43,29 @@ static __always_inline int xdpi_process(xdpi_ctx_t *ctx)
 	struct xdpi_flow_key k = {};
 	struct xdpi_meta m = {};
 	struct xdpi_capture cap;
-	__u32 wire_len = ctx_wire_len(ctx);
+	__u32 frame_len = ctx_wire_len(ctx), wire_len = frame_len, parse_len = frame_len;
 	__u64 now;
 	int err;
 	__u8 dir;
 
+	now = now_ns(&wire_len, &parse_len);
 	cnt_add(cs, XDPI_CNT_PKTS, 1);
 	cnt_add(cs, XDPI_CNT_BYTES, wire_len);
 	if (ctx_prepare(ctx))
 		cnt_add(cs, XDPI_CNT_TC_PULL_FAIL, 1);
-	err = parse_packet(ctx_data(ctx), ctx_data_end(ctx), &m);
+	err = parse_packet(ctx_data(ctx), ctx_data_end(ctx), parse_len, &m);
 	if (err < 0)
 		return finish(cs, XDPI_ACT_PASS, -err);
 	count_layers(cs, &m);
 	if (m.family == 0 || frag_attribute(&m, cs))
 		return finish(cs, XDPI_ACT_PASS, 0);
 
-	now = now_ns();
 	dir = flow_key_make(&m, &k);
 	v = flow_lookup_or_create(&k, &m, dir, now, cs);
 	if (!v)
 		return finish(cs, XDPI_ACT_PASS, 0);
 	flow_account(v, &m, dir, wire_len, now);
-	cap = steer_decide(v, &m, dir, wire_len);
+	cap = steer_decide(v, &m, dir, frame_len);
 	if (cap.reason)
 		steer_emit(ctx, cap, &k, v, dir, wire_len, now, cs);
 	return finish(cs, XDPI_ACT_PASS, 0);

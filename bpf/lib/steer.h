@@ -14,7 +14,7 @@ struct xdpi_capture {
 /* Which packets of a flow user space gets, by its steering state. */
 static __always_inline struct xdpi_capture steer_decide(struct xdpi_flow_value *v,
 							const struct xdpi_meta *m, __u8 dir,
-							__u32 wire_len)
+							__u32 frame_len)
 {
 	struct xdpi_capture cap = {};
 	__u8 st = v->steer;
@@ -35,8 +35,8 @@ static __always_inline struct xdpi_capture steer_decide(struct xdpi_flow_value *
 		cap.reason = XDPI_CAP_HEAD;
 		cap.cap_len = cfg_snaplen;
 	}
-	if (cap.cap_len > wire_len)
-		cap.cap_len = wire_len;
+	if (cap.cap_len > frame_len)
+		cap.cap_len = frame_len;
 	return cap;
 }
 

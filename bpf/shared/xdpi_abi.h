@@ -167,6 +167,15 @@ struct xdpi_port_key {
 	__u8 pad;
 };
 
+/* Value of the replay_clock map (replay only): the packet's capture time; its length on the
+ * original wire, to count (the test run's frame differs when the capture had another link
+ * layer); and how many bytes the capture's snap length cut off the end of the frame. */
+struct xdpi_replay_ctx {
+	__u64 ts_ns;
+	__u32 wire_len;  /* 0: count the frame's length */
+	__u32 snap_cut;
+};
+
 /* Ring buffer record: this header, then cap_len bytes of the frame from its first byte. */
 struct xdpi_event_hdr {
 	__u16 type;     /* enum xdpi_event_type */

@@ -8,6 +8,7 @@
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
 #include "xdpi/capture.h"
+#include "shared/xdpi_abi.h"
 
 #define ETH_HLEN_ 14
 #define REPLAY_MAX_FRAME 65536
@@ -94,14 +95,18 @@ int xdpi_replay__run(struct xdpi_replay *r, const struct xdpi_pkt *pkt)
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .repeat = 1);
 	const uint8_t *frame;
 	size_t len = to_ethernet(r, pkt, &frame);
+	struct xdpi_replay_ctx rc = {
+		.ts_ns = pkt->ts_ns,
+		.wire_len = pkt->orig_len,
+		.snap_cut = pkt->orig_len > pkt->cap_len ? pkt->orig_len - pkt->cap_len : 0,
+	};
 	__u32 zero = 0;
-	__u64 ts = pkt->ts_ns;
 
 	if (len < ETH_HLEN_) {
 		r->st.too_short++;
 		return -EINVAL;
 	}
-	if (bpf_map_update_elem(r->clock_fd, &zero, &ts, BPF_ANY))
+	if (bpf_map_update_elem(r->clock_fd, &zero, &rc, BPF_ANY))
 		return -errno;
 	opts.data_in = frame;
 	opts.data_size_in = (__u32)len;

@@ -12,6 +12,9 @@
 #define ETHERTYPE_VLAN 0x8100
 #define ETHERTYPE_QINQ 0x88a8
 #define ETHERTYPE_QINQ_OLD 0x9100
+#define ETHERTYPE_PPPOE_SESSION 0x8864
+#define PPP_IPV4 0x0021
+#define PPP_IPV6 0x0057
 
 #define IPPROTO_HOPOPTS_ 0
 #define IPPROTO_ICMP_ 1
@@ -51,10 +54,26 @@ static int fail(struct xdpi_decoded *d, enum xdpi_reason r)
 	return -EINVAL;
 }
 
-/* Returns the ethertype after the link header and any VLAN tags, or -1 with d->reason. */
+/* A PPPoE session carries IP behind 6 bytes of PPPoE and 2 of PPP protocol. */
+static int decode_pppoe(struct cursor *c, struct xdpi_decoded *d)
+{
+	uint16_t ppp;
+
+	if (!have(c, 8))
+		return fail(d, XDPI_REASON_VLAN_TRUNC), -1;
+	ppp = rd16(c->p + c->off + 6);
+	c->off += 8;
+	if (ppp == PPP_IPV4)
+		return ETHERTYPE_IPV4;
+	return ppp == PPP_IPV6 ? ETHERTYPE_IPV6 : 0;
+}
+
+/* Returns the ethertype after the link header, VLAN tags and PPPoE, or -1 with d->reason. */
 static int decode_vlans(struct cursor *c, struct xdpi_decoded *d, uint16_t type)
 {
 	for (int i = 0;; i++) {
+		if (type == ETHERTYPE_PPPOE_SESSION)
+			return decode_pppoe(c, d);
 		if (type != ETHERTYPE_VLAN && type != ETHERTYPE_QINQ && type != ETHERTYPE_QINQ_OLD)
 			return type;
 		if (i == XDPI_VLAN_MAX)
