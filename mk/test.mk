@@ -1,0 +1,34 @@
+# SPDX-License-Identifier: GPL-2.0
+# Tests. Unit tests build and run under ASan+UBSan (build-asan/); the others use build/.
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:%.c=$(OUT)/%)
+BPF_TEST_SRCS := $(wildcard tests/bpf/test_*.c)
+BPF_TEST_BINS := $(BPF_TEST_SRCS:%.c=$(OUT)/%)
+TEST_LIB_OBJS := $(OUT)/tests/lib/pktbuild.o
+TEST_LDLIBS := -lcmocka -ljansson
+
+$(OUT)/tests/%: tests/%.c $(TEST_LIB_OBJS) $(LIBXDPI) $(BPF_SKELS)
+	$(call msg,TEST-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) $< $(TEST_LIB_OBJS) $(LIBXDPI) $(LDLIBS) $(TEST_LDLIBS) -o $@
+
+.PHONY: unit-bins bpf-test-bins
+unit-bins: $(UNIT_BINS)
+bpf-test-bins: $(BPF_TEST_BINS)
+
+SUITE = ./tests/suite.sh
+
+.PHONY: test test-unit test-bpf test-e2e test-corpus test-schema
+test: deps
+	$(Q)$(SUITE) all
+
+test-unit: deps-build
+	$(Q)$(SUITE) unit
+test-bpf: deps-build
+	$(Q)$(SUITE) bpf
+test-e2e: deps
+	$(Q)$(SUITE) e2e
+test-corpus: deps
+	$(Q)$(SUITE) corpus
+test-schema: deps
+	$(Q)$(SUITE) schema

@@ -245,19 +245,20 @@ static uint64_t idle_timeout(const struct flow_table *ft, const struct xdpi_flow
 
 void flow_table__expire(struct flow_table *ft, uint64_t now)
 {
-	uint64_t longest = ft->to.new_ns;
+	uint64_t shortest = ft->to.new_ns;
 	struct xdpi_flow *f, *next;
 
-	if (ft->to.established_ns > longest)
-		longest = ft->to.established_ns;
-	if (ft->to.closed_ns > longest)
-		longest = ft->to.closed_ns;
+	if (ft->to.established_ns < shortest)
+		shortest = ft->to.established_ns;
+	if (ft->to.closed_ns < shortest)
+		shortest = ft->to.closed_ns;
 	for (f = ft->lru_head; f; f = next) {
 		next = f->lru_next;
 		if (f->kernel)
 			continue; /* the kernel's flow map decides when these end */
-		/* the LRU is ordered by last activity: nothing newer can be idle for longer */
-		if (f->last_ns + longest > now && !ft->to.active_ns)
+		/* the LRU is ordered by last activity: once a flow is younger than the shortest
+		 * timeout, so is every flow after it */
+		if (f->last_ns + shortest > now && !ft->to.active_ns)
 			break;
 		if (f->last_ns + idle_timeout(ft, f) <= now)
 			flow_table__end(ft, f, XDPI_FLOW_END_TIMEOUT);

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Engine: user-space counting, and the kernel-backed mode through a fake fast path. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+#include <jansson.h>
+#include "xdpi/decode.h"
+#include "xdpi/engine.h"
+#include "../lib/pktbuild.h"
+
+#define S XDPI_NS_PER_SEC
+
+struct events {
+	json_t *ev[32];
+	int n;
+};
+
+static int collect(void *ctx, const char *json, size_t len)
+{
+	struct events *e = ctx;
+	json_error_t err;
+
+	assert_true(e->n < 32);
+	e->ev[e->n] = json_loadb(json, len, 0, &err);
+	if (!e->ev[e->n])
+		fail_msg("bad event JSON: %s", err.text);
+	e->n++;
+	return 0;
+}
+
+static void events_free(struct events *e)
+{
+	for (int i = 0; i < e->n; i++)
+		json_decref(e->ev[i]);
+}
+
+static json_int_t flow_field(json_t *ev, const char *k)
+{
+	return json_integer_value(json_object_get(json_object_get(ev, "flow"), k));
+}
+
+static struct xdpi_engine_cfg cfg(struct events *e)
+{
+	struct xdpi_engine_cfg c = {
+		.max_flows = 64,
+		.timeouts = { .new_ns = 30 * S, .established_ns = 300 * S, .closed_ns = 10 * S },
+		.emit = collect,
+		.emit_ctx = e,
+	};
+
+	return c;
+}
+
+static void feed(struct xdpi_engine *eng, const struct pkt_spec *s, uint64_t ts, bool kernel)
+{
+	uint8_t buf[512];
+	struct xdpi_pkt p = { .data = buf, .ts_ns = ts, .kernel_seen = kernel };
+
+	p.cap_len = p.orig_len = (uint32_t)pkt_build(s, buf, sizeof(buf));
+	xdpi_engine__packet(eng, &p);
+}
+
+static void test_engine_counts_flows_in_user_space(void **state)
+{
+	struct events e = { 0 };
+	struct xdpi_engine_cfg c = cfg(&e);
+	struct xdpi_engine *eng = xdpi_engine__new(&c);
+	struct pkt_spec q = { .family = 4, .proto = 17, .src = "198.18.0.1", .dst = "198.18.0.2",
+			      .sport = 3333, .dport = 53, .payload = "query", .plen = 5 };
+	struct pkt_spec r = q;
+
+	(void)state;
+	r.src = q.dst, r.dst = q.src, r.sport = 53, r.dport = 3333;
+	feed(eng, &q, 1 * S, false);
+	feed(eng, &r, 2 * S, false);
+	feed(eng, &q, 3 * S, false);
+	xdpi_engine__tick(eng, 100 * S);
+	assert_int_equal(e.n, 0); /* established UDP: 300 s */
+	xdpi_engine__tick(eng, 303 * S);
+	assert_int_equal(e.n, 1);
+	assert_string_equal(json_string_value(json_object_get(e.ev[0], "src_ip")), "198.18.0.1");
+	assert_int_equal(json_integer_value(json_object_get(e.ev[0], "dest_port")), 53);
+	assert_int_equal(flow_field(e.ev[0], "pkts_toserver"), 2);
+	assert_int_equal(flow_field(e.ev[0], "pkts_toclient"), 1);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(e.ev[0], "flow"), "reason")), "timeout");
+	xdpi_engine__free(eng);
+	events_free(&e);
+}
+
+/* ---- a fake fast path ---- */
+struct fake_kernel {
+	struct xdpi_flow_key key[4];
+	struct xdpi_flow_value val[4];
+	bool live[4];
+	int n;
+};
+
+static int fake_counters(void *kctx, uint64_t out[XDPI_CNT_MAX])
+{
+	(void)kctx;
+	memset(out, 0, sizeof(uint64_t) * XDPI_CNT_MAX);
+	out[XDPI_CNT_PKTS] = 1234;
+	out[XDPI_CNT_LOSS_RINGBUF_FULL] = 5;
+	return 0;
+}
+
+static int fake_sweep(void *kctx, xdpi_kflow_fn fn, void *ctx)
+{
+	struct fake_kernel *k = kctx;
+
+	for (int i = 0; i < k->n; i++)
+		if (k->live[i] && fn(ctx, &k->key[i], &k->val[i]))
+			k->live[i] = false;
+	return 0;
+}
+
+static const struct xdpi_kernel_ops fake_ops = {
+	.read_counters = fake_counters,
+	.sweep_flows = fake_sweep,
+};
+
+static void add_kflow(struct fake_kernel *k, const struct pkt_spec *s, uint64_t last, uint64_t pkts)
+{
+	uint8_t buf[512];
+	struct xdpi_pkt p = { .data = buf };
+	struct xdpi_decoded d;
+	int i = k->n++;
+
+	p.cap_len = p.orig_len = (uint32_t)pkt_build(s, buf, sizeof(buf));
+	xdpi_decode(&p, &d);
+	k->val[i].initiator = xdpi_flow_key_from(&d, &k->key[i]);
+	k->val[i].pkts[0] = pkts;
+	k->val[i].pkts[1] = pkts + 1;
+	k->val[i].bytes[0] = pkts * 100;
+	k->val[i].bytes[1] = (pkts + 1) * 100;
+	k->val[i].first_ns = 1 * S;
+	k->val[i].last_ns = last;
+	k->val[i].tcp_flags[0] = k->val[i].tcp_flags[1] = 0x1b;
+	k->val[i].steer = XDPI_STEER_HEAD;
+	k->live[i] = true;
+}
+
+static void test_engine_kernel_flows_end_with_kernel_counters(void **state)
+{
+	struct events e = { 0 };
+	struct fake_kernel k = { 0 };
+	struct xdpi_engine_cfg c = cfg(&e);
+	struct xdpi_engine *eng;
+	struct pkt_spec a = { .family = 4, .proto = 6, .src = "198.18.0.1", .dst = "198.18.0.2",
+			      .sport = 4000, .dport = 80, .tcp_flags = 0x18, .payload = "GET", .plen = 3 };
+	struct pkt_spec b = a;
+	json_t *st;
+
+	(void)state;
+	b.sport = 4001;
+	add_kflow(&k, &a, 2 * S, 10);  /* closed (FIN both ways): ends after 10 s */
+	add_kflow(&k, &b, 50 * S, 3);
+	c.kops = &fake_ops;
+	c.kctx = &k;
+	eng = xdpi_engine__new(&c);
+	feed(eng, &a, 2 * S, true); /* a snippet of flow a reached user space */
+	xdpi_engine__tick(eng, 20 * S);
+	assert_int_equal(e.n, 1);
+	assert_false(k.live[0]);
+	assert_true(k.live[1]);
+	assert_int_equal(flow_field(e.ev[0], "pkts_toserver"), 10);
+	assert_int_equal(flow_field(e.ev[0], "pkts_toclient"), 11);
+	assert_int_equal(flow_field(e.ev[0], "bytes_toclient"), 1100);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(e.ev[0], "xdpi"), "counted_by")), "kernel");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(e.ev[0], "xdpi"), "pkts_inspected")), 1);
+	xdpi_engine__finish(eng);
+	assert_int_equal(e.n, 2);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(e.ev[1], "flow"), "reason")), "shutdown");
+	xdpi_engine__emit_stats(eng, 60 * S);
+	st = json_object_get(e.ev[2], "stats");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(st, "capture"), "kernel_drops")), 5);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(json_object_get(st, "xdpi"), "kernel"), "pkts")), 1234);
+	xdpi_engine__free(eng);
+	events_free(&e);
+}
+
+static void test_engine_counts_malformed_by_reason(void **state)
+{
+	struct events e = { 0 };
+	struct xdpi_engine_cfg c = cfg(&e);
+	struct xdpi_engine *eng = xdpi_engine__new(&c);
+	uint8_t junk[20] = { 0 };
+	struct xdpi_pkt p = { .data = junk, .cap_len = 20, .orig_len = 20 };
+
+	(void)state;
+	junk[12] = 0x08; /* IPv4 ethertype, then only 6 bytes */
+	assert_int_equal(xdpi_engine__packet(eng, &p), -EINVAL);
+	assert_int_equal(xdpi_engine__counters(eng)[XDPI_ECNT_INVALID], 1);
+	assert_int_equal(xdpi_engine__reasons(eng)[XDPI_REASON_IPV4_TRUNC], 1);
+	xdpi_engine__free(eng);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_engine_counts_flows_in_user_space),
+		cmocka_unit_test(test_engine_kernel_flows_end_with_kernel_counters),
+		cmocka_unit_test(test_engine_counts_malformed_by_reason),
+	};
+
+	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
+}
