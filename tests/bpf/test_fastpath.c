@@ -1,0 +1,493 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The real XDP and TC programs through BPF_PROG_TEST_RUN: verdicts, flow map contents, ring
+ * buffer records and counters, for every header case of the parser, malformed ones included.
+ * Exits 77 (skip) without privileges outside CI; under CI that is a failure. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "shared/xdpi_abi.h"
+#include "bpf/xdp_ingress.skel.h"
+#include "bpf/tc_egress.skel.h"
+#include "../lib/pktbuild.h"
+
+static int failures, checks;
+
+#define ASSERT_EQ(got, want, what)                                                             \
+	({                                                                                     \
+		long long g_ = (long long)(got), w_ = (long long)(want);                       \
+		bool ok_ = g_ == w_;                                                           \
+		checks++;                                                                      \
+		if (!ok_) {                                                                    \
+			failures++;                                                            \
+			fprintf(stderr, "  FAIL %s:%d %s: got %lld, want %lld\n", __func__,   \
+				__LINE__, what, g_, w_);                                       \
+		}                                                                              \
+		ok_;                                                                           \
+	})
+
+struct rec {
+	struct xdpi_event_hdr h;
+	uint8_t data[XDPI_SNAPLEN_MAX];
+};
+
+struct fixture {
+	struct xdp_ingress *xdp;
+	struct tc_egress *tc;
+	struct ring_buffer *rb;
+	struct rec recs[16];
+	int nrecs;
+	uint64_t base[XDPI_CNT_MAX];
+};
+
+static int on_rec(void *ctx, void *data, size_t size)
+{
+	struct fixture *f = ctx;
+
+	if (f->nrecs < 16 && size <= sizeof(struct rec))
+		memcpy(&f->recs[f->nrecs], data, size);
+	f->nrecs++;
+	return 0;
+}
+
+struct setup {
+	uint8_t steer;
+	uint32_t head_pkts;
+	uint32_t snaplen;
+	uint32_t ringbuf;
+};
+
+static int fixture_open(struct fixture *f, const struct setup *s)
+{
+	struct bpf_map *m;
+
+	memset(f, 0, sizeof(*f));
+	f->xdp = xdp_ingress__open();
+	if (!f->xdp)
+		return -errno;
+	f->xdp->rodata->cfg_default_steer = s->steer;
+	f->xdp->rodata->cfg_head_pkts = s->head_pkts ? s->head_pkts : 8;
+	f->xdp->rodata->cfg_snaplen = s->snaplen ? s->snaplen : XDPI_SNAPLEN_DEFAULT;
+	bpf_map__set_max_entries(f->xdp->maps.flows, 1024);
+	bpf_map__set_max_entries(f->xdp->maps.events_rb, s->ringbuf ? s->ringbuf : 1 << 20);
+	if (xdp_ingress__load(f->xdp))
+		return -errno;
+	f->tc = tc_egress__open();
+	if (!f->tc)
+		return -errno;
+	f->tc->rodata->cfg_default_steer = s->steer;
+	f->tc->rodata->cfg_head_pkts = f->xdp->rodata->cfg_head_pkts;
+	f->tc->rodata->cfg_snaplen = f->xdp->rodata->cfg_snaplen;
+	bpf_object__for_each_map(m, f->tc->obj) {
+		if (strchr(bpf_map__name(m), '.'))
+			continue;
+		bpf_map__reuse_fd(m, bpf_map__fd(bpf_object__find_map_by_name(f->xdp->obj,
+									       bpf_map__name(m))));
+	}
+	if (tc_egress__load(f->tc))
+		return -errno;
+	f->rb = ring_buffer__new(bpf_map__fd(f->xdp->maps.events_rb), on_rec, f, NULL);
+	return f->rb ? 0 : -errno;
+}
+
+static void fixture_close(struct fixture *f)
+{
+	ring_buffer__free(f->rb);
+	tc_egress__destroy(f->tc);
+	xdp_ingress__destroy(f->xdp);
+}
+
+static void read_counters(struct fixture *f, uint64_t out[XDPI_CNT_MAX])
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct xdpi_counters *pc = calloc((size_t)ncpu, sizeof(*pc));
+	uint32_t zero = 0;
+
+	memset(out, 0, sizeof(uint64_t) * XDPI_CNT_MAX);
+	if (pc && !bpf_map_lookup_elem(bpf_map__fd(f->xdp->maps.counters), &zero, pc))
+		for (int c = 0; c < ncpu; c++)
+			for (int i = 0; i < XDPI_CNT_MAX; i++)
+				out[i] += pc[c].c[i];
+	free(pc);
+}
+
+/* Counter change since the last call. */
+static uint64_t delta(struct fixture *f, enum xdpi_counter c)
+{
+	uint64_t now[XDPI_CNT_MAX];
+
+	read_counters(f, now);
+	return now[c] - f->base[c];
+}
+
+static void mark(struct fixture *f)
+{
+	read_counters(f, f->base);
+	f->nrecs = 0;
+}
+
+/* Runs one packet through the XDP (or TC) program; returns the program's return value. */
+static int run(struct fixture *f, const struct pkt_spec *s, bool tc)
+{
+	uint8_t buf[4096];
+	size_t len = pkt_build(s, buf, sizeof(buf));
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = buf, .data_size_in = (uint32_t)len, .repeat = 1);
+	int fd = tc ? bpf_program__fd(f->tc->progs.tc_egress) : bpf_program__fd(f->xdp->progs.xdp_ingress);
+
+	if (bpf_prog_test_run_opts(fd, &o)) {
+		fprintf(stderr, "  test run failed: %s\n", strerror(errno));
+		failures++;
+		return -1;
+	}
+	ring_buffer__consume(f->rb);
+	return (int)o.retval;
+}
+
+/* Looks the flow of s up in the kernel's flow map; returns 0 if found. */
+static int lookup_flow(struct fixture *f, const struct pkt_spec *s, struct xdpi_flow_value *v,
+		       int *dir)
+{
+	struct xdpi_flow_key k = { .proto = s->proto, .family = (uint8_t)s->family };
+	uint8_t a[16] = { 0 }, b[16] = { 0 };
+	uint16_t sp = s->sport, dp = s->dport;
+	int af = s->family == 6 ? AF_INET6 : AF_INET, c;
+
+	if (s->proto == 1 || s->proto == 58)
+		sp = dp = s->icmp_id;
+	inet_pton(af, s->src, a);
+	inet_pton(af, s->dst, b);
+	c = memcmp(a, b, 16);
+	*dir = c > 0 || (c == 0 && sp > dp);
+	memcpy(k.addr_a, *dir ? b : a, 16);
+	memcpy(k.addr_b, *dir ? a : b, 16);
+	k.port_a = htons(*dir ? dp : sp);
+	k.port_b = htons(*dir ? sp : dp);
+	k.vlan = s->nvlan ? s->vlan[0] : 0;
+	return bpf_map_lookup_elem(bpf_map__fd(f->xdp->maps.flows), &k, v);
+}
+
+static struct pkt_spec tcp4(uint8_t flags, const char *payload)
+{
+	struct pkt_spec s = { .family = 4, .proto = 6, .src = "198.18.0.1", .dst = "198.18.0.2",
+			      .sport = 40000, .dport = 80, .tcp_flags = flags, .payload = payload,
+			      .plen = payload ? strlen(payload) : 0 };
+
+	return s;
+}
+
+static void test_tcp_syn_then_data_in_head(struct fixture *f)
+{
+	struct pkt_spec syn = tcp4(0x02, NULL), data = tcp4(0x18, "GET / HTTP/1.1\r\n\r\n");
+	struct xdpi_flow_value v;
+	int dir;
+
+	mark(f);
+	ASSERT_EQ(run(f, &syn, false), XDP_PASS, "SYN verdict");
+	ASSERT_EQ(delta(f, XDPI_CNT_TCP), 1, "tcp counter");
+	ASSERT_EQ(delta(f, XDPI_CNT_FLOW_NEW), 1, "new flow");
+	ASSERT_EQ(f->nrecs, 1, "SYN copied (control packet)");
+	ASSERT_EQ(f->recs[0].h.reason, XDPI_CAP_CTRL, "SYN capture reason");
+	ASSERT_EQ(run(f, &data, false), XDP_PASS, "data verdict");
+	ASSERT_EQ(f->nrecs, 2, "data copied in head");
+	ASSERT_EQ(f->recs[1].h.reason, XDPI_CAP_HEAD, "data capture reason");
+	ASSERT_EQ(f->recs[1].h.cap_len, 54 + 18, "whole small packet copied");
+	ASSERT_EQ(f->recs[1].h.orig_len, 54 + 18, "original length");
+	ASSERT_EQ(memcmp(f->recs[1].data + 54, "GET /", 5), 0, "payload bytes in the record");
+	ASSERT_EQ(lookup_flow(f, &syn, &v, &dir), 0, "flow in the map");
+	ASSERT_EQ(v.pkts[dir], 2, "packets a->b");
+	ASSERT_EQ(v.bytes[dir], 54 + 54 + 18, "bytes a->b");
+	ASSERT_EQ(v.tcp_flags[dir], 0x1a, "flags union");
+	ASSERT_EQ(v.initiator, dir, "the SYN sender opened the flow");
+	ASSERT_EQ(v.head_left[dir], 7, "one head packet used");
+}
+
+static void test_head_stops_after_n(struct fixture *f)
+{
+	struct pkt_spec d = tcp4(0x18, "x");
+	struct xdpi_flow_value v;
+	int dir;
+
+	mark(f);
+	for (int i = 0; i < 5; i++)
+		run(f, &d, false);
+	ASSERT_EQ(f->nrecs, 2, "only head-pkts (2) copied");
+	ASSERT_EQ(delta(f, XDPI_CNT_CAPTURED), 2, "captured counter");
+	ASSERT_EQ(lookup_flow(f, &d, &v, &dir), 0, "flow");
+	ASSERT_EQ(v.pkts[dir], 5, "all packets counted");
+}
+
+static void test_tc_egress_shares_the_flow(struct fixture *f)
+{
+	struct pkt_spec req = tcp4(0x18, "req"), resp = tcp4(0x18, "resp");
+	struct xdpi_flow_value v;
+	int dir;
+
+	resp.src = req.dst, resp.dst = req.src, resp.sport = 80, resp.dport = 40000;
+	mark(f);
+	ASSERT_EQ(run(f, &req, false), XDP_PASS, "XDP verdict");
+	ASSERT_EQ(run(f, &resp, true), 0 /* TC_ACT_OK */, "TC verdict");
+	ASSERT_EQ(lookup_flow(f, &req, &v, &dir), 0, "flow");
+	ASSERT_EQ(v.pkts[dir], 1, "request counted at XDP");
+	ASSERT_EQ(v.pkts[!dir], 1, "response counted at TC egress, same flow");
+	ASSERT_EQ(f->nrecs, 2, "both copied");
+	ASSERT_EQ(f->recs[1].h.hook, XDPI_HOOK_TC_EGRESS, "hook of the egress record");
+}
+
+static void test_udp_dns_and_ipv4_options(struct fixture *f)
+{
+	struct pkt_spec q = { .family = 4, .proto = 17, .src = "198.18.0.1", .dst = "198.18.0.2",
+			      .sport = 5353, .dport = 53, .payload = "\x12\x34\x01\x00", .plen = 4,
+			      .ip_opt_words = 2 };
+	struct xdpi_flow_value v;
+	int dir;
+
+	mark(f);
+	ASSERT_EQ(run(f, &q, false), XDP_PASS, "verdict");
+	ASSERT_EQ(delta(f, XDPI_CNT_UDP), 1, "udp counter");
+	ASSERT_EQ(lookup_flow(f, &q, &v, &dir), 0, "ports read past IPv4 options");
+	ASSERT_EQ(f->nrecs, 1, "query copied");
+}
+
+static void test_ipv6_ext_headers(struct fixture *f)
+{
+	struct pkt_spec s = { .family = 6, .proto = 6, .src = "fd00::1", .dst = "fd00::2",
+			      .sport = 1234, .dport = 443, .tcp_flags = 0x02, .v6_ext = 3 };
+	struct xdpi_flow_value v;
+	int dir;
+
+	mark(f);
+	ASSERT_EQ(run(f, &s, false), XDP_PASS, "verdict");
+	ASSERT_EQ(delta(f, XDPI_CNT_IPV6), 1, "ipv6 counter");
+	ASSERT_EQ(lookup_flow(f, &s, &v, &dir), 0, "flow behind 3 extension headers");
+	s.v6_ext = 7;
+	ASSERT_EQ(run(f, &s, false), XDP_PASS, "too many: still passes");
+	ASSERT_EQ(delta(f, XDPI_CNT_REASON_BASE + XDPI_REASON_IPV6_EXT_TOO_MANY), 1, "too many counted");
+}
+
+static void test_vlan_qinq_and_too_many(struct fixture *f)
+{
+	struct pkt_spec s = tcp4(0x02, NULL);
+	struct xdpi_flow_value v;
+	int dir;
+
+	s.nvlan = 1, s.vlan[0] = 100;
+	mark(f);
+	run(f, &s, false);
+	ASSERT_EQ(delta(f, XDPI_CNT_VLAN), 1, "802.1Q");
+	ASSERT_EQ(lookup_flow(f, &s, &v, &dir), 0, "flow keyed with VLAN 100");
+	s.nvlan = 2, s.vlan[0] = 300, s.vlan[1] = 7, s.outer_tpid = 0x88a8;
+	run(f, &s, false);
+	ASSERT_EQ(delta(f, XDPI_CNT_QINQ), 1, "802.1ad");
+	ASSERT_EQ(lookup_flow(f, &s, &v, &dir), 0, "flow keyed with outer VLAN 300");
+	s.nvlan = 3;
+	ASSERT_EQ(run(f, &s, false), XDP_PASS, "three tags: passes");
+	ASSERT_EQ(delta(f, XDPI_CNT_REASON_BASE + XDPI_REASON_VLAN_TOO_MANY), 1, "counted");
+}
+
+static void test_fragments_attributed(struct fixture *f)
+{
+	struct pkt_spec s = { .family = 4, .proto = 17, .src = "198.18.0.7", .dst = "198.18.0.8",
+			      .sport = 7000, .dport = 53, .payload = "12345678", .plen = 8,
+			      .frag = PKT_FRAG_FIRST, .frag_id = 99 };
+	struct xdpi_flow_value v;
+	int dir;
+
+	mark(f);
+	run(f, &s, false);
+	s.frag = PKT_FRAG_LATER;
+	run(f, &s, false);
+	ASSERT_EQ(delta(f, XDPI_CNT_FRAG_FIRST), 1, "first fragment");
+	ASSERT_EQ(delta(f, XDPI_CNT_FRAG_LATER), 1, "later fragment");
+	ASSERT_EQ(lookup_flow(f, &s, &v, &dir), 0, "flow");
+	ASSERT_EQ(v.pkts[dir], 2, "both fragments in the flow");
+	s.frag_id = 100; /* a later fragment whose first never came */
+	run(f, &s, false);
+	ASSERT_EQ(delta(f, XDPI_CNT_FRAG_UNATTRIBUTED), 1, "unattributed");
+	s.family = 6, s.src = "fd00::7", s.dst = "fd00::8", s.frag = PKT_FRAG_FIRST, s.frag_id = 5;
+	run(f, &s, false);
+	s.frag = PKT_FRAG_LATER;
+	run(f, &s, false);
+	ASSERT_EQ(lookup_flow(f, &s, &v, &dir), 0, "IPv6 flow");
+	ASSERT_EQ(v.pkts[dir], 2, "both IPv6 fragments in the flow");
+}
+
+static void test_icmp_echo(struct fixture *f)
+{
+	struct pkt_spec s = { .family = 4, .proto = 1, .src = "198.18.0.1", .dst = "198.18.0.2",
+			      .icmp_type = 8, .icmp_id = 77 };
+	struct xdpi_flow_value v;
+	int dir;
+
+	mark(f);
+	run(f, &s, false);
+	s.src = "198.18.0.2", s.dst = "198.18.0.1", s.icmp_type = 0;
+	run(f, &s, false);
+	ASSERT_EQ(delta(f, XDPI_CNT_ICMP), 2, "icmp counter");
+	ASSERT_EQ(lookup_flow(f, &s, &v, &dir), 0, "echo flow keyed by identifier");
+	ASSERT_EQ(v.pkts[0] + v.pkts[1], 2, "request and reply in one flow");
+	ASSERT_EQ(v.icmp_type, 8, "type of the first packet");
+}
+
+static void corrupt_and_run(struct fixture *f, struct pkt_spec *s, size_t off, uint8_t val,
+			    size_t cut, enum xdpi_reason want)
+{
+	uint8_t buf[512];
+	size_t len = pkt_build(s, buf, sizeof(buf));
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = buf, .repeat = 1);
+
+	if (off)
+		buf[off] = val;
+	o.data_size_in = (uint32_t)(cut ? cut : len);
+	mark(f);
+	ASSERT_EQ(bpf_prog_test_run_opts(bpf_program__fd(f->xdp->progs.xdp_ingress), &o), 0, "run");
+	ASSERT_EQ(o.retval, XDP_PASS, "malformed packets pass");
+	if (!ASSERT_EQ(delta(f, XDPI_CNT_REASON_BASE + want), 1, "reason counter"))
+		fprintf(stderr, "    reason %d\n", want);
+	ASSERT_EQ(delta(f, XDPI_CNT_MALFORMED), 1, "malformed total");
+	ASSERT_EQ(delta(f, XDPI_CNT_FLOW_NEW), 0, "no flow from a malformed packet");
+}
+
+static void test_malformed_reasons(struct fixture *f)
+{
+	struct pkt_spec t = tcp4(0x02, NULL);
+	struct pkt_spec u = { .family = 4, .proto = 17, .src = "198.18.0.1", .dst = "198.18.0.2",
+			      .sport = 1, .dport = 2 };
+	struct pkt_spec i = { .family = 4, .proto = 1, .src = "198.18.0.1", .dst = "198.18.0.2" };
+	struct pkt_spec v6 = { .family = 6, .proto = 6, .src = "fd00::1", .dst = "fd00::2",
+			       .sport = 1, .dport = 2 };
+
+	corrupt_and_run(f, &t, 14, 0x44, 0, XDPI_REASON_IPV4_BAD_IHL);
+	corrupt_and_run(f, &t, 14, 0x65, 0, XDPI_REASON_IPV4_BAD_VERSION);
+	corrupt_and_run(f, &t, 16, 0x10, 0, XDPI_REASON_IPV4_BAD_TOTLEN);
+	corrupt_and_run(f, &t, 0, 0, 20, XDPI_REASON_IPV4_TRUNC);
+	corrupt_and_run(f, &t, 14 + 20 + 12, 0x30, 0, XDPI_REASON_TCP_BAD_DOFF);
+	corrupt_and_run(f, &u, 14 + 20 + 5, 0x04, 0, XDPI_REASON_UDP_BAD_LEN);
+	corrupt_and_run(f, &i, 17, 24, 14 + 24, XDPI_REASON_ICMP_TRUNC); /* IP length agrees */
+	corrupt_and_run(f, &v6, 0, 0, 14 + 30, XDPI_REASON_IPV6_TRUNC);
+	corrupt_and_run(f, &v6, 14, 0x45, 0, XDPI_REASON_IPV6_BAD_VERSION);
+}
+
+static void test_pass_state_copies_nothing(struct fixture *f)
+{
+	struct pkt_spec d = tcp4(0x18, "data");
+
+	mark(f);
+	run(f, &d, false);
+	ASSERT_EQ(f->nrecs, 0, "nothing copied in pass");
+	ASSERT_EQ(delta(f, XDPI_CNT_FLOW_NEW), 1, "but the flow is counted");
+}
+
+static void test_snip_port_copies_every_packet(struct fixture *f)
+{
+	struct xdpi_port_key k = { .port = 8080, .proto = 6 };
+	uint8_t st = XDPI_STEER_SNIP;
+	struct pkt_spec d = tcp4(0x18, "GET /api/v1/x");
+
+	d.dport = 8080;
+	bpf_map_update_elem(bpf_map__fd(f->xdp->maps.steer_ports), &k, &st, BPF_ANY);
+	mark(f);
+	for (int i = 0; i < 12; i++)
+		run(f, &d, false);
+	ASSERT_EQ(f->nrecs, 12, "snip: every payload packet");
+	ASSERT_EQ(f->recs[0].h.steer, XDPI_STEER_SNIP, "steer state in the record");
+}
+
+static void test_snaplen_cuts_records(struct fixture *f)
+{
+	static char big[1200];
+	struct pkt_spec d = tcp4(0x18, NULL);
+
+	memset(big, 'a', sizeof(big));
+	d.payload = big, d.plen = sizeof(big);
+	mark(f);
+	run(f, &d, false);
+	ASSERT_EQ(f->nrecs, 1, "copied");
+	ASSERT_EQ(f->recs[0].h.cap_len, 256, "cut at the snap length");
+	ASSERT_EQ(f->recs[0].h.orig_len, 54 + 1200, "original length kept");
+}
+
+static void test_full_ringbuf_is_a_counted_loss(struct fixture *f)
+{
+	static char big[1400];
+	struct pkt_spec d = tcp4(0x18, NULL);
+	int passed = 0;
+
+	memset(big, 'b', sizeof(big));
+	d.payload = big, d.plen = sizeof(big);
+	mark(f);
+	for (int i = 0; i < 64; i++) {
+		uint8_t buf[2048];
+		size_t len = pkt_build(&d, buf, sizeof(buf));
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = buf, .data_size_in = (uint32_t)len,
+			    .repeat = 1);
+
+		d.sport = (uint16_t)(1000 + i); /* a new flow each time: head always copies */
+		len = pkt_build(&d, buf, sizeof(buf));
+		o.data_size_in = (uint32_t)len;
+		bpf_prog_test_run_opts(bpf_program__fd(f->xdp->progs.xdp_ingress), &o);
+		passed += o.retval == XDP_PASS; /* not consumed: the ring fills up */
+	}
+	ASSERT_EQ(passed, 64, "every packet passes with the ring full");
+	ASSERT_EQ(delta(f, XDPI_CNT_LOSS_RINGBUF_FULL) > 0, 1, "losses counted");
+	ASSERT_EQ(delta(f, XDPI_CNT_CAPTURED) + delta(f, XDPI_CNT_LOSS_RINGBUF_FULL), 64,
+		  "every packet either copied or counted lost");
+}
+
+struct tcase {
+	const char *name;
+	void (*fn)(struct fixture *f);
+	struct setup setup;
+};
+
+static const struct tcase cases[] = {
+	{ "tcp_syn_then_data_in_head", test_tcp_syn_then_data_in_head, { XDPI_STEER_HEAD, 0, 0, 0 } },
+	{ "head_stops_after_n", test_head_stops_after_n, { XDPI_STEER_HEAD, 2, 0, 0 } },
+	{ "tc_egress_shares_the_flow", test_tc_egress_shares_the_flow, { XDPI_STEER_HEAD, 0, 0, 0 } },
+	{ "udp_dns_and_ipv4_options", test_udp_dns_and_ipv4_options, { XDPI_STEER_HEAD, 0, 0, 0 } },
+	{ "ipv6_ext_headers", test_ipv6_ext_headers, { XDPI_STEER_HEAD, 0, 0, 0 } },
+	{ "vlan_qinq_and_too_many", test_vlan_qinq_and_too_many, { XDPI_STEER_HEAD, 0, 0, 0 } },
+	{ "fragments_attributed", test_fragments_attributed, { XDPI_STEER_HEAD, 0, 0, 0 } },
+	{ "icmp_echo", test_icmp_echo, { XDPI_STEER_HEAD, 0, 0, 0 } },
+	{ "malformed_reasons", test_malformed_reasons, { XDPI_STEER_HEAD, 0, 0, 0 } },
+	{ "pass_state_copies_nothing", test_pass_state_copies_nothing, { XDPI_STEER_PASS, 0, 0, 0 } },
+	{ "snip_port_copies_every_packet", test_snip_port_copies_every_packet, { XDPI_STEER_HEAD, 2, 0, 0 } },
+	{ "snaplen_cuts_records", test_snaplen_cuts_records, { XDPI_STEER_SNIP, 0, 256, 0 } },
+	{ "full_ringbuf_is_a_counted_loss", test_full_ringbuf_is_a_counted_loss, { XDPI_STEER_HEAD, 0, 0, 16384 } },
+};
+
+int main(void)
+{
+	int passed = 0, failed = 0;
+
+	libbpf_set_print(NULL);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fixture f;
+		int before = failures, err = fixture_open(&f, &cases[i].setup);
+
+		if (err == -EPERM || err == -EACCES) {
+			fprintf(stderr, "cannot load BPF programs: %s\n", strerror(-err));
+			fixture_close(&f);
+			if (getenv("CI") && !strcmp(getenv("CI"), "true"))
+				return 1;
+			return 77;
+		}
+		if (err) {
+			fprintf(stderr, "  FAIL %s: fixture: %s\n", cases[i].name, strerror(-err));
+			failures++;
+		} else {
+			cases[i].fn(&f);
+		}
+		fixture_close(&f);
+		if (failures == before)
+			passed++, printf("ok %s\n", cases[i].name);
+		else
+			failed++, printf("FAIL %s\n", cases[i].name);
+	}
+	printf("bpf: %d checks; %d passed, %d failed\n", checks, passed, failed);
+	return failed ? 1 : 0;
+}
