@@ -1,0 +1,33 @@
+# SPDX-License-Identifier: GPL-2.0
+# libFuzzer targets (clang, ASan+UBSan) in build-fuzz/. `make fuzz FUZZ_TIME=600` runs each
+# target that long; `make fuzz-short` (part of `make test`) runs each briefly.
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_OUT := build-fuzz
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(FUZZ_OUT)/%)
+FUZZ_TIME ?= 600
+FUZZ_SHORT_TIME ?= 30
+FUZZ_SEEDS := $(FUZZ_OUT)/seeds
+CORPUS_DIR ?= ../shared/corpus
+
+ifeq ($(SANITIZE),fuzz)
+CFLAGS += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+$(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c $(LIBXDPI)
+	$(call msg,FUZZ-LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) -fsanitize=fuzzer,address,undefined $< $(LIBXDPI) $(LDLIBS) -o $@
+
+.PHONY: fuzz-bins fuzz fuzz-short fuzz-seeds
+fuzz-bins:
+	$(Q)$(MAKE) --no-print-directory OUT=$(FUZZ_OUT) CC=$(CLANG) SANITIZE=fuzz $(FUZZ_BINS)
+
+fuzz-seeds:
+	$(Q)[ -d $(FUZZ_SEEDS)/decode ] || python3 tools/pcap_seeds.py $(FUZZ_SEEDS)/decode 40 $(wildcard $(CORPUS_DIR)/*.pcap*)
+
+
+fuzz: deps-build fuzz-bins fuzz-seeds
+	$(Q)tests/fuzz/run.sh $(FUZZ_TIME)
+
+fuzz-short: deps-build fuzz-bins fuzz-seeds
+	$(Q)tests/fuzz/run.sh $(FUZZ_SHORT_TIME)
