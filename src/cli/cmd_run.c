@@ -203,7 +203,10 @@ static int loop(struct run_ctx *c)
 	int n;
 
 	while (!stop_requested) {
+		/* the kernel wakes us only past its threshold: drain on our own timer too */
 		n = xdpi_rb__poll(c->rb, 50);
+		if (n >= 0 || n == -EINTR)
+			n = xdpi_rb__consume(c->rb);
 		if (n < 0 && n != -EINTR) {
 			xdpi_log_error("reading the ring buffer failed: %s\n", strerror(-n));
 			return -1;

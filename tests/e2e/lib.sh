@@ -1,0 +1,171 @@
+# SPDX-License-Identifier: GPL-2.0
+# e2e helpers: a lab of two network namespaces joined by a veth pair, addresses only from
+# 198.18.0.0/15 and fd00::/8, background processes tracked by PID, waits on conditions with
+# deadlines, and a teardown (on every exit, by trap) that removes everything made here.
+# Source it; then call lab_up. Exit code 77 = skipped (no root, outside CI only).
+
+XDPI=${XDPI:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/xdpi}
+SHARED=${XDPI_SHARED:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)/shared}
+SUF=$(printf '%05d' $((RANDOM % 100000)))
+NS_CLI=xdpi-cli-$SUF
+NS_SRV=xdpi-srv-$SUF
+IF_CLI=xc$SUF
+IF_SRV=xs$SUF
+IP_CLI=198.18.0.1
+IP_SRV=198.18.0.2
+IP6_CLI=fd00::1
+IP6_SRV=fd00::2
+TMP=$(mktemp -d /tmp/xdpi-e2e.XXXXXX)
+BG_PIDS=()
+E2E_FAILS=0
+E2E_CHECKS=0
+
+e2e_require_root() {
+	[ "$(id -u)" = 0 ] && return 0
+	if [ "${CI:-}" = true ]; then
+		echo "FAIL: e2e needs root and CI runs as root"; exit 1
+	fi
+	echo "skip: e2e needs root"; exit 77
+}
+
+teardown() {
+	local pid
+	for pid in "${BG_PIDS[@]}"; do
+		kill -TERM "$pid" 2>/dev/null
+	done
+	for pid in "${BG_PIDS[@]}"; do
+		wait_gone "$pid" 5 || kill -KILL "$pid" 2>/dev/null
+	done
+	ip netns del "$NS_CLI" 2>/dev/null
+	ip netns del "$NS_SRV" 2>/dev/null   # takes the veth pair with it
+	ip link del "$IF_CLI" 2>/dev/null
+	[ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP"
+}
+trap teardown EXIT
+trap 'exit 130' INT TERM
+
+# wait_until SECONDS CMD...: true once CMD succeeds, false at the deadline.
+wait_until() {
+	local deadline=$((SECONDS + $1)); shift
+	while ! "$@" 2>/dev/null; do
+		[ $SECONDS -ge $deadline ] && return 1
+		sleep 0.1
+	done
+}
+
+alive() { kill -0 "$1" 2>/dev/null; }
+not_alive() { ! kill -0 "$1" 2>/dev/null; }
+wait_gone() { wait_until "$2" not_alive "$1"; }
+
+# run_bg NS LOG CMD...: runs CMD in namespace NS, output to LOG; sets BG_PID.
+run_bg() {
+	local ns=$1 log=$2; shift 2
+	ip netns exec "$ns" "$@" >"$log" 2>&1 &
+	BG_PID=$!
+	BG_PIDS+=("$BG_PID")
+}
+
+# stop_bg PID [SIGNAL]: signals it and waits (10 s) for it to exit; returns its status.
+stop_bg() {
+	local pid=$1 sig=${2:-TERM} rc
+	kill -"$sig" "$pid" 2>/dev/null
+	if ! wait_gone "$pid" 10; then
+		echo "  process $pid ignored SIG$sig; killing"
+		kill -KILL "$pid" 2>/dev/null
+	fi
+	wait "$pid" 2>/dev/null
+	rc=$?
+	return $rc
+}
+
+lab_up() {
+	ip netns add "$NS_CLI" && ip netns add "$NS_SRV" || return 1
+	ip link add "$IF_CLI" type veth peer name "$IF_SRV" || return 1
+	ip link set "$IF_CLI" netns "$NS_CLI" && ip link set "$IF_SRV" netns "$NS_SRV" || return 1
+	ip -n "$NS_CLI" addr add $IP_CLI/24 dev "$IF_CLI"
+	ip -n "$NS_SRV" addr add $IP_SRV/24 dev "$IF_SRV"
+	ip -n "$NS_CLI" addr add $IP6_CLI/64 dev "$IF_CLI" nodad
+	ip -n "$NS_SRV" addr add $IP6_SRV/64 dev "$IF_SRV" nodad
+	for ns in "$NS_CLI" "$NS_SRV"; do ip -n "$ns" link set lo up; done
+	ip -n "$NS_CLI" link set "$IF_CLI" up
+	ip -n "$NS_SRV" link set "$IF_SRV" up
+	wait_until 5 ip netns exec "$NS_CLI" ping -c1 -W1 $IP_SRV >/dev/null
+}
+
+check() { # check "what" CMD...
+	local what=$1; shift
+	E2E_CHECKS=$((E2E_CHECKS + 1))
+	if "$@"; then
+		echo "  ok   $what"
+	else
+		echo "  FAIL $what"; E2E_FAILS=$((E2E_FAILS + 1))
+	fi
+}
+
+e2e_done() {
+	echo "  $E2E_CHECKS checks: $((E2E_CHECKS - E2E_FAILS)) passed, $E2E_FAILS failed"
+	[ $E2E_FAILS -eq 0 ]
+}
+
+# Real servers in the server namespace: nginx on :80 (v4 and v6) and dnsmasq on :53.
+start_nginx() {
+	mkdir -p "$TMP/www" "$TMP/nginx"
+	echo "hello from the xdpi lab" >"$TMP/www/index.html"
+	head -c 200000 /dev/urandom | base64 >"$TMP/www/big.txt"
+	cat >"$TMP/nginx/nginx.conf" <<NGX
+worker_processes 1;
+daemon off;
+user root;
+pid $TMP/nginx/nginx.pid;
+error_log $TMP/nginx/error.log;
+events { worker_connections 128; }
+http {
+  access_log $TMP/nginx/access.log;
+  client_body_temp_path $TMP/nginx;
+  proxy_temp_path $TMP/nginx;
+  fastcgi_temp_path $TMP/nginx;
+  uwsgi_temp_path $TMP/nginx;
+  scgi_temp_path $TMP/nginx;
+  keepalive_requests 1000;
+  server {
+    listen $IP_SRV:80;
+    listen [$IP6_SRV]:80;
+    root $TMP/www;
+    location /echo { return 200 "posted\n"; }
+  }
+}
+NGX
+	run_bg "$NS_SRV" "$TMP/nginx/stdout.log" nginx -c "$TMP/nginx/nginx.conf"
+	NGINX_PID=$BG_PID
+	wait_until 10 ip netns exec "$NS_CLI" curl -sf -o /dev/null "http://$IP_SRV/"
+}
+
+start_dnsmasq() {
+	run_bg "$NS_SRV" "$TMP/dnsmasq.log" dnsmasq --no-daemon --no-resolv --no-hosts \
+		--listen-address=$IP_SRV --bind-interfaces --port=53 --user=root \
+		--address=/lab.test/$IP_SRV --txt-record=lab.test,"xdpi lab" --log-queries \
+		--pid-file="$TMP/dnsmasq.pid"
+	DNSMASQ_PID=$BG_PID
+	wait_until 10 ip netns exec "$NS_CLI" dig +short +time=1 +tries=1 @$IP_SRV lab.test A
+}
+
+# start_xdpi LOG ARGS...: xdpi run on the server side of the link; waits until attached.
+start_xdpi() {
+	local log=$1; shift
+	run_bg "$NS_SRV" "$log" "$XDPI" run -i "$IF_SRV" "$@"
+	XDPI_PID=$BG_PID
+	wait_until 20 grep -q "attached to" "$log"
+}
+
+xdp_on_link() { ip -n "$NS_SRV" link show dev "$IF_SRV" | grep -q "prog/xdp"; }
+no_xdp_on_link() { ! xdp_on_link; }
+# A tcx link (type 11; Debian's bpftool predates its name) running xdpi's tc_egress program,
+# or a clsact filter of it on the link (the fallback on kernels without tcx).
+tc_on_link() {
+	local id
+	for id in $(bpftool -j link show 2>/dev/null | jq -r '.[] | select(.type == 11 or .type == "tcx") | .prog_id'); do
+		bpftool -j prog show id "$id" 2>/dev/null | jq -e '.name == "tc_egress"' >/dev/null && return 0
+	done
+	ip netns exec "$NS_SRV" bpftool net show dev "$IF_SRV" 2>/dev/null | grep -q "tc_egress"
+}
+no_tc_on_link() { ! tc_on_link; }

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# xdpi attached live to a veth with real servers (nginx, dnsmasq) and clients (curl, dig,
+# ping): its flow records agree with what tshark sees on the same link (tcpdump capture ->
+# make_truth.sh -> flowcmp), its stats show no loss, and a clean stop leaves nothing attached.
+. "$(dirname "$0")/lib.sh"
+e2e_require_root
+
+echo "lab $NS_CLI <-> $NS_SRV"
+lab_up || { echo "FAIL lab setup"; exit 1; }
+start_nginx || { echo "FAIL nginx did not start"; cat "$TMP/nginx/error.log"; exit 1; }
+start_dnsmasq || { echo "FAIL dnsmasq did not start"; cat "$TMP/dnsmasq.log"; exit 1; }
+
+run_bg "$NS_SRV" "$TMP/tcpdump.log" tcpdump -i "$IF_SRV" -U -n -w "$TMP/link.pcap" 'ip or ip6'
+TCPDUMP_PID=$BG_PID
+wait_until 10 grep -q "listening on" "$TMP/tcpdump.log" || { echo "FAIL tcpdump"; exit 1; }
+start_xdpi "$TMP/xdpi.log" -o "$TMP/eve.json" --flow-timeout 2 --stats-interval 1 ||
+	{ echo "FAIL xdpi did not attach"; cat "$TMP/xdpi.log"; exit 1; }
+check "XDP program attached to the link" xdp_on_link
+check "TC egress program attached to the link" tc_on_link
+
+cli() { ip netns exec "$NS_CLI" "$@"; }
+for i in 1 2 3; do cli curl -sf -o /dev/null "http://$IP_SRV/?n=$i"; done
+cli curl -sf -o /dev/null "http://$IP_SRV/index.html" -o /dev/null "http://$IP_SRV/big.txt"  # keep-alive
+cli curl -sf -o /dev/null -g "http://[$IP6_SRV]/"
+cli curl -sf -o /dev/null -H 'Transfer-Encoding: chunked' --data-binary @"$TMP/www/index.html" "http://$IP_SRV/echo"
+for i in 1 2 3 4; do cli dig +short +time=2 +tries=1 @$IP_SRV "host$i.lab.test" A >/dev/null; done
+cli dig +short +tcp +time=2 +tries=1 @$IP_SRV lab.test TXT >/dev/null
+cli ping -c 3 -i 0.2 -W 1 $IP_SRV >/dev/null
+
+# every connection closed; wait for xdpi to end them by timeout (2 s idle), then stop it
+wait_until 15 bash -c "[ \$(grep -c '\"event_type\":\"flow\"' '$TMP/eve.json') -ge 12 ]"
+stop_bg "$XDPI_PID" TERM
+check "xdpi exits 0 on SIGTERM" [ $? -eq 0 ]
+check "xdpi says it detached" grep -q "detached from" "$TMP/xdpi.log"
+check "no XDP program left on the link" no_xdp_on_link
+check "no TC program left on the link" no_tc_on_link
+stop_bg "$TCPDUMP_PID" INT
+
+flows=$(grep -c '"event_type":"flow"' "$TMP/eve.json")
+check "flow records written ($flows)" [ "$flows" -ge 12 ]
+check "HTTP over IPv6 recorded" grep -q "\"dest_ip\":\"$IP6_SRV\",\"dest_port\":80" "$TMP/eve.json"
+check "DNS over UDP recorded" grep -q "\"dest_port\":53,\"proto\":\"UDP\"" "$TMP/eve.json"
+check "DNS over TCP recorded" grep -q "\"dest_port\":53,\"proto\":\"TCP\"" "$TMP/eve.json"
+check "ICMP echo recorded" grep -q '"proto":"ICMP"' "$TMP/eve.json"
+last_stats=$(grep '"event_type":"stats"' "$TMP/eve.json" | tail -1)
+check "stats: kernel saw packets" [ "$(echo "$last_stats" | jq '.stats.xdpi.kernel.pkts')" -gt 50 ]
+check "stats: no ring buffer loss" [ "$(echo "$last_stats" | jq '.stats.xdpi.kernel.loss_ringbuf_full')" -eq 0 ]
+check "stats: no malformed packets" [ "$(echo "$last_stats" | jq '.stats.xdpi.kernel.malformed')" -eq 0 ]
+check "nginx served the requests" [ "$(wc -l <"$TMP/nginx/access.log")" -ge 7 ]
+
+# tshark's view of the same link, through the corpus truth script and the same comparator
+bash "$SHARED/corpus/make_truth.sh" "$TMP/link.pcap" >/dev/null 2>&1
+check "tshark truth made" [ -s "$TMP/link.truth.json" ]
+echo "  tshark vs xdpi:"
+python3 "$(dirname "$0")/../lib/flowcmp.py" "$TMP/link.truth.json" "$TMP/eve.json" | sed 's/^/    /'
+check "every connection agrees with tshark (packets and bytes per direction)" \
+	python3 "$(dirname "$0")/../lib/flowcmp.py" "$TMP/link.truth.json" "$TMP/eve.json" >/dev/null
+e2e_done
