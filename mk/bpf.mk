@@ -21,3 +21,16 @@ $(OUT)/bpf/%.skel.h: $(OUT)/bpf/%.bpf.o
 
 .PHONY: bpf
 bpf: $(BPF_SKELS)
+
+# Bench-only BPF programs (bench/progs), same pipeline, their own skeletons.
+$(OUT)/bench/progs/%.bpf.o: bench/progs/%.bpf.c $(BPF_HDRS) | deps-build
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $(@:.bpf.o=.tmp.o)
+	$(Q)$(LLVM_STRIP) -g $(@:.bpf.o=.tmp.o)
+	$(Q)$(BPFTOOL) gen object $@ $(@:.bpf.o=.tmp.o)
+	$(Q)rm -f $(@:.bpf.o=.tmp.o)
+
+$(OUT)/bench/progs/%.skel.h: $(OUT)/bench/progs/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst .bpf.o,,$(notdir $<)) > $@

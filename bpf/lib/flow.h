@@ -168,7 +168,8 @@ static __always_inline void flow_account(struct xdpi_flow_value *v, const struct
 	dir &= 1;
 	__sync_fetch_and_add(&v->pkts[dir], 1);
 	__sync_fetch_and_add(&v->bytes[dir], wire_len);
-	if (m->tcp_flags)
+	/* flags rarely change after the handshake: read first, lock only to add new ones */
+	if (m->tcp_flags & ~v->tcp_flags[dir])
 		__sync_fetch_and_or(&v->tcp_flags[dir], m->tcp_flags);
 	if (now > v->last_ns)
 		v->last_ns = now;

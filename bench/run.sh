@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# make bench: every benchmark, figures to standard output and to bench/results/.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p bench/results
+res=bench/results/$(date -u +%Y%m%dT%H%M%SZ)-$(git rev-parse --short HEAD 2>/dev/null || echo dev).txt
+{
+	echo "# xdpi bench, $(uname -r), $(nproc) CPUs, $(date -u)"
+	if [ "$(id -u)" = 0 ]; then build/bench/xdp_ns 2000000 2>/dev/null; else echo "# fast path: needs root"; fi
+	echo
+	bench/offline.sh
+} | tee "$res"
+echo "saved $res"
