@@ -58,7 +58,11 @@ struct xdpi_pcap *xdpi_pcap__open(const char *path, char *err, size_t errlen)
 	}
 	p->h = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, ebuf);
 	if (!p->h) {
-		snprintf(err, errlen, "%s: %s", path, ebuf);
+		/* libpcap names the file in some messages and not in others */
+		if (strncmp(ebuf, path, strlen(path)))
+			snprintf(err, errlen, "%s: %s", path, ebuf);
+		else
+			snprintf(err, errlen, "%s", ebuf);
 		free(p);
 		return NULL;
 	}

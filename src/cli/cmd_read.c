@@ -159,7 +159,7 @@ static int read_file(struct read_ctx *c)
 
 	if (!p) {
 		fprintf(stderr, "xdpi read: %s\n", err);
-		return -1;
+		return -ENOENT; /* nothing read: no events at all */
 	}
 	while ((rc = xdpi_pcap__next(p, &pkt)) == 1)
 		one_packet(c, &pkt);
@@ -189,6 +189,8 @@ int cmd_read(int argc, char **argv)
 	if (setup_engine(&c))
 		goto out;
 	err = read_file(&c);
+	if (err == -ENOENT)
+		goto out;
 	if (c.rb)
 		xdpi_rb__consume(c.rb);
 	xdpi_engine__finish(c.engine);
