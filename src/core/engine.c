@@ -241,8 +241,6 @@ static uint64_t kflow_timeout(const struct xdpi_engine *e, const struct xdpi_flo
 
 	if (k->proto == 6 && kflow_closed(v))
 		return t->closed_ns;
-	if (k->proto == 6 && !(v->pkts[0] && v->pkts[1]))
-		return t->new_ns;
 	return v->pkts[0] && v->pkts[1] ? t->established_ns : t->new_ns;
 }
 

@@ -36,21 +36,14 @@ struct xdpi_loader {
 	int ncpus;
 };
 
-static void set_rodata_xdp(struct xdp_ingress *s, const struct xdpi_loader_cfg *c)
-{
-	s->rodata->cfg_default_steer = c->default_steer;
-	s->rodata->cfg_head_pkts = c->head_pkts;
-	s->rodata->cfg_snaplen = c->snaplen;
-	s->rodata->cfg_replay_clock = c->replay_clock;
-}
-
-static void set_rodata_tc(struct tc_egress *s, const struct xdpi_loader_cfg *c)
-{
-	s->rodata->cfg_default_steer = c->default_steer;
-	s->rodata->cfg_head_pkts = c->head_pkts;
-	s->rodata->cfg_snaplen = c->snaplen;
-	s->rodata->cfg_replay_clock = c->replay_clock;
-}
+/* Both skeletons carry the same knobs (bpf/lib/consts.h) in their own rodata. */
+#define SET_RODATA(skel, c)                                                                    \
+	do {                                                                                   \
+		(skel)->rodata->cfg_default_steer = (c)->default_steer;                        \
+		(skel)->rodata->cfg_head_pkts = (c)->head_pkts;                                \
+		(skel)->rodata->cfg_snaplen = (c)->snaplen;                                    \
+		(skel)->rodata->cfg_replay_clock = (c)->replay_clock;                          \
+	} while (0)
 
 static int size_maps(struct bpf_object *obj, const struct xdpi_loader_cfg *c)
 {
@@ -113,7 +106,7 @@ static int open_load(struct xdpi_loader *l)
 			       l->xdp->rodata->xdpi_abi_version, XDPI_ABI_VERSION);
 		return -EPROTO;
 	}
-	set_rodata_xdp(l->xdp, &l->cfg);
+	SET_RODATA(l->xdp, &l->cfg);
 	err = size_maps(l->xdp->obj, &l->cfg);
 	if (!err)
 		err = xdp_ingress__load(l->xdp);
@@ -124,7 +117,7 @@ static int open_load(struct xdpi_loader *l)
 	l->tc = tc_egress__open();
 	if (!l->tc)
 		return -errno;
-	set_rodata_tc(l->tc, &l->cfg);
+	SET_RODATA(l->tc, &l->cfg);
 	err = share_maps(l->xdp->obj, l->tc->obj);
 	if (!err)
 		err = tc_egress__load(l->tc);
