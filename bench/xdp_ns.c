@@ -91,8 +91,16 @@ int main(int argc, char **argv)
 	if (argc > 1)
 		repeat = (unsigned)strtoul(argv[1], NULL, 0);
 	libbpf_set_print(NULL);
-	if (xf && !bpf_object__load(xf))
-		xf_fd = bpf_program__fd(bpf_object__next_program(xf, NULL));
+	if (xf) {
+		struct bpf_map *m;
+
+		/* xdp-filter pins its maps by name under /sys/fs/bpf; a benchmark must leave
+		 * nothing behind */
+		bpf_object__for_each_map(m, xf)
+			bpf_map__set_pin_path(m, NULL);
+		if (!bpf_object__load(xf))
+			xf_fd = bpf_program__fd(bpf_object__next_program(xf, NULL));
+	}
 	if (!pass_st || !head_st || !rot1 || !rot64k) {
 		fprintf(stderr, "bench: loading programs failed (root needed): %s\n", strerror(errno));
 		return 1;
