@@ -54,6 +54,8 @@ struct xdpi_flow {
 	uint64_t base_pkts[2];  /* counters already reported by active-timeout cuts */
 	uint64_t base_bytes[2];
 	uint32_t sweep_gen; /* kernel mode: the last sweep that found it in the kernel */
+	const char *app_proto; /* EVE app_proto once known, "failed" if nothing matched */
+	void *l7;           /* the engine's application-layer state, NULL until payload */
 	uint32_t hash;
 	struct xdpi_flow *hnext;
 	struct xdpi_flow *lru_prev, *lru_next;

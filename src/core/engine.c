@@ -8,6 +8,7 @@
 #include "xdpi/engine.h"
 #include "xdpi/eve.h"
 #include "xdpi/log.h"
+#include "l7.h"
 
 #define FRAG_CACHE_SIZE 4096 /* direct-mapped: a collision only loses an attribution */
 #define TCP_SYN 0x02
@@ -32,6 +33,7 @@ struct xdpi_engine {
 	uint64_t first_ts, now;
 	uint32_t sweep_gen;
 	bool finishing;
+	struct l7_engine l7;
 	struct frag_slot frags[FRAG_CACHE_SIZE];
 };
 
@@ -41,10 +43,19 @@ static void emit(struct xdpi_engine *e)
 		e->cnt[XDPI_ECNT_EVENTS_FAILED]++;
 }
 
+static int emit_json(void *ctx)
+{
+	emit(ctx);
+	return 0;
+}
+
 static void on_flow_end(void *ctx, struct xdpi_flow *f, enum xdpi_flow_end why)
 {
 	struct xdpi_engine *e = ctx;
 
+	/* the application layer reports first: its events precede the flow record */
+	if (why != XDPI_FLOW_END_ACTIVE)
+		l7_flow_end(&e->l7, f, f->last_ns);
 	xdpi_json_reset(&e->json);
 	xdpi_eve_flow(&e->json, &e->eve, f, why);
 	emit(e);
@@ -67,6 +78,12 @@ struct xdpi_engine *xdpi_engine__new(const struct xdpi_engine_cfg *cfg)
 	e->eve.wall_offset_ns = cfg->wall_offset_ns;
 	e->eve.in_iface = cfg->in_iface;
 	xdpi_json_init(&e->json);
+	e->l7.reasm.lim.flow_ooo_bytes = 256 * 1024;
+	e->l7.reasm.lim.global_ooo_bytes = 256ull << 20;
+	e->l7.eve = &e->eve;
+	e->l7.json = &e->json;
+	e->l7.emit = emit_json;
+	e->l7.emit_ctx = e;
 	e->ft = flow_table__new(cfg->max_flows, &cfg->timeouts, on_flow_end, e);
 	if (!e->ft) {
 		int err = errno;
@@ -78,10 +95,18 @@ struct xdpi_engine *xdpi_engine__new(const struct xdpi_engine_cfg *cfg)
 	return e;
 }
 
+static void free_l7(void *ctx, struct xdpi_flow *f)
+{
+	struct xdpi_engine *e = ctx;
+
+	l7_flow_end(&e->l7, f, f->last_ns);
+}
+
 void xdpi_engine__free(struct xdpi_engine *e)
 {
 	if (!e)
 		return;
+	flow_table__foreach(e->ft, free_l7, e);
 	flow_table__free(e->ft);
 	xdpi_json_free(&e->json);
 	free(e);
@@ -222,6 +247,8 @@ int xdpi_engine__packet(struct xdpi_engine *e, const struct xdpi_pkt *pkt)
 	if (pkt->kernel_seen)
 		f->steer = pkt->steer;
 	flow_table__account(e->ft, f, dir, pkt->orig_len, d.tcp_flags, pkt->ts_ns);
+	if (d.frag != XDPI_DFRAG_LATER)
+		l7_packet(&e->l7, f, &d, dir, pkt->ts_ns);
 	return 0;
 }
 
@@ -481,6 +508,7 @@ static void stats_xdpi(struct xdpi_engine *e, struct xdpi_json *j, const uint64_
 		xdpi_json_obj_close(j);
 		xdpi_json_obj_close(j);
 	}
+	l7_stats(&e->l7, j);
 	if (e->cfg.stats_extra)
 		e->cfg.stats_extra(e->cfg.stats_ctx, j);
 	xdpi_json_obj_close(j);

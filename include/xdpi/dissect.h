@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Dissectors: one file per protocol behind this interface, one row each in dissect/registry.c.
+ * The engine hands a dissector what arrives in each direction of a flow: reassembled TCP
+ * bytes (with a flag when bytes are missing before them) or whole UDP datagrams. Dissectors
+ * must cope with snippets and gaps: a head-steered flow shows its first messages only. */
+#ifndef XDPI_DISSECT_H
+#define XDPI_DISSECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "xdpi/flow.h"
+#include "xdpi/json.h"
+
+enum xdpi_dissect_status {
+	XDPI_DISSECT_OK = 0,
+	XDPI_DISSECT_NEED_MORE, /* not enough bytes yet to say */
+	XDPI_DISSECT_NOT_MINE,  /* this flow is not this protocol: never ask again */
+	XDPI_DISSECT_MALFORMED, /* it is this protocol, and this message is broken */
+};
+
+#define XDPI_L4_TCP 0x1
+#define XDPI_L4_UDP 0x2
+
+/* Where a dissector's bytes came from, and how to write its events. */
+struct xdpi_dissect_ctx {
+	const struct xdpi_flow *flow;
+	uint8_t dir;      /* 0: from the client (to server), 1: from the server */
+	uint8_t l4;       /* XDPI_L4_TCP or XDPI_L4_UDP */
+	bool gap;         /* bytes are missing before these (loss, steering, snap length) */
+	uint64_t ts;      /* time of the packet that completed these bytes (flow clock) */
+	void *state;      /* the dissector's per-flow state (state_size bytes, zeroed) */
+	/* Opens an EVE event of event_type with the flow's common fields; the dissector adds
+	 * its object and calls event_end. */
+	struct xdpi_json *(*event_begin)(struct xdpi_dissect_ctx *c, const char *event_type);
+	void (*event_end)(struct xdpi_dissect_ctx *c);
+	void *engine;
+};
+
+struct xdpi_dissector {
+	const char *name;   /* EVE app_proto */
+	uint8_t l4;         /* XDPI_L4_* it runs on */
+	uint16_t ports[4];  /* tried first on these ports: a hint, never a verdict */
+	size_t state_size;
+	/* Is this data (the first of a direction) this protocol? OK, NEED_MORE or NOT_MINE. */
+	enum xdpi_dissect_status (*probe)(const uint8_t *buf, size_t len, uint8_t l4, uint8_t dir);
+	/* Consumes bytes of one direction. Returns OK, NEED_MORE (it keeps what it needs),
+	 * MALFORMED (counted; the dissector resynchronises or gives up on the flow). */
+	enum xdpi_dissect_status (*parse)(struct xdpi_dissect_ctx *c, const uint8_t *buf, size_t len);
+	/* The flow ends: report what is pending (unanswered requests), free owned memory. */
+	void (*flow_end)(struct xdpi_dissect_ctx *c);
+};
+
+/* The registry (dissect/registry.c). */
+size_t xdpi_dissectors_count(void);
+const struct xdpi_dissector *xdpi_dissector_at(size_t i);
+const struct xdpi_dissector *xdpi_dissector_find(const char *name);
+
+#endif /* XDPI_DISSECT_H */

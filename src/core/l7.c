@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Application layer of a flow: TCP reassembly per direction, detection by content (the
+ * dissectors whose port hints match are asked first, then the others; a NOT_MINE answer
+ * excludes a dissector for the flow), then parsing by the chosen dissector. */
+#include <stdlib.h>
+#include <string.h>
+#include "l7.h"
+
+#define PROBE_BUF 1024    /* bytes kept per direction while no dissector can decide */
+#define PROBE_CHUNKS 8    /* deliveries without a decision before giving up */
+
+struct l7_flow {
+	const struct xdpi_dissector *d;
+	int didx;
+	void *state;
+	uint32_t excluded;
+	uint8_t chunks;
+	bool failed;
+	uint8_t *pbuf[2];
+	uint32_t plen[2];
+	struct xdpi_stream tcp[2];
+};
+
+struct l7_call {
+	struct l7_engine *le;
+	struct xdpi_flow *f;
+	struct l7_flow *l;
+	uint8_t cdir; /* 0: from the client */
+	uint64_t ts;
+	struct xdpi_dissect_ctx ctx;
+};
+
+static struct xdpi_json *event_begin(struct xdpi_dissect_ctx *c, const char *type)
+{
+	struct l7_call *call = c->engine;
+	struct xdpi_json *j = call->le->json;
+
+	xdpi_json_reset(j);
+	xdpi_eve_begin(j, call->le->eve, c->ts, type, c->flow);
+	xdpi_json_str(j, "direction", c->dir ? "to_client" : "to_server");
+	return j;
+}
+
+static void event_end(struct xdpi_dissect_ctx *c)
+{
+	struct l7_call *call = c->engine;
+
+	xdpi_json_obj_close(call->le->json);
+	call->le->emit(call->le->emit_ctx);
+	call->le->events[call->l->didx]++;
+}
+
+static void ctx_init(struct l7_call *call, bool gap)
+{
+	memset(&call->ctx, 0, sizeof(call->ctx));
+	call->ctx.flow = call->f;
+	call->ctx.dir = call->cdir;
+	call->ctx.l4 = call->f->key.proto == 6 ? XDPI_L4_TCP : XDPI_L4_UDP;
+	call->ctx.gap = gap;
+	call->ctx.ts = call->ts;
+	call->ctx.state = call->l->state;
+	call->ctx.event_begin = event_begin;
+	call->ctx.event_end = event_end;
+	call->ctx.engine = call;
+}
+
+static bool port_hinted(const struct xdpi_dissector *d, const struct xdpi_flow *f)
+{
+	uint16_t pa = __builtin_bswap16(f->key.port_a), pb = __builtin_bswap16(f->key.port_b);
+
+	for (size_t i = 0; i < sizeof(d->ports) / sizeof(d->ports[0]) && d->ports[i]; i++)
+		if (d->ports[i] == pa || d->ports[i] == pb)
+			return true;
+	return false;
+}
+
+static void choose(struct l7_call *call, int idx)
+{
+	struct l7_flow *l = call->l;
+
+	l->d = xdpi_dissector_at((size_t)idx);
+	l->didx = idx;
+	l->state = calloc(1, l->d->state_size ? l->d->state_size : 1);
+	if (!l->state) {
+		l->d = NULL;
+		l->failed = true;
+		return;
+	}
+	call->le->state_bytes += l->d->state_size;
+	call->le->flows[idx]++;
+	call->f->app_proto = l->d->name;
+}
+
+/* Asks the dissectors about buf: hinted ones first. Returns true once one is chosen. */
+static bool detect(struct l7_call *call, const uint8_t *buf, size_t len)
+{
+	struct l7_flow *l = call->l;
+	uint8_t l4 = call->f->key.proto == 6 ? XDPI_L4_TCP : XDPI_L4_UDP;
+	size_t n = xdpi_dissectors_count();
+	bool undecided = false;
+
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < n && i < XDPI_MAX_DISSECTORS; i++) {
+			const struct xdpi_dissector *d = xdpi_dissector_at(i);
+			enum xdpi_dissect_status st;
+
+			if ((l->excluded & (1u << i)) || !(d->l4 & l4) ||
+			    port_hinted(d, call->f) != (pass == 0))
+				continue;
+			st = d->probe(buf, len, l4, call->cdir);
+			if (st == XDPI_DISSECT_OK) {
+				choose(call, (int)i);
+				return l->d != NULL;
+			}
+			/* on its own port a dissector gets a few chances: one odd message
+			 * (or a fuzzer's) does not make a port-53 flow "not DNS" */
+			if (st == XDPI_DISSECT_NOT_MINE && pass == 1)
+				l->excluded |= 1u << i;
+			else
+				undecided = true;
+		}
+	}
+	if (!undecided || ++l->chunks >= PROBE_CHUNKS) {
+		l->failed = true;
+		call->f->app_proto = "failed";
+		call->le->failed_flows++;
+	}
+	return false;
+}
+
+static void parse(struct l7_call *call, const uint8_t *buf, size_t len, bool gap)
+{
+	ctx_init(call, gap);
+	if (call->l->d->parse(&call->ctx, buf, len) == XDPI_DISSECT_MALFORMED)
+		call->le->malformed[call->l->didx]++;
+}
+
+/* Bytes of one direction, in order. Until a dissector is chosen they are kept (bounded) so
+ * that a decision on more bytes still parses from the start. */
+static void on_data(struct l7_call *call, const uint8_t *buf, size_t len, bool gap)
+{
+	struct l7_flow *l = call->l;
+	uint8_t d = call->cdir;
+	uint32_t keep;
+
+	if (l->failed || !len)
+		return;
+	if (l->d) {
+		parse(call, buf, len, gap);
+		return;
+	}
+	if (gap)
+		l->plen[d] = 0;
+	if (!l->plen[d] && detect(call, buf, len)) {
+		parse(call, buf, len, gap);
+		return;
+	}
+	if (l->failed)
+		return;
+	if (!l->pbuf[d] && !(l->pbuf[d] = malloc(PROBE_BUF)))
+		return;
+	keep = len < PROBE_BUF - l->plen[d] ? (uint32_t)len : PROBE_BUF - l->plen[d];
+	memcpy(l->pbuf[d] + l->plen[d], buf, keep);
+	l->plen[d] += keep;
+	if (l->plen[d] > len && detect(call, l->pbuf[d], l->plen[d]))
+		parse(call, l->pbuf[d], l->plen[d], false);
+}
+
+static void on_stream(void *ctx, const uint8_t *data, size_t len, bool gap)
+{
+	on_data(ctx, data, len, gap);
+}
+
+static struct l7_flow *l7_get(struct l7_engine *le, struct xdpi_flow *f)
+{
+	if (!f->l7) {
+		f->l7 = calloc(1, sizeof(struct l7_flow));
+		if (f->l7)
+			le->state_bytes += sizeof(struct l7_flow);
+	}
+	return f->l7;
+}
+
+void l7_packet(struct l7_engine *le, struct xdpi_flow *f, const struct xdpi_decoded *d,
+	       uint8_t dir, uint64_t ts)
+{
+	struct l7_call call = { .le = le, .f = f, .ts = ts };
+
+	if (d->proto != 6 && d->proto != 17)
+		return;
+	if (d->proto == 17 && !d->payload_wire)
+		return;
+	if (d->proto == 6 && !d->payload_wire && !(d->tcp_flags & 0x02))
+		return;
+	call.l = l7_get(le, f);
+	if (!call.l || call.l->failed)
+		return;
+	call.cdir = dir == f->initiator ? 0 : 1;
+	if (d->proto == 17) {
+		on_data(&call, d->payload, d->payload_len, d->payload_len < d->payload_wire);
+		return;
+	}
+	xdpi_stream_segment(&le->reasm, &call.l->tcp[call.cdir], d->tcp_seq, d->payload,
+			    d->payload_len, d->payload_wire, d->tcp_flags, on_stream, &call);
+}
+
+void l7_flow_end(struct l7_engine *le, struct xdpi_flow *f, uint64_t ts)
+{
+	struct l7_flow *l = f->l7;
+	struct l7_call call = { .le = le, .f = f, .l = l, .ts = ts };
+
+	if (!l)
+		return;
+	for (uint8_t d = 0; d < 2; d++) {
+		call.cdir = d;
+		xdpi_stream_flush(&le->reasm, &l->tcp[d], on_stream, &call);
+		xdpi_stream_free(&le->reasm, &l->tcp[d]);
+		free(l->pbuf[d]);
+	}
+	if (l->d) {
+		call.cdir = 0;
+		ctx_init(&call, false);
+		if (l->d->flow_end)
+			l->d->flow_end(&call.ctx);
+		le->state_bytes -= l->d->state_size;
+		free(l->state);
+	}
+	le->state_bytes -= sizeof(*l);
+	free(l);
+	f->l7 = NULL;
+}
+
+void l7_stats(struct l7_engine *le, struct xdpi_json *j)
+{
+	const struct xdpi_reasm_stats *r = &le->reasm.st;
+
+	xdpi_json_obj_open(j, "app_layer");
+	for (size_t i = 0; i < xdpi_dissectors_count() && i < XDPI_MAX_DISSECTORS; i++) {
+		xdpi_json_obj_open(j, xdpi_dissector_at(i)->name);
+		xdpi_json_u64(j, "flows", le->flows[i]);
+		xdpi_json_u64(j, "events", le->events[i]);
+		xdpi_json_u64(j, "malformed", le->malformed[i]);
+		xdpi_json_obj_close(j);
+	}
+	xdpi_json_u64(j, "failed_flows", le->failed_flows);
+	xdpi_json_u64(j, "state_bytes", le->state_bytes);
+	xdpi_json_obj_close(j);
+	xdpi_json_obj_open(j, "reassembly");
+	xdpi_json_u64(j, "delivered_bytes", r->delivered_bytes);
+	xdpi_json_u64(j, "gaps", r->gaps);
+	xdpi_json_u64(j, "gap_bytes", r->gap_bytes);
+	xdpi_json_u64(j, "retransmitted", r->retransmitted);
+	xdpi_json_u64(j, "overlaps", r->overlaps);
+	xdpi_json_u64(j, "ooo_segments", r->ooo_segments);
+	xdpi_json_u64(j, "flow_cap_drops", r->flow_cap_drops);
+	xdpi_json_u64(j, "global_cap_drops", r->global_cap_drops);
+	xdpi_json_u64(j, "ooo_bytes_now", r->ooo_bytes_now);
+	xdpi_json_obj_close(j);
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Engine-internal: the application layer of a flow (detection, reassembly, dissector). */
+#ifndef XDPI_CORE_L7_H
+#define XDPI_CORE_L7_H
+
+#include <stdint.h>
+#include "xdpi/decode.h"
+#include "xdpi/dissect.h"
+#include "xdpi/eve.h"
+#include "xdpi/reassembly.h"
+
+#define XDPI_MAX_DISSECTORS 32
+
+struct l7_engine {
+	struct xdpi_reasm reasm;
+	const struct xdpi_eve_ctx *eve;
+	struct xdpi_json *json;
+	int (*emit)(void *ctx);  /* writes json as one event */
+	void *emit_ctx;
+	uint64_t flows[XDPI_MAX_DISSECTORS];     /* flows detected, per dissector */
+	uint64_t events[XDPI_MAX_DISSECTORS];
+	uint64_t malformed[XDPI_MAX_DISSECTORS];
+	uint64_t failed_flows;                   /* payload seen, no dissector claimed it */
+	uint64_t state_bytes;                    /* allocated now for L7 state */
+};
+
+/* One decoded packet of flow f (dir: canonical side it comes from). */
+void l7_packet(struct l7_engine *le, struct xdpi_flow *f, const struct xdpi_decoded *d,
+	       uint8_t dir, uint64_t ts);
+/* The flow ends: flush reassembly, let the dissector report, free everything. */
+void l7_flow_end(struct l7_engine *le, struct xdpi_flow *f, uint64_t ts);
+void l7_stats(struct l7_engine *le, struct xdpi_json *j);
+
+#endif /* XDPI_CORE_L7_H */

@@ -1,0 +1,532 @@
+// SPDX-License-Identifier: GPL-2.0
+/* DNS over UDP and TCP (RFC 1035, 7766): header, questions, answers, authorities and
+ * additionals, name compression (pointers must go backwards: no loops), EDNS (OPT). Each
+ * message becomes an EVE dns event (Suricata's v3 layout); a response is paired with its
+ * query by id and carries the response time under xdpi.response_time_us. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "xdpi/dissect.h"
+
+#define DNS_HDR 12
+#define DNS_NAME_MAX 1025 /* 255 wire bytes, escaped for display */
+#define DNS_MAX_RR 512    /* records logged per section; the rest are counted, not logged */
+#define DNS_PENDING 32
+#define DNS_TCP_BUF 65537
+
+struct dns_pending {
+	uint16_t id;
+	bool used;
+	uint64_t ts;
+};
+
+struct dns_state {
+	uint8_t *tcp_buf[2]; /* a message split across segments, per direction */
+	uint32_t tcp_len[2];
+	struct dns_pending pending[DNS_PENDING];
+	uint64_t tx_id;
+};
+
+struct dns_msg {
+	const uint8_t *p;
+	size_t len;
+	unsigned truncated; /* names longer than 255 bytes, logged cut (xdpi.names_truncated) */
+};
+
+static uint16_t rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Reads the name at *off into out (dotted, "" for the root); *off moves past it in the
+ * message. Returns 0; 1 for a name longer than 255 bytes (out holds its start, the walk goes
+ * on to find its end); -1 for a name that is cut short or loops. */
+static int read_name(const struct dns_msg *m, size_t *off, char *out, size_t cap)
+{
+	size_t pos = *off, o = 0, wire = 0, last_target = *off;
+	bool jumped = false, too_long = false;
+
+	for (int hops = 0; hops < 256; hops++) {
+		uint8_t l;
+
+		if (pos >= m->len)
+			return -1;
+		l = m->p[pos];
+		if ((l & 0xc0) == 0xc0) {
+			size_t target;
+
+			if (pos + 1 >= m->len)
+				return -1;
+			target = (size_t)(l & 0x3f) << 8 | m->p[pos + 1];
+			/* each pointer must go further back than the last one: no loops */
+			if (target >= (jumped ? last_target : pos))
+				break;
+			if (!jumped)
+				*off = pos + 2;
+			jumped = true;
+			last_target = target;
+			pos = target;
+			continue;
+		}
+		if (l & 0xc0)
+			return -1; /* 0x40/0x80 label types are obsolete */
+		if (l == 0) {
+			if (!jumped)
+				*off = pos + 1;
+			out[o] = '\0';
+			return too_long ? 1 : 0;
+		}
+		wire += (size_t)l + 1;
+		if (pos + 1 + l > m->len)
+			return -1;
+		too_long |= wire > 255;
+		if (o && o + 1 < cap && !too_long)
+			out[o++] = '.';
+		for (size_t i = 0; i < l && o + 1 < cap && !too_long; i++)
+			out[o++] = (char)m->p[pos + 1 + i];
+		pos += 1 + (size_t)l;
+	}
+	/* a loop, or too many labels: we still know where the name ends if it jumped (after
+	 * its first pointer); an over-long name is reported as such, like tshark does */
+	if (jumped && too_long) {
+		out[o] = '\0';
+		return 1;
+	}
+	return -1;
+}
+
+static const char *type_name(uint16_t t, char *buf, size_t n)
+{
+	static const struct {
+		uint16_t t;
+		const char *name;
+	} names[] = {
+		{ 1, "A" },	   { 2, "NS" },	       { 5, "CNAME" }, { 6, "SOA" },	{ 10, "NULL" },
+		{ 12, "PTR" },	   { 13, "HINFO" },    { 15, "MX" },   { 16, "TXT" },	{ 28, "AAAA" },
+		{ 33, "SRV" },	   { 35, "NAPTR" },    { 41, "OPT" },  { 43, "DS" },	{ 44, "SSHFP" },
+		{ 46, "RRSIG" },   { 47, "NSEC" },     { 48, "DNSKEY" }, { 50, "NSEC3" }, { 52, "TLSA" },
+		{ 64, "SVCB" },	   { 65, "HTTPS" },    { 99, "SPF" },  { 252, "AXFR" }, { 255, "ANY" },
+		{ 257, "CAA" },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].t == t)
+			return names[i].name;
+	snprintf(buf, n, "TYPE%u", t);
+	return buf;
+}
+
+static const char *rcode_name(unsigned rc, char *buf, size_t n)
+{
+	static const char *const names[] = { "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
+					     "NOTIMP",	"REFUSED", "YXDOMAIN", "YXRRSET",
+					     "NXRRSET", "NOTAUTH", "NOTZONE" };
+
+	if (rc < sizeof(names) / sizeof(names[0]))
+		return names[rc];
+	snprintf(buf, n, "RCODE%u", rc);
+	return buf;
+}
+
+/* ---- message validation (probe) ---- */
+
+static bool plausible(const uint8_t *p, size_t len)
+{
+	struct dns_msg m = { p, len, 0 };
+	char name[DNS_NAME_MAX];
+	size_t off = DNS_HDR;
+	uint16_t qd, an, ns, ar;
+
+	if (len < DNS_HDR)
+		return false;
+	qd = rd16(p + 4), an = rd16(p + 6), ns = rd16(p + 8), ar = rd16(p + 10);
+	/* the counts are the sender's word; the first question must parse, that is the test */
+	if (((p[2] >> 3) & 0xf) > 6 || (an | ns | ar) > 0x4000)
+		return false;
+	if (qd == 0)
+		return (p[2] & 0x80) && (an || ns || ar); /* a response without question */
+	if (read_name(&m, &off, name, sizeof(name)) < 0 || off + 4 > len)
+		return false;
+	return rd16(p + off + 2) <= 4 || rd16(p + off + 2) == 255 || (rd16(p + off + 2) & 0x7fff) <= 4;
+}
+
+static enum xdpi_dissect_status dns_probe(const uint8_t *buf, size_t len, uint8_t l4, uint8_t dir)
+{
+	(void)dir;
+	if (l4 == XDPI_L4_UDP)
+		return plausible(buf, len) ? XDPI_DISSECT_OK : XDPI_DISSECT_NOT_MINE;
+	if (len < 2 + DNS_HDR)
+		return len < 2 || rd16(buf) >= DNS_HDR ? XDPI_DISSECT_NEED_MORE : XDPI_DISSECT_NOT_MINE;
+	if (rd16(buf) < DNS_HDR)
+		return XDPI_DISSECT_NOT_MINE;
+	/* the question may still be coming: judge on what there is */
+	if (len - 2 < rd16(buf) && len - 2 < 64)
+		return XDPI_DISSECT_NEED_MORE;
+	return plausible(buf + 2, len - 2 < rd16(buf) ? len - 2 : rd16(buf)) ? XDPI_DISSECT_OK :
+									       XDPI_DISSECT_NOT_MINE;
+}
+
+/* ---- writing records ---- */
+
+static void put_rdata_name(struct xdpi_json *j, struct dns_msg *m, size_t off, const char *key)
+{
+	char name[DNS_NAME_MAX];
+	int r = read_name(m, &off, name, sizeof(name));
+
+	if (r < 0)
+		return;
+	xdpi_json_str(j, key, name);
+	m->truncated += r == 1;
+}
+
+/* EVE has an soa object in answers and authorities; elsewhere the record is one string. */
+static void put_soa(struct xdpi_json *j, struct dns_msg *m, size_t off, size_t end, bool as_object)
+{
+	char mname[DNS_NAME_MAX], rname[DNS_NAME_MAX], line[2 * DNS_NAME_MAX + 64];
+
+	if (read_name(m, &off, mname, sizeof(mname)) < 0 ||
+	    read_name(m, &off, rname, sizeof(rname)) < 0 || off + 20 > end)
+		return;
+	if (!as_object) {
+		snprintf(line, sizeof(line), "%s %s %u %u %u %u %u", mname, rname, rd32(m->p + off),
+			 rd32(m->p + off + 4), rd32(m->p + off + 8), rd32(m->p + off + 12),
+			 rd32(m->p + off + 16));
+		xdpi_json_str(j, "rdata", line);
+		return;
+	}
+	xdpi_json_obj_open(j, "soa");
+	xdpi_json_str(j, "mname", mname);
+	xdpi_json_str(j, "rname", rname);
+	xdpi_json_u64(j, "serial", rd32(m->p + off));
+	xdpi_json_u64(j, "refresh", rd32(m->p + off + 4));
+	xdpi_json_u64(j, "retry", rd32(m->p + off + 8));
+	xdpi_json_u64(j, "expire", rd32(m->p + off + 12));
+	xdpi_json_u64(j, "minimum", rd32(m->p + off + 16));
+	xdpi_json_obj_close(j);
+}
+
+static void put_txt(struct xdpi_json *j, const struct dns_msg *m, size_t off, size_t end)
+{
+	char buf[1024];
+	size_t o = 0;
+
+	/* character-strings, joined as Suricata joins them */
+	while (off < end && o + 1 < sizeof(buf)) {
+		size_t l = m->p[off++];
+
+		if (off + l > end)
+			l = end - off;
+		for (size_t i = 0; i < l && o + 1 < sizeof(buf); i++)
+			buf[o++] = (char)m->p[off + i];
+		off += l;
+	}
+	xdpi_json_strn(j, "rdata", buf, o);
+}
+
+static void put_hex(struct xdpi_json *j, const uint8_t *p, size_t n)
+{
+	char buf[2 * 256 + 1];
+	size_t o = 0;
+
+	for (size_t i = 0; i < n && o + 3 <= sizeof(buf); i++)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%02x", p[i]);
+	xdpi_json_strn(j, "rdata", buf, o);
+}
+
+/* EVE has an srv object in answers only; elsewhere the record is one string. */
+static void put_srv(struct xdpi_json *j, struct dns_msg *m, size_t off, bool as_object)
+{
+	char name[DNS_NAME_MAX], line[DNS_NAME_MAX + 32];
+	size_t noff = off + 6;
+	int r;
+
+	if (as_object) {
+		xdpi_json_obj_open(j, "srv");
+		xdpi_json_u64(j, "priority", rd16(m->p + off));
+		xdpi_json_u64(j, "weight", rd16(m->p + off + 2));
+		xdpi_json_u64(j, "port", rd16(m->p + off + 4));
+		put_rdata_name(j, m, off + 6, "name");
+		xdpi_json_obj_close(j);
+		return;
+	}
+	r = read_name(m, &noff, name, sizeof(name));
+	if (r < 0)
+		return;
+	m->truncated += r == 1;
+	snprintf(line, sizeof(line), "%u %u %u %s", rd16(m->p + off), rd16(m->p + off + 2),
+		 rd16(m->p + off + 4), name);
+	xdpi_json_str(j, "rdata", line);
+}
+
+static void put_rdata(struct xdpi_json *j, struct dns_msg *m, uint16_t type, size_t off,
+		      size_t rdlen, const char *section)
+{
+	char addr[INET6_ADDRSTRLEN];
+	size_t end = off + rdlen;
+
+	switch (type) {
+	case 1:
+	case 28:
+		if (rdlen == (type == 1 ? 4u : 16u) &&
+		    inet_ntop(type == 1 ? AF_INET : AF_INET6, m->p + off, addr, sizeof(addr)))
+			xdpi_json_str(j, "rdata", addr);
+		return;
+	case 2:
+	case 5:
+	case 12:
+		put_rdata_name(j, m, off, "rdata");
+		return;
+	case 15:
+		if (rdlen > 2)
+			put_rdata_name(j, m, off + 2, "rdata");
+		return;
+	case 6:
+		put_soa(j, m, off, end, strcmp(section, "additionals") != 0);
+		return;
+	case 16:
+		put_txt(j, m, off, end);
+		return;
+	case 33:
+		if (rdlen > 6)
+			put_srv(j, m, off, strcmp(section, "answers") == 0);
+		return;
+	case 41:
+		return; /* OPT: its fields are EDNS, not data */
+	case 64:
+	case 65: /* SVCB/HTTPS: priority and target name */
+		if (rdlen > 2)
+			put_rdata_name(j, m, off + 2, "rdata");
+		return;
+	}
+	put_hex(j, m->p + off, rdlen);
+}
+
+/* Writes count records from *off as an array under key (opened at the first good record: EVE
+ * arrays are never empty). Returns 0 or -1 (malformed). */
+static int put_section(struct xdpi_json *j, struct dns_msg *m, size_t *off, unsigned count,
+		       const char *key)
+{
+	char name[DNS_NAME_MAX], tbuf[16];
+	int rc = 0;
+	unsigned i;
+
+	for (i = 0; i < count && i < DNS_MAX_RR; i++) {
+		uint16_t type, rdlen;
+		int r = read_name(m, off, name, sizeof(name));
+
+		if (r < 0 || *off + 10 > m->len ||
+		    *off + 10 + (rdlen = rd16(m->p + *off + 8)) > m->len) {
+			rc = -1;
+			break;
+		}
+		type = rd16(m->p + *off);
+		if (i == 0)
+			xdpi_json_arr_open(j, key);
+		xdpi_json_obj_open(j, NULL);
+		xdpi_json_str(j, "rrname", name);
+		m->truncated += r == 1;
+		xdpi_json_str(j, "rrtype", type_name(type, tbuf, sizeof(tbuf)));
+		if (type != 41)
+			xdpi_json_u64(j, "ttl", rd32(m->p + *off + 4));
+		put_rdata(j, m, type, *off + 10, rdlen, key);
+		xdpi_json_obj_close(j);
+		*off += 10 + (size_t)rdlen;
+	}
+	if (i > 0)
+		xdpi_json_arr_close(j);
+	return rc;
+}
+
+static int put_queries(struct xdpi_json *j, struct dns_msg *m, size_t *off, unsigned count)
+{
+	char name[DNS_NAME_MAX], tbuf[16];
+	int rc = 0;
+	unsigned i;
+
+	for (i = 0; i < count && i < DNS_MAX_RR; i++) {
+		int r = read_name(m, off, name, sizeof(name));
+
+		if (r < 0 || *off + 4 > m->len) {
+			rc = -1;
+			break;
+		}
+		if (i == 0)
+			xdpi_json_arr_open(j, "queries");
+		xdpi_json_obj_open(j, NULL);
+		xdpi_json_str(j, "rrname", name);
+		if (r == 1)
+			xdpi_json_bool(j, "rrname_truncated", true);
+		m->truncated += r == 1;
+		xdpi_json_str(j, "rrtype", type_name(rd16(m->p + *off), tbuf, sizeof(tbuf)));
+		xdpi_json_obj_close(j);
+		*off += 4;
+	}
+	if (i > 0)
+		xdpi_json_arr_close(j);
+	return rc;
+}
+
+static void put_flags(struct xdpi_json *j, const uint8_t *p)
+{
+	char hex[8], rbuf[16];
+
+	snprintf(hex, sizeof(hex), "%02x%02x", p[2], p[3]);
+	xdpi_json_str(j, "flags", hex);
+	if (p[2] & 0x80)
+		xdpi_json_bool(j, "qr", true);
+	if (p[2] & 0x04)
+		xdpi_json_bool(j, "aa", true);
+	if (p[2] & 0x02)
+		xdpi_json_bool(j, "tc", true);
+	if (p[2] & 0x01)
+		xdpi_json_bool(j, "rd", true);
+	if (p[3] & 0x80)
+		xdpi_json_bool(j, "ra", true);
+	if (p[3] & 0x40)
+		xdpi_json_bool(j, "z", true);
+	xdpi_json_u64(j, "opcode", (p[2] >> 3) & 0xf);
+	if (p[2] & 0x80)
+		xdpi_json_str(j, "rcode", rcode_name(p[3] & 0xf, rbuf, sizeof(rbuf)));
+}
+
+/* ---- pairing ---- */
+
+static void remember_query(struct dns_state *st, uint16_t id, uint64_t ts)
+{
+	struct dns_pending *slot = &st->pending[0];
+
+	for (int i = 0; i < DNS_PENDING; i++) {
+		if (!st->pending[i].used) {
+			slot = &st->pending[i];
+			break;
+		}
+		if (st->pending[i].ts < slot->ts)
+			slot = &st->pending[i]; /* full: the oldest query goes */
+	}
+	slot->id = id, slot->ts = ts, slot->used = true;
+}
+
+static bool take_query(struct dns_state *st, uint16_t id, uint64_t *ts)
+{
+	for (int i = 0; i < DNS_PENDING; i++) {
+		if (st->pending[i].used && st->pending[i].id == id) {
+			st->pending[i].used = false;
+			*ts = st->pending[i].ts;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* xdpi's additions: the response time of a paired response, names logged cut. */
+static void put_xdpi(struct xdpi_json *j, const struct dns_msg *m, uint64_t response_us)
+{
+	if (response_us == UINT64_MAX && !m->truncated)
+		return;
+	xdpi_json_obj_open(j, "xdpi");
+	if (response_us != UINT64_MAX)
+		xdpi_json_u64(j, "response_time_us", response_us);
+	if (m->truncated)
+		xdpi_json_u64(j, "names_truncated", m->truncated);
+	xdpi_json_obj_close(j);
+}
+
+/* One whole message: an EVE dns event. */
+static enum xdpi_dissect_status dns_message(struct xdpi_dissect_ctx *c, const uint8_t *p, size_t len)
+{
+	struct dns_state *st = c->state;
+	struct dns_msg m = { p, len, 0 };
+	struct xdpi_json *j;
+	size_t off = DNS_HDR;
+	bool resp, ok;
+	uint16_t id;
+	uint64_t qts = 0;
+
+	if (len < DNS_HDR)
+		return XDPI_DISSECT_MALFORMED;
+	id = rd16(p);
+	resp = p[2] & 0x80;
+	j = c->event_begin(c, "dns");
+	xdpi_json_obj_open(j, "dns");
+	xdpi_json_u64(j, "version", 3);
+	xdpi_json_str(j, "type", resp ? "response" : "request");
+	xdpi_json_u64(j, "tx_id", st->tx_id++);
+	xdpi_json_u64(j, "id", id);
+	put_flags(j, p);
+	ok = put_queries(j, &m, &off, rd16(p + 4)) == 0 &&
+	     put_section(j, &m, &off, rd16(p + 6), "answers") == 0 &&
+	     put_section(j, &m, &off, rd16(p + 8), "authorities") == 0 &&
+	     put_section(j, &m, &off, rd16(p + 10), "additionals") == 0;
+	xdpi_json_obj_close(j);
+	if (resp && take_query(st, id, &qts) && c->ts >= qts)
+		put_xdpi(j, &m, (c->ts - qts) / 1000);
+	else
+		put_xdpi(j, &m, UINT64_MAX);
+	if (!resp)
+		remember_query(st, id, c->ts);
+	c->event_end(c);
+	return ok ? XDPI_DISSECT_OK : XDPI_DISSECT_MALFORMED;
+}
+
+/* TCP: 2-byte length, then the message; several per segment, or one across segments. */
+static enum xdpi_dissect_status dns_tcp(struct xdpi_dissect_ctx *c, const uint8_t *buf, size_t len)
+{
+	struct dns_state *st = c->state;
+	enum xdpi_dissect_status rc = XDPI_DISSECT_OK;
+	uint8_t d = c->dir & 1;
+
+	if (c->gap)
+		st->tcp_len[d] = 0; /* lost our place: resynchronise on what follows */
+	while (len) {
+		uint32_t have = st->tcp_len[d], need;
+		size_t take;
+
+		if (!st->tcp_buf[d] && !(st->tcp_buf[d] = malloc(DNS_TCP_BUF)))
+			return XDPI_DISSECT_MALFORMED;
+		need = have >= 2 ? 2u + rd16(st->tcp_buf[d]) : 2u;
+		take = need - have < len ? need - have : len;
+		memcpy(st->tcp_buf[d] + have, buf, take);
+		st->tcp_len[d] += (uint32_t)take;
+		buf += take, len -= take;
+		if (st->tcp_len[d] == 2 && rd16(st->tcp_buf[d]) == 0)
+			st->tcp_len[d] = 0; /* an empty message: skip */
+		else if (st->tcp_len[d] > 2 && st->tcp_len[d] == 2u + rd16(st->tcp_buf[d])) {
+			if (dns_message(c, st->tcp_buf[d] + 2, st->tcp_len[d] - 2) != XDPI_DISSECT_OK)
+				rc = XDPI_DISSECT_MALFORMED;
+			st->tcp_len[d] = 0;
+		}
+	}
+	return rc;
+}
+
+static enum xdpi_dissect_status dns_parse(struct xdpi_dissect_ctx *c, const uint8_t *buf, size_t len)
+{
+	if (c->l4 == XDPI_L4_TCP)
+		return dns_tcp(c, buf, len);
+	return dns_message(c, buf, len);
+}
+
+static void dns_flow_end(struct xdpi_dissect_ctx *c)
+{
+	struct dns_state *st = c->state;
+
+	free(st->tcp_buf[0]);
+	free(st->tcp_buf[1]);
+	st->tcp_buf[0] = st->tcp_buf[1] = NULL;
+}
+
+const struct xdpi_dissector xdpi_dissector_dns = {
+	.name = "dns",
+	.l4 = XDPI_L4_UDP | XDPI_L4_TCP,
+	.ports = { 53, 5353, 5355 },
+	.state_size = sizeof(struct dns_state),
+	.probe = dns_probe,
+	.parse = dns_parse,
+	.flow_end = dns_flow_end,
+};

@@ -1,0 +1,167 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Application-layer accuracy: xdpi's events for every capture in ../shared/corpus against the
+tshark truth beside it, field by field. Prints agreement per field and fails if any field is
+below 99%, or if a disagreement is not the one listed, with its cause, in
+expected_l7.json (and the list must stay true: a listed disagreement that went away fails
+too, so that the file is edited to match)."""
+import collections
+import glob
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+XDPI = os.environ.get('XDPI', os.path.join(HERE, '..', '..', 'build', 'xdpi'))
+CORPUS = os.environ.get('XDPI_CORPUS', os.path.join(HERE, '..', '..', '..', 'shared', 'corpus'))
+THRESHOLD = 0.99
+
+
+def truth_name(n):
+    return '' if n in (None, '<Root>') else n
+
+
+def truth_rdata(a):
+    d = a.get('data')
+    if isinstance(d, dict):
+        if 'exchange' in d:
+            return d['exchange']
+        if 'target' in d:
+            return f"{d['priority']} {d['weight']} {d['port']} {d['target']}"
+        if 'mname' in d:
+            return f"{d['mname']} {d['rname']} {d.get('serial_number')}"
+        return None
+    if isinstance(d, list):
+        return ''.join(d)
+    return d if d not in (None, 'None') else None
+
+
+TOO_LONG = '<Name too long>'  # tshark's placeholder for a name over 255 bytes
+
+
+def xdpi_rdata(a):
+    if 'srv' in a:
+        s = a['srv']
+        return f"{s['priority']} {s['weight']} {s['port']} {s.get('name')}"
+    if 'soa' in a:
+        s = a['soa']
+        return f"{s['mname']} {s['rname']} {s['serial']}"
+    return a.get('rdata')
+
+
+def answers(truth_items, xdpi_items, cut):
+    """Both sides as sorted (type, data) lists. Compared by type alone: types whose data
+    tshark leaves out, and, when the event says it cut names (xdpi.names_truncated), types
+    tshark shows as "<Name too long>"."""
+    t = [(a['type'], truth_rdata(a)) for a in truth_items if a['type'] != 'OPT']
+    no_data = {typ for typ, d in t if d is None or (cut and d == TOO_LONG)}
+    t = [(typ, None if typ in no_data else d) for typ, d in t]
+    x = [(a['rrtype'], None if a['rrtype'] in no_data else xdpi_rdata(a))
+         for a in xdpi_items if a['rrtype'] != 'OPT']
+    return sorted(t, key=str), sorted(x, key=str)
+
+
+def take(candidates, tname):
+    """The first event whose first query is tname; tshark's placeholders ("<Name too
+    long>") match on id and direction alone."""
+    for i, d in enumerate(candidates):
+        q = (d.get('queries') or [{}])[0]
+        if q.get('rrname') == tname or (tname or '').startswith('<'):
+            return candidates.pop(i)
+    return None
+
+
+def dns_fields(events, truth_msgs):
+    """Yields (field, message label, truth value, xdpi value) for each truth DNS message."""
+    pool = collections.defaultdict(list)
+    for ev in events:
+        if ev.get('event_type') != 'dns':
+            continue
+        d = ev['dns']
+        d = dict(d, _names_truncated=ev.get('xdpi', {}).get('names_truncated', 0))
+        pool[(d['id'], d['type'] == 'response')].append(d)
+    for m in truth_msgs:
+        q = (m.get('queries') or [{}])[0]
+        tname = truth_name(q.get('name')) if q else None
+        label = f"frame {m['frame']} id {m['id']}"
+        mine = take(pool[(int(m['id'], 16), m['qr'] == 1)], tname)
+        if mine is None:
+            for f in ('query name', 'query type', 'rcode', 'answers'):
+                yield f, label, 'message', 'missing'
+            continue
+        mq = (mine.get('queries') or [{}])[0]
+        cut = mine.get('_names_truncated', 0) > 0
+        tname = truth_name(q.get('name')) if q else None
+        mname = TOO_LONG if cut and tname == TOO_LONG else mq.get('rrname')
+        yield 'query name', label, tname, mname
+        yield 'query type', label, q.get('type') if q else None, mq.get('rrtype')
+        if m['qr'] == 1:
+            yield 'rcode', label, m.get('rcode'), mine.get('rcode')
+            t, x = answers(m.get('answers', []), mine.get('answers', []), cut)
+            yield 'answers', label, t, x
+
+
+PROTOCOLS = {'dns': dns_fields}
+
+
+def main():
+    spec = json.load(open(os.path.join(HERE, 'expected_l7.json')))
+    excluded = spec.get('excluded_captures', {})
+    expected = spec.get('disagreements', {})
+    agree = collections.Counter()
+    total = collections.Counter()
+    ex_agree = collections.Counter()
+    ex_total = collections.Counter()
+    problems = []
+    seen_expected = set()
+    with tempfile.TemporaryDirectory() as tmp:
+        for pcap in sorted(glob.glob(os.path.join(CORPUS, '*.pcap*'))):
+            name = os.path.splitext(os.path.basename(pcap))[0]
+            truth = json.load(open(os.path.join(CORPUS, name + '.truth.json')))
+            out = os.path.join(tmp, name + '.json')
+            subprocess.run([XDPI, 'read', '--no-stats', '-o', out, pcap], stderr=subprocess.DEVNULL,
+                           timeout=300)
+            events = [json.loads(l) for l in open(out)]
+            for proto, fn in PROTOCOLS.items():
+                for field, label, t, x in fn(events, truth.get(proto, [])):
+                    if name in excluded:
+                        ex_total[(proto, field)] += 1
+                        ex_agree[(proto, field)] += t == x
+                        continue
+                    total[(proto, field)] += 1
+                    if t == x:
+                        agree[(proto, field)] += 1
+                        continue
+                    key = f'{name} {label} {field}'
+                    if key in expected:
+                        seen_expected.add(key)
+                    else:
+                        problems.append(f'{key}: tshark {t!r} xdpi {x!r}')
+    for key in expected:
+        if key not in seen_expected:
+            problems.append(f'listed in expected_l7.json but agrees now (remove it): {key}')
+    print(f"{'protocol':8} {'field':12} {'agree':>7} {'total':>7} {'%':>7}")
+    failed = 0
+    for (proto, field) in sorted(total):
+        a, n = agree[(proto, field)], total[(proto, field)]
+        pct = 100.0 * a / n if n else 100.0
+        print(f'{proto:8} {field:12} {a:7} {n:7} {pct:7.2f}')
+        if pct < 100 * THRESHOLD:
+            failed += 1
+            print(f'FAIL {proto} {field} below {100 * THRESHOLD:.0f}%')
+    for name, cause in excluded.items():
+        print(f'not counted: {name} ({cause})')
+    for (proto, field) in sorted(ex_total):
+        a, n = ex_agree[(proto, field)], ex_total[(proto, field)]
+        print(f'  {proto:8} {field:12} {a:7} {n:7} {100.0 * a / n:7.2f}')
+    for p in problems:
+        print('FAIL', p)
+    failed += len(problems)
+    print(f'l7 accuracy: {len(total) - min(failed, len(total))} passed, {failed} failed')
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
