@@ -51,7 +51,10 @@ run_bpf() {
 
 run_corpus() {
 	$MAKE --no-print-directory all || return 1
-	python3 tests/corpus/check_corpus.py
+	local rc=0
+	python3 tests/corpus/check_corpus.py || rc=1
+	python3 tests/corpus/check_l7.py || rc=1
+	return $rc
 }
 
 run_schema() {

@@ -29,6 +29,11 @@ struct xdpi_decoded {
 	uint8_t frag;     /* enum xdpi_frag_state */
 	uint8_t pad;
 	uint32_t frag_id;
+	uint32_t frag_off;        /* fragment offset in bytes */
+	bool frag_more;           /* more fragments follow */
+	const uint8_t *frag_data; /* a fragment's bytes: the L4 header onwards, or later data */
+	uint32_t frag_len;        /* captured bytes at frag_data */
+	uint32_t frag_wire;       /* the fragment's length by the IP header */
 	uint32_t tcp_seq;
 	uint32_t tcp_ack;
 	uint16_t tcp_win;
@@ -43,6 +48,10 @@ struct xdpi_decoded {
 /* Decodes pkt into d. Returns 0, or -EINVAL with d->reason set for a malformed packet
  * (d keeps whatever layers were sound). A non-IP packet returns 0 with family 0. */
 int xdpi_decode(const struct xdpi_pkt *pkt, struct xdpi_decoded *d);
+
+/* Decodes the L4 header and payload of a reassembled datagram (l4: its L4 header onwards)
+ * into d, whose network layer is already decoded. Returns 0 or -EINVAL (d->reason set). */
+int xdpi_decode_l4(struct xdpi_decoded *d, const uint8_t *l4, uint32_t len);
 
 /* Canonical flow key of a decoded packet (same ordering as the kernel's); returns the
  * packet's direction: 0 when it goes from side a to side b. */

@@ -28,7 +28,7 @@ struct xdpi_pkt {
 	uint8_t hook;       /* enum xdpi_hook, when kernel_seen */
 	uint8_t steer;      /* the flow's steering state in the kernel, when kernel_seen */
 	uint8_t cap_reason; /* enum xdpi_cap_reason, when kernel_seen */
-	uint64_t index;     /* 1-based position in the source (pcap frame number) */
+	uint64_t index;     /* 1-based frame number in a capture file; 0 for live sources */
 };
 
 #endif /* XDPI_PKT_H */

@@ -44,7 +44,6 @@ static int on_record(void *ctx, void *data, size_t size)
 	pkt.hook = h->hook;
 	pkt.steer = h->steer;
 	pkt.cap_reason = h->reason;
-	pkt.index = rb->st.records;
 	rb->fn(rb->ctx, &pkt);
 	return 0;
 }

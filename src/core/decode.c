@@ -166,6 +166,8 @@ static int decode_ipv4(struct cursor *c, struct xdpi_decoded *d)
 		d->frag = XDPI_DFRAG_LATER;
 	else if (frag & 0x2000)
 		d->frag = XDPI_DFRAG_FIRST;
+	d->frag_off = (uint32_t)(frag & 0x1fff) * 8;
+	d->frag_more = frag & 0x2000;
 	d->frag_id = rd16(ip + 4);
 	d->payload_wire = (uint32_t)(totlen - hlen);
 	/* Ethernet pads short frames: the datagram ends where its length says */
@@ -197,6 +199,8 @@ static int ipv6_ext(struct cursor *c, struct xdpi_decoded *d, uint8_t nh, uint8_
 			d->frag = XDPI_DFRAG_LATER;
 		else if (off & 1)
 			d->frag = XDPI_DFRAG_FIRST;
+		d->frag_off = off & 0xfff8;
+		d->frag_more = off & 1;
 		d->frag_id = rd32(h + 4);
 	} else {
 		*len = (size_t)(h[1] + 1) * 8;
@@ -308,6 +312,8 @@ static int decode_icmp(struct cursor *c, struct xdpi_decoded *d)
 	return 0;
 }
 
+static int decode_l4(struct cursor *c, struct xdpi_decoded *d);
+
 int xdpi_decode(const struct xdpi_pkt *pkt, struct xdpi_decoded *d)
 {
 	struct cursor c = {
@@ -329,25 +335,52 @@ int xdpi_decode(const struct xdpi_pkt *pkt, struct xdpi_decoded *d)
 		return 0;
 	if (err)
 		return err;
+	if (d->frag != XDPI_DFRAG_NONE) {
+		d->frag_data = c.p + c.off;
+		d->frag_len = c.off < c.len ? (uint32_t)(c.len - c.off) : 0;
+		d->frag_wire = d->payload_wire;
+		if (d->frag_len > d->frag_wire)
+			d->frag_len = d->frag_wire;
+	}
 	if (d->frag != XDPI_DFRAG_LATER) {
 		d->l4_off = (uint16_t)c.off;
-		switch (d->proto) {
-		case IPPROTO_TCP_:
-			err = decode_tcp(&c, d);
-			break;
-		case IPPROTO_UDP_:
-			err = decode_udp(&c, d);
-			break;
-		case IPPROTO_ICMP_:
-		case IPPROTO_ICMPV6_:
-			err = decode_icmp(&c, d);
-			break;
-		}
+		err = decode_l4(&c, d);
 		if (err)
 			return err;
 	}
 	d->payload = c.p + c.off;
 	d->payload_len = c.off < c.len ? (uint32_t)(c.len - c.off) : 0;
+	if (d->payload_len > d->payload_wire)
+		d->payload_len = d->payload_wire;
+	return 0;
+}
+
+static int decode_l4(struct cursor *c, struct xdpi_decoded *d)
+{
+	switch (d->proto) {
+	case IPPROTO_TCP_:
+		return decode_tcp(c, d);
+	case IPPROTO_UDP_:
+		return decode_udp(c, d);
+	case IPPROTO_ICMP_:
+	case IPPROTO_ICMPV6_:
+		return decode_icmp(c, d);
+	}
+	return 0;
+}
+
+int xdpi_decode_l4(struct xdpi_decoded *d, const uint8_t *l4, uint32_t len)
+{
+	struct cursor c = { .p = l4, .len = len };
+	int err;
+
+	d->frag = XDPI_DFRAG_NONE;
+	d->payload_wire = len;
+	err = decode_l4(&c, d);
+	if (err)
+		return err;
+	d->payload = c.p + c.off;
+	d->payload_len = (uint32_t)(c.len - c.off);
 	if (d->payload_len > d->payload_wire)
 		d->payload_len = d->payload_wire;
 	return 0;

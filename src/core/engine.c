@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "xdpi/decode.h"
+#include "xdpi/defrag.h"
 #include "xdpi/engine.h"
 #include "xdpi/eve.h"
 #include "xdpi/log.h"
@@ -34,6 +35,7 @@ struct xdpi_engine {
 	uint32_t sweep_gen;
 	bool finishing;
 	struct l7_engine l7;
+	struct xdpi_defrag *defrag;
 	struct frag_slot frags[FRAG_CACHE_SIZE];
 };
 
@@ -85,9 +87,12 @@ struct xdpi_engine *xdpi_engine__new(const struct xdpi_engine_cfg *cfg)
 	e->l7.emit = emit_json;
 	e->l7.emit_ctx = e;
 	e->ft = flow_table__new(cfg->max_flows, &cfg->timeouts, on_flow_end, e);
-	if (!e->ft) {
-		int err = errno;
+	e->defrag = xdpi_defrag__new(256, 30 * XDPI_NS_PER_SEC);
+	if (!e->ft || !e->defrag) {
+		int err = errno ? errno : ENOMEM;
 
+		flow_table__free(e->ft);
+		xdpi_defrag__free(e->defrag);
 		free(e);
 		errno = err;
 		return NULL;
@@ -108,6 +113,7 @@ void xdpi_engine__free(struct xdpi_engine *e)
 		return;
 	flow_table__foreach(e->ft, free_l7, e);
 	flow_table__free(e->ft);
+	xdpi_defrag__free(e->defrag);
 	xdpi_json_free(&e->json);
 	free(e);
 }
@@ -197,6 +203,24 @@ static void count_new_flow(struct xdpi_engine *e, uint8_t proto)
 		e->cnt[XDPI_ECNT_FLOW_ICMPV6]++;
 }
 
+/* The application layer sees whole datagrams: a fragment waits for the rest of its own. */
+static void l7_fragment(struct xdpi_engine *e, struct xdpi_flow *f, const struct xdpi_decoded *d,
+			uint8_t dir, uint64_t ts, uint64_t pcap_cnt)
+{
+	struct xdpi_decoded whole = *d;
+	const uint8_t *l4;
+	uint32_t len;
+
+	if (xdpi_defrag__add(e->defrag, d, ts, &l4, &len) != 1)
+		return;
+	if (xdpi_decode_l4(&whole, l4, len)) {
+		e->cnt[XDPI_ECNT_INVALID]++;
+		e->reasons[whole.reason < XDPI_REASON_MAX ? whole.reason : 0]++;
+		return;
+	}
+	l7_packet(&e->l7, f, &whole, dir, ts, pcap_cnt);
+}
+
 int xdpi_engine__packet(struct xdpi_engine *e, const struct xdpi_pkt *pkt)
 {
 	struct xdpi_decoded d;
@@ -247,8 +271,10 @@ int xdpi_engine__packet(struct xdpi_engine *e, const struct xdpi_pkt *pkt)
 	if (pkt->kernel_seen)
 		f->steer = pkt->steer;
 	flow_table__account(e->ft, f, dir, pkt->orig_len, d.tcp_flags, pkt->ts_ns);
-	if (d.frag != XDPI_DFRAG_LATER)
-		l7_packet(&e->l7, f, &d, dir, pkt->ts_ns);
+	if (d.frag == XDPI_DFRAG_NONE)
+		l7_packet(&e->l7, f, &d, dir, pkt->ts_ns, pkt->index);
+	else
+		l7_fragment(e, f, &d, dir, pkt->ts_ns, pkt->index);
 	return 0;
 }
 
@@ -381,6 +407,7 @@ void xdpi_engine__tick(struct xdpi_engine *e, uint64_t now)
 		e->now = now;
 	kernel_sweep(e);
 	flow_table__expire(e->ft, e->now);
+	xdpi_defrag__expire(e->defrag, e->now);
 }
 
 void xdpi_engine__finish(struct xdpi_engine *e)
@@ -475,6 +502,23 @@ static void stats_flow(struct xdpi_engine *e, struct xdpi_json *j)
 	xdpi_json_obj_close(j);
 }
 
+static void stats_defrag(struct xdpi_engine *e, struct xdpi_json *j)
+{
+	struct xdpi_defrag_stats st;
+
+	xdpi_defrag__stats(e->defrag, &st);
+	xdpi_json_obj_open(j, "defrag");
+	xdpi_json_u64(j, "fragments", st.fragments);
+	xdpi_json_u64(j, "reassembled", st.reassembled);
+	xdpi_json_u64(j, "timeouts", st.timeouts);
+	xdpi_json_u64(j, "overlaps", st.overlaps);
+	xdpi_json_u64(j, "evicted", st.evicted);
+	xdpi_json_u64(j, "cut", st.cut);
+	xdpi_json_u64(j, "too_big", st.too_big);
+	xdpi_json_u64(j, "pending", st.pending);
+	xdpi_json_obj_close(j);
+}
+
 static void stats_xdpi(struct xdpi_engine *e, struct xdpi_json *j, const uint64_t *kc)
 {
 	struct flow_table_stats st;
@@ -509,6 +553,7 @@ static void stats_xdpi(struct xdpi_engine *e, struct xdpi_json *j, const uint64_
 		xdpi_json_obj_close(j);
 	}
 	l7_stats(&e->l7, j);
+	stats_defrag(e, j);
 	if (e->cfg.stats_extra)
 		e->cfg.stats_extra(e->cfg.stats_ctx, j);
 	xdpi_json_obj_close(j);

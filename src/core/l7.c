@@ -27,6 +27,7 @@ struct l7_call {
 	struct l7_flow *l;
 	uint8_t cdir; /* 0: from the client */
 	uint64_t ts;
+	uint64_t pcap_cnt; /* the capture's packet number (read mode), 0 otherwise */
 	struct xdpi_dissect_ctx ctx;
 };
 
@@ -37,6 +38,8 @@ static struct xdpi_json *event_begin(struct xdpi_dissect_ctx *c, const char *typ
 
 	xdpi_json_reset(j);
 	xdpi_eve_begin(j, call->le->eve, c->ts, type, c->flow);
+	if (call->pcap_cnt)
+		xdpi_json_u64(j, "pcap_cnt", call->pcap_cnt);
 	xdpi_json_str(j, "direction", c->dir ? "to_client" : "to_server");
 	return j;
 }
@@ -149,6 +152,11 @@ static void on_data(struct l7_call *call, const uint8_t *buf, size_t len, bool g
 		parse(call, buf, len, gap);
 		return;
 	}
+	if (call->f->key.proto == 17) { /* a datagram is judged on its own, never glued */
+		if (detect(call, buf, len))
+			parse(call, buf, len, gap);
+		return;
+	}
 	if (gap)
 		l->plen[d] = 0;
 	if (!l->plen[d] && detect(call, buf, len)) {
@@ -182,9 +190,9 @@ static struct l7_flow *l7_get(struct l7_engine *le, struct xdpi_flow *f)
 }
 
 void l7_packet(struct l7_engine *le, struct xdpi_flow *f, const struct xdpi_decoded *d,
-	       uint8_t dir, uint64_t ts)
+	       uint8_t dir, uint64_t ts, uint64_t pcap_cnt)
 {
-	struct l7_call call = { .le = le, .f = f, .ts = ts };
+	struct l7_call call = { .le = le, .f = f, .ts = ts, .pcap_cnt = pcap_cnt };
 
 	if (d->proto != 6 && d->proto != 17)
 		return;

@@ -26,7 +26,7 @@ struct l7_engine {
 
 /* One decoded packet of flow f (dir: canonical side it comes from). */
 void l7_packet(struct l7_engine *le, struct xdpi_flow *f, const struct xdpi_decoded *d,
-	       uint8_t dir, uint64_t ts);
+	       uint8_t dir, uint64_t ts, uint64_t pcap_cnt);
 /* The flow ends: flush reassembly, let the dissector report, free everything. */
 void l7_flow_end(struct l7_engine *le, struct xdpi_flow *f, uint64_t ts);
 void l7_stats(struct l7_engine *le, struct xdpi_json *j);

@@ -10,7 +10,7 @@
 #include "xdpi/dissect.h"
 
 #define DNS_HDR 12
-#define DNS_NAME_MAX 1025 /* 255 wire bytes, escaped for display */
+#define DNS_NAME_MAX 1280 /* 255 wire bytes, control bytes escaped as \\ooo */
 #define DNS_MAX_RR 512    /* records logged per section; the rest are counted, not logged */
 #define DNS_PENDING 32
 #define DNS_TCP_BUF 65537
@@ -88,8 +88,15 @@ static int read_name(const struct dns_msg *m, size_t *off, char *out, size_t cap
 		too_long |= wire > 255;
 		if (o && o + 1 < cap && !too_long)
 			out[o++] = '.';
-		for (size_t i = 0; i < l && o + 1 < cap && !too_long; i++)
-			out[o++] = (char)m->p[pos + 1 + i];
+		for (size_t i = 0; i < l && o + 5 < cap && !too_long; i++) {
+			uint8_t ch = m->p[pos + 1 + i];
+
+			/* control bytes (NUL included) as \ooo: a name is never cut short */
+			if (ch < 0x20 || ch == 0x7f)
+				o += (size_t)snprintf(out + o, cap - o, "\\%03o", ch);
+			else
+				out[o++] = (char)ch;
+		}
 		pos += 1 + (size_t)l;
 	}
 	/* a loop, or too many labels: we still know where the name ends if it jumped (after

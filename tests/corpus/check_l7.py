@@ -9,6 +9,7 @@ import collections
 import glob
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -19,8 +20,26 @@ CORPUS = os.environ.get('XDPI_CORPUS', os.path.join(HERE, '..', '..', '..', 'sha
 THRESHOLD = 0.99
 
 
+ESCAPE = re.compile(r'\\([0-7]{3}|[abfnrtv])')
+
+
+def printable(v):
+    """How each side shows bytes that are not printable text: tshark writes U+FFFD for
+    bytes that are not UTF-8 and C escapes (\\r, \\022) for control bytes; xdpi keeps a
+    non-UTF-8 byte as the code point of its value and writes control bytes as \\ooo. Both
+    become '?' for comparison."""
+    if isinstance(v, str):
+        v = ESCAPE.sub('?', v)
+        return ''.join('?' if '\x80' <= ch <= '\xff' or ch == '\ufffd' else ch for ch in v)
+    return v
+
+
+def truth_type(t):
+    return f'TYPE{t}' if isinstance(t, int) else t  # tshark prints unknown types as numbers
+
+
 def truth_name(n):
-    return '' if n in (None, '<Root>') else n
+    return '' if n in (None, '<Root>') else printable(n)
 
 
 def truth_rdata(a):
@@ -35,7 +54,9 @@ def truth_rdata(a):
         return None
     if isinstance(d, list):
         return ''.join(d)
-    return d if d not in (None, 'None') else None
+    if d in (None, 'None') or (isinstance(d, str) and d.startswith('<') and d != '<Name too long>'):
+        return None  # tshark's placeholders ("<Unknown extended label>"): no data shown
+    return d
 
 
 TOO_LONG = '<Name too long>'  # tshark's placeholder for a name over 255 bytes
@@ -55,17 +76,22 @@ def answers(truth_items, xdpi_items, cut):
     """Both sides as sorted (type, data) lists. Compared by type alone: types whose data
     tshark leaves out, and, when the event says it cut names (xdpi.names_truncated), types
     tshark shows as "<Name too long>"."""
-    t = [(a['type'], truth_rdata(a)) for a in truth_items if a['type'] != 'OPT']
+    t = [(truth_type(a['type']), printable(truth_rdata(a))) for a in truth_items if a['type'] != 'OPT']
     no_data = {typ for typ, d in t if d is None or (cut and d == TOO_LONG)}
     t = [(typ, None if typ in no_data else d) for typ, d in t]
-    x = [(a['rrtype'], None if a['rrtype'] in no_data else xdpi_rdata(a))
+    x = [(a['rrtype'], None if a['rrtype'] in no_data else printable(xdpi_rdata(a)))
          for a in xdpi_items if a['rrtype'] != 'OPT']
     return sorted(t, key=str), sorted(x, key=str)
 
 
-def take(candidates, tname):
-    """The first event whose first query is tname; tshark's placeholders ("<Name too
-    long>") match on id and direction alone."""
+def take(candidates, tname, frame):
+    """The event of that frame (pcap_cnt) if there is one; else the first whose first query
+    is tname (tshark's placeholders, "<Name too long>", match on id and direction alone)."""
+    for i, d in enumerate(candidates):
+        if d.get('_pcap_cnt') == frame:
+            return candidates.pop(i)
+    if any(d.get('_pcap_cnt') for d in candidates):
+        return None
     for i, d in enumerate(candidates):
         q = (d.get('queries') or [{}])[0]
         if q.get('rrname') == tname or (tname or '').startswith('<'):
@@ -80,13 +106,14 @@ def dns_fields(events, truth_msgs):
         if ev.get('event_type') != 'dns':
             continue
         d = ev['dns']
-        d = dict(d, _names_truncated=ev.get('xdpi', {}).get('names_truncated', 0))
+        d = dict(d, _names_truncated=ev.get('xdpi', {}).get('names_truncated', 0),
+                 _pcap_cnt=ev.get('pcap_cnt'))
         pool[(d['id'], d['type'] == 'response')].append(d)
     for m in truth_msgs:
         q = (m.get('queries') or [{}])[0]
         tname = truth_name(q.get('name')) if q else None
         label = f"frame {m['frame']} id {m['id']}"
-        mine = take(pool[(int(m['id'], 16), m['qr'] == 1)], tname)
+        mine = take(pool[(int(m['id'], 16), m['qr'] == 1)], tname, m['frame'])
         if mine is None:
             for f in ('query name', 'query type', 'rcode', 'answers'):
                 yield f, label, 'message', 'missing'
@@ -94,9 +121,9 @@ def dns_fields(events, truth_msgs):
         mq = (mine.get('queries') or [{}])[0]
         cut = mine.get('_names_truncated', 0) > 0
         tname = truth_name(q.get('name')) if q else None
-        mname = TOO_LONG if cut and tname == TOO_LONG else mq.get('rrname')
+        mname = TOO_LONG if cut and tname == TOO_LONG else printable(mq.get('rrname'))
         yield 'query name', label, tname, mname
-        yield 'query type', label, q.get('type') if q else None, mq.get('rrtype')
+        yield 'query type', label, truth_type(q.get('type')) if q else None, mq.get('rrtype')
         if m['qr'] == 1:
             yield 'rcode', label, m.get('rcode'), mine.get('rcode')
             t, x = answers(m.get('answers', []), mine.get('answers', []), cut)
