@@ -24,6 +24,8 @@ fuzz-bins:
 
 fuzz-seeds:
 	$(Q)[ -d $(FUZZ_SEEDS)/decode ] || python3 tools/pcap_seeds.py $(FUZZ_SEEDS)/decode 40 $(wildcard $(CORPUS_DIR)/*.pcap*)
+	$(Q)[ -d $(FUZZ_SEEDS)/dns ] || python3 tools/pcap_seeds.py $(FUZZ_SEEDS)/dns 20 --dns $(wildcard $(CORPUS_DIR)/*.pcap*)
+	$(Q)mkdir -p $(FUZZ_SEEDS)/reassembly
 
 
 fuzz: deps-build fuzz-bins fuzz-seeds

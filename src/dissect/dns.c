@@ -165,13 +165,16 @@ static bool plausible(const uint8_t *p, size_t len)
 
 static enum xdpi_dissect_status dns_probe(const uint8_t *buf, size_t len, uint8_t l4, uint8_t dir)
 {
-	(void)dir;
 	if (l4 == XDPI_L4_UDP)
 		return plausible(buf, len) ? XDPI_DISSECT_OK : XDPI_DISSECT_NOT_MINE;
-	if (len < 2 + DNS_HDR)
-		return len < 2 || rd16(buf) >= DNS_HDR ? XDPI_DISSECT_NEED_MORE : XDPI_DISSECT_NOT_MINE;
-	if (rd16(buf) < DNS_HDR)
+	if (len < 2)
+		return XDPI_DISSECT_NEED_MORE;
+	/* a client's first message over TCP is a query: 12 bytes to a few hundred, not the
+	 * 18245 that "GE" of "GET" would claim */
+	if (rd16(buf) < DNS_HDR || (dir == 0 && rd16(buf) > 4096))
 		return XDPI_DISSECT_NOT_MINE;
+	if (len < 2 + DNS_HDR)
+		return XDPI_DISSECT_NEED_MORE;
 	/* the question may still be coming: judge on what there is */
 	if (len - 2 < rd16(buf) && len - 2 < 64)
 		return XDPI_DISSECT_NEED_MORE;
