@@ -92,6 +92,8 @@ lab_up() {
 	wait_until 5 ip netns exec "$NS_CLI" ping -c1 -W1 $IP_SRV >/dev/null
 }
 
+jq_ok() { jq -e "$@" >/dev/null; }
+
 check() { # check "what" CMD...
 	local what=$1; shift
 	E2E_CHECKS=$((E2E_CHECKS + 1))

@@ -14,6 +14,7 @@ start_dnsmasq || { echo "FAIL dnsmasq did not start"; cat "$TMP/dnsmasq.log"; ex
 run_bg "$NS_SRV" "$TMP/tcpdump.log" tcpdump -i "$IF_SRV" -U -n -w "$TMP/link.pcap" 'ip or ip6'
 TCPDUMP_PID=$BG_PID
 wait_until 10 grep -q "listening on" "$TMP/tcpdump.log" || { echo "FAIL tcpdump"; exit 1; }
+dns_log_start=$(wc -l <"$TMP/dnsmasq.log")
 start_xdpi "$TMP/xdpi.log" -o "$TMP/eve.json" --flow-timeout 2 --stats-interval 1 ||
 	{ echo "FAIL xdpi did not attach"; cat "$TMP/xdpi.log"; exit 1; }
 check "XDP program attached to the link" xdp_on_link
@@ -48,6 +49,16 @@ check "stats: kernel saw packets" [ "$(echo "$last_stats" | jq '.stats.xdpi.kern
 check "stats: no ring buffer loss" [ "$(echo "$last_stats" | jq '.stats.xdpi.kernel.loss_ringbuf_full')" -eq 0 ]
 check "stats: no malformed packets" [ "$(echo "$last_stats" | jq '.stats.xdpi.kernel.malformed')" -eq 0 ]
 check "nginx served the requests" [ "$(wc -l <"$TMP/nginx/access.log")" -ge 7 ]
+
+# DNS: the names xdpi reports are those dnsmasq logged after xdpi attached, with its answers
+dns_x=$(jq -r 'select(.event_type=="dns" and .dns.type=="request") | .dns.queries[0].rrname + " " + .dns.queries[0].rrtype' "$TMP/eve.json" | sort -u)
+dns_d=$(tail -n +$((dns_log_start + 1)) "$TMP/dnsmasq.log" | sed -n 's/.*query\[\([A-Z]*\)\] \([^ ]*\) from.*/\2 \1/p' | sort -u)
+echo "  DNS requests seen by xdpi: $(echo $dns_x)"
+check "xdpi's DNS requests are the ones dnsmasq logged" [ -n "$dns_x" ] && [ "$dns_x" = "$dns_d" ]
+check "DNS answer host3.lab.test A $IP_SRV, paired with its query" jq_ok --arg ip "$IP_SRV" -s \
+	'map(select(.event_type=="dns" and .dns.type=="response" and .dns.queries[0].rrname=="host3.lab.test" and .dns.answers[0].rdata==$ip and .xdpi.response_time_us >= 0)) | length == 1' "$TMP/eve.json"
+check "DNS over TCP: TXT answer" jq_ok -s 'map(select(.event_type=="dns" and .proto=="TCP" and .dns.answers[0].rrtype=="TXT")) | length == 1' "$TMP/eve.json"
+check "flows of port 53 carry app_proto dns" jq_ok -s 'map(select(.event_type=="flow" and .dest_port==53)) | all(.app_proto=="dns")' "$TMP/eve.json"
 
 # tshark's view of the same link, through the corpus truth script and the same comparator
 bash "$SHARED/corpus/make_truth.sh" "$TMP/link.pcap" >/dev/null 2>&1
