@@ -49,6 +49,11 @@ struct xdpi_reasm {
 void xdpi_stream_segment(struct xdpi_reasm *r, struct xdpi_stream *s, uint32_t seq,
 			 const uint8_t *data, uint32_t cap, uint32_t wire, uint8_t flags,
 			 xdpi_stream_fn fn, void *ctx);
+/* The peer acknowledged up to ack: bytes of this direction before ack that we still wait for
+ * were received by the peer and lost to us (capture loss, steering): accept the hole and
+ * deliver what waits behind it. */
+void xdpi_stream_acked(struct xdpi_reasm *r, struct xdpi_stream *s, uint32_t ack,
+		       xdpi_stream_fn fn, void *ctx);
 /* Delivers what is buffered, skipping holes (the flow ends, or a gap must be accepted). */
 void xdpi_stream_flush(struct xdpi_reasm *r, struct xdpi_stream *s, xdpi_stream_fn fn, void *ctx);
 void xdpi_stream_free(struct xdpi_reasm *r, struct xdpi_stream *s);

@@ -6,7 +6,7 @@
 #include <string.h>
 #include "l7.h"
 
-#define PROBE_BUF 1024    /* bytes kept per direction while no dissector can decide */
+#define PROBE_BUF 16384   /* bytes kept per direction while no dissector can decide */
 #define PROBE_CHUNKS 8    /* deliveries without a decision before giving up */
 
 struct l7_flow {
@@ -18,6 +18,8 @@ struct l7_flow {
 	bool failed;
 	uint8_t *pbuf[2];
 	uint32_t plen[2];
+	bool pcut[2];      /* the probe buffer overflowed: what follows it is not contiguous */
+	bool gap_next[2];  /* the next bytes parsed in a direction follow a hole */
 	struct xdpi_stream tcp[2];
 };
 
@@ -61,6 +63,7 @@ static void ctx_init(struct l7_call *call, bool gap)
 	call->ctx.l4 = call->f->key.proto == 6 ? XDPI_L4_TCP : XDPI_L4_UDP;
 	call->ctx.gap = gap;
 	call->ctx.ts = call->ts;
+	call->ctx.pcap_cnt = call->pcap_cnt;
 	call->ctx.state = call->l->state;
 	call->ctx.event_begin = event_begin;
 	call->ctx.event_end = event_end;
@@ -138,6 +141,28 @@ static void parse(struct l7_call *call, const uint8_t *buf, size_t len, bool gap
 		call->le->malformed[call->l->didx]++;
 }
 
+static void free_probe(struct l7_flow *l)
+{
+	for (int d = 0; d < 2; d++) {
+		l->gap_next[d] |= l->pcut[d]; /* bytes after the buffer were dropped */
+		free(l->pbuf[d]);
+		l->pbuf[d] = NULL;
+		l->plen[d] = 0;
+	}
+}
+
+/* A dissector was just chosen on direction call->cdir: what the other direction had waiting
+ * came first (a request before its response), so it is parsed first. */
+static void parse_waiting_other(struct l7_call *call)
+{
+	struct l7_flow *l = call->l;
+	struct l7_call other = *call;
+
+	other.cdir = !call->cdir;
+	if (l->plen[other.cdir])
+		parse(&other, l->pbuf[other.cdir], l->plen[other.cdir], false);
+}
+
 /* Bytes of one direction, in order. Until a dissector is chosen they are kept (bounded) so
  * that a decision on more bytes still parses from the start. */
 static void on_data(struct l7_call *call, const uint8_t *buf, size_t len, bool gap)
@@ -149,7 +174,8 @@ static void on_data(struct l7_call *call, const uint8_t *buf, size_t len, bool g
 	if (l->failed || !len)
 		return;
 	if (l->d) {
-		parse(call, buf, len, gap);
+		parse(call, buf, len, gap || l->gap_next[d]);
+		l->gap_next[d] = false;
 		return;
 	}
 	if (call->f->key.proto == 17) { /* a datagram is judged on its own, never glued */
@@ -160,18 +186,24 @@ static void on_data(struct l7_call *call, const uint8_t *buf, size_t len, bool g
 	if (gap)
 		l->plen[d] = 0;
 	if (!l->plen[d] && detect(call, buf, len)) {
+		parse_waiting_other(call);
 		parse(call, buf, len, gap);
+		free_probe(l);
 		return;
 	}
-	if (l->failed)
+	if (l->failed || l->pcut[d])
 		return;
 	if (!l->pbuf[d] && !(l->pbuf[d] = malloc(PROBE_BUF)))
 		return;
 	keep = len < PROBE_BUF - l->plen[d] ? (uint32_t)len : PROBE_BUF - l->plen[d];
 	memcpy(l->pbuf[d] + l->plen[d], buf, keep);
 	l->plen[d] += keep;
-	if (l->plen[d] > len && detect(call, l->pbuf[d], l->plen[d]))
+	l->pcut[d] = keep < len;
+	if (l->plen[d] > len && detect(call, l->pbuf[d], l->plen[d])) {
+		parse_waiting_other(call);
 		parse(call, l->pbuf[d], l->plen[d], false);
+		free_probe(l);
+	}
 }
 
 static void on_stream(void *ctx, const uint8_t *data, size_t len, bool gap)
@@ -208,6 +240,12 @@ void l7_packet(struct l7_engine *le, struct xdpi_flow *f, const struct xdpi_deco
 		on_data(&call, d->payload, d->payload_len, d->payload_len < d->payload_wire);
 		return;
 	}
+	if (d->tcp_flags & 0x10) { /* the ACK may confirm a hole in the other direction */
+		struct l7_call other = call;
+
+		other.cdir = !call.cdir;
+		xdpi_stream_acked(&le->reasm, &call.l->tcp[other.cdir], d->tcp_ack, on_stream, &other);
+	}
 	xdpi_stream_segment(&le->reasm, &call.l->tcp[call.cdir], d->tcp_seq, d->payload,
 			    d->payload_len, d->payload_wire, d->tcp_flags, on_stream, &call);
 }
@@ -223,8 +261,8 @@ void l7_flow_end(struct l7_engine *le, struct xdpi_flow *f, uint64_t ts)
 		call.cdir = d;
 		xdpi_stream_flush(&le->reasm, &l->tcp[d], on_stream, &call);
 		xdpi_stream_free(&le->reasm, &l->tcp[d]);
-		free(l->pbuf[d]);
 	}
+	free_probe(l);
 	if (l->d) {
 		call.cdir = 0;
 		ctx_init(&call, false);

@@ -148,6 +148,16 @@ void xdpi_stream_segment(struct xdpi_reasm *r, struct xdpi_stream *s, uint32_t s
 	pop_ooo(r, s, fn, ctx, false);
 }
 
+void xdpi_stream_acked(struct xdpi_reasm *r, struct xdpi_stream *s, uint32_t ack,
+		       xdpi_stream_fn fn, void *ctx)
+{
+	if (!s->started || !s->ooo || seq_diff(ack, s->next_seq) <= 0)
+		return;
+	if (seq_diff(ack, s->ooo->seq) < 0)
+		return; /* the hole is not acknowledged in full yet */
+	pop_ooo(r, s, fn, ctx, true);
+}
+
 void xdpi_stream_flush(struct xdpi_reasm *r, struct xdpi_stream *s, xdpi_stream_fn fn, void *ctx)
 {
 	while (s->ooo)

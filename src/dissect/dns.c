@@ -167,16 +167,14 @@ static enum xdpi_dissect_status dns_probe(const uint8_t *buf, size_t len, uint8_
 {
 	if (l4 == XDPI_L4_UDP)
 		return plausible(buf, len) ? XDPI_DISSECT_OK : XDPI_DISSECT_NOT_MINE;
+	(void)dir;
 	if (len < 2)
 		return XDPI_DISSECT_NEED_MORE;
-	/* a client's first message over TCP is a query: 12 bytes to a few hundred, not the
-	 * 18245 that "GE" of "GET" would claim */
-	if (rd16(buf) < DNS_HDR || (dir == 0 && rd16(buf) > 4096))
+	if (rd16(buf) < DNS_HDR)
 		return XDPI_DISSECT_NOT_MINE;
-	if (len < 2 + DNS_HDR)
-		return XDPI_DISSECT_NEED_MORE;
-	/* the question may still be coming: judge on what there is */
-	if (len - 2 < rd16(buf) && len - 2 < 64)
+	/* wait for the whole message, or 512 bytes of it, then judge (another dissector may
+	 * claim the flow meanwhile: "GET " reads as a length of 18245) */
+	if (len - 2 < rd16(buf) && len - 2 < 512)
 		return XDPI_DISSECT_NEED_MORE;
 	return plausible(buf + 2, len - 2 < rd16(buf) ? len - 2 : rd16(buf)) ? XDPI_DISSECT_OK :
 									       XDPI_DISSECT_NOT_MINE;

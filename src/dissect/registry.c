@@ -5,9 +5,11 @@
 #include "xdpi/dissect.h"
 
 extern const struct xdpi_dissector xdpi_dissector_dns;
+extern const struct xdpi_dissector xdpi_dissector_http;
 
 static const struct xdpi_dissector *const all[] = {
 	&xdpi_dissector_dns,
+	&xdpi_dissector_http,
 };
 
 size_t xdpi_dissectors_count(void)

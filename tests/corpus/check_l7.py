@@ -130,7 +130,35 @@ def dns_fields(events, truth_msgs):
             yield 'answers', label, t, x
 
 
-PROTOCOLS = {'dns': dns_fields}
+def http_fields(events, truth_msgs):
+    """Requests by the frame that completed them (xdpi.request_pcap_cnt), responses likewise
+    (xdpi.response_pcap_cnt)."""
+    by_req, by_resp = collections.defaultdict(list), collections.defaultdict(list)
+    for ev in events:
+        if ev.get('event_type') != 'http':
+            continue
+        x = ev.get('xdpi', {})
+        if x.get('request_pcap_cnt'):
+            by_req[x['request_pcap_cnt']].append(ev['http'])
+        if x.get('response_pcap_cnt'):
+            by_resp[x['response_pcap_cnt']].append(ev['http'])
+        if x.get('interim_pcap_cnt'):  # a 100 Continue, part of its transaction to xdpi
+            by_resp[x['interim_pcap_cnt']].append({'status': x['interim_status']})
+    for m in truth_msgs:
+        label = f"frame {m['frame']} {m['kind']}"
+        # several messages can end in one frame (pipelining): taken in order
+        if m['kind'] == 'request':
+            h = by_req[m['frame']].pop(0) if by_req[m['frame']] else None
+            pairs = (('method', m.get('method'), 'http_method'), ('uri', m.get('uri'), 'url'),
+                     ('host', m.get('host'), 'hostname'), ('user_agent', m.get('user_agent'), 'http_user_agent'))
+        else:
+            h = by_resp[m['frame']].pop(0) if by_resp[m['frame']] else None
+            pairs = (('status', m.get('status'), 'status'),)
+        for field, t, key in pairs:
+            yield field, label, printable(t), printable(h.get(key)) if h is not None else 'missing'
+
+
+PROTOCOLS = {'dns': dns_fields, 'http': http_fields}
 
 
 def main():

@@ -1,0 +1,679 @@
+// SPDX-License-Identifier: GPL-2.0
+/* HTTP/1.0 and 1.1 (RFC 9112) over TCP, and HTTP-over-UDP (SSDP). Requests wait in a FIFO for
+ * their responses, so keep-alive and pipelining pair correctly; bodies (Content-Length,
+ * chunked, until close) are measured, not kept; 1xx responses are interim; 101 ends HTTP/1 on
+ * the flow. After a gap (loss, steering, snap length) a direction resynchronises on the next
+ * start line. One EVE http event per transaction, when its response is complete, or when the
+ * flow ends for what stayed incomplete. */
+#define _GNU_SOURCE /* memrchr */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "xdpi/dissect.h"
+
+#define HEAD_MAX 16384  /* one message's start line and headers */
+#define PENDING_MAX 32  /* requests awaiting their responses */
+#define URI_MAX 8192
+#define FIELD_MAX 512
+
+enum body_mode { BODY_NONE, BODY_LENGTH, BODY_CHUNKED, BODY_CLOSE };
+enum chunk_state { CHUNK_SIZE, CHUNK_DATA, CHUNK_DATA_END, CHUNK_TRAILER };
+
+struct http_tx {
+	char method[24], proto[12];
+	char *uri, *host, *ua, *referer, *xff, *ctype, *location, *reason;
+	int status, interim;  /* final status; the last 1xx before it (100 Continue) */
+	bool has_request, complete, gap;
+	uint64_t req_ts, req_cnt, resp_cnt, interim_cnt, req_body, resp_body;
+};
+
+struct http_dir {
+	char *head;
+	uint32_t head_len;
+	bool in_body, resync, dead;
+	enum body_mode mode;
+	uint64_t remaining;
+	enum chunk_state chunk;
+	char line[40];
+	uint32_t line_len;
+};
+
+struct http_state {
+	struct http_dir dir[2];
+	struct http_tx *q[PENDING_MAX];
+	uint32_t qhead, qlen;
+	struct http_tx *resp_tx; /* the transaction whose response body is being read */
+	bool upgraded;
+	uint64_t tx_id;
+};
+
+/* ---- small string helpers ---- */
+
+static char *dup_n(const char *s, size_t n, size_t max)
+{
+	char *d = malloc((n < max ? n : max) + 1);
+
+	if (d) {
+		memcpy(d, s, n < max ? n : max);
+		d[n < max ? n : max] = '\0';
+	}
+	return d;
+}
+
+/* Length of the line at p without its CR LF (or LF); *has_nl: a newline ended it. */
+static size_t line_len(const char *p, size_t len)
+{
+	const char *nl = memchr(p, '\n', len);
+
+	return nl ? (size_t)(nl - p) : len;
+}
+
+static size_t trim_cr(const char *l, size_t ll)
+{
+	return ll && l[ll - 1] == '\r' ? ll - 1 : ll;
+}
+
+/* Length of a method token at l: upper-case letters and '-', as every registered method. */
+static size_t method_len(const char *l, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && i < 20 && (isupper((unsigned char)l[i]) || l[i] == '-'))
+		i++;
+	return i;
+}
+
+/* "METHOD SP target SP HTTP/1.x" (ll: the line without its newline) */
+static bool request_line(const char *l, size_t ll)
+{
+	size_t m = method_len(l, ll);
+
+	ll = trim_cr(l, ll);
+	return m && m < ll && l[m] == ' ' && ll >= m + 11 && !memcmp(l + ll - 9, " HTTP/1.", 8);
+}
+
+/* "HTTP/1.x SP ddd ..." */
+static bool status_line(const char *l, size_t ll)
+{
+	return ll >= 12 && !memcmp(l, "HTTP/1.", 7) && l[8] == ' ' && isdigit((unsigned char)l[9]) &&
+	       isdigit((unsigned char)l[10]) && isdigit((unsigned char)l[11]);
+}
+
+static enum xdpi_dissect_status http_probe(const uint8_t *buf, size_t len, uint8_t l4, uint8_t dir)
+{
+	const char *p = (const char *)buf;
+	size_t ll = line_len(p, len), m;
+
+	(void)l4;
+	(void)dir;
+	if (ll < len)
+		return request_line(p, ll) || status_line(p, ll) ? XDPI_DISSECT_OK : XDPI_DISSECT_NOT_MINE;
+	/* no whole line yet: could it still become one? */
+	if (len >= 4096)
+		return XDPI_DISSECT_NOT_MINE;
+	if (!memcmp(p, "HTTP/", len < 5 ? len : 5))
+		return XDPI_DISSECT_NEED_MORE;
+	m = method_len(p, len);
+	return m && (m == len || p[m] == ' ') ? XDPI_DISSECT_NEED_MORE : XDPI_DISSECT_NOT_MINE;
+}
+
+/* ---- transactions ---- */
+
+static void tx_free(struct http_tx *t)
+{
+	if (!t)
+		return;
+	free(t->uri), free(t->host), free(t->ua), free(t->referer), free(t->xff);
+	free(t->ctype), free(t->location), free(t->reason);
+	free(t);
+}
+
+static void put_str(struct xdpi_json *j, const char *key, const char *v)
+{
+	if (v && *v)
+		xdpi_json_str(j, key, v);
+}
+
+static void tx_emit(struct xdpi_dissect_ctx *c, struct http_tx *t)
+{
+	struct http_state *st = c->state;
+	struct xdpi_json *j = c->event_begin(c, "http");
+
+	xdpi_json_u64(j, "tx_id", st->tx_id++);
+	xdpi_json_obj_open(j, "http");
+	put_str(j, "hostname", t->host);
+	put_str(j, "url", t->uri);
+	put_str(j, "http_user_agent", t->ua);
+	put_str(j, "http_content_type", t->ctype);
+	put_str(j, "http_refer", t->referer);
+	put_str(j, "xff", t->xff);
+	put_str(j, "http_method", t->method);
+	put_str(j, "protocol", t->proto);
+	if (t->status) {
+		xdpi_json_u64(j, "status", (uint64_t)t->status);
+		put_str(j, "status_string", t->reason);
+	}
+	put_str(j, "redirect", t->location);
+	xdpi_json_u64(j, "length", t->resp_body);
+	xdpi_json_obj_close(j);
+	xdpi_json_obj_open(j, "xdpi");
+	if (t->status && t->has_request && c->ts >= t->req_ts)
+		xdpi_json_u64(j, "latency_us", (c->ts - t->req_ts) / 1000);
+	xdpi_json_u64(j, "request_body_length", t->req_body);
+	xdpi_json_bool(j, "complete", t->complete);
+	if (t->gap)
+		xdpi_json_bool(j, "gap", true);
+	if (t->req_cnt)
+		xdpi_json_u64(j, "request_pcap_cnt", t->req_cnt);
+	if (t->resp_cnt)
+		xdpi_json_u64(j, "response_pcap_cnt", t->resp_cnt);
+	if (t->interim) {
+		xdpi_json_u64(j, "interim_status", (uint64_t)t->interim);
+		if (t->interim_cnt)
+			xdpi_json_u64(j, "interim_pcap_cnt", t->interim_cnt);
+	}
+	xdpi_json_obj_close(j);
+	c->event_end(c);
+}
+
+static struct http_tx *queue_head(struct http_state *st)
+{
+	return st->qlen ? st->q[st->qhead] : NULL;
+}
+
+static void queue_pop(struct http_state *st)
+{
+	st->qhead = (st->qhead + 1) % PENDING_MAX;
+	st->qlen--;
+}
+
+static void queue_push(struct xdpi_dissect_ctx *c, struct http_tx *t)
+{
+	struct http_state *st = c->state;
+
+	if (st->qlen == PENDING_MAX) { /* never answered: report it and make room */
+		struct http_tx *old = queue_head(st);
+
+		queue_pop(st);
+		tx_emit(c, old);
+		tx_free(old);
+	}
+	st->q[(st->qhead + st->qlen) % PENDING_MAX] = t;
+	st->qlen++;
+}
+
+/* ---- heads ---- */
+
+struct head {
+	const char *p;
+	size_t len;
+};
+
+/* Value of header name in h (first occurrence), trimmed; NULL if absent. */
+static const char *header(const struct head *h, const char *name, size_t *vlen)
+{
+	size_t nl = strlen(name), off = line_len(h->p, h->len) + 1;
+
+	while (off < h->len) {
+		const char *l = h->p + off;
+		size_t ll = line_len(l, h->len - off);
+
+		if (ll > nl && l[nl] == ':' && !strncasecmp(l, name, nl)) {
+			const char *v = l + nl + 1;
+			size_t n = ll - nl - 1;
+
+			while (n && (*v == ' ' || *v == '\t'))
+				v++, n--;
+			while (n && (v[n - 1] == '\r' || v[n - 1] == ' ' || v[n - 1] == '\t'))
+				n--;
+			*vlen = n;
+			return v;
+		}
+		off += ll + 1;
+	}
+	return NULL;
+}
+
+static char *header_dup(const struct head *h, const char *name, size_t max)
+{
+	size_t n;
+	const char *v = header(h, name, &n);
+
+	return v ? dup_n(v, n, max) : NULL;
+}
+
+static bool header_has(const struct head *h, const char *name, const char *token)
+{
+	size_t n;
+	const char *v = header(h, name, &n);
+
+	for (size_t i = 0; v && i + strlen(token) <= n; i++)
+		if (!strncasecmp(v + i, token, strlen(token)))
+			return true;
+	return false;
+}
+
+/* Body framing from the headers (RFC 9112 6.3): chunked wins over Content-Length. */
+static enum body_mode framing(const struct head *h, uint64_t *len, enum body_mode none)
+{
+	size_t n;
+	const char *v;
+
+	if (header_has(h, "Transfer-Encoding", "chunked"))
+		return BODY_CHUNKED;
+	v = header(h, "Content-Length", &n);
+	if (v && n && n < 20) {
+		char num[24];
+
+		memcpy(num, v, n);
+		num[n] = '\0';
+		*len = strtoull(num, NULL, 10);
+		return *len ? BODY_LENGTH : BODY_NONE;
+	}
+	return none;
+}
+
+static struct http_tx *parse_request(const struct head *h)
+{
+	struct http_tx *t = calloc(1, sizeof(*t));
+	const char *sp1, *sp2;
+	size_t ll = line_len(h->p, h->len);
+
+	if (!t)
+		return NULL;
+	ll = trim_cr(h->p, ll);
+	sp1 = memchr(h->p, ' ', ll);
+	sp2 = sp1 ? memrchr(sp1 + 1, ' ', ll - (size_t)(sp1 + 1 - h->p)) : NULL;
+	if (!sp1 || !sp2 || sp2 <= sp1) {
+		free(t);
+		return NULL;
+	}
+	snprintf(t->method, sizeof(t->method), "%.*s", (int)(sp1 - h->p), h->p);
+	t->uri = dup_n(sp1 + 1, (size_t)(sp2 - sp1 - 1), URI_MAX);
+	snprintf(t->proto, sizeof(t->proto), "%.*s", (int)(ll - (size_t)(sp2 + 1 - h->p)), sp2 + 1);
+	t->host = header_dup(h, "Host", FIELD_MAX);
+	t->ua = header_dup(h, "User-Agent", FIELD_MAX);
+	t->referer = header_dup(h, "Referer", URI_MAX);
+	t->xff = header_dup(h, "X-Forwarded-For", FIELD_MAX);
+	t->has_request = true;
+	return t;
+}
+
+static void parse_status(struct http_tx *t, const struct head *h)
+{
+	size_t ll = trim_cr(h->p, line_len(h->p, h->len));
+
+	t->status = atoi(h->p + 9);
+	if (!t->proto[0])
+		snprintf(t->proto, sizeof(t->proto), "%.8s", h->p);
+	free(t->reason);
+	t->reason = ll > 13 ? dup_n(h->p + 13, ll - 13, FIELD_MAX) : NULL;
+	free(t->ctype);
+	t->ctype = header_dup(h, "Content-Type", FIELD_MAX);
+	free(t->location);
+	t->location = header_dup(h, "Location", URI_MAX);
+}
+
+/* ---- message boundaries ---- */
+
+static void message_end(struct xdpi_dissect_ctx *c, uint8_t d)
+{
+	struct http_state *st = c->state;
+	struct http_tx *t = st->resp_tx;
+
+	if (d == 0) {
+		t = st->qlen ? st->q[(st->qhead + st->qlen - 1) % PENDING_MAX] : NULL;
+		if (t) {
+			if (c->pcap_cnt)
+				t->req_cnt = c->pcap_cnt;
+			t->complete = true; /* until its response says otherwise */
+		}
+		return;
+	}
+	st->resp_tx = NULL;
+	if (!t)
+		return;
+	if (c->pcap_cnt)
+		t->resp_cnt = c->pcap_cnt;
+	t->complete = t->has_request;
+	if (queue_head(st) == t)
+		queue_pop(st);
+	tx_emit(c, t);
+	tx_free(t);
+}
+
+static void request_head(struct xdpi_dissect_ctx *c, const struct head *h)
+{
+	struct http_state *st = c->state;
+	struct http_dir *dd = &st->dir[0];
+	struct http_tx *t = parse_request(h);
+
+	if (!t) {
+		dd->resync = true;
+		return;
+	}
+	t->req_ts = c->ts;
+	t->req_cnt = c->pcap_cnt; /* where the head was seen; the body's end updates it */
+	t->gap = c->gap;
+	queue_push(c, t);
+	dd->mode = framing(h, &dd->remaining, BODY_NONE);
+}
+
+static void response_head(struct xdpi_dissect_ctx *c, const struct head *h)
+{
+	struct http_state *st = c->state;
+	struct http_dir *dd = &st->dir[1];
+	struct http_tx *t = queue_head(st);
+	int status = atoi(h->p + 9);
+
+	if (status >= 100 && status < 200 && status != 101) {
+		dd->mode = BODY_NONE; /* interim (100 Continue): the final response follows */
+		if (t) {
+			t->interim = status;
+			t->interim_cnt = c->pcap_cnt;
+		}
+		return;
+	}
+	if (!t) { /* joined mid-flow, or the request was lost: still report the response */
+		t = calloc(1, sizeof(*t));
+		if (!t)
+			return;
+		queue_push(c, t);
+	}
+	parse_status(t, h);
+	t->gap |= c->gap;
+	t->resp_cnt = c->pcap_cnt;
+	st->resp_tx = t;
+	if (status == 101 || (!strcmp(t->method, "CONNECT") && status / 100 == 2)) {
+		st->upgraded = true; /* another protocol, or a tunnel, from here on */
+		dd->mode = BODY_NONE;
+	} else if (!strcmp(t->method, "HEAD") || status == 204 || status == 304) {
+		dd->mode = BODY_NONE;
+	} else {
+		dd->mode = framing(h, &dd->remaining, BODY_CLOSE);
+	}
+}
+
+/* ---- bodies ---- */
+
+static void count_body(struct http_state *st, uint8_t d, uint64_t n)
+{
+	struct http_tx *t = d ? st->resp_tx : (st->qlen ? st->q[(st->qhead + st->qlen - 1) % PENDING_MAX] : NULL);
+
+	if (t) {
+		if (d)
+			t->resp_body += n;
+		else
+			t->req_body += n;
+	}
+}
+
+/* Consumes chunked framing; returns bytes used, sets *done at the last chunk's end. */
+static size_t chunked(struct http_state *st, uint8_t d, const char *p, size_t len, bool *done)
+{
+	struct http_dir *dd = &st->dir[d];
+	size_t used = 0;
+
+	while (used < len && !*done) {
+		if (dd->chunk == CHUNK_DATA) {
+			size_t n = dd->remaining < len - used ? (size_t)dd->remaining : len - used;
+
+			count_body(st, d, n);
+			dd->remaining -= n;
+			used += n;
+			if (!dd->remaining)
+				dd->chunk = CHUNK_DATA_END;
+			continue;
+		}
+		/* a line: the size, the CRLF after data, or a trailer line */
+		char ch = p[used++];
+
+		if (ch != '\n') {
+			if (dd->line_len < sizeof(dd->line) - 1)
+				dd->line[dd->line_len++] = ch;
+			continue;
+		}
+		dd->line[dd->line_len] = '\0';
+		if (dd->chunk == CHUNK_SIZE) {
+			dd->remaining = strtoull(dd->line, NULL, 16);
+			dd->chunk = dd->remaining ? CHUNK_DATA : CHUNK_TRAILER;
+		} else if (dd->chunk == CHUNK_DATA_END) {
+			dd->chunk = CHUNK_SIZE;
+		} else if (dd->line_len <= 1) { /* the empty line after the trailers */
+			*done = true;
+		}
+		dd->line_len = 0;
+	}
+	return used;
+}
+
+static size_t body(struct xdpi_dissect_ctx *c, uint8_t d, const char *p, size_t len)
+{
+	struct http_state *st = c->state;
+	struct http_dir *dd = &st->dir[d];
+	bool done = false;
+	size_t used;
+
+	switch (dd->mode) {
+	case BODY_LENGTH:
+		used = dd->remaining < len ? (size_t)dd->remaining : len;
+		count_body(st, d, used);
+		dd->remaining -= used;
+		done = !dd->remaining;
+		break;
+	case BODY_CHUNKED:
+		used = chunked(st, d, p, len, &done);
+		break;
+	case BODY_CLOSE:
+		count_body(st, d, len);
+		return len; /* the response ends with the connection */
+	default:
+		used = 0;
+		done = true;
+	}
+	if (done) {
+		dd->in_body = false;
+		message_end(c, d);
+	}
+	return used;
+}
+
+/* ---- heads from the stream ---- */
+
+/* End of the head (after the empty line) in buf, or 0. */
+static size_t head_end(const char *buf, size_t len, size_t from)
+{
+	for (size_t i = from; i < len; i++) {
+		if (buf[i] != '\n')
+			continue;
+		if (i + 1 < len && buf[i + 1] == '\n')
+			return i + 2;
+		if (i + 2 < len && buf[i + 1] == '\r' && buf[i + 2] == '\n')
+			return i + 3;
+	}
+	return 0;
+}
+
+/* A start line at p (its direction's kind)? */
+static bool starts_message(const char *p, size_t len, uint8_t d)
+{
+	size_t ll = line_len(p, len);
+
+	if (ll == len)
+		return false;
+	return d ? status_line(p, ll) : request_line(p, ll);
+}
+
+/* Could a head of this direction begin at p? Yes if p holds its start line, or the start of
+ * one (no newline yet). Body bytes of a message we joined late do not. */
+static bool may_start_message(const char *p, size_t len, uint8_t d)
+{
+	size_t ll = line_len(p, len), m;
+
+	if (ll < len)
+		return starts_message(p, len, d);
+	if (d)
+		return !memcmp(p, "HTTP/", len < 5 ? len : 5);
+	m = method_len(p, len);
+	return m && (m == len || p[m] == ' ');
+}
+
+/* After a gap: skip to the next start line of this direction, if this data holds one. */
+static size_t resync(struct http_dir *dd, const char *p, size_t len, uint8_t d)
+{
+	for (size_t i = 0; i < len; i++) {
+		if ((i == 0 || p[i - 1] == '\n') && starts_message(p + i, len - i, d)) {
+			dd->resync = false;
+			return i;
+		}
+	}
+	return len;
+}
+
+static void head_done(struct xdpi_dissect_ctx *c, uint8_t d, const char *p, size_t len)
+{
+	struct http_state *st = c->state;
+	struct http_dir *dd = &st->dir[d];
+	struct head h = { p, len };
+
+	if (!(d ? status_line(p, line_len(p, len)) : true)) {
+		dd->resync = true;
+		return;
+	}
+	if (d)
+		response_head(c, &h);
+	else
+		request_head(c, &h);
+	if (dd->resync)
+		return;
+	dd->in_body = true;
+	dd->chunk = CHUNK_SIZE;
+	dd->line_len = 0;
+	if (dd->mode == BODY_NONE) {
+		dd->in_body = false;
+		message_end(c, d);
+	}
+}
+
+/* Accumulates head bytes; returns bytes used from p. */
+static size_t head_bytes(struct xdpi_dissect_ctx *c, uint8_t d, const char *p, size_t len)
+{
+	struct http_state *st = c->state;
+	struct http_dir *dd = &st->dir[d];
+	size_t old = dd->head_len, take = HEAD_MAX - old < len ? HEAD_MAX - old : len, end;
+
+	if (!dd->head && !(dd->head = malloc(HEAD_MAX)))
+		return len;
+	memcpy(dd->head + old, p, take);
+	dd->head_len += (uint32_t)take;
+	end = head_end(dd->head, dd->head_len, old > 3 ? old - 3 : 0);
+	if (!end) {
+		if (dd->head_len == HEAD_MAX) { /* a head this long is not one we believe */
+			dd->head_len = 0;
+			dd->resync = true;
+		}
+		return take;
+	}
+	dd->head_len = 0;
+	head_done(c, d, dd->head, end);
+	return end - old;
+}
+
+static enum xdpi_dissect_status http_tcp(struct xdpi_dissect_ctx *c, const char *p, size_t len)
+{
+	struct http_state *st = c->state;
+	uint8_t d = c->dir & 1;
+	struct http_dir *dd = &st->dir[d];
+
+	if (c->gap) {
+		struct http_tx *t = d ? st->resp_tx : NULL;
+
+		if (t)
+			t->gap = true;
+		dd->in_body = false;
+		dd->head_len = 0;
+		dd->resync = true;
+	}
+	/* each round consumes bytes or changes state; the bound is a guard, never reached */
+	for (int rounds = 0; len && !st->upgraded && rounds < 100000; rounds++) {
+		size_t used;
+
+		if (!dd->resync && !dd->in_body && !dd->head_len && !may_start_message(p, len, d))
+			dd->resync = true; /* not a head: the middle of something we joined late */
+		if (dd->resync)
+			used = resync(dd, p, len, d); /* 0: a start line right here */
+		else if (dd->in_body)
+			used = body(c, d, p, len);
+		else
+			used = head_bytes(c, d, p, len);
+		p += used, len -= used;
+	}
+	return XDPI_DISSECT_OK;
+}
+
+/* SSDP and other HTTP over UDP: one message per datagram, reported at once. */
+static enum xdpi_dissect_status http_udp(struct xdpi_dissect_ctx *c, const char *p, size_t len)
+{
+	size_t end = head_end(p, len, 0);
+	struct head h = { p, end ? end : len };
+	struct http_tx *t;
+
+	if (status_line(p, line_len(p, len))) {
+		t = calloc(1, sizeof(*t));
+		if (t)
+			parse_status(t, &h);
+	} else {
+		t = parse_request(&h);
+	}
+	if (!t)
+		return XDPI_DISSECT_MALFORMED;
+	t->req_cnt = t->has_request ? c->pcap_cnt : 0;
+	t->resp_cnt = t->has_request ? 0 : c->pcap_cnt;
+	t->complete = true;
+	tx_emit(c, t);
+	tx_free(t);
+	return XDPI_DISSECT_OK;
+}
+
+static enum xdpi_dissect_status http_parse(struct xdpi_dissect_ctx *c, const uint8_t *buf, size_t len)
+{
+	if (c->l4 == XDPI_L4_UDP)
+		return http_udp(c, (const char *)buf, len);
+	return http_tcp(c, (const char *)buf, len);
+}
+
+static void http_flow_end(struct xdpi_dissect_ctx *c)
+{
+	struct http_state *st = c->state;
+
+	/* a response read until close ends here, whole; the rest stays incomplete */
+	if (st->resp_tx && st->dir[1].in_body && st->dir[1].mode == BODY_CLOSE) {
+		st->dir[1].in_body = false;
+		message_end(c, 1);
+	}
+	while (st->qlen) {
+		struct http_tx *t = queue_head(st);
+
+		queue_pop(st);
+		if (t == st->resp_tx)
+			st->resp_tx = NULL;
+		t->complete = false;
+		tx_emit(c, t);
+		tx_free(t);
+	}
+	free(st->dir[0].head);
+	free(st->dir[1].head);
+	st->dir[0].head = st->dir[1].head = NULL;
+}
+
+const struct xdpi_dissector xdpi_dissector_http = {
+	.name = "http",
+	.l4 = XDPI_L4_TCP | XDPI_L4_UDP,
+	.ports = { 80, 8080, 1900, 8000 },
+	.state_size = sizeof(struct http_state),
+	.probe = http_probe,
+	.parse = http_parse,
+	.flow_end = http_flow_end,
+};
