@@ -25,6 +25,7 @@ fuzz-bins:
 fuzz-seeds:
 	$(Q)[ -d $(FUZZ_SEEDS)/decode ] || python3 tools/pcap_seeds.py $(FUZZ_SEEDS)/decode 40 $(wildcard $(CORPUS_DIR)/*.pcap*)
 	$(Q)[ -d $(FUZZ_SEEDS)/dns ] || python3 tools/pcap_seeds.py $(FUZZ_SEEDS)/dns 20 --dns $(wildcard $(CORPUS_DIR)/*.pcap*)
+	$(Q)[ -d $(FUZZ_SEEDS)/http ] || python3 tools/pcap_seeds.py $(FUZZ_SEEDS)/http 20 --http $(wildcard $(CORPUS_DIR)/*.pcap*)
 	$(Q)mkdir -p $(FUZZ_SEEDS)/reassembly
 
 

@@ -26,41 +26,43 @@ def frames(path):
         off += 16 + incl
 
 
-def udp_payload(link, frame, port):
-    """The UDP payload of an Ethernet/IPv4/IPv6 frame to or from port, or None."""
+def l4_payload(link, frame, port, proto):
+    """The TCP or UDP (proto 6, 17) payload of an Ethernet/IPv4/IPv6 frame to or from port."""
     if link != 1 or len(frame) < 14:
         return None
     off, et = 14, struct.unpack('>H', frame[12:14])[0]
     while et in (0x8100, 0x88a8) and len(frame) >= off + 4:
         et, off = struct.unpack('>H', frame[off + 2:off + 4])[0], off + 4
-    if et == 0x0800 and len(frame) >= off + 20 and frame[off + 9] == 17:
+    if et == 0x0800 and len(frame) >= off + 20 and frame[off + 9] == proto:
         off += (frame[off] & 0x0f) * 4
-    elif et == 0x86dd and len(frame) >= off + 40 and frame[off + 6] == 17:
+    elif et == 0x86dd and len(frame) >= off + 40 and frame[off + 6] == proto:
         off += 40
     else:
         return None
-    if len(frame) < off + 8:
+    if len(frame) < off + (20 if proto == 6 else 8):
         return None
     sp, dp = struct.unpack('>HH', frame[off:off + 4])
-    return frame[off + 8:] if port in (sp, dp) else None
+    hl = (frame[off + 12] >> 4) * 4 if proto == 6 else 8
+    return frame[off + hl:] if port in (sp, dp) else None
 
 
 def main():
-    """pcap_seeds.py OUT PER_FILE [--dns] CAPTURE...: frames (the first byte the link type),
-    or with --dns the DNS messages over UDP port 53 (the first byte 0: UDP)."""
+    """pcap_seeds.py OUT PER_FILE [--dns|--http] CAPTURE...: frames (the first byte the link
+    type); with --dns the DNS messages over UDP port 53; with --http the TCP payloads of
+    port 80 (the first byte the fuzz target's mode)."""
     out, per_file, paths = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
-    dns = paths[:1] == ['--dns']
-    paths = paths[1:] if dns else paths
+    mode = paths[0] if paths[:1] in (['--dns'], ['--http']) else None
+    paths = paths[1:] if mode else paths
     os.makedirs(out, exist_ok=True)
     n = 0
     for path in paths:
         try:
             for i, (link, frame) in enumerate(frames(path)):
-                if n >= per_file * len(paths) or (not dns and i >= per_file):
+                if n >= per_file * len(paths) or (not mode and i >= per_file):
                     break
-                if dns:
-                    msg = udp_payload(link, frame, 53)
-                    seed = None if msg is None else b'\x00' + msg
+                if mode:
+                    msg = l4_payload(link, frame, 53, 17) if mode == '--dns' else l4_payload(link, frame, 80, 6)
+                    seed = None if not msg else (b'\x00' if mode == '--dns' else b'\x41') + msg
                 else:
                     seed = bytes([LINK[link]]) + frame if link in LINK else None
                 if seed is None:

@@ -590,8 +590,17 @@ static enum xdpi_dissect_status http_tcp(struct xdpi_dissect_ctx *c, const char 
 	if (c->gap) {
 		struct http_tx *t = d ? st->resp_tx : NULL;
 
-		if (t)
+		/* a response cut by the gap ends here, incomplete: the next response found is
+		 * the next transaction's */
+		if (t) {
 			t->gap = true;
+			t->complete = false;
+			st->resp_tx = NULL;
+			if (queue_head(st) == t)
+				queue_pop(st);
+			tx_emit(c, t);
+			tx_free(t);
+		}
 		dd->in_body = false;
 		dd->head_len = 0;
 		dd->resync = true;

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0
+/* HTTP/1.x dissector: pairing under keep-alive and pipelining, chunked and length bodies,
+ * 100-continue, HEAD, resynchronisation after a gap, SSDP over UDP, incomplete transactions. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <jansson.h>
+#include "xdpi/dissect.h"
+
+struct harness {
+	struct xdpi_dissect_ctx ctx;
+	struct xdpi_json j;
+	json_t *ev[16];
+	int n;
+};
+
+static struct xdpi_json *begin(struct xdpi_dissect_ctx *c, const char *type)
+{
+	struct harness *h = c->engine;
+
+	xdpi_json_reset(&h->j);
+	xdpi_json_obj_open(&h->j, NULL);
+	xdpi_json_str(&h->j, "event_type", type);
+	return &h->j;
+}
+
+static void end(struct xdpi_dissect_ctx *c)
+{
+	struct harness *h = c->engine;
+	json_error_t err;
+
+	xdpi_json_obj_close(&h->j);
+	assert_true(h->n < 16);
+	h->ev[h->n] = json_loads(h->j.buf, 0, &err);
+	assert_non_null(h->ev[h->n]);
+	h->n++;
+}
+
+static const struct xdpi_dissector *http(void)
+{
+	return xdpi_dissector_find("http");
+}
+
+static struct harness *harness_new(uint8_t l4)
+{
+	struct harness *h = calloc(1, sizeof(*h));
+
+	h->ctx.state = calloc(1, http()->state_size);
+	h->ctx.l4 = l4;
+	h->ctx.event_begin = begin;
+	h->ctx.event_end = end;
+	h->ctx.engine = h;
+	xdpi_json_init(&h->j);
+	return h;
+}
+
+static void feed(struct harness *h, uint8_t dir, const char *s, uint64_t ts)
+{
+	h->ctx.dir = dir;
+	h->ctx.ts = ts;
+	http()->parse(&h->ctx, (const uint8_t *)s, strlen(s));
+	h->ctx.gap = false;
+}
+
+static void harness_free(struct harness *h)
+{
+	http()->flow_end(&h->ctx);
+	for (int i = 0; i < h->n; i++)
+		json_decref(h->ev[i]);
+	xdpi_json_free(&h->j);
+	free(h->ctx.state);
+	free(h);
+}
+
+static const char *hs(struct harness *h, int i, const char *key)
+{
+	return json_string_value(json_object_get(json_object_get(h->ev[i], "http"), key));
+}
+
+static json_int_t hi(struct harness *h, int i, const char *obj, const char *key)
+{
+	return json_integer_value(json_object_get(json_object_get(h->ev[i], obj), key));
+}
+
+static void test_http_pipelined_requests_pair_in_order(void **state)
+{
+	struct harness *h = harness_new(XDPI_L4_TCP);
+
+	(void)state;
+	feed(h, 0, "GET /a HTTP/1.1\r\nHost: x\r\nUser-Agent: t/1\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n", 1000000);
+	feed(h, 1, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", 3000000);
+	feed(h, 1, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", 4000000);
+	assert_int_equal(h->n, 2);
+	assert_string_equal(hs(h, 0, "url"), "/a");
+	assert_int_equal(hi(h, 0, "http", "status"), 200);
+	assert_int_equal(hi(h, 0, "http", "length"), 5);
+	assert_string_equal(hs(h, 0, "http_user_agent"), "t/1");
+	assert_int_equal(hi(h, 0, "xdpi", "latency_us"), 2000);
+	assert_string_equal(hs(h, 1, "url"), "/b");
+	assert_int_equal(hi(h, 1, "http", "status"), 404);
+	assert_string_equal(hs(h, 1, "status_string"), "Not Found");
+	harness_free(h);
+}
+
+static void test_http_chunked_post_with_continue(void **state)
+{
+	struct harness *h = harness_new(XDPI_L4_TCP);
+
+	(void)state;
+	feed(h, 0, "POST /up HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n", 1);
+	feed(h, 1, "HTTP/1.1 100 Continue\r\n\r\n", 2);
+	feed(h, 0, "4\r\nabcd\r\n3;ext=1\r\nefg\r\n0\r\nTrailer: x\r\n\r\n", 3);
+	feed(h, 1, "HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n", 4);
+	assert_int_equal(h->n, 1);
+	assert_int_equal(hi(h, 0, "http", "status"), 201);
+	assert_int_equal(hi(h, 0, "http", "length"), 2);
+	assert_int_equal(hi(h, 0, "xdpi", "request_body_length"), 7);
+	assert_int_equal(hi(h, 0, "xdpi", "interim_status"), 100);
+	assert_true(json_is_true(json_object_get(json_object_get(h->ev[0], "xdpi"), "complete")));
+	harness_free(h);
+}
+
+static void test_http_head_response_has_no_body(void **state)
+{
+	struct harness *h = harness_new(XDPI_L4_TCP);
+
+	(void)state;
+	feed(h, 0, "HEAD / HTTP/1.1\r\nHost: x\r\n\r\nGET /next HTTP/1.1\r\nHost: x\r\n\r\n", 1);
+	feed(h, 1, "HTTP/1.1 200 OK\r\nContent-Length: 999\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", 2);
+	assert_int_equal(h->n, 2);
+	assert_int_equal(hi(h, 0, "http", "length"), 0);
+	assert_string_equal(hs(h, 1, "url"), "/next");
+	assert_int_equal(hi(h, 1, "http", "length"), 2);
+	harness_free(h);
+}
+
+static void test_http_resyncs_after_gap_and_reports_incomplete(void **state)
+{
+	struct harness *h = harness_new(XDPI_L4_TCP);
+
+	(void)state;
+	feed(h, 0, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n", 1);
+	feed(h, 1, "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\nxxxx", 2);
+	h->ctx.gap = true; /* the kernel stopped copying (head steering), then a new request */
+	feed(h, 0, "GET /after HTTP/1.1\r\nHost: x\r\n\r\n", 3);
+	h->ctx.gap = true;
+	feed(h, 1, "tail of the body\r\nHTTP/1.1 304 Not Modified\r\n\r\n", 4);
+	assert_int_equal(h->n, 2);
+	assert_string_equal(hs(h, 0, "url"), "/big"); /* its response cut by the gap */
+	assert_true(json_is_false(json_object_get(json_object_get(h->ev[0], "xdpi"), "complete")));
+	assert_true(json_is_true(json_object_get(json_object_get(h->ev[0], "xdpi"), "gap")));
+	assert_string_equal(hs(h, 1, "url"), "/after");
+	assert_int_equal(hi(h, 1, "http", "status"), 304);
+	harness_free(h);
+}
+
+static void test_http_ssdp_over_udp(void **state)
+{
+	struct harness *h = harness_new(XDPI_L4_UDP);
+
+	(void)state;
+	assert_int_equal(http()->probe((const uint8_t *)"M-SEARCH * HTTP/1.1\r\n", 21, XDPI_L4_UDP, 0),
+			 XDPI_DISSECT_OK);
+	feed(h, 0, "M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nMAN: \"ssdp:discover\"\r\n\r\n", 1);
+	assert_int_equal(h->n, 1);
+	assert_string_equal(hs(h, 0, "http_method"), "M-SEARCH");
+	assert_string_equal(hs(h, 0, "hostname"), "239.255.255.250:1900");
+	harness_free(h);
+}
+
+static void test_http_probe(void **state)
+{
+	(void)state;
+	assert_int_equal(http()->probe((const uint8_t *)"GE", 2, XDPI_L4_TCP, 0), XDPI_DISSECT_NEED_MORE);
+	assert_int_equal(http()->probe((const uint8_t *)"\x16\x03\x01\x02", 4, XDPI_L4_TCP, 0),
+			 XDPI_DISSECT_NOT_MINE);
+	assert_int_equal(http()->probe((const uint8_t *)"HTTP/1.1 200 OK\r\n", 17, XDPI_L4_TCP, 1),
+			 XDPI_DISSECT_OK);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_http_pipelined_requests_pair_in_order),
+		cmocka_unit_test(test_http_chunked_post_with_continue),
+		cmocka_unit_test(test_http_head_response_has_no_body),
+		cmocka_unit_test(test_http_resyncs_after_gap_and_reports_incomplete),
+		cmocka_unit_test(test_http_ssdp_over_udp),
+		cmocka_unit_test(test_http_probe),
+	};
+
+	return cmocka_run_group_tests_name("http", tests, NULL, NULL);
+}
