@@ -15,6 +15,7 @@ run_bg "$NS_SRV" "$TMP/tcpdump.log" tcpdump -i "$IF_SRV" -U -n -w "$TMP/link.pca
 TCPDUMP_PID=$BG_PID
 wait_until 10 grep -q "listening on" "$TMP/tcpdump.log" || { echo "FAIL tcpdump"; exit 1; }
 dns_log_start=$(wc -l <"$TMP/dnsmasq.log")
+http_log_start=$(wc -l <"$TMP/nginx/access.log")
 start_xdpi "$TMP/xdpi.log" -o "$TMP/eve.json" --flow-timeout 2 --stats-interval 1 ||
 	{ echo "FAIL xdpi did not attach"; cat "$TMP/xdpi.log"; exit 1; }
 check "XDP program attached to the link" xdp_on_link
@@ -59,6 +60,18 @@ check "DNS answer host3.lab.test A $IP_SRV, paired with its query" jq_ok --arg i
 	'map(select(.event_type=="dns" and .dns.type=="response" and .dns.queries[0].rrname=="host3.lab.test" and .dns.answers[0].rdata==$ip and .xdpi.response_time_us >= 0)) | length == 1' "$TMP/eve.json"
 check "DNS over TCP: TXT answer" jq_ok -s 'map(select(.event_type=="dns" and .proto=="TCP" and .dns.answers[0].rrtype=="TXT")) | length == 1' "$TMP/eve.json"
 check "flows of port 53 carry app_proto dns" jq_ok -s 'map(select(.event_type=="flow" and .dest_port==53)) | all(.app_proto=="dns")' "$TMP/eve.json"
+
+# HTTP: every request nginx served after xdpi attached, with its status, and no other
+http_x=$(jq -r 'select(.event_type=="http") | "\(.http.http_method) \(.http.url) \(.http.status)"' "$TMP/eve.json" | sort)
+http_n=$(tail -n +$((http_log_start + 1)) "$TMP/nginx/access.log" | awk '{print substr($6, 2), $7, $9}' | sort)
+echo "  HTTP transactions seen by xdpi: $(echo "$http_x" | tr '\n' ';')"
+check "xdpi's HTTP transactions are the ones nginx logged" [ -n "$http_x" ] && [ "$http_x" = "$http_n" ]
+check "keep-alive: two transactions on one connection" jq_ok -s \
+	'map(select(.event_type=="http")) | group_by(.flow_id) | map(length) | max == 2' "$TMP/eve.json"
+check "chunked POST: request body length 24, response 200" jq_ok -s \
+	'map(select(.event_type=="http" and .http.http_method=="POST" and .xdpi.request_body_length==24 and .http.status==200)) | length == 1' "$TMP/eve.json"
+check "HTTP over IPv6 reported" jq_ok -s --arg ip "$IP6_SRV" 'map(select(.event_type=="http" and .dest_ip==$ip)) | length == 1' "$TMP/eve.json"
+check "latency measured for answered requests" jq_ok -s 'map(select(.event_type=="http" and .xdpi.latency_us >= 0)) | length >= 6' "$TMP/eve.json"
 
 # tshark's view of the same link, through the corpus truth script and the same comparator
 bash "$SHARED/corpus/make_truth.sh" "$TMP/link.pcap" >/dev/null 2>&1
