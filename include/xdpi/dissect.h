@@ -31,6 +31,8 @@ struct xdpi_dissect_ctx {
 	uint64_t ts;      /* time of the packet that completed these bytes (flow clock) */
 	uint64_t pcap_cnt; /* that packet's number in a capture file; 0 when live */
 	void *state;      /* the dissector's per-flow state (state_size bytes, zeroed) */
+	bool switched;    /* set by the dissector: another protocol follows (CONNECT tunnel,
+			   * 101 Upgrade); the engine ends this dissector and detects again */
 	/* Opens an EVE event of event_type with the flow's common fields; the dissector adds
 	 * its object and calls event_end. */
 	struct xdpi_json *(*event_begin)(struct xdpi_dissect_ctx *c, const char *event_type);

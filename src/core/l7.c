@@ -134,11 +134,30 @@ static bool detect(struct l7_call *call, const uint8_t *buf, size_t len)
 	return false;
 }
 
+/* The dissector says another protocol follows: it reports what it has and goes; the flow
+ * is detected again (without it) from the next bytes on. */
+static void switch_protocol(struct l7_call *call)
+{
+	struct l7_flow *l = call->l;
+
+	if (l->d->flow_end)
+		l->d->flow_end(&call->ctx);
+	call->le->state_bytes -= l->d->state_size;
+	free(l->state);
+	l->state = NULL;
+	l->excluded |= 1u << l->didx;
+	l->d = NULL;
+	l->chunks = 0;
+	call->le->switched++;
+}
+
 static void parse(struct l7_call *call, const uint8_t *buf, size_t len, bool gap)
 {
 	ctx_init(call, gap);
 	if (call->l->d->parse(&call->ctx, buf, len) == XDPI_DISSECT_MALFORMED)
 		call->le->malformed[call->l->didx]++;
+	if (call->ctx.switched)
+		switch_protocol(call);
 }
 
 static void free_probe(struct l7_flow *l)
@@ -289,6 +308,7 @@ void l7_stats(struct l7_engine *le, struct xdpi_json *j)
 		xdpi_json_obj_close(j);
 	}
 	xdpi_json_u64(j, "failed_flows", le->failed_flows);
+	xdpi_json_u64(j, "switched", le->switched);
 	xdpi_json_u64(j, "state_bytes", le->state_bytes);
 	xdpi_json_obj_close(j);
 	xdpi_json_obj_open(j, "reassembly");

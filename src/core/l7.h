@@ -21,6 +21,7 @@ struct l7_engine {
 	uint64_t events[XDPI_MAX_DISSECTORS];
 	uint64_t malformed[XDPI_MAX_DISSECTORS];
 	uint64_t failed_flows;                   /* payload seen, no dissector claimed it */
+	uint64_t switched;                       /* flows that changed protocol (tunnels) */
 	uint64_t state_bytes;                    /* allocated now for L7 state */
 };
 

@@ -388,6 +388,7 @@ static void response_head(struct xdpi_dissect_ctx *c, const struct head *h)
 	st->resp_tx = t;
 	if (status == 101 || (!strcmp(t->method, "CONNECT") && status / 100 == 2)) {
 		st->upgraded = true; /* another protocol, or a tunnel, from here on */
+		c->switched = true;
 		dd->mode = BODY_NONE;
 	} else if (!strcmp(t->method, "HEAD") || status == 204 || status == 304) {
 		dd->mode = BODY_NONE;

@@ -6,10 +6,12 @@
 
 extern const struct xdpi_dissector xdpi_dissector_dns;
 extern const struct xdpi_dissector xdpi_dissector_http;
+extern const struct xdpi_dissector xdpi_dissector_tls;
 
 static const struct xdpi_dissector *const all[] = {
 	&xdpi_dissector_dns,
 	&xdpi_dissector_http,
+	&xdpi_dissector_tls,
 };
 
 size_t xdpi_dissectors_count(void)

@@ -158,7 +158,42 @@ def http_fields(events, truth_msgs):
             yield field, label, printable(t), printable(h.get(key)) if h is not None else 'missing'
 
 
-PROTOCOLS = {'dns': dns_fields, 'http': http_fields}
+def tls_fields(events, truth_msgs):
+    """Hellos over TCP by the frame that completed them (xdpi.client_hello_pcap_cnt,
+    server_hello_pcap_cnt). QUIC's hellos are the quic dissector's."""
+    by_ch, by_sh, x_sh = {}, {}, {}
+    for ev in events:
+        if ev.get('event_type') != 'tls':
+            continue
+        x = ev.get('xdpi', {})
+        if x.get('client_hello_pcap_cnt'):
+            by_ch[x['client_hello_pcap_cnt']] = ev['tls']
+        if x.get('server_hello_pcap_cnt'):
+            by_sh[x['server_hello_pcap_cnt']] = ev['tls']
+            x_sh[x['server_hello_pcap_cnt']] = x.get('server_version')
+    for m in truth_msgs:
+        if m.get('transport') != 'tcp':
+            continue
+        label = f"frame {m['frame']} {m['type']}"
+        if m['type'] == 'client_hello':
+            t = by_ch.get(m['frame'])
+            pairs = (('sni', m.get('sni'), t and t.get('sni')),
+                     ('alpn', m.get('alpn') or None, t and t.get('client_alpns')),
+                     ('ja3', m.get('ja3'), t and t.get('ja3', {}).get('hash')),
+                     ('ja4', m.get('ja4_computed'), t and t.get('ja4')))
+        else:
+            t = by_sh.get(m['frame'])
+            sv = m.get('supported_versions') or [m.get('handshake_version')]
+            mine = t and t.get('server_handshake', {})
+            pairs = (('version', sv[0], x_sh.get(m['frame'])),
+                     ('ja3s', m.get('ja3s'), t and t.get('ja3s', {}).get('hash')),
+                     ('cipher', m.get('cipher'), mine and f"0x{mine.get('cipher', 0):04x}"),
+                     ('server alpn', m.get('alpn') or None, t and t.get('server_alpns')))
+        for field, tv, xv in pairs:
+            yield field, label, tv, xv if t is not None else 'missing'
+
+
+PROTOCOLS = {'dns': dns_fields, 'http': http_fields, 'tls': tls_fields}
 
 
 def main():

@@ -1,0 +1,427 @@
+// SPDX-License-Identifier: GPL-2.0
+/* TLS hello parsing, JA3/JA3S (Salesforce) and JA4 (FoxIO) fingerprints, certificates. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include "tls_hello.h"
+
+struct rd {
+	const uint8_t *p;
+	size_t len, off;
+	bool bad;
+};
+
+static const uint8_t *take(struct rd *r, size_t n)
+{
+	const uint8_t *p = r->p + r->off;
+
+	if (r->bad || r->off + n > r->len) {
+		r->bad = true;
+		return NULL;
+	}
+	r->off += n;
+	return p;
+}
+
+static unsigned u8(struct rd *r)
+{
+	const uint8_t *p = take(r, 1);
+
+	return p ? p[0] : 0;
+}
+
+static unsigned u16(struct rd *r)
+{
+	const uint8_t *p = take(r, 2);
+
+	return p ? (unsigned)(p[0] << 8 | p[1]) : 0;
+}
+
+/* A sub-reader over the next n bytes. */
+static struct rd sub(struct rd *r, size_t n)
+{
+	struct rd s = { .p = take(r, n), .len = n };
+
+	s.bad = s.p == NULL;
+	return s;
+}
+
+static void push16(uint16_t *arr, size_t *n, unsigned v, size_t max)
+{
+	if (*n < max)
+		arr[(*n)++] = (uint16_t)v;
+}
+
+static bool grease(uint16_t v)
+{
+	return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff);
+}
+
+static void ext_sni(struct rd *e, struct tls_hello *h)
+{
+	struct rd list = sub(e, u16(e));
+
+	h->has_sni = true;
+	while (!list.bad && list.off < list.len) {
+		unsigned type = u8(&list), n = u16(&list);
+		const uint8_t *name = take(&list, n);
+
+		if (name && type == 0) {
+			snprintf(h->sni, sizeof(h->sni), "%.*s", (int)n, (const char *)name);
+			return;
+		}
+	}
+}
+
+static void ext_alpn(struct rd *e, struct tls_hello *h)
+{
+	struct rd list = sub(e, u16(e));
+
+	while (!list.bad && list.off < list.len && h->n_alpn < TLS_ALPN_MAX) {
+		unsigned n = u8(&list);
+		const uint8_t *v = take(&list, n);
+
+		if (!v)
+			break;
+		snprintf(h->alpn[h->n_alpn], sizeof(h->alpn[0]), "%.*s", (int)n, (const char *)v);
+		memcpy(h->alpn_raw[h->n_alpn], v, n < 64 ? n : 64);
+		h->alpn_len[h->n_alpn] = (uint8_t)(n < 64 ? n : 64);
+		h->n_alpn++;
+	}
+}
+
+static void ext_u16_list(struct rd *e, unsigned lenbytes, uint16_t *arr, size_t *n)
+{
+	struct rd list = sub(e, lenbytes == 1 ? u8(e) : u16(e));
+
+	while (!list.bad && list.off + 2 <= list.len)
+		push16(arr, n, u16(&list), TLS_LIST_MAX);
+}
+
+static void extension(unsigned type, struct rd *e, bool server, struct tls_hello *h)
+{
+	switch (type) {
+	case 0:
+		if (!server)
+			ext_sni(e, h);
+		break;
+	case 16:
+		ext_alpn(e, h);
+		break;
+	case 10:
+		ext_u16_list(e, 2, h->groups, &h->n_groups);
+		break;
+	case 11: {
+		struct rd list = sub(e, u8(e));
+
+		while (!list.bad && list.off < list.len && h->n_point_formats < sizeof(h->point_formats))
+			h->point_formats[h->n_point_formats++] = (uint8_t)u8(&list);
+		break;
+	}
+	case 13:
+		ext_u16_list(e, 2, h->sig_algs, &h->n_sig_algs);
+		break;
+	case 43:
+		if (server) {
+			if (e->len >= 2 && h->n_versions < 16)
+				h->versions[h->n_versions++] = (uint16_t)u16(e);
+		} else {
+			struct rd list = sub(e, u8(e));
+
+			while (!list.bad && list.off + 2 <= list.len && h->n_versions < 16)
+				h->versions[h->n_versions++] = (uint16_t)u16(&list);
+		}
+		break;
+	}
+}
+
+int tls_parse_hello(const uint8_t *p, size_t len, bool server, struct tls_hello *h)
+{
+	struct rd r = { .p = p, .len = len };
+	struct rd exts;
+
+	memset(h, 0, sizeof(*h));
+	h->legacy_version = (uint16_t)u16(&r);
+	take(&r, 32);          /* random */
+	take(&r, u8(&r));      /* session id */
+	if (server) {
+		push16(h->ciphers, &h->n_ciphers, u16(&r), TLS_CIPHERS_MAX);
+		u8(&r);        /* compression */
+	} else {
+		struct rd cs = sub(&r, u16(&r));
+
+		while (!cs.bad && cs.off + 2 <= cs.len)
+			push16(h->ciphers, &h->n_ciphers, u16(&cs), TLS_CIPHERS_MAX);
+		take(&r, u8(&r)); /* compression methods */
+	}
+	if (r.bad)
+		return -1;
+	if (r.off == r.len)
+		return 0; /* no extensions (SSLv3-era hello) */
+	exts = sub(&r, u16(&r));
+	while (!exts.bad && exts.off + 4 <= exts.len) {
+		unsigned type = u16(&exts);
+		struct rd e = sub(&exts, u16(&exts));
+
+		if (e.bad)
+			break;
+		push16(h->exts, &h->n_exts, type, TLS_LIST_MAX);
+		extension(type, &e, server, h);
+	}
+	return 0;
+}
+
+uint16_t tls_selected_version(const struct tls_hello *h)
+{
+	uint16_t best = 0;
+
+	for (size_t i = 0; i < h->n_versions; i++)
+		if (!grease(h->versions[i]) && h->versions[i] > best)
+			best = h->versions[i];
+	return best ? best : h->legacy_version;
+}
+
+const char *tls_version_name(uint16_t v)
+{
+	switch (v) {
+	case 0x0304:
+		return "TLS 1.3";
+	case 0x0303:
+		return "TLS 1.2";
+	case 0x0302:
+		return "TLS 1.1";
+	case 0x0301:
+		return "TLS 1.0";
+	case 0x0300:
+		return "SSLv3";
+	}
+	return "UNDETERMINED";
+}
+
+/* ---- fingerprints ---- */
+
+static void hex(const uint8_t *b, size_t n, char *out)
+{
+	for (size_t i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", b[i]);
+}
+
+static void digest(const EVP_MD *md, const char *s, char *out)
+{
+	uint8_t d[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+
+	EVP_Digest(s, strlen(s), d, &n, md, NULL);
+	hex(d, n, out);
+}
+
+/* Appends the non-GREASE values of arr, decimal, '-' separated. */
+static size_t join_dec(char *out, size_t cap, const uint16_t *arr, size_t n)
+{
+	size_t o = 0;
+	bool first = true;
+
+	for (size_t i = 0; i < n && o + 8 < cap; i++) {
+		if (grease(arr[i]))
+			continue;
+		o += (size_t)snprintf(out + o, cap - o, "%s%u", first ? "" : "-", arr[i]);
+		first = false;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+void tls_ja3(const struct tls_hello *h, bool server, char *hash, size_t hlen, char *str, size_t slen)
+{
+	size_t o = (size_t)snprintf(str, slen, "%u,", h->legacy_version);
+
+	if (hlen < 33 || slen < 64)
+		return;
+	o += join_dec(str + o, slen - o, h->ciphers, h->n_ciphers);
+	o += (size_t)snprintf(str + o, slen - o, ",");
+	o += join_dec(str + o, slen - o, h->exts, h->n_exts);
+	if (!server) {
+		o += (size_t)snprintf(str + o, slen - o, ",");
+		o += join_dec(str + o, slen - o, h->groups, h->n_groups);
+		o += (size_t)snprintf(str + o, slen - o, ",");
+		for (size_t i = 0; i < h->n_point_formats && o + 5 < slen; i++)
+			o += (size_t)snprintf(str + o, slen - o, "%s%u", i ? "-" : "", h->point_formats[i]);
+	}
+	digest(EVP_md5(), str, hash);
+}
+
+static int cmp_u16(const void *a, const void *b)
+{
+	return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
+}
+
+/* The first 12 hex characters of SHA-256 over the values as 4-hex-digit words, ','-joined
+ * (sorted when asked), then an optional '_' and a second list in its order. */
+static void ja4_hash(const uint16_t *a, size_t na, const uint16_t *b, size_t nb, char *out)
+{
+	char s[TLS_CIPHERS_MAX * 5 + TLS_LIST_MAX * 5 + 8], h[2 * EVP_MAX_MD_SIZE + 1];
+	size_t o = 0;
+
+	if (!na) {
+		strcpy(out, "000000000000");
+		return;
+	}
+	for (size_t i = 0; i < na; i++)
+		o += (size_t)snprintf(s + o, sizeof(s) - o, "%s%04x", i ? "," : "", a[i]);
+	if (nb)
+		o += (size_t)snprintf(s + o, sizeof(s) - o, "_");
+	for (size_t i = 0; i < nb && o + 6 < sizeof(s); i++)
+		o += (size_t)snprintf(s + o, sizeof(s) - o, "%s%04x", i ? "," : "", b[i]);
+	digest(EVP_sha256(), s, h);
+	memcpy(out, h, 12);
+	out[12] = '\0';
+}
+
+static const char *ja4_version(uint16_t v)
+{
+	switch (v) {
+	case 0x0304:
+		return "13";
+	case 0x0303:
+		return "12";
+	case 0x0302:
+		return "11";
+	case 0x0301:
+		return "10";
+	case 0x0300:
+		return "s3";
+	case 0x0002:
+		return "s2";
+	case 0xfeff:
+		return "d1";
+	case 0xfefd:
+		return "d2";
+	case 0xfefc:
+		return "d3";
+	}
+	return "00";
+}
+
+/* The first and last characters of the first ALPN; its hex's when they are not alphanumeric. */
+static void ja4_alpn(const struct tls_hello *h, char out[3])
+{
+	const uint8_t *v = h->alpn_raw[0];
+	size_t n = h->alpn_len[0];
+
+	if (!h->n_alpn || !n) {
+		strcpy(out, "00");
+		return;
+	}
+	if (isalnum(v[0]) && isalnum(v[n - 1])) {
+		out[0] = (char)v[0], out[1] = (char)v[n - 1];
+	} else {
+		static const char hx[] = "0123456789abcdef";
+
+		out[0] = hx[v[0] >> 4], out[1] = hx[v[n - 1] & 0xf];
+	}
+	out[2] = '\0';
+}
+
+void tls_ja4(const struct tls_hello *h, char transport, char *out, size_t len)
+{
+	uint16_t ciphers[TLS_CIPHERS_MAX], exts[TLS_LIST_MAX], sigs[TLS_LIST_MAX];
+	size_t nc = 0, ne = 0, ne_all = 0, ns = 0;
+	char b[13], c[13], alpn[3];
+
+	for (size_t i = 0; i < h->n_ciphers; i++)
+		if (!grease(h->ciphers[i]))
+			ciphers[nc++] = h->ciphers[i];
+	for (size_t i = 0; i < h->n_exts; i++) {
+		if (grease(h->exts[i]))
+			continue;
+		ne_all++;
+		if (h->exts[i] != 0x0000 && h->exts[i] != 0x0010) /* SNI and ALPN stand in `a` */
+			exts[ne++] = h->exts[i];
+	}
+	for (size_t i = 0; i < h->n_sig_algs; i++)
+		if (!grease(h->sig_algs[i]))
+			sigs[ns++] = h->sig_algs[i];
+	qsort(ciphers, nc, sizeof(ciphers[0]), cmp_u16);
+	qsort(exts, ne, sizeof(exts[0]), cmp_u16);
+	ja4_hash(ciphers, nc, NULL, 0, b);
+	ja4_hash(exts, ne, sigs, ns, c);
+	ja4_alpn(h, alpn);
+	snprintf(out, len, "%c%s%c%02zu%02zu%s_%s_%s", transport,
+		 ja4_version(tls_selected_version(h)), h->has_sni ? 'd' : 'i', nc > 99 ? 99 : nc,
+		 ne_all > 99 ? 99 : ne_all, alpn, b, c);
+}
+
+/* ---- certificates ---- */
+
+static void name_str(X509_NAME *n, char *out, size_t len)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	long got;
+	char *data;
+
+	out[0] = '\0';
+	if (!b)
+		return;
+	/* "C=US, O=Example, CN=www.example.com", in the certificate's order */
+	X509_NAME_print_ex(b, n, 0, (XN_FLAG_SEP_CPLUS_SPC | ASN1_STRFLGS_RFC2253) & ~ASN1_STRFLGS_ESC_MSB);
+	got = BIO_get_mem_data(b, &data);
+	snprintf(out, len, "%.*s", (int)got, data);
+	BIO_free(b);
+}
+
+static void time_str(const ASN1_TIME *t, char *out, size_t len)
+{
+	struct tm tm;
+
+	out[0] = '\0';
+	if (t && ASN1_TIME_to_tm(t, &tm))
+		strftime(out, len, "%Y-%m-%dT%H:%M:%S", &tm);
+}
+
+static void colon_hex(const uint8_t *b, size_t n, bool upper, char *out, size_t len)
+{
+	size_t o = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < n && o + 4 < len; i++)
+		o += (size_t)snprintf(out + o, len - o, upper ? "%s%02X" : "%s%02x", i ? ":" : "", b[i]);
+}
+
+int tls_parse_certificate(const uint8_t *p, size_t len, struct tls_cert *c)
+{
+	const uint8_t *der;
+	uint8_t md[EVP_MAX_MD_SIZE];
+	const uint8_t *serial;
+	unsigned int mdlen = 0;
+	size_t clen;
+	X509 *x;
+	int n;
+
+	/* certificate_list<3>, each: cert_data<3> (TLS 1.2: no per-certificate extensions) */
+	if (len < 6)
+		return -1;
+	clen = (size_t)p[3] << 16 | (size_t)p[4] << 8 | p[5];
+	if (6 + clen > len)
+		return -1;
+	der = p + 6;
+	x = d2i_X509(NULL, &der, (long)clen);
+	if (!x)
+		return -1;
+	memset(c, 0, sizeof(*c));
+	name_str(X509_get_subject_name(x), c->subject, sizeof(c->subject));
+	name_str(X509_get_issuer_name(x), c->issuer, sizeof(c->issuer));
+	/* an ASN1_INTEGER's bytes are its magnitude, big-endian */
+	serial = ASN1_STRING_get0_data(X509_get_serialNumber(x));
+	n = ASN1_STRING_length(X509_get_serialNumber(x));
+	if (serial && n > 0)
+		colon_hex(serial, (size_t)n, true, c->serial, sizeof(c->serial));
+	X509_digest(x, EVP_sha1(), md, &mdlen);
+	colon_hex(md, mdlen, false, c->fingerprint, sizeof(c->fingerprint));
+	time_str(X509_get0_notBefore(x), c->not_before, sizeof(c->not_before));
+	time_str(X509_get0_notAfter(x), c->not_after, sizeof(c->not_after));
+	X509_free(x);
+	return 0;
+}

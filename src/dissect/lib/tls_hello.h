@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* TLS hellos and their fingerprints (JA3, JA3S, JA4), certificates: shared by the TLS and
+ * QUIC dissectors. */
+#ifndef XDPI_TLS_HELLO_H
+#define XDPI_TLS_HELLO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TLS_LIST_MAX 128
+#define TLS_CIPHERS_MAX 1024 /* hellos with hundreds of suites exist (scanners, fuzzers) */
+#define TLS_ALPN_MAX 8
+
+struct tls_hello {
+	uint16_t legacy_version;
+	uint16_t ciphers[TLS_CIPHERS_MAX]; /* a ServerHello has one */
+	size_t n_ciphers;
+	uint16_t exts[TLS_LIST_MAX];     /* in order, GREASE included */
+	size_t n_exts;
+	uint16_t groups[TLS_LIST_MAX];
+	size_t n_groups;
+	uint8_t point_formats[16];
+	size_t n_point_formats;
+	uint16_t sig_algs[TLS_LIST_MAX];
+	size_t n_sig_algs;
+	uint16_t versions[16];           /* supported_versions (a server selects one) */
+	size_t n_versions;
+	bool has_sni;
+	char sni[256];
+	char alpn[TLS_ALPN_MAX][64];
+	size_t n_alpn;
+	uint8_t alpn_raw[TLS_ALPN_MAX][64]; /* the first ALPN's bytes, for JA4 */
+	uint8_t alpn_len[TLS_ALPN_MAX];
+};
+
+struct tls_cert {
+	char subject[512];
+	char issuer[512];
+	char serial[128];
+	char fingerprint[64];
+	char not_before[32];
+	char not_after[32];
+};
+
+/* Parses a ClientHello or ServerHello body (after the 4-byte handshake header). 0 or -1. */
+int tls_parse_hello(const uint8_t *p, size_t len, bool server, struct tls_hello *h);
+/* Parses a Certificate message body; reads the first (the peer's own) certificate. */
+int tls_parse_certificate(const uint8_t *p, size_t len, struct tls_cert *c);
+/* The version the server chose: supported_versions, else the legacy field. */
+uint16_t tls_selected_version(const struct tls_hello *h);
+const char *tls_version_name(uint16_t v);
+/* JA3 (client) or JA3S (server): the MD5 hex into hash, the string into str. */
+void tls_ja3(const struct tls_hello *h, bool server, char *hash, size_t hlen, char *str, size_t slen);
+/* JA4 of a ClientHello; transport 't' (TCP) or 'q' (QUIC). */
+void tls_ja4(const struct tls_hello *h, char transport, char *out, size_t len);
+
+#endif /* XDPI_TLS_HELLO_H */

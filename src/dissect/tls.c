@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-2.0
+/* TLS (RFC 8446, 5246): records reassembled per direction, handshake messages across records;
+ * ClientHello (SNI, ALPN, versions, ciphers, extensions, groups, signature algorithms),
+ * ServerHello (version, cipher, ALPN), the server's certificate in TLS <= 1.2 (OpenSSL reads
+ * it); JA3, JA3S and JA4 fingerprints. One EVE tls event per handshake, when encrypted data
+ * starts or the flow ends. The fingerprint code is shared with QUIC (tls_hello.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include "xdpi/dissect.h"
+#include "lib/tls_hello.h"
+
+#define REC_MAX (16384 + 2048) /* a record's payload, with room for expansion */
+#define HS_MAX 65536           /* a handshake message (a certificate chain fits) */
+
+struct tls_dir {
+	uint8_t hdr[5];
+	uint32_t hdr_len;
+	uint8_t *hs;          /* handshake bytes, across records */
+	uint32_t hs_len;
+	uint32_t rec_left;    /* payload bytes of the current record still to come */
+	uint8_t rec_type;
+	bool encrypted, dead;
+};
+
+struct tls_state {
+	struct tls_dir dir[2];
+	struct tls_hello ch, sh;
+	bool have_ch, have_sh, logged;
+	bool ch_in_record, sh_in_record; /* parsed; their record not finished yet */
+	uint64_t ch_cnt, sh_cnt;         /* the frame that completed the hello's record */
+	struct tls_cert cert;
+	bool have_cert;
+};
+
+static uint16_t rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t rd24(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
+}
+
+static enum xdpi_dissect_status tls_probe(const uint8_t *buf, size_t len, uint8_t l4, uint8_t dir)
+{
+	(void)l4;
+	(void)dir;
+	if (len < 6)
+		return len == 0 || buf[0] == 0x16 ? XDPI_DISSECT_NEED_MORE : XDPI_DISSECT_NOT_MINE;
+	/* a handshake record, TLS 1.0..1.3 record version, a sane length, a hello inside */
+	if (buf[0] != 0x16 || buf[1] != 3 || buf[2] > 4 || rd16(buf + 3) == 0 || rd16(buf + 3) > REC_MAX)
+		return XDPI_DISSECT_NOT_MINE;
+	return buf[5] == 1 || buf[5] == 2 ? XDPI_DISSECT_OK : XDPI_DISSECT_NOT_MINE;
+}
+
+/* ---- the event ---- */
+
+static void put_u16_array(struct xdpi_json *j, const char *key, const uint16_t *v, size_t n)
+{
+	xdpi_json_arr_open(j, key);
+	for (size_t i = 0; i < n; i++)
+		xdpi_json_u64(j, NULL, v[i]);
+	xdpi_json_arr_close(j);
+}
+
+static void put_alpns(struct xdpi_json *j, const char *key, const struct tls_hello *h)
+{
+	if (!h->n_alpn)
+		return;
+	xdpi_json_arr_open(j, key);
+	for (size_t i = 0; i < h->n_alpn; i++)
+		xdpi_json_str(j, NULL, h->alpn[i]);
+	xdpi_json_arr_close(j);
+}
+
+static void put_client(struct xdpi_json *j, const struct tls_hello *h)
+{
+	char fp[64], ja4[48], str[8192];
+
+	if (h->sni[0])
+		xdpi_json_str(j, "sni", h->sni);
+	tls_ja3(h, false, fp, sizeof(fp), str, sizeof(str));
+	xdpi_json_obj_open(j, "ja3");
+	xdpi_json_str(j, "hash", fp);
+	xdpi_json_str(j, "string", str);
+	xdpi_json_obj_close(j);
+	tls_ja4(h, 't', ja4, sizeof(ja4));
+	xdpi_json_str(j, "ja4", ja4);
+	put_alpns(j, "client_alpns", h);
+	xdpi_json_obj_open(j, "client_handshake");
+	xdpi_json_str(j, "version", tls_version_name(h->legacy_version));
+	if (h->n_ciphers)
+		put_u16_array(j, "ciphers", h->ciphers, h->n_ciphers);
+	if (h->n_exts)
+		put_u16_array(j, "exts", h->exts, h->n_exts);
+	if (h->n_sig_algs)
+		put_u16_array(j, "sig_algs", h->sig_algs, h->n_sig_algs);
+	xdpi_json_obj_close(j);
+}
+
+static void put_server(struct xdpi_json *j, const struct tls_hello *h)
+{
+	char fp[64], str[2048];
+
+	tls_ja3(h, true, fp, sizeof(fp), str, sizeof(str));
+	xdpi_json_obj_open(j, "ja3s");
+	xdpi_json_str(j, "hash", fp);
+	xdpi_json_str(j, "string", str);
+	xdpi_json_obj_close(j);
+	put_alpns(j, "server_alpns", h);
+	xdpi_json_obj_open(j, "server_handshake");
+	xdpi_json_str(j, "version", tls_version_name(tls_selected_version(h)));
+	xdpi_json_u64(j, "cipher", h->n_ciphers ? h->ciphers[0] : 0);
+	if (h->n_exts)
+		put_u16_array(j, "exts", h->exts, h->n_exts);
+	xdpi_json_obj_close(j);
+}
+
+static void put_cert(struct xdpi_json *j, const struct tls_cert *c)
+{
+	xdpi_json_str(j, "subject", c->subject);
+	xdpi_json_str(j, "issuerdn", c->issuer);
+	xdpi_json_str(j, "serial", c->serial);
+	xdpi_json_str(j, "fingerprint", c->fingerprint);
+	xdpi_json_str(j, "notbefore", c->not_before);
+	xdpi_json_str(j, "notafter", c->not_after);
+}
+
+static void tls_log(struct xdpi_dissect_ctx *c)
+{
+	struct tls_state *st = c->state;
+	struct xdpi_json *j;
+
+	if (st->logged || (!st->have_ch && !st->have_sh))
+		return;
+	st->logged = true;
+	j = c->event_begin(c, "tls");
+	xdpi_json_obj_open(j, "tls");
+	if (st->have_sh)
+		xdpi_json_str(j, "version", tls_version_name(tls_selected_version(&st->sh)));
+	else
+		xdpi_json_str(j, "version", "UNDETERMINED");
+	if (st->have_ch)
+		put_client(j, &st->ch);
+	if (st->have_sh)
+		put_server(j, &st->sh);
+	if (st->have_cert)
+		put_cert(j, &st->cert);
+	xdpi_json_obj_close(j);
+	xdpi_json_obj_open(j, "xdpi");
+	if (st->have_sh) { /* EVE names only the versions it knows ("UNDETERMINED" else) */
+		char v[8];
+
+		snprintf(v, sizeof(v), "0x%04x", tls_selected_version(&st->sh));
+		xdpi_json_str(j, "server_version", v);
+	}
+	if (st->ch_cnt)
+		xdpi_json_u64(j, "client_hello_pcap_cnt", st->ch_cnt);
+	if (st->sh_cnt)
+		xdpi_json_u64(j, "server_hello_pcap_cnt", st->sh_cnt);
+	xdpi_json_obj_close(j);
+	c->event_end(c);
+}
+
+/* ---- handshake messages ---- */
+
+static void handshake(struct xdpi_dissect_ctx *c, uint8_t type, const uint8_t *p, size_t len)
+{
+	struct tls_state *st = c->state;
+
+	if (type == 1 && c->dir == 0 && !st->have_ch) {
+		st->have_ch = tls_parse_hello(p, len, false, &st->ch) == 0;
+		st->ch_in_record = st->have_ch;
+	} else if (type == 2 && c->dir == 1 && !st->have_sh) {
+		st->have_sh = tls_parse_hello(p, len, true, &st->sh) == 0;
+		st->sh_in_record = st->have_sh;
+		/* TLS 1.3: all that follows is encrypted; the hellos are all there is to see */
+		if (st->have_sh && tls_selected_version(&st->sh) == 0x0304)
+			st->dir[1].encrypted = true;
+	} else if (type == 11 && c->dir == 1 && !st->have_cert) {
+		st->have_cert = tls_parse_certificate(p, len, &st->cert) == 0;
+	}
+}
+
+/* Handshake bytes of one record: messages may span records, or share one. */
+static void handshake_bytes(struct xdpi_dissect_ctx *c, struct tls_dir *d, const uint8_t *p, size_t len)
+{
+	if (!d->hs && !(d->hs = malloc(HS_MAX)))
+		return;
+	if (d->hs_len + len > HS_MAX) { /* larger than any handshake message we read */
+		d->dead = true;
+		return;
+	}
+	memcpy(d->hs + d->hs_len, p, len);
+	d->hs_len += (uint32_t)len;
+	while (d->hs_len >= 4 && d->hs_len >= 4 + rd24(d->hs + 1)) {
+		uint32_t mlen = rd24(d->hs + 1);
+
+		handshake(c, d->hs[0], d->hs + 4, mlen);
+		memmove(d->hs, d->hs + 4 + mlen, d->hs_len - 4 - mlen);
+		d->hs_len -= 4 + mlen;
+	}
+}
+
+/* Payload bytes of the current record. */
+static void record_bytes(struct xdpi_dissect_ctx *c, struct tls_dir *d, const uint8_t *p, size_t len)
+{
+	switch (d->rec_type) {
+	case 22: /* handshake */
+		if (!d->encrypted)
+			handshake_bytes(c, d, p, len);
+		break;
+	case 20: /* change cipher spec: what follows is encrypted */
+		d->encrypted = true;
+		break;
+	case 23: /* application data: the handshake is over (a client's 0-RTT data comes
+		  * before the ServerHello: wait for that) */
+		d->encrypted = true;
+		if (((struct tls_state *)c->state)->have_sh)
+			tls_log(c);
+		break;
+	}
+}
+
+/* A hello is credited to the frame that completed its record (as tshark does). */
+static void record_end(struct xdpi_dissect_ctx *c)
+{
+	struct tls_state *st = c->state;
+
+	if (st->ch_in_record && c->dir == 0) {
+		st->ch_cnt = c->pcap_cnt;
+		st->ch_in_record = false;
+	}
+	if (st->sh_in_record && c->dir == 1) {
+		st->sh_cnt = c->pcap_cnt;
+		st->sh_in_record = false;
+	}
+}
+
+static enum xdpi_dissect_status tls_parse(struct xdpi_dissect_ctx *c, const uint8_t *buf, size_t len)
+{
+	struct tls_state *st = c->state;
+	struct tls_dir *d = &st->dir[c->dir & 1];
+
+	if (c->gap) { /* lost our place in the records: this direction is done */
+		d->dead = true;
+		tls_log(c);
+	}
+	while (len && !d->dead) {
+		size_t take;
+
+		if (d->rec_left == 0) {
+			take = 5 - d->hdr_len < len ? 5 - d->hdr_len : len;
+			memcpy(d->hdr + d->hdr_len, buf, take);
+			d->hdr_len += (uint32_t)take;
+			buf += take, len -= take;
+			if (d->hdr_len < 5)
+				break;
+			d->hdr_len = 0;
+			d->rec_type = d->hdr[0];
+			d->rec_left = rd16(d->hdr + 3);
+			if (d->rec_type < 20 || d->rec_type > 24 || d->hdr[1] != 3 || d->rec_left > REC_MAX) {
+				d->dead = true;
+				return XDPI_DISSECT_MALFORMED;
+			}
+			continue;
+		}
+		take = d->rec_left < len ? d->rec_left : len;
+		record_bytes(c, d, buf, take);
+		d->rec_left -= (uint32_t)take;
+		buf += take, len -= take;
+		if (!d->rec_left)
+			record_end(c);
+	}
+	/* both hellos (their records finished) and, before 1.3, the certificate: nothing more
+	 * to learn */
+	if (st->have_ch && st->have_sh && !st->sh_in_record && !st->ch_in_record &&
+	    (st->have_cert || st->dir[1].encrypted))
+		tls_log(c);
+	return XDPI_DISSECT_OK;
+}
+
+static void tls_flow_end(struct xdpi_dissect_ctx *c)
+{
+	struct tls_state *st = c->state;
+
+	tls_log(c);
+	free(st->dir[0].hs);
+	free(st->dir[1].hs);
+	st->dir[0].hs = st->dir[1].hs = NULL;
+}
+
+const struct xdpi_dissector xdpi_dissector_tls = {
+	.name = "tls",
+	.l4 = XDPI_L4_TCP,
+	.ports = { 443, 8443, 993, 995 },
+	.state_size = sizeof(struct tls_state),
+	.probe = tls_probe,
+	.parse = tls_parse,
+	.flow_end = tls_flow_end,
+};
