@@ -4,7 +4,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:%.c=$(OUT)/%)
 BPF_TEST_SRCS := $(wildcard tests/bpf/test_*.c)
 BPF_TEST_BINS := $(BPF_TEST_SRCS:%.c=$(OUT)/%)
-TEST_LIB_OBJS := $(OUT)/tests/lib/pktbuild.o
+TEST_LIB_OBJS := $(OUT)/tests/lib/pktbuild.o $(OUT)/tests/lib/dissect_harness.o
 TEST_LDLIBS := -lcmocka -ljansson
 
 $(OUT)/tests/%: tests/%.c $(TEST_LIB_OBJS) $(LIBXDPI) $(BPF_SKELS)

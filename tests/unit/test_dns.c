@@ -8,63 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include <jansson.h>
-#include "xdpi/dissect.h"
-
-struct harness {
-	struct xdpi_dissect_ctx ctx;
-	struct xdpi_json j;
-	json_t *ev[8];
-	int n;
-};
-
-static struct xdpi_json *begin(struct xdpi_dissect_ctx *c, const char *type)
-{
-	struct harness *h = c->engine;
-
-	xdpi_json_reset(&h->j);
-	xdpi_json_obj_open(&h->j, NULL);
-	xdpi_json_str(&h->j, "event_type", type);
-	return &h->j;
-}
-
-static void end(struct xdpi_dissect_ctx *c)
-{
-	struct harness *h = c->engine;
-	json_error_t err;
-
-	xdpi_json_obj_close(&h->j);
-	h->ev[h->n] = json_loads(h->j.buf, 0, &err);
-	assert_non_null(h->ev[h->n]);
-	h->n++;
-}
+#include "../lib/dissect_harness.h"
 
 static const struct xdpi_dissector *dns(void)
 {
 	return xdpi_dissector_find("dns");
-}
-
-static struct harness *harness_new(uint8_t l4)
-{
-	struct harness *h = calloc(1, sizeof(*h));
-
-	h->ctx.state = calloc(1, dns()->state_size);
-	h->ctx.l4 = l4;
-	h->ctx.event_begin = begin;
-	h->ctx.event_end = end;
-	h->ctx.engine = h;
-	xdpi_json_init(&h->j);
-	return h;
-}
-
-static void harness_free(struct harness *h)
-{
-	dns()->flow_end(&h->ctx);
-	for (int i = 0; i < h->n; i++)
-		json_decref(h->ev[i]);
-	xdpi_json_free(&h->j);
-	free(h->ctx.state);
-	free(h);
 }
 
 static const char *str(json_t *ev, const char *path1, const char *path2)
@@ -84,7 +32,7 @@ static const uint8_t answer[] = { 0x12, 0x34, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0
 
 static void test_dns_query_answer_and_response_time(void **state)
 {
-	struct harness *h = harness_new(XDPI_L4_UDP);
+	struct harness *h = harness_new("dns", XDPI_L4_UDP);
 
 	(void)state;
 	assert_int_equal(dns()->probe(query, sizeof(query), XDPI_L4_UDP, 0), XDPI_DISSECT_OK);
@@ -107,7 +55,7 @@ static void test_dns_query_answer_and_response_time(void **state)
 static void test_dns_rejects_label_loop(void **state)
 {
 	uint8_t m[sizeof(answer)];
-	struct harness *h = harness_new(XDPI_L4_UDP);
+	struct harness *h = harness_new("dns", XDPI_L4_UDP);
 
 	(void)state;
 	memcpy(m, answer, sizeof(m));
@@ -123,7 +71,7 @@ static void test_dns_over_long_name_is_cut_and_counted(void **state)
 {
 	uint8_t m[600] = { 0x00, 0x01, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0 };
 	size_t o = 12;
-	struct harness *h = harness_new(XDPI_L4_UDP);
+	struct harness *h = harness_new("dns", XDPI_L4_UDP);
 
 	(void)state;
 	for (int i = 0; i < 6; i++) { /* 6 labels of 63 bytes: 384 > 255 */
@@ -143,7 +91,7 @@ static void test_dns_over_long_name_is_cut_and_counted(void **state)
 static void test_dns_tcp_split_and_batched(void **state)
 {
 	uint8_t stream[2 * (2 + sizeof(query))];
-	struct harness *h = harness_new(XDPI_L4_TCP);
+	struct harness *h = harness_new("dns", XDPI_L4_TCP);
 
 	(void)state;
 	for (int i = 0; i < 2; i++) {

@@ -8,87 +8,32 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include <jansson.h>
-#include "xdpi/dissect.h"
-
-struct harness {
-	struct xdpi_dissect_ctx ctx;
-	struct xdpi_json j;
-	json_t *ev[16];
-	int n;
-};
-
-static struct xdpi_json *begin(struct xdpi_dissect_ctx *c, const char *type)
-{
-	struct harness *h = c->engine;
-
-	xdpi_json_reset(&h->j);
-	xdpi_json_obj_open(&h->j, NULL);
-	xdpi_json_str(&h->j, "event_type", type);
-	return &h->j;
-}
-
-static void end(struct xdpi_dissect_ctx *c)
-{
-	struct harness *h = c->engine;
-	json_error_t err;
-
-	xdpi_json_obj_close(&h->j);
-	assert_true(h->n < 16);
-	h->ev[h->n] = json_loads(h->j.buf, 0, &err);
-	assert_non_null(h->ev[h->n]);
-	h->n++;
-}
+#include "../lib/dissect_harness.h"
 
 static const struct xdpi_dissector *http(void)
 {
 	return xdpi_dissector_find("http");
 }
 
-static struct harness *harness_new(uint8_t l4)
-{
-	struct harness *h = calloc(1, sizeof(*h));
-
-	h->ctx.state = calloc(1, http()->state_size);
-	h->ctx.l4 = l4;
-	h->ctx.event_begin = begin;
-	h->ctx.event_end = end;
-	h->ctx.engine = h;
-	xdpi_json_init(&h->j);
-	return h;
-}
-
 static void feed(struct harness *h, uint8_t dir, const char *s, uint64_t ts)
 {
-	h->ctx.dir = dir;
-	h->ctx.ts = ts;
-	http()->parse(&h->ctx, (const uint8_t *)s, strlen(s));
+	harness_feed(h, dir, s, strlen(s), ts, h->ctx.gap);
 	h->ctx.gap = false;
-}
-
-static void harness_free(struct harness *h)
-{
-	http()->flow_end(&h->ctx);
-	for (int i = 0; i < h->n; i++)
-		json_decref(h->ev[i]);
-	xdpi_json_free(&h->j);
-	free(h->ctx.state);
-	free(h);
 }
 
 static const char *hs(struct harness *h, int i, const char *key)
 {
-	return json_string_value(json_object_get(json_object_get(h->ev[i], "http"), key));
+	return harness_str(h, i, "http", key);
 }
 
 static json_int_t hi(struct harness *h, int i, const char *obj, const char *key)
 {
-	return json_integer_value(json_object_get(json_object_get(h->ev[i], obj), key));
+	return harness_int(h, i, obj, key);
 }
 
 static void test_http_pipelined_requests_pair_in_order(void **state)
 {
-	struct harness *h = harness_new(XDPI_L4_TCP);
+	struct harness *h = harness_new("http", XDPI_L4_TCP);
 
 	(void)state;
 	feed(h, 0, "GET /a HTTP/1.1\r\nHost: x\r\nUser-Agent: t/1\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n", 1000000);
@@ -108,7 +53,7 @@ static void test_http_pipelined_requests_pair_in_order(void **state)
 
 static void test_http_chunked_post_with_continue(void **state)
 {
-	struct harness *h = harness_new(XDPI_L4_TCP);
+	struct harness *h = harness_new("http", XDPI_L4_TCP);
 
 	(void)state;
 	feed(h, 0, "POST /up HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n", 1);
@@ -126,7 +71,7 @@ static void test_http_chunked_post_with_continue(void **state)
 
 static void test_http_head_response_has_no_body(void **state)
 {
-	struct harness *h = harness_new(XDPI_L4_TCP);
+	struct harness *h = harness_new("http", XDPI_L4_TCP);
 
 	(void)state;
 	feed(h, 0, "HEAD / HTTP/1.1\r\nHost: x\r\n\r\nGET /next HTTP/1.1\r\nHost: x\r\n\r\n", 1);
@@ -140,7 +85,7 @@ static void test_http_head_response_has_no_body(void **state)
 
 static void test_http_resyncs_after_gap_and_reports_incomplete(void **state)
 {
-	struct harness *h = harness_new(XDPI_L4_TCP);
+	struct harness *h = harness_new("http", XDPI_L4_TCP);
 
 	(void)state;
 	feed(h, 0, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n", 1);
@@ -160,7 +105,7 @@ static void test_http_resyncs_after_gap_and_reports_incomplete(void **state)
 
 static void test_http_ssdp_over_udp(void **state)
 {
-	struct harness *h = harness_new(XDPI_L4_UDP);
+	struct harness *h = harness_new("http", XDPI_L4_UDP);
 
 	(void)state;
 	assert_int_equal(http()->probe((const uint8_t *)"M-SEARCH * HTTP/1.1\r\n", 21, XDPI_L4_UDP, 0),

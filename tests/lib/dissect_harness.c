@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdlib.h>
+#include <string.h>
+#include "dissect_harness.h"
+
+static struct xdpi_json *begin(struct xdpi_dissect_ctx *c, const char *type)
+{
+	struct harness *h = c->engine;
+
+	xdpi_json_reset(&h->j);
+	xdpi_json_obj_open(&h->j, NULL);
+	xdpi_json_str(&h->j, "event_type", type);
+	return &h->j;
+}
+
+static void end(struct xdpi_dissect_ctx *c)
+{
+	struct harness *h = c->engine;
+	json_error_t err;
+
+	xdpi_json_obj_close(&h->j);
+	if (h->n < HARNESS_EVENTS)
+		h->ev[h->n] = json_loads(h->j.buf, 0, &err);
+	h->n++;
+}
+
+struct harness *harness_new(const char *dissector, uint8_t l4)
+{
+	struct harness *h = calloc(1, sizeof(*h));
+
+	if (!h || !(h->d = xdpi_dissector_find(dissector))) {
+		free(h);
+		return NULL;
+	}
+	h->ctx.state = calloc(1, h->d->state_size);
+	h->ctx.l4 = l4;
+	h->ctx.event_begin = begin;
+	h->ctx.event_end = end;
+	h->ctx.engine = h;
+	xdpi_json_init(&h->j);
+	return h;
+}
+
+enum xdpi_dissect_status harness_feed(struct harness *h, uint8_t dir, const void *p, size_t len,
+				      uint64_t ts, bool gap)
+{
+	h->ctx.dir = dir;
+	h->ctx.ts = ts;
+	h->ctx.pcap_cnt = ts;
+	h->ctx.gap = gap;
+	return h->d->parse(&h->ctx, p, len);
+}
+
+void harness_end(struct harness *h)
+{
+	if (h->d->flow_end)
+		h->d->flow_end(&h->ctx);
+}
+
+void harness_free(struct harness *h)
+{
+	if (!h)
+		return;
+	harness_end(h);
+	for (int i = 0; i < h->n && i < HARNESS_EVENTS; i++)
+		json_decref(h->ev[i]);
+	xdpi_json_free(&h->j);
+	free(h->ctx.state);
+	free(h);
+}
+
+static json_t *field(struct harness *h, int i, const char *obj, const char *key)
+{
+	json_t *o = i < h->n && i < HARNESS_EVENTS ? h->ev[i] : NULL;
+
+	return json_object_get(obj ? json_object_get(o, obj) : o, key);
+}
+
+const char *harness_str(struct harness *h, int i, const char *obj, const char *key)
+{
+	return json_string_value(field(h, i, obj, key));
+}
+
+json_int_t harness_int(struct harness *h, int i, const char *obj, const char *key)
+{
+	return json_integer_value(field(h, i, obj, key));
+}
