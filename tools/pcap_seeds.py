@@ -47,11 +47,11 @@ def l4_payload(link, frame, port, proto):
 
 
 def main():
-    """pcap_seeds.py OUT PER_FILE [--dns|--http] CAPTURE...: frames (the first byte the link
-    type); with --dns the DNS messages over UDP port 53; with --http the TCP payloads of
-    port 80 (the first byte the fuzz target's mode)."""
+    """pcap_seeds.py OUT PER_FILE [--dns|--http|--tls] CAPTURE...: frames (the first byte the
+    link type); with --dns the DNS messages over UDP port 53; with --http or --tls the TCP
+    payloads of port 80 or 443 (the first byte the fuzz target's mode)."""
     out, per_file, paths = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
-    mode = paths[0] if paths[:1] in (['--dns'], ['--http']) else None
+    mode = paths[0] if paths[:1] in (['--dns'], ['--http'], ['--tls']) else None
     paths = paths[1:] if mode else paths
     os.makedirs(out, exist_ok=True)
     n = 0
@@ -61,8 +61,10 @@ def main():
                 if n >= per_file * len(paths) or (not mode and i >= per_file):
                     break
                 if mode:
-                    msg = l4_payload(link, frame, 53, 17) if mode == '--dns' else l4_payload(link, frame, 80, 6)
-                    seed = None if not msg else (b'\x00' if mode == '--dns' else b'\x41') + msg
+                    port, proto, first = {'--dns': (53, 17, b'\x00'), '--http': (80, 6, b'\x41'),
+                                          '--tls': (443, 6, b'\x41')}[mode]
+                    msg = l4_payload(link, frame, port, proto)
+                    seed = first + msg if msg else None
                 else:
                     seed = bytes([LINK[link]]) + frame if link in LINK else None
                 if seed is None:

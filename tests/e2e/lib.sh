@@ -113,6 +113,8 @@ e2e_done() {
 start_nginx() {
 	mkdir -p "$TMP/www" "$TMP/nginx"
 	echo "hello from the xdpi lab" >"$TMP/www/index.html"
+	openssl req -x509 -newkey rsa:2048 -nodes -subj "/O=xdpi lab/CN=lab.test" -days 2 \
+		-keyout "$TMP/nginx/key.pem" -out "$TMP/nginx/cert.pem" 2>/dev/null || return 1
 	head -c 200000 /dev/urandom | base64 >"$TMP/www/big.txt"
 	cat >"$TMP/nginx/nginx.conf" <<NGX
 worker_processes 1;
@@ -132,6 +134,10 @@ http {
   server {
     listen $IP_SRV:80;
     listen [$IP6_SRV]:80;
+    listen $IP_SRV:443 ssl http2;
+    ssl_certificate $TMP/nginx/cert.pem;
+    ssl_certificate_key $TMP/nginx/key.pem;
+    ssl_protocols TLSv1.2 TLSv1.3;
     root $TMP/www;
     location /echo { return 200 "posted\n"; }
   }

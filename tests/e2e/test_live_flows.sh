@@ -26,6 +26,8 @@ for i in 1 2 3; do cli curl -sf -o /dev/null "http://$IP_SRV/?n=$i"; done
 cli curl -sf -o /dev/null "http://$IP_SRV/index.html" -o /dev/null "http://$IP_SRV/big.txt"  # keep-alive
 cli curl -sf -o /dev/null -g "http://[$IP6_SRV]/"
 cli curl -sf -o /dev/null -H 'Transfer-Encoding: chunked' --data-binary @"$TMP/www/index.html" "http://$IP_SRV/echo"
+cli curl -sf -o /dev/null -k --tlsv1.2 --tls-max 1.2 --http1.1 --resolve lab.test:443:$IP_SRV https://lab.test/
+cli curl -sf -o /dev/null -k --tlsv1.3 --http2 --resolve lab.test:443:$IP_SRV https://lab.test/index.html
 for i in 1 2 3 4; do cli dig +short +time=2 +tries=1 @$IP_SRV "host$i.lab.test" A >/dev/null; done
 cli dig +short +tcp +time=2 +tries=1 @$IP_SRV lab.test TXT >/dev/null
 cli ping -c 3 -i 0.2 -W 1 $IP_SRV >/dev/null
@@ -72,6 +74,15 @@ check "chunked POST: request body length 24, response 200" jq_ok -s \
 	'map(select(.event_type=="http" and .http.http_method=="POST" and .xdpi.request_body_length==24 and .http.status==200)) | length == 1' "$TMP/eve.json"
 check "HTTP over IPv6 reported" jq_ok -s --arg ip "$IP6_SRV" 'map(select(.event_type=="http" and .dest_ip==$ip)) | length == 1' "$TMP/eve.json"
 check "latency measured for answered requests" jq_ok -s 'map(select(.event_type=="http" and .xdpi.latency_us >= 0)) | length >= 6' "$TMP/eve.json"
+
+# TLS: SNI, both versions, ALPN h2 agreed, and in TLS 1.2 the certificate nginx served
+fp=$(openssl x509 -in "$TMP/nginx/cert.pem" -noout -fingerprint -sha1 | cut -d= -f2 | tr 'A-F' 'a-f')
+check "TLS 1.2: SNI, http/1.1, certificate fingerprint $fp" jq_ok -s --arg fp "$fp" \
+	'map(select(.event_type=="tls" and .tls.version=="TLS 1.2" and .tls.sni=="lab.test" and .tls.fingerprint==$fp and (.tls.subject | contains("CN=lab.test")))) | length == 1' "$TMP/eve.json"
+# (TLS 1.3 encrypts the server's ALPN choice and certificate: neither may be reported)
+check "TLS 1.3: SNI, ALPN h2 offered, JA3 and JA4, nothing encrypted reported" jq_ok -s \
+	'map(select(.event_type=="tls" and .tls.version=="TLS 1.3" and .tls.sni=="lab.test" and (.tls.client_alpns | index("h2")) and (.tls | has("server_alpns") | not) and (.tls | has("fingerprint") | not) and (.tls.ja4 | startswith("t13d")) and (.tls.ja3.hash | length) == 32)) | length == 1' "$TMP/eve.json"
+check "TLS flows carry app_proto tls" jq_ok -s 'map(select(.event_type=="flow" and .dest_port==443)) | length == 2 and all(.app_proto=="tls")' "$TMP/eve.json"
 
 # tshark's view of the same link, through the corpus truth script and the same comparator
 bash "$SHARED/corpus/make_truth.sh" "$TMP/link.pcap" >/dev/null 2>&1
