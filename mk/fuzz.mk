@@ -5,7 +5,7 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_OUT := build-fuzz
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(FUZZ_OUT)/%)
 FUZZ_TIME ?= 600
-FUZZ_SHORT_TIME ?= 30
+FUZZ_SHORT_TIME ?= 20
 FUZZ_SEEDS := $(FUZZ_OUT)/seeds
 CORPUS_DIR ?= ../shared/corpus
 
