@@ -60,7 +60,7 @@ clean:
 	$(call msg,CLEAN)
 	$(Q)rm -rf build build-asan build-fuzz
 
--include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(TEST_LIB_OBJS:.o=.d) $(join $(dir $(UNIT_BINS) $(BPF_TEST_BINS)),$(patsubst %,.%.d,$(notdir $(UNIT_BINS) $(BPF_TEST_BINS))))
 .DELETE_ON_ERROR:
 .SECONDARY:
 

@@ -10,7 +10,7 @@ FUZZ_SEEDS := $(FUZZ_OUT)/seeds
 CORPUS_DIR ?= ../shared/corpus
 
 ifeq ($(SANITIZE),fuzz)
-CFLAGS += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+CFLAGS += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=address,undefined
 endif
 
@@ -27,6 +27,7 @@ fuzz-seeds:
 	$(Q)[ -d $(FUZZ_SEEDS)/dns ] || python3 tools/pcap_seeds.py $(FUZZ_SEEDS)/dns 20 --dns $(wildcard $(CORPUS_DIR)/*.pcap*)
 	$(Q)[ -d $(FUZZ_SEEDS)/http ] || python3 tools/pcap_seeds.py $(FUZZ_SEEDS)/http 20 --http $(wildcard $(CORPUS_DIR)/*.pcap*)
 	$(Q)[ -d $(FUZZ_SEEDS)/tls ] || python3 tools/pcap_seeds.py $(FUZZ_SEEDS)/tls 20 --tls $(wildcard $(CORPUS_DIR)/*.pcap*)
+	$(Q)[ -d $(FUZZ_SEEDS)/http2 ] || python3 tools/pcap_seeds.py $(FUZZ_SEEDS)/http2 20 --http2 $(wildcard $(CORPUS_DIR)/*.pcap*)
 	$(Q)mkdir -p $(FUZZ_SEEDS)/reassembly
 
 

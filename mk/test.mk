@@ -10,7 +10,7 @@ TEST_LDLIBS := -lcmocka -ljansson
 $(OUT)/tests/%: tests/%.c $(TEST_LIB_OBJS) $(LIBXDPI) $(BPF_SKELS)
 	$(call msg,TEST-CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) $< $(TEST_LIB_OBJS) $(LIBXDPI) $(LDLIBS) $(TEST_LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) -MMD -MP -MF $(@D)/.$(@F).d $< $(TEST_LIB_OBJS) $(LIBXDPI) $(LDLIBS) $(TEST_LDLIBS) -o $@
 
 .PHONY: unit-bins bpf-test-bins
 unit-bins: $(UNIT_BINS)

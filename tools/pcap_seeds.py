@@ -43,15 +43,15 @@ def l4_payload(link, frame, port, proto):
         return None
     sp, dp = struct.unpack('>HH', frame[off:off + 4])
     hl = (frame[off + 12] >> 4) * 4 if proto == 6 else 8
-    return frame[off + hl:] if port in (sp, dp) else None
+    return frame[off + hl:] if port is None or port in (sp, dp) else None
 
 
 def main():
-    """pcap_seeds.py OUT PER_FILE [--dns|--http|--tls] CAPTURE...: frames (the first byte the
+    """pcap_seeds.py OUT PER_FILE [--dns|--http|--tls|--http2] CAPTURE...: frames (the first byte the
     link type); with --dns the DNS messages over UDP port 53; with --http or --tls the TCP
     payloads of port 80 or 443 (the first byte the fuzz target's mode)."""
     out, per_file, paths = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
-    mode = paths[0] if paths[:1] in (['--dns'], ['--http'], ['--tls']) else None
+    mode = paths[0] if paths[:1] in (['--dns'], ['--http'], ['--tls'], ['--http2']) else None
     paths = paths[1:] if mode else paths
     os.makedirs(out, exist_ok=True)
     n = 0
@@ -62,8 +62,10 @@ def main():
                     break
                 if mode:
                     port, proto, first = {'--dns': (53, 17, b'\x00'), '--http': (80, 6, b'\x41'),
-                                          '--tls': (443, 6, b'\x41')}[mode]
+                                          '--tls': (443, 6, b'\x41'), '--http2': (None, 6, b'\x41')}[mode]
                     msg = l4_payload(link, frame, port, proto)
+                    if mode == '--http2' and msg and not msg.startswith(b'PRI * HTTP/2.0'):
+                        msg = None  # a connection's preface and the frames that ride with it
                     seed = first + msg if msg else None
                 else:
                     seed = bytes([LINK[link]]) + frame if link in LINK else None

@@ -33,6 +33,7 @@ struct xdpi_dissect_ctx {
 	void *state;      /* the dissector's per-flow state (state_size bytes, zeroed) */
 	bool switched;    /* set by the dissector: another protocol follows (CONNECT tunnel,
 			   * 101 Upgrade); the engine ends this dissector and detects again */
+	size_t switched_at; /* ... from this offset of the bytes the dissector was given */
 	/* Opens an EVE event of event_type with the flow's common fields; the dissector adds
 	 * its object and calls event_end. */
 	struct xdpi_json *(*event_begin)(struct xdpi_dissect_ctx *c, const char *event_type);

@@ -151,13 +151,21 @@ static void switch_protocol(struct l7_call *call)
 	call->le->switched++;
 }
 
+static void on_data(struct l7_call *call, const uint8_t *buf, size_t len, bool gap);
+
 static void parse(struct l7_call *call, const uint8_t *buf, size_t len, bool gap)
 {
+	size_t at;
+
 	ctx_init(call, gap);
 	if (call->l->d->parse(&call->ctx, buf, len) == XDPI_DISSECT_MALFORMED)
 		call->le->malformed[call->l->didx]++;
-	if (call->ctx.switched)
-		switch_protocol(call);
+	if (!call->ctx.switched)
+		return;
+	at = call->ctx.switched_at;
+	switch_protocol(call);
+	if (at < len) /* the new protocol began inside these bytes (h2c after its 101) */
+		on_data(call, buf + at, len - at, false);
 }
 
 static void free_probe(struct l7_flow *l)

@@ -584,6 +584,7 @@ static size_t head_bytes(struct xdpi_dissect_ctx *c, uint8_t d, const char *p, s
 
 static enum xdpi_dissect_status http_tcp(struct xdpi_dissect_ctx *c, const char *p, size_t len)
 {
+	const char *start = p;
 	struct http_state *st = c->state;
 	uint8_t d = c->dir & 1;
 	struct http_dir *dd = &st->dir[d];
@@ -619,6 +620,8 @@ static enum xdpi_dissect_status http_tcp(struct xdpi_dissect_ctx *c, const char 
 		else
 			used = head_bytes(c, d, p, len);
 		p += used, len -= used;
+		if (st->upgraded)
+			c->switched_at = (size_t)(p - start); /* the new protocol's first byte */
 	}
 	return XDPI_DISSECT_OK;
 }

@@ -193,7 +193,39 @@ def tls_fields(events, truth_msgs):
             yield field, label, tv, xv if t is not None else 'missing'
 
 
+def http2_fields(events, truth_blocks):
+    """Each header block tshark saw, against the stream event whose request headers,
+    response headers or trailers came in that frame on that stream."""
+    streams = collections.defaultdict(list)
+    for ev in events:
+        if ev.get('event_type') == 'http' and ev['http'].get('protocol') == 'HTTP/2':
+            streams[ev['xdpi']['stream_id']].append(ev)
+    for b in truth_blocks:
+        hdrs = dict((k, v) for k, v in b['headers'])
+        label = f"frame {b['frame']} stream {b['stream']}"
+        ev, part = None, None
+        for e in streams.get(b['stream'], []):
+            x = e['xdpi']
+            for key, p in (('request_headers_pcap_cnt', 'request'), ('response_headers_pcap_cnt', 'response'),
+                           ('trailers_pcap_cnt', 'trailers')):
+                if x.get(key) == b['frame'] and ev is None:
+                    if (p == 'request') == (':method' in hdrs) and (p == 'trailers') == ('grpc-status' in hdrs and ':status' not in hdrs):
+                        ev, part = e, p
+        h = ev['http'] if ev else {}
+        g = ev['xdpi'].get('grpc', {}) if ev else {}
+        miss = 'missing' if ev is None else None
+        if ':method' in hdrs:
+            yield ':method', label, hdrs[':method'], miss or h.get('http_method')
+            yield ':path', label, hdrs.get(':path'), miss or h.get('url')
+        if ':status' in hdrs:
+            yield ':status', label, int(hdrs[':status']), miss or h.get('status')
+        if 'grpc-status' in hdrs:
+            yield 'grpc-status', label, int(hdrs['grpc-status']), miss or g.get('status')
+
+
 PROTOCOLS = {'dns': dns_fields, 'http': http_fields, 'tls': tls_fields}
+TRUTH_KEYS = {'http2': 'http2_headers'}
+PROTOCOLS['http2'] = http2_fields
 
 
 def main():
@@ -215,7 +247,7 @@ def main():
                            timeout=300)
             events = [json.loads(l) for l in open(out)]
             for proto, fn in PROTOCOLS.items():
-                for field, label, t, x in fn(events, truth.get(proto, [])):
+                for field, label, t, x in fn(events, truth.get(TRUTH_KEYS.get(proto, proto), [])):
                     if name in excluded:
                         ex_total[(proto, field)] += 1
                         ex_agree[(proto, field)] += t == x

@@ -1,0 +1,553 @@
+// SPDX-License-Identifier: GPL-2.0
+/* HTTP/2 over cleartext (RFC 9113): prior knowledge (the client preface) and h2c (after an
+ * HTTP/1.1 101, handed over by the http dissector). Frames per direction; header blocks
+ * (HEADERS, CONTINUATION, PUSH_PROMISE) decoded by nghttp2's HPACK inflater, one per direction,
+ * so the dynamic tables stay right; SETTINGS_HEADER_TABLE_SIZE applied to the peer's decoder.
+ * Each stream is a transaction: one EVE http event (protocol HTTP/2) when both sides ended it,
+ * it was reset, or the flow ends. gRPC: service and method from :path, grpc-status and
+ * grpc-message from the trailers, messages counted per direction from DATA.
+ * A direction whose header table cannot be known (a gap, or joined mid-connection) is
+ * "degraded": its header blocks are no longer decoded, never decoded wrong. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <nghttp2/nghttp2.h>
+#include "xdpi/dissect.h"
+
+#define PREFACE "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+#define PREFACE_LEN 24
+#define FRAME_BUF_MAX 65536 /* frames larger than this are skipped (DATA still counted) */
+#define BLOCK_MAX 65536     /* a header block across CONTINUATIONs */
+#define STREAMS_MAX 128
+#define FIELD_MAX 512
+
+enum { F_DATA, F_HEADERS, F_PRIORITY, F_RST, F_SETTINGS, F_PUSH, F_PING, F_GOAWAY, F_WINDOW, F_CONT };
+#define FL_END_STREAM 0x1
+#define FL_END_HEADERS 0x4
+#define FL_PADDED 0x8
+#define FL_PRIORITY 0x20
+
+struct h2_stream {
+	uint32_t id;
+	bool used, grpc, degraded, rst;
+	bool end[2];
+	char *method, *path, *authority, *ua, *ctype, *grpc_message;
+	int status, grpc_status;
+	int blocks[2];      /* header blocks seen per direction: 2nd from the server = trailers */
+	uint64_t data[2];
+	uint32_t grpc_msgs[2];
+	uint32_t grpc_left[2]; /* bytes of the current gRPC message still to skip */
+	uint8_t grpc_hdr_len[2];
+	uint64_t ts;
+	uint64_t cnt_req, cnt_resp, cnt_trailers;
+};
+
+struct h2_dir {
+	uint32_t preface_left;
+	uint8_t fh[9];
+	uint32_t fh_len;
+	uint32_t flen, fgot;  /* the current frame's length, and bytes of it seen */
+	uint8_t ftype, fflags;
+	uint32_t fstream;
+	uint8_t *buf;         /* the current frame's payload (unless skipped) */
+	uint8_t *block;       /* a header block waiting for its CONTINUATIONs */
+	uint32_t block_len, block_stream, block_on; /* for which stream; its frames' stream */
+	uint64_t block_cnt;   /* the frame that began the block */
+	bool block_push, block_end_stream, in_block;
+	nghttp2_hd_inflater *inf;
+	bool degraded, dead;
+};
+
+struct h2_state {
+	struct h2_dir dir[2];
+	struct h2_stream streams[STREAMS_MAX];
+	uint64_t tx_id;
+};
+
+static uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static bool settings_frame(const uint8_t *p, size_t len)
+{
+	uint32_t flen = (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
+
+	return len >= 9 && p[3] == F_SETTINGS && p[4] == 0 && rd32(p + 5) == 0 && flen % 6 == 0 &&
+	       flen <= 16384;
+}
+
+static enum xdpi_dissect_status h2_probe(const uint8_t *buf, size_t len, uint8_t l4, uint8_t dir)
+{
+	size_t n = len < PREFACE_LEN ? len : PREFACE_LEN;
+
+	(void)l4;
+	if (!memcmp(buf, PREFACE, n))
+		return n == PREFACE_LEN ? XDPI_DISSECT_OK : XDPI_DISSECT_NEED_MORE;
+	/* after an h2c upgrade the server speaks first: its SETTINGS */
+	if (dir == 1 && len < 9)
+		return XDPI_DISSECT_NEED_MORE;
+	return dir == 1 && settings_frame(buf, len) ? XDPI_DISSECT_OK : XDPI_DISSECT_NOT_MINE;
+}
+
+/* ---- streams ---- */
+
+static void stream_free(struct h2_stream *s)
+{
+	free(s->method), free(s->path), free(s->authority), free(s->ua), free(s->ctype);
+	free(s->grpc_message);
+	memset(s, 0, sizeof(*s));
+}
+
+static void put_grpc(struct xdpi_json *j, const struct h2_stream *s)
+{
+	const char *slash = s->path ? strrchr(s->path, '/') : NULL;
+
+	xdpi_json_obj_open(j, "grpc");
+	if (slash && slash != s->path) {
+		xdpi_json_strn(j, "service", s->path + 1, (size_t)(slash - s->path - 1));
+		xdpi_json_str(j, "method", slash + 1);
+	}
+	if (s->grpc_status >= 0)
+		xdpi_json_u64(j, "status", (uint64_t)s->grpc_status);
+	if (s->grpc_message && *s->grpc_message)
+		xdpi_json_str(j, "message", s->grpc_message);
+	xdpi_json_u64(j, "messages_toserver", s->grpc_msgs[0]);
+	xdpi_json_u64(j, "messages_toclient", s->grpc_msgs[1]);
+	xdpi_json_obj_close(j);
+}
+
+static void put_str(struct xdpi_json *j, const char *k, const char *v)
+{
+	if (v && *v)
+		xdpi_json_str(j, k, v);
+}
+
+static void stream_emit(struct xdpi_dissect_ctx *c, struct h2_stream *s)
+{
+	struct h2_state *st = c->state;
+	struct xdpi_json *j = c->event_begin(c, "http");
+
+	xdpi_json_u64(j, "tx_id", st->tx_id++);
+	xdpi_json_obj_open(j, "http");
+	put_str(j, "hostname", s->authority);
+	put_str(j, "url", s->path);
+	put_str(j, "http_user_agent", s->ua);
+	put_str(j, "http_content_type", s->ctype);
+	put_str(j, "http_method", s->method);
+	xdpi_json_str(j, "protocol", "HTTP/2");
+	if (s->status)
+		xdpi_json_u64(j, "status", (uint64_t)s->status);
+	xdpi_json_u64(j, "length", s->data[1]);
+	xdpi_json_obj_close(j);
+	xdpi_json_obj_open(j, "xdpi");
+	xdpi_json_u64(j, "stream_id", s->id);
+	if (s->status && s->cnt_req && c->ts >= s->ts)
+		xdpi_json_u64(j, "latency_us", (c->ts - s->ts) / 1000);
+	xdpi_json_u64(j, "request_body_length", s->data[0]);
+	xdpi_json_bool(j, "complete", s->end[0] && s->end[1] && !s->rst && !s->degraded);
+	if (s->rst)
+		xdpi_json_bool(j, "reset", true);
+	if (s->degraded)
+		xdpi_json_bool(j, "degraded", true); /* header table unknown: headers not reported */
+	if (s->cnt_req)
+		xdpi_json_u64(j, "request_headers_pcap_cnt", s->cnt_req);
+	if (s->cnt_resp)
+		xdpi_json_u64(j, "response_headers_pcap_cnt", s->cnt_resp);
+	if (s->cnt_trailers)
+		xdpi_json_u64(j, "trailers_pcap_cnt", s->cnt_trailers);
+	if (s->grpc)
+		put_grpc(j, s);
+	xdpi_json_obj_close(j);
+	c->event_end(c);
+	stream_free(s);
+}
+
+static struct h2_stream *stream_get(struct xdpi_dissect_ctx *c, uint32_t id, bool create)
+{
+	struct h2_state *st = c->state;
+	struct h2_stream *free_slot = NULL, *oldest = NULL;
+
+	for (int i = 0; i < STREAMS_MAX; i++) {
+		struct h2_stream *s = &st->streams[i];
+
+		if (s->used && s->id == id)
+			return s;
+		if (!s->used && !free_slot)
+			free_slot = s;
+		if (s->used && (!oldest || s->id < oldest->id))
+			oldest = s;
+	}
+	if (!create)
+		return NULL;
+	if (!free_slot) { /* too many open streams: the oldest is reported as it stands */
+		stream_emit(c, oldest);
+		free_slot = oldest;
+	}
+	free_slot->used = true;
+	free_slot->id = id;
+	free_slot->grpc_status = -1;
+	free_slot->ts = c->ts;
+	return free_slot;
+}
+
+static void stream_maybe_done(struct xdpi_dissect_ctx *c, struct h2_stream *s)
+{
+	if ((s->end[0] && s->end[1]) || s->rst)
+		stream_emit(c, s);
+}
+
+/* ---- header blocks ---- */
+
+static char *dupn(const uint8_t *p, size_t n)
+{
+	size_t m = n < FIELD_MAX ? n : FIELD_MAX;
+	char *d = malloc(m + 1);
+
+	if (d) {
+		memcpy(d, p, m);
+		d[m] = '\0';
+	}
+	return d;
+}
+
+static void set(char **field, const nghttp2_nv *nv)
+{
+	free(*field);
+	*field = dupn(nv->value, nv->valuelen);
+}
+
+static bool is(const nghttp2_nv *nv, const char *name)
+{
+	return nv->namelen == strlen(name) && !memcmp(nv->name, name, nv->namelen);
+}
+
+static int value_int(const nghttp2_nv *nv)
+{
+	char num[8];
+
+	snprintf(num, sizeof(num), "%.*s", (int)(nv->valuelen < 7 ? nv->valuelen : 7),
+		 (const char *)nv->value);
+	return atoi(num);
+}
+
+/* One decoded header of a block from direction d (request side for PUSH_PROMISE). */
+static void header(struct h2_stream *s, bool request, bool trailers, const nghttp2_nv *nv)
+{
+	if (request) {
+		if (is(nv, ":method"))
+			set(&s->method, nv);
+		else if (is(nv, ":path"))
+			set(&s->path, nv);
+		else if (is(nv, ":authority") || (is(nv, "host") && !s->authority))
+			set(&s->authority, nv);
+		else if (is(nv, "user-agent"))
+			set(&s->ua, nv);
+		else if (is(nv, "content-type") && nv->valuelen >= 16 &&
+			 !strncasecmp((const char *)nv->value, "application/grpc", 16))
+			s->grpc = true;
+		return;
+	}
+	if (is(nv, ":status") && !trailers)
+		s->status = value_int(nv);
+	else if (is(nv, "content-type") && !trailers)
+		set(&s->ctype, nv);
+	else if (is(nv, "grpc-status"))
+		s->grpc_status = value_int(nv);
+	else if (is(nv, "grpc-message"))
+		set(&s->grpc_message, nv);
+}
+
+/* Decodes a whole header block; returns -1 if the decoder's state is now unknown. */
+static int decode_block(struct h2_dir *d, struct h2_stream *s, bool request, bool trailers,
+			const uint8_t *in, size_t len)
+{
+	static const uint8_t empty[1];
+
+	if (!in)
+		in = empty; /* an empty block: still run through the decoder, which ends it */
+	for (;;) {
+		nghttp2_nv nv;
+		int flags = 0;
+		ssize_t rv = nghttp2_hd_inflate_hd2(d->inf, &nv, &flags, in, len, 1);
+
+		if (rv < 0)
+			return -1;
+		in += rv, len -= (size_t)rv;
+		if (flags & NGHTTP2_HD_INFLATE_EMIT)
+			header(s, request, trailers, &nv);
+		if (flags & NGHTTP2_HD_INFLATE_FINAL) {
+			nghttp2_hd_inflate_end_headers(d->inf);
+			return 0;
+		}
+		if (!(flags & NGHTTP2_HD_INFLATE_EMIT) && len == 0)
+			return 0;
+	}
+}
+
+static void block_done(struct xdpi_dissect_ctx *c, struct h2_dir *d)
+{
+	uint8_t dir = c->dir & 1;
+	struct h2_stream *s = stream_get(c, d->block_stream, true);
+	bool request = dir == 0 || d->block_push;
+	bool trailers;
+
+	d->in_block = false;
+	if (!s)
+		return;
+	trailers = !request && s->blocks[1] > 0;
+	s->blocks[request ? 0 : 1]++;
+	if (request)
+		s->cnt_req = d->block_cnt;
+	else if (trailers)
+		s->cnt_trailers = d->block_cnt;
+	else
+		s->cnt_resp = d->block_cnt;
+	if (request)
+		s->ts = c->ts;
+	if (d->degraded || decode_block(d, s, request, trailers, d->block, d->block_len) < 0) {
+		d->degraded = true;
+		s->degraded = true;
+	}
+	if (d->block_push)
+		s->end[0] = true; /* a pushed request has no body */
+	if (d->block_end_stream) {
+		s->end[dir] = true;
+		stream_maybe_done(c, s);
+	}
+}
+
+static void block_add(struct h2_dir *d, const uint8_t *p, size_t n)
+{
+	if (!n || (!d->block && !(d->block = malloc(BLOCK_MAX))))
+		return;
+	if (d->block_len + n > BLOCK_MAX) { /* a header list beyond what we keep */
+		d->degraded = true;
+		n = BLOCK_MAX - d->block_len;
+	}
+	memcpy(d->block + d->block_len, p, n);
+	d->block_len += (uint32_t)n;
+}
+
+/* ---- frames ---- */
+
+/* The payload without padding (and, for HEADERS, the priority fields). */
+static bool unpad(struct h2_dir *d, const uint8_t **p, size_t *n, size_t skip)
+{
+	size_t pad = 0;
+
+	if (d->fflags & FL_PADDED) {
+		if (*n < 1)
+			return false;
+		pad = (*p)[0];
+		(*p)++, (*n)--;
+	}
+	if (*n < pad + skip)
+		return false;
+	*p += skip;
+	*n -= pad + skip;
+	return true;
+}
+
+static void grpc_data(struct h2_stream *s, uint8_t dir, const uint8_t *p, size_t n)
+{
+	while (n) {
+		if (s->grpc_left[dir]) {
+			size_t k = s->grpc_left[dir] < n ? s->grpc_left[dir] : n;
+
+			s->grpc_left[dir] -= (uint32_t)k;
+			p += k, n -= k;
+			continue;
+		}
+		/* the 5-byte prefix: compressed flag, then the length */
+		if (s->grpc_hdr_len[dir] == 0)
+			s->grpc_msgs[dir]++;
+		if (s->grpc_hdr_len[dir] >= 1)
+			s->grpc_left[dir] = (s->grpc_left[dir] << 8) | p[0];
+		s->grpc_hdr_len[dir]++;
+		p++, n--;
+		if (s->grpc_hdr_len[dir] == 5)
+			s->grpc_hdr_len[dir] = 0; /* grpc_left now holds the message length */
+	}
+}
+
+static void frame_data(struct xdpi_dissect_ctx *c, struct h2_dir *d, const uint8_t *p, size_t n,
+		       bool whole)
+{
+	uint8_t dir = c->dir & 1;
+	struct h2_stream *s = stream_get(c, d->fstream, false);
+
+	if (!s)
+		return;
+	if (whole && !unpad(d, &p, &n, 0))
+		return;
+	s->data[dir] += n;
+	if (s->grpc && whole)
+		grpc_data(s, dir, p, n);
+	if (d->fflags & FL_END_STREAM) {
+		s->end[dir] = true;
+		stream_maybe_done(c, s);
+	}
+}
+
+static void frame_settings(struct xdpi_dissect_ctx *c, const uint8_t *p, size_t n)
+{
+	struct h2_state *st = c->state;
+
+	/* our peer's decoder table size bounds what this side's encoder uses: it is the other
+	 * direction's inflater that must know */
+	for (size_t i = 0; i + 6 <= n; i += 6)
+		if (((p[i] << 8) | p[i + 1]) == 1 && st->dir[!(c->dir & 1)].inf)
+			nghttp2_hd_inflate_change_table_size(st->dir[!(c->dir & 1)].inf, rd32(p + i + 2));
+}
+
+static void frame_headers(struct xdpi_dissect_ctx *c, struct h2_dir *d, const uint8_t *p, size_t n)
+{
+	bool push = d->ftype == F_PUSH;
+
+	if (!unpad(d, &p, &n, push ? 4 : (d->fflags & FL_PRIORITY ? 5 : 0)))
+		return;
+	d->in_block = true;
+	d->block_len = 0;
+	d->block_push = push;
+	d->block_stream = push ? rd32(p - 4) & 0x7fffffff : d->fstream;
+	d->block_on = d->fstream;
+	d->block_cnt = c->pcap_cnt;
+	d->block_end_stream = !push && (d->fflags & FL_END_STREAM);
+	block_add(d, p, n);
+	if (d->fflags & FL_END_HEADERS)
+		block_done(c, d);
+}
+
+static void frame_done(struct xdpi_dissect_ctx *c, struct h2_dir *d, const uint8_t *p, size_t n)
+{
+	struct h2_stream *s;
+
+	switch (d->ftype) {
+	case F_DATA:
+		frame_data(c, d, p, n, true);
+		break;
+	case F_HEADERS:
+	case F_PUSH:
+		frame_headers(c, d, p, n);
+		break;
+	case F_CONT:
+		if (d->in_block && d->fstream == d->block_on) {
+			block_add(d, p, n);
+			if (d->fflags & FL_END_HEADERS)
+				block_done(c, d);
+		}
+		break;
+	case F_SETTINGS:
+		if (!(d->fflags & 1)) /* not an ACK */
+			frame_settings(c, p, n);
+		break;
+	case F_RST:
+		s = stream_get(c, d->fstream, false);
+		if (s) {
+			s->rst = true;
+			stream_maybe_done(c, s);
+		}
+		break;
+	}
+}
+
+/* Frame bytes: header, then payload (kept if small enough, else skipped). */
+static size_t frame_bytes(struct xdpi_dissect_ctx *c, struct h2_dir *d, const uint8_t *p, size_t len)
+{
+	size_t take;
+
+	if (d->fh_len < 9) {
+		take = 9 - d->fh_len < len ? 9 - d->fh_len : len;
+		memcpy(d->fh + d->fh_len, p, take);
+		d->fh_len += (uint32_t)take;
+		if (d->fh_len == 9) {
+			d->flen = (uint32_t)d->fh[0] << 16 | (uint32_t)d->fh[1] << 8 | d->fh[2];
+			d->ftype = d->fh[3];
+			d->fflags = d->fh[4];
+			d->fstream = rd32(d->fh + 5) & 0x7fffffff;
+			d->fgot = 0;
+			if (d->ftype > F_CONT + 10) /* not a frame type we know of: lost sync? */
+				d->degraded = true;
+		}
+		if (d->fh_len < 9 || d->flen)
+			return take;
+	} else {
+		take = d->flen - d->fgot < len ? d->flen - d->fgot : len;
+		if (d->flen <= FRAME_BUF_MAX) {
+			if (!d->buf && !(d->buf = malloc(FRAME_BUF_MAX)))
+				return len;
+			memcpy(d->buf + d->fgot, p, take);
+		} else if (d->ftype == F_DATA) { /* too big to keep: count it as it passes */
+			frame_data(c, d, p, take, false);
+		}
+		d->fgot += (uint32_t)take;
+		if (d->fgot < d->flen)
+			return take;
+	}
+	if (d->flen <= FRAME_BUF_MAX) {
+		static const uint8_t none[1];
+
+		frame_done(c, d, d->flen ? d->buf : none, d->flen); /* never a NULL payload */
+	}
+	else if (d->ftype != F_DATA)
+		d->degraded |= d->ftype == F_HEADERS || d->ftype == F_CONT || d->ftype == F_PUSH;
+	d->fh_len = 0;
+	return take;
+}
+
+static enum xdpi_dissect_status h2_parse(struct xdpi_dissect_ctx *c, const uint8_t *buf, size_t len)
+{
+	struct h2_state *st = c->state;
+	struct h2_dir *d = &st->dir[c->dir & 1];
+
+	/* both decoders at once: a SETTINGS from one side resizes the other's */
+	for (int i = 0; i < 2; i++)
+		if (!st->dir[i].inf && nghttp2_hd_inflate_new(&st->dir[i].inf))
+			return XDPI_DISSECT_MALFORMED;
+	if (c->gap) { /* frames and the header table are both unknown from here */
+		d->dead = true;
+		d->degraded = true;
+	}
+	if (c->dir == 0 && !d->preface_left && !d->fh_len && !d->fgot && !memcmp(buf, "PRI ", len < 4 ? len : 4))
+		d->preface_left = PREFACE_LEN;
+	while (len && !d->dead) {
+		size_t used;
+
+		if (d->preface_left) {
+			used = d->preface_left < len ? d->preface_left : len;
+			d->preface_left -= (uint32_t)used;
+		} else {
+			used = frame_bytes(c, d, buf, len);
+		}
+		buf += used, len -= used;
+	}
+	return XDPI_DISSECT_OK;
+}
+
+static void h2_flow_end(struct xdpi_dissect_ctx *c)
+{
+	struct h2_state *st = c->state;
+
+	for (int i = 0; i < STREAMS_MAX; i++)
+		if (st->streams[i].used)
+			stream_emit(c, &st->streams[i]);
+	for (int i = 0; i < 2; i++) {
+		free(st->dir[i].buf);
+		free(st->dir[i].block);
+		if (st->dir[i].inf)
+			nghttp2_hd_inflate_del(st->dir[i].inf);
+		memset(&st->dir[i], 0, sizeof(st->dir[i]));
+	}
+}
+
+const struct xdpi_dissector xdpi_dissector_http2 = {
+	.name = "http2",
+	.l4 = XDPI_L4_TCP,
+	.ports = { 50051, 8080, 3000 },
+	.state_size = sizeof(struct h2_state),
+	.probe = h2_probe,
+	.parse = h2_parse,
+	.flow_end = h2_flow_end,
+};
