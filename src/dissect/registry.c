@@ -8,12 +8,14 @@ extern const struct xdpi_dissector xdpi_dissector_dns;
 extern const struct xdpi_dissector xdpi_dissector_http;
 extern const struct xdpi_dissector xdpi_dissector_tls;
 extern const struct xdpi_dissector xdpi_dissector_http2;
+extern const struct xdpi_dissector xdpi_dissector_quic;
 
 static const struct xdpi_dissector *const all[] = {
 	&xdpi_dissector_dns,
 	&xdpi_dissector_http,
 	&xdpi_dissector_tls,
 	&xdpi_dissector_http2,
+	&xdpi_dissector_quic,
 };
 
 size_t xdpi_dissectors_count(void)

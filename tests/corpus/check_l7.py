@@ -223,9 +223,43 @@ def http2_fields(events, truth_blocks):
             yield 'grpc-status', label, int(hdrs['grpc-status']), miss or g.get('status')
 
 
-PROTOCOLS = {'dns': dns_fields, 'http': http_fields, 'tls': tls_fields}
-TRUTH_KEYS = {'http2': 'http2_headers'}
-PROTOCOLS['http2'] = http2_fields
+def quic_fields(events, truth):
+    """QUIC hellos (tshark's tls entries over QUIC) by the frame that completed them, and
+    the version of each client Initial that carried a ClientHello."""
+    by_ch, by_sh = {}, {}
+    for ev in events:
+        if ev.get('event_type') != 'quic':
+            continue
+        x = ev.get('xdpi', {})
+        if x.get('client_hello_pcap_cnt'):
+            by_ch[x['client_hello_pcap_cnt']] = ev
+        if x.get('server_hello_pcap_cnt'):
+            by_sh[x['server_hello_pcap_cnt']] = ev
+    for m in truth['tls']:
+        if m.get('transport') != 'quic':
+            continue
+        label = f"frame {m['frame']} {m['type']}"
+        if m['type'] == 'client_hello':
+            ev = by_ch.get(m['frame'])
+            q, x = (ev['quic'], ev['xdpi']) if ev else ({}, {})
+            pairs = (('sni', m.get('sni'), q.get('sni')), ('alpn', m.get('alpn') or None, x.get('alpn')),
+                     ('ja4', m.get('ja4_computed'), q.get('ja4')), ('ja3', m.get('ja3'), q.get('ja3', {}).get('hash')))
+        else:
+            ev = by_sh.get(m['frame'])
+            x = ev['xdpi'] if ev else {}
+            sv = m.get('supported_versions') or [m.get('handshake_version')]
+            pairs = (('tls version', sv[0], x.get('tls_version')),
+                     ('cipher', m.get('cipher'), f"0x{x['cipher']:04x}" if 'cipher' in x else None))
+        for field, tv, xv in pairs:
+            yield field, label, tv, xv if ev else 'missing'
+    for ini in truth['quic_client_initials']:
+        ev = by_ch.get(ini['frame'])
+        yield 'version', f"frame {ini['frame']} initial", ini['version'], ev['quic']['version'] if ev else 'missing'
+
+
+PROTOCOLS = {'dns': dns_fields, 'http': http_fields, 'tls': tls_fields, 'http2': http2_fields,
+             'quic': quic_fields}
+TRUTH_KEYS = {'http2': 'http2_headers', 'quic': None}
 
 
 def main():
@@ -247,7 +281,8 @@ def main():
                            timeout=300)
             events = [json.loads(l) for l in open(out)]
             for proto, fn in PROTOCOLS.items():
-                for field, label, t, x in fn(events, truth.get(TRUTH_KEYS.get(proto, proto), [])):
+                key = TRUTH_KEYS.get(proto, proto)
+                for field, label, t, x in fn(events, truth if key is None else truth.get(key, [])):
                     if name in excluded:
                         ex_total[(proto, field)] += 1
                         ex_agree[(proto, field)] += t == x

@@ -10,7 +10,7 @@
 
 #define TLS_LIST_MAX 128
 #define TLS_CIPHERS_MAX 1024 /* hellos with hundreds of suites exist (scanners, fuzzers) */
-#define TLS_ALPN_MAX 8
+#define TLS_ALPN_MAX 32
 
 struct tls_hello {
 	uint16_t legacy_version;
