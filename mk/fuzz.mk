@@ -28,6 +28,7 @@ fuzz-seeds:
 	$(Q)[ -d $(FUZZ_SEEDS)/http ] || python3 tools/pcap_seeds.py $(FUZZ_SEEDS)/http 20 --http $(wildcard $(CORPUS_DIR)/*.pcap*)
 	$(Q)[ -d $(FUZZ_SEEDS)/tls ] || python3 tools/pcap_seeds.py $(FUZZ_SEEDS)/tls 20 --tls $(wildcard $(CORPUS_DIR)/*.pcap*)
 	$(Q)[ -d $(FUZZ_SEEDS)/http2 ] || python3 tools/pcap_seeds.py $(FUZZ_SEEDS)/http2 20 --http2 $(wildcard $(CORPUS_DIR)/*.pcap*)
+	$(Q)[ -d $(FUZZ_SEEDS)/quic ] || python3 tools/pcap_seeds.py $(FUZZ_SEEDS)/quic 20 --quic $(wildcard $(CORPUS_DIR)/*.pcap*)
 	$(Q)mkdir -p $(FUZZ_SEEDS)/reassembly
 
 

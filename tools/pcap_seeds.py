@@ -47,11 +47,11 @@ def l4_payload(link, frame, port, proto):
 
 
 def main():
-    """pcap_seeds.py OUT PER_FILE [--dns|--http|--tls|--http2] CAPTURE...: frames (the first byte the
+    """pcap_seeds.py OUT PER_FILE [--dns|--http|--tls|--http2|--quic] CAPTURE...: frames (the first byte the
     link type); with --dns the DNS messages over UDP port 53; with --http or --tls the TCP
     payloads of port 80 or 443 (the first byte the fuzz target's mode)."""
     out, per_file, paths = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
-    mode = paths[0] if paths[:1] in (['--dns'], ['--http'], ['--tls'], ['--http2']) else None
+    mode = paths[0] if paths[:1] in (['--dns'], ['--http'], ['--tls'], ['--http2'], ['--quic']) else None
     paths = paths[1:] if mode else paths
     os.makedirs(out, exist_ok=True)
     n = 0
@@ -62,7 +62,8 @@ def main():
                     break
                 if mode:
                     port, proto, first = {'--dns': (53, 17, b'\x00'), '--http': (80, 6, b'\x41'),
-                                          '--tls': (443, 6, b'\x41'), '--http2': (None, 6, b'\x41')}[mode]
+                                          '--tls': (443, 6, b'\x41'), '--http2': (None, 6, b'\x41'),
+                                          '--quic': (443, 17, b'\x00')}[mode]
                     msg = l4_payload(link, frame, port, proto)
                     if mode == '--http2' and msg and not msg.startswith(b'PRI * HTTP/2.0'):
                         msg = None  # a connection's preface and the frames that ride with it
