@@ -12,7 +12,7 @@
 #define DNS_HDR 12
 #define DNS_NAME_MAX 1280 /* 255 wire bytes, control bytes escaped as \\ooo */
 #define DNS_MAX_RR 512    /* records logged per section; the rest are counted, not logged */
-#define DNS_PENDING 32
+#define DNS_PENDING 8 /* queries awaiting answers per flow; the oldest makes room */
 #define DNS_TCP_BUF 65537
 
 struct dns_pending {

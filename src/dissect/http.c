@@ -558,13 +558,18 @@ static void head_done(struct xdpi_dissect_ctx *c, uint8_t d, const char *p, size
 	}
 }
 
-/* Accumulates head bytes; returns bytes used from p. */
+/* Accumulates head bytes; returns bytes used from p. A head whole in p is parsed where it
+ * is; only a head split across deliveries is copied (and the copy freed once read). */
 static size_t head_bytes(struct xdpi_dissect_ctx *c, uint8_t d, const char *p, size_t len)
 {
 	struct http_state *st = c->state;
 	struct http_dir *dd = &st->dir[d];
 	size_t old = dd->head_len, take = HEAD_MAX - old < len ? HEAD_MAX - old : len, end;
 
+	if (!old && (end = head_end(p, len < HEAD_MAX ? len : HEAD_MAX, 0))) {
+		head_done(c, d, p, end);
+		return end;
+	}
 	if (!dd->head && !(dd->head = malloc(HEAD_MAX)))
 		return len;
 	memcpy(dd->head + old, p, take);
@@ -579,6 +584,8 @@ static size_t head_bytes(struct xdpi_dissect_ctx *c, uint8_t d, const char *p, s
 	}
 	dd->head_len = 0;
 	head_done(c, d, dd->head, end);
+	free(dd->head);
+	dd->head = NULL;
 	return end - old;
 }
 

@@ -61,7 +61,8 @@ struct h2_dir {
 
 struct h2_state {
 	struct h2_dir dir[2];
-	struct h2_stream streams[STREAMS_MAX];
+	struct h2_stream *streams; /* grown on demand, up to STREAMS_MAX */
+	uint32_t cap;
 	uint64_t tx_id;
 };
 
@@ -169,7 +170,7 @@ static struct h2_stream *stream_get(struct xdpi_dissect_ctx *c, uint32_t id, boo
 	struct h2_state *st = c->state;
 	struct h2_stream *free_slot = NULL, *oldest = NULL;
 
-	for (int i = 0; i < STREAMS_MAX; i++) {
+	for (uint32_t i = 0; i < st->cap; i++) {
 		struct h2_stream *s = &st->streams[i];
 
 		if (s->used && s->id == id)
@@ -180,6 +181,19 @@ static struct h2_stream *stream_get(struct xdpi_dissect_ctx *c, uint32_t id, boo
 			oldest = s;
 	}
 	if (!create)
+		return NULL;
+	if (!free_slot && st->cap < STREAMS_MAX) {
+		uint32_t ncap = st->cap ? st->cap * 2 : 4;
+		struct h2_stream *n = realloc(st->streams, ncap * sizeof(*n));
+
+		if (n) {
+			memset(n + st->cap, 0, (ncap - st->cap) * sizeof(*n));
+			free_slot = n + st->cap;
+			st->streams = n;
+			st->cap = ncap;
+		}
+	}
+	if (!free_slot && !oldest)
 		return NULL;
 	if (!free_slot) { /* too many open streams: the oldest is reported as it stands */
 		stream_emit(c, oldest);
@@ -530,9 +544,12 @@ static void h2_flow_end(struct xdpi_dissect_ctx *c)
 {
 	struct h2_state *st = c->state;
 
-	for (int i = 0; i < STREAMS_MAX; i++)
+	for (uint32_t i = 0; i < st->cap; i++)
 		if (st->streams[i].used)
 			stream_emit(c, &st->streams[i]);
+	free(st->streams);
+	st->streams = NULL;
+	st->cap = 0;
 	for (int i = 0; i < 2; i++) {
 		free(st->dir[i].buf);
 		free(st->dir[i].block);

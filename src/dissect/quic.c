@@ -12,7 +12,7 @@
 #include "lib/quic_keys.h"
 #include "lib/tls_hello.h"
 
-#define CRYPTO_MAX 65536
+#define CRYPTO_MAX 16384 /* the Initial space carries the hellos only */
 #define RANGES_MAX 32
 #define DGRAM_MAX 65536
 
@@ -29,11 +29,11 @@ struct quic_state {
 	uint8_t odcid_len;
 	bool have_odcid;
 	struct crypto_stream cs[2];
-	struct tls_hello ch, sh;
+	struct tls_raw_hello ch, sh; /* raw: parsed again when the event is written */
+	uint16_t sh_version;
 	bool have_ch, have_sh, logged;
 	uint64_t ch_cnt, sh_cnt;
 	uint32_t repeats; /* hellos sent again (after a Retry, or retransmitted): each reported */
-	uint8_t *scratch;
 };
 
 static uint32_t rd32(const uint8_t *p)
@@ -128,6 +128,8 @@ static void new_observation(struct xdpi_dissect_ctx *c)
 	struct quic_state *st = c->state;
 
 	quic_log(c);
+	tls_raw_free(&st->ch);
+	tls_raw_free(&st->sh);
 	st->have_ch = st->have_sh = st->logged = false;
 	st->ch_cnt = st->sh_cnt = 0;
 	st->repeats++;
@@ -149,12 +151,12 @@ static void messages_ready(struct xdpi_dissect_ctx *c, struct crypto_stream *cs,
 		if (m[0] == 1 && dir == 0) {
 			if (st->have_ch)
 				new_observation(c);
-			st->have_ch = tls_parse_hello(m + 4, mlen, false, &st->ch) == 0;
+			st->have_ch = tls_raw_keep(&st->ch, m + 4, mlen, false, NULL) == 0;
 			st->ch_cnt = c->pcap_cnt;
 		} else if (m[0] == 2 && dir == 1) {
 			if (st->have_sh)
 				new_observation(c);
-			st->have_sh = tls_parse_hello(m + 4, mlen, true, &st->sh) == 0;
+			st->have_sh = tls_raw_keep(&st->sh, m + 4, mlen, true, &st->sh_version) == 0;
 			st->sh_cnt = c->pcap_cnt;
 		}
 	}
@@ -304,20 +306,23 @@ static void put_hello_client(struct xdpi_json *j, const struct tls_hello *h)
 static void quic_log(struct xdpi_dissect_ctx *c)
 {
 	struct quic_state *st = c->state;
+	struct tls_hello *ch, *sh;
 	struct xdpi_json *j;
 	char v[16], fp[64], str[512];
 
 	if (st->logged || (!st->have_ch && !st->have_sh))
 		return;
 	st->logged = true;
+	ch = tls_raw_parse(&st->ch, false);
+	sh = tls_raw_parse(&st->sh, true);
 	j = c->event_begin(c, "quic");
 	xdpi_json_obj_open(j, "quic");
 	snprintf(v, sizeof(v), "0x%08x", st->version);
 	xdpi_json_str(j, "version", v);
-	if (st->have_ch)
-		put_hello_client(j, &st->ch);
-	if (st->have_sh) {
-		tls_ja3(&st->sh, true, fp, sizeof(fp), str, sizeof(str));
+	if (ch)
+		put_hello_client(j, ch);
+	if (sh) {
+		tls_ja3(sh, true, fp, sizeof(fp), str, sizeof(str));
 		xdpi_json_obj_open(j, "ja3s");
 		xdpi_json_str(j, "hash", fp);
 		xdpi_json_str(j, "string", str);
@@ -325,16 +330,16 @@ static void quic_log(struct xdpi_dissect_ctx *c)
 	}
 	xdpi_json_obj_close(j);
 	xdpi_json_obj_open(j, "xdpi");
-	if (st->have_ch && st->ch.n_alpn) {
+	if (ch && ch->n_alpn) {
 		xdpi_json_arr_open(j, "alpn");
-		for (size_t i = 0; i < st->ch.n_alpn; i++)
-			xdpi_json_str(j, NULL, st->ch.alpn[i]);
+		for (size_t i = 0; i < ch->n_alpn; i++)
+			xdpi_json_str(j, NULL, ch->alpn[i]);
 		xdpi_json_arr_close(j);
 	}
-	if (st->have_sh) {
-		snprintf(v, sizeof(v), "0x%04x", tls_selected_version(&st->sh));
+	if (sh) {
+		snprintf(v, sizeof(v), "0x%04x", st->sh_version);
 		xdpi_json_str(j, "tls_version", v);
-		xdpi_json_u64(j, "cipher", st->sh.n_ciphers ? st->sh.ciphers[0] : 0);
+		xdpi_json_u64(j, "cipher", sh->n_ciphers ? sh->ciphers[0] : 0);
 	}
 	if (st->repeats)
 		xdpi_json_u64(j, "hello_repeat", st->repeats);
@@ -344,19 +349,22 @@ static void quic_log(struct xdpi_dissect_ctx *c)
 		xdpi_json_u64(j, "server_hello_pcap_cnt", st->sh_cnt);
 	xdpi_json_obj_close(j);
 	c->event_end(c);
+	free(ch);
+	free(sh);
 }
 
 static enum xdpi_dissect_status quic_parse(struct xdpi_dissect_ctx *c, const uint8_t *buf, size_t len)
 {
 	struct quic_state *st = c->state;
 	enum xdpi_dissect_status rc = XDPI_DISSECT_OK;
+	uint8_t *scratch;
 	size_t off = 0;
 
-	if (len > DGRAM_MAX || (!st->scratch && !(st->scratch = malloc(DGRAM_MAX))))
+	if (len > DGRAM_MAX || !(scratch = malloc(len ? len : 1)))
 		return XDPI_DISSECT_MALFORMED;
-	memcpy(st->scratch, buf, len); /* decryption works in place */
+	memcpy(scratch, buf, len); /* decryption works in place */
 	while (off < len) {
-		long n = long_packet(c, st->scratch + off, len - off);
+		long n = long_packet(c, scratch + off, len - off);
 
 		if (n <= 0) {
 			rc = n < 0 ? XDPI_DISSECT_MALFORMED : rc;
@@ -364,6 +372,7 @@ static enum xdpi_dissect_status quic_parse(struct xdpi_dissect_ctx *c, const uin
 		}
 		off += (size_t)n;
 	}
+	free(scratch);
 	if (st->have_ch && st->have_sh)
 		quic_log(c);
 	return rc;
@@ -374,10 +383,11 @@ static void quic_flow_end(struct xdpi_dissect_ctx *c)
 	struct quic_state *st = c->state;
 
 	quic_log(c);
+	tls_raw_free(&st->ch);
+	tls_raw_free(&st->sh);
 	free(st->cs[0].buf);
 	free(st->cs[1].buf);
-	free(st->scratch);
-	st->cs[0].buf = st->cs[1].buf = st->scratch = NULL;
+	st->cs[0].buf = st->cs[1].buf = NULL;
 }
 
 const struct xdpi_dissector xdpi_dissector_quic = {

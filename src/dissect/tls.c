@@ -27,11 +27,12 @@ struct tls_dir {
 
 struct tls_state {
 	struct tls_dir dir[2];
-	struct tls_hello ch, sh;
+	struct tls_raw_hello ch, sh; /* raw: parsed again when the event is written */
+	uint16_t sh_version;
 	bool have_ch, have_sh, logged;
 	bool ch_in_record, sh_in_record; /* parsed; their record not finished yet */
 	uint64_t ch_cnt, sh_cnt;         /* the frame that completed the hello's record */
-	struct tls_cert cert;
+	struct tls_cert *cert;       /* allocated when a certificate is read */
 	bool have_cert;
 };
 
@@ -133,29 +134,29 @@ static void put_cert(struct xdpi_json *j, const struct tls_cert *c)
 static void tls_log(struct xdpi_dissect_ctx *c)
 {
 	struct tls_state *st = c->state;
+	struct tls_hello *ch, *sh;
 	struct xdpi_json *j;
 
 	if (st->logged || (!st->have_ch && !st->have_sh))
 		return;
 	st->logged = true;
+	ch = tls_raw_parse(&st->ch, false);
+	sh = tls_raw_parse(&st->sh, true);
 	j = c->event_begin(c, "tls");
 	xdpi_json_obj_open(j, "tls");
-	if (st->have_sh)
-		xdpi_json_str(j, "version", tls_version_name(tls_selected_version(&st->sh)));
-	else
-		xdpi_json_str(j, "version", "UNDETERMINED");
-	if (st->have_ch)
-		put_client(j, &st->ch);
-	if (st->have_sh)
-		put_server(j, &st->sh);
-	if (st->have_cert)
-		put_cert(j, &st->cert);
+	xdpi_json_str(j, "version", sh ? tls_version_name(st->sh_version) : "UNDETERMINED");
+	if (ch)
+		put_client(j, ch);
+	if (sh)
+		put_server(j, sh);
+	if (st->cert)
+		put_cert(j, st->cert);
 	xdpi_json_obj_close(j);
 	xdpi_json_obj_open(j, "xdpi");
-	if (st->have_sh) { /* EVE names only the versions it knows ("UNDETERMINED" else) */
+	if (sh) { /* EVE names only the versions it knows ("UNDETERMINED" else) */
 		char v[8];
 
-		snprintf(v, sizeof(v), "0x%04x", tls_selected_version(&st->sh));
+		snprintf(v, sizeof(v), "0x%04x", st->sh_version);
 		xdpi_json_str(j, "server_version", v);
 	}
 	if (st->ch_cnt)
@@ -164,6 +165,8 @@ static void tls_log(struct xdpi_dissect_ctx *c)
 		xdpi_json_u64(j, "server_hello_pcap_cnt", st->sh_cnt);
 	xdpi_json_obj_close(j);
 	c->event_end(c);
+	free(ch);
+	free(sh);
 }
 
 /* ---- handshake messages ---- */
@@ -173,16 +176,21 @@ static void handshake(struct xdpi_dissect_ctx *c, uint8_t type, const uint8_t *p
 	struct tls_state *st = c->state;
 
 	if (type == 1 && c->dir == 0 && !st->have_ch) {
-		st->have_ch = tls_parse_hello(p, len, false, &st->ch) == 0;
+		st->have_ch = tls_raw_keep(&st->ch, p, len, false, NULL) == 0;
 		st->ch_in_record = st->have_ch;
 	} else if (type == 2 && c->dir == 1 && !st->have_sh) {
-		st->have_sh = tls_parse_hello(p, len, true, &st->sh) == 0;
+		st->have_sh = tls_raw_keep(&st->sh, p, len, true, &st->sh_version) == 0;
 		st->sh_in_record = st->have_sh;
 		/* TLS 1.3: all that follows is encrypted; the hellos are all there is to see */
-		if (st->have_sh && tls_selected_version(&st->sh) == 0x0304)
+		if (st->have_sh && st->sh_version == 0x0304)
 			st->dir[1].encrypted = true;
 	} else if (type == 11 && c->dir == 1 && !st->have_cert) {
-		st->have_cert = tls_parse_certificate(p, len, &st->cert) == 0;
+		st->cert = malloc(sizeof(*st->cert));
+		st->have_cert = st->cert && tls_parse_certificate(p, len, st->cert) == 0;
+		if (!st->have_cert) {
+			free(st->cert);
+			st->cert = NULL;
+		}
 	}
 }
 
@@ -292,6 +300,10 @@ static void tls_flow_end(struct xdpi_dissect_ctx *c)
 	free(st->dir[0].hs);
 	free(st->dir[1].hs);
 	st->dir[0].hs = st->dir[1].hs = NULL;
+	tls_raw_free(&st->ch);
+	tls_raw_free(&st->sh);
+	free(st->cert);
+	st->cert = NULL;
 }
 
 const struct xdpi_dissector xdpi_dissector_tls = {

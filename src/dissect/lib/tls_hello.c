@@ -174,6 +174,45 @@ int tls_parse_hello(const uint8_t *p, size_t len, bool server, struct tls_hello 
 	return 0;
 }
 
+int tls_raw_keep(struct tls_raw_hello *r, const uint8_t *p, size_t len, bool server,
+		 uint16_t *version)
+{
+	struct tls_hello *h = malloc(sizeof(*h));
+	int err = -1;
+
+	if (!h)
+		return -1;
+	if (tls_parse_hello(p, len, server, h) == 0 && (r->bytes = malloc(len ? len : 1))) {
+		memcpy(r->bytes, p, len);
+		r->len = (uint32_t)len;
+		if (version)
+			*version = tls_selected_version(h);
+		err = 0;
+	}
+	free(h);
+	return err;
+}
+
+struct tls_hello *tls_raw_parse(const struct tls_raw_hello *r, bool server)
+{
+	struct tls_hello *h;
+
+	if (!r->bytes || !(h = malloc(sizeof(*h))))
+		return NULL;
+	if (tls_parse_hello(r->bytes, r->len, server, h)) {
+		free(h);
+		return NULL;
+	}
+	return h;
+}
+
+void tls_raw_free(struct tls_raw_hello *r)
+{
+	free(r->bytes);
+	r->bytes = NULL;
+	r->len = 0;
+}
+
 uint16_t tls_selected_version(const struct tls_hello *h)
 {
 	uint16_t best = 0;

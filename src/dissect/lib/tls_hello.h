@@ -43,6 +43,20 @@ struct tls_cert {
 	char not_after[32];
 };
 
+/* A hello kept as its raw body (a few hundred bytes), parsed again when it is reported:
+ * flows keep this, not the parsed struct (which is large). */
+struct tls_raw_hello {
+	uint8_t *bytes;
+	uint32_t len;
+};
+
+/* Keeps p[0..len) if it parses as a hello; 0 or -1. *version: the server's selection. */
+int tls_raw_keep(struct tls_raw_hello *r, const uint8_t *p, size_t len, bool server,
+		 uint16_t *version);
+/* Parses a kept hello into a heap struct (free() it); NULL if none or on failure. */
+struct tls_hello *tls_raw_parse(const struct tls_raw_hello *r, bool server);
+void tls_raw_free(struct tls_raw_hello *r);
+
 /* Parses a ClientHello or ServerHello body (after the 4-byte handshake header). 0 or -1. */
 int tls_parse_hello(const uint8_t *p, size_t len, bool server, struct tls_hello *h);
 /* Parses a Certificate message body; reads the first (the peer's own) certificate. */
