@@ -204,6 +204,12 @@ static void queue_push(struct xdpi_dissect_ctx *c, struct http_tx *t)
 	st->qlen++;
 }
 
+/* The three digits of a status line (status_line() checked they are there). */
+static int status_code(const char *l)
+{
+	return (l[9] - '0') * 100 + (l[10] - '0') * 10 + (l[11] - '0');
+}
+
 /* ---- heads ---- */
 
 struct head {
@@ -305,7 +311,7 @@ static void parse_status(struct http_tx *t, const struct head *h)
 {
 	size_t ll = trim_cr(h->p, line_len(h->p, h->len));
 
-	t->status = atoi(h->p + 9);
+	t->status = status_code(h->p);
 	if (!t->proto[0])
 		snprintf(t->proto, sizeof(t->proto), "%.8s", h->p);
 	free(t->reason);
@@ -366,7 +372,7 @@ static void response_head(struct xdpi_dissect_ctx *c, const struct head *h)
 	struct http_state *st = c->state;
 	struct http_dir *dd = &st->dir[1];
 	struct http_tx *t = queue_head(st);
-	int status = atoi(h->p + 9);
+	int status = status_code(h->p);
 
 	if (status >= 100 && status < 200 && status != 101) {
 		dd->mode = BODY_NONE; /* interim (100 Continue): the final response follows */
