@@ -9,14 +9,26 @@
 
 void xdpi_eve_time(char *buf, size_t n, uint64_t wall_ns)
 {
+	/* events come in bursts within one second: its text is made once per thread */
+	static _Thread_local time_t cached_secs = -1;
+	static _Thread_local char base[32];
 	time_t secs = (time_t)(wall_ns / 1000000000ull);
 	unsigned usec = (unsigned)(wall_ns % 1000000000ull / 1000);
-	struct tm tm;
-	char base[32];
 
-	gmtime_r(&secs, &tm);
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, n, "%s.%06u+0000", base, usec);
+	if (n < 32)
+		return;
+	if (secs != cached_secs) {
+		struct tm tm;
+
+		gmtime_r(&secs, &tm);
+		strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+		cached_secs = secs;
+	}
+	memcpy(buf, base, 19);
+	buf[19] = '.';
+	for (int i = 25; i >= 20; i--, usec /= 10)
+		buf[i] = (char)('0' + usec % 10);
+	memcpy(buf + 26, "+0000", 6);
 }
 
 const char *xdpi_proto_name(uint8_t proto, char *buf, size_t n)

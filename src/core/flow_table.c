@@ -25,12 +25,16 @@ struct flow_table {
 
 uint32_t xdpi_flow_key_hash(const struct xdpi_flow_key *k)
 {
-	const uint8_t *p = (const uint8_t *)k;
-	uint32_t h = 2166136261u; /* FNV-1a */
+	uint64_t w[sizeof(*k) / 8], h = 0x9e3779b97f4a7c15ull;
 
-	for (size_t i = 0; i < sizeof(*k); i++)
-		h = (h ^ p[i]) * 16777619u;
-	return h ^ (h >> 15);
+	_Static_assert(sizeof(*k) % 8 == 0, "the key hashes as whole 64-bit words");
+	memcpy(w, k, sizeof(w));
+	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
+		h ^= w[i];
+		h *= 0xff51afd7ed558ccdull; /* a multiply-xorshift mix per word */
+		h ^= h >> 32;
+	}
+	return (uint32_t)(h ^ (h >> 29));
 }
 
 struct flow_table *flow_table__new(size_t max_flows, const struct xdpi_flow_timeouts *t,

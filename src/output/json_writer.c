@@ -50,9 +50,9 @@ static bool reserve(struct xdpi_json *j, size_t more)
 	return true;
 }
 
-static void put(struct xdpi_json *j, const char *s, size_t n)
+static inline void put(struct xdpi_json *j, const char *s, size_t n)
 {
-	if (!reserve(j, n))
+	if (j->len + n + 1 > j->cap && !reserve(j, n)) /* room is the rule, growth the exception */
 		return;
 	memcpy(j->buf + j->len, s, n);
 	j->len += n;
@@ -102,7 +102,16 @@ static void put_escaped(struct xdpi_json *j, const char *str, size_t n)
 	putc_(j, '"');
 	while (i < n) {
 		unsigned char c = s[i];
+		size_t run = i;
 
+		/* the common case: a run of printable ASCII, copied in one go */
+		while (run < n && s[run] >= 0x20 && s[run] < 0x7f && s[run] != '"' && s[run] != '\\')
+			run++;
+		if (run > i) {
+			put(j, (const char *)s + i, run - i);
+			i = run;
+			continue;
+		}
 		if (c == '"' || c == '\\') {
 			tmp[0] = '\\', tmp[1] = c;
 			put(j, tmp, 2);
@@ -186,12 +195,22 @@ void xdpi_json_str(struct xdpi_json *j, const char *key, const char *s)
 	xdpi_json_strn(j, key, s ? s : "", s ? strlen(s) : 0);
 }
 
+/* Decimal digits of v, written backwards from end; returns where they start. */
+static char *u64_digits(uint64_t v, char *end)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
+
 void xdpi_json_u64(struct xdpi_json *j, const char *key, uint64_t v)
 {
-	char tmp[24];
+	char tmp[24], *d = u64_digits(v, tmp + sizeof(tmp));
 
 	begin_value(j, key);
-	put(j, tmp, (size_t)snprintf(tmp, sizeof(tmp), "%" PRIu64, v));
+	put(j, d, (size_t)(tmp + sizeof(tmp) - d));
 }
 
 void xdpi_json_i64(struct xdpi_json *j, const char *key, int64_t v)
