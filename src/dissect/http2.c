@@ -30,7 +30,7 @@ enum { F_DATA, F_HEADERS, F_PRIORITY, F_RST, F_SETTINGS, F_PUSH, F_PING, F_GOAWA
 
 struct h2_stream {
 	uint32_t id;
-	bool used, grpc, degraded, rst;
+	bool used, grpc, degraded, rst, requested; /* requested: its request headers were seen */
 	bool end[2];
 	char *method, *path, *authority, *ua, *ctype, *grpc_message;
 	int status, grpc_status;
@@ -144,7 +144,7 @@ static void stream_emit(struct xdpi_dissect_ctx *c, struct h2_stream *s)
 	xdpi_json_obj_close(j);
 	xdpi_json_obj_open(j, "xdpi");
 	xdpi_json_u64(j, "stream_id", s->id);
-	if (s->status && s->cnt_req && c->ts >= s->ts)
+	if (s->status && s->requested && c->ts >= s->ts)
 		xdpi_json_u64(j, "latency_us", (c->ts - s->ts) / 1000);
 	xdpi_json_u64(j, "request_body_length", s->data[0]);
 	xdpi_json_bool(j, "complete", s->end[0] && s->end[1] && !s->rst && !s->degraded);
@@ -318,8 +318,10 @@ static void block_done(struct xdpi_dissect_ctx *c, struct h2_dir *d)
 		s->cnt_trailers = d->block_cnt;
 	else
 		s->cnt_resp = d->block_cnt;
-	if (request)
+	if (request) {
 		s->ts = c->ts;
+		s->requested = true;
+	}
 	if (d->degraded || decode_block(d, s, request, trailers, d->block, d->block_len) < 0) {
 		d->degraded = true;
 		s->degraded = true;

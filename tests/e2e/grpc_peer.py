@@ -1,0 +1,54 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""A real gRPC server and client (python3-grpcio, no generated code: raw bytes) for the e2e
+test. `server ADDR LOG`: serves greet.Greeter/SayHello (OK) and greet.Greeter/Missing
+(NOT_FOUND, "no such greeting"), writing one line per call to LOG. `client ADDR N`: N calls of
+SayHello, then one of Missing."""
+import sys
+import time
+from concurrent import futures
+
+import grpc
+
+
+def serve(addr, log):
+    out = open(log, 'a', buffering=1)
+
+    def say_hello(request, context):
+        out.write(f'/greet.Greeter/SayHello 0 {len(request)}\n')
+        return b'hello, ' + request
+
+    def missing(request, context):
+        out.write('/greet.Greeter/Missing 5\n')
+        context.abort(grpc.StatusCode.NOT_FOUND, 'no such greeting')
+
+    handler = grpc.method_handlers_generic_handler('greet.Greeter', {
+        'SayHello': grpc.unary_unary_rpc_method_handler(say_hello),
+        'Missing': grpc.unary_unary_rpc_method_handler(missing),
+    })
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+    server.add_generic_rpc_handlers((handler,))
+    server.add_insecure_port(addr)
+    server.start()
+    print('listening', flush=True)
+    server.wait_for_termination(timeout=300)  # bounded: the test stops it long before
+
+
+def client(addr, n):
+    with grpc.insecure_channel(addr) as ch:
+        grpc.channel_ready_future(ch).result(timeout=10)
+        hello = ch.unary_unary('/greet.Greeter/SayHello')
+        for i in range(n):
+            assert hello(b'xdpi %d' % i, timeout=5).startswith(b'hello')
+        try:
+            ch.unary_unary('/greet.Greeter/Missing')(b'?', timeout=5)
+        except grpc.RpcError as e:
+            assert e.code() == grpc.StatusCode.NOT_FOUND
+        time.sleep(0.2)  # let the last frames leave before the channel closes
+
+
+if __name__ == '__main__':
+    if sys.argv[1] == 'server':
+        serve(sys.argv[2], sys.argv[3])
+    else:
+        client(sys.argv[2], int(sys.argv[3]))
