@@ -15,7 +15,13 @@ static size_t l4_header(const struct pkt_spec *s, uint8_t *p)
 		memset(p, 0, 20);
 		put16(p, s->sport);
 		put16(p + 2, s->dport);
-		p[4] = 1; /* seq */
+		p[4] = 1; /* seq 0x01000000 unless given */
+		if (s->seq) {
+			p[4] = (uint8_t)(s->seq >> 24), p[5] = (uint8_t)(s->seq >> 16);
+			p[6] = (uint8_t)(s->seq >> 8), p[7] = (uint8_t)s->seq;
+		}
+		p[8] = (uint8_t)(s->ack >> 24), p[9] = (uint8_t)(s->ack >> 16);
+		p[10] = (uint8_t)(s->ack >> 8), p[11] = (uint8_t)s->ack;
 		p[12] = 5 << 4;
 		p[13] = s->tcp_flags;
 		put16(p + 14, 65535);

@@ -15,6 +15,7 @@ struct pkt_spec {
 	const char *src, *dst;
 	uint16_t sport, dport;
 	uint8_t tcp_flags;
+	uint32_t seq, ack;   /* TCP (0: seq 0x01000000, as before) */
 	const void *payload;
 	size_t plen;
 	int nvlan;           /* 0..3 */

@@ -199,12 +199,61 @@ static void test_engine_counts_malformed_by_reason(void **state)
 	xdpi_engine__free(eng);
 }
 
+/* h2c: an HTTP/1.1 Upgrade answered by 101, the server's HTTP/2 frames in the same segment as
+ * the 101: http hands the flow over at the right byte and http2 reads the response. */
+static void test_engine_h2c_upgrade_hands_over_mid_segment(void **state)
+{
+	static const char req[] = "GET /up HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+				  "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n";
+	static const char resp101[] = "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n"
+				      "Upgrade: h2c\r\n\r\n";
+	/* SETTINGS (empty), then HEADERS on stream 1: END_STREAM|END_HEADERS, ":status: 200" */
+	static const uint8_t h2[] = { 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 1, 1, 5, 0, 0, 0, 1, 0x88 };
+	static const char preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\0\0\0\4\0\0\0\0\0";
+	uint8_t server[sizeof(resp101) - 1 + sizeof(h2)];
+	struct events e = { 0 };
+	struct xdpi_engine_cfg c = cfg(&e);
+	struct xdpi_engine *eng = xdpi_engine__new(&c);
+	struct pkt_spec a = { .family = 4, .proto = 6, .src = "198.18.0.1", .dst = "198.18.0.2",
+			      .sport = 40000, .dport = 8080, .tcp_flags = 0x18, .seq = 1000, .ack = 5000,
+			      .payload = req, .plen = sizeof(req) - 1 };
+	struct pkt_spec b = { .family = 4, .proto = 6, .src = "198.18.0.2", .dst = "198.18.0.1",
+			      .sport = 8080, .dport = 40000, .tcp_flags = 0x18, .seq = 5000,
+			      .ack = 1000 + sizeof(req) - 1, .payload = server, .plen = sizeof(server) };
+	int h1 = -1, h2s = -1;
+
+	(void)state;
+	memcpy(server, resp101, sizeof(resp101) - 1);
+	memcpy(server + sizeof(resp101) - 1, h2, sizeof(h2));
+	feed(eng, &a, 1 * S, false);
+	feed(eng, &b, 2 * S, false);
+	a.seq += sizeof(req) - 1, a.payload = preface, a.plen = sizeof(preface) - 1;
+	feed(eng, &a, 3 * S, false);
+	xdpi_engine__finish(eng);
+	for (int i = 0; i < e.n; i++) {
+		json_t *h = json_object_get(e.ev[i], "http");
+		const char *proto = json_string_value(json_object_get(h, "protocol"));
+
+		if (proto && !strcmp(proto, "HTTP/1.1"))
+			h1 = i;
+		else if (proto && !strcmp(proto, "HTTP/2"))
+			h2s = i;
+	}
+	assert_true(h1 >= 0 && h2s >= 0);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(e.ev[h1], "http"), "status")), 101);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(e.ev[h2s], "http"), "status")), 200);
+	assert_string_equal(json_string_value(json_object_get(e.ev[e.n - 1], "app_proto")), "http2");
+	xdpi_engine__free(eng);
+	events_free(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_engine_counts_flows_in_user_space),
 		cmocka_unit_test(test_engine_kernel_flows_end_with_kernel_counters),
 		cmocka_unit_test(test_engine_counts_malformed_by_reason),
+		cmocka_unit_test(test_engine_h2c_upgrade_hands_over_mid_segment),
 	};
 
 	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
