@@ -288,6 +288,175 @@ static long long_packet(struct xdpi_dissect_ctx *c, uint8_t *p, size_t rem)
 	return (long)(pn_off + length);
 }
 
+static void quic_log(struct xdpi_dissect_ctx *c);
+
+/* Another hello of the same kind (after a HelloRetryRequest or a Retry): what was seen so far
+ * is one observation, reported; the hellos are read anew. */
+static void new_observation(struct xdpi_dissect_ctx *c)
+{
+	struct quic_state *st = c->state;
+
+	quic_log(c);
+	tls_raw_free(&st->ch);
+	tls_raw_free(&st->sh);
+	st->have_ch = st->have_sh = st->logged = false;
+	st->ch_cnt = st->sh_cnt = 0;
+	st->repeats++;
+}
+
+/* Every whole handshake message of the stream, in order: the hellos are read. */
+static void messages_ready(struct xdpi_dissect_ctx *c, struct crypto_stream *cs, uint8_t dir)
+{
+	struct quic_state *st = c->state;
+	uint32_t have = contiguous(cs), mlen;
+	uint8_t *m;
+
+	while (have >= cs->next + 4) {
+		m = cs->buf + cs->next;
+		mlen = (uint32_t)m[1] << 16 | (uint32_t)m[2] << 8 | m[3];
+		if (have < cs->next + 4 + mlen)
+			return;
+		cs->next += 4 + mlen;
+		if (m[0] == 1 && dir == 0) {
+			if (st->have_ch)
+				new_observation(c);
+			st->have_ch = tls_raw_keep(&st->ch, m + 4, mlen, false, NULL) == 0;
+			st->ch_cnt = c->pcap_cnt;
+		} else if (m[0] == 2 && dir == 1) {
+			if (st->have_sh)
+				new_observation(c);
+			st->have_sh = tls_raw_keep(&st->sh, m + 4, mlen, true, &st->sh_version) == 0;
+			st->sh_cnt = c->pcap_cnt;
+		}
+	}
+}
+
+/* The client starts its CRYPTO stream again (its first Initial after a Retry): both streams
+ * begin anew. */
+static void restart(struct xdpi_dissect_ctx *c)
+{
+	struct quic_state *st = c->state;
+
+	for (int d = 0; d < 2; d++)
+		st->cs[d].nranges = st->cs[d].next = 0;
+	if (st->have_ch || st->have_sh)
+		new_observation(c);
+}
+
+static void crypto_frame(struct xdpi_dissect_ctx *c, uint64_t off, const uint8_t *p, uint64_t n)
+{
+	struct quic_state *st = c->state;
+	uint8_t dir = c->dir & 1;
+	struct crypto_stream *cs = &st->cs[dir];
+
+	if (!n || off + n > CRYPTO_MAX || (!cs->buf && !(cs->buf = malloc(CRYPTO_MAX))))
+		return;
+	if (dir == 0 && off == 0 && cs->next)
+		restart(c);
+	memcpy(cs->buf + off, p, n);
+	add_range(cs, (uint32_t)off, (uint32_t)(off + n));
+	messages_ready(c, cs, dir);
+}
+
+/* Frames of a decrypted Initial payload: CRYPTO kept, the rest stepped over. */
+static void frames(struct xdpi_dissect_ctx *c, const uint8_t *p, size_t len)
+{
+	size_t i = 0;
+	uint64_t t, a, b, n;
+
+	while (i < len) {
+		if (!varint(p, len, &i, &t))
+			return;
+		switch (t) {
+		case 0x00: /* PADDING */
+		case 0x01: /* PING */
+			break;
+		case 0x02: /* ACK */
+		case 0x03: /* ACK with ECN counts */
+			if (!varint(p, len, &i, &a) || !varint(p, len, &i, &a) || !varint(p, len, &i, &n) ||
+			    !varint(p, len, &i, &a))
+				return;
+			for (uint64_t r = 0; r < n; r++)
+				if (!varint(p, len, &i, &a) || !varint(p, len, &i, &b))
+					return;
+			if (t == 0x03 && !(varint(p, len, &i, &a) && varint(p, len, &i, &a) && varint(p, len, &i, &a)))
+				return;
+			break;
+		case 0x06: /* CRYPTO */
+			if (!varint(p, len, &i, &a) || !varint(p, len, &i, &n) || n > len - i)
+				return;
+			crypto_frame(c, a, p + i, n);
+			i += n;
+			break;
+		case 0x1c: /* CONNECTION_CLOSE */
+			if (!varint(p, len, &i, &a) || !varint(p, len, &i, &a) || !varint(p, len, &i, &n) || n > len - i)
+				return;
+			i += n;
+			break;
+		default:
+			return; /* no other frame belongs in an Initial */
+		}
+	}
+}
+
+/* ---- packets ---- */
+
+/* One long-header packet at p (rem bytes left in the datagram); returns its length, 0 to
+ * stop (short header, unknown version), or -1 if malformed. */
+static long long_packet(struct xdpi_dissect_ctx *c, uint8_t *p, size_t rem)
+{
+	struct quic_state *st = c->state;
+	size_t off = 6, dcid_off = 6, pn_off;
+	uint64_t tok_len = 0, length, pn;
+	uint32_t version;
+	uint8_t dcid_len, scid_len;
+	struct quic_keys k;
+	int pn_len, plen;
+
+	if (rem < 7 || !(p[0] & 0x80))
+		return 0;
+	version = rd32(p + 1);
+	if (!quic_version_known(version))
+		return 0;
+	dcid_len = p[5];
+	if (dcid_len > 20 || off + dcid_len + 1 > rem)
+		return -1;
+	off += dcid_len;
+	scid_len = p[off++];
+	if (scid_len > 20 || off + scid_len > rem)
+		return -1;
+	if (is_retry(p[0], version)) { /* the client's next Initials use keys from this SCID */
+		memcpy(st->odcid, p + off, scid_len);
+		st->odcid_len = scid_len;
+		return (long)rem;
+	}
+	off += scid_len;
+	if (is_initial(p[0], version) && (!varint(p, rem, &off, &tok_len) || tok_len > rem - off))
+		return -1;
+	off += tok_len;
+	if (!varint(p, rem, &off, &length) || length > rem - off)
+		return -1;
+	pn_off = off;
+	if (!is_initial(p[0], version))
+		return (long)(pn_off + length); /* Handshake, 0-RTT: keys we cannot have */
+	if (c->dir == 0 && !st->have_odcid) {
+		memcpy(st->odcid, p + dcid_off, dcid_len);
+		st->odcid_len = dcid_len;
+		st->have_odcid = true;
+		st->version = version;
+	}
+	if (!st->have_odcid || quic_initial_keys(version, st->odcid, st->odcid_len, c->dir == 1, &k))
+		return (long)(pn_off + length);
+	pn_len = quic_unprotect_header(&k, p, pn_off, pn_off + length, &pn);
+	if (pn_len < 0)
+		return -1;
+	plen = quic_decrypt(&k, pn, p, pn_off + (size_t)pn_len, pn_off + length);
+	if (plen < 0)
+		return -1; /* not our keys (or corrupt): say so, keep counting */
+	frames(c, p + pn_off + pn_len, (size_t)plen);
+	return (long)(pn_off + length);
+}
+
 static void put_hello_client(struct xdpi_json *j, const struct tls_hello *h)
 {
 	char fp[64], ja4[48], str[8192];
@@ -308,7 +477,7 @@ static void quic_log(struct xdpi_dissect_ctx *c)
 	struct quic_state *st = c->state;
 	struct tls_hello *ch, *sh;
 	struct xdpi_json *j;
-	char v[16], fp[64], str[512];
+	char v[16];
 
 	if (st->logged || (!st->have_ch && !st->have_sh))
 		return;
@@ -320,22 +489,13 @@ static void quic_log(struct xdpi_dissect_ctx *c)
 	snprintf(v, sizeof(v), "0x%08x", st->version);
 	xdpi_json_str(j, "version", v);
 	if (ch)
-		put_hello_client(j, ch);
-	if (sh) {
-		tls_ja3(sh, true, fp, sizeof(fp), str, sizeof(str));
-		xdpi_json_obj_open(j, "ja3s");
-		xdpi_json_str(j, "hash", fp);
-		xdpi_json_str(j, "string", str);
-		xdpi_json_obj_close(j);
-	}
+		tls_put_client_hello(j, ch, 'q');
+	if (sh)
+		tls_put_ja3s(j, sh);
 	xdpi_json_obj_close(j);
 	xdpi_json_obj_open(j, "xdpi");
-	if (ch && ch->n_alpn) {
-		xdpi_json_arr_open(j, "alpn");
-		for (size_t i = 0; i < ch->n_alpn; i++)
-			xdpi_json_str(j, NULL, ch->alpn[i]);
-		xdpi_json_arr_close(j);
-	}
+	if (ch)
+		tls_put_alpns(j, "alpn", ch);
 	if (sh) {
 		snprintf(v, sizeof(v), "0x%04x", st->sh_version);
 		xdpi_json_str(j, "tls_version", v);

@@ -68,30 +68,10 @@ static void put_u16_array(struct xdpi_json *j, const char *key, const uint16_t *
 	xdpi_json_arr_close(j);
 }
 
-static void put_alpns(struct xdpi_json *j, const char *key, const struct tls_hello *h)
-{
-	if (!h->n_alpn)
-		return;
-	xdpi_json_arr_open(j, key);
-	for (size_t i = 0; i < h->n_alpn; i++)
-		xdpi_json_str(j, NULL, h->alpn[i]);
-	xdpi_json_arr_close(j);
-}
-
 static void put_client(struct xdpi_json *j, const struct tls_hello *h)
 {
-	char fp[64], ja4[48], str[8192];
-
-	if (h->sni[0])
-		xdpi_json_str(j, "sni", h->sni);
-	tls_ja3(h, false, fp, sizeof(fp), str, sizeof(str));
-	xdpi_json_obj_open(j, "ja3");
-	xdpi_json_str(j, "hash", fp);
-	xdpi_json_str(j, "string", str);
-	xdpi_json_obj_close(j);
-	tls_ja4(h, 't', ja4, sizeof(ja4));
-	xdpi_json_str(j, "ja4", ja4);
-	put_alpns(j, "client_alpns", h);
+	tls_put_client_hello(j, h, 't');
+	tls_put_alpns(j, "client_alpns", h);
 	xdpi_json_obj_open(j, "client_handshake");
 	xdpi_json_str(j, "version", tls_version_name(h->legacy_version));
 	if (h->n_ciphers)
@@ -105,14 +85,8 @@ static void put_client(struct xdpi_json *j, const struct tls_hello *h)
 
 static void put_server(struct xdpi_json *j, const struct tls_hello *h)
 {
-	char fp[64], str[2048];
-
-	tls_ja3(h, true, fp, sizeof(fp), str, sizeof(str));
-	xdpi_json_obj_open(j, "ja3s");
-	xdpi_json_str(j, "hash", fp);
-	xdpi_json_str(j, "string", str);
-	xdpi_json_obj_close(j);
-	put_alpns(j, "server_alpns", h);
+	tls_put_ja3s(j, h);
+	tls_put_alpns(j, "server_alpns", h);
 	xdpi_json_obj_open(j, "server_handshake");
 	xdpi_json_str(j, "version", tls_version_name(tls_selected_version(h)));
 	xdpi_json_u64(j, "cipher", h->n_ciphers ? h->ciphers[0] : 0);

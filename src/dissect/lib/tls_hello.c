@@ -393,6 +393,45 @@ void tls_ja4(const struct tls_hello *h, char transport, char *out, size_t len)
 		 ne_all > 99 ? 99 : ne_all, alpn, b, c);
 }
 
+/* ---- EVE fields shared by the TLS and QUIC events ---- */
+
+static void put_ja3(struct xdpi_json *j, const char *key, const struct tls_hello *h, bool server)
+{
+	char hash[64], str[8192];
+
+	tls_ja3(h, server, hash, sizeof(hash), str, sizeof(str));
+	xdpi_json_obj_open(j, key);
+	xdpi_json_str(j, "hash", hash);
+	xdpi_json_str(j, "string", str);
+	xdpi_json_obj_close(j);
+}
+
+void tls_put_client_hello(struct xdpi_json *j, const struct tls_hello *h, char transport)
+{
+	char ja4[48];
+
+	if (h->sni[0])
+		xdpi_json_str(j, "sni", h->sni);
+	put_ja3(j, "ja3", h, false);
+	tls_ja4(h, transport, ja4, sizeof(ja4));
+	xdpi_json_str(j, "ja4", ja4);
+}
+
+void tls_put_ja3s(struct xdpi_json *j, const struct tls_hello *h)
+{
+	put_ja3(j, "ja3s", h, true);
+}
+
+void tls_put_alpns(struct xdpi_json *j, const char *key, const struct tls_hello *h)
+{
+	if (!h->n_alpn)
+		return;
+	xdpi_json_arr_open(j, key);
+	for (size_t i = 0; i < h->n_alpn; i++)
+		xdpi_json_str(j, NULL, h->alpn[i]);
+	xdpi_json_arr_close(j);
+}
+
 /* ---- certificates ---- */
 
 static void name_str(X509_NAME *n, char *out, size_t len)

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "xdpi/json.h"
 
 #define TLS_LIST_MAX 128
 #define TLS_CIPHERS_MAX 1024 /* hellos with hundreds of suites exist (scanners, fuzzers) */
@@ -68,5 +69,12 @@ const char *tls_version_name(uint16_t v);
 void tls_ja3(const struct tls_hello *h, bool server, char *hash, size_t hlen, char *str, size_t slen);
 /* JA4 of a ClientHello; transport 't' (TCP) or 'q' (QUIC). */
 void tls_ja4(const struct tls_hello *h, char transport, char *out, size_t len);
+/* Writes the EVE fields a ClientHello gives (sni, ja3{hash,string}, ja4), as TLS and QUIC
+ * events share them. */
+void tls_put_client_hello(struct xdpi_json *j, const struct tls_hello *h, char transport);
+/* Writes ja3s{hash,string} of a ServerHello. */
+void tls_put_ja3s(struct xdpi_json *j, const struct tls_hello *h);
+/* Writes the ALPN list under key (nothing if there is none). */
+void tls_put_alpns(struct xdpi_json *j, const char *key, const struct tls_hello *h);
 
 #endif /* XDPI_TLS_HELLO_H */
