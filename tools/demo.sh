@@ -54,12 +54,14 @@ print()
 print(f"kernel fast path: {k['pkts']} packets, {k['flow_new']} flows, {k['captured_pkts']} copied to user space "
       f"({100.0 * k['captured_pkts'] / max(k['pkts'], 1):.0f}%, {k['captured_bytes']} of {k['bytes']} bytes), "
       f"ring buffer losses {k['loss_ringbuf_full']}, malformed {k['malformed']}")
+apps = collections.Counter(e['event_type'] for e in ev if e['event_type'] not in ('flow', 'stats'))
+print(f"application events: {dict(sorted(apps.items()))}")
 print()
 print("a few EVE lines:")
 shown = set()
-for f in flows:
-    key = (f['proto'], f.get('dest_port'))
-    if key in shown: continue
+for e in ev:
+    key = (e['event_type'], e.get('proto'), e.get('dest_port'))
+    if e['event_type'] == 'stats' or key in shown: continue
     shown.add(key)
-    print(json.dumps(f))
+    print(json.dumps(e))
 PY

@@ -11,7 +11,7 @@ gcc"
 # tests and demo: real peers and independent checkers
 TEST_PKGS="iproute2 tshark tcpdump nginx-light dnsmasq-base bind9-dnsutils curl
 python3-jsonschema xdp-tools libndpi-bin jq procps util-linux iputils-ping time ethtool
-nghttp2-server nghttp2-client python3-grpcio"
+nghttp2-server nghttp2-client python3-grpcio openssl"
 
 want="$BUILD_PKGS"
 case "${1:-all}" in
