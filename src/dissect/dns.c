@@ -32,6 +32,10 @@ struct dns_msg {
 	const uint8_t *p;
 	size_t len;
 	unsigned truncated; /* names longer than 255 bytes, logged cut (xdpi.names_truncated) */
+	bool edns;          /* an OPT record: its header fields, for xdpi.edns */
+	uint16_t edns_size;
+	uint8_t edns_version;
+	bool edns_do;
 };
 
 static uint16_t rd16(const uint8_t *p)
@@ -145,7 +149,7 @@ static const char *rcode_name(unsigned rc, char *buf, size_t n)
 
 static bool plausible(const uint8_t *p, size_t len)
 {
-	struct dns_msg m = { p, len, 0 };
+	struct dns_msg m = { .p = p, .len = len };
 	char name[DNS_NAME_MAX];
 	size_t off = DNS_HDR;
 	uint16_t qd, an, ns, ar;
@@ -247,6 +251,33 @@ static void put_hex(struct xdpi_json *j, const uint8_t *p, size_t n)
 	xdpi_json_strn(j, "rdata", buf, o);
 }
 
+/* EDNS options (RFC 6891): code, then the data in hex. */
+static void put_opt(struct xdpi_json *j, const struct dns_msg *m, size_t off, size_t end)
+{
+	bool open = false;
+
+	while (off + 4 <= end) {
+		uint16_t code = rd16(m->p + off), len = rd16(m->p + off + 2);
+		char hexdata[2 * 64 + 1];
+		size_t n = 0;
+
+		if (off + 4 + len > end)
+			break;
+		for (size_t i = 0; i < len && n + 2 < sizeof(hexdata); i++)
+			n += (size_t)snprintf(hexdata + n, sizeof(hexdata) - n, "%02x", m->p[off + 4 + i]);
+		if (!open)
+			xdpi_json_arr_open(j, "opt");
+		open = true;
+		xdpi_json_obj_open(j, NULL);
+		xdpi_json_u64(j, "code", code);
+		xdpi_json_strn(j, "data", hexdata, n);
+		xdpi_json_obj_close(j);
+		off += 4 + (size_t)len;
+	}
+	if (open)
+		xdpi_json_arr_close(j);
+}
+
 /* EVE has an srv object in answers only; elsewhere the record is one string. */
 static void put_srv(struct xdpi_json *j, struct dns_msg *m, size_t off, bool as_object)
 {
@@ -304,8 +335,9 @@ static void put_rdata(struct xdpi_json *j, struct dns_msg *m, uint16_t type, siz
 		if (rdlen > 6)
 			put_srv(j, m, off, strcmp(section, "answers") == 0);
 		return;
-	case 41:
-		return; /* OPT: its fields are EDNS, not data */
+	case 41: /* OPT: EDNS options as Suricata logs them */
+		put_opt(j, m, off, end);
+		return;
 	case 64:
 	case 65: /* SVCB/HTTPS: priority and target name */
 		if (rdlen > 2)
@@ -340,8 +372,14 @@ static int put_section(struct xdpi_json *j, struct dns_msg *m, size_t *off, unsi
 		xdpi_json_str(j, "rrname", name);
 		m->truncated += r == 1;
 		xdpi_json_str(j, "rrtype", type_name(type, tbuf, sizeof(tbuf)));
-		if (type != 41)
+		if (type != 41) {
 			xdpi_json_u64(j, "ttl", rd32(m->p + *off + 4));
+		} else { /* OPT's class is the UDP payload size, its TTL the EDNS flags */
+			m->edns = true;
+			m->edns_size = rd16(m->p + *off + 2);
+			m->edns_version = m->p[*off + 5];
+			m->edns_do = m->p[*off + 6] & 0x80;
+		}
 		put_rdata(j, m, type, *off + 10, rdlen, key);
 		xdpi_json_obj_close(j);
 		*off += 10 + (size_t)rdlen;
@@ -432,12 +470,19 @@ static bool take_query(struct dns_state *st, uint16_t id, uint64_t *ts)
 	return false;
 }
 
-/* xdpi's additions: the response time of a paired response, names logged cut. */
+/* xdpi's additions: the response time of a paired response, names logged cut, EDNS. */
 static void put_xdpi(struct xdpi_json *j, const struct dns_msg *m, uint64_t response_us)
 {
-	if (response_us == UINT64_MAX && !m->truncated)
+	if (response_us == UINT64_MAX && !m->truncated && !m->edns)
 		return;
 	xdpi_json_obj_open(j, "xdpi");
+	if (m->edns) {
+		xdpi_json_obj_open(j, "edns");
+		xdpi_json_u64(j, "udp_payload_size", m->edns_size);
+		xdpi_json_u64(j, "version", m->edns_version);
+		xdpi_json_bool(j, "do", m->edns_do);
+		xdpi_json_obj_close(j);
+	}
 	if (response_us != UINT64_MAX)
 		xdpi_json_u64(j, "response_time_us", response_us);
 	if (m->truncated)
@@ -449,7 +494,7 @@ static void put_xdpi(struct xdpi_json *j, const struct dns_msg *m, uint64_t resp
 static enum xdpi_dissect_status dns_message(struct xdpi_dissect_ctx *c, const uint8_t *p, size_t len)
 {
 	struct dns_state *st = c->state;
-	struct dns_msg m = { p, len, 0 };
+	struct dns_msg m = { .p = p, .len = len };
 	struct xdpi_json *j;
 	size_t off = DNS_HDR;
 	bool resp, ok;

@@ -107,7 +107,7 @@ def dns_fields(events, truth_msgs):
             continue
         d = ev['dns']
         d = dict(d, _names_truncated=ev.get('xdpi', {}).get('names_truncated', 0),
-                 _pcap_cnt=ev.get('pcap_cnt'))
+                 _pcap_cnt=ev.get('pcap_cnt'), _edns=ev.get('xdpi', {}).get('edns'))
         pool[(d['id'], d['type'] == 'response')].append(d)
     for m in truth_msgs:
         q = (m.get('queries') or [{}])[0]
@@ -124,6 +124,11 @@ def dns_fields(events, truth_msgs):
         mname = TOO_LONG if cut and tname == TOO_LONG else printable(mq.get('rrname'))
         yield 'query name', label, tname, mname
         yield 'query type', label, truth_type(q.get('type')) if q else None, mq.get('rrtype')
+        if m.get('edns'):
+            e, x = m['edns'], mine.get('_edns') or {}
+            opts = [o.get('code') for a in mine.get('additionals', []) for o in a.get('opt', [])]
+            yield 'edns', label, (e.get('udp_payload_size'), bool(e.get('do')), list(e.get('options') or [])), \
+                (x.get('udp_payload_size'), x.get('do'), opts)
         if m['qr'] == 1:
             yield 'rcode', label, m.get('rcode'), mine.get('rcode')
             t, x = answers(m.get('answers', []), mine.get('answers', []), cut)
