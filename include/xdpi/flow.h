@@ -26,6 +26,7 @@ enum xdpi_flow_end {
 	XDPI_FLOW_END_ACTIVE,      /* open longer than the active timeout: record cut */
 	XDPI_FLOW_END_FORCED,      /* evicted to stay within the memory bound */
 	XDPI_FLOW_END_SHUTDOWN,    /* xdpi stopped, or the capture ended */
+	XDPI_FLOW_END_REUSE,       /* a new SYN on the tuple of a closed TCP connection */
 };
 
 struct xdpi_flow_timeouts {

@@ -221,6 +221,14 @@ static void l7_fragment(struct xdpi_engine *e, struct xdpi_flow *f, const struct
 	l7_packet(&e->l7, f, &whole, dir, ts, pcap_cnt);
 }
 
+/* A SYN (without ACK) on a TCP flow that is closed opens a new connection. Flows counted by
+ * the kernel end through its map, whatever user space sees. */
+static bool tcp_reuse(const struct xdpi_flow *f, const struct xdpi_decoded *d)
+{
+	return d->proto == 6 && !f->kernel && f->tcp_state == XDPI_TCP_CLOSED &&
+	       (d->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
+}
+
 int xdpi_engine__packet(struct xdpi_engine *e, const struct xdpi_pkt *pkt)
 {
 	struct xdpi_decoded d;
@@ -256,6 +264,10 @@ int xdpi_engine__packet(struct xdpi_engine *e, const struct xdpi_pkt *pkt)
 	}
 	dir = xdpi_flow_key_from(&d, &k);
 	f = flow_table__get(e->ft, &k, pkt->ts_ns, &created);
+	if (f && !created && tcp_reuse(f, &d)) { /* a new connection on a closed one's tuple */
+		flow_table__end(e->ft, f, XDPI_FLOW_END_REUSE);
+		f = flow_table__get(e->ft, &k, pkt->ts_ns, &created);
+	}
 	if (!f) {
 		e->cnt[XDPI_ECNT_NO_FLOW]++;
 		return 0;

@@ -318,6 +318,8 @@ const char *xdpi_flow_end_name(enum xdpi_flow_end why)
 		return "forced";
 	case XDPI_FLOW_END_SHUTDOWN:
 		return "shutdown";
+	case XDPI_FLOW_END_REUSE:
+		return "tcp_reuse";
 	}
 	return "unknown";
 }

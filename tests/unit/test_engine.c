@@ -247,6 +247,40 @@ static void test_engine_h2c_upgrade_hands_over_mid_segment(void **state)
 	events_free(&e);
 }
 
+/* Port reuse: SYN, FIN both ways, then a new SYN on the same tuple: two flow records. */
+static void test_engine_tcp_reuse_starts_a_new_record(void **state)
+{
+	struct events e = { 0 };
+	struct xdpi_engine_cfg c = cfg(&e);
+	struct xdpi_engine *eng = xdpi_engine__new(&c);
+	struct pkt_spec cl = { .family = 4, .proto = 6, .src = "198.18.0.1", .dst = "198.18.0.2",
+			       .sport = 40000, .dport = 80, .tcp_flags = 0x02 };
+	struct pkt_spec sv = cl;
+	int flows = 0;
+
+	(void)state;
+	sv.src = cl.dst, sv.dst = cl.src, sv.sport = 80, sv.dport = 40000;
+	feed(eng, &cl, 1 * S, false);
+	sv.tcp_flags = 0x12, feed(eng, &sv, 1 * S, false);
+	cl.tcp_flags = 0x11, feed(eng, &cl, 2 * S, false);
+	sv.tcp_flags = 0x11, feed(eng, &sv, 2 * S, false);
+	cl.tcp_flags = 0x02, feed(eng, &cl, 3 * S, false); /* the same tuple, a new connection */
+	xdpi_engine__finish(eng);
+	for (int i = 0; i < e.n; i++) {
+		if (strcmp(json_string_value(json_object_get(e.ev[i], "event_type")), "flow"))
+			continue;
+		if (++flows == 1) {
+			assert_string_equal(json_string_value(json_object_get(json_object_get(e.ev[i], "flow"), "reason")), "tcp_reuse");
+			assert_int_equal(flow_field(e.ev[i], "pkts_toserver"), 2);
+		} else {
+			assert_int_equal(flow_field(e.ev[i], "pkts_toserver"), 1);
+		}
+	}
+	assert_int_equal(flows, 2);
+	xdpi_engine__free(eng);
+	events_free(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -254,6 +288,7 @@ int main(void)
 		cmocka_unit_test(test_engine_kernel_flows_end_with_kernel_counters),
 		cmocka_unit_test(test_engine_counts_malformed_by_reason),
 		cmocka_unit_test(test_engine_h2c_upgrade_hands_over_mid_segment),
+		cmocka_unit_test(test_engine_tcp_reuse_starts_a_new_record),
 	};
 
 	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
