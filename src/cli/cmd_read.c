@@ -11,7 +11,8 @@ static const char usage[] =
 	"usage: xdpi read [OPTIONS] FILE\n"
 	"\n"
 	"Reads a pcap or pcapng capture (Ethernet, Linux cooked SLL/SLL2, raw IP, BSD loopback)\n"
-	"and writes EVE JSON events: a flow record for every flow, then a stats event.\n"
+	"and writes EVE JSON events: dns, http (HTTP/1.x, HTTP/2, gRPC), tls and quic events as\n"
+	"their messages complete, a flow record for every flow, then a stats event.\n"
 	"\n"
 	"  -k, --through-kernel    run every packet through the real XDP program with\n"
 	"                          BPF_PROG_TEST_RUN first; the slow path then sees exactly what\n"
@@ -26,6 +27,7 @@ static const char usage[] =
 	"\n"
 	"Examples:\n"
 	"  xdpi read capture.pcap | jq 'select(.event_type==\"flow\")'\n"
+	"  xdpi read capture.pcap | jq -r 'select(.event_type==\"tls\") | .tls.sni'\n"
 	"  xdpi read -o eve.json --flow-timeout 60 capture.pcapng\n"
 	"  sudo xdpi read --through-kernel --steer snip capture.pcap\n";
 
