@@ -30,6 +30,7 @@ fuzz-seeds:
 	$(Q)[ -d $(FUZZ_SEEDS)/http2 ] || python3 tools/pcap_seeds.py $(FUZZ_SEEDS)/http2 20 --http2 $(wildcard $(CORPUS_DIR)/*.pcap*)
 	$(Q)[ -d $(FUZZ_SEEDS)/quic ] || python3 tools/pcap_seeds.py $(FUZZ_SEEDS)/quic 20 --quic $(wildcard $(CORPUS_DIR)/*.pcap*)
 	$(Q)mkdir -p $(FUZZ_SEEDS)/reassembly
+	$(Q)mkdir -p $(FUZZ_SEEDS)/cidr_list && cp tests/fuzz/seeds/cidr_list/* $(FUZZ_SEEDS)/cidr_list/
 
 
 fuzz: deps-build fuzz-bins fuzz-seeds
