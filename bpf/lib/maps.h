@@ -41,6 +41,30 @@ struct {
 	__type(value, __u8);
 } steer_ports SEC(".maps");
 
+/* Policy tries (see struct xdpi_policy_value). No preallocation: an empty list costs nothing. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, XDPI_POLICY_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xdpi_lpm4_key);
+	__type(value, struct xdpi_policy_value);
+} policy4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, XDPI_POLICY_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xdpi_lpm6_key);
+	__type(value, struct xdpi_policy_value);
+} policy6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, XDPI_RULE_STATS_MAX);
+	__type(key, __u32);
+	__type(value, struct xdpi_rule_stats);
+} rule_stats SEC(".maps");
+
 /* Replay only: the capture's clock, set by user space before each test run. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* The per-packet pipeline shared by every hook: parse, account the flow, steer, finish. */
+/* The per-packet pipeline shared by every hook: parse, apply policy, account the flow,
+ * steer, finish. */
 #ifndef XDPI_BPF_PIPELINE_H
 #define XDPI_BPF_PIPELINE_H
 
 #include "lib/ctx.h"
 #include "lib/parse.h"
 #include "lib/flow.h"
+#include "lib/policy.h"
 #include "lib/steer.h"
 #include "lib/verdict.h"
 
@@ -57,7 +59,11 @@ static __always_inline int xdpi_process(xdpi_ctx_t *ctx)
 	if (err < 0)
 		return finish(cs, XDPI_ACT_PASS, -err);
 	count_layers(cs, &m);
-	if (m.family == 0 || frag_attribute(&m, cs))
+	if (m.family == 0)
+		return finish(cs, XDPI_ACT_PASS, 0);
+	if (policy_drops(&m, now, wire_len, cs))
+		return finish(cs, XDPI_ACT_DROP, 0);
+	if (frag_attribute(&m, cs))
 		return finish(cs, XDPI_ACT_PASS, 0);
 
 	dir = flow_key_make(&m, &k);

@@ -8,7 +8,7 @@
 #include <linux/types.h>
 #endif
 
-#define XDPI_ABI_VERSION 1
+#define XDPI_ABI_VERSION 2
 
 /* Limits and defaults (user space may override the defaults at load time). */
 #define XDPI_SNAPLEN_MAX 2048       /* largest bytes copied per packet into the ring buffer */
@@ -20,6 +20,8 @@
 #define XDPI_VLAN_MAX 2             /* 802.1ad outer + 802.1Q inner */
 #define XDPI_IPV6_EXT_MAX 6         /* extension headers walked before giving up */
 #define XDPI_STEER_PORTS_MAX 1024
+#define XDPI_POLICY_MAX (1u << 20)  /* CIDR entries per family: a million-line feed fits */
+#define XDPI_RULE_STATS_MAX 65536   /* rule ids with their own counters */
 
 /* Steering state of a flow: what the fast path does with its packets. */
 enum xdpi_steer {
@@ -104,7 +106,11 @@ enum xdpi_reason {
 	X(CAPTURE_TRUNCATED, "captured_truncated")                                             \
 	X(LOSS_RINGBUF_FULL, "loss_ringbuf_full")                                              \
 	X(LOSS_LOAD_BYTES, "loss_load_bytes")                                                  \
-	X(TC_PULL_FAIL, "tc_pull_failed")
+	X(TC_PULL_FAIL, "tc_pull_failed")                                                      \
+	X(POLICY_ALLOW, "policy_allow")                                                        \
+	X(POLICY_DROP, "policy_drop")                                                          \
+	X(POLICY_EXPIRED, "policy_expired")                                                    \
+	X(RULE_STATS_FULL, "rule_stats_full")
 
 enum xdpi_counter {
 #define XDPI_X_ENUM(id, name) XDPI_CNT_##id,
@@ -190,6 +196,41 @@ struct xdpi_event_hdr {
 	__u8 flow_dir;  /* 0: packet goes a->b in its flow key */
 	__u8 steer;
 	__u8 pad[2];
+};
+
+/* Policy: CIDR entries in one LPM trie per family, keyed by the remote address (the source
+ * at XDP ingress, the destination at TC egress). Allow and drop entries share a trie, so the
+ * longest prefix decides: an allowed /24 inside a blocked /16 passes. */
+enum xdpi_policy_action {
+	XDPI_POLICY_ALLOW = 1,
+	XDPI_POLICY_DROP = 2,
+};
+
+struct xdpi_lpm4_key {
+	__u32 prefixlen; /* 0..32 */
+	__u8 addr[4];    /* network byte order */
+};
+
+struct xdpi_lpm6_key {
+	__u32 prefixlen; /* 0..128 */
+	__u8 addr[16];
+};
+
+struct xdpi_policy_value {
+	__u32 rule_id;      /* counted in rule_stats; shown in drop events */
+	__u8 action;        /* enum xdpi_policy_action */
+	__u8 prefixlen;     /* the entry's own prefix length: the trie does not return it, and
+			     * the kernel needs it to delete an expired entry */
+	__u8 pad[2];
+	__u64 expires_ns;   /* 0: never; else a CLOCK_MONOTONIC (bpf_ktime_get_ns) deadline. The
+			     * first packet that meets an expired entry deletes it, so a shorter
+			     * prefix beneath applies again at once. */
+};
+
+/* Per-rule counters (per CPU), keyed by rule id. */
+struct xdpi_rule_stats {
+	__u64 pkts;
+	__u64 bytes;
 };
 
 #endif /* XDPI_ABI_H */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -438,6 +439,120 @@ static void test_full_ringbuf_is_a_counted_loss(struct fixture *f)
 		  "every packet either copied or counted lost");
 }
 
+/* Puts one policy entry into the trie of its family. EXPIRES_IN_MS: 0 never, <0 already past. */
+static void policy_put(struct fixture *f, const char *cidr, uint8_t action, uint32_t rule,
+		       int64_t expires_in_ms)
+{
+	struct xdpi_policy_value v = { .rule_id = rule, .action = action };
+	struct xdpi_lpm6_key k = { 0 };
+	char addr[64];
+	char *slash;
+	int af, fd;
+
+	snprintf(addr, sizeof(addr), "%s", cidr);
+	slash = strchr(addr, '/');
+	*slash = '\0';
+	af = strchr(addr, ':') ? AF_INET6 : AF_INET;
+	inet_pton(af, addr, k.addr);
+	k.prefixlen = (uint32_t)atoi(slash + 1);
+	v.prefixlen = (uint8_t)k.prefixlen;
+	if (expires_in_ms) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts); /* bpf_ktime_get_ns's clock */
+		v.expires_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec +
+			       (uint64_t)(expires_in_ms * 1000000);
+	}
+	fd = bpf_map__fd(af == AF_INET ? f->xdp->maps.policy4 : f->xdp->maps.policy6);
+	ASSERT_EQ(bpf_map_update_elem(fd, &k, &v, BPF_ANY), 0, "policy entry inserted");
+}
+
+static uint64_t rule_pkts(struct fixture *f, uint32_t rule)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct xdpi_rule_stats *rs = calloc((size_t)ncpu, sizeof(*rs));
+	uint64_t n = 0;
+
+	if (rs && !bpf_map_lookup_elem(bpf_map__fd(f->xdp->maps.rule_stats), &rule, rs))
+		for (int c = 0; c < ncpu; c++)
+			n += rs[c].pkts;
+	free(rs);
+	return n;
+}
+
+static int run_from(struct fixture *f, const char *src, const char *dst, bool tc)
+{
+	struct pkt_spec s = tcp4(0x02, NULL);
+
+	s.family = strchr(src, ':') ? 6 : 4;
+	s.src = src;
+	s.dst = dst;
+	return run(f, &s, tc);
+}
+
+static void test_policy_v4_longest_prefix(struct fixture *f)
+{
+	struct xdpi_flow_value v;
+	struct pkt_spec s = tcp4(0x02, NULL);
+	int dir;
+
+	policy_put(f, "198.18.0.0/16", XDPI_POLICY_DROP, 10, 0);
+	policy_put(f, "198.18.0.0/24", XDPI_POLICY_ALLOW, 11, 0);
+	policy_put(f, "198.18.0.7/32", XDPI_POLICY_DROP, 12, 0);
+	mark(f);
+	ASSERT_EQ(run_from(f, "198.18.0.1", "198.19.0.1", false), XDP_PASS, "allowed /24 in /16");
+	ASSERT_EQ(run_from(f, "198.18.5.1", "198.19.0.1", false), XDP_DROP, "blocked /16");
+	ASSERT_EQ(run_from(f, "198.18.0.7", "198.19.0.1", false), XDP_DROP, "blocked /32 in /24");
+	ASSERT_EQ(run_from(f, "198.19.0.9", "198.18.5.1", false), XDP_PASS, "ingress: source only");
+	ASSERT_EQ(rule_pkts(f, 10), 1, "rule 10 counted");
+	ASSERT_EQ(rule_pkts(f, 11), 1, "rule 11 counted");
+	ASSERT_EQ(rule_pkts(f, 12), 1, "rule 12 counted");
+	ASSERT_EQ(delta(f, XDPI_CNT_POLICY_DROP), 2, "policy drops");
+	ASSERT_EQ(delta(f, XDPI_CNT_POLICY_ALLOW), 1, "policy allows");
+	ASSERT_EQ(delta(f, XDPI_CNT_VERDICT_DROP), 2, "drop verdicts");
+	s.src = "198.18.5.1";
+	s.dst = "198.19.0.1";
+	ASSERT_EQ(lookup_flow(f, &s, &v, &dir) != 0, 1, "a dropped packet makes no flow");
+	/* egress: the destination decides, and TC drops with TC_ACT_SHOT */
+	ASSERT_EQ(run_from(f, "198.19.0.1", "198.18.5.1", true), 2, "egress to blocked /16");
+	ASSERT_EQ(run_from(f, "198.19.0.1", "198.18.0.1", true), 0, "egress to allowed /24");
+	ASSERT_EQ(rule_pkts(f, 10), 2, "egress drop counted for its rule");
+}
+
+static void test_policy_v6_longest_prefix(struct fixture *f)
+{
+	policy_put(f, "fd00::/8", XDPI_POLICY_DROP, 20, 0);
+	policy_put(f, "fd00:1::/32", XDPI_POLICY_ALLOW, 21, 0);
+	mark(f);
+	ASSERT_EQ(run_from(f, "fd00:1::5", "fd01::1", false), XDP_PASS, "allowed /32 in /8");
+	ASSERT_EQ(run_from(f, "fd00:2::5", "fd01::1", false), XDP_DROP, "blocked /8");
+	ASSERT_EQ(run_from(f, "fe80::1", "fd01::1", false), XDP_PASS, "outside every entry");
+	ASSERT_EQ(rule_pkts(f, 20), 1, "rule 20 counted");
+	ASSERT_EQ(rule_pkts(f, 21), 1, "rule 21 counted");
+	ASSERT_EQ(delta(f, XDPI_CNT_POLICY_DROP), 1, "policy drops");
+}
+
+/* An expired /32 allow inside a blocked /16: the first packet deletes it and the /16 decides
+ * that very packet; an unexpired entry still applies. */
+static void test_policy_expiry(struct fixture *f)
+{
+	struct xdpi_lpm4_key k = { .prefixlen = 32 };
+	struct xdpi_policy_value v;
+
+	policy_put(f, "198.18.0.0/16", XDPI_POLICY_DROP, 30, 0);
+	policy_put(f, "198.18.0.7/32", XDPI_POLICY_ALLOW, 31, -1);
+	policy_put(f, "198.18.0.8/32", XDPI_POLICY_ALLOW, 32, 60000);
+	mark(f);
+	ASSERT_EQ(run_from(f, "198.18.0.7", "198.19.0.1", false), XDP_DROP, "expired allow gone");
+	ASSERT_EQ(delta(f, XDPI_CNT_POLICY_EXPIRED), 1, "expiry counted");
+	inet_pton(AF_INET, "198.18.0.7", k.addr);
+	ASSERT_EQ(bpf_map_lookup_elem(bpf_map__fd(f->xdp->maps.policy4), &k, &v) == 0 &&
+			  v.rule_id == 31, 0, "expired entry deleted by the kernel");
+	ASSERT_EQ(run_from(f, "198.18.0.8", "198.19.0.1", false), XDP_PASS, "live allow applies");
+	ASSERT_EQ(rule_pkts(f, 31), 0, "expired rule not counted");
+	ASSERT_EQ(rule_pkts(f, 30), 1, "the /16 took over");
+}
+
 struct tcase {
 	const char *name;
 	void (*fn)(struct fixture *f);
@@ -458,6 +573,9 @@ static const struct tcase cases[] = {
 	{ "snip_port_copies_every_packet", test_snip_port_copies_every_packet, { XDPI_STEER_HEAD, 2, 0, 0 } },
 	{ "snaplen_cuts_records", test_snaplen_cuts_records, { XDPI_STEER_SNIP, 0, 256, 0 } },
 	{ "full_ringbuf_is_a_counted_loss", test_full_ringbuf_is_a_counted_loss, { XDPI_STEER_HEAD, 0, 0, 16384 } },
+	{ "policy_v4_longest_prefix", test_policy_v4_longest_prefix, { XDPI_STEER_HEAD, 0, 0, 0 } },
+	{ "policy_v6_longest_prefix", test_policy_v6_longest_prefix, { XDPI_STEER_HEAD, 0, 0, 0 } },
+	{ "policy_expiry", test_policy_expiry, { XDPI_STEER_HEAD, 0, 0, 0 } },
 };
 
 int main(void)

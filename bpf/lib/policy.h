@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Policy: the remote address's longest-prefix entry decides allow or drop, and its rule is
+ * counted. Runs before flow accounting, so dropped floods never fill the flow map. */
+#ifndef XDPI_BPF_POLICY_H
+#define XDPI_BPF_POLICY_H
+
+#include "lib/ctx.h"
+#include "lib/parse.h"
+#include "lib/verdict.h"
+
+/* The address policy is about: who sends to us at ingress, whom we send to at egress. */
+static __always_inline const __u32 *policy_addr(const struct xdpi_meta *m)
+{
+	return XDPI_HOOK == XDPI_HOOK_XDP ? m->saddr : m->daddr;
+}
+
+static __always_inline struct xdpi_policy_value *policy_find(const struct xdpi_meta *m,
+							     void **map, void *key)
+{
+	const __u32 *a = policy_addr(m);
+
+	if (m->family == 4) {
+		struct xdpi_lpm4_key *k4 = key;
+
+		k4->prefixlen = 32;
+		__builtin_memcpy(k4->addr, a, 4);
+		*map = &policy4;
+	} else {
+		struct xdpi_lpm6_key *k6 = key;
+
+		k6->prefixlen = 128;
+		__builtin_memcpy(k6->addr, a, 16);
+		*map = &policy6;
+	}
+	return bpf_map_lookup_elem(*map, key);
+}
+
+static __always_inline void rule_count(__u32 rule_id, __u32 wire_len, struct xdpi_counters *cs)
+{
+	struct xdpi_rule_stats *rs = bpf_map_lookup_elem(&rule_stats, &rule_id);
+	struct xdpi_rule_stats first = { .pkts = 1, .bytes = wire_len };
+
+	if (rs) {
+		rs->pkts++;
+		rs->bytes += wire_len;
+	} else if (bpf_map_update_elem(&rule_stats, &rule_id, &first, BPF_NOEXIST) &&
+		   !bpf_map_lookup_elem(&rule_stats, &rule_id)) {
+		cnt_add(cs, XDPI_CNT_RULE_STATS_FULL, 1); /* the decision stands; its count is lost */
+	}
+}
+
+static __always_inline __u32 prefix_mask_word(__u32 prefixlen, __u32 word)
+{
+	__u32 bits = prefixlen > word * 32 ? prefixlen - word * 32 : 0;
+
+	if (bits == 0)
+		return 0;
+	return bits >= 32 ? ~0u : bpf_htonl(~0u << (32 - bits));
+}
+
+/* Deletes the expired entry P from MAP: KEY still holds the packet's full address, so it is
+ * cut to the entry's own prefix first. */
+static __always_inline void policy_expire(void *map, struct xdpi_lpm6_key *key,
+					  const struct xdpi_policy_value *p)
+{
+	__u32 w[4];
+
+	__builtin_memcpy(w, key->addr, sizeof(w));
+#pragma unroll
+	for (int i = 0; i < 4; i++)
+		w[i] &= prefix_mask_word(p->prefixlen, (__u32)i);
+	__builtin_memcpy(key->addr, w, sizeof(w));
+	key->prefixlen = p->prefixlen;
+	bpf_map_delete_elem(map, key);
+}
+
+/* Non-zero when the packet must be dropped. An expired entry is deleted and the lookup repeated
+ * once, so the next shorter prefix (say the /16 around an expired /32) decides at once. */
+static __always_inline int policy_drops(const struct xdpi_meta *m, __u64 now, __u32 wire_len,
+					 struct xdpi_counters *cs)
+{
+	struct xdpi_lpm6_key key = {}; /* large enough for either family */
+	struct xdpi_policy_value *p = NULL;
+	void *map = NULL;
+
+#pragma unroll
+	for (int attempt = 0; attempt < 2; attempt++) {
+		p = policy_find(m, &map, &key);
+		if (!p || !p->expires_ns || now < p->expires_ns)
+			break;
+		cnt_add(cs, XDPI_CNT_POLICY_EXPIRED, 1);
+		policy_expire(map, &key, p);
+		p = NULL;
+	}
+	if (!p)
+		return 0;
+	rule_count(p->rule_id, wire_len, cs);
+	if (p->action == XDPI_POLICY_DROP) {
+		cnt_add(cs, XDPI_CNT_POLICY_DROP, 1);
+		return 1;
+	}
+	cnt_add(cs, XDPI_CNT_POLICY_ALLOW, 1);
+	return 0;
+}
+
+#endif /* XDPI_BPF_POLICY_H */
