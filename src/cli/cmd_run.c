@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 #include "common.h"
+#include "xdpi/cidr_list.h"
 #include "xdpi/log.h"
+#include "xdpi/policy.h"
 
 static const char usage[] =
 	"usage: xdpi run -i IFACE [OPTIONS]\n"
@@ -23,13 +25,28 @@ static const char usage[] =
 	"      --ringbuf-size N    ring buffer bytes, a power of two (default 8388608)\n"
 	"      --stats-interval S  write a stats event every S seconds; 0: only at exit (default 10)\n"
 	"      --duration S        stop after S seconds\n"
+	"      --block FILE        drop packets from (ingress) and to (egress) the CIDRs in FILE:\n"
+	"                          one per line, '#' and ';' remarks (the Spamhaus DROP format)\n"
+	"      --allow FILE        never drop the CIDRs in FILE, even inside a blocked range: the\n"
+	"                          longest prefix decides. --block/--allow repeat; the Nth list\n"
+	"                          given is rule id N in the counters\n"
 	CLI_COMMON_HELP
 	"  -h, --help              this text\n"
 	"\n"
 	"Examples:\n"
 	"  sudo xdpi run -i eth0 -o /var/log/xdpi/eve.json\n"
 	"  sudo xdpi run -i eth0 --steer snip --snaplen 512\n"
-	"  sudo xdpi run -i veth0 --snip-port 8080 --duration 60 | jq .event_type\n";
+	"  sudo xdpi run -i veth0 --snip-port 8080 --duration 60 | jq .event_type\n"
+	"  sudo xdpi run -i eth0 --block drop_v4.txt --block drop_v6.txt --allow ours.txt\n";
+
+#define RUN_LISTS_MAX 16
+
+/* One --block or --allow file, parsed before anything is attached. */
+struct run_list {
+	const char *path;
+	uint8_t action; /* enum xdpi_policy_action */
+	struct xdpi_cidr_list cidrs;
+};
 
 struct run_ctx {
 	struct cli_common common;
@@ -44,6 +61,8 @@ struct run_ctx {
 	struct xdpi_loader *loader;
 	struct xdpi_engine *engine;
 	struct xdpi_rb *rb;
+	struct run_list lists[RUN_LISTS_MAX];
+	size_t nlists;
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -69,9 +88,33 @@ static int parse_mode(const char *arg, enum xdpi_xdp_mode *m)
 	return 0;
 }
 
+static int add_list(struct run_ctx *c, const char *path, uint8_t action)
+{
+	struct run_list *l = &c->lists[c->nlists];
+	char err[512];
+
+	if (c->nlists == RUN_LISTS_MAX) {
+		fprintf(stderr, "xdpi: at most %d --block/--allow lists\n", RUN_LISTS_MAX);
+		return -1;
+	}
+	l->path = path;
+	l->action = action;
+	if (xdpi_cidr_list_load(path, &l->cidrs, err, sizeof(err))) {
+		fprintf(stderr, "xdpi: %s\n", err);
+		xdpi_cidr_list_free(&l->cidrs);
+		return -1;
+	}
+	c->nlists++;
+	return 0;
+}
+
 static int run_option(struct run_ctx *c, int opt, const char *arg)
 {
 	switch (opt) {
+	case 0x205:
+		return add_list(c, arg, XDPI_POLICY_DROP);
+	case 0x206:
+		return add_list(c, arg, XDPI_POLICY_ALLOW);
 	case 'i':
 		c->ifname = arg;
 		return 0;
@@ -105,6 +148,8 @@ static int parse_args(struct run_ctx *c, int argc, char **argv)
 		{ "ringbuf-size", required_argument, NULL, 0x202 },
 		{ "stats-interval", required_argument, NULL, 0x203 },
 		{ "duration", required_argument, NULL, 0x204 },
+		{ "block", required_argument, NULL, 0x205 },
+		{ "allow", required_argument, NULL, 0x206 },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
@@ -138,6 +183,36 @@ static int feed_engine(void *ctx, const struct xdpi_pkt *pkt)
 	return 0;
 }
 
+static void free_lists(struct run_ctx *c)
+{
+	for (size_t i = 0; i < c->nlists; i++)
+		xdpi_cidr_list_free(&c->lists[i].cidrs);
+}
+
+/* Before attaching, so that the policy holds from the first packet. */
+static int install_lists(struct run_ctx *c)
+{
+	const struct xdpi_policy_maps maps = {
+		.v4_fd = xdpi_loader__map_fd(c->loader, XDPI_MAP_POLICY4),
+		.v6_fd = xdpi_loader__map_fd(c->loader, XDPI_MAP_POLICY6),
+	};
+	char err[512];
+
+	for (size_t i = 0; i < c->nlists; i++) {
+		const struct run_list *l = &c->lists[i];
+
+		if (xdpi_policy_install(&maps, &l->cidrs, l->action, (uint32_t)(i + 1), 0, err,
+					sizeof(err))) {
+			xdpi_log_error("%s: %s\n", l->path, err);
+			return -1;
+		}
+		fprintf(stderr, "xdpi: rule %zu: %s %zu entries (%zu IPv4, %zu IPv6) from %s\n", i + 1,
+			l->action == XDPI_POLICY_DROP ? "block" : "allow", l->cidrs.count, l->cidrs.v4,
+			l->cidrs.count - l->cidrs.v4, l->path);
+	}
+	return 0;
+}
+
 static int setup(struct run_ctx *c)
 {
 	struct xdpi_loader_cfg lc = {
@@ -165,7 +240,7 @@ static int setup(struct run_ctx *c)
 	};
 
 	c->loader = xdpi_loader__open(&lc);
-	if (!c->loader || xdpi_loader__attach(c->loader))
+	if (!c->loader || install_lists(c) || xdpi_loader__attach(c->loader))
 		return -1;
 	ec.kctx = c->loader;
 	c->sources.out = &c->out;
@@ -235,8 +310,10 @@ int cmd_run(int argc, char **argv)
 
 	cli_common_defaults(&c.common);
 	err = parse_args(&c, argc, argv);
-	if (err)
+	if (err) {
+		free_lists(&c);
 		return err > 0 ? 0 : EXIT_USAGE;
+	}
 	cli_set_verbosity(c.common.verbose);
 	install_signals();
 	if (cli_output_open(&c.out, c.common.output))
@@ -255,5 +332,6 @@ out:
 	xdpi_engine__free(c.engine);
 	xdpi_loader__free(c.loader);
 	cli_output_close(&c.out);
+	free_lists(&c);
 	return rc;
 }

@@ -289,6 +289,12 @@ int xdpi_loader__map_fd(const struct xdpi_loader *l, enum xdpi_map m)
 		return bpf_map__fd(l->xdp->maps.replay_clock);
 	case XDPI_MAP_STEER_PORTS:
 		return bpf_map__fd(l->xdp->maps.steer_ports);
+	case XDPI_MAP_POLICY4:
+		return bpf_map__fd(l->xdp->maps.policy4);
+	case XDPI_MAP_POLICY6:
+		return bpf_map__fd(l->xdp->maps.policy6);
+	case XDPI_MAP_RULE_STATS:
+		return bpf_map__fd(l->xdp->maps.rule_stats);
 	}
 	return -EINVAL;
 }

@@ -93,6 +93,7 @@ lab_up() {
 }
 
 jq_ok() { jq -e "$@" >/dev/null; }
+fails() { ! "$@"; } # check "what" fails CMD: CMD must fail
 
 check() { # check "what" CMD...
 	local what=$1; shift
