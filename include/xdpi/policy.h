@@ -18,4 +18,8 @@ int xdpi_policy_install(const struct xdpi_policy_maps *maps, const struct xdpi_c
 			uint8_t action, uint32_t rule_id, uint64_t expires_ns, char *err,
 			size_t errlen);
 
+/* RULE_ID's packets and bytes summed over CPUs from the rule_stats map (zeros if the rule
+ * never matched). Returns 0 or -errno. */
+int xdpi_policy_rule_stats(int rule_stats_fd, uint32_t rule_id, uint64_t *pkts, uint64_t *bytes);
+
 #endif /* XDPI_POLICY_H */

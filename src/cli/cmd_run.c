@@ -62,6 +62,7 @@ struct run_ctx {
 	struct xdpi_engine *engine;
 	struct xdpi_rb *rb;
 	struct run_list lists[RUN_LISTS_MAX];
+	struct cli_rule rules[RUN_LISTS_MAX];
 	size_t nlists;
 };
 
@@ -206,6 +207,8 @@ static int install_lists(struct run_ctx *c)
 			xdpi_log_error("%s: %s\n", l->path, err);
 			return -1;
 		}
+		c->rules[i] = (struct cli_rule){ .source = l->path, .entries = l->cidrs.count,
+			.action = l->action == XDPI_POLICY_DROP ? "block" : "allow" };
 		fprintf(stderr, "xdpi: rule %zu: %s %zu entries (%zu IPv4, %zu IPv6) from %s\n", i + 1,
 			l->action == XDPI_POLICY_DROP ? "block" : "allow", l->cidrs.count, l->cidrs.v4,
 			l->cidrs.count - l->cidrs.v4, l->path);
@@ -252,6 +255,9 @@ static int setup(struct run_ctx *c)
 		return -1;
 	}
 	c->sources.rb = c->rb;
+	c->sources.rules = c->rules;
+	c->sources.nrules = c->nlists;
+	c->sources.rule_stats_fd = xdpi_loader__map_fd(c->loader, XDPI_MAP_RULE_STATS);
 	fprintf(stderr, "xdpi: attached to %s (xdp %s, tc egress %s); steering %s\n", c->ifname,
 		xdpi_loader__xdp_mode(c->loader), xdpi_loader__tc_mode(c->loader),
 		c->common.steer == XDPI_STEER_HEAD ? "head" :

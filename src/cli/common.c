@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include "common.h"
+#include "xdpi/policy.h"
 #include "xdpi/log.h"
 
 void cli_common_defaults(struct cli_common *c)
@@ -151,6 +152,28 @@ int cli_emit(void *ctx, const char *json, size_t len)
 	return err;
 }
 
+/* Each --block/--allow list's kernel counters: which list matched how much. */
+static void write_rule_stats(const struct cli_sources *s, struct xdpi_json *j)
+{
+	xdpi_json_arr_open(j, "rules");
+	for (size_t i = 0; i < s->nrules; i++) {
+		uint64_t pkts, bytes;
+		int err = xdpi_policy_rule_stats(s->rule_stats_fd, (uint32_t)(i + 1), &pkts, &bytes);
+
+		xdpi_json_obj_open(j, NULL);
+		xdpi_json_u64(j, "rule_id", i + 1);
+		xdpi_json_str(j, "action", s->rules[i].action);
+		xdpi_json_str(j, "source", s->rules[i].source);
+		xdpi_json_u64(j, "entries", s->rules[i].entries);
+		if (!err) {
+			xdpi_json_u64(j, "pkts", pkts);
+			xdpi_json_u64(j, "bytes", bytes);
+		}
+		xdpi_json_obj_close(j);
+	}
+	xdpi_json_arr_close(j);
+}
+
 void cli_stats_extra(void *ctx, struct xdpi_json *j)
 {
 	const struct cli_sources *s = ctx;
@@ -181,6 +204,8 @@ void cli_stats_extra(void *ctx, struct xdpi_json *j)
 		xdpi_json_obj_close(j);
 	}
 	xdpi_json_u64(j, "pcap_errors", s->pcap_errors);
+	if (s->nrules)
+		write_rule_stats(s, j);
 	if (s->out) {
 		xdpi_json_obj_open(j, "output");
 		xdpi_json_u64(j, "events", s->out->st.events);

@@ -33,11 +33,21 @@ struct cli_common {
 };
 
 /* The sources whose counters the stats event carries. */
+/* A --block/--allow list, for the stats event. */
+struct cli_rule {
+	const char *source;
+	const char *action; /* "block" or "allow" */
+	size_t entries;
+};
+
 struct cli_sources {
 	const struct xdpi_rb *rb;
 	const struct xdpi_replay *replay;
 	uint64_t pcap_errors;
 	const struct cli_output *out;
+	const struct cli_rule *rules; /* rule id i + 1 is rules[i] */
+	size_t nrules;
+	int rule_stats_fd;
 };
 
 void cli_common_defaults(struct cli_common *c);

@@ -3,9 +3,11 @@
  * no batch operations); a million entries take about two seconds (bench/xdp_ns). */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include "shared/xdpi_abi.h"
 #include "xdpi/policy.h"
 
@@ -47,5 +49,30 @@ int xdpi_policy_install(const struct xdpi_policy_maps *maps, const struct xdpi_c
 			return rc;
 		}
 	}
+	return 0;
+}
+
+int xdpi_policy_rule_stats(int rule_stats_fd, uint32_t rule_id, uint64_t *pkts, uint64_t *bytes)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct xdpi_rule_stats *per_cpu;
+
+	*pkts = *bytes = 0;
+	if (ncpu < 0)
+		return ncpu;
+	per_cpu = calloc((size_t)ncpu, sizeof(*per_cpu));
+	if (!per_cpu)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(rule_stats_fd, &rule_id, per_cpu)) {
+		int err = errno == ENOENT ? 0 : -errno;
+
+		free(per_cpu);
+		return err;
+	}
+	for (int c = 0; c < ncpu; c++) {
+		*pkts += per_cpu[c].pkts;
+		*bytes += per_cpu[c].bytes;
+	}
+	free(per_cpu);
 	return 0;
 }

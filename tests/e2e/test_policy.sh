@@ -48,6 +48,12 @@ allows=$(jq '.policy_allow' <<<"$k")
 check "the drops are counted in the kernel (policy_drop=$drops)" [ "${drops:-0}" -ge 4 ]
 check "the allowed packets are counted (policy_allow=$allows)" [ "${allows:-0}" -ge 50 ]
 check "every drop is a drop verdict" jq_ok ".verdict_drop == .policy_drop" <<<"$k"
+x=$(grep '"event_type":"stats"' "$TMP/eve.json" | tail -1 | jq -c '.stats.xdpi')
+check "rule 1 (the block list) counts every drop: $(jq -c '.rules[0]' <<<"$x")" \
+	jq_ok '.rules[0].rule_id == 1 and .rules[0].action == "block" and .rules[0].entries == 2
+		and .rules[0].pkts == .kernel.policy_drop' <<<"$x"
+check "rule 2 (the allow list) counts every allowed packet" \
+	jq_ok '.rules[1].action == "allow" and .rules[1].pkts == .kernel.policy_allow' <<<"$x"
 check "no blocked flow reached the flow records" \
 	bash -c "! grep '\"event_type\":\"flow\"' '$TMP/eve.json' | grep -q '\"src_ip\":\"$IP_CLI\"'"
 check "clean stop: no XDP program left" no_xdp_on_link
