@@ -319,10 +319,7 @@ static void quic_log(struct xdpi_dissect_ctx *c)
 	}
 	if (st->repeats)
 		xdpi_json_u64(j, "hello_repeat", st->repeats);
-	if (st->ch_cnt)
-		xdpi_json_u64(j, "client_hello_pcap_cnt", st->ch_cnt);
-	if (st->sh_cnt)
-		xdpi_json_u64(j, "server_hello_pcap_cnt", st->sh_cnt);
+	tls_put_hello_frames(j, st->ch_cnt, st->sh_cnt);
 	xdpi_json_obj_close(j);
 	c->event_end(c);
 	free(ch);

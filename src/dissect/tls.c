@@ -133,10 +133,7 @@ static void tls_log(struct xdpi_dissect_ctx *c)
 		snprintf(v, sizeof(v), "0x%04x", st->sh_version);
 		xdpi_json_str(j, "server_version", v);
 	}
-	if (st->ch_cnt)
-		xdpi_json_u64(j, "client_hello_pcap_cnt", st->ch_cnt);
-	if (st->sh_cnt)
-		xdpi_json_u64(j, "server_hello_pcap_cnt", st->sh_cnt);
+	tls_put_hello_frames(j, st->ch_cnt, st->sh_cnt);
 	xdpi_json_obj_close(j);
 	c->event_end(c);
 	free(ch);

@@ -503,3 +503,11 @@ int tls_parse_certificate(const uint8_t *p, size_t len, struct tls_cert *c)
 	X509_free(x);
 	return 0;
 }
+
+void tls_put_hello_frames(struct xdpi_json *j, uint64_t ch_cnt, uint64_t sh_cnt)
+{
+	if (ch_cnt)
+		xdpi_json_u64(j, "client_hello_pcap_cnt", ch_cnt);
+	if (sh_cnt)
+		xdpi_json_u64(j, "server_hello_pcap_cnt", sh_cnt);
+}

@@ -76,5 +76,7 @@ void tls_put_client_hello(struct xdpi_json *j, const struct tls_hello *h, char t
 void tls_put_ja3s(struct xdpi_json *j, const struct tls_hello *h);
 /* Writes the ALPN list under key (nothing if there is none). */
 void tls_put_alpns(struct xdpi_json *j, const char *key, const struct tls_hello *h);
+/* The frames that completed each hello (read mode), for matching against other tools. */
+void tls_put_hello_frames(struct xdpi_json *j, uint64_t ch_cnt, uint64_t sh_cnt);
 
 #endif /* XDPI_TLS_HELLO_H */
