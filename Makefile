@@ -65,10 +65,10 @@ clean:
 .SECONDARY:
 
 BENCH_BINS := $(OUT)/bench/xdp_ns
-$(OUT)/bench/xdp_ns: bench/xdp_ns.c $(OUT)/tests/lib/pktbuild.o $(OUT)/bench/progs/bench_progs.skel.h $(BPF_SKELS)
+$(OUT)/bench/xdp_ns: bench/xdp_ns.c $(OUT)/tests/lib/pktbuild.o $(LIBXDPI) $(OUT)/bench/progs/bench_progs.skel.h $(BPF_SKELS)
 	$(call msg,BENCH-CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) $< $(OUT)/tests/lib/pktbuild.o $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) $< $(OUT)/tests/lib/pktbuild.o $(LIBXDPI) $(LDLIBS) -o $@
 
 .PHONY: bench-bins
 bench-bins: $(BENCH_BINS)

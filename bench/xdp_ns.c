@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "shared/xdpi_abi.h"
+#include "xdpi/policy.h"
 #include "bpf/xdp_ingress.skel.h"
 #include "bench/progs/bench_progs.skel.h"
 #include "../tests/lib/pktbuild.h"
@@ -92,18 +93,14 @@ static double mono_s(void)
 
 /* Fills the IPv4 trie with N distinct entries shaped like a public feed (mostly /24 and /32,
  * some wider), one of them 198.18.0.0/24 with ACTION; returns the seconds the inserts took. */
-static double lpm_fill(struct xdp_ingress *s, uint32_t n, uint8_t action)
+/* Puts N-1 random feed-shaped entries besides the one already in trie FD. */
+static int lpm_fill_random(int fd, uint32_t n)
 {
 	static const uint8_t lens[] = { 16, 20, 22, 24, 24, 24, 32, 32 };
-	struct xdpi_policy_value v = { .rule_id = 1, .action = action, .prefixlen = 24 };
-	struct xdpi_lpm4_key k = { .prefixlen = 24, .addr = { 198, 18, 0, 0 } };
-	int fd = bpf_map__fd(s->maps.policy4);
+	struct xdpi_policy_value v = { .action = XDPI_POLICY_DROP };
+	struct xdpi_lpm4_key k;
 	uint64_t x = 0x9e3779b97f4a7c15ull;
-	double t0 = mono_s();
 
-	if (bpf_map_update_elem(fd, &k, &v, BPF_ANY))
-		return -1;
-	v.action = XDPI_POLICY_DROP;
 	for (uint32_t have = 1; have < n;) {
 		uint32_t a, mask;
 
@@ -112,7 +109,7 @@ static double lpm_fill(struct xdp_ingress *s, uint32_t n, uint8_t action)
 		mask = ~0u << (32 - k.prefixlen);
 		a = ((uint32_t)(x >> 32) % (223u << 24) + (1u << 24)) & mask;
 		if ((a >> 17) == (0xc612u >> 1))
-			continue; /* keep 198.18.0.0/15 to the one entry above */
+			continue; /* keep 198.18.0.0/15 to the one listed entry */
 		k.addr[0] = (uint8_t)(a >> 24), k.addr[1] = (uint8_t)(a >> 16);
 		k.addr[2] = (uint8_t)(a >> 8), k.addr[3] = (uint8_t)a;
 		v.rule_id = have + 1;
@@ -120,9 +117,29 @@ static double lpm_fill(struct xdp_ingress *s, uint32_t n, uint8_t action)
 		if (!bpf_map_update_elem(fd, &k, &v, BPF_NOEXIST))
 			have++;
 		else if (errno != EEXIST)
-			return -1;
+			return -errno;
 	}
-	return mono_s() - t0;
+	return 0;
+}
+
+/* Fills the IPv4 trie with N distinct entries shaped like a public feed (mostly /24 and /32,
+ * some wider), one of them 198.18.0.0/24 with ACTION; returns the seconds the inserts took. */
+static double lpm_fill(struct xdp_ingress *s, uint32_t n, uint8_t action)
+{
+	struct xdpi_policy_value v = { .rule_id = 1, .action = action, .prefixlen = 24 };
+	struct xdpi_lpm4_key k = { .prefixlen = 24, .addr = { 198, 18, 0, 0 } };
+	int outer4 = bpf_map__fd(s->maps.policy4), outer6 = bpf_map__fd(s->maps.policy6);
+	struct xdpi_policy_maps tries;
+	double t0 = mono_s(), took = -1;
+
+	if (xdpi_policy_tries_init(outer4, outer6) ||
+	    xdpi_policy_tries_open(outer4, outer6, &tries))
+		return -1;
+	if (!bpf_map_update_elem(tries.v4_fd, &k, &v, BPF_ANY) &&
+	    !lpm_fill_random(tries.v4_fd, n))
+		took = mono_s() - t0;
+	xdpi_policy_tries_close(&tries);
+	return took;
 }
 
 /* ns/packet of a TCP SYN from a listed source, with N entries in the trie. */

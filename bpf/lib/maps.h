@@ -41,21 +41,39 @@ struct {
 	__type(value, __u8);
 } steer_ports SEC(".maps");
 
-/* Policy tries (see struct xdpi_policy_value). No preallocation: an empty list costs nothing. */
-struct {
+/* Policy tries (see struct xdpi_policy_value), each behind a one-slot array of maps so that
+ * user space can swap in a whole new trie at once (`xdpi ctl reload`). The slot starts empty
+ * (no policy) and the loader puts the first trie in; no preallocation: an empty list costs
+ * nothing. The trie definitions are templates only (libbpf creates no map for them); sizes,
+ * not types, because clang emits only a forward declaration for a type named inside one. */
+struct policy4_trie {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(max_entries, XDPI_POLICY_MAX);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct xdpi_lpm4_key);
-	__type(value, struct xdpi_policy_value);
+	__uint(key_size, sizeof(struct xdpi_lpm4_key));
+	__uint(value_size, sizeof(struct xdpi_policy_value));
+};
+
+struct policy6_trie {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, XDPI_POLICY_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(key_size, sizeof(struct xdpi_lpm6_key));
+	__uint(value_size, sizeof(struct xdpi_policy_value));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, struct policy4_trie);
 } policy4 SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, XDPI_POLICY_MAX);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct xdpi_lpm6_key);
-	__type(value, struct xdpi_policy_value);
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, struct policy6_trie);
 } policy6 SEC(".maps");
 
 struct {

@@ -18,31 +18,35 @@ static __always_inline struct xdpi_policy_value *policy_find(const struct xdpi_m
 							     void **map, void *key)
 {
 	const __u32 *a = policy_addr(m);
+	__u32 slot = 0;
 
 	if (m->family == 4) {
 		struct xdpi_lpm4_key *k4 = key;
 
 		k4->prefixlen = 32;
 		__builtin_memcpy(k4->addr, a, 4);
-		*map = &policy4;
+		*map = bpf_map_lookup_elem(&policy4, &slot);
 	} else {
 		struct xdpi_lpm6_key *k6 = key;
 
 		k6->prefixlen = 128;
 		__builtin_memcpy(k6->addr, a, 16);
-		*map = &policy6;
+		*map = bpf_map_lookup_elem(&policy6, &slot);
 	}
-	return bpf_map_lookup_elem(*map, key);
+	return *map ? bpf_map_lookup_elem(*map, key) : NULL; /* no trie yet: no policy */
 }
 
-static __always_inline void rule_count(__u32 rule_id, __u32 wire_len, struct xdpi_counters *cs)
+static __always_inline void rule_count(__u32 rule_id, __u32 wire_len, __u64 now,
+				       struct xdpi_counters *cs)
 {
 	struct xdpi_rule_stats *rs = bpf_map_lookup_elem(&rule_stats, &rule_id);
-	struct xdpi_rule_stats first = { .pkts = 1, .bytes = wire_len };
+	struct xdpi_rule_stats first = { .pkts = 1, .bytes = wire_len, .first_ns = now,
+					 .last_ns = now };
 
 	if (rs) {
 		rs->pkts++;
 		rs->bytes += wire_len;
+		rs->last_ns = now;
 	} else if (bpf_map_update_elem(&rule_stats, &rule_id, &first, BPF_NOEXIST) &&
 		   !bpf_map_lookup_elem(&rule_stats, &rule_id)) {
 		cnt_add(cs, XDPI_CNT_RULE_STATS_FULL, 1); /* the decision stands; its count is lost */
@@ -94,7 +98,7 @@ static __always_inline int policy_drops(const struct xdpi_meta *m, __u64 now, __
 	}
 	if (!p)
 		return 0;
-	rule_count(p->rule_id, wire_len, cs);
+	rule_count(p->rule_id, wire_len, now, cs);
 	if (p->action == XDPI_POLICY_DROP) {
 		cnt_add(cs, XDPI_CNT_POLICY_DROP, 1);
 		return 1;

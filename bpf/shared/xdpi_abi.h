@@ -8,7 +8,7 @@
 #include <linux/types.h>
 #endif
 
-#define XDPI_ABI_VERSION 2
+#define XDPI_ABI_VERSION 3
 
 /* Limits and defaults (user space may override the defaults at load time). */
 #define XDPI_SNAPLEN_MAX 2048       /* largest bytes copied per packet into the ring buffer */
@@ -216,6 +216,15 @@ struct xdpi_lpm6_key {
 	__u8 addr[16];
 };
 
+/* Rule ids with a fixed meaning; other ids are the operator's (`xdpi ctl block --rule N`) or a
+ * detection rule's sid. */
+enum xdpi_rule_id {
+	XDPI_RULE_LIST_FIRST = 1,  /* `xdpi run --block/--allow`: the Nth list is rule N */
+	XDPI_RULE_LIST_LAST = 16,
+	XDPI_RULE_CTL = 20,        /* `xdpi ctl block/allow` without --rule */
+	XDPI_RULE_ENGINE = 21,     /* the slow path's own verdicts (xdpi_engine__block_source) */
+};
+
 struct xdpi_policy_value {
 	__u32 rule_id;      /* counted in rule_stats; shown in drop events */
 	__u8 action;        /* enum xdpi_policy_action */
@@ -227,10 +236,14 @@ struct xdpi_policy_value {
 			     * prefix beneath applies again at once. */
 };
 
-/* Per-rule counters (per CPU), keyed by rule id. */
+/* Per-rule counters (per CPU), keyed by rule id. The times (the hook's clock) show when a
+ * rule first and last decided: `xdpi ctl stats` prints them, and bench measures the delay from
+ * a block decision to its first drop with first_ns. */
 struct xdpi_rule_stats {
 	__u64 pkts;
 	__u64 bytes;
+	__u64 first_ns;
+	__u64 last_ns;
 };
 
 #endif /* XDPI_ABI_H */

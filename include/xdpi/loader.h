@@ -33,7 +33,11 @@ struct xdpi_loader_cfg {
 	uint32_t ringbuf_bytes; /* power of two, >= page size */
 	const struct xdpi_steer_port *ports;
 	size_t nports;
+	bool pin;              /* pin the control maps under XDPI_PIN_ROOT/IFNAME once attached */
 };
+
+/* Where `xdpi run` pins the maps that `xdpi ctl` opens: XDPI_PIN_ROOT/IFACE/NAME. */
+#define XDPI_PIN_ROOT "/sys/fs/bpf/xdpi"
 
 enum xdpi_map {
 	XDPI_MAP_EVENTS_RB,
@@ -56,6 +60,8 @@ int xdpi_loader__attach(struct xdpi_loader *l);
 void xdpi_loader__free(struct xdpi_loader *l);
 int xdpi_loader__map_fd(const struct xdpi_loader *l, enum xdpi_map m);
 int xdpi_loader__xdp_prog_fd(const struct xdpi_loader *l);
+/* The directory the maps are pinned in ("" when not pinned). */
+const char *xdpi_loader__pin_dir(const struct xdpi_loader *l);
 const char *xdpi_loader__xdp_mode(const struct xdpi_loader *l);
 const char *xdpi_loader__tc_mode(const struct xdpi_loader *l);
 

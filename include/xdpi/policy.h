@@ -1,15 +1,35 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Policy entries into the kernel's LPM tries (bpf/lib/policy.h applies them). */
+/* Policy entries in the kernel's LPM tries (bpf/lib/policy.h applies them). Each family's trie
+ * sits in slot 0 of a one-slot array of maps, so that a list can be replaced by building a new
+ * trie and swapping it in: packets see the old trie or the new one, never half of each. */
 #ifndef XDPI_POLICY_H
 #define XDPI_POLICY_H
 
 #include <stdint.h>
+#include "shared/xdpi_abi.h"
 #include "xdpi/cidr_list.h"
 
+/* The tries in use (fds owned by this struct; -1 when closed). */
 struct xdpi_policy_maps {
-	int v4_fd; /* policy4 */
-	int v6_fd; /* policy6 */
+	int v4_fd;
+	int v6_fd;
 };
+
+/* Puts a fresh, empty trie into each outer map whose slot is empty (the loader does this once
+ * before attaching). Returns 0 or -errno. */
+int xdpi_policy_tries_init(int outer4_fd, int outer6_fd);
+/* Opens the tries currently in the outer maps. Returns 0 or -errno. */
+int xdpi_policy_tries_open(int outer4_fd, int outer6_fd, struct xdpi_policy_maps *out);
+void xdpi_policy_tries_close(struct xdpi_policy_maps *m);
+
+/* Inserts or replaces C's entry with V (V's prefixlen is set from C). Returns 0 or -errno. */
+int xdpi_policy_put(const struct xdpi_policy_maps *maps, const struct xdpi_cidr *c,
+		    const struct xdpi_policy_value *v);
+/* Removes exactly C's entry (not a longer or shorter prefix). Returns 0, -ENOENT or -errno. */
+int xdpi_policy_delete(const struct xdpi_policy_maps *maps, const struct xdpi_cidr *c);
+/* Exactly C's entry into OUT. Returns 0, -ENOENT or -errno. */
+int xdpi_policy_get(const struct xdpi_policy_maps *maps, const struct xdpi_cidr *c,
+		    struct xdpi_policy_value *out);
 
 /* Inserts every entry of LIST with ACTION (enum xdpi_policy_action) and RULE_ID, expiring at
  * EXPIRES_NS (CLOCK_MONOTONIC; 0 never). A CIDR already present takes the new value: the
@@ -18,8 +38,34 @@ int xdpi_policy_install(const struct xdpi_policy_maps *maps, const struct xdpi_c
 			uint8_t action, uint32_t rule_id, uint64_t expires_ns, char *err,
 			size_t errlen);
 
-/* RULE_ID's packets and bytes summed over CPUs from the rule_stats map (zeros if the rule
- * never matched). Returns 0 or -errno. */
-int xdpi_policy_rule_stats(int rule_stats_fd, uint32_t rule_id, uint64_t *pkts, uint64_t *bytes);
+/* Calls FN for every entry of both tries (IPv4 first); a non-zero return stops the walk and is
+ * returned. */
+typedef int (*xdpi_policy_entry_fn)(void *ctx, const struct xdpi_cidr *c,
+				    const struct xdpi_policy_value *v);
+int xdpi_policy_walk(const struct xdpi_policy_maps *maps, xdpi_policy_entry_fn fn, void *ctx);
+
+/* Atomically (per family) replaces every entry of RULE_ID by LIST's entries with ACTION: builds
+ * new tries holding the other rules' unexpired entries plus LIST, swaps them in, then copies
+ * over entries that other writers added to the old tries meanwhile. Returns 0 or -errno with
+ * "what failed" in ERR; on failure the old tries stay in place, untouched. */
+int xdpi_policy_replace_rule(int outer4_fd, int outer6_fd, uint32_t rule_id,
+			     const struct xdpi_cidr_list *list, uint8_t action, char *err,
+			     size_t errlen);
+
+/* RULE_ID's counters summed over CPUs from the rule_stats map (first_ns the earliest, last_ns
+ * the latest hit; all zero if the rule never matched). Returns 0 or -errno. */
+int xdpi_policy_rule_stats(int rule_stats_fd, uint32_t rule_id, struct xdpi_rule_stats *out);
+
+/* Sets the steering state (enum xdpi_steer) of the flow K in the kernel's flow map: BYPASS
+ * stops its copies to user space while the kernel keeps counting it. Returns 0, -ENOENT (no
+ * such flow) or -errno. */
+int xdpi_flow_set_steer(int flows_fd, const struct xdpi_flow_key *k, uint8_t steer);
+/* The canonical key of the flow PROTO ("tcp", "udp") SRC ("ADDR:PORT", "[V6]:PORT") DST on
+ * VLAN (0: untagged). Returns 0 or -EINVAL with what is wrong in ERR. */
+int xdpi_flow_key_parse(const char *proto, const char *src, const char *dst, uint16_t vlan,
+			struct xdpi_flow_key *k, char *err, size_t errlen);
+
+/* The current CLOCK_MONOTONIC time, the clock of expires_ns. */
+uint64_t xdpi_policy_now_ns(void);
 
 #endif /* XDPI_POLICY_H */

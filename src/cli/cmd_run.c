@@ -193,18 +193,22 @@ static void free_lists(struct run_ctx *c)
 /* Before attaching, so that the policy holds from the first packet. */
 static int install_lists(struct run_ctx *c)
 {
-	const struct xdpi_policy_maps maps = {
-		.v4_fd = xdpi_loader__map_fd(c->loader, XDPI_MAP_POLICY4),
-		.v6_fd = xdpi_loader__map_fd(c->loader, XDPI_MAP_POLICY6),
-	};
+	struct xdpi_policy_maps maps;
 	char err[512];
+	int rc = xdpi_policy_tries_open(xdpi_loader__map_fd(c->loader, XDPI_MAP_POLICY4),
+					 xdpi_loader__map_fd(c->loader, XDPI_MAP_POLICY6), &maps);
 
+	if (rc) {
+		xdpi_log_error("opening the policy tries: %s\n", strerror(-rc));
+		return -1;
+	}
 	for (size_t i = 0; i < c->nlists; i++) {
 		const struct run_list *l = &c->lists[i];
 
 		if (xdpi_policy_install(&maps, &l->cidrs, l->action, (uint32_t)(i + 1), 0, err,
 					sizeof(err))) {
 			xdpi_log_error("%s: %s\n", l->path, err);
+			xdpi_policy_tries_close(&maps);
 			return -1;
 		}
 		c->rules[i] = (struct cli_rule){ .source = l->path, .entries = l->cidrs.count,
@@ -213,6 +217,7 @@ static int install_lists(struct run_ctx *c)
 			l->action == XDPI_POLICY_DROP ? "block" : "allow", l->cidrs.count, l->cidrs.v4,
 			l->cidrs.count - l->cidrs.v4, l->path);
 	}
+	xdpi_policy_tries_close(&maps);
 	return 0;
 }
 
@@ -229,6 +234,7 @@ static int setup(struct run_ctx *c)
 		.ringbuf_bytes = (uint32_t)c->ringbuf_size,
 		.ports = c->common.ports,
 		.nports = c->common.nports,
+		.pin = true,
 	};
 	struct xdpi_engine_cfg ec = {
 		.max_flows = c->common.max_flows,

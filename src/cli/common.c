@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <bpf/bpf.h>
 #include "common.h"
 #include "xdpi/policy.h"
 #include "xdpi/log.h"
@@ -152,22 +153,68 @@ int cli_emit(void *ctx, const char *json, size_t len)
 	return err;
 }
 
-/* Each --block/--allow list's kernel counters: which list matched how much. */
+/* What a rule id stands for in the stats event. */
+static void describe_rule(const struct cli_sources *s, uint32_t id, struct xdpi_json *j)
+{
+	if (id >= XDPI_RULE_LIST_FIRST && id - XDPI_RULE_LIST_FIRST < s->nrules) {
+		const struct cli_rule *r = &s->rules[id - XDPI_RULE_LIST_FIRST];
+
+		xdpi_json_str(j, "action", r->action);
+		xdpi_json_str(j, "source", r->source);
+		xdpi_json_u64(j, "entries", r->entries);
+	} else if (id == XDPI_RULE_CTL) {
+		xdpi_json_str(j, "source", "xdpi ctl");
+	} else if (id == XDPI_RULE_ENGINE) {
+		xdpi_json_str(j, "source", "engine");
+	}
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Rule ids to report: every list given at start (counted or not) and every id the kernel has
+ * counted (`xdpi ctl` and engine entries included), sorted, each once. */
+static size_t rule_ids(const struct cli_sources *s, uint32_t *ids, size_t cap)
+{
+	uint32_t key, next;
+	size_t n = 0, out = 0;
+	bool first = true;
+
+	for (size_t i = 0; i < s->nrules && n < cap; i++)
+		ids[n++] = (uint32_t)(XDPI_RULE_LIST_FIRST + i);
+	while (n < cap && !bpf_map_get_next_key(s->rule_stats_fd, first ? NULL : &key, &next)) {
+		first = false;
+		key = next;
+		ids[n++] = key;
+	}
+	qsort(ids, n, sizeof(*ids), cmp_u32);
+	for (size_t i = 0; i < n; i++)
+		if (!out || ids[out - 1] != ids[i])
+			ids[out++] = ids[i];
+	return out;
+}
+
+/* Each rule's kernel counters: which list or entry matched how much. */
 static void write_rule_stats(const struct cli_sources *s, struct xdpi_json *j)
 {
+	static uint32_t ids[XDPI_RULE_STATS_MAX];
+	size_t n = rule_ids(s, ids, XDPI_RULE_STATS_MAX);
+
 	xdpi_json_arr_open(j, "rules");
-	for (size_t i = 0; i < s->nrules; i++) {
-		uint64_t pkts, bytes;
-		int err = xdpi_policy_rule_stats(s->rule_stats_fd, (uint32_t)(i + 1), &pkts, &bytes);
+	for (size_t i = 0; i < n; i++) {
+		struct xdpi_rule_stats rs;
+		int err = xdpi_policy_rule_stats(s->rule_stats_fd, ids[i], &rs);
 
 		xdpi_json_obj_open(j, NULL);
-		xdpi_json_u64(j, "rule_id", i + 1);
-		xdpi_json_str(j, "action", s->rules[i].action);
-		xdpi_json_str(j, "source", s->rules[i].source);
-		xdpi_json_u64(j, "entries", s->rules[i].entries);
+		xdpi_json_u64(j, "rule_id", ids[i]);
+		describe_rule(s, ids[i], j);
 		if (!err) {
-			xdpi_json_u64(j, "pkts", pkts);
-			xdpi_json_u64(j, "bytes", bytes);
+			xdpi_json_u64(j, "pkts", rs.pkts);
+			xdpi_json_u64(j, "bytes", rs.bytes);
 		}
 		xdpi_json_obj_close(j);
 	}
@@ -204,7 +251,7 @@ void cli_stats_extra(void *ctx, struct xdpi_json *j)
 		xdpi_json_obj_close(j);
 	}
 	xdpi_json_u64(j, "pcap_errors", s->pcap_errors);
-	if (s->nrules)
+	if (s->rule_stats_fd > 0) /* live only */
 		write_rule_stats(s, j);
 	if (s->out) {
 		xdpi_json_obj_open(j, "output");

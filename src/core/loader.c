@@ -3,7 +3,11 @@
  * their maps. Attachment is always through bpf_link (XDP link, tcx link), so the kernel
  * detaches everything when the last fd closes, however xdpi dies. */
 #include <errno.h>
+#include <limits.h>
 #include <net/if.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,6 +16,7 @@
 #include <bpf/libbpf.h>
 #include "xdpi/loader.h"
 #include "xdpi/log.h"
+#include "xdpi/policy.h"
 #include "bpf/xdp_ingress.skel.h"
 #include "bpf/tc_egress.skel.h"
 
@@ -34,6 +39,7 @@ struct xdpi_loader {
 	const char *xdp_mode;
 	const char *tc_mode;
 	int ncpus;
+	char pin_dir[PATH_MAX]; /* "" until pinned */
 };
 
 /* Both skeletons carry the same knobs (bpf/lib/consts.h) in their own rodata. */
@@ -110,6 +116,10 @@ static int open_load(struct xdpi_loader *l)
 	err = size_maps(l->xdp->obj, &l->cfg);
 	if (!err)
 		err = xdp_ingress__load(l->xdp);
+	if (err)
+		return err;
+	err = xdpi_policy_tries_init(bpf_map__fd(l->xdp->maps.policy4),
+				     bpf_map__fd(l->xdp->maps.policy6));
 	if (err)
 		return err;
 	if (!l->cfg.egress)
@@ -242,6 +252,73 @@ static int attach_tc(struct xdpi_loader *l)
 	return err;
 }
 
+/* The maps `xdpi ctl` works on. */
+static const char *const pinned_maps[] = { "policy4", "policy6", "rule_stats", "counters", "flows" };
+
+static void unpin_maps(struct xdpi_loader *l)
+{
+	char path[PATH_MAX + 32];
+
+	if (!l->pin_dir[0])
+		return;
+	for (size_t i = 0; i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", l->pin_dir, pinned_maps[i]);
+		unlink(path);
+	}
+	rmdir(l->pin_dir);
+	rmdir(XDPI_PIN_ROOT); /* fails while another interface's instance runs: fine */
+	l->pin_dir[0] = '\0';
+}
+
+#define XDPI_BPF_FS_MAGIC 0xcafe4a11
+
+/* `ip netns exec` mounts a fresh sysfs over /sys, hiding the host's bpffs: pins made there
+ * would be seen by nobody else. */
+static bool bpffs_mounted(void)
+{
+	struct statfs st;
+
+	return !statfs("/sys/fs/bpf", &st) && (unsigned long)st.f_type == XDPI_BPF_FS_MAGIC;
+}
+
+/* Runs after attaching succeeded, so a second xdpi on the same interface (which fails to
+ * attach) never replaces the first one's pins. Pins left by a killed instance are replaced.
+ * Without pins xdpi still inspects and enforces; only `xdpi ctl` cannot reach it. */
+static void pin_maps(struct xdpi_loader *l)
+{
+	char path[PATH_MAX + 32];
+	int err = 0;
+
+	if (!bpffs_mounted()) {
+		xdpi_log_warn("/sys/fs/bpf is not a bpf filesystem here, so `xdpi ctl` cannot reach "
+			      "this instance (mount one with `mount -t bpf bpf /sys/fs/bpf`; inside "
+			      "a network namespace use `nsenter --net=/run/netns/NAME`, which keeps "
+			      "the host's /sys, rather than `ip netns exec`)\n");
+		return;
+	}
+	snprintf(l->pin_dir, sizeof(l->pin_dir), "%s/%s", XDPI_PIN_ROOT, l->cfg.ifname);
+	if ((mkdir(XDPI_PIN_ROOT, 0700) && errno != EEXIST) ||
+	    (mkdir(l->pin_dir, 0700) && errno != EEXIST)) {
+		err = -errno;
+		goto fail;
+	}
+	for (size_t i = 0; i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(l->xdp->obj, pinned_maps[i]);
+
+		snprintf(path, sizeof(path), "%s/%s", l->pin_dir, pinned_maps[i]);
+		unlink(path); /* stale, from a killed instance */
+		if (bpf_obj_pin(bpf_map__fd(m), path)) {
+			err = -errno;
+			goto fail;
+		}
+	}
+	return;
+fail:
+	xdpi_log_warn("pinning the maps under %s failed: %s; `xdpi ctl` cannot reach this "
+		      "instance\n", l->pin_dir, strerror(-err));
+	unpin_maps(l);
+}
+
 int xdpi_loader__attach(struct xdpi_loader *l)
 {
 	int err;
@@ -251,6 +328,8 @@ int xdpi_loader__attach(struct xdpi_loader *l)
 	err = attach_xdp(l);
 	if (!err && l->tc)
 		err = attach_tc(l);
+	if (!err && l->cfg.pin)
+		pin_maps(l);
 	return err;
 }
 
@@ -258,6 +337,7 @@ void xdpi_loader__free(struct xdpi_loader *l)
 {
 	if (!l)
 		return;
+	unpin_maps(l);
 	if (l->tc_netlink) {
 		LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = bpf_program__fd(l->tc->progs.tc_egress));
 
@@ -302,6 +382,11 @@ int xdpi_loader__map_fd(const struct xdpi_loader *l, enum xdpi_map m)
 int xdpi_loader__xdp_prog_fd(const struct xdpi_loader *l)
 {
 	return bpf_program__fd(l->xdp->progs.xdp_ingress);
+}
+
+const char *xdpi_loader__pin_dir(const struct xdpi_loader *l)
+{
+	return l->pin_dir;
 }
 
 const char *xdpi_loader__xdp_mode(const struct xdpi_loader *l)

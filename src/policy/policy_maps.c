@@ -1,32 +1,144 @@
 // SPDX-License-Identifier: GPL-2.0
-/* CIDR lists → the kernel's LPM tries, one bpf(2) update per entry (this kernel's LPM trie has
- * no batch operations); a million entries take about two seconds (bench/xdp_ns). */
+/* CIDR entries in the kernel's LPM tries, and whole tries swapped in behind the one-slot outer
+ * maps. One bpf(2) update per entry (this kernel's LPM trie has no batch operations): a
+ * million entries take about three seconds (bench/xdp_ns). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include <sys/socket.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "shared/xdpi_abi.h"
 #include "xdpi/policy.h"
 
-static int policy_put(const struct xdpi_policy_maps *maps, const struct xdpi_cidr *c,
-		      const struct xdpi_policy_value *tmpl)
+uint64_t xdpi_policy_now_ns(void)
 {
-	struct xdpi_policy_value v = *tmpl;
+	struct timespec ts;
 
-	v.prefixlen = c->prefix_len;
-	if (c->family == AF_INET) {
-		struct xdpi_lpm4_key k = { .prefixlen = c->prefix_len };
+	clock_gettime(CLOCK_MONOTONIC, &ts); /* bpf_ktime_get_ns's clock */
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
 
-		memcpy(k.addr, c->addr, sizeof(k.addr));
-		return bpf_map_update_elem(maps->v4_fd, &k, &v, BPF_ANY) ? -errno : 0;
+/* ---- the tries behind the outer maps ---- */
+
+static int trie_create(int family)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_NO_PREALLOC);
+	bool v4 = family == AF_INET;
+	int fd = bpf_map_create(BPF_MAP_TYPE_LPM_TRIE, v4 ? "xdpi_policy4" : "xdpi_policy6",
+				v4 ? sizeof(struct xdpi_lpm4_key) : sizeof(struct xdpi_lpm6_key),
+				sizeof(struct xdpi_policy_value), XDPI_POLICY_MAX, &opts);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* The trie in OUTER's slot, or -ENOENT when the slot is empty. */
+static int trie_current(int outer_fd)
+{
+	__u32 slot = 0, id;
+	int fd;
+
+	if (bpf_map_lookup_elem(outer_fd, &slot, &id))
+		return -errno;
+	fd = bpf_map_get_fd_by_id(id);
+	return fd < 0 ? -errno : fd;
+}
+
+static int trie_swap(int outer_fd, int trie_fd)
+{
+	__u32 slot = 0;
+	int fd = trie_fd;
+
+	return bpf_map_update_elem(outer_fd, &slot, &fd, BPF_ANY) ? -errno : 0;
+}
+
+static int trie_init_one(int outer_fd, int family)
+{
+	int fd = trie_current(outer_fd), err;
+
+	if (fd >= 0) {
+		close(fd);
+		return 0;
 	}
-	struct xdpi_lpm6_key k6 = { .prefixlen = c->prefix_len };
+	fd = trie_create(family);
+	if (fd < 0)
+		return fd;
+	err = trie_swap(outer_fd, fd);
+	close(fd); /* the outer map holds it now */
+	return err;
+}
 
-	memcpy(k6.addr, c->addr, sizeof(k6.addr));
-	return bpf_map_update_elem(maps->v6_fd, &k6, &v, BPF_ANY) ? -errno : 0;
+int xdpi_policy_tries_init(int outer4_fd, int outer6_fd)
+{
+	int err = trie_init_one(outer4_fd, AF_INET);
+
+	return err ? err : trie_init_one(outer6_fd, AF_INET6);
+}
+
+void xdpi_policy_tries_close(struct xdpi_policy_maps *m)
+{
+	if (m->v4_fd >= 0)
+		close(m->v4_fd);
+	if (m->v6_fd >= 0)
+		close(m->v6_fd);
+	m->v4_fd = m->v6_fd = -1;
+}
+
+int xdpi_policy_tries_open(int outer4_fd, int outer6_fd, struct xdpi_policy_maps *out)
+{
+	out->v4_fd = trie_current(outer4_fd);
+	out->v6_fd = trie_current(outer6_fd);
+	if (out->v4_fd >= 0 && out->v6_fd >= 0)
+		return 0;
+	int err = out->v4_fd < 0 ? out->v4_fd : out->v6_fd;
+
+	xdpi_policy_tries_close(out);
+	return err;
+}
+
+/* ---- entries ---- */
+
+/* C's trie and its exact key (an IPv6 key is large enough for either family). */
+static int entry_key(const struct xdpi_policy_maps *maps, const struct xdpi_cidr *c,
+		     struct xdpi_lpm6_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->prefixlen = c->prefix_len;
+	memcpy(k->addr, c->addr, c->family == AF_INET ? 4 : 16);
+	return c->family == AF_INET ? maps->v4_fd : maps->v6_fd;
+}
+
+int xdpi_policy_put(const struct xdpi_policy_maps *maps, const struct xdpi_cidr *c,
+		    const struct xdpi_policy_value *v)
+{
+	struct xdpi_policy_value val = *v;
+	struct xdpi_lpm6_key k;
+	int fd = entry_key(maps, c, &k);
+
+	val.prefixlen = c->prefix_len;
+	return bpf_map_update_elem(fd, &k, &val, BPF_ANY) ? -errno : 0;
+}
+
+int xdpi_policy_get(const struct xdpi_policy_maps *maps, const struct xdpi_cidr *c,
+		    struct xdpi_policy_value *out)
+{
+	struct xdpi_lpm6_key k;
+	int fd = entry_key(maps, c, &k);
+
+	/* a lookup finds the longest prefix holding the key: exact only if its length matches */
+	if (bpf_map_lookup_elem(fd, &k, out))
+		return -errno;
+	return out->prefixlen == c->prefix_len ? 0 : -ENOENT;
+}
+
+int xdpi_policy_delete(const struct xdpi_policy_maps *maps, const struct xdpi_cidr *c)
+{
+	struct xdpi_lpm6_key k;
+	int fd = entry_key(maps, c, &k);
+
+	return bpf_map_delete_elem(fd, &k) ? -errno : 0;
 }
 
 int xdpi_policy_install(const struct xdpi_policy_maps *maps, const struct xdpi_cidr_list *list,
@@ -37,7 +149,7 @@ int xdpi_policy_install(const struct xdpi_policy_maps *maps, const struct xdpi_c
 						.expires_ns = expires_ns };
 
 	for (size_t i = 0; i < list->count; i++) {
-		int rc = policy_put(maps, &list->entries[i], &tmpl);
+		int rc = xdpi_policy_put(maps, &list->entries[i], &tmpl);
 
 		if (rc) {
 			char cidr[64];
@@ -52,12 +164,111 @@ int xdpi_policy_install(const struct xdpi_policy_maps *maps, const struct xdpi_c
 	return 0;
 }
 
-int xdpi_policy_rule_stats(int rule_stats_fd, uint32_t rule_id, uint64_t *pkts, uint64_t *bytes)
+static int walk_trie(int fd, int family, xdpi_policy_entry_fn fn, void *ctx)
+{
+	struct xdpi_lpm6_key key, next;
+	struct xdpi_policy_value v;
+	struct xdpi_cidr c = { .family = (uint8_t)family };
+	bool first = true;
+	int rc;
+
+	while (!bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
+		first = false;
+		key = next;
+		if (bpf_map_lookup_elem(fd, &key, &v))
+			continue; /* deleted meanwhile */
+		c.prefix_len = (uint8_t)key.prefixlen;
+		memset(c.addr, 0, sizeof(c.addr));
+		memcpy(c.addr, key.addr, family == AF_INET ? 4 : 16);
+		rc = fn(ctx, &c, &v);
+		if (rc)
+			return rc;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
+int xdpi_policy_walk(const struct xdpi_policy_maps *maps, xdpi_policy_entry_fn fn, void *ctx)
+{
+	int rc = walk_trie(maps->v4_fd, AF_INET, fn, ctx);
+
+	return rc ? rc : walk_trie(maps->v6_fd, AF_INET6, fn, ctx);
+}
+
+/* ---- replacing one rule's entries ---- */
+
+struct copy_ctx {
+	const struct xdpi_policy_maps *to;
+	uint32_t skip_rule;
+	uint64_t now;
+	bool only_missing; /* the catch-up pass: keep what the new tries already hold */
+};
+
+static int copy_entry(void *ctx, const struct xdpi_cidr *c, const struct xdpi_policy_value *v)
+{
+	struct copy_ctx *cc = ctx;
+	struct xdpi_policy_value have;
+
+	if (v->rule_id == cc->skip_rule || (v->expires_ns && v->expires_ns <= cc->now))
+		return 0;
+	if (cc->only_missing && !xdpi_policy_get(cc->to, c, &have))
+		return 0;
+	return xdpi_policy_put(cc->to, c, v);
+}
+
+static int new_tries(struct xdpi_policy_maps *m)
+{
+	m->v4_fd = trie_create(AF_INET);
+	m->v6_fd = m->v4_fd < 0 ? -1 : trie_create(AF_INET6);
+	if (m->v4_fd >= 0 && m->v6_fd >= 0)
+		return 0;
+	int err = m->v4_fd < 0 ? m->v4_fd : m->v6_fd;
+
+	xdpi_policy_tries_close(m);
+	return err;
+}
+
+int xdpi_policy_replace_rule(int outer4_fd, int outer6_fd, uint32_t rule_id,
+			     const struct xdpi_cidr_list *list, uint8_t action, char *err,
+			     size_t errlen)
+{
+	struct xdpi_policy_maps old = { -1, -1 }, fresh = { -1, -1 };
+	struct copy_ctx cc = { .to = &fresh, .skip_rule = rule_id, .now = xdpi_policy_now_ns() };
+	int rc = xdpi_policy_tries_open(outer4_fd, outer6_fd, &old);
+
+	if (!rc)
+		rc = new_tries(&fresh);
+	if (!rc)
+		rc = xdpi_policy_walk(&old, copy_entry, &cc);
+	if (rc) {
+		snprintf(err, errlen, "building the new tries: %s", strerror(-rc));
+		goto out;
+	}
+	rc = xdpi_policy_install(&fresh, list, action, rule_id, 0, err, errlen);
+	if (rc)
+		goto out;
+	rc = trie_swap(outer4_fd, fresh.v4_fd);
+	if (!rc)
+		rc = trie_swap(outer6_fd, fresh.v6_fd);
+	if (rc) {
+		snprintf(err, errlen, "swapping in the new tries: %s", strerror(-rc));
+		goto out;
+	}
+	cc.only_missing = true; /* entries others added while we copied */
+	rc = xdpi_policy_walk(&old, copy_entry, &cc);
+	if (rc)
+		snprintf(err, errlen, "copying late entries into the new tries: %s", strerror(-rc));
+out:
+	xdpi_policy_tries_close(&old);
+	xdpi_policy_tries_close(&fresh);
+	return rc;
+}
+
+int xdpi_policy_rule_stats(int rule_stats_fd, uint32_t rule_id, struct xdpi_rule_stats *out)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	struct xdpi_rule_stats *per_cpu;
 
-	*pkts = *bytes = 0;
+	memset(out, 0, sizeof(*out));
 	if (ncpu < 0)
 		return ncpu;
 	per_cpu = calloc((size_t)ncpu, sizeof(*per_cpu));
@@ -70,8 +281,14 @@ int xdpi_policy_rule_stats(int rule_stats_fd, uint32_t rule_id, uint64_t *pkts, 
 		return err;
 	}
 	for (int c = 0; c < ncpu; c++) {
-		*pkts += per_cpu[c].pkts;
-		*bytes += per_cpu[c].bytes;
+		const struct xdpi_rule_stats *s = &per_cpu[c];
+
+		out->pkts += s->pkts;
+		out->bytes += s->bytes;
+		if (s->pkts && (!out->first_ns || s->first_ns < out->first_ns))
+			out->first_ns = s->first_ns;
+		if (s->last_ns > out->last_ns)
+			out->last_ns = s->last_ns;
 	}
 	free(per_cpu);
 	return 0;

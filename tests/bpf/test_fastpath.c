@@ -13,6 +13,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "shared/xdpi_abi.h"
+#include "xdpi/cidr_list.h"
+#include "xdpi/policy.h"
 #include "bpf/xdp_ingress.skel.h"
 #include "bpf/tc_egress.skel.h"
 #include "../lib/pktbuild.h"
@@ -41,6 +43,7 @@ struct fixture {
 	struct xdp_ingress *xdp;
 	struct tc_egress *tc;
 	struct ring_buffer *rb;
+	struct xdpi_policy_maps policy; /* the tries behind policy4/policy6 */
 	struct rec recs[16];
 	int nrecs;
 	uint64_t base[XDPI_CNT_MAX];
@@ -68,6 +71,7 @@ static int fixture_open(struct fixture *f, const struct setup *s)
 	struct bpf_map *m;
 
 	memset(f, 0, sizeof(*f));
+	f->policy.v4_fd = f->policy.v6_fd = -1;
 	f->xdp = xdp_ingress__open();
 	if (!f->xdp)
 		return -errno;
@@ -92,6 +96,11 @@ static int fixture_open(struct fixture *f, const struct setup *s)
 	}
 	if (tc_egress__load(f->tc))
 		return -errno;
+	if (xdpi_policy_tries_init(bpf_map__fd(f->xdp->maps.policy4),
+				   bpf_map__fd(f->xdp->maps.policy6)) ||
+	    xdpi_policy_tries_open(bpf_map__fd(f->xdp->maps.policy4),
+				   bpf_map__fd(f->xdp->maps.policy6), &f->policy))
+		return -1;
 	f->rb = ring_buffer__new(bpf_map__fd(f->xdp->maps.events_rb), on_rec, f, NULL);
 	return f->rb ? 0 : -errno;
 }
@@ -99,6 +108,7 @@ static int fixture_open(struct fixture *f, const struct setup *s)
 static void fixture_close(struct fixture *f)
 {
 	ring_buffer__free(f->rb);
+	xdpi_policy_tries_close(&f->policy);
 	tc_egress__destroy(f->tc);
 	xdp_ingress__destroy(f->xdp);
 }
@@ -463,7 +473,7 @@ static void policy_put(struct fixture *f, const char *cidr, uint8_t action, uint
 		v.expires_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec +
 			       (uint64_t)(expires_in_ms * 1000000);
 	}
-	fd = bpf_map__fd(af == AF_INET ? f->xdp->maps.policy4 : f->xdp->maps.policy6);
+	fd = af == AF_INET ? f->policy.v4_fd : f->policy.v6_fd;
 	ASSERT_EQ(bpf_map_update_elem(fd, &k, &v, BPF_ANY), 0, "policy entry inserted");
 }
 
@@ -546,11 +556,40 @@ static void test_policy_expiry(struct fixture *f)
 	ASSERT_EQ(run_from(f, "198.18.0.7", "198.19.0.1", false), XDP_DROP, "expired allow gone");
 	ASSERT_EQ(delta(f, XDPI_CNT_POLICY_EXPIRED), 1, "expiry counted");
 	inet_pton(AF_INET, "198.18.0.7", k.addr);
-	ASSERT_EQ(bpf_map_lookup_elem(bpf_map__fd(f->xdp->maps.policy4), &k, &v) == 0 &&
+	ASSERT_EQ(bpf_map_lookup_elem(f->policy.v4_fd, &k, &v) == 0 &&
 			  v.rule_id == 31, 0, "expired entry deleted by the kernel");
 	ASSERT_EQ(run_from(f, "198.18.0.8", "198.19.0.1", false), XDP_PASS, "live allow applies");
 	ASSERT_EQ(rule_pkts(f, 31), 0, "expired rule not counted");
 	ASSERT_EQ(rule_pkts(f, 30), 1, "the /16 took over");
+}
+
+/* A reload replaces one rule's entries and nothing else: the other rules' entries stay, and an
+ * expired entry is not carried over. */
+static void test_policy_replace_rule(struct fixture *f)
+{
+	struct xdpi_cidr_list list = { 0 };
+	const char text[] = "198.18.2.0/24\nfd00:2::/32\n";
+	char err[256];
+	int rc;
+
+	policy_put(f, "198.18.1.0/24", XDPI_POLICY_DROP, 5, 0);
+	policy_put(f, "198.18.9.0/24", XDPI_POLICY_DROP, 6, 0);
+	policy_put(f, "198.18.8.0/24", XDPI_POLICY_DROP, 7, -1);
+	ASSERT_EQ(xdpi_cidr_list_parse("t", text, sizeof(text) - 1, &list, err, sizeof(err)), 0,
+		  "list parsed");
+	rc = xdpi_policy_replace_rule(bpf_map__fd(f->xdp->maps.policy4),
+				      bpf_map__fd(f->xdp->maps.policy6), 5, &list, XDPI_POLICY_DROP,
+				      err, sizeof(err));
+	ASSERT_EQ(rc, 0, "rule 5 replaced");
+	xdpi_cidr_list_free(&list);
+	mark(f);
+	ASSERT_EQ(run_from(f, "198.18.1.1", "198.19.0.1", false), XDP_PASS, "old rule 5 entry gone");
+	ASSERT_EQ(run_from(f, "198.18.2.1", "198.19.0.1", false), XDP_DROP, "new v4 entry applies");
+	ASSERT_EQ(run_from(f, "fd00:2::1", "fd01::1", false), XDP_DROP, "new v6 entry applies");
+	ASSERT_EQ(run_from(f, "198.18.9.1", "198.19.0.1", false), XDP_DROP, "rule 6 kept");
+	ASSERT_EQ(run_from(f, "198.18.8.1", "198.19.0.1", false), XDP_PASS, "expired rule 7 dropped");
+	ASSERT_EQ(delta(f, XDPI_CNT_POLICY_EXPIRED), 0, "the expired entry was not copied");
+	ASSERT_EQ(rule_pkts(f, 5), 2, "rule 5 counts the new entries");
 }
 
 struct tcase {
@@ -576,6 +615,7 @@ static const struct tcase cases[] = {
 	{ "policy_v4_longest_prefix", test_policy_v4_longest_prefix, { XDPI_STEER_HEAD, 0, 0, 0 } },
 	{ "policy_v6_longest_prefix", test_policy_v6_longest_prefix, { XDPI_STEER_HEAD, 0, 0, 0 } },
 	{ "policy_expiry", test_policy_expiry, { XDPI_STEER_HEAD, 0, 0, 0 } },
+	{ "policy_replace_rule", test_policy_replace_rule, { XDPI_STEER_HEAD, 0, 0, 0 } },
 };
 
 int main(void)

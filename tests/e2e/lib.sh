@@ -39,6 +39,9 @@ teardown() {
 	ip netns del "$NS_CLI" 2>/dev/null
 	ip netns del "$NS_SRV" 2>/dev/null   # takes the veth pair with it
 	ip link del "$IF_CLI" 2>/dev/null
+	# pins of an xdpi that could not remove them (killed, or a failed test)
+	rm -rf "/sys/fs/bpf/xdpi/$IF_SRV"
+	rmdir /sys/fs/bpf/xdpi 2>/dev/null
 	[ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP"
 }
 trap teardown EXIT
@@ -64,6 +67,18 @@ run_bg() {
 	BG_PID=$!
 	BG_PIDS+=("$BG_PID")
 }
+
+# run_bg_net NS LOG CMD...: like run_bg, but only the network namespace changes: the host's
+# /sys (and its bpffs, where xdpi pins its maps for `xdpi ctl`) stays visible.
+run_bg_net() {
+	local ns=$1 log=$2; shift 2
+	nsenter --net="/run/netns/$ns" "$@" >"$log" 2>&1 &
+	BG_PID=$!
+	BG_PIDS+=("$BG_PID")
+}
+
+# in_net NS CMD...: runs CMD in namespace NS with the host's /sys (see run_bg_net).
+in_net() { local ns=$1; shift; nsenter --net="/run/netns/$ns" "$@"; }
 
 # stop_bg PID [SIGNAL]: signals it and waits (10 s) for it to exit; returns its status.
 stop_bg() {
@@ -159,12 +174,17 @@ start_dnsmasq() {
 }
 
 # start_xdpi LOG ARGS...: xdpi run on the server side of the link; waits until attached.
+# xdpi ctl reaches it with: xctl ARGS...
 start_xdpi() {
 	local log=$1; shift
-	run_bg "$NS_SRV" "$log" "$XDPI" run -i "$IF_SRV" "$@"
+	run_bg_net "$NS_SRV" "$log" "$XDPI" run -i "$IF_SRV" "$@"
 	XDPI_PID=$BG_PID
 	wait_until 20 grep -q "attached to" "$log"
 }
+
+xctl() { in_net "$NS_SRV" "$XDPI" ctl -i "$IF_SRV" "$@"; }
+pinned() { [ -e "/sys/fs/bpf/xdpi/$IF_SRV/policy4" ]; }
+not_pinned() { [ ! -e "/sys/fs/bpf/xdpi/$IF_SRV" ]; }
 
 xdp_on_link() { ip -n "$NS_SRV" link show dev "$IF_SRV" | grep -q "prog/xdp"; }
 no_xdp_on_link() { ! xdp_on_link; }

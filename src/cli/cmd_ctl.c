@@ -1,0 +1,489 @@
+// SPDX-License-Identifier: GPL-2.0
+/* xdpi ctl -i IFACE COMMAND: acts on a running `xdpi run` through the maps it pinned under
+ * /sys/fs/bpf/xdpi/IFACE. Nothing is restarted; the kernel applies a change to the next
+ * packet. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "common.h"
+#include "xdpi/cidr_list.h"
+#include "xdpi/policy.h"
+
+static const char usage[] =
+	"usage: xdpi ctl -i IFACE COMMAND [ARGS] [OPTIONS]\n"
+	"\n"
+	"Changes the policy of the xdpi running on IFACE (`xdpi run -i IFACE`) without restarting\n"
+	"it, through the maps it pinned under " XDPI_PIN_ROOT "/IFACE.\n"
+	"\n"
+	"Commands:\n"
+	"  block CIDR...        drop packets from (ingress) and to (egress) each CIDR\n"
+	"  allow CIDR...        never drop them, even inside a blocked range (longest prefix wins)\n"
+	"  unblock CIDR...      remove each CIDR's entry, block or allow\n"
+	"  list                 every entry: CIDR, action, rule id, seconds left\n"
+	"  stats                the kernel's counters and each rule's packets and bytes\n"
+	"  reload FILE          replace every entry of --rule N by FILE's CIDRs (--allow: as allows)\n"
+	"                       in one step: packets never see half of the old and half of the new\n"
+	"  bypass PROTO SRC DST stop copying a flow to user space (the kernel still counts it);\n"
+	"                       SRC and DST are ADDR:PORT, [IPV6]:PORT\n"
+	"\n"
+	"Options:\n"
+	"  -i, --interface IFACE  the interface xdpi runs on (required)\n"
+	"      --ttl S            block/allow: the entry expires after S seconds (default: never)\n"
+	"      --rule N           block/allow/reload/list: rule id N (default 20 for block and\n"
+	"                         allow; list: only rule N). Rules 1-16 are `xdpi run`'s lists.\n"
+	"      --allow            reload: the file's entries allow instead of block\n"
+	"      --vlan ID          bypass: the flow's outer VLAN id (default untagged)\n"
+	"  -h, --help             this text\n"
+	"\n"
+	"Examples:\n"
+	"  sudo xdpi ctl -i eth0 block 203.0.113.7 --ttl 600\n"
+	"  sudo xdpi ctl -i eth0 allow 198.51.100.0/24\n"
+	"  sudo xdpi ctl -i eth0 list\n"
+	"  sudo xdpi ctl -i eth0 reload --rule 1 drop_v4.txt\n"
+	"  sudo xdpi ctl -i eth0 bypass tcp 198.51.100.4:443 203.0.113.9:51000\n"
+	"  sudo xdpi ctl -i eth0 stats | grep policy_\n";
+
+struct ctl {
+	const char *ifname;
+	uint64_t ttl_s;
+	uint64_t rule;
+	bool rule_given;
+	bool reload_allow;
+	uint64_t vlan;
+	char dir[PATH_MAX];
+	int outer4, outer6, rule_stats, counters, flows;
+};
+
+/* ---- reaching the running instance ---- */
+
+static int open_pin(const struct ctl *c, const char *name)
+{
+	char path[PATH_MAX + 32];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", c->dir, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		fprintf(stderr, "xdpi ctl: %s: %s\n", path, strerror(errno));
+	return fd;
+}
+
+static uint32_t map_id(int fd)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+}
+
+/* True when the XDP program attached to the interface uses MAP_ID: the pins belong to a live
+ * instance, not to one that was killed. */
+static bool attached_prog_uses(int ifindex, uint32_t want)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	struct bpf_prog_info info = { 0 };
+	__u32 ids[64], len = sizeof(info);
+	bool found = false;
+	int fd;
+
+	if (bpf_xdp_query(ifindex, 0, &q) || !q.prog_id)
+		return false;
+	fd = bpf_prog_get_fd_by_id(q.prog_id);
+	if (fd < 0)
+		return false;
+	info.nr_map_ids = 64;
+	info.map_ids = (__u64)(unsigned long)ids;
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+		for (__u32 i = 0; i < info.nr_map_ids && i < 64; i++)
+			found |= ids[i] == want;
+	close(fd);
+	return found;
+}
+
+static int ctl_open(struct ctl *c)
+{
+	int ifindex = (int)if_nametoindex(c->ifname);
+
+	snprintf(c->dir, sizeof(c->dir), "%s/%s", XDPI_PIN_ROOT, c->ifname);
+	if (access(c->dir, F_OK)) {
+		fprintf(stderr, "xdpi ctl: no xdpi runs on %s: nothing is pinned at %s (start one "
+			"with `xdpi run -i %s`)\n", c->ifname, c->dir, c->ifname);
+		return -1;
+	}
+	c->outer4 = open_pin(c, "policy4");
+	c->outer6 = open_pin(c, "policy6");
+	c->rule_stats = open_pin(c, "rule_stats");
+	c->counters = open_pin(c, "counters");
+	c->flows = open_pin(c, "flows");
+	if (c->outer4 < 0 || c->outer6 < 0 || c->rule_stats < 0 || c->counters < 0 || c->flows < 0)
+		return -1;
+	if (!ifindex || !attached_prog_uses(ifindex, map_id(c->outer4))) {
+		fprintf(stderr, "xdpi ctl: the maps pinned at %s belong to no program attached to "
+			"%s: the xdpi that pinned them was killed. Remove them with `rm -r %s`\n",
+			c->dir, c->ifname, c->dir);
+		return -1;
+	}
+	return 0;
+}
+
+static void ctl_close(struct ctl *c)
+{
+	int *fds[] = { &c->outer4, &c->outer6, &c->rule_stats, &c->counters, &c->flows };
+
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+}
+
+/* ---- block, allow, unblock ---- */
+
+static int parse_cidr(const char *cmd, const char *arg, struct xdpi_cidr *out)
+{
+	struct xdpi_cidr_list l = { 0 };
+	char err[512];
+	int rc = xdpi_cidr_list_parse(cmd, arg, strlen(arg), &l, err, sizeof(err));
+
+	if (!rc && l.count != 1) {
+		snprintf(err, sizeof(err), "%s: '%s' is not a CIDR", cmd, arg);
+		rc = -EINVAL;
+	}
+	if (rc)
+		fprintf(stderr, "xdpi ctl: %s\n", err);
+	else
+		*out = l.entries[0];
+	xdpi_cidr_list_free(&l);
+	return rc;
+}
+
+/* Parses every argument first, so that a typo in the third changes nothing. */
+static int parse_cidrs(const char *cmd, int argc, char **argv, struct xdpi_cidr *out)
+{
+	if (argc == 0) {
+		fprintf(stderr, "xdpi ctl %s: give at least one CIDR\n", cmd);
+		return -1;
+	}
+	for (int i = 0; i < argc; i++)
+		if (parse_cidr(cmd, argv[i], &out[i]))
+			return -1;
+	return 0;
+}
+
+static int cmd_put(struct ctl *c, const char *cmd, uint8_t action, int argc, char **argv)
+{
+	struct xdpi_cidr *cidrs = calloc((size_t)argc + 1, sizeof(*cidrs));
+	struct xdpi_policy_value v = { .action = action,
+		.rule_id = c->rule_given ? (uint32_t)c->rule : XDPI_RULE_CTL };
+	struct xdpi_policy_maps maps = { -1, -1 };
+	int rc = cidrs ? parse_cidrs(cmd, argc, argv, cidrs) : -1;
+	char ttl[32];
+
+	snprintf(ttl, sizeof(ttl), "%llus", (unsigned long long)c->ttl_s);
+	if (!rc && c->ttl_s)
+		v.expires_ns = xdpi_policy_now_ns() + c->ttl_s * XDPI_NS_PER_SEC;
+	if (!rc)
+		rc = xdpi_policy_tries_open(c->outer4, c->outer6, &maps);
+	for (int i = 0; !rc && i < argc; i++) {
+		char s[64];
+
+		rc = xdpi_policy_put(&maps, &cidrs[i], &v);
+		xdpi_cidr_format(&cidrs[i], s, sizeof(s));
+		if (rc)
+			fprintf(stderr, "xdpi ctl %s %s: %s\n", cmd, s, strerror(-rc));
+		else /* the time lets an operator (and bench/) see how soon the kernel applied it */
+			printf("%s %s rule %u expires %s%s at monotonic %.6f s\n", cmd, s,
+			       v.rule_id, c->ttl_s ? "in " : "never", c->ttl_s ? ttl : "",
+			       (double)xdpi_policy_now_ns() / 1e9);
+	}
+	xdpi_policy_tries_close(&maps);
+	free(cidrs);
+	return rc ? 1 : 0;
+}
+
+static int cmd_unblock(struct ctl *c, int argc, char **argv)
+{
+	struct xdpi_cidr *cidrs = calloc((size_t)argc + 1, sizeof(*cidrs));
+	struct xdpi_policy_maps maps = { -1, -1 };
+	int rc = cidrs ? parse_cidrs("unblock", argc, argv, cidrs) : -1, bad = 0;
+
+	if (!rc)
+		rc = xdpi_policy_tries_open(c->outer4, c->outer6, &maps);
+	for (int i = 0; !rc && i < argc; i++) {
+		char s[64];
+		int err = xdpi_policy_delete(&maps, &cidrs[i]);
+
+		xdpi_cidr_format(&cidrs[i], s, sizeof(s));
+		if (err) {
+			fprintf(stderr, "xdpi ctl unblock %s: %s\n", s,
+				err == -ENOENT ? "no such entry (see `xdpi ctl list`)" : strerror(-err));
+			bad = 1;
+		} else {
+			printf("unblock %s\n", s);
+		}
+	}
+	xdpi_policy_tries_close(&maps);
+	free(cidrs);
+	return rc || bad ? 1 : 0;
+}
+
+/* ---- list, stats ---- */
+
+struct list_ctx {
+	const struct ctl *c;
+	uint64_t now;
+	size_t shown;
+};
+
+static int print_entry(void *ctx, const struct xdpi_cidr *cidr, const struct xdpi_policy_value *v)
+{
+	struct list_ctx *lc = ctx;
+	char s[64];
+
+	if (lc->c->rule_given && v->rule_id != lc->c->rule)
+		return 0;
+	xdpi_cidr_format(cidr, s, sizeof(s));
+	printf("%-43s %-5s rule %-5u", s, v->action == XDPI_POLICY_DROP ? "block" : "allow",
+	       v->rule_id);
+	if (!v->expires_ns)
+		printf(" expires never\n");
+	else if (v->expires_ns <= lc->now)
+		printf(" expired (removed at its next packet)\n");
+	else
+		printf(" expires in %.1fs\n", (double)(v->expires_ns - lc->now) / 1e9);
+	lc->shown++;
+	return 0;
+}
+
+static int cmd_list(struct ctl *c)
+{
+	struct xdpi_policy_maps maps = { -1, -1 };
+	struct list_ctx lc = { .c = c, .now = xdpi_policy_now_ns() };
+	int rc = xdpi_policy_tries_open(c->outer4, c->outer6, &maps);
+
+	if (!rc)
+		rc = xdpi_policy_walk(&maps, print_entry, &lc);
+	xdpi_policy_tries_close(&maps);
+	if (rc) {
+		fprintf(stderr, "xdpi ctl list: %s\n", strerror(-rc));
+		return 1;
+	}
+	fprintf(stderr, "%zu entries\n", lc.shown);
+	return 0;
+}
+
+static int print_counters(const struct ctl *c)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct xdpi_counters *pc = calloc((size_t)ncpu, sizeof(*pc));
+	uint32_t zero = 0;
+
+	if (!pc || bpf_map_lookup_elem(c->counters, &zero, pc)) {
+		fprintf(stderr, "xdpi ctl stats: reading the counters: %s\n", strerror(errno));
+		free(pc);
+		return -1;
+	}
+	for (int i = 0; i < XDPI_CNT_MAX; i++) {
+		uint64_t sum = 0;
+
+		if (i == XDPI_CNT_REASON_BASE)
+			continue; /* reason "none" */
+		for (int cpu = 0; cpu < ncpu; cpu++)
+			sum += pc[cpu].c[i];
+		printf("%s%s %llu\n", i > XDPI_CNT_REASON_BASE ? "malformed." : "",
+		       xdpi_kernel_counter_name((enum xdpi_counter)i), (unsigned long long)sum);
+	}
+	free(pc);
+	return 0;
+}
+
+static int print_rules(const struct ctl *c)
+{
+	uint32_t key, next;
+	bool first = true;
+
+	while (!bpf_map_get_next_key(c->rule_stats, first ? NULL : &key, &next)) {
+		struct xdpi_rule_stats rs;
+
+		first = false;
+		key = next;
+		if (xdpi_policy_rule_stats(c->rule_stats, key, &rs))
+			continue;
+		printf("rule.%u.pkts %llu\nrule.%u.bytes %llu\nrule.%u.first_s %.6f\n"
+		       "rule.%u.last_s %.6f\n", key, (unsigned long long)rs.pkts, key,
+		       (unsigned long long)rs.bytes, key, (double)rs.first_ns / 1e9, key,
+		       (double)rs.last_ns / 1e9);
+	}
+	return 0;
+}
+
+static int cmd_stats(struct ctl *c)
+{
+	return print_counters(c) || print_rules(c) ? 1 : 0;
+}
+
+/* ---- reload, bypass ---- */
+
+static int cmd_reload(struct ctl *c, int argc, char **argv)
+{
+	struct xdpi_cidr_list list = { 0 };
+	uint8_t action = c->reload_allow ? XDPI_POLICY_ALLOW : XDPI_POLICY_DROP;
+	char err[512];
+	int rc;
+
+	if (argc != 1 || !c->rule_given) {
+		fprintf(stderr, "xdpi ctl reload: give --rule N and one FILE\n");
+		return EXIT_USAGE;
+	}
+	if (xdpi_cidr_list_load(argv[0], &list, err, sizeof(err))) {
+		fprintf(stderr, "xdpi ctl reload: %s (nothing changed)\n", err);
+		return 1;
+	}
+	rc = xdpi_policy_replace_rule(c->outer4, c->outer6, (uint32_t)c->rule, &list, action, err,
+				      sizeof(err));
+	if (rc)
+		fprintf(stderr, "xdpi ctl reload: %s (the old entries stay)\n", err);
+	else
+		printf("reload rule %llu: %zu entries (%zu IPv4, %zu IPv6) %s from %s\n",
+		       (unsigned long long)c->rule, list.count, list.v4, list.count - list.v4,
+		       c->reload_allow ? "allow" : "block", argv[0]);
+	xdpi_cidr_list_free(&list);
+	return rc ? 1 : 0;
+}
+
+static int cmd_bypass(struct ctl *c, int argc, char **argv)
+{
+	struct xdpi_flow_key k;
+	char err[256];
+	int rc;
+
+	if (argc != 3) {
+		fprintf(stderr, "xdpi ctl bypass: give PROTO SRC DST, as in `tcp 198.18.0.1:40000 "
+			"198.18.0.2:80`\n");
+		return EXIT_USAGE;
+	}
+	if (xdpi_flow_key_parse(argv[0], argv[1], argv[2], (uint16_t)c->vlan, &k, err,
+				sizeof(err))) {
+		fprintf(stderr, "xdpi ctl bypass: %s\n", err);
+		return EXIT_USAGE;
+	}
+	rc = xdpi_flow_set_steer(c->flows, &k, XDPI_STEER_BYPASS);
+	if (rc) {
+		fprintf(stderr, "xdpi ctl bypass: %s\n", rc == -ENOENT ?
+			"no such flow in the kernel's flow map" : strerror(-rc));
+		return 1;
+	}
+	printf("bypass %s %s %s\n", argv[0], argv[1], argv[2]);
+	return 0;
+}
+
+/* ---- arguments ---- */
+
+static int ctl_option(struct ctl *c, int opt, const char *arg)
+{
+	switch (opt) {
+	case 'i':
+		c->ifname = arg;
+		return 0;
+	case 0x300:
+		return cli_parse_u64("ttl", arg, 1, 10u * 365 * 86400, &c->ttl_s);
+	case 0x301:
+		c->rule_given = true;
+		return cli_parse_u64("rule", arg, 1, UINT32_MAX, &c->rule);
+	case 0x302:
+		c->reload_allow = true;
+		return 0;
+	case 0x303:
+		return cli_parse_u64("vlan", arg, 1, 4094, &c->vlan);
+	}
+	return -1;
+}
+
+static int parse_args(struct ctl *c, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "interface", required_argument, NULL, 'i' },
+		{ "ttl", required_argument, NULL, 0x300 },
+		{ "rule", required_argument, NULL, 0x301 },
+		{ "allow", no_argument, NULL, 0x302 },
+		{ "vlan", required_argument, NULL, 0x303 },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "i:h", longopts, NULL)) != -1) {
+		if (opt == 'h') {
+			fputs(usage, stdout);
+			return 1;
+		}
+		if (opt == '?' || ctl_option(c, opt, optarg)) {
+			if (opt == '?')
+				fputs(usage, stderr);
+			return -1;
+		}
+	}
+	if (!c->ifname || optind >= argc) {
+		fprintf(stderr, "xdpi ctl: %s\n%s", c->ifname ? "give a COMMAND" :
+			"-i IFACE is required", usage);
+		return -1;
+	}
+	return 0;
+}
+
+static int dispatch(struct ctl *c, const char *cmd, int argc, char **argv)
+{
+	if (!strcmp(cmd, "block"))
+		return cmd_put(c, "block", XDPI_POLICY_DROP, argc, argv);
+	if (!strcmp(cmd, "allow"))
+		return cmd_put(c, "allow", XDPI_POLICY_ALLOW, argc, argv);
+	if (!strcmp(cmd, "unblock"))
+		return cmd_unblock(c, argc, argv);
+	if (!strcmp(cmd, "list"))
+		return cmd_list(c);
+	if (!strcmp(cmd, "stats"))
+		return cmd_stats(c);
+	if (!strcmp(cmd, "reload"))
+		return cmd_reload(c, argc, argv);
+	return cmd_bypass(c, argc, argv);
+}
+
+static bool known_command(const char *cmd)
+{
+	static const char *const cmds[] = { "block", "allow", "unblock", "list", "stats",
+					    "reload", "bypass" };
+
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(cmd, cmds[i]))
+			return true;
+	return false;
+}
+
+int cmd_ctl(int argc, char **argv)
+{
+	struct ctl c = { .outer4 = -1, .outer6 = -1, .rule_stats = -1, .counters = -1,
+			 .flows = -1 };
+	const char *cmd;
+	int rc = parse_args(&c, argc, argv);
+
+	if (rc)
+		return rc > 0 ? 0 : EXIT_USAGE;
+	cmd = argv[optind];
+	if (!known_command(cmd)) {
+		fprintf(stderr, "xdpi ctl: unknown command '%s'\n%s", cmd, usage);
+		return EXIT_USAGE;
+	}
+	libbpf_set_print(NULL);
+	if (ctl_open(&c)) {
+		ctl_close(&c);
+		return 1;
+	}
+	rc = dispatch(&c, cmd, argc - optind - 1, argv + optind + 1);
+	ctl_close(&c);
+	return rc;
+}

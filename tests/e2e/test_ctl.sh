@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# xdpi ctl on a running instance: a block stops a live keep-alive flow at once, unblock lets
+# it back, a --ttl entry expires on time, a 100k-entry list reloads under traffic without
+# losing a request, a flow bypassed in the kernel stops reaching the HTTP parser while its
+# flow record keeps counting, bad input changes nothing, and a killed instance's pins are
+# named stale.
+. "$(dirname "$0")/lib.sh"
+e2e_require_root
+
+lab_up || { echo "FAIL lab setup"; exit 1; }
+IP_B=198.18.0.3
+ip -n "$NS_CLI" addr add $IP_B/24 dev "$IF_CLI"
+start_nginx || { echo "FAIL nginx"; exit 1; }
+cli() { ip netns exec "$NS_CLI" "$@"; }
+fetch() { cli curl -sf -o /dev/null --max-time "${2:-2}" --interface "$1" "http://$IP_SRV/"; }
+rule_pkts() { xctl stats | awk -v k="rule.$1.pkts" '$1 == k { print $2 }'; }
+rule_pkts_at_least() { [ "$(rule_pkts "$1")" -ge "$2" ] 2>/dev/null; }
+lines() { grep -c "$1" "$2" 2>/dev/null; }
+lines_at_least() { [ "$(lines "$1" "$2")" -ge "$3" ]; }
+ctl_says() { local want=$1; shift; xctl "$@" 2>&1 | grep -q "$want"; } # ctl_says TEXT ARGS...
+list_empty() { [ -z "$(xctl list 2>/dev/null)" ]; }
+usage_error() { xctl "$@" >/dev/null 2>&1; [ $? -eq 2 ]; }
+
+start_xdpi "$TMP/xdpi.log" -o "$TMP/eve.json" --stats-interval 0 --steer snip ||
+	{ echo "FAIL attach"; cat "$TMP/xdpi.log"; exit 1; }
+check "maps pinned under /sys/fs/bpf/xdpi/$IF_SRV" pinned
+check "an empty list to begin with" list_empty
+
+# -- block stops a live flow, unblock lets new ones in
+run_bg "$NS_CLI" "$TMP/live.log" python3 "$(dirname "$0")/keepalive_client.py" $IP_CLI $IP_SRV 80 0.1 300
+LIVE_PID=$BG_PID
+check "the live keep-alive flow gets answers" wait_until 10 lines_at_least "^ok" "$TMP/live.log" 5
+xctl block $IP_CLI >"$TMP/block.out"
+check "ctl block confirms ($(cat "$TMP/block.out"))" grep -q "^block $IP_CLI/32 rule 20 expires never" "$TMP/block.out"
+before=$(lines "^ok" "$TMP/live.log")
+check "the live flow stops: its next request times out" wait_until 10 lines_at_least "^timeout" "$TMP/live.log" 1
+after=$(lines "^ok" "$TMP/live.log")
+check "  at most one answer after the block ($before then $after)" [ $((after - before)) -le 1 ]
+check "the kernel counted the drops for rule 20" rule_pkts_at_least 20 1
+stop_bg "$LIVE_PID"
+check "list shows the entry" ctl_says "^$IP_CLI/32 *block rule 20 *expires never" list
+check "another source still fetches" fetch $IP_B
+xctl unblock $IP_CLI >/dev/null
+check "after unblock the source fetches again" fetch $IP_CLI
+check "unblocking what is not there says so" ctl_says "no such entry" unblock 198.18.0.77
+check "  and fails" fails xctl unblock 198.18.0.77 2>/dev/null
+
+# -- a TTL entry expires on time
+xctl block $IP_B --ttl 2 >/dev/null
+t0=$SECONDS
+check "a --ttl 2 block applies at once" fails fetch $IP_B 1
+check "  and the source fetches again once it expired" wait_until 8 fetch $IP_B 1
+took=$((SECONDS - t0))
+check "  after 2 s, not much later (took ${took}s)" [ $took -ge 2 -a $took -le 5 ]
+
+# -- bad input changes nothing
+xctl block 198.18.0.0/33 2>"$TMP/bad.err"
+rc=$?
+check "a bad CIDR is refused with its place ($(head -1 "$TMP/bad.err"))" \
+	grep -q "block:1:12: prefix length over 32" "$TMP/bad.err"
+check "  exit status non-zero ($rc)" [ $rc -ne 0 ]
+xctl block $IP_B 198.18.0.0/33 2>/dev/null
+check "  a bad CIDR after a good one blocks neither" fetch $IP_B
+check "an unknown command is a usage error" usage_error frobnicate
+
+# -- reload a 100k-entry list under traffic
+python3 - "$TMP" <<'PY'
+import sys
+tmp = sys.argv[1]
+with open(tmp + "/big1.txt", "w") as f:
+    f.write("; 100k entries: 198.19.0.0/16 host by host, IPv6 /128s, and the second client\n")
+    for i in range(65536):
+        f.write("198.19.%d.%d\n" % (i >> 8, i & 255))
+    for i in range(100000 - 65536 - 1):
+        f.write("fd00:ff::%x:%x\n" % (i >> 16, i & 0xffff))
+    f.write("198.18.0.3\n")
+with open(tmp + "/big2.txt", "w") as f:
+    for i in range(65536):
+        f.write("198.19.%d.%d\n" % (i >> 8, i & 255))
+PY
+xctl block 198.18.0.200 >/dev/null # rule 20 must survive reloads of rule 5
+run_bg "$NS_CLI" "$TMP/loop.log" bash -c "for i in \$(seq 1 400); do curl -s -o /dev/null -w '%{http_code}\n' --max-time 3 --interface $IP_CLI http://$IP_SRV/; done"
+LOOP_PID=$BG_PID
+wait_until 10 lines_at_least "^200" "$TMP/loop.log" 5
+xctl reload --rule 5 "$TMP/big1.txt" >"$TMP/reload1.out" 2>&1
+check "reload of 100,000 entries ($(cat "$TMP/reload1.out"))" grep -q "100000 entries (65537 IPv4, 34463 IPv6) block" "$TMP/reload1.out"
+check "  the listed client is blocked" fails fetch $IP_B 1
+xctl reload --rule 5 "$TMP/big2.txt" >"$TMP/reload2.out" 2>&1
+check "the traffic was still running after both reloads" alive "$LOOP_PID"
+check "a second reload replaces it: the client is back" fetch $IP_B
+wait_gone "$LOOP_PID" 120
+total=$(wc -l <"$TMP/loop.log")
+ok=$(lines "^200" "$TMP/loop.log")
+check "no request lost during both reloads ($ok/$total answered 200)" [ "$ok" -eq 400 ]
+n20=$(xctl list --rule 20 2>/dev/null | wc -l)
+check "the rule 20 entry survived the reloads ($n20)" [ "$n20" -eq 1 ]
+n5=$(xctl list --rule 5 2>/dev/null | wc -l)
+check "rule 5 holds exactly the new list ($n5)" [ "$n5" -eq 65536 ]
+
+# -- bypass a live flow
+run_bg "$NS_CLI" "$TMP/bypass.log" python3 "$(dirname "$0")/keepalive_client.py" $IP_B $IP_SRV 80 0.05 60
+BYP_PID=$BG_PID
+wait_until 10 lines_at_least "^ok" "$TMP/bypass.log" 5
+port=$(awk '/^port/ { print $2 }' "$TMP/bypass.log")
+xctl bypass tcp $IP_B:$port $IP_SRV:80 >"$TMP/bypass.out" 2>&1
+check "ctl bypass names the flow ($(cat "$TMP/bypass.out"))" grep -q "^bypass tcp" "$TMP/bypass.out"
+wait_gone "$BYP_PID" 30
+check "the bypassed flow kept working (60 answers)" [ "$(lines '^ok' "$TMP/bypass.log")" -eq 60 ]
+check "bypassing an unknown flow says so" ctl_says "no such flow" bypass tcp $IP_B:1 $IP_SRV:80
+stop_bg "$XDPI_PID" TERM
+http=$(grep '"event_type":"http"' "$TMP/eve.json" | jq -c "select(.src_port == $port)" | wc -l)
+check "the HTTP parser saw only the requests before the bypass ($http of 60)" [ "$http" -ge 5 -a "$http" -lt 60 ]
+flow=$(grep '"event_type":"flow"' "$TMP/eve.json" | jq -c "select(.src_port == $port) | .flow")
+check "its flow record counts every packet, bypassed or not ($(jq -c '{pkts_toserver,pkts_toclient}' <<<"$flow"))" \
+	jq_ok '.pkts_toserver >= 60 and .pkts_toclient >= 60' <<<"$flow"
+check "clean stop removes the pins" not_pinned
+check "ctl then says no xdpi runs" ctl_says "no xdpi runs on" list
+
+# -- a killed instance's pins are named stale
+start_xdpi "$TMP/xdpi2.log" -o /dev/null || { echo "FAIL attach 2"; exit 1; }
+stop_bg "$XDPI_PID" KILL
+check "after kill -9 ctl names the pins stale" ctl_says "was killed" list
+e2e_done
