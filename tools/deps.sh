@@ -9,7 +9,7 @@ BUILD_PKGS="clang-14 llvm-14 libbpf-dev bpftool libxdp-dev libelf-dev zlib1g-dev
 libpcap-dev libssl-dev libcmocka-dev libjansson-dev libnghttp2-dev libclang-rt-14-dev pkg-config make
 gcc"
 # tests and demo: real peers and independent checkers
-TEST_PKGS="iproute2 tshark tcpdump nginx-light dnsmasq-base bind9-dnsutils curl
+TEST_PKGS="iproute2 hping3 nmap tshark tcpdump nginx-light dnsmasq-base bind9-dnsutils curl
 python3-jsonschema xdp-tools libndpi-bin jq procps util-linux iputils-ping time ethtool
 nghttp2-server nghttp2-client python3-grpcio openssl"
 

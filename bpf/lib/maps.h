@@ -83,6 +83,35 @@ struct {
 	__type(value, struct xdpi_rule_stats);
 } rule_stats SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xdpi_limits);
+} limits SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XDPI_LIMIT_SOURCES);
+	__type(key, struct xdpi_addr_key);
+	__type(value, struct xdpi_src_state);
+} src_state SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XDPI_LIMIT_DESTS);
+	__type(key, struct xdpi_addr_key);
+	__type(value, struct xdpi_dst_state);
+} dst_state SEC(".maps");
+
+/* Per CPU: the virtual time of the DROP-record budget. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} drop_sample_tat SEC(".maps");
+
 /* Replay only: the capture's clock, set by user space before each test run. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

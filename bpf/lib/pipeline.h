@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* The per-packet pipeline shared by every hook: parse, apply policy, account the flow,
- * steer, finish. */
+/* The per-packet pipeline shared by every hook: parse, apply policy and rate limits, account
+ * the flow, steer, finish. */
 #ifndef XDPI_BPF_PIPELINE_H
 #define XDPI_BPF_PIPELINE_H
 
@@ -8,6 +8,8 @@
 #include "lib/parse.h"
 #include "lib/flow.h"
 #include "lib/policy.h"
+#include "lib/limits.h"
+#include "lib/drop.h"
 #include "lib/steer.h"
 #include "lib/verdict.h"
 
@@ -46,8 +48,9 @@ static __always_inline int xdpi_process(xdpi_ctx_t *ctx)
 	struct xdpi_meta m = {};
 	struct xdpi_capture cap;
 	__u32 frame_len = ctx_wire_len(ctx), wire_len = frame_len, parse_len = frame_len;
+	__u32 rule = 0;
 	__u64 now;
-	int err;
+	int err, action;
 	__u8 dir;
 
 	now = now_ns(&wire_len, &parse_len);
@@ -61,8 +64,14 @@ static __always_inline int xdpi_process(xdpi_ctx_t *ctx)
 	count_layers(cs, &m);
 	if (m.family == 0)
 		return finish(cs, XDPI_ACT_PASS, 0);
-	if (policy_drops(&m, now, wire_len, cs))
-		return finish(cs, XDPI_ACT_DROP, 0);
+	action = policy_decide(&m, now, wire_len, &rule, cs);
+	if (action == XDPI_POLICY_DROP)
+		return drop_packet(ctx, XDPI_DROP_POLICY, rule, frame_len, wire_len, now, cs);
+	if (action != XDPI_POLICY_ALLOW) { /* the allow list is exempt from rate limits */
+		err = limits_decide(&m, now, wire_len, &rule, cs);
+		if (err)
+			return drop_packet(ctx, err, rule, frame_len, wire_len, now, cs);
+	}
 	if (frag_attribute(&m, cs))
 		return finish(cs, XDPI_ACT_PASS, 0);
 

@@ -78,10 +78,11 @@ static __always_inline void policy_expire(void *map, struct xdpi_lpm6_key *key,
 	bpf_map_delete_elem(map, key);
 }
 
-/* Non-zero when the packet must be dropped. An expired entry is deleted and the lookup repeated
- * once, so the next shorter prefix (say the /16 around an expired /32) decides at once. */
-static __always_inline int policy_drops(const struct xdpi_meta *m, __u64 now, __u32 wire_len,
-					 struct xdpi_counters *cs)
+/* The longest-prefix entry's action (enum xdpi_policy_action), 0 when no entry holds the
+ * address; *RULE is the entry's rule. An expired entry is deleted and the lookup repeated once,
+ * so the next shorter prefix (say the /16 around an expired /32) decides at once. */
+static __always_inline int policy_decide(const struct xdpi_meta *m, __u64 now, __u32 wire_len,
+					 __u32 *rule, struct xdpi_counters *cs)
 {
 	struct xdpi_lpm6_key key = {}; /* large enough for either family */
 	struct xdpi_policy_value *p = NULL;
@@ -98,13 +99,31 @@ static __always_inline int policy_drops(const struct xdpi_meta *m, __u64 now, __
 	}
 	if (!p)
 		return 0;
+	*rule = p->rule_id;
 	rule_count(p->rule_id, wire_len, now, cs);
 	if (p->action == XDPI_POLICY_DROP) {
 		cnt_add(cs, XDPI_CNT_POLICY_DROP, 1);
-		return 1;
+		return XDPI_POLICY_DROP;
 	}
 	cnt_add(cs, XDPI_CNT_POLICY_ALLOW, 1);
-	return 0;
+	return XDPI_POLICY_ALLOW;
+}
+
+/* Puts a block entry for the packet's remote address (a /32 or /128) expiring at EXPIRES:
+ * the SYN flood defence's verdict, applied to the source's next packet by policy_decide. */
+static __always_inline int policy_block_addr(const struct xdpi_meta *m, __u32 rule_id,
+					     __u64 expires)
+{
+	struct xdpi_policy_value v = { .rule_id = rule_id, .action = XDPI_POLICY_DROP,
+				       .expires_ns = expires };
+	struct xdpi_lpm6_key key = {};
+	void *map = NULL;
+
+	policy_find(m, &map, &key); /* sets map and the full-length key */
+	if (!map)
+		return -1;
+	v.prefixlen = (__u8)key.prefixlen;
+	return bpf_map_update_elem(map, &key, &v, BPF_ANY);
 }
 
 #endif /* XDPI_BPF_POLICY_H */

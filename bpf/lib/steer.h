@@ -41,7 +41,7 @@ static __always_inline struct xdpi_capture steer_decide(struct xdpi_flow_value *
 }
 
 /* Reserves a record of a fixed size class (the verifier wants constant reservations) and
- * copies the frame's first bytes into it. */
+ * copies the frame's first bytes into it. 0 when submitted; losses are counted here. */
 static __always_inline int emit_class(xdpi_ctx_t *ctx, const struct xdpi_event_hdr *tmpl,
 				      __u32 cap_len, const __u32 klass, struct xdpi_counters *cs)
 {
@@ -68,8 +68,6 @@ static __always_inline int emit_class(xdpi_ctx_t *ctx, const struct xdpi_event_h
 	avail = bpf_ringbuf_query(&events_rb, BPF_RB_AVAIL_DATA);
 	flags = avail >= cfg_wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 	bpf_ringbuf_submit(h, flags);
-	cnt_add(cs, XDPI_CNT_CAPTURED, 1);
-	cnt_add(cs, XDPI_CNT_CAPTURED_BYTES, cap_len);
 	return 0;
 }
 
@@ -90,21 +88,26 @@ static __always_inline void steer_emit(xdpi_ctx_t *ctx, struct xdpi_capture cap,
 		.steer = v->steer,
 	};
 	__u32 len = cap.cap_len;
+	int err;
 
 	if (len > XDPI_SNAPLEN_MAX) {
 		len = XDPI_SNAPLEN_MAX;
 		cnt_add(cs, XDPI_CNT_CAPTURE_TRUNCATED, 1);
 	}
 	if (len <= 128)
-		emit_class(ctx, &tmpl, len, 128, cs);
+		err = emit_class(ctx, &tmpl, len, 128, cs);
 	else if (len <= 512)
-		emit_class(ctx, &tmpl, len, 512, cs);
+		err = emit_class(ctx, &tmpl, len, 512, cs);
 	else if (len <= 1024)
-		emit_class(ctx, &tmpl, len, 1024, cs);
+		err = emit_class(ctx, &tmpl, len, 1024, cs);
 	else if (len <= 1536)
-		emit_class(ctx, &tmpl, len, 1536, cs);
+		err = emit_class(ctx, &tmpl, len, 1536, cs);
 	else
-		emit_class(ctx, &tmpl, len, XDPI_SNAPLEN_MAX, cs);
+		err = emit_class(ctx, &tmpl, len, XDPI_SNAPLEN_MAX, cs);
+	if (!err) {
+		cnt_add(cs, XDPI_CNT_CAPTURED, 1);
+		cnt_add(cs, XDPI_CNT_CAPTURED_BYTES, len);
+	}
 }
 
 #endif /* XDPI_BPF_STEER_H */

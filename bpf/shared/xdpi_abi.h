@@ -22,6 +22,9 @@
 #define XDPI_STEER_PORTS_MAX 1024
 #define XDPI_POLICY_MAX (1u << 20)  /* CIDR entries per family: a million-line feed fits */
 #define XDPI_RULE_STATS_MAX 65536   /* rule ids with their own counters */
+#define XDPI_LIMIT_SOURCES 131072   /* sources with rate-limit state (LRU) */
+#define XDPI_LIMIT_DESTS 16384      /* destinations with SYN-rate state (LRU) */
+#define XDPI_DROP_SAMPLE_LEN 128    /* bytes of a dropped packet sent to user space */
 
 /* Steering state of a flow: what the fast path does with its packets. */
 enum xdpi_steer {
@@ -50,6 +53,16 @@ enum xdpi_cap_reason {
 /* Ring buffer record types. Every record starts with __u16 type, __u16 len. */
 enum xdpi_event_type {
 	XDPI_EVENT_PACKET = 1,
+	XDPI_EVENT_DROP = 2,   /* a sample of the packets the fast path dropped (rate-limited) */
+};
+
+/* Why the fast path dropped a packet (the `reason` of a DROP record). */
+enum xdpi_drop_reason {
+	XDPI_DROP_POLICY = 1,     /* a block entry (list, ctl, engine, SYN flood block) */
+	XDPI_DROP_RATE_PKTS = 2,  /* the source's packets/s bucket is empty */
+	XDPI_DROP_RATE_BYTES = 3, /* the source's bytes/s bucket is empty */
+	XDPI_DROP_SYN_FLOOD = 4,  /* a SYN over the source's SYN rate to a destination under attack */
+	XDPI_DROP_ICMP_FLOOD = 5, /* the source's ICMP packets/s bucket is empty */
 };
 
 /* Malformed-header reasons. The parser returns -reason; each has a counter. */
@@ -110,7 +123,17 @@ enum xdpi_reason {
 	X(POLICY_ALLOW, "policy_allow")                                                        \
 	X(POLICY_DROP, "policy_drop")                                                          \
 	X(POLICY_EXPIRED, "policy_expired")                                                    \
-	X(RULE_STATS_FULL, "rule_stats_full")
+	X(RULE_STATS_FULL, "rule_stats_full")                                                  \
+	X(RATE_DROP_PKTS, "rate_drop_pkts")                                                    \
+	X(RATE_DROP_BYTES, "rate_drop_bytes")                                                  \
+	X(SYN_FLOOD_DROP, "syn_flood_drop")                                                    \
+	X(SYN_FLOOD_BLOCKED, "syn_flood_sources_blocked")                                      \
+	X(SYN_FLOOD_BLOCK_FAIL, "syn_flood_block_failed")                                      \
+	X(SYN_DST_ATTACK, "syn_dst_over_rate")                                                 \
+	X(ICMP_FLOOD_DROP, "icmp_flood_drop")                                                  \
+	X(LIMIT_STATE_FULL, "limit_state_full")                                                \
+	X(DROP_SAMPLED, "drop_sampled")                                                        \
+	X(DROP_NOT_SAMPLED, "drop_not_sampled")
 
 enum xdpi_counter {
 #define XDPI_X_ENUM(id, name) XDPI_CNT_##id,
@@ -192,7 +215,10 @@ struct xdpi_event_hdr {
 	__u32 ifindex;
 	__u32 orig_len; /* the frame's length on the wire */
 	__u64 ts_ns;
-	__u32 flow_hash;
+	union {
+		__u32 flow_hash; /* PACKET */
+		__u32 rule_id;   /* DROP: the rule that dropped it (reason: enum xdpi_drop_reason) */
+	};
 	__u8 flow_dir;  /* 0: packet goes a->b in its flow key */
 	__u8 steer;
 	__u8 pad[2];
@@ -223,6 +249,44 @@ enum xdpi_rule_id {
 	XDPI_RULE_LIST_LAST = 16,
 	XDPI_RULE_CTL = 20,        /* `xdpi ctl block/allow` without --rule */
 	XDPI_RULE_ENGINE = 21,     /* the slow path's own verdicts (xdpi_engine__block_source) */
+	XDPI_RULE_RATE_PKTS = 30,  /* per-source packets/s limit */
+	XDPI_RULE_RATE_BYTES = 31, /* per-source bytes/s limit */
+	XDPI_RULE_SYN_FLOOD = 32,  /* SYN flood defence: its drops and its block entries */
+	XDPI_RULE_ICMP_FLOOD = 33, /* per-source ICMP limit */
+};
+
+/* Rate limits, in the one-entry `limits` array (user space may change it at any time). Rates
+ * are given as the time one unit costs, so the fast path never divides: a bucket admits a
+ * packet while its virtual time is at most one second ahead of now (GCRA; the burst is one
+ * second's worth). 0 turns a limit off. Sources the allow list matches are never limited. */
+struct xdpi_limits {
+	__u64 src_pkt_ns;      /* per source: ns per packet (1e9 / packets per second) */
+	__u64 src_byte_ps;     /* per source: picoseconds per byte (1e12 / bytes per second) */
+	__u64 syn_dst_ns;      /* ns per SYN one destination takes before it is under attack */
+	__u64 syn_src_ns;      /* ns per SYN a source may send to a destination under attack */
+	__u64 syn_block_ns;    /* how long a source over syn_src_ns is blocked (0: drop only) */
+	__u64 icmp_ns;         /* per source: ns per ICMP/ICMPv6 packet */
+	__u64 drop_sample_ns;  /* ns per DROP record to user space, per CPU (0: none) */
+};
+
+/* Key of the per-address limit state (sources, and destinations for SYN rates). */
+struct xdpi_addr_key {
+	__u32 addr[4];
+	__u8 family;
+	__u8 pad[3];
+};
+
+/* Virtual times (GCRA) of one source's buckets. */
+struct xdpi_src_state {
+	__u64 tat_pkts;
+	__u64 tat_bytes;
+	__u64 tat_syn;
+	__u64 tat_icmp;
+};
+
+struct xdpi_dst_state {
+	__u64 tat_syn;
+	__u64 attack_until; /* the destination counts as under attack until then */
 };
 
 struct xdpi_policy_value {

@@ -29,6 +29,7 @@ struct xdpi_rb_stats {
 	uint64_t bytes;
 	uint64_t bad_records; /* too short, or lengths that disagree: skipped */
 	uint64_t unknown_type;
+	uint64_t drop_records; /* samples of fast-path drops (become drop events) */
 };
 struct xdpi_rb;
 struct xdpi_rb *xdpi_rb__new(int map_fd, xdpi_pkt_fn fn, void *ctx);

@@ -44,6 +44,8 @@
 	X(KERNEL_SWEEP_ERRORS, "kernel_sweep_errors")                                          \
 	X(EVENTS_FLOW, "events_flow")                                                          \
 	X(EVENTS_STATS, "events_stats")                                                        \
+	X(EVENTS_DROP, "events_drop")                                                          \
+	X(DROP_UNDECODED, "drop_samples_undecoded")                                            \
 	X(EVENTS_FAILED, "events_failed")
 
 enum xdpi_engine_counter {

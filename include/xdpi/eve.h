@@ -22,6 +22,12 @@ void xdpi_eve_begin(struct xdpi_json *j, const struct xdpi_eve_ctx *c, uint64_t 
 /* A whole flow event. */
 void xdpi_eve_flow(struct xdpi_json *j, const struct xdpi_eve_ctx *c, const struct xdpi_flow *f,
 		   enum xdpi_flow_end why);
+/* A drop event for a sample of a packet the fast path dropped (decoded into D): Suricata's
+ * `drop` object (lengths, TTL, TCP header) and xdpi's rule id, reason and hook. */
+struct xdpi_decoded;
+struct xdpi_pkt;
+void xdpi_eve_drop(struct xdpi_json *j, const struct xdpi_eve_ctx *c, const struct xdpi_pkt *pkt,
+		   const struct xdpi_decoded *d);
 /* Suricata's flow_id: a stable 51-bit number (exact in a JSON double). */
 uint64_t xdpi_eve_flow_id(const struct xdpi_flow *f);
 const char *xdpi_proto_name(uint8_t proto, char *buf, size_t n);

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "shared/xdpi_abi.h"
 #include "xdpi/engine.h"
 
 enum xdpi_xdp_mode {
@@ -34,6 +35,7 @@ struct xdpi_loader_cfg {
 	const struct xdpi_steer_port *ports;
 	size_t nports;
 	bool pin;              /* pin the control maps under XDPI_PIN_ROOT/IFNAME once attached */
+	struct xdpi_limits limits; /* rate limits and drop sampling, set before attaching */
 };
 
 /* Where `xdpi run` pins the maps that `xdpi ctl` opens: XDPI_PIN_ROOT/IFACE/NAME. */

@@ -29,6 +29,9 @@ struct xdpi_pkt {
 	uint8_t steer;      /* the flow's steering state in the kernel, when kernel_seen */
 	uint8_t cap_reason; /* enum xdpi_cap_reason, when kernel_seen */
 	uint64_t index;     /* 1-based frame number in a capture file; 0 for live sources */
+	uint8_t drop_reason; /* non-zero (enum xdpi_drop_reason): a sample of a packet the fast
+			      * path dropped, reported as a drop event, not inspected */
+	uint32_t drop_rule;  /* the rule that dropped it */
 };
 
 #endif /* XDPI_PKT_H */

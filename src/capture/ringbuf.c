@@ -29,7 +29,7 @@ static int on_record(void *ctx, void *data, size_t size)
 		rb->st.bad_records++;
 		return 0;
 	}
-	if (h->type != XDPI_EVENT_PACKET) {
+	if (h->type != XDPI_EVENT_PACKET && h->type != XDPI_EVENT_DROP) {
 		rb->st.unknown_type++; /* a newer kernel side: skip what we do not know */
 		return 0;
 	}
@@ -43,7 +43,14 @@ static int on_record(void *ctx, void *data, size_t size)
 	pkt.kernel_seen = true;
 	pkt.hook = h->hook;
 	pkt.steer = h->steer;
-	pkt.cap_reason = h->reason;
+	if (h->type == XDPI_EVENT_DROP) {
+		rb->st.drop_records++;
+		pkt.drop_reason = h->reason ? h->reason : XDPI_DROP_POLICY;
+		pkt.drop_rule = h->rule_id;
+		pkt.snippet = false; /* a sample's cut is not a steering cut */
+	} else {
+		pkt.cap_reason = h->reason;
+	}
 	rb->fn(rb->ctx, &pkt);
 	return 0;
 }

@@ -30,6 +30,16 @@ static const char usage[] =
 	"      --allow FILE        never drop the CIDRs in FILE, even inside a blocked range: the\n"
 	"                          longest prefix decides. --block/--allow repeat; the Nth list\n"
 	"                          given is rule id N in the counters\n"
+	"      --rate-limit PPS    drop a source's packets past PPS per second (1 s burst)\n"
+	"      --byte-limit BPS    drop a source's packets past BPS bytes per second\n"
+	"      --icmp-limit PPS    drop a source's ICMP past PPS per second\n"
+	"      --syn-dst-rate N    SYN flood defence: a destination taking more than N SYN/s is\n"
+	"                          under attack; while it is, a source sending more than\n"
+	"      --syn-src-rate N    N SYN/s to it (default 10) is dropped and blocked for\n"
+	"      --syn-block S       S seconds (default 60; 0: drop only)\n"
+	"      --drop-samples N    drop events per second per CPU that report what the fast path\n"
+	"                          dropped and why (default 100; 0: none). Allowed sources\n"
+	"                          (--allow) are never rate-limited\n"
 	CLI_COMMON_HELP
 	"  -h, --help              this text\n"
 	"\n"
@@ -37,7 +47,8 @@ static const char usage[] =
 	"  sudo xdpi run -i eth0 -o /var/log/xdpi/eve.json\n"
 	"  sudo xdpi run -i eth0 --steer snip --snaplen 512\n"
 	"  sudo xdpi run -i veth0 --snip-port 8080 --duration 60 | jq .event_type\n"
-	"  sudo xdpi run -i eth0 --block drop_v4.txt --block drop_v6.txt --allow ours.txt\n";
+	"  sudo xdpi run -i eth0 --block drop_v4.txt --block drop_v6.txt --allow ours.txt\n"
+	"  sudo xdpi run -i eth0 --syn-dst-rate 2000 --icmp-limit 50 --rate-limit 100000\n";
 
 #define RUN_LISTS_MAX 16
 
@@ -64,6 +75,7 @@ struct run_ctx {
 	struct run_list lists[RUN_LISTS_MAX];
 	struct cli_rule rules[RUN_LISTS_MAX];
 	size_t nlists;
+	uint64_t rate_pps, rate_bps, icmp_pps, syn_dst, syn_src, syn_block_s, drop_samples;
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -136,6 +148,20 @@ static int run_option(struct run_ctx *c, int opt, const char *arg)
 		return cli_parse_u64("stats-interval", arg, 0, 86400, &c->stats_interval);
 	case 0x204:
 		return cli_parse_u64("duration", arg, 1, 1u << 30, &c->duration);
+	case 0x207:
+		return cli_parse_u64("rate-limit", arg, 1, 1000000000, &c->rate_pps);
+	case 0x208:
+		return cli_parse_u64("byte-limit", arg, 1, 1000000000000ull, &c->rate_bps);
+	case 0x209:
+		return cli_parse_u64("icmp-limit", arg, 1, 1000000000, &c->icmp_pps);
+	case 0x20a:
+		return cli_parse_u64("syn-dst-rate", arg, 1, 1000000000, &c->syn_dst);
+	case 0x20b:
+		return cli_parse_u64("syn-src-rate", arg, 1, 1000000000, &c->syn_src);
+	case 0x20c:
+		return cli_parse_u64("syn-block", arg, 0, 86400 * 365, &c->syn_block_s);
+	case 0x20d:
+		return cli_parse_u64("drop-samples", arg, 0, 1000000, &c->drop_samples);
 	}
 	return cli_common_option(&c->common, opt, arg) == 1 ? 0 : -1;
 }
@@ -151,6 +177,13 @@ static int parse_args(struct run_ctx *c, int argc, char **argv)
 		{ "duration", required_argument, NULL, 0x204 },
 		{ "block", required_argument, NULL, 0x205 },
 		{ "allow", required_argument, NULL, 0x206 },
+		{ "rate-limit", required_argument, NULL, 0x207 },
+		{ "byte-limit", required_argument, NULL, 0x208 },
+		{ "icmp-limit", required_argument, NULL, 0x209 },
+		{ "syn-dst-rate", required_argument, NULL, 0x20a },
+		{ "syn-src-rate", required_argument, NULL, 0x20b },
+		{ "syn-block", required_argument, NULL, 0x20c },
+		{ "drop-samples", required_argument, NULL, 0x20d },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
@@ -221,6 +254,29 @@ static int install_lists(struct run_ctx *c)
 	return 0;
 }
 
+/* Rates become the time one unit costs (see struct xdpi_limits); 0 stays off. */
+static uint64_t per_unit(uint64_t scale, uint64_t rate)
+{
+	return rate ? scale / rate : 0;
+}
+
+static struct xdpi_limits run_limits(const struct run_ctx *c)
+{
+	struct xdpi_limits l = {
+		.src_pkt_ns = per_unit(XDPI_NS_PER_SEC, c->rate_pps),
+		.src_byte_ps = per_unit(1000 * XDPI_NS_PER_SEC, c->rate_bps),
+		.icmp_ns = per_unit(XDPI_NS_PER_SEC, c->icmp_pps),
+		.drop_sample_ns = per_unit(XDPI_NS_PER_SEC, c->drop_samples),
+	};
+
+	if (c->syn_dst) {
+		l.syn_dst_ns = per_unit(XDPI_NS_PER_SEC, c->syn_dst);
+		l.syn_src_ns = per_unit(XDPI_NS_PER_SEC, c->syn_src);
+		l.syn_block_ns = c->syn_block_s * XDPI_NS_PER_SEC;
+	}
+	return l;
+}
+
 static int setup(struct run_ctx *c)
 {
 	struct xdpi_loader_cfg lc = {
@@ -235,6 +291,7 @@ static int setup(struct run_ctx *c)
 		.ports = c->common.ports,
 		.nports = c->common.nports,
 		.pin = true,
+		.limits = run_limits(c),
 	};
 	struct xdpi_engine_cfg ec = {
 		.max_flows = c->common.max_flows,
@@ -317,7 +374,8 @@ static int loop(struct run_ctx *c)
 int cmd_run(int argc, char **argv)
 {
 	struct run_ctx c = { .egress = true, .ringbuf_size = XDPI_RINGBUF_DEFAULT,
-			     .stats_interval = 10 };
+			     .stats_interval = 10, .syn_src = 10, .syn_block_s = 60,
+			     .drop_samples = 100 };
 	int err, rc = 1;
 
 	cli_common_defaults(&c.common);

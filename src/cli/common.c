@@ -166,6 +166,11 @@ static void describe_rule(const struct cli_sources *s, uint32_t id, struct xdpi_
 		xdpi_json_str(j, "source", "xdpi ctl");
 	} else if (id == XDPI_RULE_ENGINE) {
 		xdpi_json_str(j, "source", "engine");
+	} else if (id >= XDPI_RULE_RATE_PKTS && id <= XDPI_RULE_ICMP_FLOOD) {
+		static const char *const names[] = { "rate_limit_pkts", "rate_limit_bytes",
+						     "syn_flood", "icmp_flood" };
+
+		xdpi_json_str(j, "source", names[id - XDPI_RULE_RATE_PKTS]);
 	}
 }
 
@@ -234,6 +239,7 @@ void cli_stats_extra(void *ctx, struct xdpi_json *j)
 		xdpi_json_u64(j, "bytes", st.bytes);
 		xdpi_json_u64(j, "bad_records", st.bad_records);
 		xdpi_json_u64(j, "unknown_type", st.unknown_type);
+		xdpi_json_u64(j, "drop_records", st.drop_records);
 		xdpi_json_obj_close(j);
 	}
 	if (s->replay) {

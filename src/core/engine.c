@@ -229,6 +229,22 @@ static bool tcp_reuse(const struct xdpi_flow *f, const struct xdpi_decoded *d)
 	       (d->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
 }
 
+/* A sample of a packet the fast path dropped: reported, never inspected or counted as seen. */
+static int drop_event(struct xdpi_engine *e, const struct xdpi_pkt *pkt)
+{
+	struct xdpi_decoded d;
+
+	if (xdpi_decode(pkt, &d) || d.family == 0) {
+		e->cnt[XDPI_ECNT_DROP_UNDECODED]++;
+		return -EINVAL;
+	}
+	xdpi_json_reset(&e->json);
+	xdpi_eve_drop(&e->json, &e->eve, pkt, &d);
+	emit(e);
+	e->cnt[XDPI_ECNT_EVENTS_DROP]++;
+	return 0;
+}
+
 int xdpi_engine__packet(struct xdpi_engine *e, const struct xdpi_pkt *pkt)
 {
 	struct xdpi_decoded d;
@@ -237,6 +253,8 @@ int xdpi_engine__packet(struct xdpi_engine *e, const struct xdpi_pkt *pkt)
 	bool created;
 	uint8_t dir;
 
+	if (pkt->drop_reason)
+		return drop_event(e, pkt);
 	e->cnt[XDPI_ECNT_PKTS]++;
 	e->cnt[XDPI_ECNT_BYTES] += pkt->orig_len;
 	if (pkt->snippet)

@@ -4,8 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include "shared/xdpi_abi.h"
 #include "xdpi/community_id.h"
+#include "xdpi/decode.h"
 #include "xdpi/eve.h"
+#include "xdpi/pkt.h"
 
 void xdpi_eve_time(char *buf, size_t n, uint64_t wall_ns)
 {
@@ -224,6 +227,65 @@ void xdpi_eve_flow(struct xdpi_json *j, const struct xdpi_eve_ctx *c, const stru
 	if (f->kernel)
 		xdpi_json_str(j, "steer", xdpi_steer_name(f->steer));
 	xdpi_json_u64(j, "pkts_inspected", f->user_pkts);
+	xdpi_json_obj_close(j);
+	xdpi_json_obj_close(j);
+}
+
+static const char *drop_reason_name(uint8_t r)
+{
+	switch (r) {
+	case XDPI_DROP_POLICY:
+		return "policy";
+	case XDPI_DROP_RATE_PKTS:
+		return "rate_limit_pkts";
+	case XDPI_DROP_RATE_BYTES:
+		return "rate_limit_bytes";
+	case XDPI_DROP_SYN_FLOOD:
+		return "syn_flood";
+	case XDPI_DROP_ICMP_FLOOD:
+		return "icmp_flood";
+	}
+	return "unknown";
+}
+
+/* Suricata's drop object, from what the decoder keeps of the headers. */
+static void put_drop(struct xdpi_json *j, const struct xdpi_pkt *pkt, const struct xdpi_decoded *d)
+{
+	xdpi_json_obj_open(j, "drop");
+	xdpi_json_u64(j, "len", pkt->orig_len > d->l3_off ? pkt->orig_len - d->l3_off : 0);
+	if (d->proto == 6) {
+		xdpi_json_u64(j, "tcpseq", d->tcp_seq);
+		xdpi_json_u64(j, "tcpack", d->tcp_ack);
+		xdpi_json_u64(j, "tcpwin", d->tcp_win);
+		xdpi_json_bool(j, "syn", d->tcp_flags & 0x02);
+		xdpi_json_bool(j, "ack", d->tcp_flags & 0x10);
+		xdpi_json_bool(j, "psh", d->tcp_flags & 0x08);
+		xdpi_json_bool(j, "rst", d->tcp_flags & 0x04);
+		xdpi_json_bool(j, "urg", d->tcp_flags & 0x20);
+		xdpi_json_bool(j, "fin", d->tcp_flags & 0x01);
+	} else if (d->proto == 17) {
+		xdpi_json_u64(j, "udplen", d->payload_wire + 8);
+	} else if ((d->proto == 1 || d->proto == 58) && (d->icmp_type == 0 || d->icmp_type == 8 ||
+							  d->icmp_type == 128 || d->icmp_type == 129)) {
+		xdpi_json_u64(j, "icmp_id", d->sport);
+	}
+	xdpi_json_str(j, "reason", drop_reason_name(pkt->drop_reason));
+	xdpi_json_obj_close(j);
+}
+
+void xdpi_eve_drop(struct xdpi_json *j, const struct xdpi_eve_ctx *c, const struct xdpi_pkt *pkt,
+		   const struct xdpi_decoded *d)
+{
+	struct xdpi_flow f = { 0 };
+
+	f.initiator = xdpi_flow_key_from(d, &f.key); /* src_* is the dropped packet's sender */
+	f.first_ns = pkt->ts_ns;
+	xdpi_eve_begin(j, c, pkt->ts_ns, "drop", &f);
+	put_drop(j, pkt, d);
+	xdpi_json_obj_open(j, "xdpi");
+	xdpi_json_u64(j, "rule_id", pkt->drop_rule);
+	xdpi_json_str(j, "hook", pkt->hook == XDPI_HOOK_TC_EGRESS ? "tc_egress" : "xdp");
+	xdpi_json_bool(j, "sampled", true);
 	xdpi_json_obj_close(j);
 	xdpi_json_obj_close(j);
 }

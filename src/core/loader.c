@@ -102,6 +102,7 @@ static int seed_steer_ports(struct xdpi_loader *l)
 
 static int open_load(struct xdpi_loader *l)
 {
+	__u32 zero = 0;
 	int err;
 
 	l->xdp = xdp_ingress__open();
@@ -122,6 +123,8 @@ static int open_load(struct xdpi_loader *l)
 				     bpf_map__fd(l->xdp->maps.policy6));
 	if (err)
 		return err;
+	if (bpf_map_update_elem(bpf_map__fd(l->xdp->maps.limits), &zero, &l->cfg.limits, BPF_ANY))
+		return -errno;
 	if (!l->cfg.egress)
 		return seed_steer_ports(l);
 	l->tc = tc_egress__open();
@@ -253,7 +256,8 @@ static int attach_tc(struct xdpi_loader *l)
 }
 
 /* The maps `xdpi ctl` works on. */
-static const char *const pinned_maps[] = { "policy4", "policy6", "rule_stats", "counters", "flows" };
+static const char *const pinned_maps[] = { "policy4", "policy6", "rule_stats", "counters",
+					    "flows", "limits" };
 
 static void unpin_maps(struct xdpi_loader *l)
 {

@@ -64,6 +64,7 @@ struct setup {
 	uint32_t head_pkts;
 	uint32_t snaplen;
 	uint32_t ringbuf;
+	bool replay; /* time from the replay_clock map: see set_clock() */
 };
 
 static int fixture_open(struct fixture *f, const struct setup *s)
@@ -78,6 +79,7 @@ static int fixture_open(struct fixture *f, const struct setup *s)
 	f->xdp->rodata->cfg_default_steer = s->steer;
 	f->xdp->rodata->cfg_head_pkts = s->head_pkts ? s->head_pkts : 8;
 	f->xdp->rodata->cfg_snaplen = s->snaplen ? s->snaplen : XDPI_SNAPLEN_DEFAULT;
+	f->xdp->rodata->cfg_replay_clock = s->replay;
 	bpf_map__set_max_entries(f->xdp->maps.flows, 1024);
 	bpf_map__set_max_entries(f->xdp->maps.events_rb, s->ringbuf ? s->ringbuf : 1 << 20);
 	if (xdp_ingress__load(f->xdp))
@@ -592,6 +594,143 @@ static void test_policy_replace_rule(struct fixture *f)
 	ASSERT_EQ(rule_pkts(f, 5), 2, "rule 5 counts the new entries");
 }
 
+/* The fast path's clock in replay fixtures, in milliseconds. */
+static void set_clock(struct fixture *f, uint64_t ms)
+{
+	struct xdpi_replay_ctx rc = { .ts_ns = ms * 1000000ull };
+	uint32_t zero = 0;
+
+	bpf_map_update_elem(bpf_map__fd(f->xdp->maps.replay_clock), &zero, &rc, BPF_ANY);
+}
+
+static void set_limits(struct fixture *f, const struct xdpi_limits *l)
+{
+	uint32_t zero = 0;
+
+	ASSERT_EQ(bpf_map_update_elem(bpf_map__fd(f->xdp->maps.limits), &zero, l, BPF_ANY), 0,
+		  "limits set");
+}
+
+/* Sends N copies of S through XDP; returns how many passed. */
+static int run_n(struct fixture *f, const struct pkt_spec *s, int n)
+{
+	int passed = 0;
+
+	for (int i = 0; i < n; i++)
+		passed += run(f, s, false) == XDP_PASS;
+	return passed;
+}
+
+/* 10 packets/s with a one-second burst: 10 pass at once, then 5 more half a second later;
+ * another source has its own bucket; an allowed source is never limited. */
+static void test_limits_token_bucket(struct fixture *f)
+{
+	const struct xdpi_limits l = { .src_pkt_ns = 100000000 };
+	struct pkt_spec a = tcp4(0x10, NULL), b = tcp4(0x10, NULL), ok = tcp4(0x10, NULL);
+
+	b.src = "198.18.0.5";
+	ok.src = "198.18.0.9";
+	policy_put(f, "198.18.0.9/32", XDPI_POLICY_ALLOW, 9, 0);
+	set_limits(f, &l);
+	set_clock(f, 1000);
+	mark(f);
+	ASSERT_EQ(run_n(f, &a, 12), 10, "a burst of 10 passes, the rest is dropped");
+	ASSERT_EQ(run_n(f, &b, 3), 3, "another source has its own bucket");
+	ASSERT_EQ(run_n(f, &ok, 30), 30, "an allowed source is not limited");
+	set_clock(f, 1500);
+	ASSERT_EQ(run_n(f, &a, 8), 5, "half a second refills 5");
+	ASSERT_EQ(delta(f, XDPI_CNT_RATE_DROP_PKTS), 5, "rate drops counted");
+	ASSERT_EQ(rule_pkts(f, XDPI_RULE_RATE_PKTS), 5, "rule 30 counted");
+	ASSERT_EQ(delta(f, XDPI_CNT_VERDICT_DROP), 5, "drop verdicts");
+}
+
+/* 1000 bytes/s: as many whole frames as fit in 1000 bytes pass. */
+static void test_limits_bytes(struct fixture *f)
+{
+	const struct xdpi_limits l = { .src_byte_ps = 1000000000 };
+	struct pkt_spec a = tcp4(0x18, "0123456789012345678901234567890123456789");
+	uint8_t buf[256];
+	int len = (int)pkt_build(&a, buf, sizeof(buf));
+
+	set_limits(f, &l);
+	set_clock(f, 1000);
+	mark(f);
+	ASSERT_EQ(run_n(f, &a, 30), 1000 / len, "1000 bytes' worth of frames pass");
+	ASSERT_EQ(delta(f, XDPI_CNT_RATE_DROP_BYTES), 30 - 1000 / len, "byte-rate drops counted");
+	ASSERT_EQ(rule_pkts(f, XDPI_RULE_RATE_BYTES), 30 - 1000 / len, "rule 31 counted");
+}
+
+/* A destination takes 5 SYN/s; past that it is under attack, and a source may then send 2
+ * SYN/s: its third is dropped and the source blocked for 10 s (its later packets die in the
+ * policy step); another source's SYN still passes; the block expires on time. */
+static void test_limits_syn_flood(struct fixture *f)
+{
+	const struct xdpi_limits l = { .syn_dst_ns = 200000000, .syn_src_ns = 500000000,
+				       .syn_block_ns = 10000000000ull };
+	struct pkt_spec a = tcp4(0x02, NULL), b = tcp4(0x02, NULL), data = tcp4(0x10, NULL);
+
+	b.src = "198.18.0.5";
+	data.src = "198.18.0.6";
+	set_limits(f, &l);
+	set_clock(f, 1000);
+	mark(f);
+	ASSERT_EQ(run_n(f, &a, 5), 5, "5 SYNs within the destination's rate");
+	ASSERT_EQ(run_n(f, &a, 5), 2, "under attack: 2 more from the source, then dropped");
+	ASSERT_EQ(delta(f, XDPI_CNT_SYN_DST_ATTACK), 1, "the destination went under attack once");
+	ASSERT_EQ(delta(f, XDPI_CNT_SYN_FLOOD_DROP), 1, "one SYN dropped by the defence");
+	ASSERT_EQ(delta(f, XDPI_CNT_SYN_FLOOD_BLOCKED), 1, "the source blocked");
+	ASSERT_EQ(delta(f, XDPI_CNT_POLICY_DROP), 2, "its later SYNs die in the policy step");
+	ASSERT_EQ(rule_pkts(f, XDPI_RULE_SYN_FLOOD), 3, "rule 32 counts all three");
+	ASSERT_EQ(run_n(f, &b, 1), 1, "another source's SYN passes during the attack");
+	ASSERT_EQ(run_n(f, &data, 20), 20, "non-SYN traffic is not limited");
+	set_clock(f, 11500);
+	ASSERT_EQ(run_n(f, &a, 1), 1, "the block expired after 10 s");
+	ASSERT_EQ(delta(f, XDPI_CNT_POLICY_EXPIRED), 1, "expiry counted");
+}
+
+static void test_limits_icmp(struct fixture *f)
+{
+	const struct xdpi_limits l = { .icmp_ns = 1000000000 / 3 };
+	struct pkt_spec ping = { .family = 4, .proto = 1, .src = "198.18.0.1", .dst = "198.18.0.2",
+				 .icmp_type = 8, .icmp_id = 7 };
+	struct pkt_spec udp = { .family = 4, .proto = 17, .src = "198.18.0.1", .dst = "198.18.0.2",
+				.sport = 5000, .dport = 53 };
+
+	set_limits(f, &l);
+	set_clock(f, 1000);
+	mark(f);
+	ASSERT_EQ(run_n(f, &ping, 5), 3, "3 ICMP/s pass");
+	ASSERT_EQ(run_n(f, &udp, 10), 10, "the source's UDP is not limited");
+	ASSERT_EQ(delta(f, XDPI_CNT_ICMP_FLOOD_DROP), 2, "ICMP drops counted");
+	ASSERT_EQ(rule_pkts(f, XDPI_RULE_ICMP_FLOOD), 2, "rule 33 counted");
+}
+
+/* Two drop records per second reach user space with their rule and reason; the rest of the
+ * drops are counted as not sampled. */
+static void test_drop_samples(struct fixture *f)
+{
+	const struct xdpi_limits l = { .drop_sample_ns = 500000000 };
+	struct pkt_spec a = tcp4(0x02, NULL);
+	uint8_t buf[256];
+	size_t len = pkt_build(&a, buf, sizeof(buf));
+
+	policy_put(f, "198.18.0.0/24", XDPI_POLICY_DROP, 44, 0);
+	set_limits(f, &l);
+	set_clock(f, 1000);
+	mark(f);
+	f->nrecs = 0;
+	ASSERT_EQ(run_n(f, &a, 5), 0, "all dropped");
+	ASSERT_EQ(f->nrecs, 2, "two records");
+	ASSERT_EQ(f->recs[0].h.type, XDPI_EVENT_DROP, "a DROP record");
+	ASSERT_EQ(f->recs[0].h.rule_id, 44, "with its rule");
+	ASSERT_EQ(f->recs[0].h.reason, XDPI_DROP_POLICY, "and reason");
+	ASSERT_EQ(f->recs[0].h.cap_len, len, "the whole (short) frame");
+	ASSERT_EQ(memcmp(f->recs[0].data, buf, len), 0, "its bytes");
+	ASSERT_EQ(delta(f, XDPI_CNT_DROP_SAMPLED), 2, "sampled counted");
+	ASSERT_EQ(delta(f, XDPI_CNT_DROP_NOT_SAMPLED), 3, "the rest counted");
+	ASSERT_EQ(delta(f, XDPI_CNT_CAPTURED), 0, "drop records are not captures");
+}
+
 struct tcase {
 	const char *name;
 	void (*fn)(struct fixture *f);
@@ -599,23 +738,28 @@ struct tcase {
 };
 
 static const struct tcase cases[] = {
-	{ "tcp_syn_then_data_in_head", test_tcp_syn_then_data_in_head, { XDPI_STEER_HEAD, 0, 0, 0 } },
-	{ "head_stops_after_n", test_head_stops_after_n, { XDPI_STEER_HEAD, 2, 0, 0 } },
-	{ "tc_egress_shares_the_flow", test_tc_egress_shares_the_flow, { XDPI_STEER_HEAD, 0, 0, 0 } },
-	{ "udp_dns_and_ipv4_options", test_udp_dns_and_ipv4_options, { XDPI_STEER_HEAD, 0, 0, 0 } },
-	{ "ipv6_ext_headers", test_ipv6_ext_headers, { XDPI_STEER_HEAD, 0, 0, 0 } },
-	{ "vlan_qinq_and_too_many", test_vlan_qinq_and_too_many, { XDPI_STEER_HEAD, 0, 0, 0 } },
-	{ "fragments_attributed", test_fragments_attributed, { XDPI_STEER_HEAD, 0, 0, 0 } },
-	{ "icmp_echo", test_icmp_echo, { XDPI_STEER_HEAD, 0, 0, 0 } },
-	{ "malformed_reasons", test_malformed_reasons, { XDPI_STEER_HEAD, 0, 0, 0 } },
-	{ "pass_state_copies_nothing", test_pass_state_copies_nothing, { XDPI_STEER_PASS, 0, 0, 0 } },
-	{ "snip_port_copies_every_packet", test_snip_port_copies_every_packet, { XDPI_STEER_HEAD, 2, 0, 0 } },
-	{ "snaplen_cuts_records", test_snaplen_cuts_records, { XDPI_STEER_SNIP, 0, 256, 0 } },
-	{ "full_ringbuf_is_a_counted_loss", test_full_ringbuf_is_a_counted_loss, { XDPI_STEER_HEAD, 0, 0, 16384 } },
-	{ "policy_v4_longest_prefix", test_policy_v4_longest_prefix, { XDPI_STEER_HEAD, 0, 0, 0 } },
-	{ "policy_v6_longest_prefix", test_policy_v6_longest_prefix, { XDPI_STEER_HEAD, 0, 0, 0 } },
-	{ "policy_expiry", test_policy_expiry, { XDPI_STEER_HEAD, 0, 0, 0 } },
-	{ "policy_replace_rule", test_policy_replace_rule, { XDPI_STEER_HEAD, 0, 0, 0 } },
+	{ "tcp_syn_then_data_in_head", test_tcp_syn_then_data_in_head, { XDPI_STEER_HEAD, 0, 0, 0, false } },
+	{ "head_stops_after_n", test_head_stops_after_n, { XDPI_STEER_HEAD, 2, 0, 0, false } },
+	{ "tc_egress_shares_the_flow", test_tc_egress_shares_the_flow, { XDPI_STEER_HEAD, 0, 0, 0, false } },
+	{ "udp_dns_and_ipv4_options", test_udp_dns_and_ipv4_options, { XDPI_STEER_HEAD, 0, 0, 0, false } },
+	{ "ipv6_ext_headers", test_ipv6_ext_headers, { XDPI_STEER_HEAD, 0, 0, 0, false } },
+	{ "vlan_qinq_and_too_many", test_vlan_qinq_and_too_many, { XDPI_STEER_HEAD, 0, 0, 0, false } },
+	{ "fragments_attributed", test_fragments_attributed, { XDPI_STEER_HEAD, 0, 0, 0, false } },
+	{ "icmp_echo", test_icmp_echo, { XDPI_STEER_HEAD, 0, 0, 0, false } },
+	{ "malformed_reasons", test_malformed_reasons, { XDPI_STEER_HEAD, 0, 0, 0, false } },
+	{ "pass_state_copies_nothing", test_pass_state_copies_nothing, { XDPI_STEER_PASS, 0, 0, 0, false } },
+	{ "snip_port_copies_every_packet", test_snip_port_copies_every_packet, { XDPI_STEER_HEAD, 2, 0, 0, false } },
+	{ "snaplen_cuts_records", test_snaplen_cuts_records, { XDPI_STEER_SNIP, 0, 256, 0, false } },
+	{ "full_ringbuf_is_a_counted_loss", test_full_ringbuf_is_a_counted_loss, { XDPI_STEER_HEAD, 0, 0, 16384, false } },
+	{ "policy_v4_longest_prefix", test_policy_v4_longest_prefix, { XDPI_STEER_HEAD, 0, 0, 0, false } },
+	{ "policy_v6_longest_prefix", test_policy_v6_longest_prefix, { XDPI_STEER_HEAD, 0, 0, 0, false } },
+	{ "policy_expiry", test_policy_expiry, { XDPI_STEER_HEAD, 0, 0, 0, false } },
+	{ "policy_replace_rule", test_policy_replace_rule, { XDPI_STEER_HEAD, 0, 0, 0, false } },
+	{ "limits_token_bucket", test_limits_token_bucket, { XDPI_STEER_PASS, 0, 0, 0, true } },
+	{ "limits_bytes", test_limits_bytes, { XDPI_STEER_PASS, 0, 0, 0, true } },
+	{ "limits_syn_flood", test_limits_syn_flood, { XDPI_STEER_PASS, 0, 0, 0, true } },
+	{ "limits_icmp", test_limits_icmp, { XDPI_STEER_PASS, 0, 0, 0, true } },
+	{ "drop_samples", test_drop_samples, { XDPI_STEER_PASS, 0, 0, 0, true } },
 };
 
 int main(void)

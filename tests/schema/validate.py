@@ -29,14 +29,52 @@ def strip_additions(ev):
     return ev
 
 
-def main():
+def load_validator():
     schema = json.load(open(os.path.join(SHARED, 'schemas', 'suricata-eve.schema.json')))
-    cls = jsonschema.validators.validator_for(schema)
-    validator = cls(schema)
+    return jsonschema.validators.validator_for(schema)(schema)
+
+
+class Tally:
+    def __init__(self):
+        self.events = self.invalid = 0
+        self.by_type = {}
+
+    def check(self, validator, path, label):
+        """Validates every event of the EVE file PATH; LABEL names it in messages."""
+        for n, line in enumerate(open(path), 1):
+            ev = json.loads(line)
+            self.events += 1
+            self.by_type[ev['event_type']] = self.by_type.get(ev['event_type'], 0) + 1
+            errs = list(validator.iter_errors(strip_additions(ev)))
+            if errs:
+                self.invalid += 1
+                if self.invalid <= 10:
+                    e = errs[0]
+                    print(f'INVALID {label} event {n}: '
+                          f'{"/".join(map(str, e.absolute_path))}: {e.message}')
+
+    def report(self, what):
+        print('events by type:', json.dumps(self.by_type, sort_keys=True))
+        print(f'schema: {self.events} events{what}; {self.events - self.invalid} passed, '
+              f'{self.invalid} failed')
+        return 1 if self.invalid or not self.events else 0
+
+
+def validate_files(paths):
+    """validate.py EVE_FILE...: the events of files an e2e test wrote (live events such as
+    drop, which no capture yields)."""
+    validator, tally = load_validator(), Tally()
+    for path in paths:
+        tally.check(validator, path, path)
+    return tally.report('')
+
+
+def main():
+    if len(sys.argv) > 1:
+        return validate_files(sys.argv[1:])
+    validator, tally = load_validator(), Tally()
     captures = sorted(glob.glob(os.path.join(SHARED, 'corpus', '*.pcap*')))
     modes = [[]] + ([['--through-kernel']] if os.geteuid() == 0 else [])
-    events = invalid = 0
-    by_type = {}
     with tempfile.TemporaryDirectory() as tmp:
         for pcap in captures:
             for mode in modes:
@@ -45,20 +83,8 @@ def main():
                     os.unlink(out)
                 subprocess.run([XDPI, 'read', '-o', out] + mode + [pcap], check=True,
                                stderr=subprocess.DEVNULL, timeout=300)
-                for n, line in enumerate(open(out), 1):
-                    ev = json.loads(line)
-                    events += 1
-                    by_type[ev['event_type']] = by_type.get(ev['event_type'], 0) + 1
-                    errs = list(validator.iter_errors(strip_additions(ev)))
-                    if errs:
-                        invalid += 1
-                        if invalid <= 10:
-                            e = errs[0]
-                            print(f'INVALID {os.path.basename(pcap)} {mode} event {n}: '
-                                  f'{"/".join(map(str, e.absolute_path))}: {e.message}')
-    print('events by type:', json.dumps(by_type, sort_keys=True))
-    print(f'schema: {events} events from {len(captures)} captures; {events - invalid} passed, {invalid} failed')
-    return 1 if invalid or not events else 0
+                tally.check(validator, out, f'{os.path.basename(pcap)} {mode}')
+    return tally.report(f' from {len(captures)} captures')
 
 
 if __name__ == '__main__':
