@@ -34,6 +34,8 @@ struct xdpi_dissect_ctx {
 	bool switched;    /* set by the dissector: another protocol follows (CONNECT tunnel,
 			   * 101 Upgrade); the engine ends this dissector and detects again */
 	size_t switched_at; /* ... from this offset of the bytes the dissector was given */
+	bool done;        /* set by the dissector: it has nothing more to learn from this flow
+			   * (TLS after its handshake); the engine may bypass it */
 	/* Opens an EVE event of event_type with the flow's common fields; the dissector adds
 	 * its object and calls event_end. */
 	struct xdpi_json *(*event_begin)(struct xdpi_dissect_ctx *c, const char *event_type);

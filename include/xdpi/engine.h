@@ -45,6 +45,10 @@
 	X(EVENTS_FLOW, "events_flow")                                                          \
 	X(EVENTS_STATS, "events_stats")                                                        \
 	X(EVENTS_DROP, "events_drop")                                                          \
+	X(BLOCKS, "blocks")                                                                    \
+	X(BLOCK_FAILED, "block_failed")                                                        \
+	X(BYPASSES, "bypasses")                                                                \
+	X(BYPASS_FAILED, "bypass_failed")                                                      \
 	X(DROP_UNDECODED, "drop_samples_undecoded")                                            \
 	X(EVENTS_FAILED, "events_failed")
 
@@ -63,6 +67,12 @@ struct xdpi_kernel_ops {
 	int (*read_counters)(void *kctx, uint64_t out[XDPI_CNT_MAX]);
 	/* Calls fn for every kernel flow; deletes those for which fn returns true. */
 	int (*sweep_flows)(void *kctx, xdpi_kflow_fn fn, void *ctx);
+	/* Drops everything from (and to) ADDR (family 4 or 6, 16 bytes) until EXPIRES_NS (the
+	 * fast path's clock), counted under RULE_ID. Returns 0 or -errno. NULL: not supported. */
+	int (*block_addr)(void *kctx, uint8_t family, const uint8_t *addr, uint64_t expires_ns,
+			  uint32_t rule_id);
+	/* Stops steering flow K to user space; BEFORE gets its kernel value just before. */
+	int (*bypass_flow)(void *kctx, const struct xdpi_flow_key *k, struct xdpi_flow_value *before);
 };
 
 /* Receives each serialized event (no newline). Returns 0 or -errno. */
@@ -80,6 +90,11 @@ struct xdpi_engine_cfg {
 	/* Extra objects for the stats event, written under stats.xdpi (may be NULL). */
 	void (*stats_extra)(void *ctx, struct xdpi_json *j);
 	void *stats_ctx;
+	/* Bypass policy (kernel-backed only): stop steering a flow once its dissector has
+	 * nothing more to learn (TLS after its handshake), and once it carried this many bytes
+	 * (0: never). */
+	bool bypass_done;
+	uint64_t bypass_bytes;
 };
 
 struct xdpi_engine;
@@ -92,6 +107,14 @@ int xdpi_engine__packet(struct xdpi_engine *e, const struct xdpi_pkt *pkt);
 void xdpi_engine__tick(struct xdpi_engine *e, uint64_t now);
 /* Ends every flow (user and kernel) with reason shutdown. */
 void xdpi_engine__finish(struct xdpi_engine *e);
+/* The slow path's verdicts, pushed into the fast path (kernel-backed engines only):
+ * drop everything from SRC (family 4 or 6, 16 bytes) for TTL_NS (0: until removed), counted
+ * under RULE_ID (0: XDPI_RULE_ENGINE); the kernel applies it to the next packet. */
+int xdpi_engine__block_source(struct xdpi_engine *e, uint8_t family, const uint8_t *src,
+			      uint64_t ttl_ns, uint32_t rule_id);
+/* Stops copying F's packets to user space; the kernel keeps counting it, and its flow record
+ * reports what came after under flow.bypassed. */
+int xdpi_engine__bypass_flow(struct xdpi_engine *e, struct xdpi_flow *f);
 /* Emits a stats event with every counter of both halves. */
 void xdpi_engine__emit_stats(struct xdpi_engine *e, uint64_t now);
 const uint64_t *xdpi_engine__counters(const struct xdpi_engine *e);

@@ -55,6 +55,9 @@ struct xdpi_flow {
 	uint64_t base_pkts[2];  /* counters already reported by active-timeout cuts */
 	uint64_t base_bytes[2];
 	uint32_t sweep_gen; /* kernel mode: the last sweep that found it in the kernel */
+	bool bypassed;      /* the kernel stopped steering it to user space */
+	uint64_t bypass_pkts[2];  /* counters when it was bypassed: the record reports what */
+	uint64_t bypass_bytes[2]; /* came after under flow.bypassed */
 	const char *app_proto; /* EVE app_proto once known, "failed" if nothing matched */
 	void *l7;           /* the engine's application-layer state, NULL until payload */
 	uint32_t hash;

@@ -57,9 +57,10 @@ int xdpi_policy_replace_rule(int outer4_fd, int outer6_fd, uint32_t rule_id,
 int xdpi_policy_rule_stats(int rule_stats_fd, uint32_t rule_id, struct xdpi_rule_stats *out);
 
 /* Sets the steering state (enum xdpi_steer) of the flow K in the kernel's flow map: BYPASS
- * stops its copies to user space while the kernel keeps counting it. Returns 0, -ENOENT (no
- * such flow) or -errno. */
-int xdpi_flow_set_steer(int flows_fd, const struct xdpi_flow_key *k, uint8_t steer);
+ * stops its copies to user space while the kernel keeps counting it. BEFORE (may be NULL)
+ * receives the flow's value just before. Returns 0, -ENOENT (no such flow) or -errno. */
+int xdpi_flow_set_steer(int flows_fd, const struct xdpi_flow_key *k, uint8_t steer,
+			struct xdpi_flow_value *before);
 /* The canonical key of the flow PROTO ("tcp", "udp") SRC ("ADDR:PORT", "[V6]:PORT") DST on
  * VLAN (0: untagged). Returns 0 or -EINVAL with what is wrong in ERR. */
 int xdpi_flow_key_parse(const char *proto, const char *src, const char *dst, uint16_t vlan,

@@ -191,15 +191,17 @@ static int cmd_put(struct ctl *c, const char *cmd, uint8_t action, int argc, cha
 		rc = xdpi_policy_tries_open(c->outer4, c->outer6, &maps);
 	for (int i = 0; !rc && i < argc; i++) {
 		char s[64];
+		uint64_t decided = xdpi_policy_now_ns();
 
 		rc = xdpi_policy_put(&maps, &cidrs[i], &v);
 		xdpi_cidr_format(&cidrs[i], s, sizeof(s));
 		if (rc)
 			fprintf(stderr, "xdpi ctl %s %s: %s\n", cmd, s, strerror(-rc));
-		else /* the time lets an operator (and bench/) see how soon the kernel applied it */
+		else /* the decision's time: with `stats` (rule.N.first_s) it shows how soon the
+		      * kernel applied it */
 			printf("%s %s rule %u expires %s%s at monotonic %.6f s\n", cmd, s,
 			       v.rule_id, c->ttl_s ? "in " : "never", c->ttl_s ? ttl : "",
-			       (double)xdpi_policy_now_ns() / 1e9);
+			       (double)decided / 1e9);
 	}
 	xdpi_policy_tries_close(&maps);
 	free(cidrs);
@@ -372,7 +374,7 @@ static int cmd_bypass(struct ctl *c, int argc, char **argv)
 		fprintf(stderr, "xdpi ctl bypass: %s\n", err);
 		return EXIT_USAGE;
 	}
-	rc = xdpi_flow_set_steer(c->flows, &k, XDPI_STEER_BYPASS);
+	rc = xdpi_flow_set_steer(c->flows, &k, XDPI_STEER_BYPASS, NULL);
 	if (rc) {
 		fprintf(stderr, "xdpi ctl bypass: %s\n", rc == -ENOENT ?
 			"no such flow in the kernel's flow map" : strerror(-rc));

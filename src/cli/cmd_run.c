@@ -37,6 +37,10 @@ static const char usage[] =
 	"                          under attack; while it is, a source sending more than\n"
 	"      --syn-src-rate N    N SYN/s to it (default 10) is dropped and blocked for\n"
 	"      --syn-block S       S seconds (default 60; 0: drop only)\n"
+	"      --bypass-bytes N    stop copying a flow to user space once it carried N bytes\n"
+	"      --no-bypass         keep copying flows whose dissector has nothing more to learn\n"
+	"                          (by default a TLS flow is bypassed after its handshake; a\n"
+	"                          bypassed flow's record reports what followed in flow.bypassed)\n"
 	"      --drop-samples N    drop events per second per CPU that report what the fast path\n"
 	"                          dropped and why (default 100; 0: none). Allowed sources\n"
 	"                          (--allow) are never rate-limited\n"
@@ -76,6 +80,8 @@ struct run_ctx {
 	struct cli_rule rules[RUN_LISTS_MAX];
 	size_t nlists;
 	uint64_t rate_pps, rate_bps, icmp_pps, syn_dst, syn_src, syn_block_s, drop_samples;
+	uint64_t bypass_bytes;
+	bool no_bypass;
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -162,6 +168,11 @@ static int run_option(struct run_ctx *c, int opt, const char *arg)
 		return cli_parse_u64("syn-block", arg, 0, 86400 * 365, &c->syn_block_s);
 	case 0x20d:
 		return cli_parse_u64("drop-samples", arg, 0, 1000000, &c->drop_samples);
+	case 0x20e:
+		return cli_parse_u64("bypass-bytes", arg, 1, UINT64_MAX, &c->bypass_bytes);
+	case 0x20f:
+		c->no_bypass = true;
+		return 0;
 	}
 	return cli_common_option(&c->common, opt, arg) == 1 ? 0 : -1;
 }
@@ -184,6 +195,8 @@ static int parse_args(struct run_ctx *c, int argc, char **argv)
 		{ "syn-src-rate", required_argument, NULL, 0x20b },
 		{ "syn-block", required_argument, NULL, 0x20c },
 		{ "drop-samples", required_argument, NULL, 0x20d },
+		{ "bypass-bytes", required_argument, NULL, 0x20e },
+		{ "no-bypass", no_argument, NULL, 0x20f },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
@@ -303,6 +316,8 @@ static int setup(struct run_ctx *c)
 		.emit_ctx = &c->out,
 		.stats_extra = cli_stats_extra,
 		.stats_ctx = &c->sources,
+		.bypass_done = !c->no_bypass,
+		.bypass_bytes = c->bypass_bytes,
 	};
 
 	c->loader = xdpi_loader__open(&lc);

@@ -51,6 +51,48 @@ static int emit_json(void *ctx)
 	return 0;
 }
 
+/* ---- verdicts into the fast path ---- */
+
+int xdpi_engine__block_source(struct xdpi_engine *e, uint8_t family, const uint8_t *src,
+			      uint64_t ttl_ns, uint32_t rule_id)
+{
+	const struct xdpi_kernel_ops *k = e->cfg.kops;
+	int err = k && k->block_addr ? k->block_addr(e->cfg.kctx, family, src, ttl_ns ?
+			e->now + ttl_ns : 0, rule_id ? rule_id : XDPI_RULE_ENGINE) : -EOPNOTSUPP;
+
+	e->cnt[err ? XDPI_ECNT_BLOCK_FAILED : XDPI_ECNT_BLOCKS]++;
+	return err;
+}
+
+int xdpi_engine__bypass_flow(struct xdpi_engine *e, struct xdpi_flow *f)
+{
+	const struct xdpi_kernel_ops *k = e->cfg.kops;
+	struct xdpi_flow_value before;
+	int err;
+
+	if (f->bypassed)
+		return 0;
+	err = k && k->bypass_flow ? k->bypass_flow(e->cfg.kctx, &f->key, &before) : -EOPNOTSUPP;
+	if (err) {
+		e->cnt[XDPI_ECNT_BYPASS_FAILED]++;
+		return err;
+	}
+	f->bypassed = true;
+	memcpy(f->bypass_pkts, before.pkts, sizeof(f->bypass_pkts));
+	memcpy(f->bypass_bytes, before.bytes, sizeof(f->bypass_bytes));
+	e->cnt[XDPI_ECNT_BYPASSES]++;
+	return 0;
+}
+
+/* The bypass policy's "nothing more to learn" half. */
+static void on_flow_done(void *ctx, struct xdpi_flow *f)
+{
+	struct xdpi_engine *e = ctx;
+
+	if (e->cfg.bypass_done && f->kernel)
+		xdpi_engine__bypass_flow(e, f);
+}
+
 static void on_flow_end(void *ctx, struct xdpi_flow *f, enum xdpi_flow_end why)
 {
 	struct xdpi_engine *e = ctx;
@@ -86,6 +128,8 @@ struct xdpi_engine *xdpi_engine__new(const struct xdpi_engine_cfg *cfg)
 	e->l7.json = &e->json;
 	e->l7.emit = emit_json;
 	e->l7.emit_ctx = e;
+	e->l7.flow_done = on_flow_done;
+	e->l7.done_ctx = e;
 	e->ft = flow_table__new(cfg->max_flows, &cfg->timeouts, on_flow_end, e);
 	e->defrag = xdpi_defrag__new(256, 30 * XDPI_NS_PER_SEC);
 	if (!e->ft || !e->defrag) {
@@ -361,6 +405,12 @@ static void kflow_merge(struct xdpi_flow *f, const struct xdpi_flow_value *v)
 	f->initiator = v->initiator & 1;
 	f->icmp_type = v->icmp_type;
 	f->icmp_code = v->icmp_code;
+	if (v->steer == XDPI_STEER_BYPASS && !f->bypassed) {
+		/* bypassed from outside (xdpi ctl): what came after is counted from here */
+		f->bypassed = true;
+		memcpy(f->bypass_pkts, v->pkts, sizeof(f->bypass_pkts));
+		memcpy(f->bypass_bytes, v->bytes, sizeof(f->bypass_bytes));
+	}
 	f->steer = v->steer;
 	f->kernel = true;
 	if (f->key.proto == 6)
@@ -378,6 +428,10 @@ static bool kflow_visit(void *ctx, const struct xdpi_flow_key *k, const struct x
 
 	if (f)
 		f->sweep_gen = e->sweep_gen;
+	if (f && !expired && e->cfg.bypass_bytes && !f->bypassed &&
+	    (v->steer == XDPI_STEER_HEAD || v->steer == XDPI_STEER_SNIP) &&
+	    v->bytes[0] + v->bytes[1] >= e->cfg.bypass_bytes)
+		xdpi_engine__bypass_flow(e, f); /* a bulk transfer: nothing more worth copying */
 	if (!expired && !cut)
 		return false;
 	if (!f) {

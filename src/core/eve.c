@@ -193,6 +193,30 @@ static void put_tcp(struct xdpi_json *j, const struct xdpi_flow *f)
 	xdpi_json_obj_close(j);
 }
 
+/* A counter since the bypass; an active-timeout cut after it restarts the count there. */
+static uint64_t since_bypass(uint64_t now, uint64_t at_bypass, uint64_t reported)
+{
+	uint64_t from = at_bypass > reported ? at_bypass : reported;
+
+	return now > from ? now - from : 0;
+}
+
+/* Suricata's names: "capture" bypass is the capture method's (here the kernel's). */
+static void put_bypassed(struct xdpi_json *j, const struct xdpi_flow *f)
+{
+	uint8_t cl = f->initiator, sv = !f->initiator;
+
+	xdpi_json_str(j, "bypass", "capture");
+	xdpi_json_obj_open(j, "bypassed");
+	xdpi_json_u64(j, "pkts_toserver", since_bypass(f->pkts[cl], f->bypass_pkts[cl], f->base_pkts[cl]));
+	xdpi_json_u64(j, "pkts_toclient", since_bypass(f->pkts[sv], f->bypass_pkts[sv], f->base_pkts[sv]));
+	xdpi_json_u64(j, "bytes_toserver",
+		      since_bypass(f->bytes[cl], f->bypass_bytes[cl], f->base_bytes[cl]));
+	xdpi_json_u64(j, "bytes_toclient",
+		      since_bypass(f->bytes[sv], f->bypass_bytes[sv], f->base_bytes[sv]));
+	xdpi_json_obj_close(j);
+}
+
 void xdpi_eve_flow(struct xdpi_json *j, const struct xdpi_eve_ctx *c, const struct xdpi_flow *f,
 		   enum xdpi_flow_end why)
 {
@@ -219,6 +243,8 @@ void xdpi_eve_flow(struct xdpi_json *j, const struct xdpi_eve_ctx *c, const stru
 	xdpi_json_str(j, "state", flow_state(f));
 	xdpi_json_str(j, "reason", xdpi_flow_end_name(why));
 	xdpi_json_bool(j, "alerted", false);
+	if (f->bypassed)
+		put_bypassed(j, f);
 	xdpi_json_obj_close(j);
 	if (f->key.proto == 6)
 		put_tcp(j, f);

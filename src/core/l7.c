@@ -16,6 +16,7 @@ struct l7_flow {
 	uint32_t excluded;
 	uint8_t chunks;
 	bool failed;
+	bool done;         /* the dissector said it has nothing more to learn */
 	uint8_t *pbuf[2];
 	uint32_t plen[2];
 	bool pcut[2];      /* the probe buffer overflowed: what follows it is not contiguous */
@@ -160,6 +161,10 @@ static void parse(struct l7_call *call, const uint8_t *buf, size_t len, bool gap
 	ctx_init(call, gap);
 	if (call->l->d->parse(&call->ctx, buf, len) == XDPI_DISSECT_MALFORMED)
 		call->le->malformed[call->l->didx]++;
+	if (call->ctx.done && !call->l->done && call->le->flow_done) {
+		call->l->done = true;
+		call->le->flow_done(call->le->done_ctx, call->f);
+	}
 	if (!call->ctx.switched)
 		return;
 	at = call->ctx.switched_at;

@@ -23,6 +23,9 @@ struct l7_engine {
 	uint64_t failed_flows;                   /* payload seen, no dissector claimed it */
 	uint64_t switched;                       /* flows that changed protocol (tunnels) */
 	uint64_t state_bytes;                    /* allocated now for L7 state */
+	/* Called once per flow when its dissector has nothing more to learn (may be NULL). */
+	void (*flow_done)(void *ctx, struct xdpi_flow *f);
+	void *done_ctx;
 };
 
 /* One decoded packet of flow f (dir: canonical side it comes from). */

@@ -7,6 +7,7 @@
 #include <net/if.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/vfs.h>
 #include <stdlib.h>
 #include <string.h>
@@ -476,7 +477,37 @@ static int sweep_flows(void *kctx, xdpi_kflow_fn fn, void *ctx)
 	return err;
 }
 
+static int block_addr(void *kctx, uint8_t family, const uint8_t *addr, uint64_t expires_ns,
+		      uint32_t rule_id)
+{
+	struct xdpi_loader *l = kctx;
+	struct xdpi_cidr c = { .family = family == 6 ? AF_INET6 : AF_INET,
+			       .prefix_len = family == 6 ? 128 : 32 };
+	struct xdpi_policy_value v = { .rule_id = rule_id, .action = XDPI_POLICY_DROP,
+				       .expires_ns = expires_ns };
+	struct xdpi_policy_maps maps;
+	int err;
+
+	memcpy(c.addr, addr, family == 6 ? 16 : 4);
+	err = xdpi_policy_tries_open(bpf_map__fd(l->xdp->maps.policy4),
+				     bpf_map__fd(l->xdp->maps.policy6), &maps);
+	if (err)
+		return err;
+	err = xdpi_policy_put(&maps, &c, &v);
+	xdpi_policy_tries_close(&maps);
+	return err;
+}
+
+static int bypass_flow(void *kctx, const struct xdpi_flow_key *k, struct xdpi_flow_value *before)
+{
+	struct xdpi_loader *l = kctx;
+
+	return xdpi_flow_set_steer(bpf_map__fd(l->xdp->maps.flows), k, XDPI_STEER_BYPASS, before);
+}
+
 const struct xdpi_kernel_ops xdpi_loader_kernel_ops = {
 	.read_counters = read_counters,
 	.sweep_flows = sweep_flows,
+	.block_addr = block_addr,
+	.bypass_flow = bypass_flow,
 };

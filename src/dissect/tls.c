@@ -260,6 +260,7 @@ static enum xdpi_dissect_status tls_parse(struct xdpi_dissect_ctx *c, const uint
 	if (st->have_ch && st->have_sh && !st->sh_in_record && !st->ch_in_record &&
 	    (st->have_cert || st->dir[1].encrypted))
 		tls_log(c);
+	c->done = st->logged; /* the rest is encrypted: nothing more to see */
 	return XDPI_DISSECT_OK;
 }
 

@@ -12,12 +12,15 @@
 
 /* The kernel updates counters in the same value meanwhile: the read-modify-write below can
  * lose the counts of packets that arrive in the few microseconds between its two calls. */
-int xdpi_flow_set_steer(int flows_fd, const struct xdpi_flow_key *k, uint8_t steer)
+int xdpi_flow_set_steer(int flows_fd, const struct xdpi_flow_key *k, uint8_t steer,
+			struct xdpi_flow_value *before)
 {
 	struct xdpi_flow_value v;
 
 	if (bpf_map_lookup_elem(flows_fd, k, &v))
 		return -errno;
+	if (before)
+		*before = v;
 	if (v.steer == steer)
 		return 0;
 	v.steer = steer;

@@ -156,6 +156,7 @@ http {
     ssl_protocols TLSv1.2 TLSv1.3;
     root $TMP/www;
     location /echo { return 200 "posted\n"; }
+    location /slow/ { alias $TMP/www/; limit_rate 100k; }
   }
 }
 NGX

@@ -22,7 +22,7 @@ ctl_says() { local want=$1; shift; xctl "$@" 2>&1 | grep -q "$want"; } # ctl_say
 list_empty() { [ -z "$(xctl list 2>/dev/null)" ]; }
 usage_error() { xctl "$@" >/dev/null 2>&1; [ $? -eq 2 ]; }
 
-start_xdpi "$TMP/xdpi.log" -o "$TMP/eve.json" --stats-interval 0 --steer snip ||
+start_xdpi "$TMP/xdpi.log" -o "$TMP/eve.json" --stats-interval 0 --steer snip --bypass-bytes 100000 ||
 	{ echo "FAIL attach"; cat "$TMP/xdpi.log"; exit 1; }
 check "maps pinned under /sys/fs/bpf/xdpi/$IF_SRV" pinned
 check "an empty list to begin with" list_empty
@@ -108,7 +108,23 @@ check "ctl bypass names the flow ($(cat "$TMP/bypass.out"))" grep -q "^bypass tc
 wait_gone "$BYP_PID" 30
 check "the bypassed flow kept working (60 answers)" [ "$(lines '^ok' "$TMP/bypass.log")" -eq 60 ]
 check "bypassing an unknown flow says so" ctl_says "no such flow" bypass tcp $IP_B:1 $IP_SRV:80
+# -- the bypass policy: TLS after its handshake, bulk past 100 kB
+cli curl -sfk --http1.1 -o /dev/null --max-time 10 --interface $IP_B "https://$IP_SRV/slow/big.txt"
+check "a slow HTTPS download (nginx limit_rate 100k)" [ $? -eq 0 ]
+cli curl -sf -o /dev/null --max-time 20 --interface $IP_B "http://$IP_SRV/slow/big.txt"
+check "a slow bulk download" [ $? -eq 0 ]
 stop_bg "$XDPI_PID" TERM
+tlsflow=$(grep '"event_type":"flow"' "$TMP/eve.json" | jq -c 'select(.dest_port == 443 and .app_proto == "tls")' | tail -1)
+check "the TLS flow was bypassed after its handshake: $(jq -c '{b: .flow.bypass, s: .xdpi.steer, bypassed: .flow.bypassed.bytes_toclient, all: .flow.bytes_toclient}' <<<"$tlsflow")" \
+	jq_ok '.flow.bypass == "capture" and .xdpi.steer == "bypass" and .flow.bypassed.bytes_toclient >= 150000
+		and .flow.bytes_toclient >= .flow.bypassed.bytes_toclient' <<<"$tlsflow"
+check "  and its tls event was written first" jq_ok -s 'any(.[]; .event_type == "tls")' "$TMP/eve.json"
+bulk=$(grep '"event_type":"flow"' "$TMP/eve.json" | jq -c 'select(.dest_port == 80 and .flow.bytes_toclient > 200000)' | tail -1)
+check "the slow bulk flow was bypassed past 100 kB: $(jq -c '{b: .flow.bypass, bypassed: .flow.bypassed.bytes_toclient, all: .flow.bytes_toclient}' <<<"$bulk")" \
+	jq_ok '.flow.bypass == "capture" and .flow.bypassed.bytes_toclient > 0
+		and .flow.bypassed.bytes_toclient < .flow.bytes_toclient' <<<"$bulk"
+check "the events validate against Suricata's EVE schema" \
+	python3 "$(dirname "$0")/../schema/validate.py" "$TMP/eve.json"
 http=$(grep '"event_type":"http"' "$TMP/eve.json" | jq -c "select(.src_port == $port)" | wc -l)
 check "the HTTP parser saw only the requests before the bypass ($http of 60)" [ "$http" -ge 5 -a "$http" -lt 60 ]
 flow=$(grep '"event_type":"flow"' "$TMP/eve.json" | jq -c "select(.src_port == $port) | .flow")
