@@ -2,7 +2,8 @@
 /* Bench-only programs: a trivial XDP_PASS baseline, and the xdpi pipeline behind a prologue
  * that rewrites the source port so that one BPF_PROG_TEST_RUN call with a large repeat walks
  * over many flows (the packet buffer persists across repetitions). rotate_only measures the
- * prologue alone, to subtract it. */
+ * prologue alone, to subtract it. A live-frame generator and a drop-everything ceiling serve
+ * bench/enforce.sh. */
 #define XDPI_BUILD_XDP
 #include "lib/pipeline.h"
 
@@ -38,6 +39,23 @@ int rotate_xdpi(struct xdp_md *ctx)
 {
 	rotate_port(ctx);
 	return xdpi_process(ctx);
+}
+
+/* The generator: run with BPF_F_TEST_XDP_LIVE_FRAMES, each repetition transmits the frame
+ * out of the run's interface (the receiver's XDP program sees it on the veth peer). */
+SEC("xdp")
+int xdp_tx_gen(struct xdp_md *ctx)
+{
+	(void)ctx;
+	return XDP_TX;
+}
+
+/* The ceiling: the cheapest program that drops. */
+SEC("xdp")
+int xdp_drop_all(struct xdp_md *ctx)
+{
+	(void)ctx;
+	return XDP_DROP;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
