@@ -35,6 +35,9 @@ struct xdpi_loader_cfg {
 	const struct xdpi_steer_port *ports;
 	size_t nports;
 	bool pin;              /* pin the control maps under XDPI_PIN_ROOT/IFNAME once attached */
+	bool persist;          /* also pin the attachments, and keep every pin at exit: the
+				* programs and their policy outlive xdpi (remove the directory
+				* to detach them) */
 	struct xdpi_limits limits; /* rate limits and drop sampling, set before attaching */
 };
 

@@ -41,6 +41,10 @@ static const char usage[] =
 	"      --no-bypass         keep copying flows whose dissector has nothing more to learn\n"
 	"                          (by default a TLS flow is bypassed after its handshake; a\n"
 	"                          bypassed flow's record reports what followed in flow.bypassed)\n"
+	"      --persist           leave the programs and their policy attached when xdpi exits\n"
+	"                          (pinned under /sys/fs/bpf/xdpi/IFACE; `xdpi ctl` still works;\n"
+	"                          traffic is inspected by nobody until xdpi runs again).\n"
+	"                          Remove with: rm -r /sys/fs/bpf/xdpi/IFACE\n"
 	"      --drop-samples N    drop events per second per CPU that report what the fast path\n"
 	"                          dropped and why (default 100; 0: none). Allowed sources\n"
 	"                          (--allow) are never rate-limited\n"
@@ -82,6 +86,7 @@ struct run_ctx {
 	uint64_t rate_pps, rate_bps, icmp_pps, syn_dst, syn_src, syn_block_s, drop_samples;
 	uint64_t bypass_bytes;
 	bool no_bypass;
+	bool persist;
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -173,6 +178,9 @@ static int run_option(struct run_ctx *c, int opt, const char *arg)
 	case 0x20f:
 		c->no_bypass = true;
 		return 0;
+	case 0x210:
+		c->persist = true;
+		return 0;
 	}
 	return cli_common_option(&c->common, opt, arg) == 1 ? 0 : -1;
 }
@@ -197,6 +205,7 @@ static int parse_args(struct run_ctx *c, int argc, char **argv)
 		{ "drop-samples", required_argument, NULL, 0x20d },
 		{ "bypass-bytes", required_argument, NULL, 0x20e },
 		{ "no-bypass", no_argument, NULL, 0x20f },
+		{ "persist", no_argument, NULL, 0x210 },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
@@ -304,6 +313,7 @@ static int setup(struct run_ctx *c)
 		.ports = c->common.ports,
 		.nports = c->common.nports,
 		.pin = true,
+		.persist = c->persist,
 		.limits = run_limits(c),
 	};
 	struct xdpi_engine_cfg ec = {
@@ -411,7 +421,11 @@ int cmd_run(int argc, char **argv)
 	xdpi_engine__finish(c.engine);
 	xdpi_engine__emit_stats(c.engine, cli_monotonic_ns());
 	rc = err ? 1 : 0;
-	fprintf(stderr, "xdpi: detached from %s\n", c.ifname);
+	if (c.persist)
+		fprintf(stderr, "xdpi: left attached to %s (--persist); remove with `rm -r %s`\n",
+			c.ifname, xdpi_loader__pin_dir(c.loader));
+	else
+		fprintf(stderr, "xdpi: detached from %s\n", c.ifname);
 out:
 	xdpi_rb__free(c.rb);
 	xdpi_engine__free(c.engine);

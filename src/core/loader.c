@@ -41,6 +41,7 @@ struct xdpi_loader {
 	const char *tc_mode;
 	int ncpus;
 	char pin_dir[PATH_MAX]; /* "" until pinned */
+	bool persisted;         /* the links are pinned: leave everything pinned at exit */
 };
 
 /* Both skeletons carry the same knobs (bpf/lib/consts.h) in their own rodata. */
@@ -184,6 +185,14 @@ static int attach_xdp_mode(struct xdpi_loader *l, __u32 flags)
 	return 0;
 }
 
+static bool persisted_here(const struct xdpi_loader *l)
+{
+	char path[PATH_MAX + 32];
+
+	snprintf(path, sizeof(path), "%s/%s/link_xdp", XDPI_PIN_ROOT, l->cfg.ifname);
+	return access(path, F_OK) == 0;
+}
+
 static int attach_xdp(struct xdpi_loader *l)
 {
 	int err = -EOPNOTSUPP;
@@ -205,7 +214,10 @@ static int attach_xdp(struct xdpi_loader *l)
 		return 0;
 	}
 fail:
-	if (err == -EBUSY || err == -EEXIST)
+	if ((err == -EBUSY || err == -EEXIST) && persisted_here(l))
+		xdpi_log_error("a persistent xdpi (--persist) is attached to %s; remove it with "
+			       "`rm -r %s/%s`\n", l->cfg.ifname, XDPI_PIN_ROOT, l->cfg.ifname);
+	else if (err == -EBUSY || err == -EEXIST)
 		xdpi_log_error("another XDP program is attached to %s (see `ip link show dev %s`); "
 			       "detach it first\n", l->cfg.ifname, l->cfg.ifname);
 	else
@@ -264,8 +276,8 @@ static void unpin_maps(struct xdpi_loader *l)
 {
 	char path[PATH_MAX + 32];
 
-	if (!l->pin_dir[0])
-		return;
+	if (!l->pin_dir[0] || l->persisted)
+		return; /* --persist: the pins keep the programs attached after we exit */
 	for (size_t i = 0; i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", l->pin_dir, pinned_maps[i]);
 		unlink(path);
@@ -324,6 +336,33 @@ fail:
 	unpin_maps(l);
 }
 
+/* --persist: a pinned bpf_link keeps its program attached after the last fd closes. */
+static int pin_links(struct xdpi_loader *l)
+{
+	char path[PATH_MAX + 32];
+
+	if (!l->pin_dir[0] || (l->tc && l->tcx_link_fd < 0)) {
+		xdpi_log_error("--persist needs pinned maps and tcx (Linux 6.6+) for the egress "
+			       "program\n");
+		return -EOPNOTSUPP;
+	}
+	snprintf(path, sizeof(path), "%s/link_xdp", l->pin_dir);
+	unlink(path);
+	if (bpf_obj_pin(l->xdp_link_fd, path))
+		goto fail;
+	if (l->tcx_link_fd >= 0) {
+		snprintf(path, sizeof(path), "%s/link_tc", l->pin_dir);
+		unlink(path);
+		if (bpf_obj_pin(l->tcx_link_fd, path))
+			goto fail;
+	}
+	l->persisted = true;
+	return 0;
+fail:
+	xdpi_log_error("pinning %s failed: %s\n", path, strerror(errno));
+	return -errno;
+}
+
 int xdpi_loader__attach(struct xdpi_loader *l)
 {
 	int err;
@@ -335,6 +374,8 @@ int xdpi_loader__attach(struct xdpi_loader *l)
 		err = attach_tc(l);
 	if (!err && l->cfg.pin)
 		pin_maps(l);
+	if (!err && l->cfg.persist)
+		err = pin_links(l);
 	return err;
 }
 
