@@ -31,6 +31,7 @@ fuzz-seeds:
 	$(Q)[ -d $(FUZZ_SEEDS)/quic ] || python3 tools/pcap_seeds.py $(FUZZ_SEEDS)/quic 20 --quic $(wildcard $(CORPUS_DIR)/*.pcap*)
 	$(Q)mkdir -p $(FUZZ_SEEDS)/reassembly
 	$(Q)mkdir -p $(FUZZ_SEEDS)/cidr_list && cp tests/fuzz/seeds/cidr_list/* $(FUZZ_SEEDS)/cidr_list/
+	$(Q)mkdir -p $(FUZZ_SEEDS)/flow_spec && cp tests/fuzz/seeds/flow_spec/* $(FUZZ_SEEDS)/flow_spec/
 
 
 fuzz: deps-build fuzz-bins fuzz-seeds
