@@ -77,6 +77,22 @@ struct {
 } policy6 SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, XDPI_PORT_RULES_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xdpi_port4_key);
+	__type(value, struct xdpi_policy_value);
+} ports4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, XDPI_PORT_RULES_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xdpi_port6_key);
+	__type(value, struct xdpi_policy_value);
+} ports6 SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, XDPI_RULE_STATS_MAX);
 	__type(key, __u32);

@@ -67,6 +67,12 @@ static __always_inline int xdpi_process(xdpi_ctx_t *ctx)
 	action = policy_decide(&m, now, wire_len, &rule, cs);
 	if (action == XDPI_POLICY_DROP)
 		return drop_packet(ctx, XDPI_DROP_POLICY, rule, frame_len, wire_len, now, cs);
+	if (!action) {
+		action = port_decide(&m, now, wire_len, &rule, cs);
+		if (action == XDPI_POLICY_DROP)
+			return drop_packet(ctx, XDPI_DROP_PORT_RULE, rule, frame_len, wire_len,
+					   now, cs);
+	}
 	if (action != XDPI_POLICY_ALLOW) { /* the allow list is exempt from rate limits */
 		err = limits_decide(&m, now, wire_len, &rule, cs);
 		if (err)

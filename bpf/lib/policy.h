@@ -109,6 +109,37 @@ static __always_inline int policy_decide(const struct xdpi_meta *m, __u64 now, _
 	return XDPI_POLICY_ALLOW;
 }
 
+/* Port and protocol rules, at XDP ingress: the packet's protocol, destination port and source.
+ * Same return as policy_decide (expiry is not used here). Not at TC egress: there the extra
+ * branches push the verifier past its million-instruction budget. */
+static __always_inline int port_decide(const struct xdpi_meta *m, __u64 now, __u32 wire_len,
+				       __u32 *rule, struct xdpi_counters *cs)
+{
+	struct xdpi_port6_key k = { .proto = m->proto }; /* large enough for either family */
+	int ported = m->proto == IPPROTO_TCP || m->proto == IPPROTO_UDP || m->proto == 132;
+	struct xdpi_policy_value *p;
+
+	if (XDPI_HOOK != XDPI_HOOK_XDP)
+		return 0;
+	if (ported && m->frag != XDPI_FRAG_LATER)
+		__builtin_memcpy(k.port, &m->dport, 2);
+	if (m->family == 4) {
+		k.prefixlen = 56;
+		__builtin_memcpy(k.addr, policy_addr(m), 4);
+		p = bpf_map_lookup_elem(&ports4, &k);
+	} else {
+		k.prefixlen = 152;
+		__builtin_memcpy(k.addr, policy_addr(m), 16);
+		p = bpf_map_lookup_elem(&ports6, &k);
+	}
+	if (!p)
+		return 0;
+	*rule = p->rule_id;
+	rule_count(p->rule_id, wire_len, now, cs);
+	cnt_add(cs, p->action == XDPI_POLICY_DROP ? XDPI_CNT_PORT_DROP : XDPI_CNT_PORT_ALLOW, 1);
+	return p->action;
+}
+
 /* Puts a block entry for the packet's remote address (a /32 or /128) expiring at EXPIRES:
  * the SYN flood defence's verdict, applied to the source's next packet by policy_decide. */
 static __always_inline int policy_block_addr(const struct xdpi_meta *m, __u32 rule_id,

@@ -22,6 +22,7 @@
 #define XDPI_STEER_PORTS_MAX 1024
 #define XDPI_POLICY_MAX (1u << 20)  /* CIDR entries per family: a million-line feed fits */
 #define XDPI_RULE_STATS_MAX 65536   /* rule ids with their own counters */
+#define XDPI_PORT_RULES_MAX 65536   /* port-rule entries per family (ranges count per port) */
 #define XDPI_LIMIT_SOURCES 131072   /* sources with rate-limit state (LRU) */
 #define XDPI_LIMIT_DESTS 16384      /* destinations with SYN-rate state (LRU) */
 #define XDPI_DROP_SAMPLE_LEN 128    /* bytes of a dropped packet sent to user space */
@@ -63,6 +64,7 @@ enum xdpi_drop_reason {
 	XDPI_DROP_RATE_BYTES = 3, /* the source's bytes/s bucket is empty */
 	XDPI_DROP_SYN_FLOOD = 4,  /* a SYN over the source's SYN rate to a destination under attack */
 	XDPI_DROP_ICMP_FLOOD = 5, /* the source's ICMP packets/s bucket is empty */
+	XDPI_DROP_PORT_RULE = 6,  /* a port/protocol drop rule */
 };
 
 /* Malformed-header reasons. The parser returns -reason; each has a counter. */
@@ -133,7 +135,9 @@ enum xdpi_reason {
 	X(ICMP_FLOOD_DROP, "icmp_flood_drop")                                                  \
 	X(LIMIT_STATE_FULL, "limit_state_full")                                                \
 	X(DROP_SAMPLED, "drop_sampled")                                                        \
-	X(DROP_NOT_SAMPLED, "drop_not_sampled")
+	X(DROP_NOT_SAMPLED, "drop_not_sampled")                                                \
+	X(PORT_DROP, "port_rule_drop")                                                         \
+	X(PORT_ALLOW, "port_rule_allow")
 
 enum xdpi_counter {
 #define XDPI_X_ENUM(id, name) XDPI_CNT_##id,
@@ -253,6 +257,7 @@ enum xdpi_rule_id {
 	XDPI_RULE_RATE_BYTES = 31, /* per-source bytes/s limit */
 	XDPI_RULE_SYN_FLOOD = 32,  /* SYN flood defence: its drops and its block entries */
 	XDPI_RULE_ICMP_FLOOD = 33, /* per-source ICMP limit */
+	XDPI_RULE_PORT_FIRST = 1001, /* `xdpi run --port-rule/--port-rules`: the Nth is 1000 + N */
 };
 
 /* Rate limits, in the one-entry `limits` array (user space may change it at any time). Rates
@@ -298,6 +303,26 @@ struct xdpi_policy_value {
 	__u64 expires_ns;   /* 0: never; else a CLOCK_MONOTONIC (bpf_ktime_get_ns) deadline. The
 			     * first packet that meets an expired entry deletes it, so a shorter
 			     * prefix beneath applies again at once. */
+};
+
+/* Port and protocol rules: LPM tries keyed by protocol, destination port (network order; 0
+ * for protocols without ports) and remote address, in that order, so "tcp/23" is a 24-bit
+ * prefix and "tcp/22 from 198.18.5.0/24" a 48-bit one. The value is a xdpi_policy_value
+ * (expiry unused). Consulted at XDP ingress when no address entry decided. */
+struct xdpi_port4_key {
+	__u32 prefixlen; /* 8 (protocol) + 16 (port) + 0..32 */
+	__u8 proto;
+	__u8 port[2];
+	__u8 addr[4];
+	__u8 pad;
+};
+
+struct xdpi_port6_key {
+	__u32 prefixlen; /* 8 + 16 + 0..128 */
+	__u8 proto;
+	__u8 port[2];
+	__u8 addr[16];
+	__u8 pad;
 };
 
 /* Per-rule counters (per CPU), keyed by rule id. The times (the hook's clock) show when a

@@ -33,6 +33,10 @@ int xdpi_cidr_list_parse(const char *name, const char *text, size_t len,
 /* Reads PATH and parses it as above ("-" is standard input). */
 int xdpi_cidr_list_load(const char *path, struct xdpi_cidr_list *out, char *err, size_t errlen);
 void xdpi_cidr_list_free(struct xdpi_cidr_list *list);
+/* One CIDR token TOK (LEN bytes) at column COL (0-based) of line LINE of NAME, with the same
+ * rules and "NAME:LINE:COL: ..." messages as a list entry. Returns 0 or -EINVAL. */
+int xdpi_cidr_parse_token(const char *name, uint32_t line, size_t col, const char *tok,
+			  size_t len, struct xdpi_cidr *c, char *err, size_t errlen);
 /* Writes "ADDR/LEN" into BUF (at least 50 bytes). */
 void xdpi_cidr_format(const struct xdpi_cidr *c, char *buf, size_t buflen);
 

@@ -53,6 +53,8 @@ enum xdpi_map {
 	XDPI_MAP_POLICY4,
 	XDPI_MAP_POLICY6,
 	XDPI_MAP_RULE_STATS,
+	XDPI_MAP_PORTS4,
+	XDPI_MAP_PORTS6,
 };
 
 struct xdpi_loader;

@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <net/if.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "common.h"
 #include "xdpi/cidr_list.h"
 #include "xdpi/policy.h"
+#include "xdpi/port_rules.h"
 
 static const char usage[] =
 	"usage: xdpi ctl -i IFACE COMMAND [ARGS] [OPTIONS]\n"
@@ -26,7 +28,10 @@ static const char usage[] =
 	"  block CIDR...        drop packets from (ingress) and to (egress) each CIDR\n"
 	"  allow CIDR...        never drop them, even inside a blocked range (longest prefix wins)\n"
 	"  unblock CIDR...      remove each CIDR's entry, block or allow\n"
-	"  list                 every entry: CIDR, action, rule id, seconds left\n"
+	"  list                 every entry: CIDR, action, rule id, seconds left; port rules\n"
+	"  port-add RULE...     add port/protocol rules to incoming traffic, e.g. 'drop tcp/23',\n"
+	"                       'allow tcp/22 from 198.51.100.0/24', 'drop icmp from CIDR'\n"
+	"  port-del RULE...     remove them (the same text)\n"
 	"  stats                the kernel's counters and each rule's packets and bytes\n"
 	"  reload FILE          replace every entry of --rule N by FILE's CIDRs (--allow: as allows)\n"
 	"                       in one step: packets never see half of the old and half of the new\n"
@@ -46,6 +51,7 @@ static const char usage[] =
 	"  sudo xdpi ctl -i eth0 block 203.0.113.7 --ttl 600\n"
 	"  sudo xdpi ctl -i eth0 allow 198.51.100.0/24\n"
 	"  sudo xdpi ctl -i eth0 list\n"
+	"  sudo xdpi ctl -i eth0 port-add 'drop udp/1900' 'drop tcp/23'\n"
 	"  sudo xdpi ctl -i eth0 reload --rule 1 drop_v4.txt\n"
 	"  sudo xdpi ctl -i eth0 bypass tcp 198.51.100.4:443 203.0.113.9:51000\n"
 	"  sudo xdpi ctl -i eth0 stats | grep policy_\n";
@@ -58,7 +64,7 @@ struct ctl {
 	bool reload_allow;
 	uint64_t vlan;
 	char dir[PATH_MAX];
-	int outer4, outer6, rule_stats, counters, flows;
+	int outer4, outer6, rule_stats, counters, flows, ports4, ports6;
 };
 
 /* ---- reaching the running instance ---- */
@@ -122,7 +128,10 @@ static int ctl_open(struct ctl *c)
 	c->rule_stats = open_pin(c, "rule_stats");
 	c->counters = open_pin(c, "counters");
 	c->flows = open_pin(c, "flows");
-	if (c->outer4 < 0 || c->outer6 < 0 || c->rule_stats < 0 || c->counters < 0 || c->flows < 0)
+	c->ports4 = open_pin(c, "ports4");
+	c->ports6 = open_pin(c, "ports6");
+	if (c->outer4 < 0 || c->outer6 < 0 || c->rule_stats < 0 || c->counters < 0 ||
+	    c->flows < 0 || c->ports4 < 0 || c->ports6 < 0)
 		return -1;
 	if (!ifindex || !attached_prog_uses(ifindex, map_id(c->outer4))) {
 		fprintf(stderr, "xdpi ctl: the maps pinned at %s belong to no program attached to "
@@ -135,7 +144,8 @@ static int ctl_open(struct ctl *c)
 
 static void ctl_close(struct ctl *c)
 {
-	int *fds[] = { &c->outer4, &c->outer6, &c->rule_stats, &c->counters, &c->flows };
+	int *fds[] = { &c->outer4, &c->outer6, &c->rule_stats, &c->counters, &c->flows,
+		       &c->ports4, &c->ports6 };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (*fds[i] >= 0)
@@ -234,6 +244,37 @@ static int cmd_unblock(struct ctl *c, int argc, char **argv)
 	return rc || bad ? 1 : 0;
 }
 
+/* ---- port rules ---- */
+
+/* Parses every rule first, so that a typo in the third changes nothing. */
+static int cmd_port(struct ctl *c, bool del, int argc, char **argv)
+{
+	const char *cmd = del ? "port-del" : "port-add";
+	uint32_t rule = c->rule_given ? (uint32_t)c->rule : XDPI_RULE_CTL;
+	struct xdpi_port_rules rules = { 0 };
+	char err[512], s[96];
+	int rc = argc ? 0 : -1;
+
+	if (!argc)
+		fprintf(stderr, "xdpi ctl %s: give at least one rule, as in 'drop tcp/23'\n", cmd);
+	for (int i = 0; !rc && i < argc; i++) {
+		rc = xdpi_port_rules_parse(cmd, argv[i], strlen(argv[i]), &rules, err, sizeof(err));
+		if (rc)
+			fprintf(stderr, "xdpi ctl: %s\n", err);
+	}
+	for (size_t i = 0; !rc && i < rules.count; i++) {
+		xdpi_port_rule_format(&rules.rules[i], s, sizeof(s));
+		rc = xdpi_port_rule_apply(c->ports4, c->ports6, &rules.rules[i], rule, del);
+		if (rc)
+			fprintf(stderr, "xdpi ctl %s '%s': %s\n", cmd, s, rc == -ENOENT ?
+				"no such rule (see `xdpi ctl list`)" : strerror(-rc));
+		else
+			printf("%s '%s' rule %u\n", cmd, s, rule);
+	}
+	xdpi_port_rules_free(&rules);
+	return rc ? 1 : 0;
+}
+
 /* ---- list, stats ---- */
 
 struct list_ctx {
@@ -262,6 +303,20 @@ static int print_entry(void *ctx, const struct xdpi_cidr *cidr, const struct xdp
 	return 0;
 }
 
+static int print_port(void *ctx, const struct xdpi_port_rule *r, const struct xdpi_policy_value *v)
+{
+	struct list_ctx *lc = ctx;
+	char s[96];
+
+	if (lc->c->rule_given && v->rule_id != lc->c->rule)
+		return 0;
+	xdpi_port_rule_format(r, s, sizeof(s));
+	printf("port %-38s rule %-5u %s\n", s, v->rule_id, r->has_cidr ? "" :
+	       r->cidr.family == AF_INET ? "(IPv4)" : "(IPv6)");
+	lc->shown++;
+	return 0;
+}
+
 static int cmd_list(struct ctl *c)
 {
 	struct xdpi_policy_maps maps = { -1, -1 };
@@ -270,6 +325,8 @@ static int cmd_list(struct ctl *c)
 
 	if (!rc)
 		rc = xdpi_policy_walk(&maps, print_entry, &lc);
+	if (!rc)
+		rc = xdpi_port_rules_walk(c->ports4, c->ports6, print_port, &lc);
 	xdpi_policy_tries_close(&maps);
 	if (rc) {
 		fprintf(stderr, "xdpi ctl list: %s\n", strerror(-rc));
@@ -452,13 +509,15 @@ static int dispatch(struct ctl *c, const char *cmd, int argc, char **argv)
 		return cmd_stats(c);
 	if (!strcmp(cmd, "reload"))
 		return cmd_reload(c, argc, argv);
+	if (!strcmp(cmd, "port-add") || !strcmp(cmd, "port-del"))
+		return cmd_port(c, !strcmp(cmd, "port-del"), argc, argv);
 	return cmd_bypass(c, argc, argv);
 }
 
 static bool known_command(const char *cmd)
 {
 	static const char *const cmds[] = { "block", "allow", "unblock", "list", "stats",
-					    "reload", "bypass" };
+					    "reload", "bypass", "port-add", "port-del" };
 
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (!strcmp(cmd, cmds[i]))
@@ -469,7 +528,7 @@ static bool known_command(const char *cmd)
 int cmd_ctl(int argc, char **argv)
 {
 	struct ctl c = { .outer4 = -1, .outer6 = -1, .rule_stats = -1, .counters = -1,
-			 .flows = -1 };
+			 .flows = -1, .ports4 = -1, .ports6 = -1 };
 	const char *cmd;
 	int rc = parse_args(&c, argc, argv);
 

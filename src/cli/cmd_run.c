@@ -4,11 +4,13 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "common.h"
 #include "xdpi/cidr_list.h"
 #include "xdpi/log.h"
 #include "xdpi/policy.h"
+#include "xdpi/port_rules.h"
 
 static const char usage[] =
 	"usage: xdpi run -i IFACE [OPTIONS]\n"
@@ -30,6 +32,11 @@ static const char usage[] =
 	"      --allow FILE        never drop the CIDRs in FILE, even inside a blocked range: the\n"
 	"                          longest prefix decides. --block/--allow repeat; the Nth list\n"
 	"                          given is rule id N in the counters\n"
+	"      --port-rule RULE    'drop tcp/23', 'allow tcp/22 from 198.18.5.0/24',\n"
+	"                          'drop udp/1900-1901', 'drop icmp from CIDR': drop or allow\n"
+	"                          incoming packets by protocol, destination port and source\n"
+	"                          (repeatable; the Nth rule is rule id 1000+N)\n"
+	"      --port-rules FILE   the same, one rule per line, '#' remarks\n"
 	"      --rate-limit PPS    drop a source's packets past PPS per second (1 s burst)\n"
 	"      --byte-limit BPS    drop a source's packets past BPS bytes per second\n"
 	"      --icmp-limit PPS    drop a source's ICMP past PPS per second\n"
@@ -87,6 +94,8 @@ struct run_ctx {
 	uint64_t bypass_bytes;
 	bool no_bypass;
 	bool persist;
+	struct xdpi_port_rules ports;
+	char (*port_names)[96];
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -130,6 +139,18 @@ static int add_list(struct run_ctx *c, const char *path, uint8_t action)
 	}
 	c->nlists++;
 	return 0;
+}
+
+static int add_port_rules(struct run_ctx *c, bool file, const char *arg)
+{
+	char err[512];
+	int rc = file ? xdpi_port_rules_load(arg, &c->ports, err, sizeof(err)) :
+			xdpi_port_rules_parse("--port-rule", arg, strlen(arg), &c->ports, err,
+					      sizeof(err));
+
+	if (rc)
+		fprintf(stderr, "xdpi: %s\n", err);
+	return rc ? -1 : 0;
 }
 
 static int run_option(struct run_ctx *c, int opt, const char *arg)
@@ -181,6 +202,9 @@ static int run_option(struct run_ctx *c, int opt, const char *arg)
 	case 0x210:
 		c->persist = true;
 		return 0;
+	case 0x211:
+	case 0x212:
+		return add_port_rules(c, opt == 0x212, arg);
 	}
 	return cli_common_option(&c->common, opt, arg) == 1 ? 0 : -1;
 }
@@ -206,6 +230,8 @@ static int parse_args(struct run_ctx *c, int argc, char **argv)
 		{ "bypass-bytes", required_argument, NULL, 0x20e },
 		{ "no-bypass", no_argument, NULL, 0x20f },
 		{ "persist", no_argument, NULL, 0x210 },
+		{ "port-rule", required_argument, NULL, 0x211 },
+		{ "port-rules", required_argument, NULL, 0x212 },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
@@ -241,8 +267,33 @@ static int feed_engine(void *ctx, const struct xdpi_pkt *pkt)
 
 static void free_lists(struct run_ctx *c)
 {
+	xdpi_port_rules_free(&c->ports);
+	free(c->port_names);
 	for (size_t i = 0; i < c->nlists; i++)
 		xdpi_cidr_list_free(&c->lists[i].cidrs);
+}
+
+static int install_port_rules(struct run_ctx *c)
+{
+	int fd4 = xdpi_loader__map_fd(c->loader, XDPI_MAP_PORTS4);
+	int fd6 = xdpi_loader__map_fd(c->loader, XDPI_MAP_PORTS6);
+
+	c->port_names = calloc(c->ports.count + 1, sizeof(*c->port_names));
+	if (!c->port_names)
+		return -1;
+	for (size_t i = 0; i < c->ports.count; i++) {
+		const struct xdpi_port_rule *r = &c->ports.rules[i];
+		int rc = xdpi_port_rule_apply(fd4, fd6, r, (uint32_t)(XDPI_RULE_PORT_FIRST + i), false);
+
+		xdpi_port_rule_format(r, c->port_names[i], sizeof(c->port_names[i]));
+		if (rc) {
+			xdpi_log_error("port rule '%s': %s%s\n", c->port_names[i], strerror(-rc),
+				       rc == -ENOSPC ? " (the port trie is full)" : "");
+			return -1;
+		}
+		fprintf(stderr, "xdpi: rule %zu: %s\n", XDPI_RULE_PORT_FIRST + i, c->port_names[i]);
+	}
+	return 0;
 }
 
 /* Before attaching, so that the policy holds from the first packet. */
@@ -273,7 +324,7 @@ static int install_lists(struct run_ctx *c)
 			l->cidrs.count - l->cidrs.v4, l->path);
 	}
 	xdpi_policy_tries_close(&maps);
-	return 0;
+	return install_port_rules(c);
 }
 
 /* Rates become the time one unit costs (see struct xdpi_limits); 0 stays off. */
@@ -345,6 +396,8 @@ static int setup(struct run_ctx *c)
 	c->sources.rb = c->rb;
 	c->sources.rules = c->rules;
 	c->sources.nrules = c->nlists;
+	c->sources.port_rules = c->port_names;
+	c->sources.nport_rules = c->ports.count;
 	c->sources.rule_stats_fd = xdpi_loader__map_fd(c->loader, XDPI_MAP_RULE_STATS);
 	fprintf(stderr, "xdpi: attached to %s (xdp %s, tc egress %s); steering %s\n", c->ifname,
 		xdpi_loader__xdp_mode(c->loader), xdpi_loader__tc_mode(c->loader),

@@ -162,6 +162,9 @@ static void describe_rule(const struct cli_sources *s, uint32_t id, struct xdpi_
 		xdpi_json_str(j, "action", r->action);
 		xdpi_json_str(j, "source", r->source);
 		xdpi_json_u64(j, "entries", r->entries);
+	} else if (id >= XDPI_RULE_PORT_FIRST && id - XDPI_RULE_PORT_FIRST < s->nport_rules) {
+		xdpi_json_str(j, "source", "port rule");
+		xdpi_json_str(j, "rule", s->port_rules[id - XDPI_RULE_PORT_FIRST]);
 	} else if (id == XDPI_RULE_CTL) {
 		xdpi_json_str(j, "source", "xdpi ctl");
 	} else if (id == XDPI_RULE_ENGINE) {

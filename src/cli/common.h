@@ -47,6 +47,8 @@ struct cli_sources {
 	const struct cli_output *out;
 	const struct cli_rule *rules; /* rule id i + 1 is rules[i] */
 	size_t nrules;
+	char (*port_rules)[96];       /* rule id XDPI_RULE_PORT_FIRST + i is port_rules[i] */
+	size_t nport_rules;
 	int rule_stats_fd;
 };
 

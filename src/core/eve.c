@@ -270,6 +270,8 @@ static const char *drop_reason_name(uint8_t r)
 		return "syn_flood";
 	case XDPI_DROP_ICMP_FLOOD:
 		return "icmp_flood";
+	case XDPI_DROP_PORT_RULE:
+		return "port_rule";
 	}
 	return "unknown";
 }

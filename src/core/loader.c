@@ -269,8 +269,8 @@ static int attach_tc(struct xdpi_loader *l)
 }
 
 /* The maps `xdpi ctl` works on. */
-static const char *const pinned_maps[] = { "policy4", "policy6", "rule_stats", "counters",
-					    "flows", "limits" };
+static const char *const pinned_maps[] = { "policy4", "policy6", "ports4", "ports6",
+					    "rule_stats", "counters", "flows", "limits" };
 
 static void unpin_maps(struct xdpi_loader *l)
 {
@@ -419,6 +419,10 @@ int xdpi_loader__map_fd(const struct xdpi_loader *l, enum xdpi_map m)
 		return bpf_map__fd(l->xdp->maps.policy4);
 	case XDPI_MAP_POLICY6:
 		return bpf_map__fd(l->xdp->maps.policy6);
+	case XDPI_MAP_PORTS4:
+		return bpf_map__fd(l->xdp->maps.ports4);
+	case XDPI_MAP_PORTS6:
+		return bpf_map__fd(l->xdp->maps.ports6);
 	case XDPI_MAP_RULE_STATS:
 		return bpf_map__fd(l->xdp->maps.rule_stats);
 	}

@@ -15,6 +15,7 @@
 #include "shared/xdpi_abi.h"
 #include "xdpi/cidr_list.h"
 #include "xdpi/policy.h"
+#include "xdpi/port_rules.h"
 #include "bpf/xdp_ingress.skel.h"
 #include "bpf/tc_egress.skel.h"
 #include "../lib/pktbuild.h"
@@ -731,6 +732,58 @@ static void test_drop_samples(struct fixture *f)
 	ASSERT_EQ(delta(f, XDPI_CNT_CAPTURED), 0, "drop records are not captures");
 }
 
+static void port_rule(struct fixture *f, const char *text, uint32_t rule)
+{
+	struct xdpi_port_rules r = { 0 };
+	char err[256];
+
+	ASSERT_EQ(xdpi_port_rules_parse("t", text, strlen(text), &r, err, sizeof(err)), 0, text);
+	ASSERT_EQ(xdpi_port_rule_apply(bpf_map__fd(f->xdp->maps.ports4),
+				       bpf_map__fd(f->xdp->maps.ports6), &r.rules[0], rule, false),
+		  0, "port rule applied");
+	xdpi_port_rules_free(&r);
+}
+
+/* The longest match over protocol, port and source decides; address entries come first;
+ * egress is not filtered by port rules. */
+static void test_port_rules(struct fixture *f)
+{
+	struct pkt_spec ssh = tcp4(0x02, NULL), telnet = tcp4(0x02, NULL), web = tcp4(0x02, NULL);
+	struct pkt_spec ping = { .family = 4, .proto = 1, .src = "198.18.9.1", .dst = "198.18.0.2",
+				 .icmp_type = 8, .icmp_id = 7 };
+	struct pkt_spec ping6 = { .family = 6, .proto = 58, .src = "fd00::1", .dst = "fd00::2",
+				  .icmp_type = 128, .icmp_id = 7 };
+
+	ssh.dport = 22;
+	telnet.dport = 23;
+	port_rule(f, "drop tcp/22", 60);
+	port_rule(f, "allow tcp/22 from 198.18.0.0/24", 61);
+	port_rule(f, "drop tcp/23", 62);
+	port_rule(f, "drop icmp from 198.18.9.0/24", 63);
+	policy_put(f, "198.18.7.7/32", XDPI_POLICY_ALLOW, 64, 0);
+	mark(f);
+	ASSERT_EQ(run(f, &ssh, false), XDP_PASS, "ssh from the allowed /24");
+	ssh.src = "198.18.1.1";
+	ASSERT_EQ(run(f, &ssh, false), XDP_DROP, "ssh from elsewhere");
+	ASSERT_EQ(run(f, &telnet, false), XDP_DROP, "telnet from anywhere");
+	telnet.src = "198.18.7.7";
+	ASSERT_EQ(run(f, &telnet, false), XDP_PASS, "an allowed address passes every port rule");
+	ASSERT_EQ(run(f, &web, false), XDP_PASS, "port 80 has no rule");
+	ASSERT_EQ(run(f, &ping, false), XDP_DROP, "icmp from the listed /24");
+	ping.src = "198.18.8.1";
+	ASSERT_EQ(run(f, &ping, false), XDP_PASS, "icmp from elsewhere");
+	ASSERT_EQ(run(f, &ping6, false), XDP_PASS, "the v4 icmp rule is not a v6 one");
+	ASSERT_EQ(rule_pkts(f, 60), 1, "rule 60 counted");
+	ASSERT_EQ(rule_pkts(f, 61), 1, "rule 61 counted");
+	ASSERT_EQ(rule_pkts(f, 62), 1, "rule 62 counted");
+	ASSERT_EQ(rule_pkts(f, 63), 1, "rule 63 counted");
+	ASSERT_EQ(delta(f, XDPI_CNT_PORT_DROP), 3, "port drops");
+	ASSERT_EQ(delta(f, XDPI_CNT_PORT_ALLOW), 1, "port allows");
+	telnet.src = "198.18.0.2";
+	telnet.dst = "198.18.1.1";
+	ASSERT_EQ(run(f, &telnet, true), 0, "egress is not filtered by port rules");
+}
+
 struct tcase {
 	const char *name;
 	void (*fn)(struct fixture *f);
@@ -759,6 +812,7 @@ static const struct tcase cases[] = {
 	{ "limits_bytes", test_limits_bytes, { XDPI_STEER_PASS, 0, 0, 0, true } },
 	{ "limits_syn_flood", test_limits_syn_flood, { XDPI_STEER_PASS, 0, 0, 0, true } },
 	{ "limits_icmp", test_limits_icmp, { XDPI_STEER_PASS, 0, 0, 0, true } },
+	{ "port_rules", test_port_rules, { XDPI_STEER_PASS, 0, 0, 0, false } },
 	{ "drop_samples", test_drop_samples, { XDPI_STEER_PASS, 0, 0, 0, true } },
 };
 

@@ -19,13 +19,14 @@ rule_pkts_at_least() { [ "$(rule_pkts "$1")" -ge "$2" ] 2>/dev/null; }
 lines() { grep -c "$1" "$2" 2>/dev/null; }
 lines_at_least() { [ "$(lines "$1" "$2")" -ge "$3" ]; }
 ctl_says() { local want=$1; shift; xctl "$@" 2>&1 | grep -q "$want"; } # ctl_says TEXT ARGS...
-list_empty() { [ -z "$(xctl list 2>/dev/null)" ]; }
+only_startup_rules() { [ "$(xctl list 2>/dev/null | grep -vc '^port drop udp/9999 ')" -eq 0 ]; }
 usage_error() { xctl "$@" >/dev/null 2>&1; [ $? -eq 2 ]; }
 
-start_xdpi "$TMP/xdpi.log" -o "$TMP/eve.json" --stats-interval 0 --steer snip --bypass-bytes 100000 ||
+start_xdpi "$TMP/xdpi.log" -o "$TMP/eve.json" --stats-interval 0 --steer snip --bypass-bytes 100000 \
+	--port-rule 'drop udp/9999' ||
 	{ echo "FAIL attach"; cat "$TMP/xdpi.log"; exit 1; }
 check "maps pinned under /sys/fs/bpf/xdpi/$IF_SRV" pinned
-check "an empty list to begin with" list_empty
+check "no address entries to begin with, only the start-up port rule" only_startup_rules
 
 # -- block stops a live flow, unblock lets new ones in
 run_bg "$NS_CLI" "$TMP/live.log" python3 "$(dirname "$0")/keepalive_client.py" $IP_CLI $IP_SRV 80 0.1 300
@@ -45,6 +46,24 @@ xctl unblock $IP_CLI >/dev/null
 check "after unblock the source fetches again" fetch $IP_CLI
 check "unblocking what is not there says so" ctl_says "no such entry" unblock 198.18.0.77
 check "  and fails" fails xctl unblock 198.18.0.77 2>/dev/null
+
+# -- port and protocol rules
+check "a port rule given at start is rule 1001" grep -q "rule 1001: drop udp/9999" "$TMP/xdpi.log"
+udp9999() { cli bash -c "echo x >/dev/udp/$IP_SRV/9999"; }
+udp9999; udp9999
+check "  and drops what it says (rule.1001.pkts=$(rule_pkts 1001))" rule_pkts_at_least 1001 2
+xctl port-add 'drop tcp/80' >/dev/null
+check "ctl port-add 'drop tcp/80' stops fetches" fails fetch $IP_CLI 1
+xctl port-add --rule 50 "allow tcp/80 from $IP_B/32" >/dev/null
+check "  an allow from one address inside it lets that address fetch" fetch $IP_B
+check "  but not the others" fails fetch $IP_CLI 1
+check "list shows the port rules" ctl_says "^port drop tcp/80 .*rule 20 .*(IPv4)" list
+xctl port-add 'drop tcp/81' 'drop tcp/x' 2>"$TMP/port.err"
+check "a bad port rule is refused with its place ($(head -1 "$TMP/port.err"))" grep -q "port-add:1:6: 'tcp/x'\|port-add:1:10: 'x' is not a port" "$TMP/port.err"
+check "  and the good one before it was not added" fails ctl_says "tcp/81" list
+xctl port-del 'drop tcp/80' "allow tcp/80 from $IP_B/32" >/dev/null
+check "port-del removes them: fetches work again" fetch $IP_CLI
+check "port-del of what is not there says so" ctl_says "no such rule" port-del 'drop tcp/80'
 
 # -- a TTL entry expires on time
 xctl block $IP_B --ttl 2 >/dev/null
