@@ -17,12 +17,12 @@ xdp_drops() { ip netns exec "$NS_SRV" ethtool -S "$IF_SRV" | awk '/xdp_drops/ { 
 
 # rate LABEL: sends SECS seconds of SYNs from 198.18.0.1; prints sent and dropped Mpps.
 rate() {
-	local before after sent
+	local before after out
 	before=$(xdp_drops)
-	sent=$(in_net "$NS_CLI" "$GEN" send "$IF_CLI" "$SECS" | awk '{ print $2 }')
+	out=$(in_net "$NS_CLI" "$GEN" send "$IF_CLI" "$SECS") # sent N packets in T s: ...
 	after=$(xdp_drops)
-	awk -v l="$1" -v s="$sent" -v d=$((after - before)) -v t="$SECS" \
-		'BEGIN { printf "%-34s %10.2f %10.2f\n", l, s / t / 1e6, d / t / 1e6 }'
+	awk -v l="$1" -v s="$(awk '{ print $2 }' <<<"$out")" -v t="$(awk '{ print $5 }' <<<"$out")" \
+		-v d=$((after - before)) 'BEGIN { printf "%-34s %10.2f %10.2f\n", l, s / t / 1e6, d / t / 1e6 }'
 }
 
 echo "# enforcement on veth (copy of each frame to the peer), $SECS s per row, 64-byte TCP SYNs"

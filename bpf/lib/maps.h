@@ -77,6 +77,21 @@ struct {
 } policy6 SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPI_GEN_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} policy_gen SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XDPI_POLICY_CACHE);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);
+	__type(key, struct xdpi_addr_key);
+	__type(value, struct xdpi_policy_cached);
+} policy_cache SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(max_entries, XDPI_PORT_RULES_MAX);
 	__uint(map_flags, BPF_F_NO_PREALLOC);

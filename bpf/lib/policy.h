@@ -78,11 +78,65 @@ static __always_inline void policy_expire(void *map, struct xdpi_lpm6_key *key,
 	bpf_map_delete_elem(map, key);
 }
 
-/* The longest-prefix entry's action (enum xdpi_policy_action), 0 when no entry holds the
- * address; *RULE is the entry's rule. An expired entry is deleted and the lookup repeated once,
- * so the next shorter prefix (say the /16 around an expired /32) decides at once. */
-static __always_inline int policy_decide(const struct xdpi_meta *m, __u64 now, __u32 wire_len,
-					 __u32 *rule, struct xdpi_counters *cs)
+static __always_inline __u64 *gen_slot(__u32 slot)
+{
+	return bpf_map_lookup_elem(&policy_gen, &slot);
+}
+
+/* The generations now, or NULL when the cache is off (always off at TC egress, whose
+ * verifier budget has no room for it). */
+static __always_inline int gen_read(__u64 *user, __u64 *kernel)
+{
+	__u64 *on = gen_slot(XDPI_GEN_CACHE_ON), *u = gen_slot(XDPI_GEN_USER);
+	__u64 *k = gen_slot(XDPI_GEN_KERNEL);
+
+#ifdef XDPI_NO_POLICY_CACHE
+	return -1; /* bench/progs: the flow-walk prologue leaves no verifier budget for it */
+#endif
+	if (XDPI_HOOK != XDPI_HOOK_XDP || !on || !*on || !u || !k)
+		return -1;
+	*user = *u;
+	*kernel = __sync_fetch_and_add(k, 0); /* an atomic read of what others add to */
+	return 0;
+}
+
+static __always_inline void cache_key(const struct xdpi_meta *m, struct xdpi_addr_key *k)
+{
+	__builtin_memcpy(k->addr, policy_addr(m), 16);
+	k->family = m->family;
+}
+
+/* The cached answer for the packet's address, if it is still good. */
+static __always_inline int cache_get(const struct xdpi_meta *m, __u64 now, __u64 user,
+				     __u64 kernel, struct xdpi_policy_value *out)
+{
+	struct xdpi_addr_key k = {};
+	struct xdpi_policy_cached *c;
+
+	cache_key(m, &k);
+	c = bpf_map_lookup_elem(&policy_cache, &k);
+	if (!c || c->user_gen != user || c->kernel_gen != kernel ||
+	    (c->v.expires_ns && now >= c->v.expires_ns))
+		return -1;
+	*out = c->v;
+	return 0;
+}
+
+static __always_inline void cache_put(const struct xdpi_meta *m, __u64 user, __u64 kernel,
+				      const struct xdpi_policy_value *v)
+{
+	struct xdpi_policy_cached c = { .user_gen = user, .kernel_gen = kernel, .v = *v };
+	struct xdpi_addr_key k = {};
+
+	cache_key(m, &k);
+	bpf_map_update_elem(&policy_cache, &k, &c, BPF_ANY);
+}
+
+/* The trie's answer into OUT (action 0: no entry). An expired entry is deleted and the lookup
+ * repeated once, so the next shorter prefix (say the /16 around an expired /32) decides at
+ * once. */
+static __always_inline void policy_walk(const struct xdpi_meta *m, __u64 now,
+					struct xdpi_policy_value *out, struct xdpi_counters *cs)
 {
 	struct xdpi_lpm6_key key = {}; /* large enough for either family */
 	struct xdpi_policy_value *p = NULL;
@@ -97,11 +151,33 @@ static __always_inline int policy_decide(const struct xdpi_meta *m, __u64 now, _
 		policy_expire(map, &key, p);
 		p = NULL;
 	}
-	if (!p)
+	if (p)
+		*out = *p;
+}
+
+/* The longest-prefix entry's action (enum xdpi_policy_action), 0 when no entry holds the
+ * address; *RULE is the entry's rule. */
+static __always_inline int policy_decide(const struct xdpi_meta *m, __u64 now, __u32 wire_len,
+					 __u32 *rule, struct xdpi_counters *cs)
+{
+	struct xdpi_policy_value v = {};
+	__u64 user = 0, kernel = 0;
+	int cached = gen_read(&user, &kernel) == 0;
+
+	if (!cached || cache_get(m, now, user, kernel, &v)) {
+		policy_walk(m, now, &v, cs);
+		if (cached) {
+			cache_put(m, user, kernel, &v);
+			cnt_add(cs, XDPI_CNT_POLICY_CACHE_MISS, 1);
+		}
+	} else {
+		cnt_add(cs, XDPI_CNT_POLICY_CACHE_HIT, 1);
+	}
+	if (!v.action)
 		return 0;
-	*rule = p->rule_id;
-	rule_count(p->rule_id, wire_len, now, cs);
-	if (p->action == XDPI_POLICY_DROP) {
+	*rule = v.rule_id;
+	rule_count(v.rule_id, wire_len, now, cs);
+	if (v.action == XDPI_POLICY_DROP) {
 		cnt_add(cs, XDPI_CNT_POLICY_DROP, 1);
 		return XDPI_POLICY_DROP;
 	}
@@ -150,11 +226,17 @@ static __always_inline int policy_block_addr(const struct xdpi_meta *m, __u32 ru
 	struct xdpi_lpm6_key key = {};
 	void *map = NULL;
 
+	__u64 *kernel_gen = gen_slot(XDPI_GEN_KERNEL);
+	int err;
+
 	policy_find(m, &map, &key); /* sets map and the full-length key */
 	if (!map)
 		return -1;
 	v.prefixlen = (__u8)key.prefixlen;
-	return bpf_map_update_elem(map, &key, &v, BPF_ANY);
+	err = bpf_map_update_elem(map, &key, &v, BPF_ANY);
+	if (!err && kernel_gen)
+		__sync_fetch_and_add(kernel_gen, 1); /* cached answers predate the block */
+	return err;
 }
 
 #endif /* XDPI_BPF_POLICY_H */

@@ -22,6 +22,7 @@
 #define XDPI_STEER_PORTS_MAX 1024
 #define XDPI_POLICY_MAX (1u << 20)  /* CIDR entries per family: a million-line feed fits */
 #define XDPI_RULE_STATS_MAX 65536   /* rule ids with their own counters */
+#define XDPI_POLICY_CACHE 65536     /* sources whose verdict is cached (LRU, per-CPU lists) */
 #define XDPI_PORT_RULES_MAX 65536   /* port-rule entries per family (ranges count per port) */
 #define XDPI_LIMIT_SOURCES 131072   /* sources with rate-limit state (LRU) */
 #define XDPI_LIMIT_DESTS 16384      /* destinations with SYN-rate state (LRU) */
@@ -137,7 +138,9 @@ enum xdpi_reason {
 	X(DROP_SAMPLED, "drop_sampled")                                                        \
 	X(DROP_NOT_SAMPLED, "drop_not_sampled")                                                \
 	X(PORT_DROP, "port_rule_drop")                                                         \
-	X(PORT_ALLOW, "port_rule_allow")
+	X(PORT_ALLOW, "port_rule_allow")                                                       \
+	X(POLICY_CACHE_HIT, "policy_cache_hit")                                                \
+	X(POLICY_CACHE_MISS, "policy_cache_miss")
 
 enum xdpi_counter {
 #define XDPI_X_ENUM(id, name) XDPI_CNT_##id,
@@ -323,6 +326,26 @@ struct xdpi_port6_key {
 	__u8 port[2];
 	__u8 addr[16];
 	__u8 pad;
+};
+
+/* The verdict cache in front of the address tries (XDP ingress): the trie walk of a large list
+ * (~20 nodes for a million entries) is paid once per source, not once per packet. An entry
+ * holds the trie's answer (action 0: no entry) with the generations it was looked up under;
+ * any change to the tries bumps a generation, which invalidates every cached answer at once.
+ * User space bumps its slot after its writes, the kernel its own (atomically) after it adds
+ * a SYN flood block; both are read before the trie, so an answer is never newer than its
+ * generation. The cache is used while the CACHE_ON slot is non-zero. */
+enum xdpi_policy_gen_slot {
+	XDPI_GEN_USER = 0,
+	XDPI_GEN_KERNEL = 1,
+	XDPI_GEN_CACHE_ON = 2,
+	XDPI_GEN_SLOTS = 3,
+};
+
+struct xdpi_policy_cached {
+	__u64 user_gen;
+	__u64 kernel_gen;
+	struct xdpi_policy_value v;
 };
 
 /* Per-rule counters (per CPU), keyed by rule id. The times (the hook's clock) show when a

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include "shared/xdpi_abi.h"
 #include "xdpi/engine.h"
+#include "xdpi/policy.h"
 
 enum xdpi_xdp_mode {
 	XDPI_XDP_AUTO = 0, /* native, falling back to generic */
@@ -55,6 +56,7 @@ enum xdpi_map {
 	XDPI_MAP_RULE_STATS,
 	XDPI_MAP_PORTS4,
 	XDPI_MAP_PORTS6,
+	XDPI_MAP_POLICY_GEN,
 };
 
 struct xdpi_loader;
@@ -67,6 +69,8 @@ int xdpi_loader__attach(struct xdpi_loader *l);
 void xdpi_loader__free(struct xdpi_loader *l);
 int xdpi_loader__map_fd(const struct xdpi_loader *l, enum xdpi_map m);
 int xdpi_loader__xdp_prog_fd(const struct xdpi_loader *l);
+/* The address policy's maps (policy4, policy6, policy_gen). */
+struct xdpi_policy_fds xdpi_loader__policy_fds(const struct xdpi_loader *l);
 /* The directory the maps are pinned in ("" when not pinned). */
 const char *xdpi_loader__pin_dir(const struct xdpi_loader *l);
 const char *xdpi_loader__xdp_mode(const struct xdpi_loader *l);

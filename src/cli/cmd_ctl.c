@@ -64,7 +64,8 @@ struct ctl {
 	bool reload_allow;
 	uint64_t vlan;
 	char dir[PATH_MAX];
-	int outer4, outer6, rule_stats, counters, flows, ports4, ports6;
+	int outer4, outer6, rule_stats, counters, flows, ports4, ports6, gen;
+	struct xdpi_policy_fds pol;
 };
 
 /* ---- reaching the running instance ---- */
@@ -130,8 +131,10 @@ static int ctl_open(struct ctl *c)
 	c->flows = open_pin(c, "flows");
 	c->ports4 = open_pin(c, "ports4");
 	c->ports6 = open_pin(c, "ports6");
+	c->gen = open_pin(c, "policy_gen");
+	c->pol = (struct xdpi_policy_fds){ c->outer4, c->outer6, c->gen };
 	if (c->outer4 < 0 || c->outer6 < 0 || c->rule_stats < 0 || c->counters < 0 ||
-	    c->flows < 0 || c->ports4 < 0 || c->ports6 < 0)
+	    c->flows < 0 || c->ports4 < 0 || c->ports6 < 0 || c->gen < 0)
 		return -1;
 	if (!ifindex || !attached_prog_uses(ifindex, map_id(c->outer4))) {
 		fprintf(stderr, "xdpi ctl: the maps pinned at %s belong to no program attached to "
@@ -145,7 +148,7 @@ static int ctl_open(struct ctl *c)
 static void ctl_close(struct ctl *c)
 {
 	int *fds[] = { &c->outer4, &c->outer6, &c->rule_stats, &c->counters, &c->flows,
-		       &c->ports4, &c->ports6 };
+		       &c->ports4, &c->ports6, &c->gen };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (*fds[i] >= 0)
@@ -190,7 +193,7 @@ static int cmd_put(struct ctl *c, const char *cmd, uint8_t action, int argc, cha
 	struct xdpi_cidr *cidrs = calloc((size_t)argc + 1, sizeof(*cidrs));
 	struct xdpi_policy_value v = { .action = action,
 		.rule_id = c->rule_given ? (uint32_t)c->rule : XDPI_RULE_CTL };
-	struct xdpi_policy_maps maps = { -1, -1 };
+	struct xdpi_policy_maps maps = XDPI_POLICY_MAPS_INIT;
 	int rc = cidrs ? parse_cidrs(cmd, argc, argv, cidrs) : -1;
 	char ttl[32];
 
@@ -198,7 +201,7 @@ static int cmd_put(struct ctl *c, const char *cmd, uint8_t action, int argc, cha
 	if (!rc && c->ttl_s)
 		v.expires_ns = xdpi_policy_now_ns() + c->ttl_s * XDPI_NS_PER_SEC;
 	if (!rc)
-		rc = xdpi_policy_tries_open(c->outer4, c->outer6, &maps);
+		rc = xdpi_policy_tries_open(&c->pol, &maps);
 	for (int i = 0; !rc && i < argc; i++) {
 		char s[64];
 		uint64_t decided = xdpi_policy_now_ns();
@@ -221,11 +224,11 @@ static int cmd_put(struct ctl *c, const char *cmd, uint8_t action, int argc, cha
 static int cmd_unblock(struct ctl *c, int argc, char **argv)
 {
 	struct xdpi_cidr *cidrs = calloc((size_t)argc + 1, sizeof(*cidrs));
-	struct xdpi_policy_maps maps = { -1, -1 };
+	struct xdpi_policy_maps maps = XDPI_POLICY_MAPS_INIT;
 	int rc = cidrs ? parse_cidrs("unblock", argc, argv, cidrs) : -1, bad = 0;
 
 	if (!rc)
-		rc = xdpi_policy_tries_open(c->outer4, c->outer6, &maps);
+		rc = xdpi_policy_tries_open(&c->pol, &maps);
 	for (int i = 0; !rc && i < argc; i++) {
 		char s[64];
 		int err = xdpi_policy_delete(&maps, &cidrs[i]);
@@ -319,9 +322,9 @@ static int print_port(void *ctx, const struct xdpi_port_rule *r, const struct xd
 
 static int cmd_list(struct ctl *c)
 {
-	struct xdpi_policy_maps maps = { -1, -1 };
+	struct xdpi_policy_maps maps = XDPI_POLICY_MAPS_INIT;
 	struct list_ctx lc = { .c = c, .now = xdpi_policy_now_ns() };
-	int rc = xdpi_policy_tries_open(c->outer4, c->outer6, &maps);
+	int rc = xdpi_policy_tries_open(&c->pol, &maps);
 
 	if (!rc)
 		rc = xdpi_policy_walk(&maps, print_entry, &lc);
@@ -403,7 +406,7 @@ static int cmd_reload(struct ctl *c, int argc, char **argv)
 		fprintf(stderr, "xdpi ctl reload: %s (nothing changed)\n", err);
 		return 1;
 	}
-	rc = xdpi_policy_replace_rule(c->outer4, c->outer6, (uint32_t)c->rule, &list, action, err,
+	rc = xdpi_policy_replace_rule(&c->pol, (uint32_t)c->rule, &list, action, err,
 				      sizeof(err));
 	if (rc)
 		fprintf(stderr, "xdpi ctl reload: %s (the old entries stay)\n", err);
@@ -528,7 +531,7 @@ static bool known_command(const char *cmd)
 int cmd_ctl(int argc, char **argv)
 {
 	struct ctl c = { .outer4 = -1, .outer6 = -1, .rule_stats = -1, .counters = -1,
-			 .flows = -1, .ports4 = -1, .ports6 = -1 };
+			 .flows = -1, .ports4 = -1, .ports6 = -1, .gen = -1 };
 	const char *cmd;
 	int rc = parse_args(&c, argc, argv);
 

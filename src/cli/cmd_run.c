@@ -301,8 +301,9 @@ static int install_lists(struct run_ctx *c)
 {
 	struct xdpi_policy_maps maps;
 	char err[512];
-	int rc = xdpi_policy_tries_open(xdpi_loader__map_fd(c->loader, XDPI_MAP_POLICY4),
-					 xdpi_loader__map_fd(c->loader, XDPI_MAP_POLICY6), &maps);
+	struct xdpi_policy_fds fds = xdpi_loader__policy_fds(c->loader);
+	int rc = xdpi_policy_tries_open(&fds, &maps);
+	size_t total = 0;
 
 	if (rc) {
 		xdpi_log_error("opening the policy tries: %s\n", strerror(-rc));
@@ -317,6 +318,7 @@ static int install_lists(struct run_ctx *c)
 			xdpi_policy_tries_close(&maps);
 			return -1;
 		}
+		total += l->cidrs.count;
 		c->rules[i] = (struct cli_rule){ .source = l->path, .entries = l->cidrs.count,
 			.action = l->action == XDPI_POLICY_DROP ? "block" : "allow" };
 		fprintf(stderr, "xdpi: rule %zu: %s %zu entries (%zu IPv4, %zu IPv6) from %s\n", i + 1,
@@ -324,7 +326,14 @@ static int install_lists(struct run_ctx *c)
 			l->cidrs.count - l->cidrs.v4, l->path);
 	}
 	xdpi_policy_tries_close(&maps);
-	return install_port_rules(c);
+	if (total >= XDPI_POLICY_CACHE_MIN) {
+		rc = xdpi_policy_cache_set(fds.gen, true);
+		if (rc)
+			xdpi_log_error("turning the verdict cache on: %s\n", strerror(-rc));
+		else
+			fprintf(stderr, "xdpi: %zu list entries: verdict cache on\n", total);
+	}
+	return rc ? -1 : install_port_rules(c);
 }
 
 /* Rates become the time one unit costs (see struct xdpi_limits); 0 stays off. */

@@ -269,8 +269,8 @@ static int attach_tc(struct xdpi_loader *l)
 }
 
 /* The maps `xdpi ctl` works on. */
-static const char *const pinned_maps[] = { "policy4", "policy6", "ports4", "ports6",
-					    "rule_stats", "counters", "flows", "limits" };
+static const char *const pinned_maps[] = { "policy4", "policy6", "policy_gen", "ports4",
+					    "ports6", "rule_stats", "counters", "flows", "limits" };
 
 static void unpin_maps(struct xdpi_loader *l)
 {
@@ -419,6 +419,8 @@ int xdpi_loader__map_fd(const struct xdpi_loader *l, enum xdpi_map m)
 		return bpf_map__fd(l->xdp->maps.policy4);
 	case XDPI_MAP_POLICY6:
 		return bpf_map__fd(l->xdp->maps.policy6);
+	case XDPI_MAP_POLICY_GEN:
+		return bpf_map__fd(l->xdp->maps.policy_gen);
 	case XDPI_MAP_PORTS4:
 		return bpf_map__fd(l->xdp->maps.ports4);
 	case XDPI_MAP_PORTS6:
@@ -432,6 +434,15 @@ int xdpi_loader__map_fd(const struct xdpi_loader *l, enum xdpi_map m)
 int xdpi_loader__xdp_prog_fd(const struct xdpi_loader *l)
 {
 	return bpf_program__fd(l->xdp->progs.xdp_ingress);
+}
+
+struct xdpi_policy_fds xdpi_loader__policy_fds(const struct xdpi_loader *l)
+{
+	struct xdpi_policy_fds f = { bpf_map__fd(l->xdp->maps.policy4),
+				     bpf_map__fd(l->xdp->maps.policy6),
+				     bpf_map__fd(l->xdp->maps.policy_gen) };
+
+	return f;
 }
 
 const char *xdpi_loader__pin_dir(const struct xdpi_loader *l)
@@ -534,8 +545,9 @@ static int block_addr(void *kctx, uint8_t family, const uint8_t *addr, uint64_t 
 	int err;
 
 	memcpy(c.addr, addr, family == 6 ? 16 : 4);
-	err = xdpi_policy_tries_open(bpf_map__fd(l->xdp->maps.policy4),
-				     bpf_map__fd(l->xdp->maps.policy6), &maps);
+	struct xdpi_policy_fds fds = xdpi_loader__policy_fds(l);
+
+	err = xdpi_policy_tries_open(&fds, &maps);
 	if (err)
 		return err;
 	err = xdpi_policy_put(&maps, &c, &v);

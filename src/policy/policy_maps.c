@@ -77,8 +77,38 @@ int xdpi_policy_tries_init(int outer4_fd, int outer6_fd)
 	return err ? err : trie_init_one(outer6_fd, AF_INET6);
 }
 
+/* Any change to the user slot invalidates what was cached under the old value; concurrent
+ * writers may both write old + 1, which is still a change. */
+static int gen_bump(int gen_fd)
+{
+	__u32 slot = XDPI_GEN_USER;
+	__u64 g;
+
+	if (bpf_map_lookup_elem(gen_fd, &slot, &g))
+		return -errno;
+	g++;
+	return bpf_map_update_elem(gen_fd, &slot, &g, BPF_ANY) ? -errno : 0;
+}
+
+int xdpi_policy_cache_set(int gen_fd, bool on)
+{
+	__u32 slot = XDPI_GEN_CACHE_ON;
+	__u64 v = on;
+
+	return bpf_map_update_elem(gen_fd, &slot, &v, BPF_ANY) ? -errno : 0;
+}
+
+int xdpi_policy_commit(struct xdpi_policy_maps *m)
+{
+	int err = m->dirty && m->gen_fd >= 0 ? gen_bump(m->gen_fd) : 0;
+
+	m->dirty = false;
+	return err;
+}
+
 void xdpi_policy_tries_close(struct xdpi_policy_maps *m)
 {
+	xdpi_policy_commit(m);
 	if (m->v4_fd >= 0)
 		close(m->v4_fd);
 	if (m->v6_fd >= 0)
@@ -86,10 +116,12 @@ void xdpi_policy_tries_close(struct xdpi_policy_maps *m)
 	m->v4_fd = m->v6_fd = -1;
 }
 
-int xdpi_policy_tries_open(int outer4_fd, int outer6_fd, struct xdpi_policy_maps *out)
+int xdpi_policy_tries_open(const struct xdpi_policy_fds *fds, struct xdpi_policy_maps *out)
 {
-	out->v4_fd = trie_current(outer4_fd);
-	out->v6_fd = trie_current(outer6_fd);
+	out->gen_fd = fds->gen;
+	out->dirty = false;
+	out->v4_fd = trie_current(fds->outer4);
+	out->v6_fd = trie_current(fds->outer6);
 	if (out->v4_fd >= 0 && out->v6_fd >= 0)
 		return 0;
 	int err = out->v4_fd < 0 ? out->v4_fd : out->v6_fd;
@@ -110,7 +142,7 @@ static int entry_key(const struct xdpi_policy_maps *maps, const struct xdpi_cidr
 	return c->family == AF_INET ? maps->v4_fd : maps->v6_fd;
 }
 
-int xdpi_policy_put(const struct xdpi_policy_maps *maps, const struct xdpi_cidr *c,
+int xdpi_policy_put(struct xdpi_policy_maps *maps, const struct xdpi_cidr *c,
 		    const struct xdpi_policy_value *v)
 {
 	struct xdpi_policy_value val = *v;
@@ -118,6 +150,7 @@ int xdpi_policy_put(const struct xdpi_policy_maps *maps, const struct xdpi_cidr 
 	int fd = entry_key(maps, c, &k);
 
 	val.prefixlen = c->prefix_len;
+	maps->dirty = true;
 	return bpf_map_update_elem(fd, &k, &val, BPF_ANY) ? -errno : 0;
 }
 
@@ -133,15 +166,16 @@ int xdpi_policy_get(const struct xdpi_policy_maps *maps, const struct xdpi_cidr 
 	return out->prefixlen == c->prefix_len ? 0 : -ENOENT;
 }
 
-int xdpi_policy_delete(const struct xdpi_policy_maps *maps, const struct xdpi_cidr *c)
+int xdpi_policy_delete(struct xdpi_policy_maps *maps, const struct xdpi_cidr *c)
 {
 	struct xdpi_lpm6_key k;
 	int fd = entry_key(maps, c, &k);
 
+	maps->dirty = true;
 	return bpf_map_delete_elem(fd, &k) ? -errno : 0;
 }
 
-int xdpi_policy_install(const struct xdpi_policy_maps *maps, const struct xdpi_cidr_list *list,
+int xdpi_policy_install(struct xdpi_policy_maps *maps, const struct xdpi_cidr_list *list,
 			uint8_t action, uint32_t rule_id, uint64_t expires_ns, char *err,
 			size_t errlen)
 {
@@ -197,7 +231,7 @@ int xdpi_policy_walk(const struct xdpi_policy_maps *maps, xdpi_policy_entry_fn f
 /* ---- replacing one rule's entries ---- */
 
 struct copy_ctx {
-	const struct xdpi_policy_maps *to;
+	struct xdpi_policy_maps *to;
 	uint32_t skip_rule;
 	uint64_t now;
 	bool only_missing; /* the catch-up pass: keep what the new tries already hold */
@@ -215,8 +249,10 @@ static int copy_entry(void *ctx, const struct xdpi_cidr *c, const struct xdpi_po
 	return xdpi_policy_put(cc->to, c, v);
 }
 
-static int new_tries(struct xdpi_policy_maps *m)
+static int new_tries(struct xdpi_policy_maps *m, int gen_fd)
 {
+	m->gen_fd = gen_fd;
+	m->dirty = false;
 	m->v4_fd = trie_create(AF_INET);
 	m->v6_fd = m->v4_fd < 0 ? -1 : trie_create(AF_INET6);
 	if (m->v4_fd >= 0 && m->v6_fd >= 0)
@@ -227,16 +263,16 @@ static int new_tries(struct xdpi_policy_maps *m)
 	return err;
 }
 
-int xdpi_policy_replace_rule(int outer4_fd, int outer6_fd, uint32_t rule_id,
+int xdpi_policy_replace_rule(const struct xdpi_policy_fds *fds, uint32_t rule_id,
 			     const struct xdpi_cidr_list *list, uint8_t action, char *err,
 			     size_t errlen)
 {
-	struct xdpi_policy_maps old = { -1, -1 }, fresh = { -1, -1 };
+	struct xdpi_policy_maps old = XDPI_POLICY_MAPS_INIT, fresh = XDPI_POLICY_MAPS_INIT;
 	struct copy_ctx cc = { .to = &fresh, .skip_rule = rule_id, .now = xdpi_policy_now_ns() };
-	int rc = xdpi_policy_tries_open(outer4_fd, outer6_fd, &old);
+	int rc = xdpi_policy_tries_open(fds, &old);
 
 	if (!rc)
-		rc = new_tries(&fresh);
+		rc = new_tries(&fresh, fds->gen);
 	if (!rc)
 		rc = xdpi_policy_walk(&old, copy_entry, &cc);
 	if (rc) {
@@ -244,11 +280,15 @@ int xdpi_policy_replace_rule(int outer4_fd, int outer6_fd, uint32_t rule_id,
 		goto out;
 	}
 	rc = xdpi_policy_install(&fresh, list, action, rule_id, 0, err, errlen);
+	if (!rc && list->count >= XDPI_POLICY_CACHE_MIN)
+		rc = xdpi_policy_cache_set(fds->gen, true);
 	if (rc)
 		goto out;
-	rc = trie_swap(outer4_fd, fresh.v4_fd);
+	rc = trie_swap(fds->outer4, fresh.v4_fd);
 	if (!rc)
-		rc = trie_swap(outer6_fd, fresh.v6_fd);
+		rc = trie_swap(fds->outer6, fresh.v6_fd);
+	if (!rc)
+		rc = gen_bump(fds->gen); /* answers cached from the old tries go */
 	if (rc) {
 		snprintf(err, errlen, "swapping in the new tries: %s", strerror(-rc));
 		goto out;
@@ -258,6 +298,8 @@ int xdpi_policy_replace_rule(int outer4_fd, int outer6_fd, uint32_t rule_id,
 	if (rc)
 		snprintf(err, errlen, "copying late entries into the new tries: %s", strerror(-rc));
 out:
+	old.dirty = false; /* only read */
+	fresh.dirty = !rc; /* late entries copied: bump once more on close */
 	xdpi_policy_tries_close(&old);
 	xdpi_policy_tries_close(&fresh);
 	return rc;

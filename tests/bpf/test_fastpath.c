@@ -73,7 +73,7 @@ static int fixture_open(struct fixture *f, const struct setup *s)
 	struct bpf_map *m;
 
 	memset(f, 0, sizeof(*f));
-	f->policy.v4_fd = f->policy.v6_fd = -1;
+	f->policy = (struct xdpi_policy_maps)XDPI_POLICY_MAPS_INIT;
 	f->xdp = xdp_ingress__open();
 	if (!f->xdp)
 		return -errno;
@@ -101,8 +101,9 @@ static int fixture_open(struct fixture *f, const struct setup *s)
 		return -errno;
 	if (xdpi_policy_tries_init(bpf_map__fd(f->xdp->maps.policy4),
 				   bpf_map__fd(f->xdp->maps.policy6)) ||
-	    xdpi_policy_tries_open(bpf_map__fd(f->xdp->maps.policy4),
-				   bpf_map__fd(f->xdp->maps.policy6), &f->policy))
+	    xdpi_policy_tries_open(&(struct xdpi_policy_fds){ bpf_map__fd(f->xdp->maps.policy4),
+				   bpf_map__fd(f->xdp->maps.policy6), bpf_map__fd(f->xdp->maps.policy_gen) },
+				   &f->policy))
 		return -1;
 	f->rb = ring_buffer__new(bpf_map__fd(f->xdp->maps.events_rb), on_rec, f, NULL);
 	return f->rb ? 0 : -errno;
@@ -480,6 +481,12 @@ static void policy_put(struct fixture *f, const char *cidr, uint8_t action, uint
 	ASSERT_EQ(bpf_map_update_elem(fd, &k, &v, BPF_ANY), 0, "policy entry inserted");
 }
 
+static void cache_on(struct fixture *f)
+{
+	ASSERT_EQ(xdpi_policy_cache_set(bpf_map__fd(f->xdp->maps.policy_gen), true), 0,
+		  "cache on");
+}
+
 static uint64_t rule_pkts(struct fixture *f, uint32_t rule)
 {
 	int ncpu = libbpf_num_possible_cpus();
@@ -575,14 +582,17 @@ static void test_policy_replace_rule(struct fixture *f)
 	char err[256];
 	int rc;
 
+	cache_on(f); /* a reload must reach cached answers */
+	ASSERT_EQ(run_from(f, "198.18.2.1", "198.19.0.1", false), XDP_PASS, "no entry yet (cached)");
 	policy_put(f, "198.18.1.0/24", XDPI_POLICY_DROP, 5, 0);
 	policy_put(f, "198.18.9.0/24", XDPI_POLICY_DROP, 6, 0);
 	policy_put(f, "198.18.8.0/24", XDPI_POLICY_DROP, 7, -1);
 	ASSERT_EQ(xdpi_cidr_list_parse("t", text, sizeof(text) - 1, &list, err, sizeof(err)), 0,
 		  "list parsed");
-	rc = xdpi_policy_replace_rule(bpf_map__fd(f->xdp->maps.policy4),
-				      bpf_map__fd(f->xdp->maps.policy6), 5, &list, XDPI_POLICY_DROP,
-				      err, sizeof(err));
+	rc = xdpi_policy_replace_rule(&(struct xdpi_policy_fds){ bpf_map__fd(f->xdp->maps.policy4),
+				      bpf_map__fd(f->xdp->maps.policy6),
+				      bpf_map__fd(f->xdp->maps.policy_gen) }, 5, &list,
+				      XDPI_POLICY_DROP, err, sizeof(err));
 	ASSERT_EQ(rc, 0, "rule 5 replaced");
 	xdpi_cidr_list_free(&list);
 	mark(f);
@@ -672,6 +682,7 @@ static void test_limits_syn_flood(struct fixture *f)
 
 	b.src = "198.18.0.5";
 	data.src = "198.18.0.6";
+	cache_on(f); /* the block must reach a source whose "no entry" answer is cached */
 	set_limits(f, &l);
 	set_clock(f, 1000);
 	mark(f);
@@ -784,6 +795,50 @@ static void test_port_rules(struct fixture *f)
 	ASSERT_EQ(run(f, &telnet, true), 0, "egress is not filtered by port rules");
 }
 
+static struct xdpi_cidr cidr_of(const char *text)
+{
+	struct xdpi_cidr_list l = { 0 };
+	struct xdpi_cidr c = { 0 };
+	char err[128];
+
+	if (!xdpi_cidr_list_parse("t", text, strlen(text), &l, err, sizeof(err)) && l.count)
+		c = l.entries[0];
+	xdpi_cidr_list_free(&l);
+	return c;
+}
+
+/* The verdict cache answers repeat sources, and every kind of change reaches it at once: a
+ * new entry, a deleted one, an expiry, a reload; a miss is counted once per source. */
+static void test_policy_cache(struct fixture *f)
+{
+	struct xdpi_policy_value drop = { .rule_id = 70, .action = XDPI_POLICY_DROP };
+	struct xdpi_policy_value allow = { .rule_id = 71, .action = XDPI_POLICY_ALLOW,
+					   .expires_ns = 2000000000ull };
+	struct xdpi_cidr net = cidr_of("198.18.0.0/24"), host = cidr_of("198.18.0.7");
+
+	cache_on(f);
+	set_clock(f, 1000);
+	mark(f);
+	ASSERT_EQ(run_from(f, "198.18.0.1", "198.19.0.1", false), XDP_PASS, "no entry");
+	ASSERT_EQ(run_from(f, "198.18.0.1", "198.19.0.1", false), XDP_PASS, "no entry, cached");
+	ASSERT_EQ(delta(f, XDPI_CNT_POLICY_CACHE_MISS), 1, "one miss");
+	ASSERT_EQ(delta(f, XDPI_CNT_POLICY_CACHE_HIT), 1, "one hit");
+	ASSERT_EQ(xdpi_policy_put(&f->policy, &net, &drop), 0, "block the /24");
+	ASSERT_EQ(xdpi_policy_commit(&f->policy), 0, "commit");
+	ASSERT_EQ(run_from(f, "198.18.0.1", "198.19.0.1", false), XDP_DROP, "the new block applies");
+	ASSERT_EQ(run_from(f, "198.18.0.1", "198.19.0.1", false), XDP_DROP, "and stays, cached");
+	ASSERT_EQ(xdpi_policy_put(&f->policy, &host, &allow), 0, "allow .7 until 2 s");
+	xdpi_policy_commit(&f->policy);
+	ASSERT_EQ(run_from(f, "198.18.0.7", "198.19.0.1", false), XDP_PASS, "the allow applies");
+	ASSERT_EQ(run_from(f, "198.18.0.7", "198.19.0.1", false), XDP_PASS, "cached");
+	set_clock(f, 3000);
+	ASSERT_EQ(run_from(f, "198.18.0.7", "198.19.0.1", false), XDP_DROP, "expired in the cache too");
+	ASSERT_EQ(xdpi_policy_delete(&f->policy, &net), 0, "unblock the /24");
+	xdpi_policy_commit(&f->policy);
+	ASSERT_EQ(run_from(f, "198.18.0.1", "198.19.0.1", false), XDP_PASS, "the unblock applies");
+	ASSERT_EQ(rule_pkts(f, 70), 3, "cached drops count for their rule");
+}
+
 struct tcase {
 	const char *name;
 	void (*fn)(struct fixture *f);
@@ -812,6 +867,7 @@ static const struct tcase cases[] = {
 	{ "limits_bytes", test_limits_bytes, { XDPI_STEER_PASS, 0, 0, 0, true } },
 	{ "limits_syn_flood", test_limits_syn_flood, { XDPI_STEER_PASS, 0, 0, 0, true } },
 	{ "limits_icmp", test_limits_icmp, { XDPI_STEER_PASS, 0, 0, 0, true } },
+	{ "policy_cache", test_policy_cache, { XDPI_STEER_PASS, 0, 0, 0, true } },
 	{ "port_rules", test_port_rules, { XDPI_STEER_PASS, 0, 0, 0, false } },
 	{ "drop_samples", test_drop_samples, { XDPI_STEER_PASS, 0, 0, 0, true } },
 };

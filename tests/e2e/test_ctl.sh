@@ -116,6 +116,13 @@ n20=$(xctl list --rule 20 2>/dev/null | wc -l)
 check "the rule 20 entry survived the reloads ($n20)" [ "$n20" -eq 1 ]
 n5=$(xctl list --rule 5 2>/dev/null | wc -l)
 check "rule 5 holds exactly the new list ($n5)" [ "$n5" -eq 65536 ]
+cache_hits() { xctl stats | awk '$1 == "policy_cache_hit" { print $2 }'; }
+check "a list that large turned the verdict cache on (policy_cache_hit=$(cache_hits))" [ "$(cache_hits)" -gt 0 ]
+fetch $IP_B; fetch $IP_B # its "no entry" answer is cached now
+xctl block $IP_B >/dev/null
+check "  a block still applies at once through the cache" fails fetch $IP_B 1
+xctl unblock $IP_B >/dev/null
+check "  and so does an unblock" fetch $IP_B
 
 # -- bypass a live flow
 run_bg "$NS_CLI" "$TMP/bypass.log" python3 "$(dirname "$0")/keepalive_client.py" $IP_B $IP_SRV 80 0.05 60
