@@ -97,6 +97,11 @@ struct fake_kernel {
 	struct xdpi_flow_value val[4];
 	bool live[4];
 	int n;
+	/* the last block_addr call */
+	uint8_t block_family;
+	uint8_t block_addr[16];
+	uint64_t block_expires;
+	uint32_t block_rule;
 };
 
 static int fake_counters(void *kctx, uint64_t out[XDPI_CNT_MAX])
@@ -118,9 +123,36 @@ static int fake_sweep(void *kctx, xdpi_kflow_fn fn, void *ctx)
 	return 0;
 }
 
+static int fake_block(void *kctx, uint8_t family, const uint8_t *addr, uint64_t expires_ns,
+		      uint32_t rule_id)
+{
+	struct fake_kernel *k = kctx;
+
+	k->block_family = family;
+	memcpy(k->block_addr, addr, 16);
+	k->block_expires = expires_ns;
+	k->block_rule = rule_id;
+	return 0;
+}
+
+static int fake_bypass(void *kctx, const struct xdpi_flow_key *key, struct xdpi_flow_value *before)
+{
+	struct fake_kernel *k = kctx;
+
+	for (int i = 0; i < k->n; i++)
+		if (!memcmp(&k->key[i], key, sizeof(*key))) {
+			*before = k->val[i];
+			k->val[i].steer = XDPI_STEER_BYPASS;
+			return 0;
+		}
+	return -ENOENT;
+}
+
 static const struct xdpi_kernel_ops fake_ops = {
 	.read_counters = fake_counters,
 	.sweep_flows = fake_sweep,
+	.block_addr = fake_block,
+	.bypass_flow = fake_bypass,
 };
 
 static void add_kflow(struct fake_kernel *k, const struct pkt_spec *s, uint64_t last, uint64_t pkts)
@@ -180,6 +212,56 @@ static void test_engine_kernel_flows_end_with_kernel_counters(void **state)
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(st, "capture"), "kernel_drops")), 5);
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(json_object_get(st, "xdpi"), "kernel"), "pkts")), 1234);
 	xdpi_engine__free(eng);
+	events_free(&e);
+}
+
+/* The slow path's verdicts reach the fast path: a block with its deadline on the fast path's
+ * clock and the engine's rule; a bulk flow bypassed at the sweep, whose record then reports
+ * what came after under flow.bypassed; an engine without a kernel says it cannot. */
+static void test_engine_verdicts_reach_the_kernel(void **state)
+{
+	struct events e = { 0 };
+	struct fake_kernel k = { 0 };
+	struct xdpi_engine_cfg c = cfg(&e);
+	struct xdpi_engine *eng, *offline;
+	struct pkt_spec a = { .family = 4, .proto = 6, .src = "198.18.0.1", .dst = "198.18.0.2",
+			      .sport = 4000, .dport = 80, .tcp_flags = 0x18, .payload = "GET", .plen = 3 };
+	const uint8_t src[16] = { 198, 18, 0, 9 };
+	json_t *flow;
+
+	(void)state;
+	add_kflow(&k, &a, 50 * S, 10); /* 2100 bytes so far */
+	k.val[0].tcp_flags[0] = k.val[0].tcp_flags[1] = 0x18; /* still open */
+	c.kops = &fake_ops;
+	c.kctx = &k;
+	c.bypass_bytes = 1000;
+	eng = xdpi_engine__new(&c);
+	feed(eng, &a, 2 * S, true);
+	assert_int_equal(xdpi_engine__block_source(eng, 4, src, 30 * S, 0), 0);
+	assert_int_equal(k.block_family, 4);
+	assert_memory_equal(k.block_addr, src, 16);
+	assert_int_equal(k.block_expires, 32 * S);
+	assert_int_equal(k.block_rule, XDPI_RULE_ENGINE);
+	assert_int_equal(xdpi_engine__counters(eng)[XDPI_ECNT_BLOCKS], 1);
+	xdpi_engine__tick(eng, 20 * S); /* the sweep sees 2100 bytes >= 1000: bypass */
+	assert_int_equal(k.val[0].steer, XDPI_STEER_BYPASS);
+	assert_int_equal(xdpi_engine__counters(eng)[XDPI_ECNT_BYPASSES], 1);
+	k.val[0].pkts[1] += 40; /* what the kernel counts while bypassed */
+	k.val[0].bytes[1] += 40000;
+	xdpi_engine__finish(eng);
+	flow = json_object_get(e.ev[e.n - 1], "flow");
+	assert_string_equal(json_string_value(json_object_get(flow, "bypass")), "capture");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(flow, "bypassed"),
+							     "pkts_toclient")), 40);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(flow, "bypassed"),
+							     "bytes_toclient")), 40000);
+	assert_int_equal(flow_field(e.ev[e.n - 1], "pkts_toclient"), 51);
+	xdpi_engine__free(eng);
+	c.kops = NULL;
+	offline = xdpi_engine__new(&c);
+	assert_int_equal(xdpi_engine__block_source(offline, 4, src, 0, 0), -EOPNOTSUPP);
+	assert_int_equal(xdpi_engine__counters(offline)[XDPI_ECNT_BLOCK_FAILED], 1);
+	xdpi_engine__free(offline);
 	events_free(&e);
 }
 
@@ -287,6 +369,7 @@ int main(void)
 		cmocka_unit_test(test_engine_counts_flows_in_user_space),
 		cmocka_unit_test(test_engine_kernel_flows_end_with_kernel_counters),
 		cmocka_unit_test(test_engine_counts_malformed_by_reason),
+		cmocka_unit_test(test_engine_verdicts_reach_the_kernel),
 		cmocka_unit_test(test_engine_h2c_upgrade_hands_over_mid_segment),
 		cmocka_unit_test(test_engine_tcp_reuse_starts_a_new_record),
 	};
