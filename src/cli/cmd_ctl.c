@@ -35,6 +35,7 @@ static const char usage[] =
 	"  stats                the kernel's counters and each rule's packets and bytes\n"
 	"  reload FILE          replace every entry of --rule N by FILE's CIDRs (--allow: as allows)\n"
 	"                       in one step: packets never see half of the old and half of the new\n"
+	"  limits [OPTIONS]     show the rate limits; with options (below), change those given\n"
 	"  bypass PROTO SRC DST stop copying a flow to user space (the kernel still counts it);\n"
 	"                       SRC and DST are ADDR:PORT, [IPV6]:PORT\n"
 	"\n"
@@ -46,6 +47,8 @@ static const char usage[] =
 	"      --allow            reload: the file's entries allow instead of block\n"
 	"      --vlan ID          bypass: the flow's outer VLAN id (default untagged)\n"
 	"  -h, --help             this text\n"
+	"limits options (0 turns one off):\n"
+	CLI_LIMITS_HELP
 	"\n"
 	"Examples:\n"
 	"  sudo xdpi ctl -i eth0 block 203.0.113.7 --ttl 600\n"
@@ -54,7 +57,8 @@ static const char usage[] =
 	"  sudo xdpi ctl -i eth0 port-add 'drop udp/1900' 'drop tcp/23'\n"
 	"  sudo xdpi ctl -i eth0 reload --rule 1 drop_v4.txt\n"
 	"  sudo xdpi ctl -i eth0 bypass tcp 198.51.100.4:443 203.0.113.9:51000\n"
-	"  sudo xdpi ctl -i eth0 stats | grep policy_\n";
+	"  sudo xdpi ctl -i eth0 stats | grep policy_\n"
+	"  sudo xdpi ctl -i eth0 limits --syn-dst-rate 2000 --icmp-limit 0\n";
 
 struct ctl {
 	const char *ifname;
@@ -64,7 +68,8 @@ struct ctl {
 	bool reload_allow;
 	uint64_t vlan;
 	char dir[PATH_MAX];
-	int outer4, outer6, rule_stats, counters, flows, ports4, ports6, gen;
+	int outer4, outer6, rule_stats, counters, flows, ports4, ports6, gen, limits;
+	struct cli_limits lim;
 	struct xdpi_policy_fds pol;
 };
 
@@ -132,9 +137,10 @@ static int ctl_open(struct ctl *c)
 	c->ports4 = open_pin(c, "ports4");
 	c->ports6 = open_pin(c, "ports6");
 	c->gen = open_pin(c, "policy_gen");
+	c->limits = open_pin(c, "limits");
 	c->pol = (struct xdpi_policy_fds){ c->outer4, c->outer6, c->gen };
 	if (c->outer4 < 0 || c->outer6 < 0 || c->rule_stats < 0 || c->counters < 0 ||
-	    c->flows < 0 || c->ports4 < 0 || c->ports6 < 0 || c->gen < 0)
+	    c->flows < 0 || c->ports4 < 0 || c->ports6 < 0 || c->gen < 0 || c->limits < 0)
 		return -1;
 	if (!ifindex || !attached_prog_uses(ifindex, map_id(c->outer4))) {
 		fprintf(stderr, "xdpi ctl: the maps pinned at %s belong to no program attached to "
@@ -148,7 +154,7 @@ static int ctl_open(struct ctl *c)
 static void ctl_close(struct ctl *c)
 {
 	int *fds[] = { &c->outer4, &c->outer6, &c->rule_stats, &c->counters, &c->flows,
-		       &c->ports4, &c->ports6, &c->gen };
+		       &c->ports4, &c->ports6, &c->gen, &c->limits };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (*fds[i] >= 0)
@@ -389,6 +395,36 @@ static int cmd_stats(struct ctl *c)
 	return print_counters(c) || print_rules(c) ? 1 : 0;
 }
 
+/* ---- limits ---- */
+
+/* The kernel reads the limits on every packet: one update replaces them all at once. */
+static int cmd_limits(struct ctl *c, int argc)
+{
+	struct xdpi_limits k;
+	__u32 zero = 0;
+	bool change = false;
+
+	for (int i = 0; i < CLI_LIMIT_N; i++)
+		change |= c->lim.given[i];
+	if (argc) {
+		fprintf(stderr, "xdpi ctl limits: takes options only, as in --syn-dst-rate 2000\n");
+		return EXIT_USAGE;
+	}
+	if (bpf_map_lookup_elem(c->limits, &zero, &k)) {
+		fprintf(stderr, "xdpi ctl limits: reading them: %s\n", strerror(errno));
+		return 1;
+	}
+	if (change) {
+		cli_limits_apply(&c->lim, &k);
+		if (bpf_map_update_elem(c->limits, &zero, &k, BPF_ANY)) {
+			fprintf(stderr, "xdpi ctl limits: writing them: %s\n", strerror(errno));
+			return 1;
+		}
+	}
+	cli_limits_print(&k, stdout);
+	return 0;
+}
+
 /* ---- reload, bypass ---- */
 
 static int cmd_reload(struct ctl *c, int argc, char **argv)
@@ -463,7 +499,7 @@ static int ctl_option(struct ctl *c, int opt, const char *arg)
 	case 0x303:
 		return cli_parse_u64("vlan", arg, 1, 4094, &c->vlan);
 	}
-	return -1;
+	return cli_limits_option(&c->lim, opt, arg) == 1 ? 0 : -1;
 }
 
 static int parse_args(struct ctl *c, int argc, char **argv)
@@ -475,6 +511,7 @@ static int parse_args(struct ctl *c, int argc, char **argv)
 		{ "allow", no_argument, NULL, 0x302 },
 		{ "vlan", required_argument, NULL, 0x303 },
 		{ "help", no_argument, NULL, 'h' },
+		CLI_LIMITS_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
@@ -512,6 +549,8 @@ static int dispatch(struct ctl *c, const char *cmd, int argc, char **argv)
 		return cmd_stats(c);
 	if (!strcmp(cmd, "reload"))
 		return cmd_reload(c, argc, argv);
+	if (!strcmp(cmd, "limits"))
+		return cmd_limits(c, argc);
 	if (!strcmp(cmd, "port-add") || !strcmp(cmd, "port-del"))
 		return cmd_port(c, !strcmp(cmd, "port-del"), argc, argv);
 	return cmd_bypass(c, argc, argv);
@@ -520,7 +559,8 @@ static int dispatch(struct ctl *c, const char *cmd, int argc, char **argv)
 static bool known_command(const char *cmd)
 {
 	static const char *const cmds[] = { "block", "allow", "unblock", "list", "stats",
-					    "reload", "bypass", "port-add", "port-del" };
+					    "reload", "bypass", "port-add", "port-del",
+					    "limits" };
 
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (!strcmp(cmd, cmds[i]))
@@ -531,7 +571,7 @@ static bool known_command(const char *cmd)
 int cmd_ctl(int argc, char **argv)
 {
 	struct ctl c = { .outer4 = -1, .outer6 = -1, .rule_stats = -1, .counters = -1,
-			 .flows = -1, .ports4 = -1, .ports6 = -1, .gen = -1 };
+			 .flows = -1, .ports4 = -1, .ports6 = -1, .gen = -1, .limits = -1 };
 	const char *cmd;
 	int rc = parse_args(&c, argc, argv);
 

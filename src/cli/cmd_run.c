@@ -37,13 +37,7 @@ static const char usage[] =
 	"                          incoming packets by protocol, destination port and source\n"
 	"                          (repeatable; the Nth rule is rule id 1000+N)\n"
 	"      --port-rules FILE   the same, one rule per line, '#' remarks\n"
-	"      --rate-limit PPS    drop a source's packets past PPS per second (1 s burst)\n"
-	"      --byte-limit BPS    drop a source's packets past BPS bytes per second\n"
-	"      --icmp-limit PPS    drop a source's ICMP past PPS per second\n"
-	"      --syn-dst-rate N    SYN flood defence: a destination taking more than N SYN/s is\n"
-	"                          under attack; while it is, a source sending more than\n"
-	"      --syn-src-rate N    N SYN/s to it (default 10) is dropped and blocked for\n"
-	"      --syn-block S       S seconds (default 60; 0: drop only)\n"
+	CLI_LIMITS_HELP
 	"      --bypass-bytes N    stop copying a flow to user space once it carried N bytes\n"
 	"      --no-bypass         keep copying flows whose dissector has nothing more to learn\n"
 	"                          (by default a TLS flow is bypassed after its handshake; a\n"
@@ -52,9 +46,6 @@ static const char usage[] =
 	"                          (pinned under /sys/fs/bpf/xdpi/IFACE; `xdpi ctl` still works;\n"
 	"                          traffic is inspected by nobody until xdpi runs again).\n"
 	"                          Remove with: rm -r /sys/fs/bpf/xdpi/IFACE\n"
-	"      --drop-samples N    drop events per second per CPU that report what the fast path\n"
-	"                          dropped and why (default 100; 0: none). Allowed sources\n"
-	"                          (--allow) are never rate-limited\n"
 	CLI_COMMON_HELP
 	"  -h, --help              this text\n"
 	"\n"
@@ -90,7 +81,7 @@ struct run_ctx {
 	struct run_list lists[RUN_LISTS_MAX];
 	struct cli_rule rules[RUN_LISTS_MAX];
 	size_t nlists;
-	uint64_t rate_pps, rate_bps, icmp_pps, syn_dst, syn_src, syn_block_s, drop_samples;
+	struct cli_limits limits;
 	uint64_t bypass_bytes;
 	bool no_bypass;
 	bool persist;
@@ -180,20 +171,6 @@ static int run_option(struct run_ctx *c, int opt, const char *arg)
 		return cli_parse_u64("stats-interval", arg, 0, 86400, &c->stats_interval);
 	case 0x204:
 		return cli_parse_u64("duration", arg, 1, 1u << 30, &c->duration);
-	case 0x207:
-		return cli_parse_u64("rate-limit", arg, 1, 1000000000, &c->rate_pps);
-	case 0x208:
-		return cli_parse_u64("byte-limit", arg, 1, 1000000000000ull, &c->rate_bps);
-	case 0x209:
-		return cli_parse_u64("icmp-limit", arg, 1, 1000000000, &c->icmp_pps);
-	case 0x20a:
-		return cli_parse_u64("syn-dst-rate", arg, 1, 1000000000, &c->syn_dst);
-	case 0x20b:
-		return cli_parse_u64("syn-src-rate", arg, 1, 1000000000, &c->syn_src);
-	case 0x20c:
-		return cli_parse_u64("syn-block", arg, 0, 86400 * 365, &c->syn_block_s);
-	case 0x20d:
-		return cli_parse_u64("drop-samples", arg, 0, 1000000, &c->drop_samples);
 	case 0x20e:
 		return cli_parse_u64("bypass-bytes", arg, 1, UINT64_MAX, &c->bypass_bytes);
 	case 0x20f:
@@ -205,6 +182,12 @@ static int run_option(struct run_ctx *c, int opt, const char *arg)
 	case 0x211:
 	case 0x212:
 		return add_port_rules(c, opt == 0x212, arg);
+	}
+	switch (cli_limits_option(&c->limits, opt, arg)) {
+	case 1:
+		return 0;
+	case -1:
+		return -1;
 	}
 	return cli_common_option(&c->common, opt, arg) == 1 ? 0 : -1;
 }
@@ -220,13 +203,7 @@ static int parse_args(struct run_ctx *c, int argc, char **argv)
 		{ "duration", required_argument, NULL, 0x204 },
 		{ "block", required_argument, NULL, 0x205 },
 		{ "allow", required_argument, NULL, 0x206 },
-		{ "rate-limit", required_argument, NULL, 0x207 },
-		{ "byte-limit", required_argument, NULL, 0x208 },
-		{ "icmp-limit", required_argument, NULL, 0x209 },
-		{ "syn-dst-rate", required_argument, NULL, 0x20a },
-		{ "syn-src-rate", required_argument, NULL, 0x20b },
-		{ "syn-block", required_argument, NULL, 0x20c },
-		{ "drop-samples", required_argument, NULL, 0x20d },
+		CLI_LIMITS_LONGOPTS,
 		{ "bypass-bytes", required_argument, NULL, 0x20e },
 		{ "no-bypass", no_argument, NULL, 0x20f },
 		{ "persist", no_argument, NULL, 0x210 },
@@ -336,27 +313,16 @@ static int install_lists(struct run_ctx *c)
 	return rc ? -1 : install_port_rules(c);
 }
 
-/* Rates become the time one unit costs (see struct xdpi_limits); 0 stays off. */
-static uint64_t per_unit(uint64_t scale, uint64_t rate)
-{
-	return rate ? scale / rate : 0;
-}
-
+/* The defaults of the SYN defence's second half apply only when it is turned on. */
 static struct xdpi_limits run_limits(const struct run_ctx *c)
 {
-	struct xdpi_limits l = {
-		.src_pkt_ns = per_unit(XDPI_NS_PER_SEC, c->rate_pps),
-		.src_byte_ps = per_unit(1000 * XDPI_NS_PER_SEC, c->rate_bps),
-		.icmp_ns = per_unit(XDPI_NS_PER_SEC, c->icmp_pps),
-		.drop_sample_ns = per_unit(XDPI_NS_PER_SEC, c->drop_samples),
-	};
+	struct cli_limits l = c->limits;
+	struct xdpi_limits k = { 0 };
 
-	if (c->syn_dst) {
-		l.syn_dst_ns = per_unit(XDPI_NS_PER_SEC, c->syn_dst);
-		l.syn_src_ns = per_unit(XDPI_NS_PER_SEC, c->syn_src);
-		l.syn_block_ns = c->syn_block_s * XDPI_NS_PER_SEC;
-	}
-	return l;
+	if (!l.given[CLI_LIMIT_SYN_DST])
+		l.given[CLI_LIMIT_SYN_SRC] = l.given[CLI_LIMIT_SYN_BLOCK] = false;
+	cli_limits_apply(&l, &k);
+	return k;
 }
 
 static int setup(struct run_ctx *c)
@@ -461,8 +427,12 @@ static int loop(struct run_ctx *c)
 int cmd_run(int argc, char **argv)
 {
 	struct run_ctx c = { .egress = true, .ringbuf_size = XDPI_RINGBUF_DEFAULT,
-			     .stats_interval = 10, .syn_src = 10, .syn_block_s = 60,
-			     .drop_samples = 100 };
+			     .stats_interval = 10,
+			     .limits = { .v = { [CLI_LIMIT_SYN_SRC] = 10, [CLI_LIMIT_SYN_BLOCK] = 60,
+						[CLI_LIMIT_SAMPLES] = 100 },
+					 .given = { [CLI_LIMIT_SYN_SRC] = true,
+						    [CLI_LIMIT_SYN_BLOCK] = true,
+						    [CLI_LIMIT_SAMPLES] = true } } };
 	int err, rc = 1;
 
 	cli_common_defaults(&c.common);

@@ -296,3 +296,68 @@ int64_t cli_wall_offset_ns(void)
 	return (int64_t)((uint64_t)rt.tv_sec * XDPI_NS_PER_SEC + (uint64_t)rt.tv_nsec) -
 	       (int64_t)mono;
 }
+
+/* ---- rate limits ---- */
+
+static const struct {
+	const char *name;
+	uint64_t max;
+	uint64_t scale; /* the kernel field is scale / value; 0: value * 1e9 (seconds) */
+	const char *unit;
+} limit_opts[CLI_LIMIT_N] = {
+	[CLI_LIMIT_RATE] = { "rate-limit", 1000000000, XDPI_NS_PER_SEC, "packets/s" },
+	[CLI_LIMIT_BYTES] = { "byte-limit", 1000000000000ull, 1000 * XDPI_NS_PER_SEC, "bytes/s" },
+	[CLI_LIMIT_ICMP] = { "icmp-limit", 1000000000, XDPI_NS_PER_SEC, "packets/s" },
+	[CLI_LIMIT_SYN_DST] = { "syn-dst-rate", 1000000000, XDPI_NS_PER_SEC, "SYN/s" },
+	[CLI_LIMIT_SYN_SRC] = { "syn-src-rate", 1000000000, XDPI_NS_PER_SEC, "SYN/s" },
+	[CLI_LIMIT_SYN_BLOCK] = { "syn-block", 86400 * 365, 0, "s" },
+	[CLI_LIMIT_SAMPLES] = { "drop-samples", 1000000, XDPI_NS_PER_SEC, "records/s/CPU" },
+};
+
+int cli_limits_option(struct cli_limits *l, int opt, const char *arg)
+{
+	int i = opt - 0x180;
+
+	if (i < 0 || i >= CLI_LIMIT_N)
+		return 0;
+	if (cli_parse_u64(limit_opts[i].name, arg, 0, limit_opts[i].max, &l->v[i]))
+		return -1;
+	l->given[i] = true;
+	return 1;
+}
+
+static __u64 *limit_field(struct xdpi_limits *k, int i)
+{
+	__u64 *fields[CLI_LIMIT_N] = {
+		&k->src_pkt_ns, &k->src_byte_ps, &k->icmp_ns, &k->syn_dst_ns, &k->syn_src_ns,
+		&k->syn_block_ns, &k->drop_sample_ns,
+	};
+
+	return fields[i];
+}
+
+void cli_limits_apply(const struct cli_limits *l, struct xdpi_limits *k)
+{
+	for (int i = 0; i < CLI_LIMIT_N; i++) {
+		uint64_t v = l->v[i], scale = limit_opts[i].scale;
+
+		if (l->given[i])
+			*limit_field(k, i) = scale ? (v ? scale / v : 0) : v * XDPI_NS_PER_SEC;
+	}
+}
+
+void cli_limits_print(const struct xdpi_limits *k, FILE *f)
+{
+	struct xdpi_limits copy = *k;
+
+	for (int i = 0; i < CLI_LIMIT_N; i++) {
+		uint64_t raw = *limit_field(&copy, i), scale = limit_opts[i].scale;
+
+		if (!raw)
+			fprintf(f, "%-13s off\n", limit_opts[i].name);
+		else
+			fprintf(f, "%-13s %llu %s\n", limit_opts[i].name, (unsigned long long)
+				(scale ? (scale + raw / 2) / raw : raw / XDPI_NS_PER_SEC),
+				limit_opts[i].unit);
+	}
+}

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "xdpi/capture.h"
 #include "xdpi/engine.h"
 #include "xdpi/loader.h"
@@ -51,6 +52,52 @@ struct cli_sources {
 	size_t nport_rules;
 	int rule_stats_fd;
 };
+
+/* Rate-limit options, shared by `run` and `ctl limits`; only given ones are applied. */
+enum cli_limit {
+	CLI_LIMIT_RATE,      /* --rate-limit PPS */
+	CLI_LIMIT_BYTES,     /* --byte-limit BPS */
+	CLI_LIMIT_ICMP,      /* --icmp-limit PPS */
+	CLI_LIMIT_SYN_DST,   /* --syn-dst-rate N */
+	CLI_LIMIT_SYN_SRC,   /* --syn-src-rate N */
+	CLI_LIMIT_SYN_BLOCK, /* --syn-block S */
+	CLI_LIMIT_SAMPLES,   /* --drop-samples N */
+	CLI_LIMIT_N,
+};
+
+struct cli_limits {
+	uint64_t v[CLI_LIMIT_N];
+	bool given[CLI_LIMIT_N];
+};
+
+/* Handles a rate-limit option (0x180 + enum cli_limit). Returns 1 if it was one, 0 if not,
+ * -1 on a bad value (reported). */
+int cli_limits_option(struct cli_limits *l, int opt, const char *arg);
+/* Writes the given options into K, as the time one unit costs (0: off). */
+void cli_limits_apply(const struct cli_limits *l, struct xdpi_limits *k);
+/* K as the options that would set it, one per line. */
+void cli_limits_print(const struct xdpi_limits *k, FILE *f);
+
+#define CLI_LIMITS_LONGOPTS                                                                    \
+	{ "rate-limit", required_argument, NULL, 0x180 + CLI_LIMIT_RATE },                     \
+	{ "byte-limit", required_argument, NULL, 0x180 + CLI_LIMIT_BYTES },                    \
+	{ "icmp-limit", required_argument, NULL, 0x180 + CLI_LIMIT_ICMP },                     \
+	{ "syn-dst-rate", required_argument, NULL, 0x180 + CLI_LIMIT_SYN_DST },                \
+	{ "syn-src-rate", required_argument, NULL, 0x180 + CLI_LIMIT_SYN_SRC },                \
+	{ "syn-block", required_argument, NULL, 0x180 + CLI_LIMIT_SYN_BLOCK },                 \
+	{ "drop-samples", required_argument, NULL, 0x180 + CLI_LIMIT_SAMPLES }
+
+#define CLI_LIMITS_HELP                                                                        \
+	"      --rate-limit PPS    drop a source's packets past PPS per second (1 s burst)\n"     \
+	"      --byte-limit BPS    drop a source's packets past BPS bytes per second\n"           \
+	"      --icmp-limit PPS    drop a source's ICMP past PPS per second\n"                    \
+	"      --syn-dst-rate N    SYN flood defence: a destination taking more than N SYN/s is\n" \
+	"                          under attack; while it is, a source sending more than\n"      \
+	"      --syn-src-rate N    N SYN/s to it (default 10) is dropped and blocked for\n"      \
+	"      --syn-block S       S seconds (default 60; 0: drop only)\n"                       \
+	"      --drop-samples N    drop events per second per CPU that report what the fast path\n" \
+	"                          dropped and why (default 100; 0: none). 0 turns any of these\n" \
+	"                          off; allowed sources (--allow) are never rate-limited\n"
 
 void cli_common_defaults(struct cli_common *c);
 /* Handles an option shared by read and run. Returns 1 if it was one, 0 if not, -1 on a bad

@@ -65,6 +65,18 @@ xctl port-del 'drop tcp/80' "allow tcp/80 from $IP_B/32" >/dev/null
 check "port-del removes them: fetches work again" fetch $IP_CLI
 check "port-del of what is not there says so" ctl_says "no such rule" port-del 'drop tcp/80'
 
+# -- rate limits changed live
+check "limits shows them, the ICMP limit off" ctl_says "^icmp-limit *off" limits
+icmp_drops() { xctl stats | awk '$1 == "icmp_flood_drop" { print $2 }'; }
+xctl limits --icmp-limit 5 >"$TMP/limits.out"
+check "ctl limits --icmp-limit 5 says so ($(grep icmp "$TMP/limits.out"))" grep -q "^icmp-limit *5 packets/s" "$TMP/limits.out"
+cli ping -q -c 40 -i 0.01 -W 1 $IP_SRV >/dev/null 2>&1
+check "40 pings in 0.4 s meet the limit (icmp_flood_drop=$(icmp_drops))" [ "$(icmp_drops)" -ge 20 ]
+xctl limits --icmp-limit 0 >/dev/null
+pings_answered() { cli ping -q -c 20 -i 0.01 -W 1 $IP_SRV >/dev/null 2>&1; }
+check "--icmp-limit 0 turns it off: every ping answered" pings_answered
+check "a bad value is refused" usage_error limits --icmp-limit lots
+
 # -- a TTL entry expires on time
 xctl block $IP_B --ttl 2 >/dev/null
 t0=$SECONDS
