@@ -95,8 +95,10 @@ static __always_inline int gen_read(__u64 *user, __u64 *kernel)
 #endif
 	if (XDPI_HOOK != XDPI_HOOK_XDP || !on || !*on || !u || !k)
 		return -1;
-	*user = *u;
-	*kernel = __sync_fetch_and_add(k, 0); /* an atomic read of what others add to */
+	/* plain loads: an aligned u64 load is single-copy atomic, and an atomic add here would
+	 * bounce the slot's cache line between CPUs on every packet */
+	*user = *(volatile __u64 *)u;
+	*kernel = *(volatile __u64 *)k;
 	return 0;
 }
 
