@@ -107,6 +107,13 @@ lab_up() {
 	wait_until 5 ip netns exec "$NS_CLI" ping -c1 -W1 $IP_SRV >/dev/null
 }
 
+cli() { ip netns exec "$NS_CLI" "$@"; }
+# A second client address on the client side, for tests that block one and not the other.
+IP_B=198.18.0.3
+add_client_b() { ip -n "$NS_CLI" addr add $IP_B/24 dev "$IF_CLI"; }
+# fetch SRC [SECONDS]: one GET of nginx's index from client address SRC.
+fetch() { cli curl -sf -o /dev/null --max-time "${2:-2}" --interface "$1" "http://$IP_SRV/"; }
+
 jq_ok() { jq -e "$@" >/dev/null; }
 fails() { ! "$@"; } # check "what" fails CMD: CMD must fail
 
@@ -184,6 +191,8 @@ start_xdpi() {
 }
 
 xctl() { in_net "$NS_SRV" "$XDPI" ctl -i "$IF_SRV" "$@"; }
+# rule_pkts N: the kernel's packet count for rule N, through xdpi ctl.
+rule_pkts() { xctl stats | awk -v k="rule.$1.pkts" '$1 == k { print $2 }'; }
 pinned() { [ -e "/sys/fs/bpf/xdpi/$IF_SRV/policy4" ]; }
 not_pinned() { [ ! -e "/sys/fs/bpf/xdpi/$IF_SRV" ]; }
 

@@ -9,12 +9,8 @@
 e2e_require_root
 
 lab_up || { echo "FAIL lab setup"; exit 1; }
-IP_B=198.18.0.3
-ip -n "$NS_CLI" addr add $IP_B/24 dev "$IF_CLI"
+add_client_b
 start_nginx || { echo "FAIL nginx"; exit 1; }
-cli() { ip netns exec "$NS_CLI" "$@"; }
-fetch() { cli curl -sf -o /dev/null --max-time "${2:-2}" --interface "$1" "http://$IP_SRV/"; }
-rule_pkts() { xctl stats | awk -v k="rule.$1.pkts" '$1 == k { print $2 }'; }
 rule_pkts_at_least() { [ "$(rule_pkts "$1")" -ge "$2" ] 2>/dev/null; }
 lines() { grep -c "$1" "$2" 2>/dev/null; }
 lines_at_least() { [ "$(lines "$1" "$2")" -ge "$3" ]; }

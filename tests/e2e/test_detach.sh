@@ -8,7 +8,6 @@ e2e_require_root
 
 lab_up || { echo "FAIL lab setup"; exit 1; }
 start_nginx || { echo "FAIL nginx"; exit 1; }
-cli() { ip netns exec "$NS_CLI" "$@"; }
 
 # 1. a consumer that never reads: SIGSTOP it and push traffic through a tiny ring buffer
 start_xdpi "$TMP/xdpi1.log" -o "$TMP/eve1.json" --steer snip --ringbuf-size 4096 --stats-interval 0 ||

@@ -19,7 +19,6 @@ run_bg "$NS_SRV" "$TMP/nghttpd.log" nghttpd -v --no-tls -a $IP_SRV -d "$TMP/www"
 NGHTTPD_PID=$BG_PID
 run_bg "$NS_SRV" "$TMP/grpc.log" /usr/bin/python3 "$(dirname "$0")/grpc_peer.py" server "$IP_SRV:50051" "$TMP/grpc-calls.log"
 wait_until 10 grep -q listening "$TMP/grpc.log" || { echo "FAIL grpc server"; cat "$TMP/grpc.log"; exit 1; }
-cli() { ip netns exec "$NS_CLI" "$@"; }
 wait_until 10 cli curl -sf -o /dev/null --http2-prior-knowledge "http://$IP_SRV:8080/index.html" ||
 	{ echo "FAIL nghttpd"; cat "$TMP/nghttpd.log"; exit 1; }
 req_start=$(grep -c ':path' "$TMP/nghttpd.log")

@@ -21,7 +21,6 @@ start_xdpi "$TMP/xdpi.log" -o "$TMP/eve.json" --flow-timeout 2 --stats-interval 
 check "XDP program attached to the link" xdp_on_link
 check "TC egress program attached to the link" tc_on_link
 
-cli() { ip netns exec "$NS_CLI" "$@"; }
 for i in 1 2 3; do cli curl -sf -o /dev/null "http://$IP_SRV/?n=$i"; done
 cli curl -sf -o /dev/null "http://$IP_SRV/index.html" -o /dev/null "http://$IP_SRV/big.txt"  # keep-alive
 cli curl -sf -o /dev/null -g "http://[$IP6_SRV]/"

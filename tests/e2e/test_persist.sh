@@ -7,11 +7,8 @@
 e2e_require_root
 
 lab_up || { echo "FAIL lab setup"; exit 1; }
-IP_B=198.18.0.3
-ip -n "$NS_CLI" addr add $IP_B/24 dev "$IF_CLI"
+add_client_b
 start_nginx || { echo "FAIL nginx"; exit 1; }
-fetch() { ip netns exec "$NS_CLI" curl -sf -o /dev/null --max-time "${2:-2}" --interface "$1" "http://$IP_SRV/"; }
-rule_pkts() { xctl stats | awk -v k="rule.$1.pkts" '$1 == k { print $2 }'; }
 
 printf '%s\n' $IP_B >"$TMP/block.txt"
 start_xdpi "$TMP/xdpi.log" -o /dev/null --persist --block "$TMP/block.txt" ||

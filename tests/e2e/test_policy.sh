@@ -7,10 +7,9 @@
 e2e_require_root
 
 lab_up || { echo "FAIL lab setup"; exit 1; }
-IP_OK=198.18.0.3
-ip -n "$NS_CLI" addr add $IP_OK/24 dev "$IF_CLI"
+add_client_b
+IP_OK=$IP_B
 start_nginx || { echo "FAIL nginx"; exit 1; }
-cli() { ip netns exec "$NS_CLI" "$@"; }
 blocked_ping() { cli ping -c 3 -i 0.2 -W 1 -I $IP_CLI $IP_SRV >/dev/null 2>&1; }
 
 cat >"$TMP/drop.txt" <<LIST
