@@ -33,6 +33,7 @@ fuzz-seeds:
 	$(Q)mkdir -p $(FUZZ_SEEDS)/cidr_list && cp tests/fuzz/seeds/cidr_list/* $(FUZZ_SEEDS)/cidr_list/
 	$(Q)mkdir -p $(FUZZ_SEEDS)/flow_spec && cp tests/fuzz/seeds/flow_spec/* $(FUZZ_SEEDS)/flow_spec/
 	$(Q)mkdir -p $(FUZZ_SEEDS)/port_rules && cp tests/fuzz/seeds/port_rules/* $(FUZZ_SEEDS)/port_rules/
+	$(Q)mkdir -p $(FUZZ_SEEDS)/rules && cp tests/fuzz/seeds/rules/* $(FUZZ_SEEDS)/rules/
 
 
 fuzz: deps-build fuzz-bins fuzz-seeds

@@ -60,6 +60,7 @@ struct xdpi_flow {
 	uint64_t bypass_bytes[2]; /* came after under flow.bypassed */
 	const char *app_proto; /* EVE app_proto once known, "failed" if nothing matched */
 	void *l7;           /* the engine's application-layer state, NULL until payload */
+	void *detect;       /* detection state (flowbits, pass), NULL until a rule needs it */
 	uint32_t hash;
 	struct xdpi_flow *hnext;
 	struct xdpi_flow *lru_prev, *lru_next;

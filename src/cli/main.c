@@ -8,6 +8,7 @@
 int cmd_read(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_ctl(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
 
 struct command {
 	const char *name;
@@ -19,6 +20,7 @@ static const struct command commands[] = {
 	{ "run", cmd_run, "attach to a live interface and inspect its traffic" },
 	{ "read", cmd_read, "inspect a pcap/pcapng capture (optionally through the kernel)" },
 	{ "ctl", cmd_ctl, "block, allow, list, reload, bypass on a running `xdpi run`" },
+	{ "rules", cmd_rules, "check Suricata-style rule files: what loads, what is skipped" },
 };
 
 static void usage(FILE *f)
@@ -34,7 +36,8 @@ static void usage(FILE *f)
 		   "  sudo xdpi run -i eth0 -o eve.json\n"
 		   "  xdpi read capture.pcap | jq 'select(.event_type==\"flow\")'\n"
 		   "  sudo xdpi read --through-kernel capture.pcap\n"
-		   "  sudo xdpi ctl -i eth0 block 203.0.113.0/24 --ttl 600\n");
+		   "  sudo xdpi ctl -i eth0 block 203.0.113.0/24 --ttl 600\n"
+		   "  xdpi rules check /etc/suricata/rules/*.rules\n");
 }
 
 int main(int argc, char **argv)

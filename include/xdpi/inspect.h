@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What the slow path hands to detection at each inspection point: a packet, or one stage of
+ * an application-layer transaction (an HTTP request, its response, a DNS query, a TLS hello),
+ * as a set of named buffers. Dissectors fill the buffers they know; detection derives the
+ * rest (single HTTP headers, header names) from the raw header blocks. */
+#ifndef XDPI_INSPECT_H
+#define XDPI_INSPECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Buffers a rule can inspect. X(id, name) - name is Suricata's sticky-buffer spelling. */
+#define XDPI_BUFFERS(X)                                  \
+	X(PAYLOAD, "pkt_data")                           \
+	X(HTTP_METHOD, "http.method")                    \
+	X(HTTP_URI, "http.uri")                          \
+	X(HTTP_RAW_URI, "http.uri.raw")                  \
+	X(HTTP_HOST, "http.host")                        \
+	X(HTTP_RAW_HOST, "http.host.raw")                \
+	X(HTTP_UA, "http.user_agent")                    \
+	X(HTTP_HEADER, "http.header")                    \
+	X(HTTP_RAW_HEADER, "http.header.raw")            \
+	X(HTTP_COOKIE, "http.cookie")                    \
+	X(HTTP_REQ_BODY, "http.request_body")            \
+	X(HTTP_STAT_CODE, "http.stat_code")              \
+	X(HTTP_STAT_MSG, "http.stat_msg")                \
+	X(HTTP_RESP_BODY, "http.response_body")          \
+	X(HTTP_PROTOCOL, "http.protocol")                \
+	X(HTTP_REQUEST_LINE, "http.request_line")        \
+	X(HTTP_RESPONSE_LINE, "http.response_line")      \
+	X(HTTP_START, "http.start")                      \
+	X(HTTP_HEADER_NAMES, "http.header_names")        \
+	X(HTTP_CONTENT_TYPE, "http.content_type")        \
+	X(HTTP_CONTENT_LEN, "http.content_len")          \
+	X(HTTP_REFERER, "http.referer")                  \
+	X(HTTP_ACCEPT, "http.accept")                    \
+	X(HTTP_ACCEPT_ENC, "http.accept_enc")            \
+	X(HTTP_ACCEPT_LANG, "http.accept_lang")          \
+	X(HTTP_CONNECTION, "http.connection")            \
+	X(DNS_QUERY, "dns.query")                        \
+	X(TLS_SNI, "tls.sni")                            \
+	X(TLS_CERT_SUBJECT, "tls.cert_subject")          \
+	X(TLS_CERT_ISSUER, "tls.cert_issuer")            \
+	X(TLS_CERT_SERIAL, "tls.cert_serial")            \
+	X(JA3_HASH, "ja3.hash")                          \
+	X(JA3_STRING, "ja3.string")                      \
+	X(JA4_HASH, "ja4.hash")
+
+enum xdpi_buffer {
+#define XDPI_X_ENUM(id, name) XDPI_BUF_##id,
+	XDPI_BUFFERS(XDPI_X_ENUM)
+#undef XDPI_X_ENUM
+	XDPI_BUF_MAX,
+};
+
+/* Inspection points. A rule belongs to the one its buffers and flow direction imply. */
+enum xdpi_stage {
+	XDPI_STAGE_PACKET = 0, /* every packet that reaches user space: headers and payload */
+	XDPI_STAGE_HTTP_REQUEST,  /* an HTTP request (head and bounded body) is complete */
+	XDPI_STAGE_HTTP_RESPONSE, /* its response too: request and response buffers */
+	XDPI_STAGE_DNS_QUERY,     /* each DNS query (the request, or the response's question) */
+	XDPI_STAGE_TLS_CLIENT,    /* a ClientHello: SNI, JA3, JA4 */
+	XDPI_STAGE_TLS_SERVER,    /* the server's certificate */
+	XDPI_STAGE_MAX,
+};
+
+/* Bodies are inspected up to this many bytes (file_data, http.request_body). */
+#define XDPI_INSPECT_BODY_MAX 4096
+
+struct xdpi_inspect {
+	enum xdpi_stage stage;
+	const uint8_t *buf[XDPI_BUF_MAX]; /* NULL: not present in this transaction */
+	uint32_t len[XDPI_BUF_MAX];
+	uint16_t dns_qtype; /* DNS query stage: the question's type */
+};
+
+static inline void xdpi_inspect_set(struct xdpi_inspect *in, enum xdpi_buffer b, const void *p,
+				    size_t len)
+{
+	if (!p)
+		return;
+	in->buf[b] = p;
+	in->len[b] = (uint32_t)len;
+}
+
+const char *xdpi_buffer_name(enum xdpi_buffer b);
+const char *xdpi_stage_name(enum xdpi_stage s);
+
+#endif /* XDPI_INSPECT_H */

@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Suricata-style rules: the parsed form of one rule and the parser. The subset supported is
+ * listed in README.md; a rule with anything else is skipped with its sid, the keyword and
+ * file:line, never half-read. */
+#ifndef XDPI_RULES_H
+#define XDPI_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "xdpi/inspect.h"
+
+enum xdpi_rule_action { XDPI_ACT_ALERT = 1, XDPI_ACT_DROP, XDPI_ACT_PASS };
+
+/* Header protocol: IP-level ones, or an application protocol (implies TCP/UDP and that the
+ * flow's app_proto is this one). */
+enum xdpi_rule_proto {
+	XDPI_RP_IP = 1, XDPI_RP_TCP, XDPI_RP_UDP, XDPI_RP_ICMP,
+	XDPI_RP_HTTP, XDPI_RP_DNS, XDPI_RP_TLS,
+};
+
+/* An address group: CIDRs in and out ("[10.0.0.0/8,!10.1.0.0/16]"); empty "in" is any. */
+struct xdpi_addr_range {
+	uint8_t family;        /* 4 or 6 */
+	uint8_t lo[16], hi[16]; /* inclusive, network order (v4 in the first 4 bytes) */
+};
+
+struct xdpi_addr_group {
+	struct xdpi_addr_range *in, *out;
+	uint32_t n_in, n_out;
+	bool any;
+	bool literal; /* written out in the rule, no variable and no negation: an IP list */
+};
+
+struct xdpi_port_range { uint16_t lo, hi; };
+
+struct xdpi_port_group {
+	struct xdpi_port_range *in, *out;
+	uint32_t n_in, n_out;
+	bool any;
+};
+
+/* A comparison "N", "<N", ">N", "<=N", ">=N", "!N", "N<>M" (exclusive) as used by dsize, bsize,
+ * urilen, itype, icode. */
+enum xdpi_cmp { XDPI_CMP_EQ = 1, XDPI_CMP_NE, XDPI_CMP_LT, XDPI_CMP_GT, XDPI_CMP_LE,
+		XDPI_CMP_GE, XDPI_CMP_RANGE };
+struct xdpi_num_cmp {
+	uint8_t op; /* enum xdpi_cmp; 0: none */
+	uint64_t a, b;
+};
+
+enum xdpi_sm_type {
+	XDPI_SM_CONTENT = 1, XDPI_SM_PCRE, XDPI_SM_ISDATAAT, XDPI_SM_BYTE_TEST,
+	XDPI_SM_BYTE_JUMP, XDPI_SM_BSIZE,
+};
+
+#define XDPI_CT_NOCASE 0x01
+#define XDPI_CT_NEGATED 0x02
+#define XDPI_CT_RELATIVE 0x04 /* distance or within given */
+#define XDPI_CT_FAST 0x08     /* fast_pattern */
+#define XDPI_CT_STARTS 0x10   /* startswith */
+#define XDPI_CT_ENDS 0x20     /* endswith */
+#define XDPI_CT_DEPTH 0x40
+#define XDPI_CT_WITHIN 0x80
+#define XDPI_CT_FAST_ONLY 0x100 /* fast_pattern:only (matched by the prefilter alone) */
+
+struct xdpi_content {
+	uint8_t *pat;
+	uint32_t len;
+	uint32_t flags;
+	int32_t offset, depth, distance, within;
+	uint32_t fp_off, fp_len; /* fast_pattern:off,len chop (len 0: whole) */
+};
+
+struct xdpi_pcre {
+	void *code;      /* pcre2_code */
+	void *match;     /* pcre2_match_data */
+	bool negated, relative;
+	char *source;
+};
+
+struct xdpi_isdataat { int32_t n; bool relative, negated, rawbytes; };
+
+enum xdpi_byte_flags {
+	XDPI_BY_RELATIVE = 0x1, XDPI_BY_LITTLE = 0x2, XDPI_BY_STRING = 0x4,
+	XDPI_BY_ALIGN = 0x8, XDPI_BY_FROM_BEGINNING = 0x10, XDPI_BY_FROM_END = 0x20,
+	XDPI_BY_NEGATE = 0x40, XDPI_BY_BITMASK = 0x80,
+};
+
+struct xdpi_byte_op {
+	uint8_t nbytes;
+	uint8_t base;     /* string: 8, 10, 16 */
+	char op;          /* byte_test: < > = & ^ (and <= >= as 'l' 'g') */
+	uint32_t flags;
+	int32_t offset;
+	uint64_t value;   /* byte_test: compared against */
+	uint64_t bitmask;
+	uint32_t multiplier; /* byte_jump */
+	int32_t post_offset;
+};
+
+struct xdpi_sm {
+	uint8_t type;    /* enum xdpi_sm_type */
+	uint8_t buf;     /* enum xdpi_buffer */
+	union {
+		struct xdpi_content c;
+		struct xdpi_pcre re;
+		struct xdpi_isdataat d;
+		struct xdpi_byte_op by;
+		struct xdpi_num_cmp size;
+	};
+};
+
+#define XDPI_FLOW_ESTABLISHED 0x01
+#define XDPI_FLOW_NOT_ESTABLISHED 0x02
+#define XDPI_FLOW_TO_SERVER 0x04
+#define XDPI_FLOW_TO_CLIENT 0x08
+#define XDPI_FLOW_STATELESS 0x10
+
+enum xdpi_fb_op { XDPI_FB_SET = 1, XDPI_FB_ISSET, XDPI_FB_ISNOTSET, XDPI_FB_UNSET,
+		  XDPI_FB_TOGGLE };
+
+struct xdpi_flowbit_op {
+	uint8_t op;       /* enum xdpi_fb_op */
+	bool any;         /* names joined with '|': one is enough; else '&': all */
+	uint16_t n;
+	uint32_t *ids;    /* indexes into the rule set's flowbit names */
+};
+
+enum xdpi_thr_type { XDPI_THR_LIMIT = 1, XDPI_THR_THRESHOLD, XDPI_THR_BOTH, XDPI_THR_FILTER };
+enum xdpi_track { XDPI_TRACK_SRC = 1, XDPI_TRACK_DST, XDPI_TRACK_RULE, XDPI_TRACK_BOTH };
+
+struct xdpi_threshold {
+	uint8_t type;  /* enum xdpi_thr_type (FILTER: detection_filter); 0: none */
+	uint8_t track; /* enum xdpi_track */
+	uint32_t count;
+	uint32_t seconds;
+};
+
+struct xdpi_rule {
+	uint8_t action;
+	uint8_t proto;       /* enum xdpi_rule_proto */
+	bool bidir;          /* "<>" */
+	struct xdpi_addr_group src, dst;
+	struct xdpi_port_group sport, dport;
+	uint32_t sid, gid, rev, priority;
+	char *msg, *classtype;
+	char *metadata;      /* as written, for the alert */
+	uint32_t flow;       /* XDPI_FLOW_* */
+	uint8_t stage;       /* enum xdpi_stage */
+	struct xdpi_sm *sm;  /* in rule order */
+	uint32_t n_sm;
+	int32_t prefilter;   /* index in sm of the content given to the prefilter; -1: none */
+	struct xdpi_flowbit_op *fb;
+	uint32_t n_fb;
+	bool noalert;
+	struct xdpi_threshold threshold, filter;
+	struct xdpi_num_cmp dsize, itype, icode;
+	int16_t ip_proto;    /* -1: any */
+	uint8_t flags_set, flags_mask; /* TCP flags that must be set, among those checked */
+	char flags_mod;      /* 0, '+', '*', '!' */
+	const char *app;     /* app-layer-protocol:NAME (or the header's app protocol) */
+	bool app_negated;
+	uint64_t buffers;    /* bitmap of enum xdpi_buffer used */
+	bool kernel;         /* counted by the XDP maps instead of inspected here */
+	const char *file;
+	uint32_t line;
+};
+
+/* Variables for $NAME in addresses and ports. */
+struct xdpi_rule_vars;
+struct xdpi_rule_vars *xdpi_rule_vars_new(void); /* with Suricata's defaults */
+void xdpi_rule_vars_free(struct xdpi_rule_vars *v);
+/* NAME=VALUE (NAME with or without '$'). Returns 0 or -EINVAL with the reason in ERR. */
+int xdpi_rule_vars_set(struct xdpi_rule_vars *v, const char *assignment, char *err, size_t errlen);
+const char *xdpi_rule_vars_get(const struct xdpi_rule_vars *v, const char *name, size_t len);
+
+/* Flowbit names, shared by all rules of a set. */
+struct xdpi_names {
+	char **names;
+	uint32_t n, cap;
+};
+int xdpi_names_id(struct xdpi_names *names, const char *s, size_t len, uint32_t *id);
+void xdpi_names_free(struct xdpi_names *names);
+
+enum xdpi_parse_result {
+	XDPI_RULE_OK = 0,
+	XDPI_RULE_SKIPPED,  /* uses something unsupported: *WHAT names it */
+	XDPI_RULE_ERROR,    /* malformed: ERR says where and why */
+};
+
+struct xdpi_rule_parse_ctx {
+	const char *file;
+	uint32_t line;
+	const struct xdpi_rule_vars *vars;
+	struct xdpi_names *flowbits;
+	char *err;
+	size_t errlen;
+	char what[48];      /* SKIPPED: the unsupported keyword or protocol */
+	uint32_t sid;       /* the rule's sid as far as it was read (0: unknown) */
+};
+
+/* Parses one rule (LEN bytes, no newline) into R (zeroed by the caller). On SKIPPED or ERROR
+ * everything R holds has been freed. */
+enum xdpi_parse_result xdpi_rule_parse(struct xdpi_rule_parse_ctx *pc, const char *text,
+				       size_t len, struct xdpi_rule *r);
+void xdpi_rule_free(struct xdpi_rule *r);
+
+/* Address and port groups (detect/rule_addr.c). */
+bool xdpi_addr_match(const struct xdpi_addr_group *g, uint8_t family, const uint8_t *addr);
+bool xdpi_port_match(const struct xdpi_port_group *g, uint16_t port);
+/* Parses TEXT (variables expanded from VARS) into G. Returns 0 or -EINVAL with the reason in
+ * ERR (no place: the caller adds it). */
+int xdpi_addr_parse(const struct xdpi_rule_vars *vars, const char *text, size_t len,
+		    struct xdpi_addr_group *g, char *err, size_t errlen);
+int xdpi_port_parse(const struct xdpi_rule_vars *vars, const char *text, size_t len,
+		    struct xdpi_port_group *g, char *err, size_t errlen);
+void xdpi_addr_group_free(struct xdpi_addr_group *g);
+void xdpi_port_group_free(struct xdpi_port_group *g);
+
+/* The comparison of V against C. */
+bool xdpi_num_cmp_match(const struct xdpi_num_cmp *c, uint64_t v);
+
+/* Verification of one rule's inspection on the buffers of IN (detect/rule_match.c): every
+ * content, pcre, isdataat, byte_test, byte_jump and bsize of the rule, in order, buffer by
+ * buffer, with Suricata's relative semantics and backtracking. */
+bool xdpi_rule_match_buffers(const struct xdpi_rule *r, const struct xdpi_inspect *in);
+
+#endif /* XDPI_RULES_H */

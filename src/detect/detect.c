@@ -1,0 +1,820 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The rule set: loading, ordering, the prefilter, and the inspection points. Each stage's
+ * candidates come from three places: Hyperscan over each buffer (the rule's fast pattern),
+ * an address index (header-only rules with written-out address lists, as in the ip_*.rules
+ * reputation files), and the few rules that have neither (checked at every inspection of
+ * their stage). Candidates are verified in rule order: pass, drop, alert; flowbit setters
+ * before their readers. */
+#define _GNU_SOURCE /* memmem, memrchr, qsort_r, asprintf */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <hs/hs.h>
+#include "xdpi/detect.h"
+#include "xdpi/text_file.h"
+#include "detect_int.h"
+
+struct addr_entry {
+	uint8_t family;
+	uint8_t lo[16], hi[16];
+	uint32_t rule;
+};
+
+struct addr_index {
+	struct addr_entry *e;
+	uint8_t (*maxhi)[16]; /* running maximum of hi over e[0..i], per family run */
+	uint32_t n, cap;
+};
+
+struct xdpi_detect {
+	struct xdpi_rule *rules;
+	uint32_t n, cap;
+	struct xdpi_names flowbits;
+	struct xdpi_rules_report rep;
+	bool compiled;
+	hs_database_t *db[XDPI_BUF_MAX];
+	hs_scratch_t *scratch;
+	uint32_t *unfiltered[XDPI_STAGE_MAX];
+	uint32_t n_unfiltered[XDPI_STAGE_MAX];
+	struct addr_index by_src, by_dst;
+	uint32_t *sid_order; /* rule indexes sorted by sid */
+	uint64_t *sid_set;   /* gid:sid loaded, open addressing (0: free) */
+	uint32_t sid_slots, n_sids;
+	/* per inspection */
+	uint32_t *seen;      /* inspection stamp per rule */
+	uint32_t stamp;
+	uint32_t *cand;
+	uint32_t n_cand;
+	enum xdpi_stage cur_stage;
+	uint64_t cnt[XDPI_DCNT_MAX];
+	struct detect_state *state;
+};
+
+/* detect_state.c */
+struct detect_state *detect_state_new(void);
+void detect_state_free(struct detect_state *s);
+bool detect_flowbits_ok(struct xdpi_detect *d, const struct xdpi_rule *r,
+			const struct xdpi_flow *f);
+void detect_flowbits_apply(struct xdpi_detect *d, const struct xdpi_rule *r, struct xdpi_flow *f,
+			   uint32_t nbits, uint64_t *nomem);
+bool detect_flow_passed(const struct xdpi_flow *f);
+void detect_flow_pass(struct xdpi_flow *f, uint32_t nbits, uint64_t *nomem);
+bool detect_threshold_ok(struct detect_state *s, const struct xdpi_rule *r, uint32_t idx,
+			 const uint8_t *src, const uint8_t *dst, uint8_t family, uint64_t ts,
+			 uint64_t *evicted);
+
+static const char *const counter_names[] = {
+#define XDPI_X_NAME(id, name) name,
+	XDPI_DETECT_COUNTERS(XDPI_X_NAME)
+#undef XDPI_X_NAME
+};
+
+const char *xdpi_detect_counter_name(enum xdpi_detect_counter c)
+{
+	return c < XDPI_DCNT_MAX ? counter_names[c] : "?";
+}
+
+struct xdpi_detect *xdpi_detect__new(void)
+{
+	struct xdpi_detect *d = calloc(1, sizeof(*d));
+
+	if (d && !(d->state = detect_state_new())) {
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+void xdpi_detect__free(struct xdpi_detect *d)
+{
+	if (!d)
+		return;
+	for (uint32_t i = 0; i < d->n; i++)
+		xdpi_rule_free(&d->rules[i]);
+	free(d->rules);
+	xdpi_names_free(&d->flowbits);
+	free(d->rep.skips);
+	for (int b = 0; b < XDPI_BUF_MAX; b++)
+		hs_free_database(d->db[b]);
+	hs_free_scratch(d->scratch);
+	for (int s = 0; s < XDPI_STAGE_MAX; s++)
+		free(d->unfiltered[s]);
+	free(d->by_src.e), free(d->by_src.maxhi);
+	free(d->by_dst.e), free(d->by_dst.maxhi);
+	free(d->sid_order);
+	free(d->sid_set);
+	free(d->seen);
+	free(d->cand);
+	detect_state_free(d->state);
+	free(d);
+}
+
+/* ---- loading ---- */
+
+static void count_skip(struct xdpi_rules_report *rep, const char *what)
+{
+	for (uint32_t i = 0; i < rep->n_skips; i++) {
+		if (!strcmp(rep->skips[i].what, what)) {
+			rep->skips[i].rules++;
+			return;
+		}
+	}
+	struct xdpi_rules_skip *g = realloc(rep->skips, (rep->n_skips + 1) * sizeof(*g));
+
+	if (!g)
+		return;
+	rep->skips = g;
+	snprintf(g[rep->n_skips].what, sizeof(g[0].what), "%s", what);
+	g[rep->n_skips++].rules = 1;
+}
+
+static bool is_rule_line(const char *s, size_t len)
+{
+	while (len && (*s == ' ' || *s == '\t'))
+		s++, len--;
+	return len && *s != '#';
+}
+
+static int add_rule(struct xdpi_detect *d, struct xdpi_rule *r)
+{
+	if (d->n == d->cap) {
+		uint32_t cap = d->cap ? d->cap * 2 : 256;
+		struct xdpi_rule *g = realloc(d->rules, cap * sizeof(*g));
+
+		if (!g)
+			return -ENOMEM;
+		d->rules = g;
+		d->cap = cap;
+	}
+	d->rules[d->n++] = *r;
+	return 0;
+}
+
+/* Whether GID:SID was loaded before; remembers it if not. */
+static bool sid_seen(struct xdpi_detect *d, uint32_t gid, uint32_t sid)
+{
+	uint64_t key = (uint64_t)gid << 32 | sid;
+
+	if (d->n_sids * 2 >= d->sid_slots) {
+		uint32_t slots = d->sid_slots ? d->sid_slots * 2 : 1024;
+		uint64_t *g = calloc(slots, sizeof(*g)), *old = d->sid_set;
+
+		if (!g)
+			return false;
+		d->sid_set = g;
+		d->sid_slots = slots;
+		d->n_sids = 0;
+		for (uint32_t i = 0; old && i < slots / 2; i++)
+			if (old[i])
+				sid_seen(d, (uint32_t)(old[i] >> 32), (uint32_t)old[i]);
+		free(old);
+	}
+	for (uint32_t h = (uint32_t)(key * 0x9e3779b97f4a7c15ull >> 40) & (d->sid_slots - 1);;
+	     h = (h + 1) & (d->sid_slots - 1)) {
+		if (d->sid_set[h] == key)
+			return true;
+		if (!d->sid_set[h]) {
+			d->sid_set[h] = key;
+			d->n_sids++;
+			return false;
+		}
+	}
+}
+
+struct load_out {
+	FILE *errs, *skips;
+};
+
+static void load_one(struct xdpi_detect *d, struct xdpi_rule_parse_ctx *pc, const char *s,
+		     size_t len, const struct load_out *o)
+{
+	struct xdpi_rule r = { 0 };
+
+	d->rep.rules++;
+	switch (xdpi_rule_parse(pc, s, len, &r)) {
+	case XDPI_RULE_OK:
+		break;
+	case XDPI_RULE_SKIPPED:
+		d->rep.skipped++;
+		count_skip(&d->rep, pc->what);
+		if (o->skips)
+			fprintf(o->skips, "%s:%u: sid %u: unsupported '%s', rule skipped\n", pc->file,
+				pc->line, pc->sid, pc->what);
+		return;
+	default:
+		d->rep.errors++;
+		if (o->errs)
+			fprintf(o->errs, "%s\n", pc->err);
+		return;
+	}
+	if (sid_seen(d, r.gid, r.sid)) {
+		d->rep.duplicates++;
+		if (o->errs)
+			fprintf(o->errs, "%s:%u: sid %u: loaded before, this one ignored\n", pc->file,
+				pc->line, r.sid);
+		xdpi_rule_free(&r);
+		return;
+	}
+	if (add_rule(d, &r)) {
+		d->rep.errors++;
+		xdpi_rule_free(&r);
+		return;
+	}
+	d->rep.loaded++;
+}
+
+int xdpi_detect__load_text(struct xdpi_detect *d, const char *name, const char *text, size_t len,
+			   const struct xdpi_rule_vars *vars, FILE *errs, FILE *skips)
+{
+	struct load_out o = { errs, skips };
+	struct xdpi_rule_parse_ctx pc = { .file = name, .vars = vars, .flowbits = &d->flowbits };
+	char err[512], *joined = NULL;
+	size_t jlen = 0, i = 0;
+	uint32_t line = 0, first = 0;
+
+	if (d->compiled)
+		return -EBUSY;
+	pc.err = err;
+	pc.errlen = sizeof(err);
+	d->rep.files++;
+	while (i < len) {
+		const char *s = text + i, *nl = memchr(s, '\n', len - i);
+		size_t l = nl ? (size_t)(nl - s) : len - i;
+
+		i += l + 1;
+		line++;
+		if (l && s[l - 1] == '\r')
+			l--;
+		if (!joined && !is_rule_line(s, l))
+			continue;
+		if (l && s[l - 1] == '\\') { /* continued on the next line */
+			char *g = realloc(joined, jlen + l);
+
+			if (!g)
+				break;
+			joined = g;
+			if (!jlen)
+				first = line;
+			memcpy(joined + jlen, s, l - 1);
+			jlen += l - 1;
+			continue;
+		}
+		pc.line = jlen ? first : line;
+		if (jlen) {
+			char *g = realloc(joined, jlen + l);
+
+			if (!g)
+				break;
+			joined = g;
+			memcpy(joined + jlen, s, l);
+			load_one(d, &pc, joined, jlen + l, &o);
+			jlen = 0;
+		} else {
+			load_one(d, &pc, s, l, &o);
+		}
+	}
+	if (jlen) {
+		pc.line = first;
+		load_one(d, &pc, joined, jlen, &o);
+	}
+	free(joined);
+	return 0;
+}
+
+int xdpi_detect__load(struct xdpi_detect *d, const char *path, const struct xdpi_rule_vars *vars,
+		      FILE *errs, FILE *skips)
+{
+	char err[256], *text;
+	size_t len;
+	int rc = xdpi_text_read(path, &text, &len, err, sizeof(err));
+
+	if (rc) {
+		if (errs)
+			fprintf(errs, "%s\n", err);
+		return rc;
+	}
+	rc = xdpi_detect__load_text(d, path, text, len, vars, errs, skips);
+	free(text);
+	return rc;
+}
+
+const struct xdpi_rules_report *xdpi_detect__report(const struct xdpi_detect *d)
+{
+	return &d->rep;
+}
+
+size_t xdpi_detect__rules(const struct xdpi_detect *d, const struct xdpi_rule **out)
+{
+	*out = d->rules;
+	return d->n;
+}
+
+/* ---- reputation rules into the kernel ---- */
+
+static bool kernel_eligible(const struct xdpi_rule *r, bool *by_source)
+{
+	bool src_list = r->src.literal, dst_list = r->dst.literal;
+
+	if (r->stage != XDPI_STAGE_PACKET || r->proto != XDPI_RP_IP || r->n_sm || r->bidir ||
+	    r->action == XDPI_ACT_PASS || !r->sport.any || r->sport.n_out || !r->dport.any ||
+	    r->dport.n_out || r->flow || r->dsize.op || r->itype.op || r->icode.op ||
+	    r->ip_proto >= 0 || r->flags_set || r->flags_mod || r->app || r->filter.type ||
+	    src_list == dst_list)
+		return false;
+	for (uint32_t i = 0; i < r->n_fb; i++)
+		if (r->fb[i].op != XDPI_FB_SET) /* setting bits is lost; reading them is not */
+			return false;
+	*by_source = src_list;
+	return true;
+}
+
+void xdpi_detect__offload(struct xdpi_detect *d, xdpi_kernel_rule_fn fn, void *ctx)
+{
+	for (uint32_t i = 0; i < d->n && !d->compiled; i++) {
+		struct xdpi_rule *r = &d->rules[i];
+		bool by_source;
+
+		if (!r->kernel && kernel_eligible(r, &by_source) && fn(ctx, r, by_source)) {
+			r->kernel = true;
+			d->rep.kernel++;
+		}
+	}
+}
+
+/* ---- compile ---- */
+
+static int rule_rank(const struct xdpi_rule *r)
+{
+	int rank = r->action == XDPI_ACT_PASS ? 0 : r->action == XDPI_ACT_DROP ? 2 : 4;
+
+	for (uint32_t i = 0; i < r->n_fb; i++)
+		if (r->fb[i].op == XDPI_FB_ISSET || r->fb[i].op == XDPI_FB_ISNOTSET)
+			return rank + 1; /* after the rules that may set what it reads */
+	return rank;
+}
+
+static int sort_rules(struct xdpi_detect *d)
+{
+	struct xdpi_rule *sorted = malloc((d->n ? d->n : 1) * sizeof(*sorted));
+	uint32_t at = 0;
+
+	if (!sorted)
+		return -ENOMEM;
+	for (int rank = 0; rank <= 5; rank++) /* stable: file order within a rank */
+		for (uint32_t i = 0; i < d->n; i++)
+			if (rule_rank(&d->rules[i]) == rank)
+				sorted[at++] = d->rules[i];
+	free(d->rules);
+	d->rules = sorted;
+	d->cap = d->n;
+	return 0;
+}
+
+static int push_u32(uint32_t **arr, uint32_t *n, uint32_t v)
+{
+	uint32_t *g = realloc(*arr, (*n + 1) * sizeof(**arr));
+
+	if (!g)
+		return -ENOMEM;
+	g[(*n)++] = v;
+	*arr = g;
+	return 0;
+}
+
+static int index_add(struct addr_index *x, const struct xdpi_addr_group *g, uint32_t rule)
+{
+	for (uint32_t i = 0; i < g->n_in; i++) {
+		if (x->n == x->cap) {
+			uint32_t cap = x->cap ? x->cap * 2 : 1024;
+			struct addr_entry *e = realloc(x->e, cap * sizeof(*e));
+
+			if (!e)
+				return -ENOMEM;
+			x->e = e;
+			x->cap = cap;
+		}
+		struct addr_entry *e = &x->e[x->n++];
+
+		e->family = g->in[i].family;
+		memcpy(e->lo, g->in[i].lo, 16);
+		memcpy(e->hi, g->in[i].hi, 16);
+		e->rule = rule;
+	}
+	return 0;
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+	const struct addr_entry *x = a, *y = b;
+
+	if (x->family != y->family)
+		return x->family - y->family;
+	return memcmp(x->lo, y->lo, 16);
+}
+
+static int index_finish(struct addr_index *x)
+{
+	if (x->n)
+		qsort(x->e, x->n, sizeof(*x->e), entry_cmp);
+	x->maxhi = malloc((x->n ? x->n : 1) * sizeof(*x->maxhi));
+	if (!x->maxhi)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < x->n; i++) {
+		bool restart = !i || x->e[i - 1].family != x->e[i].family;
+
+		memcpy(x->maxhi[i], x->e[i].hi, 16);
+		if (!restart && memcmp(x->maxhi[i - 1], x->maxhi[i], 16) > 0)
+			memcpy(x->maxhi[i], x->maxhi[i - 1], 16);
+	}
+	return 0;
+}
+
+static int sid_cmp_ctx(const void *a, const void *b, void *ctx)
+{
+	const struct xdpi_detect *d = ctx;
+	uint32_t x = d->rules[*(const uint32_t *)a].sid, y = d->rules[*(const uint32_t *)b].sid;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Where each rule's candidates come from. */
+static int place_rules(struct xdpi_detect *d)
+{
+	for (uint32_t i = 0; i < d->n; i++) {
+		const struct xdpi_rule *r = &d->rules[i];
+		int rc = 0;
+
+		if (r->kernel)
+			continue;
+		d->rep.by_stage[r->stage]++;
+		if (r->prefilter >= 0) {
+			d->rep.prefiltered++;
+		} else if (r->stage == XDPI_STAGE_PACKET && !r->bidir && r->src.literal) {
+			rc = index_add(&d->by_src, &r->src, i);
+			d->rep.addr_indexed++;
+		} else if (r->stage == XDPI_STAGE_PACKET && !r->bidir && r->dst.literal) {
+			rc = index_add(&d->by_dst, &r->dst, i);
+			d->rep.addr_indexed++;
+		} else {
+			rc = push_u32(&d->unfiltered[r->stage], &d->n_unfiltered[r->stage], i);
+			d->rep.unfiltered++;
+		}
+		if (rc)
+			return rc;
+	}
+	if (index_finish(&d->by_src) || index_finish(&d->by_dst))
+		return -ENOMEM;
+	return 0;
+}
+
+static int compile_buffer(struct xdpi_detect *d, int b, char *err, size_t errlen)
+{
+	const char **pats = calloc(d->n ? d->n : 1, sizeof(*pats));
+	unsigned *flags = calloc(d->n ? d->n : 1, sizeof(*flags));
+	unsigned *ids = calloc(d->n ? d->n : 1, sizeof(*ids));
+	size_t *lens = calloc(d->n ? d->n : 1, sizeof(*lens));
+	hs_compile_error_t *ce = NULL;
+	unsigned n = 0;
+	int rc = -ENOMEM;
+
+	if (!pats || !flags || !ids || !lens)
+		goto out;
+	for (uint32_t i = 0; i < d->n; i++) {
+		const struct xdpi_rule *r = &d->rules[i];
+		const struct xdpi_content *c;
+
+		if (r->kernel || r->prefilter < 0 || r->sm[r->prefilter].buf != b)
+			continue;
+		c = &r->sm[r->prefilter].c;
+		pats[n] = (const char *)c->pat + c->fp_off;
+		lens[n] = c->fp_len ? c->fp_len : c->len;
+		flags[n] = HS_FLAG_SINGLEMATCH | (c->flags & XDPI_CT_NOCASE ? HS_FLAG_CASELESS : 0);
+		ids[n] = i;
+		n++;
+	}
+	rc = 0;
+	if (!n)
+		goto out;
+	if (hs_compile_lit_multi(pats, flags, ids, lens, n, HS_MODE_BLOCK, NULL, &d->db[b], &ce) !=
+	    HS_SUCCESS) {
+		snprintf(err, errlen, "hyperscan: %s (buffer %s)", ce ? ce->message : "failed",
+			 xdpi_buffer_name((enum xdpi_buffer)b));
+		hs_free_compile_error(ce);
+		rc = -EINVAL;
+		goto out;
+	}
+	if (hs_alloc_scratch(d->db[b], &d->scratch) != HS_SUCCESS) {
+		snprintf(err, errlen, "hyperscan: cannot allocate scratch space");
+		rc = -ENOMEM;
+	}
+out:
+	free(pats), free(flags), free(ids), free(lens);
+	return rc;
+}
+
+int xdpi_detect__compile(struct xdpi_detect *d, char *err, size_t errlen)
+{
+	int rc;
+
+	if (d->compiled)
+		return 0;
+	if ((rc = sort_rules(d)) || (rc = place_rules(d)))
+		goto nomem;
+	for (int b = 0; b < XDPI_BUF_MAX; b++)
+		if ((rc = compile_buffer(d, b, err, errlen)))
+			return rc;
+	d->seen = calloc(d->n ? d->n : 1, sizeof(*d->seen));
+	d->cand = calloc(d->n ? d->n : 1, sizeof(*d->cand));
+	d->sid_order = calloc(d->n ? d->n : 1, sizeof(*d->sid_order));
+	if (!d->seen || !d->cand || !d->sid_order) {
+		rc = -ENOMEM;
+		goto nomem;
+	}
+	for (uint32_t i = 0; i < d->n; i++)
+		d->sid_order[i] = i;
+	if (d->n)
+		qsort_r(d->sid_order, d->n, sizeof(uint32_t), sid_cmp_ctx, d);
+	d->compiled = true;
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory while compiling the rules");
+	return rc;
+}
+
+const struct xdpi_rule *xdpi_detect__by_sid(const struct xdpi_detect *d, uint32_t sid)
+{
+	uint32_t lo = 0, hi = d->compiled ? d->n : 0;
+
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2, s = d->rules[d->sid_order[mid]].sid;
+
+		if (s == sid)
+			return &d->rules[d->sid_order[mid]];
+		if (s < sid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+const uint64_t *xdpi_detect__counters(const struct xdpi_detect *d)
+{
+	return d->cnt;
+}
+
+/* ---- inspection ---- */
+
+static void candidate(struct xdpi_detect *d, uint32_t idx)
+{
+	if (d->seen[idx] == d->stamp || d->rules[idx].stage != d->cur_stage)
+		return;
+	d->seen[idx] = d->stamp;
+	d->cand[d->n_cand++] = idx;
+}
+
+static int on_hit(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+		  void *ctx)
+{
+	(void)from, (void)to, (void)flags;
+	candidate(ctx, id);
+	return 0;
+}
+
+static void index_lookup(struct xdpi_detect *d, const struct addr_index *x, uint8_t family,
+			 const uint8_t *addr)
+{
+	uint8_t key[16] = { 0 };
+	uint32_t lo = 0, hi = x->n;
+
+	memcpy(key, addr, family == 4 ? 4 : 16);
+	while (lo < hi) { /* first entry past (family, key) */
+		uint32_t mid = (lo + hi) / 2;
+		const struct addr_entry *e = &x->e[mid];
+
+		if (e->family < family || (e->family == family && memcmp(e->lo, key, 16) <= 0))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (uint32_t i = lo; i-- > 0;) {
+		const struct addr_entry *e = &x->e[i];
+
+		if (e->family != family || memcmp(x->maxhi[i], key, 16) < 0)
+			break;
+		if (memcmp(e->hi, key, 16) >= 0)
+			candidate(d, e->rule);
+	}
+}
+
+static void begin(struct xdpi_detect *d, enum xdpi_stage stage)
+{
+	d->n_cand = 0;
+	d->cur_stage = stage;
+	if (++d->stamp == 0) { /* wrapped: forget every old stamp */
+		memset(d->seen, 0, d->n * sizeof(*d->seen));
+		d->stamp = 1;
+	}
+	for (uint32_t i = 0; i < d->n_unfiltered[stage]; i++)
+		candidate(d, d->unfiltered[stage][i]);
+}
+
+static void scan_buffers(struct xdpi_detect *d, const struct xdpi_inspect *in)
+{
+	for (int b = 0; b < XDPI_BUF_MAX; b++) {
+		if (!d->db[b] || !in->buf[b])
+			continue;
+		if (hs_scan(d->db[b], (const char *)in->buf[b], in->len[b], 0, d->scratch, on_hit,
+			    d) != HS_SUCCESS)
+			d->cnt[XDPI_DCNT_SCAN_ERRORS]++;
+	}
+}
+
+static int u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The header as the rule sees it: the sender of this packet or message is "src". */
+struct hdr {
+	uint8_t family, proto;
+	const uint8_t *src, *dst;
+	uint16_t sport, dport;
+	uint8_t dir;
+	const struct xdpi_decoded *pkt; /* packet stage only */
+};
+
+static bool proto_ok(const struct xdpi_rule *r, const struct hdr *h, const struct xdpi_flow *f)
+{
+	switch (r->proto) {
+	case XDPI_RP_TCP: return h->proto == 6;
+	case XDPI_RP_UDP: return h->proto == 17;
+	case XDPI_RP_ICMP: return h->proto == 1 || h->proto == 58;
+	case XDPI_RP_IP: return true;
+	default: /* an application protocol: the flow must have been found to speak it */
+		return h->proto == 6 || h->proto == 17;
+	}
+	(void)f;
+}
+
+static bool app_ok(const struct xdpi_rule *r, const struct xdpi_flow *f)
+{
+	const char *ap = f->app_proto;
+	bool same;
+
+	if (!r->app)
+		return true;
+	same = ap && (!strcmp(ap, r->app) || (!strcmp(r->app, "http") && !strcmp(ap, "http2")));
+	return same != r->app_negated;
+}
+
+static bool addrs_ok(const struct xdpi_rule *r, const struct hdr *h)
+{
+	if (xdpi_addr_match(&r->src, h->family, h->src) && xdpi_addr_match(&r->dst, h->family, h->dst) &&
+	    xdpi_port_match(&r->sport, h->sport) && xdpi_port_match(&r->dport, h->dport))
+		return true;
+	return r->bidir && xdpi_addr_match(&r->src, h->family, h->dst) &&
+	       xdpi_addr_match(&r->dst, h->family, h->src) && xdpi_port_match(&r->sport, h->dport) &&
+	       xdpi_port_match(&r->dport, h->sport);
+}
+
+static bool established(const struct xdpi_flow *f)
+{
+	if (f->key.proto == 6)
+		return f->tcp_state >= XDPI_TCP_ESTABLISHED;
+	return f->pkts[0] && f->pkts[1];
+}
+
+static bool flow_ok(const struct xdpi_rule *r, const struct hdr *h, const struct xdpi_flow *f)
+{
+	if ((r->flow & XDPI_FLOW_TO_SERVER) && h->dir != 0)
+		return false;
+	if ((r->flow & XDPI_FLOW_TO_CLIENT) && h->dir != 1)
+		return false;
+	if (!h->pkt) /* a transaction: its connection is established */
+		return !(r->flow & XDPI_FLOW_NOT_ESTABLISHED);
+	if ((r->flow & XDPI_FLOW_ESTABLISHED) && !established(f))
+		return false;
+	if ((r->flow & XDPI_FLOW_NOT_ESTABLISHED) && established(f))
+		return false;
+	return true;
+}
+
+static bool packet_ok(const struct xdpi_rule *r, const struct xdpi_decoded *p)
+{
+	bool icmp = p->proto == 1 || p->proto == 58;
+
+	if (r->dsize.op && !xdpi_num_cmp_match(&r->dsize, p->payload_wire))
+		return false;
+	if ((r->itype.op || r->icode.op) && !icmp)
+		return false;
+	if (r->itype.op && !xdpi_num_cmp_match(&r->itype, p->icmp_type))
+		return false;
+	if (r->icode.op && !xdpi_num_cmp_match(&r->icode, p->icmp_code))
+		return false;
+	if (r->ip_proto >= 0 && p->proto != r->ip_proto)
+		return false;
+	if (r->flags_set || r->flags_mod || r->flags_mask != 0xff) {
+		uint8_t fl = p->tcp_flags & r->flags_mask;
+
+		if (p->proto != 6)
+			return false;
+		switch (r->flags_mod) {
+		case '+': return (fl & r->flags_set) == r->flags_set;
+		case '*': return (fl & r->flags_set) != 0;
+		case '!': return (fl & r->flags_set) == 0;
+		default: return fl == r->flags_set;
+		}
+	}
+	return true;
+}
+
+static bool verify(struct xdpi_detect *d, const struct xdpi_rule *r, const struct hdr *h,
+		   struct xdpi_flow *f, const struct xdpi_inspect *in)
+{
+	return proto_ok(r, h, f) && app_ok(r, f) && addrs_ok(r, h) && flow_ok(r, h, f) &&
+	       (!h->pkt || packet_ok(r, h->pkt)) && xdpi_rule_match_buffers(r, in) &&
+	       detect_flowbits_ok(d, r, f);
+}
+
+/* What a match does: flowbits, then pass / threshold / alert. Returns false once a pass rule
+ * matched (nothing more is inspected for the flow). */
+static bool act(struct xdpi_detect *d, uint32_t idx, const struct hdr *h, struct xdpi_flow *f,
+		const struct xdpi_inspect *in, uint64_t ts, xdpi_alert_fn fn, void *ctx)
+{
+	const struct xdpi_rule *r = &d->rules[idx];
+	struct xdpi_alert a = { .rule = r, .flow = f, .dir = h->dir, .in = in, .ts = ts };
+
+	d->cnt[XDPI_DCNT_MATCHES]++;
+	detect_flowbits_apply(d, r, f, d->flowbits.n, &d->cnt[XDPI_DCNT_FLOWBITS_NOMEM]);
+	if (r->action == XDPI_ACT_PASS) {
+		d->cnt[XDPI_DCNT_PASSES]++;
+		detect_flow_pass(f, d->flowbits.n, &d->cnt[XDPI_DCNT_FLOWBITS_NOMEM]);
+		return false;
+	}
+	if (r->noalert)
+		return true;
+	if (!detect_threshold_ok(d->state, r, idx, h->src, h->dst, h->family, ts,
+				 &d->cnt[XDPI_DCNT_THRESHOLD_EVICTED])) {
+		d->cnt[XDPI_DCNT_SUPPRESSED]++;
+		return true;
+	}
+	d->cnt[XDPI_DCNT_ALERTS]++;
+	if (fn(ctx, &a) && r->action == XDPI_ACT_DROP)
+		d->cnt[XDPI_DCNT_DROPS]++;
+	return true;
+}
+
+static void run(struct xdpi_detect *d, const struct hdr *h, struct xdpi_flow *f,
+		const struct xdpi_inspect *in, uint64_t ts, xdpi_alert_fn fn, void *ctx)
+{
+	d->cnt[XDPI_DCNT_CANDIDATES] += d->n_cand;
+	if (d->n_cand > 1)
+		qsort(d->cand, d->n_cand, sizeof(*d->cand), u32_cmp);
+	for (uint32_t i = 0; i < d->n_cand; i++) {
+		const struct xdpi_rule *r = &d->rules[d->cand[i]];
+
+		if (verify(d, r, h, f, in) && !act(d, d->cand[i], h, f, in, ts, fn, ctx))
+			return;
+	}
+}
+
+void xdpi_detect__packet(struct xdpi_detect *d, struct xdpi_flow *f, const struct xdpi_decoded *p,
+			 uint8_t dir, uint64_t ts, xdpi_alert_fn fn, void *ctx)
+{
+	struct xdpi_inspect in = { .stage = XDPI_STAGE_PACKET };
+	struct hdr h = { .family = p->family, .proto = p->proto, .src = p->saddr, .dst = p->daddr,
+			 .sport = p->sport, .dport = p->dport, .dir = dir, .pkt = p };
+
+	if (!d->compiled || !d->n || detect_flow_passed(f))
+		return;
+	d->cnt[XDPI_DCNT_INSPECTED_PKTS]++;
+	if (p->payload_len)
+		xdpi_inspect_set(&in, XDPI_BUF_PAYLOAD, p->payload, p->payload_len);
+	begin(d, XDPI_STAGE_PACKET);
+	scan_buffers(d, &in);
+	index_lookup(d, &d->by_src, p->family, p->saddr);
+	index_lookup(d, &d->by_dst, p->family, p->daddr);
+	run(d, &h, f, &in, ts, fn, ctx);
+}
+
+void xdpi_detect__tx(struct xdpi_detect *d, struct xdpi_flow *f, uint8_t dir, uint64_t ts,
+		     const struct xdpi_inspect *in, xdpi_alert_fn fn, void *ctx)
+{
+	const struct xdpi_flow_key *k = &f->key;
+	const uint8_t *a = (const uint8_t *)k->addr_a, *b = (const uint8_t *)k->addr_b;
+	uint16_t pa = __builtin_bswap16(k->port_a), pb = __builtin_bswap16(k->port_b);
+	bool from_a = (f->initiator == 0) == (dir == 0); /* the sender is side a */
+	struct hdr h = { .family = k->family, .proto = k->proto, .dir = dir,
+			 .src = from_a ? a : b, .dst = from_a ? b : a,
+			 .sport = from_a ? pa : pb, .dport = from_a ? pb : pa };
+
+	if (!d->compiled || !d->n || detect_flow_passed(f))
+		return;
+	d->cnt[XDPI_DCNT_INSPECTED_TX]++;
+	begin(d, in->stage);
+	scan_buffers(d, in);
+	run(d, &h, f, in, ts, fn, ctx);
+}

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0
+/* HTTP buffers derived from a header block, shared by the HTTP/1 and HTTP/2 dissectors: the
+ * header block itself, single headers (Content-Type, Referer, ...), the list of header names,
+ * the normalised (lower-case) host. */
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+#include "xdpi/inspect_http.h"
+
+const char *xdpi_http_header_value(const char *hdrs, size_t len, const char *name, size_t *vlen)
+{
+	size_t nl = strlen(name), off = 0;
+
+	while (off < len) {
+		const char *l = hdrs + off, *e = memchr(l, '\n', len - off);
+		size_t ll = e ? (size_t)(e - l) : len - off;
+
+		if (ll > nl && l[nl] == ':' && !strncasecmp(l, name, nl)) {
+			const char *v = l + nl + 1;
+			size_t n = ll - nl - 1;
+
+			while (n && (*v == ' ' || *v == '\t'))
+				v++, n--;
+			while (n && (v[n - 1] == '\r' || v[n - 1] == ' ' || v[n - 1] == '\t'))
+				n--;
+			*vlen = n;
+			return v;
+		}
+		off += ll + 1;
+	}
+	return NULL;
+}
+
+static void set_header(struct xdpi_inspect *in, enum xdpi_buffer b, const char *hdrs, size_t len,
+		       const char *name)
+{
+	size_t n;
+	const char *v = xdpi_http_header_value(hdrs, len, name, &n);
+
+	if (v)
+		xdpi_inspect_set(in, b, v, n);
+}
+
+/* "\r\nName1\r\nName2\r\n\r\n", as Suricata's http.header_names. */
+static void header_names(struct xdpi_inspect *in, const char *hdrs, size_t len, char *out,
+			 size_t cap)
+{
+	size_t off = 0, n = 0;
+
+	while (off < len && n + 4 < cap) {
+		const char *l = hdrs + off, *e = memchr(l, '\n', len - off);
+		size_t ll = e ? (size_t)(e - l) : len - off;
+		const char *colon = memchr(l, ':', ll);
+
+		if (colon && (size_t)(colon - l) + n + 2 < cap - 2) {
+			out[n++] = '\r', out[n++] = '\n';
+			memcpy(out + n, l, (size_t)(colon - l));
+			n += (size_t)(colon - l);
+		}
+		off += ll + 1;
+	}
+	if (n + 4 <= cap) {
+		memcpy(out + n, "\r\n\r\n", 4);
+		n += 4;
+	}
+	xdpi_inspect_set(in, XDPI_BUF_HTTP_HEADER_NAMES, out, n);
+}
+
+void xdpi_inspect_http_headers(struct xdpi_inspect *in, const char *hdrs, size_t len,
+			       bool response, struct xdpi_http_scratch *sc)
+{
+	xdpi_inspect_set(in, XDPI_BUF_HTTP_HEADER, hdrs, len);
+	xdpi_inspect_set(in, XDPI_BUF_HTTP_RAW_HEADER, hdrs, len);
+	header_names(in, hdrs, len, sc->names, sizeof(sc->names));
+	set_header(in, XDPI_BUF_HTTP_CONTENT_TYPE, hdrs, len, "Content-Type");
+	set_header(in, XDPI_BUF_HTTP_CONTENT_LEN, hdrs, len, "Content-Length");
+	set_header(in, XDPI_BUF_HTTP_CONNECTION, hdrs, len, "Connection");
+	set_header(in, XDPI_BUF_HTTP_COOKIE, hdrs, len, response ? "Set-Cookie" : "Cookie");
+	if (response)
+		return;
+	set_header(in, XDPI_BUF_HTTP_UA, hdrs, len, "User-Agent");
+	set_header(in, XDPI_BUF_HTTP_REFERER, hdrs, len, "Referer");
+	set_header(in, XDPI_BUF_HTTP_ACCEPT, hdrs, len, "Accept");
+	set_header(in, XDPI_BUF_HTTP_ACCEPT_ENC, hdrs, len, "Accept-Encoding");
+	set_header(in, XDPI_BUF_HTTP_ACCEPT_LANG, hdrs, len, "Accept-Language");
+	set_header(in, XDPI_BUF_HTTP_RAW_HOST, hdrs, len, "Host");
+	xdpi_inspect_http_host(in, sc);
+}
+
+void xdpi_inspect_http_host(struct xdpi_inspect *in, struct xdpi_http_scratch *sc)
+{
+	const uint8_t *h = in->buf[XDPI_BUF_HTTP_RAW_HOST];
+	size_t n = in->len[XDPI_BUF_HTTP_RAW_HOST];
+
+	if (!h)
+		return;
+	if (n > sizeof(sc->host))
+		n = sizeof(sc->host);
+	for (size_t i = 0; i < n; i++)
+		sc->host[i] = (char)tolower(h[i]);
+	xdpi_inspect_set(in, XDPI_BUF_HTTP_HOST, sc->host, n);
+}

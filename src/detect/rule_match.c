@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Verifies a candidate rule on the buffers of one inspection point: each buffer's list of
+ * inspections in rule order. A content may occur several times; when what follows it is
+ * relative (distance, within, pcre/R, isdataat/byte_* relative) and fails, the next
+ * occurrence is tried, as Suricata does, within a bounded budget. */
+#define _GNU_SOURCE /* memmem, memrchr, qsort_r, asprintf */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include "xdpi/rules.h"
+
+#define MATCH_BUDGET 1024 /* content occurrences tried per rule and buffer */
+#define MAX_LIST 64       /* inspections per buffer (longer lists are cut, see below) */
+
+struct mctx {
+	const struct xdpi_sm *l[MAX_LIST];
+	uint32_t n;
+	const uint8_t *buf;
+	uint32_t len;
+	int budget;
+};
+
+static const uint8_t *find(const uint8_t *hay, size_t hlen, const uint8_t *pat, size_t plen,
+			   bool nocase)
+{
+	if (!nocase)
+		return memmem(hay, hlen, pat, plen);
+	if (plen > hlen)
+		return NULL;
+	int first = tolower(pat[0]);
+
+	for (size_t i = 0; i + plen <= hlen; i++) {
+		if (tolower(hay[i]) != first)
+			continue;
+		size_t k = 1;
+
+		while (k < plen && tolower(hay[i + k]) == tolower(pat[k]))
+			k++;
+		if (k == plen)
+			return hay + i;
+	}
+	return NULL;
+}
+
+static bool is_relative(const struct xdpi_sm *sm)
+{
+	switch (sm->type) {
+	case XDPI_SM_CONTENT: return sm->c.flags & XDPI_CT_RELATIVE;
+	case XDPI_SM_PCRE: return sm->re.relative;
+	case XDPI_SM_ISDATAAT: return sm->d.relative;
+	case XDPI_SM_BYTE_TEST:
+	case XDPI_SM_BYTE_JUMP: return sm->by.flags & XDPI_BY_RELATIVE;
+	default: return false;
+	}
+}
+
+/* The window [*start, *end) a content may occupy, given the end of the previous match. */
+static bool content_window(const struct xdpi_content *c, uint32_t pos, uint32_t len,
+			   uint32_t *start, uint32_t *end)
+{
+	int64_t s, e;
+
+	if (c->flags & XDPI_CT_RELATIVE) {
+		s = (int64_t)pos + c->distance;
+		e = c->flags & XDPI_CT_WITHIN ? s + c->within : len;
+	} else {
+		s = c->offset;
+		e = c->flags & XDPI_CT_DEPTH ? (int64_t)c->offset + c->depth : len;
+	}
+	if (s < 0)
+		s = 0;
+	if (e > len)
+		e = len;
+	if (s >= e || (uint64_t)(e - s) < c->len)
+		return false;
+	*start = (uint32_t)s;
+	*end = (uint32_t)e;
+	return true;
+}
+
+static bool match_from(struct mctx *m, uint32_t i, uint32_t pos);
+
+static bool match_content(struct mctx *m, uint32_t i, uint32_t pos)
+{
+	const struct xdpi_content *c = &m->l[i]->c;
+	bool nocase = c->flags & XDPI_CT_NOCASE;
+	bool retry = i + 1 < m->n && is_relative(m->l[i + 1]);
+	uint32_t start, end;
+	const uint8_t *hit;
+
+	if (!content_window(c, pos, m->len, &start, &end))
+		return (c->flags & XDPI_CT_NEGATED) && match_from(m, i + 1, pos);
+	if (c->flags & XDPI_CT_ENDS) { /* only the last c->len bytes can do */
+		if (end != m->len || m->len - c->len < start)
+			return (c->flags & XDPI_CT_NEGATED) && match_from(m, i + 1, pos);
+		start = m->len - c->len;
+	}
+	hit = find(m->buf + start, end - start, c->pat, c->len, nocase);
+	if (c->flags & XDPI_CT_NEGATED)
+		return !hit && match_from(m, i + 1, pos);
+	while (hit) {
+		uint32_t at = (uint32_t)(hit - m->buf);
+
+		if (match_from(m, i + 1, at + c->len))
+			return true;
+		if (!retry || --m->budget <= 0)
+			return false;
+		hit = at + 1 + c->len <= end
+			      ? find(m->buf + at + 1, end - at - 1, c->pat, c->len, nocase)
+			      : NULL;
+	}
+	return false;
+}
+
+static bool match_pcre(struct mctx *m, uint32_t i, uint32_t pos)
+{
+	const struct xdpi_pcre *re = &m->l[i]->re;
+	uint32_t from = re->relative ? pos : 0;
+	int rc;
+
+	if (from > m->len)
+		return re->negated && match_from(m, i + 1, pos);
+	/* relative: the subject starts where the previous match ended, so ^ anchors there */
+	rc = pcre2_match(re->code, m->buf + from, m->len - from, 0, 0, re->match, NULL);
+	if (rc < 0)
+		return re->negated && match_from(m, i + 1, pos);
+	if (re->negated)
+		return false;
+	return match_from(m, i + 1, from + (uint32_t)pcre2_get_ovector_pointer(re->match)[1]);
+}
+
+static bool match_isdataat(struct mctx *m, uint32_t i, uint32_t pos)
+{
+	const struct xdpi_isdataat *d = &m->l[i]->d;
+	bool there = d->relative ? (uint64_t)pos + (uint64_t)d->n <= m->len
+				 : (uint32_t)d->n < m->len;
+
+	return there != d->negated && match_from(m, i + 1, pos);
+}
+
+/* Reads the number byte_test/byte_jump look at; false when it is not there. */
+static bool read_number(const struct xdpi_byte_op *b, const uint8_t *p, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (b->flags & XDPI_BY_STRING) {
+		char tmp[24], *end;
+
+		memcpy(tmp, p, b->nbytes);
+		tmp[b->nbytes] = 0;
+		if (!isxdigit((unsigned char)tmp[0]) && tmp[0] != ' ')
+			return false;
+		v = strtoull(tmp, &end, b->base);
+		if (end == tmp)
+			return false;
+	} else if (b->flags & XDPI_BY_LITTLE) {
+		for (int k = b->nbytes - 1; k >= 0; k--)
+			v = v << 8 | p[k];
+	} else {
+		for (int k = 0; k < b->nbytes; k++)
+			v = v << 8 | p[k];
+	}
+	if (b->flags & XDPI_BY_BITMASK) {
+		v &= b->bitmask;
+		if (b->bitmask)
+			v >>= __builtin_ctzll(b->bitmask);
+	}
+	*out = v;
+	return true;
+}
+
+static bool byte_at(const struct mctx *m, const struct xdpi_byte_op *b, uint32_t pos,
+		    uint64_t *v, int64_t *after)
+{
+	int64_t at = ((b->flags & XDPI_BY_RELATIVE) ? (int64_t)pos : 0) + b->offset;
+	struct xdpi_byte_op rest = *b;
+
+	if (!b->nbytes && at >= 0 && at < m->len) { /* a string to the end of the buffer */
+		rest.nbytes = (uint8_t)(m->len - at > 20 ? 20 : m->len - at);
+		b = &rest;
+	}
+	if (at < 0 || !b->nbytes || at + b->nbytes > m->len)
+		return false;
+	*after = at + b->nbytes;
+	return read_number(b, m->buf + at, v);
+}
+
+static bool match_byte_test(struct mctx *m, uint32_t i, uint32_t pos)
+{
+	const struct xdpi_byte_op *b = &m->l[i]->by;
+	uint64_t v;
+	int64_t after;
+	bool ok;
+
+	if (!byte_at(m, b, pos, &v, &after))
+		return false;
+	switch (b->op) {
+	case '<': ok = v < b->value; break;
+	case '>': ok = v > b->value; break;
+	case 'l': ok = v <= b->value; break;
+	case 'g': ok = v >= b->value; break;
+	case '&': ok = (v & b->value) != 0; break;
+	case '^': ok = (v ^ b->value) != 0; break;
+	default: ok = v == b->value; break;
+	}
+	if (b->flags & XDPI_BY_NEGATE)
+		ok = !ok;
+	return ok && match_from(m, i + 1, pos);
+}
+
+static bool match_byte_jump(struct mctx *m, uint32_t i, uint32_t pos)
+{
+	const struct xdpi_byte_op *b = &m->l[i]->by;
+	uint64_t v;
+	int64_t after, to;
+
+	if (!byte_at(m, b, pos, &v, &after))
+		return false;
+	v *= b->multiplier;
+	if (b->flags & XDPI_BY_ALIGN)
+		v = (v + 3) & ~3ull;
+	if (v > 0xffffffffull)
+		return false;
+	if (b->flags & XDPI_BY_FROM_BEGINNING)
+		to = (int64_t)v;
+	else if (b->flags & XDPI_BY_FROM_END)
+		to = (int64_t)m->len - (int64_t)v;
+	else
+		to = after + (int64_t)v;
+	to += b->post_offset;
+	if (to < 0 || to > m->len)
+		return false;
+	return match_from(m, i + 1, (uint32_t)to);
+}
+
+static bool match_from(struct mctx *m, uint32_t i, uint32_t pos)
+{
+	if (i >= m->n)
+		return true;
+	switch (m->l[i]->type) {
+	case XDPI_SM_CONTENT: return match_content(m, i, pos);
+	case XDPI_SM_PCRE: return match_pcre(m, i, pos);
+	case XDPI_SM_ISDATAAT: return match_isdataat(m, i, pos);
+	case XDPI_SM_BYTE_TEST: return match_byte_test(m, i, pos);
+	case XDPI_SM_BYTE_JUMP: return match_byte_jump(m, i, pos);
+	case XDPI_SM_BSIZE:
+		return xdpi_num_cmp_match(&m->l[i]->size, m->len) && match_from(m, i + 1, pos);
+	default: return false;
+	}
+}
+
+bool xdpi_rule_match_buffers(const struct xdpi_rule *r, const struct xdpi_inspect *in)
+{
+	for (int b = 0; b < XDPI_BUF_MAX; b++) {
+		struct mctx m = { .budget = MATCH_BUDGET };
+
+		if (!(r->buffers & (1ull << b)))
+			continue;
+		if (!in->buf[b])
+			return false; /* the transaction does not have this buffer */
+		for (uint32_t i = 0; i < r->n_sm && m.n < MAX_LIST; i++)
+			if (r->sm[i].buf == b)
+				m.l[m.n++] = &r->sm[i];
+		m.buf = in->buf[b];
+		m.len = in->len[b];
+		if (!match_from(&m, 0, 0))
+			return false;
+	}
+	return true;
+}

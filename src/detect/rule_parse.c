@@ -1,0 +1,1562 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The rule parser: "action proto src sport -> dst dport (keyword:value; ...)". Header and
+ * options are read into struct xdpi_rule; today's sticky buffers ("http.uri; content:...")
+ * and the older content modifiers ("content:...; http_uri;") end up in the same form: each
+ * inspection (content, pcre, ...) carries the buffer it runs on. Keywords are looked up in
+ * one table; a keyword not in it skips the rule, a bad value is an error with its column. */
+#define _GNU_SOURCE /* memmem, memrchr, qsort_r, asprintf */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include "xdpi/rules.h"
+#include "detect_int.h"
+
+#define BUF_FILE_DATA 0xfe /* file_data: the request or response body, known at the end */
+#define SKIP 1             /* a keyword handler's "unsupported here" (not an error) */
+
+struct parser {
+	struct xdpi_rule_parse_ctx *pc;
+	struct xdpi_rule *r;
+	const char *text;     /* the whole rule, for columns */
+	size_t col;           /* column of the keyword being read */
+	int sticky;           /* current sticky buffer, -1: none (payload) */
+	int last_insp;        /* index in sm of the last content or pcre, -1: none */
+	size_t cap_sm;
+};
+
+static int fail(struct parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(struct parser *p, const char *fmt, ...)
+{
+	char msg[256], sid[24] = "";
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (p->pc->sid)
+		snprintf(sid, sizeof(sid), "sid %u: ", p->pc->sid);
+	if (p->pc->err && p->pc->errlen)
+		snprintf(p->pc->err, p->pc->errlen, "%s:%u:%zu: %s%s", p->pc->file, p->pc->line,
+			 p->col + 1, sid, msg);
+	return -EINVAL;
+}
+
+static int skip(struct parser *p, const char *what, size_t len)
+{
+	snprintf(p->pc->what, sizeof(p->pc->what), "%.*s", (int)len, what);
+	return SKIP;
+}
+
+/* ---- small value readers ---- */
+
+static bool parse_i64(const char *s, size_t len, int64_t *out)
+{
+	char tmp[32], *end;
+
+	while (len && isspace((unsigned char)*s))
+		s++, len--;
+	while (len && isspace((unsigned char)s[len - 1]))
+		len--;
+	if (!len || len >= sizeof(tmp))
+		return false;
+	memcpy(tmp, s, len);
+	tmp[len] = 0;
+	errno = 0;
+	*out = strtoll(tmp, &end, 0);
+	return !*end && !errno;
+}
+
+static bool parse_u32(const char *s, size_t len, uint32_t *out)
+{
+	int64_t v;
+
+	if (!parse_i64(s, len, &v) || v < 0 || v > UINT32_MAX)
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
+/* Splits "a, b ,c" at commas into F[i] (trimmed) and FL[i]. Returns the count. */
+static size_t fields(const char *s, size_t len, const char **f, size_t *fl, size_t max)
+{
+	size_t n = 0, i = 0;
+
+	while (i <= len && n < max) {
+		size_t j = i;
+
+		while (j < len && s[j] != ',')
+			j++;
+		size_t a = i, b = j;
+
+		while (a < b && isspace((unsigned char)s[a]))
+			a++;
+		while (b > a && isspace((unsigned char)s[b - 1]))
+			b--;
+		f[n] = s + a;
+		fl[n] = b - a;
+		n++;
+		i = j + 1;
+	}
+	return n;
+}
+
+static bool word_is(const char *s, size_t len, const char *w)
+{
+	return strlen(w) == len && !memcmp(s, w, len);
+}
+
+/* Strips surrounding quotes (if any) and whitespace. */
+static void unquote(const char **s, size_t *len)
+{
+	while (*len && isspace((unsigned char)**s))
+		(*s)++, (*len)--;
+	while (*len && isspace((unsigned char)(*s)[*len - 1]))
+		(*len)--;
+	if (*len >= 2 && (*s)[0] == '"' && (*s)[*len - 1] == '"') {
+		(*s)++;
+		*len -= 2;
+	}
+}
+
+/* A quoted string value with \" \\ \; \: escapes, into a malloc'd C string. */
+static char *unescape(const char *s, size_t len)
+{
+	char *out = malloc(len + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '\\' && i + 1 < len)
+			i++;
+		*o++ = s[i];
+	}
+	*o = 0;
+	return out;
+}
+
+/* "N", "<N", ">N", "<=N", ">=N", "!N", "N<>M" */
+static bool parse_cmp(const char *s, size_t len, struct xdpi_num_cmp *c)
+{
+	const char *rng;
+	int64_t a, b;
+
+	unquote(&s, &len);
+	rng = len > 2 ? memmem(s, len, "<>", 2) : NULL;
+	if (rng) {
+		if (!parse_i64(s, (size_t)(rng - s), &a) ||
+		    !parse_i64(rng + 2, len - (size_t)(rng - s) - 2, &b) || a < 0 || b <= a)
+			return false;
+		*c = (struct xdpi_num_cmp){ XDPI_CMP_RANGE, (uint64_t)a, (uint64_t)b };
+		return true;
+	}
+	c->op = XDPI_CMP_EQ;
+	if (len >= 2 && s[0] == '<' && s[1] == '=')
+		c->op = XDPI_CMP_LE, s += 2, len -= 2;
+	else if (len >= 2 && s[0] == '>' && s[1] == '=')
+		c->op = XDPI_CMP_GE, s += 2, len -= 2;
+	else if (len && s[0] == '<')
+		c->op = XDPI_CMP_LT, s++, len--;
+	else if (len && s[0] == '>')
+		c->op = XDPI_CMP_GT, s++, len--;
+	else if (len && s[0] == '!')
+		c->op = XDPI_CMP_NE, s++, len--;
+	if (!parse_i64(s, len, &a) || a < 0)
+		return false;
+	c->a = (uint64_t)a;
+	return true;
+}
+
+/* ---- inspections ---- */
+
+static struct xdpi_sm *sm_add(struct parser *p, uint8_t type, int buf)
+{
+	struct xdpi_rule *r = p->r;
+
+	if (r->n_sm == p->cap_sm) {
+		size_t cap = p->cap_sm ? p->cap_sm * 2 : 8;
+		struct xdpi_sm *g = realloc(r->sm, cap * sizeof(*g));
+
+		if (!g)
+			return NULL;
+		r->sm = g;
+		p->cap_sm = cap;
+	}
+	struct xdpi_sm *sm = &r->sm[r->n_sm++];
+
+	memset(sm, 0, sizeof(*sm));
+	sm->type = type;
+	sm->buf = (uint8_t)buf;
+	return sm;
+}
+
+/* The buffer a new non-relative inspection goes to. */
+static int cur_buf(struct parser *p)
+{
+	return p->sticky >= 0 ? p->sticky : XDPI_BUF_PAYLOAD;
+}
+
+/* The buffer a relative inspection goes to: that of the inspection it is relative to. */
+static int rel_buf(struct parser *p)
+{
+	if (p->sticky >= 0)
+		return p->sticky;
+	return p->last_insp >= 0 ? p->r->sm[p->last_insp].buf : XDPI_BUF_PAYLOAD;
+}
+
+static struct xdpi_content *last_content(struct parser *p, const char *kw)
+{
+	struct xdpi_sm *sm;
+
+	if (p->last_insp < 0 || (sm = &p->r->sm[p->last_insp])->type != XDPI_SM_CONTENT) {
+		fail(p, "'%s' needs a content before it", kw);
+		return NULL;
+	}
+	return &sm->c;
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* "abc|0d 0a|def" with \" \\ \; \: escapes into bytes. */
+static int content_bytes(struct parser *p, const char *s, size_t len, struct xdpi_content *c)
+{
+	uint8_t *out = malloc(len + 1);
+	size_t n = 0;
+	bool hex = false;
+	int hi = -1;
+
+	if (!out)
+		return -ENOMEM;
+	for (size_t i = 0; i < len; i++) {
+		char ch = s[i];
+
+		if (ch == '|') {
+			if (hi >= 0)
+				goto bad_hex;
+			hex = !hex;
+			continue;
+		}
+		if (hex) {
+			int v;
+
+			if (isspace((unsigned char)ch))
+				continue;
+			if ((v = hexval((unsigned char)ch)) < 0)
+				goto bad_hex;
+			if (hi < 0) {
+				hi = v;
+			} else {
+				out[n++] = (uint8_t)(hi << 4 | v);
+				hi = -1;
+			}
+			continue;
+		}
+		if (ch == '\\' && i + 1 < len)
+			ch = s[++i];
+		out[n++] = (uint8_t)ch;
+	}
+	if (hex) {
+		free(out);
+		return fail(p, "content has a '|' without its closing '|'");
+	}
+	if (!n) {
+		free(out);
+		return fail(p, "empty content");
+	}
+	c->pat = out;
+	c->len = (uint32_t)n;
+	return 0;
+bad_hex:
+	free(out);
+	return fail(p, "content has a bad hex byte between '|'s");
+}
+
+static int kw_content(struct parser *p, const char *v, size_t len, int buf)
+{
+	struct xdpi_sm *sm;
+	bool neg = false;
+	int rc;
+
+	while (len && isspace((unsigned char)*v))
+		v++, len--;
+	if (len && *v == '!')
+		neg = true, v++, len--;
+	unquote(&v, &len);
+	if (!(sm = sm_add(p, XDPI_SM_CONTENT, buf)))
+		return -ENOMEM;
+	if ((rc = content_bytes(p, v, len, &sm->c))) {
+		p->r->n_sm--;
+		return rc;
+	}
+	if (neg)
+		sm->c.flags |= XDPI_CT_NEGATED;
+	p->last_insp = (int)(p->r->n_sm - 1);
+	return 0;
+}
+
+static int kw_plain_content(struct parser *p, const char *v, size_t len)
+{
+	return kw_content(p, v, len, cur_buf(p));
+}
+
+static int kw_uricontent(struct parser *p, const char *v, size_t len)
+{
+	return kw_content(p, v, len, XDPI_BUF_HTTP_URI);
+}
+
+static int kw_nocase(struct parser *p, const char *v, size_t len)
+{
+	struct xdpi_content *c = last_content(p, "nocase");
+
+	(void)v, (void)len;
+	if (!c)
+		return -EINVAL;
+	c->flags |= XDPI_CT_NOCASE;
+	return 0;
+}
+
+static int kw_rawbytes(struct parser *p, const char *v, size_t len)
+{
+	(void)v, (void)len;
+	return last_content(p, "rawbytes") ? 0 : -EINVAL; /* Suricata ignores it too */
+}
+
+static int content_num(struct parser *p, const char *kw, const char *v, size_t len,
+		       int32_t *out, int64_t min)
+{
+	int64_t n;
+
+	if (!parse_i64(v, len, &n) || n < min || n > 65535)
+		return fail(p, "%s: '%.*s' is not a number in range", kw, (int)len, v);
+	*out = (int32_t)n;
+	return 0;
+}
+
+static int kw_depth(struct parser *p, const char *v, size_t len)
+{
+	struct xdpi_content *c = last_content(p, "depth");
+
+	if (!c)
+		return -EINVAL;
+	c->flags |= XDPI_CT_DEPTH;
+	if (content_num(p, "depth", v, len, &c->depth, 1))
+		return -EINVAL;
+	if ((uint32_t)c->depth < c->len)
+		return fail(p, "depth %d is shorter than its content (%u bytes)", c->depth, c->len);
+	return 0;
+}
+
+static int kw_offset(struct parser *p, const char *v, size_t len)
+{
+	struct xdpi_content *c = last_content(p, "offset");
+
+	return c ? content_num(p, "offset", v, len, &c->offset, 0) : -EINVAL;
+}
+
+static int kw_distance(struct parser *p, const char *v, size_t len)
+{
+	struct xdpi_content *c = last_content(p, "distance");
+
+	if (!c)
+		return -EINVAL;
+	c->flags |= XDPI_CT_RELATIVE;
+	return content_num(p, "distance", v, len, &c->distance, -65535);
+}
+
+static int kw_within(struct parser *p, const char *v, size_t len)
+{
+	struct xdpi_content *c = last_content(p, "within");
+
+	if (!c)
+		return -EINVAL;
+	c->flags |= XDPI_CT_RELATIVE | XDPI_CT_WITHIN;
+	if (content_num(p, "within", v, len, &c->within, 1))
+		return -EINVAL;
+	if ((uint32_t)c->within < c->len)
+		return fail(p, "within %d is shorter than its content (%u bytes)", c->within,
+			    c->len);
+	return 0;
+}
+
+static int kw_startswith(struct parser *p, const char *v, size_t len)
+{
+	struct xdpi_content *c = last_content(p, "startswith");
+
+	(void)v, (void)len;
+	if (!c)
+		return -EINVAL;
+	c->flags |= XDPI_CT_STARTS | XDPI_CT_DEPTH;
+	c->depth = (int32_t)c->len;
+	return 0;
+}
+
+static int kw_endswith(struct parser *p, const char *v, size_t len)
+{
+	struct xdpi_content *c = last_content(p, "endswith");
+
+	(void)v, (void)len;
+	if (!c)
+		return -EINVAL;
+	c->flags |= XDPI_CT_ENDS;
+	return 0;
+}
+
+static int kw_fast_pattern(struct parser *p, const char *v, size_t len)
+{
+	struct xdpi_content *c = last_content(p, "fast_pattern");
+	const char *f[3];
+	size_t fl[3];
+
+	if (!c)
+		return -EINVAL;
+	c->flags |= XDPI_CT_FAST;
+	if (!v || !len)
+		return 0;
+	if (word_is(v, len, "only")) {
+		c->flags |= XDPI_CT_FAST_ONLY;
+		return 0;
+	}
+	if (fields(v, len, f, fl, 3) != 2 || !parse_u32(f[0], fl[0], &c->fp_off) ||
+	    !parse_u32(f[1], fl[1], &c->fp_len) || !c->fp_len ||
+	    (uint64_t)c->fp_off + c->fp_len > c->len)
+		return fail(p, "fast_pattern: expected 'only' or OFFSET,LENGTH within the content");
+	return 0;
+}
+
+/* ---- buffers ---- */
+
+struct buffer_kw {
+	const char *name;
+	int buf;
+	bool modifier; /* old style: moves the content before it */
+};
+
+static const struct buffer_kw buffer_kws[] = {
+	{ "http_uri", XDPI_BUF_HTTP_URI, true },
+	{ "http_raw_uri", XDPI_BUF_HTTP_RAW_URI, true },
+	{ "http_header", XDPI_BUF_HTTP_HEADER, true },
+	{ "http_raw_header", XDPI_BUF_HTTP_RAW_HEADER, true },
+	{ "http_method", XDPI_BUF_HTTP_METHOD, true },
+	{ "http_cookie", XDPI_BUF_HTTP_COOKIE, true },
+	{ "http_client_body", XDPI_BUF_HTTP_REQ_BODY, true },
+	{ "http_server_body", XDPI_BUF_HTTP_RESP_BODY, true },
+	{ "http_stat_code", XDPI_BUF_HTTP_STAT_CODE, true },
+	{ "http_stat_msg", XDPI_BUF_HTTP_STAT_MSG, true },
+	{ "http_user_agent", XDPI_BUF_HTTP_UA, true },
+	{ "http_host", XDPI_BUF_HTTP_HOST, true },
+	{ "http_raw_host", XDPI_BUF_HTTP_RAW_HOST, true },
+	{ "http.method", XDPI_BUF_HTTP_METHOD, false },
+	{ "http.uri", XDPI_BUF_HTTP_URI, false },
+	{ "http.uri.raw", XDPI_BUF_HTTP_RAW_URI, false },
+	{ "http.host", XDPI_BUF_HTTP_HOST, false },
+	{ "http.host.raw", XDPI_BUF_HTTP_RAW_HOST, false },
+	{ "http.user_agent", XDPI_BUF_HTTP_UA, false },
+	{ "http.header", XDPI_BUF_HTTP_HEADER, false },
+	{ "http.header.raw", XDPI_BUF_HTTP_RAW_HEADER, false },
+	{ "http.cookie", XDPI_BUF_HTTP_COOKIE, false },
+	{ "http.request_body", XDPI_BUF_HTTP_REQ_BODY, false },
+	{ "http.response_body", XDPI_BUF_HTTP_RESP_BODY, false },
+	{ "http.stat_code", XDPI_BUF_HTTP_STAT_CODE, false },
+	{ "http.stat_msg", XDPI_BUF_HTTP_STAT_MSG, false },
+	{ "http.protocol", XDPI_BUF_HTTP_PROTOCOL, false },
+	{ "http_protocol", XDPI_BUF_HTTP_PROTOCOL, false },
+	{ "http.request_line", XDPI_BUF_HTTP_REQUEST_LINE, false },
+	{ "http_request_line", XDPI_BUF_HTTP_REQUEST_LINE, false },
+	{ "http.response_line", XDPI_BUF_HTTP_RESPONSE_LINE, false },
+	{ "http_response_line", XDPI_BUF_HTTP_RESPONSE_LINE, false },
+	{ "http.start", XDPI_BUF_HTTP_START, false },
+	{ "http_start", XDPI_BUF_HTTP_START, false },
+	{ "http.header_names", XDPI_BUF_HTTP_HEADER_NAMES, false },
+	{ "http_header_names", XDPI_BUF_HTTP_HEADER_NAMES, false },
+	{ "http.content_type", XDPI_BUF_HTTP_CONTENT_TYPE, false },
+	{ "http_content_type", XDPI_BUF_HTTP_CONTENT_TYPE, false },
+	{ "http.content_len", XDPI_BUF_HTTP_CONTENT_LEN, false },
+	{ "http_content_len", XDPI_BUF_HTTP_CONTENT_LEN, false },
+	{ "http.referer", XDPI_BUF_HTTP_REFERER, false },
+	{ "http_referer", XDPI_BUF_HTTP_REFERER, false },
+	{ "http.accept", XDPI_BUF_HTTP_ACCEPT, false },
+	{ "http_accept", XDPI_BUF_HTTP_ACCEPT, false },
+	{ "http.accept_enc", XDPI_BUF_HTTP_ACCEPT_ENC, false },
+	{ "http_accept_enc", XDPI_BUF_HTTP_ACCEPT_ENC, false },
+	{ "http.accept_lang", XDPI_BUF_HTTP_ACCEPT_LANG, false },
+	{ "http_accept_lang", XDPI_BUF_HTTP_ACCEPT_LANG, false },
+	{ "http.connection", XDPI_BUF_HTTP_CONNECTION, false },
+	{ "http_connection", XDPI_BUF_HTTP_CONNECTION, false },
+	{ "file_data", BUF_FILE_DATA, false },
+	{ "file.data", BUF_FILE_DATA, false },
+	{ "dns_query", XDPI_BUF_DNS_QUERY, false },
+	{ "dns.query", XDPI_BUF_DNS_QUERY, false },
+	{ "tls_sni", XDPI_BUF_TLS_SNI, false },
+	{ "tls.sni", XDPI_BUF_TLS_SNI, false },
+	{ "tls_cert_subject", XDPI_BUF_TLS_CERT_SUBJECT, false },
+	{ "tls.cert_subject", XDPI_BUF_TLS_CERT_SUBJECT, false },
+	{ "tls_cert_issuer", XDPI_BUF_TLS_CERT_ISSUER, false },
+	{ "tls.cert_issuer", XDPI_BUF_TLS_CERT_ISSUER, false },
+	{ "tls_cert_serial", XDPI_BUF_TLS_CERT_SERIAL, false },
+	{ "tls.cert_serial", XDPI_BUF_TLS_CERT_SERIAL, false },
+	{ "ja3_hash", XDPI_BUF_JA3_HASH, false },
+	{ "ja3.hash", XDPI_BUF_JA3_HASH, false },
+	{ "ja3_string", XDPI_BUF_JA3_STRING, false },
+	{ "ja3.string", XDPI_BUF_JA3_STRING, false },
+	{ "ja4.hash", XDPI_BUF_JA4_HASH, false },
+	{ "pkt_data", -1, false },
+};
+
+static const struct buffer_kw *buffer_kw_find(const char *name, size_t len)
+{
+	for (size_t i = 0; i < sizeof(buffer_kws) / sizeof(buffer_kws[0]); i++)
+		if (word_is(name, len, buffer_kws[i].name))
+			return &buffer_kws[i];
+	return NULL;
+}
+
+static int apply_buffer(struct parser *p, const struct buffer_kw *b)
+{
+	struct xdpi_sm *sm;
+
+	if (!b->modifier) {
+		p->sticky = b->buf;
+		return 0;
+	}
+	if (p->last_insp < 0 || (sm = &p->r->sm[p->last_insp])->type != XDPI_SM_CONTENT)
+		return fail(p, "'%s' needs a content before it", b->name);
+	if (sm->buf != XDPI_BUF_PAYLOAD && sm->buf != b->buf)
+		return fail(p, "'%s' on a content already bound to another buffer", b->name);
+	sm->buf = (uint8_t)b->buf;
+	return 0;
+}
+
+/* ---- pcre ---- */
+
+struct pcre_flag {
+	char f;
+	int buf;      /* a buffer, or -1 */
+	uint32_t opt; /* a PCRE2 option */
+};
+
+static const struct pcre_flag pcre_flags[] = {
+	{ 'i', -1, PCRE2_CASELESS }, { 's', -1, PCRE2_DOTALL }, { 'm', -1, PCRE2_MULTILINE },
+	{ 'x', -1, PCRE2_EXTENDED }, { 'A', -1, PCRE2_ANCHORED }, { 'E', -1, PCRE2_DOLLAR_ENDONLY },
+	{ 'G', -1, PCRE2_UNGREEDY }, { 'R', -1, 0 }, { 'B', -1, 0 }, { 'O', -1, 0 },
+	{ 'U', XDPI_BUF_HTTP_URI, 0 }, { 'I', XDPI_BUF_HTTP_RAW_URI, 0 },
+	{ 'P', XDPI_BUF_HTTP_REQ_BODY, 0 }, { 'Q', XDPI_BUF_HTTP_RESP_BODY, 0 },
+	{ 'H', XDPI_BUF_HTTP_HEADER, 0 }, { 'D', XDPI_BUF_HTTP_RAW_HEADER, 0 },
+	{ 'M', XDPI_BUF_HTTP_METHOD, 0 }, { 'C', XDPI_BUF_HTTP_COOKIE, 0 },
+	{ 'S', XDPI_BUF_HTTP_STAT_CODE, 0 }, { 'Y', XDPI_BUF_HTTP_STAT_MSG, 0 },
+	{ 'V', XDPI_BUF_HTTP_UA, 0 }, { 'W', XDPI_BUF_HTTP_HOST, 0 },
+	{ 'Z', XDPI_BUF_HTTP_RAW_HOST, 0 },
+};
+
+static int kw_pcre(struct parser *p, const char *v, size_t len)
+{
+	const char *open, *close;
+	uint32_t opts = 0;
+	int buf = -1, errcode;
+	PCRE2_SIZE erroff;
+	bool neg = false, rel = false;
+	struct xdpi_sm *sm;
+	char *src;
+
+	while (len && isspace((unsigned char)*v))
+		v++, len--;
+	if (len && *v == '!')
+		neg = true, v++, len--;
+	unquote(&v, &len);
+	open = len ? memchr(v, '/', len) : NULL;
+	close = len ? memrchr(v, '/', len) : NULL;
+	if (!open || open != v || close == open)
+		return fail(p, "pcre: expected \"/regex/flags\"");
+	for (const char *f = close + 1; f < v + len; f++) {
+		size_t i;
+
+		for (i = 0; i < sizeof(pcre_flags) / sizeof(pcre_flags[0]); i++)
+			if (pcre_flags[i].f == *f)
+				break;
+		if (i == sizeof(pcre_flags) / sizeof(pcre_flags[0]))
+			return fail(p, "pcre: unknown flag '%c'", *f);
+		opts |= pcre_flags[i].opt;
+		if (*f == 'R')
+			rel = true;
+		if (pcre_flags[i].buf >= 0)
+			buf = pcre_flags[i].buf;
+	}
+	if (buf < 0)
+		buf = rel ? rel_buf(p) : cur_buf(p);
+	src = strndup(open + 1, (size_t)(close - open - 1));
+	if (!src || !(sm = sm_add(p, XDPI_SM_PCRE, buf))) {
+		free(src);
+		return -ENOMEM;
+	}
+	sm->re.source = src;
+	sm->re.negated = neg;
+	sm->re.relative = rel;
+	sm->re.code = pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED, opts, &errcode,
+				    &erroff, NULL);
+	if (!sm->re.code) {
+		PCRE2_UCHAR msg[120];
+
+		pcre2_get_error_message(errcode, msg, sizeof(msg));
+		return fail(p, "pcre: %s at offset %zu of /%s/", (char *)msg, (size_t)erroff, src);
+	}
+	pcre2_jit_compile(sm->re.code, PCRE2_JIT_COMPLETE); /* fine without JIT too */
+	sm->re.match = pcre2_match_data_create_from_pattern(sm->re.code, NULL);
+	if (!sm->re.match)
+		return -ENOMEM;
+	p->last_insp = (int)(p->r->n_sm - 1);
+	return 0;
+}
+
+/* ---- isdataat, byte_test, byte_jump, bsize, urilen, dsize ---- */
+
+static int kw_isdataat(struct parser *p, const char *v, size_t len)
+{
+	const char *f[4];
+	size_t fl[4], n = fields(v, len, f, fl, 4);
+	struct xdpi_isdataat d = { 0 };
+	int64_t num;
+	struct xdpi_sm *sm;
+
+	if (n && fl[0] && f[0][0] == '!')
+		d.negated = true, f[0]++, fl[0]--;
+	if (!n || !parse_i64(f[0], fl[0], &num) || num < 0 || num > 65535)
+		return fail(p, "isdataat: expected [!]N[,relative]");
+	d.n = (int32_t)num;
+	for (size_t i = 1; i < n; i++) {
+		if (word_is(f[i], fl[i], "relative"))
+			d.relative = true;
+		else if (word_is(f[i], fl[i], "rawbytes"))
+			d.rawbytes = true;
+		else
+			return fail(p, "isdataat: unknown option '%.*s'", (int)fl[i], f[i]);
+	}
+	if (!(sm = sm_add(p, XDPI_SM_ISDATAAT, d.relative ? rel_buf(p) : cur_buf(p))))
+		return -ENOMEM;
+	sm->d = d;
+	return 0;
+}
+
+/* The options shared by byte_test and byte_jump, from field I on. */
+static int byte_options(struct parser *p, const char *kw, const char **f, size_t *fl, size_t n,
+			size_t i, struct xdpi_byte_op *b)
+{
+	for (; i < n; i++) {
+		int64_t num;
+
+		if (word_is(f[i], fl[i], "relative")) {
+			b->flags |= XDPI_BY_RELATIVE;
+		} else if (word_is(f[i], fl[i], "little")) {
+			b->flags |= XDPI_BY_LITTLE;
+		} else if (word_is(f[i], fl[i], "big")) {
+			b->flags &= ~(uint32_t)XDPI_BY_LITTLE;
+		} else if (word_is(f[i], fl[i], "string")) {
+			b->flags |= XDPI_BY_STRING;
+			b->base = 10;
+		} else if (word_is(f[i], fl[i], "hex") || word_is(f[i], fl[i], "dec") ||
+			   word_is(f[i], fl[i], "oct")) {
+			b->base = f[i][0] == 'h' ? 16 : f[i][0] == 'd' ? 10 : 8;
+		} else if (word_is(f[i], fl[i], "align")) {
+			b->flags |= XDPI_BY_ALIGN;
+		} else if (word_is(f[i], fl[i], "from_beginning")) {
+			b->flags |= XDPI_BY_FROM_BEGINNING;
+		} else if (word_is(f[i], fl[i], "from_end")) {
+			b->flags |= XDPI_BY_FROM_END;
+		} else if (word_is(f[i], fl[i], "dce")) {
+			return skip(p, "byte_*:dce", 10);
+		} else if (fl[i] > 11 && !memcmp(f[i], "multiplier", 10)) {
+			if (!parse_i64(f[i] + 10, fl[i] - 10, &num) || num < 1 || num > 65535)
+				return fail(p, "%s: bad multiplier", kw);
+			b->multiplier = (uint32_t)num;
+		} else if (fl[i] > 12 && !memcmp(f[i], "post_offset", 11)) {
+			if (!parse_i64(f[i] + 11, fl[i] - 11, &num) || num < -65535 || num > 65535)
+				return fail(p, "%s: bad post_offset", kw);
+			b->post_offset = (int32_t)num;
+		} else if (fl[i] > 8 && !memcmp(f[i], "bitmask", 7)) {
+			if (!parse_i64(f[i] + 7, fl[i] - 7, &num) || num <= 0)
+				return fail(p, "%s: bad bitmask", kw);
+			b->bitmask = (uint64_t)num;
+			b->flags |= XDPI_BY_BITMASK;
+		} else {
+			return fail(p, "%s: unknown option '%.*s'", kw, (int)fl[i], f[i]);
+		}
+	}
+	if ((b->flags & XDPI_BY_STRING) ? b->nbytes > 23 : (b->nbytes > 8 || !b->nbytes))
+		return fail(p, "%s: %u bytes cannot be read as a %s number", kw, b->nbytes,
+			    b->flags & XDPI_BY_STRING ? "string" : "binary");
+	return 0;
+}
+
+static int byte_count(struct parser *p, const char *kw, const char *s, size_t len,
+		      struct xdpi_byte_op *b)
+{
+	int64_t n;
+
+	/* 0 (with "string"): the digits up to the end of the buffer */
+	if (!parse_i64(s, len, &n) || n < 0 || n > 23)
+		return fail(p, "%s: byte count '%.*s' is not 0..23", kw, (int)len, s);
+	b->nbytes = (uint8_t)n;
+	return 0;
+}
+
+static int kw_byte_test(struct parser *p, const char *v, size_t len)
+{
+	const char *f[16];
+	size_t fl[16], n = fields(v, len, f, fl, 16);
+	struct xdpi_byte_op b = { 0 };
+	struct xdpi_sm *sm;
+	int64_t num;
+	int rc;
+
+	if (n < 4)
+		return fail(p, "byte_test: expected BYTES,OP,VALUE,OFFSET[,options]");
+	if (byte_count(p, "byte_test", f[0], fl[0], &b))
+		return -EINVAL;
+	if (fl[1] && f[1][0] == '!')
+		b.flags |= XDPI_BY_NEGATE, f[1]++, fl[1]--;
+	if (word_is(f[1], fl[1], "<=") || word_is(f[1], fl[1], ">="))
+		b.op = f[1][0] == '<' ? 'l' : 'g';
+	else if (fl[1] == 1 && strchr("<>=&^", f[1][0]))
+		b.op = f[1][0];
+	else if (!fl[1] && (b.flags & XDPI_BY_NEGATE))
+		b.op = '='; /* a lone '!' is "not equal" */
+	else
+		return fail(p, "byte_test: unknown operator '%.*s'", (int)fl[1], f[1]);
+	if (!parse_i64(f[2], fl[2], &num) || num < 0)
+		return skip(p, "byte_test:variable", 18); /* a byte_extract name */
+	b.value = (uint64_t)num;
+	if (!parse_i64(f[3], fl[3], &num) || num < -65535 || num > 65535)
+		return skip(p, "byte_test:variable", 18);
+	b.offset = (int32_t)num;
+	if ((rc = byte_options(p, "byte_test", f, fl, n, 4, &b)))
+		return rc;
+	if (!(sm = sm_add(p, XDPI_SM_BYTE_TEST,
+			  b.flags & XDPI_BY_RELATIVE ? rel_buf(p) : cur_buf(p))))
+		return -ENOMEM;
+	sm->by = b;
+	return 0;
+}
+
+static int kw_byte_jump(struct parser *p, const char *v, size_t len)
+{
+	const char *f[16];
+	size_t fl[16], n = fields(v, len, f, fl, 16);
+	struct xdpi_byte_op b = { .multiplier = 1 };
+	struct xdpi_sm *sm;
+	int64_t num;
+	int rc;
+
+	if (n < 2)
+		return fail(p, "byte_jump: expected BYTES,OFFSET[,options]");
+	if (byte_count(p, "byte_jump", f[0], fl[0], &b))
+		return -EINVAL;
+	if (!parse_i64(f[1], fl[1], &num) || num < -65535 || num > 65535)
+		return skip(p, "byte_jump:variable", 18);
+	b.offset = (int32_t)num;
+	if ((rc = byte_options(p, "byte_jump", f, fl, n, 2, &b)))
+		return rc;
+	if (!(sm = sm_add(p, XDPI_SM_BYTE_JUMP,
+			  b.flags & XDPI_BY_RELATIVE ? rel_buf(p) : cur_buf(p))))
+		return -ENOMEM;
+	sm->by = b;
+	return 0;
+}
+
+static int size_sm(struct parser *p, const char *kw, const char *v, size_t len, int buf)
+{
+	struct xdpi_sm *sm;
+	struct xdpi_num_cmp c;
+
+	if (!parse_cmp(v, len, &c))
+		return fail(p, "%s: expected N, <N, >N, <=N, >=N, !N or N<>M", kw);
+	if (!(sm = sm_add(p, XDPI_SM_BSIZE, buf)))
+		return -ENOMEM;
+	sm->size = c;
+	return 0;
+}
+
+static int kw_bsize(struct parser *p, const char *v, size_t len)
+{
+	if (p->sticky < 0)
+		return fail(p, "bsize needs a sticky buffer before it");
+	return size_sm(p, "bsize", v, len, p->sticky);
+}
+
+static int kw_urilen(struct parser *p, const char *v, size_t len)
+{
+	const char *f[2];
+	size_t fl[2], n = fields(v, len, f, fl, 2);
+	int buf = XDPI_BUF_HTTP_URI;
+
+	if (n == 2 && word_is(f[1], fl[1], "raw"))
+		buf = XDPI_BUF_HTTP_RAW_URI;
+	else if (n == 2 && !word_is(f[1], fl[1], "norm"))
+		return fail(p, "urilen: second field must be raw or norm");
+	return size_sm(p, "urilen", f[0], fl[0], buf);
+}
+
+static int kw_dsize(struct parser *p, const char *v, size_t len)
+{
+	if (!parse_cmp(v, len, &p->r->dsize))
+		return fail(p, "dsize: expected N, <N, >N, <=N, >=N, !N or N<>M");
+	return 0;
+}
+
+static int kw_itype(struct parser *p, const char *v, size_t len)
+{
+	return parse_cmp(v, len, &p->r->itype) ? 0 : fail(p, "itype: expected N, <N, >N or N<>M");
+}
+
+static int kw_icode(struct parser *p, const char *v, size_t len)
+{
+	return parse_cmp(v, len, &p->r->icode) ? 0 : fail(p, "icode: expected N, <N, >N or N<>M");
+}
+
+/* ---- header-ish options ---- */
+
+static int kw_flow(struct parser *p, const char *v, size_t len)
+{
+	static const struct { const char *w; uint32_t f; } words[] = {
+		{ "established", XDPI_FLOW_ESTABLISHED }, { "not_established", XDPI_FLOW_NOT_ESTABLISHED },
+		{ "stateless", XDPI_FLOW_STATELESS }, { "to_server", XDPI_FLOW_TO_SERVER },
+		{ "from_client", XDPI_FLOW_TO_SERVER }, { "to_client", XDPI_FLOW_TO_CLIENT },
+		{ "from_server", XDPI_FLOW_TO_CLIENT },
+		/* packet-or-stream choices: xdpi inspects packets and transactions alike */
+		{ "only_stream", 0 }, { "no_stream", 0 }, { "only_frag", 0 }, { "no_frag", 0 },
+	};
+	const char *f[8];
+	size_t fl[8], n = fields(v, len, f, fl, 8);
+
+	for (size_t i = 0; i < n; i++) {
+		size_t w;
+
+		for (w = 0; w < sizeof(words) / sizeof(words[0]); w++)
+			if (word_is(f[i], fl[i], words[w].w))
+				break;
+		if (w == sizeof(words) / sizeof(words[0]))
+			return fail(p, "flow: unknown option '%.*s'", (int)fl[i], f[i]);
+		p->r->flow |= words[w].f;
+	}
+	if ((p->r->flow & XDPI_FLOW_TO_SERVER) && (p->r->flow & XDPI_FLOW_TO_CLIENT))
+		return fail(p, "flow: to_server and to_client together match nothing");
+	return 0;
+}
+
+static int kw_flowbits(struct parser *p, const char *v, size_t len)
+{
+	static const struct { const char *w; uint8_t op; } ops[] = {
+		{ "set", XDPI_FB_SET }, { "isset", XDPI_FB_ISSET }, { "isnotset", XDPI_FB_ISNOTSET },
+		{ "unset", XDPI_FB_UNSET }, { "toggle", XDPI_FB_TOGGLE },
+	};
+	const char *f[2];
+	size_t fl[2], n = fields(v, len, f, fl, 2), o;
+	struct xdpi_flowbit_op fb = { 0 };
+	struct xdpi_flowbit_op *grown;
+
+	if (n == 1 && word_is(f[0], fl[0], "noalert")) {
+		p->r->noalert = true;
+		return 0;
+	}
+	for (o = 0; o < sizeof(ops) / sizeof(ops[0]); o++)
+		if (word_is(f[0], fl[0], ops[o].w))
+			break;
+	if (n != 2 || o == sizeof(ops) / sizeof(ops[0]) || !fl[1])
+		return fail(p, "flowbits: expected set|isset|isnotset|unset|toggle,NAME or noalert");
+	fb.op = ops[o].op;
+	fb.any = memchr(f[1], '|', fl[1]) != NULL;
+	if (fb.any && memchr(f[1], '&', fl[1]))
+		return fail(p, "flowbits: '|' and '&' cannot be mixed");
+	for (size_t i = 0; i <= fl[1];) {
+		size_t j = i;
+		uint32_t id, *ids;
+
+		while (j < fl[1] && f[1][j] != '|' && f[1][j] != '&')
+			j++;
+		if (j == i)
+			goto bad;
+		if (xdpi_names_id(p->pc->flowbits, f[1] + i, j - i, &id))
+			goto nomem;
+		if (!(ids = realloc(fb.ids, (fb.n + 1u) * sizeof(*ids))))
+			goto nomem;
+		fb.ids = ids;
+		fb.ids[fb.n++] = id;
+		i = j + 1;
+	}
+	if (fb.n > 1 && fb.op != XDPI_FB_ISSET && fb.op != XDPI_FB_ISNOTSET) {
+		free(fb.ids);
+		return fail(p, "flowbits: only isset and isnotset take several names");
+	}
+	if (!(grown = realloc(p->r->fb, (p->r->n_fb + 1) * sizeof(*grown))))
+		goto nomem;
+	p->r->fb = grown;
+	p->r->fb[p->r->n_fb++] = fb;
+	return 0;
+bad:
+	free(fb.ids);
+	return fail(p, "flowbits: empty name");
+nomem:
+	free(fb.ids);
+	return -ENOMEM;
+}
+
+static int threshold_fields(struct parser *p, const char *kw, const char *v, size_t len,
+			    struct xdpi_threshold *t, bool need_type)
+{
+	const char *f[6];
+	size_t fl[6], n = fields(v, len, f, fl, 6);
+	bool have_count = false, have_secs = false;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *sp = memchr(f[i], ' ', fl[i]);
+		const char *val;
+		size_t kl, vl;
+
+		if (!sp)
+			return fail(p, "%s: expected 'NAME VALUE' pairs", kw);
+		kl = (size_t)(sp - f[i]);
+		val = sp;
+		vl = fl[i] - kl;
+		while (vl && *val == ' ')
+			val++, vl--;
+		if (word_is(f[i], kl, "type") && need_type) {
+			if (word_is(val, vl, "limit"))
+				t->type = XDPI_THR_LIMIT;
+			else if (word_is(val, vl, "threshold"))
+				t->type = XDPI_THR_THRESHOLD;
+			else if (word_is(val, vl, "both"))
+				t->type = XDPI_THR_BOTH;
+			else
+				return fail(p, "%s: type must be limit, threshold or both", kw);
+		} else if (word_is(f[i], kl, "track")) {
+			if (word_is(val, vl, "by_src"))
+				t->track = XDPI_TRACK_SRC;
+			else if (word_is(val, vl, "by_dst"))
+				t->track = XDPI_TRACK_DST;
+			else if (word_is(val, vl, "by_rule"))
+				t->track = XDPI_TRACK_RULE;
+			else if (word_is(val, vl, "by_both"))
+				t->track = XDPI_TRACK_BOTH;
+			else
+				return fail(p, "%s: track must be by_src, by_dst, by_rule or by_both",
+					    kw);
+		} else if (word_is(f[i], kl, "count")) {
+			have_count = parse_u32(val, vl, &t->count) && t->count;
+			if (!have_count)
+				return fail(p, "%s: count must be a positive number", kw);
+		} else if (word_is(f[i], kl, "seconds")) {
+			have_secs = parse_u32(val, vl, &t->seconds) && t->seconds;
+			if (!have_secs)
+				return fail(p, "%s: seconds must be a positive number", kw);
+		} else {
+			return fail(p, "%s: unknown field '%.*s'", kw, (int)kl, f[i]);
+		}
+	}
+	if ((need_type && !t->type) || !t->track || !have_count || !have_secs)
+		return fail(p, "%s: needs %strack, count and seconds", kw, need_type ? "type, " : "");
+	return 0;
+}
+
+static int kw_threshold(struct parser *p, const char *v, size_t len)
+{
+	if (p->r->threshold.type)
+		return fail(p, "threshold given twice");
+	return threshold_fields(p, "threshold", v, len, &p->r->threshold, true);
+}
+
+static int kw_detection_filter(struct parser *p, const char *v, size_t len)
+{
+	p->r->filter.type = XDPI_THR_FILTER;
+	return threshold_fields(p, "detection_filter", v, len, &p->r->filter, false);
+}
+
+static int tcp_flag_bit(char c)
+{
+	switch (c) {
+	case 'F': return 0x01;
+	case 'S': return 0x02;
+	case 'R': return 0x04;
+	case 'P': return 0x08;
+	case 'A': return 0x10;
+	case 'U': return 0x20;
+	case 'E': case '2': return 0x40;
+	case 'C': case '1': return 0x80;
+	default: return -1;
+	}
+}
+
+static int kw_flags(struct parser *p, const char *v, size_t len)
+{
+	const char *f[2];
+	size_t fl[2], n;
+	struct xdpi_rule *r = p->r;
+	bool in_mask = false;
+
+	unquote(&v, &len);
+	n = fields(v, len, f, fl, 2);
+	r->flags_mask = 0xff;
+	for (size_t i = 0; i < n; i++) {
+		for (size_t k = 0; k < fl[i]; k++) {
+			char c = f[i][k];
+			int bit;
+
+			if (i == 0 && (c == '+' || c == '*' || c == '!')) { /* "+SA" or "SA+" */
+				r->flags_mod = c;
+				continue;
+			}
+			if (i == 0 && c == '0' && fl[i] == 1)
+				continue; /* no flags at all */
+			if (i == 0 && !in_mask && k > 0 && (c == '1' || c == '2') &&
+			    k + 1 < fl[i] && (f[i][k + 1] == '1' || f[i][k + 1] == '2'))
+				in_mask = true; /* "SFU12": the old trailing mask */
+			if ((bit = tcp_flag_bit(c)) < 0)
+				return fail(p, "flags: unknown flag '%c'", c);
+			if (i == 1 || in_mask)
+				r->flags_mask &= (uint8_t)~bit;
+			else
+				r->flags_set |= (uint8_t)bit;
+		}
+	}
+	return 0;
+}
+
+static int kw_ip_proto(struct parser *p, const char *v, size_t len)
+{
+	static const struct { const char *n; int v; } names[] = {
+		{ "icmp", 1 }, { "igmp", 2 }, { "tcp", 6 }, { "udp", 17 }, { "gre", 47 },
+		{ "esp", 50 }, { "ah", 51 }, { "ipv6-icmp", 58 }, { "sctp", 132 },
+	};
+	int64_t n;
+
+	unquote(&v, &len);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (word_is(v, len, names[i].n)) {
+			p->r->ip_proto = (int16_t)names[i].v;
+			return 0;
+		}
+	}
+	if (len && strchr("!<>", v[0]))
+		return skip(p, "ip_proto:!<>", 12);
+	if (!parse_i64(v, len, &n) || n < 0 || n > 255)
+		return fail(p, "ip_proto: expected a protocol number or name");
+	p->r->ip_proto = (int16_t)n;
+	return 0;
+}
+
+static int kw_app_layer(struct parser *p, const char *v, size_t len)
+{
+	static const char *const known[] = { "http", "http2", "dns", "tls", "quic", "failed" };
+
+	unquote(&v, &len);
+	if (len && *v == '!')
+		p->r->app_negated = true, v++, len--;
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+		if (word_is(v, len, known[i])) {
+			p->r->app = known[i];
+			return 0;
+		}
+	}
+	return skip(p, "app-layer-protocol:other", 24);
+}
+
+/* ---- metadata ---- */
+
+static int kw_msg(struct parser *p, const char *v, size_t len)
+{
+	unquote(&v, &len);
+	free(p->r->msg);
+	return (p->r->msg = unescape(v, len)) ? 0 : -ENOMEM;
+}
+
+static int kw_number(struct parser *p, const char *kw, const char *v, size_t len, uint32_t *out)
+{
+	if (!parse_u32(v, len, out))
+		return fail(p, "%s: '%.*s' is not a number", kw, (int)len, v);
+	return 0;
+}
+
+static int kw_sid(struct parser *p, const char *v, size_t len)
+{
+	if (kw_number(p, "sid", v, len, &p->r->sid))
+		return -EINVAL;
+	if (!p->r->sid)
+		return fail(p, "sid 0 is not allowed");
+	p->pc->sid = p->r->sid;
+	return 0;
+}
+
+static int kw_rev(struct parser *p, const char *v, size_t len)
+{
+	return kw_number(p, "rev", v, len, &p->r->rev);
+}
+
+static int kw_gid(struct parser *p, const char *v, size_t len)
+{
+	return kw_number(p, "gid", v, len, &p->r->gid);
+}
+
+static int kw_priority(struct parser *p, const char *v, size_t len)
+{
+	if (kw_number(p, "priority", v, len, &p->r->priority))
+		return -EINVAL;
+	if (p->r->priority < 1 || p->r->priority > 255)
+		return fail(p, "priority must be 1..255");
+	return 0;
+}
+
+static int kw_classtype(struct parser *p, const char *v, size_t len)
+{
+	unquote(&v, &len);
+	if (!len)
+		return fail(p, "classtype: empty");
+	free(p->r->classtype);
+	return (p->r->classtype = strndup(v, len)) ? 0 : -ENOMEM;
+}
+
+static int kw_metadata(struct parser *p, const char *v, size_t len)
+{
+	char *m;
+
+	unquote(&v, &len);
+	if (p->r->metadata) { /* several metadata keywords: one list */
+		if (asprintf(&m, "%s, %.*s", p->r->metadata, (int)len, v) < 0)
+			return -ENOMEM;
+		free(p->r->metadata);
+	} else if (!(m = strndup(v, len))) {
+		return -ENOMEM;
+	}
+	p->r->metadata = m;
+	return 0;
+}
+
+static int kw_noop(struct parser *p, const char *v, size_t len)
+{
+	(void)p, (void)v, (void)len;
+	return 0;
+}
+
+struct keyword {
+	const char *name;
+	int (*fn)(struct parser *p, const char *v, size_t len);
+	bool takes_value; /* else it must have none */
+};
+
+static const struct keyword keywords[] = {
+	{ "msg", kw_msg, true }, { "sid", kw_sid, true }, { "rev", kw_rev, true },
+	{ "gid", kw_gid, true }, { "classtype", kw_classtype, true },
+	{ "priority", kw_priority, true }, { "reference", kw_noop, true },
+	{ "metadata", kw_metadata, true }, { "target", kw_noop, true },
+	{ "content", kw_plain_content, true }, { "uricontent", kw_uricontent, true },
+	{ "nocase", kw_nocase, false }, { "rawbytes", kw_rawbytes, false },
+	{ "depth", kw_depth, true }, { "offset", kw_offset, true },
+	{ "distance", kw_distance, true }, { "within", kw_within, true },
+	{ "startswith", kw_startswith, false }, { "endswith", kw_endswith, false },
+	{ "fast_pattern", kw_fast_pattern, false }, { "pcre", kw_pcre, true },
+	{ "isdataat", kw_isdataat, true }, { "byte_test", kw_byte_test, true },
+	{ "byte_jump", kw_byte_jump, true }, { "bsize", kw_bsize, true },
+	{ "urilen", kw_urilen, true }, { "dsize", kw_dsize, true },
+	{ "flow", kw_flow, true }, { "flowbits", kw_flowbits, true },
+	{ "threshold", kw_threshold, true }, { "detection_filter", kw_detection_filter, true },
+	{ "flags", kw_flags, true }, { "ip_proto", kw_ip_proto, true },
+	{ "itype", kw_itype, true }, { "icode", kw_icode, true },
+	{ "app-layer-protocol", kw_app_layer, true },
+};
+
+/* fast_pattern takes a value sometimes; these take one optionally. */
+static bool value_optional(const char *name)
+{
+	return !strcmp(name, "fast_pattern");
+}
+
+static int run_keyword(struct parser *p, const char *name, size_t nlen, const char *v,
+		       size_t vlen, bool has_value)
+{
+	const struct buffer_kw *b = buffer_kw_find(name, nlen);
+
+	if (b) {
+		if (has_value)
+			return fail(p, "'%.*s' takes no value", (int)nlen, name);
+		return apply_buffer(p, b);
+	}
+	for (size_t i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++) {
+		const struct keyword *k = &keywords[i];
+
+		if (!word_is(name, nlen, k->name))
+			continue;
+		if (k->takes_value && !has_value)
+			return fail(p, "'%s' needs a value", k->name);
+		if (!k->takes_value && has_value && !value_optional(k->name))
+			return fail(p, "'%s' takes no value", k->name);
+		return k->fn(p, v, vlen);
+	}
+	return skip(p, name, nlen);
+}
+
+/* ---- header ---- */
+
+/* Next whitespace-separated token of the header, brackets kept whole. */
+static bool next_token(const char *s, size_t len, size_t *i, const char **tok, size_t *tlen)
+{
+	int nest = 0;
+	size_t j;
+
+	while (*i < len && isspace((unsigned char)s[*i]))
+		(*i)++;
+	if (*i >= len || s[*i] == '(')
+		return false;
+	for (j = *i; j < len; j++) {
+		if (s[j] == '[')
+			nest++;
+		else if (s[j] == ']')
+			nest--;
+		else if (nest <= 0 && (isspace((unsigned char)s[j]) || s[j] == '('))
+			break;
+	}
+	*tok = s + *i;
+	*tlen = j - *i;
+	*i = j;
+	return true;
+}
+
+static int header_proto(struct parser *p, const char *t, size_t len)
+{
+	static const struct { const char *n; uint8_t v; } protos[] = {
+		{ "ip", XDPI_RP_IP }, { "tcp", XDPI_RP_TCP }, { "udp", XDPI_RP_UDP },
+		{ "icmp", XDPI_RP_ICMP }, { "http", XDPI_RP_HTTP }, { "dns", XDPI_RP_DNS },
+		{ "tls", XDPI_RP_TLS }, { "tcp-pkt", XDPI_RP_TCP },
+	};
+
+	for (size_t i = 0; i < sizeof(protos) / sizeof(protos[0]); i++) {
+		if (word_is(t, len, protos[i].n)) {
+			p->r->proto = protos[i].v;
+			return 0;
+		}
+	}
+	return skip(p, t, len); /* ftp, smtp, smb, ...: dissectors xdpi does not have */
+}
+
+static int parse_header(struct parser *p, const char *s, size_t len, size_t *opt_start)
+{
+	const char *tok[7];
+	size_t tl[7], i = 0, n = 0;
+	char msg[200];
+	int rc;
+
+	while (n < 7 && next_token(s, len, &i, &tok[n], &tl[n])) {
+		n++;
+	}
+	p->col = n ? (size_t)(tok[0] - p->text) : 0;
+	if (n < 7)
+		return fail(p, "expected: action proto src sport -> dst dport (options)");
+	if (word_is(tok[0], tl[0], "alert"))
+		p->r->action = XDPI_ACT_ALERT;
+	else if (word_is(tok[0], tl[0], "drop"))
+		p->r->action = XDPI_ACT_DROP;
+	else if (word_is(tok[0], tl[0], "pass"))
+		p->r->action = XDPI_ACT_PASS;
+	else if (word_is(tok[0], tl[0], "reject") || word_is(tok[0], tl[0], "rejectsrc") ||
+		 word_is(tok[0], tl[0], "rejectdst") || word_is(tok[0], tl[0], "rejectboth"))
+		return skip(p, tok[0], tl[0]);
+	else
+		return fail(p, "unknown action '%.*s' (alert, drop or pass)", (int)tl[0], tok[0]);
+	p->col = (size_t)(tok[1] - p->text);
+	if ((rc = header_proto(p, tok[1], tl[1])))
+		return rc;
+	p->col = (size_t)(tok[4] - p->text);
+	if (word_is(tok[4], tl[4], "<>"))
+		p->r->bidir = true;
+	else if (!word_is(tok[4], tl[4], "->"))
+		return fail(p, "direction must be -> or <>");
+	for (int k = 2; k <= 6; k++) {
+		if (k == 4)
+			continue;
+		p->col = (size_t)(tok[k] - p->text);
+		if (k == 2 || k == 5)
+			rc = xdpi_addr_parse(p->pc->vars, tok[k], tl[k], k == 2 ? &p->r->src : &p->r->dst,
+					     msg, sizeof(msg));
+		else
+			rc = xdpi_port_parse(p->pc->vars, tok[k], tl[k],
+					     k == 3 ? &p->r->sport : &p->r->dport, msg, sizeof(msg));
+		if (rc)
+			return rc == -ENOMEM ? rc : fail(p, "%s", msg);
+	}
+	while (i < len && isspace((unsigned char)s[i]))
+		i++;
+	p->col = i;
+	if (i >= len || s[i] != '(')
+		return fail(p, "expected '(' before the options");
+	*opt_start = i + 1;
+	return 0;
+}
+
+/* ---- options ---- */
+
+/* Finds the end of the option starting at I (an unescaped ';'). */
+static size_t option_end(const char *s, size_t len, size_t i)
+{
+	bool quoted = false;
+
+	for (; i < len; i++) {
+		if (s[i] == '\\') {
+			i++;
+			continue;
+		}
+		if (s[i] == '"')
+			quoted = !quoted;
+		else if (s[i] == ';' && !quoted)
+			return i;
+	}
+	return len;
+}
+
+/* The sid appears late in most rules; reading it first makes every message name it. */
+static void find_sid(struct parser *p, const char *s, size_t len)
+{
+	const char *at = s;
+
+	while ((at = memmem(at, len - (size_t)(at - s), "sid:", 4))) {
+		uint32_t sid;
+		const char *v = at + 4;
+		size_t vl = 0;
+
+		if (at == s || at[-1] == ';' || isspace((unsigned char)at[-1])) {
+			while (v + vl < s + len && v[vl] != ';')
+				vl++;
+			if (parse_u32(v, vl, &sid))
+				p->pc->sid = sid;
+			return;
+		}
+		at += 4;
+	}
+}
+
+static int parse_options(struct parser *p, const char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (len && isspace((unsigned char)s[len - 1]))
+		len--;
+	if (!len || s[len - 1] != ')') {
+		p->col = (size_t)(s - p->text) + len;
+		return fail(p, "options must end with ')'");
+	}
+	len--;
+	find_sid(p, s, len);
+	while (i < len) {
+		size_t e, nstart, nend, v0;
+		int rc;
+
+		while (i < len && isspace((unsigned char)s[i]))
+			i++;
+		if (i >= len)
+			break;
+		e = option_end(s, len, i);
+		p->col = (size_t)(s - p->text) + i;
+		if (e >= len)
+			return fail(p, "option without its ';'");
+		nstart = i;
+		nend = i;
+		while (nend < e && s[nend] != ':')
+			nend++;
+		v0 = nend < e ? nend + 1 : e;
+		while (nend > nstart && isspace((unsigned char)s[nend - 1]))
+			nend--;
+		if (nend == nstart)
+			return fail(p, "option without a name");
+		rc = run_keyword(p, s + nstart, nend - nstart, s + v0, e - v0, v0 < e || s[nend] == ':');
+		if (rc)
+			return rc;
+		i = e + 1;
+	}
+	return 0;
+}
+
+/* ---- after parsing: buffers, stage, prefilter ---- */
+
+static bool is_http_buf(int b)
+{
+	return b >= XDPI_BUF_HTTP_METHOD && b <= XDPI_BUF_HTTP_CONNECTION;
+}
+
+static bool is_response_buf(int b)
+{
+	return b == XDPI_BUF_HTTP_STAT_CODE || b == XDPI_BUF_HTTP_STAT_MSG ||
+	       b == XDPI_BUF_HTTP_RESP_BODY || b == XDPI_BUF_HTTP_RESPONSE_LINE;
+}
+
+static int choose_stage(struct parser *p)
+{
+	struct xdpi_rule *r = p->r;
+	bool http = false, resp = false, dns = false, tls_c = false, tls_s = false;
+
+	for (uint32_t i = 0; i < r->n_sm; i++) {
+		struct xdpi_sm *sm = &r->sm[i];
+
+		if (sm->buf == BUF_FILE_DATA)
+			sm->buf = r->flow & XDPI_FLOW_TO_SERVER ? XDPI_BUF_HTTP_REQ_BODY
+								 : XDPI_BUF_HTTP_RESP_BODY;
+		r->buffers |= 1ull << sm->buf;
+		http |= is_http_buf(sm->buf);
+		resp |= is_response_buf(sm->buf);
+		dns |= sm->buf == XDPI_BUF_DNS_QUERY;
+		tls_c |= sm->buf == XDPI_BUF_TLS_SNI || sm->buf == XDPI_BUF_JA3_HASH ||
+			 sm->buf == XDPI_BUF_JA3_STRING || sm->buf == XDPI_BUF_JA4_HASH;
+		tls_s |= sm->buf >= XDPI_BUF_TLS_CERT_SUBJECT && sm->buf <= XDPI_BUF_TLS_CERT_SERIAL;
+	}
+	if (http + dns + (tls_c || tls_s) > 1)
+		return fail(p, "buffers of two application protocols in one rule");
+	if (resp && (r->flow & XDPI_FLOW_TO_SERVER))
+		return fail(p, "response buffers in a to_server rule");
+	if (http)
+		r->stage = resp || (r->flow & XDPI_FLOW_TO_CLIENT) ? XDPI_STAGE_HTTP_RESPONSE
+								   : XDPI_STAGE_HTTP_REQUEST;
+	else if (dns)
+		r->stage = XDPI_STAGE_DNS_QUERY;
+	else if (tls_s)
+		r->stage = XDPI_STAGE_TLS_SERVER;
+	else if (tls_c)
+		r->stage = XDPI_STAGE_TLS_CLIENT;
+	else
+		r->stage = XDPI_STAGE_PACKET;
+	if (!r->app && r->proto >= XDPI_RP_HTTP)
+		r->app = r->proto == XDPI_RP_HTTP ? "http" : r->proto == XDPI_RP_DNS ? "dns" : "tls";
+	return 0;
+}
+
+/* The content the prefilter looks for: the one marked fast_pattern, else the longest
+ * non-negated one (an application buffer wins a tie: it is scanned less often). */
+static void choose_prefilter(struct xdpi_rule *r)
+{
+	int best = -1;
+
+	r->prefilter = -1;
+	for (uint32_t i = 0; i < r->n_sm; i++) {
+		const struct xdpi_sm *sm = &r->sm[i];
+
+		if (sm->type != XDPI_SM_CONTENT || (sm->c.flags & XDPI_CT_NEGATED))
+			continue;
+		if (sm->c.flags & XDPI_CT_FAST) {
+			r->prefilter = (int32_t)i;
+			return;
+		}
+		if (best < 0 || sm->c.len > r->sm[best].c.len ||
+		    (sm->c.len == r->sm[best].c.len && r->sm[best].buf == XDPI_BUF_PAYLOAD))
+			best = (int)i;
+	}
+	r->prefilter = best;
+}
+
+static int finish(struct parser *p)
+{
+	struct xdpi_rule *r = p->r;
+	int rc;
+
+	p->col = 0;
+	if (!r->sid)
+		return fail(p, "rule without a sid");
+	if (!r->msg && !(r->msg = strdup("")))
+		return -ENOMEM;
+	if ((rc = choose_stage(p)))
+		return rc;
+	if (r->stage != XDPI_STAGE_PACKET && (r->dsize.op || r->flags_set || r->flags_mod))
+		return fail(p, "dsize and flags look at packets, not at %s transactions",
+			    xdpi_stage_name(r->stage));
+	if (!r->gid)
+		r->gid = 1;
+	if (!r->priority)
+		r->priority = xdpi_classtype_priority(r->classtype);
+	choose_prefilter(r);
+	return 0;
+}
+
+enum xdpi_parse_result xdpi_rule_parse(struct xdpi_rule_parse_ctx *pc, const char *text,
+				       size_t len, struct xdpi_rule *r)
+{
+	struct parser p = { .pc = pc, .r = r, .text = text, .sticky = -1, .last_insp = -1 };
+	size_t opt = 0;
+	int rc;
+
+	pc->what[0] = 0;
+	pc->sid = 0;
+	r->ip_proto = -1;
+	r->file = pc->file;
+	r->line = pc->line;
+	rc = parse_header(&p, text, len, &opt);
+	if (!rc)
+		rc = parse_options(&p, text + opt, len - opt);
+	if (!rc)
+		rc = finish(&p);
+	if (rc == 0)
+		return XDPI_RULE_OK;
+	xdpi_rule_free(r);
+	if (rc == SKIP)
+		return XDPI_RULE_SKIPPED;
+	if (rc == -ENOMEM)
+		snprintf(pc->err, pc->errlen, "%s:%u: out of memory", pc->file, pc->line);
+	return XDPI_RULE_ERROR;
+}
+
+void xdpi_rule_free(struct xdpi_rule *r)
+{
+	for (uint32_t i = 0; i < r->n_sm; i++) {
+		struct xdpi_sm *sm = &r->sm[i];
+
+		if (sm->type == XDPI_SM_CONTENT) {
+			free(sm->c.pat);
+		} else if (sm->type == XDPI_SM_PCRE) {
+			pcre2_match_data_free(sm->re.match);
+			pcre2_code_free(sm->re.code);
+			free(sm->re.source);
+		}
+	}
+	for (uint32_t i = 0; i < r->n_fb; i++)
+		free(r->fb[i].ids);
+	free(r->fb);
+	free(r->sm);
+	free(r->msg);
+	free(r->classtype);
+	free(r->metadata);
+	xdpi_addr_group_free(&r->src);
+	xdpi_addr_group_free(&r->dst);
+	xdpi_port_group_free(&r->sport);
+	xdpi_port_group_free(&r->dport);
+	memset(r, 0, sizeof(*r));
+}
+
+int xdpi_names_id(struct xdpi_names *names, const char *s, size_t len, uint32_t *id)
+{
+	for (uint32_t i = 0; i < names->n; i++) {
+		if (strlen(names->names[i]) == len && !memcmp(names->names[i], s, len)) {
+			*id = i;
+			return 0;
+		}
+	}
+	if (names->n == names->cap) {
+		uint32_t cap = names->cap ? names->cap * 2 : 16;
+		char **g = realloc(names->names, cap * sizeof(*g));
+
+		if (!g)
+			return -ENOMEM;
+		names->names = g;
+		names->cap = cap;
+	}
+	if (!(names->names[names->n] = strndup(s, len)))
+		return -ENOMEM;
+	*id = names->n++;
+	return 0;
+}
+
+void xdpi_names_free(struct xdpi_names *names)
+{
+	for (uint32_t i = 0; i < names->n; i++)
+		free(names->names[i]);
+	free(names->names);
+	memset(names, 0, sizeof(*names));
+}

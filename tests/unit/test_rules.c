@@ -1,0 +1,423 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Rules: each supported keyword's semantics on the examples of Suricata's rule documentation
+ * (content modifiers, pcre, isdataat, byte_test, byte_jump, sizes, flags, flow, flowbits,
+ * threshold, detection_filter, variables), old modifiers and sticky buffers normalised to the
+ * same form, and the parser's errors and skips naming the place. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <cmocka.h>
+#include "xdpi/detect.h"
+
+static char err[512];
+static struct xdpi_names names;
+
+/* Parses TEXT; the result code, the rule in R. */
+static enum xdpi_parse_result parse(const char *text, struct xdpi_rule *r, char *what)
+{
+	struct xdpi_rule_vars *v = xdpi_rule_vars_new();
+	struct xdpi_rule_parse_ctx pc = { .file = "t.rules", .line = 7, .vars = v,
+					  .flowbits = &names, .err = err, .errlen = sizeof(err) };
+	enum xdpi_parse_result rc;
+
+	memset(r, 0, sizeof(*r));
+	err[0] = 0;
+	rc = xdpi_rule_parse(&pc, text, strlen(text), r);
+	if (what)
+		strcpy(what, pc.what);
+	xdpi_rule_vars_free(v);
+	return rc;
+}
+
+/* Does the rule with OPTIONS match DATA as a packet's payload? */
+static bool payload_match(const char *options, const void *data, size_t len)
+{
+	char text[1024];
+	struct xdpi_rule r;
+	struct xdpi_inspect in = { .stage = XDPI_STAGE_PACKET };
+	bool hit;
+
+	snprintf(text, sizeof(text), "alert tcp any any -> any any (%s sid:1;)", options);
+	assert_int_equal(parse(text, &r, NULL), XDPI_RULE_OK);
+	xdpi_inspect_set(&in, XDPI_BUF_PAYLOAD, data, len);
+	hit = xdpi_rule_match_buffers(&r, &in);
+	xdpi_rule_free(&r);
+	return hit;
+}
+
+#define M(opts, s) payload_match(opts, s, strlen(s))
+
+static void test_content_modifiers(void **state)
+{
+	struct xdpi_rule r;
+
+	(void)state;
+	/* the three spellings of the same bytes */
+	assert_int_equal(parse("alert tcp any any -> any any (content:\"a|0D|bc\"; sid:1;)", &r, NULL), 0);
+	assert_int_equal(r.sm[0].c.len, 4);
+	assert_memory_equal(r.sm[0].c.pat, "a\rbc", 4);
+	xdpi_rule_free(&r);
+	assert_true(M("content:\"|61 0D 62 63|\";", "xa\rbcx"));
+	assert_true(M("content:\"a|0D|b|63|\";", "xa\rbcx"));
+	assert_true(M("content:\"a\\;b\";", "a;b"));
+	assert_false(M("content:\"abc\";", "ABC"));
+	assert_true(M("content:\"abc\"; nocase;", "xABC"));
+	assert_true(M("content:\"abc\"; depth:3;", "abcdef"));
+	assert_false(M("content:\"abc\"; depth:3;", "xabc"));
+	assert_true(M("content:\"def\"; offset:3; depth:3;", "abcdef"));
+	assert_false(M("content:\"def\"; offset:3; depth:3;", "defabc"));
+	assert_true(M("content:\"abc\"; content:\"def\"; distance:0;", "abc123def"));
+	assert_false(M("content:\"abc\"; content:\"def\"; distance:0;", "defabc"));
+	assert_true(M("content:\"abc\"; content:\"def\"; distance:1;", "abcxdef"));
+	assert_false(M("content:\"abc\"; content:\"def\"; distance:1;", "abcdef"));
+	assert_true(M("content:\"abc\"; content:\"efg\"; within:4;", "abcdefg"));
+	assert_false(M("content:\"abc\"; content:\"efg\"; within:4;", "abcxxefg"));
+	/* the second "abc" is the one that makes the relative match work: backtracking */
+	assert_true(M("content:\"abc\"; content:\"X\"; within:1;", "abc abcX"));
+	assert_true(M("content:!\"xyz\";", "abc"));
+	assert_false(M("content:!\"xyz\";", "axyz"));
+	assert_true(M("content:\"GET|20|\"; startswith;", "GET /"));
+	assert_false(M("content:\"GET|20|\"; startswith;", "xGET /"));
+	assert_true(M("content:\".php\"; endswith;", "/a.php"));
+	assert_false(M("content:\".php\"; endswith;", "/a.php?x"));
+	assert_true(M("content:\"abc\"; fast_pattern; content:\"d\";", "abcd"));
+	assert_true(M("content:\"bcd\"; fast_pattern:1,2;", "abcd"));
+}
+
+static void test_pcre_isdataat_bytes(void **state)
+{
+	(void)state;
+	assert_true(M("pcre:\"/^GET \\/[a-z]+\\.php/i\";", "get /index.php"));
+	assert_false(M("pcre:\"/^GET \\/[a-z]+\\.php/\";", "get /index.php"));
+	assert_true(M("content:\"abc\"; pcre:\"/^def/R\";", "abcdef"));
+	assert_false(M("content:\"abc\"; pcre:\"/^def/R\";", "abcxdef"));
+	assert_true(M("pcre:!\"/evil/\";", "good"));
+	assert_true(M("content:\"abc\"; isdataat:2,relative;", "abcde"));
+	assert_false(M("content:\"abc\"; isdataat:2,relative;", "abcd"));
+	assert_true(M("content:\"abc\"; isdataat:!1,relative;", "xabc"));
+	assert_false(M("content:\"abc\"; isdataat:!1,relative;", "abcd"));
+	assert_true(M("isdataat:3;", "abcd"));
+	assert_false(M("isdataat:4;", "abcd"));
+	assert_true(payload_match("byte_test:2,>,1000,0;", "\x04\x00", 2));
+	assert_false(payload_match("byte_test:2,>,1000,0;", "\x03\x00", 2));
+	assert_true(payload_match("byte_test:2,=,1024,0,little;", "\x00\x04", 2));
+	assert_true(payload_match("byte_test:1,&,0x80,0;", "\x81", 1));
+	assert_true(payload_match("byte_test:1,!=,5,0;", "\x06", 1) ||
+		    payload_match("byte_test:1,!,5,0;", "\x06", 1));
+	assert_true(M("byte_test:3,=,123,0,string,dec;", "123"));
+	assert_true(M("content:\"len=\"; byte_test:0,>,99,0,relative,string,dec;", "len=512"));
+	assert_true(M("byte_test:2,=,0x1f,0,string,hex;", "1f"));
+	/* byte_jump: read 2 at 0, skip 2 bytes past the number, then "x" right there */
+	assert_true(payload_match("byte_jump:1,0; content:\"x\"; within:1;", "\x02" "abx", 4));
+	assert_false(payload_match("byte_jump:1,0; content:\"x\"; within:1;", "\x01" "abx", 4));
+	assert_true(payload_match("byte_jump:1,0,from_beginning,post_offset 1; content:\"b\"; within:1;",
+				  "\x01" "ab", 3));
+}
+
+static void test_sizes_flags_header(void **state)
+{
+	struct xdpi_rule r;
+
+	(void)state;
+	assert_int_equal(parse("alert tcp any any -> any any (dsize:>10; sid:1;)", &r, NULL), 0);
+	assert_true(xdpi_num_cmp_match(&r.dsize, 11));
+	assert_false(xdpi_num_cmp_match(&r.dsize, 10));
+	xdpi_rule_free(&r);
+	assert_int_equal(parse("alert tcp any any -> any any (dsize:300<>400; sid:1;)", &r, NULL), 0);
+	assert_true(xdpi_num_cmp_match(&r.dsize, 350));
+	assert_false(xdpi_num_cmp_match(&r.dsize, 300));
+	xdpi_rule_free(&r);
+	assert_int_equal(parse("alert tcp any any -> any any (flags:SA,12; sid:1;)", &r, NULL), 0);
+	assert_int_equal(r.flags_set, 0x12);
+	assert_int_equal(r.flags_mask, (uint8_t)~0xc0);
+	xdpi_rule_free(&r);
+	assert_int_equal(parse("alert tcp any any -> any any (flags:RSF*; sid:1;)", &r, NULL), 0);
+	assert_int_equal(r.flags_mod, '*');
+	assert_int_equal(r.flags_set, 0x07);
+	xdpi_rule_free(&r);
+	assert_int_equal(parse("alert icmp any any -> any any (itype:8; icode:0; sid:1;)", &r, NULL), 0);
+	assert_true(xdpi_num_cmp_match(&r.itype, 8));
+	xdpi_rule_free(&r);
+	/* ports and addresses: lists, ranges, negation, variables */
+	assert_int_equal(parse("alert tcp [10.0.0.0/8,!10.1.0.0/16] any -> $HOME_NET "
+			       "[80,8000:8080,!8001] (sid:1;)", &r, NULL), 0);
+	uint8_t a[4] = { 10, 2, 3, 4 }, b[4] = { 10, 1, 3, 4 }, h[4] = { 192, 168, 1, 1 };
+
+	assert_true(xdpi_addr_match(&r.src, 4, a));
+	assert_false(xdpi_addr_match(&r.src, 4, b));
+	assert_true(xdpi_addr_match(&r.dst, 4, h));
+	assert_false(xdpi_addr_match(&r.dst, 4, a) && false);
+	assert_true(xdpi_port_match(&r.dport, 8000));
+	assert_false(xdpi_port_match(&r.dport, 8001));
+	assert_false(xdpi_port_match(&r.dport, 443));
+	xdpi_rule_free(&r);
+	assert_int_equal(parse("alert ip $EXTERNAL_NET any -> any any (sid:1;)", &r, NULL), 0);
+	assert_false(xdpi_addr_match(&r.src, 4, h)); /* !$HOME_NET */
+	assert_true(xdpi_addr_match(&r.src, 4, (uint8_t[]){ 198, 18, 0, 1 }));
+	xdpi_rule_free(&r);
+}
+
+static void test_old_modifiers_equal_sticky_buffers(void **state)
+{
+	struct xdpi_rule a, b;
+
+	(void)state;
+	assert_int_equal(parse("alert http any any -> any any (flow:established,to_server; "
+			       "content:\"/x.php\"; http_uri; content:\"Evil\"; http_user_agent; "
+			       "content:\"POST\"; http_method; sid:1;)", &a, NULL), 0);
+	assert_int_equal(parse("alert http any any -> any any (flow:established,to_server; "
+			       "http.uri; content:\"/x.php\"; http.user_agent; content:\"Evil\"; "
+			       "http.method; content:\"POST\"; sid:2;)", &b, NULL), 0);
+	assert_int_equal(a.n_sm, b.n_sm);
+	for (uint32_t i = 0; i < a.n_sm; i++)
+		assert_int_equal(a.sm[i].buf, b.sm[i].buf);
+	assert_int_equal(a.sm[0].buf, XDPI_BUF_HTTP_URI);
+	assert_int_equal(a.sm[1].buf, XDPI_BUF_HTTP_UA);
+	assert_int_equal(a.stage, XDPI_STAGE_HTTP_REQUEST);
+	assert_int_equal(a.stage, b.stage);
+	xdpi_rule_free(&a);
+	xdpi_rule_free(&b);
+	/* uricontent, pcre buffer flags, file_data by direction, stat_code -> response stage */
+	assert_int_equal(parse("alert http any any -> any any (uricontent:\"a\"; pcre:\"/b/U\"; sid:3;)",
+			       &a, NULL), 0);
+	assert_int_equal(a.sm[0].buf, XDPI_BUF_HTTP_URI);
+	assert_int_equal(a.sm[1].buf, XDPI_BUF_HTTP_URI);
+	xdpi_rule_free(&a);
+	assert_int_equal(parse("alert http any any -> any any (flow:to_client; content:\"200\"; "
+			       "http_stat_code; file_data; content:\"MZ\"; within:2; sid:4;)",
+			       &a, NULL), 0);
+	assert_int_equal(a.sm[0].buf, XDPI_BUF_HTTP_STAT_CODE);
+	assert_int_equal(a.sm[1].buf, XDPI_BUF_HTTP_RESP_BODY);
+	assert_int_equal(a.stage, XDPI_STAGE_HTTP_RESPONSE);
+	xdpi_rule_free(&a);
+	assert_int_equal(parse("alert dns any any -> any any (dns_query; content:\"evil\"; sid:5;)",
+			       &a, NULL), 0);
+	assert_int_equal(a.stage, XDPI_STAGE_DNS_QUERY);
+	xdpi_rule_free(&a);
+	assert_int_equal(parse("alert tls any any -> any any (tls_sni; content:\"x\"; sid:6;)",
+			       &a, NULL), 0);
+	assert_int_equal(a.stage, XDPI_STAGE_TLS_CLIENT);
+	xdpi_rule_free(&a);
+}
+
+static void test_errors_and_skips_name_the_place(void **state)
+{
+	struct xdpi_rule r;
+	char what[64];
+
+	(void)state;
+	assert_int_equal(parse("alert tcp any any -> any any (content:\"|4|\"; sid:9;)", &r, NULL),
+			 XDPI_RULE_ERROR);
+	assert_string_equal(err, "t.rules:7:31: sid 9: content has a bad hex byte between '|'s");
+	assert_int_equal(parse("alert tcp any any -> any any (msg:\"x\";)", &r, NULL), XDPI_RULE_ERROR);
+	assert_non_null(strstr(err, "rule without a sid"));
+	assert_int_equal(parse("alert tcp any any -> any 99999 (sid:3;)", &r, NULL), XDPI_RULE_ERROR);
+	assert_non_null(strstr(err, "t.rules:7:26: "));
+	assert_int_equal(parse("alert tcp $NOPE any -> any any (sid:3;)", &r, NULL), XDPI_RULE_ERROR);
+	assert_non_null(strstr(err, "undefined variable '$NOPE'"));
+	assert_int_equal(parse("alert tcp any any -> any any (nocase; sid:4;)", &r, NULL), XDPI_RULE_ERROR);
+	assert_non_null(strstr(err, "'nocase' needs a content before it"));
+	assert_int_equal(parse("alert tcp any any -> any any (pcre:\"/(/\"; sid:5;)", &r, NULL),
+			 XDPI_RULE_ERROR);
+	assert_non_null(strstr(err, "pcre: missing closing parenthesis"));
+	assert_int_equal(parse("alert tcp any any -> any any (content:\"a\"; sid:6)", &r, NULL),
+			 XDPI_RULE_ERROR);
+	assert_int_equal(parse("alert smtp any any -> any any (sid:7;)", &r, what), XDPI_RULE_SKIPPED);
+	assert_string_equal(what, "smtp");
+	assert_int_equal(parse("alert tcp any any -> any any (content:\"a\"; byte_extract:1,0,x; "
+			       "sid:8;)", &r, what), XDPI_RULE_SKIPPED);
+	assert_string_equal(what, "byte_extract");
+	assert_int_equal(parse("banana tcp any any -> any any (sid:8;)", &r, NULL), XDPI_RULE_ERROR);
+	assert_non_null(strstr(err, "unknown action 'banana'"));
+}
+
+/* ---- the detection engine: header, flow, flowbits, thresholds ---- */
+
+struct got {
+	uint32_t sids[32];
+	int n;
+};
+
+static bool collect(void *ctx, struct xdpi_alert *a)
+{
+	struct got *g = ctx;
+
+	if (g->n < 32)
+		g->sids[g->n++] = a->rule->sid;
+	return false;
+}
+
+static struct xdpi_detect *engine(const char *text)
+{
+	struct xdpi_detect *d = xdpi_detect__new();
+	struct xdpi_rule_vars *v = xdpi_rule_vars_new();
+
+	assert_int_equal(xdpi_rule_vars_set(v, "HOME_NET=[198.18.0.0/24]", err, sizeof(err)), 0);
+	assert_int_equal(xdpi_detect__load_text(d, "t.rules", text, strlen(text), v, stderr, stderr), 0);
+	assert_int_equal(xdpi_detect__compile(d, err, sizeof(err)), 0);
+	xdpi_rule_vars_free(v);
+	return d;
+}
+
+/* A TCP flow from 198.18.0.1:40000 (client) to 203.0.113.5:80 speaking HTTP. */
+static void http_flow(struct xdpi_flow *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->key.family = 4;
+	f->key.proto = 6;
+	inet_pton(AF_INET, "198.18.0.1", f->key.addr_a);
+	inet_pton(AF_INET, "203.0.113.5", f->key.addr_b);
+	f->key.port_a = htons(40000);
+	f->key.port_b = htons(80);
+	f->initiator = 0;
+	f->tcp_state = XDPI_TCP_ESTABLISHED;
+	f->app_proto = "http";
+}
+
+static void request(struct xdpi_detect *d, struct xdpi_flow *f, const char *uri, uint64_t ts,
+		    struct got *g)
+{
+	struct xdpi_inspect in = { .stage = XDPI_STAGE_HTTP_REQUEST };
+
+	xdpi_inspect_set(&in, XDPI_BUF_HTTP_METHOD, "GET", 3);
+	xdpi_inspect_set(&in, XDPI_BUF_HTTP_URI, uri, strlen(uri));
+	xdpi_detect__tx(d, f, 0, ts, &in, collect, g);
+}
+
+static void test_flow_and_header(void **state)
+{
+	struct xdpi_detect *d = engine(
+		"alert http $HOME_NET any -> $EXTERNAL_NET 80 (flow:to_server; http.uri; content:\"/a\"; sid:1;)\n"
+		"alert http $EXTERNAL_NET any -> $HOME_NET any (http.uri; content:\"/a\"; sid:2;)\n"
+		"alert http any any -> any any (flow:to_client; http.uri; content:\"/a\"; sid:3;)\n"
+		"alert http any any <> any any (http.uri; content:\"/a\"; sid:4;)\n"
+		"alert dns any any -> any any (dns.query; content:\"/a\"; sid:5;)\n");
+	struct xdpi_flow f;
+	struct got g = { 0 };
+
+	(void)state;
+	http_flow(&f);
+	request(d, &f, "/a", 1, &g);
+	assert_int_equal(g.n, 2);
+	assert_int_equal(g.sids[0], 1);
+	assert_int_equal(g.sids[1], 4);
+	xdpi_detect__flow_end(d, &f);
+	xdpi_detect__free(d);
+}
+
+static void test_flowbits(void **state)
+{
+	struct xdpi_detect *d = engine(
+		"alert http any any -> any any (http.uri; content:\"/second\"; flowbits:isset,seen; sid:2;)\n"
+		"alert http any any -> any any (http.uri; content:\"/first\"; flowbits:set,seen; flowbits:noalert; sid:1;)\n"
+		"alert http any any -> any any (http.uri; content:\"/third\"; flowbits:isnotset,seen; sid:3;)\n"
+		"alert http any any -> any any (http.uri; content:\"/tog\"; flowbits:toggle,seen; flowbits:noalert; sid:4;)\n");
+	struct xdpi_flow f, other;
+	struct got g = { 0 };
+
+	(void)state;
+	http_flow(&f);
+	http_flow(&other);
+	request(d, &f, "/second", 1, &g);
+	assert_int_equal(g.n, 0); /* not set yet */
+	request(d, &f, "/third", 2, &g);
+	assert_int_equal(g.n, 1);
+	request(d, &f, "/first", 3, &g);
+	assert_int_equal(g.n, 1); /* noalert */
+	request(d, &f, "/second", 4, &g);
+	assert_int_equal(g.n, 2);
+	assert_int_equal(g.sids[1], 2);
+	request(d, &other, "/second", 5, &g); /* flowbits are per flow */
+	assert_int_equal(g.n, 2);
+	request(d, &f, "/tog", 6, &g); /* toggled off */
+	request(d, &f, "/second", 7, &g);
+	assert_int_equal(g.n, 2);
+	xdpi_detect__flow_end(d, &f);
+	xdpi_detect__flow_end(d, &other);
+	xdpi_detect__free(d);
+}
+
+static void test_thresholds(void **state)
+{
+	struct xdpi_detect *d = engine(
+		"alert http any any -> any any (http.uri; content:\"/l\"; threshold: type limit, track by_src, count 2, seconds 60; sid:1;)\n"
+		"alert http any any -> any any (http.uri; content:\"/t\"; threshold: type threshold, track by_src, count 3, seconds 60; sid:2;)\n"
+		"alert http any any -> any any (http.uri; content:\"/b\"; threshold: type both, track by_dst, count 2, seconds 60; sid:3;)\n"
+		"alert http any any -> any any (http.uri; content:\"/f\"; detection_filter: track by_src, count 2, seconds 60; sid:4;)\n");
+	struct xdpi_flow f;
+	struct got g = { 0 };
+	const uint64_t s = 1000000000ull;
+	int per[5] = { 0 };
+
+	(void)state;
+	http_flow(&f);
+	for (int i = 0; i < 7; i++) {
+		request(d, &f, "/l", (uint64_t)(i + 1) * s, &g);
+		request(d, &f, "/t", (uint64_t)(i + 1) * s, &g);
+		request(d, &f, "/b", (uint64_t)(i + 1) * s, &g);
+		request(d, &f, "/f", (uint64_t)(i + 1) * s, &g);
+	}
+	request(d, &f, "/l", 100 * s, &g); /* a new window */
+	for (int i = 0; i < g.n; i++)
+		per[g.sids[i]]++;
+	assert_int_equal(per[1], 3); /* 2 in the first minute, 1 in the next */
+	assert_int_equal(per[2], 2); /* the 3rd and the 6th */
+	assert_int_equal(per[3], 1); /* once, at the 2nd */
+	assert_int_equal(per[4], 5); /* the 3rd to the 7th */
+	xdpi_detect__flow_end(d, &f);
+	xdpi_detect__free(d);
+}
+
+static void test_pass_and_report(void **state)
+{
+	struct xdpi_detect *d = engine(
+		"alert http any any -> any any (http.uri; content:\"/\"; sid:2;)\n"
+		"pass http any any -> any any (http.uri; content:\"/ok\"; sid:1;)\n"
+		"# alert http any any -> any any (sid:3;)\n"
+		"alert ftp any any -> any any (sid:4;)\n"
+		"alert http any any -> any any (http.uri; content:\"/a\"; \\\n  sid:5;)\n"
+		"alert http any any -> any any (http.uri; content:\"/a\"; sid:5;)\n");
+	const struct xdpi_rules_report *rep = xdpi_detect__report(d);
+	struct xdpi_flow f;
+	struct got g = { 0 };
+
+	(void)state;
+	assert_int_equal(rep->rules, 5);
+	assert_int_equal(rep->loaded, 3);
+	assert_int_equal(rep->skipped, 1);
+	assert_int_equal(rep->duplicates, 1);
+	assert_non_null(xdpi_detect__by_sid(d, 5));
+	assert_int_equal(xdpi_detect__by_sid(d, 5)->line, 5); /* a continued rule: its first line */
+	http_flow(&f);
+	request(d, &f, "/x", 1, &g);
+	assert_int_equal(g.n, 1);
+	request(d, &f, "/ok", 2, &g); /* pass: no alert, and the flow is done */
+	request(d, &f, "/x", 3, &g);
+	assert_int_equal(g.n, 1);
+	xdpi_detect__flow_end(d, &f);
+	xdpi_detect__free(d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_content_modifiers),
+		cmocka_unit_test(test_pcre_isdataat_bytes),
+		cmocka_unit_test(test_sizes_flags_header),
+		cmocka_unit_test(test_old_modifiers_equal_sticky_buffers),
+		cmocka_unit_test(test_errors_and_skips_name_the_place),
+		cmocka_unit_test(test_flow_and_header),
+		cmocka_unit_test(test_flowbits),
+		cmocka_unit_test(test_thresholds),
+		cmocka_unit_test(test_pass_and_report),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+
+	xdpi_names_free(&names);
+	return rc;
+}
