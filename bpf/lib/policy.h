@@ -175,13 +175,18 @@ static __always_inline int policy_decide(const struct xdpi_meta *m, __u64 now, _
 	} else {
 		cnt_add(cs, XDPI_CNT_POLICY_CACHE_HIT, 1);
 	}
-	if (!v.action)
+	if (!v.action || (v.dirs && !(v.dirs & (XDPI_HOOK == XDPI_HOOK_XDP ? XDPI_POLICY_DIR_SRC
+								     : XDPI_POLICY_DIR_DST))))
 		return 0;
 	*rule = v.rule_id;
 	rule_count(v.rule_id, wire_len, now, cs);
 	if (v.action == XDPI_POLICY_DROP) {
 		cnt_add(cs, XDPI_CNT_POLICY_DROP, 1);
 		return XDPI_POLICY_DROP;
+	}
+	if (v.action == XDPI_POLICY_ALERT) {
+		cnt_add(cs, XDPI_CNT_POLICY_ALERT, 1);
+		return 0;
 	}
 	cnt_add(cs, XDPI_CNT_POLICY_ALLOW, 1);
 	return XDPI_POLICY_ALLOW;

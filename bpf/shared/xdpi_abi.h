@@ -8,7 +8,7 @@
 #include <linux/types.h>
 #endif
 
-#define XDPI_ABI_VERSION 3
+#define XDPI_ABI_VERSION 4
 
 /* Limits and defaults (user space may override the defaults at load time). */
 #define XDPI_SNAPLEN_MAX 2048       /* largest bytes copied per packet into the ring buffer */
@@ -125,6 +125,7 @@ enum xdpi_reason {
 	X(TC_PULL_FAIL, "tc_pull_failed")                                                      \
 	X(POLICY_ALLOW, "policy_allow")                                                        \
 	X(POLICY_DROP, "policy_drop")                                                          \
+	X(POLICY_ALERT, "policy_alert")                                                        \
 	X(POLICY_EXPIRED, "policy_expired")                                                    \
 	X(RULE_STATS_FULL, "rule_stats_full")                                                  \
 	X(RATE_DROP_PKTS, "rate_drop_pkts")                                                    \
@@ -237,7 +238,13 @@ struct xdpi_event_hdr {
 enum xdpi_policy_action {
 	XDPI_POLICY_ALLOW = 1,
 	XDPI_POLICY_DROP = 2,
+	XDPI_POLICY_ALERT = 3, /* counted under its rule (a reputation rule), then the packet
+				* goes on as if no entry held its address */
 };
+
+/* Which packets an entry applies to (xdpi_policy_value.dirs); 0: both. */
+#define XDPI_POLICY_DIR_SRC 0x1 /* at XDP ingress, where the remote address is the source */
+#define XDPI_POLICY_DIR_DST 0x2 /* at TC egress, where it is the destination */
 
 struct xdpi_lpm4_key {
 	__u32 prefixlen; /* 0..32 */
@@ -302,7 +309,8 @@ struct xdpi_policy_value {
 	__u8 action;        /* enum xdpi_policy_action */
 	__u8 prefixlen;     /* the entry's own prefix length: the trie does not return it, and
 			     * the kernel needs it to delete an expired entry */
-	__u8 pad[2];
+	__u8 dirs;          /* XDPI_POLICY_DIR_*; 0: both */
+	__u8 pad;
 	__u64 expires_ns;   /* 0: never; else a CLOCK_MONOTONIC (bpf_ktime_get_ns) deadline. The
 			     * first packet that meets an expired entry deletes it, so a shorter
 			     * prefix beneath applies again at once. */

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "xdpi/flow.h"
+#include "xdpi/inspect.h"
 #include "xdpi/json.h"
 
 enum xdpi_dissect_status {
@@ -40,6 +41,9 @@ struct xdpi_dissect_ctx {
 	 * its object and calls event_end. */
 	struct xdpi_json *(*event_begin)(struct xdpi_dissect_ctx *c, const char *event_type);
 	void (*event_end)(struct xdpi_dissect_ctx *c);
+	/* Hands one stage of a transaction to detection; NULL when no rules are loaded, and
+	 * then dissectors keep no copies for it. */
+	void (*inspect)(struct xdpi_dissect_ctx *c, const struct xdpi_inspect *in);
 	void *engine;
 };
 
@@ -56,6 +60,9 @@ struct xdpi_dissector {
 	/* The flow ends: report what is pending (unanswered requests), free owned memory. */
 	void (*flow_end)(struct xdpi_dissect_ctx *c);
 };
+
+/* DNS record type names as EVE writes them ("A", "TXT", numbers for the rest). */
+const char *xdpi_dns_type_name(uint16_t type, char *buf, size_t n);
 
 /* The registry (dissect/registry.c). */
 size_t xdpi_dissectors_count(void);

@@ -9,6 +9,7 @@
 #include "xdpi/flow.h"
 #include "xdpi/json.h"
 #include "xdpi/pkt.h"
+#include "xdpi/detect.h"
 #include "shared/xdpi_abi.h"
 
 /* User-space counters; each is exported in stats events under its name. */
@@ -45,6 +46,7 @@
 	X(EVENTS_FLOW, "events_flow")                                                          \
 	X(EVENTS_STATS, "events_stats")                                                        \
 	X(EVENTS_DROP, "events_drop")                                                          \
+	X(EVENTS_ALERT, "events_alert")                                                        \
 	X(BLOCKS, "blocks")                                                                    \
 	X(BLOCK_FAILED, "block_failed")                                                        \
 	X(BYPASSES, "bypasses")                                                                \
@@ -95,6 +97,11 @@ struct xdpi_engine_cfg {
 	 * (0: never). */
 	bool bypass_done;
 	uint64_t bypass_bytes;
+	/* Detection (NULL: none; the caller owns it): rules run on every packet and transaction
+	 * that reaches user space; a drop rule blocks the sender in the fast path for
+	 * drop_ttl_ns (0: until removed). */
+	struct xdpi_detect *detect;
+	uint64_t drop_ttl_ns;
 };
 
 struct xdpi_engine;

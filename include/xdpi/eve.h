@@ -28,6 +28,11 @@ struct xdpi_decoded;
 struct xdpi_pkt;
 void xdpi_eve_drop(struct xdpi_json *j, const struct xdpi_eve_ctx *c, const struct xdpi_pkt *pkt,
 		   const struct xdpi_decoded *d);
+/* An alert event: Suricata's alert object, the matched application-layer object, the flow's
+ * counters; BLOCKED when its drop reached the fast path. */
+struct xdpi_alert;
+void xdpi_eve_alert(struct xdpi_json *j, const struct xdpi_eve_ctx *c, const struct xdpi_alert *a,
+		    bool blocked);
 /* Suricata's flow_id: a stable 51-bit number (exact in a JSON double). */
 uint64_t xdpi_eve_flow_id(const struct xdpi_flow *f);
 const char *xdpi_proto_name(uint8_t proto, char *buf, size_t n);

@@ -126,6 +126,8 @@ static int setup_engine(struct read_ctx *c)
 		.emit_ctx = &c->out,
 		.stats_extra = cli_stats_extra,
 		.stats_ctx = &c->sources,
+		.detect = c->common.detect.d,
+		.drop_ttl_ns = c->common.detect.drop_ttl_s * XDPI_NS_PER_SEC,
 	};
 
 	c->sources.out = &c->out;
@@ -186,6 +188,8 @@ int cmd_read(int argc, char **argv)
 	cli_set_verbosity(c.common.verbose);
 	if (cli_output_open(&c.out, c.common.output))
 		return 1;
+	if (cli_detect_load(&c.common.detect, NULL, NULL))
+		goto out;
 	if (c.through_kernel && setup_kernel(&c))
 		goto out;
 	if (setup_engine(&c))
@@ -205,5 +209,6 @@ out:
 	xdpi_replay__free(c.replay);
 	xdpi_loader__free(c.loader);
 	cli_output_close(&c.out);
+	cli_detect_free(&c.common.detect);
 	return rc;
 }

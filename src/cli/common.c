@@ -22,6 +22,7 @@ void cli_common_defaults(struct cli_common *c)
 	c->steer = XDPI_STEER_HEAD;
 	c->head_pkts = XDPI_HEAD_PKTS_DEFAULT;
 	c->snaplen = XDPI_SNAPLEN_DEFAULT;
+	c->detect.drop_ttl_s = 600;
 }
 
 int cli_parse_u64(const char *name, const char *arg, uint64_t min, uint64_t max, uint64_t *out)
@@ -101,6 +102,7 @@ int cli_common_option(struct cli_common *c, int opt, const char *arg)
 		return 1;
 	case 'v':
 		c->verbose++;
+		c->detect.verbose = true;
 		return 1;
 	case 0x100:
 		if (cli_parse_u64("flow-timeout", arg, 1, 86400, &v))
@@ -119,7 +121,7 @@ int cli_common_option(struct cli_common *c, int opt, const char *arg)
 	case 0x105:
 		return parse_port(c, arg) ? -1 : 1;
 	}
-	return 0;
+	return cli_detect_option(&c->detect, opt, arg);
 }
 
 int cli_output_open(struct cli_output *o, const char *target)

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "xdpi/capture.h"
+#include "xdpi/detect.h"
 #include "xdpi/engine.h"
 #include "xdpi/loader.h"
 #include "xdpi/output.h"
@@ -20,6 +21,22 @@ struct cli_output {
 	struct xdpi_output_stats st;
 };
 
+/* Detection options (detect_opts.c), values 0x140.. */
+struct cli_detect {
+	const char *files[64];
+	size_t nfiles;
+	struct xdpi_rule_vars *vars;
+	uint64_t drop_ttl_s;
+	bool verbose;
+	struct xdpi_detect *d; /* after cli_detect_load, when rules were given */
+};
+
+int cli_detect_option(struct cli_detect *cd, int opt, const char *arg);
+/* Loads and compiles the --rules files (nothing without any); OFFLOAD (may be NULL) may take
+ * header-only reputation rules into the kernel. Prints a one-line summary. 0 or -1. */
+int cli_detect_load(struct cli_detect *cd, xdpi_kernel_rule_fn offload, void *octx);
+void cli_detect_free(struct cli_detect *cd);
+
 /* Options read and run have in common. */
 struct cli_common {
 	const char *output;
@@ -31,6 +48,7 @@ struct cli_common {
 	struct xdpi_steer_port ports[64];
 	size_t nports;
 	int verbose;
+	struct cli_detect detect;
 };
 
 /* The sources whose counters the stats event carries. */
@@ -122,6 +140,9 @@ int64_t cli_wall_offset_ns(void);
 	{ "head-pkts", required_argument, NULL, 0x103 },                                       \
 	{ "snaplen", required_argument, NULL, 0x104 },                                         \
 	{ "snip-port", required_argument, NULL, 0x105 },                                       \
+	{ "rules", required_argument, NULL, 0x140 },                                           \
+	{ "rule-var", required_argument, NULL, 0x141 },                                        \
+	{ "drop-ttl", required_argument, NULL, 0x142 },                                        \
 	{ "verbose", no_argument, NULL, 'v' }
 
 #define CLI_COMMON_HELP                                                                        \
@@ -133,6 +154,11 @@ int64_t cli_wall_offset_ns(void);
 	"      --head-pkts N       payload packets per direction copied in `head` (default 8)\n"  \
 	"      --snaplen N         bytes copied per packet, 64..2048 (default 1536)\n"            \
 	"      --snip-port P[/udp] flows on port P start in `snip` (repeatable; default tcp)\n"  \
+	"      --rules FILE       Suricata-style rules to match (repeatable; `xdpi rules check`\n" \
+	"                          tells what a file uses that xdpi does not support)\n"     \
+	"      --rule-var NAME=VALUE  $HOME_NET, $HTTP_PORTS, ... (Suricata's defaults)\n"    \
+	"      --drop-ttl SEC      how long a `drop` rule's match blocks its sender in XDP\n"  \
+	"                          (default 600; 0: until removed)\n"                        \
 	"  -v, --verbose           more diagnostics (repeat for debug)\n"
 
 #endif /* XDPI_CLI_COMMON_H */

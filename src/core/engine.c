@@ -84,6 +84,44 @@ int xdpi_engine__bypass_flow(struct xdpi_engine *e, struct xdpi_flow *f)
 	return 0;
 }
 
+/* ---- detection ---- */
+
+/* An alert: a drop rule first blocks the sender in the fast path, then the event says so. */
+static bool on_alert(void *ctx, struct xdpi_alert *a)
+{
+	struct xdpi_engine *e = ctx;
+	bool blocked = false;
+
+	if (a->rule->action == XDPI_ACT_DROP && a->flow && e->cfg.kops) {
+		const struct xdpi_flow_key *k = &a->flow->key;
+		bool sender_a = (a->flow->initiator == 0) == (a->dir == 0);
+
+		blocked = xdpi_engine__block_source(e, k->family,
+						    (const uint8_t *)(sender_a ? k->addr_a : k->addr_b),
+						    e->cfg.drop_ttl_ns, a->rule->sid) == 0;
+	}
+	xdpi_json_reset(&e->json);
+	xdpi_eve_alert(&e->json, &e->eve, a, blocked);
+	emit(e);
+	e->cnt[XDPI_ECNT_EVENTS_ALERT]++;
+	return blocked;
+}
+
+static void on_inspect(void *ctx, struct xdpi_flow *f, uint8_t dir, uint64_t ts,
+		       const struct xdpi_inspect *in)
+{
+	struct xdpi_engine *e = ctx;
+
+	xdpi_detect__tx(e->cfg.detect, f, dir, ts, in, on_alert, e);
+}
+
+static void detect_packet(struct xdpi_engine *e, struct xdpi_flow *f, const struct xdpi_decoded *d,
+			  uint8_t dir, uint64_t ts)
+{
+	if (e->cfg.detect)
+		xdpi_detect__packet(e->cfg.detect, f, d, dir == f->initiator ? 0 : 1, ts, on_alert, e);
+}
+
 /* The bypass policy's "nothing more to learn" half. */
 static void on_flow_done(void *ctx, struct xdpi_flow *f)
 {
@@ -98,8 +136,10 @@ static void on_flow_end(void *ctx, struct xdpi_flow *f, enum xdpi_flow_end why)
 	struct xdpi_engine *e = ctx;
 
 	/* the application layer reports first: its events precede the flow record */
-	if (why != XDPI_FLOW_END_ACTIVE)
+	if (why != XDPI_FLOW_END_ACTIVE) {
 		l7_flow_end(&e->l7, f, f->last_ns);
+		xdpi_detect__flow_end(e->cfg.detect, f);
+	}
 	xdpi_json_reset(&e->json);
 	xdpi_eve_flow(&e->json, &e->eve, f, why);
 	emit(e);
@@ -130,6 +170,8 @@ struct xdpi_engine *xdpi_engine__new(const struct xdpi_engine_cfg *cfg)
 	e->l7.emit_ctx = e;
 	e->l7.flow_done = on_flow_done;
 	e->l7.done_ctx = e;
+	e->l7.inspect = cfg->detect ? on_inspect : NULL;
+	e->l7.inspect_ctx = e;
 	e->ft = flow_table__new(cfg->max_flows, &cfg->timeouts, on_flow_end, e);
 	e->defrag = xdpi_defrag__new(256, 30 * XDPI_NS_PER_SEC);
 	if (!e->ft || !e->defrag) {
@@ -149,6 +191,7 @@ static void free_l7(void *ctx, struct xdpi_flow *f)
 	struct xdpi_engine *e = ctx;
 
 	l7_flow_end(&e->l7, f, f->last_ns);
+	xdpi_detect__flow_end(e->cfg.detect, f);
 }
 
 void xdpi_engine__free(struct xdpi_engine *e)
@@ -349,6 +392,7 @@ int xdpi_engine__packet(struct xdpi_engine *e, const struct xdpi_pkt *pkt)
 		l7_packet(&e->l7, f, &d, dir, pkt->ts_ns, pkt->index);
 	else
 		l7_fragment(e, f, &d, dir, pkt->ts_ns, pkt->index);
+	detect_packet(e, f, &d, dir, pkt->ts_ns); /* after L7: app_proto may be known now */
 	return 0;
 }
 
@@ -626,6 +670,14 @@ static void stats_xdpi(struct xdpi_engine *e, struct xdpi_json *j, const uint64_
 	xdpi_json_u64(j, "active", st.active);
 	xdpi_json_u64(j, "max", st.max);
 	xdpi_json_obj_close(j);
+	if (e->cfg.detect) {
+		const uint64_t *dc = xdpi_detect__counters(e->cfg.detect);
+
+		xdpi_json_obj_open(j, "detect");
+		for (int i = 0; i < XDPI_DCNT_MAX; i++)
+			xdpi_json_u64(j, xdpi_detect_counter_name(i), dc[i]);
+		xdpi_json_obj_close(j);
+	}
 	if (kc) {
 		xdpi_json_obj_open(j, "kernel");
 		for (int i = 0; i < XDPI_CNT_REASON_BASE; i++)

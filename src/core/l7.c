@@ -56,6 +56,14 @@ static void event_end(struct xdpi_dissect_ctx *c)
 	call->le->events[call->l->didx]++;
 }
 
+static void inspect(struct xdpi_dissect_ctx *c, const struct xdpi_inspect *in)
+{
+	struct l7_call *call = c->engine;
+	uint8_t dir = in->stage == XDPI_STAGE_HTTP_RESPONSE || in->stage == XDPI_STAGE_TLS_SERVER;
+
+	call->le->inspect(call->le->inspect_ctx, call->f, dir, c->ts, in);
+}
+
 static void ctx_init(struct l7_call *call, bool gap)
 {
 	memset(&call->ctx, 0, sizeof(call->ctx));
@@ -68,6 +76,7 @@ static void ctx_init(struct l7_call *call, bool gap)
 	call->ctx.state = call->l->state;
 	call->ctx.event_begin = event_begin;
 	call->ctx.event_end = event_end;
+	call->ctx.inspect = call->le->inspect ? inspect : NULL;
 	call->ctx.engine = call;
 }
 

@@ -23,6 +23,11 @@ struct l7_engine {
 	uint64_t failed_flows;                   /* payload seen, no dissector claimed it */
 	uint64_t switched;                       /* flows that changed protocol (tunnels) */
 	uint64_t state_bytes;                    /* allocated now for L7 state */
+	/* Receives each transaction stage for detection (NULL: no rules, dissectors keep no
+	 * copies for it). DIR: 0 for what the client sent. */
+	void (*inspect)(void *ctx, struct xdpi_flow *f, uint8_t dir, uint64_t ts,
+			const struct xdpi_inspect *in);
+	void *inspect_ctx;
 	/* Called once per flow when its dissector has nothing more to learn (may be NULL). */
 	void (*flow_done)(void *ctx, struct xdpi_flow *f);
 	void *done_ctx;

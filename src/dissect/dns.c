@@ -112,7 +112,7 @@ static int read_name(const struct dns_msg *m, size_t *off, char *out, size_t cap
 	return -1;
 }
 
-static const char *type_name(uint16_t t, char *buf, size_t n)
+const char *xdpi_dns_type_name(uint16_t t, char *buf, size_t n)
 {
 	static const struct {
 		uint16_t t;
@@ -371,7 +371,7 @@ static int put_section(struct xdpi_json *j, struct dns_msg *m, size_t *off, unsi
 		xdpi_json_obj_open(j, NULL);
 		xdpi_json_str(j, "rrname", name);
 		m->truncated += r == 1;
-		xdpi_json_str(j, "rrtype", type_name(type, tbuf, sizeof(tbuf)));
+		xdpi_json_str(j, "rrtype", xdpi_dns_type_name(type, tbuf, sizeof(tbuf)));
 		if (type != 41) {
 			xdpi_json_u64(j, "ttl", rd32(m->p + *off + 4));
 		} else { /* OPT's class is the UDP payload size, its TTL the EDNS flags */
@@ -409,7 +409,7 @@ static int put_queries(struct xdpi_json *j, struct dns_msg *m, size_t *off, unsi
 		if (r == 1)
 			xdpi_json_bool(j, "rrname_truncated", true);
 		m->truncated += r == 1;
-		xdpi_json_str(j, "rrtype", type_name(rd16(m->p + *off), tbuf, sizeof(tbuf)));
+		xdpi_json_str(j, "rrtype", xdpi_dns_type_name(rd16(m->p + *off), tbuf, sizeof(tbuf)));
 		xdpi_json_obj_close(j);
 		*off += 4;
 	}
@@ -490,6 +490,25 @@ static void put_xdpi(struct xdpi_json *j, const struct dns_msg *m, uint64_t resp
 	xdpi_json_obj_close(j);
 }
 
+/* Each question of a query, to detection (dns.query; the message is the payload). */
+static void inspect_queries(struct xdpi_dissect_ctx *c, const struct dns_msg *m, uint16_t qd)
+{
+	size_t off = DNS_HDR;
+	char name[256];
+
+	for (uint16_t i = 0; c->inspect && i < qd && i < 16; i++) {
+		struct xdpi_inspect in = { .stage = XDPI_STAGE_DNS_QUERY };
+
+		if (read_name(m, &off, name, sizeof(name)) < 0 || off + 4 > m->len)
+			return;
+		in.dns_qtype = rd16(m->p + off);
+		off += 4;
+		xdpi_inspect_set(&in, XDPI_BUF_DNS_QUERY, name, strlen(name));
+		xdpi_inspect_set(&in, XDPI_BUF_PAYLOAD, m->p, m->len);
+		c->inspect(c, &in);
+	}
+}
+
 /* One whole message: an EVE dns event. */
 static enum xdpi_dissect_status dns_message(struct xdpi_dissect_ctx *c, const uint8_t *p, size_t len)
 {
@@ -505,6 +524,8 @@ static enum xdpi_dissect_status dns_message(struct xdpi_dissect_ctx *c, const ui
 		return XDPI_DISSECT_MALFORMED;
 	id = rd16(p);
 	resp = p[2] & 0x80;
+	if (!resp)
+		inspect_queries(c, &m, rd16(p + 4));
 	j = c->event_begin(c, "dns");
 	xdpi_json_obj_open(j, "dns");
 	xdpi_json_u64(j, "version", 3);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 #include "xdpi/dissect.h"
+#include "xdpi/inspect_http.h"
 
 #define HEAD_MAX 16384  /* one message's start line and headers */
 #define PENDING_MAX 32  /* requests awaiting their responses */
@@ -27,6 +28,12 @@ struct http_tx {
 	int status, interim;  /* final status; the last 1xx before it (100 Continue) */
 	bool has_request, complete, gap;
 	uint64_t req_ts, req_cnt, resp_cnt, interim_cnt, req_body, resp_body;
+	/* kept only while detection wants them: each message's head, then its first body bytes */
+	struct http_raw {
+		char *p;
+		uint32_t len, head, line; /* bytes held; the head's; the start line's with CRLF */
+	} raw[2];
+	bool req_inspected;
 };
 
 struct http_dir {
@@ -125,6 +132,7 @@ static void tx_free(struct http_tx *t)
 {
 	if (!t)
 		return;
+	free(t->raw[0].p), free(t->raw[1].p);
 	free(t->uri), free(t->host), free(t->ua), free(t->referer), free(t->xff);
 	free(t->ctype), free(t->location), free(t->reason);
 	free(t);
@@ -136,11 +144,104 @@ static void put_str(struct xdpi_json *j, const char *key, const char *v)
 		xdpi_json_str(j, key, v);
 }
 
+/* ---- detection ---- */
+
+/* Keeps a copy of a message's head, with room for the first body bytes. */
+static void raw_keep(struct xdpi_dissect_ctx *c, struct http_raw *r, const char *head, size_t len)
+{
+	if (!c->inspect)
+		return;
+	free(r->p);
+	r->len = r->head = r->line = 0;
+	if (!(r->p = malloc(len + XDPI_INSPECT_BODY_MAX)))
+		return;
+	memcpy(r->p, head, len);
+	r->len = r->head = (uint32_t)len;
+	r->line = (uint32_t)(line_len(head, len) + 1 < len ? line_len(head, len) + 1 : len);
+}
+
+static void raw_body(struct http_raw *r, const char *p, size_t n)
+{
+	size_t room = r->p ? r->head + XDPI_INSPECT_BODY_MAX - r->len : 0;
+
+	if (n > room)
+		n = room;
+	if (!n)
+		return;
+	memcpy(r->p + r->len, p, n);
+	r->len += (uint32_t)n;
+}
+
+static void set_raw(struct xdpi_inspect *in, const struct http_raw *r, bool response,
+		    struct xdpi_http_scratch *sc)
+{
+	xdpi_inspect_set(in, XDPI_BUF_PAYLOAD, r->p, r->len);
+	xdpi_inspect_set(in, response ? XDPI_BUF_HTTP_RESPONSE_LINE : XDPI_BUF_HTTP_REQUEST_LINE,
+			 r->p, trim_cr(r->p, line_len(r->p, r->line)));
+	xdpi_inspect_set(in, XDPI_BUF_HTTP_START, r->p, r->head);
+	xdpi_inspect_http_headers(in, r->p + r->line, r->head - r->line, response, sc);
+	if (r->len > r->head)
+		xdpi_inspect_set(in, response ? XDPI_BUF_HTTP_RESP_BODY : XDPI_BUF_HTTP_REQ_BODY,
+				 r->p + r->head, r->len - r->head);
+}
+
+static void set_request(struct xdpi_inspect *in, const struct http_tx *t,
+			struct xdpi_http_scratch *sc)
+{
+	if (t->raw[0].p)
+		set_raw(in, &t->raw[0], false, sc);
+	if (t->method[0])
+		xdpi_inspect_set(in, XDPI_BUF_HTTP_METHOD, t->method, strlen(t->method));
+	if (t->uri) {
+		xdpi_inspect_set(in, XDPI_BUF_HTTP_URI, t->uri, strlen(t->uri));
+		xdpi_inspect_set(in, XDPI_BUF_HTTP_RAW_URI, t->uri, strlen(t->uri));
+	}
+	if (t->proto[0])
+		xdpi_inspect_set(in, XDPI_BUF_HTTP_PROTOCOL, t->proto, strlen(t->proto));
+}
+
+static void inspect_request(struct xdpi_dissect_ctx *c, struct http_tx *t)
+{
+	struct xdpi_inspect in = { .stage = XDPI_STAGE_HTTP_REQUEST };
+	struct xdpi_http_scratch sc;
+
+	t->req_inspected = true;
+	if (!c->inspect || !t->has_request)
+		return;
+	set_request(&in, t, &sc);
+	c->inspect(c, &in);
+}
+
+static void inspect_response(struct xdpi_dissect_ctx *c, struct http_tx *t)
+{
+	struct xdpi_inspect in = { .stage = XDPI_STAGE_HTTP_RESPONSE };
+	struct xdpi_http_scratch sc;
+	char code[4];
+
+	if (!c->inspect || !t->status)
+		return;
+	set_request(&in, t, &sc);
+	if (t->raw[1].p) { /* the response's own headers, payload and body */
+		in.buf[XDPI_BUF_PAYLOAD] = NULL;
+		in.buf[XDPI_BUF_HTTP_START] = NULL;
+		set_raw(&in, &t->raw[1], true, &sc);
+	}
+	snprintf(code, sizeof(code), "%03u", (unsigned)t->status % 1000u);
+	xdpi_inspect_set(&in, XDPI_BUF_HTTP_STAT_CODE, code, 3);
+	if (t->reason)
+		xdpi_inspect_set(&in, XDPI_BUF_HTTP_STAT_MSG, t->reason, strlen(t->reason));
+	c->inspect(c, &in);
+}
+
 static void tx_emit(struct xdpi_dissect_ctx *c, struct http_tx *t)
 {
 	struct http_state *st = c->state;
-	struct xdpi_json *j = c->event_begin(c, "http");
+	struct xdpi_json *j;
 
+	if (!t->req_inspected)
+		inspect_request(c, t);
+	inspect_response(c, t);
+	j = c->event_begin(c, "http");
 	xdpi_json_u64(j, "tx_id", st->tx_id++);
 	xdpi_json_obj_open(j, "http");
 	put_str(j, "hostname", t->host);
@@ -220,26 +321,9 @@ struct head {
 /* Value of header name in h (first occurrence), trimmed; NULL if absent. */
 static const char *header(const struct head *h, const char *name, size_t *vlen)
 {
-	size_t nl = strlen(name), off = line_len(h->p, h->len) + 1;
+	size_t off = line_len(h->p, h->len) + 1;
 
-	while (off < h->len) {
-		const char *l = h->p + off;
-		size_t ll = line_len(l, h->len - off);
-
-		if (ll > nl && l[nl] == ':' && !strncasecmp(l, name, nl)) {
-			const char *v = l + nl + 1;
-			size_t n = ll - nl - 1;
-
-			while (n && (*v == ' ' || *v == '\t'))
-				v++, n--;
-			while (n && (v[n - 1] == '\r' || v[n - 1] == ' ' || v[n - 1] == '\t'))
-				n--;
-			*vlen = n;
-			return v;
-		}
-		off += ll + 1;
-	}
-	return NULL;
+	return off < h->len ? xdpi_http_header_value(h->p + off, h->len - off, name, vlen) : NULL;
 }
 
 static char *header_dup(const struct head *h, const char *name, size_t max)
@@ -335,6 +419,7 @@ static void message_end(struct xdpi_dissect_ctx *c, uint8_t d)
 			if (c->pcap_cnt)
 				t->req_cnt = c->pcap_cnt;
 			t->complete = true; /* until its response says otherwise */
+			inspect_request(c, t);
 		}
 		return;
 	}
@@ -363,6 +448,7 @@ static void request_head(struct xdpi_dissect_ctx *c, const struct head *h)
 	t->req_ts = c->ts;
 	t->req_cnt = c->pcap_cnt; /* where the head was seen; the body's end updates it */
 	t->gap = c->gap;
+	raw_keep(c, &t->raw[0], h->p, h->len);
 	queue_push(c, t);
 	dd->mode = framing(h, &dd->remaining, BODY_NONE);
 }
@@ -389,6 +475,7 @@ static void response_head(struct xdpi_dissect_ctx *c, const struct head *h)
 		queue_push(c, t);
 	}
 	parse_status(t, h);
+	raw_keep(c, &t->raw[1], h->p, h->len);
 	t->gap |= c->gap;
 	t->resp_cnt = c->pcap_cnt;
 	st->resp_tx = t;
@@ -405,7 +492,7 @@ static void response_head(struct xdpi_dissect_ctx *c, const struct head *h)
 
 /* ---- bodies ---- */
 
-static void count_body(struct http_state *st, uint8_t d, uint64_t n)
+static void count_body(struct http_state *st, uint8_t d, const char *p, uint64_t n)
 {
 	struct http_tx *t = d ? st->resp_tx : (st->qlen ? st->q[(st->qhead + st->qlen - 1) % PENDING_MAX] : NULL);
 
@@ -414,6 +501,7 @@ static void count_body(struct http_state *st, uint8_t d, uint64_t n)
 			t->resp_body += n;
 		else
 			t->req_body += n;
+		raw_body(&t->raw[d], p, (size_t)n);
 	}
 }
 
@@ -427,7 +515,7 @@ static size_t chunked(struct http_state *st, uint8_t d, const char *p, size_t le
 		if (dd->chunk == CHUNK_DATA) {
 			size_t n = dd->remaining < len - used ? (size_t)dd->remaining : len - used;
 
-			count_body(st, d, n);
+			count_body(st, d, p + used, n);
 			dd->remaining -= n;
 			used += n;
 			if (!dd->remaining)
@@ -466,7 +554,7 @@ static size_t body(struct xdpi_dissect_ctx *c, uint8_t d, const char *p, size_t 
 	switch (dd->mode) {
 	case BODY_LENGTH:
 		used = dd->remaining < len ? (size_t)dd->remaining : len;
-		count_body(st, d, used);
+		count_body(st, d, p, used);
 		dd->remaining -= used;
 		done = !dd->remaining;
 		break;
@@ -474,7 +562,7 @@ static size_t body(struct xdpi_dissect_ctx *c, uint8_t d, const char *p, size_t 
 		used = chunked(st, d, p, len, &done);
 		break;
 	case BODY_CLOSE:
-		count_body(st, d, len);
+		count_body(st, d, p, len);
 		return len; /* the response ends with the connection */
 	default:
 		used = 0;
@@ -655,6 +743,7 @@ static enum xdpi_dissect_status http_udp(struct xdpi_dissect_ctx *c, const char 
 	}
 	if (!t)
 		return XDPI_DISSECT_MALFORMED;
+	raw_keep(c, &t->raw[!t->has_request], h.p, h.len);
 	t->req_cnt = t->has_request ? c->pcap_cnt : 0;
 	t->resp_cnt = t->has_request ? 0 : c->pcap_cnt;
 	t->complete = true;

@@ -149,6 +149,8 @@ static void handshake(struct xdpi_dissect_ctx *c, uint8_t type, const uint8_t *p
 	if (type == 1 && c->dir == 0 && !st->have_ch) {
 		st->have_ch = tls_raw_keep(&st->ch, p, len, false, NULL) == 0;
 		st->ch_in_record = st->have_ch;
+		if (st->have_ch)
+			tls_inspect(c, &st->ch, 't', NULL);
 	} else if (type == 2 && c->dir == 1 && !st->have_sh) {
 		st->have_sh = tls_raw_keep(&st->sh, p, len, true, &st->sh_version) == 0;
 		st->sh_in_record = st->have_sh;
@@ -161,6 +163,8 @@ static void handshake(struct xdpi_dissect_ctx *c, uint8_t type, const uint8_t *p
 		if (!st->have_cert) {
 			free(st->cert);
 			st->cert = NULL;
+		} else if (st->have_ch) {
+			tls_inspect(c, &st->ch, 't', st->cert);
 		}
 	}
 }

@@ -417,6 +417,37 @@ void tls_put_client_hello(struct xdpi_json *j, const struct tls_hello *h, char t
 	xdpi_json_str(j, "ja4", ja4);
 }
 
+void tls_inspect(struct xdpi_dissect_ctx *c, const struct tls_raw_hello *raw, char transport,
+		 const struct tls_cert *cert)
+{
+	struct xdpi_inspect in = { .stage = cert ? XDPI_STAGE_TLS_SERVER : XDPI_STAGE_TLS_CLIENT };
+	struct tls_hello *h;
+	char ja3[64], ja4[48], *str;
+
+	if (!c->inspect || !(h = tls_raw_parse(raw, false)))
+		return;
+	if (!(str = malloc(8192))) {
+		free(h);
+		return;
+	}
+	tls_ja3(h, false, ja3, sizeof(ja3), str, 8192);
+	tls_ja4(h, transport, ja4, sizeof(ja4));
+	xdpi_inspect_set(&in, XDPI_BUF_PAYLOAD, raw->bytes, raw->len);
+	if (h->has_sni)
+		xdpi_inspect_set(&in, XDPI_BUF_TLS_SNI, h->sni, strlen(h->sni));
+	xdpi_inspect_set(&in, XDPI_BUF_JA3_HASH, ja3, strlen(ja3));
+	xdpi_inspect_set(&in, XDPI_BUF_JA3_STRING, str, strlen(str));
+	xdpi_inspect_set(&in, XDPI_BUF_JA4_HASH, ja4, strlen(ja4));
+	if (cert) {
+		xdpi_inspect_set(&in, XDPI_BUF_TLS_CERT_SUBJECT, cert->subject, strlen(cert->subject));
+		xdpi_inspect_set(&in, XDPI_BUF_TLS_CERT_ISSUER, cert->issuer, strlen(cert->issuer));
+		xdpi_inspect_set(&in, XDPI_BUF_TLS_CERT_SERIAL, cert->serial, strlen(cert->serial));
+	}
+	c->inspect(c, &in);
+	free(str);
+	free(h);
+}
+
 void tls_put_ja3s(struct xdpi_json *j, const struct tls_hello *h)
 {
 	put_ja3(j, "ja3s", h, true);

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "xdpi/dissect.h"
 #include "xdpi/json.h"
 
 #define TLS_LIST_MAX 128
@@ -72,6 +73,10 @@ void tls_ja4(const struct tls_hello *h, char transport, char *out, size_t len);
 /* Writes the EVE fields a ClientHello gives (sni, ja3{hash,string}, ja4), as TLS and QUIC
  * events share them. */
 void tls_put_client_hello(struct xdpi_json *j, const struct tls_hello *h, char transport);
+/* Hands a ClientHello (RAW) to detection: SNI, JA3, JA4 and the hello's bytes; with CERT,
+ * the server's certificate too (the certificate stage). */
+void tls_inspect(struct xdpi_dissect_ctx *c, const struct tls_raw_hello *raw, char transport,
+		 const struct tls_cert *cert);
 /* Writes ja3s{hash,string} of a ServerHello. */
 void tls_put_ja3s(struct xdpi_json *j, const struct tls_hello *h);
 /* Writes the ALPN list under key (nothing if there is none). */
