@@ -268,6 +268,7 @@ enum xdpi_rule_id {
 	XDPI_RULE_SYN_FLOOD = 32,  /* SYN flood defence: its drops and its block entries */
 	XDPI_RULE_ICMP_FLOOD = 33, /* per-source ICMP limit */
 	XDPI_RULE_PORT_FIRST = 1001, /* `xdpi run --port-rule/--port-rules`: the Nth is 1000 + N */
+	XDPI_RULE_SID_MIN = 100000,  /* detection rules counted in XDP use their sid from here on */
 };
 
 /* Rate limits, in the one-entry `limits` array (user space may change it at any time). Rates

@@ -93,6 +93,15 @@ void xdpi_detect__tx(struct xdpi_detect *d, struct xdpi_flow *f, uint8_t dir, ui
 void xdpi_detect__flow_end(struct xdpi_detect *d, struct xdpi_flow *f);
 const uint64_t *xdpi_detect__counters(const struct xdpi_detect *d);
 const char *xdpi_detect_counter_name(enum xdpi_detect_counter c);
+/* Alerts for the offloaded rules from their kernel counters (detect/kernel_rules.c). READ
+ * gives a sid's packets and bytes so far (0, or -errno to skip it). */
+typedef int (*xdpi_rule_counter_fn)(void *ctx, uint32_t sid, uint64_t *pkts, uint64_t *bytes);
+struct xdpi_kernel_rules;
+struct xdpi_kernel_rules *xdpi_kernel_rules__new(const struct xdpi_detect *d);
+void xdpi_kernel_rules__free(struct xdpi_kernel_rules *kr);
+size_t xdpi_kernel_rules__count(const struct xdpi_kernel_rules *kr);
+void xdpi_kernel_rules__report(struct xdpi_kernel_rules *kr, uint64_t now,
+			       xdpi_rule_counter_fn read, void *rctx, xdpi_alert_fn fn, void *ctx);
 /* The rule with SID, or NULL. */
 const struct xdpi_rule *xdpi_detect__by_sid(const struct xdpi_detect *d, uint32_t sid);
 

@@ -9,6 +9,7 @@
 #include "xdpi/flow.h"
 #include "xdpi/json.h"
 #include "xdpi/pkt.h"
+#include "xdpi/anomaly.h"
 #include "xdpi/detect.h"
 #include "shared/xdpi_abi.h"
 
@@ -47,6 +48,7 @@
 	X(EVENTS_STATS, "events_stats")                                                        \
 	X(EVENTS_DROP, "events_drop")                                                          \
 	X(EVENTS_ALERT, "events_alert")                                                        \
+	X(EVENTS_ANOMALY, "events_anomaly")                                                    \
 	X(BLOCKS, "blocks")                                                                    \
 	X(BLOCK_FAILED, "block_failed")                                                        \
 	X(BYPASSES, "bypasses")                                                                \
@@ -75,6 +77,8 @@ struct xdpi_kernel_ops {
 			  uint32_t rule_id);
 	/* Stops steering flow K to user space; BEFORE gets its kernel value just before. */
 	int (*bypass_flow)(void *kctx, const struct xdpi_flow_key *k, struct xdpi_flow_value *before);
+	/* RULE_ID's packets and bytes so far, summed over CPUs. 0 or -errno. NULL: none. */
+	int (*rule_counters)(void *kctx, uint32_t rule_id, uint64_t *pkts, uint64_t *bytes);
 };
 
 /* Receives each serialized event (no newline). Returns 0 or -errno. */
@@ -102,6 +106,8 @@ struct xdpi_engine_cfg {
 	 * drop_ttl_ns (0: until removed). */
 	struct xdpi_detect *detect;
 	uint64_t drop_ttl_ns;
+	/* Anomaly detectors (NULL: none). */
+	const struct xdpi_anomaly_cfg *anomaly;
 };
 
 struct xdpi_engine;

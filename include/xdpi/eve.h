@@ -33,6 +33,11 @@ void xdpi_eve_drop(struct xdpi_json *j, const struct xdpi_eve_ctx *c, const stru
 struct xdpi_alert;
 void xdpi_eve_alert(struct xdpi_json *j, const struct xdpi_eve_ctx *c, const struct xdpi_alert *a,
 		    bool blocked);
+/* An anomaly detector's alert: src/dest as the detector names them, the alert object (gid
+ * 9000), and its evidence under xdpi.anomaly. */
+struct xdpi_anomaly_alert;
+void xdpi_eve_anomaly(struct xdpi_json *j, const struct xdpi_eve_ctx *c,
+		      const struct xdpi_anomaly_alert *a);
 /* Suricata's flow_id: a stable 51-bit number (exact in a JSON double). */
 uint64_t xdpi_eve_flow_id(const struct xdpi_flow *f);
 const char *xdpi_proto_name(uint8_t proto, char *buf, size_t n);

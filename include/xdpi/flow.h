@@ -61,6 +61,7 @@ struct xdpi_flow {
 	const char *app_proto; /* EVE app_proto once known, "failed" if nothing matched */
 	void *l7;           /* the engine's application-layer state, NULL until payload */
 	void *detect;       /* detection state (flowbits, pass), NULL until a rule needs it */
+	uint64_t vol_bytes; /* kernel flows: bytes to the server the surge detector has counted */
 	uint32_t hash;
 	struct xdpi_flow *hnext;
 	struct xdpi_flow *lru_prev, *lru_next;

@@ -86,6 +86,13 @@ int xdpi_flow_set_steer(int flows_fd, const struct xdpi_flow_key *k, uint8_t ste
 int xdpi_flow_key_parse(const char *proto, const char *src, const char *dst, uint16_t vlan,
 			struct xdpi_flow_key *k, char *err, size_t errlen);
 
+/* A header-only reputation rule R (see xdpi_detect__offload) as trie entries: each CIDR of its
+ * source (BY_SOURCE) or destination list, counted under its sid, ALERT or DROP. All or nothing;
+ * *ENTRIES grows by the entries put. Returns 0, -ERANGE for a sid below XDPI_RULE_SID_MIN, or
+ * -errno. An entry for the same CIDR from another rule is replaced (the later rule counts). */
+struct xdpi_rule;
+int xdpi_policy_offload_rule(struct xdpi_policy_maps *maps, const struct xdpi_rule *r,
+			     bool by_source, size_t *entries);
 /* The current CLOCK_MONOTONIC time, the clock of expires_ns. */
 uint64_t xdpi_policy_now_ns(void);
 

@@ -128,6 +128,7 @@ static int setup_engine(struct read_ctx *c)
 		.stats_ctx = &c->sources,
 		.detect = c->common.detect.d,
 		.drop_ttl_ns = c->common.detect.drop_ttl_s * XDPI_NS_PER_SEC,
+		.anomaly = &c->common.detect.anomaly,
 	};
 
 	c->sources.out = &c->out;

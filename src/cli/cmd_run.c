@@ -325,6 +325,39 @@ static struct xdpi_limits run_limits(const struct run_ctx *c)
 	return k;
 }
 
+struct offload {
+	struct xdpi_policy_maps maps;
+	size_t entries;
+};
+
+static bool offload_rule(void *ctx, const struct xdpi_rule *r, bool by_source)
+{
+	struct offload *o = ctx;
+
+	return xdpi_policy_offload_rule(&o->maps, r, by_source, &o->entries) == 0;
+}
+
+/* --rules: loaded here, the reputation rules among them into the kernel's tries. */
+static int load_rules(struct run_ctx *c)
+{
+	struct xdpi_policy_fds fds = xdpi_loader__policy_fds(c->loader);
+	struct offload o;
+	int rc;
+
+	if (!c->common.detect.nfiles)
+		return 0;
+	if ((rc = xdpi_policy_tries_open(&fds, &o.maps))) {
+		xdpi_log_error("opening the policy tries: %s\n", strerror(-rc));
+		return -1;
+	}
+	o.entries = 0;
+	rc = cli_detect_load(&c->common.detect, offload_rule, &o);
+	xdpi_policy_tries_close(&o.maps);
+	if (!rc && o.entries >= XDPI_POLICY_CACHE_MIN && (rc = xdpi_policy_cache_set(fds.gen, true)))
+		xdpi_log_error("turning the verdict cache on: %s\n", strerror(-rc));
+	return rc ? -1 : 0;
+}
+
 static int setup(struct run_ctx *c)
 {
 	struct xdpi_loader_cfg lc = {
@@ -357,9 +390,12 @@ static int setup(struct run_ctx *c)
 	};
 
 	c->loader = xdpi_loader__open(&lc);
-	if (!c->loader || install_lists(c) || xdpi_loader__attach(c->loader))
+	if (!c->loader || install_lists(c) || load_rules(c) || xdpi_loader__attach(c->loader))
 		return -1;
 	ec.kctx = c->loader;
+	ec.detect = c->common.detect.d;
+	ec.drop_ttl_ns = c->common.detect.drop_ttl_s * XDPI_NS_PER_SEC;
+	ec.anomaly = &c->common.detect.anomaly;
 	c->sources.out = &c->out;
 	c->engine = xdpi_engine__new(&ec);
 	c->rb = c->engine ? xdpi_rb__new(xdpi_loader__map_fd(c->loader, XDPI_MAP_EVENTS_RB),
@@ -464,5 +500,6 @@ out:
 	xdpi_loader__free(c.loader);
 	cli_output_close(&c.out);
 	free_lists(&c);
+	cli_detect_free(&c.common.detect);
 	return rc;
 }

@@ -23,6 +23,7 @@ void cli_common_defaults(struct cli_common *c)
 	c->head_pkts = XDPI_HEAD_PKTS_DEFAULT;
 	c->snaplen = XDPI_SNAPLEN_DEFAULT;
 	c->detect.drop_ttl_s = 600;
+	xdpi_anomaly_defaults(&c->detect.anomaly);
 }
 
 int cli_parse_u64(const char *name, const char *arg, uint64_t min, uint64_t max, uint64_t *out)

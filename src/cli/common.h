@@ -28,6 +28,7 @@ struct cli_detect {
 	struct xdpi_rule_vars *vars;
 	uint64_t drop_ttl_s;
 	bool verbose;
+	struct xdpi_anomaly_cfg anomaly;
 	struct xdpi_detect *d; /* after cli_detect_load, when rules were given */
 };
 
@@ -143,6 +144,8 @@ int64_t cli_wall_offset_ns(void);
 	{ "rules", required_argument, NULL, 0x140 },                                           \
 	{ "rule-var", required_argument, NULL, 0x141 },                                        \
 	{ "drop-ttl", required_argument, NULL, 0x142 },                                        \
+	{ "anomaly", required_argument, NULL, 0x143 },                                         \
+	{ "no-anomaly", no_argument, NULL, 0x144 },                                            \
 	{ "verbose", no_argument, NULL, 'v' }
 
 #define CLI_COMMON_HELP                                                                        \
@@ -159,6 +162,12 @@ int64_t cli_wall_offset_ns(void);
 	"      --rule-var NAME=VALUE  $HOME_NET, $HTTP_PORTS, ... (Suricata's defaults)\n"    \
 	"      --drop-ttl SEC      how long a `drop` rule's match blocks its sender in XDP\n"  \
 	"                          (default 600; 0: until removed)\n"                        \
+	"      --anomaly NAME=V    tune an anomaly detector (repeatable): window_s (60),\n"   \
+	"                          scan_ports (50), scan_hosts (128), syn_min (200/s),\n"    \
+	"                          bytes_min (52428800/s), factor (8), alpha (0.05),\n"      \
+	"                          dns_label (40), dns_entropy (4.0), dns_queries (20),\n"   \
+	"                          dns_txt (50)\n"                                           \
+	"      --no-anomaly        no scan, flood, surge or DNS tunnel detection\n"          \
 	"  -v, --verbose           more diagnostics (repeat for debug)\n"
 
 #endif /* XDPI_CLI_COMMON_H */

@@ -29,6 +29,15 @@ int cli_detect_option(struct cli_detect *cd, int opt, const char *arg)
 		return 1;
 	case 0x142:
 		return cli_parse_u64("drop-ttl", arg, 0, 86400 * 365, &cd->drop_ttl_s) ? -1 : 1;
+	case 0x143:
+		if (xdpi_anomaly_set(&cd->anomaly, arg, err, sizeof(err))) {
+			fprintf(stderr, "xdpi: --anomaly %s\n", err);
+			return -1;
+		}
+		return 1;
+	case 0x144:
+		cd->anomaly.off = true;
+		return 1;
 	}
 	return 0;
 }

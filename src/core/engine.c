@@ -35,6 +35,8 @@ struct xdpi_engine {
 	uint32_t sweep_gen;
 	bool finishing;
 	struct l7_engine l7;
+	struct xdpi_kernel_rules *kernel_rules; /* detection rules the XDP maps count */
+	struct xdpi_anomaly *anomaly;
 	struct xdpi_defrag *defrag;
 	struct frag_slot frags[FRAG_CACHE_SIZE];
 };
@@ -107,12 +109,49 @@ static bool on_alert(void *ctx, struct xdpi_alert *a)
 	return blocked;
 }
 
+static void on_anomaly(void *ctx, const struct xdpi_anomaly_alert *a)
+{
+	struct xdpi_engine *e = ctx;
+
+	xdpi_json_reset(&e->json);
+	xdpi_eve_anomaly(&e->json, &e->eve, a);
+	emit(e);
+	e->cnt[XDPI_ECNT_EVENTS_ANOMALY]++;
+}
+
 static void on_inspect(void *ctx, struct xdpi_flow *f, uint8_t dir, uint64_t ts,
 		       const struct xdpi_inspect *in)
 {
 	struct xdpi_engine *e = ctx;
 
-	xdpi_detect__tx(e->cfg.detect, f, dir, ts, in, on_alert, e);
+	if (e->cfg.detect)
+		xdpi_detect__tx(e->cfg.detect, f, dir, ts, in, on_alert, e);
+	if (in->stage == XDPI_STAGE_DNS_QUERY && in->buf[XDPI_BUF_DNS_QUERY])
+		xdpi_anomaly__dns(e->anomaly, f, (const char *)in->buf[XDPI_BUF_DNS_QUERY],
+				  in->len[XDPI_BUF_DNS_QUERY], in->dns_qtype, ts);
+}
+
+/* Bytes towards the server, for the volumetric surge detector: each packet when user space
+ * counts, the kernel's new bytes at each sweep when the kernel does. */
+static void anomaly_bytes(struct xdpi_engine *e, struct xdpi_flow *f, uint64_t to_server)
+{
+	if (e->anomaly && to_server > f->vol_bytes) {
+		xdpi_anomaly__bytes(e->anomaly, f, to_server - f->vol_bytes, e->now);
+		f->vol_bytes = to_server;
+	}
+}
+
+static int read_rule(void *ctx, uint32_t sid, uint64_t *pkts, uint64_t *bytes)
+{
+	struct xdpi_engine *e = ctx;
+
+	return e->cfg.kops->rule_counters(e->cfg.kctx, sid, pkts, bytes);
+}
+
+static void report_kernel_rules(struct xdpi_engine *e)
+{
+	if (e->kernel_rules)
+		xdpi_kernel_rules__report(e->kernel_rules, e->now, read_rule, e, on_alert, e);
 }
 
 static void detect_packet(struct xdpi_engine *e, struct xdpi_flow *f, const struct xdpi_decoded *d,
@@ -170,8 +209,13 @@ struct xdpi_engine *xdpi_engine__new(const struct xdpi_engine_cfg *cfg)
 	e->l7.emit_ctx = e;
 	e->l7.flow_done = on_flow_done;
 	e->l7.done_ctx = e;
-	e->l7.inspect = cfg->detect ? on_inspect : NULL;
+	if (cfg->anomaly && !cfg->anomaly->off && !(e->anomaly = xdpi_anomaly__new(cfg->anomaly,
+										      on_anomaly, e)))
+		xdpi_log_warn("anomaly detectors off: out of memory\n");
+	e->l7.inspect = cfg->detect || e->anomaly ? on_inspect : NULL;
 	e->l7.inspect_ctx = e;
+	if (cfg->detect && cfg->kops && cfg->kops->rule_counters)
+		e->kernel_rules = xdpi_kernel_rules__new(cfg->detect); /* NULL: no reports, only */
 	e->ft = flow_table__new(cfg->max_flows, &cfg->timeouts, on_flow_end, e);
 	e->defrag = xdpi_defrag__new(256, 30 * XDPI_NS_PER_SEC);
 	if (!e->ft || !e->defrag) {
@@ -201,6 +245,8 @@ void xdpi_engine__free(struct xdpi_engine *e)
 	flow_table__foreach(e->ft, free_l7, e);
 	flow_table__free(e->ft);
 	xdpi_defrag__free(e->defrag);
+	xdpi_kernel_rules__free(e->kernel_rules);
+	xdpi_anomaly__free(e->anomaly);
 	xdpi_json_free(&e->json);
 	free(e);
 }
@@ -384,10 +430,13 @@ int xdpi_engine__packet(struct xdpi_engine *e, const struct xdpi_pkt *pkt)
 		f->kernel = pkt->kernel_seen && e->cfg.kops;
 		f->sweep_gen = e->sweep_gen;
 		count_new_flow(e, d.proto);
+		xdpi_anomaly__flow_new(e->anomaly, f, pkt->ts_ns);
 	}
 	if (pkt->kernel_seen)
 		f->steer = pkt->steer;
 	flow_table__account(e->ft, f, dir, pkt->orig_len, d.tcp_flags, pkt->ts_ns);
+	if (!f->kernel)
+		anomaly_bytes(e, f, f->bytes[f->initiator]);
 	if (d.frag == XDPI_DFRAG_NONE)
 		l7_packet(&e->l7, f, &d, dir, pkt->ts_ns, pkt->index);
 	else
@@ -470,8 +519,10 @@ static bool kflow_visit(void *ctx, const struct xdpi_flow_key *k, const struct x
 		   (f ? f->record_start_ns : v->first_ns) + e->cfg.timeouts.active_ns <= e->now;
 	struct xdpi_flow tmp;
 
-	if (f)
+	if (f) {
 		f->sweep_gen = e->sweep_gen;
+		anomaly_bytes(e, f, v->bytes[v->initiator & 1]);
+	}
 	if (f && !expired && e->cfg.bypass_bytes && !f->bypassed &&
 	    (v->steer == XDPI_STEER_HEAD || v->steer == XDPI_STEER_SNIP) &&
 	    v->bytes[0] + v->bytes[1] >= e->cfg.bypass_bytes)
@@ -534,6 +585,8 @@ void xdpi_engine__tick(struct xdpi_engine *e, uint64_t now)
 	if (now > e->now)
 		e->now = now;
 	kernel_sweep(e);
+	report_kernel_rules(e);
+	xdpi_anomaly__tick(e->anomaly, e->now);
 	flow_table__expire(e->ft, e->now);
 	xdpi_defrag__expire(e->defrag, e->now);
 }
@@ -542,6 +595,7 @@ void xdpi_engine__finish(struct xdpi_engine *e)
 {
 	e->finishing = true;
 	kernel_sweep(e);
+	report_kernel_rules(e);
 	flow_table__flush(e->ft, XDPI_FLOW_END_SHUTDOWN);
 	e->finishing = false;
 }
@@ -670,6 +724,14 @@ static void stats_xdpi(struct xdpi_engine *e, struct xdpi_json *j, const uint64_
 	xdpi_json_u64(j, "active", st.active);
 	xdpi_json_u64(j, "max", st.max);
 	xdpi_json_obj_close(j);
+	if (e->anomaly) {
+		const uint64_t *ac = xdpi_anomaly__counters(e->anomaly);
+
+		xdpi_json_obj_open(j, "anomaly");
+		for (int i = 0; i < XDPI_ACNT_MAX; i++)
+			xdpi_json_u64(j, xdpi_anomaly_counter_name(i), ac[i]);
+		xdpi_json_obj_close(j);
+	}
 	if (e->cfg.detect) {
 		const uint64_t *dc = xdpi_detect__counters(e->cfg.detect);
 

@@ -3,6 +3,8 @@
  * severity, metadata), the flow's counters, and the application-layer object the rule matched
  * (http, dns or tls), built from the inspection buffers. */
 #include <string.h>
+#include <arpa/inet.h>
+#include "xdpi/anomaly.h"
 #include "xdpi/detect.h"
 #include "xdpi/dissect.h"
 #include "xdpi/eve.h"
@@ -163,6 +165,48 @@ void xdpi_eve_alert(struct xdpi_json *j, const struct xdpi_eve_ctx *c, const str
 		xdpi_json_u64(j, "kernel_pkts", a->kernel_hits);
 		xdpi_json_u64(j, "kernel_bytes", a->kernel_bytes);
 	}
+	xdpi_json_obj_close(j);
+	xdpi_json_obj_close(j);
+}
+
+static void put_addr(struct xdpi_json *j, const char *key, uint8_t family, const uint8_t *addr)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	inet_ntop(family == 6 ? AF_INET6 : AF_INET, addr, buf, sizeof(buf));
+	xdpi_json_str(j, key, buf);
+}
+
+void xdpi_eve_anomaly(struct xdpi_json *j, const struct xdpi_eve_ctx *c,
+		      const struct xdpi_anomaly_alert *a)
+{
+	char pbuf[8];
+	bool ports = a->proto == 6 || a->proto == 17;
+
+	xdpi_eve_begin(j, c, a->ts, "alert", NULL);
+	if (a->src)
+		put_addr(j, "src_ip", a->family, a->src);
+	if (a->src && ports && a->sport)
+		xdpi_json_u64(j, "src_port", a->sport);
+	if (a->dst)
+		put_addr(j, "dest_ip", a->family, a->dst);
+	if (a->dst && ports && a->dport)
+		xdpi_json_u64(j, "dest_port", a->dport);
+	if (a->proto)
+		xdpi_json_str(j, "proto", xdpi_proto_name(a->proto, pbuf, sizeof(pbuf)));
+	xdpi_json_obj_open(j, "alert");
+	xdpi_json_str(j, "action", "allowed");
+	xdpi_json_u64(j, "gid", XDPI_ANOMALY_GID);
+	xdpi_json_u64(j, "signature_id", XDPI_ANOMALY_GID * 1000ull + a->kind);
+	xdpi_json_u64(j, "rev", 1);
+	xdpi_json_str(j, "signature", a->signature);
+	xdpi_json_str(j, "category", a->category);
+	xdpi_json_u64(j, "severity", 2);
+	xdpi_json_obj_close(j);
+	xdpi_json_obj_open(j, "xdpi");
+	xdpi_json_obj_open(j, "anomaly");
+	a->evidence(a->obj, j);
+	xdpi_json_obj_close(j);
 	xdpi_json_obj_close(j);
 	xdpi_json_obj_close(j);
 }

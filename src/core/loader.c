@@ -562,9 +562,21 @@ static int bypass_flow(void *kctx, const struct xdpi_flow_key *k, struct xdpi_fl
 	return xdpi_flow_set_steer(bpf_map__fd(l->xdp->maps.flows), k, XDPI_STEER_BYPASS, before);
 }
 
+static int rule_counters(void *kctx, uint32_t rule_id, uint64_t *pkts, uint64_t *bytes)
+{
+	struct xdpi_loader *l = kctx;
+	struct xdpi_rule_stats st;
+	int err = xdpi_policy_rule_stats(bpf_map__fd(l->xdp->maps.rule_stats), rule_id, &st);
+
+	*pkts = st.pkts;
+	*bytes = st.bytes;
+	return err;
+}
+
 const struct xdpi_kernel_ops xdpi_loader_kernel_ops = {
 	.read_counters = read_counters,
 	.sweep_flows = sweep_flows,
 	.block_addr = block_addr,
 	.bypass_flow = bypass_flow,
+	.rule_counters = rule_counters,
 };

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The anomaly detectors' front: configuration, dispatch to each detector, counters. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "anomaly_int.h"
+
+struct xdpi_anomaly {
+	struct xdpi_anomaly_cfg cfg;
+	struct anomaly_out out;
+	uint64_t cnt[XDPI_ACNT_MAX];
+	struct scan_state *scan;
+	struct surge_state *surge;
+	struct dns_state *dns;
+};
+
+static const char *const counter_names[] = {
+#define XDPI_X_NAME(id, name) name,
+	XDPI_ANOMALY_COUNTERS(XDPI_X_NAME)
+#undef XDPI_X_NAME
+};
+
+const char *xdpi_anomaly_counter_name(enum xdpi_anomaly_counter c)
+{
+	return c < XDPI_ACNT_MAX ? counter_names[c] : "?";
+}
+
+void xdpi_anomaly_defaults(struct xdpi_anomaly_cfg *c)
+{
+	*c = (struct xdpi_anomaly_cfg){
+		.window_s = 60, .scan_ports = 50, .scan_hosts = 128, .syn_min = 200,
+		.bytes_min = 50u << 20, .factor = 8, .alpha = 0.05, .dns_label = 40,
+		.dns_entropy = 4.0, .dns_queries = 20, .dns_txt = 50,
+	};
+}
+
+/* The settable fields: name, where, bounds. */
+static const struct {
+	const char *name;
+	size_t off;
+	bool dbl;
+	double min, max;
+} fields[] = {
+#define U(f, lo, hi) { #f, offsetof(struct xdpi_anomaly_cfg, f), false, lo, hi }
+#define D(f, lo, hi) { #f, offsetof(struct xdpi_anomaly_cfg, f), true, lo, hi }
+	U(window_s, 1, 86400), U(scan_ports, 2, 65535), U(scan_hosts, 2, 65535),
+	U(syn_min, 1, 1e9), U(bytes_min, 1, 4e9), D(factor, 1.5, 1e6), D(alpha, 0.001, 1),
+	U(dns_label, 8, 63), D(dns_entropy, 1, 8), U(dns_queries, 1, 1e9), U(dns_txt, 1, 1e9),
+#undef U
+#undef D
+};
+
+int xdpi_anomaly_set(struct xdpi_anomaly_cfg *c, const char *assignment, char *err, size_t errlen)
+{
+	const char *eq = strchr(assignment, '=');
+	char *end;
+	double v;
+
+	for (size_t i = 0; eq && i < sizeof(fields) / sizeof(fields[0]); i++) {
+		if (strlen(fields[i].name) != (size_t)(eq - assignment) ||
+		    memcmp(fields[i].name, assignment, (size_t)(eq - assignment)))
+			continue;
+		v = strtod(eq + 1, &end);
+		if (end == eq + 1 || *end || v < fields[i].min || v > fields[i].max) {
+			snprintf(err, errlen, "%s: '%s' is not a number in %g..%g", fields[i].name,
+				 eq + 1, fields[i].min, fields[i].max);
+			return -EINVAL;
+		}
+		if (fields[i].dbl)
+			*(double *)((char *)c + fields[i].off) = v;
+		else
+			*(uint32_t *)((char *)c + fields[i].off) = (uint32_t)v;
+		return 0;
+	}
+	snprintf(err, errlen, "'%s': expected NAME=VALUE with NAME one of window_s, scan_ports, "
+		 "scan_hosts, syn_min, bytes_min, factor, alpha, dns_label, dns_entropy, "
+		 "dns_queries, dns_txt", assignment);
+	return -EINVAL;
+}
+
+struct xdpi_anomaly *xdpi_anomaly__new(const struct xdpi_anomaly_cfg *c, xdpi_anomaly_fn fn,
+				       void *ctx)
+{
+	struct xdpi_anomaly *a = calloc(1, sizeof(*a));
+
+	if (!a)
+		return NULL;
+	a->cfg = *c;
+	a->out = (struct anomaly_out){ &a->cfg, fn, ctx, a->cnt };
+	a->scan = scan_new();
+	a->surge = surge_new();
+	a->dns = dns_new();
+	if (!a->scan || !a->surge || !a->dns) {
+		xdpi_anomaly__free(a);
+		return NULL;
+	}
+	return a;
+}
+
+void xdpi_anomaly__free(struct xdpi_anomaly *a)
+{
+	if (!a)
+		return;
+	scan_free(a->scan);
+	surge_free(a->surge);
+	dns_free(a->dns);
+	free(a);
+}
+
+void xdpi_anomaly__flow_new(struct xdpi_anomaly *a, const struct xdpi_flow *f, uint64_t ts)
+{
+	if (!a || (f->key.proto != 6 && f->key.proto != 17))
+		return;
+	scan_flow(a->scan, &a->out, f, ts);
+	surge_flow(a->surge, &a->out, f, ts);
+}
+
+void xdpi_anomaly__bytes(struct xdpi_anomaly *a, const struct xdpi_flow *f, uint64_t bytes,
+			 uint64_t ts)
+{
+	if (a && bytes)
+		surge_bytes(a->surge, &a->out, f, bytes, ts);
+}
+
+void xdpi_anomaly__dns(struct xdpi_anomaly *a, const struct xdpi_flow *f, const char *name,
+		       size_t len, uint16_t qtype, uint64_t ts)
+{
+	if (a)
+		dns_query(a->dns, &a->out, f, name, len, qtype, ts);
+}
+
+void xdpi_anomaly__tick(struct xdpi_anomaly *a, uint64_t ts)
+{
+	if (a)
+		surge_tick(a->surge, &a->out, ts);
+}
+
+const uint64_t *xdpi_anomaly__counters(const struct xdpi_anomaly *a)
+{
+	return a->cnt;
+}
+
+/* ---- shared by the detectors ---- */
+
+#define PROBE 8 /* slots tried per key */
+
+int anomaly_table_init(struct anomaly_table *t, uint32_t slots, size_t entry_size)
+{
+	t->slot = calloc(slots, sizeof(*t->slot));
+	t->n = slots;
+	t->entry_size = entry_size;
+	return t->slot ? 0 : -ENOMEM;
+}
+
+void anomaly_table_free(struct anomaly_table *t)
+{
+	for (uint32_t i = 0; t->slot && i < t->n; i++)
+		free(t->slot[i]);
+	free(t->slot);
+	t->slot = NULL;
+}
+
+struct anomaly_entry *anomaly_table_get(struct anomaly_table *t, const uint8_t key[32],
+					 uint64_t ts, uint64_t *evicted, bool *created)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	struct anomaly_entry **victim = NULL;
+
+	for (int i = 0; i < 32; i++)
+		h = (h ^ key[i]) * 0x100000001b3ull;
+	for (int i = 0; i < PROBE; i++) {
+		struct anomaly_entry **p = &t->slot[(h + (uint64_t)i) % t->n];
+
+		if (*p && !memcmp((*p)->key, key, 32)) {
+			*created = false;
+			return *p;
+		}
+		if (!*p) { /* a free slot beats any occupied one */
+			if (!victim || *victim)
+				victim = p;
+		} else if (!victim || (*victim && (*p)->last_seen < (*victim)->last_seen)) {
+			victim = p;
+		}
+	}
+	if (*victim)
+		(*evicted)++;
+	else if (!(*victim = malloc(t->entry_size)))
+		return NULL;
+	memset(*victim, 0, t->entry_size);
+	memcpy((*victim)->key, key, 32);
+	(*victim)->last_seen = ts;
+	*created = true;
+	return *victim;
+}
+
+struct flow_ends anomaly_flow_ends(const struct xdpi_flow *f)
+{
+	bool a_client = f->initiator == 0;
+	struct flow_ends e = {
+		.family = f->key.family, .proto = f->key.proto,
+		.client = (const uint8_t *)(a_client ? f->key.addr_a : f->key.addr_b),
+		.server = (const uint8_t *)(a_client ? f->key.addr_b : f->key.addr_a),
+		.cport = ntohs(a_client ? f->key.port_a : f->key.port_b),
+		.sport = ntohs(a_client ? f->key.port_b : f->key.port_a),
+	};
+
+	return e;
+}
+
+void anomaly_emit(const struct anomaly_out *o, struct xdpi_anomaly_alert *a)
+{
+	o->cnt[XDPI_ACNT_ALERTS]++;
+	o->fn(o->ctx, a);
+}
+
+void anomaly_put_addr(struct xdpi_json *j, const char *key, uint8_t family, const uint8_t *addr)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	inet_ntop(family == 6 ? AF_INET6 : AF_INET, addr, buf, sizeof(buf));
+	xdpi_json_str(j, key, buf);
+}
