@@ -12,5 +12,7 @@ res=bench/results/$(date -u +%Y%m%dT%H%M%SZ)-$(git rev-parse --short HEAD 2>/dev
 	bench/enforce.sh 2>/dev/null
 	echo
 	bench/offline.sh
+	echo
+	bench/detect.sh
 } | tee "$res"
 echo "saved $res"

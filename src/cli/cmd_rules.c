@@ -56,8 +56,8 @@ static void print_report(const struct xdpi_rules_report *r)
 	printf("inspected at:");
 	for (int s = 0; s < XDPI_STAGE_MAX; s++)
 		printf("%s %s %u", s ? "," : "", stages[s], r->by_stage[s]);
-	printf("\nprefiltered %u, address-indexed %u, checked at every inspection %u\n",
-	       r->prefiltered, r->addr_indexed, r->unfiltered);
+	printf("\nprefiltered %u, address-indexed %u, port-indexed %u, checked at every inspection "
+	       "%u\n", r->prefiltered, r->addr_indexed, r->port_indexed, r->unfiltered);
 	if (!r->n_skips || !skips) {
 		free(skips);
 		return;

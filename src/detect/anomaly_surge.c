@@ -159,6 +159,13 @@ static void evidence(const void *obj, struct xdpi_json *j)
 	xdpi_json_arr_close(j);
 }
 
+static int sender_cmp(const void *a, const void *b)
+{
+	const struct sender *x = a, *y = b;
+
+	return (x->n < y->n) - (x->n > y->n); /* the most first */
+}
+
 /* One closed second of S at RATE per second: a surge starts, goes on or ends. */
 static void judge(const struct anomaly_out *o, struct series *s, double rate, uint64_t ts)
 {
@@ -168,6 +175,8 @@ static void judge(const struct anomaly_out *o, struct series *s, double rate, ui
 
 	if (over && !s->surging) {
 		struct surge_report r = { s, rate, o->cfg->factor, floor };
+
+		qsort(s->top, TOP, sizeof(s->top[0]), sender_cmp);
 		struct xdpi_anomaly_alert a = {
 			.kind = s->kind,
 			.signature = syn ? "XDPI ANOMALY SYN flood: new flows far above the baseline"

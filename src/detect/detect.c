@@ -26,17 +26,35 @@ struct addr_index {
 	uint32_t n, cap;
 };
 
+enum l4_class { L4_TCP, L4_UDP, L4_OTHER, L4_CLASSES };
+
+/* Rules without a pattern found through their few ports: (port, rule) sorted by port. */
+struct port_entry {
+	uint16_t port;
+	uint32_t rule;
+};
+
+struct port_index {
+	struct port_entry *e;
+	uint32_t n;
+};
+
+#define PORT_INDEX_SPAN 64 /* rules naming at most this many ports are indexed by them */
+
 struct xdpi_detect {
 	struct xdpi_rule *rules;
 	uint32_t n, cap;
 	struct xdpi_names flowbits;
 	struct xdpi_rules_report rep;
 	bool compiled;
-	hs_database_t *db[XDPI_BUF_MAX];
+	/* one prefilter database per stage, buffer and transport: a packet or message is
+	 * scanned only for the patterns of the rules that could apply to it */
+	hs_database_t *db[XDPI_STAGE_MAX][XDPI_BUF_MAX][L4_CLASSES];
 	hs_scratch_t *scratch;
 	uint32_t *unfiltered[XDPI_STAGE_MAX];
 	uint32_t n_unfiltered[XDPI_STAGE_MAX];
 	struct addr_index by_src, by_dst;
+	struct port_index by_sport, by_dport;
 	uint32_t *sid_order; /* rule indexes sorted by sid */
 	uint64_t *sid_set;   /* gid:sid loaded, open addressing (0: free) */
 	uint32_t sid_slots, n_sids;
@@ -94,13 +112,16 @@ void xdpi_detect__free(struct xdpi_detect *d)
 	free(d->rules);
 	xdpi_names_free(&d->flowbits);
 	free(d->rep.skips);
-	for (int b = 0; b < XDPI_BUF_MAX; b++)
-		hs_free_database(d->db[b]);
+	for (int s = 0; s < XDPI_STAGE_MAX; s++)
+		for (int b = 0; b < XDPI_BUF_MAX; b++)
+			for (int c = 0; c < L4_CLASSES; c++)
+				hs_free_database(d->db[s][b][c]);
 	hs_free_scratch(d->scratch);
 	for (int s = 0; s < XDPI_STAGE_MAX; s++)
 		free(d->unfiltered[s]);
 	free(d->by_src.e), free(d->by_src.maxhi);
 	free(d->by_dst.e), free(d->by_dst.maxhi);
+	free(d->by_sport.e), free(d->by_dport.e);
 	free(d->sid_order);
 	free(d->sid_set);
 	free(d->seen);
@@ -437,6 +458,58 @@ static int sid_cmp_ctx(const void *a, const void *b, void *ctx)
 	return x < y ? -1 : x > y;
 }
 
+/* How many ports G names, if it is a short plain list (no "any", no exclusion); else 0. */
+static uint32_t port_span(const struct xdpi_port_group *g)
+{
+	uint32_t span = 0;
+
+	if (g->any || g->n_out || !g->n_in)
+		return 0;
+	for (uint32_t i = 0; i < g->n_in; i++)
+		span += (uint32_t)(g->in[i].hi - g->in[i].lo) + 1;
+	return span <= PORT_INDEX_SPAN ? span : 0;
+}
+
+static int port_index_add(struct port_index *x, const struct xdpi_port_group *g, uint32_t rule)
+{
+	struct port_entry *e = realloc(x->e, (x->n + port_span(g)) * sizeof(*e));
+
+	if (!e)
+		return -ENOMEM;
+	x->e = e;
+	for (uint32_t i = 0; i < g->n_in; i++)
+		for (uint32_t p = g->in[i].lo; p <= g->in[i].hi; p++)
+			x->e[x->n++] = (struct port_entry){ (uint16_t)p, rule };
+	return 0;
+}
+
+static int port_entry_cmp(const void *a, const void *b)
+{
+	const struct port_entry *x = a, *y = b;
+
+	return x->port != y->port ? x->port - y->port : (x->rule > y->rule) - (x->rule < y->rule);
+}
+
+/* Where a packet-stage rule without a pattern is found: its address list, its ports, or
+ * every time. */
+static int place_unfiltered(struct xdpi_detect *d, const struct xdpi_rule *r, uint32_t i)
+{
+	bool packet = r->stage == XDPI_STAGE_PACKET && !r->bidir;
+
+	if (packet && (r->src.literal || r->dst.literal)) {
+		d->rep.addr_indexed++;
+		return index_add(r->src.literal ? &d->by_src : &d->by_dst,
+				 r->src.literal ? &r->src : &r->dst, i);
+	}
+	if (packet && (port_span(&r->dport) || port_span(&r->sport))) {
+		d->rep.port_indexed++;
+		return port_span(&r->dport) ? port_index_add(&d->by_dport, &r->dport, i)
+					    : port_index_add(&d->by_sport, &r->sport, i);
+	}
+	d->rep.unfiltered++;
+	return push_u32(&d->unfiltered[r->stage], &d->n_unfiltered[r->stage], i);
+}
+
 /* Where each rule's candidates come from. */
 static int place_rules(struct xdpi_detect *d)
 {
@@ -447,27 +520,40 @@ static int place_rules(struct xdpi_detect *d)
 		if (r->kernel)
 			continue;
 		d->rep.by_stage[r->stage]++;
-		if (r->prefilter >= 0) {
+		if (r->prefilter >= 0)
 			d->rep.prefiltered++;
-		} else if (r->stage == XDPI_STAGE_PACKET && !r->bidir && r->src.literal) {
-			rc = index_add(&d->by_src, &r->src, i);
-			d->rep.addr_indexed++;
-		} else if (r->stage == XDPI_STAGE_PACKET && !r->bidir && r->dst.literal) {
-			rc = index_add(&d->by_dst, &r->dst, i);
-			d->rep.addr_indexed++;
-		} else {
-			rc = push_u32(&d->unfiltered[r->stage], &d->n_unfiltered[r->stage], i);
-			d->rep.unfiltered++;
-		}
+		else
+			rc = place_unfiltered(d, r, i);
 		if (rc)
 			return rc;
 	}
 	if (index_finish(&d->by_src) || index_finish(&d->by_dst))
 		return -ENOMEM;
+	if (d->by_sport.n)
+		qsort(d->by_sport.e, d->by_sport.n, sizeof(*d->by_sport.e), port_entry_cmp);
+	if (d->by_dport.n)
+		qsort(d->by_dport.e, d->by_dport.n, sizeof(*d->by_dport.e), port_entry_cmp);
 	return 0;
 }
 
-static int compile_buffer(struct xdpi_detect *d, int b, char *err, size_t errlen)
+/* The transports a rule's protocol runs on (bit per enum l4_class). */
+static unsigned rule_l4(const struct xdpi_rule *r)
+{
+	switch (r->proto) {
+	case XDPI_RP_TCP: case XDPI_RP_TLS: return 1u << L4_TCP;
+	case XDPI_RP_UDP: return 1u << L4_UDP;
+	case XDPI_RP_ICMP: return 1u << L4_OTHER;
+	case XDPI_RP_HTTP: case XDPI_RP_DNS: return 1u << L4_TCP | 1u << L4_UDP;
+	default: return 7;
+	}
+}
+
+static enum l4_class l4_class(uint8_t proto)
+{
+	return proto == 6 ? L4_TCP : proto == 17 ? L4_UDP : L4_OTHER;
+}
+
+static int compile_group(struct xdpi_detect *d, int s, int b, int cl, char *err, size_t errlen)
 {
 	const char **pats = calloc(d->n ? d->n : 1, sizeof(*pats));
 	unsigned *flags = calloc(d->n ? d->n : 1, sizeof(*flags));
@@ -483,7 +569,8 @@ static int compile_buffer(struct xdpi_detect *d, int b, char *err, size_t errlen
 		const struct xdpi_rule *r = &d->rules[i];
 		const struct xdpi_content *c;
 
-		if (r->kernel || r->prefilter < 0 || r->sm[r->prefilter].buf != b)
+		if (r->kernel || r->prefilter < 0 || r->stage != s || r->sm[r->prefilter].buf != b ||
+		    !(rule_l4(r) & (1u << cl)))
 			continue;
 		c = &r->sm[r->prefilter].c;
 		pats[n] = (const char *)c->pat + c->fp_off;
@@ -495,15 +582,15 @@ static int compile_buffer(struct xdpi_detect *d, int b, char *err, size_t errlen
 	rc = 0;
 	if (!n)
 		goto out;
-	if (hs_compile_lit_multi(pats, flags, ids, lens, n, HS_MODE_BLOCK, NULL, &d->db[b], &ce) !=
-	    HS_SUCCESS) {
+	if (hs_compile_lit_multi(pats, flags, ids, lens, n, HS_MODE_BLOCK, NULL, &d->db[s][b][cl],
+				 &ce) != HS_SUCCESS) {
 		snprintf(err, errlen, "hyperscan: %s (buffer %s)", ce ? ce->message : "failed",
 			 xdpi_buffer_name((enum xdpi_buffer)b));
 		hs_free_compile_error(ce);
 		rc = -EINVAL;
 		goto out;
 	}
-	if (hs_alloc_scratch(d->db[b], &d->scratch) != HS_SUCCESS) {
+	if (hs_alloc_scratch(d->db[s][b][cl], &d->scratch) != HS_SUCCESS) {
 		snprintf(err, errlen, "hyperscan: cannot allocate scratch space");
 		rc = -ENOMEM;
 	}
@@ -520,9 +607,11 @@ int xdpi_detect__compile(struct xdpi_detect *d, char *err, size_t errlen)
 		return 0;
 	if ((rc = sort_rules(d)) || (rc = place_rules(d)))
 		goto nomem;
-	for (int b = 0; b < XDPI_BUF_MAX; b++)
-		if ((rc = compile_buffer(d, b, err, errlen)))
-			return rc;
+	for (int s = 0; s < XDPI_STAGE_MAX; s++)
+		for (int b = 0; b < XDPI_BUF_MAX; b++)
+			for (int cl = 0; cl < L4_CLASSES; cl++)
+				if ((rc = compile_group(d, s, b, cl, err, errlen)))
+					return rc;
 	d->seen = calloc(d->n ? d->n : 1, sizeof(*d->seen));
 	d->cand = calloc(d->n ? d->n : 1, sizeof(*d->cand));
 	d->sid_order = calloc(d->n ? d->n : 1, sizeof(*d->sid_order));
@@ -607,6 +696,22 @@ static void index_lookup(struct xdpi_detect *d, const struct addr_index *x, uint
 	}
 }
 
+static void port_lookup(struct xdpi_detect *d, const struct port_index *x, uint16_t port)
+{
+	uint32_t lo = 0, hi = x->n;
+
+	while (lo < hi) { /* the first entry of PORT */
+		uint32_t mid = (lo + hi) / 2;
+
+		if (x->e[mid].port < port)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < x->n && x->e[lo].port == port; lo++)
+		candidate(d, x->e[lo].rule);
+}
+
 static void begin(struct xdpi_detect *d, enum xdpi_stage stage)
 {
 	d->n_cand = 0;
@@ -619,13 +724,15 @@ static void begin(struct xdpi_detect *d, enum xdpi_stage stage)
 		candidate(d, d->unfiltered[stage][i]);
 }
 
-static void scan_buffers(struct xdpi_detect *d, const struct xdpi_inspect *in)
+static void scan_buffers(struct xdpi_detect *d, const struct xdpi_inspect *in, uint8_t proto)
 {
 	for (int b = 0; b < XDPI_BUF_MAX; b++) {
-		if (!d->db[b] || !in->buf[b])
+		hs_database_t *db = d->db[in->stage][b][l4_class(proto)];
+
+		if (!db || !in->buf[b])
 			continue;
-		if (hs_scan(d->db[b], (const char *)in->buf[b], in->len[b], 0, d->scratch, on_hit,
-			    d) != HS_SUCCESS)
+		if (hs_scan(db, (const char *)in->buf[b], in->len[b], 0, d->scratch, on_hit, d) !=
+		    HS_SUCCESS)
 			d->cnt[XDPI_DCNT_SCAN_ERRORS]++;
 	}
 }
@@ -734,8 +841,9 @@ static bool packet_ok(const struct xdpi_rule *r, const struct xdpi_decoded *p)
 static bool verify(struct xdpi_detect *d, const struct xdpi_rule *r, const struct hdr *h,
 		   struct xdpi_flow *f, const struct xdpi_inspect *in)
 {
-	return proto_ok(r, h, f) && app_ok(r, f) && addrs_ok(r, h) && flow_ok(r, h, f) &&
-	       (!h->pkt || packet_ok(r, h->pkt)) && xdpi_rule_match_buffers(r, in) &&
+	/* the cheap checks first */
+	return proto_ok(r, h, f) && flow_ok(r, h, f) && (!h->pkt || packet_ok(r, h->pkt)) &&
+	       app_ok(r, f) && addrs_ok(r, h) && xdpi_rule_match_buffers(r, in) &&
 	       detect_flowbits_ok(d, r, f);
 }
 
@@ -794,9 +902,13 @@ void xdpi_detect__packet(struct xdpi_detect *d, struct xdpi_flow *f, const struc
 	if (p->payload_len)
 		xdpi_inspect_set(&in, XDPI_BUF_PAYLOAD, p->payload, p->payload_len);
 	begin(d, XDPI_STAGE_PACKET);
-	scan_buffers(d, &in);
+	scan_buffers(d, &in, p->proto);
 	index_lookup(d, &d->by_src, p->family, p->saddr);
 	index_lookup(d, &d->by_dst, p->family, p->daddr);
+	if (p->proto == 6 || p->proto == 17 || p->proto == 132) {
+		port_lookup(d, &d->by_sport, p->sport);
+		port_lookup(d, &d->by_dport, p->dport);
+	}
 	run(d, &h, f, &in, ts, fn, ctx);
 }
 
@@ -815,6 +927,6 @@ void xdpi_detect__tx(struct xdpi_detect *d, struct xdpi_flow *f, uint8_t dir, ui
 		return;
 	d->cnt[XDPI_DCNT_INSPECTED_TX]++;
 	begin(d, in->stage);
-	scan_buffers(d, in);
+	scan_buffers(d, in, k->proto);
 	run(d, &h, f, in, ts, fn, ctx);
 }
