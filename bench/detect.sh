@@ -8,18 +8,8 @@
 # (`xdpi rules check`) and subtracted.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-REPEAT=${REPEAT:-5}
-CORPUS=${CORPUS:-../shared/corpus}
+. bench/corpus_input.sh
 RULES=${RULES:-../shared/rules/et-open-2019}
-out=build/bench
-mkdir -p "$out"
-input=$out/corpus-x$REPEAT.pcap
-if [ ! -s "$input" ]; then
-	mapfile -t eth < <(awk -F'\t' 'NR > 1 && $3 == "ether" { print $1 }' "$CORPUS/SUMMARY.tsv")
-	files=()
-	for i in $(seq 1 "$REPEAT"); do for f in "${eth[@]}"; do files+=("$CORPUS/$f"); done; done
-	mergecap -a -F pcap -w "$input" "${files[@]}"
-fi
 
 best_of_3() { # prints "seconds rss_kb" of the fastest of three runs of CMD
 	local best=999999 rss=0 t m

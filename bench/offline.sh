@@ -5,18 +5,7 @@
 # every Ethernet capture of the corpus concatenated REPEAT times (mergecap -a).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-REPEAT=${REPEAT:-5}
-CORPUS=${CORPUS:-../shared/corpus}
-out=build/bench
-mkdir -p "$out"
-input=$out/corpus-x$REPEAT.pcap
-if [ ! -s "$input" ]; then
-	mapfile -t eth < <(awk -F'\t' 'NR > 1 && $3 == "ether" { print $1 }' "$CORPUS/SUMMARY.tsv")
-	files=()
-	for i in $(seq 1 "$REPEAT"); do for f in "${eth[@]}"; do files+=("$CORPUS/$f"); done; done
-	mergecap -a -F pcap -w "$input" "${files[@]}"
-fi
-pkts=$(capinfos -c -M "$input" | awk -F: '/Number of packets/ { gsub(/ /, "", $2); print $2 }')
+. bench/corpus_input.sh
 bytes=$(stat -c %s "$input")
 echo "# offline: $input, $pkts packets, $((bytes / 1000000)) MB; taskset -c 1 (one core); best of 3 wall times"
 
