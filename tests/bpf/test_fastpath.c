@@ -552,6 +552,35 @@ static void test_policy_v6_longest_prefix(struct fixture *f)
 	ASSERT_EQ(delta(f, XDPI_CNT_POLICY_DROP), 1, "policy drops");
 }
 
+/* A reputation rule's ALERT entry: counted under its rule where it applies (a source list at
+ * XDP ingress), the packet passes on to the rest of the pipeline; not counted at TC egress; a
+ * drop entry beneath it is shadowed at ingress only where the alert applies. */
+static void test_policy_alert_entries(struct fixture *f)
+{
+	struct xdpi_policy_value v = { .rule_id = 2400001, .action = XDPI_POLICY_ALERT,
+				       .prefixlen = 24, .dirs = XDPI_POLICY_DIR_SRC };
+	struct xdpi_lpm4_key k = { .prefixlen = 24 };
+
+	inet_pton(AF_INET, "198.18.3.0", k.addr);
+	ASSERT_EQ(bpf_map_update_elem(f->policy.v4_fd, &k, &v, BPF_ANY), 0, "alert entry");
+	v = (struct xdpi_policy_value){ .rule_id = 2500002, .action = XDPI_POLICY_ALERT,
+					.prefixlen = 24, .dirs = XDPI_POLICY_DIR_DST };
+	inet_pton(AF_INET, "198.18.4.0", k.addr);
+	ASSERT_EQ(bpf_map_update_elem(f->policy.v4_fd, &k, &v, BPF_ANY), 0, "alert entry (dst)");
+	mark(f);
+	ASSERT_EQ(run_from(f, "198.18.3.9", "198.19.0.1", false), XDP_PASS, "a listed source passes");
+	ASSERT_EQ(rule_pkts(f, 2400001), 1, "counted under its sid");
+	ASSERT_EQ(delta(f, XDPI_CNT_POLICY_ALERT), 1, "policy_alert counted");
+	ASSERT_EQ(delta(f, XDPI_CNT_CAPTURED), 1, "and it goes on to be steered (a new flow's SYN)");
+	ASSERT_EQ(run_from(f, "198.19.0.1", "198.18.3.9", true), 0, "egress to it passes");
+	ASSERT_EQ(rule_pkts(f, 2400001), 1, "a source list is not counted at egress");
+	ASSERT_EQ(run_from(f, "198.18.4.9", "198.19.0.1", false), XDP_PASS, "dst list, ingress");
+	ASSERT_EQ(rule_pkts(f, 2500002), 0, "a destination list is not counted at ingress");
+	ASSERT_EQ(run_from(f, "198.19.0.1", "198.18.4.9", true), 0, "dst list, egress");
+	ASSERT_EQ(rule_pkts(f, 2500002), 1, "counted at egress");
+	ASSERT_EQ(delta(f, XDPI_CNT_POLICY_DROP), 0, "nothing dropped");
+}
+
 /* An expired /32 allow inside a blocked /16: the first packet deletes it and the /16 decides
  * that very packet; an unexpired entry still applies. */
 static void test_policy_expiry(struct fixture *f)
@@ -862,6 +891,7 @@ static const struct tcase cases[] = {
 	{ "policy_v4_longest_prefix", test_policy_v4_longest_prefix, { XDPI_STEER_HEAD, 0, 0, 0, false } },
 	{ "policy_v6_longest_prefix", test_policy_v6_longest_prefix, { XDPI_STEER_HEAD, 0, 0, 0, false } },
 	{ "policy_expiry", test_policy_expiry, { XDPI_STEER_HEAD, 0, 0, 0, false } },
+	{ "policy_alert_entries", test_policy_alert_entries, { XDPI_STEER_HEAD, 0, 0, 0, false } },
 	{ "policy_replace_rule", test_policy_replace_rule, { XDPI_STEER_HEAD, 0, 0, 0, false } },
 	{ "limits_token_bucket", test_limits_token_bucket, { XDPI_STEER_PASS, 0, 0, 0, true } },
 	{ "limits_bytes", test_limits_bytes, { XDPI_STEER_PASS, 0, 0, 0, true } },
