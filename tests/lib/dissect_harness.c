@@ -24,6 +24,20 @@ static void end(struct xdpi_dissect_ctx *c)
 	h->n++;
 }
 
+/* Detection's view of a transaction: every byte of every buffer is read (so that a sanitizer
+ * sees a buffer that points outside its message), and the stages are counted. */
+static void inspect(struct xdpi_dissect_ctx *c, const struct xdpi_inspect *in)
+{
+	struct harness *h = c->engine;
+	unsigned sum = 0;
+
+	for (int b = 0; b < XDPI_BUF_MAX; b++)
+		for (uint32_t i = 0; in->buf[b] && i < in->len[b]; i++)
+			sum += in->buf[b][i];
+	h->inspected[in->stage]++;
+	h->inspect_sum += sum;
+}
+
 struct harness *harness_new(const char *dissector, uint8_t l4)
 {
 	struct harness *h = calloc(1, sizeof(*h));
@@ -36,6 +50,7 @@ struct harness *harness_new(const char *dissector, uint8_t l4)
 	h->ctx.l4 = l4;
 	h->ctx.event_begin = begin;
 	h->ctx.event_end = end;
+	h->ctx.inspect = inspect;
 	h->ctx.engine = h;
 	xdpi_json_init(&h->j);
 	return h;

@@ -14,6 +14,8 @@ struct harness {
 	struct xdpi_json j;
 	json_t *ev[HARNESS_EVENTS];
 	int n;
+	unsigned inspected[XDPI_STAGE_MAX]; /* transactions handed to detection, per stage */
+	unsigned inspect_sum;
 };
 
 /* NULL if the dissector is not registered. */
