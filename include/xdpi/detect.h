@@ -93,6 +93,8 @@ void xdpi_detect__tx(struct xdpi_detect *d, struct xdpi_flow *f, uint8_t dir, ui
 /* Frees F's detection state. */
 void xdpi_detect__flow_end(struct xdpi_detect *d, struct xdpi_flow *f);
 const uint64_t *xdpi_detect__counters(const struct xdpi_detect *d);
+/* The inspection points some loaded rule uses (1 << enum xdpi_stage). */
+uint32_t xdpi_detect__stages(const struct xdpi_detect *d);
 const char *xdpi_detect_counter_name(enum xdpi_detect_counter c);
 /* Alerts for the offloaded rules from their kernel counters (detect/kernel_rules.c). READ
  * gives a sid's packets and bytes so far (0, or -errno to skip it). */

@@ -41,9 +41,10 @@ struct xdpi_dissect_ctx {
 	 * its object and calls event_end. */
 	struct xdpi_json *(*event_begin)(struct xdpi_dissect_ctx *c, const char *event_type);
 	void (*event_end)(struct xdpi_dissect_ctx *c);
-	/* Hands one stage of a transaction to detection; NULL when no rules are loaded, and
-	 * then dissectors keep no copies for it. */
+	/* Hands one stage of a transaction to detection, for the stages in inspect_stages
+	 * (1 << enum xdpi_stage): dissectors keep copies and build buffers only for those. */
 	void (*inspect)(struct xdpi_dissect_ctx *c, const struct xdpi_inspect *in);
+	uint32_t inspect_stages;
 	void *engine;
 };
 
@@ -60,6 +61,12 @@ struct xdpi_dissector {
 	/* The flow ends: report what is pending (unanswered requests), free owned memory. */
 	void (*flow_end)(struct xdpi_dissect_ctx *c);
 };
+
+/* Does detection want stage S of this flow's transactions? */
+static inline bool xdpi_dissect_wants(const struct xdpi_dissect_ctx *c, enum xdpi_stage s)
+{
+	return c->inspect && (c->inspect_stages & (1u << s));
+}
 
 /* DNS record type names as EVE writes them ("A", "TXT", numbers for the rest). */
 const char *xdpi_dns_type_name(uint16_t type, char *buf, size_t n);

@@ -212,7 +212,9 @@ struct xdpi_engine *xdpi_engine__new(const struct xdpi_engine_cfg *cfg)
 	if (cfg->anomaly && !cfg->anomaly->off && !(e->anomaly = xdpi_anomaly__new(cfg->anomaly,
 										      on_anomaly, e)))
 		xdpi_log_warn("anomaly detectors off: out of memory\n");
-	e->l7.inspect = cfg->detect || e->anomaly ? on_inspect : NULL;
+	e->l7.inspect_stages = (cfg->detect ? xdpi_detect__stages(cfg->detect) : 0) |
+			       (e->anomaly ? 1u << XDPI_STAGE_DNS_QUERY : 0);
+	e->l7.inspect = e->l7.inspect_stages ? on_inspect : NULL;
 	e->l7.inspect_ctx = e;
 	if (cfg->detect && cfg->kops && cfg->kops->rule_counters)
 		e->kernel_rules = xdpi_kernel_rules__new(cfg->detect); /* NULL: no reports, only */

@@ -77,6 +77,7 @@ static void ctx_init(struct l7_call *call, bool gap)
 	call->ctx.event_begin = event_begin;
 	call->ctx.event_end = event_end;
 	call->ctx.inspect = call->le->inspect ? inspect : NULL;
+	call->ctx.inspect_stages = call->le->inspect_stages;
 	call->ctx.engine = call;
 }
 

@@ -28,6 +28,7 @@ struct l7_engine {
 	void (*inspect)(void *ctx, struct xdpi_flow *f, uint8_t dir, uint64_t ts,
 			const struct xdpi_inspect *in);
 	void *inspect_ctx;
+	uint32_t inspect_stages; /* 1 << enum xdpi_stage: what inspect wants */
 	/* Called once per flow when its dissector has nothing more to learn (may be NULL). */
 	void (*flow_done)(void *ctx, struct xdpi_flow *f);
 	void *done_ctx;

@@ -647,6 +647,16 @@ const struct xdpi_rule *xdpi_detect__by_sid(const struct xdpi_detect *d, uint32_
 	return NULL;
 }
 
+uint32_t xdpi_detect__stages(const struct xdpi_detect *d)
+{
+	uint32_t m = 0;
+
+	for (int s = 0; s < XDPI_STAGE_MAX; s++)
+		if (d->rep.by_stage[s])
+			m |= 1u << s;
+	return m;
+}
+
 const uint64_t *xdpi_detect__counters(const struct xdpi_detect *d)
 {
 	return d->cnt;

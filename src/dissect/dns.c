@@ -496,7 +496,7 @@ static void inspect_queries(struct xdpi_dissect_ctx *c, const struct dns_msg *m,
 	size_t off = DNS_HDR;
 	char name[256];
 
-	for (uint16_t i = 0; c->inspect && i < qd && i < 16; i++) {
+	for (uint16_t i = 0; xdpi_dissect_wants(c, XDPI_STAGE_DNS_QUERY) && i < qd && i < 16; i++) {
 		struct xdpi_inspect in = { .stage = XDPI_STAGE_DNS_QUERY };
 
 		if (read_name(m, &off, name, sizeof(name)) < 0 || off + 4 > m->len)

@@ -149,7 +149,8 @@ static void put_str(struct xdpi_json *j, const char *key, const char *v)
 /* Keeps a copy of a message's head, with room for the first body bytes. */
 static void raw_keep(struct xdpi_dissect_ctx *c, struct http_raw *r, const char *head, size_t len)
 {
-	if (!c->inspect)
+	if (!xdpi_dissect_wants(c, XDPI_STAGE_HTTP_REQUEST) &&
+	    !xdpi_dissect_wants(c, XDPI_STAGE_HTTP_RESPONSE))
 		return;
 	free(r->p);
 	r->len = r->head = r->line = 0;
@@ -206,7 +207,7 @@ static void inspect_request(struct xdpi_dissect_ctx *c, struct http_tx *t)
 	struct xdpi_http_scratch sc;
 
 	t->req_inspected = true;
-	if (!c->inspect || !t->has_request)
+	if (!xdpi_dissect_wants(c, XDPI_STAGE_HTTP_REQUEST) || !t->has_request)
 		return;
 	set_request(&in, t, &sc);
 	c->inspect(c, &in);
@@ -218,7 +219,7 @@ static void inspect_response(struct xdpi_dissect_ctx *c, struct http_tx *t)
 	struct xdpi_http_scratch sc;
 	char code[4];
 
-	if (!c->inspect || !t->status)
+	if (!xdpi_dissect_wants(c, XDPI_STAGE_HTTP_RESPONSE) || !t->status)
 		return;
 	set_request(&in, t, &sc);
 	if (t->raw[1].p) { /* the response's own headers, payload and body */

@@ -51,6 +51,7 @@ struct harness *harness_new(const char *dissector, uint8_t l4)
 	h->ctx.event_begin = begin;
 	h->ctx.event_end = end;
 	h->ctx.inspect = inspect;
+	h->ctx.inspect_stages = ~0u;
 	h->ctx.engine = h;
 	xdpi_json_init(&h->j);
 	return h;

@@ -424,7 +424,7 @@ void tls_inspect(struct xdpi_dissect_ctx *c, const struct tls_raw_hello *raw, ch
 	struct tls_hello *h;
 	char ja3[64], ja4[48], *str;
 
-	if (!c->inspect || !(h = tls_raw_parse(raw, false)))
+	if (!xdpi_dissect_wants(c, in.stage) || !(h = tls_raw_parse(raw, false)))
 		return;
 	if (!(str = malloc(8192))) {
 		free(h);
