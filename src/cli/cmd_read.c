@@ -29,7 +29,8 @@ static const char usage[] =
 	"  xdpi read capture.pcap | jq 'select(.event_type==\"flow\")'\n"
 	"  xdpi read capture.pcap | jq -r 'select(.event_type==\"tls\") | .tls.sni'\n"
 	"  xdpi read -o eve.json --flow-timeout 60 capture.pcapng\n"
-	"  sudo xdpi read --through-kernel --steer snip capture.pcap\n";
+	"  sudo xdpi read --through-kernel --steer snip capture.pcap\n"
+	"  xdpi read --rules 'rules/*.rules' capture.pcap | jq 'select(.event_type==\"alert\")'\n";
 
 struct read_ctx {
 	struct cli_common common;

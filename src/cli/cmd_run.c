@@ -54,7 +54,9 @@ static const char usage[] =
 	"  sudo xdpi run -i eth0 --steer snip --snaplen 512\n"
 	"  sudo xdpi run -i veth0 --snip-port 8080 --duration 60 | jq .event_type\n"
 	"  sudo xdpi run -i eth0 --block drop_v4.txt --block drop_v6.txt --allow ours.txt\n"
-	"  sudo xdpi run -i eth0 --syn-dst-rate 2000 --icmp-limit 50 --rate-limit 100000\n";
+	"  sudo xdpi run -i eth0 --syn-dst-rate 2000 --icmp-limit 50 --rate-limit 100000\n"
+	"  sudo xdpi run -i eth0 --rules '/etc/suricata/rules/*.rules' \\\n"
+	"       --rule-var 'HOME_NET=[10.0.0.0/8]' --drop-ttl 600 --anomaly scan_ports=20\n";
 
 #define RUN_LISTS_MAX 16
 
