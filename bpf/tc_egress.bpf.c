@@ -6,7 +6,7 @@
 SEC("tc")
 int tc_egress(struct __sk_buff *ctx)
 {
-	return xdpi_process(ctx);
+	return xdpi_process(ctx, 0);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

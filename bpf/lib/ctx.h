@@ -50,7 +50,9 @@ static __always_inline int ctx_prepare(xdpi_ctx_t *ctx)
 #elif defined(XDPI_BUILD_TC)
 #define XDPI_HOOK XDPI_HOOK_TC_EGRESS
 typedef struct __sk_buff xdpi_ctx_t;
-#define XDPI_ACT_PASS 0 /* TC_ACT_OK; TCX_PASS is the same value */
+/* An observer lets the rest of the chain decide: TC_ACT_UNSPEC (TCX_NEXT for tcx), so that
+ * other tcx programs and clsact filters (shaping, mirroring) still run after xdpi's. */
+#define XDPI_ACT_PASS (-1)
 #define XDPI_ACT_DROP 2 /* TC_ACT_SHOT */
 #define XDPI_TC_PULL_LEN 256
 

@@ -27,6 +27,14 @@ struct {
 	__uint(max_entries, XDPI_RINGBUF_DEFAULT);
 } events_rb SEC(".maps");
 
+/* Tap mode: one AF_XDP socket per receive queue, by queue index. */
+struct {
+	__uint(type, BPF_MAP_TYPE_XSKMAP);
+	__uint(max_entries, XDPI_TAP_QUEUES_MAX);
+	__type(key, __u32);
+	__type(value, __u32);
+} xsks SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 8192);

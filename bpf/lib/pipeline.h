@@ -40,7 +40,24 @@ static __always_inline void count_layers(struct xdpi_counters *cs, const struct 
 	}
 }
 
-static __always_inline int xdpi_process(xdpi_ctx_t *ctx)
+#ifdef XDPI_BUILD_XDP
+/* Tap mode (xdp_tap): the whole packet to the AF_XDP socket of its queue; without one,
+ * dropped (and counted: the queue is not served). */
+static __always_inline int tap_redirect(xdpi_ctx_t *ctx, struct xdpi_counters *cs)
+{
+	if (bpf_redirect_map(&xsks, ctx->rx_queue_index, XDP_DROP) == XDP_REDIRECT) {
+		cnt_add(cs, XDPI_CNT_TAP_REDIRECTED, 1);
+		return XDP_REDIRECT;
+	}
+	cnt_add(cs, XDPI_CNT_TAP_NO_SOCKET, 1);
+	return finish(cs, XDPI_ACT_DROP, 0);
+}
+#endif
+
+/* TAP (a constant at each call site): the tap program, which hands FULL flows to AF_XDP
+ * and has no ring-buffer steering (a separate program keeps the host-mode one's verifier
+ * budget intact). */
+static __always_inline int xdpi_process(xdpi_ctx_t *ctx, const int tap)
 {
 	struct xdpi_counters *cs = counters_get();
 	struct xdpi_flow_value *v;
@@ -53,6 +70,7 @@ static __always_inline int xdpi_process(xdpi_ctx_t *ctx)
 	int err, action;
 	__u8 dir;
 
+	(void)tap; /* used by the XDP build only */
 	now = now_ns(&wire_len, &parse_len);
 	cnt_add(cs, XDPI_CNT_PKTS, 1);
 	cnt_add(cs, XDPI_CNT_BYTES, wire_len);
@@ -86,6 +104,11 @@ static __always_inline int xdpi_process(xdpi_ctx_t *ctx)
 	if (!v)
 		return finish(cs, XDPI_ACT_PASS, 0);
 	flow_account(v, &m, dir, wire_len, now);
+#ifdef XDPI_BUILD_XDP
+	if (tap)
+		return v->steer == XDPI_STEER_FULL ? tap_redirect(ctx, cs)
+						   : finish(cs, XDPI_ACT_PASS, 0);
+#endif
 	cap = steer_decide(v, &m, dir, frame_len);
 	if (cap.reason)
 		steer_emit(ctx, cap, &k, v, dir, wire_len, now, cs);

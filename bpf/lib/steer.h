@@ -46,7 +46,7 @@ static __always_inline int emit_class(xdpi_ctx_t *ctx, const struct xdpi_event_h
 				      __u32 cap_len, const __u32 klass, struct xdpi_counters *cs)
 {
 	struct xdpi_event_hdr *h;
-	__u64 avail, flags;
+	__u64 avail, flags, n;
 
 	if (cap_len > klass)
 		cap_len = klass;
@@ -58,7 +58,11 @@ static __always_inline int emit_class(xdpi_ctx_t *ctx, const struct xdpi_event_h
 		return -1;
 	}
 	*h = *tmpl;
-	if (ctx_load_bytes(ctx, 0, h + 1, cap_len)) {
+	n = cap_len;
+	/* an opaque mask: clang may hand over a 64-bit register whose upper half the verifier
+	 * cannot bound; this keeps the value (<= 2048) and gives it bounds in 64 bits */
+	asm volatile("%[n] &= 0xfff" : [n] "+r"(n));
+	if (!n || ctx_load_bytes(ctx, 0, h + 1, n)) {
 		cnt_add(cs, XDPI_CNT_LOSS_LOAD_BYTES, 1);
 		bpf_ringbuf_discard(h, BPF_RB_NO_WAKEUP);
 		return -1;

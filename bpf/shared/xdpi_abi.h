@@ -8,7 +8,7 @@
 #include <linux/types.h>
 #endif
 
-#define XDPI_ABI_VERSION 4
+#define XDPI_ABI_VERSION 5
 
 /* Limits and defaults (user space may override the defaults at load time). */
 #define XDPI_SNAPLEN_MAX 2048       /* largest bytes copied per packet into the ring buffer */
@@ -22,6 +22,7 @@
 #define XDPI_STEER_PORTS_MAX 1024
 #define XDPI_POLICY_MAX (1u << 20)  /* CIDR entries per family: a million-line feed fits */
 #define XDPI_RULE_STATS_MAX 65536   /* rule ids with their own counters */
+#define XDPI_TAP_QUEUES_MAX 64      /* receive queues tap mode serves */
 #define XDPI_POLICY_CACHE 65536     /* sources whose verdict is cached (LRU, per-CPU lists) */
 #define XDPI_PORT_RULES_MAX 65536   /* port-rule entries per family (ranges count per port) */
 #define XDPI_LIMIT_SOURCES 131072   /* sources with rate-limit state (LRU) */
@@ -141,7 +142,10 @@ enum xdpi_reason {
 	X(PORT_DROP, "port_rule_drop")                                                         \
 	X(PORT_ALLOW, "port_rule_allow")                                                       \
 	X(POLICY_CACHE_HIT, "policy_cache_hit")                                                \
-	X(POLICY_CACHE_MISS, "policy_cache_miss")
+	X(POLICY_CACHE_MISS, "policy_cache_miss")                                              \
+	X(TAP_REDIRECTED, "tap_redirected")                                                    \
+	X(TAP_NO_SOCKET, "tap_no_socket")                                                      \
+	X(TAP_NOT_STEERED, "tap_not_steered")
 
 enum xdpi_counter {
 #define XDPI_X_ENUM(id, name) XDPI_CNT_##id,

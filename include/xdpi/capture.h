@@ -56,4 +56,41 @@ int xdpi_replay__run(struct xdpi_replay *r, const struct xdpi_pkt *pkt);
 void xdpi_replay__stats(const struct xdpi_replay *r, struct xdpi_replay_stats *st);
 void xdpi_replay__free(struct xdpi_replay *r);
 
+/* ---- AF_XDP sockets, tap mode (capture/afxdp.c) ---- */
+struct xdpi_afxdp_cfg {
+	const char *ifname;
+	int xsks_map_fd;    /* the XDP program's XSKMAP */
+	uint32_t queues;    /* receive queues to serve (default 1) */
+	uint32_t frames;    /* UMEM frames per queue (default 4096, 4 KiB each) */
+	bool copy_only;     /* do not try zero-copy */
+	bool busy_poll;     /* SO_PREFER_BUSY_POLL on the sockets */
+};
+
+struct xdpi_afxdp_stats {
+	uint32_t queues;
+	bool zerocopy;
+	uint64_t received;
+	uint64_t umem_frames;       /* frames in all UMEMs */
+	uint64_t frames_in_kernel;  /* in the fill ring or being filled: with frames_stashed,
+				     * equal to umem_frames whenever no batch is in hand */
+	uint64_t frames_stashed;    /* returned, waiting for room in the fill ring */
+	uint64_t fill_short;        /* the fill ring had no room for returned frames */
+	uint64_t wakeups;           /* need_wakeup kicks */
+	/* the kernel's XDP_STATISTICS, summed over the sockets */
+	uint64_t rx_dropped;        /* frames dropped for any reason */
+	uint64_t rx_invalid_descs;
+	uint64_t rx_ring_full;      /* the RX ring was full: user space too slow */
+	uint64_t rx_fill_ring_empty; /* no frame to fill: user space did not give them back */
+};
+
+struct xdpi_afxdp;
+/* One socket per queue bound to cfg->ifname and put into the XSKMAP. NULL with errno (logged). */
+struct xdpi_afxdp *xdpi_afxdp__new(const struct xdpi_afxdp_cfg *cfg, xdpi_pkt_fn fn, void *ctx);
+/* Waits up to timeout_ms for frames, then hands every waiting frame to fn. Returns frames
+ * handled or -errno (-EINTR: a signal). */
+int xdpi_afxdp__poll(struct xdpi_afxdp *a, int timeout_ms);
+int xdpi_afxdp__consume(struct xdpi_afxdp *a);
+void xdpi_afxdp__stats(const struct xdpi_afxdp *a, struct xdpi_afxdp_stats *st);
+void xdpi_afxdp__free(struct xdpi_afxdp *a);
+
 #endif /* XDPI_CAPTURE_H */

@@ -40,6 +40,8 @@ struct xdpi_loader_cfg {
 				* programs and their policy outlive xdpi (remove the directory
 				* to detach them) */
 	struct xdpi_limits limits; /* rate limits and drop sampling, set before attaching */
+	bool tap;              /* tap mode: FULL flows to AF_XDP (the `xsks` map), the rest
+				* dropped; default_steer should be XDPI_STEER_FULL, egress off */
 };
 
 /* Where `xdpi run` pins the maps that `xdpi ctl` opens: XDPI_PIN_ROOT/IFACE/NAME. */
@@ -57,6 +59,7 @@ enum xdpi_map {
 	XDPI_MAP_PORTS4,
 	XDPI_MAP_PORTS6,
 	XDPI_MAP_POLICY_GEN,
+	XDPI_MAP_XSKS,
 };
 
 struct xdpi_loader;

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include "xdpi/inspect.h"
 
-enum xdpi_rule_action { XDPI_ACT_ALERT = 1, XDPI_ACT_DROP, XDPI_ACT_PASS };
+enum xdpi_rule_action { XDPI_RA_ALERT = 1, XDPI_RA_DROP, XDPI_RA_PASS };
 
 /* Header protocol: IP-level ones, or an application protocol (implies TCP/UDP and that the
  * flow's app_proto is this one). */

@@ -42,6 +42,14 @@ static const char usage[] =
 	"      --no-bypass         keep copying flows whose dissector has nothing more to learn\n"
 	"                          (by default a TLS flow is bypassed after its handshake; a\n"
 	"                          bypassed flow's record reports what followed in flow.bypassed)\n"
+	"      --tap               tap mode, for a mirror (SPAN) port: flows go whole to AF_XDP\n"
+	"                          sockets (one per receive queue; zero-copy where the driver\n"
+	"                          has it, copy mode otherwise); every other packet is counted\n"
+	"                          and dropped, the port carrying only a copy. No TC egress.\n"
+	"      --queues N          receive queues to serve in tap mode (default 1)\n"
+	"      --umem-frames N     4 KiB frames per queue's UMEM (default 4096)\n"
+	"      --xdp-copy          AF_XDP copy mode, without trying zero-copy first\n"
+	"      --busy-poll         prefer busy polling on the AF_XDP sockets\n"
 	"      --persist           leave the programs and their policy attached when xdpi exits\n"
 	"                          (pinned under /sys/fs/bpf/xdpi/IFACE; `xdpi ctl` still works;\n"
 	"                          traffic is inspected by nobody until xdpi runs again).\n"
@@ -87,6 +95,9 @@ struct run_ctx {
 	uint64_t bypass_bytes;
 	bool no_bypass;
 	bool persist;
+	bool tap;
+	struct xdpi_afxdp_cfg xsk;
+	struct xdpi_afxdp *afxdp;
 	struct xdpi_port_rules ports;
 	char (*port_names)[96];
 };
@@ -146,6 +157,16 @@ static int add_port_rules(struct run_ctx *c, bool file, const char *arg)
 	return rc ? -1 : 0;
 }
 
+static int parse_u32(const char *name, const char *arg, uint32_t min, uint32_t max, uint32_t *out)
+{
+	uint64_t v;
+
+	if (cli_parse_u64(name, arg, min, max, &v))
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
 static int run_option(struct run_ctx *c, int opt, const char *arg)
 {
 	switch (opt) {
@@ -184,6 +205,19 @@ static int run_option(struct run_ctx *c, int opt, const char *arg)
 	case 0x211:
 	case 0x212:
 		return add_port_rules(c, opt == 0x212, arg);
+	case 0x213:
+		c->tap = true;
+		return 0;
+	case 0x214:
+		return parse_u32("queues", arg, 1, XDPI_TAP_QUEUES_MAX, &c->xsk.queues);
+	case 0x215:
+		c->xsk.copy_only = true;
+		return 0;
+	case 0x216:
+		c->xsk.busy_poll = true;
+		return 0;
+	case 0x217:
+		return parse_u32("umem-frames", arg, 64, 1u << 20, &c->xsk.frames);
 	}
 	switch (cli_limits_option(&c->limits, opt, arg)) {
 	case 1:
@@ -211,6 +245,11 @@ static int parse_args(struct run_ctx *c, int argc, char **argv)
 		{ "persist", no_argument, NULL, 0x210 },
 		{ "port-rule", required_argument, NULL, 0x211 },
 		{ "port-rules", required_argument, NULL, 0x212 },
+		{ "tap", no_argument, NULL, 0x213 },
+		{ "queues", required_argument, NULL, 0x214 },
+		{ "xdp-copy", no_argument, NULL, 0x215 },
+		{ "busy-poll", no_argument, NULL, 0x216 },
+		{ "umem-frames", required_argument, NULL, 0x217 },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
@@ -365,8 +404,9 @@ static int setup(struct run_ctx *c)
 	struct xdpi_loader_cfg lc = {
 		.ifname = c->ifname,
 		.xdp_mode = c->xdp_mode,
-		.egress = c->egress,
-		.default_steer = c->common.steer,
+		.egress = c->egress && !c->tap, /* a mirror port sends nothing worth a look */
+		.default_steer = c->tap ? XDPI_STEER_FULL : c->common.steer,
+		.tap = c->tap,
 		.head_pkts = (uint32_t)c->common.head_pkts,
 		.snaplen = (uint32_t)c->common.snaplen,
 		.max_flows = (uint32_t)c->common.max_flows,
@@ -407,11 +447,27 @@ static int setup(struct run_ctx *c)
 		return -1;
 	}
 	c->sources.rb = c->rb;
+	if (c->tap) {
+		c->xsk.ifname = c->ifname;
+		c->xsk.xsks_map_fd = xdpi_loader__map_fd(c->loader, XDPI_MAP_XSKS);
+		if (!(c->afxdp = xdpi_afxdp__new(&c->xsk, feed_engine, c)))
+			return -1;
+		c->sources.afxdp = c->afxdp;
+	}
 	c->sources.rules = c->rules;
 	c->sources.nrules = c->nlists;
 	c->sources.port_rules = c->port_names;
 	c->sources.nport_rules = c->ports.count;
 	c->sources.rule_stats_fd = xdpi_loader__map_fd(c->loader, XDPI_MAP_RULE_STATS);
+	if (c->afxdp) {
+		struct xdpi_afxdp_stats st;
+
+		xdpi_afxdp__stats(c->afxdp, &st);
+		fprintf(stderr, "xdpi: attached to %s (xdp %s); tap mode: %u AF_XDP socket%s, %s\n",
+			c->ifname, xdpi_loader__xdp_mode(c->loader), st.queues,
+			st.queues > 1 ? "s" : "", st.zerocopy ? "zero-copy" : "copy mode");
+		return 0;
+	}
 	fprintf(stderr, "xdpi: attached to %s (xdp %s, tc egress %s); steering %s\n", c->ifname,
 		xdpi_loader__xdp_mode(c->loader), xdpi_loader__tc_mode(c->loader),
 		c->common.steer == XDPI_STEER_HEAD ? "head" :
@@ -439,7 +495,8 @@ static int loop(struct run_ctx *c)
 
 	while (!stop_requested) {
 		/* the kernel wakes us only past its threshold: drain on our own timer too */
-		n = xdpi_rb__poll(c->rb, 50);
+		/* tap mode: the frames arrive on the sockets, drop samples still in the ring */
+		n = c->afxdp ? xdpi_afxdp__poll(c->afxdp, 50) : xdpi_rb__poll(c->rb, 50);
 		if (n >= 0 || n == -EINTR)
 			n = xdpi_rb__consume(c->rb);
 		if (n < 0 && n != -EINTR) {
@@ -486,6 +543,8 @@ int cmd_run(int argc, char **argv)
 	if (setup(&c))
 		goto out;
 	err = loop(&c);
+	if (c.afxdp)
+		xdpi_afxdp__consume(c.afxdp);
 	xdpi_rb__consume(c.rb);
 	xdpi_engine__tick(c.engine, cli_monotonic_ns());
 	xdpi_engine__finish(c.engine);
@@ -497,6 +556,7 @@ int cmd_run(int argc, char **argv)
 	else
 		fprintf(stderr, "xdpi: detached from %s\n", c.ifname);
 out:
+	xdpi_afxdp__free(c.afxdp);
 	xdpi_rb__free(c.rb);
 	xdpi_engine__free(c.engine);
 	xdpi_loader__free(c.loader);

@@ -248,6 +248,25 @@ void cli_stats_extra(void *ctx, struct xdpi_json *j)
 		xdpi_json_u64(j, "drop_records", st.drop_records);
 		xdpi_json_obj_close(j);
 	}
+	if (s->afxdp) {
+		struct xdpi_afxdp_stats st;
+
+		xdpi_afxdp__stats(s->afxdp, &st);
+		xdpi_json_obj_open(j, "afxdp");
+		xdpi_json_u64(j, "queues", st.queues);
+		xdpi_json_bool(j, "zerocopy", st.zerocopy);
+		xdpi_json_u64(j, "received", st.received);
+		xdpi_json_u64(j, "umem_frames", st.umem_frames);
+		xdpi_json_u64(j, "frames_in_kernel", st.frames_in_kernel);
+		xdpi_json_u64(j, "frames_stashed", st.frames_stashed);
+		xdpi_json_u64(j, "fill_short", st.fill_short);
+		xdpi_json_u64(j, "wakeups", st.wakeups);
+		xdpi_json_u64(j, "rx_dropped", st.rx_dropped);
+		xdpi_json_u64(j, "rx_invalid_descs", st.rx_invalid_descs);
+		xdpi_json_u64(j, "rx_ring_full", st.rx_ring_full);
+		xdpi_json_u64(j, "rx_fill_ring_empty", st.rx_fill_ring_empty);
+		xdpi_json_obj_close(j);
+	}
 	if (s->replay) {
 		struct xdpi_replay_stats st;
 

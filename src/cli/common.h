@@ -62,6 +62,7 @@ struct cli_rule {
 
 struct cli_sources {
 	const struct xdpi_rb *rb;
+	const struct xdpi_afxdp *afxdp;
 	const struct xdpi_replay *replay;
 	uint64_t pcap_errors;
 	const struct cli_output *out;

@@ -94,7 +94,7 @@ static bool on_alert(void *ctx, struct xdpi_alert *a)
 	struct xdpi_engine *e = ctx;
 	bool blocked = false;
 
-	if (a->rule->action == XDPI_ACT_DROP && a->flow && e->cfg.kops) {
+	if (a->rule->action == XDPI_RA_DROP && a->flow && e->cfg.kops) {
 		const struct xdpi_flow_key *k = &a->flow->key;
 		bool sender_a = (a->flow->initiator == 0) == (a->dir == 0);
 

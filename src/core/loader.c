@@ -116,6 +116,9 @@ static int open_load(struct xdpi_loader *l)
 		return -EPROTO;
 	}
 	SET_RODATA(l->xdp, &l->cfg);
+	/* one of the two XDP programs: each must fit the verifier's budget on its own */
+	bpf_program__set_autoload(l->xdp->progs.xdp_ingress, !l->cfg.tap);
+	bpf_program__set_autoload(l->xdp->progs.xdp_tap, l->cfg.tap);
 	err = size_maps(l->xdp->obj, &l->cfg);
 	if (!err)
 		err = xdp_ingress__load(l->xdp);
@@ -176,7 +179,7 @@ fail:
 static int attach_xdp_mode(struct xdpi_loader *l, __u32 flags)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = flags);
-	int fd = bpf_link_create(bpf_program__fd(l->xdp->progs.xdp_ingress), l->ifindex, BPF_XDP,
+	int fd = bpf_link_create(xdpi_loader__xdp_prog_fd(l), l->ifindex, BPF_XDP,
 				 &opts);
 
 	if (fd < 0)
@@ -427,13 +430,15 @@ int xdpi_loader__map_fd(const struct xdpi_loader *l, enum xdpi_map m)
 		return bpf_map__fd(l->xdp->maps.ports6);
 	case XDPI_MAP_RULE_STATS:
 		return bpf_map__fd(l->xdp->maps.rule_stats);
+	case XDPI_MAP_XSKS:
+		return bpf_map__fd(l->xdp->maps.xsks);
 	}
 	return -EINVAL;
 }
 
 int xdpi_loader__xdp_prog_fd(const struct xdpi_loader *l)
 {
-	return bpf_program__fd(l->xdp->progs.xdp_ingress);
+	return bpf_program__fd(l->cfg.tap ? l->xdp->progs.xdp_tap : l->xdp->progs.xdp_ingress);
 }
 
 struct xdpi_policy_fds xdpi_loader__policy_fds(const struct xdpi_loader *l)

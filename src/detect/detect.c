@@ -337,7 +337,7 @@ static bool kernel_eligible(const struct xdpi_rule *r, bool *by_source)
 	bool src_list = r->src.literal, dst_list = r->dst.literal;
 
 	if (r->stage != XDPI_STAGE_PACKET || r->proto != XDPI_RP_IP || r->n_sm || r->bidir ||
-	    r->action == XDPI_ACT_PASS || !r->sport.any || r->sport.n_out || !r->dport.any ||
+	    r->action == XDPI_RA_PASS || !r->sport.any || r->sport.n_out || !r->dport.any ||
 	    r->dport.n_out || r->flow || r->dsize.op || r->itype.op || r->icode.op ||
 	    r->ip_proto >= 0 || r->flags_set || r->flags_mod || r->app || r->filter.type ||
 	    src_list == dst_list)
@@ -366,7 +366,7 @@ void xdpi_detect__offload(struct xdpi_detect *d, xdpi_kernel_rule_fn fn, void *c
 
 static int rule_rank(const struct xdpi_rule *r)
 {
-	int rank = r->action == XDPI_ACT_PASS ? 0 : r->action == XDPI_ACT_DROP ? 2 : 4;
+	int rank = r->action == XDPI_RA_PASS ? 0 : r->action == XDPI_RA_DROP ? 2 : 4;
 
 	for (uint32_t i = 0; i < r->n_fb; i++)
 		if (r->fb[i].op == XDPI_FB_ISSET || r->fb[i].op == XDPI_FB_ISNOTSET)
@@ -867,7 +867,7 @@ static bool act(struct xdpi_detect *d, uint32_t idx, const struct hdr *h, struct
 
 	d->cnt[XDPI_DCNT_MATCHES]++;
 	detect_flowbits_apply(d, r, f, d->flowbits.n, &d->cnt[XDPI_DCNT_FLOWBITS_NOMEM]);
-	if (r->action == XDPI_ACT_PASS) {
+	if (r->action == XDPI_RA_PASS) {
 		d->cnt[XDPI_DCNT_PASSES]++;
 		detect_flow_pass(f, d->flowbits.n, &d->cnt[XDPI_DCNT_FLOWBITS_NOMEM]);
 		return false;
@@ -880,7 +880,7 @@ static bool act(struct xdpi_detect *d, uint32_t idx, const struct hdr *h, struct
 		return true;
 	}
 	d->cnt[XDPI_DCNT_ALERTS]++;
-	if (fn(ctx, &a) && r->action == XDPI_ACT_DROP)
+	if (fn(ctx, &a) && r->action == XDPI_RA_DROP)
 		d->cnt[XDPI_DCNT_DROPS]++;
 	return true;
 }

@@ -1256,11 +1256,11 @@ static int parse_header(struct parser *p, const char *s, size_t len, size_t *opt
 	if (n < 7)
 		return fail(p, "expected: action proto src sport -> dst dport (options)");
 	if (word_is(tok[0], tl[0], "alert"))
-		p->r->action = XDPI_ACT_ALERT;
+		p->r->action = XDPI_RA_ALERT;
 	else if (word_is(tok[0], tl[0], "drop"))
-		p->r->action = XDPI_ACT_DROP;
+		p->r->action = XDPI_RA_DROP;
 	else if (word_is(tok[0], tl[0], "pass"))
-		p->r->action = XDPI_ACT_PASS;
+		p->r->action = XDPI_RA_PASS;
 	else if (word_is(tok[0], tl[0], "reject") || word_is(tok[0], tl[0], "rejectsrc") ||
 		 word_is(tok[0], tl[0], "rejectdst") || word_is(tok[0], tl[0], "rejectboth"))
 		return skip(p, tok[0], tl[0]);

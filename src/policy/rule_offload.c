@@ -41,7 +41,7 @@ int xdpi_policy_offload_rule(struct xdpi_policy_maps *maps, const struct xdpi_ru
 	const struct xdpi_addr_group *g = by_source ? &r->src : &r->dst;
 	struct xdpi_policy_value v = {
 		.rule_id = r->sid,
-		.action = r->action == XDPI_ACT_DROP ? XDPI_POLICY_DROP : XDPI_POLICY_ALERT,
+		.action = r->action == XDPI_RA_DROP ? XDPI_POLICY_DROP : XDPI_POLICY_ALERT,
 		.dirs = by_source ? XDPI_POLICY_DIR_SRC : XDPI_POLICY_DIR_DST,
 	};
 	struct xdpi_cidr c;

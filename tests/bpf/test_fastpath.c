@@ -146,6 +146,8 @@ static void mark(struct fixture *f)
 	f->nrecs = 0;
 }
 
+#define TC_NEXT (-1) /* TC_ACT_UNSPEC / TCX_NEXT: xdpi passes a packet on to the rest of the chain */
+
 /* Runs one packet through the XDP (or TC) program; returns the program's return value. */
 static int run(struct fixture *f, const struct pkt_spec *s, bool tc)
 {
@@ -245,7 +247,7 @@ static void test_tc_egress_shares_the_flow(struct fixture *f)
 	resp.src = req.dst, resp.dst = req.src, resp.sport = 80, resp.dport = 40000;
 	mark(f);
 	ASSERT_EQ(run(f, &req, false), XDP_PASS, "XDP verdict");
-	ASSERT_EQ(run(f, &resp, true), 0 /* TC_ACT_OK */, "TC verdict");
+	ASSERT_EQ(run(f, &resp, true), TC_NEXT, "TC verdict: the rest of the chain decides");
 	ASSERT_EQ(lookup_flow(f, &req, &v, &dir), 0, "flow");
 	ASSERT_EQ(v.pkts[dir], 1, "request counted at XDP");
 	ASSERT_EQ(v.pkts[!dir], 1, "response counted at TC egress, same flow");
@@ -535,7 +537,7 @@ static void test_policy_v4_longest_prefix(struct fixture *f)
 	ASSERT_EQ(lookup_flow(f, &s, &v, &dir) != 0, 1, "a dropped packet makes no flow");
 	/* egress: the destination decides, and TC drops with TC_ACT_SHOT */
 	ASSERT_EQ(run_from(f, "198.19.0.1", "198.18.5.1", true), 2, "egress to blocked /16");
-	ASSERT_EQ(run_from(f, "198.19.0.1", "198.18.0.1", true), 0, "egress to allowed /24");
+	ASSERT_EQ(run_from(f, "198.19.0.1", "198.18.0.1", true), TC_NEXT, "egress to allowed /24");
 	ASSERT_EQ(rule_pkts(f, 10), 2, "egress drop counted for its rule");
 }
 
@@ -572,11 +574,11 @@ static void test_policy_alert_entries(struct fixture *f)
 	ASSERT_EQ(rule_pkts(f, 2400001), 1, "counted under its sid");
 	ASSERT_EQ(delta(f, XDPI_CNT_POLICY_ALERT), 1, "policy_alert counted");
 	ASSERT_EQ(delta(f, XDPI_CNT_CAPTURED), 1, "and it goes on to be steered (a new flow's SYN)");
-	ASSERT_EQ(run_from(f, "198.19.0.1", "198.18.3.9", true), 0, "egress to it passes");
+	ASSERT_EQ(run_from(f, "198.19.0.1", "198.18.3.9", true), TC_NEXT, "egress to it passes");
 	ASSERT_EQ(rule_pkts(f, 2400001), 1, "a source list is not counted at egress");
 	ASSERT_EQ(run_from(f, "198.18.4.9", "198.19.0.1", false), XDP_PASS, "dst list, ingress");
 	ASSERT_EQ(rule_pkts(f, 2500002), 0, "a destination list is not counted at ingress");
-	ASSERT_EQ(run_from(f, "198.19.0.1", "198.18.4.9", true), 0, "dst list, egress");
+	ASSERT_EQ(run_from(f, "198.19.0.1", "198.18.4.9", true), TC_NEXT, "dst list, egress");
 	ASSERT_EQ(rule_pkts(f, 2500002), 1, "counted at egress");
 	ASSERT_EQ(delta(f, XDPI_CNT_POLICY_DROP), 0, "nothing dropped");
 }
@@ -821,7 +823,7 @@ static void test_port_rules(struct fixture *f)
 	ASSERT_EQ(delta(f, XDPI_CNT_PORT_ALLOW), 1, "port allows");
 	telnet.src = "198.18.0.2";
 	telnet.dst = "198.18.1.1";
-	ASSERT_EQ(run(f, &telnet, true), 0, "egress is not filtered by port rules");
+	ASSERT_EQ(run(f, &telnet, true), TC_NEXT, "egress is not filtered by port rules");
 }
 
 static struct xdpi_cidr cidr_of(const char *text)

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Tap mode on a mirror port. The server's link is mirrored (tc mirred, both directions) to a
+# veth pair whose far end, in its own namespace, is xdpi's tap port: `xdpi run --tap` takes
+# whole packets through AF_XDP, while a host-mode xdpi watches the real link. Real clients
+# (curl over HTTP and HTTPS, dig, ping) produce the same HTTP, DNS and TLS events and the same
+# flow counts in both; the TLS flow is bypassed after its handshake in tap mode too; a
+# million-packet SYN flood through the tap loses no UMEM frame (every frame is back with the
+# kernel, every redirected packet received or counted lost); teardown leaves no program,
+# socket or pin.
+. "$(dirname "$0")/lib.sh"
+e2e_require_root
+command -v hping3 >/dev/null || { echo "FAIL hping3 missing"; exit 1; }
+
+NS_TAP=xdpi-tap-$SUF IF_M=tm$SUF IF_T=tp$SUF
+extra_teardown() { ip netns del "$NS_TAP" 2>/dev/null; rm -rf "/sys/fs/bpf/xdpi/$IF_T"; }
+trap 'extra_teardown; teardown' EXIT
+
+lab_up || { echo "FAIL lab setup"; exit 1; }
+start_nginx || { echo "FAIL nginx"; exit 1; }
+start_dnsmasq || { echo "FAIL dnsmasq"; exit 1; }
+# the mirror: everything the server's interface receives and sends, copied to IF_M -> IF_T
+ip netns add "$NS_TAP"
+ip link add "$IF_M" type veth peer name "$IF_T"
+ip link set "$IF_M" netns "$NS_SRV"
+ip link set "$IF_T" netns "$NS_TAP"
+# the mirror link says nothing of its own (no IPv6 neighbour discovery): the tap sees the
+# server's traffic only
+ip netns exec "$NS_SRV" sysctl -qw net.ipv6.conf.$IF_M.disable_ipv6=1
+ip netns exec "$NS_TAP" sysctl -qw net.ipv6.conf.$IF_T.disable_ipv6=1
+ip -n "$NS_SRV" link set "$IF_M" up
+ip -n "$NS_TAP" link set "$IF_T" up
+ip netns exec "$NS_SRV" tc qdisc add dev "$IF_SRV" clsact
+for d in ingress egress; do
+	ip netns exec "$NS_SRV" tc filter add dev "$IF_SRV" $d protocol all u32 match u32 0 0 \
+		action mirred egress mirror dev "$IF_M"
+done
+
+start_xdpi "$TMP/host.log" -o "$TMP/host.json" --stats-interval 0 --no-anomaly ||
+	{ echo "FAIL attach host mode"; cat "$TMP/host.log"; exit 1; }
+run_bg_net "$NS_TAP" "$TMP/tap.log" "$XDPI" run -i "$IF_T" --tap -o "$TMP/tap.json" \
+	--stats-interval 0 --no-anomaly
+TAP_PID=$BG_PID
+check "tap mode attached with an AF_XDP socket" wait_until 20 grep -q "tap mode: 1 AF_XDP socket" "$TMP/tap.log"
+sed 's/^/  /' "$TMP/tap.log"
+
+for i in $(seq 1 5); do
+	cli curl -s -o /dev/null --max-time 2 "http://$IP_SRV/?n=$i" || true
+	cli dig +short +time=1 +tries=1 @$IP_SRV lab.test A >/dev/null || true
+done
+cli dig +tcp +short +time=1 +tries=1 @$IP_SRV lab.test TXT >/dev/null || true
+cli curl -sk -o /dev/null --max-time 5 "https://$IP_SRV/big.txt" || true
+cli curl -sk -o /dev/null --max-time 5 --tlsv1.2 --tls-max 1.2 "https://$IP_SRV/" || true
+cli ping -c 3 -i 0.2 -W 1 $IP_SRV >/dev/null
+stop_bg "$XDPI_PID" TERM
+stop_bg "$TAP_PID" TERM
+
+# the same application events, field for field, in both modes
+same() { # what jq-filter
+	local what=$1 f=$2 h t
+	h=$(jq -c "select(.event_type==\"$what\") | $f" "$TMP/host.json" | sort)
+	t=$(jq -c "select(.event_type==\"$what\") | $f" "$TMP/tap.json" | sort)
+	echo "  $what: host $(echo "$h" | grep -c .), tap $(echo "$t" | grep -c .)"
+	[ -n "$h" ] && [ "$h" = "$t" ]
+}
+check "the same HTTP events (url, method, status, user agent)" \
+	same http '[.src_ip, .http.url, .http.http_method, .http.status, .http.http_user_agent]'
+check "the same DNS events (type, names, answers)" \
+	same dns '[.dns.type, .dns.queries, .dns.answers, .dns.rcode]'
+check "the same TLS events (versions, JA3, JA4, certificate)" \
+	same tls '[.tls.version, .tls.ja3.hash, .tls.ja4, .tls.ja3s.hash, .tls.subject]'
+check "the same flows with the same packet and byte counts to the server" \
+	same flow '[.proto, .src_ip, .src_port, .dest_ip, .dest_port, .flow.pkts_toserver, .flow.bytes_toserver]'
+# Towards the client, host mode's TC egress sees the server's TSO super-packets (one skb for
+# many wire packets), while the mirror port sees the wire: equal for every flow but the bulk
+# download, where tap counts more, smaller packets.
+check "the same counts to the client, but for the TSO download (more wire packets in tap)" \
+	same flow 'select(.dest_port != 443 or .flow.pkts_toclient < 20) | [.proto, .src_ip, .src_port, .flow.pkts_toclient, .flow.bytes_toclient]'
+tso() { jq -s "[.[] | select(.event_type==\"flow\" and .dest_port==443 and .flow.pkts_toclient >= 20) | .flow.pkts_toclient] | max" "$1"; }
+check "  the download: tap $(tso "$TMP/tap.json") wire packets >= host $(tso "$TMP/host.json") egress skbs" \
+	[ "$(tso "$TMP/tap.json")" -ge "$(tso "$TMP/host.json")" ]
+check "the TLS download was bypassed after its handshake in tap mode too" \
+	jq_ok -s '[.[] | select(.event_type=="flow" and .dest_port==443 and .flow.bypassed.pkts_toclient > 100)] | length >= 1' "$TMP/tap.json"
+T=$(grep '"event_type":"stats"' "$TMP/tap.json" | tail -1)
+k() { echo "$T" | jq ".stats.xdpi.kernel.$1"; }
+a() { echo "$T" | jq ".stats.xdpi.afxdp.$1"; }
+echo "  tap kernel: pkts $(k pkts) redirected $(k tap_redirected) not_steered $(k tap_not_steered) no_socket $(k tap_no_socket)"
+check "bypassed packets were counted and not redirected (tap_not_steered $(k tap_not_steered))" [ "$(k tap_not_steered)" -ge 100 ]
+check "every redirected packet reached user space ($(a received) of $(k tap_redirected))" [ "$(a received)" -eq "$(k tap_redirected)" ]
+check "tap mode never touches the ring buffer for packets" \
+	[ "$(echo "$T" | jq .stats.xdpi.ringbuf.records)" -eq 0 ]
+
+# a million packets through the tap: no frame leaks
+run_bg_net "$NS_TAP" "$TMP/tap2.log" "$XDPI" run -i "$IF_T" --tap -o "$TMP/tap2.json" \
+	--stats-interval 0 --no-anomaly --max-flows 2000000 --flow-timeout 5
+TAP_PID=$BG_PID
+wait_until 20 grep -q "tap mode" "$TMP/tap2.log"
+cli timeout 60 hping3 -q -S -p 81 -i u1 -c 1000000 $IP_SRV >/dev/null 2>&1 || true
+stop_bg "$TAP_PID" TERM
+T=$(grep '"event_type":"stats"' "$TMP/tap2.json" | tail -1)
+echo "  afxdp: $(echo "$T" | jq -c .stats.xdpi.afxdp)"
+echo "  kernel: pkts $(k pkts) redirected $(k tap_redirected) no_socket $(k tap_no_socket)"
+check "a million packets went through the tap ($(a received) received)" [ "$(a received)" -ge 1000000 ]
+check "every UMEM frame is back with the kernel ($(a frames_in_kernel) + $(a frames_stashed) of $(a umem_frames))" \
+	[ "$(($(a frames_in_kernel) + $(a frames_stashed)))" -eq "$(a umem_frames)" ]
+check "redirected = received + every counted loss (rx_dropped $(a rx_dropped), rx_ring_full $(a rx_ring_full), invalid $(a rx_invalid_descs))" \
+	[ "$(k tap_redirected)" -eq "$(($(a received) + $(a rx_dropped) + $(a rx_ring_full) + $(a rx_invalid_descs)))" ]
+
+xdp_on_tap() { ip -n "$NS_TAP" link show dev "$IF_T" | grep -q prog/xdp; }
+check "no XDP program left on the tap port" fails xdp_on_tap
+check "no AF_XDP socket left" [ -z "$(ip netns exec "$NS_TAP" ss -a --xdp 2>/dev/null | tail -n +2)" ]
+check "no pin left" [ ! -e "/sys/fs/bpf/xdpi/$IF_T" ]
+check "every event validates against Suricata's EVE schema" \
+	python3 "$(dirname "$0")/../schema/validate.py" "$TMP/tap.json" "$TMP/host.json"
+e2e_done
