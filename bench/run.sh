@@ -14,5 +14,7 @@ res=bench/results/$(date -u +%Y%m%dT%H%M%SZ)-$(git rev-parse --short HEAD 2>/dev
 	bench/offline.sh
 	echo
 	bench/detect.sh
+	echo
+	bench/efficiency.sh 2>/dev/null
 } | tee "$res"
 echo "saved $res"

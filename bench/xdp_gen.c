@@ -1,8 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Line-rate helper for bench/enforce.sh.
+/* Line-rate helper for bench/enforce.sh and bench/efficiency.sh.
  *   xdp_gen send IFACE SECONDS [SRC]  transmits TCP SYNs from SRC (default 198.18.0.1) to
  *                                     198.18.0.2:80 out of IFACE with BPF_PROG_RUN live
  *                                     frames for SECONDS, and prints the packets sent
+ *   xdp_gen send IFACE SECONDS SRC NFLOWS
+ *                                     ... over NFLOWS flows (the source port rotates)
+ *   xdp_gen rewrite OUT PCAP...       writes the Ethernet frames of the captures (a real
+ *                                     mix: HTTP, DNS, TLS, ...) to OUT with their addresses
+ *                                     rewritten into 198.18.0.0/15 and fd00::/8, so that a
+ *                                     lab replaying them (tcpreplay) carries nobody else's
  *   xdp_gen drop IFACE                attaches an XDP_DROP-everything program to IFACE until
  *                                     SIGTERM (the ceiling a dropping program can reach) */
 #include <errno.h>
@@ -16,6 +22,9 @@
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#define PCAP_DONT_INCLUDE_PCAP_BPF_H /* libbpf has its own struct bpf_insn */
+#include <pcap/pcap.h>
+#include <pcap/dlt.h>
 #include "bench/progs/bench_progs.skel.h"
 #include "../tests/lib/pktbuild.h"
 
@@ -64,6 +73,112 @@ static int send_for(struct bench_progs *s, int ifindex, double seconds, const ch
 	return 0;
 }
 
+#define MIX_MAX 65536
+
+struct frame {
+	uint8_t b[1514];
+	uint32_t len;
+};
+
+/* 198.18.0.0/15 for IPv4 and fd00::/8 for IPv6, keeping flows apart (a hash of the original
+ * address); the IPv4 header checksum is recomputed (L4 checksums are left stale: the
+ * receivers here do not check them). */
+static void rewrite_v4(uint8_t *a)
+{
+	uint32_t h = (uint32_t)a[0] * 2654435761u ^ (uint32_t)a[1] * 40503u ^ (uint32_t)a[2] << 8 ^ a[3];
+
+	a[0] = 198;
+	a[1] = (uint8_t)(18 | ((h >> 16) & 1));
+	a[2] = (uint8_t)(h >> 8);
+	a[3] = (uint8_t)h;
+}
+
+static void ip_checksum(uint8_t *ip, uint32_t ihl)
+{
+	uint32_t sum = 0;
+
+	ip[10] = ip[11] = 0;
+	for (uint32_t i = 0; i < ihl; i += 2)
+		sum += (uint32_t)(ip[i] << 8 | ip[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	ip[10] = (uint8_t)(~sum >> 8);
+	ip[11] = (uint8_t)~sum;
+}
+
+/* Rewrites an Ethernet frame's addresses; false for frames left out (not IP, VLAN, short). */
+static bool rewrite(struct frame *f)
+{
+	uint8_t *ip = f->b + 14;
+	uint16_t type = (uint16_t)(f->b[12] << 8 | f->b[13]);
+
+	if (f->len < 34)
+		return false;
+	if (type == 0x0800 && (ip[0] >> 4) == 4 && (ip[0] & 15) >= 5 && 14u + (ip[0] & 15u) * 4 <= f->len) {
+		rewrite_v4(ip + 12);
+		rewrite_v4(ip + 16);
+		ip_checksum(ip, (ip[0] & 15u) * 4);
+		return true;
+	}
+	if (type == 0x86dd && f->len >= 54) {
+		ip[8] = 0xfd, ip[9] = 0; /* fd00::/8 with the rest of the address */
+		ip[24] = 0xfd, ip[25] = 0;
+		return true;
+	}
+	return false;
+}
+
+static size_t load_mix(int npcap, char **paths, struct frame *frames, pcap_dumper_t *out)
+{
+	char err[PCAP_ERRBUF_SIZE];
+	size_t n = 0;
+
+	for (int i = 0; i < npcap && n < MIX_MAX; i++) {
+		pcap_t *p = pcap_open_offline(paths[i], err);
+		struct pcap_pkthdr *h;
+		const u_char *data;
+
+		if (!p || pcap_datalink(p) != DLT_EN10MB) {
+			if (p)
+				pcap_close(p);
+			continue;
+		}
+		while (n < MIX_MAX && pcap_next_ex(p, &h, &data) == 1) {
+			if (h->caplen != h->len || h->len > sizeof(frames[n].b))
+				continue; /* whole frames only */
+			memcpy(frames[n].b, data, h->len);
+			frames[n].len = h->len;
+			if (!rewrite(&frames[n]))
+				continue;
+			if (out)
+				pcap_dump((u_char *)out, h, frames[n].b);
+			n++;
+		}
+		pcap_close(p);
+	}
+	return n;
+}
+
+/* Writes the captures' Ethernet frames, addresses rewritten, to OUT (for tcpreplay). */
+static int rewrite_pcaps(const char *out_path, int npcap, char **paths)
+{
+	struct frame *frames = calloc(MIX_MAX, sizeof(*frames));
+	pcap_t *dead = pcap_open_dead(DLT_EN10MB, 65535);
+	pcap_dumper_t *out = dead ? pcap_dump_open(dead, out_path) : NULL;
+	size_t n;
+
+	if (!frames || !out) {
+		fprintf(stderr, "xdp_gen: cannot write %s\n", out_path);
+		return 1;
+	}
+	n = load_mix(npcap, paths, frames, out);
+	pcap_dump_close(out);
+	pcap_close(dead);
+	free(frames);
+	printf("wrote %zu frames to %s\n", n, out_path);
+	return n ? 0 : 1;
+}
+
 static int drop_until_signal(struct bench_progs *s, int ifindex)
 {
 	LIBBPF_OPTS(bpf_xdp_attach_opts, o);
@@ -86,11 +201,14 @@ int main(int argc, char **argv)
 	struct bench_progs *s;
 	int ifindex, rc;
 
-	if (argc < 3 || (strcmp(argv[1], "send") && strcmp(argv[1], "drop")) ||
-	    (!strcmp(argv[1], "send") && argc < 4)) {
-		fprintf(stderr, "usage: xdp_gen send IFACE SECONDS [SRC] | xdp_gen drop IFACE\n");
+	if (argc < 3 || (strcmp(argv[1], "send") && strcmp(argv[1], "drop") && strcmp(argv[1], "rewrite")) ||
+	    (!strcmp(argv[1], "send") && argc < 4) || (!strcmp(argv[1], "rewrite") && argc < 4)) {
+		fprintf(stderr, "usage: xdp_gen send IFACE SECONDS [SRC [NFLOWS]] | xdp_gen rewrite "
+				"OUT.pcap PCAP... | xdp_gen drop IFACE\n");
 		return 2;
 	}
+	if (!strcmp(argv[1], "rewrite"))
+		return rewrite_pcaps(argv[2], argc - 3, argv + 3);
 	ifindex = (int)if_nametoindex(argv[2]);
 	if (!ifindex) {
 		fprintf(stderr, "xdp_gen: no interface %s\n", argv[2]);
@@ -98,14 +216,21 @@ int main(int argc, char **argv)
 	}
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
-	s = bench_progs__open_and_load();
+	s = bench_progs__open();
+	if (s && !strcmp(argv[1], "send") && argc > 5)
+		s->rodata->cfg_nflows = (__u32)atoi(argv[5]);
+	if (s && bench_progs__load(s)) {
+		bench_progs__destroy(s);
+		s = NULL;
+	}
 	if (!s) {
 		fprintf(stderr, "xdp_gen: loading: %s\n", strerror(errno));
 		return 1;
 	}
-	rc = !strcmp(argv[1], "send") ?
-		     send_for(s, ifindex, atof(argv[3]), argc > 4 ? argv[4] : "198.18.0.1") :
-		     drop_until_signal(s, ifindex);
+	if (!strcmp(argv[1], "send"))
+		rc = send_for(s, ifindex, atof(argv[3]), argc > 4 ? argv[4] : "198.18.0.1");
+	else
+		rc = drop_until_signal(s, ifindex);
 	bench_progs__destroy(s);
 	return rc;
 }

@@ -39,7 +39,7 @@ SEC("xdp")
 int rotate_xdpi(struct xdp_md *ctx)
 {
 	rotate_port(ctx);
-	return xdpi_process(ctx);
+	return xdpi_process(ctx, 0);
 }
 
 /* The generator: run with BPF_F_TEST_XDP_LIVE_FRAMES, each repetition transmits the frame
@@ -47,7 +47,8 @@ int rotate_xdpi(struct xdp_md *ctx)
 SEC("xdp")
 int xdp_tx_gen(struct xdp_md *ctx)
 {
-	(void)ctx;
+	if (cfg_nflows > 1) /* many flows: each repetition its own source port */
+		rotate_port(ctx);
 	return XDP_TX;
 }
 

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The efficiency case, in one run (root): the same traffic pushed at a veth pair for each
+# receiver in turn — tcpdump -w /dev/null, ndpiReader (libpcap, full analysis), xdpi in host
+# mode (head steering) and xdpi in tap mode (AF_XDP) — and for each: packets the receiver
+# saw, packets it lost, and CPU seconds per million packets offered (the receiver process
+# alone, and the whole machine, which also pays for the kernel's receive path). Two mixes:
+#   flood  BPF_PROG_RUN live frames (build/bench/xdp_gen): 64-byte SYNs over 4096 flows at the
+#          highest rate the generator reaches here;
+#   corpus tcpreplay --topspeed of the corpus' Ethernet captures, addresses rewritten into
+#          198.18.0.0/15 and fd00::/8 (xdp_gen rewrite), looped.
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/../tests/e2e/lib.sh"
+GEN=$HERE/../build/bench/xdp_gen
+SECS=${SECS:-4}
+LOOPS=${LOOPS:-20}
+CORPUS=${CORPUS:-$HERE/../../shared/corpus}
+[ "$(id -u)" = 0 ] || { echo "# efficiency: needs root"; exit 0; }
+command -v tcpreplay >/dev/null || { echo "# efficiency: tcpreplay missing"; exit 0; }
+lab_up || { echo "lab setup failed"; exit 1; }
+ip -n "$NS_SRV" link set "$IF_SRV" promisc on
+# veth takes XDP-transmitted frames only with its NAPI on (GRO, or an XDP program): GRO lets
+# the live frames reach the stack and the pcap tools too
+ip netns exec "$NS_SRV" ethtool -K "$IF_SRV" gro on >/dev/null
+
+mapfile -t eth < <(awk -F'\t' 'NR > 1 && $3 == "ether" { print $1 }' "$CORPUS/SUMMARY.tsv")
+"$GEN" rewrite "$TMP/mix.pcap" "${eth[@]/#/$CORPUS/}" >/dev/null || exit 1
+
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; } # all CPUs, ticks
+HZ=$(getconf CLK_TCK)
+
+# offer MIX: sends it; prints the packets offered
+offer() {
+	case $1 in
+	flood) in_net "$NS_CLI" "$GEN" send "$IF_CLI" "$SECS" 198.18.0.1 4096 | awk '{ print $2 }' ;;
+	corpus) ip netns exec "$NS_CLI" tcpreplay -q --topspeed --loop "$LOOPS" -i "$IF_CLI" \
+			"$TMP/mix.pcap" 2>&1 | awk '/Actual:/ { print $2; exit }' ;;
+	esac
+}
+
+# measure MIX NAME PID: offers MIX while PID (the receiver) runs; sets OFFERED, CPU_PROC, CPU_ALL
+measure() {
+	local t0 b0
+	t0=$(ticks "$3")
+	b0=$(busy)
+	OFFERED=$(offer "$1")
+	sleep 1 # the receiver drains what is queued
+	CPU_PROC=$(( $(ticks "$3") - t0 ))
+	CPU_ALL=$(( $(busy) - b0 ))
+}
+
+row() { # mix name counted to_user lost
+	python3 - "$@" "$OFFERED" "$CPU_PROC" "$CPU_ALL" "$HZ" <<'PY'
+import sys
+mix, name, counted, user, lost, offered, proc, allc, hz = sys.argv[1:]
+counted, user, lost = int(counted or 0), int(user or 0), int(lost or 0)
+offered, proc, allc, hz = max(int(offered or 0), 1), int(proc), int(allc), int(hz)
+m = offered / 1e6
+print(f"{mix:7} {name:26} {offered:>10} {counted:>10} {user:>10} {lost:>9} {proc / hz / m:9.3f} {allc / hz / m:9.3f}")
+PY
+}
+
+stat_of() { grep '"event_type":"stats"' "$1" | tail -1; }
+
+echo "# efficiency on veth, $(nproc) CPUs; flood: ${SECS} s of live frames; corpus: tcpreplay --topspeed x$LOOPS of $(capinfos -c -M "$TMP/mix.pcap" | awk -F: '/Number of packets/ { gsub(/ /, "", $2); print $2 }') frames"
+printf '%-7s %-26s %10s %10s %10s %9s %9s %9s\n' mix receiver offered counted to_user lost "cpu_s/Mp" "all_s/Mp"
+for mix in flood corpus; do
+	# nobody listening: what the generator and the stack cost alone
+	measure "$mix" none $$
+	CPU_PROC=0 row "$mix" "(no receiver)" 0 0 0
+
+	run_bg "$NS_SRV" "$TMP/td.log" tcpdump -i "$IF_SRV" -w /dev/null -n -B 32768
+	pid=$BG_PID
+	wait_until 10 grep -q listening "$TMP/td.log"
+	measure "$mix" tcpdump "$pid"
+	stop_bg "$pid" INT
+	n=$(awk '/captured/ { print $1 }' "$TMP/td.log")
+	row "$mix" "tcpdump -w /dev/null" "${n:-0}" "${n:-0}" "$((OFFERED - ${n:-0}))"
+
+	run_bg "$NS_SRV" "$TMP/nd.log" ndpiReader -i "$IF_SRV"
+	pid=$BG_PID
+	wait_until 10 grep -q "Capturing live" "$TMP/nd.log"
+	sleep 0.5
+	measure "$mix" ndpiReader "$pid"
+	stop_bg "$pid" INT
+	n=$(awk '/IP packets:/ { print $5; exit }' "$TMP/nd.log")
+	row "$mix" "ndpiReader -i (libpcap)" "${n:-0}" "${n:-0}" "$((OFFERED - ${n:-0}))"
+
+	start_xdpi "$TMP/xh.log" -o "$TMP/xh.json" --stats-interval 0 --no-anomaly
+	pid=$XDPI_PID
+	measure "$mix" xdpi "$pid"
+	stop_bg "$pid" TERM
+	S=$(stat_of "$TMP/xh.json")
+	row "$mix" "xdpi host (head)" "$(jq .stats.xdpi.kernel.pkts <<<"$S")" \
+		"$(jq .stats.xdpi.kernel.captured_pkts <<<"$S")" \
+		"$(jq '.stats.xdpi.kernel.loss_ringbuf_full + .stats.xdpi.kernel.loss_load_bytes' <<<"$S")"
+
+	start_xdpi "$TMP/xt.log" -o "$TMP/xt.json" --stats-interval 0 --no-anomaly --tap
+	pid=$XDPI_PID
+	measure "$mix" xdpi-tap "$pid"
+	stop_bg "$pid" TERM
+	S=$(stat_of "$TMP/xt.json")
+	row "$mix" "xdpi tap (AF_XDP, copy)" "$(jq .stats.xdpi.kernel.pkts <<<"$S")" \
+		"$(jq .stats.xdpi.afxdp.received <<<"$S")" \
+		"$(jq '.stats.xdpi.afxdp.rx_dropped + .stats.xdpi.afxdp.rx_ring_full + .stats.xdpi.afxdp.rx_invalid_descs + .stats.xdpi.kernel.tap_no_socket' <<<"$S")"
+	echo "        $(jq -c '.stats.xdpi.afxdp | {rx_dropped, rx_ring_full, rx_fill_ring_empty, frames_in_kernel, umem_frames}' <<<"$S") $(jq -c '.stats.xdpi.kernel | {tap_not_steered}' <<<"$S")"
+done
+echo "# counted: packets the receiver accounted for (xdpi: counted into flows by XDP); to_user:"
+echo "# packets that reached user space (xdpi host: the steered head of each flow; tap: every"
+echo "# packet of flows not bypassed); lost: offered - captured (pcap tools), the ring buffer's"
+echo "# or the AF_XDP sockets' counted losses (xdpi). cpu_s/Mp: the receiver process per million"
+echo "# packets offered; all_s/Mp: every CPU of the machine, generator and kernel included."
