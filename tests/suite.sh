@@ -54,6 +54,7 @@ run_corpus() {
 	local rc=0
 	python3 tests/corpus/check_corpus.py || rc=1
 	python3 tests/corpus/check_l7.py || rc=1
+	tests/corpus/check_workers.sh || rc=1
 	return $rc
 }
 

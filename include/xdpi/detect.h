@@ -105,6 +105,10 @@ void xdpi_kernel_rules__free(struct xdpi_kernel_rules *kr);
 size_t xdpi_kernel_rules__count(const struct xdpi_kernel_rules *kr);
 void xdpi_kernel_rules__report(struct xdpi_kernel_rules *kr, uint64_t now,
 			       xdpi_rule_counter_fn read, void *rctx, xdpi_alert_fn fn, void *ctx);
+/* A second matcher on the same compiled rules, for another thread: its own prefilter
+ * scratch, candidate lists, counters and threshold state; the rules, databases and indexes
+ * stay D's (free the clone before D). NULL without memory. */
+struct xdpi_detect *xdpi_detect__clone(const struct xdpi_detect *d);
 /* The rule with SID, or NULL. */
 const struct xdpi_rule *xdpi_detect__by_sid(const struct xdpi_detect *d, uint32_t sid);
 

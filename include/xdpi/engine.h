@@ -108,7 +108,22 @@ struct xdpi_engine_cfg {
 	uint64_t drop_ttl_ns;
 	/* Anomaly detectors (NULL: none). */
 	const struct xdpi_anomaly_cfg *anomaly;
+	/* Workers (core/workers.c): this engine is worker WORKER of NWORKERS and owns the flows
+	 * whose canonical key hashes to it (its kernel sweeps skip the others); the anomaly
+	 * detectors are then one set, SHARED_ANOMALY, behind SHARED_LOCK. */
+	uint32_t worker, nworkers;
+	struct xdpi_anomaly *shared_anomaly;
+	void *shared_lock; /* pthread_mutex_t */
 };
+
+/* The worker that owns the flow of canonical key K among N. */
+static inline uint32_t xdpi_flow_worker(const struct xdpi_flow_key *k, uint32_t n)
+{
+	return n > 1 ? xdpi_flow_key_hash(k) % n : 0;
+}
+/* The anomaly detectors' alert sink when they are shared by workers: the alert is written by
+ * the engine of the calling thread. */
+void xdpi_engine_shared_anomaly_alert(void *unused, const struct xdpi_anomaly_alert *a);
 
 struct xdpi_engine;
 

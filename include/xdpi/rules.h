@@ -73,8 +73,7 @@ struct xdpi_content {
 };
 
 struct xdpi_pcre {
-	void *code;      /* pcre2_code */
-	void *match;     /* pcre2_match_data */
+	void *code;      /* pcre2_code (match data is per thread, see rule_match.c) */
 	bool negated, relative;
 	char *source;
 };

@@ -39,7 +39,7 @@ struct read_ctx {
 	const char *path;
 	struct cli_output out;
 	struct cli_sources sources;
-	struct xdpi_engine *engine;
+	struct cli_sink sink;
 	struct xdpi_loader *loader;
 	struct xdpi_replay *replay;
 	struct xdpi_rb *rb;
@@ -84,7 +84,7 @@ static int feed_engine(void *ctx, const struct xdpi_pkt *pkt)
 {
 	struct read_ctx *c = ctx;
 
-	xdpi_engine__packet(c->engine, pkt);
+	cli_sink_packet(&c->sink, pkt);
 	return 0;
 }
 
@@ -133,16 +133,13 @@ static int setup_engine(struct read_ctx *c)
 	};
 
 	c->sources.out = &c->out;
-	c->engine = xdpi_engine__new(&ec);
-	if (!c->engine)
-		xdpi_log_error("cannot create the engine: %s\n", strerror(errno));
-	return c->engine ? 0 : -1;
+	return cli_sink_open(&c->sink, &ec, &c->common.detect, (uint32_t)c->common.workers);
 }
 
 static void one_packet(struct read_ctx *c, const struct xdpi_pkt *pkt)
 {
 	if (!c->through_kernel) {
-		xdpi_engine__packet(c->engine, pkt);
+		cli_sink_packet(&c->sink, pkt);
 	} else {
 		xdpi_replay__run(c->replay, pkt); /* refusals are counted in the stats */
 		xdpi_rb__consume(c->rb);
@@ -151,7 +148,7 @@ static void one_packet(struct read_ctx *c, const struct xdpi_pkt *pkt)
 		c->last_ts = pkt->ts_ns;
 	/* flow timeouts run on the capture's clock, once per captured second */
 	if (pkt->ts_ns >= c->next_tick) {
-		xdpi_engine__tick(c->engine, pkt->ts_ns);
+		cli_sink_tick(&c->sink, pkt->ts_ns);
 		c->next_tick = pkt->ts_ns + XDPI_NS_PER_SEC;
 	}
 }
@@ -201,12 +198,10 @@ int cmd_read(int argc, char **argv)
 		goto out;
 	if (c.rb)
 		xdpi_rb__consume(c.rb);
-	xdpi_engine__finish(c.engine);
-	if (c.stats)
-		xdpi_engine__emit_stats(c.engine, c.last_ts);
+	cli_sink_finish(&c.sink, c.last_ts, c.stats);
 	rc = err ? 1 : 0;
 out:
-	xdpi_engine__free(c.engine);
+	cli_sink_free(&c.sink);
 	xdpi_rb__free(c.rb);
 	xdpi_replay__free(c.replay);
 	xdpi_loader__free(c.loader);

@@ -86,7 +86,7 @@ struct run_ctx {
 	struct cli_output out;
 	struct cli_sources sources;
 	struct xdpi_loader *loader;
-	struct xdpi_engine *engine;
+	struct cli_sink sink;
 	struct xdpi_rb *rb;
 	struct run_list lists[RUN_LISTS_MAX];
 	struct cli_rule rules[RUN_LISTS_MAX];
@@ -279,7 +279,7 @@ static int feed_engine(void *ctx, const struct xdpi_pkt *pkt)
 {
 	struct run_ctx *c = ctx;
 
-	xdpi_engine__packet(c->engine, pkt);
+	cli_sink_packet(&c->sink, pkt);
 	return 0;
 }
 
@@ -439,9 +439,9 @@ static int setup(struct run_ctx *c)
 	ec.drop_ttl_ns = c->common.detect.drop_ttl_s * XDPI_NS_PER_SEC;
 	ec.anomaly = &c->common.detect.anomaly;
 	c->sources.out = &c->out;
-	c->engine = xdpi_engine__new(&ec);
-	c->rb = c->engine ? xdpi_rb__new(xdpi_loader__map_fd(c->loader, XDPI_MAP_EVENTS_RB),
-					 feed_engine, c) : NULL;
+	c->rb = !cli_sink_open(&c->sink, &ec, &c->common.detect, (uint32_t)c->common.workers)
+			? xdpi_rb__new(xdpi_loader__map_fd(c->loader, XDPI_MAP_EVENTS_RB), feed_engine, c)
+			: NULL;
 	if (!c->rb) {
 		xdpi_log_error("setting up the slow path failed: %s\n", strerror(errno));
 		return -1;
@@ -509,9 +509,9 @@ static int loop(struct run_ctx *c)
 		if (now < next_tick)
 			continue;
 		next_tick = now + XDPI_NS_PER_SEC;
-		xdpi_engine__tick(c->engine, now);
+		cli_sink_tick(&c->sink, now);
 		if (c->stats_interval && now >= next_stats) {
-			xdpi_engine__emit_stats(c->engine, now);
+			cli_sink_stats(&c->sink, now);
 			next_stats = now + c->stats_interval * XDPI_NS_PER_SEC;
 		}
 		c->out.ops->flush(c->out.priv);
@@ -546,9 +546,8 @@ int cmd_run(int argc, char **argv)
 	if (c.afxdp)
 		xdpi_afxdp__consume(c.afxdp);
 	xdpi_rb__consume(c.rb);
-	xdpi_engine__tick(c.engine, cli_monotonic_ns());
-	xdpi_engine__finish(c.engine);
-	xdpi_engine__emit_stats(c.engine, cli_monotonic_ns());
+	cli_sink_tick(&c.sink, cli_monotonic_ns());
+	cli_sink_finish(&c.sink, cli_monotonic_ns(), true);
 	rc = err ? 1 : 0;
 	if (c.persist)
 		fprintf(stderr, "xdpi: left attached to %s (--persist); remove with `rm -r %s`\n",
@@ -558,7 +557,7 @@ int cmd_run(int argc, char **argv)
 out:
 	xdpi_afxdp__free(c.afxdp);
 	xdpi_rb__free(c.rb);
-	xdpi_engine__free(c.engine);
+	cli_sink_free(&c.sink);
 	xdpi_loader__free(c.loader);
 	cli_output_close(&c.out);
 	free_lists(&c);

@@ -23,6 +23,7 @@ void cli_common_defaults(struct cli_common *c)
 	c->head_pkts = XDPI_HEAD_PKTS_DEFAULT;
 	c->snaplen = XDPI_SNAPLEN_DEFAULT;
 	c->detect.drop_ttl_s = 600;
+	c->workers = 1;
 	xdpi_anomaly_defaults(&c->detect.anomaly);
 }
 
@@ -121,6 +122,8 @@ int cli_common_option(struct cli_common *c, int opt, const char *arg)
 		return cli_parse_u64("snaplen", arg, 64, XDPI_SNAPLEN_MAX, &c->snaplen) ? -1 : 1;
 	case 0x105:
 		return parse_port(c, arg) ? -1 : 1;
+	case 0x145:
+		return cli_parse_u64("workers", arg, 1, XDPI_WORKERS_MAX, &c->workers) ? -1 : 1;
 	}
 	return cli_detect_option(&c->detect, opt, arg);
 }

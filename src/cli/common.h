@@ -12,6 +12,7 @@
 #include "xdpi/engine.h"
 #include "xdpi/loader.h"
 #include "xdpi/output.h"
+#include "xdpi/workers.h"
 
 #define EXIT_USAGE 2
 
@@ -38,6 +39,22 @@ int cli_detect_option(struct cli_detect *cd, int opt, const char *arg);
 int cli_detect_load(struct cli_detect *cd, xdpi_kernel_rule_fn offload, void *octx);
 void cli_detect_free(struct cli_detect *cd);
 
+/* One engine, or --workers N of them (sink.c). */
+struct cli_sink {
+	struct xdpi_engine *engine;
+	struct xdpi_workers *workers;
+	struct xdpi_detect **detects; /* per worker; [0] belongs to the cli_detect */
+	uint32_t ndetects;
+};
+
+int cli_sink_open(struct cli_sink *s, const struct xdpi_engine_cfg *ec, struct cli_detect *cd,
+		  uint32_t workers);
+int cli_sink_packet(void *ctx, const struct xdpi_pkt *pkt); /* ctx: the sink */
+void cli_sink_tick(struct cli_sink *s, uint64_t now);
+void cli_sink_stats(struct cli_sink *s, uint64_t now);
+void cli_sink_finish(struct cli_sink *s, uint64_t now, bool stats);
+void cli_sink_free(struct cli_sink *s);
+
 /* Options read and run have in common. */
 struct cli_common {
 	const char *output;
@@ -49,6 +66,7 @@ struct cli_common {
 	struct xdpi_steer_port ports[64];
 	size_t nports;
 	int verbose;
+	uint64_t workers;
 	struct cli_detect detect;
 };
 
@@ -146,6 +164,7 @@ int64_t cli_wall_offset_ns(void);
 	{ "rule-var", required_argument, NULL, 0x141 },                                        \
 	{ "drop-ttl", required_argument, NULL, 0x142 },                                        \
 	{ "anomaly", required_argument, NULL, 0x143 },                                         \
+	{ "workers", required_argument, NULL, 0x145 },                                         \
 	{ "no-anomaly", no_argument, NULL, 0x144 },                                            \
 	{ "verbose", no_argument, NULL, 'v' }
 
@@ -169,6 +188,9 @@ int64_t cli_wall_offset_ns(void);
 	"                          dns_label (40), dns_entropy (4.0), dns_queries (20),\n"   \
 	"                          dns_txt (50)\n"                                           \
 	"      --no-anomaly        no scan, flood, surge or DNS tunnel detection\n"          \
+	"      --workers N         N inspection threads, each owning the flows that hash to\n" \
+	"                          it (both directions), sharing one compiled rule set\n"    \
+	"                          (default 1: inspection in the reading thread)\n"          \
 	"  -v, --verbose           more diagnostics (repeat for debug)\n"
 
 #endif /* XDPI_CLI_COMMON_H */

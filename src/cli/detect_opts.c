@@ -43,20 +43,20 @@ int cli_detect_option(struct cli_detect *cd, int opt, const char *arg)
 }
 
 /* A file, or a quoted glob pattern (rules/STAR.rules) expanded here. */
-static int load_pattern(struct cli_detect *cd, const char *pattern)
+static int load_pattern(struct cli_detect *cd, struct xdpi_detect *d, const char *pattern)
 {
+	FILE *errs = stderr, *skips = cd->verbose ? errs : NULL;
 	glob_t g;
 	int rc = 0;
 
 	if (!strpbrk(pattern, "*?["))
-		return xdpi_detect__load(cd->d, pattern, cd->vars, stderr, cd->verbose ? stderr : NULL);
+		return xdpi_detect__load(d, pattern, cd->vars, errs, skips);
 	if (glob(pattern, 0, NULL, &g)) {
 		xdpi_log_error("--rules %s: no file matches\n", pattern);
 		return -1;
 	}
 	for (size_t i = 0; i < g.gl_pathc && !rc; i++)
-		rc = xdpi_detect__load(cd->d, g.gl_pathv[i], cd->vars, stderr,
-				       cd->verbose ? stderr : NULL);
+		rc = xdpi_detect__load(d, g.gl_pathv[i], cd->vars, errs, skips);
 	globfree(&g);
 	return rc;
 }
@@ -73,7 +73,7 @@ int cli_detect_load(struct cli_detect *cd, xdpi_kernel_rule_fn offload, void *oc
 		return -1;
 	}
 	for (size_t i = 0; i < cd->nfiles; i++)
-		if (load_pattern(cd, cd->files[i]))
+		if (load_pattern(cd, cd->d, cd->files[i]))
 			return -1;
 	if (offload)
 		xdpi_detect__offload(cd->d, offload, octx);

@@ -2,6 +2,7 @@
 /* The engine: decode, fragment attribution, flow table, flow records; and, when the kernel
  * counts packets, the sweep that ends flows from the kernel's flow map. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include "xdpi/decode.h"
@@ -119,6 +120,30 @@ static void on_anomaly(void *ctx, const struct xdpi_anomaly_alert *a)
 	e->cnt[XDPI_ECNT_EVENTS_ANOMALY]++;
 }
 
+/* Shared detectors (workers): whoever holds the lock reports through its own engine. */
+static _Thread_local struct xdpi_engine *anomaly_caller;
+
+void xdpi_engine_shared_anomaly_alert(void *unused, const struct xdpi_anomaly_alert *a)
+{
+	(void)unused;
+	if (anomaly_caller)
+		on_anomaly(anomaly_caller, a);
+}
+
+static void anomaly_enter(struct xdpi_engine *e)
+{
+	if (e->cfg.shared_lock)
+		pthread_mutex_lock(e->cfg.shared_lock);
+	anomaly_caller = e;
+}
+
+static void anomaly_leave(struct xdpi_engine *e)
+{
+	anomaly_caller = NULL;
+	if (e->cfg.shared_lock)
+		pthread_mutex_unlock(e->cfg.shared_lock);
+}
+
 static void on_inspect(void *ctx, struct xdpi_flow *f, uint8_t dir, uint64_t ts,
 		       const struct xdpi_inspect *in)
 {
@@ -126,9 +151,12 @@ static void on_inspect(void *ctx, struct xdpi_flow *f, uint8_t dir, uint64_t ts,
 
 	if (e->cfg.detect)
 		xdpi_detect__tx(e->cfg.detect, f, dir, ts, in, on_alert, e);
-	if (in->stage == XDPI_STAGE_DNS_QUERY && in->buf[XDPI_BUF_DNS_QUERY])
+	if (e->anomaly && in->stage == XDPI_STAGE_DNS_QUERY && in->buf[XDPI_BUF_DNS_QUERY]) {
+		anomaly_enter(e);
 		xdpi_anomaly__dns(e->anomaly, f, (const char *)in->buf[XDPI_BUF_DNS_QUERY],
 				  in->len[XDPI_BUF_DNS_QUERY], in->dns_qtype, ts);
+		anomaly_leave(e);
+	}
 }
 
 /* Bytes towards the server, for the volumetric surge detector: each packet when user space
@@ -136,7 +164,9 @@ static void on_inspect(void *ctx, struct xdpi_flow *f, uint8_t dir, uint64_t ts,
 static void anomaly_bytes(struct xdpi_engine *e, struct xdpi_flow *f, uint64_t to_server)
 {
 	if (e->anomaly && to_server > f->vol_bytes) {
+		anomaly_enter(e);
 		xdpi_anomaly__bytes(e->anomaly, f, to_server - f->vol_bytes, e->now);
+		anomaly_leave(e);
 		f->vol_bytes = to_server;
 	}
 }
@@ -150,7 +180,7 @@ static int read_rule(void *ctx, uint32_t sid, uint64_t *pkts, uint64_t *bytes)
 
 static void report_kernel_rules(struct xdpi_engine *e)
 {
-	if (e->kernel_rules)
+	if (e->kernel_rules && e->cfg.worker == 0) /* one report, whatever the workers */
 		xdpi_kernel_rules__report(e->kernel_rules, e->now, read_rule, e, on_alert, e);
 }
 
@@ -209,8 +239,10 @@ struct xdpi_engine *xdpi_engine__new(const struct xdpi_engine_cfg *cfg)
 	e->l7.emit_ctx = e;
 	e->l7.flow_done = on_flow_done;
 	e->l7.done_ctx = e;
-	if (cfg->anomaly && !cfg->anomaly->off && !(e->anomaly = xdpi_anomaly__new(cfg->anomaly,
-										      on_anomaly, e)))
+	if (cfg->shared_anomaly)
+		e->anomaly = cfg->shared_anomaly;
+	else if (cfg->anomaly && !cfg->anomaly->off &&
+		 !(e->anomaly = xdpi_anomaly__new(cfg->anomaly, on_anomaly, e)))
 		xdpi_log_warn("anomaly detectors off: out of memory\n");
 	e->l7.inspect_stages = (cfg->detect ? xdpi_detect__stages(cfg->detect) : 0) |
 			       (e->anomaly ? 1u << XDPI_STAGE_DNS_QUERY : 0);
@@ -248,7 +280,8 @@ void xdpi_engine__free(struct xdpi_engine *e)
 	flow_table__free(e->ft);
 	xdpi_defrag__free(e->defrag);
 	xdpi_kernel_rules__free(e->kernel_rules);
-	xdpi_anomaly__free(e->anomaly);
+	if (!e->cfg.shared_anomaly)
+		xdpi_anomaly__free(e->anomaly);
 	xdpi_json_free(&e->json);
 	free(e);
 }
@@ -432,7 +465,11 @@ int xdpi_engine__packet(struct xdpi_engine *e, const struct xdpi_pkt *pkt)
 		f->kernel = pkt->kernel_seen && e->cfg.kops;
 		f->sweep_gen = e->sweep_gen;
 		count_new_flow(e, d.proto);
-		xdpi_anomaly__flow_new(e->anomaly, f, pkt->ts_ns);
+		if (e->anomaly) {
+			anomaly_enter(e);
+			xdpi_anomaly__flow_new(e->anomaly, f, pkt->ts_ns);
+			anomaly_leave(e);
+		}
 	}
 	if (pkt->kernel_seen)
 		f->steer = pkt->steer;
@@ -521,6 +558,9 @@ static bool kflow_visit(void *ctx, const struct xdpi_flow_key *k, const struct x
 		   (f ? f->record_start_ns : v->first_ns) + e->cfg.timeouts.active_ns <= e->now;
 	struct xdpi_flow tmp;
 
+	if (e->cfg.nworkers > 1 && xdpi_flow_worker(k, e->cfg.nworkers) != e->cfg.worker)
+		return false; /* another worker's flow */
+
 	if (f) {
 		f->sweep_gen = e->sweep_gen;
 		anomaly_bytes(e, f, v->bytes[v->initiator & 1]);
@@ -588,7 +628,11 @@ void xdpi_engine__tick(struct xdpi_engine *e, uint64_t now)
 		e->now = now;
 	kernel_sweep(e);
 	report_kernel_rules(e);
-	xdpi_anomaly__tick(e->anomaly, e->now);
+	if (e->anomaly) {
+		anomaly_enter(e);
+		xdpi_anomaly__tick(e->anomaly, e->now);
+		anomaly_leave(e);
+	}
 	flow_table__expire(e->ft, e->now);
 	xdpi_defrag__expire(e->defrag, e->now);
 }
@@ -709,6 +753,10 @@ static void stats_xdpi(struct xdpi_engine *e, struct xdpi_json *j, const uint64_
 
 	flow_table__stats(e->ft, &st);
 	xdpi_json_obj_open(j, "xdpi");
+	if (e->cfg.nworkers > 1) { /* each worker writes its own stats event */
+		xdpi_json_u64(j, "worker", e->cfg.worker);
+		xdpi_json_u64(j, "workers", e->cfg.nworkers);
+	}
 	xdpi_json_obj_open(j, "engine");
 	for (int i = 0; i < XDPI_ECNT_MAX; i++)
 		xdpi_json_u64(j, xdpi_engine_counter_name(i), e->cnt[i]);

@@ -66,6 +66,8 @@ struct xdpi_detect {
 	enum xdpi_stage cur_stage;
 	uint64_t cnt[XDPI_DCNT_MAX];
 	struct detect_state *state;
+	const struct xdpi_detect *parent; /* a clone: the rules, databases and indexes are the
+					    * parent's (read-only); the rest is its own */
 };
 
 /* detect_state.c */
@@ -107,6 +109,14 @@ void xdpi_detect__free(struct xdpi_detect *d)
 {
 	if (!d)
 		return;
+	if (d->parent) {
+		hs_free_scratch(d->scratch);
+		free(d->seen);
+		free(d->cand);
+		detect_state_free(d->state);
+		free(d);
+		return;
+	}
 	for (uint32_t i = 0; i < d->n; i++)
 		xdpi_rule_free(&d->rules[i]);
 	free(d->rules);
@@ -628,6 +638,29 @@ int xdpi_detect__compile(struct xdpi_detect *d, char *err, size_t errlen)
 nomem:
 	snprintf(err, errlen, "out of memory while compiling the rules");
 	return rc;
+}
+
+struct xdpi_detect *xdpi_detect__clone(const struct xdpi_detect *d)
+{
+	struct xdpi_detect *c;
+
+	if (!d->compiled || !(c = malloc(sizeof(*c))))
+		return NULL;
+	*c = *d; /* the shared parts by pointer */
+	c->parent = d;
+	c->scratch = NULL;
+	c->stamp = 0;
+	c->n_cand = 0;
+	memset(c->cnt, 0, sizeof(c->cnt));
+	c->seen = calloc(d->n ? d->n : 1, sizeof(*c->seen));
+	c->cand = calloc(d->n ? d->n : 1, sizeof(*c->cand));
+	c->state = detect_state_new();
+	if (!c->seen || !c->cand || !c->state ||
+	    (d->scratch && hs_clone_scratch(d->scratch, &c->scratch) != HS_SUCCESS)) {
+		xdpi_detect__free(c);
+		return NULL;
+	}
+	return c;
 }
 
 const struct xdpi_rule *xdpi_detect__by_sid(const struct xdpi_detect *d, uint32_t sid)

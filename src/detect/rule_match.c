@@ -5,6 +5,7 @@
  * occurrence is tried, as Suricata does, within a bounded budget. */
 #define _GNU_SOURCE /* memmem, memrchr, qsort_r, asprintf */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -114,21 +115,52 @@ static bool match_content(struct mctx *m, uint32_t i, uint32_t pos)
 	return false;
 }
 
+/* One match-data block per thread (rules are shared by worker threads), freed when its thread
+ * ends: the ovector holds the whole match and the first captures; only the match's end is
+ * used. */
+static pthread_key_t md_key;
+static pthread_once_t md_once = PTHREAD_ONCE_INIT;
+
+static void md_free(void *md)
+{
+	pcre2_match_data_free(md);
+}
+
+static void md_key_make(void)
+{
+	pthread_key_create(&md_key, md_free);
+}
+
+static pcre2_match_data *thread_match_data(void)
+{
+	pcre2_match_data *md;
+
+	pthread_once(&md_once, md_key_make);
+	md = pthread_getspecific(md_key);
+	if (!md && (md = pcre2_match_data_create(16, NULL)))
+		pthread_setspecific(md_key, md);
+	return md;
+}
+
 static bool match_pcre(struct mctx *m, uint32_t i, uint32_t pos)
 {
 	const struct xdpi_pcre *re = &m->l[i]->re;
 	uint32_t from = re->relative ? pos : 0;
+	pcre2_match_data *md = thread_match_data();
 	int rc;
 
 	if (from > m->len)
 		return re->negated && match_from(m, i + 1, pos);
 	/* relative: the subject starts where the previous match ended, so ^ anchors there */
-	rc = pcre2_match(re->code, m->buf + from, m->len - from, 0, 0, re->match, NULL);
+	if (!md)
+		return false; /* no memory: the rule does not match (never a false alert) */
+	/* rc 0: more captures than the ovector holds; the match itself is there */
+	rc = pcre2_match(re->code, m->buf + from, m->len - from, 0, 0, md, NULL);
 	if (rc < 0)
 		return re->negated && match_from(m, i + 1, pos);
 	if (re->negated)
 		return false;
-	return match_from(m, i + 1, from + (uint32_t)pcre2_get_ovector_pointer(re->match)[1]);
+	return match_from(m, i + 1, from + (uint32_t)pcre2_get_ovector_pointer(md)[1]);
 }
 
 static bool match_isdataat(struct mctx *m, uint32_t i, uint32_t pos)

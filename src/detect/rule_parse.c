@@ -609,9 +609,6 @@ static int kw_pcre(struct parser *p, const char *v, size_t len)
 		return fail(p, "pcre: %s at offset %zu of /%s/", (char *)msg, (size_t)erroff, src);
 	}
 	pcre2_jit_compile(sm->re.code, PCRE2_JIT_COMPLETE); /* fine without JIT too */
-	sm->re.match = pcre2_match_data_create_from_pattern(sm->re.code, NULL);
-	if (!sm->re.match)
-		return -ENOMEM;
 	p->last_insp = (int)(p->r->n_sm - 1);
 	return 0;
 }
@@ -1511,7 +1508,6 @@ void xdpi_rule_free(struct xdpi_rule *r)
 		if (sm->type == XDPI_SM_CONTENT) {
 			free(sm->c.pat);
 		} else if (sm->type == XDPI_SM_PCRE) {
-			pcre2_match_data_free(sm->re.match);
 			pcre2_code_free(sm->re.code);
 			free(sm->re.source);
 		}

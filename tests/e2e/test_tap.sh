@@ -4,7 +4,7 @@
 # veth pair whose far end, in its own namespace, is xdpi's tap port: `xdpi run --tap` takes
 # whole packets through AF_XDP, while a host-mode xdpi watches the real link. Real clients
 # (curl over HTTP and HTTPS, dig, ping) produce the same HTTP, DNS and TLS events and the same
-# flow counts in both; the TLS flow is bypassed after its handshake in tap mode too; a
+# flow counts in both, each with two worker threads; the TLS flow is bypassed after its handshake in tap mode too; a
 # million-packet SYN flood through the tap loses no UMEM frame (every frame is back with the
 # kernel, every redirected packet received or counted lost); teardown leaves no program,
 # socket or pin.
@@ -36,10 +36,11 @@ for d in ingress egress; do
 		action mirred egress mirror dev "$IF_M"
 done
 
-start_xdpi "$TMP/host.log" -o "$TMP/host.json" --stats-interval 0 --no-anomaly ||
+# both with two workers: the ring buffer and the AF_XDP sources feed the same worker model
+start_xdpi "$TMP/host.log" -o "$TMP/host.json" --stats-interval 0 --no-anomaly --workers 2 ||
 	{ echo "FAIL attach host mode"; cat "$TMP/host.log"; exit 1; }
 run_bg_net "$NS_TAP" "$TMP/tap.log" "$XDPI" run -i "$IF_T" --tap -o "$TMP/tap.json" \
-	--stats-interval 0 --no-anomaly
+	--stats-interval 0 --no-anomaly --workers 2
 TAP_PID=$BG_PID
 check "tap mode attached with an AF_XDP socket" wait_until 20 grep -q "tap mode: 1 AF_XDP socket" "$TMP/tap.log"
 sed 's/^/  /' "$TMP/tap.log"

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Worker threads, each with its own engine; packets go to the worker that owns their flow
+ * (a symmetric hash of the canonical key), events to one output thread (core/workers.c). */
+#ifndef XDPI_WORKERS_H
+#define XDPI_WORKERS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "xdpi/detect.h"
+#include "xdpi/engine.h"
+
+#define XDPI_WORKERS_MAX 64
+
+struct xdpi_workers_cfg {
+	uint32_t n;                     /* worker threads */
+	struct xdpi_engine_cfg engine;  /* each worker's engine: this, with its id, its detect
+					 * and the shared anomaly detectors */
+	struct xdpi_detect **detect;    /* one per worker (a rule set is not shared), or NULL */
+	xdpi_emit_fn emit;              /* the output, called from the output thread only */
+	void *emit_ctx;
+	size_t ring_bytes;              /* each worker's packet ring (default 16 MiB) */
+};
+
+struct xdpi_workers_stats {
+	uint32_t n;
+	uint64_t dispatched[XDPI_WORKERS_MAX];
+	uint64_t waits;          /* the reader waited for a worker's ring */
+	uint64_t events_dropped; /* events that found a worker's output ring full */
+};
+
+struct xdpi_workers;
+struct xdpi_workers *xdpi_workers__new(const struct xdpi_workers_cfg *c);
+/* The reader's side: a packet (copied), a tick, a stats request, the end. */
+int xdpi_workers__packet(struct xdpi_workers *w, const struct xdpi_pkt *pkt);
+void xdpi_workers__tick(struct xdpi_workers *w, uint64_t now);
+void xdpi_workers__emit_stats(struct xdpi_workers *w, uint64_t now);
+/* Every worker ends its flows (then writes a stats event at NOW if STATS) and stops; the
+ * output thread writes everything and stops. */
+void xdpi_workers__finish(struct xdpi_workers *w, uint64_t now, bool stats);
+void xdpi_workers__stats(const struct xdpi_workers *w, struct xdpi_workers_stats *st);
+struct xdpi_engine *xdpi_workers__engine(struct xdpi_workers *w, uint32_t i);
+void xdpi_workers__free(struct xdpi_workers *w);
+
+#endif /* XDPI_WORKERS_H */

@@ -1,0 +1,342 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Worker threads. The reader (ring buffer, AF_XDP or a capture file) hands each packet to the
+ * worker that owns its flow: a symmetric hash of the canonical flow key, so both directions
+ * meet in one engine, which has its own flow table, dissector and detection state (no lock
+ * on the per-packet path). Packets travel as copies through one SPSC ring per worker; ticks,
+ * stats and the final flush travel in the same rings, so they stay in order with the packets.
+ * Each worker's events go through its own SPSC ring to one output thread: a slow output
+ * fills those rings and the events that do not fit are counted, the workers never wait. */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "xdpi/decode.h"
+#include "xdpi/workers.h"
+#include "spsc.h"
+
+enum rec_type { REC_PKT = 1, REC_TICK, REC_STATS, REC_FINISH };
+
+struct rec {
+	uint32_t type;
+	uint32_t pad;
+	uint64_t now;
+	struct xdpi_pkt pkt; /* data follows the record */
+};
+
+struct worker {
+	struct xdpi_workers *w;
+	uint32_t id;
+	pthread_t thread;
+	bool started;
+	struct spsc in;      /* reader -> worker */
+	struct spsc out;     /* worker -> output thread */
+	struct xdpi_engine *engine;
+	uint64_t dispatched, waits, events_dropped;
+	volatile int done;   /* the worker has finished its flows */
+};
+
+/* Later IP fragments carry no ports: they go where their datagram's first fragment went. */
+#define FRAG_ROUTES 1024
+
+struct frag_route {
+	uint8_t saddr[16], daddr[16];
+	uint32_t id;
+	uint8_t proto;
+	uint8_t worker;
+	bool used;
+};
+
+struct xdpi_workers {
+	struct xdpi_workers_cfg cfg;
+	struct frag_route frags[FRAG_ROUTES];
+	struct worker *wk;
+	uint32_t n;
+	pthread_t output;
+	bool output_started;
+	volatile int stop_output;
+	pthread_mutex_t anomaly_lock;
+	struct xdpi_anomaly *anomaly;
+};
+
+/* ---- the output thread ---- */
+
+static int worker_emit(void *ctx, const char *json, size_t len)
+{
+	struct worker *wk = ctx;
+	void *p = spsc_reserve(&wk->out, len);
+
+	if (!p) {
+		wk->events_dropped++; /* the output is behind: count, never wait */
+		return -ENOBUFS;
+	}
+	memcpy(p, json, len);
+	spsc_commit(&wk->out);
+	return 0;
+}
+
+static bool drain_events(struct xdpi_workers *w)
+{
+	bool any = false;
+
+	for (uint32_t i = 0; i < w->n; i++) {
+		size_t len;
+		void *p;
+
+		while ((p = spsc_peek(&w->wk[i].out, &len))) {
+			w->cfg.emit(w->cfg.emit_ctx, p, len);
+			spsc_release(&w->wk[i].out, len);
+			any = true;
+		}
+	}
+	return any;
+}
+
+static void *output_main(void *arg)
+{
+	struct xdpi_workers *w = arg;
+
+	while (!w->stop_output)
+		if (!drain_events(w))
+			usleep(200);
+	drain_events(w);
+	return NULL;
+}
+
+/* ---- the workers ---- */
+
+static void handle(struct worker *wk, struct rec *r, size_t len)
+{
+	switch (r->type) {
+	case REC_PKT:
+		r->pkt.data = (const uint8_t *)(r + 1);
+		(void)len;
+		xdpi_engine__packet(wk->engine, &r->pkt);
+		break;
+	case REC_TICK:
+		xdpi_engine__tick(wk->engine, r->now);
+		break;
+	case REC_STATS:
+		xdpi_engine__emit_stats(wk->engine, r->now);
+		break;
+	case REC_FINISH: /* pad: write a last stats event after the flows */
+		xdpi_engine__finish(wk->engine);
+		if (r->pad)
+			xdpi_engine__emit_stats(wk->engine, r->now);
+		__atomic_store_n(&wk->done, 1, __ATOMIC_RELEASE);
+		break;
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *wk = arg;
+	unsigned idle = 0;
+
+	while (!__atomic_load_n(&wk->done, __ATOMIC_ACQUIRE)) {
+		size_t len;
+		struct rec *r = spsc_peek(&wk->in, &len);
+
+		if (!r) { /* spin a little, then sleep: packets come in bursts */
+			if (++idle > 256)
+				usleep(50);
+			else
+				sched_yield();
+			continue;
+		}
+		idle = 0;
+		handle(wk, r, len);
+		spsc_release(&wk->in, len);
+	}
+	return NULL;
+}
+
+/* ---- the reader's side ---- */
+
+/* Puts a record into worker I's ring, waiting (counted) while it is full: the workers are
+ * behind, and it is the kernel side's ring that then absorbs (and counts) the excess. */
+static void post(struct xdpi_workers *w, uint32_t i, const struct rec *r, const void *data,
+		 size_t dlen)
+{
+	struct worker *wk = &w->wk[i];
+	void *p;
+
+	while (!(p = spsc_reserve(&wk->in, sizeof(*r) + dlen))) {
+		wk->waits++;
+		sched_yield();
+	}
+	memcpy(p, r, sizeof(*r));
+	if (dlen)
+		memcpy((uint8_t *)p + sizeof(*r), data, dlen);
+	spsc_commit(&wk->in);
+}
+
+static struct frag_route *frag_route(struct xdpi_workers *w, const struct xdpi_decoded *d)
+{
+	uint32_t h = d->frag_id * 2654435761u ^ d->proto;
+
+	for (int i = 0; i < 16; i++)
+		h = h * 31 + d->saddr[i] + d->daddr[i];
+	return &w->frags[h % FRAG_ROUTES];
+}
+
+static bool frag_same(const struct frag_route *r, const struct xdpi_decoded *d)
+{
+	return r->used && r->id == d->frag_id && r->proto == d->proto &&
+	       !memcmp(r->saddr, d->saddr, 16) && !memcmp(r->daddr, d->daddr, 16);
+}
+
+static uint32_t owner(struct xdpi_workers *w, const struct xdpi_pkt *pkt)
+{
+	struct xdpi_decoded d;
+	struct xdpi_flow_key k;
+	struct frag_route *r;
+	uint32_t i;
+
+	if (pkt->drop_reason || xdpi_decode(pkt, &d) || !d.family)
+		return 0; /* drop samples, non-IP and malformed: worker 0 counts them */
+	if (d.frag == XDPI_DFRAG_LATER) {
+		r = frag_route(w, &d);
+		return frag_same(r, &d) ? r->worker : 0; /* unknown: worker 0 counts it */
+	}
+	xdpi_flow_key_from(&d, &k);
+	i = xdpi_flow_worker(&k, w->n);
+	if (d.frag == XDPI_DFRAG_FIRST) {
+		r = frag_route(w, &d);
+		memcpy(r->saddr, d.saddr, 16);
+		memcpy(r->daddr, d.daddr, 16);
+		r->id = d.frag_id;
+		r->proto = d.proto;
+		r->worker = (uint8_t)i;
+		r->used = true;
+	}
+	return i;
+}
+
+int xdpi_workers__packet(struct xdpi_workers *w, const struct xdpi_pkt *pkt)
+{
+	struct rec r = { .type = REC_PKT, .pkt = *pkt };
+	uint32_t i = owner(w, pkt);
+
+	r.pkt.data = NULL;
+	post(w, i, &r, pkt->data, pkt->cap_len);
+	w->wk[i].dispatched++;
+	return 0;
+}
+
+static void broadcast(struct xdpi_workers *w, uint32_t type, uint64_t now, uint32_t flag)
+{
+	struct rec r = { .type = type, .pad = flag, .now = now };
+
+	for (uint32_t i = 0; i < w->n; i++)
+		if (w->wk[i].started)
+			post(w, i, &r, NULL, 0);
+}
+
+void xdpi_workers__tick(struct xdpi_workers *w, uint64_t now)
+{
+	broadcast(w, REC_TICK, now, 0);
+}
+
+void xdpi_workers__emit_stats(struct xdpi_workers *w, uint64_t now)
+{
+	broadcast(w, REC_STATS, now, 0);
+}
+
+void xdpi_workers__finish(struct xdpi_workers *w, uint64_t now, bool stats)
+{
+	broadcast(w, REC_FINISH, now, stats);
+	for (uint32_t i = 0; i < w->n; i++)
+		if (w->wk[i].started)
+			pthread_join(w->wk[i].thread, NULL);
+	for (uint32_t i = 0; i < w->n; i++)
+		w->wk[i].started = false;
+	if (w->output_started) {
+		w->stop_output = 1;
+		pthread_join(w->output, NULL);
+		w->output_started = false;
+	}
+}
+
+void xdpi_workers__stats(const struct xdpi_workers *w, struct xdpi_workers_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->n = w->n;
+	for (uint32_t i = 0; i < w->n && i < XDPI_WORKERS_MAX; i++) {
+		st->dispatched[i] = w->wk[i].dispatched;
+		st->waits += w->wk[i].waits;
+		st->events_dropped += w->wk[i].events_dropped;
+	}
+}
+
+struct xdpi_workers *xdpi_workers__new(const struct xdpi_workers_cfg *c)
+{
+	struct xdpi_workers *w = calloc(1, sizeof(*w));
+
+	if (!w)
+		return NULL;
+	w->cfg = *c;
+	w->n = c->n ? c->n : 1;
+	w->wk = calloc(w->n, sizeof(*w->wk));
+	pthread_mutex_init(&w->anomaly_lock, NULL);
+	if (!w->wk)
+		goto fail;
+	if (c->engine.anomaly && !c->engine.anomaly->off &&
+	    !(w->anomaly = xdpi_anomaly__new(c->engine.anomaly, xdpi_engine_shared_anomaly_alert,
+					     NULL)))
+		goto fail;
+	for (uint32_t i = 0; i < w->n; i++) {
+		struct worker *wk = &w->wk[i];
+		struct xdpi_engine_cfg ec = c->engine;
+
+		wk->w = w;
+		wk->id = i;
+		ec.worker = i;
+		ec.nworkers = w->n;
+		ec.emit = worker_emit;
+		ec.emit_ctx = wk;
+		ec.detect = c->detect ? c->detect[i] : NULL;
+		ec.shared_anomaly = w->anomaly;
+		ec.shared_lock = w->anomaly ? &w->anomaly_lock : NULL;
+		if (spsc_init(&wk->in, c->ring_bytes ? c->ring_bytes : 16u << 20) ||
+		    spsc_init(&wk->out, 4u << 20) || !(wk->engine = xdpi_engine__new(&ec)))
+			goto fail;
+	}
+	for (uint32_t i = 0; i < w->n; i++) {
+		if (pthread_create(&w->wk[i].thread, NULL, worker_main, &w->wk[i]))
+			goto fail;
+		w->wk[i].started = true;
+	}
+	if (pthread_create(&w->output, NULL, output_main, w))
+		goto fail;
+	w->output_started = true;
+	return w;
+fail:
+	xdpi_workers__free(w);
+	errno = errno ? errno : ENOMEM;
+	return NULL;
+}
+
+void xdpi_workers__free(struct xdpi_workers *w)
+{
+	if (!w)
+		return;
+	if (w->wk) {
+		xdpi_workers__finish(w, 0, false); /* a no-op after an earlier finish */
+		for (uint32_t i = 0; i < w->n; i++) {
+			xdpi_engine__free(w->wk[i].engine);
+			spsc_free(&w->wk[i].in);
+			spsc_free(&w->wk[i].out);
+		}
+	}
+	xdpi_anomaly__free(w->anomaly);
+	pthread_mutex_destroy(&w->anomaly_lock);
+	free(w->wk);
+	free(w);
+}
+
+struct xdpi_engine *xdpi_workers__engine(struct xdpi_workers *w, uint32_t i)
+{
+	return i < w->n ? w->wk[i].engine : NULL;
+}

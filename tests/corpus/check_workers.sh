@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Workers change nothing but speed: every corpus capture read with --workers 1 and with
+# --workers 3 (more threads than this machine's cores) gives the same flow records and the
+# same dns, http, tls and quic events, field for field (compared as sorted sets: workers
+# write in their own order). Anomaly detectors are off: their evidence lists the flows in
+# the order the threads reported them.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+XDPI=${XDPI:-build/xdpi}
+CORPUS=${CORPUS:-../shared/corpus}
+events='select(.event_type != "stats") | del(.timestamp)'
+fail=0 n=0
+for p in "$CORPUS"/*.pcap "$CORPUS"/*.pcapng; do
+	[ -e "$p" ] || continue
+	n=$((n + 1))
+	one=$("$XDPI" read --no-anomaly --no-stats --workers 1 "$p" 2>/dev/null | jq -c "$events" | sort | md5sum)
+	three=$("$XDPI" read --no-anomaly --no-stats --workers 3 "$p" 2>/dev/null | jq -c "$events" | sort | md5sum)
+	if [ "$one" != "$three" ]; then
+		echo "FAIL workers: $(basename "$p"): --workers 3 differs from --workers 1"
+		fail=1
+	fi
+done
+echo "workers: $n captures, --workers 3 $([ $fail = 0 ] && echo "identical to" || echo "NOT identical to") --workers 1"
+exit $fail
