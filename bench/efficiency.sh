@@ -97,15 +97,18 @@ for mix in flood corpus; do
 		"$(jq .stats.xdpi.kernel.captured_pkts <<<"$S")" \
 		"$(jq '.stats.xdpi.kernel.loss_ringbuf_full + .stats.xdpi.kernel.loss_load_bytes' <<<"$S")"
 
-	start_xdpi "$TMP/xt.log" -o "$TMP/xt.json" --stats-interval 0 --no-anomaly --tap
-	pid=$XDPI_PID
-	measure "$mix" xdpi-tap "$pid"
-	stop_bg "$pid" TERM
-	S=$(stat_of "$TMP/xt.json")
-	row "$mix" "xdpi tap (AF_XDP, copy)" "$(jq .stats.xdpi.kernel.pkts <<<"$S")" \
-		"$(jq .stats.xdpi.afxdp.received <<<"$S")" \
-		"$(jq '.stats.xdpi.afxdp.rx_dropped + .stats.xdpi.afxdp.rx_ring_full + .stats.xdpi.afxdp.rx_invalid_descs + .stats.xdpi.kernel.tap_no_socket' <<<"$S")"
-	echo "        $(jq -c '.stats.xdpi.afxdp | {rx_dropped, rx_ring_full, rx_fill_ring_empty, frames_in_kernel, umem_frames}' <<<"$S") $(jq -c '.stats.xdpi.kernel | {tap_not_steered}' <<<"$S")"
+	for w in 1 2; do
+		rm -f "$TMP/xt.json"
+		start_xdpi "$TMP/xt.log" -o "$TMP/xt.json" --stats-interval 0 --no-anomaly --tap --workers $w
+		pid=$XDPI_PID
+		measure "$mix" xdpi-tap "$pid"
+		stop_bg "$pid" TERM
+		S=$(stat_of "$TMP/xt.json")
+		row "$mix" "xdpi tap (copy), $w worker$([ $w = 1 ] || echo s)" "$(jq .stats.xdpi.kernel.pkts <<<"$S")" \
+			"$(jq .stats.xdpi.afxdp.received <<<"$S")" \
+			"$(jq '.stats.xdpi.afxdp.rx_dropped + .stats.xdpi.afxdp.rx_ring_full + .stats.xdpi.afxdp.rx_invalid_descs + .stats.xdpi.kernel.tap_no_socket' <<<"$S")"
+		echo "        $(jq -c '.stats.xdpi.afxdp | {rx_dropped, rx_ring_full, rx_fill_ring_empty, frames_in_kernel, umem_frames}' <<<"$S") $(jq -c '.stats.xdpi.kernel | {tap_not_steered}' <<<"$S")"
+	done
 done
 echo "# counted: packets the receiver accounted for (xdpi: counted into flows by XDP); to_user:"
 echo "# packets that reached user space (xdpi host: the steered head of each flow; tap: every"

@@ -33,6 +33,8 @@ struct xdpi_workers *xdpi_workers__new(const struct xdpi_workers_cfg *c);
 /* The reader's side: a packet (copied), a tick, a stats request, the end. */
 int xdpi_workers__packet(struct xdpi_workers *w, const struct xdpi_pkt *pkt);
 void xdpi_workers__tick(struct xdpi_workers *w, uint64_t now);
+/* The reader's batch is over: wake the workers that have records waiting. */
+void xdpi_workers__flush(struct xdpi_workers *w);
 void xdpi_workers__emit_stats(struct xdpi_workers *w, uint64_t now);
 /* Every worker ends its flows (then writes a stats event at NOW if STATS) and stops; the
  * output thread writes everything and stops. */

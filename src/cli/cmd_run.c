@@ -499,6 +499,7 @@ static int loop(struct run_ctx *c)
 		n = c->afxdp ? xdpi_afxdp__poll(c->afxdp, 50) : xdpi_rb__poll(c->rb, 50);
 		if (n >= 0 || n == -EINTR)
 			n = xdpi_rb__consume(c->rb);
+		cli_sink_flush(&c->sink);
 		if (n < 0 && n != -EINTR) {
 			xdpi_log_error("reading the ring buffer failed: %s\n", strerror(-n));
 			return -1;

@@ -51,6 +51,7 @@ int cli_sink_open(struct cli_sink *s, const struct xdpi_engine_cfg *ec, struct c
 		  uint32_t workers);
 int cli_sink_packet(void *ctx, const struct xdpi_pkt *pkt); /* ctx: the sink */
 void cli_sink_tick(struct cli_sink *s, uint64_t now);
+void cli_sink_flush(struct cli_sink *s); /* after each batch a source hands over */
 void cli_sink_stats(struct cli_sink *s, uint64_t now);
 void cli_sink_finish(struct cli_sink *s, uint64_t now, bool stats);
 void cli_sink_free(struct cli_sink *s);

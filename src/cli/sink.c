@@ -46,6 +46,12 @@ int cli_sink_packet(void *ctx, const struct xdpi_pkt *pkt)
 	return s->workers ? xdpi_workers__packet(s->workers, pkt) : xdpi_engine__packet(s->engine, pkt);
 }
 
+void cli_sink_flush(struct cli_sink *s)
+{
+	if (s->workers)
+		xdpi_workers__flush(s->workers);
+}
+
 void cli_sink_tick(struct cli_sink *s, uint64_t now)
 {
 	if (s->workers)

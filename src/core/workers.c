@@ -7,10 +7,13 @@
  * Each worker's events go through its own SPSC ring to one output thread: a slow output
  * fills those rings and the events that do not fit are counted, the workers never wait. */
 #include <errno.h>
+#include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 #include "xdpi/decode.h"
 #include "xdpi/workers.h"
@@ -35,7 +38,14 @@ struct worker {
 	struct xdpi_engine *engine;
 	uint64_t dispatched, waits, events_dropped;
 	volatile int done;   /* the worker has finished its flows */
+	uint32_t sleeping;   /* the worker waits on `wake` (futex) for the next record */
+	uint32_t wake;
+	uint32_t unwoken;    /* reader: records posted since the last wake-up */
 };
+
+#define WAKE_BATCH 64 /* the reader wakes a sleeping worker once per this many records, or at
+		       * the end of its own batch (xdpi_workers__flush): one system call per
+		       * burst, not per packet */
 
 /* Later IP fragments carry no ports: they go where their datagram's first fragment went. */
 #define FRAG_ROUTES 1024
@@ -99,7 +109,7 @@ static void *output_main(void *arg)
 
 	while (!w->stop_output)
 		if (!drain_events(w))
-			usleep(200);
+			usleep(1000); /* events wait at most a millisecond */
 	drain_events(w);
 	return NULL;
 }
@@ -129,6 +139,27 @@ static void handle(struct worker *wk, struct rec *r, size_t len)
 	}
 }
 
+/* Sleeps until the reader posts (it wakes us only when we say we sleep), at most 10 ms. */
+static void idle_wait(struct worker *wk)
+{
+	struct timespec t = { 0, 10 * 1000 * 1000 };
+	uint32_t seen = __atomic_load_n(&wk->wake, __ATOMIC_ACQUIRE);
+	size_t len;
+
+	__atomic_store_n(&wk->sleeping, 1, __ATOMIC_SEQ_CST);
+	if (!spsc_peek(&wk->in, &len)) /* nothing came in meanwhile */
+		syscall(SYS_futex, &wk->wake, FUTEX_WAIT_PRIVATE, seen, &t, NULL, 0);
+	__atomic_store_n(&wk->sleeping, 0, __ATOMIC_SEQ_CST);
+}
+
+static void wake_worker(struct worker *wk)
+{
+	if (__atomic_load_n(&wk->sleeping, __ATOMIC_SEQ_CST)) {
+		__atomic_add_fetch(&wk->wake, 1, __ATOMIC_RELEASE);
+		syscall(SYS_futex, &wk->wake, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+	}
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *wk = arg;
@@ -138,11 +169,11 @@ static void *worker_main(void *arg)
 		size_t len;
 		struct rec *r = spsc_peek(&wk->in, &len);
 
-		if (!r) { /* spin a little, then sleep: packets come in bursts */
-			if (++idle > 256)
-				usleep(50);
-			else
+		if (!r) { /* yield a little, then sleep until woken: no busy wait when quiet */
+			if (++idle <= 32)
 				sched_yield();
+			else
+				idle_wait(wk);
 			continue;
 		}
 		idle = 0;
@@ -164,12 +195,27 @@ static void post(struct xdpi_workers *w, uint32_t i, const struct rec *r, const 
 
 	while (!(p = spsc_reserve(&wk->in, sizeof(*r) + dlen))) {
 		wk->waits++;
+		wake_worker(wk); /* full: it must be awake to drain */
 		sched_yield();
 	}
 	memcpy(p, r, sizeof(*r));
 	if (dlen)
 		memcpy((uint8_t *)p + sizeof(*r), data, dlen);
 	spsc_commit(&wk->in);
+	if (++wk->unwoken >= WAKE_BATCH || r->type != REC_PKT) {
+		wk->unwoken = 0;
+		wake_worker(wk);
+	}
+}
+
+void xdpi_workers__flush(struct xdpi_workers *w)
+{
+	for (uint32_t i = 0; i < w->n; i++) {
+		if (w->wk[i].unwoken) {
+			w->wk[i].unwoken = 0;
+			wake_worker(&w->wk[i]);
+		}
+	}
 }
 
 static struct frag_route *frag_route(struct xdpi_workers *w, const struct xdpi_decoded *d)
