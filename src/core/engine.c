@@ -103,6 +103,8 @@ static bool on_alert(void *ctx, struct xdpi_alert *a)
 						    (const uint8_t *)(sender_a ? k->addr_a : k->addr_b),
 						    e->cfg.drop_ttl_ns, a->rule->sid) == 0;
 	}
+	if (a->flow)
+		a->flow->alerted = true;
 	xdpi_json_reset(&e->json);
 	xdpi_eve_alert(&e->json, &e->eve, a, blocked);
 	emit(e);

@@ -242,7 +242,7 @@ void xdpi_eve_flow(struct xdpi_json *j, const struct xdpi_eve_ctx *c, const stru
 	xdpi_json_u64(j, "age", (f->last_ns - f->record_start_ns) / XDPI_NS_PER_SEC);
 	xdpi_json_str(j, "state", flow_state(f));
 	xdpi_json_str(j, "reason", xdpi_flow_end_name(why));
-	xdpi_json_bool(j, "alerted", false);
+	xdpi_json_bool(j, "alerted", f->alerted);
 	if (f->bypassed)
 		put_bypassed(j, f);
 	xdpi_json_obj_close(j);

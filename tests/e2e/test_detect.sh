@@ -86,6 +86,8 @@ check "one scan alert, naming the scanner, the target and its flows" \
 check "no host scan, flood or tunnel alert" fails grep -qE '"signature_id":900000[2-5]' "$A"
 check "the reputation alert comes from the kernel's counters" \
 	jq_ok -s "[.[] | select(.alert.signature_id == 9100002)] | .[0].xdpi.stage == \"kernel\" and .[0].xdpi.kernel_pkts >= 3" "$A"
+check "the alerted flows' records say flow.alerted (and only theirs)" \
+	jq_ok -s "[.[] | select(.event_type==\"flow\" and .flow.alerted) | .src_ip] | unique | . == [\"$IP_UA\", \"$IP_DROP\"]" "$TMP/eve.json"
 check "every event validates against Suricata's EVE schema" \
 	python3 "$(dirname "$0")/../schema/validate.py" "$TMP/eve.json"
 e2e_done
