@@ -939,8 +939,8 @@ void xdpi_detect__packet(struct xdpi_detect *d, struct xdpi_flow *f, const struc
 	struct hdr h = { .family = p->family, .proto = p->proto, .src = p->saddr, .dst = p->daddr,
 			 .sport = p->sport, .dport = p->dport, .dir = dir, .pkt = p };
 
-	if (!d->compiled || !d->n || detect_flow_passed(f))
-		return;
+	if (!d->compiled || !d->rep.by_stage[XDPI_STAGE_PACKET] || detect_flow_passed(f))
+		return; /* no packet rules (they may all be in the kernel): nothing to do per packet */
 	d->cnt[XDPI_DCNT_INSPECTED_PKTS]++;
 	if (p->payload_len)
 		xdpi_inspect_set(&in, XDPI_BUF_PAYLOAD, p->payload, p->payload_len);
