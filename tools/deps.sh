@@ -6,7 +6,7 @@ set -euo pipefail
 
 # build: compiler for BPF and user space, libbpf/libxdp, skeleton generator
 BUILD_PKGS="clang-14 llvm-14 libbpf-dev bpftool libxdp-dev libelf-dev zlib1g-dev
-libpcap-dev libssl-dev libcmocka-dev libjansson-dev libnghttp2-dev libhyperscan-dev libpcre2-dev libclang-rt-14-dev pkg-config make
+libpcap-dev libssl-dev libcmocka-dev libjansson-dev libnghttp2-dev libhyperscan-dev libpcre2-dev libmicrohttpd-dev libclang-rt-14-dev pkg-config make
 gcc"
 # tests and demo: real peers and independent checkers
 TEST_PKGS="iproute2 hping3 nmap tshark tcpdump nginx-light dnsmasq-base bind9-dnsutils curl

@@ -9,6 +9,7 @@
 #include "common.h"
 #include "xdpi/cidr_list.h"
 #include "xdpi/log.h"
+#include "xdpi/metrics.h"
 #include "xdpi/policy.h"
 #include "xdpi/port_rules.h"
 
@@ -50,6 +51,8 @@ static const char usage[] =
 	"      --umem-frames N     4 KiB frames per queue's UMEM (default 4096)\n"
 	"      --xdp-copy          AF_XDP copy mode, without trying zero-copy first\n"
 	"      --busy-poll         prefer busy polling on the AF_XDP sockets\n"
+	"      --metrics ADDR:PORT serve Prometheus metrics at http://ADDR:PORT/metrics (every\n"
+	"                          counter, refreshed each second; ':PORT' is 127.0.0.1)\n"
 	"      --persist           leave the programs and their policy attached when xdpi exits\n"
 	"                          (pinned under /sys/fs/bpf/xdpi/IFACE; `xdpi ctl` still works;\n"
 	"                          traffic is inspected by nobody until xdpi runs again).\n"
@@ -96,6 +99,8 @@ struct run_ctx {
 	bool no_bypass;
 	bool persist;
 	bool tap;
+	const char *metrics_listen;
+	struct xdpi_metrics *metrics;
 	struct xdpi_afxdp_cfg xsk;
 	struct xdpi_afxdp *afxdp;
 	struct xdpi_port_rules ports;
@@ -218,6 +223,9 @@ static int run_option(struct run_ctx *c, int opt, const char *arg)
 		return 0;
 	case 0x217:
 		return parse_u32("umem-frames", arg, 64, 1u << 20, &c->xsk.frames);
+	case 0x218:
+		c->metrics_listen = arg;
+		return 0;
 	}
 	switch (cli_limits_option(&c->limits, opt, arg)) {
 	case 1:
@@ -250,6 +258,7 @@ static int parse_args(struct run_ctx *c, int argc, char **argv)
 		{ "xdp-copy", no_argument, NULL, 0x215 },
 		{ "busy-poll", no_argument, NULL, 0x216 },
 		{ "umem-frames", required_argument, NULL, 0x217 },
+		{ "metrics", required_argument, NULL, 0x218 },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
@@ -475,6 +484,19 @@ static int setup(struct run_ctx *c)
 	return 0;
 }
 
+/* The snapshot every scrape gets until the next second. */
+static void publish_metrics(struct run_ctx *c)
+{
+	char *text = NULL;
+	size_t len = 0;
+
+	if (!c->metrics)
+		return;
+	if (!cli_metrics_compose(&c->sink, &c->sources, c->loader, c->common.detect.d, &text, &len))
+		xdpi_metrics__publish(c->metrics, text, len);
+	free(text);
+}
+
 static void install_signals(void)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -511,6 +533,7 @@ static int loop(struct run_ctx *c)
 			continue;
 		next_tick = now + XDPI_NS_PER_SEC;
 		cli_sink_tick(&c->sink, now);
+		publish_metrics(c);
 		if (c->stats_interval && now >= next_stats) {
 			cli_sink_stats(&c->sink, now);
 			next_stats = now + c->stats_interval * XDPI_NS_PER_SEC;
@@ -543,6 +566,16 @@ int cmd_run(int argc, char **argv)
 		return 1;
 	if (setup(&c))
 		goto out;
+	if (c.metrics_listen) {
+		char why[256];
+
+		if (!(c.metrics = xdpi_metrics__start(c.metrics_listen, why, sizeof(why)))) {
+			xdpi_log_error("--metrics %s\n", why);
+			goto out;
+		}
+		publish_metrics(&c);
+		fprintf(stderr, "xdpi: metrics at http://%s/metrics\n", c.metrics_listen);
+	}
 	err = loop(&c);
 	if (c.afxdp)
 		xdpi_afxdp__consume(c.afxdp);
@@ -556,6 +589,7 @@ int cmd_run(int argc, char **argv)
 	else
 		fprintf(stderr, "xdpi: detached from %s\n", c.ifname);
 out:
+	xdpi_metrics__stop(c.metrics);
 	xdpi_afxdp__free(c.afxdp);
 	xdpi_rb__free(c.rb);
 	cli_sink_free(&c.sink);

@@ -55,6 +55,11 @@ void cli_sink_flush(struct cli_sink *s); /* after each batch a source hands over
 void cli_sink_stats(struct cli_sink *s, uint64_t now);
 void cli_sink_finish(struct cli_sink *s, uint64_t now, bool stats);
 void cli_sink_free(struct cli_sink *s);
+/* The Prometheus exposition of every counter (metrics_text.c) into a malloc'd *TEXT. */
+struct xdpi_loader;
+struct cli_sources;
+int cli_metrics_compose(struct cli_sink *s, const struct cli_sources *src, struct xdpi_loader *l,
+			struct xdpi_detect *first, char **text, size_t *len);
 
 /* Options read and run have in common. */
 struct cli_common {

@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The Prometheus text exposition of everything xdpi counts: the kernel's counters (by name,
+ * malformed by reason, per rule), every engine's counters summed over the workers, flow-table
+ * occupancy, events by type, detection and anomaly counters, the capture sources' losses, the
+ * output, and the process's CPU and memory. Names are xdpi_..., counters end in _total. */
+#define _GNU_SOURCE /* open_memstream */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "common.h"
+#include "xdpi/decode.h"
+#include "xdpi/loader.h"
+
+static void family(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void one(FILE *f, const char *name, const char *type, const char *help, uint64_t v)
+{
+	family(f, name, type, help);
+	fprintf(f, "%s %llu\n", name, (unsigned long long)v);
+}
+
+static void process(FILE *f)
+{
+	struct rusage ru;
+	long pages = 0, resident = 0;
+	FILE *statm = fopen("/proc/self/statm", "r");
+
+	getrusage(RUSAGE_SELF, &ru);
+	if (statm) {
+		if (fscanf(statm, "%ld %ld", &pages, &resident) != 2)
+			resident = 0;
+		fclose(statm);
+	}
+	family(f, "process_cpu_seconds_total", "counter", "User and system CPU time spent.");
+	fprintf(f, "process_cpu_seconds_total %.3f\n",
+		(double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+		(double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6);
+	one(f, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.",
+	    (uint64_t)resident * (uint64_t)sysconf(_SC_PAGESIZE));
+}
+
+static void kernel(FILE *f, struct xdpi_loader *l)
+{
+	uint64_t kc[XDPI_CNT_MAX];
+	char name[96];
+
+	if (xdpi_loader_kernel_ops.read_counters(l, kc))
+		return;
+	for (int i = 0; i < XDPI_CNT_REASON_BASE; i++) {
+		snprintf(name, sizeof(name), "xdpi_kernel_%s_total", xdpi_kernel_counter_name(i));
+		one(f, name, "counter", "A fast-path counter (stats.xdpi.kernel), summed over CPUs.",
+		    kc[i]);
+	}
+	family(f, "xdpi_kernel_malformed_packets_total", "counter",
+	       "Packets the fast path found malformed, by reason.");
+	for (int i = XDPI_CNT_REASON_BASE + 1; i < XDPI_CNT_MAX; i++)
+		fprintf(f, "xdpi_kernel_malformed_packets_total{reason=\"%s\"} %llu\n",
+			xdpi_reason_name(i - XDPI_CNT_REASON_BASE), (unsigned long long)kc[i]);
+}
+
+static void rules(FILE *f, int fd)
+{
+	uint32_t key, next, *prev = NULL;
+
+	family(f, "xdpi_rule_packets_total", "counter",
+	       "Packets the fast path counted under a rule (lists, ctl, limits, port rules, sids).");
+	family(f, "xdpi_rule_bytes_total", "counter", "Bytes the fast path counted under a rule.");
+	while (fd >= 0 && !bpf_map_get_next_key(fd, prev, &next)) {
+		struct xdpi_rule_stats st;
+
+		key = next;
+		prev = &key;
+		if (xdpi_policy_rule_stats(fd, key, &st))
+			continue;
+		fprintf(f, "xdpi_rule_packets_total{rule=\"%u\"} %llu\n", key, (unsigned long long)st.pkts);
+		fprintf(f, "xdpi_rule_bytes_total{rule=\"%u\"} %llu\n", key, (unsigned long long)st.bytes);
+	}
+}
+
+static void engines(FILE *f, struct cli_sink *s)
+{
+	uint64_t sum[XDPI_ECNT_MAX] = { 0 }, active = 0, max = 0, created = 0, evicted = 0;
+	uint32_t n = s->workers ? XDPI_WORKERS_MAX : 1;
+	char name[96];
+
+	for (uint32_t i = 0; i < n; i++) {
+		struct xdpi_engine *e = s->workers ? xdpi_workers__engine(s->workers, i) : s->engine;
+		struct flow_table_stats st;
+		const uint64_t *c;
+
+		if (!e)
+			break;
+		c = xdpi_engine__counters(e);
+		for (int k = 0; k < XDPI_ECNT_MAX; k++)
+			sum[k] += c[k];
+		xdpi_engine__flow_stats(e, &st);
+		active += st.active, max += st.max, created += st.created, evicted += st.evicted;
+	}
+	for (int k = 0; k < XDPI_ECNT_MAX; k++) {
+		snprintf(name, sizeof(name), "xdpi_engine_%s_total", xdpi_engine_counter_name(k));
+		one(f, name, "counter", "A user-space counter (stats.xdpi.engine), all workers.", sum[k]);
+	}
+	one(f, "xdpi_flows_active", "gauge", "Flows in the user-space flow tables.", active);
+	one(f, "xdpi_flows_max", "gauge", "The flow tables' bound.", max);
+	one(f, "xdpi_flows_created_total", "counter", "Flows the user-space tables created.", created);
+	one(f, "xdpi_flows_evicted_total", "counter", "Flows ended early to stay within the bound.",
+	    evicted);
+	family(f, "xdpi_events_total", "counter", "EVE events written, by type.");
+	fprintf(f, "xdpi_events_total{type=\"flow\"} %llu\nxdpi_events_total{type=\"stats\"} %llu\n"
+		   "xdpi_events_total{type=\"drop\"} %llu\nxdpi_events_total{type=\"alert\"} %llu\n",
+		(unsigned long long)sum[XDPI_ECNT_EVENTS_FLOW],
+		(unsigned long long)sum[XDPI_ECNT_EVENTS_STATS],
+		(unsigned long long)sum[XDPI_ECNT_EVENTS_DROP],
+		(unsigned long long)(sum[XDPI_ECNT_EVENTS_ALERT] + sum[XDPI_ECNT_EVENTS_ANOMALY]));
+}
+
+static void detection(FILE *f, struct cli_sink *s, struct xdpi_detect *first)
+{
+	uint64_t sum[XDPI_DCNT_MAX] = { 0 };
+	char name[96];
+
+	if (!first)
+		return;
+	for (uint32_t i = 0; i < (s->ndetects ? s->ndetects : 1); i++) {
+		const uint64_t *c = xdpi_detect__counters(s->ndetects ? s->detects[i] : first);
+
+		for (int k = 0; k < XDPI_DCNT_MAX; k++)
+			sum[k] += c[k];
+	}
+	for (int k = 0; k < XDPI_DCNT_MAX; k++) {
+		snprintf(name, sizeof(name), "xdpi_detect_%s_total", xdpi_detect_counter_name(k));
+		one(f, name, "counter", "Detection (stats.xdpi.detect), all workers.", sum[k]);
+	}
+	one(f, "xdpi_rules_loaded", "gauge", "Rules loaded.", xdpi_detect__report(first)->loaded);
+}
+
+static void sources(FILE *f, const struct cli_sources *src, struct cli_sink *s)
+{
+	if (src->rb) {
+		struct xdpi_rb_stats st;
+
+		xdpi_rb__stats(src->rb, &st);
+		one(f, "xdpi_ringbuf_records_total", "counter", "Ring buffer records read.", st.records);
+		one(f, "xdpi_ringbuf_bad_records_total", "counter", "Ring buffer records skipped as bad.",
+		    st.bad_records);
+	}
+	if (src->afxdp) {
+		struct xdpi_afxdp_stats st;
+
+		xdpi_afxdp__stats(src->afxdp, &st);
+		one(f, "xdpi_afxdp_received_total", "counter", "Frames received on the AF_XDP sockets.",
+		    st.received);
+		one(f, "xdpi_afxdp_rx_dropped_total", "counter", "Frames the sockets dropped.", st.rx_dropped);
+		one(f, "xdpi_afxdp_rx_ring_full_total", "counter", "Frames lost to a full RX ring.",
+		    st.rx_ring_full);
+		one(f, "xdpi_afxdp_fill_ring_empty_total", "counter", "Frames lost to an empty fill ring.",
+		    st.rx_fill_ring_empty);
+		one(f, "xdpi_afxdp_frames_in_kernel", "gauge", "UMEM frames the kernel holds.",
+		    st.frames_in_kernel);
+	}
+	if (s->workers) {
+		struct xdpi_workers_stats st;
+
+		xdpi_workers__stats(s->workers, &st);
+		family(f, "xdpi_worker_packets_total", "counter", "Packets handed to each worker.");
+		for (uint32_t i = 0; i < st.n && i < XDPI_WORKERS_MAX; i++)
+			fprintf(f, "xdpi_worker_packets_total{worker=\"%u\"} %llu\n", i,
+				(unsigned long long)st.dispatched[i]);
+		one(f, "xdpi_worker_events_dropped_total", "counter",
+		    "Events a worker's output ring had no room for.", st.events_dropped);
+	}
+	if (src->out) {
+		one(f, "xdpi_output_events_total", "counter", "Events written.", src->out->st.events);
+		one(f, "xdpi_output_errors_total", "counter", "Events the output failed to write.",
+		    src->out->st.errors);
+	}
+}
+
+int cli_metrics_compose(struct cli_sink *s, const struct cli_sources *src, struct xdpi_loader *l,
+			struct xdpi_detect *first, char **text, size_t *len)
+{
+	FILE *f = open_memstream(text, len);
+
+	if (!f)
+		return -1;
+	process(f);
+	if (l) {
+		kernel(f, l);
+		rules(f, xdpi_loader__map_fd(l, XDPI_MAP_RULE_STATS));
+	}
+	engines(f, s);
+	detection(f, s, first);
+	sources(f, src, s);
+	return fclose(f) ? -1 : 0;
+}

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The Prometheus endpoint: libmicrohttpd in its own thread serves GET /metrics from the last
+ * snapshot the inspection loop published (once a second), so a scrape never touches live
+ * state and never waits on inspection; anything else is a 404. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <microhttpd.h>
+#include "xdpi/metrics.h"
+
+struct xdpi_metrics {
+	struct MHD_Daemon *mhd;
+	pthread_mutex_t lock;
+	char *text;
+	size_t len;
+	uint64_t scrapes;
+};
+
+static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *url,
+			      const char *method, const char *version, const char *upload,
+			      size_t *upload_len, void **req)
+{
+	struct xdpi_metrics *m = cls;
+	struct MHD_Response *r;
+	enum MHD_Result rc;
+	bool found = !strcmp(url, "/metrics") && !strcmp(method, "GET");
+
+	(void)version, (void)upload, (void)upload_len, (void)req;
+	pthread_mutex_lock(&m->lock);
+	if (found) {
+		m->scrapes++;
+		r = MHD_create_response_from_buffer(m->len, m->text ? m->text : (char *)"",
+						    MHD_RESPMEM_MUST_COPY);
+	} else {
+		r = MHD_create_response_from_buffer(10, (char *)"not found\n", MHD_RESPMEM_PERSISTENT);
+	}
+	pthread_mutex_unlock(&m->lock);
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, "Content-Type", found ? "text/plain; version=0.0.4" : "text/plain");
+	rc = MHD_queue_response(c, found ? MHD_HTTP_OK : MHD_HTTP_NOT_FOUND, r);
+	MHD_destroy_response(r);
+	return rc;
+}
+
+/* "ADDR:PORT" or ":PORT" (127.0.0.1) into SA. */
+static int parse_listen(const char *s, struct sockaddr_in *sa, char *err, size_t errlen)
+{
+	const char *colon = strrchr(s, ':');
+	char host[64] = "127.0.0.1", *end;
+	unsigned long port;
+
+	memset(sa, 0, sizeof(*sa));
+	sa->sin_family = AF_INET;
+	if (!colon || !colon[1])
+		goto bad;
+	port = strtoul(colon + 1, &end, 10);
+	if (*end || !port || port > 65535)
+		goto bad;
+	if (colon > s) {
+		if ((size_t)(colon - s) >= sizeof(host))
+			goto bad;
+		memcpy(host, s, (size_t)(colon - s));
+		host[colon - s] = 0;
+	}
+	if (inet_pton(AF_INET, host, &sa->sin_addr) != 1)
+		goto bad;
+	sa->sin_port = htons((uint16_t)port);
+	return 0;
+bad:
+	snprintf(err, errlen, "'%s': expected ADDR:PORT (an IPv4 address) or :PORT, e.g. 127.0.0.1:9469", s);
+	return -EINVAL;
+}
+
+struct xdpi_metrics *xdpi_metrics__start(const char *listen, char *err, size_t errlen)
+{
+	struct xdpi_metrics *m;
+	struct sockaddr_in sa;
+
+	if (parse_listen(listen, &sa, err, errlen))
+		return NULL;
+	if (!(m = calloc(1, sizeof(*m)))) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	pthread_mutex_init(&m->lock, NULL);
+	m->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, ntohs(sa.sin_port), NULL, NULL,
+				  answer, m, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+				  MHD_OPTION_CONNECTION_LIMIT, 16u, MHD_OPTION_CONNECTION_TIMEOUT, 10u,
+				  MHD_OPTION_END);
+	if (!m->mhd) {
+		snprintf(err, errlen, "cannot listen on %s: %s", listen, strerror(errno ? errno : EADDRINUSE));
+		pthread_mutex_destroy(&m->lock);
+		free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void xdpi_metrics__publish(struct xdpi_metrics *m, const char *text, size_t len)
+{
+	char *copy = malloc(len + 1);
+
+	if (!copy)
+		return; /* the last snapshot stays */
+	memcpy(copy, text, len);
+	copy[len] = 0;
+	pthread_mutex_lock(&m->lock);
+	free(m->text);
+	m->text = copy;
+	m->len = len;
+	pthread_mutex_unlock(&m->lock);
+}
+
+uint64_t xdpi_metrics__scrapes(struct xdpi_metrics *m)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&m->lock);
+	n = m->scrapes;
+	pthread_mutex_unlock(&m->lock);
+	return n;
+}
+
+void xdpi_metrics__stop(struct xdpi_metrics *m)
+{
+	if (!m)
+		return;
+	MHD_stop_daemon(m->mhd);
+	pthread_mutex_destroy(&m->lock);
+	free(m->text);
+	free(m);
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The Prometheus endpoint of a live xdpi: scraped with curl while nginx and dnsmasq serve real
+# clients, its series follow the traffic (kernel packets, flows, events by type, rule
+# counters, process CPU and memory), the exposition parses line by line, other paths are 404,
+# a bad --metrics value is refused with the reason, and the endpoint goes with xdpi.
+. "$(dirname "$0")/lib.sh"
+e2e_require_root
+
+lab_up || { echo "FAIL lab setup"; exit 1; }
+start_nginx || { echo "FAIL nginx"; exit 1; }
+start_dnsmasq || { echo "FAIL dnsmasq"; exit 1; }
+out=$(in_net "$NS_SRV" "$XDPI" run -i "$IF_SRV" --metrics 127.0.0.1:99999 -o /dev/null 2>&1)
+check "a bad --metrics value is refused with the reason" grep -q "99999': expected ADDR:PORT" <<<"$out"
+printf '198.18.0.3/32\n' >"$TMP/block.txt"
+start_xdpi "$TMP/xdpi.log" -o "$TMP/eve.json" --stats-interval 0 --metrics 127.0.0.1:9469 \
+	--block "$TMP/block.txt" || { echo "FAIL attach"; cat "$TMP/xdpi.log"; exit 1; }
+scrape() { in_net "$NS_SRV" curl -sf --max-time 2 "http://127.0.0.1:9469${1:-/metrics}"; }
+value() { scrape | awk -v k="$1" '$1 == k { print $2 }'; }
+check "the endpoint answers" wait_until 10 scrape
+add_client_b
+for i in $(seq 1 20); do
+	fetch $IP_CLI >/dev/null || true
+	cli dig +short +time=1 +tries=1 @$IP_SRV lab.test A >/dev/null || true
+done
+fetch $IP_B 1 || true
+grown() { [ "$(value xdpi_kernel_pkts_total)" -ge 100 ] && [ "$(value 'xdpi_events_total{type="flow"}')" -ge 20 ]; }
+check "the series follow the traffic (kernel pkts $(value xdpi_kernel_pkts_total), flow events)" \
+	wait_until 40 grown
+scrape >"$TMP/metrics.txt"
+grep -E '^(xdpi_kernel_pkts_total|xdpi_flows_active|xdpi_events_total|xdpi_rule_packets_total|process_)' \
+	"$TMP/metrics.txt" | sed 's/^/  /' | head -12
+check "the blocked client's drops are under its rule" \
+	[ "$(awk '$1 == "xdpi_rule_packets_total{rule=\"1\"}" { print $2 }' "$TMP/metrics.txt")" -ge 1 ]
+check "process CPU and memory are there" grep -qE '^process_resident_memory_bytes [1-9]' "$TMP/metrics.txt"
+check "every line is a comment or NAME{labels} VALUE" \
+	fails grep -vE '^(# (HELP|TYPE) [a-z_][a-z0-9_]* .+|[a-z_][a-z0-9_]*(\{[a-z_]+="[^"]*"\})? [0-9.]+)$' "$TMP/metrics.txt"
+check "every series has its TYPE" python3 - "$TMP/metrics.txt" <<'PY'
+import re, sys
+typed = set(); bad = []
+for line in open(sys.argv[1]):
+    if line.startswith('# TYPE '):
+        typed.add(line.split()[2])
+    elif not line.startswith('#'):
+        name = re.match(r'[a-z_][a-z0-9_]*', line).group(0)
+        if name not in typed:
+            bad.append(name)
+sys.exit(1 if bad else 0)
+PY
+check "another path is a 404" fails scrape /other
+stop_bg "$XDPI_PID" TERM
+check "the endpoint goes with xdpi" fails scrape
+e2e_done
