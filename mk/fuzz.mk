@@ -5,7 +5,7 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_OUT := build-fuzz
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(FUZZ_OUT)/%)
 FUZZ_TIME ?= 600
-FUZZ_SHORT_TIME ?= 20
+FUZZ_SHORT_TIME ?= 12
 FUZZ_SEEDS := $(FUZZ_OUT)/seeds
 CORPUS_DIR ?= ../shared/corpus
 
@@ -34,6 +34,7 @@ fuzz-seeds:
 	$(Q)mkdir -p $(FUZZ_SEEDS)/flow_spec && cp tests/fuzz/seeds/flow_spec/* $(FUZZ_SEEDS)/flow_spec/
 	$(Q)mkdir -p $(FUZZ_SEEDS)/port_rules && cp tests/fuzz/seeds/port_rules/* $(FUZZ_SEEDS)/port_rules/
 	$(Q)mkdir -p $(FUZZ_SEEDS)/rules && cp tests/fuzz/seeds/rules/* $(FUZZ_SEEDS)/rules/
+	$(Q)mkdir -p $(FUZZ_SEEDS)/api && cp tests/fuzz/seeds/api/* $(FUZZ_SEEDS)/api/
 
 
 fuzz: deps-build fuzz-bins fuzz-seeds

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "xdpi/api.h"
 #include "xdpi/flow.h"
 #include "xdpi/inspect.h"
 #include "xdpi/json.h"
@@ -45,6 +46,9 @@ struct xdpi_dissect_ctx {
 	 * (1 << enum xdpi_stage): dissectors keep copies and build buffers only for those. */
 	void (*inspect)(struct xdpi_dissect_ctx *c, const struct xdpi_inspect *in);
 	uint32_t inspect_stages;
+	/* Reports each finished request/response pair for the API metrics (NULL: nobody
+	 * counts them); the engine adds the server's address and port. */
+	void (*transaction)(struct xdpi_dissect_ctx *c, struct xdpi_api_tx *tx);
 	void *engine;
 };
 

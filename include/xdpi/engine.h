@@ -10,6 +10,7 @@
 #include "xdpi/json.h"
 #include "xdpi/pkt.h"
 #include "xdpi/anomaly.h"
+#include "xdpi/api.h"
 #include "xdpi/detect.h"
 #include "shared/xdpi_abi.h"
 
@@ -49,6 +50,7 @@
 	X(EVENTS_DROP, "events_drop")                                                          \
 	X(EVENTS_ALERT, "events_alert")                                                        \
 	X(EVENTS_ANOMALY, "events_anomaly")                                                    \
+	X(EVENTS_API_ALERT, "events_api_alert")                                                \
 	X(BLOCKS, "blocks")                                                                    \
 	X(BLOCK_FAILED, "block_failed")                                                        \
 	X(BYPASSES, "bypasses")                                                                \
@@ -79,6 +81,19 @@ struct xdpi_kernel_ops {
 	int (*bypass_flow)(void *kctx, const struct xdpi_flow_key *k, struct xdpi_flow_value *before);
 	/* RULE_ID's packets and bytes so far, summed over CPUs. 0 or -errno. NULL: none. */
 	int (*rule_counters)(void *kctx, uint32_t rule_id, uint64_t *pkts, uint64_t *bytes);
+};
+
+/* What outputs other than EVE want from the engine (flow export, pcap of alerted flows,
+ * the API alert webhook). */
+struct xdpi_api_alert;
+struct xdpi_engine_hooks {
+	void *ctx;
+	/* A flow record is written (also the cut of a long-lived flow). */
+	void (*flow_record)(void *ctx, const struct xdpi_flow *f, enum xdpi_flow_end why);
+	/* A packet of a flow that has alerted (the alerting packet included). */
+	void (*alerted_packet)(void *ctx, const struct xdpi_pkt *pkt, const struct xdpi_flow *f);
+	/* An API exception condition starts or stops holding. */
+	void (*api_alert)(void *ctx, const struct xdpi_api_alert *a);
 };
 
 /* Receives each serialized event (no newline). Returns 0 or -errno. */
@@ -114,6 +129,12 @@ struct xdpi_engine_cfg {
 	uint32_t worker, nworkers;
 	struct xdpi_anomaly *shared_anomaly;
 	void *shared_lock; /* pthread_mutex_t */
+	/* Per-endpoint API metrics and exception alerts (NULL: off). One table for every
+	 * worker; it locks. */
+	struct xdpi_api *api;
+	/* Observers of what the engine sees; each may be NULL and each must be safe to call
+	 * from every worker at once. */
+	struct xdpi_engine_hooks hooks;
 };
 
 /* The worker that owns the flow of canonical key K among N. */

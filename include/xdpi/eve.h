@@ -40,6 +40,8 @@ void xdpi_eve_anomaly(struct xdpi_json *j, const struct xdpi_eve_ctx *c,
 		      const struct xdpi_anomaly_alert *a);
 /* Suricata's flow_id: a stable 51-bit number (exact in a JSON double). */
 uint64_t xdpi_eve_flow_id(const struct xdpi_flow *f);
+/* An address (family 4 or 6, network order) as text. */
+const char *xdpi_addr_str(uint8_t family, const void *addr, char *buf, size_t n);
 const char *xdpi_proto_name(uint8_t proto, char *buf, size_t n);
 const char *xdpi_steer_name(uint8_t steer);
 

@@ -30,7 +30,9 @@ static const char usage[] =
 	"  xdpi read capture.pcap | jq -r 'select(.event_type==\"tls\") | .tls.sni'\n"
 	"  xdpi read -o eve.json --flow-timeout 60 capture.pcapng\n"
 	"  sudo xdpi read --through-kernel --steer snip capture.pcap\n"
-	"  xdpi read --rules 'rules/*.rules' capture.pcap | jq 'select(.event_type==\"alert\")'\n";
+	"  xdpi read --rules 'rules/*.rules' capture.pcap | jq 'select(.event_type==\"alert\")'\n"
+	"  xdpi read --ipfix 127.0.0.1:4739 -o /dev/null capture.pcap    # flows to a collector\n"
+	"  xdpi read --api-alert 'error_ratio > 5% for 1m' capture.pcap | jq 'select(.alert.gid==9200)'\n";
 
 struct read_ctx {
 	struct cli_common common;
@@ -133,6 +135,9 @@ static int setup_engine(struct read_ctx *c)
 	};
 
 	c->sources.out = &c->out;
+	c->sources.observe = &c->common.observe;
+	if (cli_observe_open(&c->common.observe, &ec, &c->out, false))
+		return -1;
 	return cli_sink_open(&c->sink, &ec, &c->common.detect, (uint32_t)c->common.workers);
 }
 
@@ -149,6 +154,7 @@ static void one_packet(struct read_ctx *c, const struct xdpi_pkt *pkt)
 	/* flow timeouts run on the capture's clock, once per captured second */
 	if (pkt->ts_ns >= c->next_tick) {
 		cli_sink_tick(&c->sink, pkt->ts_ns);
+		cli_observe_tick(&c->common.observe);
 		c->next_tick = pkt->ts_ns + XDPI_NS_PER_SEC;
 	}
 }
@@ -202,6 +208,7 @@ int cmd_read(int argc, char **argv)
 	rc = err ? 1 : 0;
 out:
 	cli_sink_free(&c.sink);
+	cli_observe_close(&c.common.observe, &c.out);
 	xdpi_rb__free(c.rb);
 	xdpi_replay__free(c.replay);
 	xdpi_loader__free(c.loader);

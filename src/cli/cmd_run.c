@@ -67,7 +67,11 @@ static const char usage[] =
 	"  sudo xdpi run -i eth0 --block drop_v4.txt --block drop_v6.txt --allow ours.txt\n"
 	"  sudo xdpi run -i eth0 --syn-dst-rate 2000 --icmp-limit 50 --rate-limit 100000\n"
 	"  sudo xdpi run -i eth0 --rules '/etc/suricata/rules/*.rules' \\\n"
-	"       --rule-var 'HOME_NET=[10.0.0.0/8]' --drop-ttl 600 --anomaly scan_ports=20\n";
+	"       --rule-var 'HOME_NET=[10.0.0.0/8]' --drop-ttl 600 --anomaly scan_ports=20\n"
+	"  sudo xdpi run -i eth0 --metrics :9469 --api-routes openapi.yaml \\\n"
+	"       --api-alert 'error_ratio > 5% for 1m' --api-webhook http://alerts.internal/hook\n"
+	"  sudo xdpi run -i eth0 --redis redis://127.0.0.1/suricata --ipfix 127.0.0.1:4739 \\\n"
+	"       --rules local.rules --pcap-alerts /var/log/xdpi/pcap --pcap-rotate 50\n";
 
 #define RUN_LISTS_MAX 16
 
@@ -448,6 +452,9 @@ static int setup(struct run_ctx *c)
 	ec.drop_ttl_ns = c->common.detect.drop_ttl_s * XDPI_NS_PER_SEC;
 	ec.anomaly = &c->common.detect.anomaly;
 	c->sources.out = &c->out;
+	c->sources.observe = &c->common.observe;
+	if (cli_observe_open(&c->common.observe, &ec, &c->out, c->metrics_listen != NULL))
+		return -1;
 	c->rb = !cli_sink_open(&c->sink, &ec, &c->common.detect, (uint32_t)c->common.workers)
 			? xdpi_rb__new(xdpi_loader__map_fd(c->loader, XDPI_MAP_EVENTS_RB), feed_engine, c)
 			: NULL;
@@ -533,6 +540,7 @@ static int loop(struct run_ctx *c)
 			continue;
 		next_tick = now + XDPI_NS_PER_SEC;
 		cli_sink_tick(&c->sink, now);
+		cli_observe_tick(&c->common.observe);
 		publish_metrics(c);
 		if (c->stats_interval && now >= next_stats) {
 			cli_sink_stats(&c->sink, now);
@@ -593,6 +601,7 @@ out:
 	xdpi_afxdp__free(c.afxdp);
 	xdpi_rb__free(c.rb);
 	cli_sink_free(&c.sink);
+	cli_observe_close(&c.common.observe, &c.out);
 	xdpi_loader__free(c.loader);
 	cli_output_close(&c.out);
 	free_lists(&c);

@@ -24,6 +24,8 @@ void cli_common_defaults(struct cli_common *c)
 	c->snaplen = XDPI_SNAPLEN_DEFAULT;
 	c->detect.drop_ttl_s = 600;
 	c->workers = 1;
+	c->observe.pcap_rotate_mb = 100;
+	c->observe.pcap_keep = 10;
 	xdpi_anomaly_defaults(&c->detect.anomaly);
 }
 
@@ -97,6 +99,7 @@ static int parse_port(struct cli_common *c, const char *arg)
 int cli_common_option(struct cli_common *c, int opt, const char *arg)
 {
 	uint64_t v;
+	int r;
 
 	switch (opt) {
 	case 'o':
@@ -125,6 +128,8 @@ int cli_common_option(struct cli_common *c, int opt, const char *arg)
 	case 0x145:
 		return cli_parse_u64("workers", arg, 1, XDPI_WORKERS_MAX, &c->workers) ? -1 : 1;
 	}
+	if ((r = cli_observe_option(&c->observe, opt, arg)) != 0)
+		return r;
 	return cli_detect_option(&c->detect, opt, arg);
 }
 
@@ -156,6 +161,8 @@ int cli_emit(void *ctx, const char *json, size_t len)
 		o->st.errors++;
 	else
 		o->st.events++, o->st.bytes += len + 1;
+	if (o->redis && xdpi_redis__write(o->redis, json, len))
+		o->redis_dropped++; /* counted by its queue too: never wait for Redis */
 	return err;
 }
 
@@ -294,6 +301,8 @@ void cli_stats_extra(void *ctx, struct xdpi_json *j)
 		xdpi_json_u64(j, "errors", s->out->st.errors);
 		xdpi_json_obj_close(j);
 	}
+	if (s->observe)
+		cli_observe_stats(s->observe, j);
 }
 
 void cli_set_verbosity(int verbose)

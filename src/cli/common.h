@@ -12,6 +12,7 @@
 #include "xdpi/engine.h"
 #include "xdpi/loader.h"
 #include "xdpi/output.h"
+#include "xdpi/outputs.h"
 #include "xdpi/workers.h"
 
 #define EXIT_USAGE 2
@@ -20,7 +21,70 @@ struct cli_output {
 	const struct xdpi_output_ops *ops;
 	void *priv;
 	struct xdpi_output_stats st;
+	struct xdpi_redis *redis; /* every event also goes there (NULL: no) */
+	uint64_t redis_dropped;   /* its queue was full */
 };
+
+/* API metrics and the outputs beside EVE (observe_opts.c), values 0x1c0.. */
+struct cli_observe {
+	const char *routes_file;
+	uint64_t route_budget;
+	struct xdpi_api_cfg api_cfg;
+	const char *webhook_url;
+	const char *redis_url, *redis_mode;
+	const char *ipfix_target;
+	const char *pcap_dir;
+	uint64_t pcap_rotate_mb, pcap_keep;
+	/* after cli_observe_open */
+	struct xdpi_api_routes *routes;
+	struct xdpi_api *api;
+	struct xdpi_webhook *webhook;
+	struct xdpi_ipfix *ipfix;
+	struct xdpi_pcap_alerts *pcap;
+	struct xdpi_redis *redis;
+	uint64_t webhook_dropped;
+};
+
+int cli_observe_option(struct cli_observe *o, int opt, const char *arg);
+/* Opens what the options ask for and wires it into EC and OUT; the API table is made when
+ * API_WANTED (run --metrics) or any --api- option asks for it. 0, or -1 (reported). */
+int cli_observe_open(struct cli_observe *o, struct xdpi_engine_cfg *ec, struct cli_output *out,
+		     bool api_wanted);
+void cli_observe_tick(struct cli_observe *o);   /* sends what is batched */
+void cli_observe_stats(const struct cli_observe *o, struct xdpi_json *j);
+void cli_observe_expose(const struct cli_observe *o, FILE *f); /* Prometheus text */
+void cli_observe_close(struct cli_observe *o, struct cli_output *out);
+
+#define CLI_OBSERVE_LONGOPTS                                                                   \
+	{ "api-routes", required_argument, NULL, 0x1c0 },                                      \
+	{ "api-route-budget", required_argument, NULL, 0x1c1 },                                \
+	{ "api-alert", required_argument, NULL, 0x1c2 },                                       \
+	{ "api-webhook", required_argument, NULL, 0x1c3 },                                     \
+	{ "redis", required_argument, NULL, 0x1c5 },                                           \
+	{ "redis-mode", required_argument, NULL, 0x1c6 },                                      \
+	{ "ipfix", required_argument, NULL, 0x1c7 },                                           \
+	{ "pcap-alerts", required_argument, NULL, 0x1c8 },                                     \
+	{ "pcap-rotate", required_argument, NULL, 0x1c9 },                                     \
+	{ "pcap-keep", required_argument, NULL, 0x1ca }
+
+#define CLI_OBSERVE_HELP                                                                       \
+	"      --api-routes FILE   route templates for the per-endpoint API metrics: an OpenAPI\n" \
+	"                          document (YAML or JSON) or one pattern per line, such as\n"  \
+	"                          /users/{id}/orders; other paths are templated by their\n"    \
+	"                          identifiers ({int}, {uuid}, {hex}, {token})\n"               \
+	"      --api-route-budget N  endpoints per service before route=\"other\" (default 100)\n" \
+	"      --api-alert COND    an API exception alert per endpoint (repeatable), such as\n"  \
+	"                          'error_ratio > 5% for 1m' or 'p99 > 250ms for 30s min 50'\n" \
+	"                          (min: requests in the window before it may fire; default 10)\n" \
+	"      --api-webhook URL   POST each API alert (firing and resolved) as JSON to URL,\n" \
+	"                          retried with backoff\n"                                       \
+	"      --redis URL         also send every event to Redis: redis://HOST[:PORT][/KEY]\n" \
+	"      --redis-mode MODE   list (RPUSH, default) or channel (PUBLISH)\n"                 \
+	"      --ipfix HOST:PORT   export every flow record as IPFIX over UDP (nfcapd, ...)\n"  \
+	"      --pcap-alerts DIR   write the packets of alerted flows to DIR/alerts.N.pcap\n"   \
+	"      --pcap-rotate MB    start a new file past MB megabytes (default 100)\n"         \
+	"      --pcap-keep N       keep the newest N files (default 10; 0: all)\n"
+
 
 /* Detection options (detect_opts.c), values 0x140.. */
 struct cli_detect {
@@ -74,6 +138,7 @@ struct cli_common {
 	int verbose;
 	uint64_t workers;
 	struct cli_detect detect;
+	struct cli_observe observe;
 };
 
 /* The sources whose counters the stats event carries. */
@@ -90,6 +155,7 @@ struct cli_sources {
 	const struct xdpi_replay *replay;
 	uint64_t pcap_errors;
 	const struct cli_output *out;
+	const struct cli_observe *observe;
 	const struct cli_rule *rules; /* rule id i + 1 is rules[i] */
 	size_t nrules;
 	char (*port_rules)[96];       /* rule id XDPI_RULE_PORT_FIRST + i is port_rules[i] */
@@ -172,6 +238,7 @@ int64_t cli_wall_offset_ns(void);
 	{ "anomaly", required_argument, NULL, 0x143 },                                         \
 	{ "workers", required_argument, NULL, 0x145 },                                         \
 	{ "no-anomaly", no_argument, NULL, 0x144 },                                            \
+	CLI_OBSERVE_LONGOPTS,                                                                  \
 	{ "verbose", no_argument, NULL, 'v' }
 
 #define CLI_COMMON_HELP                                                                        \
@@ -197,6 +264,7 @@ int64_t cli_wall_offset_ns(void);
 	"      --workers N         N inspection threads, each owning the flows that hash to\n" \
 	"                          it (both directions), sharing one compiled rule set\n"    \
 	"                          (default 1: inspection in the reading thread)\n"          \
+	CLI_OBSERVE_HELP                                                                       \
 	"  -v, --verbose           more diagnostics (repeat for debug)\n"
 
 #endif /* XDPI_CLI_COMMON_H */

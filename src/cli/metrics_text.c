@@ -197,5 +197,7 @@ int cli_metrics_compose(struct cli_sink *s, const struct cli_sources *src, struc
 	engines(f, s);
 	detection(f, s, first);
 	sources(f, src, s);
+	if (src->observe)
+		cli_observe_expose(src->observe, f);
 	return fclose(f) ? -1 : 0;
 }

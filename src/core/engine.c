@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include "xdpi/decode.h"
 #include "xdpi/defrag.h"
 #include "xdpi/engine.h"
@@ -122,6 +124,36 @@ static void on_anomaly(void *ctx, const struct xdpi_anomaly_alert *a)
 	e->cnt[XDPI_ECNT_EVENTS_ANOMALY]++;
 }
 
+/* ---- API metrics ---- */
+
+static void on_api_alert(void *ctx, const struct xdpi_api_alert *a)
+{
+	struct xdpi_engine *e = ctx;
+
+	if (a->firing) {
+		xdpi_json_reset(&e->json);
+		xdpi_eve_api_alert(&e->json, &e->eve, a);
+		emit(e);
+		e->cnt[XDPI_ECNT_EVENTS_API_ALERT]++;
+	}
+	if (e->cfg.hooks.api_alert)
+		e->cfg.hooks.api_alert(e->cfg.hooks.ctx, a);
+}
+
+static void on_transaction(void *ctx, struct xdpi_flow *f, struct xdpi_api_tx *tx)
+{
+	struct xdpi_engine *e = ctx;
+	const struct xdpi_flow_key *k = &f->key;
+	bool server_b = f->initiator == 0;
+	char addr[INET6_ADDRSTRLEN], bracketed[INET6_ADDRSTRLEN + 2];
+
+	tx->port = __builtin_bswap16(server_b ? k->port_b : k->port_a);
+	xdpi_addr_str(k->family, server_b ? k->addr_b : k->addr_a, addr, sizeof(addr));
+	snprintf(bracketed, sizeof(bracketed), k->family == 6 ? "[%s]" : "%s", addr);
+	tx->server = bracketed;
+	xdpi_api__record(e->cfg.api, tx, f, on_api_alert, e);
+}
+
 /* Shared detectors (workers): whoever holds the lock reports through its own engine. */
 static _Thread_local struct xdpi_engine *anomaly_caller;
 
@@ -215,6 +247,8 @@ static void on_flow_end(void *ctx, struct xdpi_flow *f, enum xdpi_flow_end why)
 	xdpi_eve_flow(&e->json, &e->eve, f, why);
 	emit(e);
 	e->cnt[XDPI_ECNT_EVENTS_FLOW]++;
+	if (e->cfg.hooks.flow_record)
+		e->cfg.hooks.flow_record(e->cfg.hooks.ctx, f, why);
 	if (why == XDPI_FLOW_END_ACTIVE) {
 		/* the flow goes on: the next record reports what comes after this cut */
 		memcpy(f->base_pkts, f->pkts, sizeof(f->pkts));
@@ -250,6 +284,8 @@ struct xdpi_engine *xdpi_engine__new(const struct xdpi_engine_cfg *cfg)
 			       (e->anomaly ? 1u << XDPI_STAGE_DNS_QUERY : 0);
 	e->l7.inspect = e->l7.inspect_stages ? on_inspect : NULL;
 	e->l7.inspect_ctx = e;
+	e->l7.transaction = cfg->api ? on_transaction : NULL;
+	e->l7.transaction_ctx = e;
 	if (cfg->detect && cfg->kops && cfg->kops->rule_counters)
 		e->kernel_rules = xdpi_kernel_rules__new(cfg->detect); /* NULL: no reports, only */
 	e->ft = flow_table__new(cfg->max_flows, &cfg->timeouts, on_flow_end, e);
@@ -483,6 +519,8 @@ int xdpi_engine__packet(struct xdpi_engine *e, const struct xdpi_pkt *pkt)
 	else
 		l7_fragment(e, f, &d, dir, pkt->ts_ns, pkt->index);
 	detect_packet(e, f, &d, dir, pkt->ts_ns); /* after L7: app_proto may be known now */
+	if (f->alerted && e->cfg.hooks.alerted_packet)
+		e->cfg.hooks.alerted_packet(e->cfg.hooks.ctx, pkt, f);
 	return 0;
 }
 
@@ -635,6 +673,8 @@ void xdpi_engine__tick(struct xdpi_engine *e, uint64_t now)
 		xdpi_anomaly__tick(e->anomaly, e->now);
 		anomaly_leave(e);
 	}
+	if (e->cfg.api && e->cfg.worker == 0) /* one clock for the shared table */
+		xdpi_api__tick(e->cfg.api, e->now, on_api_alert, e);
 	flow_table__expire(e->ft, e->now);
 	xdpi_defrag__expire(e->defrag, e->now);
 }
@@ -749,6 +789,24 @@ static void stats_defrag(struct xdpi_engine *e, struct xdpi_json *j)
 	xdpi_json_obj_close(j);
 }
 
+static void stats_api(struct xdpi_engine *e, struct xdpi_json *j)
+{
+	struct xdpi_api_stats st;
+
+	if (!e->cfg.api)
+		return;
+	xdpi_api__stats(e->cfg.api, &st);
+	xdpi_json_obj_open(j, "api");
+	xdpi_json_u64(j, "transactions", st.transactions);
+	xdpi_json_u64(j, "endpoints", st.endpoints);
+	xdpi_json_u64(j, "services", st.services);
+	xdpi_json_u64(j, "route_overflow", st.route_overflow);
+	xdpi_json_u64(j, "service_overflow", st.service_overflow);
+	xdpi_json_u64(j, "alerts_firing", st.alerts_firing);
+	xdpi_json_u64(j, "alerts_resolved", st.alerts_resolved);
+	xdpi_json_obj_close(j);
+}
+
 static void stats_xdpi(struct xdpi_engine *e, struct xdpi_json *j, const uint64_t *kc)
 {
 	struct flow_table_stats st;
@@ -804,6 +862,7 @@ static void stats_xdpi(struct xdpi_engine *e, struct xdpi_json *j, const uint64_
 	}
 	l7_stats(&e->l7, j);
 	stats_defrag(e, j);
+	stats_api(e, j);
 	if (e->cfg.stats_extra)
 		e->cfg.stats_extra(e->cfg.stats_ctx, j);
 	xdpi_json_obj_close(j);

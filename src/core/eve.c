@@ -89,13 +89,19 @@ static struct endpoints flow_endpoints(const struct xdpi_flow *f)
 	return e;
 }
 
+const char *xdpi_addr_str(uint8_t family, const void *addr, char *buf, size_t n)
+{
+	if (!inet_ntop(family == 6 ? AF_INET6 : AF_INET, addr, buf, (socklen_t)n))
+		snprintf(buf, n, "?");
+	return buf;
+}
+
 static void put_ip(struct xdpi_json *j, const char *key, const struct xdpi_flow *f,
 		   const uint32_t *addr)
 {
 	char buf[INET6_ADDRSTRLEN];
 
-	inet_ntop(f->key.family == 6 ? AF_INET6 : AF_INET, addr, buf, sizeof(buf));
-	xdpi_json_str(j, key, buf);
+	xdpi_json_str(j, key, xdpi_addr_str(f->key.family, addr, buf, sizeof(buf)));
 }
 
 static bool has_ports(uint8_t proto)

@@ -173,8 +173,7 @@ static void put_addr(struct xdpi_json *j, const char *key, uint8_t family, const
 {
 	char buf[INET6_ADDRSTRLEN];
 
-	inet_ntop(family == 6 ? AF_INET6 : AF_INET, addr, buf, sizeof(buf));
-	xdpi_json_str(j, key, buf);
+	xdpi_json_str(j, key, xdpi_addr_str(family, addr, buf, sizeof(buf)));
 }
 
 void xdpi_eve_anomaly(struct xdpi_json *j, const struct xdpi_eve_ctx *c,

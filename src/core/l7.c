@@ -64,6 +64,13 @@ static void inspect(struct xdpi_dissect_ctx *c, const struct xdpi_inspect *in)
 	call->le->inspect(call->le->inspect_ctx, call->f, dir, c->ts, in);
 }
 
+static void transaction(struct xdpi_dissect_ctx *c, struct xdpi_api_tx *tx)
+{
+	struct l7_call *call = c->engine;
+
+	call->le->transaction(call->le->transaction_ctx, call->f, tx);
+}
+
 static void ctx_init(struct l7_call *call, bool gap)
 {
 	memset(&call->ctx, 0, sizeof(call->ctx));
@@ -78,6 +85,7 @@ static void ctx_init(struct l7_call *call, bool gap)
 	call->ctx.event_end = event_end;
 	call->ctx.inspect = call->le->inspect ? inspect : NULL;
 	call->ctx.inspect_stages = call->le->inspect_stages;
+	call->ctx.transaction = call->le->transaction ? transaction : NULL;
 	call->ctx.engine = call;
 }
 

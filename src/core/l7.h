@@ -29,6 +29,9 @@ struct l7_engine {
 			const struct xdpi_inspect *in);
 	void *inspect_ctx;
 	uint32_t inspect_stages; /* 1 << enum xdpi_stage: what inspect wants */
+	/* Receives each finished HTTP/gRPC transaction (NULL: API metrics off). */
+	void (*transaction)(void *ctx, struct xdpi_flow *f, struct xdpi_api_tx *tx);
+	void *transaction_ctx;
 	/* Called once per flow when its dissector has nothing more to learn (may be NULL). */
 	void (*flow_done)(void *ctx, struct xdpi_flow *f);
 	void *done_ctx;

@@ -234,6 +234,18 @@ static void inspect_response(struct xdpi_dissect_ctx *c, struct http_tx *t)
 	c->inspect(c, &in);
 }
 
+static void tx_report(struct xdpi_dissect_ctx *c, const struct http_tx *t)
+{
+	struct xdpi_api_tx tx = {
+		.host = t->host, .method = t->has_request ? t->method : NULL, .path = t->uri,
+		.status = t->status, .grpc_status = -1, .ts = c->ts,
+		.latency_ns = t->status && t->has_request && c->ts >= t->req_ts ? c->ts - t->req_ts : 0,
+	};
+
+	if (c->transaction)
+		c->transaction(c, &tx);
+}
+
 static void tx_emit(struct xdpi_dissect_ctx *c, struct http_tx *t)
 {
 	struct http_state *st = c->state;
@@ -278,6 +290,7 @@ static void tx_emit(struct xdpi_dissect_ctx *c, struct http_tx *t)
 	}
 	xdpi_json_obj_close(j);
 	c->event_end(c);
+	tx_report(c, t);
 }
 
 static struct http_tx *queue_head(struct http_state *st)

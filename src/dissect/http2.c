@@ -125,6 +125,18 @@ static void put_str(struct xdpi_json *j, const char *k, const char *v)
 		xdpi_json_str(j, k, v);
 }
 
+static void stream_report(struct xdpi_dissect_ctx *c, const struct h2_stream *s)
+{
+	struct xdpi_api_tx tx = {
+		.host = s->authority, .method = s->requested ? s->method : NULL, .path = s->path,
+		.status = s->status, .grpc_status = s->grpc ? s->grpc_status : -1, .ts = c->ts,
+		.latency_ns = s->status && s->requested && c->ts >= s->ts ? c->ts - s->ts : 0,
+	};
+
+	if (c->transaction)
+		c->transaction(c, &tx);
+}
+
 static void stream_emit(struct xdpi_dissect_ctx *c, struct h2_stream *s)
 {
 	struct h2_state *st = c->state;
@@ -162,6 +174,7 @@ static void stream_emit(struct xdpi_dissect_ctx *c, struct h2_stream *s)
 		put_grpc(j, s);
 	xdpi_json_obj_close(j);
 	c->event_end(c);
+	stream_report(c, s);
 	stream_free(s);
 }
 

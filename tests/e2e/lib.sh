@@ -115,6 +115,8 @@ add_client_b() { ip -n "$NS_CLI" addr add $IP_B/24 dev "$IF_CLI"; }
 fetch() { cli curl -sf -o /dev/null --max-time "${2:-2}" --interface "$1" "http://$IP_SRV/"; }
 
 jq_ok() { jq -e "$@" >/dev/null; }
+# jq_any COND FILE: some JSON line of FILE satisfies COND (jq 1.6's -e looks at the last only).
+jq_any() { jq -se "any(.[]; $1)" "$2" >/dev/null; }
 fails() { ! "$@"; } # check "what" fails CMD: CMD must fail
 
 check() { # check "what" CMD...
@@ -164,6 +166,7 @@ http {
     root $TMP/www;
     location /echo { return 200 "posted\n"; }
     location /slow/ { alias $TMP/www/; limit_rate 100k; }
+    ${NGINX_EXTRA:-}
   }
 }
 NGX

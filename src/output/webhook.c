@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0
+/* A JSON webhook: each message is one HTTP(S) POST (libcurl, one kept-alive connection),
+ * delivered from the queue's thread. 2xx is delivered; 408, 429, 5xx and connection
+ * failures are retried with backoff; any other answer is the receiver refusing the
+ * message, which retrying cannot fix: it is given up and counted as failed. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <curl/curl.h>
+#include "xdpi/log.h"
+#include "xdpi/outputs.h"
+
+#define ATTEMPTS 6   /* 1 + 5 retries: 0.25 + 0.5 + 1 + 2 + 4 s of backoff */
+#define TIMEOUT_MS 5000L
+
+struct xdpi_webhook {
+	char url[1024];
+	CURL *curl;
+	struct curl_slist *headers;
+	struct xdpi_sendq *q;
+	long last_status;
+};
+
+static size_t discard(char *p, size_t size, size_t n, void *ud)
+{
+	(void)p, (void)ud;
+	return size * n;
+}
+
+static int open_curl(struct xdpi_webhook *w)
+{
+	w->curl = curl_easy_init();
+	if (!w->curl)
+		return -ENOMEM;
+	curl_easy_setopt(w->curl, CURLOPT_URL, w->url);
+	curl_easy_setopt(w->curl, CURLOPT_HTTPHEADER, w->headers);
+	curl_easy_setopt(w->curl, CURLOPT_TIMEOUT_MS, TIMEOUT_MS);
+	curl_easy_setopt(w->curl, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
+	curl_easy_setopt(w->curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(w->curl, CURLOPT_WRITEFUNCTION, discard);
+	curl_easy_setopt(w->curl, CURLOPT_USERAGENT, "xdpi-webhook/1");
+	return 0;
+}
+
+static int webhook_deliver(void *priv, const struct iovec *msg, size_t n)
+{
+	struct xdpi_webhook *w = priv;
+	long status = 0;
+	CURLcode rc;
+
+	(void)n;
+	if (!w->curl && open_curl(w))
+		return -ENOMEM;
+	curl_easy_setopt(w->curl, CURLOPT_POSTFIELDS, msg[0].iov_base);
+	curl_easy_setopt(w->curl, CURLOPT_POSTFIELDSIZE, (long)msg[0].iov_len);
+	rc = curl_easy_perform(w->curl);
+	if (rc != CURLE_OK) {
+		xdpi_log_debug("webhook %s: %s\n", w->url, curl_easy_strerror(rc));
+		return -EIO;
+	}
+	curl_easy_getinfo(w->curl, CURLINFO_RESPONSE_CODE, &status);
+	w->last_status = status;
+	if (status >= 200 && status < 300)
+		return 1;
+	xdpi_log_debug("webhook %s: HTTP %ld\n", w->url, status);
+	return status == 408 || status == 429 || status >= 500 ? -EAGAIN : -EBADMSG;
+}
+
+static void webhook_reset(void *priv)
+{
+	struct xdpi_webhook *w = priv;
+
+	if (w->curl)
+		curl_easy_cleanup(w->curl);
+	w->curl = NULL;
+}
+
+static const struct xdpi_sendq_ops webhook_ops = {
+	.deliver = webhook_deliver,
+	.reset = webhook_reset,
+};
+
+struct xdpi_webhook *xdpi_webhook__new(const char *url, char *err, size_t errlen)
+{
+	struct xdpi_sendq_cfg qc = { .name = "webhook", .capacity = 1024, .batch = 1,
+				     .max_attempts = ATTEMPTS, .backoff_min_ms = 250,
+				     .backoff_max_ms = 4000, .drain_ms = 3000 };
+	struct xdpi_webhook *w;
+
+	if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)) {
+		snprintf(err, errlen, "'%s': a webhook URL starts with http:// or https://", url);
+		return NULL;
+	}
+	if (strlen(url) >= sizeof(w->url)) {
+		snprintf(err, errlen, "the webhook URL is longer than %zu bytes", sizeof(w->url) - 1);
+		return NULL;
+	}
+	if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
+		snprintf(err, errlen, "libcurl would not start");
+		return NULL;
+	}
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		goto nomem;
+	snprintf(w->url, sizeof(w->url), "%s", url);
+	w->headers = curl_slist_append(NULL, "Content-Type: application/json");
+	if (!w->headers || !(w->q = xdpi_sendq__new(&qc, &webhook_ops, w)))
+		goto nomem;
+	return w;
+nomem:
+	if (w)
+		curl_slist_free_all(w->headers);
+	free(w);
+	snprintf(err, errlen, "out of memory");
+	return NULL;
+}
+
+int xdpi_webhook__post(struct xdpi_webhook *w, const char *json, size_t len)
+{
+	return xdpi_sendq__push(w->q, json, len);
+}
+
+void xdpi_webhook__stats(struct xdpi_webhook *w, struct xdpi_sendq_stats *st)
+{
+	xdpi_sendq__stats(w->q, st);
+}
+
+void xdpi_webhook__free(struct xdpi_webhook *w, struct xdpi_sendq_stats *last)
+{
+	if (!w)
+		return;
+	xdpi_sendq__free(w->q, last);
+	webhook_reset(w);
+	curl_slist_free_all(w->headers);
+	free(w);
+}
