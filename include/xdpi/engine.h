@@ -168,6 +168,8 @@ int xdpi_engine__bypass_flow(struct xdpi_engine *e, struct xdpi_flow *f);
 void xdpi_engine__emit_stats(struct xdpi_engine *e, uint64_t now);
 const uint64_t *xdpi_engine__counters(const struct xdpi_engine *e);
 const uint64_t *xdpi_engine__reasons(const struct xdpi_engine *e);
+/* Flows dissector D (registry order) has claimed. */
+uint64_t xdpi_engine__app_flows(const struct xdpi_engine *e, size_t d);
 void xdpi_engine__flow_stats(const struct xdpi_engine *e, struct flow_table_stats *st);
 const char *xdpi_engine_counter_name(enum xdpi_engine_counter c);
 const char *xdpi_kernel_counter_name(enum xdpi_counter c);

@@ -500,7 +500,11 @@ static void publish_metrics(struct run_ctx *c)
 	if (!c->metrics)
 		return;
 	if (!cli_metrics_compose(&c->sink, &c->sources, c->loader, c->common.detect.d, &text, &len))
-		xdpi_metrics__publish(c->metrics, text, len);
+		xdpi_metrics__publish(c->metrics, XDPI_DOC_METRICS, text, len);
+	free(text);
+	text = NULL;
+	if (!cli_top_compose(c->loader, &text, &len))
+		xdpi_metrics__publish(c->metrics, XDPI_DOC_TOP, text, len);
 	free(text);
 }
 

@@ -125,6 +125,10 @@ struct cli_sources;
 int cli_metrics_compose(struct cli_sink *s, const struct cli_sources *src, struct xdpi_loader *l,
 			struct xdpi_detect *first, char **text, size_t *len);
 
+/* The largest flows (by bytes) and talkers (by bytes sent and received) in the kernel's
+ * flow map, as JSON (top_json.c), for /top.json. */
+int cli_top_compose(struct xdpi_loader *l, char **text, size_t *len);
+
 /* Options read and run have in common. */
 struct cli_common {
 	const char *output;

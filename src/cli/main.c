@@ -9,6 +9,7 @@ int cmd_read(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_ctl(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
+int cmd_top(int argc, char **argv);
 
 struct command {
 	const char *name;
@@ -21,6 +22,7 @@ static const struct command commands[] = {
 	{ "read", cmd_read, "inspect a pcap/pcapng capture (optionally through the kernel)" },
 	{ "ctl", cmd_ctl, "block, allow, list, reload, bypass on a running `xdpi run`" },
 	{ "rules", cmd_rules, "check Suricata-style rule files: what loads, what is skipped" },
+	{ "top", cmd_top, "a live terminal view of a running `xdpi run --metrics`" },
 };
 
 static void usage(FILE *f)
@@ -37,7 +39,8 @@ static void usage(FILE *f)
 		   "  xdpi read capture.pcap | jq 'select(.event_type==\"flow\")'\n"
 		   "  sudo xdpi read --through-kernel capture.pcap\n"
 		   "  sudo xdpi ctl -i eth0 block 203.0.113.0/24 --ttl 600\n"
-		   "  xdpi rules check /etc/suricata/rules/*.rules\n");
+		   "  xdpi rules check /etc/suricata/rules/*.rules\n"
+		   "  xdpi top --metrics 127.0.0.1:9469\n");
 }
 
 int main(int argc, char **argv)

@@ -12,7 +12,10 @@
 #include <bpf/bpf.h>
 #include "common.h"
 #include "xdpi/decode.h"
+#include "xdpi/dissect.h"
 #include "xdpi/loader.h"
+
+#define APP_MAX 32 /* dissectors counted (the registry holds fewer) */
 
 static void family(FILE *f, const char *name, const char *type, const char *help)
 {
@@ -86,7 +89,9 @@ static void rules(FILE *f, int fd)
 static void engines(FILE *f, struct cli_sink *s)
 {
 	uint64_t sum[XDPI_ECNT_MAX] = { 0 }, active = 0, max = 0, created = 0, evicted = 0;
+	uint64_t app[APP_MAX] = { 0 };
 	uint32_t n = s->workers ? XDPI_WORKERS_MAX : 1;
+	size_t nd = xdpi_dissectors_count();
 	char name[96];
 
 	for (uint32_t i = 0; i < n; i++) {
@@ -99,6 +104,8 @@ static void engines(FILE *f, struct cli_sink *s)
 		c = xdpi_engine__counters(e);
 		for (int k = 0; k < XDPI_ECNT_MAX; k++)
 			sum[k] += c[k];
+		for (size_t d = 0; d < nd && d < APP_MAX; d++)
+			app[d] += xdpi_engine__app_flows(e, d);
 		xdpi_engine__flow_stats(e, &st);
 		active += st.active, max += st.max, created += st.created, evicted += st.evicted;
 	}
@@ -117,7 +124,12 @@ static void engines(FILE *f, struct cli_sink *s)
 		(unsigned long long)sum[XDPI_ECNT_EVENTS_FLOW],
 		(unsigned long long)sum[XDPI_ECNT_EVENTS_STATS],
 		(unsigned long long)sum[XDPI_ECNT_EVENTS_DROP],
-		(unsigned long long)(sum[XDPI_ECNT_EVENTS_ALERT] + sum[XDPI_ECNT_EVENTS_ANOMALY]));
+		(unsigned long long)(sum[XDPI_ECNT_EVENTS_ALERT] + sum[XDPI_ECNT_EVENTS_ANOMALY] +
+				     sum[XDPI_ECNT_EVENTS_API_ALERT]));
+	family(f, "xdpi_app_flows_total", "counter", "Flows by application protocol (dissector).");
+	for (size_t d = 0; d < nd && d < APP_MAX; d++)
+		fprintf(f, "xdpi_app_flows_total{proto=\"%s\"} %llu\n", xdpi_dissector_at(d)->name,
+			(unsigned long long)app[d]);
 }
 
 static void detection(FILE *f, struct cli_sink *s, struct xdpi_detect *first)

@@ -698,6 +698,11 @@ const uint64_t *xdpi_engine__reasons(const struct xdpi_engine *e)
 	return e->reasons;
 }
 
+uint64_t xdpi_engine__app_flows(const struct xdpi_engine *e, size_t d)
+{
+	return d < XDPI_MAX_DISSECTORS ? e->l7.flows[d] : 0;
+}
+
 void xdpi_engine__flow_stats(const struct xdpi_engine *e, struct flow_table_stats *st)
 {
 	flow_table__stats(e->ft, st);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The Prometheus endpoint: libmicrohttpd in its own thread serves GET /metrics from the last
- * snapshot the inspection loop published (once a second), so a scrape never touches live
- * state and never waits on inspection; anything else is a 404. */
+/* The Prometheus endpoint: libmicrohttpd in its own thread serves GET /metrics (and
+ * /top.json, for `xdpi top`) from the last snapshot the inspection loop published (once a
+ * second), so a scrape never touches live state and never waits on inspection; anything
+ * else is a 404. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -13,13 +14,28 @@
 #include <microhttpd.h>
 #include "xdpi/metrics.h"
 
+static const struct {
+	const char *path, *type;
+} docs[XDPI_DOC_MAX] = {
+	[XDPI_DOC_METRICS] = { "/metrics", "text/plain; version=0.0.4" },
+	[XDPI_DOC_TOP] = { "/top.json", "application/json" },
+};
+
 struct xdpi_metrics {
 	struct MHD_Daemon *mhd;
 	pthread_mutex_t lock;
-	char *text;
-	size_t len;
+	char *text[XDPI_DOC_MAX];
+	size_t len[XDPI_DOC_MAX];
 	uint64_t scrapes;
 };
+
+static int doc_of(const char *url, const char *method)
+{
+	for (int i = 0; i < XDPI_DOC_MAX; i++)
+		if (!strcmp(url, docs[i].path) && !strcmp(method, "GET"))
+			return i;
+	return -1;
+}
 
 static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *url,
 			      const char *method, const char *version, const char *upload,
@@ -28,13 +44,14 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 	struct xdpi_metrics *m = cls;
 	struct MHD_Response *r;
 	enum MHD_Result rc;
-	bool found = !strcmp(url, "/metrics") && !strcmp(method, "GET");
+	int doc = doc_of(url, method);
+	bool found = doc >= 0;
 
 	(void)version, (void)upload, (void)upload_len, (void)req;
 	pthread_mutex_lock(&m->lock);
 	if (found) {
-		m->scrapes++;
-		r = MHD_create_response_from_buffer(m->len, m->text ? m->text : (char *)"",
+		m->scrapes += doc == XDPI_DOC_METRICS;
+		r = MHD_create_response_from_buffer(m->len[doc], m->text[doc] ? m->text[doc] : (char *)"",
 						    MHD_RESPMEM_MUST_COPY);
 	} else {
 		r = MHD_create_response_from_buffer(10, (char *)"not found\n", MHD_RESPMEM_PERSISTENT);
@@ -42,7 +59,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 	pthread_mutex_unlock(&m->lock);
 	if (!r)
 		return MHD_NO;
-	MHD_add_response_header(r, "Content-Type", found ? "text/plain; version=0.0.4" : "text/plain");
+	MHD_add_response_header(r, "Content-Type", found ? docs[doc].type : "text/plain");
 	rc = MHD_queue_response(c, found ? MHD_HTTP_OK : MHD_HTTP_NOT_FOUND, r);
 	MHD_destroy_response(r);
 	return rc;
@@ -102,7 +119,8 @@ struct xdpi_metrics *xdpi_metrics__start(const char *listen, char *err, size_t e
 	return m;
 }
 
-void xdpi_metrics__publish(struct xdpi_metrics *m, const char *text, size_t len)
+void xdpi_metrics__publish(struct xdpi_metrics *m, enum xdpi_metrics_doc doc, const char *text,
+			   size_t len)
 {
 	char *copy = malloc(len + 1);
 
@@ -111,9 +129,9 @@ void xdpi_metrics__publish(struct xdpi_metrics *m, const char *text, size_t len)
 	memcpy(copy, text, len);
 	copy[len] = 0;
 	pthread_mutex_lock(&m->lock);
-	free(m->text);
-	m->text = copy;
-	m->len = len;
+	free(m->text[doc]);
+	m->text[doc] = copy;
+	m->len[doc] = len;
 	pthread_mutex_unlock(&m->lock);
 }
 
@@ -133,6 +151,7 @@ void xdpi_metrics__stop(struct xdpi_metrics *m)
 		return;
 	MHD_stop_daemon(m->mhd);
 	pthread_mutex_destroy(&m->lock);
-	free(m->text);
+	for (int i = 0; i < XDPI_DOC_MAX; i++)
+		free(m->text[i]);
 	free(m);
 }

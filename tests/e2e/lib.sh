@@ -30,6 +30,7 @@ e2e_require_root() {
 
 teardown() {
 	local pid
+	[ -n "${E2E_CLEANUP:-}" ] && eval "$E2E_CLEANUP" # a test's own (tmux servers, ...)
 	for pid in "${BG_PIDS[@]}"; do
 		kill -TERM "$pid" 2>/dev/null
 	done

@@ -17,7 +17,8 @@ start_xdpi "$TMP/xdpi.log" -o "$TMP/eve.json" --stats-interval 0 --metrics 127.0
 	--block "$TMP/block.txt" || { echo "FAIL attach"; cat "$TMP/xdpi.log"; exit 1; }
 scrape() { in_net "$NS_SRV" curl -sf --max-time 2 "http://127.0.0.1:9469${1:-/metrics}"; }
 value() { scrape | awk -v k="$1" '$1 == k { print $2 }'; }
-check "the endpoint answers" wait_until 10 scrape
+answers() { scrape >/dev/null; }
+check "the endpoint answers" wait_until 10 answers
 add_client_b
 for i in $(seq 1 20); do
 	fetch $IP_CLI >/dev/null || true
@@ -51,6 +52,26 @@ for line in open(sys.argv[1]):
 sys.exit(1 if bad else 0)
 PY
 check "another path is a 404" fails scrape /other
+
+# xdpi top, in a real terminal: tmux runs it, capture-pane reads the screen, send-keys quits
+TMUX_SOCK=xdpi-e2e-$SUF
+E2E_CLEANUP='tmux -L "$TMUX_SOCK" kill-server 2>/dev/null'
+tmux -L "$TMUX_SOCK" new-session -d -s top -x 110 -y 70 \
+	"nsenter --net=/run/netns/$NS_SRV $XDPI top --metrics :9469; sleep 30"
+pane() { tmux -L "$TMUX_SOCK" capture-pane -p -t top; }
+shows() { pane | grep -qE "$1"; }
+check "xdpi top shows the traffic" wait_until 10 shows '^traffic +[0-9.]+k? pkt/s'
+check "  ... the API endpoints with req/s, err% and p99" \
+	wait_until 5 shows '^  198\.18\.0\.2:80 GET / +[0-9.]+ +[0-9.]+% +[0-9.]+ms'
+check "  ... the top flows" shows '198\.18\.0\.1:[0-9]+ -> 198\.18\.0\.2:(80|53) (TCP|UDP)'
+check "  ... the top talkers" shows '^  198\.18\.0\.1 +[0-9.]+k? +[0-9.]+k? +[0-9]+$'
+check "  ... the blocked client's drops under policy, by rule" shows '^  policy drop +\{rule="1"\} +[1-9]'
+check "  ... the application protocols" shows '^app flows .*http [1-9]'
+pane | sed -n '1,/^top flows/p' | sed 's/^/  | /' | head -30
+top_running() { pgrep -f "^$XDPI top --metrics :9469" >/dev/null; }
+check "xdpi top was running" top_running
+tmux -L "$TMUX_SOCK" send-keys -t top q
+check "q quits xdpi top" wait_until 5 fails top_running
 stop_bg "$XDPI_PID" TERM
 check "the endpoint goes with xdpi" fails scrape
 e2e_done

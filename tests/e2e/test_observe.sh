@@ -75,6 +75,18 @@ check "PromQL: $Q_OVER = 6 (six words past the budget of 8 endpoints)" wait_unti
 check "PromQL: route=\"other\" holds the overflow" \
 	prom_is 'sum(xdpi_api_requests_total{route="other"})' 6
 
+dash_exprs_run() { # every query of the shipped Grafana dashboard is valid PromQL and returns
+	local e bad=0
+	while IFS= read -r e; do
+		e=${e//\$service/.*}
+		in_net "$NS_SRV" curl -sf --max-time 2 http://127.0.0.1:9090/api/v1/query \
+			--data-urlencode "query=$e" | jq -e '.status == "success"' >/dev/null || { echo "  bad: $e"; bad=1; }
+	done < <(jq -r '.panels[].targets[].expr' "$(dirname "$0")/../../contrib/grafana/xdpi-dashboard.json")
+	return $bad
+}
+check "the Grafana dashboard's $(jq '[.panels[].targets[]] | length' "$(dirname "$0")/../../contrib/grafana/xdpi-dashboard.json") queries run in Prometheus" dash_exprs_run
+check "  ... and its API p99 panel has data" [ -n "$(promq 'histogram_quantile(0.99, sum by (service, route, le) (rate(xdpi_api_request_duration_seconds_bucket[5m])))')" ]
+
 api_alert() { jq_any '.event_type == "alert" and .alert.gid == 9200 and .xdpi.api.route == "/api/fail"' "$TMP/eve.json"; }
 check "an EVE alert for the 5xx ratio of GET /api/fail" wait_until 10 api_alert
 hook_has() { [ -s "$TMP/hooks.jsonl" ] && jq_any ".status == \"$1\" and .route == \"/api/fail\"" "$TMP/hooks.jsonl"; }
