@@ -8,7 +8,7 @@ OUT ?= build
 include mk/flags.mk
 include mk/bpf.mk
 
-LIB_SRCS := $(wildcard src/core/*.c src/api/*.c src/capture/*.c src/dissect/*.c src/dissect/lib/*.c src/detect/*.c src/policy/*.c \
+LIB_SRCS := $(wildcard src/core/*.c src/api/*.c src/context/*.c src/capture/*.c src/dissect/*.c src/dissect/lib/*.c src/detect/*.c src/policy/*.c \
 	src/output/*.c)
 CLI_SRCS := $(wildcard src/cli/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(OUT)/%.o)
@@ -26,8 +26,8 @@ $(LIBXDPI): $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-# The loader embeds the BPF skeletons.
-$(OUT)/src/core/loader.o: $(BPF_SKELS)
+# The loader and the socket hooks embed the BPF skeletons.
+$(OUT)/src/core/loader.o $(OUT)/src/context/sock_ctx.o: $(BPF_SKELS)
 
 $(OUT)/%.o: %.c | deps-build
 	$(call msg,CC,$@)

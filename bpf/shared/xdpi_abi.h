@@ -371,4 +371,35 @@ struct xdpi_rule_stats {
 	__u64 last_ns;
 };
 
+/* Process context of local sockets (bpf/sock_ctx.bpf.c -> src/context/sock_ctx.c): the
+ * socket hooks record who owns each socket they see, keyed by its tuple as the owner sees it
+ * (local side first). Wildcards, all zero: raddr/rport of an unconnected UDP socket's port
+ * entry, laddr of a socket bound to any address. */
+struct xdpi_sock_key {
+	__u32 laddr[4]; /* network order; IPv4 (and IPv4-mapped IPv6) in [0] */
+	__u32 raddr[4];
+	__u16 lport;    /* host order */
+	__u16 rport;
+	__u8 family;    /* 4 or 6 */
+	__u8 proto;     /* 6 or 17 */
+	__u8 pad[2];
+};
+
+enum xdpi_sock_source {
+	XDPI_SOCK_TCP_IO = 1, /* TCP send or receive by the owner */
+	XDPI_SOCK_UDP_IO,     /* UDP send or receive by the owner */
+};
+
+struct xdpi_sock_value {
+	__u64 cgroup_id; /* cgroup v2 id of the owner (bpf_get_current_cgroup_id) */
+	__u64 seen_ns;   /* CLOCK_MONOTONIC of the last record */
+	__u32 pid;       /* thread group id */
+	__u32 uid;
+	char comm[16];   /* the process's (its main thread's) name */
+	__u8 source;     /* enum xdpi_sock_source */
+	__u8 pad[7];
+};
+
+#define XDPI_SOCK_ENTRIES 65536
+
 #endif /* XDPI_ABI_H */

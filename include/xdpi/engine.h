@@ -94,6 +94,9 @@ struct xdpi_engine_hooks {
 	void (*alerted_packet)(void *ctx, const struct xdpi_pkt *pkt, const struct xdpi_flow *f);
 	/* An API exception condition starts or stops holding. */
 	void (*api_alert)(void *ctx, const struct xdpi_api_alert *a);
+	/* The owners of F's local ends (malloc'd, the engine frees it), NULL: none known (yet).
+	 * Asked before the flow's events, a few times until it answers, and at its end. */
+	struct xdpi_proc_ctx *(*flow_context)(void *ctx, const struct xdpi_flow *f);
 };
 
 /* Receives each serialized event (no newline). Returns 0 or -errno. */

@@ -63,6 +63,8 @@ struct xdpi_flow {
 	void *l7;           /* the engine's application-layer state, NULL until payload */
 	void *detect;       /* detection state (flowbits, pass), NULL until a rule needs it */
 	uint64_t vol_bytes; /* kernel flows: bytes to the server the surge detector has counted */
+	struct xdpi_proc_ctx *proc; /* owners of its local ends (engine-owned), NULL: unknown */
+	uint8_t proc_tries;         /* lookups made for it so far */
 	uint32_t hash;
 	struct xdpi_flow *hnext;
 	struct xdpi_flow *lru_prev, *lru_next;

@@ -15,6 +15,12 @@ struct xdpi_json {
 	int depth;
 	bool need_comma[32];
 	bool oom; /* an allocation failed: the document is incomplete */
+	/* Keys to add to the top-level "xdpi" object (opened for them if the event has none)
+	 * when the event closes; set by whoever knows them (the flow's process context), cleared
+	 * once written and by reset. */
+	void (*xdpi_extra)(void *ctx, struct xdpi_json *j);
+	void *xdpi_extra_ctx;
+	bool in_top_xdpi; /* the open object at depth 2 is the top-level "xdpi" */
 };
 
 void xdpi_json_init(struct xdpi_json *j);

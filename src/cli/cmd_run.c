@@ -53,6 +53,9 @@ static const char usage[] =
 	"      --busy-poll         prefer busy polling on the AF_XDP sockets\n"
 	"      --metrics ADDR:PORT serve Prometheus metrics at http://ADDR:PORT/metrics (every\n"
 	"                          counter, refreshed each second; ':PORT' is 127.0.0.1)\n"
+	"      --process-context   attach socket hooks (fentry, BTF tracepoint) and write the\n"
+	"                          owning process and container of local flows into their\n"
+	"                          events (xdpi.process, xdpi.container)\n"
 	"      --persist           leave the programs and their policy attached when xdpi exits\n"
 	"                          (pinned under /sys/fs/bpf/xdpi/IFACE; `xdpi ctl` still works;\n"
 	"                          traffic is inspected by nobody until xdpi runs again).\n"
@@ -230,6 +233,9 @@ static int run_option(struct run_ctx *c, int opt, const char *arg)
 	case 0x218:
 		c->metrics_listen = arg;
 		return 0;
+	case 0x219:
+		c->common.observe.process_context = true;
+		return 0;
 	}
 	switch (cli_limits_option(&c->limits, opt, arg)) {
 	case 1:
@@ -263,6 +269,7 @@ static int parse_args(struct run_ctx *c, int argc, char **argv)
 		{ "busy-poll", no_argument, NULL, 0x216 },
 		{ "umem-frames", required_argument, NULL, 0x217 },
 		{ "metrics", required_argument, NULL, 0x218 },
+		{ "process-context", no_argument, NULL, 0x219 },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },

@@ -13,6 +13,7 @@
 #include "xdpi/loader.h"
 #include "xdpi/output.h"
 #include "xdpi/outputs.h"
+#include "xdpi/context.h"
 #include "xdpi/workers.h"
 
 #define EXIT_USAGE 2
@@ -35,7 +36,9 @@ struct cli_observe {
 	const char *ipfix_target;
 	const char *pcap_dir;
 	uint64_t pcap_rotate_mb, pcap_keep;
+	bool process_context; /* run --process-context */
 	/* after cli_observe_open */
+	struct xdpi_sock_ctx *sock_ctx;
 	struct xdpi_api_routes *routes;
 	struct xdpi_api *api;
 	struct xdpi_webhook *webhook;

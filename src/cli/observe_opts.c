@@ -87,6 +87,13 @@ static void hook_api_alert(void *ctx, const struct xdpi_api_alert *a)
 	xdpi_json_free(&j);
 }
 
+static struct xdpi_proc_ctx *hook_flow_context(void *ctx, const struct xdpi_flow *f)
+{
+	struct cli_observe *o = ctx;
+
+	return xdpi_sock_ctx__lookup(o->sock_ctx, f);
+}
+
 /* ---- open and close ---- */
 
 static int open_api(struct cli_observe *o, int64_t wall_offset_ns)
@@ -134,6 +141,10 @@ static int open_outputs(struct cli_observe *o, int64_t wall_offset_ns)
 		fprintf(stderr, "xdpi: --ipfix: %s\n", err);
 		return -1;
 	}
+	if (o->process_context && !(o->sock_ctx = xdpi_sock_ctx__open(err, sizeof(err)))) {
+		fprintf(stderr, "xdpi: --process-context: %s\n", err);
+		return -1;
+	}
 	if (o->pcap_dir &&
 	    !(o->pcap = xdpi_pcap_alerts__new(o->pcap_dir, o->pcap_rotate_mb << 20,
 					      (uint32_t)o->pcap_keep, wall_offset_ns, err, sizeof(err)))) {
@@ -162,6 +173,7 @@ int cli_observe_open(struct cli_observe *o, struct xdpi_engine_cfg *ec, struct c
 		.flow_record = o->ipfix ? hook_flow_record : NULL,
 		.alerted_packet = o->pcap ? hook_alerted_packet : NULL,
 		.api_alert = o->webhook ? hook_api_alert : NULL,
+		.flow_context = o->sock_ctx ? hook_flow_context : NULL,
 	};
 	return 0;
 }
@@ -213,6 +225,17 @@ void cli_observe_stats(const struct cli_observe *o, struct xdpi_json *j)
 		xdpi_json_u64(j, "records_lost", st.records_lost);
 		xdpi_json_obj_close(j);
 	}
+	if (o->sock_ctx) {
+		struct xdpi_sock_ctx_stats st;
+
+		xdpi_sock_ctx__stats(o->sock_ctx, &st);
+		xdpi_json_obj_open(j, "process_context");
+		xdpi_json_u64(j, "lookups", st.lookups);
+		xdpi_json_u64(j, "found", st.found);
+		xdpi_json_u64(j, "not_found", st.not_found);
+		xdpi_json_u64(j, "errors", st.errors);
+		xdpi_json_obj_close(j);
+	}
 	if (o->pcap) {
 		struct xdpi_pcap_alerts_stats st;
 
@@ -249,6 +272,18 @@ void cli_observe_expose(const struct cli_observe *o, FILE *f)
 
 	if (o->api)
 		xdpi_api__expose(o->api, f);
+	if (o->sock_ctx) {
+		struct xdpi_sock_ctx_stats st;
+
+		xdpi_sock_ctx__stats(o->sock_ctx, &st);
+		fprintf(f, "# HELP xdpi_context_lookups_total Flow ends looked up in the socket hooks' map\n"
+			"# TYPE xdpi_context_lookups_total counter\n"
+			"xdpi_context_lookups_total{result=\"found\"} %llu\n"
+			"xdpi_context_lookups_total{result=\"not_found\"} %llu\n"
+			"xdpi_context_lookups_total{result=\"error\"} %llu\n",
+			(unsigned long long)st.found, (unsigned long long)st.not_found,
+			(unsigned long long)st.errors);
+	}
 	if (o->redis || o->webhook || o->ipfix || o->pcap) {
 		fputs("# HELP xdpi_output_messages_total Messages of the network outputs by result\n"
 		      "# TYPE xdpi_output_messages_total counter\n"
@@ -314,6 +349,8 @@ void cli_observe_close(struct cli_observe *o, struct cli_output *out)
 		xdpi_webhook__free(o->webhook, &st);
 		say_losses("webhook", &st);
 	}
+	xdpi_sock_ctx__free(o->sock_ctx);
+	o->sock_ctx = NULL;
 	xdpi_ipfix__free(o->ipfix);
 	xdpi_pcap_alerts__free(o->pcap);
 	xdpi_api__free(o->api);

@@ -89,6 +89,25 @@ int xdpi_engine__bypass_flow(struct xdpi_engine *e, struct xdpi_flow *f)
 	return 0;
 }
 
+/* ---- process context ---- */
+
+#define CONTEXT_TRIES 4
+
+/* Before an event of F: who owns its ends, asked until known (the owner's first send or
+ * receive may come after the first packets), and once more at its end. */
+static void flow_context(struct xdpi_engine *e, struct xdpi_flow *f, bool ending)
+{
+	if (!f || f->proc || !e->cfg.hooks.flow_context || (f->proc_tries >= CONTEXT_TRIES && !ending))
+		return;
+	f->proc_tries++;
+	f->proc = e->cfg.hooks.flow_context(e->cfg.hooks.ctx, f);
+}
+
+static void on_event_flow(void *ctx, struct xdpi_flow *f)
+{
+	flow_context(ctx, f, false);
+}
+
 /* ---- detection ---- */
 
 /* An alert: a drop rule first blocks the sender in the fast path, then the event says so. */
@@ -107,6 +126,7 @@ static bool on_alert(void *ctx, struct xdpi_alert *a)
 	}
 	if (a->flow)
 		a->flow->alerted = true;
+	flow_context(e, a->flow, false);
 	xdpi_json_reset(&e->json);
 	xdpi_eve_alert(&e->json, &e->eve, a, blocked);
 	emit(e);
@@ -239,6 +259,7 @@ static void on_flow_end(void *ctx, struct xdpi_flow *f, enum xdpi_flow_end why)
 	struct xdpi_engine *e = ctx;
 
 	/* the application layer reports first: its events precede the flow record */
+	flow_context(e, f, true);
 	if (why != XDPI_FLOW_END_ACTIVE) {
 		l7_flow_end(&e->l7, f, f->last_ns);
 		xdpi_detect__flow_end(e->cfg.detect, f);
@@ -254,7 +275,10 @@ static void on_flow_end(void *ctx, struct xdpi_flow *f, enum xdpi_flow_end why)
 		memcpy(f->base_pkts, f->pkts, sizeof(f->pkts));
 		memcpy(f->base_bytes, f->bytes, sizeof(f->bytes));
 		f->record_start_ns = f->last_ns;
+		return;
 	}
+	free(f->proc);
+	f->proc = NULL;
 }
 
 struct xdpi_engine *xdpi_engine__new(const struct xdpi_engine_cfg *cfg)
@@ -285,6 +309,8 @@ struct xdpi_engine *xdpi_engine__new(const struct xdpi_engine_cfg *cfg)
 	e->l7.inspect = e->l7.inspect_stages ? on_inspect : NULL;
 	e->l7.inspect_ctx = e;
 	e->l7.transaction = cfg->api ? on_transaction : NULL;
+	e->l7.before_event = cfg->hooks.flow_context ? on_event_flow : NULL;
+	e->l7.before_event_ctx = e;
 	e->l7.transaction_ctx = e;
 	if (cfg->detect && cfg->kops && cfg->kops->rule_counters)
 		e->kernel_rules = xdpi_kernel_rules__new(cfg->detect); /* NULL: no reports, only */
@@ -308,6 +334,8 @@ static void free_l7(void *ctx, struct xdpi_flow *f)
 
 	l7_flow_end(&e->l7, f, f->last_ns);
 	xdpi_detect__flow_end(e->cfg.detect, f);
+	free(f->proc);
+	f->proc = NULL;
 }
 
 void xdpi_engine__free(struct xdpi_engine *e)

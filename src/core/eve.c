@@ -6,6 +6,7 @@
 #include <time.h>
 #include "shared/xdpi_abi.h"
 #include "xdpi/community_id.h"
+#include "xdpi/context.h"
 #include "xdpi/decode.h"
 #include "xdpi/eve.h"
 #include "xdpi/pkt.h"
@@ -109,6 +110,13 @@ static bool has_ports(uint8_t proto)
 	return proto == 6 || proto == 17 || proto == 132;
 }
 
+static void put_process(void *ctx, struct xdpi_json *j)
+{
+	const struct xdpi_flow *f = ctx;
+
+	xdpi_proc_ctx_json(j, f->proc, f->initiator);
+}
+
 void xdpi_eve_begin(struct xdpi_json *j, const struct xdpi_eve_ctx *c, uint64_t ts,
 		    const char *event_type, const struct xdpi_flow *f)
 {
@@ -138,6 +146,10 @@ void xdpi_eve_begin(struct xdpi_json *j, const struct xdpi_eve_ctx *c, uint64_t 
 	if (has_ports(f->key.proto))
 		xdpi_json_u64(j, "dest_port", ep.dport);
 	xdpi_json_str(j, "proto", xdpi_proto_name(f->key.proto, pbuf, sizeof(pbuf)));
+	if (f->proc) { /* written into the event's xdpi object as it closes */
+		j->xdpi_extra = put_process;
+		j->xdpi_extra_ctx = (void *)f;
+	}
 }
 
 static void put_community_id(struct xdpi_json *j, const struct xdpi_flow *f)

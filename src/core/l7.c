@@ -39,6 +39,8 @@ static struct xdpi_json *event_begin(struct xdpi_dissect_ctx *c, const char *typ
 	struct l7_call *call = c->engine;
 	struct xdpi_json *j = call->le->json;
 
+	if (call->le->before_event)
+		call->le->before_event(call->le->before_event_ctx, call->f);
 	xdpi_json_reset(j);
 	xdpi_eve_begin(j, call->le->eve, c->ts, type, c->flow);
 	if (call->pcap_cnt)

@@ -29,6 +29,9 @@ struct l7_engine {
 			const struct xdpi_inspect *in);
 	void *inspect_ctx;
 	uint32_t inspect_stages; /* 1 << enum xdpi_stage: what inspect wants */
+	/* Called before each event of a flow (NULL: nothing to do). */
+	void (*before_event)(void *ctx, struct xdpi_flow *f);
+	void *before_event_ctx;
 	/* Receives each finished HTTP/gRPC transaction (NULL: API metrics off). */
 	void (*transaction)(void *ctx, struct xdpi_flow *f, struct xdpi_api_tx *tx);
 	void *transaction_ctx;

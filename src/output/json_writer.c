@@ -18,6 +18,8 @@ void xdpi_json_reset(struct xdpi_json *j)
 	j->depth = 0;
 	j->need_comma[0] = false;
 	j->oom = false;
+	j->xdpi_extra = NULL;
+	j->in_top_xdpi = false;
 	if (j->buf)
 		j->buf[0] = '\0';
 }
@@ -150,6 +152,8 @@ static void begin_value(struct xdpi_json *j, const char *key)
 
 static void open_(struct xdpi_json *j, const char *key, char c)
 {
+	if (j->depth == 1 && key && c == '{' && !strcmp(key, "xdpi"))
+		j->in_top_xdpi = true;
 	begin_value(j, key);
 	putc_(j, c);
 	if (j->depth + 1 < (int)(sizeof(j->need_comma) / sizeof(j->need_comma[0])))
@@ -157,8 +161,32 @@ static void open_(struct xdpi_json *j, const char *key, char c)
 	j->need_comma[j->depth] = false;
 }
 
+static void close_(struct xdpi_json *j, char c);
+
+/* The extra keys go in before the top-level "xdpi" object closes, or in one of their own
+ * before the event closes. */
+static void write_extra(struct xdpi_json *j, char c)
+{
+	void (*fn)(void *, struct xdpi_json *) = j->xdpi_extra;
+
+	if (!fn || c != '}')
+		return;
+	if (j->depth == 2 && j->in_top_xdpi) {
+		j->xdpi_extra = NULL;
+		fn(j->xdpi_extra_ctx, j);
+	} else if (j->depth == 1) {
+		j->xdpi_extra = NULL;
+		open_(j, "xdpi", '{');
+		fn(j->xdpi_extra_ctx, j);
+		close_(j, '}');
+	}
+}
+
 static void close_(struct xdpi_json *j, char c)
 {
+	write_extra(j, c);
+	if (j->depth == 2 && c == '}')
+		j->in_top_xdpi = false;
 	putc_(j, c);
 	if (j->depth > 0)
 		j->depth--;

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* libFuzzer: the API metrics' parsers. The first byte picks one: an --api-alert condition
- * (accepted ones are in range), a request path through the router (the route is bounded
- * and looks like a route), or an --api-routes file (OpenAPI YAML/JSON or a pattern list;
- * an accepted file routes its own patterns to themselves). Every path also goes through an
- * endpoint table and its exposition. */
+/* libFuzzer: the API metrics' parsers and the cgroup path parser. The first byte picks one:
+ * an --api-alert condition (accepted ones are in range), a request path through the router
+ * (the route is bounded and looks like a route), an --api-routes file (OpenAPI YAML/JSON or a
+ * pattern list), or a cgroup path (a container found has a runtime and an id that is part of
+ * the path). Every path also goes through an endpoint table and its exposition. */
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include "xdpi/api.h"
+#include "xdpi/context.h"
 
 static void check_cond(const char *s)
 {
@@ -91,10 +92,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s = strndup((const char *)data + 1, size - 1);
 	if (!s)
 		return 0;
-	if (data[0] == 0)
+	if (data[0] == 0) {
 		check_cond(s);
-	else
+	} else if (data[0] == 3) {
+		char id[72], rt[16];
+
+		if (xdpi_container_parse(s, id, sizeof(id), rt, sizeof(rt)) && (!rt[0] || !id[0] || !strstr(s, id)))
+			abort();
+	} else {
 		check_path(NULL, s);
+	}
 	free(s);
 	return 0;
 }
