@@ -18,5 +18,7 @@ res=bench/results/$(date -u +%Y%m%dT%H%M%SZ)-$(git rev-parse --short HEAD 2>/dev
 	bench/workers.sh
 	echo
 	bench/efficiency.sh 2>/dev/null
+	echo
+	bench/observe.sh 2>/dev/null
 } | tee "$res"
 echo "saved $res"

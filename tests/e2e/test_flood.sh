@@ -37,8 +37,11 @@ good() { ip netns exec "$NS_GOOD" "$@"; }
 check "the good client reaches nginx through the attackers' namespace" \
 	wait_until 10 good curl -sf -o /dev/null --max-time 2 "http://$IP_SRV/"
 
+# The kernel's SYN defence blocks the flooder once its target passes 200 SYN/s, so user space
+# sees about that many of its flows: the detector's floor (syn_min) sits below, not at it.
 start_xdpi "$TMP/xdpi.log" -o "$TMP/eve.json" --stats-interval 0 \
-	--syn-dst-rate 200 --syn-src-rate 20 --syn-block 120 --icmp-limit 20 --drop-samples 50 ||
+	--syn-dst-rate 200 --syn-src-rate 20 --syn-block 120 --icmp-limit 20 --drop-samples 50 \
+	--anomaly syn_min=50 ||
 	{ echo "FAIL attach"; cat "$TMP/xdpi.log"; exit 1; }
 
 run_bg "$NS_GOOD" "$TMP/good.log" bash -c "for i in \$(seq 1 60); do curl -s -o /dev/null -w '%{http_code}\n' --max-time 5 http://$IP_SRV/; sleep 0.1; done"
@@ -83,7 +86,7 @@ check "  drop events match tshark-free counts: as many as drop_records" \
 grep '"event_type":"alert"' "$TMP/eve.json" >"$TMP/alerts.json" || true
 jq -r '"  alert \(.alert.signature_id) \(.src_ip // "-") -> \(.dest_ip // "-") \(.alert.signature)"' "$TMP/alerts.json" | sort | uniq -c
 check "the SYN flood detector alerted once, on nginx's port 80, naming the flooder first" \
-	jq_ok -s "[.[] | select(.alert.signature_id == 9000003)] | length == 1 and .[0].dest_ip == \"$IP_SRV\" and .[0].dest_port == 80 and .[0].xdpi.anomaly.top_sources[0].ip == \"$IP_FLOOD\" and .[0].xdpi.anomaly.new_flows_per_s >= 200" "$TMP/alerts.json"
+	jq_ok -s "[.[] | select(.alert.signature_id == 9000003)] | length == 1 and .[0].dest_ip == \"$IP_SRV\" and .[0].dest_port == 80 and .[0].xdpi.anomaly.top_sources[0].ip == \"$IP_FLOOD\" and .[0].xdpi.anomaly.new_flows_per_s >= 50" "$TMP/alerts.json"
 check "no alert blames the good client" fails grep -q "\"src_ip\":\"$IP_GOOD\"" "$TMP/alerts.json"
 check "every event validates against Suricata's EVE schema" \
 	python3 "$(dirname "$0")/../schema/validate.py" "$TMP/eve.json"

@@ -24,12 +24,23 @@ wait_until 10 cli curl -sf -o /dev/null --http2-prior-knowledge "http://$IP_SRV:
 req_start=$(grep -c ':path' "$TMP/nghttpd.log")
 
 start_xdpi "$TMP/xdpi.log" -o "$TMP/eve.json" --flow-timeout 2 --stats-interval 0 \
-	--snip-port 8080 --snip-port 50051 ||
+	--snip-port 8080 --snip-port 50051 --metrics 127.0.0.1:9471 ||
 	{ echo "FAIL xdpi did not attach"; cat "$TMP/xdpi.log"; exit 1; }
 cli nghttp -n "http://$IP_SRV:8080/index.html" "http://$IP_SRV:8080/page.txt" || echo "nghttp failed"
 cli curl -sf -o /dev/null --http2-prior-knowledge "http://$IP_SRV:8080/missing" ; true
 cli /usr/bin/python3 "$(dirname "$0")/grpc_peer.py" client "$IP_SRV:50051" 3 || echo "grpc client failed"
 wait_until 15 bash -c "[ \$(grep -c '\"event_type\":\"flow\"' '$TMP/eve.json') -ge 4 ]"
+# the per-endpoint API series of HTTP/2 and gRPC (a gRPC error is an error whatever its HTTP 200)
+series() { in_net "$NS_SRV" curl -sf --max-time 2 http://127.0.0.1:9471/metrics | awk -v k="$1" '$1 == k { print $2 }'; }
+series_is() { [ "$(series "$1")" = "$2" ]; }
+check "API metrics: gRPC SayHello, 3 requests (2xx)" wait_until 5 series_is \
+	'xdpi_api_requests_total{service="198.18.0.2:50051",method="POST",route="/greet.Greeter/SayHello",status_class="2xx"}' 3
+check "API metrics: gRPC Missing (NOT_FOUND) counts as an error" series_is \
+	'xdpi_api_errors_total{service="198.18.0.2:50051",method="POST",route="/greet.Greeter/Missing"}' 1
+check "API metrics: the HTTP/2 404" series_is \
+	'xdpi_api_requests_total{service="198.18.0.2:8080",method="GET",route="/missing",status_class="4xx"}' 1
+check "API metrics: gRPC latency histogram" series_is \
+	'xdpi_api_request_duration_seconds_count{service="198.18.0.2:50051",method="POST",route="/greet.Greeter/SayHello"}' 3
 stop_bg "$XDPI_PID" TERM
 
 h2=$(jq -r 'select(.event_type=="http" and .http.protocol=="HTTP/2" and .dest_port==8080) | "\(.http.url) \(.http.status)"' "$TMP/eve.json" | sort)

@@ -52,6 +52,7 @@ for i in $(seq 1 20); do get /api/fail; done
 for i in 1 2 3; do get /api/secret; done
 # endpoints so far: users, orders, fail, secret; four words more fill the budget of 8
 for w in alpha bravo charlie delta echo foxtrot golf hotel india juliett; do get "/api/$w"; done
+cli curl -s -o /dev/null --max-time 2 "http://[$IP6_SRV]/api/users/1" # IPv6 flows for IPFIX
 
 promq() {
 	in_net "$NS_SRV" curl -sf --max-time 2 http://127.0.0.1:9090/api/v1/query \
@@ -124,4 +125,6 @@ got=$(nfdump -R "$TMP/nf" -q -o csv 2>/dev/null |
 	awk -F, 'NF > 12 && $1 ~ /^[0-9]/ { n++; p += $12; b += $13 } END { printf "%d records, %d packets, %d bytes", n, p, b }')
 check "nfdump reads back $got (flow events: $want)" [ "$got" = "$want" ]
 check "  ... and more than a handful" [ "${got%% *}" -gt 10 ]
+check "  ... IPv6 records among them (template 257)" \
+	[ "$(nfdump -R "$TMP/nf" -q -o csv 2>/dev/null | awk -F, '$4 ~ /^fd00:/' | wc -l)" -ge 2 ]
 e2e_done
