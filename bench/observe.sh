@@ -6,7 +6,7 @@
 #    HTTP/1.x, HTTP/2 and gRPC transaction counted, routed and windowed). Best of 3.
 # 2. Outputs: the same read writing EVE to a file only, and also to IPFIX (a local nfcapd).
 # 3. The socket hooks of --process-context, on the host's every send and receive: a loopback
-#    TCP ping-pong (python3, 64-byte messages, 20000 round trips: 40000 sends and receives per
+#    TCP ping-pong (python3, 64-byte messages, 100000 round trips: 200000 sends and receives per
 #    side) without and with `xdpi run --process-context` attached (in a lab namespace).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,7 +50,7 @@ c = socket.create_connection(srv.getsockname()); s, _ = srv.accept()
 for sk in (c, s): sk.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 msg = b"x" * 64
 t = time.perf_counter()
-for _ in range(20000):
+for _ in range(100000):
     c.sendall(msg); s.recv(64); s.sendall(msg); c.recv(64)
 print(f"{time.perf_counter() - t:.3f}")
 PY
@@ -66,6 +66,6 @@ xpid=$!
 trap 'kill $nfpid 2>/dev/null; rm -rf "$nfdir"; kill $xpid 2>/dev/null; wait $xpid 2>/dev/null; ip netns del "$ns"' EXIT
 for _ in $(seq 100); do grep -q attached "$out/ctx.log" && break; sleep 0.1; done
 on=$(best_pp)
-printf '%-44s %8s s  %s\n' "loopback ping-pong, 20000 round trips" "$off" "1.00x"
+printf '%-44s %8s s  %s\n' "loopback ping-pong, 100000 round trips" "$off" "1.00x"
 printf '%-44s %8s s  %sx  (%.1f us per round trip more)\n' "  ... with --process-context attached" "$on" \
-	"$(ratio "$on" "$off")" "$(python3 -c "print(($on - $off) / 20000 * 1e6)")"
+	"$(ratio "$on" "$off")" "$(python3 -c "print(($on - $off) / 100000 * 1e6)")"

@@ -110,7 +110,9 @@ stop_bg "$TAP_PID" TERM
 T=$(grep '"event_type":"stats"' "$TMP/tap2.json" | tail -1)
 echo "  afxdp: $(echo "$T" | jq -c .stats.xdpi.afxdp)"
 echo "  kernel: pkts $(k pkts) redirected $(k tap_redirected) no_socket $(k tap_no_socket)"
-check "a million packets went through the tap ($(a received) received)" [ "$(a received)" -ge 1000000 ]
+# (the flood and its RSTs are 2M frames; what a loaded machine cannot take is rx_dropped, and
+# the accounting check below holds either way: the volume here only has to be large)
+check "half a million packets and more went through the tap ($(a received) received)" [ "$(a received)" -ge 500000 ]
 check "every UMEM frame is back with the kernel ($(a frames_in_kernel) + $(a frames_stashed) of $(a umem_frames))" \
 	[ "$(($(a frames_in_kernel) + $(a frames_stashed)))" -eq "$(a umem_frames)" ]
 check "redirected = received + every counted loss (rx_dropped $(a rx_dropped), rx_ring_full $(a rx_ring_full), invalid $(a rx_invalid_descs))" \
