@@ -69,6 +69,15 @@ struct xdpi_api_cond {
  * writes "COL: why" into ERR. */
 int xdpi_api_cond_parse(const char *text, struct xdpi_api_cond *c, char *err, size_t errlen);
 
+/* ---- the latency histogram (api/api.c), shared with its readers (xdpi top) ---- */
+
+#define XDPI_API_BUCKETS 14 /* 13 finite upper bounds, then +Inf */
+extern const double xdpi_api_bucket_le[XDPI_API_BUCKETS - 1]; /* seconds */
+/* The Q quantile of per-bucket COUNTS (XDPI_API_BUCKETS of them), interpolated inside its
+ * bucket as Prometheus' histogram_quantile() does; the +Inf bucket answers with the largest
+ * finite bound. NAN when the histogram is empty. */
+double xdpi_api_quantile(const double *counts, double q);
+
 /* ---- the endpoint table (api/api.c) ---- */
 
 #define XDPI_API_CONDS_MAX 8

@@ -18,9 +18,10 @@
 #define ALERTS_PER_CALL 16
 
 /* Latency histogram upper bounds, seconds (Prometheus' usual spread, plus 1 ms). */
-static const double bucket_le[] = { 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-				    0.1,   0.25,   0.5,   1,    2.5,   5, 10 };
-#define NB (sizeof(bucket_le) / sizeof(bucket_le[0]) + 1) /* + Inf */
+const double xdpi_api_bucket_le[XDPI_API_BUCKETS - 1] = { 0.001, 0.0025, 0.005, 0.01, 0.025,
+							 0.05,  0.1,    0.25,  0.5,  1,
+							 2.5,   5,      10 };
+#define NB XDPI_API_BUCKETS
 
 enum status_class { SC_1XX, SC_2XX, SC_3XX, SC_4XX, SC_5XX, SC_NONE, SC_MAX };
 static const char *const class_name[SC_MAX] = { "1xx", "2xx", "3xx", "4xx", "5xx", "none" };
@@ -249,7 +250,7 @@ static uint32_t bucket_of(double s)
 {
 	uint32_t i = 0;
 
-	while (i < NB - 1 && s > bucket_le[i])
+	while (i < NB - 1 && s > xdpi_api_bucket_le[i])
 		i++;
 	return i;
 }
@@ -287,29 +288,37 @@ static void window_sum(const struct window *w, struct slice *sum)
 	}
 }
 
-/* The Q quantile of a histogram, interpolated inside its bucket as histogram_quantile()
- * does; the +Inf bucket answers with the largest finite bound. */
-static double quantile(const uint32_t *hist, double q)
+double xdpi_api_quantile(const double *counts, double q)
 {
-	uint64_t total = 0, seen = 0;
-	double rank;
+	double total = 0, seen = 0, rank;
 
 	for (size_t b = 0; b < NB; b++)
-		total += hist[b];
-	if (!total)
-		return 0;
-	rank = q * (double)total;
+		total += counts[b];
+	if (total <= 0)
+		return NAN;
+	rank = q * total;
 	for (size_t b = 0; b < NB; b++) {
-		double lo = b ? bucket_le[b - 1] : 0;
+		double lo = b ? xdpi_api_bucket_le[b - 1] : 0;
 
-		if ((double)(seen + hist[b]) >= rank && hist[b]) {
+		if (seen + counts[b] >= rank && counts[b] > 0) {
 			if (b == NB - 1)
-				return bucket_le[NB - 2];
-			return lo + (bucket_le[b] - lo) * (rank - (double)seen) / hist[b];
+				return xdpi_api_bucket_le[NB - 2];
+			return lo + (xdpi_api_bucket_le[b] - lo) * (rank - seen) / counts[b];
 		}
-		seen += hist[b];
+		seen += counts[b];
 	}
-	return bucket_le[NB - 2];
+	return xdpi_api_bucket_le[NB - 2];
+}
+
+/* The window's quantile; an empty window reads 0. */
+static double window_quantile(const struct slice *sum, double q)
+{
+	double counts[NB], v;
+
+	for (size_t b = 0; b < NB; b++)
+		counts[b] = sum->hist[b];
+	v = xdpi_api_quantile(counts, q);
+	return isnan(v) ? 0 : v;
 }
 
 static void evaluate(struct xdpi_api *a, struct endpoint *e, uint32_t ci, uint64_t ts,
@@ -325,7 +334,7 @@ static void evaluate(struct xdpi_api *a, struct endpoint *e, uint32_t ci, uint64
 	if (c->measure == XDPI_API_ERROR_RATIO)
 		v = sum.responses ? (double)sum.errors / (double)sum.responses : 0;
 	else
-		v = quantile(sum.hist, c->quantile);
+		v = window_quantile(&sum, c->quantile);
 	/* fires with enough requests in the window; resolves once the value is back (an empty
 	 * window reads 0) */
 	bad = v > c->threshold;
@@ -502,7 +511,7 @@ static void expose_latency(struct xdpi_api *a, FILE *out)
 
 			cum += e->hist[b];
 			if (b < NB - 1)
-				snprintf(le, sizeof(le), "%g", bucket_le[b]);
+				snprintf(le, sizeof(le), "%g", xdpi_api_bucket_le[b]);
 			else
 				snprintf(le, sizeof(le), "+Inf");
 			series(out, "xdpi_api_request_duration_seconds_bucket", a, e, "le", le);

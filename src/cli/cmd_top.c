@@ -17,6 +17,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 #include "common.h"
+#include "xdpi/api.h"
 
 static const char usage[] =
 	"usage: xdpi top [OPTIONS]\n"
@@ -268,33 +269,24 @@ static int cmp_rps(const void *a, const void *b)
 	return x < y ? 1 : x > y ? -1 : 0;
 }
 
-/* p99 of an endpoint's histogram between the frames (or since start). */
+/* p99 of an endpoint's histogram between the frames (or since start); NAN: no timed request. */
 static double endpoint_p99(const struct frame *c, const struct frame *p, const char *labels)
 {
-	static const char *const les[] = { "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05",
-					   "0.1", "0.25", "0.5", "1", "2.5", "5", "10", "+Inf" };
-	double cum[14], total, prev_le = 0;
-	char key[400];
+	double counts[XDPI_API_BUCKETS], cum, below = 0;
+	char key[400], le[16];
 
-	for (int i = 0; i < 14; i++) {
+	for (int i = 0; i < XDPI_API_BUCKETS; i++) { /* the exposition is cumulative */
+		if (i < XDPI_API_BUCKETS - 1)
+			snprintf(le, sizeof(le), "%g", xdpi_api_bucket_le[i]);
+		else
+			snprintf(le, sizeof(le), "+Inf");
 		snprintf(key, sizeof(key), "xdpi_api_request_duration_seconds_bucket{%s,le=\"%s\"}",
-			 labels, les[i]);
-		cum[i] = value(c, key, NULL) - (p && p->s ? value(p, key, NULL) : 0);
+			 labels, le);
+		cum = value(c, key, NULL) - (p && p->s ? value(p, key, NULL) : 0);
+		counts[i] = fmax(0, cum - below);
+		below = fmax(below, cum);
 	}
-	total = cum[13];
-	if (total <= 0)
-		return NAN;
-	for (int i = 0; i < 13; i++) {
-		double le = atof(les[i]);
-
-		if (cum[i] >= 0.99 * total) {
-			double below = i ? cum[i - 1] : 0, in = cum[i] - below;
-
-			return in > 0 ? prev_le + (le - prev_le) * (0.99 * total - below) / in : le;
-		}
-		prev_le = le;
-	}
-	return 10;
+	return xdpi_api_quantile(counts, 0.99);
 }
 
 static size_t collect_endpoints(const struct frame *c, const struct frame *p,
