@@ -151,6 +151,15 @@ struct {
 	__type(value, __u64);
 } drop_sample_tat SEC(".maps");
 
+/* Who pinned this instance's maps (struct xdpi_instance): written by the loader, read by
+ * `xdpi ctl`; never touched by the programs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xdpi_instance);
+} instance SEC(".maps");
+
 /* Replay only: the capture's clock, set by user space before each test run. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -8,7 +8,7 @@
 #include <linux/types.h>
 #endif
 
-#define XDPI_ABI_VERSION 5
+#define XDPI_ABI_VERSION 6
 
 /* Limits and defaults (user space may override the defaults at load time). */
 #define XDPI_SNAPLEN_MAX 2048       /* largest bytes copied per packet into the ring buffer */
@@ -401,5 +401,20 @@ struct xdpi_sock_value {
 };
 
 #define XDPI_SOCK_ENTRIES 65536
+
+/* The one-entry `instance` map, pinned beside the control maps: who pinned them and with
+ * which layout, so that `xdpi ctl` checks the ABI and the owner before it touches anything. */
+struct xdpi_instance {
+	__u32 abi_version;  /* XDPI_ABI_VERSION of the xdpi that pinned */
+	__u32 pid;          /* its process id (in its pid namespace) */
+	__u64 netns_cookie; /* SO_NETNS_COOKIE of its network namespace (never reused) */
+	__u64 started_ns;   /* CLOCK_MONOTONIC at attach */
+	__u32 ifindex;
+	__u32 flags;        /* XDPI_INSTANCE_* */
+	char ifname[16];
+};
+
+#define XDPI_INSTANCE_PERSIST 0x1 /* --persist: the links are pinned too */
+#define XDPI_INSTANCE_TAP 0x2     /* tap mode */
 
 #endif /* XDPI_ABI_H */

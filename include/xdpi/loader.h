@@ -35,7 +35,7 @@ struct xdpi_loader_cfg {
 	uint32_t ringbuf_bytes; /* power of two, >= page size */
 	const struct xdpi_steer_port *ports;
 	size_t nports;
-	bool pin;              /* pin the control maps under XDPI_PIN_ROOT/IFNAME once attached */
+	bool pin;              /* pin the control maps (xdpi/pins.h) once attached */
 	bool persist;          /* also pin the attachments, and keep every pin at exit: the
 				* programs and their policy outlive xdpi (remove the directory
 				* to detach them) */
@@ -43,9 +43,6 @@ struct xdpi_loader_cfg {
 	bool tap;              /* tap mode: FULL flows to AF_XDP (the `xsks` map), the rest
 				* dropped; default_steer should be XDPI_STEER_FULL, egress off */
 };
-
-/* Where `xdpi run` pins the maps that `xdpi ctl` opens: XDPI_PIN_ROOT/IFACE/NAME. */
-#define XDPI_PIN_ROOT "/sys/fs/bpf/xdpi"
 
 enum xdpi_map {
 	XDPI_MAP_EVENTS_RB,

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-/* xdpi ctl -i IFACE COMMAND: acts on a running `xdpi run` through the maps it pinned under
- * /sys/fs/bpf/xdpi/IFACE. Nothing is restarted; the kernel applies a change to the next
- * packet. */
+/* xdpi ctl -i IFACE COMMAND: acts on a running `xdpi run` through the maps it pinned
+ * (xdpi/pins.h: per network namespace and interface). Nothing is restarted; the kernel applies
+ * a change to the next packet. Before anything is touched, the pins are checked: ABI, layout,
+ * owner; "not running", "not reachable from here" and "not permitted" are told apart. */
+#define _GNU_SOURCE /* setns */
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <getopt.h>
 #include <limits.h>
 #include <net/if.h>
@@ -15,6 +19,8 @@
 #include <bpf/libbpf.h>
 #include "common.h"
 #include "xdpi/cidr_list.h"
+#include "xdpi/host.h"
+#include "xdpi/pins.h"
 #include "xdpi/policy.h"
 #include "xdpi/port_rules.h"
 
@@ -22,7 +28,10 @@ static const char usage[] =
 	"usage: xdpi ctl -i IFACE COMMAND [ARGS] [OPTIONS]\n"
 	"\n"
 	"Changes the policy of the xdpi running on IFACE (`xdpi run -i IFACE`) without restarting\n"
-	"it, through the maps it pinned under " XDPI_PIN_ROOT "/IFACE.\n"
+	"it, through the maps it pinned under " XDPI_PIN_ROOT "/netns-INODE/IFACE (INODE: its\n"
+	"network namespace's, as in `readlink /proc/self/ns/net`). Exit status: 0; 1 when the\n"
+	"command failed; 2 for a usage error; 3 when no xdpi runs on IFACE here; 4 when one may run\n"
+	"but cannot be reached from here (another network or mount namespace, or not permitted).\n"
 	"\n"
 	"Commands:\n"
 	"  block CIDR...        drop packets from (ingress) and to (egress) each CIDR\n"
@@ -41,6 +50,8 @@ static const char usage[] =
 	"\n"
 	"Options:\n"
 	"  -i, --interface IFACE  the interface xdpi runs on (required)\n"
+	"      --netns NS         act in network namespace NS: a name under /run/netns or a\n"
+	"                         path such as /proc/PID/ns/net\n"
 	"      --ttl S            block/allow: the entry expires after S seconds (default: never)\n"
 	"      --rule N           block/allow/reload/list: rule id N (default 20 for block and\n"
 	"                         allow; list: only rule N). Rules 1-16 are `xdpi run`'s lists.\n"
@@ -52,6 +63,7 @@ static const char usage[] =
 	"\n"
 	"Examples:\n"
 	"  sudo xdpi ctl -i eth0 block 203.0.113.7 --ttl 600\n"
+	"  sudo xdpi ctl --netns blue -i eth0 list\n"
 	"  sudo xdpi ctl -i eth0 allow 198.51.100.0/24\n"
 	"  sudo xdpi ctl -i eth0 list\n"
 	"  sudo xdpi ctl -i eth0 port-add 'drop udp/1900' 'drop tcp/23'\n"
@@ -67,7 +79,8 @@ struct ctl {
 	bool rule_given;
 	bool reload_allow;
 	uint64_t vlan;
-	char dir[PATH_MAX];
+	const char *netns;
+	struct xdpi_pins pins;
 	int outer4, outer6, rule_stats, counters, flows, ports4, ports6, gen, limits;
 	struct cli_limits lim;
 	struct xdpi_policy_fds pol;
@@ -75,90 +88,70 @@ struct ctl {
 
 /* ---- reaching the running instance ---- */
 
-static int open_pin(const struct ctl *c, const char *name)
+enum { EXIT_NOT_RUNNING = 3, EXIT_UNREACHABLE = 4 };
+
+static int enter_netns(const char *ns)
 {
-	char path[PATH_MAX + 32];
+	char path[PATH_MAX];
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/%s", c->dir, name);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		fprintf(stderr, "xdpi ctl: %s: %s\n", path, strerror(errno));
-	return fd;
-}
-
-static uint32_t map_id(int fd)
-{
-	struct bpf_map_info info = { 0 };
-	__u32 len = sizeof(info);
-
-	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
-}
-
-/* True when the XDP program attached to the interface uses MAP_ID: the pins belong to a live
- * instance, not to one that was killed. */
-static bool attached_prog_uses(int ifindex, uint32_t want)
-{
-	LIBBPF_OPTS(bpf_xdp_query_opts, q);
-	struct bpf_prog_info info = { 0 };
-	__u32 ids[64], len = sizeof(info);
-	bool found = false;
-	int fd;
-
-	if (bpf_xdp_query(ifindex, 0, &q) || !q.prog_id)
-		return false;
-	fd = bpf_prog_get_fd_by_id(q.prog_id);
-	if (fd < 0)
-		return false;
-	info.nr_map_ids = 64;
-	info.map_ids = (__u64)(unsigned long)ids;
-	if (!bpf_obj_get_info_by_fd(fd, &info, &len))
-		for (__u32 i = 0; i < info.nr_map_ids && i < 64; i++)
-			found |= ids[i] == want;
+	if (strchr(ns, '/'))
+		snprintf(path, sizeof(path), "%s", ns);
+	else
+		snprintf(path, sizeof(path), "/run/netns/%s", ns);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWNET)) {
+		fprintf(stderr, "xdpi ctl: --netns %s: %s: %s\n", ns, path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
 	close(fd);
-	return found;
+	return 0;
 }
 
+/* 0, or the exit status that tells why the instance cannot be worked on. */
 static int ctl_open(struct ctl *c)
 {
-	int ifindex = (int)if_nametoindex(c->ifname);
+	char why[768];
 
-	snprintf(c->dir, sizeof(c->dir), "%s/%s", XDPI_PIN_ROOT, c->ifname);
-	if (access(c->dir, F_OK)) {
-		fprintf(stderr, "xdpi ctl: no xdpi runs on %s: nothing is pinned at %s (start one "
-			"with `xdpi run -i %s`)\n", c->ifname, c->dir, c->ifname);
-		return -1;
+	if (c->netns && enter_netns(c->netns))
+		return EXIT_UNREACHABLE;
+	switch (xdpi_pins_open(c->ifname, &c->pins, why, sizeof(why))) {
+	case XDPI_PINS_LIVE:
+		break;
+	case XDPI_PINS_PERSISTED:
+		fprintf(stderr, "xdpi ctl: note: the xdpi that attached %s (pid %u) exited with "
+			"--persist: its programs and policy stay, nobody inspects\n", c->ifname,
+			c->pins.inst.pid);
+		break;
+	case XDPI_PINS_NOT_RUNNING:
+	case XDPI_PINS_STALE:
+		fprintf(stderr, "xdpi ctl: %s\n", why);
+		return EXIT_NOT_RUNNING;
+	case XDPI_PINS_MISMATCH:
+		fprintf(stderr, "xdpi ctl: %s\n", why);
+		return 1;
+	default: /* elsewhere, not permitted, no bpffs here */
+		fprintf(stderr, "xdpi ctl: %s\n", why);
+		return EXIT_UNREACHABLE;
 	}
-	c->outer4 = open_pin(c, "policy4");
-	c->outer6 = open_pin(c, "policy6");
-	c->rule_stats = open_pin(c, "rule_stats");
-	c->counters = open_pin(c, "counters");
-	c->flows = open_pin(c, "flows");
-	c->ports4 = open_pin(c, "ports4");
-	c->ports6 = open_pin(c, "ports6");
-	c->gen = open_pin(c, "policy_gen");
-	c->limits = open_pin(c, "limits");
+	c->outer4 = c->pins.fd[XDPI_PIN_POLICY4];
+	c->outer6 = c->pins.fd[XDPI_PIN_POLICY6];
+	c->rule_stats = c->pins.fd[XDPI_PIN_RULE_STATS];
+	c->counters = c->pins.fd[XDPI_PIN_COUNTERS];
+	c->flows = c->pins.fd[XDPI_PIN_FLOWS];
+	c->ports4 = c->pins.fd[XDPI_PIN_PORTS4];
+	c->ports6 = c->pins.fd[XDPI_PIN_PORTS6];
+	c->gen = c->pins.fd[XDPI_PIN_POLICY_GEN];
+	c->limits = c->pins.fd[XDPI_PIN_LIMITS];
 	c->pol = (struct xdpi_policy_fds){ c->outer4, c->outer6, c->gen };
-	if (c->outer4 < 0 || c->outer6 < 0 || c->rule_stats < 0 || c->counters < 0 ||
-	    c->flows < 0 || c->ports4 < 0 || c->ports6 < 0 || c->gen < 0 || c->limits < 0)
-		return -1;
-	if (!ifindex || !attached_prog_uses(ifindex, map_id(c->outer4))) {
-		fprintf(stderr, "xdpi ctl: the maps pinned at %s belong to no program attached to "
-			"%s: the xdpi that pinned them was killed. Remove them with `rm -r %s`\n",
-			c->dir, c->ifname, c->dir);
-		return -1;
-	}
 	return 0;
 }
 
 static void ctl_close(struct ctl *c)
 {
-	int *fds[] = { &c->outer4, &c->outer6, &c->rule_stats, &c->counters, &c->flows,
-		       &c->ports4, &c->ports6, &c->gen, &c->limits };
-
-	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
-		if (*fds[i] >= 0)
-			close(*fds[i]);
+	xdpi_pins_close(&c->pins);
 }
 
 /* ---- block, allow, unblock ---- */
@@ -498,6 +491,9 @@ static int ctl_option(struct ctl *c, int opt, const char *arg)
 		return 0;
 	case 0x303:
 		return cli_parse_u64("vlan", arg, 1, 4094, &c->vlan);
+	case 0x304:
+		c->netns = arg;
+		return 0;
 	}
 	return cli_limits_option(&c->lim, opt, arg) == 1 ? 0 : -1;
 }
@@ -510,6 +506,7 @@ static int parse_args(struct ctl *c, int argc, char **argv)
 		{ "rule", required_argument, NULL, 0x301 },
 		{ "allow", no_argument, NULL, 0x302 },
 		{ "vlan", required_argument, NULL, 0x303 },
+		{ "netns", required_argument, NULL, 0x304 },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_LIMITS_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
@@ -570,8 +567,7 @@ static bool known_command(const char *cmd)
 
 int cmd_ctl(int argc, char **argv)
 {
-	struct ctl c = { .outer4 = -1, .outer6 = -1, .rule_stats = -1, .counters = -1,
-			 .flows = -1, .ports4 = -1, .ports6 = -1, .gen = -1, .limits = -1 };
+	struct ctl c = { .outer4 = -1 };
 	const char *cmd;
 	int rc = parse_args(&c, argc, argv);
 
@@ -582,10 +578,17 @@ int cmd_ctl(int argc, char **argv)
 		fprintf(stderr, "xdpi ctl: unknown command '%s'\n%s", cmd, usage);
 		return EXIT_USAGE;
 	}
+	if ((!strcmp(cmd, "list") || !strcmp(cmd, "stats")) && optind + 1 < argc) {
+		fprintf(stderr, "xdpi ctl %s: takes no arguments ('%s' given; `list --rule N` "
+			"shows one rule)\n", cmd, argv[optind + 1]);
+		return EXIT_USAGE;
+	}
 	libbpf_set_print(NULL);
-	if (ctl_open(&c)) {
+	for (int i = 0; i < XDPI_PIN_N; i++)
+		c.pins.fd[i] = -1;
+	if ((rc = ctl_open(&c))) {
 		ctl_close(&c);
-		return 1;
+		return rc;
 	}
 	rc = dispatch(&c, cmd, argc - optind - 1, argv + optind + 1);
 	ctl_close(&c);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* xdpi read FILE: a capture through the slow path, or through the real XDP program first. */
 #include <errno.h>
+#include <signal.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -159,6 +160,14 @@ static void one_packet(struct read_ctx *c, const struct xdpi_pkt *pkt)
 	}
 }
 
+static bool output_gone(const struct read_ctx *c)
+{
+	struct xdpi_output_stats st;
+
+	cli_output_stats(&c->out, &st);
+	return st.last_errno == EPIPE;
+}
+
 static int read_file(struct read_ctx *c)
 {
 	char err[512];
@@ -170,8 +179,11 @@ static int read_file(struct read_ctx *c)
 		fprintf(stderr, "xdpi read: %s\n", err);
 		return -ENOENT; /* nothing read: no events at all */
 	}
-	while ((rc = xdpi_pcap__next(p, &pkt)) == 1)
+	while ((rc = xdpi_pcap__next(p, &pkt)) == 1) {
 		one_packet(c, &pkt);
+		if (!(xdpi_pcap__count(p) & 4095) && output_gone(c))
+			break; /* `xdpi read ... | head`: nobody reads what follows */
+	}
 	if (rc < 0) {
 		fprintf(stderr, "xdpi read: %s\n", xdpi_pcap__error(p));
 		c->sources.pcap_errors++;
@@ -191,6 +203,7 @@ int cmd_read(int argc, char **argv)
 	if (err)
 		return err > 0 ? 0 : EXIT_USAGE;
 	cli_set_verbosity(c.common.verbose);
+	signal(SIGPIPE, SIG_IGN); /* a reader that goes away is an EPIPE we see, not a death */
 	if (cli_output_open(&c.out, c.common.output))
 		return 1;
 	if (cli_detect_load(&c.common.detect, NULL, NULL))
@@ -212,7 +225,8 @@ out:
 	xdpi_rb__free(c.rb);
 	xdpi_replay__free(c.replay);
 	xdpi_loader__free(c.loader);
-	cli_output_close(&c.out);
+	if (cli_output_close(&c.out))
+		rc = 1; /* events lost: said by cli_output_close */
 	cli_detect_free(&c.common.detect);
 	return rc;
 }

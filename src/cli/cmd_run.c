@@ -8,6 +8,7 @@
 #include <string.h>
 #include "common.h"
 #include "xdpi/cidr_list.h"
+#include "xdpi/host.h"
 #include "xdpi/log.h"
 #include "xdpi/metrics.h"
 #include "xdpi/policy.h"
@@ -53,13 +54,14 @@ static const char usage[] =
 	"      --busy-poll         prefer busy polling on the AF_XDP sockets\n"
 	"      --metrics ADDR:PORT serve Prometheus metrics at http://ADDR:PORT/metrics (every\n"
 	"                          counter, refreshed each second; ':PORT' is 127.0.0.1)\n"
-	"      --process-context   attach socket hooks (fentry, BTF tracepoint) and write the\n"
+	"      --process-context   attach socket hooks (BTF tracepoints) and write the\n"
 	"                          owning process and container of local flows into their\n"
 	"                          events (xdpi.process, xdpi.container)\n"
 	"      --persist           leave the programs and their policy attached when xdpi exits\n"
-	"                          (pinned under /sys/fs/bpf/xdpi/IFACE; `xdpi ctl` still works;\n"
-	"                          traffic is inspected by nobody until xdpi runs again).\n"
-	"                          Remove with: rm -r /sys/fs/bpf/xdpi/IFACE\n"
+	"                          (pinned under /sys/fs/bpf/xdpi/netns-INODE/IFACE; `xdpi ctl`\n"
+	"                          still works; traffic is inspected by nobody until xdpi runs\n"
+	"                          again). Remove with the `rm -r` it prints. Not with --tap.\n"
+	"      --no-pin            pin nothing (no bpffs needed; `xdpi ctl` cannot reach it)\n"
 	CLI_COMMON_HELP
 	"  -h, --help              this text\n"
 	"\n"
@@ -105,6 +107,7 @@ struct run_ctx {
 	uint64_t bypass_bytes;
 	bool no_bypass;
 	bool persist;
+	bool no_pin;
 	bool tap;
 	const char *metrics_listen;
 	struct xdpi_metrics *metrics;
@@ -114,12 +117,14 @@ struct run_ctx {
 	char (*port_names)[96];
 };
 
-static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_requested, reopen_requested;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop_requested = 1;
+	if (sig == SIGHUP)
+		reopen_requested = 1;
+	else
+		stop_requested = 1;
 }
 
 static int parse_mode(const char *arg, enum xdpi_xdp_mode *m)
@@ -236,6 +241,9 @@ static int run_option(struct run_ctx *c, int opt, const char *arg)
 	case 0x219:
 		c->common.observe.process_context = true;
 		return 0;
+	case 0x21a:
+		c->no_pin = true;
+		return 0;
 	}
 	switch (cli_limits_option(&c->limits, opt, arg)) {
 	case 1:
@@ -270,6 +278,7 @@ static int parse_args(struct run_ctx *c, int argc, char **argv)
 		{ "umem-frames", required_argument, NULL, 0x217 },
 		{ "metrics", required_argument, NULL, 0x218 },
 		{ "process-context", no_argument, NULL, 0x219 },
+		{ "no-pin", no_argument, NULL, 0x21a },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
@@ -290,6 +299,12 @@ static int parse_args(struct run_ctx *c, int argc, char **argv)
 	if (!c->ifname || optind != argc) {
 		fprintf(stderr, "xdpi run: %s\n%s", c->ifname ? "unexpected argument" :
 			"-i IFACE is required", usage);
+		return -1;
+	}
+	if (c->persist && (c->tap || c->no_pin)) {
+		fprintf(stderr, "xdpi run: --persist cannot go with %s\n", c->tap ?
+			"--tap: a tap port's program drops every packet it does not hand to xdpi, "
+			"so left behind it would black-hole the port" : "--no-pin");
 		return -1;
 	}
 	return 0;
@@ -419,6 +434,39 @@ static int load_rules(struct run_ctx *c)
 	return rc ? -1 : 0;
 }
 
+static void say_check(const struct xdpi_host_check *r)
+{
+	static const char *const word[] = { "ok", "set up", "note", "warning", "error" };
+
+	fprintf(stderr, "xdpi: %s: %s: %s%s%s\n", word[r->status], r->name, r->what,
+		r->fix[0] ? "; fix: " : "", r->fix);
+}
+
+/* What this run needs of the host, checked before anything is loaded: one line each for what
+ * is wrong or what xdpi set up itself (every line with -v). */
+static int check_host(const struct run_ctx *c)
+{
+	struct xdpi_host_check r[3];
+	size_t n = 0;
+	int failed = 0;
+
+	xdpi_host_check_caps(c->tap ? XDPI_CAPS_TAP : XDPI_CAPS_RUN, &r[n++]);
+	if (!c->no_pin && r[0].status == XDPI_HOST_OK) /* mount only when the rest can work */
+		xdpi_host_check_bpffs(xdpi_host_caps_effective() &
+				      XDPI_CAPBIT(XDPI_CAP_SYS_ADMIN), &r[n++]);
+	if (c->common.observe.process_context)
+		xdpi_host_check_btf(true, &r[n++]);
+	for (size_t i = 0; i < n; i++) {
+		if (r[i].status != XDPI_HOST_OK || c->common.verbose)
+			say_check(&r[i]);
+		failed |= r[i].status == XDPI_HOST_FAIL;
+	}
+	if (failed)
+		fprintf(stderr, "xdpi: the host is not ready for `xdpi run` (`xdpi doctor -i %s` "
+			"tells more)\n", c->ifname);
+	return failed ? -1 : 0;
+}
+
 static int setup(struct run_ctx *c)
 {
 	struct xdpi_loader_cfg lc = {
@@ -433,7 +481,7 @@ static int setup(struct run_ctx *c)
 		.ringbuf_bytes = (uint32_t)c->ringbuf_size,
 		.ports = c->common.ports,
 		.nports = c->common.nports,
-		.pin = true,
+		.pin = !c->no_pin,
 		.persist = c->persist,
 		.limits = run_limits(c),
 	};
@@ -522,6 +570,7 @@ static void install_signals(void)
 	sigemptyset(&sa.sa_mask); /* no SA_RESTART: poll returns EINTR at once */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL); /* logrotate: reopen the EVE file */
 	signal(SIGPIPE, SIG_IGN);
 }
 
@@ -544,6 +593,11 @@ static int loop(struct run_ctx *c)
 			xdpi_log_error("reading the ring buffer failed: %s\n", strerror(-n));
 			return -1;
 		}
+		if (reopen_requested) {
+			reopen_requested = 0;
+			if (!cli_output_reopen(&c->out))
+				xdpi_log_info("SIGHUP: reopened the EVE output\n");
+		}
 		now = cli_monotonic_ns();
 		if (c->duration && now - start >= c->duration * XDPI_NS_PER_SEC)
 			break;
@@ -557,7 +611,10 @@ static int loop(struct run_ctx *c)
 			cli_sink_stats(&c->sink, now);
 			next_stats = now + c->stats_interval * XDPI_NS_PER_SEC;
 		}
-		c->out.ops->flush(c->out.priv);
+		if (cli_output_flush(&c->out) == -EPIPE) {
+			fprintf(stderr, "xdpi: the reader of the output went away (EPIPE): stopping\n");
+			break;
+		}
 	}
 	return 0;
 }
@@ -581,8 +638,8 @@ int cmd_run(int argc, char **argv)
 	}
 	cli_set_verbosity(c.common.verbose);
 	install_signals();
-	if (cli_output_open(&c.out, c.common.output))
-		return 1;
+	if (check_host(&c) || cli_output_open(&c.out, c.common.output))
+		goto out;
 	if (setup(&c))
 		goto out;
 	if (c.metrics_listen) {
@@ -614,7 +671,8 @@ out:
 	cli_sink_free(&c.sink);
 	cli_observe_close(&c.common.observe, &c.out);
 	xdpi_loader__free(c.loader);
-	cli_output_close(&c.out);
+	if (cli_output_close(&c.out))
+		rc = 1; /* events lost: said by cli_output_close */
 	free_lists(&c);
 	cli_detect_free(&c.common.detect);
 	return rc;

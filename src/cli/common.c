@@ -145,11 +145,63 @@ int cli_output_open(struct cli_output *o, const char *target)
 	return 0;
 }
 
-void cli_output_close(struct cli_output *o)
+void cli_output_stats(const struct cli_output *o, struct xdpi_output_stats *st)
 {
+	memset(st, 0, sizeof(*st));
 	if (o->ops && o->priv)
+		o->ops->stats(o->priv, st);
+}
+
+/* Says that events are being lost: at the first loss, then at most once a minute. */
+static void report_losses(struct cli_output *o, bool final)
+{
+	struct xdpi_output_stats st;
+	uint64_t now = cli_monotonic_ns();
+
+	cli_output_stats(o, &st);
+	if (st.errors == o->reported_errors || st.last_errno == EPIPE)
+		return;
+	if (!final && o->reported_errors && now - o->reported_ns < 60 * XDPI_NS_PER_SEC)
+		return;
+	fprintf(stderr, "xdpi: writing events to %s failed: %s; %llu event%s lost so far "
+		"(xdpi_output_errors_total)\n", o->ops->target(o->priv), strerror(st.last_errno),
+		(unsigned long long)st.errors, st.errors == 1 ? "" : "s");
+	o->reported_errors = st.errors;
+	o->reported_ns = now;
+}
+
+int cli_output_flush(struct cli_output *o)
+{
+	struct xdpi_output_stats st;
+
+	o->ops->flush(o->priv);
+	report_losses(o, false);
+	cli_output_stats(o, &st);
+	return st.last_errno == EPIPE ? -EPIPE : 0;
+}
+
+int cli_output_reopen(struct cli_output *o)
+{
+	int err = o->ops->reopen(o->priv);
+
+	if (err)
+		fprintf(stderr, "xdpi: reopening %s: %s; still writing to the old file\n",
+			o->ops->target(o->priv), strerror(-err));
+	return err;
+}
+
+uint64_t cli_output_close(struct cli_output *o)
+{
+	struct xdpi_output_stats st = { 0 };
+
+	if (o->ops && o->priv) {
+		o->ops->flush(o->priv);
+		report_losses(o, true);
+		cli_output_stats(o, &st);
 		o->ops->close(o->priv);
+	}
 	o->priv = NULL;
+	return st.last_errno == EPIPE ? 0 : st.errors;
 }
 
 int cli_emit(void *ctx, const char *json, size_t len)
@@ -157,10 +209,6 @@ int cli_emit(void *ctx, const char *json, size_t len)
 	struct cli_output *o = ctx;
 	int err = o->ops->write_event(o->priv, json, len);
 
-	if (err)
-		o->st.errors++;
-	else
-		o->st.events++, o->st.bytes += len + 1;
 	if (o->redis && xdpi_redis__write(o->redis, json, len))
 		o->redis_dropped++; /* counted by its queue too: never wait for Redis */
 	return err;
@@ -295,10 +343,13 @@ void cli_stats_extra(void *ctx, struct xdpi_json *j)
 	if (s->rule_stats_fd > 0) /* live only */
 		write_rule_stats(s, j);
 	if (s->out) {
+		struct xdpi_output_stats st;
+
+		cli_output_stats(s->out, &st);
 		xdpi_json_obj_open(j, "output");
-		xdpi_json_u64(j, "events", s->out->st.events);
-		xdpi_json_u64(j, "bytes", s->out->st.bytes);
-		xdpi_json_u64(j, "errors", s->out->st.errors);
+		xdpi_json_u64(j, "events", st.events);
+		xdpi_json_u64(j, "bytes", st.bytes);
+		xdpi_json_u64(j, "errors", st.errors);
 		xdpi_json_obj_close(j);
 	}
 	if (s->observe)

@@ -21,9 +21,10 @@
 struct cli_output {
 	const struct xdpi_output_ops *ops;
 	void *priv;
-	struct xdpi_output_stats st;
 	struct xdpi_redis *redis; /* every event also goes there (NULL: no) */
 	uint64_t redis_dropped;   /* its queue was full */
+	uint64_t reported_errors; /* losses said so far, and when */
+	uint64_t reported_ns;
 };
 
 /* API metrics and the outputs beside EVE (observe_opts.c), values 0x1c0.. */
@@ -223,7 +224,14 @@ int cli_common_option(struct cli_common *c, int opt, const char *arg);
 /* Parses an unsigned number in [min, max] for option `name`; reports and returns -1 if not. */
 int cli_parse_u64(const char *name, const char *arg, uint64_t min, uint64_t max, uint64_t *out);
 int cli_output_open(struct cli_output *o, const char *target);
-void cli_output_close(struct cli_output *o);
+/* Writes out what is buffered and says (once a minute) when events are being lost. Returns
+ * -EPIPE once the reader of the output went away (stop), else 0. */
+int cli_output_flush(struct cli_output *o);
+int cli_output_reopen(struct cli_output *o); /* SIGHUP: logrotate */
+void cli_output_stats(const struct cli_output *o, struct xdpi_output_stats *st);
+/* Flushes, says what was lost, closes. Returns the number of events lost (not counting a
+ * reader that went away: that is a way to stop, not a failure). */
+uint64_t cli_output_close(struct cli_output *o);
 int cli_emit(void *ctx, const char *json, size_t len);
 void cli_stats_extra(void *ctx, struct xdpi_json *j);
 void cli_set_verbosity(int verbose);

@@ -188,9 +188,12 @@ static void sources(FILE *f, const struct cli_sources *src, struct cli_sink *s)
 		    "Events a worker's output ring had no room for.", st.events_dropped);
 	}
 	if (src->out) {
-		one(f, "xdpi_output_events_total", "counter", "Events written.", src->out->st.events);
-		one(f, "xdpi_output_errors_total", "counter", "Events the output failed to write.",
-		    src->out->st.errors);
+		struct xdpi_output_stats ost;
+
+		cli_output_stats(src->out, &ost);
+		one(f, "xdpi_output_events_total", "counter", "Events written.", ost.events);
+		one(f, "xdpi_output_errors_total", "counter", "Events lost to failed writes.",
+		    ost.errors);
 	}
 }
 

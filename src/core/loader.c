@@ -8,14 +8,15 @@
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/socket.h>
-#include <sys/vfs.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "xdpi/host.h"
 #include "xdpi/loader.h"
+#include "xdpi/pins.h"
 #include "xdpi/log.h"
 #include "xdpi/policy.h"
 #include "bpf/xdp_ingress.skel.h"
@@ -188,12 +189,32 @@ static int attach_xdp_mode(struct xdpi_loader *l, __u32 flags)
 	return 0;
 }
 
-static bool persisted_here(const struct xdpi_loader *l)
+/* Why XDP on the interface is taken, in words an operator can act on. */
+static void explain_busy(const struct xdpi_loader *l)
 {
-	char path[PATH_MAX + 32];
+	char why[512], name[BPF_OBJ_NAME_LEN] = "";
+	struct xdpi_pins p;
+	uint32_t id = 0;
 
-	snprintf(path, sizeof(path), "%s/%s/link_xdp", XDPI_PIN_ROOT, l->cfg.ifname);
-	return access(path, F_OK) == 0;
+	switch (xdpi_pins_open(l->cfg.ifname, &p, why, sizeof(why))) {
+	case XDPI_PINS_LIVE:
+		xdpi_log_error("another xdpi (pid %u) runs on %s: stop it, or change its policy with "
+			       "`xdpi ctl -i %s`\n", p.inst.pid, l->cfg.ifname, l->cfg.ifname);
+		xdpi_pins_close(&p);
+		return;
+	case XDPI_PINS_PERSISTED:
+		xdpi_log_error("a persistent xdpi (--persist, pid %u exited) is attached to %s; "
+			       "remove it with `rm -r %s`\n", p.inst.pid, l->cfg.ifname, p.dir);
+		xdpi_pins_close(&p);
+		return;
+	default:
+		break;
+	}
+	xdpi_host_xdp_attached(l->ifindex, name, sizeof(name), &id);
+	xdpi_log_error("another XDP program (%s%s, id %u) is attached to %s (see `ip link show dev "
+		       "%s`); detach it first\n", !strcmp(name, "xdp_ingress") ||
+		       !strcmp(name, "xdp_tap") ? "xdpi's " : "", name[0] ? name : "?", id,
+		       l->cfg.ifname, l->cfg.ifname);
 }
 
 static int attach_xdp(struct xdpi_loader *l)
@@ -217,12 +238,8 @@ static int attach_xdp(struct xdpi_loader *l)
 		return 0;
 	}
 fail:
-	if ((err == -EBUSY || err == -EEXIST) && persisted_here(l))
-		xdpi_log_error("a persistent xdpi (--persist) is attached to %s; remove it with "
-			       "`rm -r %s/%s`\n", l->cfg.ifname, XDPI_PIN_ROOT, l->cfg.ifname);
-	else if (err == -EBUSY || err == -EEXIST)
-		xdpi_log_error("another XDP program is attached to %s (see `ip link show dev %s`); "
-			       "detach it first\n", l->cfg.ifname, l->cfg.ifname);
+	if (err == -EBUSY || err == -EEXIST)
+		explain_busy(l);
 	else
 		xdpi_log_error("attaching XDP to %s failed: %s\n", l->cfg.ifname, strerror(-err));
 	return err;
@@ -271,72 +288,57 @@ static int attach_tc(struct xdpi_loader *l)
 	return err;
 }
 
-/* The maps `xdpi ctl` works on. */
-static const char *const pinned_maps[] = { "policy4", "policy6", "policy_gen", "ports4",
-					    "ports6", "rule_stats", "counters", "flows", "limits" };
-
 static void unpin_maps(struct xdpi_loader *l)
 {
-	char path[PATH_MAX + 32];
-
 	if (!l->pin_dir[0] || l->persisted)
 		return; /* --persist: the pins keep the programs attached after we exit */
-	for (size_t i = 0; i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", l->pin_dir, pinned_maps[i]);
-		unlink(path);
-	}
-	rmdir(l->pin_dir);
-	rmdir(XDPI_PIN_ROOT); /* fails while another interface's instance runs: fine */
+	xdpi_pins_remove(l->pin_dir);
 	l->pin_dir[0] = '\0';
 }
 
-#define XDPI_BPF_FS_MAGIC 0xcafe4a11
-
-/* `ip netns exec` mounts a fresh sysfs over /sys, hiding the host's bpffs: pins made there
- * would be seen by nobody else. */
-static bool bpffs_mounted(void)
+static int write_instance(struct xdpi_loader *l)
 {
-	struct statfs st;
+	struct xdpi_instance inst = {
+		.abi_version = XDPI_ABI_VERSION, .pid = (__u32)getpid(),
+		.netns_cookie = xdpi_netns_cookie(), .started_ns = xdpi_policy_now_ns(),
+		.ifindex = (__u32)l->ifindex,
+		.flags = (l->cfg.persist ? XDPI_INSTANCE_PERSIST : 0) |
+			 (l->cfg.tap ? XDPI_INSTANCE_TAP : 0),
+	};
+	__u32 zero = 0;
 
-	return !statfs("/sys/fs/bpf", &st) && (unsigned long)st.f_type == XDPI_BPF_FS_MAGIC;
+	snprintf(inst.ifname, sizeof(inst.ifname), "%s", l->cfg.ifname);
+	return bpf_map_update_elem(bpf_map__fd(l->xdp->maps.instance), &zero, &inst, BPF_ANY)
+		       ? -errno : 0;
 }
 
 /* Runs after attaching succeeded, so a second xdpi on the same interface (which fails to
  * attach) never replaces the first one's pins. Pins left by a killed instance are replaced.
- * Without pins xdpi still inspects and enforces; only `xdpi ctl` cannot reach it. */
+ * The caller made sure bpffs is mounted; without pins xdpi still inspects and enforces, only
+ * `xdpi ctl` cannot reach it. */
 static void pin_maps(struct xdpi_loader *l)
 {
-	char path[PATH_MAX + 32];
-	int err = 0;
+	int fds[XDPI_PIN_N], err;
+	char dir[PATH_MAX];
 
-	if (!bpffs_mounted()) {
-		xdpi_log_warn("/sys/fs/bpf is not a bpf filesystem here, so `xdpi ctl` cannot reach "
-			      "this instance (mount one with `mount -t bpf bpf /sys/fs/bpf`; inside "
-			      "a network namespace use `nsenter --net=/run/netns/NAME`, which keeps "
-			      "the host's /sys, rather than `ip netns exec`)\n");
+	if (!xdpi_host_bpffs_mounted()) {
+		xdpi_log_warn("no bpffs at " XDPI_BPFFS ", so `xdpi ctl` cannot reach this "
+			      "instance (mount one with `mount -t bpf bpf " XDPI_BPFFS "`)\n");
 		return;
 	}
-	snprintf(l->pin_dir, sizeof(l->pin_dir), "%s/%s", XDPI_PIN_ROOT, l->cfg.ifname);
-	if ((mkdir(XDPI_PIN_ROOT, 0700) && errno != EEXIST) ||
-	    (mkdir(l->pin_dir, 0700) && errno != EEXIST)) {
-		err = -errno;
-		goto fail;
+	for (int i = 0; i < XDPI_PIN_N; i++)
+		fds[i] = bpf_map__fd(bpf_object__find_map_by_name(l->xdp->obj,
+								   xdpi_pin_specs[i].name));
+	xdpi_pins_dir(l->cfg.ifname, dir, sizeof(dir));
+	err = write_instance(l);
+	if (!err)
+		err = xdpi_pins_create(dir, fds);
+	if (err) {
+		xdpi_log_warn("pinning the maps under %s failed: %s; `xdpi ctl` cannot reach this "
+			      "instance\n", dir, strerror(-err));
+		return;
 	}
-	for (size_t i = 0; i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++) {
-		struct bpf_map *m = bpf_object__find_map_by_name(l->xdp->obj, pinned_maps[i]);
-
-		snprintf(path, sizeof(path), "%s/%s", l->pin_dir, pinned_maps[i]);
-		unlink(path); /* stale, from a killed instance */
-		if (bpf_obj_pin(bpf_map__fd(m), path)) {
-			err = -errno;
-			goto fail;
-		}
-	}
-	return;
-fail:
-	xdpi_log_warn("pinning the maps under %s failed: %s; `xdpi ctl` cannot reach this "
-		      "instance\n", l->pin_dir, strerror(-err));
-	unpin_maps(l);
+	snprintf(l->pin_dir, sizeof(l->pin_dir), "%s", dir);
 }
 
 /* --persist: a pinned bpf_link keeps its program attached after the last fd closes. */
@@ -349,12 +351,12 @@ static int pin_links(struct xdpi_loader *l)
 			       "program\n");
 		return -EOPNOTSUPP;
 	}
-	snprintf(path, sizeof(path), "%s/link_xdp", l->pin_dir);
+	snprintf(path, sizeof(path), "%s/" XDPI_PIN_LINK_XDP, l->pin_dir);
 	unlink(path);
 	if (bpf_obj_pin(l->xdp_link_fd, path))
 		goto fail;
 	if (l->tcx_link_fd >= 0) {
-		snprintf(path, sizeof(path), "%s/link_tc", l->pin_dir);
+		snprintf(path, sizeof(path), "%s/" XDPI_PIN_LINK_TC, l->pin_dir);
 		unlink(path);
 		if (bpf_obj_pin(l->tcx_link_fd, path))
 			goto fail;

@@ -1,56 +1,170 @@
 // SPDX-License-Identifier: GPL-2.0
-/* EVE JSON lines to a file or standard output. Block-buffered; flushed on every tick and
- * at exit, so a reader sees events within a second without a write per event. */
+/* EVE JSON lines to a file or standard output, through a buffer of our own and write(2), so
+ * that every failure is seen and every event is accounted for: written, or lost with the
+ * errno that lost it. Flushed when the buffer fills, on every tick and at exit. A mutex,
+ * because with --workers the output thread writes while the main loop flushes and reopens. */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "xdpi/output.h"
 
+#define EVE_BUF (1u << 16)
+
 struct eve_file {
-	FILE *f;
+	pthread_mutex_t lock;
+	int fd;
 	bool is_stdout;
-	char buf[1 << 16];
+	char path[PATH_MAX];
+	size_t used;
+	uint32_t pending; /* events in buf */
+	struct xdpi_output_stats st;
+	char buf[EVE_BUF];
 };
+
+static int open_path(const char *path)
+{
+	return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+}
 
 static void *eve_file_open(const char *target)
 {
 	struct eve_file *o = calloc(1, sizeof(*o));
+	int err;
 
 	if (!o)
 		return NULL;
+	pthread_mutex_init(&o->lock, NULL);
 	if (!target || !strcmp(target, "-")) {
-		o->f = stdout;
+		o->fd = STDOUT_FILENO;
 		o->is_stdout = true;
-	} else {
-		o->f = fopen(target, "a");
-		if (!o->f) {
-			int err = errno;
-
-			free(o);
-			errno = err;
-			return NULL;
-		}
+		snprintf(o->path, sizeof(o->path), "standard output");
+		return o;
 	}
-	setvbuf(o->f, o->buf, _IOFBF, sizeof(o->buf));
+	snprintf(o->path, sizeof(o->path), "%s", target);
+	o->fd = open_path(target);
+	if (o->fd < 0) {
+		err = errno;
+		pthread_mutex_destroy(&o->lock);
+		free(o);
+		errno = err;
+		return NULL;
+	}
 	return o;
+}
+
+/* Writes LEN bytes holding N whole events. Returns 0 or -errno; on failure the events not
+ * wholly written are counted lost (a line cut in the middle is lost too). */
+static int write_out(struct eve_file *o, const char *p, size_t len, uint32_t n)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t w = write(o->fd, p + done, len - done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			uint32_t whole = 0;
+
+			for (size_t i = 0; i < done; i++)
+				whole += p[i] == '\n';
+			o->st.last_errno = w < 0 ? errno : EIO;
+			o->st.errors += n - whole;
+			o->st.events += whole;
+			o->st.bytes += done;
+			return -o->st.last_errno;
+		}
+		done += (size_t)w;
+	}
+	o->st.events += n;
+	o->st.bytes += len;
+	return 0;
+}
+
+static int flush_locked(struct eve_file *o)
+{
+	int err = o->used ? write_out(o, o->buf, o->used, o->pending) : 0;
+
+	o->used = 0;
+	o->pending = 0;
+	return err;
 }
 
 static int eve_file_write(void *priv, const char *json, size_t len)
 {
 	struct eve_file *o = priv;
+	int err = 0;
 
-	if (fwrite(json, 1, len, o->f) != len || fputc('\n', o->f) == EOF)
-		return -EIO;
-	return 0;
+	pthread_mutex_lock(&o->lock);
+	if (o->used + len + 1 > sizeof(o->buf))
+		err = flush_locked(o);
+	if (len + 1 > sizeof(o->buf)) { /* larger than the buffer: straight out, two writes */
+		err = write_out(o, json, len, 0);
+		if (!err)
+			err = write_out(o, "\n", 1, 1);
+		else
+			o->st.errors++;
+	} else {
+		memcpy(o->buf + o->used, json, len);
+		o->buf[o->used + len] = '\n';
+		o->used += len + 1;
+		o->pending++;
+	}
+	pthread_mutex_unlock(&o->lock);
+	return err;
 }
 
 static int eve_file_flush(void *priv)
 {
 	struct eve_file *o = priv;
+	int err;
 
-	return fflush(o->f) ? -errno : 0;
+	pthread_mutex_lock(&o->lock);
+	err = flush_locked(o);
+	pthread_mutex_unlock(&o->lock);
+	return err;
+}
+
+/* logrotate moved the file away: what is buffered goes to the old file, then a new one is
+ * opened under the same name. Standard output is left alone. */
+static int eve_file_reopen(void *priv)
+{
+	struct eve_file *o = priv;
+	int err, fd;
+
+	if (o->is_stdout)
+		return 0;
+	pthread_mutex_lock(&o->lock);
+	err = flush_locked(o);
+	fd = open_path(o->path);
+	if (fd < 0) {
+		err = -errno; /* keep writing to the old file rather than losing events */
+	} else {
+		close(o->fd);
+		o->fd = fd;
+	}
+	pthread_mutex_unlock(&o->lock);
+	return err;
+}
+
+static void eve_file_stats(void *priv, struct xdpi_output_stats *st)
+{
+	struct eve_file *o = priv;
+
+	pthread_mutex_lock(&o->lock);
+	*st = o->st;
+	pthread_mutex_unlock(&o->lock);
+}
+
+static const char *eve_file_target(void *priv)
+{
+	return ((struct eve_file *)priv)->path;
 }
 
 static void eve_file_close(void *priv)
@@ -59,11 +173,10 @@ static void eve_file_close(void *priv)
 
 	if (!o)
 		return;
-	fflush(o->f);
-	if (o->is_stdout)
-		setvbuf(stdout, NULL, _IOLBF, 0); /* our buffer is about to go */
-	else
-		fclose(o->f);
+	flush_locked(o);
+	if (!o->is_stdout)
+		close(o->fd);
+	pthread_mutex_destroy(&o->lock);
 	free(o);
 }
 
@@ -72,5 +185,8 @@ const struct xdpi_output_ops xdpi_output_eve_file = {
 	.open = eve_file_open,
 	.write_event = eve_file_write,
 	.flush = eve_file_flush,
+	.reopen = eve_file_reopen,
+	.stats = eve_file_stats,
+	.target = eve_file_target,
 	.close = eve_file_close,
 };

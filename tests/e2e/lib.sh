@@ -3,6 +3,17 @@
 # 198.18.0.0/15 and fd00::/8, background processes tracked by PID, waits on conditions with
 # deadlines, and a teardown (on every exit, by trap) that removes everything made here.
 # Source it; then call lab_up. Exit code 77 = skipped (no root, outside CI only).
+#
+# Hermetic: a test re-runs itself in a private mount namespace in which /sys/fs/bpf starts
+# unmounted, as on a fresh host, so xdpi must set up bpffs itself; nothing it mounts there is
+# seen by the host or by other tests.
+if [ "$(id -u)" = 0 ] && [ -z "${XDPI_E2E_PRIVATE_MNT:-}" ]; then
+	export XDPI_E2E_PRIVATE_MNT=1
+	exec unshare --mount --propagation private bash "$0" "$@"
+fi
+if [ -n "${XDPI_E2E_PRIVATE_MNT:-}" ]; then
+	while umount /sys/fs/bpf 2>/dev/null; do :; done
+fi
 
 XDPI=${XDPI:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/xdpi}
 SHARED=${XDPI_SHARED:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)/shared}
@@ -37,12 +48,12 @@ teardown() {
 	for pid in "${BG_PIDS[@]}"; do
 		wait_gone "$pid" 5 || kill -KILL "$pid" 2>/dev/null
 	done
+	# pins of an xdpi that could not remove them (killed, or a failed test)
+	[ -n "${PIN_SRV:-}" ] && rm -rf "$PIN_SRV" && rmdir "$(dirname "$PIN_SRV")" 2>/dev/null
+	rmdir /sys/fs/bpf/xdpi 2>/dev/null
 	ip netns del "$NS_CLI" 2>/dev/null
 	ip netns del "$NS_SRV" 2>/dev/null   # takes the veth pair with it
 	ip link del "$IF_CLI" 2>/dev/null
-	# pins of an xdpi that could not remove them (killed, or a failed test)
-	rm -rf "/sys/fs/bpf/xdpi/$IF_SRV"
-	rmdir /sys/fs/bpf/xdpi 2>/dev/null
 	[ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP"
 }
 trap teardown EXIT
@@ -105,8 +116,12 @@ lab_up() {
 	for ns in "$NS_CLI" "$NS_SRV"; do ip -n "$ns" link set lo up; done
 	ip -n "$NS_CLI" link set "$IF_CLI" up
 	ip -n "$NS_SRV" link set "$IF_SRV" up
+	PIN_SRV=$(pin_dir "$NS_SRV" "$IF_SRV")
 	wait_until 5 ip netns exec "$NS_CLI" ping -c1 -W1 $IP_SRV >/dev/null
 }
+
+# pin_dir NS IFACE: where `xdpi run -i IFACE` in namespace NS pins its maps
+pin_dir() { echo "/sys/fs/bpf/xdpi/netns-$(stat -L -c %i "/run/netns/$1")/$2"; }
 
 cli() { ip netns exec "$NS_CLI" "$@"; }
 # A second client address on the client side, for tests that block one and not the other.
@@ -197,8 +212,8 @@ start_xdpi() {
 xctl() { in_net "$NS_SRV" "$XDPI" ctl -i "$IF_SRV" "$@"; }
 # rule_pkts N: the kernel's packet count for rule N, through xdpi ctl.
 rule_pkts() { xctl stats | awk -v k="rule.$1.pkts" '$1 == k { print $2 }'; }
-pinned() { [ -e "/sys/fs/bpf/xdpi/$IF_SRV/policy4" ]; }
-not_pinned() { [ ! -e "/sys/fs/bpf/xdpi/$IF_SRV" ]; }
+pinned() { [ -e "$PIN_SRV/policy4" ] && [ -e "$PIN_SRV/instance" ]; }
+not_pinned() { [ ! -e "$PIN_SRV" ]; }
 
 xdp_on_link() { ip -n "$NS_SRV" link show dev "$IF_SRV" | grep -q "prog/xdp"; }
 no_xdp_on_link() { ! xdp_on_link; }

@@ -4,7 +4,10 @@
 # it back, a --ttl entry expires on time, a 100k-entry list reloads under traffic without
 # losing a request, a flow bypassed in the kernel stops reaching the HTTP parser while its
 # flow record keeps counting, bad input changes nothing, and a killed instance's pins are
-# named stale.
+# named stale. The test starts with no bpffs (lib.sh: a private mount namespace): xdpi mounts
+# it. Pins are per network namespace: a second xdpi on a same-named interface in another
+# namespace neither takes over nor removes the first one's, and ctl tells "not running" (3)
+# from "not reachable from here" (4: another namespace, no bpffs, not permitted).
 . "$(dirname "$0")/lib.sh"
 e2e_require_root
 
@@ -21,7 +24,8 @@ usage_error() { xctl "$@" >/dev/null 2>&1; [ $? -eq 2 ]; }
 start_xdpi "$TMP/xdpi.log" -o "$TMP/eve.json" --stats-interval 0 --steer snip --bypass-bytes 100000 \
 	--port-rule 'drop udp/9999' ||
 	{ echo "FAIL attach"; cat "$TMP/xdpi.log"; exit 1; }
-check "maps pinned under /sys/fs/bpf/xdpi/$IF_SRV" pinned
+check "xdpi mounted the missing bpffs itself and said so" grep -q "set up: bpffs: mounted bpffs at /sys/fs/bpf (it was missing)" "$TMP/xdpi.log"
+check "maps pinned under $PIN_SRV, with the instance record" pinned
 check "no address entries to begin with, only the start-up port rule" only_startup_rules
 
 # -- block stops a live flow, unblock lets new ones in
@@ -90,6 +94,42 @@ check "  exit status non-zero ($rc)" [ $rc -ne 0 ]
 xctl block $IP_B 198.18.0.0/33 2>/dev/null
 check "  a bad CIDR after a good one blocks neither" fetch $IP_B
 check "an unknown command is a usage error" usage_error frobnicate
+check "list with a stray argument is a usage error" usage_error list extra
+
+# -- reaching the instance, and a same-named interface in another namespace
+ctl_rc() { local want=$1 text=$2; shift 2; "$@" >/dev/null 2>"$TMP/rc.err"; local rc=$?
+	[ $rc -eq "$want" ] && { [ -z "$text" ] || grep -q "$text" "$TMP/rc.err"; }; }
+check "from the root namespace: reachable elsewhere, exit 4" \
+	ctl_rc 4 "runs on a same-named interface in network namespace" "$XDPI" ctl -i "$IF_SRV" list
+check "  --netns NAME reaches it" ctl_rc 0 "" "$XDPI" ctl --netns "$NS_SRV" -i "$IF_SRV" stats
+check "unprivileged: not permitted, exit 4" ctl_rc 4 "not permitted" \
+	in_net "$NS_SRV" setpriv --reuid 65534 --regid 65534 --clear-groups "$XDPI" ctl -i "$IF_SRV" list
+check "under ip netns exec (no bpffs there): cannot tell, exit 4, with the way out" \
+	ctl_rc 4 "nsenter --net" ip netns exec "$NS_SRV" "$XDPI" ctl -i "$IF_SRV" list
+NS_TWIN=xdpi-twin-$SUF
+ip netns add "$NS_TWIN"
+PIN_TWIN=$(pin_dir "$NS_TWIN" "$IF_SRV")
+E2E_CLEANUP="rm -rf $PIN_TWIN; ip netns del $NS_TWIN 2>/dev/null"
+ip link add "tw$SUF" type veth peer name "tx$SUF"
+ip link set "tw$SUF" netns "$NS_TWIN"
+ip -n "$NS_TWIN" link set "tw$SUF" name "$IF_SRV"
+ip -n "$NS_TWIN" link set "$IF_SRV" up
+ip link set "tx$SUF" up
+xctl block 198.18.0.250 >/dev/null
+run_bg_net "$NS_TWIN" "$TMP/twin.log" "$XDPI" run -i "$IF_SRV" -o /dev/null --stats-interval 0
+TWIN_PID=$BG_PID
+check "a second xdpi attaches to a same-named interface in another namespace" \
+	wait_until 30 grep -q "attached to" "$TMP/twin.log"
+check "  with pins of its own ($PIN_TWIN)" [ -e "$PIN_TWIN/instance" -a "$PIN_TWIN" != "$PIN_SRV" ]
+check "  the first one's ctl still reaches the first (its entry is there)" ctl_says "^198.18.0.250/32 *block" list
+twin_reached() { local out; out=$(in_net "$NS_TWIN" "$XDPI" ctl -i "$IF_SRV" list 2>/dev/null) &&
+	! grep -q 198.18.0.250 <<<"$out"; }
+check "  the second one's ctl reaches the second (exit 0, without the first's entry)" twin_reached
+stop_bg "$TWIN_PID" TERM
+check "  the second one removed only its own pins on exit" [ ! -e "$PIN_TWIN" ]
+check "  the first one's are intact and reachable" ctl_says "^198.18.0.250/32 *block" list
+xctl unblock 198.18.0.250 >/dev/null
+ip netns del "$NS_TWIN"
 
 # -- reload a 100k-entry list under traffic
 python3 - "$TMP" <<'PY'
@@ -165,10 +205,10 @@ flow=$(grep '"event_type":"flow"' "$TMP/eve.json" | jq -c "select(.src_port == $
 check "its flow record counts every packet, bypassed or not ($(jq -c '{pkts_toserver,pkts_toclient}' <<<"$flow"))" \
 	jq_ok '.pkts_toserver >= 60 and .pkts_toclient >= 60' <<<"$flow"
 check "clean stop removes the pins" not_pinned
-check "ctl then says no xdpi runs" ctl_says "no xdpi runs on" list
+check "ctl then says no xdpi runs, exit 3" ctl_rc 3 "no xdpi runs on" xctl list
 
 # -- a killed instance's pins are named stale
 start_xdpi "$TMP/xdpi2.log" -o /dev/null || { echo "FAIL attach 2"; exit 1; }
 stop_bg "$XDPI_PID" KILL
-check "after kill -9 ctl names the pins stale" ctl_says "was killed" list
+check "after kill -9 ctl names the pins stale, exit 3" ctl_rc 3 "is gone (killed?)" xctl list
 e2e_done

@@ -84,8 +84,9 @@ check "the drop rule's alert says blocked" \
 check "one scan alert, naming the scanner, the target and its flows" \
 	jq_ok -s "[.[] | select(.alert.signature_id == 9000001)] | length == 1 and .[0].src_ip == \"$IP_SCAN\" and .[0].xdpi.anomaly.target == \"$IP_SRV\" and (.[0].xdpi.anomaly.flows | length) >= 10 and all(.[0].xdpi.anomaly.flows[]; .dest_ip == \"$IP_SRV\")" "$A"
 check "no host scan, flood or tunnel alert" fails grep -qE '"signature_id":900000[2-5]' "$A"
+# the counters are read once a second: the alert carries what they held then (1..3 pings)
 check "the reputation alert comes from the kernel's counters" \
-	jq_ok -s "[.[] | select(.alert.signature_id == 9100002)] | .[0].xdpi.stage == \"kernel\" and .[0].xdpi.kernel_pkts >= 3" "$A"
+	jq_ok -s "[.[] | select(.alert.signature_id == 9100002)] | .[0].xdpi.stage == \"kernel\" and .[0].xdpi.kernel_pkts >= 1 and .[0].xdpi.kernel_pkts <= 3" "$A"
 check "the alerted flows' records say flow.alerted (and only theirs)" \
 	jq_ok -s "[.[] | select(.event_type==\"flow\" and .flow.alerted) | .src_ip] | unique | . == [\"$IP_UA\", \"$IP_DROP\"]" "$TMP/eve.json"
 check "every event validates against Suricata's EVE schema" \

@@ -86,7 +86,11 @@ dash_exprs_run() { # every query of the shipped Grafana dashboard is valid PromQ
 	return $bad
 }
 check "the Grafana dashboard's $(jq '[.panels[].targets[]] | length' "$(dirname "$0")/../../contrib/grafana/xdpi-dashboard.json") queries run in Prometheus" dash_exprs_run
-check "  ... and its API p99 panel has data" [ -n "$(promq 'histogram_quantile(0.99, sum by (service, route, le) (rate(xdpi_api_request_duration_seconds_bucket[5m])))')" ]
+# the panel's rate() needs an increase between two scrapes: requests now, then wait for it
+p99_panel() { local v; v=$(promq 'histogram_quantile(0.99, sum by (service, route, le) (rate(xdpi_api_request_duration_seconds_bucket[5m])))')
+	[ -n "$v" ] && [ "$v" != NaN ]; }
+for i in 1 2 3; do get "/api/orders/$((8000 + i))"; done
+check "  ... and its API p99 panel has data" wait_until 20 p99_panel
 
 api_alert() { jq_any '.event_type == "alert" and .alert.gid == 9200 and .xdpi.api.route == "/api/fail"' "$TMP/eve.json"; }
 check "an EVE alert for the 5xx ratio of GET /api/fail" wait_until 10 api_alert

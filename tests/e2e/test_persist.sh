@@ -24,8 +24,11 @@ check "xdpi ctl still changes the policy: a new block applies" fails fetch $IP_C
 check "  and the kernel counts it" [ "$(rule_pkts 20)" -ge 1 ]
 in_net "$NS_SRV" "$XDPI" run -i "$IF_SRV" -o /dev/null --duration 1 >"$TMP/second.log" 2>&1
 check "a second xdpi is refused with the way out ($(grep -m1 persistent "$TMP/second.log"))" \
-	grep -q "a persistent xdpi (--persist) is attached to $IF_SRV; remove it with .rm -r /sys/fs/bpf/xdpi/$IF_SRV." "$TMP/second.log"
-rm -r "/sys/fs/bpf/xdpi/$IF_SRV"
+	grep -q "a persistent xdpi (--persist, pid [0-9]* exited) is attached to $IF_SRV; remove it with .rm -r $PIN_SRV." "$TMP/second.log"
+xctl list >/dev/null 2>"$TMP/persisted.err"
+check "ctl says the instance persisted, not that it runs or was killed ($(cat "$TMP/persisted.err"))" \
+	grep -q "exited with --persist: its programs and policy stay" "$TMP/persisted.err"
+rm -r "$PIN_SRV"
 check "removing the pins detaches the XDP program" wait_until 5 no_xdp_on_link
 check "  and the TC program" wait_until 5 no_tc_on_link
 check "then every source fetches again" fetch $IP_B

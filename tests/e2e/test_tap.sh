@@ -13,7 +13,7 @@ e2e_require_root
 command -v hping3 >/dev/null || { echo "FAIL hping3 missing"; exit 1; }
 
 NS_TAP=xdpi-tap-$SUF IF_M=tm$SUF IF_T=tp$SUF
-extra_teardown() { ip netns del "$NS_TAP" 2>/dev/null; rm -rf "/sys/fs/bpf/xdpi/$IF_T"; }
+extra_teardown() { rm -rf "${PIN_TAP:-/nonexistent}"; ip netns del "$NS_TAP" 2>/dev/null; }
 trap 'extra_teardown; teardown' EXIT
 
 lab_up || { echo "FAIL lab setup"; exit 1; }
@@ -21,6 +21,7 @@ start_nginx || { echo "FAIL nginx"; exit 1; }
 start_dnsmasq || { echo "FAIL dnsmasq"; exit 1; }
 # the mirror: everything the server's interface receives and sends, copied to IF_M -> IF_T
 ip netns add "$NS_TAP"
+PIN_TAP=$(pin_dir "$NS_TAP" "$IF_T")
 ip link add "$IF_M" type veth peer name "$IF_T"
 ip link set "$IF_M" netns "$NS_SRV"
 ip link set "$IF_T" netns "$NS_TAP"
@@ -121,7 +122,7 @@ check "redirected = received + every counted loss (rx_dropped $(a rx_dropped), r
 xdp_on_tap() { ip -n "$NS_TAP" link show dev "$IF_T" | grep -q prog/xdp; }
 check "no XDP program left on the tap port" fails xdp_on_tap
 check "no AF_XDP socket left" [ -z "$(ip netns exec "$NS_TAP" ss -a --xdp 2>/dev/null | tail -n +2)" ]
-check "no pin left" [ ! -e "/sys/fs/bpf/xdpi/$IF_T" ]
+check "no pin left" [ ! -e "$PIN_TAP" ]
 check "every event validates against Suricata's EVE schema" \
 	python3 "$(dirname "$0")/../schema/validate.py" "$TMP/tap.json" "$TMP/host.json"
 e2e_done
