@@ -61,6 +61,12 @@ enum xdpi_map {
 
 struct xdpi_loader;
 
+/* The kernel produces ring-buffer records without waking the consumer, which drains on its
+ * own timer (batches: DESIGN.md), and forces a wake-up once this much waits: a quarter of the
+ * ring, at most XDPI_WAKEUP_MAX, so that a small ring is drained long before it is full. */
+#define XDPI_WAKEUP_MAX (256u << 10)
+uint32_t xdpi_loader_wakeup_bytes(uint32_t ringbuf_bytes);
+
 /* Opens, configures and loads both programs. NULL with errno on failure (logged). */
 struct xdpi_loader *xdpi_loader__open(const struct xdpi_loader_cfg *cfg);
 /* Attaches to cfg->ifname. Returns 0 or -errno (logged with a hint). */

@@ -162,6 +162,7 @@ struct xdpi_rule {
 	bool app_negated;
 	uint64_t buffers;    /* bitmap of enum xdpi_buffer used */
 	bool kernel;         /* counted by the XDP maps instead of inspected here */
+	bool refused;        /* its pattern was refused by the prefilter: not loaded after all */
 	const char *file;
 	uint32_t line;
 };

@@ -6,8 +6,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Reads PATH ("-": standard input) into a malloc'd *TEXT of *LEN bytes. Returns 0 or -errno
- * with "PATH: what failed" in ERR. */
+/* The largest text file read (rules, lists, routes): a million-line feed is far below. */
+#define XDPI_TEXT_MAX (128u << 20)
+
+/* Reads PATH ("-": standard input) into a malloc'd *TEXT of *LEN bytes, at most XDPI_TEXT_MAX
+ * (-EFBIG past it; -EISDIR for a directory). Returns 0 or -errno with "PATH: what failed" in
+ * ERR. */
 int xdpi_text_read(const char *path, char **text, size_t *len, char *err, size_t errlen);
 
 /* Calls FN for each line of TEXT (1-based LINE, without its "\n" or "\r\n") until FN returns

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <yaml.h>
 #include "xdpi/api.h"
+#include "xdpi/text_file.h"
 
 #define SEGS_MAX 32
 #define PATTERN_MAX 256
@@ -257,18 +258,26 @@ static bool is_pattern_list(FILE *f)
 	return ch == '/';
 }
 
+/* Read whole and bounded first (xdpi_text_read), then parsed from memory. */
 int xdpi_api_routes__load(struct xdpi_api_routes *r, const char *file, char *err, size_t errlen)
 {
-	FILE *f = fopen(file, "r");
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
 	int rc;
 
+	if (xdpi_text_read(file, &text, &len, err, errlen))
+		return -1;
+	f = len ? fmemopen(text, len, "r") : fopen("/dev/null", "r");
 	if (!f) {
 		snprintf(err, errlen, "%s: %s", file, strerror(errno));
+		free(text);
 		return -1;
 	}
 	rc = is_pattern_list(f) ? load_patterns(r, f, file, err, errlen)
 				: load_openapi(r, f, file, err, errlen);
 	fclose(f);
+	free(text);
 	return rc;
 }
 

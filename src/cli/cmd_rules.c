@@ -7,6 +7,7 @@
 #include <string.h>
 #include "common.h"
 #include "xdpi/detect.h"
+#include "xdpi/text_file.h"
 
 static const char usage[] =
 	"usage: xdpi rules check [OPTIONS] FILE...\n"
@@ -82,9 +83,20 @@ static int check(struct check_ctx *c, int nfiles, char **files)
 		return 1;
 	}
 	/* skipped rules are listed only with -v: a whole ruleset skips hundreds */
-	for (int i = 0; i < nfiles; i++)
-		if (xdpi_detect__load(d, files[i], c->vars, msgs, c->verbose ? stderr : NULL))
+	for (int i = 0; i < nfiles; i++) {
+		char *text;
+		size_t len;
+
+		if (xdpi_text_read(files[i], &text, &len, err, sizeof(err))) {
+			fprintf(stderr, "xdpi rules check: %s\n", err); /* even with -q */
 			rc = 1;
+			continue;
+		}
+		if (xdpi_detect__load_text(d, files[i], text, len, c->vars, msgs,
+					   c->verbose ? stderr : NULL))
+			rc = 1;
+		free(text);
+	}
 	if (xdpi_detect__compile(d, err, sizeof(err))) {
 		fprintf(stderr, "xdpi rules check: %s\n", err);
 		rc = 1;

@@ -52,7 +52,15 @@ struct xdpi_loader {
 		(skel)->rodata->cfg_head_pkts = (c)->head_pkts;                                \
 		(skel)->rodata->cfg_snaplen = (c)->snaplen;                                    \
 		(skel)->rodata->cfg_replay_clock = (c)->replay_clock;                          \
+		(skel)->rodata->cfg_wakeup_bytes = xdpi_loader_wakeup_bytes((c)->ringbuf_bytes); \
 	} while (0)
+
+uint32_t xdpi_loader_wakeup_bytes(uint32_t ringbuf_bytes)
+{
+	uint32_t size = ringbuf_bytes ? ringbuf_bytes : XDPI_RINGBUF_DEFAULT;
+
+	return size / 4 < XDPI_WAKEUP_MAX ? size / 4 : XDPI_WAKEUP_MAX;
+}
 
 static int size_maps(struct bpf_object *obj, const struct xdpi_loader_cfg *c)
 {

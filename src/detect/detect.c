@@ -68,6 +68,7 @@ struct xdpi_detect {
 	struct detect_state *state;
 	const struct xdpi_detect *parent; /* a clone: the rules, databases and indexes are the
 					    * parent's (read-only); the rest is its own */
+	FILE *errs; /* where load and compile name the rules they refuse */
 };
 
 /* detect_state.c */
@@ -258,6 +259,8 @@ int xdpi_detect__load_text(struct xdpi_detect *d, const char *name, const char *
 			   const struct xdpi_rule_vars *vars, FILE *errs, FILE *skips)
 {
 	struct load_out o = { errs, skips };
+
+	d->errs = errs;
 	struct xdpi_rule_parse_ctx pc = { .file = name, .vars = vars, .flowbits = &d->flowbits };
 	char err[512], *joined = NULL;
 	size_t jlen = 0, i = 0;
@@ -563,6 +566,21 @@ static enum l4_class l4_class(uint8_t proto)
 	return proto == 6 ? L4_TCP : proto == 17 ? L4_UDP : L4_OTHER;
 }
 
+static void refuse_rule(struct xdpi_detect *d, uint32_t idx, size_t len, const char *why)
+{
+	struct xdpi_rule *r = &d->rules[idx];
+
+	r->refused = true;
+	d->rep.loaded--;
+	d->rep.errors++;
+	d->rep.prefiltered--;
+	d->rep.by_stage[r->stage]--;
+	if (d->errs)
+		fprintf(d->errs, "%s:%u: sid %u: the prefilter (Hyperscan) refuses its %zu-byte "
+			"pattern: %s; rule not loaded\n", r->file ? r->file : "?", r->line, r->sid,
+			len, why);
+}
+
 static int compile_group(struct xdpi_detect *d, int s, int b, int cl, char *err, size_t errlen)
 {
 	const char **pats = calloc(d->n ? d->n : 1, sizeof(*pats));
@@ -579,8 +597,8 @@ static int compile_group(struct xdpi_detect *d, int s, int b, int cl, char *err,
 		const struct xdpi_rule *r = &d->rules[i];
 		const struct xdpi_content *c;
 
-		if (r->kernel || r->prefilter < 0 || r->stage != s || r->sm[r->prefilter].buf != b ||
-		    !(rule_l4(r) & (1u << cl)))
+		if (r->kernel || r->refused || r->prefilter < 0 || r->stage != s ||
+		    r->sm[r->prefilter].buf != b || !(rule_l4(r) & (1u << cl)))
 			continue;
 		c = &r->sm[r->prefilter].c;
 		pats[n] = (const char *)c->pat + c->fp_off;
@@ -590,16 +608,29 @@ static int compile_group(struct xdpi_detect *d, int s, int b, int cl, char *err,
 		n++;
 	}
 	rc = 0;
+	/* one rule Hyperscan refuses costs that rule, not the database: named, then left out */
+	while (n && hs_compile_lit_multi(pats, flags, ids, lens, n, HS_MODE_BLOCK, NULL,
+					 &d->db[s][b][cl], &ce) != HS_SUCCESS) {
+		int bad = ce ? ce->expression : -1;
+
+		if (bad < 0 || (unsigned)bad >= n) {
+			snprintf(err, errlen, "hyperscan: %s (buffer %s)", ce ? ce->message : "failed",
+				 xdpi_buffer_name((enum xdpi_buffer)b));
+			hs_free_compile_error(ce);
+			rc = -EINVAL;
+			goto out;
+		}
+		refuse_rule(d, ids[bad], lens[bad], ce->message);
+		hs_free_compile_error(ce);
+		ce = NULL;
+		n--;
+		memmove(pats + bad, pats + bad + 1, (n - (unsigned)bad) * sizeof(*pats));
+		memmove(flags + bad, flags + bad + 1, (n - (unsigned)bad) * sizeof(*flags));
+		memmove(ids + bad, ids + bad + 1, (n - (unsigned)bad) * sizeof(*ids));
+		memmove(lens + bad, lens + bad + 1, (n - (unsigned)bad) * sizeof(*lens));
+	}
 	if (!n)
 		goto out;
-	if (hs_compile_lit_multi(pats, flags, ids, lens, n, HS_MODE_BLOCK, NULL, &d->db[s][b][cl],
-				 &ce) != HS_SUCCESS) {
-		snprintf(err, errlen, "hyperscan: %s (buffer %s)", ce ? ce->message : "failed",
-			 xdpi_buffer_name((enum xdpi_buffer)b));
-		hs_free_compile_error(ce);
-		rc = -EINVAL;
-		goto out;
-	}
 	if (hs_alloc_scratch(d->db[s][b][cl], &d->scratch) != HS_SUCCESS) {
 		snprintf(err, errlen, "hyperscan: cannot allocate scratch space");
 		rc = -ENOMEM;

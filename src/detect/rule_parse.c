@@ -1367,6 +1367,12 @@ static int parse_options(struct parser *p, const char *s, size_t len)
 			nend--;
 		if (nend == nstart)
 			return fail(p, "option without a name");
+		for (size_t k = nstart; k < nend; k++) /* a keyword name: letters, digits, _ . - */
+			if (!isalnum((unsigned char)s[k]) && !strchr("_.-", s[k])) {
+				p->col = (size_t)(s - p->text) + k;
+				return fail(p, "'%.*s' is not a keyword name (unexpected '%c')",
+					    (int)(nend - nstart), s + nstart, s[k]);
+			}
 		rc = run_keyword(p, s + nstart, nend - nstart, s + v0, e - v0, v0 < e || s[nend] == ':');
 		if (rc)
 			return rc;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "xdpi/text_file.h"
 
 int xdpi_text_fail(const struct xdpi_text_pos *p, size_t col, const char *fmt, ...)
@@ -24,6 +25,8 @@ int xdpi_text_fail(const struct xdpi_text_pos *p, size_t col, const char *fmt, .
 	return -EINVAL;
 }
 
+/* Reads F to its end, at most XDPI_TEXT_MAX bytes: a device such as /dev/zero is refused, not
+ * read forever. */
 static int read_all(FILE *f, char **buf, size_t *len)
 {
 	size_t cap = 1 << 16, n = 0;
@@ -37,10 +40,16 @@ static int read_all(FILE *f, char **buf, size_t *len)
 		n += got;
 		if (n < cap) {
 			if (ferror(f)) {
+				int err = errno ? errno : EIO;
+
 				free(b);
-				return -EIO;
+				return -err;
 			}
 			break;
+		}
+		if (cap >= XDPI_TEXT_MAX) {
+			free(b);
+			return -EFBIG;
 		}
 		char *grown = realloc(b, cap * 2);
 
@@ -60,6 +69,7 @@ int xdpi_text_read(const char *path, char **text, size_t *len, char *err, size_t
 {
 	bool std = strcmp(path, "-") == 0;
 	FILE *f = std ? stdin : fopen(path, "rb");
+	struct stat st;
 	int rc;
 
 	if (!f) {
@@ -67,10 +77,18 @@ int xdpi_text_read(const char *path, char **text, size_t *len, char *err, size_t
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return rc;
 	}
-	rc = read_all(f, text, len);
+	if (!fstat(fileno(f), &st) && S_ISDIR(st.st_mode))
+		rc = -EISDIR;
+	else if (!fstat(fileno(f), &st) && S_ISREG(st.st_mode) && st.st_size > XDPI_TEXT_MAX)
+		rc = -EFBIG;
+	else
+		rc = read_all(f, text, len);
 	if (!std)
 		fclose(f);
-	if (rc)
+	if (rc == -EFBIG)
+		snprintf(err, errlen, "%s: larger than %u MiB: not a text file this tool reads "
+			 "(a device such as /dev/zero?)", path, XDPI_TEXT_MAX >> 20);
+	else if (rc)
 		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
 	return rc;
 }

@@ -10,11 +10,13 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/epoll.h>
 #include <sys/wait.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "shared/xdpi_abi.h"
 #include "xdpi/cidr_list.h"
+#include "xdpi/loader.h"
 #include "xdpi/policy.h"
 #include "xdpi/port_rules.h"
 #include "bpf/xdp_ingress.skel.h"
@@ -82,6 +84,7 @@ static int fixture_open(struct fixture *f, const struct setup *s)
 	f->xdp->rodata->cfg_head_pkts = s->head_pkts ? s->head_pkts : 8;
 	f->xdp->rodata->cfg_snaplen = s->snaplen ? s->snaplen : XDPI_SNAPLEN_DEFAULT;
 	f->xdp->rodata->cfg_replay_clock = s->replay;
+	f->xdp->rodata->cfg_wakeup_bytes = xdpi_loader_wakeup_bytes(s->ringbuf ? s->ringbuf : 1 << 20);
 	bpf_map__set_max_entries(f->xdp->maps.flows, 1024);
 	bpf_map__set_max_entries(f->xdp->maps.events_rb, s->ringbuf ? s->ringbuf : 1 << 20);
 	if (xdp_ingress__load(f->xdp))
@@ -454,6 +457,43 @@ static void test_full_ringbuf_is_a_counted_loss(struct fixture *f)
 	ASSERT_EQ(delta(f, XDPI_CNT_LOSS_RINGBUF_FULL) > 0, 1, "losses counted");
 	ASSERT_EQ(delta(f, XDPI_CNT_CAPTURED) + delta(f, XDPI_CNT_LOSS_RINGBUF_FULL), 64,
 		  "every packet either copied or counted lost");
+}
+
+/* Runs D as a new flow each time (head copies it) without draining the ring. */
+static void run_undrained(struct fixture *f, struct pkt_spec *d, uint16_t sport)
+{
+	uint8_t buf[2048];
+	size_t len;
+
+	d->sport = sport;
+	len = pkt_build(d, buf, sizeof(buf));
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = buf, .data_size_in = (uint32_t)len, .repeat = 1);
+	bpf_prog_test_run_opts(bpf_program__fd(f->xdp->progs.xdp_ingress), &o);
+}
+
+/* A small ring (--ringbuf-size 128 KiB) is drained before it fills: records go in without
+ * waking the consumer until a quarter of the ring waits, then the kernel wakes it. With a
+ * fixed 256 KiB threshold a 128 KiB ring never woke its consumer and floods were lost. */
+static void test_small_ring_wakes_its_consumer(struct fixture *f)
+{
+	static char big[1000];
+	struct pkt_spec d = tcp4(0x18, NULL);
+	int efd = ring_buffer__epoll_fd(f->rb);
+	struct epoll_event ev;
+	uint16_t i;
+
+	memset(big, 'w', sizeof(big));
+	d.payload = big, d.plen = sizeof(big);
+	mark(f);
+	for (i = 0; i < 10; i++) /* ~10.6 KB of records: below a quarter of 128 KiB */
+		run_undrained(f, &d, (uint16_t)(2000 + i));
+	ASSERT_EQ(epoll_wait(efd, &ev, 1, 100), 0, "no wake-up for a few records (batched)");
+	for (; i < 40; i++) /* ~42 KB: past a quarter */
+		run_undrained(f, &d, (uint16_t)(2000 + i));
+	ASSERT_EQ(epoll_wait(efd, &ev, 1, 1000), 1, "woken once a quarter of the ring waits");
+	ASSERT_EQ(delta(f, XDPI_CNT_CAPTURED), 40, "every record in the ring");
+	ASSERT_EQ(delta(f, XDPI_CNT_LOSS_RINGBUF_FULL), 0, "nothing lost");
+	ring_buffer__consume(f->rb);
 }
 
 /* Puts one policy entry into the trie of its family. EXPIRES_IN_MS: 0 never, <0 already past. */
@@ -891,6 +931,7 @@ static const struct tcase cases[] = {
 	{ "snip_port_copies_every_packet", test_snip_port_copies_every_packet, { XDPI_STEER_HEAD, 2, 0, 0, false } },
 	{ "snaplen_cuts_records", test_snaplen_cuts_records, { XDPI_STEER_SNIP, 0, 256, 0, false } },
 	{ "full_ringbuf_is_a_counted_loss", test_full_ringbuf_is_a_counted_loss, { XDPI_STEER_HEAD, 0, 0, 16384, false } },
+	{ "small_ring_wakes_its_consumer", test_small_ring_wakes_its_consumer, { XDPI_STEER_HEAD, 0, 0, 131072, false } },
 	{ "policy_v4_longest_prefix", test_policy_v4_longest_prefix, { XDPI_STEER_HEAD, 0, 0, 0, false } },
 	{ "policy_v6_longest_prefix", test_policy_v6_longest_prefix, { XDPI_STEER_HEAD, 0, 0, 0, false } },
 	{ "policy_expiry", test_policy_expiry, { XDPI_STEER_HEAD, 0, 0, 0, false } },
