@@ -23,6 +23,10 @@ enum xdpi_anomaly_kind {
 	XDPI_ANOM_MAX,
 };
 
+/* The most distinct names a DNS detector window remembers per domain (and so the highest
+ * dns_queries and dns_txt). */
+#define XDPI_DNS_NAMES_MAX 128
+
 struct xdpi_anomaly_cfg {
 	bool off;                /* no detector at all */
 	uint32_t window_s;       /* scans and DNS: the window (default 60) */
@@ -34,8 +38,8 @@ struct xdpi_anomaly_cfg {
 	double alpha;            /* EWMA weight of each second (default 0.05, ~20 s memory) */
 	uint32_t dns_label;      /* a label this long is suspicious (default 40) */
 	double dns_entropy;      /* bits per character for labels >= 20 (default 4.0) */
-	uint32_t dns_queries;    /* suspicious queries per domain per window (default 20) */
-	uint32_t dns_txt;        /* TXT/NULL queries per domain per window (default 50) */
+	uint32_t dns_queries;    /* distinct suspicious names per domain per window (default 20) */
+	uint32_t dns_txt;        /* distinct TXT/NULL names per domain per window (default 50) */
 };
 
 void xdpi_anomaly_defaults(struct xdpi_anomaly_cfg *c);

@@ -21,6 +21,10 @@ const char *xdpi_pcap__error(const struct xdpi_pcap *p);
 const char *xdpi_pcap__link_name(const struct xdpi_pcap *p);
 enum xdpi_link xdpi_pcap__link(const struct xdpi_pcap *p);
 uint64_t xdpi_pcap__count(const struct xdpi_pcap *p);
+/* Records whose wire length was past any frame's (XDPI_WIRE_LEN_MAX): counted as captured. */
+#define XDPI_WIRE_LEN_MAX 262144u
+uint64_t xdpi_pcap__bad_wire_len(const struct xdpi_pcap *p);
+int xdpi_pcap__snaplen(const struct xdpi_pcap *p); /* the file's snap length */
 void xdpi_pcap__close(struct xdpi_pcap *p);
 
 /* ---- the kernel's ring buffer (capture/ringbuf.c) ---- */

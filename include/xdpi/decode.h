@@ -20,6 +20,7 @@ struct xdpi_decoded {
 	uint8_t nvlan;
 	uint8_t tcp_flags;
 	uint16_t vlan[XDPI_VLAN_MAX];
+	bool pppoe;       /* came through a PPPoE session */
 	uint8_t saddr[16];
 	uint8_t daddr[16];
 	uint16_t sport;   /* host byte order; ICMP echo: the identifier */
@@ -27,7 +28,8 @@ struct xdpi_decoded {
 	uint8_t icmp_type;
 	uint8_t icmp_code;
 	uint8_t frag;     /* enum xdpi_frag_state */
-	uint8_t pad;
+	uint8_t l4_cut;   /* the capture's snap length cut the L4 header: ports (and maybe
+			   * flags) only, no payload */
 	uint32_t frag_id;
 	uint32_t frag_off;        /* fragment offset in bytes */
 	bool frag_more;           /* more fragments follow */
@@ -44,6 +46,15 @@ struct xdpi_decoded {
 	uint32_t payload_wire;    /* payload length by the headers */
 	enum xdpi_reason reason;  /* malformed reason, XDPI_REASON_NONE if sound */
 };
+
+/* Link types: the pcap DLT of each (-1: none) and the link of a DLT (-EPROTONOSUPPORT when
+ * xdpi does not decode it). */
+int xdpi_link_dlt(enum xdpi_link l);
+int xdpi_link_from_dlt(int dlt, enum xdpi_link *out);
+/* The link header of PKT: *OFF is where what it carries starts and *TYPE the ethertype it
+ * names (VLAN tags and PPPoE not yet unwrapped; 0: not something xdpi decodes). Returns 0, or
+ * -EINVAL when the header is cut short. */
+int xdpi_link_header(const struct xdpi_pkt *pkt, size_t *off, uint16_t *type);
 
 /* Decodes pkt into d. Returns 0, or -EINVAL with d->reason set for a malformed packet
  * (d keeps whatever layers were sound). A non-IP packet returns 0 with family 0. */

@@ -26,6 +26,11 @@
 	X(SLL2, "sll2")                                                                        \
 	X(RAW, "raw")                                                                          \
 	X(NULL_LINK, "null")                                                                   \
+	X(PPP, "ppp")                                                                          \
+	X(PPPOE, "pppoe")                                                                      \
+	X(CHDLC, "chdlc")                                                                      \
+	X(IEEE80211, "ieee80211")                                                              \
+	X(L4_CUT, "l4_header_cut")                                                             \
 	X(VLAN, "vlan")                                                                        \
 	X(VLAN_QINQ, "vlan_qinq")                                                              \
 	X(IPV4, "ipv4")                                                                        \

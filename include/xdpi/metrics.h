@@ -9,6 +9,8 @@
 
 struct xdpi_metrics;
 /* Listens on LISTEN ("ADDR:PORT", ":PORT" for 127.0.0.1). NULL with the reason in ERR. */
+/* LISTEN's syntax only ("ADDR:PORT" or ":PORT"): 0, or -EINVAL with why in ERR. */
+int xdpi_metrics_check_listen(const char *listen, char *err, size_t errlen);
 struct xdpi_metrics *xdpi_metrics__start(const char *listen, char *err, size_t errlen);
 enum xdpi_metrics_doc {
 	XDPI_DOC_METRICS, /* GET /metrics: the Prometheus text exposition */

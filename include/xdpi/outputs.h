@@ -24,6 +24,8 @@ void xdpi_webhook__free(struct xdpi_webhook *w, struct xdpi_sendq_stats *last);
 struct xdpi_redis;
 /* URL: redis://HOST[:PORT][/KEY] (port 6379, key "xdpi"); MODE "list" or "channel". */
 struct xdpi_redis *xdpi_redis__new(const char *url, const char *mode, char *err, size_t errlen);
+/* The syntax of URL and MODE (either may be NULL): 0, or -EINVAL with why in ERR. */
+int xdpi_redis_check(const char *url, const char *mode, char *err, size_t errlen);
 int xdpi_redis__write(struct xdpi_redis *r, const char *json, size_t len);
 void xdpi_redis__stats(struct xdpi_redis *r, struct xdpi_sendq_stats *st);
 void xdpi_redis__free(struct xdpi_redis *r, struct xdpi_sendq_stats *last);
@@ -36,6 +38,8 @@ struct xdpi_ipfix_stats {
 };
 struct xdpi_ipfix;
 /* TARGET: HOST:PORT or [V6]:PORT. */
+/* TARGET's syntax (HOST:PORT, [V6]:PORT), not resolved: 0, or -EINVAL with why in ERR. */
+int xdpi_ipfix_check_target(const char *target, char *err, size_t errlen);
 struct xdpi_ipfix *xdpi_ipfix__new(const char *target, int64_t wall_offset_ns, char *err,
 				   size_t errlen);
 /* One record per direction that carried packets since the last record; thread-safe. */

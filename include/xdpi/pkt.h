@@ -14,6 +14,13 @@ enum xdpi_link {
 	XDPI_LINK_RAW,   /* IPv4 or IPv6, by the version nibble */
 	XDPI_LINK_NULL,  /* BSD loopback: 4-byte family in the writer's byte order */
 	XDPI_LINK_LOOP,  /* OpenBSD loopback: 4-byte family, network order */
+	XDPI_LINK_PPP,   /* PPP, with or without the HDLC address and control bytes */
+	XDPI_LINK_PPPOE, /* a PPPoE session header, then PPP (DLT_PPP_ETHER) */
+	XDPI_LINK_CHDLC, /* Cisco HDLC: address, control, ethertype */
+	XDPI_LINK_PPI,   /* Per-Packet Information header, then the link type it names */
+	XDPI_LINK_IEEE80211, /* 802.11 frames; data frames with LLC/SNAP carry IP */
+	XDPI_LINK_RADIOTAP,  /* a radiotap header, then 802.11 */
+	XDPI_LINK_MAX,
 };
 
 struct xdpi_pkt {

@@ -6,10 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "xdpi/capture.h"
+#include "xdpi/decode.h"
 
-#ifndef DLT_LINUX_SLL2
-#define DLT_LINUX_SLL2 276
-#endif
 
 struct xdpi_pcap {
 	pcap_t *h;
@@ -17,35 +15,9 @@ struct xdpi_pcap {
 	enum xdpi_link link;
 	int dlt;
 	uint64_t count;
+	uint64_t bad_wire_len;
 	char err[PCAP_ERRBUF_SIZE + 320];
 };
-
-static int link_of(int dlt, enum xdpi_link *link)
-{
-	switch (dlt) {
-	case DLT_EN10MB:
-		*link = XDPI_LINK_ETHERNET;
-		return 0;
-	case DLT_LINUX_SLL:
-		*link = XDPI_LINK_SLL;
-		return 0;
-	case DLT_LINUX_SLL2:
-		*link = XDPI_LINK_SLL2;
-		return 0;
-	case DLT_RAW:
-	case DLT_IPV4:
-	case DLT_IPV6:
-		*link = XDPI_LINK_RAW;
-		return 0;
-	case DLT_NULL:
-		*link = XDPI_LINK_NULL;
-		return 0;
-	case DLT_LOOP:
-		*link = XDPI_LINK_LOOP;
-		return 0;
-	}
-	return -EPROTONOSUPPORT;
-}
 
 struct xdpi_pcap *xdpi_pcap__open(const char *path, char *err, size_t errlen)
 {
@@ -67,11 +39,12 @@ struct xdpi_pcap *xdpi_pcap__open(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	p->dlt = pcap_datalink(p->h);
-	if (link_of(p->dlt, &p->link)) {
+	if (xdpi_link_from_dlt(p->dlt, &p->link)) {
 		const char *name = pcap_datalink_val_to_name(p->dlt);
 
 		snprintf(err, errlen, "%s: unsupported link type %s (%d); xdpi reads Ethernet, "
-			 "Linux cooked (SLL, SLL2), raw IP and BSD loopback", path,
+			 "Linux cooked (SLL, SLL2), raw IP, BSD loopback, PPP, PPPoE, Cisco HDLC, "
+			 "PPI, 802.11 and radiotap", path,
 			 name ? name : "?", p->dlt);
 		pcap_close(p->h);
 		free(p);
@@ -99,6 +72,10 @@ int xdpi_pcap__next(struct xdpi_pcap *p, struct xdpi_pkt *pkt)
 	pkt->data = data;
 	pkt->cap_len = h->caplen;
 	pkt->orig_len = h->len < h->caplen ? h->caplen : h->len;
+	if (pkt->orig_len > XDPI_WIRE_LEN_MAX) { /* no frame is that long: the record lies */
+		pkt->orig_len = h->caplen;
+		p->bad_wire_len++;
+	}
 	pkt->ts_ns = (uint64_t)h->ts.tv_sec * 1000000000ull + (uint64_t)h->ts.tv_usec;
 	pkt->link = p->link;
 	pkt->index = p->count;
@@ -125,6 +102,16 @@ enum xdpi_link xdpi_pcap__link(const struct xdpi_pcap *p)
 uint64_t xdpi_pcap__count(const struct xdpi_pcap *p)
 {
 	return p->count;
+}
+
+uint64_t xdpi_pcap__bad_wire_len(const struct xdpi_pcap *p)
+{
+	return p->bad_wire_len;
+}
+
+int xdpi_pcap__snaplen(const struct xdpi_pcap *p)
+{
+	return pcap_snapshot(p->h);
 }
 
 void xdpi_pcap__close(struct xdpi_pcap *p)

@@ -8,6 +8,7 @@
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
 #include "xdpi/capture.h"
+#include "xdpi/decode.h"
 #include "shared/xdpi_abi.h"
 
 #define ETH_HLEN_ 14
@@ -36,48 +37,20 @@ void xdpi_replay__free(struct xdpi_replay *r)
 	free(r);
 }
 
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-/* XDP sees Ethernet frames: give other link layers a synthetic Ethernet header. Returns the
+/* XDP sees Ethernet frames: give other link layers a synthetic Ethernet header carrying the
+ * ethertype their header named (VLAN tags and PPPoE behind it stay as they were). Returns the
  * frame length, or 0 if the packet's network layer cannot be told. */
 static size_t to_ethernet(struct xdpi_replay *r, const struct xdpi_pkt *pkt, const uint8_t **out)
 {
 	size_t off, len;
 	uint16_t type;
 
-	switch (pkt->link) {
-	case XDPI_LINK_ETHERNET:
+	if (pkt->link == XDPI_LINK_ETHERNET) {
 		*out = pkt->data;
 		return pkt->cap_len;
-	case XDPI_LINK_SLL:
-		if (pkt->cap_len < 16)
-			return 0;
-		off = 16, type = rd16(pkt->data + 14);
-		break;
-	case XDPI_LINK_SLL2:
-		if (pkt->cap_len < 20)
-			return 0;
-		off = 20, type = rd16(pkt->data);
-		break;
-	case XDPI_LINK_NULL:
-	case XDPI_LINK_LOOP:
-		if (pkt->cap_len < 5)
-			return 0;
-		off = 4;
-		type = (pkt->data[4] >> 4) == 6 ? 0x86dd : 0x0800;
-		break;
-	case XDPI_LINK_RAW:
-		if (pkt->cap_len < 1)
-			return 0;
-		off = 0;
-		type = (pkt->data[0] >> 4) == 6 ? 0x86dd : 0x0800;
-		break;
-	default:
-		return 0;
 	}
+	if (xdpi_link_header(pkt, &off, &type) || !type || off >= pkt->cap_len)
+		return 0;
 	len = pkt->cap_len - off;
 	if (len > REPLAY_MAX_FRAME)
 		len = REPLAY_MAX_FRAME;

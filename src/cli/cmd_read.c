@@ -179,6 +179,9 @@ static int read_file(struct read_ctx *c)
 		fprintf(stderr, "xdpi read: %s\n", err);
 		return -ENOENT; /* nothing read: no events at all */
 	}
+	if (xdpi_pcap__snaplen(p) > 0 && xdpi_pcap__snaplen(p) < 128)
+		fprintf(stderr, "xdpi read: %s was captured with a snap length of %d bytes: flows "
+			"and headers only, no application layer\n", c->path, xdpi_pcap__snaplen(p));
 	while ((rc = xdpi_pcap__next(p, &pkt)) == 1) {
 		one_packet(c, &pkt);
 		if (!(xdpi_pcap__count(p) & 4095) && output_gone(c))
@@ -188,6 +191,10 @@ static int read_file(struct read_ctx *c)
 		fprintf(stderr, "xdpi read: %s\n", xdpi_pcap__error(p));
 		c->sources.pcap_errors++;
 	}
+	if (xdpi_pcap__bad_wire_len(p))
+		fprintf(stderr, "xdpi read: %s: %llu records claimed a wire length past %u bytes; "
+			"counted at their captured length\n", c->path,
+			(unsigned long long)xdpi_pcap__bad_wire_len(p), XDPI_WIRE_LEN_MAX);
 	rc = (rc < 0 && xdpi_pcap__count(p) == 0) ? -1 : 0;
 	xdpi_pcap__close(p);
 	return rc;

@@ -235,9 +235,16 @@ static int run_option(struct run_ctx *c, int opt, const char *arg)
 		return 0;
 	case 0x217:
 		return parse_u32("umem-frames", arg, 64, 1u << 20, &c->xsk.frames);
-	case 0x218:
+	case 0x218: {
+		char err[256];
+
+		if (xdpi_metrics_check_listen(arg, err, sizeof(err))) {
+			fprintf(stderr, "xdpi: --metrics: %s\n", err);
+			return -1;
+		}
 		c->metrics_listen = arg;
 		return 0;
+	}
 	case 0x219:
 		c->common.observe.process_context = true;
 		return 0;
@@ -640,15 +647,17 @@ int cmd_run(int argc, char **argv)
 	install_signals();
 	if (check_host(&c) || cli_output_open(&c.out, c.common.output))
 		goto out;
-	if (setup(&c))
-		goto out;
-	if (c.metrics_listen) {
+	if (c.metrics_listen) { /* before the slow load: a taken port fails at once */
 		char why[256];
 
 		if (!(c.metrics = xdpi_metrics__start(c.metrics_listen, why, sizeof(why)))) {
 			xdpi_log_error("--metrics %s\n", why);
 			goto out;
 		}
+	}
+	if (setup(&c))
+		goto out;
+	if (c.metrics) {
 		publish_metrics(&c);
 		fprintf(stderr, "xdpi: metrics at http://%s/metrics\n", c.metrics_listen);
 	}

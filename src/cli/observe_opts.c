@@ -35,12 +35,18 @@ int cli_observe_option(struct cli_observe *o, int opt, const char *arg)
 		o->webhook_url = arg;
 		return 1;
 	case 0x1c5:
+		if (xdpi_redis_check(arg, NULL, err, sizeof(err)))
+			goto bad;
 		o->redis_url = arg;
 		return 1;
 	case 0x1c6:
+		if (xdpi_redis_check(NULL, arg, err, sizeof(err)))
+			goto bad;
 		o->redis_mode = arg;
 		return 1;
 	case 0x1c7:
+		if (xdpi_ipfix_check_target(arg, err, sizeof(err)))
+			goto bad;
 		o->ipfix_target = arg;
 		return 1;
 	case 0x1c8:
@@ -52,6 +58,10 @@ int cli_observe_option(struct cli_observe *o, int opt, const char *arg)
 		return cli_parse_u64("pcap-keep", arg, 0, 1u << 20, &o->pcap_keep) ? -1 : 1;
 	}
 	return 0;
+bad:
+	fprintf(stderr, "xdpi: --%s: %s\n", opt == 0x1c7 ? "ipfix" : opt == 0x1c6 ? "redis-mode" :
+		"redis", err);
+	return -1;
 }
 
 /* ---- the engine's hooks ---- */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* User-space decoder: link layer (Ethernet, SLL, SLL2, raw IP, BSD loopback) to L4. It follows
+/* User-space decoder: link layer (Ethernet, SLL, SLL2, raw IP, BSD loopback, PPP, PPPoE,
+ * Cisco HDLC, PPI, 802.11 with radiotap) to L4. It follows
  * the kernel parser's rules and reasons, and also copes with captures cut short by a snap
  * length or by the kernel's steering: headers must be whole, payload may be partial. */
 #include <errno.h>
@@ -63,6 +64,7 @@ static int decode_pppoe(struct cursor *c, struct xdpi_decoded *d)
 		return fail(d, XDPI_REASON_VLAN_TRUNC), -1;
 	ppp = rd16(c->p + c->off + 6);
 	c->off += 8;
+	d->pppoe = true;
 	if (ppp == PPP_IPV4)
 		return ETHERTYPE_IPV4;
 	return ppp == PPP_IPV6 ? ETHERTYPE_IPV6 : 0;
@@ -97,43 +99,193 @@ static uint16_t family_to_ethertype(uint32_t fam)
 	return 0;
 }
 
-/* Returns the ethertype of the network layer at c->off, 0 for "not IP", or -1. */
-static int decode_link(struct cursor *c, const struct xdpi_pkt *pkt, struct xdpi_decoded *d)
-{
-	uint32_t fam;
+/* ---- link layers: one table, shared by the pcap reader, replay and the pcap writer ---- */
 
-	switch (pkt->link) {
+static const struct {
+	enum xdpi_link link;
+	int dlt; /* pcap DLT (libpcap's numbers on Linux); the first row of a link is written */
+} dlts[] = {
+	{ XDPI_LINK_ETHERNET, 1 },   { XDPI_LINK_SLL, 113 },      { XDPI_LINK_SLL2, 276 },
+	{ XDPI_LINK_RAW, 12 },       { XDPI_LINK_RAW, 101 },      { XDPI_LINK_RAW, 14 },
+	{ XDPI_LINK_RAW, 228 },      { XDPI_LINK_RAW, 229 },      { XDPI_LINK_NULL, 0 },
+	{ XDPI_LINK_LOOP, 108 },     { XDPI_LINK_PPP, 9 },        { XDPI_LINK_PPP, 50 },
+	{ XDPI_LINK_PPPOE, 51 },     { XDPI_LINK_CHDLC, 104 },    { XDPI_LINK_PPI, 192 },
+	{ XDPI_LINK_IEEE80211, 105 }, { XDPI_LINK_RADIOTAP, 127 },
+};
+
+int xdpi_link_dlt(enum xdpi_link l)
+{
+	for (size_t i = 0; i < sizeof(dlts) / sizeof(dlts[0]); i++)
+		if (dlts[i].link == l)
+			return dlts[i].dlt;
+	return -1;
+}
+
+int xdpi_link_from_dlt(int dlt, enum xdpi_link *out)
+{
+	for (size_t i = 0; i < sizeof(dlts) / sizeof(dlts[0]); i++)
+		if (dlts[i].dlt == dlt) {
+			*out = dlts[i].link;
+			return 0;
+		}
+	return -EPROTONOSUPPORT;
+}
+
+static uint16_t rd16le(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+/* PPP: the HDLC address and control bytes may be there (ff 03) or not, and the protocol may
+ * be compressed to one byte (an odd first byte). */
+static int ppp_header(struct cursor *c, uint16_t *type)
+{
+	uint16_t proto;
+
+	if (have(c, 2) && c->p[c->off] == 0xff && c->p[c->off + 1] == 0x03)
+		c->off += 2;
+	if (!have(c, 1))
+		return -1;
+	if (c->p[c->off] & 1) {
+		proto = c->p[c->off];
+		c->off += 1;
+	} else {
+		if (!have(c, 2))
+			return -1;
+		proto = rd16(c->p + c->off);
+		c->off += 2;
+	}
+	*type = proto == PPP_IPV4 ? ETHERTYPE_IPV4 : proto == PPP_IPV6 ? ETHERTYPE_IPV6 : 0;
+	return 0;
+}
+
+/* 802.11: data frames only, not protected, with an LLC/SNAP header naming the ethertype. */
+static int wlan_header(struct cursor *c, uint16_t *type)
+{
+	static const uint8_t snap[6] = { 0xaa, 0xaa, 0x03, 0, 0, 0 };
+	uint16_t fc;
+	size_t hdr = 24;
+
+	*type = 0;
+	if (!have(c, 2))
+		return -1;
+	fc = rd16le(c->p + c->off);
+	if (((fc >> 2) & 3) != 2 || (fc & 0x4000) || (fc & 0x0040))
+		return 0; /* not data, protected, or a null-data subtype */
+	if ((fc & 0x0300) == 0x0300)
+		hdr += 6; /* four addresses (WDS) */
+	if (fc & 0x0080) {
+		hdr += 2; /* QoS control */
+		if (fc & 0x8000)
+			hdr += 4; /* HT control */
+	}
+	if (!have(c, hdr + 8))
+		return -1;
+	c->off += hdr;
+	if (memcmp(c->p + c->off, snap, sizeof(snap)))
+		return 0;
+	*type = rd16(c->p + c->off + 6);
+	c->off += 8;
+	return 0;
+}
+
+/* The link header at c->off; DEPTH bounds PPI inside PPI. 0 with *TYPE (0: not IP), or -1. */
+static int link_at(struct cursor *c, enum xdpi_link link, uint16_t *type, int depth)
+{
+	enum xdpi_link inner;
+	uint32_t fam;
+	size_t n;
+
+	*type = 0;
+	switch (link) {
 	case XDPI_LINK_ETHERNET:
 		if (!have(c, ETH_HLEN_))
-			return fail(d, XDPI_REASON_ETH_TRUNC), -1;
-		c->off = ETH_HLEN_;
-		return decode_vlans(c, d, rd16(c->p + 12));
+			return -1;
+		*type = rd16(c->p + c->off + 12);
+		c->off += ETH_HLEN_;
+		return 0;
 	case XDPI_LINK_SLL:
 		if (!have(c, 16))
-			return fail(d, XDPI_REASON_ETH_TRUNC), -1;
-		c->off = 16;
-		return decode_vlans(c, d, rd16(c->p + 14));
+			return -1;
+		*type = rd16(c->p + c->off + 14);
+		c->off += 16;
+		return 0;
 	case XDPI_LINK_SLL2:
 		if (!have(c, 20))
-			return fail(d, XDPI_REASON_ETH_TRUNC), -1;
-		c->off = 20;
-		return decode_vlans(c, d, rd16(c->p));
+			return -1;
+		*type = rd16(c->p + c->off);
+		c->off += 20;
+		return 0;
 	case XDPI_LINK_RAW:
 		if (!have(c, 1))
-			return fail(d, XDPI_REASON_IPV4_TRUNC), -1;
-		return (c->p[0] >> 4) == 6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4;
+			return -1;
+		*type = (c->p[c->off] >> 4) == 6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4;
+		return 0;
 	case XDPI_LINK_NULL:
 	case XDPI_LINK_LOOP:
 		if (!have(c, 4))
-			return fail(d, XDPI_REASON_ETH_TRUNC), -1;
-		fam = rd32(c->p);
+			return -1;
+		fam = rd32(c->p + c->off);
 		/* the writer's byte order: a small number read big-endian is the other order */
-		if (pkt->link == XDPI_LINK_NULL && fam > 0xffff)
+		if (link == XDPI_LINK_NULL && fam > 0xffff)
 			fam = __builtin_bswap32(fam);
-		c->off = 4;
-		return family_to_ethertype(fam);
+		c->off += 4;
+		*type = family_to_ethertype(fam);
+		return 0;
+	case XDPI_LINK_PPP:
+		return ppp_header(c, type);
+	case XDPI_LINK_PPPOE:
+		*type = ETHERTYPE_PPPOE_SESSION; /* the session header is unwrapped with VLANs */
+		return 0;
+	case XDPI_LINK_CHDLC:
+		if (!have(c, 4))
+			return -1;
+		*type = rd16(c->p + c->off + 2);
+		c->off += 4;
+		return 0;
+	case XDPI_LINK_RADIOTAP:
+		if (!have(c, 4) || !have(c, (n = rd16le(c->p + c->off + 2))) || n < 4)
+			return -1;
+		c->off += n;
+		return wlan_header(c, type);
+	case XDPI_LINK_IEEE80211:
+		return wlan_header(c, type);
+	case XDPI_LINK_PPI:
+		if (!have(c, 8) || depth > 1)
+			return -1;
+		n = rd16le(c->p + c->off + 2);
+		if (n < 8 || !have(c, n) ||
+		    xdpi_link_from_dlt((int)(c->p[c->off + 4] | c->p[c->off + 5] << 8 |
+					     c->p[c->off + 6] << 16 | (uint32_t)c->p[c->off + 7] << 24),
+				       &inner))
+			return n < 8 || !have(c, n) ? -1 : 0;
+		c->off += n;
+		return link_at(c, inner, type, depth + 1);
+	case XDPI_LINK_MAX:
+		break;
 	}
 	return 0;
+}
+
+int xdpi_link_header(const struct xdpi_pkt *pkt, size_t *off, uint16_t *type)
+{
+	struct cursor c = { .p = pkt->data, .len = pkt->cap_len };
+
+	if (link_at(&c, pkt->link, type, 0))
+		return -EINVAL;
+	*off = c.off;
+	return 0;
+}
+
+/* Returns the ethertype of the network layer at c->off, 0 for "not IP", or -1. */
+static int decode_link(struct cursor *c, const struct xdpi_pkt *pkt, struct xdpi_decoded *d)
+{
+	uint16_t type;
+
+	if (link_at(c, pkt->link, &type, 0))
+		return fail(d, pkt->link == XDPI_LINK_RAW ? XDPI_REASON_IPV4_TRUNC :
+			    XDPI_REASON_ETH_TRUNC), -1;
+	return decode_vlans(c, d, type);
 }
 
 static int decode_ipv4(struct cursor *c, struct xdpi_decoded *d)
@@ -254,18 +406,34 @@ static int decode_ipv6(struct cursor *c, struct xdpi_decoded *d)
 	return 0;
 }
 
+/* A capture cut by its snap length inside the L4 header (tcpdump -s 64 of a TCP packet with
+ * options, or of IPv6): the ports make the flow; nothing past the cut is read. FLAGS_AT: the
+ * TCP flags' offset, -1 for none. */
+static int l4_cut(struct cursor *c, struct xdpi_decoded *d, const uint8_t *h, int flags_at)
+{
+	d->sport = rd16(h);
+	d->dport = rd16(h + 2);
+	if (flags_at >= 0 && have(c, (size_t)flags_at + 1))
+		d->tcp_flags = h[flags_at];
+	d->l4_cut = 1;
+	d->payload_wire = 0;
+	c->off = c->len;
+	return 0;
+}
+
 static int decode_tcp(struct cursor *c, struct xdpi_decoded *d)
 {
 	const uint8_t *th = c->p + c->off;
 	size_t hlen;
 
 	if (!have(c, 20))
-		return fail(d, XDPI_REASON_TCP_TRUNC);
+		return c->truncated && have(c, 4) ? l4_cut(c, d, th, 13)
+						   : fail(d, XDPI_REASON_TCP_TRUNC);
 	hlen = (size_t)(th[12] >> 4) * 4;
 	if (hlen < 20 || hlen > d->payload_wire)
 		return fail(d, XDPI_REASON_TCP_BAD_DOFF);
 	if (!have(c, hlen))
-		return fail(d, XDPI_REASON_TCP_TRUNC);
+		return c->truncated ? l4_cut(c, d, th, 13) : fail(d, XDPI_REASON_TCP_TRUNC);
 	d->sport = rd16(th);
 	d->dport = rd16(th + 2);
 	d->tcp_seq = rd32(th + 4);
@@ -283,7 +451,8 @@ static int decode_udp(struct cursor *c, struct xdpi_decoded *d)
 	size_t ulen;
 
 	if (!have(c, 8))
-		return fail(d, XDPI_REASON_UDP_TRUNC);
+		return c->truncated && have(c, 4) ? l4_cut(c, d, uh, -1)
+						  : fail(d, XDPI_REASON_UDP_TRUNC);
 	ulen = rd16(uh + 4);
 	if (ulen < 8 || (d->frag == XDPI_DFRAG_NONE && ulen > d->payload_wire))
 		return fail(d, XDPI_REASON_UDP_BAD_LEN);

@@ -358,6 +358,9 @@ static void count_link(struct xdpi_engine *e, enum xdpi_link link)
 		[XDPI_LINK_ETHERNET] = XDPI_ECNT_ETHERNET, [XDPI_LINK_SLL] = XDPI_ECNT_SLL,
 		[XDPI_LINK_SLL2] = XDPI_ECNT_SLL2,	   [XDPI_LINK_RAW] = XDPI_ECNT_RAW,
 		[XDPI_LINK_NULL] = XDPI_ECNT_NULL_LINK,	   [XDPI_LINK_LOOP] = XDPI_ECNT_NULL_LINK,
+		[XDPI_LINK_PPP] = XDPI_ECNT_PPP,	   [XDPI_LINK_PPPOE] = XDPI_ECNT_PPP,
+		[XDPI_LINK_CHDLC] = XDPI_ECNT_CHDLC,	   [XDPI_LINK_IEEE80211] = XDPI_ECNT_IEEE80211,
+		[XDPI_LINK_RADIOTAP] = XDPI_ECNT_IEEE80211,
 	};
 
 	if ((size_t)link < sizeof(map) / sizeof(map[0]))
@@ -510,6 +513,10 @@ int xdpi_engine__packet(struct xdpi_engine *e, const struct xdpi_pkt *pkt)
 		return 0;
 	}
 	count_layers(e, &d);
+	if (d.l4_cut)
+		e->cnt[XDPI_ECNT_L4_CUT]++;
+	if (d.pppoe)
+		e->cnt[XDPI_ECNT_PPPOE]++;
 	if (frag_attribute(e, &d)) {
 		e->cnt[XDPI_ECNT_NO_FLOW]++;
 		return 0;
@@ -542,7 +549,7 @@ int xdpi_engine__packet(struct xdpi_engine *e, const struct xdpi_pkt *pkt)
 	flow_table__account(e->ft, f, dir, pkt->orig_len, d.tcp_flags, pkt->ts_ns);
 	if (!f->kernel)
 		anomaly_bytes(e, f, f->bytes[f->initiator]);
-	if (d.frag == XDPI_DFRAG_NONE)
+	if (d.frag == XDPI_DFRAG_NONE && !d.l4_cut)
 		l7_packet(&e->l7, f, &d, dir, pkt->ts_ns, pkt->index);
 	else
 		l7_fragment(e, f, &d, dir, pkt->ts_ns, pkt->index);
@@ -777,6 +784,9 @@ static void stats_decoder(struct xdpi_engine *e, struct xdpi_json *j)
 	xdpi_json_u64(j, "sll2", c[XDPI_ECNT_SLL2]);
 	xdpi_json_u64(j, "raw", c[XDPI_ECNT_RAW]);
 	xdpi_json_u64(j, "null", c[XDPI_ECNT_NULL_LINK]);
+	xdpi_json_u64(j, "ppp", c[XDPI_ECNT_PPP]);
+	xdpi_json_u64(j, "pppoe", c[XDPI_ECNT_PPPOE]);
+	xdpi_json_u64(j, "chdlc", c[XDPI_ECNT_CHDLC]);
 	xdpi_json_u64(j, "vlan", c[XDPI_ECNT_VLAN]);
 	xdpi_json_u64(j, "vlan_qinq", c[XDPI_ECNT_VLAN_QINQ]);
 	xdpi_json_u64(j, "ipv4", c[XDPI_ECNT_IPV4]);

@@ -47,7 +47,7 @@ static const struct {
 #define D(f, lo, hi) { #f, offsetof(struct xdpi_anomaly_cfg, f), true, lo, hi }
 	U(window_s, 1, 86400), U(scan_ports, 2, 65535), U(scan_hosts, 2, 65535),
 	U(syn_min, 1, 1e9), U(bytes_min, 1, 4e9), D(factor, 1.5, 1e6), D(alpha, 0.001, 1),
-	U(dns_label, 8, 63), D(dns_entropy, 1, 8), U(dns_queries, 1, 1e9), U(dns_txt, 1, 1e9),
+	U(dns_label, 8, 63), D(dns_entropy, 1, 8), U(dns_queries, 1, XDPI_DNS_NAMES_MAX), U(dns_txt, 1, XDPI_DNS_NAMES_MAX),
 #undef U
 #undef D
 };
@@ -63,7 +63,9 @@ int xdpi_anomaly_set(struct xdpi_anomaly_cfg *c, const char *assignment, char *e
 		    memcmp(fields[i].name, assignment, (size_t)(eq - assignment)))
 			continue;
 		v = strtod(eq + 1, &end);
-		if (end == eq + 1 || *end || v < fields[i].min || v > fields[i].max) {
+		/* written so that NaN fails too; whole numbers where the field is one */
+		if (end == eq + 1 || *end || !(v >= fields[i].min && v <= fields[i].max) ||
+		    (!fields[i].dbl && v != (double)(uint64_t)v)) {
 			snprintf(err, errlen, "%s: '%s' is not a number in %g..%g", fields[i].name,
 				 eq + 1, fields[i].min, fields[i].max);
 			return -EINVAL;

@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /* DNS tunnelling: per registered domain (the last two labels, three under a two-letter
- * country code's short second level such as co.uk), the queries within the window whose other
- * labels are long (dns_label) or random-looking (Shannon entropy of at least dns_entropy bits
- * per character in a label of 20 or more), and the TXT and NULL queries. Past dns_queries
- * suspicious names or dns_txt TXT/NULL queries: one alert per domain and window, with the
- * counts, the longest label, the highest entropy, sample names and the asking clients. */
+ * country code's short second level such as co.uk), the distinct names asked within the window
+ * whose other labels are long (dns_label) or random-looking (Shannon entropy of at least
+ * dns_entropy bits per character in a label of 20 or more), and the distinct names asked with
+ * TXT and NULL. Distinct, because a tunnel must vary its names to get past caches, while a
+ * client asking the same TXT record again is just a client. Past dns_queries suspicious names
+ * or dns_txt TXT/NULL names: one alert per domain and window, with the counts, the longest
+ * label, the highest entropy, sample names and the asking clients. Multicast and link-local
+ * name services (mDNS under .local, ports 5353 and 5355) are not DNS tunnels. */
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "anomaly_int.h"
 
 #define DOMAINS 1024
@@ -25,9 +30,11 @@ struct domain {
 	double max_entropy;
 	char sample[SAMPLES][96];
 	uint32_t n_samples;
-	uint8_t family;
+	uint8_t family[CLIENTS];
 	uint8_t client[CLIENTS][16];
 	uint32_t n_clients;
+	uint32_t names[XDPI_DNS_NAMES_MAX]; /* hashes of the names counted, to count each once */
+	uint32_t n_names;
 	bool reported;
 };
 
@@ -141,7 +148,7 @@ static void evidence(const void *obj, struct xdpi_json *j)
 	xdpi_json_arr_open(j, "clients");
 	for (uint32_t i = 0; i < d->n_clients; i++) {
 		xdpi_json_obj_open(j, NULL);
-		anomaly_put_addr(j, "ip", d->family, d->client[i]);
+		anomaly_put_addr(j, "ip", d->family[i], d->client[i]);
 		xdpi_json_obj_close(j);
 	}
 	xdpi_json_arr_close(j);
@@ -153,7 +160,7 @@ static void note_client(struct domain *d, const struct flow_ends *e)
 		if (!memcmp(d->client[i], e->client, 16))
 			return;
 	if (d->n_clients < CLIENTS) {
-		d->family = e->family;
+		d->family[d->n_clients] = e->family;
 		memcpy(d->client[d->n_clients++], e->client, 16);
 	}
 }
@@ -181,23 +188,49 @@ static struct domain *domain(struct dns_state *st, const struct anomaly_out *o, 
 	return d;
 }
 
+/* True the first time NAME is counted in D's window (case-insensitive FNV-1a). */
+static bool first_time(struct domain *d, const char *name, size_t len)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (uint8_t)tolower((unsigned char)name[i])) * 16777619u;
+	for (uint32_t i = 0; i < d->n_names; i++)
+		if (d->names[i] == h)
+			return false;
+	if (d->n_names < XDPI_DNS_NAMES_MAX)
+		d->names[d->n_names++] = h;
+	return true; /* when full, past any threshold already: counting on is harmless */
+}
+
+static bool link_local_name_service(const struct flow_ends *e, const char *name, size_t len)
+{
+	return e->sport == 5353 || e->sport == 5355 ||
+	       (len >= 6 && !strncasecmp(name + len - 6, ".local", 6));
+}
+
 void dns_query(struct dns_state *st, const struct anomaly_out *o, const struct xdpi_flow *f,
 	       const char *name, size_t len, uint16_t qtype, uint64_t ts)
 {
 	struct flow_ends e = anomaly_flow_ends(f);
 	size_t start;
 	struct domain *d;
-	bool bad;
+	bool bad, txt;
 
 	while (len && name[len - 1] == '.')
 		len--;
+	if (link_local_name_service(&e, name, len))
+		return;
 	start = domain_start(name, len);
 	if (!start || !(d = domain(st, o, name + start, len - start, ts)))
 		return; /* a bare domain has no labels to hide data in */
 	d->queries++;
 	bad = suspicious(d, o->cfg, name, start - 1);
+	txt = qtype == DNS_TXT || qtype == DNS_NULL;
+	if ((bad || txt) && !first_time(d, name, len))
+		bad = txt = false; /* asked before in this window */
 	d->suspicious += bad;
-	d->txt_null += qtype == DNS_TXT || qtype == DNS_NULL;
+	d->txt_null += txt;
 	if (bad && d->n_samples < SAMPLES)
 		snprintf(d->sample[d->n_samples++], sizeof(d->sample[0]), "%.*s", (int)len, name);
 	note_client(d, &e);

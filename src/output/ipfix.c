@@ -219,29 +219,55 @@ void xdpi_ipfix__stats(struct xdpi_ipfix *x, struct xdpi_ipfix_stats *st)
 	pthread_mutex_unlock(&x->lock);
 }
 
-/* HOST:PORT, [V6]:PORT */
-static int open_socket(const char *target, char *err, size_t errlen)
+/* HOST:PORT, [V6]:PORT into HOST and *PORT_STR. 0, or -EINVAL with why in ERR. */
+static int split_target(const char *target, char *host, size_t hostlen, const char **port,
+			char *err, size_t errlen)
 {
-	char host[256];
-	const char *colon = strrchr(target, ':');
-	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM, .ai_flags = AI_NUMERICSERV }, *ai;
+	const char *colon = strrchr(target, ':'), *h = target;
+	char *end;
+	unsigned long n;
 	size_t hlen;
-	int fd, rc;
 
 	if (!colon || colon == target || !colon[1]) {
 		snprintf(err, errlen, "'%s': expected HOST:PORT", target);
-		return -1;
+		return -EINVAL;
+	}
+	n = strtoul(colon + 1, &end, 10);
+	if (*end || !n || n > 65535) {
+		snprintf(err, errlen, "'%s': the port is a number from 1 to 65535", target);
+		return -EINVAL;
 	}
 	hlen = (size_t)(colon - target);
 	if (target[0] == '[' && colon[-1] == ']')
-		target++, hlen -= 2;
-	if (hlen >= sizeof(host)) {
-		snprintf(err, errlen, "'%s': the host is too long", target);
-		return -1;
+		h++, hlen -= 2;
+	if (!hlen || hlen >= hostlen) {
+		snprintf(err, errlen, "'%s': %s host", target, hlen ? "too long a" : "no");
+		return -EINVAL;
 	}
-	memcpy(host, target, hlen);
+	memcpy(host, h, hlen);
 	host[hlen] = '\0';
-	rc = getaddrinfo(host, colon + 1, &hints, &ai);
+	*port = colon + 1;
+	return 0;
+}
+
+int xdpi_ipfix_check_target(const char *target, char *err, size_t errlen)
+{
+	char host[256];
+	const char *port;
+
+	return split_target(target, host, sizeof(host), &port, err, errlen);
+}
+
+static int open_socket(const char *target, char *err, size_t errlen)
+{
+	char host[256];
+	const char *port;
+	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM, .ai_flags = AI_NUMERICSERV }, *ai;
+	int fd, rc;
+
+	if (split_target(target, host, sizeof(host), &port, err, errlen))
+		return -1;
+	rc = getaddrinfo(host, port, &hints, &ai);
 	if (rc) {
 		snprintf(err, errlen, "'%s': %s", target, gai_strerror(rc));
 		return -1;

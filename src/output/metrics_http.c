@@ -45,11 +45,15 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 	struct MHD_Response *r;
 	enum MHD_Result rc;
 	int doc = doc_of(url, method);
-	bool found = doc >= 0;
+	bool found = doc >= 0, ready;
 
 	(void)version, (void)upload, (void)upload_len, (void)req;
 	pthread_mutex_lock(&m->lock);
-	if (found) {
+	ready = found && m->text[doc];
+	if (found && !ready) { /* listening before the programs are loaded: nothing to say yet */
+		r = MHD_create_response_from_buffer(17, (char *)"xdpi is starting\n",
+						    MHD_RESPMEM_PERSISTENT);
+	} else if (found) {
 		m->scrapes += doc == XDPI_DOC_METRICS;
 		r = MHD_create_response_from_buffer(m->len[doc], m->text[doc] ? m->text[doc] : (char *)"",
 						    MHD_RESPMEM_MUST_COPY);
@@ -59,8 +63,9 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 	pthread_mutex_unlock(&m->lock);
 	if (!r)
 		return MHD_NO;
-	MHD_add_response_header(r, "Content-Type", found ? docs[doc].type : "text/plain");
-	rc = MHD_queue_response(c, found ? MHD_HTTP_OK : MHD_HTTP_NOT_FOUND, r);
+	MHD_add_response_header(r, "Content-Type", ready ? docs[doc].type : "text/plain");
+	rc = MHD_queue_response(c, ready ? MHD_HTTP_OK : found ? MHD_HTTP_SERVICE_UNAVAILABLE :
+			       MHD_HTTP_NOT_FOUND, r);
 	MHD_destroy_response(r);
 	return rc;
 }
@@ -92,6 +97,13 @@ static int parse_listen(const char *s, struct sockaddr_in *sa, char *err, size_t
 bad:
 	snprintf(err, errlen, "'%s': expected ADDR:PORT (an IPv4 address) or :PORT, e.g. 127.0.0.1:9469", s);
 	return -EINVAL;
+}
+
+int xdpi_metrics_check_listen(const char *listen, char *err, size_t errlen)
+{
+	struct sockaddr_in sa;
+
+	return parse_listen(listen, &sa, err, errlen);
 }
 
 struct xdpi_metrics *xdpi_metrics__start(const char *listen, char *err, size_t errlen)

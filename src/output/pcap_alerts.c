@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <pcap/pcap.h>
 #include <sys/stat.h>
+#include "xdpi/decode.h"
 #include "xdpi/outputs.h"
 
 struct xdpi_pcap_alerts {
@@ -29,15 +30,7 @@ struct xdpi_pcap_alerts {
 
 static int dlt_of(enum xdpi_link l)
 {
-	switch (l) {
-	case XDPI_LINK_ETHERNET: return DLT_EN10MB;
-	case XDPI_LINK_SLL: return DLT_LINUX_SLL;
-	case XDPI_LINK_SLL2: return DLT_LINUX_SLL2;
-	case XDPI_LINK_RAW: return DLT_RAW;
-	case XDPI_LINK_NULL: return DLT_NULL;
-	case XDPI_LINK_LOOP: return DLT_LOOP;
-	}
-	return -1;
+	return xdpi_link_dlt(l);
 }
 
 static void file_name(const struct xdpi_pcap_alerts *p, uint64_t n, char *buf, size_t len)

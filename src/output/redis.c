@@ -107,6 +107,19 @@ static int parse_url(struct xdpi_redis *r, const char *url, char *err, size_t er
 	return 0;
 }
 
+int xdpi_redis_check(const char *url, const char *mode, char *err, size_t errlen)
+{
+	struct xdpi_redis r;
+
+	if (url && parse_url(&r, url, err, errlen))
+		return -EINVAL;
+	if (mode && strcmp(mode, "list") && strcmp(mode, "channel")) {
+		snprintf(err, errlen, "'%s': the Redis mode is list or channel", mode);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 struct xdpi_redis *xdpi_redis__new(const char *url, const char *mode, char *err, size_t errlen)
 {
 	struct xdpi_sendq_cfg qc = { .name = "redis", .capacity = 65536, .batch = 128,
@@ -117,12 +130,8 @@ struct xdpi_redis *xdpi_redis__new(const char *url, const char *mode, char *err,
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	if (parse_url(r, url, err, errlen))
+	if (parse_url(r, url, err, errlen) || xdpi_redis_check(NULL, mode, err, errlen))
 		goto fail;
-	if (mode && strcmp(mode, "list") && strcmp(mode, "channel")) {
-		snprintf(err, errlen, "'%s': the Redis mode is list or channel", mode);
-		goto fail;
-	}
 	r->publish = mode && !strcmp(mode, "channel");
 	if (!(r->q = xdpi_sendq__new(&qc, &redis_ops, r))) {
 		snprintf(err, errlen, "out of memory");

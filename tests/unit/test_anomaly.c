@@ -177,6 +177,42 @@ static void test_dns_tunnel(void **state)
 	xdpi_json_free(&g.j);
 }
 
+/* A benign mix: the same TXT names again and again, mDNS service discovery. No alert. A
+ * tunnel's names change every query: alert, clients of both families printed as such. */
+static void test_dns_tunnel_counts_distinct_names(void **state)
+{
+	struct xdpi_anomaly_cfg c;
+	struct got g;
+	struct xdpi_anomaly *a = make(&g, &c);
+	struct xdpi_flow f, f6, mdns;
+	char name[200];
+
+	(void)state;
+	flow(&f, 0xc6120002, 0xc6120053, 53, 17);
+	flow(&mdns, 0xc6120002, 0xe00000fb, 5353, 17);
+	memset(&f6, 0, sizeof(f6));
+	f6.key.family = 6, f6.key.proto = 17, f6.key.port_a = htons(40000), f6.key.port_b = htons(53);
+	inet_pton(AF_INET6, "fd00::1", f6.key.addr_a);
+	inet_pton(AF_INET6, "fd00::53", f6.key.addr_b);
+	for (int i = 0; i < 200; i++) { /* two TXT names per round, 100 rounds */
+		xdpi_anomaly__dns(a, &f, "lab.example.test", 16, 16, S + (uint64_t)i);
+		xdpi_anomaly__dns(a, &f, "_dmarc.example.test", 19, 16, S + (uint64_t)i);
+		xdpi_anomaly__dns(a, &mdns, "_googlecast._tcp.local", 22, 12, S + (uint64_t)i);
+		snprintf(name, sizeof(name), "inst%d-9f3a2c7d1e8b4a6f0c2d._airplay._tcp.local", i);
+		xdpi_anomaly__dns(a, &mdns, name, strlen(name), 16, S + (uint64_t)i);
+	}
+	assert_int_equal(g.n[XDPI_ANOM_DNS_TUNNEL], 0);
+	for (int i = 0; i < 50; i++) {
+		snprintf(name, sizeof(name), "q%d.tunnel.example.test", i);
+		xdpi_anomaly__dns(a, i & 1 ? &f6 : &f, name, strlen(name), 16, 2 * S + (uint64_t)i);
+	}
+	assert_int_equal(g.n[XDPI_ANOM_DNS_TUNNEL], 1);
+	assert_non_null(strstr(g.j.buf, "{\"ip\":\"198.18.0.2\"}"));
+	assert_non_null(strstr(g.j.buf, "{\"ip\":\"fd00::1\"}"));
+	xdpi_anomaly__free(a);
+	xdpi_json_free(&g.j);
+}
+
 static void test_config(void **state)
 {
 	struct xdpi_anomaly_cfg c;
@@ -192,6 +228,9 @@ static void test_config(void **state)
 	assert_non_null(strstr(err, "scan_ports: '1' is not a number in 2..65535"));
 	assert_int_not_equal(xdpi_anomaly_set(&c, "nope=1", err, sizeof(err)), 0);
 	assert_int_not_equal(xdpi_anomaly_set(&c, "alpha=x", err, sizeof(err)), 0);
+	assert_int_not_equal(xdpi_anomaly_set(&c, "factor=nan", err, sizeof(err)), 0);
+	assert_int_not_equal(xdpi_anomaly_set(&c, "factor=inf", err, sizeof(err)), 0);
+	assert_int_not_equal(xdpi_anomaly_set(&c, "scan_ports=2.5", err, sizeof(err)), 0);
 }
 
 int main(void)
@@ -201,6 +240,7 @@ int main(void)
 		cmocka_unit_test(test_host_scan),
 		cmocka_unit_test(test_syn_flood_against_baseline),
 		cmocka_unit_test(test_dns_tunnel),
+		cmocka_unit_test(test_dns_tunnel_counts_distinct_names),
 		cmocka_unit_test(test_config),
 	};
 

@@ -220,10 +220,93 @@ static void test_decode_flow_key_is_canonical(void **state)
 	assert_string_equal(xdpi_reason_name(XDPI_REASON_TCP_BAD_DOFF), "tcp_bad_data_offset");
 }
 
+
+/* The IPv4/TCP packet of ipv4_tcp() behind LINK's header HDR: the same flow comes out. */
+static void expect_tcp_behind(const uint8_t *hdr, size_t hlen, enum xdpi_link link)
+{
+	struct pkt_spec s = { .family = 4, .proto = 6, .src = "198.18.0.1", .dst = "198.18.0.2",
+			      .sport = 40000, .dport = 80, .tcp_flags = 0x18, .payload = "GET /",
+			      .plen = 5 };
+	uint8_t eth[256], frame[300];
+	struct xdpi_decoded d;
+	size_t n = pkt_build(&s, eth, sizeof(eth));
+
+	memcpy(frame, hdr, hlen);
+	memcpy(frame + hlen, eth + 14, n - 14); /* the IP packet, without Ethernet */
+	assert_int_equal(decode_bytes(frame, hlen + n - 14, link, &d), 0);
+	assert_int_equal(d.family, 4);
+	assert_int_equal(d.sport, 40000);
+	assert_int_equal(d.dport, 80);
+	assert_int_equal(d.payload_len, 5);
+}
+
+static void test_decode_ppp_chdlc_ppi_wlan(void **state)
+{
+	static const uint8_t ppp_hdlc[] = { 0xff, 0x03, 0x00, 0x21 }, ppp_bare[] = { 0x00, 0x21 },
+			     ppp_pfc[] = { 0x21 }, chdlc[] = { 0x0f, 0x00, 0x08, 0x00 },
+			     pppoe[] = { 0x11, 0x00, 0x12, 0x34, 0x00, 0x20, 0x00, 0x21 };
+	/* PPI (8 bytes, inner DLT 1 = Ethernet) + Ethernet */
+	static const uint8_t ppi_eth[] = { 0, 0, 8, 0, 1, 0, 0, 0, 2, 2, 2, 2, 2, 2,
+					   4, 4, 4, 4, 4, 4, 0x08, 0x00 };
+	/* radiotap (8 bytes) + 802.11 QoS data (26) + LLC/SNAP IPv4 */
+	uint8_t wlan[8 + 26 + 8] = { 0, 0, 8, 0, 0, 0, 0, 0, 0x88, 0x02 };
+
+	(void)state;
+	memcpy(wlan + 34, "\xaa\xaa\x03\x00\x00\x00\x08\x00", 8);
+	expect_tcp_behind(ppp_hdlc, sizeof(ppp_hdlc), XDPI_LINK_PPP);
+	expect_tcp_behind(ppp_bare, sizeof(ppp_bare), XDPI_LINK_PPP);
+	expect_tcp_behind(ppp_pfc, sizeof(ppp_pfc), XDPI_LINK_PPP);
+	expect_tcp_behind(chdlc, sizeof(chdlc), XDPI_LINK_CHDLC);
+	expect_tcp_behind(pppoe, sizeof(pppoe), XDPI_LINK_PPPOE);
+	expect_tcp_behind(ppi_eth, sizeof(ppi_eth), XDPI_LINK_PPI);
+	expect_tcp_behind(wlan, sizeof(wlan), XDPI_LINK_RADIOTAP);
+	expect_tcp_behind(wlan + 8, sizeof(wlan) - 8, XDPI_LINK_IEEE80211);
+}
+
+static void test_decode_link_table_round_trips(void **state)
+{
+	enum xdpi_link l;
+
+	(void)state;
+	for (int i = 0; i < XDPI_LINK_MAX; i++) {
+		assert_int_equal(xdpi_link_from_dlt(xdpi_link_dlt((enum xdpi_link)i), &l), 0);
+		assert_int_equal(l, i);
+	}
+	assert_int_equal(xdpi_link_from_dlt(147 /* USER0 */, &l), -EPROTONOSUPPORT);
+}
+
+/* tcpdump -s 64 of a TCP packet with options, and of IPv6: ports from a cut header, no
+ * payload; without the cut (a whole packet too short) it stays malformed. */
+static void test_decode_snap_cut_l4_header(void **state)
+{
+	struct pkt_spec s = { .family = 6, .proto = 6, .src = "fd00::1", .dst = "fd00::2",
+			      .sport = 40000, .dport = 443, .tcp_flags = 0x02 };
+	struct xdpi_pkt p = { .data = buf, .link = XDPI_LINK_ETHERNET };
+	struct xdpi_decoded d;
+	size_t len = pkt_build(&s, buf, sizeof(buf));
+
+	(void)state;
+	p.cap_len = 64; /* 14 + 40 + 10 bytes of TCP */
+	p.orig_len = (uint32_t)len;
+	assert_int_equal(xdpi_decode(&p, &d), 0);
+	assert_int_equal(d.l4_cut, 1);
+	assert_int_equal(d.sport, 40000);
+	assert_int_equal(d.dport, 443);
+	assert_int_equal(d.payload_len, 0);
+	p.cap_len = 68; /* the flags byte too */
+	assert_int_equal(xdpi_decode(&p, &d), 0);
+	assert_int_equal(d.tcp_flags, 0x02);
+	p.orig_len = 64, p.cap_len = 64; /* not cut by a snap length: the packet is short */
+	assert_int_equal(xdpi_decode(&p, &d), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_decode_ipv4_tcp),
+		cmocka_unit_test(test_decode_ppp_chdlc_ppi_wlan),
+		cmocka_unit_test(test_decode_link_table_round_trips),
+		cmocka_unit_test(test_decode_snap_cut_l4_header),
 		cmocka_unit_test(test_decode_vlan_and_qinq),
 		cmocka_unit_test(test_decode_ipv4_options_and_fragments),
 		cmocka_unit_test(test_decode_ipv6_ext_and_fragment),
