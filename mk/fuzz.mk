@@ -18,6 +18,11 @@ $(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c $(LIBXDPI)
 	$(call msg,FUZZ-LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) -fsanitize=fuzzer,address,undefined $< $(LIBXDPI) $(LDLIBS) -o $@
 
+# the configuration file's parser lives with the command line
+$(FUZZ_OUT)/fuzz_config: tests/fuzz/fuzz_config.c src/cli/opts.c $(LIBXDPI)
+	$(call msg,FUZZ-LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) -fsanitize=fuzzer,address,undefined $^ $(LDLIBS) -o $@
+
 .PHONY: fuzz-bins fuzz fuzz-short fuzz-seeds
 fuzz-bins:
 	$(Q)$(MAKE) --no-print-directory OUT=$(FUZZ_OUT) CC=$(CLANG) SANITIZE=fuzz $(FUZZ_BINS)
@@ -35,6 +40,7 @@ fuzz-seeds:
 	$(Q)mkdir -p $(FUZZ_SEEDS)/port_rules && cp tests/fuzz/seeds/port_rules/* $(FUZZ_SEEDS)/port_rules/
 	$(Q)mkdir -p $(FUZZ_SEEDS)/rules && cp tests/fuzz/seeds/rules/* $(FUZZ_SEEDS)/rules/
 	$(Q)mkdir -p $(FUZZ_SEEDS)/api && cp tests/fuzz/seeds/api/* $(FUZZ_SEEDS)/api/
+	$(Q)mkdir -p $(FUZZ_SEEDS)/config && cp tests/fuzz/seeds/config/* $(FUZZ_SEEDS)/config/
 
 
 fuzz: deps-build fuzz-bins fuzz-seeds

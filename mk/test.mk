@@ -18,12 +18,14 @@ bpf-test-bins: $(BPF_TEST_BINS)
 
 SUITE = ./tests/suite.sh
 
-.PHONY: test test-unit test-bpf test-e2e test-corpus test-schema
+.PHONY: test test-unit test-cli test-bpf test-e2e test-corpus test-schema
 test: deps
 	$(Q)$(SUITE) all
 
 test-unit: deps-build
 	$(Q)$(SUITE) unit
+test-cli: deps
+	$(Q)$(SUITE) cli
 test-bpf: deps-build
 	$(Q)$(SUITE) bpf
 test-e2e: deps

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Runs the test tiers and prints one closing line: "N passed, N failed" (tiers).
-# Usage: tests/suite.sh all|unit|bpf|corpus|schema|e2e|fuzz
+# Usage: tests/suite.sh all|unit|cli|bpf|corpus|schema|e2e|fuzz
 # Exit code 77 from a tier means "skipped: no privileges"; under CI=true that is a failure.
 set -u
 cd "$(dirname "$0")/.."
@@ -49,6 +49,11 @@ run_bpf() {
 	return $rc
 }
 
+run_cli() {
+	$MAKE --no-print-directory all || return 1
+	bash tests/cli/test_cli.sh
+}
+
 run_corpus() {
 	$MAKE --no-print-directory all || return 1
 	local rc=0
@@ -81,6 +86,7 @@ run_fuzz() {
 case "${1:-all}" in
 all)
 	tier unit run_unit
+	tier cli run_cli
 	tier bpf run_bpf
 	tier corpus run_corpus
 	tier schema run_schema
@@ -88,12 +94,13 @@ all)
 	tier e2e run_e2e
 	;;
 unit) tier unit run_unit ;;
+cli) tier cli run_cli ;;
 bpf) tier bpf run_bpf ;;
 corpus) tier corpus run_corpus ;;
 schema) tier schema run_schema ;;
 e2e) tier e2e run_e2e ;;
 fuzz) tier fuzz run_fuzz ;;
-*) echo "usage: $0 all|unit|bpf|corpus|schema|e2e|fuzz" >&2; exit 2 ;;
+*) echo "usage: $0 all|unit|cli|bpf|corpus|schema|e2e|fuzz" >&2; exit 2 ;;
 esac
 [ ${#failures[@]} -gt 0 ] && echo "failed tiers: ${failures[*]}"
 echo "tiers: $passed passed, $failed failed, $skipped skipped"

@@ -24,7 +24,7 @@
 #include "xdpi/policy.h"
 #include "xdpi/port_rules.h"
 
-static const char usage[] =
+static const char synopsis[] =
 	"usage: xdpi ctl -i IFACE COMMAND [ARGS] [OPTIONS]\n"
 	"\n"
 	"Changes the policy of the xdpi running on IFACE (`xdpi run -i IFACE`) without restarting\n"
@@ -46,21 +46,9 @@ static const char usage[] =
 	"                       in one step: packets never see half of the old and half of the new\n"
 	"  limits [OPTIONS]     show the rate limits; with options (below), change those given\n"
 	"  bypass PROTO SRC DST stop copying a flow to user space (the kernel still counts it);\n"
-	"                       SRC and DST are ADDR:PORT, [IPV6]:PORT\n"
-	"\n"
-	"Options:\n"
-	"  -i, --interface IFACE  the interface xdpi runs on (required)\n"
-	"      --netns NS         act in network namespace NS: a name under /run/netns or a\n"
-	"                         path such as /proc/PID/ns/net\n"
-	"      --ttl S            block/allow: the entry expires after S seconds (default: never)\n"
-	"      --rule N           block/allow/reload/list: rule id N (default 20 for block and\n"
-	"                         allow; list: only rule N). Rules 1-16 are `xdpi run`'s lists.\n"
-	"      --allow            reload: the file's entries allow instead of block\n"
-	"      --vlan ID          bypass: the flow's outer VLAN id (default untagged)\n"
-	"  -h, --help             this text\n"
-	"limits options (0 turns one off):\n"
-	CLI_LIMITS_HELP
-	"\n"
+	"                       SRC and DST are ADDR:PORT, [IPV6]:PORT\n";
+
+static const char epilogue[] =
 	"Examples:\n"
 	"  sudo xdpi ctl -i eth0 block 203.0.113.7 --ttl 600\n"
 	"  sudo xdpi ctl --netns blue -i eth0 list\n"
@@ -79,6 +67,7 @@ struct ctl {
 	bool rule_given;
 	bool reload_allow;
 	uint64_t vlan;
+	int first; /* argv index of the COMMAND */
 	const char *netns;
 	struct xdpi_pins pins;
 	int outer4, outer6, rule_stats, counters, flows, ports4, ports6, gen, limits;
@@ -475,58 +464,44 @@ static int cmd_bypass(struct ctl *c, int argc, char **argv)
 
 /* ---- arguments ---- */
 
-static int ctl_option(struct ctl *c, int opt, const char *arg)
+static int opt_rule(void *ctx, const char *arg)
 {
-	switch (opt) {
-	case 'i':
-		c->ifname = arg;
-		return 0;
-	case 0x300:
-		return cli_parse_u64("ttl", arg, 1, 10u * 365 * 86400, &c->ttl_s);
-	case 0x301:
-		c->rule_given = true;
-		return cli_parse_u64("rule", arg, 1, UINT32_MAX, &c->rule);
-	case 0x302:
-		c->reload_allow = true;
-		return 0;
-	case 0x303:
-		return cli_parse_u64("vlan", arg, 1, 4094, &c->vlan);
-	case 0x304:
-		c->netns = arg;
-		return 0;
-	}
-	return cli_limits_option(&c->lim, opt, arg) == 1 ? 0 : -1;
+	struct ctl *c = ctx;
+
+	c->rule_given = true;
+	return cli_parse_u64("rule", arg, 1, UINT32_MAX, &c->rule);
 }
+
+static const struct cli_opt ctl_opts[] = {
+	CLI_STR("interface", 'i', "IFACE", struct ctl, ifname, "the interface xdpi runs on (required)"),
+	CLI_STR("netns", 0, "NS", struct ctl, netns,
+		"act in network namespace NS: a name under /run/netns or a\n"
+		"path such as /proc/PID/ns/net"),
+	CLI_U64("ttl", 0, "S", struct ctl, ttl_s, 1, 10u * 365 * 86400,
+		"block/allow: the entry expires after S seconds (default: never)"),
+	CLI_FN("rule", 0, "N", opt_rule,
+	       "block/allow/reload/list: rule id N (default 20 for block and\n"
+	       "allow; list: only rule N). Rules 1-16 are `xdpi run`'s lists."),
+	CLI_FLAG("allow", 0, struct ctl, reload_allow,
+		 "reload: the file's entries allow instead of block"),
+	CLI_U64("vlan", 0, "ID", struct ctl, vlan, 1, 4094,
+		"bypass: the flow's outer VLAN id (default untagged)"),
+};
 
 static int parse_args(struct ctl *c, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "interface", required_argument, NULL, 'i' },
-		{ "ttl", required_argument, NULL, 0x300 },
-		{ "rule", required_argument, NULL, 0x301 },
-		{ "allow", no_argument, NULL, 0x302 },
-		{ "vlan", required_argument, NULL, 0x303 },
-		{ "netns", required_argument, NULL, 0x304 },
-		{ "help", no_argument, NULL, 'h' },
-		CLI_LIMITS_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
+	struct cli_command cmd = {
+		.name = "ctl", .synopsis = synopsis, .epilogue = epilogue,
+		.groups = { CLI_GROUP(ctl_opts, c), cli_limits_group(&c->lim) },
+		.ngroups = 2,
 	};
-	int opt;
+	int rc = cli_opts_parse(&cmd, argc, argv, &c->first);
 
-	while ((opt = getopt_long(argc, argv, "i:h", longopts, NULL)) != -1) {
-		if (opt == 'h') {
-			fputs(usage, stdout);
-			return 1;
-		}
-		if (opt == '?' || ctl_option(c, opt, optarg)) {
-			if (opt == '?')
-				fputs(usage, stderr);
-			return -1;
-		}
-	}
-	if (!c->ifname || optind >= argc) {
-		fprintf(stderr, "xdpi ctl: %s\n%s", c->ifname ? "give a COMMAND" :
-			"-i IFACE is required", usage);
+	if (rc)
+		return rc;
+	if (!c->ifname || c->first >= argc) {
+		cli_error("ctl: %s (`xdpi ctl --help`)", c->ifname ? "give a COMMAND" :
+			  "-i IFACE is required");
 		return -1;
 	}
 	return 0;
@@ -573,14 +548,15 @@ int cmd_ctl(int argc, char **argv)
 
 	if (rc)
 		return rc > 0 ? 0 : EXIT_USAGE;
-	cmd = argv[optind];
+	cmd = argv[c.first];
 	if (!known_command(cmd)) {
-		fprintf(stderr, "xdpi ctl: unknown command '%s'\n%s", cmd, usage);
+		fprintf(stderr, "xdpi ctl: unknown command '%s' (`xdpi ctl --help` lists them)\n",
+			cmd);
 		return EXIT_USAGE;
 	}
-	if ((!strcmp(cmd, "list") || !strcmp(cmd, "stats")) && optind + 1 < argc) {
+	if ((!strcmp(cmd, "list") || !strcmp(cmd, "stats")) && c.first + 1 < argc) {
 		fprintf(stderr, "xdpi ctl %s: takes no arguments ('%s' given; `list --rule N` "
-			"shows one rule)\n", cmd, argv[optind + 1]);
+			"shows one rule)\n", cmd, argv[c.first + 1]);
 		return EXIT_USAGE;
 	}
 	libbpf_set_print(NULL);
@@ -590,7 +566,7 @@ int cmd_ctl(int argc, char **argv)
 		ctl_close(&c);
 		return rc;
 	}
-	rc = dispatch(&c, cmd, argc - optind - 1, argv + optind + 1);
+	rc = dispatch(&c, cmd, argc - c.first - 1, argv + c.first + 1);
 	ctl_close(&c);
 	return rc;
 }

@@ -2,29 +2,23 @@
 /* xdpi read FILE: a capture through the slow path, or through the real XDP program first. */
 #include <errno.h>
 #include <signal.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include "common.h"
 #include "xdpi/log.h"
 
-static const char usage[] =
+static const char synopsis[] =
 	"usage: xdpi read [OPTIONS] FILE\n"
 	"\n"
-	"Reads a pcap or pcapng capture (Ethernet, Linux cooked SLL/SLL2, raw IP, BSD loopback)\n"
-	"and writes EVE JSON events: dns, http (HTTP/1.x, HTTP/2, gRPC), tls and quic events as\n"
-	"their messages complete, a flow record for every flow, then a stats event.\n"
-	"\n"
-	"  -k, --through-kernel    run every packet through the real XDP program with\n"
-	"                          BPF_PROG_TEST_RUN first; the slow path then sees exactly what\n"
-	"                          the kernel steers, and flow counters come from its flow map\n"
-	"                          (needs root or CAP_BPF)\n"
-	"      --no-stats          do not write the final stats event\n"
-	CLI_COMMON_HELP
-	"  -h, --help              this text\n"
-	"\n"
+	"Reads a pcap or pcapng capture (Ethernet, Linux cooked SLL/SLL2, raw IP, BSD loopback,\n"
+	"PPP, PPPoE, Cisco HDLC, PPI, 802.11/radiotap) and writes EVE JSON events: dns, http\n"
+	"(HTTP/1.x, HTTP/2, gRPC), tls and quic events as their messages complete, a flow record\n"
+	"for every flow, then a stats event.\n";
+
+static const char epilogue[] =
 	"A damaged or truncated file is reported on standard error; everything read before the\n"
-	"damage is still reported, and the exit status is non-zero only if nothing was read.\n"
+	"damage is still reported. Exit status: 0; 1 if nothing could be read or events were\n"
+	"lost (a full disk: said on standard error); 2 for a usage error.\n"
 	"\n"
 	"Examples:\n"
 	"  xdpi read capture.pcap | jq 'select(.event_type==\"flow\")'\n"
@@ -38,7 +32,7 @@ static const char usage[] =
 struct read_ctx {
 	struct cli_common common;
 	bool through_kernel;
-	bool stats;
+	bool no_stats;
 	const char *path;
 	struct cli_output out;
 	struct cli_sources sources;
@@ -50,36 +44,33 @@ struct read_ctx {
 	uint64_t last_ts;
 };
 
+static const struct cli_opt read_opts[] = {
+	CLI_FLAG("through-kernel", 'k', struct read_ctx, through_kernel,
+		 "run every packet through the real XDP program with\n"
+		 "BPF_PROG_TEST_RUN first; the slow path then sees exactly what\n"
+		 "the kernel steers, and flow counters come from its flow map\n"
+		 "(needs root or CAP_BPF)"),
+	CLI_FLAG("no-stats", 0, struct read_ctx, no_stats, "do not write the final stats event"),
+};
+
 static int parse_args(struct read_ctx *c, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "through-kernel", no_argument, NULL, 'k' },
-		{ "no-stats", no_argument, NULL, 0x200 },
-		{ "help", no_argument, NULL, 'h' },
-		CLI_COMMON_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
+	struct cli_command cmd = {
+		.name = "read", .synopsis = synopsis, .epilogue = epilogue,
+		.groups = { CLI_GROUP(read_opts, c), cli_common_group(&c->common),
+			    cli_detect_group(&c->common.detect),
+			    cli_observe_group(&c->common.observe) },
+		.ngroups = 4,
 	};
-	int opt, r;
+	int first, rc = cli_opts_parse(&cmd, argc, argv, &first);
 
-	while ((opt = getopt_long(argc, argv, "ko:vh", longopts, NULL)) != -1) {
-		if (opt == 'k') {
-			c->through_kernel = true;
-		} else if (opt == 0x200) {
-			c->stats = false;
-		} else if (opt == 'h') {
-			fputs(usage, stdout);
-			return 1;
-		} else if ((r = cli_common_option(&c->common, opt, optarg)) != 1) {
-			if (r == 0)
-				fputs(usage, stderr);
-			return -1;
-		}
-	}
-	if (optind != argc - 1) {
-		fprintf(stderr, "xdpi read: expected exactly one FILE\n%s", usage);
+	if (rc)
+		return rc;
+	if (first != argc - 1) {
+		cli_error("read: expected exactly one FILE (`xdpi read --help`)");
 		return -1;
 	}
-	c->path = argv[optind];
+	c->path = argv[first];
 	return 0;
 }
 
@@ -202,7 +193,7 @@ static int read_file(struct read_ctx *c)
 
 int cmd_read(int argc, char **argv)
 {
-	struct read_ctx c = { .stats = true };
+	struct read_ctx c = { 0 };
 	int err, rc = 1;
 
 	cli_common_defaults(&c.common);
@@ -224,7 +215,7 @@ int cmd_read(int argc, char **argv)
 		goto out;
 	if (c.rb)
 		xdpi_rb__consume(c.rb);
-	cli_sink_finish(&c.sink, c.last_ts, c.stats);
+	cli_sink_finish(&c.sink, c.last_ts, !c.no_stats);
 	rc = err ? 1 : 0;
 out:
 	cli_sink_free(&c.sink);

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* xdpi rules check FILE...: loads rule files as `run` and `read` would, and says what loaded,
  * what was skipped (by the keyword that made it unsupported) and what is malformed. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,20 +8,15 @@
 #include "xdpi/detect.h"
 #include "xdpi/text_file.h"
 
-static const char usage[] =
+static const char synopsis[] =
 	"usage: xdpi rules check [OPTIONS] FILE...\n"
 	"\n"
 	"Loads Suricata-style rule files and prints a summary: rules read, loaded, skipped\n"
 	"(grouped by the unsupported keyword or protocol that made each one unsupported) and\n"
 	"malformed (each named with file:line:col, sid and reason). A rule is loaded whole or\n"
-	"not at all. Exit status: 0 when no rule is malformed, 1 otherwise, 2 on usage errors.\n"
-	"\n"
-	"      --rule-var NAME=VALUE  set an address or port variable ($HOME_NET, $HTTP_PORTS,\n"
-	"                             ...; Suricata's defaults otherwise); repeatable\n"
-	"  -v, --verbose              list every skipped rule too\n"
-	"  -q, --quiet                only the summary, not the malformed rules\n"
-	"  -h, --help                 this text\n"
-	"\n"
+	"not at all. Exit status: 0 when no rule is malformed, 1 otherwise, 2 on usage errors.\n";
+
+static const char epilogue[] =
 	"Examples:\n"
 	"  xdpi rules check /etc/suricata/rules/*.rules\n"
 	"  xdpi rules check --rule-var HOME_NET=[198.18.0.0/15] local.rules\n"
@@ -108,59 +102,57 @@ static int check(struct check_ctx *c, int nfiles, char **files)
 	return rc;
 }
 
+static int opt_rule_var(void *ctx, const char *arg)
+{
+	struct check_ctx *c = ctx;
+	char err[256];
+
+	if (xdpi_rule_vars_set(c->vars, arg, err, sizeof(err))) {
+		cli_error("--rule-var %s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static const struct cli_opt check_opts[] = {
+	CLI_FN("rule-var", 0, "NAME=VALUE", opt_rule_var,
+	       "set an address or port variable ($HOME_NET, $HTTP_PORTS,\n"
+	       "...; Suricata's defaults otherwise); repeatable"),
+	CLI_FLAG("verbose", 'v', struct check_ctx, verbose, "list every skipped rule too"),
+	CLI_FLAG("quiet", 'q', struct check_ctx, quiet, "only the summary, not the malformed rules"),
+};
+
 int cmd_rules(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "rule-var", required_argument, NULL, 0x300 },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct check_ctx c = { .vars = xdpi_rule_vars_new() };
-	char err[256];
-	int opt, rc;
+	struct cli_command cmd = {
+		.name = "rules check", .synopsis = synopsis, .epilogue = epilogue,
+		.groups = { CLI_GROUP(check_opts, &c) }, .ngroups = 1,
+	};
+	int first, rc;
 
 	if (!c.vars)
 		return 1;
 	if (argc < 2 || strcmp(argv[1], "check")) {
 		if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-			fputs(usage, stdout);
+			cli_opts_help(&cmd, stdout);
 			rc = 0;
 		} else {
-			fprintf(stderr, "xdpi rules: expected 'check'\n%s", usage);
+			cli_error("rules: expected 'check' (`xdpi rules --help`)");
 			rc = EXIT_USAGE;
 		}
 		xdpi_rule_vars_free(c.vars);
 		return rc;
 	}
-	argc--, argv++;
-	while ((opt = getopt_long(argc, argv, "vqh", longopts, NULL)) != -1) {
-		if (opt == 'h') {
-			fputs(usage, stdout);
-			xdpi_rule_vars_free(c.vars);
-			return 0;
-		} else if (opt == 'v') {
-			c.verbose = true;
-		} else if (opt == 'q') {
-			c.quiet = true;
-		} else if (opt == 0x300 && !xdpi_rule_vars_set(c.vars, optarg, err, sizeof(err))) {
-			continue;
-		} else {
-			if (opt == 0x300)
-				fprintf(stderr, "xdpi rules check: --rule-var %s\n", err);
-			else
-				fputs(usage, stderr);
-			xdpi_rule_vars_free(c.vars);
-			return EXIT_USAGE;
-		}
+	rc = cli_opts_parse(&cmd, argc - 1, argv + 1, &first);
+	if (!rc && first >= argc - 1) {
+		cli_error("rules check: expected at least one FILE (`xdpi rules --help`)");
+		rc = -1;
 	}
-	if (optind >= argc) {
-		fprintf(stderr, "xdpi rules check: expected at least one FILE\n%s", usage);
-		xdpi_rule_vars_free(c.vars);
-		return EXIT_USAGE;
-	}
-	rc = check(&c, argc - optind, argv + optind);
+	if (!rc)
+		rc = check(&c, argc - 1 - first, argv + 1 + first);
+	else
+		rc = rc > 0 ? 0 : EXIT_USAGE;
 	xdpi_rule_vars_free(c.vars);
 	return rc;
 }

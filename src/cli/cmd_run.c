@@ -14,59 +14,25 @@
 #include "xdpi/policy.h"
 #include "xdpi/port_rules.h"
 
-static const char usage[] =
+static const char synopsis[] =
 	"usage: xdpi run -i IFACE [OPTIONS]\n"
+	"       xdpi run --config FILE [OPTIONS]\n"
 	"\n"
 	"Attaches the XDP ingress and TC egress programs to IFACE (through bpf_link: if xdpi dies,\n"
 	"the kernel detaches them), counts every flow in the kernel, receives the packets the\n"
 	"steering state selects through a ring buffer, decodes them (dns, http, http2/gRPC, tls,\n"
-	"quic) and writes EVE JSON events until SIGINT or SIGTERM (or --duration). Traffic is\n"
-	"never held up: a full ring buffer is a counted loss, not a drop.\n"
-	"\n"
-	"  -i, --interface IFACE   the interface to attach to (required)\n"
-	"      --xdp-mode MODE     auto (native, else generic), native or generic (default auto)\n"
-	"      --no-egress         attach XDP ingress only\n"
-	"      --ringbuf-size N    ring buffer bytes, a power of two (default 8388608)\n"
-	"      --stats-interval S  write a stats event every S seconds; 0: only at exit (default 10)\n"
-	"      --duration S        stop after S seconds\n"
-	"      --block FILE        drop packets from (ingress) and to (egress) the CIDRs in FILE:\n"
-	"                          one per line, '#' and ';' remarks (the Spamhaus DROP format)\n"
-	"      --allow FILE        never drop the CIDRs in FILE, even inside a blocked range: the\n"
-	"                          longest prefix decides. --block/--allow repeat; the Nth list\n"
-	"                          given is rule id N in the counters\n"
-	"      --port-rule RULE    'drop tcp/23', 'allow tcp/22 from 198.18.5.0/24',\n"
-	"                          'drop udp/1900-1901', 'drop icmp from CIDR': drop or allow\n"
-	"                          incoming packets by protocol, destination port and source\n"
-	"                          (repeatable; the Nth rule is rule id 1000+N)\n"
-	"      --port-rules FILE   the same, one rule per line, '#' remarks\n"
-	CLI_LIMITS_HELP
-	"      --bypass-bytes N    stop copying a flow to user space once it carried N bytes\n"
-	"      --no-bypass         keep copying flows whose dissector has nothing more to learn\n"
-	"                          (by default a TLS flow is bypassed after its handshake; a\n"
-	"                          bypassed flow's record reports what followed in flow.bypassed)\n"
-	"      --tap               tap mode, for a mirror (SPAN) port: flows go whole to AF_XDP\n"
-	"                          sockets (one per receive queue; zero-copy where the driver\n"
-	"                          has it, copy mode otherwise); every other packet is counted\n"
-	"                          and dropped, the port carrying only a copy. No TC egress.\n"
-	"      --queues N          receive queues to serve in tap mode (default 1)\n"
-	"      --umem-frames N     4 KiB frames per queue's UMEM (default 4096)\n"
-	"      --xdp-copy          AF_XDP copy mode, without trying zero-copy first\n"
-	"      --busy-poll         prefer busy polling on the AF_XDP sockets\n"
-	"      --metrics ADDR:PORT serve Prometheus metrics at http://ADDR:PORT/metrics (every\n"
-	"                          counter, refreshed each second; ':PORT' is 127.0.0.1)\n"
-	"      --process-context   attach socket hooks (BTF tracepoints) and write the\n"
-	"                          owning process and container of local flows into their\n"
-	"                          events (xdpi.process, xdpi.container)\n"
-	"      --persist           leave the programs and their policy attached when xdpi exits\n"
-	"                          (pinned under /sys/fs/bpf/xdpi/netns-INODE/IFACE; `xdpi ctl`\n"
-	"                          still works; traffic is inspected by nobody until xdpi runs\n"
-	"                          again). Remove with the `rm -r` it prints. Not with --tap.\n"
-	"      --no-pin            pin nothing (no bpffs needed; `xdpi ctl` cannot reach it)\n"
-	CLI_COMMON_HELP
-	"  -h, --help              this text\n"
+	"quic) and writes EVE JSON events until SIGINT or SIGTERM (or --duration); SIGHUP reopens\n"
+	"the EVE file (logrotate). Traffic is never held up: a full ring buffer is a counted loss,\n"
+	"not a drop. It checks the host first (capabilities, bpffs, which it mounts when missing).\n";
+
+static const char epilogue[] =
+	"Exit status: 0; 1 when the host or a file is not right, or events were lost; 2 for a\n"
+	"usage error.\n"
 	"\n"
 	"Examples:\n"
 	"  sudo xdpi run -i eth0 -o /var/log/xdpi/eve.json\n"
+	"  sudo xdpi run --config /etc/xdpi/xdpi.conf -i eth0\n"
+	"  xdpi run --config /etc/xdpi/xdpi.conf --check-config\n"
 	"  sudo xdpi run -i eth0 --steer snip --snaplen 512\n"
 	"  sudo xdpi run -i veth0 --snip-port 8080 --duration 60 | jq .event_type\n"
 	"  sudo xdpi run -i eth0 --block drop_v4.txt --block drop_v6.txt --allow ours.txt\n"
@@ -127,16 +93,18 @@ static void on_signal(int sig)
 		stop_requested = 1;
 }
 
-static int parse_mode(const char *arg, enum xdpi_xdp_mode *m)
+static int opt_xdp_mode(void *ctx, const char *arg)
 {
+	struct run_ctx *c = ctx;
+
 	if (!strcmp(arg, "auto"))
-		*m = XDPI_XDP_AUTO;
+		c->xdp_mode = XDPI_XDP_AUTO;
 	else if (!strcmp(arg, "native"))
-		*m = XDPI_XDP_NATIVE;
+		c->xdp_mode = XDPI_XDP_NATIVE;
 	else if (!strcmp(arg, "generic"))
-		*m = XDPI_XDP_GENERIC;
+		c->xdp_mode = XDPI_XDP_GENERIC;
 	else {
-		fprintf(stderr, "xdpi: --xdp-mode: '%s' is not one of auto, native, generic\n", arg);
+		cli_error("--xdp-mode: '%s' is not one of auto, native, generic", arg);
 		return -1;
 	}
 	return 0;
@@ -148,18 +116,29 @@ static int add_list(struct run_ctx *c, const char *path, uint8_t action)
 	char err[512];
 
 	if (c->nlists == RUN_LISTS_MAX) {
-		fprintf(stderr, "xdpi: at most %d --block/--allow lists\n", RUN_LISTS_MAX);
+		cli_error("--%s: at most %d --block/--allow lists", action == XDPI_POLICY_DROP ?
+			  "block" : "allow", RUN_LISTS_MAX);
 		return -1;
 	}
 	l->path = path;
 	l->action = action;
 	if (xdpi_cidr_list_load(path, &l->cidrs, err, sizeof(err))) {
-		fprintf(stderr, "xdpi: %s\n", err);
+		cli_error("%s", err);
 		xdpi_cidr_list_free(&l->cidrs);
 		return -1;
 	}
 	c->nlists++;
 	return 0;
+}
+
+static int opt_block(void *ctx, const char *arg)
+{
+	return add_list(ctx, arg, XDPI_POLICY_DROP);
+}
+
+static int opt_allow(void *ctx, const char *arg)
+{
+	return add_list(ctx, arg, XDPI_POLICY_ALLOW);
 }
 
 static int add_port_rules(struct run_ctx *c, bool file, const char *arg)
@@ -170,8 +149,38 @@ static int add_port_rules(struct run_ctx *c, bool file, const char *arg)
 					      sizeof(err));
 
 	if (rc)
-		fprintf(stderr, "xdpi: %s\n", err);
+		cli_error("%s", err);
 	return rc ? -1 : 0;
+}
+
+static int opt_port_rule(void *ctx, const char *arg)
+{
+	return add_port_rules(ctx, false, arg);
+}
+
+static int opt_port_rules(void *ctx, const char *arg)
+{
+	return add_port_rules(ctx, true, arg);
+}
+
+static int opt_ringbuf_size(void *ctx, const char *arg)
+{
+	struct run_ctx *c = ctx;
+
+	if (cli_parse_u64("ringbuf-size", arg, 4096, 1u << 30, &c->ringbuf_size))
+		return -1;
+	if (c->ringbuf_size & (c->ringbuf_size - 1)) {
+		cli_error("--ringbuf-size: %s is not a power of two", arg);
+		return -1;
+	}
+	return 0;
+}
+
+static int opt_no_egress(void *ctx, const char *arg)
+{
+	(void)arg;
+	((struct run_ctx *)ctx)->egress = false;
+	return 0;
 }
 
 static int parse_u32(const char *name, const char *arg, uint32_t min, uint32_t max, uint32_t *out)
@@ -184,135 +193,117 @@ static int parse_u32(const char *name, const char *arg, uint32_t min, uint32_t m
 	return 0;
 }
 
-static int run_option(struct run_ctx *c, int opt, const char *arg)
+static int opt_queues(void *ctx, const char *arg)
 {
-	switch (opt) {
-	case 0x205:
-		return add_list(c, arg, XDPI_POLICY_DROP);
-	case 0x206:
-		return add_list(c, arg, XDPI_POLICY_ALLOW);
-	case 'i':
-		c->ifname = arg;
-		return 0;
-	case 0x200:
-		return parse_mode(arg, &c->xdp_mode);
-	case 0x201:
-		c->egress = false;
-		return 0;
-	case 0x202:
-		if (cli_parse_u64("ringbuf-size", arg, 4096, 1u << 30, &c->ringbuf_size))
-			return -1;
-		if (c->ringbuf_size & (c->ringbuf_size - 1)) {
-			fprintf(stderr, "xdpi: --ringbuf-size: %s is not a power of two\n", arg);
-			return -1;
-		}
-		return 0;
-	case 0x203:
-		return cli_parse_u64("stats-interval", arg, 0, 86400, &c->stats_interval);
-	case 0x204:
-		return cli_parse_u64("duration", arg, 1, 1u << 30, &c->duration);
-	case 0x20e:
-		return cli_parse_u64("bypass-bytes", arg, 1, UINT64_MAX, &c->bypass_bytes);
-	case 0x20f:
-		c->no_bypass = true;
-		return 0;
-	case 0x210:
-		c->persist = true;
-		return 0;
-	case 0x211:
-	case 0x212:
-		return add_port_rules(c, opt == 0x212, arg);
-	case 0x213:
-		c->tap = true;
-		return 0;
-	case 0x214:
-		return parse_u32("queues", arg, 1, XDPI_TAP_QUEUES_MAX, &c->xsk.queues);
-	case 0x215:
-		c->xsk.copy_only = true;
-		return 0;
-	case 0x216:
-		c->xsk.busy_poll = true;
-		return 0;
-	case 0x217:
-		return parse_u32("umem-frames", arg, 64, 1u << 20, &c->xsk.frames);
-	case 0x218: {
-		char err[256];
+	return parse_u32("queues", arg, 1, XDPI_TAP_QUEUES_MAX, &((struct run_ctx *)ctx)->xsk.queues);
+}
 
-		if (xdpi_metrics_check_listen(arg, err, sizeof(err))) {
-			fprintf(stderr, "xdpi: --metrics: %s\n", err);
-			return -1;
-		}
-		c->metrics_listen = arg;
-		return 0;
-	}
-	case 0x219:
-		c->common.observe.process_context = true;
-		return 0;
-	case 0x21a:
-		c->no_pin = true;
-		return 0;
-	}
-	switch (cli_limits_option(&c->limits, opt, arg)) {
-	case 1:
-		return 0;
-	case -1:
+static int opt_umem_frames(void *ctx, const char *arg)
+{
+	return parse_u32("umem-frames", arg, 64, 1u << 20, &((struct run_ctx *)ctx)->xsk.frames);
+}
+
+static const struct cli_opt run_opts[] = {
+	CLI_STR("interface", 'i', "IFACE", struct run_ctx, ifname,
+		"the interface to attach to (required)"),
+	CLI_FN("xdp-mode", 0, "MODE", opt_xdp_mode,
+	       "auto (native, else generic), native or generic (default auto)"),
+	CLI_FN("no-egress", 0, NULL, opt_no_egress, "attach XDP ingress only"),
+	CLI_FN("ringbuf-size", 0, "N", opt_ringbuf_size,
+	       "ring buffer bytes, a power of two (default 8388608); the\n"
+	       "consumer is woken when a quarter of it waits"),
+	CLI_U64("stats-interval", 0, "S", struct run_ctx, stats_interval, 0, 86400,
+		"write a stats event every S seconds; 0: only at exit (default 10)"),
+	CLI_U64("duration", 0, "S", struct run_ctx, duration, 1, 1u << 30, "stop after S seconds"),
+	CLI_FN("block", 0, "FILE", opt_block,
+	       "drop packets from (ingress) and to (egress) the CIDRs in FILE:\n"
+	       "one per line, '#' and ';' remarks (the Spamhaus DROP format)"),
+	CLI_FN("allow", 0, "FILE", opt_allow,
+	       "never drop the CIDRs in FILE, even inside a blocked range: the\n"
+	       "longest prefix decides. --block/--allow repeat; the Nth list\n"
+	       "given is rule id N in the counters"),
+	CLI_FN("port-rule", 0, "RULE", opt_port_rule,
+	       "'drop tcp/23', 'allow tcp/22 from 198.18.5.0/24',\n"
+	       "'drop udp/1900-1901', 'drop icmp from CIDR': drop or allow\n"
+	       "incoming packets by protocol, destination port and source\n"
+	       "(repeatable; the Nth rule is rule id 1000+N)"),
+	CLI_FN("port-rules", 0, "FILE", opt_port_rules, "the same, one rule per line, '#' remarks"),
+	CLI_U64("bypass-bytes", 0, "N", struct run_ctx, bypass_bytes, 1, UINT64_MAX,
+		"stop copying a flow to user space once it carried N bytes"),
+	CLI_FLAG("no-bypass", 0, struct run_ctx, no_bypass,
+		 "keep copying flows whose dissector has nothing more to learn\n"
+		 "(by default a TLS flow is bypassed after its handshake; a\n"
+		 "bypassed flow's record reports what followed in flow.bypassed)"),
+	CLI_FLAG("tap", 0, struct run_ctx, tap,
+		 "tap mode, for a mirror (SPAN) port: flows go whole to AF_XDP\n"
+		 "sockets (one per receive queue; zero-copy where the driver\n"
+		 "has it, copy mode otherwise); every other packet is counted\n"
+		 "and dropped, the port carrying only a copy. No TC egress."),
+	CLI_FN("queues", 0, "N", opt_queues, "receive queues to serve in tap mode (default 1)"),
+	CLI_FN("umem-frames", 0, "N", opt_umem_frames, "4 KiB frames per queue's UMEM (default 4096)"),
+	CLI_FLAG("xdp-copy", 0, struct run_ctx, xsk.copy_only,
+		 "AF_XDP copy mode, without trying zero-copy first"),
+	CLI_FLAG("busy-poll", 0, struct run_ctx, xsk.busy_poll,
+		 "prefer busy polling on the AF_XDP sockets"),
+	CLI_CHECKED("metrics", 0, "ADDR:PORT", struct run_ctx, metrics_listen,
+		    xdpi_metrics_check_listen,
+	       "serve Prometheus metrics at http://ADDR:PORT/metrics (every\n"
+	       "counter, refreshed each second; ':PORT' is 127.0.0.1)"),
+	CLI_FLAG("process-context", 0, struct run_ctx, common.observe.process_context,
+		 "attach socket hooks (BTF tracepoints) and write the\n"
+		 "owning process and container of local flows into their\n"
+		 "events (xdpi.process, xdpi.container)"),
+	CLI_FLAG("persist", 0, struct run_ctx, persist,
+		 "leave the programs and their policy attached when xdpi exits\n"
+		 "(pinned under /sys/fs/bpf/xdpi/netns-INODE/IFACE; `xdpi ctl`\n"
+		 "still works; traffic is inspected by nobody until xdpi runs\n"
+		 "again). Remove with the `rm -r` it prints. Not with --tap."),
+	CLI_FLAG("no-pin", 0, struct run_ctx, no_pin,
+		 "pin nothing (no bpffs needed; `xdpi ctl` cannot reach it)"),
+};
+
+/* What no single option can check: combinations. */
+static int check_args(const struct run_ctx *c, int first, int argc, char **argv)
+{
+	if (first != argc) {
+		cli_error("run: unexpected argument '%s' (`xdpi run --help`)", argv[first]);
 		return -1;
 	}
-	return cli_common_option(&c->common, opt, arg) == 1 ? 0 : -1;
+	if (!c->ifname) {
+		cli_error("run: -i IFACE is required (`xdpi run --help`)");
+		return -1;
+	}
+	if (c->persist && (c->tap || c->no_pin)) {
+		cli_error("run: --persist cannot go with %s", c->tap ?
+			  "--tap: a tap port's program drops every packet it does not hand to "
+			  "xdpi, so left behind it would black-hole the port" : "--no-pin");
+		return -1;
+	}
+	return 0;
 }
 
 static int parse_args(struct run_ctx *c, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "interface", required_argument, NULL, 'i' },
-		{ "xdp-mode", required_argument, NULL, 0x200 },
-		{ "no-egress", no_argument, NULL, 0x201 },
-		{ "ringbuf-size", required_argument, NULL, 0x202 },
-		{ "stats-interval", required_argument, NULL, 0x203 },
-		{ "duration", required_argument, NULL, 0x204 },
-		{ "block", required_argument, NULL, 0x205 },
-		{ "allow", required_argument, NULL, 0x206 },
-		CLI_LIMITS_LONGOPTS,
-		{ "bypass-bytes", required_argument, NULL, 0x20e },
-		{ "no-bypass", no_argument, NULL, 0x20f },
-		{ "persist", no_argument, NULL, 0x210 },
-		{ "port-rule", required_argument, NULL, 0x211 },
-		{ "port-rules", required_argument, NULL, 0x212 },
-		{ "tap", no_argument, NULL, 0x213 },
-		{ "queues", required_argument, NULL, 0x214 },
-		{ "xdp-copy", no_argument, NULL, 0x215 },
-		{ "busy-poll", no_argument, NULL, 0x216 },
-		{ "umem-frames", required_argument, NULL, 0x217 },
-		{ "metrics", required_argument, NULL, 0x218 },
-		{ "process-context", no_argument, NULL, 0x219 },
-		{ "no-pin", no_argument, NULL, 0x21a },
-		{ "help", no_argument, NULL, 'h' },
-		CLI_COMMON_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
+	struct cli_command cmd = {
+		.name = "run", .synopsis = synopsis, .epilogue = epilogue, .config = true,
+		.groups = { CLI_GROUP(run_opts, c), cli_common_group(&c->common),
+			    cli_limits_group(&c->limits), cli_detect_group(&c->common.detect),
+			    cli_observe_group(&c->common.observe) },
+		.ngroups = 5,
 	};
-	int opt;
+	int first, rc = cli_opts_parse(&cmd, argc, argv, &first);
 
-	while ((opt = getopt_long(argc, argv, "i:o:vh", longopts, NULL)) != -1) {
-		if (opt == 'h') {
-			fputs(usage, stdout);
-			return 1;
-		}
-		if (opt == '?' || run_option(c, opt, optarg)) {
-			if (opt == '?')
-				fputs(usage, stderr);
-			return -1;
-		}
-	}
-	if (!c->ifname || optind != argc) {
-		fprintf(stderr, "xdpi run: %s\n%s", c->ifname ? "unexpected argument" :
-			"-i IFACE is required", usage);
+	if (rc)
+		return rc;
+	if (check_args(c, first, argc, argv))
 		return -1;
-	}
-	if (c->persist && (c->tap || c->no_pin)) {
-		fprintf(stderr, "xdpi run: --persist cannot go with %s\n", c->tap ?
-			"--tap: a tap port's program drops every packet it does not hand to xdpi, "
-			"so left behind it would black-hole the port" : "--no-pin");
-		return -1;
+	if (cmd.check_config) {
+		/* the files the options name are read later: read them now too */
+		if (cli_detect_load(&c->common.detect, NULL, NULL) ||
+		    cli_observe_check(&c->common.observe))
+			return -2;
+		cli_opts_print_config(&cmd, stdout);
+		return 1;
 	}
 	return 0;
 }
@@ -641,7 +632,8 @@ int cmd_run(int argc, char **argv)
 	err = parse_args(&c, argc, argv);
 	if (err) {
 		free_lists(&c);
-		return err > 0 ? 0 : EXIT_USAGE;
+		cli_detect_free(&c.common.detect);
+		return err > 0 ? 0 : err == -2 ? 1 : EXIT_USAGE;
 	}
 	cli_set_verbosity(c.common.verbose);
 	install_signals();

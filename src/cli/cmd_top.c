@@ -5,7 +5,6 @@
  * rate, error ratio and p99 latency, the largest flows and the busiest addresses. Rates are
  * the difference between two reads. */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <poll.h>
 #include <stdio.h>
@@ -19,24 +18,47 @@
 #include "common.h"
 #include "xdpi/api.h"
 
-static const char usage[] =
+static const char synopsis[] =
 	"usage: xdpi top [OPTIONS]\n"
 	"\n"
 	"A live view of a running `xdpi run --metrics ADDR:PORT`, refreshed every second:\n"
 	"traffic, protocols, drops and losses by reason, API endpoints (requests per second,\n"
 	"error ratio, p99 latency), the largest flows and the busiest addresses. Press q to\n"
-	"quit. It reads the metrics endpoint only: no privileges needed.\n"
-	"\n"
-	"  -m, --metrics ADDR:PORT  where xdpi serves its metrics (default 127.0.0.1:9469)\n"
-	"  -d, --interval SEC       seconds between refreshes, 1..60 (default 1)\n"
-	"  -n, --count N            stop after N refreshes (default: until q)\n"
-	"  -h, --help               this text\n"
-	"\n"
+	"quit. It reads the metrics endpoint only: no privileges needed.\n";
+
+static const char epilogue[] =
 	"Examples:\n"
 	"  sudo xdpi run -i eth0 --metrics :9469 -o eve.json &   # then:\n"
 	"  xdpi top\n"
 	"  xdpi top --metrics 10.0.0.5:9469 --interval 2\n"
 	"  xdpi top -n 1 > snapshot.txt                          # one frame, for a script\n";
+
+struct top_args {
+	const char *base;
+	uint64_t interval, count;
+};
+
+static int opt_metrics(void *ctx, const char *arg)
+{
+	static char local[64];
+	struct top_args *t = ctx;
+
+	if (arg[0] == ':') { /* ":PORT" as `run --metrics` takes it */
+		snprintf(local, sizeof(local), "127.0.0.1%s", arg);
+		arg = local;
+	}
+	t->base = arg;
+	return 0;
+}
+
+static const struct cli_opt top_opts[] = {
+	CLI_FN("metrics", 'm', "ADDR:PORT", opt_metrics,
+	       "where xdpi serves its metrics (default 127.0.0.1:9469)"),
+	CLI_U64("interval", 'd', "SEC", struct top_args, interval, 1, 60,
+		"seconds between refreshes, 1..60 (default 1)"),
+	CLI_U64("count", 'n', "N", struct top_args, count, 1, 1u << 30,
+		"stop after N refreshes (default: until q)"),
+};
 
 #define ROWS 8
 
@@ -452,48 +474,19 @@ static int loop(const char *base, uint64_t interval, uint64_t count)
 
 int cmd_top(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "metrics", required_argument, NULL, 'm' },
-		{ "interval", required_argument, NULL, 'd' },
-		{ "count", required_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	struct top_args t = { .base = "127.0.0.1:9469", .interval = 1 };
+	struct cli_command cmd = {
+		.name = "top", .synopsis = synopsis, .epilogue = epilogue,
+		.groups = { CLI_GROUP(top_opts, &t) }, .ngroups = 1,
 	};
-	const char *base = "127.0.0.1:9469";
-	uint64_t interval = 1, count = 0;
-	int opt;
+	int first, rc = cli_opts_parse(&cmd, argc, argv, &first);
 
-	while ((opt = getopt_long(argc, argv, "m:d:n:h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'm':
-			base = optarg[0] == ':' ? NULL : optarg;
-			if (!base) { /* ":PORT" as `run --metrics` takes it */
-				static char local[32];
-
-				snprintf(local, sizeof(local), "127.0.0.1%s", optarg);
-				base = local;
-			}
-			break;
-		case 'd':
-			if (cli_parse_u64("interval", optarg, 1, 60, &interval))
-				return EXIT_USAGE;
-			break;
-		case 'n':
-			if (cli_parse_u64("count", optarg, 1, 1u << 30, &count))
-				return EXIT_USAGE;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		default:
-			fputs(usage, stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		fprintf(stderr, "xdpi top: unexpected '%s'\n%s", argv[optind], usage);
+	if (rc)
+		return rc > 0 ? 0 : EXIT_USAGE;
+	if (first != argc) {
+		cli_error("top: unexpected '%s' (`xdpi top --help`)", argv[first]);
 		return EXIT_USAGE;
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	return loop(base, interval, count);
+	return loop(t.base, t.interval, t.count);
 }

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <bpf/bpf.h>
 #include "common.h"
+#include "opts.h"
 #include "xdpi/policy.h"
 #include "xdpi/log.h"
 
@@ -37,44 +38,48 @@ int cli_parse_u64(const char *name, const char *arg, uint64_t min, uint64_t max,
 	errno = 0;
 	v = strtoull(arg, &end, 0);
 	if (errno || end == arg || *end || arg[0] == '-') {
-		fprintf(stderr, "xdpi: --%s: '%s' is not a number\n", name, arg);
+		cli_error("--%s: '%s' is not a number", name, arg);
 		return -1;
 	}
 	if (v < min || v > max) {
-		fprintf(stderr, "xdpi: --%s: %llu is out of range (%llu..%llu)\n", name, v,
-			(unsigned long long)min, (unsigned long long)max);
+		cli_error("--%s: %llu is out of range (%llu..%llu)", name, v,
+			  (unsigned long long)min, (unsigned long long)max);
 		return -1;
 	}
 	*out = v;
 	return 0;
 }
 
-static int parse_steer(const char *arg, uint8_t *out)
+/* ---- the options read and run share ---- */
+
+static int opt_steer(void *ctx, const char *arg)
 {
 	static const struct {
 		const char *name;
 		uint8_t v;
 	} states[] = { { "pass", XDPI_STEER_PASS }, { "head", XDPI_STEER_HEAD },
 		       { "snip", XDPI_STEER_SNIP }, { "bypass", XDPI_STEER_BYPASS } };
+	struct cli_common *c = ctx;
 
 	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
 		if (!strcmp(arg, states[i].name)) {
-			*out = states[i].v;
+			c->steer = states[i].v;
 			return 0;
 		}
 	}
-	fprintf(stderr, "xdpi: --steer: '%s' is not one of pass, head, snip, bypass\n", arg);
+	cli_error("--steer: '%s' is not one of pass, head, snip, bypass", arg);
 	return -1;
 }
 
-static int parse_port(struct cli_common *c, const char *arg)
+static int opt_snip_port(void *ctx, const char *arg)
 {
+	struct cli_common *c = ctx;
 	char buf[32], *slash;
 	uint64_t port;
 	uint8_t proto = 6;
 
 	if (c->nports == sizeof(c->ports) / sizeof(c->ports[0])) {
-		fprintf(stderr, "xdpi: --snip-port: at most %zu ports\n", c->nports);
+		cli_error("--snip-port: at most %zu ports", c->nports);
 		return -1;
 	}
 	snprintf(buf, sizeof(buf), "%s", arg);
@@ -84,7 +89,7 @@ static int parse_port(struct cli_common *c, const char *arg)
 		if (!strcmp(slash, "udp"))
 			proto = 17;
 		else if (strcmp(slash, "tcp")) {
-			fprintf(stderr, "xdpi: --snip-port: '%s': protocol must be tcp or udp\n", arg);
+			cli_error("--snip-port: '%s': protocol must be tcp or udp", arg);
 			return -1;
 		}
 	}
@@ -96,41 +101,54 @@ static int parse_port(struct cli_common *c, const char *arg)
 	return 0;
 }
 
-int cli_common_option(struct cli_common *c, int opt, const char *arg)
+static int opt_flow_timeout(void *ctx, const char *arg)
 {
+	struct cli_common *c = ctx;
 	uint64_t v;
-	int r;
 
-	switch (opt) {
-	case 'o':
-		c->output = arg;
-		return 1;
-	case 'v':
-		c->verbose++;
-		c->detect.verbose = true;
-		return 1;
-	case 0x100:
-		if (cli_parse_u64("flow-timeout", arg, 1, 86400, &v))
-			return -1;
-		c->timeouts.new_ns = c->timeouts.established_ns = c->timeouts.closed_ns =
-			v * XDPI_NS_PER_SEC;
-		return 1;
-	case 0x101:
-		return cli_parse_u64("max-flows", arg, 16, 1u << 26, &c->max_flows) ? -1 : 1;
-	case 0x102:
-		return parse_steer(arg, &c->steer) ? -1 : 1;
-	case 0x103:
-		return cli_parse_u64("head-pkts", arg, 1, 1u << 20, &c->head_pkts) ? -1 : 1;
-	case 0x104:
-		return cli_parse_u64("snaplen", arg, 64, XDPI_SNAPLEN_MAX, &c->snaplen) ? -1 : 1;
-	case 0x105:
-		return parse_port(c, arg) ? -1 : 1;
-	case 0x145:
-		return cli_parse_u64("workers", arg, 1, XDPI_WORKERS_MAX, &c->workers) ? -1 : 1;
-	}
-	if ((r = cli_observe_option(&c->observe, opt, arg)) != 0)
-		return r;
-	return cli_detect_option(&c->detect, opt, arg);
+	if (cli_parse_u64("flow-timeout", arg, 1, 86400, &v))
+		return -1;
+	c->timeouts.new_ns = c->timeouts.established_ns = c->timeouts.closed_ns =
+		v * XDPI_NS_PER_SEC;
+	return 0;
+}
+
+static int opt_verbose(void *ctx, const char *arg)
+{
+	struct cli_common *c = ctx;
+
+	(void)arg;
+	c->verbose++;
+	c->detect.verbose = true;
+	return 0;
+}
+
+static const struct cli_opt common_opts[] = {
+	CLI_STR("output", 'o', "PATH", struct cli_common, output,
+		"append EVE JSON lines to PATH (default: standard output)"),
+	CLI_FN("flow-timeout", 0, "SEC", opt_flow_timeout,
+	       "end a flow after SEC idle, whatever its state\n"
+	       "(default: 30 new, 300 established, 10 closed)"),
+	CLI_U64("max-flows", 0, "N", struct cli_common, max_flows, 16, 1u << 26,
+		"flows kept at once; the least recent is ended (default 262144)"),
+	CLI_FN("steer", 0, "STATE", opt_steer,
+	       "kernel steering of new flows: pass, head, snip (default head)"),
+	CLI_U64("head-pkts", 0, "N", struct cli_common, head_pkts, 1, 1u << 20,
+		"payload packets per direction copied in `head` (default 8)"),
+	CLI_U64("snaplen", 0, "N", struct cli_common, snaplen, 64, XDPI_SNAPLEN_MAX,
+		"bytes copied per packet, 64..2048 (default 1536)"),
+	CLI_FN("snip-port", 0, "P[/udp]", opt_snip_port,
+	       "flows on port P start in `snip` (repeatable; default tcp)"),
+	CLI_U64("workers", 0, "N", struct cli_common, workers, 1, XDPI_WORKERS_MAX,
+		"N inspection threads, each owning the flows that hash to\n"
+		"it (both directions), sharing one compiled rule set\n"
+		"(default 1: inspection in the reading thread)"),
+	CLI_FN("verbose", 'v', NULL, opt_verbose, "more diagnostics (repeat for debug)"),
+};
+
+struct cli_optgroup cli_common_group(struct cli_common *c)
+{
+	return (struct cli_optgroup)CLI_GROUP(common_opts, c);
 }
 
 int cli_output_open(struct cli_output *o, const char *target)
@@ -399,16 +417,45 @@ static const struct {
 	[CLI_LIMIT_SAMPLES] = { "drop-samples", 1000000, XDPI_NS_PER_SEC, "records/s/CPU" },
 };
 
-int cli_limits_option(struct cli_limits *l, int opt, const char *arg)
+static int limit_set(struct cli_limits *l, int i, const char *arg)
 {
-	int i = opt - 0x180;
-
-	if (i < 0 || i >= CLI_LIMIT_N)
-		return 0;
 	if (cli_parse_u64(limit_opts[i].name, arg, 0, limit_opts[i].max, &l->v[i]))
 		return -1;
 	l->given[i] = true;
-	return 1;
+	return 0;
+}
+
+#define LIMIT_FN(i) static int lim_##i(void *ctx, const char *arg) { return limit_set(ctx, i, arg); }
+LIMIT_FN(CLI_LIMIT_RATE)
+LIMIT_FN(CLI_LIMIT_BYTES)
+LIMIT_FN(CLI_LIMIT_ICMP)
+LIMIT_FN(CLI_LIMIT_SYN_DST)
+LIMIT_FN(CLI_LIMIT_SYN_SRC)
+LIMIT_FN(CLI_LIMIT_SYN_BLOCK)
+LIMIT_FN(CLI_LIMIT_SAMPLES)
+#undef LIMIT_FN
+
+static const struct cli_opt limits_opts[] = {
+	CLI_FN("rate-limit", 0, "PPS", lim_CLI_LIMIT_RATE,
+	       "drop a source's packets past PPS per second (1 s burst)"),
+	CLI_FN("byte-limit", 0, "BPS", lim_CLI_LIMIT_BYTES,
+	       "drop a source's packets past BPS bytes per second"),
+	CLI_FN("icmp-limit", 0, "PPS", lim_CLI_LIMIT_ICMP, "drop a source's ICMP past PPS per second"),
+	CLI_FN("syn-dst-rate", 0, "N", lim_CLI_LIMIT_SYN_DST,
+	       "SYN flood defence: a destination taking more than N SYN/s is\n"
+	       "under attack; while it is, a source sending more than"),
+	CLI_FN("syn-src-rate", 0, "N", lim_CLI_LIMIT_SYN_SRC,
+	       "N SYN/s to it (default 10) is dropped and blocked for"),
+	CLI_FN("syn-block", 0, "S", lim_CLI_LIMIT_SYN_BLOCK, "S seconds (default 60; 0: drop only)"),
+	CLI_FN("drop-samples", 0, "N", lim_CLI_LIMIT_SAMPLES,
+	       "drop events per second per CPU that report what the fast path\n"
+	       "dropped and why (default 100; 0: none). 0 turns any of these\n"
+	       "off; allowed sources (--allow) are never rate-limited"),
+};
+
+struct cli_optgroup cli_limits_group(struct cli_limits *l)
+{
+	return (struct cli_optgroup)CLI_GROUP(limits_opts, l);
 }
 
 static __u64 *limit_field(struct xdpi_limits *k, int i)

@@ -15,6 +15,7 @@
 #include "xdpi/outputs.h"
 #include "xdpi/context.h"
 #include "xdpi/workers.h"
+#include "opts.h"
 
 #define EXIT_USAGE 2
 
@@ -27,7 +28,7 @@ struct cli_output {
 	uint64_t reported_ns;
 };
 
-/* API metrics and the outputs beside EVE (observe_opts.c), values 0x1c0.. */
+/* API metrics and the outputs beside EVE (observe_opts.c) */
 struct cli_observe {
 	const char *routes_file;
 	uint64_t route_budget;
@@ -49,7 +50,9 @@ struct cli_observe {
 	uint64_t webhook_dropped;
 };
 
-int cli_observe_option(struct cli_observe *o, int opt, const char *arg);
+struct cli_optgroup cli_observe_group(struct cli_observe *o);
+/* Reads the files the options name (--api-routes), as --check-config does. 0 or -1 (said). */
+int cli_observe_check(const struct cli_observe *o);
 /* Opens what the options ask for and wires it into EC and OUT; the API table is made when
  * API_WANTED (run --metrics) or any --api- option asks for it. 0, or -1 (reported). */
 int cli_observe_open(struct cli_observe *o, struct xdpi_engine_cfg *ec, struct cli_output *out,
@@ -59,38 +62,9 @@ void cli_observe_stats(const struct cli_observe *o, struct xdpi_json *j);
 void cli_observe_expose(const struct cli_observe *o, FILE *f); /* Prometheus text */
 void cli_observe_close(struct cli_observe *o, struct cli_output *out);
 
-#define CLI_OBSERVE_LONGOPTS                                                                   \
-	{ "api-routes", required_argument, NULL, 0x1c0 },                                      \
-	{ "api-route-budget", required_argument, NULL, 0x1c1 },                                \
-	{ "api-alert", required_argument, NULL, 0x1c2 },                                       \
-	{ "api-webhook", required_argument, NULL, 0x1c3 },                                     \
-	{ "redis", required_argument, NULL, 0x1c5 },                                           \
-	{ "redis-mode", required_argument, NULL, 0x1c6 },                                      \
-	{ "ipfix", required_argument, NULL, 0x1c7 },                                           \
-	{ "pcap-alerts", required_argument, NULL, 0x1c8 },                                     \
-	{ "pcap-rotate", required_argument, NULL, 0x1c9 },                                     \
-	{ "pcap-keep", required_argument, NULL, 0x1ca }
-
-#define CLI_OBSERVE_HELP                                                                       \
-	"      --api-routes FILE   route templates for the per-endpoint API metrics: an OpenAPI\n" \
-	"                          document (YAML or JSON) or one pattern per line, such as\n"  \
-	"                          /users/{id}/orders; other paths are templated by their\n"    \
-	"                          identifiers ({int}, {uuid}, {hex}, {token})\n"               \
-	"      --api-route-budget N  endpoints per service before route=\"other\" (default 100)\n" \
-	"      --api-alert COND    an API exception alert per endpoint (repeatable), such as\n"  \
-	"                          'error_ratio > 5% for 1m' or 'p99 > 250ms for 30s min 50'\n" \
-	"                          (min: requests in the window before it may fire; default 10)\n" \
-	"      --api-webhook URL   POST each API alert (firing and resolved) as JSON to URL,\n" \
-	"                          retried with backoff\n"                                       \
-	"      --redis URL         also send every event to Redis: redis://HOST[:PORT][/KEY]\n" \
-	"      --redis-mode MODE   list (RPUSH, default) or channel (PUBLISH)\n"                 \
-	"      --ipfix HOST:PORT   export every flow record as IPFIX over UDP (nfcapd, ...)\n"  \
-	"      --pcap-alerts DIR   write the packets of alerted flows to DIR/alerts.N.pcap\n"   \
-	"      --pcap-rotate MB    start a new file past MB megabytes (default 100)\n"         \
-	"      --pcap-keep N       keep the newest N files (default 10; 0: all)\n"
 
 
-/* Detection options (detect_opts.c), values 0x140.. */
+/* Detection options (detect_opts.c) */
 struct cli_detect {
 	const char *files[64];
 	size_t nfiles;
@@ -101,7 +75,7 @@ struct cli_detect {
 	struct xdpi_detect *d; /* after cli_detect_load, when rules were given */
 };
 
-int cli_detect_option(struct cli_detect *cd, int opt, const char *arg);
+struct cli_optgroup cli_detect_group(struct cli_detect *cd);
 /* Loads and compiles the --rules files (nothing without any); OFFLOAD (may be NULL) may take
  * header-only reputation rules into the kernel. Prints a one-line summary. 0 or -1. */
 int cli_detect_load(struct cli_detect *cd, xdpi_kernel_rule_fn offload, void *octx);
@@ -188,39 +162,17 @@ struct cli_limits {
 	bool given[CLI_LIMIT_N];
 };
 
-/* Handles a rate-limit option (0x180 + enum cli_limit). Returns 1 if it was one, 0 if not,
- * -1 on a bad value (reported). */
-int cli_limits_option(struct cli_limits *l, int opt, const char *arg);
+/* The rate-limit options (--rate-limit, ...), for run and ctl limits. */
+struct cli_optgroup cli_limits_group(struct cli_limits *l);
 /* Writes the given options into K, as the time one unit costs (0: off). */
 void cli_limits_apply(const struct cli_limits *l, struct xdpi_limits *k);
 /* K as the options that would set it, one per line. */
 void cli_limits_print(const struct xdpi_limits *k, FILE *f);
 
-#define CLI_LIMITS_LONGOPTS                                                                    \
-	{ "rate-limit", required_argument, NULL, 0x180 + CLI_LIMIT_RATE },                     \
-	{ "byte-limit", required_argument, NULL, 0x180 + CLI_LIMIT_BYTES },                    \
-	{ "icmp-limit", required_argument, NULL, 0x180 + CLI_LIMIT_ICMP },                     \
-	{ "syn-dst-rate", required_argument, NULL, 0x180 + CLI_LIMIT_SYN_DST },                \
-	{ "syn-src-rate", required_argument, NULL, 0x180 + CLI_LIMIT_SYN_SRC },                \
-	{ "syn-block", required_argument, NULL, 0x180 + CLI_LIMIT_SYN_BLOCK },                 \
-	{ "drop-samples", required_argument, NULL, 0x180 + CLI_LIMIT_SAMPLES }
-
-#define CLI_LIMITS_HELP                                                                        \
-	"      --rate-limit PPS    drop a source's packets past PPS per second (1 s burst)\n"     \
-	"      --byte-limit BPS    drop a source's packets past BPS bytes per second\n"           \
-	"      --icmp-limit PPS    drop a source's ICMP past PPS per second\n"                    \
-	"      --syn-dst-rate N    SYN flood defence: a destination taking more than N SYN/s is\n" \
-	"                          under attack; while it is, a source sending more than\n"      \
-	"      --syn-src-rate N    N SYN/s to it (default 10) is dropped and blocked for\n"      \
-	"      --syn-block S       S seconds (default 60; 0: drop only)\n"                       \
-	"      --drop-samples N    drop events per second per CPU that report what the fast path\n" \
-	"                          dropped and why (default 100; 0: none). 0 turns any of these\n" \
-	"                          off; allowed sources (--allow) are never rate-limited\n"
 
 void cli_common_defaults(struct cli_common *c);
-/* Handles an option shared by read and run. Returns 1 if it was one, 0 if not, -1 on a bad
- * value (reported). */
-int cli_common_option(struct cli_common *c, int opt, const char *arg);
+/* The options read and run share (output, timeouts, steering, workers, -v). */
+struct cli_optgroup cli_common_group(struct cli_common *c);
 /* Parses an unsigned number in [min, max] for option `name`; reports and returns -1 if not. */
 int cli_parse_u64(const char *name, const char *arg, uint64_t min, uint64_t max, uint64_t *out);
 int cli_output_open(struct cli_output *o, const char *target);
@@ -238,48 +190,5 @@ void cli_set_verbosity(int verbose);
 uint64_t cli_monotonic_ns(void);
 int64_t cli_wall_offset_ns(void);
 
-/* Long options shared by read and run; their values start at 0x100. */
-#define CLI_COMMON_LONGOPTS                                                                    \
-	{ "output", required_argument, NULL, 'o' },                                            \
-	{ "flow-timeout", required_argument, NULL, 0x100 },                                    \
-	{ "max-flows", required_argument, NULL, 0x101 },                                       \
-	{ "steer", required_argument, NULL, 0x102 },                                           \
-	{ "head-pkts", required_argument, NULL, 0x103 },                                       \
-	{ "snaplen", required_argument, NULL, 0x104 },                                         \
-	{ "snip-port", required_argument, NULL, 0x105 },                                       \
-	{ "rules", required_argument, NULL, 0x140 },                                           \
-	{ "rule-var", required_argument, NULL, 0x141 },                                        \
-	{ "drop-ttl", required_argument, NULL, 0x142 },                                        \
-	{ "anomaly", required_argument, NULL, 0x143 },                                         \
-	{ "workers", required_argument, NULL, 0x145 },                                         \
-	{ "no-anomaly", no_argument, NULL, 0x144 },                                            \
-	CLI_OBSERVE_LONGOPTS,                                                                  \
-	{ "verbose", no_argument, NULL, 'v' }
-
-#define CLI_COMMON_HELP                                                                        \
-	"  -o, --output PATH       write EVE JSON lines to PATH (default: standard output)\n"     \
-	"      --flow-timeout SEC  end a flow after SEC idle, whatever its state\n"               \
-	"                          (default: 30 new, 300 established, 10 closed)\n"                \
-	"      --max-flows N       flows kept at once; the least recent is ended (default 262144)\n" \
-	"      --steer STATE       kernel steering of new flows: pass, head, snip (default head)\n" \
-	"      --head-pkts N       payload packets per direction copied in `head` (default 8)\n"  \
-	"      --snaplen N         bytes copied per packet, 64..2048 (default 1536)\n"            \
-	"      --snip-port P[/udp] flows on port P start in `snip` (repeatable; default tcp)\n"  \
-	"      --rules FILE       Suricata-style rules to match (repeatable; `xdpi rules check`\n" \
-	"                          tells what a file uses that xdpi does not support)\n"     \
-	"      --rule-var NAME=VALUE  $HOME_NET, $HTTP_PORTS, ... (Suricata's defaults)\n"    \
-	"      --drop-ttl SEC      how long a `drop` rule's match blocks its sender in XDP\n"  \
-	"                          (default 600; 0: until removed)\n"                        \
-	"      --anomaly NAME=V    tune an anomaly detector (repeatable): window_s (60),\n"   \
-	"                          scan_ports (50), scan_hosts (128), syn_min (200/s),\n"    \
-	"                          bytes_min (52428800/s), factor (8), alpha (0.05),\n"      \
-	"                          dns_label (40), dns_entropy (4.0), dns_queries (20),\n"   \
-	"                          dns_txt (50)\n"                                           \
-	"      --no-anomaly        no scan, flood, surge or DNS tunnel detection\n"          \
-	"      --workers N         N inspection threads, each owning the flows that hash to\n" \
-	"                          it (both directions), sharing one compiled rule set\n"    \
-	"                          (default 1: inspection in the reading thread)\n"          \
-	CLI_OBSERVE_HELP                                                                       \
-	"  -v, --verbose           more diagnostics (repeat for debug)\n"
 
 #endif /* XDPI_CLI_COMMON_H */

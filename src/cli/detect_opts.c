@@ -5,41 +5,75 @@
 #include <stdlib.h>
 #include <string.h>
 #include "common.h"
+#include "opts.h"
 #include "xdpi/log.h"
 
-int cli_detect_option(struct cli_detect *cd, int opt, const char *arg)
+static int opt_rules(void *ctx, const char *arg)
 {
+	struct cli_detect *cd = ctx;
+
+	if (cd->nfiles == sizeof(cd->files) / sizeof(cd->files[0])) {
+		cli_error("--rules: at most %zu files", cd->nfiles);
+		return -1;
+	}
+	cd->files[cd->nfiles++] = arg;
+	return 0;
+}
+
+static int opt_rule_var(void *ctx, const char *arg)
+{
+	struct cli_detect *cd = ctx;
 	char err[256];
 
-	switch (opt) {
-	case 0x140:
-		if (cd->nfiles == sizeof(cd->files) / sizeof(cd->files[0])) {
-			fprintf(stderr, "xdpi: at most %zu --rules files\n", cd->nfiles);
-			return -1;
-		}
-		cd->files[cd->nfiles++] = arg;
-		return 1;
-	case 0x141:
-		if (!cd->vars && !(cd->vars = xdpi_rule_vars_new()))
-			return -1;
-		if (xdpi_rule_vars_set(cd->vars, arg, err, sizeof(err))) {
-			fprintf(stderr, "xdpi: --rule-var %s\n", err);
-			return -1;
-		}
-		return 1;
-	case 0x142:
-		return cli_parse_u64("drop-ttl", arg, 0, 86400 * 365, &cd->drop_ttl_s) ? -1 : 1;
-	case 0x143:
-		if (xdpi_anomaly_set(&cd->anomaly, arg, err, sizeof(err))) {
-			fprintf(stderr, "xdpi: --anomaly %s\n", err);
-			return -1;
-		}
-		return 1;
-	case 0x144:
-		cd->anomaly.off = true;
-		return 1;
+	if (!cd->vars && !(cd->vars = xdpi_rule_vars_new()))
+		return -1;
+	if (xdpi_rule_vars_set(cd->vars, arg, err, sizeof(err))) {
+		cli_error("--rule-var %s", err);
+		return -1;
 	}
 	return 0;
+}
+
+static int opt_anomaly(void *ctx, const char *arg)
+{
+	struct cli_detect *cd = ctx;
+	char err[256];
+
+	if (xdpi_anomaly_set(&cd->anomaly, arg, err, sizeof(err))) {
+		cli_error("--anomaly %s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int opt_no_anomaly(void *ctx, const char *arg)
+{
+	(void)arg;
+	((struct cli_detect *)ctx)->anomaly.off = true;
+	return 0;
+}
+
+static const struct cli_opt detect_opts[] = {
+	CLI_FN("rules", 0, "FILE", opt_rules,
+	       "Suricata-style rules to match (repeatable; a quoted glob is\n"
+	       "expanded; `xdpi rules check` tells what a file uses that\n"
+	       "xdpi does not support)"),
+	CLI_FN("rule-var", 0, "NAME=VALUE", opt_rule_var, "$HOME_NET, $HTTP_PORTS, ... (Suricata's defaults)"),
+	CLI_U64("drop-ttl", 0, "SEC", struct cli_detect, drop_ttl_s, 0, 86400 * 365,
+		"how long a `drop` rule's match blocks its sender in XDP\n"
+		"(default 600; 0: until removed)"),
+	CLI_FN("anomaly", 0, "NAME=V", opt_anomaly,
+	       "tune an anomaly detector (repeatable): window_s (60),\n"
+	       "scan_ports (50), scan_hosts (128), syn_min (200/s),\n"
+	       "bytes_min (52428800/s), factor (8), alpha (0.05),\n"
+	       "dns_label (40), dns_entropy (4.0), dns_queries (20),\n"
+	       "dns_txt (50)"),
+	CLI_FN("no-anomaly", 0, NULL, opt_no_anomaly, "no scan, flood, surge or DNS tunnel detection"),
+};
+
+struct cli_optgroup cli_detect_group(struct cli_detect *cd)
+{
+	return (struct cli_optgroup)CLI_GROUP(detect_opts, cd);
 }
 
 /* A file, or a quoted glob pattern (rules/STAR.rules) expanded here. */

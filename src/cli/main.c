@@ -10,6 +10,7 @@ int cmd_run(int argc, char **argv);
 int cmd_ctl(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_top(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
 
 struct command {
 	const char *name;
@@ -23,6 +24,7 @@ static const struct command commands[] = {
 	{ "ctl", cmd_ctl, "block, allow, list, reload, bypass on a running `xdpi run`" },
 	{ "rules", cmd_rules, "check Suricata-style rule files: what loads, what is skipped" },
 	{ "top", cmd_top, "a live terminal view of a running `xdpi run --metrics`" },
+	{ "doctor", cmd_doctor, "what this host offers xdpi, what it lacks, and the fixes" },
 };
 
 static void usage(FILE *f)
@@ -40,7 +42,8 @@ static void usage(FILE *f)
 		   "  sudo xdpi read --through-kernel capture.pcap\n"
 		   "  sudo xdpi ctl -i eth0 block 203.0.113.0/24 --ttl 600\n"
 		   "  xdpi rules check /etc/suricata/rules/*.rules\n"
-		   "  xdpi top --metrics 127.0.0.1:9469\n");
+		   "  xdpi top --metrics 127.0.0.1:9469\n"
+		   "  sudo xdpi doctor -i eth0\n");
 }
 
 int main(int argc, char **argv)

@@ -7,61 +7,69 @@
 #include <stdlib.h>
 #include <string.h>
 #include "common.h"
+#include "opts.h"
 #include "xdpi/json.h"
 #include "xdpi/log.h"
 
-int cli_observe_option(struct cli_observe *o, int opt, const char *arg)
+static int opt_api_alert(void *ctx, const char *arg)
 {
+	struct cli_observe *o = ctx;
 	char err[256];
 
-	switch (opt) {
-	case 0x1c0:
-		o->routes_file = arg;
-		return 1;
-	case 0x1c1:
-		return cli_parse_u64("api-route-budget", arg, 1, 100000, &o->route_budget) ? -1 : 1;
-	case 0x1c2:
-		if (o->api_cfg.nconds == XDPI_API_CONDS_MAX) {
-			fprintf(stderr, "xdpi: --api-alert: at most %d conditions\n", XDPI_API_CONDS_MAX);
-			return -1;
-		}
-		if (xdpi_api_cond_parse(arg, &o->api_cfg.conds[o->api_cfg.nconds], err, sizeof(err))) {
-			fprintf(stderr, "xdpi: --api-alert:%s in '%s'\n", err, arg);
-			return -1;
-		}
-		o->api_cfg.nconds++;
-		return 1;
-	case 0x1c3:
-		o->webhook_url = arg;
-		return 1;
-	case 0x1c5:
-		if (xdpi_redis_check(arg, NULL, err, sizeof(err)))
-			goto bad;
-		o->redis_url = arg;
-		return 1;
-	case 0x1c6:
-		if (xdpi_redis_check(NULL, arg, err, sizeof(err)))
-			goto bad;
-		o->redis_mode = arg;
-		return 1;
-	case 0x1c7:
-		if (xdpi_ipfix_check_target(arg, err, sizeof(err)))
-			goto bad;
-		o->ipfix_target = arg;
-		return 1;
-	case 0x1c8:
-		o->pcap_dir = arg;
-		return 1;
-	case 0x1c9:
-		return cli_parse_u64("pcap-rotate", arg, 1, 1u << 20, &o->pcap_rotate_mb) ? -1 : 1;
-	case 0x1ca:
-		return cli_parse_u64("pcap-keep", arg, 0, 1u << 20, &o->pcap_keep) ? -1 : 1;
+	if (o->api_cfg.nconds == XDPI_API_CONDS_MAX) {
+		cli_error("--api-alert: at most %d conditions", XDPI_API_CONDS_MAX);
+		return -1;
 	}
+	if (xdpi_api_cond_parse(arg, &o->api_cfg.conds[o->api_cfg.nconds], err, sizeof(err))) {
+		cli_error("--api-alert:%s in '%s'", err, arg);
+		return -1;
+	}
+	o->api_cfg.nconds++;
 	return 0;
-bad:
-	fprintf(stderr, "xdpi: --%s: %s\n", opt == 0x1c7 ? "ipfix" : opt == 0x1c6 ? "redis-mode" :
-		"redis", err);
-	return -1;
+}
+
+static int redis_url_ok(const char *arg, char *err, size_t errlen)
+{
+	return xdpi_redis_check(arg, NULL, err, errlen);
+}
+
+static int redis_mode_ok(const char *arg, char *err, size_t errlen)
+{
+	return xdpi_redis_check(NULL, arg, err, errlen);
+}
+
+static const struct cli_opt observe_opts[] = {
+	CLI_STR("api-routes", 0, "FILE", struct cli_observe, routes_file,
+		"route templates for the per-endpoint API metrics: an OpenAPI\n"
+		"document (YAML or JSON) or one pattern per line, such as\n"
+		"/users/{id}/orders; other paths are templated by their\n"
+		"identifiers ({int}, {uuid}, {hex}, {token})"),
+	CLI_U64("api-route-budget", 0, "N", struct cli_observe, route_budget, 1, 100000,
+		"endpoints per service before route=\"other\" (default 100)"),
+	CLI_FN("api-alert", 0, "COND", opt_api_alert,
+	       "an API exception alert per endpoint (repeatable), such as\n"
+	       "'error_ratio > 5% for 1m' or 'p99 > 250ms for 30s min 50'\n"
+	       "(min: requests in the window before it may fire; default 10)"),
+	CLI_STR("api-webhook", 0, "URL", struct cli_observe, webhook_url,
+		"POST each API alert (firing and resolved) as JSON to URL,\n"
+		"retried with backoff"),
+	CLI_CHECKED("redis", 0, "URL", struct cli_observe, redis_url, redis_url_ok,
+		    "also send every event to Redis: redis://HOST[:PORT][/KEY]"),
+	CLI_CHECKED("redis-mode", 0, "MODE", struct cli_observe, redis_mode, redis_mode_ok,
+		    "list (RPUSH, default) or channel (PUBLISH)"),
+	CLI_CHECKED("ipfix", 0, "HOST:PORT", struct cli_observe, ipfix_target,
+		    xdpi_ipfix_check_target, "export every flow record as IPFIX over UDP (nfcapd, ...)"),
+	CLI_STR("pcap-alerts", 0, "DIR", struct cli_observe, pcap_dir,
+		"write the packets of alerted flows to DIR/alerts.N.pcap"),
+	CLI_U64("pcap-rotate", 0, "MB", struct cli_observe, pcap_rotate_mb, 1, 1u << 20,
+		"start a new file past MB megabytes (default 100)"),
+	CLI_U64("pcap-keep", 0, "N", struct cli_observe, pcap_keep, 0, 1u << 20,
+		"keep the newest N files (default 10; 0: all)"),
+};
+
+struct cli_optgroup cli_observe_group(struct cli_observe *o)
+{
+	return (struct cli_optgroup)CLI_GROUP(observe_opts, o);
 }
 
 /* ---- the engine's hooks ---- */
@@ -105,6 +113,23 @@ static struct xdpi_proc_ctx *hook_flow_context(void *ctx, const struct xdpi_flow
 }
 
 /* ---- open and close ---- */
+
+int cli_observe_check(const struct cli_observe *o)
+{
+	struct xdpi_api_routes *r;
+	char err[512];
+	int rc = 0;
+
+	if (!o->routes_file)
+		return 0;
+	r = xdpi_api_routes__new();
+	if (!r || xdpi_api_routes__load(r, o->routes_file, err, sizeof(err))) {
+		cli_error("--api-routes: %s", r ? err : "out of memory");
+		rc = -1;
+	}
+	xdpi_api_routes__free(r);
+	return rc;
+}
 
 static int open_api(struct cli_observe *o, int64_t wall_offset_ns)
 {

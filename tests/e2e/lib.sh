@@ -28,8 +28,7 @@ IP6_CLI=fd00::1
 IP6_SRV=fd00::2
 TMP=$(mktemp -d /tmp/xdpi-e2e.XXXXXX)
 BG_PIDS=()
-E2E_FAILS=0
-E2E_CHECKS=0
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/check.sh"
 
 e2e_require_root() {
 	[ "$(id -u)" = 0 ] && return 0
@@ -59,14 +58,6 @@ teardown() {
 trap teardown EXIT
 trap 'exit 130' INT TERM
 
-# wait_until SECONDS CMD...: true once CMD succeeds, false at the deadline.
-wait_until() {
-	local deadline=$((SECONDS + $1)); shift
-	while ! "$@" 2>/dev/null; do
-		[ $SECONDS -ge $deadline ] && return 1
-		sleep 0.1
-	done
-}
 
 alive() { kill -0 "$1" 2>/dev/null; }
 not_alive() { ! kill -0 "$1" 2>/dev/null; }
@@ -130,25 +121,6 @@ add_client_b() { ip -n "$NS_CLI" addr add $IP_B/24 dev "$IF_CLI"; }
 # fetch SRC [SECONDS]: one GET of nginx's index from client address SRC.
 fetch() { cli curl -sf -o /dev/null --max-time "${2:-2}" --interface "$1" "http://$IP_SRV/"; }
 
-jq_ok() { jq -e "$@" >/dev/null; }
-# jq_any COND FILE: some JSON line of FILE satisfies COND (jq 1.6's -e looks at the last only).
-jq_any() { jq -se "any(.[]; $1)" "$2" >/dev/null; }
-fails() { ! "$@"; } # check "what" fails CMD: CMD must fail
-
-check() { # check "what" CMD...
-	local what=$1; shift
-	E2E_CHECKS=$((E2E_CHECKS + 1))
-	if "$@"; then
-		echo "  ok   $what"
-	else
-		echo "  FAIL $what"; E2E_FAILS=$((E2E_FAILS + 1))
-	fi
-}
-
-e2e_done() {
-	echo "  $E2E_CHECKS checks: $((E2E_CHECKS - E2E_FAILS)) passed, $E2E_FAILS failed"
-	[ $E2E_FAILS -eq 0 ]
-}
 
 # Real servers in the server namespace: nginx on :80 (v4 and v6) and dnsmasq on :53.
 start_nginx() {
