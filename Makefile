@@ -77,3 +77,31 @@ $(OUT)/bench/xdp_ns: bench/xdp_ns.c $(OUT)/tests/lib/pktbuild.o $(LIBXDPI) $(OUT
 
 .PHONY: bench-bins
 bench-bins: $(BENCH_BINS)
+
+# ---- install: the binary, the systemd unit, a commented configuration, logrotate ----
+PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
+SBINDIR := $(PREFIX)/sbin
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+DOCDIR := $(PREFIX)/share/doc/xdpi
+INSTALL ?= install
+
+.PHONY: install uninstall
+install: all
+	$(Q)$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/xdpi $(DESTDIR)$(SYSCONFDIR)/logrotate.d
+	$(Q)$(INSTALL) -m 0755 $(OUT)/xdpi $(DESTDIR)$(SBINDIR)/xdpi
+	$(Q)sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		-e 's|@DOCDIR@|$(DOCDIR)|g' contrib/systemd/xdpi@.service >$(DESTDIR)$(UNITDIR)/xdpi@.service
+	$(Q)chmod 0644 $(DESTDIR)$(UNITDIR)/xdpi@.service
+	$(Q)[ -e $(DESTDIR)$(SYSCONFDIR)/xdpi/xdpi.conf ] || \
+		$(OUT)/xdpi run --config-template >$(DESTDIR)$(SYSCONFDIR)/xdpi/xdpi.conf
+	$(Q)$(INSTALL) -m 0644 contrib/logrotate/xdpi $(DESTDIR)$(SYSCONFDIR)/logrotate.d/xdpi
+	$(Q)$(INSTALL) -m 0644 README.md contrib/grafana/xdpi-dashboard.json $(DESTDIR)$(DOCDIR)/
+	@echo "installed under $(DESTDIR)$(PREFIX) and $(DESTDIR)$(SYSCONFDIR) (the configuration is kept if it was there)"
+
+uninstall:
+	$(Q)rm -f $(DESTDIR)$(SBINDIR)/xdpi $(DESTDIR)$(UNITDIR)/xdpi@.service \
+		$(DESTDIR)$(SYSCONFDIR)/logrotate.d/xdpi
+	$(Q)rm -rf $(DESTDIR)$(DOCDIR)
+	@echo "left $(DESTDIR)$(SYSCONFDIR)/xdpi/xdpi.conf and /var/log/xdpi in place"

@@ -594,7 +594,7 @@ static int loop(struct run_ctx *c)
 		if (reopen_requested) {
 			reopen_requested = 0;
 			if (!cli_output_reopen(&c->out))
-				xdpi_log_info("SIGHUP: reopened the EVE output\n");
+				fprintf(stderr, "xdpi: SIGHUP: reopened %s\n", c->common.output);
 		}
 		now = cli_monotonic_ns();
 		if (c->duration && now - start >= c->duration * XDPI_NS_PER_SEC)

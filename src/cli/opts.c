@@ -15,6 +15,7 @@
 #define OPT_HELP 'h'
 #define OPT_CONFIG 0x0f00
 #define OPT_CHECK 0x0f01
+#define OPT_TEMPLATE 0x0f02
 #define MAX_OPTS 256
 
 /* ---- errors with their place ---- */
@@ -329,6 +330,7 @@ static size_t build(const struct cli_command *cmd, struct option *lo, char *so,
 	if (cmd->config) {
 		lo[n++] = (struct option){ "config", required_argument, NULL, OPT_CONFIG };
 		lo[n++] = (struct option){ "check-config", no_argument, NULL, OPT_CHECK };
+		lo[n++] = (struct option){ "config-template", no_argument, NULL, OPT_TEMPLATE };
 		so[s++] = 'c', so[s++] = ':';
 	}
 	so[s++] = 'h';
@@ -371,6 +373,10 @@ int cli_opts_parse(struct cli_command *cmd, int argc, char **argv, int *first)
 		if (ch == OPT_CHECK) {
 			cmd->check_config = true;
 			continue;
+		}
+		if (ch == OPT_TEMPLATE) {
+			cli_opts_config_template(cmd, stdout);
+			return 1;
 		}
 		if (ch == '?' || ch == ':' || idx < 0) {
 			cli_error("%s: %s '%s' (`xdpi %s --help` lists the options)", cmd->name,
@@ -417,7 +423,9 @@ void cli_opts_help(const struct cli_command *cmd, FILE *f)
 		.help = "read options from FILE first, one `name = value` per line (the long\n"
 			"names; '#' remarks); options on the command line come after it"
 	}, check = { .name = "check-config", .help = "check the options (their files too), "
-		     "print them as a\nconfiguration file and exit" };
+		     "print them as a\nconfiguration file and exit" },
+	   templ = { .name = "config-template", .help = "print every option as a commented "
+		     "configuration file\n(the installed /etc/xdpi/xdpi.conf is one)" };
 
 	fputs(cmd->synopsis, f);
 	fputc('\n', f);
@@ -427,6 +435,7 @@ void cli_opts_help(const struct cli_command *cmd, FILE *f)
 	if (cmd->config) {
 		help_line(&config, f);
 		help_line(&check, f);
+		help_line(&templ, f);
 	}
 	help_line(&help, f);
 	if (cmd->epilogue) {
@@ -440,6 +449,28 @@ static void print_value(const char *v, FILE *f)
 	bool quote = !*v || strpbrk(v, "#\"") || is_space(v[0]) || is_space(v[strlen(v) - 1]);
 
 	fprintf(f, quote ? " = \"%s\"\n" : " = %s\n", v);
+}
+
+void cli_opts_config_template(const struct cli_command *cmd, FILE *f)
+{
+	fprintf(f, "# xdpi %s configuration: one `name = value` per line, the long option names of\n"
+		   "# `xdpi %s --help` (switches: name = yes); repeatable options on several lines;\n"
+		   "# quote a value holding '#'. Options on the command line come after this file.\n",
+		cmd->name, cmd->name);
+	for (size_t g = 0; g < cmd->ngroups; g++)
+		for (size_t i = 0; i < cmd->groups[g].n; i++) {
+			const struct cli_opt *o = &cmd->groups[g].opts[i];
+			const char *h = o->help, *nl;
+
+			if (o->cli_only)
+				continue;
+			fputc('\n', f);
+			for (; h; h = nl ? nl + 1 : NULL) {
+				nl = strchr(h, '\n');
+				fprintf(f, "# %.*s\n", (int)(nl ? nl - h : (long)strlen(h)), h);
+			}
+			fprintf(f, "#%s = %s\n", o->name, o->arg_name ? o->arg_name : "yes");
+		}
 }
 
 void cli_opts_print_config(const struct cli_command *cmd, FILE *f)

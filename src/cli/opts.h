@@ -74,6 +74,8 @@ int cli_config_parse(const struct cli_command *cmd, const char *name, char *text
 /* The options applied so far, in order (ARGS[i] NULL for a switch); returns how many. */
 size_t cli_opts_given(const char **names, const char **args, size_t cap);
 void cli_opts_reset(void); /* forgets them (and a loaded configuration file) */
+/* Every option, commented out with its help: a configuration file to start from. */
+void cli_opts_config_template(const struct cli_command *cmd, FILE *f);
 /* The options given so far (config and command line) as a configuration file. */
 void cli_opts_print_config(const struct cli_command *cmd, FILE *f);
 
