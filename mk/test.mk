@@ -12,18 +12,24 @@ $(OUT)/tests/%: tests/%.c $(TEST_LIB_OBJS) $(LIBXDPI) $(BPF_SKELS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) -MMD -MP -MF $(@D)/.$(@F).d $< $(TEST_LIB_OBJS) $(LIBXDPI) $(LDLIBS) $(TEST_LDLIBS) -o $@
 
+# the budget gate also loads the benchmark's copy of the pipeline
+$(OUT)/tests/bpf/test_verifier_budget: $(OUT)/bench/progs/bench_progs.skel.h
+
 .PHONY: unit-bins bpf-test-bins
 unit-bins: $(UNIT_BINS)
 bpf-test-bins: $(BPF_TEST_BINS)
 
 SUITE = ./tests/suite.sh
 
-.PHONY: test test-unit test-cli test-bpf test-e2e test-corpus test-schema
+.PHONY: test check test-unit test-cli test-bpf test-e2e test-corpus test-schema
 test: deps
 	$(Q)$(SUITE) all
 
 test-unit: deps-build
 	$(Q)$(SUITE) unit
+# unit tests under ASan+UBSan, the layering check, clang --analyze, the golden files
+check: deps-build
+	$(Q)$(SUITE) check
 test-cli: deps
 	$(Q)$(SUITE) cli
 test-bpf: deps-build

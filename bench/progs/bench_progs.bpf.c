@@ -5,8 +5,7 @@
  * prologue alone, to subtract it. A live-frame generator and a drop-everything ceiling serve
  * bench/enforce.sh. */
 #define XDPI_BUILD_XDP
-#define XDPI_NO_POLICY_CACHE
-#include "lib/pipeline.h"
+#include "lib/pipeline.h" /* the shipped pipeline, verdict cache and all */
 
 const volatile __u32 cfg_nflows = 1;
 __u32 rot_counter;

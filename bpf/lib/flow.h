@@ -64,17 +64,6 @@ static __always_inline __u8 flow_key_make(const struct xdpi_meta *m, struct xdpi
 	return dir;
 }
 
-static __always_inline __u32 flow_key_hash(const struct xdpi_flow_key *k)
-{
-	const __u32 *w = (const void *)k;
-	__u32 h = 0x9e3779b9;
-
-#pragma unroll
-	for (int i = 0; i < (int)(sizeof(*k) / 4); i++)
-		h = (h ^ w[i]) * 0x01000193;
-	return h ^ (h >> 16);
-}
-
 /* Later fragments carry no ports: take them from the first fragment, when it came first. */
 static __always_inline void frag_key_make(const struct xdpi_meta *m, struct xdpi_frag_key *fk)
 {

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* Rate limits at XDP ingress: per-source packets/s, bytes/s and ICMP/s buckets, and the SYN
+/* Rate limits. At XDP ingress: per-source packets/s, bytes/s and ICMP/s buckets, and the SYN
  * flood defence (a destination over its SYN rate is under attack; while it is, a source over
- * its own SYN rate is dropped and blocked in the policy trie for a while). Buckets are GCRA
+ * its own SYN rate is dropped and blocked in the policy trie for a while). At TC egress: the
+ * same three buckets per destination, for what the host sends (a reflector, a compromised
+ * host), with limits of their own. Buckets are GCRA
  * virtual times updated without atomics: CPUs racing on one source may admit a few packets
  * more than the rate, never fewer. */
 #ifndef XDPI_BPF_LIMITS_H
@@ -90,21 +92,22 @@ static __always_inline int syn_check(const struct xdpi_meta *m, const struct xdp
 	return XDPI_DROP_SYN_FLOOD;
 }
 
-/* The source's own buckets: 0 to let the packet pass, else the drop reason. */
-static __always_inline int src_check(const struct xdpi_meta *m, const struct xdpi_limits *l,
-				     struct xdpi_src_state *src, __u64 now, __u32 wire_len,
-				     struct xdpi_counters *cs)
+/* One address's buckets (a source at ingress, a destination at egress), with the rates that
+ * apply there: 0 to let the packet pass, else the drop reason. */
+static __always_inline int bucket_check(const struct xdpi_meta *m, struct xdpi_src_state *st,
+					__u64 pkt_ns, __u64 byte_ps, __u64 icmp_ns, __u64 now,
+					__u32 wire_len, struct xdpi_counters *cs)
 {
-	if ((m->proto == IPPROTO_ICMP || m->proto == IPPROTO_ICMPV6) && l->icmp_ns &&
-	    !gcra_admit(&src->tat_icmp, now, l->icmp_ns)) {
+	if ((m->proto == IPPROTO_ICMP || m->proto == IPPROTO_ICMPV6) && icmp_ns &&
+	    !gcra_admit(&st->tat_icmp, now, icmp_ns)) {
 		cnt_add(cs, XDPI_CNT_ICMP_FLOOD_DROP, 1);
 		return XDPI_DROP_ICMP_FLOOD;
 	}
-	if (l->src_pkt_ns && !gcra_admit(&src->tat_pkts, now, l->src_pkt_ns)) {
+	if (pkt_ns && !gcra_admit(&st->tat_pkts, now, pkt_ns)) {
 		cnt_add(cs, XDPI_CNT_RATE_DROP_PKTS, 1);
 		return XDPI_DROP_RATE_PKTS;
 	}
-	if (l->src_byte_ps && !gcra_admit(&src->tat_bytes, now, l->src_byte_ps * wire_len / 1000)) {
+	if (byte_ps && !gcra_admit(&st->tat_bytes, now, byte_ps * wire_len / 1000)) {
 		cnt_add(cs, XDPI_CNT_RATE_DROP_BYTES, 1);
 		return XDPI_DROP_RATE_BYTES;
 	}
@@ -113,29 +116,27 @@ static __always_inline int src_check(const struct xdpi_meta *m, const struct xdp
 
 static __always_inline __u32 limit_rule(int reason)
 {
+	const int egress = XDPI_HOOK != XDPI_HOOK_XDP;
+
 	switch (reason) {
 	case XDPI_DROP_RATE_PKTS:
-		return XDPI_RULE_RATE_PKTS;
+		return egress ? XDPI_RULE_EGRESS_PKTS : XDPI_RULE_RATE_PKTS;
 	case XDPI_DROP_RATE_BYTES:
-		return XDPI_RULE_RATE_BYTES;
+		return egress ? XDPI_RULE_EGRESS_BYTES : XDPI_RULE_RATE_BYTES;
 	case XDPI_DROP_SYN_FLOOD:
 		return XDPI_RULE_SYN_FLOOD;
 	default:
-		return XDPI_RULE_ICMP_FLOOD;
+		return egress ? XDPI_RULE_EGRESS_ICMP : XDPI_RULE_ICMP_FLOOD;
 	}
 }
 
-/* 0 to let the packet pass, else the drop reason (enum xdpi_drop_reason) with *RULE set. */
-static __always_inline int limits_decide(const struct xdpi_meta *m, __u64 now, __u32 wire_len,
-					 __u32 *rule, struct xdpi_counters *cs)
+static __always_inline int ingress_limits(const struct xdpi_meta *m, const struct xdpi_limits *l,
+					  __u64 now, __u32 wire_len, struct xdpi_counters *cs)
 {
-	const struct xdpi_limits *l = limits_get();
 	struct xdpi_src_state fresh = {}, *src = NULL;
 	struct xdpi_addr_key k = {};
 	int reason = 0;
 
-	if (!l || XDPI_HOOK != XDPI_HOOK_XDP)
-		return 0;
 	if (l->src_pkt_ns || l->src_byte_ps || l->icmp_ns || l->syn_src_ns) {
 		addr_key(&k, m->saddr, m->family);
 		src = state_get(&src_state, &k, &fresh, cs);
@@ -143,7 +144,36 @@ static __always_inline int limits_decide(const struct xdpi_meta *m, __u64 now, _
 	if (is_syn(m) && l->syn_dst_ns)
 		reason = syn_check(m, l, src, now, cs);
 	if (!reason && src)
-		reason = src_check(m, l, src, now, wire_len, cs);
+		reason = bucket_check(m, src, l->src_pkt_ns, l->src_byte_ps, l->icmp_ns, now,
+				      wire_len, cs);
+	return reason;
+}
+
+static __always_inline int egress_limits(const struct xdpi_meta *m, const struct xdpi_limits *l,
+					 __u64 now, __u32 wire_len, struct xdpi_counters *cs)
+{
+	struct xdpi_src_state fresh = {}, *dst;
+	struct xdpi_addr_key k = {};
+
+	if (!l->dst_pkt_ns && !l->dst_byte_ps && !l->dst_icmp_ns)
+		return 0;
+	addr_key(&k, m->daddr, m->family);
+	dst = state_get(&egress_state, &k, &fresh, cs);
+	return dst ? bucket_check(m, dst, l->dst_pkt_ns, l->dst_byte_ps, l->dst_icmp_ns, now,
+				  wire_len, cs) : 0;
+}
+
+/* 0 to let the packet pass, else the drop reason (enum xdpi_drop_reason) with *RULE set. */
+static __always_inline int limits_decide(const struct xdpi_meta *m, __u64 now, __u32 wire_len,
+					 __u32 *rule, struct xdpi_counters *cs)
+{
+	const struct xdpi_limits *l = limits_get();
+	int reason;
+
+	if (!l)
+		return 0;
+	reason = XDPI_HOOK == XDPI_HOOK_XDP ? ingress_limits(m, l, now, wire_len, cs)
+					    : egress_limits(m, l, now, wire_len, cs);
 	if (reason) {
 		*rule = limit_rule(reason);
 		rule_count(*rule, wire_len, now, cs);

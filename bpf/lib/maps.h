@@ -7,6 +7,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include "shared/xdpi_abi.h"
+#include "shared/xdpi_abi_layout.h" /* clang checks the layout gcc checks */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -142,6 +143,14 @@ struct {
 	__type(key, struct xdpi_addr_key);
 	__type(value, struct xdpi_dst_state);
 } dst_state SEC(".maps");
+
+/* TC egress: the per-destination buckets (xdpi_src_state's packet, byte and ICMP times). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XDPI_LIMIT_SOURCES);
+	__type(key, struct xdpi_addr_key);
+	__type(value, struct xdpi_src_state);
+} egress_state SEC(".maps");
 
 /* Per CPU: the virtual time of the DROP-record budget. */
 struct {

@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /* The per-packet pipeline shared by every hook: parse, apply policy and rate limits, account
- * the flow, steer, finish. */
+ * the flow, steer, finish. Each stage is a global function (a BPF-to-BPF call the verifier
+ * checks once, on its own, against its argument types), so the program's verification cost is
+ * the sum of its stages rather than the product of their paths: room for the stages to grow.
+ * The entry function keeps what must stay in the program itself (the clock, pulling TC
+ * headers, the AF_XDP redirect) and the single exit. */
 #ifndef XDPI_BPF_PIPELINE_H
 #define XDPI_BPF_PIPELINE_H
 
@@ -12,6 +16,15 @@
 #include "lib/drop.h"
 #include "lib/steer.h"
 #include "lib/verdict.h"
+
+/* What the flow stage tells the entry about the packet's flow. */
+struct xdpi_flow_out {
+	__u32 cap_len;
+	__u8 cap_reason; /* enum xdpi_cap_reason; 0: not copied */
+	__u8 dir;
+	__u8 steer;      /* the flow's steering state */
+	__u8 pad;
+};
 
 static __always_inline void count_layers(struct xdpi_counters *cs, const struct xdpi_meta *m)
 {
@@ -40,6 +53,96 @@ static __always_inline void count_layers(struct xdpi_counters *cs, const struct 
 	}
 }
 
+/* Stage 1: L2..L4 into M, layers counted. 0: an IP packet to go on with; otherwise the packet
+ * just passes (not IP, or malformed: its reason counted here). */
+__noinline int xdpi_stage_parse(xdpi_ctx_t *ctx, struct xdpi_meta *m, __u32 parse_len)
+{
+	struct xdpi_counters *cs = counters_get();
+	int err;
+
+	if (!m) /* pointer arguments of a global function may be NULL, as far as it knows */
+		return 1;
+	err = parse_packet(ctx_data(ctx), ctx_data_end(ctx), parse_len, m);
+	if (err < 0) {
+		cnt_reason(cs, -err);
+		return 1;
+	}
+	count_layers(cs, m);
+	return m->family == 0;
+}
+
+/* Stage 2: the address policy (with its verdict cache) and the port rules. The drop reason
+ * (enum xdpi_drop_reason) with *RULE set, 0 to go on, -1 for an allowed address (exempt from
+ * rate limits). */
+__noinline int xdpi_stage_policy(struct xdpi_meta *m, __u64 now, __u32 wire_len, __u32 *rule)
+{
+	struct xdpi_counters *cs = counters_get();
+	int action;
+
+	if (!m || !rule)
+		return 0;
+	action = policy_decide(m, now, wire_len, rule, cs);
+	if (action == XDPI_POLICY_DROP)
+		return XDPI_DROP_POLICY;
+	if (action == XDPI_POLICY_ALLOW)
+		return -1;
+	action = port_decide(m, now, wire_len, rule, cs);
+	if (action == XDPI_POLICY_DROP)
+		return XDPI_DROP_PORT_RULE;
+	return action == XDPI_POLICY_ALLOW ? -1 : 0;
+}
+
+/* Stage 3: rate limits and the SYN flood defence: the drop reason with *RULE set, or 0. */
+__noinline int xdpi_stage_limits(struct xdpi_meta *m, __u64 now, __u32 wire_len, __u32 *rule)
+{
+	return m && rule ? limits_decide(m, now, wire_len, rule, counters_get()) : 0;
+}
+
+/* The one way a packet is dropped: counted, sampled to user space; returns the drop verdict.
+ * (Five arguments at most: the frame's length is the context's.) */
+__noinline int xdpi_stage_drop(xdpi_ctx_t *ctx, int reason, __u32 rule, __u32 wire_len, __u64 now)
+{
+	return drop_packet(ctx, reason, rule, ctx_wire_len(ctx), wire_len, now, counters_get());
+}
+
+/* Stage 4: the packet's flow (later IP fragments through their first), found or created,
+ * counted, and what of the packet user space gets. 0, or 1 when it has no flow (it passes). */
+__noinline int xdpi_stage_flow(struct xdpi_meta *m, __u64 now, __u32 wire_len, __u32 frame_len,
+			       struct xdpi_flow_out *out)
+{
+	struct xdpi_counters *cs = counters_get();
+	struct xdpi_flow_value *v;
+	struct xdpi_flow_key k = {};
+	struct xdpi_capture cap;
+
+	if (!m || !out || frag_attribute(m, cs))
+		return 1;
+	out->dir = flow_key_make(m, &k);
+	v = flow_lookup_or_create(&k, m, out->dir, now, cs);
+	if (!v)
+		return 1;
+	flow_account(v, m, out->dir, wire_len, now);
+	cap = steer_decide(v, m, out->dir, frame_len);
+	out->steer = v->steer;
+	out->cap_len = cap.cap_len;
+	out->cap_reason = cap.reason;
+	return 0;
+}
+
+/* Stage 5: the copy to user space through the ring buffer (losses counted there). */
+__noinline int xdpi_stage_emit(xdpi_ctx_t *ctx, struct xdpi_flow_out *out, __u32 wire_len,
+			       __u64 now)
+{
+	struct xdpi_capture cap;
+
+	if (!out)
+		return 0;
+	cap.cap_len = out->cap_len;
+	cap.reason = out->cap_reason;
+	steer_emit(ctx, cap, out->steer, out->dir, wire_len, now, counters_get());
+	return 0;
+}
+
 #ifdef XDPI_BUILD_XDP
 /* Tap mode (xdp_tap): the whole packet to the AF_XDP socket of its queue; without one,
  * dropped (and counted: the queue is not served). */
@@ -55,20 +158,16 @@ static __always_inline int tap_redirect(xdpi_ctx_t *ctx, struct xdpi_counters *c
 #endif
 
 /* TAP (a constant at each call site): the tap program, which hands FULL flows to AF_XDP
- * and has no ring-buffer steering (a separate program keeps the host-mode one's verifier
- * budget intact). */
+ * and has no ring-buffer steering. */
 static __always_inline int xdpi_process(xdpi_ctx_t *ctx, const int tap)
 {
 	struct xdpi_counters *cs = counters_get();
-	struct xdpi_flow_value *v;
-	struct xdpi_flow_key k = {};
 	struct xdpi_meta m = {};
-	struct xdpi_capture cap;
+	struct xdpi_flow_out fo = {};
 	__u32 frame_len = ctx_wire_len(ctx), wire_len = frame_len, parse_len = frame_len;
 	__u32 rule = 0;
 	__u64 now;
-	int err, action;
-	__u8 dir;
+	int r;
 
 	(void)tap; /* used by the XDP build only */
 	now = now_ns(&wire_len, &parse_len);
@@ -76,42 +175,22 @@ static __always_inline int xdpi_process(xdpi_ctx_t *ctx, const int tap)
 	cnt_add(cs, XDPI_CNT_BYTES, wire_len);
 	if (ctx_prepare(ctx))
 		cnt_add(cs, XDPI_CNT_TC_PULL_FAIL, 1);
-	err = parse_packet(ctx_data(ctx), ctx_data_end(ctx), parse_len, &m);
-	if (err < 0)
-		return finish(cs, XDPI_ACT_PASS, -err);
-	count_layers(cs, &m);
-	if (m.family == 0)
+	if (xdpi_stage_parse(ctx, &m, parse_len))
 		return finish(cs, XDPI_ACT_PASS, 0);
-	action = policy_decide(&m, now, wire_len, &rule, cs);
-	if (action == XDPI_POLICY_DROP)
-		return drop_packet(ctx, XDPI_DROP_POLICY, rule, frame_len, wire_len, now, cs);
-	if (!action) {
-		action = port_decide(&m, now, wire_len, &rule, cs);
-		if (action == XDPI_POLICY_DROP)
-			return drop_packet(ctx, XDPI_DROP_PORT_RULE, rule, frame_len, wire_len,
-					   now, cs);
-	}
-	if (action != XDPI_POLICY_ALLOW) { /* the allow list is exempt from rate limits */
-		err = limits_decide(&m, now, wire_len, &rule, cs);
-		if (err)
-			return drop_packet(ctx, err, rule, frame_len, wire_len, now, cs);
-	}
-	if (frag_attribute(&m, cs))
+	r = xdpi_stage_policy(&m, now, wire_len, &rule);
+	if (r == 0) /* an allowed address (-1) is exempt from rate limits */
+		r = xdpi_stage_limits(&m, now, wire_len, &rule);
+	if (r > 0)
+		return xdpi_stage_drop(ctx, r, rule, wire_len, now);
+	if (xdpi_stage_flow(&m, now, wire_len, frame_len, &fo))
 		return finish(cs, XDPI_ACT_PASS, 0);
-
-	dir = flow_key_make(&m, &k);
-	v = flow_lookup_or_create(&k, &m, dir, now, cs);
-	if (!v)
-		return finish(cs, XDPI_ACT_PASS, 0);
-	flow_account(v, &m, dir, wire_len, now);
 #ifdef XDPI_BUILD_XDP
 	if (tap)
-		return v->steer == XDPI_STEER_FULL ? tap_redirect(ctx, cs)
+		return fo.steer == XDPI_STEER_FULL ? tap_redirect(ctx, cs)
 						   : finish(cs, XDPI_ACT_PASS, 0);
 #endif
-	cap = steer_decide(v, &m, dir, frame_len);
-	if (cap.reason)
-		steer_emit(ctx, cap, &k, v, dir, wire_len, now, cs);
+	if (fo.cap_reason)
+		xdpi_stage_emit(ctx, &fo, wire_len, now);
 	return finish(cs, XDPI_ACT_PASS, 0);
 }
 

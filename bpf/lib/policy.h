@@ -83,17 +83,14 @@ static __always_inline __u64 *gen_slot(__u32 slot)
 	return bpf_map_lookup_elem(&policy_gen, &slot);
 }
 
-/* The generations now, or NULL when the cache is off (always off at TC egress, whose
- * verifier budget has no room for it). */
+/* The generations now, or -1 when the cache is off. Both hooks share the cache: an entry is
+ * the trie's answer for an address, whichever hook asked. */
 static __always_inline int gen_read(__u64 *user, __u64 *kernel)
 {
 	__u64 *on = gen_slot(XDPI_GEN_CACHE_ON), *u = gen_slot(XDPI_GEN_USER);
 	__u64 *k = gen_slot(XDPI_GEN_KERNEL);
 
-#ifdef XDPI_NO_POLICY_CACHE
-	return -1; /* bench/progs: the flow-walk prologue leaves no verifier budget for it */
-#endif
-	if (XDPI_HOOK != XDPI_HOOK_XDP || !on || !*on || !u || !k)
+	if (!on || !*on || !u || !k)
 		return -1;
 	/* plain loads: an aligned u64 load is single-copy atomic, and an atomic add here would
 	 * bounce the slot's cache line between CPUs on every packet */
@@ -192,20 +189,19 @@ static __always_inline int policy_decide(const struct xdpi_meta *m, __u64 now, _
 	return XDPI_POLICY_ALLOW;
 }
 
-/* Port and protocol rules, at XDP ingress: the packet's protocol, destination port and source.
- * Same return as policy_decide (expiry is not used here). Not at TC egress: there the extra
- * branches push the verifier past its million-instruction budget. */
+/* Port and protocol rules: the packet's protocol, the local service port (the destination
+ * port at XDP ingress, the source port at TC egress) and the remote address. Same return as
+ * policy_decide (expiry is not used here). */
 static __always_inline int port_decide(const struct xdpi_meta *m, __u64 now, __u32 wire_len,
 				       __u32 *rule, struct xdpi_counters *cs)
 {
 	struct xdpi_port6_key k = { .proto = m->proto }; /* large enough for either family */
 	int ported = m->proto == IPPROTO_TCP || m->proto == IPPROTO_UDP || m->proto == 132;
+	const __be16 *local = XDPI_HOOK == XDPI_HOOK_XDP ? &m->dport : &m->sport;
 	struct xdpi_policy_value *p;
 
-	if (XDPI_HOOK != XDPI_HOOK_XDP)
-		return 0;
 	if (ported && m->frag != XDPI_FRAG_LATER)
-		__builtin_memcpy(k.port, &m->dport, 2);
+		__builtin_memcpy(k.port, local, 2);
 	if (m->family == 4) {
 		k.prefixlen = 56;
 		__builtin_memcpy(k.addr, policy_addr(m), 4);

@@ -75,8 +75,7 @@ static __always_inline int emit_class(xdpi_ctx_t *ctx, const struct xdpi_event_h
 	return 0;
 }
 
-static __always_inline void steer_emit(xdpi_ctx_t *ctx, struct xdpi_capture cap,
-				       const struct xdpi_flow_key *k, struct xdpi_flow_value *v,
+static __always_inline void steer_emit(xdpi_ctx_t *ctx, struct xdpi_capture cap, __u8 steer,
 				       __u8 dir, __u32 wire_len, __u64 now,
 				       struct xdpi_counters *cs)
 {
@@ -87,9 +86,8 @@ static __always_inline void steer_emit(xdpi_ctx_t *ctx, struct xdpi_capture cap,
 		.ifindex = ctx_ifindex(ctx),
 		.orig_len = wire_len,
 		.ts_ns = now,
-		.flow_hash = flow_key_hash(k),
 		.flow_dir = dir,
-		.steer = v->steer,
+		.steer = steer,
 	};
 	__u32 len = cap.cap_len;
 	int err;

@@ -8,7 +8,7 @@
 #include <linux/types.h>
 #endif
 
-#define XDPI_ABI_VERSION 6
+#define XDPI_ABI_VERSION 7
 
 /* Limits and defaults (user space may override the defaults at load time). */
 #define XDPI_SNAPLEN_MAX 2048       /* largest bytes copied per packet into the ring buffer */
@@ -227,10 +227,7 @@ struct xdpi_event_hdr {
 	__u32 ifindex;
 	__u32 orig_len; /* the frame's length on the wire */
 	__u64 ts_ns;
-	union {
-		__u32 flow_hash; /* PACKET */
-		__u32 rule_id;   /* DROP: the rule that dropped it (reason: enum xdpi_drop_reason) */
-	};
+	__u32 rule_id;  /* DROP: the rule that dropped it (reason: enum xdpi_drop_reason) */
 	__u8 flow_dir;  /* 0: packet goes a->b in its flow key */
 	__u8 steer;
 	__u8 pad[2];
@@ -271,6 +268,9 @@ enum xdpi_rule_id {
 	XDPI_RULE_RATE_BYTES = 31, /* per-source bytes/s limit */
 	XDPI_RULE_SYN_FLOOD = 32,  /* SYN flood defence: its drops and its block entries */
 	XDPI_RULE_ICMP_FLOOD = 33, /* per-source ICMP limit */
+	XDPI_RULE_EGRESS_PKTS = 34,  /* per-destination packets/s limit at TC egress */
+	XDPI_RULE_EGRESS_BYTES = 35, /* per-destination bytes/s limit at TC egress */
+	XDPI_RULE_EGRESS_ICMP = 36,  /* per-destination ICMP limit at TC egress */
 	XDPI_RULE_PORT_FIRST = 1001, /* `xdpi run --port-rule/--port-rules`: the Nth is 1000 + N */
 	XDPI_RULE_SID_MIN = 100000,  /* detection rules counted in XDP use their sid from here on */
 };
@@ -287,6 +287,11 @@ struct xdpi_limits {
 	__u64 syn_block_ns;    /* how long a source over syn_src_ns is blocked (0: drop only) */
 	__u64 icmp_ns;         /* per source: ns per ICMP/ICMPv6 packet */
 	__u64 drop_sample_ns;  /* ns per DROP record to user space, per CPU (0: none) */
+	/* at TC egress, per destination: what the host may send one remote address (a reflector
+	 * or a compromised host flooding someone); 0 off */
+	__u64 dst_pkt_ns;
+	__u64 dst_byte_ps;
+	__u64 dst_icmp_ns;
 };
 
 /* Key of the per-address limit state (sources, and destinations for SYN rates). */
@@ -321,10 +326,12 @@ struct xdpi_policy_value {
 			     * prefix beneath applies again at once. */
 };
 
-/* Port and protocol rules: LPM tries keyed by protocol, destination port (network order; 0
- * for protocols without ports) and remote address, in that order, so "tcp/23" is a 24-bit
+/* Port and protocol rules: LPM tries keyed by protocol, the local service port (network order;
+ * 0 for protocols without ports) and remote address, in that order, so "tcp/23" is a 24-bit
  * prefix and "tcp/22 from 198.18.5.0/24" a 48-bit one. The value is a xdpi_policy_value
- * (expiry unused). Consulted at XDP ingress when no address entry decided. */
+ * (expiry unused). Consulted when no address entry decided: at XDP ingress with the packet's
+ * destination port and source, at TC egress with its source port and destination (what the
+ * service sends back to that address). */
 struct xdpi_port4_key {
 	__u32 prefixlen; /* 8 (protocol) + 16 (port) + 0..32 */
 	__u8 proto;

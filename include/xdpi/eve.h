@@ -10,7 +10,20 @@
 struct xdpi_eve_ctx {
 	int64_t wall_offset_ns; /* wall clock = flow clock + this */
 	const char *in_iface;
+	/* writes a flow's process context (ctx: the struct xdpi_flow) into the event's xdpi
+	 * object as it closes; NULL: none */
+	void (*process_json)(void *ctx, struct xdpi_json *j);
 };
+
+/* The client's (initiator's) address and port, and the server's, of a flow. */
+struct xdpi_endpoints {
+	const uint32_t *src, *dst;
+	uint16_t sport, dport;
+};
+struct xdpi_endpoints xdpi_flow_endpoints(const struct xdpi_flow *f);
+void xdpi_eve_put_ip(struct xdpi_json *j, const char *key, const struct xdpi_flow *f,
+		     const uint32_t *addr);
+bool xdpi_proto_has_ports(uint8_t proto);
 
 /* "2022-01-26T04:50:41.023341+0000" (UTC, microseconds, as Suricata writes it) */
 void xdpi_eve_time(char *buf, size_t n, uint64_t wall_ns);

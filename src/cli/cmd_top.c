@@ -140,7 +140,8 @@ static int parse_metrics(char *text, struct frame *f)
 		f->s[f->n].key = strdup(line);
 		f->s[f->n++].v = strtod(sp + 1, NULL);
 	}
-	qsort(f->s, f->n, sizeof(*f->s), cmp_sample);
+	if (f->n)
+		qsort(f->s, f->n, sizeof(*f->s), cmp_sample);
 	return 0;
 }
 

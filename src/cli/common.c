@@ -248,9 +248,12 @@ static void describe_rule(const struct cli_sources *s, uint32_t id, struct xdpi_
 		xdpi_json_str(j, "source", "xdpi ctl");
 	} else if (id == XDPI_RULE_ENGINE) {
 		xdpi_json_str(j, "source", "engine");
-	} else if (id >= XDPI_RULE_RATE_PKTS && id <= XDPI_RULE_ICMP_FLOOD) {
+	} else if (id >= XDPI_RULE_RATE_PKTS && id <= XDPI_RULE_EGRESS_ICMP) {
 		static const char *const names[] = { "rate_limit_pkts", "rate_limit_bytes",
-						     "syn_flood", "icmp_flood" };
+						     "syn_flood", "icmp_flood",
+						     "egress_rate_limit_pkts",
+						     "egress_rate_limit_bytes",
+						     "egress_icmp_limit" };
 
 		xdpi_json_str(j, "source", names[id - XDPI_RULE_RATE_PKTS]);
 	}
@@ -415,6 +418,10 @@ static const struct {
 	[CLI_LIMIT_SYN_SRC] = { "syn-src-rate", 1000000000, XDPI_NS_PER_SEC, "SYN/s" },
 	[CLI_LIMIT_SYN_BLOCK] = { "syn-block", 86400 * 365, 0, "s" },
 	[CLI_LIMIT_SAMPLES] = { "drop-samples", 1000000, XDPI_NS_PER_SEC, "records/s/CPU" },
+	[CLI_LIMIT_EGRESS_RATE] = { "egress-rate-limit", 1000000000, XDPI_NS_PER_SEC, "packets/s" },
+	[CLI_LIMIT_EGRESS_BYTES] = { "egress-byte-limit", 1000000000000ull, 1000 * XDPI_NS_PER_SEC,
+				     "bytes/s" },
+	[CLI_LIMIT_EGRESS_ICMP] = { "egress-icmp-limit", 1000000000, XDPI_NS_PER_SEC, "packets/s" },
 };
 
 static int limit_set(struct cli_limits *l, int i, const char *arg)
@@ -433,6 +440,9 @@ LIMIT_FN(CLI_LIMIT_SYN_DST)
 LIMIT_FN(CLI_LIMIT_SYN_SRC)
 LIMIT_FN(CLI_LIMIT_SYN_BLOCK)
 LIMIT_FN(CLI_LIMIT_SAMPLES)
+LIMIT_FN(CLI_LIMIT_EGRESS_RATE)
+LIMIT_FN(CLI_LIMIT_EGRESS_BYTES)
+LIMIT_FN(CLI_LIMIT_EGRESS_ICMP)
 #undef LIMIT_FN
 
 static const struct cli_opt limits_opts[] = {
@@ -447,6 +457,13 @@ static const struct cli_opt limits_opts[] = {
 	CLI_FN("syn-src-rate", 0, "N", lim_CLI_LIMIT_SYN_SRC,
 	       "N SYN/s to it (default 10) is dropped and blocked for"),
 	CLI_FN("syn-block", 0, "S", lim_CLI_LIMIT_SYN_BLOCK, "S seconds (default 60; 0: drop only)"),
+	CLI_FN("egress-rate-limit", 0, "PPS", lim_CLI_LIMIT_EGRESS_RATE,
+	       "at TC egress: drop what the host sends one destination past\n"
+	       "PPS per second (a reflector, a compromised host; 1 s burst)"),
+	CLI_FN("egress-byte-limit", 0, "BPS", lim_CLI_LIMIT_EGRESS_BYTES,
+	       "at TC egress: the same in bytes per second per destination"),
+	CLI_FN("egress-icmp-limit", 0, "PPS", lim_CLI_LIMIT_EGRESS_ICMP,
+	       "at TC egress: ICMP per second per destination"),
 	CLI_FN("drop-samples", 0, "N", lim_CLI_LIMIT_SAMPLES,
 	       "drop events per second per CPU that report what the fast path\n"
 	       "dropped and why (default 100; 0: none). 0 turns any of these\n"
@@ -462,7 +479,8 @@ static __u64 *limit_field(struct xdpi_limits *k, int i)
 {
 	__u64 *fields[CLI_LIMIT_N] = {
 		&k->src_pkt_ns, &k->src_byte_ps, &k->icmp_ns, &k->syn_dst_ns, &k->syn_src_ns,
-		&k->syn_block_ns, &k->drop_sample_ns,
+		&k->syn_block_ns, &k->drop_sample_ns, &k->dst_pkt_ns, &k->dst_byte_ps,
+		&k->dst_icmp_ns,
 	};
 
 	return fields[i];

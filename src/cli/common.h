@@ -154,6 +154,9 @@ enum cli_limit {
 	CLI_LIMIT_SYN_SRC,   /* --syn-src-rate N */
 	CLI_LIMIT_SYN_BLOCK, /* --syn-block S */
 	CLI_LIMIT_SAMPLES,   /* --drop-samples N */
+	CLI_LIMIT_EGRESS_RATE,  /* --egress-rate-limit PPS */
+	CLI_LIMIT_EGRESS_BYTES, /* --egress-byte-limit BPS */
+	CLI_LIMIT_EGRESS_ICMP,  /* --egress-icmp-limit PPS */
 	CLI_LIMIT_N,
 };
 

@@ -96,6 +96,8 @@ static struct dgram *find(struct xdpi_defrag *df, const struct xdpi_decoded *d, 
 		else if (g->used && (!oldest || g->first_ns < oldest->first_ns))
 			oldest = g;
 	}
+	if (!free_slot && !oldest)
+		return NULL; /* no slots at all */
 	if (!free_slot) {
 		df->st.evicted++;
 		drop(df, oldest);

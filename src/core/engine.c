@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include "xdpi/decode.h"
 #include "xdpi/defrag.h"
+#include "xdpi/context.h"
 #include "xdpi/engine.h"
 #include "xdpi/eve.h"
 #include "xdpi/log.h"
@@ -281,6 +282,13 @@ static void on_flow_end(void *ctx, struct xdpi_flow *f, enum xdpi_flow_end why)
 	f->proc = NULL;
 }
 
+static void put_process(void *ctx, struct xdpi_json *j)
+{
+	const struct xdpi_flow *f = ctx;
+
+	xdpi_proc_ctx_json(j, f->proc, f->initiator);
+}
+
 struct xdpi_engine *xdpi_engine__new(const struct xdpi_engine_cfg *cfg)
 {
 	struct xdpi_engine *e = calloc(1, sizeof(*e));
@@ -290,6 +298,7 @@ struct xdpi_engine *xdpi_engine__new(const struct xdpi_engine_cfg *cfg)
 	e->cfg = *cfg;
 	e->eve.wall_offset_ns = cfg->wall_offset_ns;
 	e->eve.in_iface = cfg->in_iface;
+	e->eve.process_json = put_process;
 	xdpi_json_init(&e->json);
 	e->l7.reasm.lim.flow_ooo_bytes = 256 * 1024;
 	e->l7.reasm.lim.global_ooo_bytes = 256ull << 20;
@@ -549,10 +558,10 @@ int xdpi_engine__packet(struct xdpi_engine *e, const struct xdpi_pkt *pkt)
 	flow_table__account(e->ft, f, dir, pkt->orig_len, d.tcp_flags, pkt->ts_ns);
 	if (!f->kernel)
 		anomaly_bytes(e, f, f->bytes[f->initiator]);
-	if (d.frag == XDPI_DFRAG_NONE && !d.l4_cut)
-		l7_packet(&e->l7, f, &d, dir, pkt->ts_ns, pkt->index);
-	else
+	if (d.frag != XDPI_DFRAG_NONE)
 		l7_fragment(e, f, &d, dir, pkt->ts_ns, pkt->index);
+	else if (!d.l4_cut) /* a header cut by the snap length: nothing after it to read */
+		l7_packet(&e->l7, f, &d, dir, pkt->ts_ns, pkt->index);
 	detect_packet(e, f, &d, dir, pkt->ts_ns); /* after L7: app_proto may be known now */
 	if (f->alerted && e->cfg.hooks.alerted_packet)
 		e->cfg.hooks.alerted_packet(e->cfg.hooks.ctx, pkt, f);

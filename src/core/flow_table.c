@@ -23,20 +23,6 @@ struct flow_table {
 	struct flow_table_stats st;
 };
 
-uint32_t xdpi_flow_key_hash(const struct xdpi_flow_key *k)
-{
-	uint64_t w[sizeof(*k) / 8], h = 0x9e3779b97f4a7c15ull;
-
-	_Static_assert(sizeof(*k) % 8 == 0, "the key hashes as whole 64-bit words");
-	memcpy(w, k, sizeof(w));
-	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
-		h ^= w[i];
-		h *= 0xff51afd7ed558ccdull; /* a multiply-xorshift mix per word */
-		h ^= h >> 32;
-	}
-	return (uint32_t)(h ^ (h >> 29));
-}
-
 struct flow_table *flow_table__new(size_t max_flows, const struct xdpi_flow_timeouts *t,
 				   xdpi_flow_end_fn on_end, void *ctx)
 {
@@ -273,8 +259,12 @@ void flow_table__expire(struct flow_table *ft, uint64_t now)
 
 void flow_table__flush(struct flow_table *ft, enum xdpi_flow_end why)
 {
-	while (ft->lru_head)
-		flow_table__end(ft, ft->lru_head, why);
+	struct xdpi_flow *f, *next;
+
+	for (f = ft->lru_head; f; f = next) { /* on_end emits events; it ends no other flow */
+		next = f->lru_next;
+		flow_table__end(ft, f, why);
+	}
 }
 
 void flow_table__stats(const struct flow_table *ft, struct flow_table_stats *st)

@@ -407,7 +407,7 @@ void xdpi_host_probe_afxdp(int ifindex, const char *ifname, struct xdpi_host_che
 		    "tells zero-copy from copy mode)");
 		return;
 	}
-	if (!(err = try_xsk(ifindex, XDP_ZEROCOPY)))
+	if (!try_xsk(ifindex, XDP_ZEROCOPY))
 		set(r, "AF_XDP", XDPI_HOST_OK, NULL, "zero-copy on %s queue 0", ifname);
 	else if (!(err = try_xsk(ifindex, XDP_COPY)))
 		set(r, "AF_XDP", XDPI_HOST_WARN, "a driver with AF_XDP zero-copy (veth has none)",

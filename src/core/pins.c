@@ -211,7 +211,7 @@ static bool find_elsewhere(const char *ifname, char *why, size_t len)
 
 	netns_dir(xdpi_netns_inode(), mine, sizeof(mine));
 	while (d && !found && (e = readdir(d))) {
-		struct xdpi_instance inst;
+		struct xdpi_instance inst = { 0 };
 
 		if (strncmp(e->d_name, "netns-", 6))
 			continue;

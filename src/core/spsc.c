@@ -42,7 +42,6 @@ void *spsc_reserve(struct spsc *r, size_t len)
 		if (head + to_end + need - tail > r->size)
 			return NULL;
 		*(uint32_t *)(r->buf + off) = PAD;
-		head += to_end;
 		r->pad_pending = to_end;
 		off = 0;
 	} else if (head + need - tail > r->size) {

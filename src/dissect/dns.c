@@ -561,7 +561,7 @@ static enum xdpi_dissect_status dns_tcp(struct xdpi_dissect_ctx *c, const uint8_
 		uint32_t have = st->tcp_len[d], need;
 		size_t take;
 
-		if (!st->tcp_buf[d] && !(st->tcp_buf[d] = malloc(DNS_TCP_BUF)))
+		if (!st->tcp_buf[d] && !(st->tcp_buf[d] = calloc(1, DNS_TCP_BUF)))
 			return XDPI_DISSECT_MALFORMED;
 		need = have >= 2 ? 2u + rd16(st->tcp_buf[d]) : 2u;
 		take = need - have < len ? need - have : len;

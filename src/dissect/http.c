@@ -785,6 +785,8 @@ static void http_flow_end(struct xdpi_dissect_ctx *c)
 	while (st->qlen) {
 		struct http_tx *t = queue_head(st);
 
+		if (!t)
+			break;
 		queue_pop(st);
 		if (t == st->resp_tx)
 			st->resp_tx = NULL;

@@ -95,6 +95,8 @@ static int fixture_open(struct fixture *f, const struct setup *s)
 	f->tc->rodata->cfg_default_steer = s->steer;
 	f->tc->rodata->cfg_head_pkts = f->xdp->rodata->cfg_head_pkts;
 	f->tc->rodata->cfg_snaplen = f->xdp->rodata->cfg_snaplen;
+	f->tc->rodata->cfg_replay_clock = s->replay;
+	f->tc->rodata->cfg_wakeup_bytes = f->xdp->rodata->cfg_wakeup_bytes;
 	bpf_object__for_each_map(m, f->tc->obj) {
 		if (strchr(bpf_map__name(m), '.'))
 			continue;
@@ -704,6 +706,41 @@ static int run_n(struct fixture *f, const struct pkt_spec *s, int n)
 	return passed;
 }
 
+/* The same through TC egress. */
+static int run_n_egress(struct fixture *f, const struct pkt_spec *s, int n)
+{
+	int passed = 0;
+
+	for (int i = 0; i < n; i++)
+		passed += run(f, s, true) == TC_NEXT;
+	return passed;
+}
+
+/* At TC egress, per destination: 10 packets/s to one address, another has its own bucket,
+ * an allowed address is never limited; rule 34 and the ingress buckets are apart. */
+static void test_limits_egress(struct fixture *f)
+{
+	const struct xdpi_limits l = { .dst_pkt_ns = 100000000, .dst_icmp_ns = 500000000 };
+	struct pkt_spec a = tcp4(0x10, NULL), b = tcp4(0x10, NULL), ok = tcp4(0x10, NULL);
+	struct pkt_spec ping = { .family = 4, .proto = 1, .src = "198.18.0.2", .dst = "198.18.0.44",
+				 .icmp_type = 0, .icmp_id = 9 };
+
+	a.src = b.src = ok.src = "198.18.0.2";
+	a.dst = "198.18.0.41", b.dst = "198.18.0.42", ok.dst = "198.18.0.43";
+	policy_put(f, "198.18.0.43/32", XDPI_POLICY_ALLOW, 9, 0);
+	set_limits(f, &l);
+	set_clock(f, 1000);
+	mark(f);
+	ASSERT_EQ(run_n_egress(f, &a, 12), 10, "a burst of 10 to one destination, the rest dropped");
+	ASSERT_EQ(run_n_egress(f, &b, 3), 3, "another destination has its own bucket");
+	ASSERT_EQ(run_n_egress(f, &ok, 30), 30, "an allowed address is not limited");
+	ASSERT_EQ(run_n_egress(f, &ping, 4), 2, "2 ICMP/s to one destination");
+	ASSERT_EQ(run_n(f, &a, 5), 5, "ingress is not limited by the egress rates");
+	ASSERT_EQ(rule_pkts(f, XDPI_RULE_EGRESS_PKTS), 2, "rule 34 counted");
+	ASSERT_EQ(rule_pkts(f, XDPI_RULE_EGRESS_ICMP), 2, "rule 36 counted");
+	ASSERT_EQ(rule_pkts(f, XDPI_RULE_RATE_PKTS), 0, "rule 30 untouched");
+}
+
 /* 10 packets/s with a one-second burst: 10 pass at once, then 5 more half a second later;
  * another source has its own bucket; an allowed source is never limited. */
 static void test_limits_token_bucket(struct fixture *f)
@@ -862,9 +899,17 @@ static void test_port_rules(struct fixture *f)
 	ASSERT_EQ(rule_pkts(f, 63), 1, "rule 63 counted");
 	ASSERT_EQ(delta(f, XDPI_CNT_PORT_DROP), 3, "port drops");
 	ASSERT_EQ(delta(f, XDPI_CNT_PORT_ALLOW), 1, "port allows");
-	telnet.src = "198.18.0.2";
-	telnet.dst = "198.18.1.1";
-	ASSERT_EQ(run(f, &telnet, true), TC_NEXT, "egress is not filtered by port rules");
+	/* at egress the same rules apply to what the services send: source port, destination */
+	telnet.src = "198.18.0.2", telnet.dst = "198.18.1.1", telnet.sport = 23, telnet.dport = 40000;
+	ASSERT_EQ(run(f, &telnet, true), 2 /* TC_ACT_SHOT */, "egress from the telnet port: dropped");
+	ssh.src = "198.18.0.2", ssh.sport = 22, ssh.dport = 40000;
+	ssh.dst = "198.18.0.5";
+	ASSERT_EQ(run(f, &ssh, true), TC_NEXT, "egress from ssh to the allowed /24");
+	ssh.dst = "198.18.1.1";
+	ASSERT_EQ(run(f, &ssh, true), 2, "egress from ssh elsewhere: dropped");
+	web.src = "198.18.0.2", web.dst = "198.18.1.1", web.sport = 40000, web.dport = 23;
+	ASSERT_EQ(run(f, &web, true), TC_NEXT, "the host's own connection to a remote port 23");
+	ASSERT_EQ(rule_pkts(f, 62), 2, "rule 62 counted at both hooks");
 }
 
 static struct xdpi_cidr cidr_of(const char *text)
@@ -877,6 +922,28 @@ static struct xdpi_cidr cidr_of(const char *text)
 		c = l.entries[0];
 	xdpi_cidr_list_free(&l);
 	return c;
+}
+
+/* TC egress uses the verdict cache too: a repeat destination is answered from it, and a new
+ * block reaches the cached answer at once. */
+static void test_policy_cache_egress(struct fixture *f)
+{
+	struct pkt_spec out = tcp4(0x10, NULL);
+
+	out.src = "198.18.0.2", out.dst = "198.18.0.61";
+	cache_on(f);
+	policy_put(f, "198.18.200.0/24", XDPI_POLICY_DROP, 70, 0);
+	mark(f);
+	ASSERT_EQ(run_n_egress(f, &out, 3), 3, "an unlisted destination passes");
+	ASSERT_EQ(delta(f, XDPI_CNT_POLICY_CACHE_MISS), 1, "one miss");
+	ASSERT_EQ(delta(f, XDPI_CNT_POLICY_CACHE_HIT), 2, "then hits");
+	struct xdpi_cidr host = cidr_of("198.18.0.61/32");
+	struct xdpi_policy_value drop = { .rule_id = 71, .action = XDPI_POLICY_DROP };
+
+	ASSERT_EQ(xdpi_policy_put(&f->policy, &host, &drop), 0, "block the destination");
+	ASSERT_EQ(xdpi_policy_commit(&f->policy), 0, "commit: cached answers are stale");
+	ASSERT_EQ(run(f, &out, true), 2, "the new block applies at once");
+	ASSERT_EQ(rule_pkts(f, 71), 1, "rule 71 counted at egress");
 }
 
 /* The verdict cache answers repeat sources, and every kind of change reaches it at once: a
@@ -944,6 +1011,8 @@ static const struct tcase cases[] = {
 	{ "policy_cache", test_policy_cache, { XDPI_STEER_PASS, 0, 0, 0, true } },
 	{ "port_rules", test_port_rules, { XDPI_STEER_PASS, 0, 0, 0, false } },
 	{ "drop_samples", test_drop_samples, { XDPI_STEER_PASS, 0, 0, 0, true } },
+	{ "limits_egress", test_limits_egress, { XDPI_STEER_PASS, 0, 0, 0, true } },
+	{ "policy_cache_egress", test_policy_cache_egress, { XDPI_STEER_PASS, 0, 0, 0, true } },
 };
 
 /* One case in a child process: its own programs and maps. Exit 0 (passed), 1 (failed), 77

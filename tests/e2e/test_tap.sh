@@ -116,7 +116,7 @@ echo "  kernel: pkts $(k pkts) redirected $(k tap_redirected) no_socket $(k tap_
 check "half a million packets and more went through the tap ($(a received) received)" [ "$(a received)" -ge 500000 ]
 check "every UMEM frame is back with the kernel ($(a frames_in_kernel) + $(a frames_stashed) of $(a umem_frames))" \
 	[ "$(($(a frames_in_kernel) + $(a frames_stashed)))" -eq "$(a umem_frames)" ]
-check "redirected = received + every counted loss (rx_dropped $(a rx_dropped), rx_ring_full $(a rx_ring_full), invalid $(a rx_invalid_descs))" \
+check "redirected $(k tap_redirected) = received + every counted loss (rx_dropped $(a rx_dropped), rx_ring_full $(a rx_ring_full), invalid $(a rx_invalid_descs))" \
 	[ "$(k tap_redirected)" -eq "$(($(a received) + $(a rx_dropped) + $(a rx_ring_full) + $(a rx_invalid_descs)))" ]
 
 xdp_on_tap() { ip -n "$NS_TAP" link show dev "$IF_T" | grep -q prog/xdp; }

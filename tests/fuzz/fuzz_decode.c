@@ -65,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size < 1)
 		return 0;
-	p.link = (enum xdpi_link)(data[0] % 6);
+	p.link = (enum xdpi_link)(data[0] % XDPI_LINK_MAX); /* every link type xdpi reads */
 	p.snippet = data[0] & 0x80;
 	p.data = data + 1;
 	p.cap_len = (uint32_t)(size - 1);

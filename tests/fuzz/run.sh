@@ -9,8 +9,11 @@ for f in "$out"/fuzz_*; do
 	t=${f##*/fuzz_}
 	mkdir -p "$out/corpus/$t" "$out/artifacts"
 	echo "fuzz $t for $secs s"
+	# committed regression inputs (tests/fuzz/regressions/TARGET) run first, every time
+	regress=tests/fuzz/regressions/$t
+	[ -d "$regress" ] || regress=
 	if ! "$f" -max_total_time="$secs" -rss_limit_mb=2048 -print_final_stats=1 \
-		-artifact_prefix="$out/artifacts/$t-" "$out/corpus/$t" "$out/seeds/$t" \
+		-artifact_prefix="$out/artifacts/$t-" "$out/corpus/$t" "$out/seeds/$t" $regress \
 		>"$out/$t.log" 2>&1; then
 		echo "FAIL fuzz $t: finding in $out/artifacts (log $out/$t.log):"
 		grep -E "ERROR|SUMMARY|runtime error" "$out/$t.log" | head -5

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <string.h>
 #include "xdpi/decode.h"
+#include "xdpi/flow.h"
 
 #define ETH_HLEN_ 14
 #define ETHERTYPE_IPV4 0x0800
@@ -581,6 +582,22 @@ uint8_t xdpi_flow_key_from(const struct xdpi_decoded *d, struct xdpi_flow_key *k
 	k->proto = d->proto;
 	k->family = d->family;
 	return dir;
+}
+
+/* The flow key's hash (both directions share the key, so the hash too): flow tables, worker
+ * choice and flow ids use it. */
+uint32_t xdpi_flow_key_hash(const struct xdpi_flow_key *k)
+{
+	uint64_t w[sizeof(*k) / 8], h = 0x9e3779b97f4a7c15ull;
+
+	_Static_assert(sizeof(*k) % 8 == 0, "the key hashes as whole 64-bit words");
+	memcpy(w, k, sizeof(w));
+	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
+		h ^= w[i];
+		h *= 0xff51afd7ed558ccdull; /* a multiply-xorshift mix per word */
+		h ^= h >> 32;
+	}
+	return (uint32_t)(h ^ (h >> 29));
 }
 
 const char *xdpi_reason_name(enum xdpi_reason r)

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+/* What every EVE event starts with (timestamp, flow_id, in_iface, event_type, the flow's ends,
+ * proto) and the small formatters the event writers of every layer share. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include "shared/xdpi_abi.h"
+#include "xdpi/eve.h"
+#include "xdpi/flow.h"
+
+void xdpi_eve_time(char *buf, size_t n, uint64_t wall_ns)
+{
+	/* events come in bursts within one second: its text is made once per thread */
+	static _Thread_local time_t cached_secs = -1;
+	static _Thread_local char base[32];
+	time_t secs = (time_t)(wall_ns / 1000000000ull);
+	unsigned usec = (unsigned)(wall_ns % 1000000000ull / 1000);
+
+	if (n < 32)
+		return;
+	if (secs != cached_secs) {
+		struct tm tm;
+
+		gmtime_r(&secs, &tm);
+		strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+		cached_secs = secs;
+	}
+	memcpy(buf, base, 19);
+	buf[19] = '.';
+	for (int i = 25; i >= 20; i--, usec /= 10)
+		buf[i] = (char)('0' + usec % 10);
+	memcpy(buf + 26, "+0000", 6);
+}
+
+const char *xdpi_proto_name(uint8_t proto, char *buf, size_t n)
+{
+	switch (proto) {
+	case 1:
+		return "ICMP";
+	case 6:
+		return "TCP";
+	case 17:
+		return "UDP";
+	case 58:
+		return "IPv6-ICMP";
+	case 132:
+		return "SCTP";
+	}
+	snprintf(buf, n, "%u", proto);
+	return buf;
+}
+
+const char *xdpi_steer_name(uint8_t steer)
+{
+	static const char *const names[] = {
+		[XDPI_STEER_PASS] = "pass", [XDPI_STEER_HEAD] = "head", [XDPI_STEER_SNIP] = "snip",
+		[XDPI_STEER_FULL] = "full", [XDPI_STEER_BYPASS] = "bypass", [XDPI_STEER_DROP] = "drop",
+	};
+
+	return steer < XDPI_STEER_MAX ? names[steer] : "unknown";
+}
+
+uint64_t xdpi_eve_flow_id(const struct xdpi_flow *f)
+{
+	uint64_t h = (uint64_t)xdpi_flow_key_hash(&f->key) << 20 ^ f->first_ns ^ f->first_ns >> 29;
+
+	h *= 0x9e3779b97f4a7c15ull;
+	return (h >> 13) & ((1ull << 51) - 1);
+}
+
+struct xdpi_endpoints xdpi_flow_endpoints(const struct xdpi_flow *f)
+{
+	bool a_is_client = f->initiator == 0;
+	struct xdpi_endpoints e = {
+		.src = a_is_client ? f->key.addr_a : f->key.addr_b,
+		.dst = a_is_client ? f->key.addr_b : f->key.addr_a,
+		.sport = ntohs(a_is_client ? f->key.port_a : f->key.port_b),
+		.dport = ntohs(a_is_client ? f->key.port_b : f->key.port_a),
+	};
+
+	return e;
+}
+
+const char *xdpi_addr_str(uint8_t family, const void *addr, char *buf, size_t n)
+{
+	if (!inet_ntop(family == 6 ? AF_INET6 : AF_INET, addr, buf, (socklen_t)n))
+		snprintf(buf, n, "?");
+	return buf;
+}
+
+void xdpi_eve_put_ip(struct xdpi_json *j, const char *key, const struct xdpi_flow *f,
+		   const uint32_t *addr)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	xdpi_json_str(j, key, xdpi_addr_str(f->key.family, addr, buf, sizeof(buf)));
+}
+
+bool xdpi_proto_has_ports(uint8_t proto)
+{
+	return proto == 6 || proto == 17 || proto == 132;
+}
+
+
+void xdpi_eve_begin(struct xdpi_json *j, const struct xdpi_eve_ctx *c, uint64_t ts,
+		    const char *event_type, const struct xdpi_flow *f)
+{
+	char tbuf[40], pbuf[8];
+	struct xdpi_endpoints ep;
+
+	xdpi_eve_time(tbuf, sizeof(tbuf), ts + (uint64_t)c->wall_offset_ns);
+	xdpi_json_obj_open(j, NULL);
+	xdpi_json_str(j, "timestamp", tbuf);
+	if (f)
+		xdpi_json_u64(j, "flow_id", xdpi_eve_flow_id(f));
+	if (c->in_iface)
+		xdpi_json_str(j, "in_iface", c->in_iface);
+	xdpi_json_str(j, "event_type", event_type);
+	if (!f)
+		return;
+	if (f->key.vlan) {
+		xdpi_json_arr_open(j, "vlan");
+		xdpi_json_u64(j, NULL, f->key.vlan);
+		xdpi_json_arr_close(j);
+	}
+	ep = xdpi_flow_endpoints(f);
+	xdpi_eve_put_ip(j, "src_ip", f, ep.src);
+	if (xdpi_proto_has_ports(f->key.proto))
+		xdpi_json_u64(j, "src_port", ep.sport);
+	xdpi_eve_put_ip(j, "dest_ip", f, ep.dst);
+	if (xdpi_proto_has_ports(f->key.proto))
+		xdpi_json_u64(j, "dest_port", ep.dport);
+	xdpi_json_str(j, "proto", xdpi_proto_name(f->key.proto, pbuf, sizeof(pbuf)));
+	if (f->proc && c->process_json) { /* written into the xdpi object as it closes */
+		j->xdpi_extra = c->process_json;
+		j->xdpi_extra_ctx = (void *)f;
+	}
+}
+

@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The verifier's budget, as a gate: every shipped program (and the benchmark's copy of the
+ * pipeline, which must be the shipped one) is loaded with the verifier's statistics on, and
+ * its processed instructions must stay under XDPI_VERIFIER_BUDGET, a quarter of the kernel's
+ * million: the rest is headroom for the stages still to come. Prints a line per program.
+ * Exits 77 (skip) without privileges outside CI; under CI that is a failure. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "bpf/xdp_ingress.skel.h"
+#include "bpf/tc_egress.skel.h"
+#include "bpf/sock_ctx.skel.h"
+#include "bench/progs/bench_progs.skel.h"
+
+#define XDPI_VERIFIER_BUDGET 250000u
+#define LOG_SIZE (1u << 20)
+
+static char logbuf[LOG_SIZE];
+static int failures, skipped;
+
+struct stats {
+	unsigned long processed;
+	unsigned insns;
+	double secs;
+};
+
+/* Only WANT is loaded, with log level 4: the statistics line, not the whole trace. */
+static void only(struct bpf_object *obj, const char *want)
+{
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, obj) {
+		bool it = !strcmp(bpf_program__name(p), want);
+
+		bpf_program__set_autoload(p, it);
+		if (it) {
+			bpf_program__set_log_buf(p, logbuf, sizeof(logbuf));
+			bpf_program__set_log_level(p, 4);
+		}
+	}
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int stats_of(struct bpf_object *obj, const char *prog, double secs, struct stats *st)
+{
+	struct bpf_program *p = bpf_object__find_program_by_name(obj, prog);
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info);
+	const char *s = strstr(logbuf, "processed ");
+
+	if (!p || !s || sscanf(s, "processed %lu insns", &st->processed) != 1)
+		return -1;
+	if (!bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &len))
+		st->insns = info.xlated_prog_len / 8;
+	st->secs = secs;
+	return 0;
+}
+
+static void report(const char *prog, int err, const struct stats *st)
+{
+	if (err == -EPERM || err == -EACCES) {
+		skipped++;
+		return;
+	}
+	if (err) {
+		printf("FAIL %-18s did not load: %s\n", prog, strerror(-err));
+		failures++;
+		return;
+	}
+	printf("%s %-18s %7u insns, %8lu processed by the verifier (%4.1f%% of the budget "
+	       "%u), %.2f s\n", st->processed <= XDPI_VERIFIER_BUDGET ? "ok  " : "FAIL", prog,
+	       st->insns, st->processed, 100.0 * (double)st->processed / XDPI_VERIFIER_BUDGET,
+	       XDPI_VERIFIER_BUDGET, st->secs);
+	failures += st->processed > XDPI_VERIFIER_BUDGET;
+}
+
+static void xdp_prog(const char *prog)
+{
+	struct xdp_ingress *s = xdp_ingress__open();
+	struct stats st = { 0 };
+	double t;
+	int err;
+
+	if (!s) {
+		report(prog, -errno, &st);
+		return;
+	}
+	only(s->obj, prog);
+	t = now_s();
+	err = xdp_ingress__load(s);
+	if (!err && stats_of(s->obj, prog, now_s() - t, &st))
+		err = -EBADMSG;
+	report(prog, err, &st);
+	xdp_ingress__destroy(s);
+}
+
+/* tc_egress uses the XDP object's maps, as the loader arranges. */
+static void tc_prog(void)
+{
+	struct xdp_ingress *x = xdp_ingress__open_and_load();
+	struct tc_egress *s = tc_egress__open();
+	struct stats st = { 0 };
+	struct bpf_map *m;
+	double t;
+	int err = x && s ? 0 : -errno;
+
+	if (!err) {
+		only(s->obj, "tc_egress");
+		bpf_object__for_each_map(m, s->obj)
+			if (!strchr(bpf_map__name(m), '.'))
+				bpf_map__reuse_fd(m, bpf_map__fd(bpf_object__find_map_by_name(
+							     x->obj, bpf_map__name(m))));
+		t = now_s();
+		err = tc_egress__load(s);
+		if (!err && stats_of(s->obj, "tc_egress", now_s() - t, &st))
+			err = -EBADMSG;
+	}
+	report("tc_egress", err, &st);
+	tc_egress__destroy(s);
+	xdp_ingress__destroy(x);
+}
+
+static void sock_prog(const char *prog)
+{
+	struct sock_ctx *s = sock_ctx__open();
+	struct stats st = { 0 };
+	double t;
+	int err = s ? 0 : -errno;
+
+	if (!err) {
+		only(s->obj, prog);
+		t = now_s();
+		err = sock_ctx__load(s);
+		if (!err && stats_of(s->obj, prog, now_s() - t, &st))
+			err = -EBADMSG;
+	}
+	report(prog, err, &st);
+	sock_ctx__destroy(s);
+}
+
+static void bench_prog(const char *prog)
+{
+	struct bench_progs *s = bench_progs__open();
+	struct stats st = { 0 };
+	double t;
+	int err = s ? 0 : -errno;
+
+	if (!err) {
+		only(s->obj, prog);
+		t = now_s();
+		err = bench_progs__load(s);
+		if (!err && stats_of(s->obj, prog, now_s() - t, &st))
+			err = -EBADMSG;
+	}
+	report(prog, err, &st);
+	bench_progs__destroy(s);
+}
+
+int main(void)
+{
+	libbpf_set_print(NULL);
+	xdp_prog("xdp_ingress");
+	xdp_prog("xdp_tap");
+	tc_prog();
+	sock_prog("on_send");
+	sock_prog("on_recv");
+	bench_prog("rotate_xdpi");
+	if (skipped)
+		return getenv("CI") && !strcmp(getenv("CI"), "true") ? 1 : 77;
+	printf("verifier budget: %s\n", failures ? "EXCEEDED" : "every program within it");
+	return failures ? 1 : 0;
+}
