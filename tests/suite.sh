@@ -61,6 +61,7 @@ run_check() {
 	local rc=0
 	python3 tools/check_layers.py build || rc=1
 	tools/analyze.sh || rc=1
+	tests/golden/check_golden.sh || rc=1
 	return $rc
 }
 

@@ -6,7 +6,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "xdpi/json.h"
 #include "xdpi/pkt.h"
+#include "xdpi/stats.h"
 
 typedef int (*xdpi_pkt_fn)(void *ctx, const struct xdpi_pkt *pkt);
 
@@ -71,7 +73,7 @@ struct xdpi_afxdp_cfg {
 };
 
 struct xdpi_afxdp_stats {
-	uint32_t queues;
+	uint64_t queues;
 	bool zerocopy;
 	uint64_t received;
 	uint64_t umem_frames;       /* frames in all UMEMs */
@@ -96,5 +98,39 @@ int xdpi_afxdp__poll(struct xdpi_afxdp *a, int timeout_ms);
 int xdpi_afxdp__consume(struct xdpi_afxdp *a);
 void xdpi_afxdp__stats(const struct xdpi_afxdp *a, struct xdpi_afxdp_stats *st);
 void xdpi_afxdp__free(struct xdpi_afxdp *a);
+
+/* ---- one interface over the sources: a file and a row each (capture/registry.c) ---- */
+
+/* What any source may need to open. */
+struct xdpi_source_cfg {
+	xdpi_pkt_fn deliver; /* every packet, in the polling thread */
+	void *ctx;
+	int ringbuf_fd;                     /* ringbuf: the kernel's events_rb map */
+	const struct xdpi_afxdp_cfg *afxdp; /* afxdp */
+	const char *path;                   /* pcap: the file */
+};
+
+struct xdpi_source_ops {
+	const char *name;
+	/* Private state, or NULL with why in ERR. */
+	void *(*open)(const struct xdpi_source_cfg *c, char *err, size_t errlen);
+	/* Waits up to TIMEOUT_MS (live sources) and hands every packet waiting to the callback:
+	 * how many; 0 at the end of a file; -EINTR for a signal, another -errno when the source
+	 * failed (a damaged file: said). */
+	int (*poll)(void *priv, int timeout_ms);
+	/* The same without waiting at all (no system call when nothing waits, where it can). */
+	int (*drain)(void *priv);
+	/* Its counters: its object in the stats event, its Prometheus series. */
+	void (*stats)(void *priv, struct xdpi_json *j);
+	void (*expose)(void *priv, struct xdpi_prom *p);
+	void (*close)(void *priv); /* says what it must (a file's damage, lying records) */
+};
+
+const struct xdpi_source_ops *xdpi_source_find(const char *name);
+size_t xdpi_sources_count(void);
+const struct xdpi_source_ops *xdpi_source_at(size_t i);
+
+/* The replay's counters (not a source: it pushes a file's packets through the kernel). */
+void xdpi_replay__stats_json(const struct xdpi_replay *r, struct xdpi_json *j);
 
 #endif /* XDPI_CAPTURE_H */

@@ -6,8 +6,9 @@
 enum xdpi_log_level {
 	XDPI_LOG_ERROR = 0,
 	XDPI_LOG_WARN = 1,
-	XDPI_LOG_INFO = 2,
-	XDPI_LOG_DEBUG = 3,
+	XDPI_LOG_NOTE = 2,  /* what an operator wants to see by default: "attached to eth0" */
+	XDPI_LOG_INFO = 3,  /* -v */
+	XDPI_LOG_DEBUG = 4, /* -vv */
 };
 
 void xdpi_log_set_level(enum xdpi_log_level level);
@@ -19,6 +20,7 @@ void xdpi_log_route_libbpf(void);
 
 #define xdpi_log_error(...) xdpi_log(XDPI_LOG_ERROR, __VA_ARGS__)
 #define xdpi_log_warn(...) xdpi_log(XDPI_LOG_WARN, __VA_ARGS__)
+#define xdpi_log_note(...) xdpi_log(XDPI_LOG_NOTE, __VA_ARGS__)
 #define xdpi_log_info(...) xdpi_log(XDPI_LOG_INFO, __VA_ARGS__)
 #define xdpi_log_debug(...) xdpi_log(XDPI_LOG_DEBUG, __VA_ARGS__)
 #ifdef PI_TRACE

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
+#include "xdpi/stats.h"
 
 struct xdpi_sendq_ops {
 	/* Delivers the first messages of MSG[0..N): returns how many went (>= 1), or -errno
@@ -46,5 +47,12 @@ void xdpi_sendq__stats(struct xdpi_sendq *q, struct xdpi_sendq_stats *st);
 /* Delivers what it can within drain_ms, counts the rest as lost_at_close, stops. The
  * final counters are left in *LAST when not NULL. */
 void xdpi_sendq__free(struct xdpi_sendq *q, struct xdpi_sendq_stats *last);
+
+/* A queue's counters in the stats event (object NAME) and in Prometheus (sink="SINK"), from
+ * one table; and a warning line when messages were lost. */
+void xdpi_sendq_stats_json(struct xdpi_json *j, const char *name, const struct xdpi_sendq_stats *st);
+void xdpi_sendq_stats_expose(struct xdpi_prom *p, const char *sink,
+			     const struct xdpi_sendq_stats *st);
+void xdpi_sendq_say_losses(const char *name, const struct xdpi_sendq_stats *st);
 
 #endif /* XDPI_SENDQ_H */

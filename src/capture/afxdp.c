@@ -278,3 +278,83 @@ void xdpi_afxdp__stats(const struct xdpi_afxdp *a, struct xdpi_afxdp_stats *st)
 		}
 	}
 }
+
+/* ---- as a source ---- */
+
+static const struct xdpi_stat rows[] = {
+	XDPI_STAT_ROW("queues", struct xdpi_afxdp_stats, queues, XDPI_STAT_GAUGE, NULL, NULL, NULL),
+	XDPI_STAT_ROW("zerocopy", struct xdpi_afxdp_stats, zerocopy, XDPI_STAT_BOOL, NULL, NULL,
+		      NULL),
+	XDPI_STAT_ROW("received", struct xdpi_afxdp_stats, received, XDPI_STAT_COUNTER,
+		      "xdpi_afxdp_received_total", NULL, "Frames received on the AF_XDP sockets."),
+	XDPI_STAT_ROW("umem_frames", struct xdpi_afxdp_stats, umem_frames, XDPI_STAT_GAUGE, NULL,
+		      NULL, NULL),
+	XDPI_STAT_ROW("frames_in_kernel", struct xdpi_afxdp_stats, frames_in_kernel,
+		      XDPI_STAT_GAUGE, "xdpi_afxdp_frames_in_kernel", NULL,
+		      "UMEM frames the kernel holds."),
+	XDPI_STAT_ROW("frames_stashed", struct xdpi_afxdp_stats, frames_stashed, XDPI_STAT_GAUGE,
+		      NULL, NULL, NULL),
+	XDPI_STAT_ROW("fill_short", struct xdpi_afxdp_stats, fill_short, XDPI_STAT_COUNTER, NULL,
+		      NULL, NULL),
+	XDPI_STAT_ROW("wakeups", struct xdpi_afxdp_stats, wakeups, XDPI_STAT_COUNTER, NULL, NULL,
+		      NULL),
+	XDPI_STAT_ROW("rx_dropped", struct xdpi_afxdp_stats, rx_dropped, XDPI_STAT_COUNTER,
+		      "xdpi_afxdp_rx_dropped_total", NULL, "Frames the sockets dropped."),
+	XDPI_STAT_ROW("rx_invalid_descs", struct xdpi_afxdp_stats, rx_invalid_descs,
+		      XDPI_STAT_COUNTER, NULL, NULL, NULL),
+	XDPI_STAT_ROW("rx_ring_full", struct xdpi_afxdp_stats, rx_ring_full, XDPI_STAT_COUNTER,
+		      "xdpi_afxdp_rx_ring_full_total", NULL, "Frames lost to a full RX ring."),
+	XDPI_STAT_ROW("rx_fill_ring_empty", struct xdpi_afxdp_stats, rx_fill_ring_empty,
+		      XDPI_STAT_COUNTER, "xdpi_afxdp_fill_ring_empty_total", NULL,
+		      "Frames lost to an empty fill ring."),
+};
+
+static void *afxdp_open(const struct xdpi_source_cfg *c, char *err, size_t errlen)
+{
+	struct xdpi_afxdp *a = xdpi_afxdp__new(c->afxdp, c->deliver, c->ctx);
+
+	if (!a)
+		snprintf(err, errlen, "AF_XDP sockets: %s", strerror(errno));
+	return a;
+}
+
+static int afxdp_poll(void *priv, int timeout_ms)
+{
+	return xdpi_afxdp__poll(priv, timeout_ms);
+}
+
+static int afxdp_drain(void *priv)
+{
+	return xdpi_afxdp__consume(priv);
+}
+
+static void afxdp_stats(void *priv, struct xdpi_json *j)
+{
+	struct xdpi_afxdp_stats st;
+
+	xdpi_afxdp__stats(priv, &st);
+	xdpi_stats_json(j, "afxdp", rows, XDPI_NSTATS(rows), &st);
+}
+
+static void afxdp_expose(void *priv, struct xdpi_prom *p)
+{
+	struct xdpi_afxdp_stats st;
+
+	xdpi_afxdp__stats(priv, &st);
+	xdpi_stats_expose(p, rows, XDPI_NSTATS(rows), &st, NULL);
+}
+
+static void afxdp_close(void *priv)
+{
+	xdpi_afxdp__free(priv);
+}
+
+const struct xdpi_source_ops xdpi_source_afxdp = {
+	.name = "afxdp",
+	.open = afxdp_open,
+	.poll = afxdp_poll,
+	.drain = afxdp_drain,
+	.stats = afxdp_stats,
+	.expose = afxdp_expose,
+	.close = afxdp_close,
+};

@@ -7,6 +7,11 @@
 #include <string.h>
 #include "xdpi/capture.h"
 #include "xdpi/decode.h"
+#include "xdpi/log.h"
+
+struct pcap_source_stats {
+	uint64_t packets, errors, bad_wire_len;
+};
 
 
 struct xdpi_pcap {
@@ -121,3 +126,106 @@ void xdpi_pcap__close(struct xdpi_pcap *p)
 	pcap_close(p->h);
 	free(p);
 }
+
+/* ---- as a source: a file, read in batches; what it has to say is said ---- */
+
+#define PCAP_BATCH 64
+
+struct pcap_source {
+	struct xdpi_pcap *p;
+	xdpi_pkt_fn deliver;
+	void *ctx;
+	uint64_t damaged; /* 1 once the file was found damaged */
+};
+
+static const struct xdpi_stat rows[] = {
+	XDPI_STAT_ROW("packets", struct pcap_source_stats, packets, XDPI_STAT_COUNTER, NULL, NULL,
+		      NULL),
+	XDPI_STAT_ROW("errors", struct pcap_source_stats, errors, XDPI_STAT_COUNTER, NULL, NULL,
+		      NULL),
+	XDPI_STAT_ROW("bad_wire_len", struct pcap_source_stats, bad_wire_len, XDPI_STAT_COUNTER,
+		      NULL, NULL, NULL),
+};
+
+static void *src_open(const struct xdpi_source_cfg *c, char *err, size_t errlen)
+{
+	struct pcap_source *s = calloc(1, sizeof(*s));
+
+	if (!s) {
+		snprintf(err, errlen, "%s: out of memory", c->path);
+		return NULL;
+	}
+	s->p = xdpi_pcap__open(c->path, err, errlen);
+	if (!s->p) {
+		free(s);
+		return NULL;
+	}
+	s->deliver = c->deliver;
+	s->ctx = c->ctx;
+	if (xdpi_pcap__snaplen(s->p) > 0 && xdpi_pcap__snaplen(s->p) < 128)
+		xdpi_log_warn("%s was captured with a snap length of %d bytes: flows and headers "
+			      "only, no application layer\n", c->path, xdpi_pcap__snaplen(s->p));
+	return s;
+}
+
+static int src_poll(void *priv, int timeout_ms)
+{
+	struct pcap_source *s = priv;
+	struct xdpi_pkt pkt;
+	int n = 0, rc = 1;
+
+	(void)timeout_ms; /* a file never waits */
+	while (n < PCAP_BATCH && (rc = xdpi_pcap__next(s->p, &pkt)) == 1) {
+		s->deliver(s->ctx, &pkt);
+		n++;
+	}
+	if (rc < 0) {
+		xdpi_log_warn("%s\n", xdpi_pcap__error(s->p));
+		s->damaged = 1;
+		return n ? n : -EIO; /* the packets before the damage stand */
+	}
+	return n;
+}
+
+static int src_drain(void *priv)
+{
+	return src_poll(priv, 0);
+}
+
+static struct pcap_source_stats src_snapshot(const struct pcap_source *s)
+{
+	struct pcap_source_stats st = { .packets = xdpi_pcap__count(s->p), .errors = s->damaged,
+					.bad_wire_len = xdpi_pcap__bad_wire_len(s->p) };
+
+	return st;
+}
+
+static void src_stats(void *priv, struct xdpi_json *j)
+{
+	struct pcap_source_stats st = src_snapshot(priv);
+
+	xdpi_stats_json(j, "pcap", rows, XDPI_NSTATS(rows), &st);
+}
+
+static void src_close(void *priv)
+{
+	struct pcap_source *s = priv;
+
+	if (!s)
+		return;
+	if (xdpi_pcap__bad_wire_len(s->p))
+		xdpi_log_warn("%s: %llu records claimed a wire length past %u bytes; counted at "
+			      "their captured length\n", s->p->path,
+			      (unsigned long long)xdpi_pcap__bad_wire_len(s->p), XDPI_WIRE_LEN_MAX);
+	xdpi_pcap__close(s->p);
+	free(s);
+}
+
+const struct xdpi_source_ops xdpi_source_pcap = {
+	.name = "pcap",
+	.open = src_open,
+	.poll = src_poll,
+	.drain = src_drain,
+	.stats = src_stats,
+	.close = src_close,
+};

@@ -101,3 +101,24 @@ void xdpi_replay__stats(const struct xdpi_replay *r, struct xdpi_replay_stats *s
 {
 	*st = r->st;
 }
+
+static const struct xdpi_stat rows[] = {
+	XDPI_STAT_ROW("runs", struct xdpi_replay_stats, runs, XDPI_STAT_COUNTER, NULL, NULL, NULL),
+	XDPI_STAT_ROW("errors", struct xdpi_replay_stats, errors, XDPI_STAT_COUNTER, NULL, NULL,
+		      NULL),
+	XDPI_STAT_ROW("too_short", struct xdpi_replay_stats, too_short, XDPI_STAT_COUNTER, NULL,
+		      NULL, NULL),
+	XDPI_STAT_ROW("relinked", struct xdpi_replay_stats, relinked, XDPI_STAT_COUNTER, NULL,
+		      NULL, NULL),
+	XDPI_STAT_ROW("verdict_pass", struct xdpi_replay_stats, verdict_pass, XDPI_STAT_COUNTER,
+		      NULL, NULL, NULL),
+	XDPI_STAT_ROW("verdict_drop", struct xdpi_replay_stats, verdict_drop, XDPI_STAT_COUNTER,
+		      NULL, NULL, NULL),
+	XDPI_STAT_ROW("verdict_other", struct xdpi_replay_stats, verdict_other, XDPI_STAT_COUNTER,
+		      NULL, NULL, NULL),
+};
+
+void xdpi_replay__stats_json(const struct xdpi_replay *r, struct xdpi_json *j)
+{
+	xdpi_stats_json(j, "replay", rows, XDPI_NSTATS(rows), &r->st);
+}

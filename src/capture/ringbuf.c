@@ -3,6 +3,7 @@
  * kernel produces without wake-ups (see bpf/lib/consts.h); we drain on a short timer, in
  * batches, which is what keeps the cross-core cost per record low. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/libbpf.h>
@@ -98,3 +99,64 @@ void xdpi_rb__free(struct xdpi_rb *rb)
 	ring_buffer__free(rb->rb);
 	free(rb);
 }
+
+/* ---- as a source ---- */
+
+static const struct xdpi_stat rows[] = {
+	XDPI_STAT_ROW("records", struct xdpi_rb_stats, records, XDPI_STAT_COUNTER,
+		      "xdpi_ringbuf_records_total", NULL, "Ring buffer records read."),
+	XDPI_STAT_ROW("bytes", struct xdpi_rb_stats, bytes, XDPI_STAT_COUNTER, NULL, NULL, NULL),
+	XDPI_STAT_ROW("bad_records", struct xdpi_rb_stats, bad_records, XDPI_STAT_COUNTER,
+		      "xdpi_ringbuf_bad_records_total", NULL, "Ring buffer records skipped as bad."),
+	XDPI_STAT_ROW("unknown_type", struct xdpi_rb_stats, unknown_type, XDPI_STAT_COUNTER, NULL,
+		      NULL, NULL),
+	XDPI_STAT_ROW("drop_records", struct xdpi_rb_stats, drop_records, XDPI_STAT_COUNTER, NULL,
+		      NULL, NULL),
+};
+
+static void *rb_open(const struct xdpi_source_cfg *c, char *err, size_t errlen)
+{
+	struct xdpi_rb *rb = xdpi_rb__new(c->ringbuf_fd, c->deliver, c->ctx);
+
+	if (!rb)
+		snprintf(err, errlen, "the ring buffer: %s", strerror(errno));
+	return rb;
+}
+
+/* The kernel wakes us only past its threshold: a poll that times out drains anyway. */
+static int rb_poll(void *priv, int timeout_ms)
+{
+	int n = xdpi_rb__poll(priv, timeout_ms);
+
+	return n >= 0 || n == -EINTR ? xdpi_rb__consume(priv) : n;
+}
+
+static int rb_drain(void *priv)
+{
+	return xdpi_rb__consume(priv);
+}
+
+static void rb_stats(void *priv, struct xdpi_json *j)
+{
+	xdpi_stats_json(j, "ringbuf", rows, XDPI_NSTATS(rows), &((struct xdpi_rb *)priv)->st);
+}
+
+static void rb_expose(void *priv, struct xdpi_prom *p)
+{
+	xdpi_stats_expose(p, rows, XDPI_NSTATS(rows), &((struct xdpi_rb *)priv)->st, NULL);
+}
+
+static void rb_close(void *priv)
+{
+	xdpi_rb__free(priv);
+}
+
+const struct xdpi_source_ops xdpi_source_ringbuf = {
+	.name = "ringbuf",
+	.open = rb_open,
+	.poll = rb_poll,
+	.drain = rb_drain,
+	.stats = rb_stats,
+	.expose = rb_expose,
+	.close = rb_close,
+};

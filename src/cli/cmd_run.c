@@ -44,43 +44,11 @@ static const char epilogue[] =
 	"  sudo xdpi run -i eth0 --redis redis://127.0.0.1/suricata --ipfix 127.0.0.1:4739 \\\n"
 	"       --rules local.rules --pcap-alerts /var/log/xdpi/pcap --pcap-rotate 50\n";
 
-#define RUN_LISTS_MAX 16
-
-/* One --block or --allow file, parsed before anything is attached. */
-struct run_list {
-	const char *path;
-	uint8_t action; /* enum xdpi_policy_action */
-	struct xdpi_cidr_list cidrs;
-};
-
+/* The options of a live run: the application's configuration, and the rate limits as given
+ * (turned into the kernel's struct when parsing ends). */
 struct run_ctx {
-	struct cli_common common;
-	const char *ifname;
-	enum xdpi_xdp_mode xdp_mode;
-	bool egress;
-	uint64_t ringbuf_size;
-	uint64_t stats_interval;
-	uint64_t duration;
-	struct cli_output out;
-	struct cli_sources sources;
-	struct xdpi_loader *loader;
-	struct cli_sink sink;
-	struct xdpi_rb *rb;
-	struct run_list lists[RUN_LISTS_MAX];
-	struct cli_rule rules[RUN_LISTS_MAX];
-	size_t nlists;
+	struct xdpi_live_cfg live;
 	struct cli_limits limits;
-	uint64_t bypass_bytes;
-	bool no_bypass;
-	bool persist;
-	bool no_pin;
-	bool tap;
-	const char *metrics_listen;
-	struct xdpi_metrics *metrics;
-	struct xdpi_afxdp_cfg xsk;
-	struct xdpi_afxdp *afxdp;
-	struct xdpi_port_rules ports;
-	char (*port_names)[96];
 };
 
 static volatile sig_atomic_t stop_requested, reopen_requested;
@@ -95,7 +63,7 @@ static void on_signal(int sig)
 
 static int opt_xdp_mode(void *ctx, const char *arg)
 {
-	struct run_ctx *c = ctx;
+	struct xdpi_live_cfg *c = ctx;
 
 	if (!strcmp(arg, "auto"))
 		c->xdp_mode = XDPI_XDP_AUTO;
@@ -110,14 +78,14 @@ static int opt_xdp_mode(void *ctx, const char *arg)
 	return 0;
 }
 
-static int add_list(struct run_ctx *c, const char *path, uint8_t action)
+static int add_list(struct xdpi_live_cfg *c, const char *path, uint8_t action)
 {
-	struct run_list *l = &c->lists[c->nlists];
+	struct xdpi_live_list *l = &c->lists[c->nlists];
 	char err[512];
 
-	if (c->nlists == RUN_LISTS_MAX) {
+	if (c->nlists == XDPI_LIVE_LISTS_MAX) {
 		cli_error("--%s: at most %d --block/--allow lists", action == XDPI_POLICY_DROP ?
-			  "block" : "allow", RUN_LISTS_MAX);
+			  "block" : "allow", XDPI_LIVE_LISTS_MAX);
 		return -1;
 	}
 	l->path = path;
@@ -141,7 +109,7 @@ static int opt_allow(void *ctx, const char *arg)
 	return add_list(ctx, arg, XDPI_POLICY_ALLOW);
 }
 
-static int add_port_rules(struct run_ctx *c, bool file, const char *arg)
+static int add_port_rules(struct xdpi_live_cfg *c, bool file, const char *arg)
 {
 	char err[512];
 	int rc = file ? xdpi_port_rules_load(arg, &c->ports, err, sizeof(err)) :
@@ -165,7 +133,7 @@ static int opt_port_rules(void *ctx, const char *arg)
 
 static int opt_ringbuf_size(void *ctx, const char *arg)
 {
-	struct run_ctx *c = ctx;
+	struct xdpi_live_cfg *c = ctx;
 
 	if (cli_parse_u64("ringbuf-size", arg, 4096, 1u << 30, &c->ringbuf_size))
 		return -1;
@@ -179,7 +147,7 @@ static int opt_ringbuf_size(void *ctx, const char *arg)
 static int opt_no_egress(void *ctx, const char *arg)
 {
 	(void)arg;
-	((struct run_ctx *)ctx)->egress = false;
+	((struct xdpi_live_cfg *)ctx)->no_egress = true;
 	return 0;
 }
 
@@ -195,16 +163,16 @@ static int parse_u32(const char *name, const char *arg, uint32_t min, uint32_t m
 
 static int opt_queues(void *ctx, const char *arg)
 {
-	return parse_u32("queues", arg, 1, XDPI_TAP_QUEUES_MAX, &((struct run_ctx *)ctx)->xsk.queues);
+	return parse_u32("queues", arg, 1, XDPI_TAP_QUEUES_MAX, &((struct xdpi_live_cfg *)ctx)->xsk.queues);
 }
 
 static int opt_umem_frames(void *ctx, const char *arg)
 {
-	return parse_u32("umem-frames", arg, 64, 1u << 20, &((struct run_ctx *)ctx)->xsk.frames);
+	return parse_u32("umem-frames", arg, 64, 1u << 20, &((struct xdpi_live_cfg *)ctx)->xsk.frames);
 }
 
 static const struct cli_opt run_opts[] = {
-	CLI_STR("interface", 'i', "IFACE", struct run_ctx, ifname,
+	CLI_STR("interface", 'i', "IFACE", struct xdpi_live_cfg, ifname,
 		"the interface to attach to (required)"),
 	CLI_FN("xdp-mode", 0, "MODE", opt_xdp_mode,
 	       "auto (native, else generic), native or generic (default auto)"),
@@ -212,9 +180,9 @@ static const struct cli_opt run_opts[] = {
 	CLI_FN("ringbuf-size", 0, "N", opt_ringbuf_size,
 	       "ring buffer bytes, a power of two (default 8388608); the\n"
 	       "consumer is woken when a quarter of it waits"),
-	CLI_U64("stats-interval", 0, "S", struct run_ctx, stats_interval, 0, 86400,
+	CLI_U64("stats-interval", 0, "S", struct xdpi_live_cfg, stats_interval, 0, 86400,
 		"write a stats event every S seconds; 0: only at exit (default 10)"),
-	CLI_U64("duration", 0, "S", struct run_ctx, duration, 1, 1u << 30, "stop after S seconds"),
+	CLI_U64("duration", 0, "S", struct xdpi_live_cfg, duration, 1, 1u << 30, "stop after S seconds"),
 	CLI_FN("block", 0, "FILE", opt_block,
 	       "drop packets from (ingress) and to (egress) the CIDRs in FILE:\n"
 	       "one per line, '#' and ';' remarks (the Spamhaus DROP format)"),
@@ -228,42 +196,42 @@ static const struct cli_opt run_opts[] = {
 	       "incoming packets by protocol, destination port and source\n"
 	       "(repeatable; the Nth rule is rule id 1000+N)"),
 	CLI_FN("port-rules", 0, "FILE", opt_port_rules, "the same, one rule per line, '#' remarks"),
-	CLI_U64("bypass-bytes", 0, "N", struct run_ctx, bypass_bytes, 1, UINT64_MAX,
+	CLI_U64("bypass-bytes", 0, "N", struct xdpi_live_cfg, bypass_bytes, 1, UINT64_MAX,
 		"stop copying a flow to user space once it carried N bytes"),
-	CLI_FLAG("no-bypass", 0, struct run_ctx, no_bypass,
+	CLI_FLAG("no-bypass", 0, struct xdpi_live_cfg, no_bypass,
 		 "keep copying flows whose dissector has nothing more to learn\n"
 		 "(by default a TLS flow is bypassed after its handshake; a\n"
 		 "bypassed flow's record reports what followed in flow.bypassed)"),
-	CLI_FLAG("tap", 0, struct run_ctx, tap,
+	CLI_FLAG("tap", 0, struct xdpi_live_cfg, tap,
 		 "tap mode, for a mirror (SPAN) port: flows go whole to AF_XDP\n"
 		 "sockets (one per receive queue; zero-copy where the driver\n"
 		 "has it, copy mode otherwise); every other packet is counted\n"
 		 "and dropped, the port carrying only a copy. No TC egress."),
 	CLI_FN("queues", 0, "N", opt_queues, "receive queues to serve in tap mode (default 1)"),
 	CLI_FN("umem-frames", 0, "N", opt_umem_frames, "4 KiB frames per queue's UMEM (default 4096)"),
-	CLI_FLAG("xdp-copy", 0, struct run_ctx, xsk.copy_only,
+	CLI_FLAG("xdp-copy", 0, struct xdpi_live_cfg, xsk.copy_only,
 		 "AF_XDP copy mode, without trying zero-copy first"),
-	CLI_FLAG("busy-poll", 0, struct run_ctx, xsk.busy_poll,
+	CLI_FLAG("busy-poll", 0, struct xdpi_live_cfg, xsk.busy_poll,
 		 "prefer busy polling on the AF_XDP sockets"),
-	CLI_CHECKED("metrics", 0, "ADDR:PORT", struct run_ctx, metrics_listen,
+	CLI_CHECKED("metrics", 0, "ADDR:PORT", struct xdpi_live_cfg, metrics_listen,
 		    xdpi_metrics_check_listen,
 	       "serve Prometheus metrics at http://ADDR:PORT/metrics (every\n"
 	       "counter, refreshed each second; ':PORT' is 127.0.0.1)"),
-	CLI_FLAG("process-context", 0, struct run_ctx, common.observe.process_context,
+	CLI_FLAG("process-context", 0, struct xdpi_live_cfg, common.observe.process_context,
 		 "attach socket hooks (BTF tracepoints) and write the\n"
 		 "owning process and container of local flows into their\n"
 		 "events (xdpi.process, xdpi.container)"),
-	CLI_FLAG("persist", 0, struct run_ctx, persist,
+	CLI_FLAG("persist", 0, struct xdpi_live_cfg, persist,
 		 "leave the programs and their policy attached when xdpi exits\n"
 		 "(pinned under /sys/fs/bpf/xdpi/netns-INODE/IFACE; `xdpi ctl`\n"
 		 "still works; traffic is inspected by nobody until xdpi runs\n"
 		 "again). Remove with the `rm -r` it prints. Not with --tap."),
-	CLI_FLAG("no-pin", 0, struct run_ctx, no_pin,
+	CLI_FLAG("no-pin", 0, struct xdpi_live_cfg, no_pin,
 		 "pin nothing (no bpffs needed; `xdpi ctl` cannot reach it)"),
 };
 
 /* What no single option can check: combinations. */
-static int check_args(const struct run_ctx *c, int first, int argc, char **argv)
+static int check_args(const struct xdpi_live_cfg *c, int first, int argc, char **argv)
 {
 	if (first != argc) {
 		cli_error("run: unexpected argument '%s' (`xdpi run --help`)", argv[first]);
@@ -284,107 +252,29 @@ static int check_args(const struct run_ctx *c, int first, int argc, char **argv)
 
 static int parse_args(struct run_ctx *c, int argc, char **argv)
 {
+	struct xdpi_live_cfg *live = &c->live;
 	struct cli_command cmd = {
 		.name = "run", .synopsis = synopsis, .epilogue = epilogue, .config = true,
-		.groups = { CLI_GROUP(run_opts, c), cli_common_group(&c->common),
-			    cli_limits_group(&c->limits), cli_detect_group(&c->common.detect),
-			    cli_observe_group(&c->common.observe) },
+		.groups = { CLI_GROUP(run_opts, live), cli_common_group(&live->common),
+			    cli_limits_group(&c->limits), cli_detect_group(&live->common.rules),
+			    cli_observe_group(&live->common.observe) },
 		.ngroups = 5,
 	};
 	int first, rc = cli_opts_parse(&cmd, argc, argv, &first);
 
 	if (rc)
 		return rc;
-	if (check_args(c, first, argc, argv))
+	if (check_args(live, first, argc, argv))
 		return -1;
 	if (cmd.check_config) {
 		/* the files the options name are read later: read them now too */
-		if (cli_detect_load(&c->common.detect, NULL, NULL) ||
-		    cli_observe_check(&c->common.observe))
+		if (xdpi_app_rules_load(&live->common.rules, NULL, NULL) ||
+		    xdpi_app_observe_check(&live->common.observe))
 			return -2;
 		cli_opts_print_config(&cmd, stdout);
 		return 1;
 	}
 	return 0;
-}
-
-static int feed_engine(void *ctx, const struct xdpi_pkt *pkt)
-{
-	struct run_ctx *c = ctx;
-
-	cli_sink_packet(&c->sink, pkt);
-	return 0;
-}
-
-static void free_lists(struct run_ctx *c)
-{
-	xdpi_port_rules_free(&c->ports);
-	free(c->port_names);
-	for (size_t i = 0; i < c->nlists; i++)
-		xdpi_cidr_list_free(&c->lists[i].cidrs);
-}
-
-static int install_port_rules(struct run_ctx *c)
-{
-	int fd4 = xdpi_loader__map_fd(c->loader, XDPI_MAP_PORTS4);
-	int fd6 = xdpi_loader__map_fd(c->loader, XDPI_MAP_PORTS6);
-
-	c->port_names = calloc(c->ports.count + 1, sizeof(*c->port_names));
-	if (!c->port_names)
-		return -1;
-	for (size_t i = 0; i < c->ports.count; i++) {
-		const struct xdpi_port_rule *r = &c->ports.rules[i];
-		int rc = xdpi_port_rule_apply(fd4, fd6, r, (uint32_t)(XDPI_RULE_PORT_FIRST + i), false);
-
-		xdpi_port_rule_format(r, c->port_names[i], sizeof(c->port_names[i]));
-		if (rc) {
-			xdpi_log_error("port rule '%s': %s%s\n", c->port_names[i], strerror(-rc),
-				       rc == -ENOSPC ? " (the port trie is full)" : "");
-			return -1;
-		}
-		fprintf(stderr, "xdpi: rule %zu: %s\n", XDPI_RULE_PORT_FIRST + i, c->port_names[i]);
-	}
-	return 0;
-}
-
-/* Before attaching, so that the policy holds from the first packet. */
-static int install_lists(struct run_ctx *c)
-{
-	struct xdpi_policy_maps maps;
-	char err[512];
-	struct xdpi_policy_fds fds = xdpi_loader__policy_fds(c->loader);
-	int rc = xdpi_policy_tries_open(&fds, &maps);
-	size_t total = 0;
-
-	if (rc) {
-		xdpi_log_error("opening the policy tries: %s\n", strerror(-rc));
-		return -1;
-	}
-	for (size_t i = 0; i < c->nlists; i++) {
-		const struct run_list *l = &c->lists[i];
-
-		if (xdpi_policy_install(&maps, &l->cidrs, l->action, (uint32_t)(i + 1), 0, err,
-					sizeof(err))) {
-			xdpi_log_error("%s: %s\n", l->path, err);
-			xdpi_policy_tries_close(&maps);
-			return -1;
-		}
-		total += l->cidrs.count;
-		c->rules[i] = (struct cli_rule){ .source = l->path, .entries = l->cidrs.count,
-			.action = l->action == XDPI_POLICY_DROP ? "block" : "allow" };
-		fprintf(stderr, "xdpi: rule %zu: %s %zu entries (%zu IPv4, %zu IPv6) from %s\n", i + 1,
-			l->action == XDPI_POLICY_DROP ? "block" : "allow", l->cidrs.count, l->cidrs.v4,
-			l->cidrs.count - l->cidrs.v4, l->path);
-	}
-	xdpi_policy_tries_close(&maps);
-	if (total >= XDPI_POLICY_CACHE_MIN) {
-		rc = xdpi_policy_cache_set(fds.gen, true);
-		if (rc)
-			xdpi_log_error("turning the verdict cache on: %s\n", strerror(-rc));
-		else
-			fprintf(stderr, "xdpi: %zu list entries: verdict cache on\n", total);
-	}
-	return rc ? -1 : install_port_rules(c);
 }
 
 /* The defaults of the SYN defence's second half apply only when it is turned on. */
@@ -399,39 +289,6 @@ static struct xdpi_limits run_limits(const struct run_ctx *c)
 	return k;
 }
 
-struct offload {
-	struct xdpi_policy_maps maps;
-	size_t entries;
-};
-
-static bool offload_rule(void *ctx, const struct xdpi_rule *r, bool by_source)
-{
-	struct offload *o = ctx;
-
-	return xdpi_policy_offload_rule(&o->maps, r, by_source, &o->entries) == 0;
-}
-
-/* --rules: loaded here, the reputation rules among them into the kernel's tries. */
-static int load_rules(struct run_ctx *c)
-{
-	struct xdpi_policy_fds fds = xdpi_loader__policy_fds(c->loader);
-	struct offload o;
-	int rc;
-
-	if (!c->common.detect.nfiles)
-		return 0;
-	if ((rc = xdpi_policy_tries_open(&fds, &o.maps))) {
-		xdpi_log_error("opening the policy tries: %s\n", strerror(-rc));
-		return -1;
-	}
-	o.entries = 0;
-	rc = cli_detect_load(&c->common.detect, offload_rule, &o);
-	xdpi_policy_tries_close(&o.maps);
-	if (!rc && o.entries >= XDPI_POLICY_CACHE_MIN && (rc = xdpi_policy_cache_set(fds.gen, true)))
-		xdpi_log_error("turning the verdict cache on: %s\n", strerror(-rc));
-	return rc ? -1 : 0;
-}
-
 static void say_check(const struct xdpi_host_check *r)
 {
 	static const char *const word[] = { "ok", "set up", "note", "warning", "error" };
@@ -442,7 +299,7 @@ static void say_check(const struct xdpi_host_check *r)
 
 /* What this run needs of the host, checked before anything is loaded: one line each for what
  * is wrong or what xdpi set up itself (every line with -v). */
-static int check_host(const struct run_ctx *c)
+static int check_host(const struct xdpi_live_cfg *c)
 {
 	struct xdpi_host_check r[3];
 	size_t n = 0;
@@ -465,102 +322,6 @@ static int check_host(const struct run_ctx *c)
 	return failed ? -1 : 0;
 }
 
-static int setup(struct run_ctx *c)
-{
-	struct xdpi_loader_cfg lc = {
-		.ifname = c->ifname,
-		.xdp_mode = c->xdp_mode,
-		.egress = c->egress && !c->tap, /* a mirror port sends nothing worth a look */
-		.default_steer = c->tap ? XDPI_STEER_FULL : c->common.steer,
-		.tap = c->tap,
-		.head_pkts = (uint32_t)c->common.head_pkts,
-		.snaplen = (uint32_t)c->common.snaplen,
-		.max_flows = (uint32_t)c->common.max_flows,
-		.ringbuf_bytes = (uint32_t)c->ringbuf_size,
-		.ports = c->common.ports,
-		.nports = c->common.nports,
-		.pin = !c->no_pin,
-		.persist = c->persist,
-		.limits = run_limits(c),
-	};
-	struct xdpi_engine_cfg ec = {
-		.max_flows = c->common.max_flows,
-		.timeouts = c->common.timeouts,
-		.wall_offset_ns = cli_wall_offset_ns(),
-		.in_iface = c->ifname,
-		.kops = &xdpi_loader_kernel_ops,
-		.emit = cli_emit,
-		.emit_ctx = &c->out,
-		.stats_extra = cli_stats_extra,
-		.stats_ctx = &c->sources,
-		.bypass_done = !c->no_bypass,
-		.bypass_bytes = c->bypass_bytes,
-	};
-
-	c->loader = xdpi_loader__open(&lc);
-	if (!c->loader || install_lists(c) || load_rules(c) || xdpi_loader__attach(c->loader))
-		return -1;
-	ec.kctx = c->loader;
-	ec.detect = c->common.detect.d;
-	ec.drop_ttl_ns = c->common.detect.drop_ttl_s * XDPI_NS_PER_SEC;
-	ec.anomaly = &c->common.detect.anomaly;
-	c->sources.out = &c->out;
-	c->sources.observe = &c->common.observe;
-	if (cli_observe_open(&c->common.observe, &ec, &c->out, c->metrics_listen != NULL))
-		return -1;
-	c->rb = !cli_sink_open(&c->sink, &ec, &c->common.detect, (uint32_t)c->common.workers)
-			? xdpi_rb__new(xdpi_loader__map_fd(c->loader, XDPI_MAP_EVENTS_RB), feed_engine, c)
-			: NULL;
-	if (!c->rb) {
-		xdpi_log_error("setting up the slow path failed: %s\n", strerror(errno));
-		return -1;
-	}
-	c->sources.rb = c->rb;
-	if (c->tap) {
-		c->xsk.ifname = c->ifname;
-		c->xsk.xsks_map_fd = xdpi_loader__map_fd(c->loader, XDPI_MAP_XSKS);
-		if (!(c->afxdp = xdpi_afxdp__new(&c->xsk, feed_engine, c)))
-			return -1;
-		c->sources.afxdp = c->afxdp;
-	}
-	c->sources.rules = c->rules;
-	c->sources.nrules = c->nlists;
-	c->sources.port_rules = c->port_names;
-	c->sources.nport_rules = c->ports.count;
-	c->sources.rule_stats_fd = xdpi_loader__map_fd(c->loader, XDPI_MAP_RULE_STATS);
-	if (c->afxdp) {
-		struct xdpi_afxdp_stats st;
-
-		xdpi_afxdp__stats(c->afxdp, &st);
-		fprintf(stderr, "xdpi: attached to %s (xdp %s); tap mode: %u AF_XDP socket%s, %s\n",
-			c->ifname, xdpi_loader__xdp_mode(c->loader), st.queues,
-			st.queues > 1 ? "s" : "", st.zerocopy ? "zero-copy" : "copy mode");
-		return 0;
-	}
-	fprintf(stderr, "xdpi: attached to %s (xdp %s, tc egress %s); steering %s\n", c->ifname,
-		xdpi_loader__xdp_mode(c->loader), xdpi_loader__tc_mode(c->loader),
-		c->common.steer == XDPI_STEER_HEAD ? "head" :
-		c->common.steer == XDPI_STEER_SNIP ? "snip" : "pass");
-	return 0;
-}
-
-/* The snapshot every scrape gets until the next second. */
-static void publish_metrics(struct run_ctx *c)
-{
-	char *text = NULL;
-	size_t len = 0;
-
-	if (!c->metrics)
-		return;
-	if (!cli_metrics_compose(&c->sink, &c->sources, c->loader, c->common.detect.d, &text, &len))
-		xdpi_metrics__publish(c->metrics, XDPI_DOC_METRICS, text, len);
-	free(text);
-	text = NULL;
-	if (!cli_top_compose(c->loader, &text, &len))
-		xdpi_metrics__publish(c->metrics, XDPI_DOC_TOP, text, len);
-	free(text);
-}
-
 static void install_signals(void)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -572,109 +333,63 @@ static void install_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-/* Drains the ring buffer every 50 ms (the kernel produces without wake-ups below its
- * threshold) and runs timeouts, flushes and stats once a second. */
-static int loop(struct run_ctx *c)
+static void say_attached(const struct xdpi_live_cfg *c, const struct xdpi_live *l)
 {
-	uint64_t start = cli_monotonic_ns(), next_tick = start + XDPI_NS_PER_SEC;
-	uint64_t next_stats = start + c->stats_interval * XDPI_NS_PER_SEC, now;
-	int n;
+	static const char *const steer[] = { [XDPI_STEER_PASS] = "pass", [XDPI_STEER_HEAD] = "head",
+					     [XDPI_STEER_SNIP] = "snip" };
+	uint32_t queues;
+	bool zerocopy;
 
-	while (!stop_requested) {
-		/* the kernel wakes us only past its threshold: drain on our own timer too */
-		/* tap mode: the frames arrive on the sockets, drop samples still in the ring */
-		n = c->afxdp ? xdpi_afxdp__poll(c->afxdp, 50) : xdpi_rb__poll(c->rb, 50);
-		if (n >= 0 || n == -EINTR)
-			n = xdpi_rb__consume(c->rb);
-		cli_sink_flush(&c->sink);
-		if (n < 0 && n != -EINTR) {
-			xdpi_log_error("reading the ring buffer failed: %s\n", strerror(-n));
-			return -1;
-		}
-		if (reopen_requested) {
-			reopen_requested = 0;
-			if (!cli_output_reopen(&c->out))
-				fprintf(stderr, "xdpi: SIGHUP: reopened %s\n", c->common.output);
-		}
-		now = cli_monotonic_ns();
-		if (c->duration && now - start >= c->duration * XDPI_NS_PER_SEC)
-			break;
-		if (now < next_tick)
-			continue;
-		next_tick = now + XDPI_NS_PER_SEC;
-		cli_sink_tick(&c->sink, now);
-		cli_observe_tick(&c->common.observe);
-		publish_metrics(c);
-		if (c->stats_interval && now >= next_stats) {
-			cli_sink_stats(&c->sink, now);
-			next_stats = now + c->stats_interval * XDPI_NS_PER_SEC;
-		}
-		if (cli_output_flush(&c->out) == -EPIPE) {
-			fprintf(stderr, "xdpi: the reader of the output went away (EPIPE): stopping\n");
-			break;
-		}
+	if (c->tap) {
+		xdpi_live__afxdp(l, &queues, &zerocopy);
+		fprintf(stderr, "xdpi: attached to %s (xdp %s); tap mode: %u AF_XDP socket%s, %s\n",
+			c->ifname, xdpi_live__xdp_mode(l), queues, queues > 1 ? "s" : "",
+			zerocopy ? "zero-copy" : "copy mode");
+	} else {
+		fprintf(stderr, "xdpi: attached to %s (xdp %s, tc egress %s); steering %s\n",
+			c->ifname, xdpi_live__xdp_mode(l), xdpi_live__tc_mode(l),
+			c->common.steer <= XDPI_STEER_SNIP ? steer[c->common.steer] : "?");
 	}
-	return 0;
+	if (c->metrics_listen)
+		fprintf(stderr, "xdpi: metrics at http://%s/metrics\n", c->metrics_listen);
 }
 
 int cmd_run(int argc, char **argv)
 {
-	struct run_ctx c = { .egress = true, .ringbuf_size = XDPI_RINGBUF_DEFAULT,
-			     .stats_interval = 10,
-			     .limits = { .v = { [CLI_LIMIT_SYN_SRC] = 10, [CLI_LIMIT_SYN_BLOCK] = 60,
-						[CLI_LIMIT_SAMPLES] = 100 },
-					 .given = { [CLI_LIMIT_SYN_SRC] = true,
-						    [CLI_LIMIT_SYN_BLOCK] = true,
-						    [CLI_LIMIT_SAMPLES] = true } } };
+	struct run_ctx c = {
+		.live = { .ringbuf_size = XDPI_RINGBUF_DEFAULT, .stats_interval = 10 },
+		.limits = { .v = { [CLI_LIMIT_SYN_SRC] = 10, [CLI_LIMIT_SYN_BLOCK] = 60,
+				   [CLI_LIMIT_SAMPLES] = 100 },
+			    .given = { [CLI_LIMIT_SYN_SRC] = true, [CLI_LIMIT_SYN_BLOCK] = true,
+				       [CLI_LIMIT_SAMPLES] = true } },
+	};
+	struct xdpi_live *l = NULL;
 	int err, rc = 1;
 
-	cli_common_defaults(&c.common);
+	xdpi_app_defaults(&c.live.common);
 	err = parse_args(&c, argc, argv);
 	if (err) {
-		free_lists(&c);
-		cli_detect_free(&c.common.detect);
+		xdpi_live_cfg_free(&c.live);
+		xdpi_app_rules_free(&c.live.common.rules);
 		return err > 0 ? 0 : err == -2 ? 1 : EXIT_USAGE;
 	}
-	cli_set_verbosity(c.common.verbose);
+	cli_set_verbosity(c.live.common.verbose);
 	install_signals();
-	if (check_host(&c) || cli_output_open(&c.out, c.common.output))
+	c.live.limits = run_limits(&c);
+	if (check_host(&c.live) || !(l = xdpi_live__open(&c.live)))
 		goto out;
-	if (c.metrics_listen) { /* before the slow load: a taken port fails at once */
-		char why[256];
-
-		if (!(c.metrics = xdpi_metrics__start(c.metrics_listen, why, sizeof(why)))) {
-			xdpi_log_error("--metrics %s\n", why);
-			goto out;
-		}
-	}
-	if (setup(&c))
-		goto out;
-	if (c.metrics) {
-		publish_metrics(&c);
-		fprintf(stderr, "xdpi: metrics at http://%s/metrics\n", c.metrics_listen);
-	}
-	err = loop(&c);
-	if (c.afxdp)
-		xdpi_afxdp__consume(c.afxdp);
-	xdpi_rb__consume(c.rb);
-	cli_sink_tick(&c.sink, cli_monotonic_ns());
-	cli_sink_finish(&c.sink, cli_monotonic_ns(), true);
-	rc = err ? 1 : 0;
-	if (c.persist)
+	say_attached(&c.live, l);
+	rc = xdpi_live__run(l, &stop_requested, &reopen_requested) ? 1 : 0;
+	if (c.live.persist)
 		fprintf(stderr, "xdpi: left attached to %s (--persist); remove with `rm -r %s`\n",
-			c.ifname, xdpi_loader__pin_dir(c.loader));
+			c.live.ifname, xdpi_live__pin_dir(l));
 	else
-		fprintf(stderr, "xdpi: detached from %s\n", c.ifname);
+		fprintf(stderr, "xdpi: detached from %s\n", c.live.ifname);
 out:
-	xdpi_metrics__stop(c.metrics);
-	xdpi_afxdp__free(c.afxdp);
-	xdpi_rb__free(c.rb);
-	cli_sink_free(&c.sink);
-	cli_observe_close(&c.common.observe, &c.out);
-	xdpi_loader__free(c.loader);
-	if (cli_output_close(&c.out))
-		rc = 1; /* events lost: said by cli_output_close */
-	free_lists(&c);
-	cli_detect_free(&c.common.detect);
+	if (xdpi_live__free(l))
+		rc = 1; /* events lost: said by the output */
+	if (!l)
+		xdpi_app_rules_free(&c.live.common.rules);
+	xdpi_live_cfg_free(&c.live);
 	return rc;
 }

@@ -5,7 +5,7 @@
 #include <bpf/libbpf.h>
 #include "xdpi/log.h"
 
-static enum xdpi_log_level log_level = XDPI_LOG_WARN;
+static enum xdpi_log_level log_level = XDPI_LOG_NOTE;
 
 void xdpi_log_set_level(enum xdpi_log_level level)
 {
@@ -19,11 +19,11 @@ enum xdpi_log_level xdpi_log_get_level(void)
 
 static void vlog(enum xdpi_log_level level, const char *fmt, va_list ap)
 {
-	static const char *const prefix[] = { "error", "warning", "info", "debug" };
+	static const char *const prefix[] = { "error: ", "warning: ", "", "info: ", "debug: " };
 
 	if (level > log_level)
 		return;
-	fprintf(stderr, "xdpi: %s: ", prefix[level]);
+	fprintf(stderr, "xdpi: %s", prefix[level]);
 	vfprintf(stderr, fmt, ap);
 }
 

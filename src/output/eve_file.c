@@ -11,10 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include "xdpi/log.h"
 #include "xdpi/output.h"
 
 #define EVE_BUF (1u << 16)
+#define NS_PER_SEC 1000000000ull
 
 struct eve_file {
 	pthread_mutex_t lock;
@@ -23,8 +26,19 @@ struct eve_file {
 	char path[PATH_MAX];
 	size_t used;
 	uint32_t pending; /* events in buf */
-	struct xdpi_output_stats st;
+	struct xdpi_eve_file_stats st;
+	uint64_t reported_errors; /* losses said so far, and when */
+	uint64_t reported_ns;
 	char buf[EVE_BUF];
+};
+
+static const struct xdpi_stat rows[] = {
+	XDPI_STAT_ROW("events", struct xdpi_eve_file_stats, events, XDPI_STAT_COUNTER,
+		      "xdpi_output_events_total", NULL, "Events written."),
+	XDPI_STAT_ROW("bytes", struct xdpi_eve_file_stats, bytes, XDPI_STAT_COUNTER, NULL, NULL,
+		      NULL),
+	XDPI_STAT_ROW("errors", struct xdpi_eve_file_stats, errors, XDPI_STAT_COUNTER,
+		      "xdpi_output_errors_total", NULL, "Events lost to failed writes."),
 };
 
 static int open_path(const char *path)
@@ -32,13 +46,22 @@ static int open_path(const char *path)
 	return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
 }
 
-static void *eve_file_open(const char *target)
+static bool eve_file_wanted(const struct xdpi_output_cfg *c)
 {
+	(void)c;
+	return true; /* standard output when no file is named */
+}
+
+static void *eve_file_open(const struct xdpi_output_cfg *c, char *errbuf, size_t errlen)
+{
+	const char *target = c->eve;
 	struct eve_file *o = calloc(1, sizeof(*o));
 	int err;
 
-	if (!o)
+	if (!o) {
+		snprintf(errbuf, errlen, "out of memory");
 		return NULL;
+	}
 	pthread_mutex_init(&o->lock, NULL);
 	if (!target || !strcmp(target, "-")) {
 		o->fd = STDOUT_FILENO;
@@ -50,9 +73,9 @@ static void *eve_file_open(const char *target)
 	o->fd = open_path(target);
 	if (o->fd < 0) {
 		err = errno;
+		snprintf(errbuf, errlen, "cannot open '%s': %s", target, strerror(err));
 		pthread_mutex_destroy(&o->lock);
 		free(o);
-		errno = err;
 		return NULL;
 	}
 	return o;
@@ -96,7 +119,7 @@ static int flush_locked(struct eve_file *o)
 	return err;
 }
 
-static int eve_file_write(void *priv, const char *json, size_t len)
+static int eve_file_event(void *priv, const char *json, size_t len)
 {
 	struct eve_file *o = priv;
 	int err = 0;
@@ -120,13 +143,40 @@ static int eve_file_write(void *priv, const char *json, size_t len)
 	return err;
 }
 
-static int eve_file_flush(void *priv)
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * NS_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+/* Says that events are being lost: at the first loss, then at most once a minute (FINAL: the
+ * last word, whenever). A reader that went away (EPIPE) is a way to stop, not a loss. */
+static void report_losses(struct eve_file *o, bool final)
+{
+	uint64_t now = now_ns();
+
+	if (o->st.errors == o->reported_errors || o->st.last_errno == EPIPE)
+		return;
+	if (!final && o->reported_errors && now - o->reported_ns < 60 * NS_PER_SEC)
+		return;
+	xdpi_log_warn("writing events to %s failed: %s; %llu event%s lost so far "
+		      "(xdpi_output_errors_total)\n", o->path, strerror(o->st.last_errno),
+		      (unsigned long long)o->st.errors, o->st.errors == 1 ? "" : "s");
+	o->reported_errors = o->st.errors;
+	o->reported_ns = now;
+}
+
+static int eve_file_tick(void *priv)
 {
 	struct eve_file *o = priv;
 	int err;
 
 	pthread_mutex_lock(&o->lock);
-	err = flush_locked(o);
+	flush_locked(o);
+	report_losses(o, false);
+	err = o->st.last_errno == EPIPE ? -EPIPE : 0;
 	pthread_mutex_unlock(&o->lock);
 	return err;
 }
@@ -153,18 +203,35 @@ static int eve_file_reopen(void *priv)
 	return err;
 }
 
-static void eve_file_stats(void *priv, struct xdpi_output_stats *st)
+static struct xdpi_eve_file_stats snapshot(struct eve_file *o)
 {
-	struct eve_file *o = priv;
+	struct xdpi_eve_file_stats st;
 
 	pthread_mutex_lock(&o->lock);
-	*st = o->st;
+	st = o->st;
 	pthread_mutex_unlock(&o->lock);
+	return st;
 }
 
-static const char *eve_file_target(void *priv)
+static void eve_file_stats(void *priv, struct xdpi_json *j)
 {
-	return ((struct eve_file *)priv)->path;
+	struct xdpi_eve_file_stats st = snapshot(priv);
+
+	xdpi_stats_json(j, "output", rows, XDPI_NSTATS(rows), &st);
+}
+
+static void eve_file_expose(void *priv, struct xdpi_prom *p)
+{
+	struct xdpi_eve_file_stats st = snapshot(priv);
+
+	xdpi_stats_expose(p, rows, XDPI_NSTATS(rows), &st, NULL);
+}
+
+static uint64_t eve_file_lost(void *priv)
+{
+	struct xdpi_eve_file_stats st = snapshot(priv);
+
+	return st.last_errno == EPIPE ? 0 : st.errors;
 }
 
 static void eve_file_close(void *priv)
@@ -174,6 +241,7 @@ static void eve_file_close(void *priv)
 	if (!o)
 		return;
 	flush_locked(o);
+	report_losses(o, true);
 	if (!o->is_stdout)
 		close(o->fd);
 	pthread_mutex_destroy(&o->lock);
@@ -181,12 +249,15 @@ static void eve_file_close(void *priv)
 }
 
 const struct xdpi_output_ops xdpi_output_eve_file = {
-	.name = "eve",
+	.name = "eve_file",
+	.option = "--output",
+	.wanted = eve_file_wanted,
 	.open = eve_file_open,
-	.write_event = eve_file_write,
-	.flush = eve_file_flush,
+	.on_event = eve_file_event,
+	.tick = eve_file_tick,
 	.reopen = eve_file_reopen,
 	.stats = eve_file_stats,
-	.target = eve_file_target,
+	.expose = eve_file_expose,
+	.lost = eve_file_lost,
 	.close = eve_file_close,
 };

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
+#include "xdpi/output.h"
 #include "xdpi/outputs.h"
 
 #define MSG_MAX 1400
@@ -314,3 +315,76 @@ void xdpi_ipfix__free(struct xdpi_ipfix *x)
 	pthread_mutex_destroy(&x->lock);
 	free(x);
 }
+
+/* ---- as an output: every flow record ---- */
+
+static const struct xdpi_stat rows[] = {
+	XDPI_STAT_ROW("records", struct xdpi_ipfix_stats, records, XDPI_STAT_COUNTER,
+		      "xdpi_ipfix_records_total", "result=\"exported\"",
+		      "IPFIX data records sent, and lost to send errors."),
+	XDPI_STAT_ROW("messages", struct xdpi_ipfix_stats, messages, XDPI_STAT_COUNTER,
+		      "xdpi_output_messages_total", "sink=\"ipfix\",result=\"delivered\"",
+		      "Messages of the network outputs by result."),
+	XDPI_STAT_ROW("templates", struct xdpi_ipfix_stats, templates, XDPI_STAT_COUNTER, NULL,
+		      NULL, NULL),
+	XDPI_STAT_ROW("send_errors", struct xdpi_ipfix_stats, send_errors, XDPI_STAT_COUNTER,
+		      "xdpi_output_messages_total", "sink=\"ipfix\",result=\"failed\"",
+		      "Messages of the network outputs by result."),
+	XDPI_STAT_ROW("records_lost", struct xdpi_ipfix_stats, records_lost, XDPI_STAT_COUNTER,
+		      "xdpi_ipfix_records_total", "result=\"lost\"",
+		      "IPFIX data records sent, and lost to send errors."),
+};
+
+static bool ipfix_wanted(const struct xdpi_output_cfg *c)
+{
+	return c->ipfix_target != NULL;
+}
+
+static void *ipfix_open(const struct xdpi_output_cfg *c, char *err, size_t errlen)
+{
+	return xdpi_ipfix__new(c->ipfix_target, c->wall_offset_ns, err, errlen);
+}
+
+static void ipfix_record(void *priv, const struct xdpi_flow *f, enum xdpi_flow_end why)
+{
+	xdpi_ipfix__flow(priv, f, why);
+}
+
+static int ipfix_tick(void *priv)
+{
+	xdpi_ipfix__flush(priv);
+	return 0;
+}
+
+static void ipfix_stats(void *priv, struct xdpi_json *j)
+{
+	struct xdpi_ipfix_stats st;
+
+	xdpi_ipfix__stats(priv, &st);
+	xdpi_stats_json(j, "ipfix", rows, XDPI_NSTATS(rows), &st);
+}
+
+static void ipfix_expose(void *priv, struct xdpi_prom *p)
+{
+	struct xdpi_ipfix_stats st;
+
+	xdpi_ipfix__stats(priv, &st);
+	xdpi_stats_expose(p, rows, XDPI_NSTATS(rows), &st, NULL);
+}
+
+static void ipfix_close(void *priv)
+{
+	xdpi_ipfix__free(priv);
+}
+
+const struct xdpi_output_ops xdpi_output_ipfix = {
+	.name = "ipfix",
+	.option = "--ipfix",
+	.wanted = ipfix_wanted,
+	.open = ipfix_open,
+	.on_flow_record = ipfix_record,
+	.tick = ipfix_tick,
+	.stats = ipfix_stats,
+	.expose = ipfix_expose,
+	.close = ipfix_close,
+};

@@ -12,6 +12,7 @@
 #include <pcap/pcap.h>
 #include <sys/stat.h>
 #include "xdpi/decode.h"
+#include "xdpi/output.h"
 #include "xdpi/outputs.h"
 
 struct xdpi_pcap_alerts {
@@ -181,3 +182,78 @@ void xdpi_pcap_alerts__free(struct xdpi_pcap_alerts *p)
 	pthread_mutex_destroy(&p->lock);
 	free(p);
 }
+
+/* ---- as an output: the packets of alerted flows ---- */
+
+static const struct xdpi_stat rows[] = {
+	XDPI_STAT_ROW("packets", struct xdpi_pcap_alerts_stats, packets, XDPI_STAT_COUNTER,
+		      "xdpi_pcap_alerts_packets_total", NULL, "Packets of alerted flows written."),
+	XDPI_STAT_ROW("bytes", struct xdpi_pcap_alerts_stats, bytes, XDPI_STAT_COUNTER, NULL,
+		      NULL, NULL),
+	XDPI_STAT_ROW("files", struct xdpi_pcap_alerts_stats, files, XDPI_STAT_COUNTER, NULL,
+		      NULL, NULL),
+	XDPI_STAT_ROW("rotations", struct xdpi_pcap_alerts_stats, rotations, XDPI_STAT_COUNTER,
+		      NULL, NULL, NULL),
+	XDPI_STAT_ROW("removed", struct xdpi_pcap_alerts_stats, removed, XDPI_STAT_COUNTER, NULL,
+		      NULL, NULL),
+	XDPI_STAT_ROW("errors", struct xdpi_pcap_alerts_stats, errors, XDPI_STAT_COUNTER,
+		      "xdpi_output_messages_total", "sink=\"pcap\",result=\"failed\"",
+		      "Messages of the network outputs by result."),
+	XDPI_STAT_ROW("skipped_link", struct xdpi_pcap_alerts_stats, skipped_link,
+		      XDPI_STAT_COUNTER, NULL, NULL, NULL),
+};
+
+static bool out_wanted(const struct xdpi_output_cfg *c)
+{
+	return c->pcap_dir != NULL;
+}
+
+static void *out_open(const struct xdpi_output_cfg *c, char *err, size_t errlen)
+{
+	return xdpi_pcap_alerts__new(c->pcap_dir, c->pcap_rotate_bytes, c->pcap_keep,
+				     c->wall_offset_ns, err, errlen);
+}
+
+static void out_packet(void *priv, const struct xdpi_pkt *pkt)
+{
+	xdpi_pcap_alerts__packet(priv, pkt);
+}
+
+static int out_tick(void *priv)
+{
+	xdpi_pcap_alerts__flush(priv);
+	return 0;
+}
+
+static void out_stats(void *priv, struct xdpi_json *j)
+{
+	struct xdpi_pcap_alerts_stats st;
+
+	xdpi_pcap_alerts__stats(priv, &st);
+	xdpi_stats_json(j, "pcap_alerts", rows, XDPI_NSTATS(rows), &st);
+}
+
+static void out_expose(void *priv, struct xdpi_prom *p)
+{
+	struct xdpi_pcap_alerts_stats st;
+
+	xdpi_pcap_alerts__stats(priv, &st);
+	xdpi_stats_expose(p, rows, XDPI_NSTATS(rows), &st, NULL);
+}
+
+static void out_close(void *priv)
+{
+	xdpi_pcap_alerts__free(priv);
+}
+
+const struct xdpi_output_ops xdpi_output_pcap_alerts = {
+	.name = "pcap_alerts",
+	.option = "--pcap-alerts",
+	.wanted = out_wanted,
+	.open = out_open,
+	.on_packet = out_packet,
+	.tick = out_tick,
+	.stats = out_stats,
+	.expose = out_expose,
+	.close = out_close,
+};

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <hiredis/hiredis.h>
 #include "xdpi/log.h"
+#include "xdpi/output.h"
 #include "xdpi/outputs.h"
 
 struct xdpi_redis {
@@ -161,3 +162,55 @@ void xdpi_redis__free(struct xdpi_redis *r, struct xdpi_sendq_stats *last)
 	redis_reset(r);
 	free(r);
 }
+
+/* ---- as an output: every EVE event ---- */
+
+static bool redis_wanted(const struct xdpi_output_cfg *c)
+{
+	return c->redis_url != NULL;
+}
+
+static void *redis_open(const struct xdpi_output_cfg *c, char *err, size_t errlen)
+{
+	return xdpi_redis__new(c->redis_url, c->redis_mode, err, errlen);
+}
+
+static int redis_event(void *priv, const char *json, size_t len)
+{
+	return xdpi_redis__write(priv, json, len); /* a full queue drops, counted: never waits */
+}
+
+static void redis_stats(void *priv, struct xdpi_json *j)
+{
+	struct xdpi_sendq_stats st;
+
+	xdpi_redis__stats(priv, &st);
+	xdpi_sendq_stats_json(j, "redis", &st);
+}
+
+static void redis_expose(void *priv, struct xdpi_prom *p)
+{
+	struct xdpi_sendq_stats st;
+
+	xdpi_redis__stats(priv, &st);
+	xdpi_sendq_stats_expose(p, "redis", &st);
+}
+
+static void redis_close(void *priv)
+{
+	struct xdpi_sendq_stats st;
+
+	xdpi_redis__free(priv, &st);
+	xdpi_sendq_say_losses("redis", &st);
+}
+
+const struct xdpi_output_ops xdpi_output_redis = {
+	.name = "redis",
+	.option = "--redis",
+	.wanted = redis_wanted,
+	.open = redis_open,
+	.on_event = redis_event,
+	.stats = redis_stats,
+	.expose = redis_expose,
+	.close = redis_close,
+};

@@ -2,6 +2,7 @@
 /* The delivery queue: a ring of message copies behind one mutex, drained by one thread.
  * The thread delivers without the lock held, so a push never waits for the network. */
 #include <errno.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,4 +223,49 @@ void xdpi_sendq__free(struct xdpi_sendq *q, struct xdpi_sendq_stats *last)
 	free(q->ring);
 	free(q->attempts);
 	free(q);
+}
+
+/* ---- the counters of a delivery queue, once for every output that has one ---- */
+
+static const struct xdpi_stat rows[] = {
+	XDPI_STAT_ROW("queued", struct xdpi_sendq_stats, queued, XDPI_STAT_COUNTER, NULL, NULL,
+		      NULL),
+	XDPI_STAT_ROW("delivered", struct xdpi_sendq_stats, delivered, XDPI_STAT_COUNTER,
+		      "xdpi_output_messages_total", "result=\"delivered\"",
+		      "Messages of the network outputs by result."),
+	XDPI_STAT_ROW("pending", struct xdpi_sendq_stats, pending, XDPI_STAT_GAUGE,
+		      "xdpi_output_pending", NULL, "Messages queued, not yet delivered."),
+	XDPI_STAT_ROW("dropped_full", struct xdpi_sendq_stats, dropped_full, XDPI_STAT_COUNTER,
+		      "xdpi_output_messages_total", "result=\"dropped_full\"",
+		      "Messages of the network outputs by result."),
+	XDPI_STAT_ROW("failed", struct xdpi_sendq_stats, failed, XDPI_STAT_COUNTER,
+		      "xdpi_output_messages_total", "result=\"failed\"",
+		      "Messages of the network outputs by result."),
+	XDPI_STAT_ROW("retries", struct xdpi_sendq_stats, retries, XDPI_STAT_COUNTER,
+		      "xdpi_output_retries_total", NULL, "Deliveries retried after a failure."),
+	XDPI_STAT_ROW("connected", struct xdpi_sendq_stats, connected, XDPI_STAT_BOOL,
+		      "xdpi_output_connected", NULL, "1 when the last delivery went through."),
+};
+
+void xdpi_sendq_stats_json(struct xdpi_json *j, const char *name, const struct xdpi_sendq_stats *st)
+{
+	xdpi_stats_json(j, name, rows, XDPI_NSTATS(rows), st);
+}
+
+void xdpi_sendq_stats_expose(struct xdpi_prom *p, const char *sink,
+			     const struct xdpi_sendq_stats *st)
+{
+	char label[64];
+
+	snprintf(label, sizeof(label), "sink=\"%s\"", sink);
+	xdpi_stats_expose(p, rows, XDPI_NSTATS(rows), st, label);
+}
+
+void xdpi_sendq_say_losses(const char *name, const struct xdpi_sendq_stats *st)
+{
+	if (st->dropped_full || st->failed || st->lost_at_close)
+		xdpi_log_warn("%s: %llu delivered, %llu dropped (queue full), %llu given up after "
+			      "retries, %llu undelivered at exit\n", name,
+			      (unsigned long long)st->delivered, (unsigned long long)st->dropped_full,
+			      (unsigned long long)st->failed, (unsigned long long)st->lost_at_close);
 }

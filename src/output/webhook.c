@@ -9,6 +9,7 @@
 #include <string.h>
 #include <curl/curl.h>
 #include "xdpi/log.h"
+#include "xdpi/output.h"
 #include "xdpi/outputs.h"
 
 #define ATTEMPTS 6   /* 1 + 5 retries: 0.25 + 0.5 + 1 + 2 + 4 s of backoff */
@@ -135,3 +136,55 @@ void xdpi_webhook__free(struct xdpi_webhook *w, struct xdpi_sendq_stats *last)
 	curl_slist_free_all(w->headers);
 	free(w);
 }
+
+/* ---- as an output: API alerts, as the JSON the application made of them ---- */
+
+static bool webhook_wanted(const struct xdpi_output_cfg *c)
+{
+	return c->webhook_url != NULL;
+}
+
+static void *webhook_open(const struct xdpi_output_cfg *c, char *err, size_t errlen)
+{
+	return xdpi_webhook__new(c->webhook_url, err, errlen);
+}
+
+static int webhook_alert(void *priv, const char *json, size_t len)
+{
+	return xdpi_webhook__post(priv, json, len);
+}
+
+static void webhook_stats(void *priv, struct xdpi_json *j)
+{
+	struct xdpi_sendq_stats st;
+
+	xdpi_webhook__stats(priv, &st);
+	xdpi_sendq_stats_json(j, "webhook", &st);
+}
+
+static void webhook_expose(void *priv, struct xdpi_prom *p)
+{
+	struct xdpi_sendq_stats st;
+
+	xdpi_webhook__stats(priv, &st);
+	xdpi_sendq_stats_expose(p, "webhook", &st);
+}
+
+static void webhook_close(void *priv)
+{
+	struct xdpi_sendq_stats st;
+
+	xdpi_webhook__free(priv, &st);
+	xdpi_sendq_say_losses("webhook", &st);
+}
+
+const struct xdpi_output_ops xdpi_output_webhook = {
+	.name = "webhook",
+	.option = "--api-webhook",
+	.wanted = webhook_wanted,
+	.open = webhook_open,
+	.on_api_alert = webhook_alert,
+	.stats = webhook_stats,
+	.expose = webhook_expose,
+	.close = webhook_close,
+};

@@ -4,7 +4,7 @@
  * since each flow began; the viewer turns them into rates between two reads. */
 #include <stdlib.h>
 #include <string.h>
-#include "common.h"
+#include "app_int.h"
 #include "xdpi/eve.h"
 #include "xdpi/json.h"
 
@@ -128,7 +128,7 @@ static void write_talkers(struct xdpi_json *j, struct top_ctx *t)
 	xdpi_json_arr_close(j);
 }
 
-int cli_top_compose(struct xdpi_loader *l, char **text, size_t *len)
+int xdpi_app_top_compose(struct xdpi_loader *l, char **text, size_t *len)
 {
 	struct top_ctx t = { .nflows = 0 };
 	struct xdpi_json j;

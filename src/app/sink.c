@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Where read and run send packets: one engine in the reader's thread, or --workers N engines
+/* Where the application sends packets: one engine in the reader's thread, or --workers N engines
  * in their own threads (core/workers.c). Either way the same five calls. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "common.h"
+#include "app_int.h"
 #include "xdpi/log.h"
 
-int cli_sink_open(struct cli_sink *s, const struct xdpi_engine_cfg *ec, struct cli_detect *cd,
+int xdpi_sink_open(struct xdpi_sink *s, const struct xdpi_engine_cfg *ec, struct xdpi_app_rules *cd,
 		  uint32_t workers)
 {
 	struct xdpi_workers_cfg wc = { .n = workers, .engine = *ec, .emit = ec->emit,
@@ -39,20 +39,20 @@ int cli_sink_open(struct cli_sink *s, const struct xdpi_engine_cfg *ec, struct c
 	return s->workers ? 0 : -1;
 }
 
-int cli_sink_packet(void *ctx, const struct xdpi_pkt *pkt)
+int xdpi_sink_packet(void *ctx, const struct xdpi_pkt *pkt)
 {
-	struct cli_sink *s = ctx;
+	struct xdpi_sink *s = ctx;
 
 	return s->workers ? xdpi_workers__packet(s->workers, pkt) : xdpi_engine__packet(s->engine, pkt);
 }
 
-void cli_sink_flush(struct cli_sink *s)
+void xdpi_sink_flush(struct xdpi_sink *s)
 {
 	if (s->workers)
 		xdpi_workers__flush(s->workers);
 }
 
-void cli_sink_tick(struct cli_sink *s, uint64_t now)
+void xdpi_sink_tick(struct xdpi_sink *s, uint64_t now)
 {
 	if (s->workers)
 		xdpi_workers__tick(s->workers, now);
@@ -60,7 +60,7 @@ void cli_sink_tick(struct cli_sink *s, uint64_t now)
 		xdpi_engine__tick(s->engine, now);
 }
 
-void cli_sink_stats(struct cli_sink *s, uint64_t now)
+void xdpi_sink_stats(struct xdpi_sink *s, uint64_t now)
 {
 	if (s->workers)
 		xdpi_workers__emit_stats(s->workers, now);
@@ -69,7 +69,7 @@ void cli_sink_stats(struct cli_sink *s, uint64_t now)
 }
 
 /* Ends every flow and writes the last stats (all of it written when this returns). */
-void cli_sink_finish(struct cli_sink *s, uint64_t now, bool stats)
+void xdpi_sink_finish(struct xdpi_sink *s, uint64_t now, bool stats)
 {
 	if (s->workers) {
 		xdpi_workers__finish(s->workers, now, stats);
@@ -80,7 +80,7 @@ void cli_sink_finish(struct cli_sink *s, uint64_t now, bool stats)
 		xdpi_engine__emit_stats(s->engine, now);
 }
 
-void cli_sink_free(struct cli_sink *s)
+void xdpi_sink_free(struct xdpi_sink *s)
 {
 	xdpi_workers__free(s->workers);
 	xdpi_engine__free(s->engine);

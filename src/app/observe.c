@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+/* API metrics (routes, the endpoint table, alert conditions) and process context (the socket
+ * hooks), wired with the outputs into the engine's hooks: flow records, packets of alerted
+ * flows and API alerts reach every output that takes them. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "app_int.h"
+#include "xdpi/context.h"
+#include "xdpi/json.h"
+#include "xdpi/log.h"
+
+/* The engine's hooks get the observe state; it knows the outputs. */
+static struct xdpi_outputs *outputs_of(void *ctx)
+{
+	return ((struct xdpi_app_observe *)ctx)->outputs;
+}
+
+static void hook_flow_record(void *ctx, const struct xdpi_flow *f, enum xdpi_flow_end why)
+{
+	xdpi_outputs_flow_record(outputs_of(ctx), f, why);
+}
+
+static void hook_alerted_packet(void *ctx, const struct xdpi_pkt *pkt, const struct xdpi_flow *f)
+{
+	(void)f;
+	xdpi_outputs_packet(outputs_of(ctx), pkt);
+}
+
+/* An API alert as the JSON document the webhook (and any output taking them) sends. */
+static void hook_api_alert(void *ctx, const struct xdpi_api_alert *a)
+{
+	struct xdpi_app_observe *o = ctx;
+	struct xdpi_json j;
+
+	xdpi_json_init(&j);
+	xdpi_api_alert_json(&j, a, o->api_cfg.wall_offset_ns);
+	if (!j.oom)
+		xdpi_outputs_api_alert(o->outputs, j.buf, j.len);
+	xdpi_json_free(&j);
+}
+
+static struct xdpi_proc_ctx *hook_flow_context(void *ctx, const struct xdpi_flow *f)
+{
+	return xdpi_sock_ctx__lookup(((struct xdpi_app_observe *)ctx)->sock_ctx, f);
+}
+
+int xdpi_app_observe_check(const struct xdpi_app_observe *o)
+{
+	struct xdpi_api_routes *r;
+	char err[512];
+	int rc = 0;
+
+	if (!o->routes_file)
+		return 0;
+	r = xdpi_api_routes__new();
+	if (!r || xdpi_api_routes__load(r, o->routes_file, err, sizeof(err))) {
+		xdpi_log_error("--api-routes: %s\n", r ? err : "out of memory");
+		rc = -1;
+	}
+	xdpi_api_routes__free(r);
+	return rc;
+}
+
+static int open_api(struct xdpi_app_observe *o, int64_t wall_offset_ns)
+{
+	char err[512];
+
+	if (o->routes_file) {
+		o->routes = xdpi_api_routes__new();
+		if (!o->routes || xdpi_api_routes__load(o->routes, o->routes_file, err, sizeof(err))) {
+			xdpi_log_error("--api-routes: %s\n", o->routes ? err : "out of memory");
+			return -1;
+		}
+		xdpi_log_info("api: %zu route templates from %s\n",
+			      xdpi_api_routes__count(o->routes), o->routes_file);
+	}
+	o->api_cfg.routes = o->routes;
+	o->api_cfg.route_budget = (uint32_t)o->route_budget;
+	o->api_cfg.wall_offset_ns = wall_offset_ns;
+	o->api = xdpi_api__new(&o->api_cfg);
+	if (!o->api)
+		xdpi_log_error("API metrics: out of memory\n");
+	return o->api ? 0 : -1;
+}
+
+/* Combinations no single option can check. */
+static int check_combinations(const struct xdpi_app_observe *o)
+{
+	if (o->out.webhook_url && !o->api_cfg.nconds) {
+		xdpi_log_error("--api-webhook needs at least one --api-alert\n");
+		return -1;
+	}
+	if (!o->out.redis_url && o->out.redis_mode) {
+		xdpi_log_error("--redis-mode needs --redis\n");
+		return -1;
+	}
+	return 0;
+}
+
+int xdpi_app_observe_open(struct xdpi_app_observe *o, struct xdpi_outputs *out,
+			  struct xdpi_engine_cfg *ec, bool api_wanted)
+{
+	char err[512];
+
+	o->outputs = out;
+	if (check_combinations(o))
+		return -1;
+	if ((api_wanted || o->routes_file || o->api_cfg.nconds || o->route_budget) &&
+	    open_api(o, ec->wall_offset_ns))
+		return -1;
+	if (o->process_context && !(o->sock_ctx = xdpi_sock_ctx__open(err, sizeof(err)))) {
+		xdpi_log_error("--process-context: %s\n", err);
+		return -1;
+	}
+	ec->api = o->api;
+	ec->hooks = (struct xdpi_engine_hooks){
+		.ctx = o,
+		.flow_record = xdpi_outputs_take_flow_records(out) ? hook_flow_record : NULL,
+		.alerted_packet = xdpi_outputs_take_packets(out) ? hook_alerted_packet : NULL,
+		.api_alert = xdpi_outputs_take_api_alerts(out) ? hook_api_alert : NULL,
+		.flow_context = o->sock_ctx ? hook_flow_context : NULL,
+	};
+	return 0;
+}
+
+static const struct xdpi_stat ctx_rows[] = {
+	XDPI_STAT_ROW("lookups", struct xdpi_sock_ctx_stats, lookups, XDPI_STAT_COUNTER, NULL,
+		      NULL, NULL),
+	XDPI_STAT_ROW("found", struct xdpi_sock_ctx_stats, found, XDPI_STAT_COUNTER,
+		      "xdpi_context_lookups_total", "result=\"found\"",
+		      "Flow ends looked up in the socket hooks' map"),
+	XDPI_STAT_ROW("not_found", struct xdpi_sock_ctx_stats, not_found, XDPI_STAT_COUNTER,
+		      "xdpi_context_lookups_total", "result=\"not_found\"",
+		      "Flow ends looked up in the socket hooks' map"),
+	XDPI_STAT_ROW("errors", struct xdpi_sock_ctx_stats, errors, XDPI_STAT_COUNTER,
+		      "xdpi_context_lookups_total", "result=\"error\"",
+		      "Flow ends looked up in the socket hooks' map"),
+};
+
+void xdpi_app_observe_stats(const struct xdpi_app_observe *o, struct xdpi_json *j)
+{
+	struct xdpi_sock_ctx_stats st;
+
+	if (!o->sock_ctx)
+		return;
+	xdpi_sock_ctx__stats(o->sock_ctx, &st);
+	xdpi_stats_json(j, "process_context", ctx_rows, XDPI_NSTATS(ctx_rows), &st);
+}
+
+void xdpi_app_observe_expose(const struct xdpi_app_observe *o, struct xdpi_prom *p)
+{
+	struct xdpi_sock_ctx_stats st;
+
+	if (o->api)
+		xdpi_api__expose(o->api, p->f);
+	if (!o->sock_ctx)
+		return;
+	xdpi_sock_ctx__stats(o->sock_ctx, &st);
+	xdpi_stats_expose(p, ctx_rows, XDPI_NSTATS(ctx_rows), &st, NULL);
+}
+
+void xdpi_app_observe_close(struct xdpi_app_observe *o)
+{
+	xdpi_sock_ctx__free(o->sock_ctx);
+	xdpi_api__free(o->api);
+	xdpi_api_routes__free(o->routes);
+	o->sock_ctx = NULL;
+	o->api = NULL;
+	o->routes = NULL;
+}

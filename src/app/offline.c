@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/* A capture file through the pipeline: the pcap source, optionally each packet through the
+ * real XDP program first (BPF_PROG_TEST_RUN) with the ring buffer source after it, into the
+ * engine or workers, out to the outputs; flow timeouts on the capture's own clock. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "app_int.h"
+#include "xdpi/log.h"
+
+struct offline {
+	struct xdpi_offline_cfg *c;
+	struct xdpi_outputs outputs;
+	struct xdpi_app_report report;
+	struct xdpi_sink sink;
+	struct xdpi_loader *loader;
+	struct xdpi_replay *replay;
+	const struct xdpi_source_ops *file_ops, *rb_ops;
+	void *file, *rb;
+	uint64_t next_tick, last_ts, packets;
+	bool gone; /* the output's reader went away */
+};
+
+static int to_sink(void *ctx, const struct xdpi_pkt *pkt)
+{
+	struct offline *o = ctx;
+
+	return xdpi_sink_packet(&o->sink, pkt);
+}
+
+static int one_packet(void *ctx, const struct xdpi_pkt *pkt)
+{
+	struct offline *o = ctx;
+
+	if (!o->replay) {
+		xdpi_sink_packet(&o->sink, pkt);
+	} else {
+		xdpi_replay__run(o->replay, pkt); /* refusals are counted in the stats */
+		o->rb_ops->drain(o->rb);
+	}
+	o->packets++;
+	if (pkt->ts_ns > o->last_ts)
+		o->last_ts = pkt->ts_ns;
+	/* flow timeouts run on the capture's clock, once per captured second; the outputs are
+	 * asked every 4096 packets too, so that `xdpi read ... | head` stops soon */
+	if (pkt->ts_ns >= o->next_tick) {
+		xdpi_sink_tick(&o->sink, pkt->ts_ns);
+		o->next_tick = pkt->ts_ns + XDPI_NS_PER_SEC;
+		o->gone |= xdpi_outputs_tick(&o->outputs) == -EPIPE;
+	} else if (!(o->packets & 4095)) {
+		o->gone |= xdpi_outputs_tick(&o->outputs) == -EPIPE;
+	}
+	return 0;
+}
+
+static int setup_kernel(struct offline *o)
+{
+	struct xdpi_app_common *c = &o->c->common;
+	struct xdpi_loader_cfg lc = {
+		.replay_clock = true,
+		.default_steer = c->steer,
+		.head_pkts = (uint32_t)c->head_pkts,
+		.snaplen = (uint32_t)c->snaplen,
+		.max_flows = (uint32_t)c->max_flows,
+		.ringbuf_bytes = XDPI_RINGBUF_DEFAULT,
+		.ports = c->ports,
+		.nports = c->nports,
+	};
+	char err[256];
+
+	o->loader = xdpi_loader__open(&lc);
+	if (!o->loader)
+		return -1;
+	o->replay = xdpi_replay__new(xdpi_loader__xdp_prog_fd(o->loader),
+				     xdpi_loader__map_fd(o->loader, XDPI_MAP_REPLAY_CLOCK));
+	o->rb_ops = xdpi_source_find("ringbuf");
+	o->rb = o->rb_ops->open(&(struct xdpi_source_cfg){
+					.deliver = to_sink, .ctx = o,
+					.ringbuf_fd = xdpi_loader__map_fd(o->loader, XDPI_MAP_EVENTS_RB) },
+				err, sizeof(err));
+	if (!o->replay || !o->rb) {
+		xdpi_log_error("setting up the replay failed: %s\n", o->rb ? strerror(errno) : err);
+		return -1;
+	}
+	o->report.replay = o->replay;
+	o->report.sources[1] = o->rb;
+	o->report.source_ops[1] = o->rb_ops;
+	return 0;
+}
+
+static int setup_engine(struct offline *o)
+{
+	struct xdpi_app_common *c = &o->c->common;
+	struct xdpi_engine_cfg ec = {
+		.max_flows = c->max_flows,
+		.timeouts = c->timeouts,
+		.kops = o->loader ? &xdpi_loader_kernel_ops : NULL,
+		.kctx = o->loader,
+		.emit = xdpi_outputs_event,
+		.emit_ctx = &o->outputs,
+		.stats_extra = xdpi_app_stats_extra,
+		.stats_ctx = &o->report,
+		.detect = c->rules.d,
+		.drop_ttl_ns = c->rules.drop_ttl_s * XDPI_NS_PER_SEC,
+		.anomaly = &c->rules.anomaly,
+	};
+
+	o->report.outputs = &o->outputs;
+	o->report.observe = &c->observe;
+	if (xdpi_app_observe_open(&c->observe, &o->outputs, &ec, false))
+		return -1;
+	return xdpi_sink_open(&o->sink, &ec, &c->rules, (uint32_t)c->workers);
+}
+
+/* 0 when the file was read (damage after some packets is said, not fatal), -1 when no packet
+ * could be, -ENOENT when the file could not be opened at all. */
+static int read_file(struct offline *o)
+{
+	char err[512];
+	int n = 0;
+
+	o->file_ops = xdpi_source_find("pcap");
+	o->file = o->file_ops->open(&(struct xdpi_source_cfg){ .deliver = one_packet, .ctx = o,
+							      .path = o->c->path },
+				    err, sizeof(err));
+	if (!o->file) {
+		xdpi_log_error("%s\n", err);
+		return -ENOENT; /* nothing read: no events at all */
+	}
+	o->report.sources[0] = o->file;
+	o->report.source_ops[0] = o->file_ops;
+	while (!o->gone && (n = o->file_ops->poll(o->file, 0)) > 0)
+		;
+	return !o->gone && n < 0 && !o->packets ? -1 : 0;
+}
+
+int xdpi_offline_run(struct xdpi_offline_cfg *c)
+{
+	struct xdpi_app_common *cm = &c->common;
+	struct offline o = { .c = c, .report = { .rule_stats_fd = -1 } };
+	int rc = 1, err;
+
+	cm->observe.out.pcap_rotate_bytes = cm->observe.pcap_rotate_mb << 20;
+	cm->observe.out.pcap_keep = (uint32_t)cm->observe.pcap_keep;
+	if (xdpi_outputs_open(&o.outputs, &cm->observe.out))
+		return 1;
+	if (xdpi_app_rules_load(&cm->rules, NULL, NULL))
+		goto out;
+	if (c->through_kernel && setup_kernel(&o))
+		goto out;
+	if (setup_engine(&o))
+		goto out;
+	err = read_file(&o);
+	if (err == -ENOENT)
+		goto out;
+	if (o.rb)
+		o.rb_ops->drain(o.rb);
+	xdpi_sink_finish(&o.sink, o.last_ts, !c->no_stats);
+	rc = err ? 1 : 0;
+out:
+	xdpi_sink_free(&o.sink);
+	xdpi_app_observe_close(&cm->observe);
+	if (o.file)
+		o.file_ops->close(o.file);
+	if (o.rb)
+		o.rb_ops->close(o.rb);
+	xdpi_replay__free(o.replay);
+	xdpi_loader__free(o.loader);
+	if (xdpi_outputs_close(&o.outputs))
+		rc = 1; /* events lost: said by the output */
+	xdpi_app_rules_free(&cm->rules);
+	return rc;
+}
