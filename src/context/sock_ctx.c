@@ -9,6 +9,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "xdpi/bytes.h"
 #include "bpf/sock_ctx.skel.h"
 #include "xdpi/context.h"
 #include "xdpi/flow.h"
@@ -120,7 +121,7 @@ struct xdpi_proc_ctx *xdpi_sock_ctx__lookup(struct xdpi_sock_ctx *s, const struc
 	struct xdpi_proc_ctx *p;
 	int found = 0, err = 0;
 
-	if (f->key.proto != 6 && f->key.proto != 17)
+	if (f->key.proto != XDPI_IPPROTO_TCP && f->key.proto != XDPI_IPPROTO_UDP)
 		return NULL;
 	p = calloc(1, sizeof(*p));
 	if (!p)

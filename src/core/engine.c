@@ -7,10 +7,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include "xdpi/bytes.h"
 #include "xdpi/decode.h"
 #include "xdpi/defrag.h"
 #include "xdpi/context.h"
 #include "xdpi/engine.h"
+#include "xdpi/frag_memo.h"
 #include "xdpi/eve.h"
 #include "xdpi/log.h"
 #include "l7.h"
@@ -20,12 +22,6 @@
 #define TCP_FIN 0x01
 #define TCP_RST 0x04
 #define TCP_ACK 0x10
-
-struct frag_slot {
-	struct xdpi_frag_key key;
-	uint16_t sport, dport;
-	bool used;
-};
 
 struct xdpi_engine {
 	struct xdpi_engine_cfg cfg;
@@ -42,7 +38,7 @@ struct xdpi_engine {
 	struct xdpi_kernel_rules *kernel_rules; /* detection rules the XDP maps count */
 	struct xdpi_anomaly *anomaly;
 	struct xdpi_defrag *defrag;
-	struct frag_slot frags[FRAG_CACHE_SIZE];
+	struct xdpi_frag_memo *frags; /* later IP fragments' ports */
 };
 
 static void emit(struct xdpi_engine *e)
@@ -325,11 +321,13 @@ struct xdpi_engine *xdpi_engine__new(const struct xdpi_engine_cfg *cfg)
 		e->kernel_rules = xdpi_kernel_rules__new(cfg->detect); /* NULL: no reports, only */
 	e->ft = flow_table__new(cfg->max_flows, &cfg->timeouts, on_flow_end, e);
 	e->defrag = xdpi_defrag__new(256, 30 * XDPI_NS_PER_SEC);
-	if (!e->ft || !e->defrag) {
+	e->frags = xdpi_frag_memo__new(FRAG_CACHE_SIZE);
+	if (!e->ft || !e->defrag || !e->frags) {
 		int err = errno ? errno : ENOMEM;
 
 		flow_table__free(e->ft);
 		xdpi_defrag__free(e->defrag);
+		xdpi_frag_memo__free(e->frags);
 		free(e);
 		errno = err;
 		return NULL;
@@ -354,6 +352,7 @@ void xdpi_engine__free(struct xdpi_engine *e)
 	flow_table__foreach(e->ft, free_l7, e);
 	flow_table__free(e->ft);
 	xdpi_defrag__free(e->defrag);
+	xdpi_frag_memo__free(e->frags);
 	xdpi_kernel_rules__free(e->kernel_rules);
 	if (!e->cfg.shared_anomaly)
 		xdpi_anomaly__free(e->anomaly);
@@ -399,53 +398,37 @@ static void count_layers(struct xdpi_engine *e, const struct xdpi_decoded *d)
 	}
 }
 
-static struct frag_slot *frag_slot(struct xdpi_engine *e, const struct xdpi_decoded *d,
-				   struct xdpi_frag_key *fk)
-{
-	memset(fk, 0, sizeof(*fk));
-	memcpy(fk->saddr, d->saddr, 16);
-	memcpy(fk->daddr, d->daddr, 16);
-	fk->id = d->frag_id;
-	fk->proto = d->proto;
-	fk->family = d->family;
-	return &e->frags[xdpi_flow_key_hash((const void *)fk) % FRAG_CACHE_SIZE];
-}
-
 /* Later fragments carry no ports: take them from their datagram's first fragment. */
 static int frag_attribute(struct xdpi_engine *e, struct xdpi_decoded *d)
 {
-	struct xdpi_frag_key fk;
-	struct frag_slot *s;
+	uint32_t ports;
 
-	if (d->frag == XDPI_DFRAG_NONE || (d->proto != 6 && d->proto != 17))
+	if (d->frag == XDPI_DFRAG_NONE ||
+	    (d->proto != XDPI_IPPROTO_TCP && d->proto != XDPI_IPPROTO_UDP))
 		return 0;
-	s = frag_slot(e, d, &fk);
 	if (d->frag == XDPI_DFRAG_FIRST) {
-		s->key = fk;
-		s->sport = d->sport;
-		s->dport = d->dport;
-		s->used = true;
+		xdpi_frag_memo__put(e->frags, d, (uint32_t)d->sport << 16 | d->dport);
 		return 0;
 	}
 	e->cnt[XDPI_ECNT_FRAG_LATER]++;
-	if (!s->used || memcmp(&s->key, &fk, sizeof(fk))) {
+	if (!xdpi_frag_memo__get(e->frags, d, &ports)) {
 		e->cnt[XDPI_ECNT_FRAG_UNATTRIBUTED]++;
 		return -ENOENT;
 	}
-	d->sport = s->sport;
-	d->dport = s->dport;
+	d->sport = (uint16_t)(ports >> 16);
+	d->dport = (uint16_t)ports;
 	return 0;
 }
 
 static void count_new_flow(struct xdpi_engine *e, uint8_t proto)
 {
-	if (proto == 6)
+	if (proto == XDPI_IPPROTO_TCP)
 		e->cnt[XDPI_ECNT_FLOW_TCP]++;
-	else if (proto == 17)
+	else if (proto == XDPI_IPPROTO_UDP)
 		e->cnt[XDPI_ECNT_FLOW_UDP]++;
-	else if (proto == 1)
+	else if (proto == XDPI_IPPROTO_ICMP)
 		e->cnt[XDPI_ECNT_FLOW_ICMPV4]++;
-	else if (proto == 58)
+	else if (proto == XDPI_IPPROTO_ICMPV6)
 		e->cnt[XDPI_ECNT_FLOW_ICMPV6]++;
 }
 
@@ -471,7 +454,7 @@ static void l7_fragment(struct xdpi_engine *e, struct xdpi_flow *f, const struct
  * the kernel end through its map, whatever user space sees. */
 static bool tcp_reuse(const struct xdpi_flow *f, const struct xdpi_decoded *d)
 {
-	return d->proto == 6 && !f->kernel && f->tcp_state == XDPI_TCP_CLOSED &&
+	return d->proto == XDPI_IPPROTO_TCP && !f->kernel && f->tcp_state == XDPI_TCP_CLOSED &&
 	       (d->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
 }
 
@@ -582,7 +565,7 @@ static uint64_t kflow_timeout(const struct xdpi_engine *e, const struct xdpi_flo
 {
 	const struct xdpi_flow_timeouts *t = &e->cfg.timeouts;
 
-	if (k->proto == 6 && kflow_closed(v))
+	if (k->proto == XDPI_IPPROTO_TCP && kflow_closed(v))
 		return t->closed_ns;
 	return v->pkts[0] && v->pkts[1] ? t->established_ns : t->new_ns;
 }
@@ -629,7 +612,7 @@ static void kflow_merge(struct xdpi_flow *f, const struct xdpi_flow_value *v)
 	}
 	f->steer = v->steer;
 	f->kernel = true;
-	if (f->key.proto == 6)
+	if (f->key.proto == XDPI_IPPROTO_TCP)
 		kflow_tcp_state(f, v);
 }
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include "xdpi/bytes.h"
 #include "shared/xdpi_abi.h"
 #include "xdpi/community_id.h"
 #include "xdpi/context.h"
@@ -32,7 +33,7 @@ static void put_community_id(struct xdpi_json *j, const struct xdpi_flow *f)
 
 static const char *flow_state(const struct xdpi_flow *f)
 {
-	if (f->key.proto == 6) {
+	if (f->key.proto == XDPI_IPPROTO_TCP) {
 		if (f->tcp_state == XDPI_TCP_CLOSED)
 			return "closed";
 		if (f->tcp_state >= XDPI_TCP_ESTABLISHED)
@@ -101,7 +102,7 @@ void xdpi_eve_flow(struct xdpi_json *j, const struct xdpi_eve_ctx *c, const stru
 	char start[40], end[40];
 
 	xdpi_eve_begin(j, c, f->last_ns, "flow", f);
-	if (f->key.proto == 1 || f->key.proto == 58) {
+	if (f->key.proto == XDPI_IPPROTO_ICMP || f->key.proto == XDPI_IPPROTO_ICMPV6) {
 		xdpi_json_u64(j, "icmp_type", f->icmp_type);
 		xdpi_json_u64(j, "icmp_code", f->icmp_code);
 	}
@@ -123,7 +124,7 @@ void xdpi_eve_flow(struct xdpi_json *j, const struct xdpi_eve_ctx *c, const stru
 	if (f->bypassed)
 		put_bypassed(j, f);
 	xdpi_json_obj_close(j);
-	if (f->key.proto == 6)
+	if (f->key.proto == XDPI_IPPROTO_TCP)
 		put_tcp(j, f);
 	xdpi_json_obj_open(j, "xdpi");
 	xdpi_json_str(j, "counted_by", f->kernel ? "kernel" : "user");
@@ -158,7 +159,7 @@ static void put_drop(struct xdpi_json *j, const struct xdpi_pkt *pkt, const stru
 {
 	xdpi_json_obj_open(j, "drop");
 	xdpi_json_u64(j, "len", pkt->orig_len > d->l3_off ? pkt->orig_len - d->l3_off : 0);
-	if (d->proto == 6) {
+	if (d->proto == XDPI_IPPROTO_TCP) {
 		xdpi_json_u64(j, "tcpseq", d->tcp_seq);
 		xdpi_json_u64(j, "tcpack", d->tcp_ack);
 		xdpi_json_u64(j, "tcpwin", d->tcp_win);
@@ -168,9 +169,9 @@ static void put_drop(struct xdpi_json *j, const struct xdpi_pkt *pkt, const stru
 		xdpi_json_bool(j, "rst", d->tcp_flags & 0x04);
 		xdpi_json_bool(j, "urg", d->tcp_flags & 0x20);
 		xdpi_json_bool(j, "fin", d->tcp_flags & 0x01);
-	} else if (d->proto == 17) {
+	} else if (d->proto == XDPI_IPPROTO_UDP) {
 		xdpi_json_u64(j, "udplen", d->payload_wire + 8);
-	} else if ((d->proto == 1 || d->proto == 58) && (d->icmp_type == 0 || d->icmp_type == 8 ||
+	} else if ((d->proto == XDPI_IPPROTO_ICMP || d->proto == XDPI_IPPROTO_ICMPV6) && (d->icmp_type == 0 || d->icmp_type == 8 ||
 							  d->icmp_type == 128 || d->icmp_type == 129)) {
 		xdpi_json_u64(j, "icmp_id", d->sport);
 	}

@@ -4,6 +4,7 @@
  * (http, dns or tls), built from the inspection buffers. */
 #include <string.h>
 #include <arpa/inet.h>
+#include "xdpi/bytes.h"
 #include "xdpi/anomaly.h"
 #include "xdpi/detect.h"
 #include "xdpi/dissect.h"
@@ -180,7 +181,7 @@ void xdpi_eve_anomaly(struct xdpi_json *j, const struct xdpi_eve_ctx *c,
 		      const struct xdpi_anomaly_alert *a)
 {
 	char pbuf[8];
-	bool ports = a->proto == 6 || a->proto == 17;
+	bool ports = a->proto == XDPI_IPPROTO_TCP || a->proto == XDPI_IPPROTO_UDP;
 
 	xdpi_eve_begin(j, c, a->ts, "alert", NULL);
 	if (a->src)

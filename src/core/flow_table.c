@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "xdpi/bytes.h"
 #include "xdpi/flow.h"
 
 #define TCP_FIN 0x01
@@ -165,9 +166,9 @@ uint8_t xdpi_flow_guess_initiator(const struct xdpi_flow_key *k, uint8_t dir, ui
 	uint16_t pa = __builtin_bswap16(k->port_a), pb = __builtin_bswap16(k->port_b);
 	uint16_t sport = dir ? pb : pa, dport = dir ? pa : pb;
 
-	if (proto == 6 && (tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN)
+	if (proto == XDPI_IPPROTO_TCP && (tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN)
 		return dir;
-	if (proto == 6 && (tcp_flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK))
+	if (proto == XDPI_IPPROTO_TCP && (tcp_flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK))
 		return !dir;
 	/* joined mid-flow: the side on a well-known port is most likely the server */
 	if (dport < 1024 && sport >= 1024)
@@ -213,7 +214,7 @@ void flow_table__account(struct flow_table *ft, struct xdpi_flow *f, uint8_t dir
 	f->pkts[dir]++;
 	f->bytes[dir] += wire_len;
 	f->user_pkts++;
-	if (f->key.proto == 6) {
+	if (f->key.proto == XDPI_IPPROTO_TCP) {
 		f->tcp_state = (uint8_t)xdpi_tcp_next_state(f, dir, tcp_flags);
 		f->tcp_flags[dir] |= tcp_flags;
 	}
@@ -223,7 +224,7 @@ void flow_table__account(struct flow_table *ft, struct xdpi_flow *f, uint8_t dir
 
 static uint64_t idle_timeout(const struct flow_table *ft, const struct xdpi_flow *f)
 {
-	if (f->key.proto == 6) {
+	if (f->key.proto == XDPI_IPPROTO_TCP) {
 		if (f->tcp_state == XDPI_TCP_CLOSED)
 			return ft->to.closed_ns;
 		if (f->tcp_state == XDPI_TCP_ESTABLISHED || f->tcp_state >= XDPI_TCP_FIN_WAIT1)

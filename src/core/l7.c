@@ -4,6 +4,7 @@
  * excludes a dissector for the flow), then parsing by the chosen dissector. */
 #include <stdlib.h>
 #include <string.h>
+#include "xdpi/bytes.h"
 #include "l7.h"
 
 #define PROBE_BUF 16384   /* bytes kept per direction while no dissector can decide */
@@ -78,7 +79,7 @@ static void ctx_init(struct l7_call *call, bool gap)
 	memset(&call->ctx, 0, sizeof(call->ctx));
 	call->ctx.flow = call->f;
 	call->ctx.dir = call->cdir;
-	call->ctx.l4 = call->f->key.proto == 6 ? XDPI_L4_TCP : XDPI_L4_UDP;
+	call->ctx.l4 = call->f->key.proto == XDPI_IPPROTO_TCP ? XDPI_L4_TCP : XDPI_L4_UDP;
 	call->ctx.gap = gap;
 	call->ctx.ts = call->ts;
 	call->ctx.pcap_cnt = call->pcap_cnt;
@@ -122,7 +123,7 @@ static void choose(struct l7_call *call, int idx)
 static bool detect(struct l7_call *call, const uint8_t *buf, size_t len)
 {
 	struct l7_flow *l = call->l;
-	uint8_t l4 = call->f->key.proto == 6 ? XDPI_L4_TCP : XDPI_L4_UDP;
+	uint8_t l4 = call->f->key.proto == XDPI_IPPROTO_TCP ? XDPI_L4_TCP : XDPI_L4_UDP;
 	size_t n = xdpi_dissectors_count();
 	bool undecided = false;
 
@@ -230,7 +231,7 @@ static void on_data(struct l7_call *call, const uint8_t *buf, size_t len, bool g
 		l->gap_next[d] = false;
 		return;
 	}
-	if (call->f->key.proto == 17) { /* a datagram is judged on its own, never glued */
+	if (call->f->key.proto == XDPI_IPPROTO_UDP) { /* a datagram is judged on its own, never glued */
 		if (detect(call, buf, len))
 			parse(call, buf, len, gap);
 		return;
@@ -278,17 +279,17 @@ void l7_packet(struct l7_engine *le, struct xdpi_flow *f, const struct xdpi_deco
 {
 	struct l7_call call = { .le = le, .f = f, .ts = ts, .pcap_cnt = pcap_cnt };
 
-	if (d->proto != 6 && d->proto != 17)
+	if (d->proto != XDPI_IPPROTO_TCP && d->proto != XDPI_IPPROTO_UDP)
 		return;
-	if (d->proto == 17 && !d->payload_wire)
+	if (d->proto == XDPI_IPPROTO_UDP && !d->payload_wire)
 		return;
-	if (d->proto == 6 && !d->payload_wire && !(d->tcp_flags & 0x02))
+	if (d->proto == XDPI_IPPROTO_TCP && !d->payload_wire && !(d->tcp_flags & 0x02))
 		return;
 	call.l = l7_get(le, f);
 	if (!call.l || call.l->failed)
 		return;
 	call.cdir = dir == f->initiator ? 0 : 1;
-	if (d->proto == 17) {
+	if (d->proto == XDPI_IPPROTO_UDP) {
 		on_data(&call, d->payload, d->payload_len, d->payload_len < d->payload_wire);
 		return;
 	}

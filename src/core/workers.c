@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "xdpi/decode.h"
+#include "xdpi/frag_memo.h"
 #include "xdpi/workers.h"
 #include "spsc.h"
 
@@ -50,17 +51,9 @@ struct worker {
 /* Later IP fragments carry no ports: they go where their datagram's first fragment went. */
 #define FRAG_ROUTES 1024
 
-struct frag_route {
-	uint8_t saddr[16], daddr[16];
-	uint32_t id;
-	uint8_t proto;
-	uint8_t worker;
-	bool used;
-};
-
 struct xdpi_workers {
 	struct xdpi_workers_cfg cfg;
-	struct frag_route frags[FRAG_ROUTES];
+	struct xdpi_frag_memo *frags;
 	struct worker *wk;
 	uint32_t n;
 	pthread_t output;
@@ -218,45 +211,20 @@ void xdpi_workers__flush(struct xdpi_workers *w)
 	}
 }
 
-static struct frag_route *frag_route(struct xdpi_workers *w, const struct xdpi_decoded *d)
-{
-	uint32_t h = d->frag_id * 2654435761u ^ d->proto;
-
-	for (int i = 0; i < 16; i++)
-		h = h * 31 + d->saddr[i] + d->daddr[i];
-	return &w->frags[h % FRAG_ROUTES];
-}
-
-static bool frag_same(const struct frag_route *r, const struct xdpi_decoded *d)
-{
-	return r->used && r->id == d->frag_id && r->proto == d->proto &&
-	       !memcmp(r->saddr, d->saddr, 16) && !memcmp(r->daddr, d->daddr, 16);
-}
-
 static uint32_t owner(struct xdpi_workers *w, const struct xdpi_pkt *pkt)
 {
 	struct xdpi_decoded d;
 	struct xdpi_flow_key k;
-	struct frag_route *r;
 	uint32_t i;
 
 	if (pkt->drop_reason || xdpi_decode(pkt, &d) || !d.family)
 		return 0; /* drop samples, non-IP and malformed: worker 0 counts them */
-	if (d.frag == XDPI_DFRAG_LATER) {
-		r = frag_route(w, &d);
-		return frag_same(r, &d) ? r->worker : 0; /* unknown: worker 0 counts it */
-	}
+	if (d.frag == XDPI_DFRAG_LATER) /* unknown: worker 0 counts it */
+		return xdpi_frag_memo__get(w->frags, &d, &i) ? i : 0;
 	xdpi_flow_key_from(&d, &k);
 	i = xdpi_flow_worker(&k, w->n);
-	if (d.frag == XDPI_DFRAG_FIRST) {
-		r = frag_route(w, &d);
-		memcpy(r->saddr, d.saddr, 16);
-		memcpy(r->daddr, d.daddr, 16);
-		r->id = d.frag_id;
-		r->proto = d.proto;
-		r->worker = (uint8_t)i;
-		r->used = true;
-	}
+	if (d.frag == XDPI_DFRAG_FIRST)
+		xdpi_frag_memo__put(w->frags, &d, i);
 	return i;
 }
 
@@ -325,8 +293,9 @@ struct xdpi_workers *xdpi_workers__new(const struct xdpi_workers_cfg *c)
 	w->cfg = *c;
 	w->n = c->n ? c->n : 1;
 	w->wk = calloc(w->n, sizeof(*w->wk));
+	w->frags = xdpi_frag_memo__new(FRAG_ROUTES);
 	pthread_mutex_init(&w->anomaly_lock, NULL);
-	if (!w->wk)
+	if (!w->wk || !w->frags)
 		goto fail;
 	if (c->engine.anomaly && !c->engine.anomaly->off &&
 	    !(w->anomaly = xdpi_anomaly__new(c->engine.anomaly, xdpi_engine_shared_anomaly_alert,
@@ -377,6 +346,7 @@ void xdpi_workers__free(struct xdpi_workers *w)
 		}
 	}
 	xdpi_anomaly__free(w->anomaly);
+	xdpi_frag_memo__free(w->frags);
 	pthread_mutex_destroy(&w->anomaly_lock);
 	free(w->wk);
 	free(w);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "xdpi/bytes.h"
 #include "anomaly_int.h"
 
 struct xdpi_anomaly {
@@ -113,7 +114,7 @@ void xdpi_anomaly__free(struct xdpi_anomaly *a)
 
 void xdpi_anomaly__flow_new(struct xdpi_anomaly *a, const struct xdpi_flow *f, uint64_t ts)
 {
-	if (!a || (f->key.proto != 6 && f->key.proto != 17))
+	if (!a || (f->key.proto != XDPI_IPPROTO_TCP && f->key.proto != XDPI_IPPROTO_UDP))
 		return;
 	scan_flow(a->scan, &a->out, f, ts);
 	surge_flow(a->surge, &a->out, f, ts);

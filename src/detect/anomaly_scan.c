@@ -6,6 +6,7 @@
  * makes room for a new one (counted). */
 #include <stdlib.h>
 #include <string.h>
+#include "xdpi/bytes.h"
 #include "xdpi/eve.h"
 #include "anomaly_int.h"
 
@@ -149,7 +150,7 @@ static void evidence(const void *obj, struct xdpi_json *j)
 		xdpi_json_u64(j, "flow_id", s->ev[i].flow_id);
 		anomaly_put_addr(j, "dest_ip", s->family, s->ev[i].addr);
 		xdpi_json_u64(j, "dest_port", s->ev[i].port);
-		xdpi_json_str(j, "proto", s->ev[i].proto == 6 ? "TCP" : "UDP");
+		xdpi_json_str(j, "proto", s->ev[i].proto == XDPI_IPPROTO_TCP ? "TCP" : "UDP");
 		xdpi_json_obj_close(j);
 	}
 	xdpi_json_arr_close(j);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <hs/hs.h>
+#include "xdpi/bytes.h"
 #include "xdpi/detect.h"
 #include "xdpi/text_file.h"
 #include "detect_int.h"
@@ -563,7 +564,7 @@ static unsigned rule_l4(const struct xdpi_rule *r)
 
 static enum l4_class l4_class(uint8_t proto)
 {
-	return proto == 6 ? L4_TCP : proto == 17 ? L4_UDP : L4_OTHER;
+	return proto == XDPI_IPPROTO_TCP ? L4_TCP : proto == XDPI_IPPROTO_UDP ? L4_UDP : L4_OTHER;
 }
 
 static void refuse_rule(struct xdpi_detect *d, uint32_t idx, size_t len, const char *why)
@@ -830,12 +831,12 @@ struct hdr {
 static bool proto_ok(const struct xdpi_rule *r, const struct hdr *h, const struct xdpi_flow *f)
 {
 	switch (r->proto) {
-	case XDPI_RP_TCP: return h->proto == 6;
-	case XDPI_RP_UDP: return h->proto == 17;
-	case XDPI_RP_ICMP: return h->proto == 1 || h->proto == 58;
+	case XDPI_RP_TCP: return h->proto == XDPI_IPPROTO_TCP;
+	case XDPI_RP_UDP: return h->proto == XDPI_IPPROTO_UDP;
+	case XDPI_RP_ICMP: return h->proto == XDPI_IPPROTO_ICMP || h->proto == XDPI_IPPROTO_ICMPV6;
 	case XDPI_RP_IP: return true;
 	default: /* an application protocol: the flow must have been found to speak it */
-		return h->proto == 6 || h->proto == 17;
+		return h->proto == XDPI_IPPROTO_TCP || h->proto == XDPI_IPPROTO_UDP;
 	}
 	(void)f;
 }
@@ -863,7 +864,7 @@ static bool addrs_ok(const struct xdpi_rule *r, const struct hdr *h)
 
 static bool established(const struct xdpi_flow *f)
 {
-	if (f->key.proto == 6)
+	if (f->key.proto == XDPI_IPPROTO_TCP)
 		return f->tcp_state >= XDPI_TCP_ESTABLISHED;
 	return f->pkts[0] && f->pkts[1];
 }
@@ -885,7 +886,7 @@ static bool flow_ok(const struct xdpi_rule *r, const struct hdr *h, const struct
 
 static bool packet_ok(const struct xdpi_rule *r, const struct xdpi_decoded *p)
 {
-	bool icmp = p->proto == 1 || p->proto == 58;
+	bool icmp = p->proto == XDPI_IPPROTO_ICMP || p->proto == XDPI_IPPROTO_ICMPV6;
 
 	if (r->dsize.op && !xdpi_num_cmp_match(&r->dsize, p->payload_wire))
 		return false;
@@ -900,7 +901,7 @@ static bool packet_ok(const struct xdpi_rule *r, const struct xdpi_decoded *p)
 	if (r->flags_set || r->flags_mod || r->flags_mask != 0xff) {
 		uint8_t fl = p->tcp_flags & r->flags_mask;
 
-		if (p->proto != 6)
+		if (p->proto != XDPI_IPPROTO_TCP)
 			return false;
 		switch (r->flags_mod) {
 		case '+': return (fl & r->flags_set) == r->flags_set;
@@ -979,7 +980,7 @@ void xdpi_detect__packet(struct xdpi_detect *d, struct xdpi_flow *f, const struc
 	scan_buffers(d, &in, p->proto);
 	index_lookup(d, &d->by_src, p->family, p->saddr);
 	index_lookup(d, &d->by_dst, p->family, p->daddr);
-	if (p->proto == 6 || p->proto == 17 || p->proto == 132) {
+	if (p->proto == XDPI_IPPROTO_TCP || p->proto == XDPI_IPPROTO_UDP || p->proto == XDPI_IPPROTO_SCTP) {
 		port_lookup(d, &d->by_sport, p->sport);
 		port_lookup(d, &d->by_dport, p->dport);
 	}

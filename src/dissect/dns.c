@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "xdpi/bytes.h"
 #include "xdpi/dissect.h"
 
 #define DNS_HDR 12
@@ -37,16 +38,6 @@ struct dns_msg {
 	uint8_t edns_version;
 	bool edns_do;
 };
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 /* Reads the name at *off into out (dotted, "" for the root); *off moves past it in the
  * message. Returns 0; 1 for a name longer than 255 bytes (out holds its start, the walk goes
@@ -156,7 +147,7 @@ static bool plausible(const uint8_t *p, size_t len)
 
 	if (len < DNS_HDR)
 		return false;
-	qd = rd16(p + 4), an = rd16(p + 6), ns = rd16(p + 8), ar = rd16(p + 10);
+	qd = xdpi_rd16(p + 4), an = xdpi_rd16(p + 6), ns = xdpi_rd16(p + 8), ar = xdpi_rd16(p + 10);
 	/* the counts are the sender's word; the first question must parse, that is the test */
 	if (((p[2] >> 3) & 0xf) > 6 || (an | ns | ar) > 0x4000)
 		return false;
@@ -164,7 +155,7 @@ static bool plausible(const uint8_t *p, size_t len)
 		return (p[2] & 0x80) && (an || ns || ar); /* a response without question */
 	if (read_name(&m, &off, name, sizeof(name)) < 0 || off + 4 > len)
 		return false;
-	return rd16(p + off + 2) <= 4 || rd16(p + off + 2) == 255 || (rd16(p + off + 2) & 0x7fff) <= 4;
+	return xdpi_rd16(p + off + 2) <= 4 || xdpi_rd16(p + off + 2) == 255 || (xdpi_rd16(p + off + 2) & 0x7fff) <= 4;
 }
 
 static enum xdpi_dissect_status dns_probe(const uint8_t *buf, size_t len, uint8_t l4, uint8_t dir)
@@ -174,13 +165,13 @@ static enum xdpi_dissect_status dns_probe(const uint8_t *buf, size_t len, uint8_
 	(void)dir;
 	if (len < 2)
 		return XDPI_DISSECT_NEED_MORE;
-	if (rd16(buf) < DNS_HDR)
+	if (xdpi_rd16(buf) < DNS_HDR)
 		return XDPI_DISSECT_NOT_MINE;
 	/* wait for the whole message, or 512 bytes of it, then judge (another dissector may
 	 * claim the flow meanwhile: "GET " reads as a length of 18245) */
-	if (len - 2 < rd16(buf) && len - 2 < 512)
+	if (len - 2 < xdpi_rd16(buf) && len - 2 < 512)
 		return XDPI_DISSECT_NEED_MORE;
-	return plausible(buf + 2, len - 2 < rd16(buf) ? len - 2 : rd16(buf)) ? XDPI_DISSECT_OK :
+	return plausible(buf + 2, len - 2 < xdpi_rd16(buf) ? len - 2 : xdpi_rd16(buf)) ? XDPI_DISSECT_OK :
 									       XDPI_DISSECT_NOT_MINE;
 }
 
@@ -206,20 +197,20 @@ static void put_soa(struct xdpi_json *j, struct dns_msg *m, size_t off, size_t e
 	    read_name(m, &off, rname, sizeof(rname)) < 0 || off + 20 > end)
 		return;
 	if (!as_object) {
-		snprintf(line, sizeof(line), "%s %s %u %u %u %u %u", mname, rname, rd32(m->p + off),
-			 rd32(m->p + off + 4), rd32(m->p + off + 8), rd32(m->p + off + 12),
-			 rd32(m->p + off + 16));
+		snprintf(line, sizeof(line), "%s %s %u %u %u %u %u", mname, rname, xdpi_rd32(m->p + off),
+			 xdpi_rd32(m->p + off + 4), xdpi_rd32(m->p + off + 8), xdpi_rd32(m->p + off + 12),
+			 xdpi_rd32(m->p + off + 16));
 		xdpi_json_str(j, "rdata", line);
 		return;
 	}
 	xdpi_json_obj_open(j, "soa");
 	xdpi_json_str(j, "mname", mname);
 	xdpi_json_str(j, "rname", rname);
-	xdpi_json_u64(j, "serial", rd32(m->p + off));
-	xdpi_json_u64(j, "refresh", rd32(m->p + off + 4));
-	xdpi_json_u64(j, "retry", rd32(m->p + off + 8));
-	xdpi_json_u64(j, "expire", rd32(m->p + off + 12));
-	xdpi_json_u64(j, "minimum", rd32(m->p + off + 16));
+	xdpi_json_u64(j, "serial", xdpi_rd32(m->p + off));
+	xdpi_json_u64(j, "refresh", xdpi_rd32(m->p + off + 4));
+	xdpi_json_u64(j, "retry", xdpi_rd32(m->p + off + 8));
+	xdpi_json_u64(j, "expire", xdpi_rd32(m->p + off + 12));
+	xdpi_json_u64(j, "minimum", xdpi_rd32(m->p + off + 16));
 	xdpi_json_obj_close(j);
 }
 
@@ -257,7 +248,7 @@ static void put_opt(struct xdpi_json *j, const struct dns_msg *m, size_t off, si
 	bool open = false;
 
 	while (off + 4 <= end) {
-		uint16_t code = rd16(m->p + off), len = rd16(m->p + off + 2);
+		uint16_t code = xdpi_rd16(m->p + off), len = xdpi_rd16(m->p + off + 2);
 		char hexdata[2 * 64 + 1];
 		size_t n = 0;
 
@@ -287,9 +278,9 @@ static void put_srv(struct xdpi_json *j, struct dns_msg *m, size_t off, bool as_
 
 	if (as_object) {
 		xdpi_json_obj_open(j, "srv");
-		xdpi_json_u64(j, "priority", rd16(m->p + off));
-		xdpi_json_u64(j, "weight", rd16(m->p + off + 2));
-		xdpi_json_u64(j, "port", rd16(m->p + off + 4));
+		xdpi_json_u64(j, "priority", xdpi_rd16(m->p + off));
+		xdpi_json_u64(j, "weight", xdpi_rd16(m->p + off + 2));
+		xdpi_json_u64(j, "port", xdpi_rd16(m->p + off + 4));
 		put_rdata_name(j, m, off + 6, "name");
 		xdpi_json_obj_close(j);
 		return;
@@ -298,8 +289,8 @@ static void put_srv(struct xdpi_json *j, struct dns_msg *m, size_t off, bool as_
 	if (r < 0)
 		return;
 	m->truncated += r == 1;
-	snprintf(line, sizeof(line), "%u %u %u %s", rd16(m->p + off), rd16(m->p + off + 2),
-		 rd16(m->p + off + 4), name);
+	snprintf(line, sizeof(line), "%u %u %u %s", xdpi_rd16(m->p + off), xdpi_rd16(m->p + off + 2),
+		 xdpi_rd16(m->p + off + 4), name);
 	xdpi_json_str(j, "rdata", line);
 }
 
@@ -361,11 +352,11 @@ static int put_section(struct xdpi_json *j, struct dns_msg *m, size_t *off, unsi
 		int r = read_name(m, off, name, sizeof(name));
 
 		if (r < 0 || *off + 10 > m->len ||
-		    *off + 10 + (rdlen = rd16(m->p + *off + 8)) > m->len) {
+		    *off + 10 + (rdlen = xdpi_rd16(m->p + *off + 8)) > m->len) {
 			rc = -1;
 			break;
 		}
-		type = rd16(m->p + *off);
+		type = xdpi_rd16(m->p + *off);
 		if (i == 0)
 			xdpi_json_arr_open(j, key);
 		xdpi_json_obj_open(j, NULL);
@@ -373,10 +364,10 @@ static int put_section(struct xdpi_json *j, struct dns_msg *m, size_t *off, unsi
 		m->truncated += r == 1;
 		xdpi_json_str(j, "rrtype", xdpi_dns_type_name(type, tbuf, sizeof(tbuf)));
 		if (type != 41) {
-			xdpi_json_u64(j, "ttl", rd32(m->p + *off + 4));
+			xdpi_json_u64(j, "ttl", xdpi_rd32(m->p + *off + 4));
 		} else { /* OPT's class is the UDP payload size, its TTL the EDNS flags */
 			m->edns = true;
-			m->edns_size = rd16(m->p + *off + 2);
+			m->edns_size = xdpi_rd16(m->p + *off + 2);
 			m->edns_version = m->p[*off + 5];
 			m->edns_do = m->p[*off + 6] & 0x80;
 		}
@@ -409,7 +400,7 @@ static int put_queries(struct xdpi_json *j, struct dns_msg *m, size_t *off, unsi
 		if (r == 1)
 			xdpi_json_bool(j, "rrname_truncated", true);
 		m->truncated += r == 1;
-		xdpi_json_str(j, "rrtype", xdpi_dns_type_name(rd16(m->p + *off), tbuf, sizeof(tbuf)));
+		xdpi_json_str(j, "rrtype", xdpi_dns_type_name(xdpi_rd16(m->p + *off), tbuf, sizeof(tbuf)));
 		xdpi_json_obj_close(j);
 		*off += 4;
 	}
@@ -501,7 +492,7 @@ static void inspect_queries(struct xdpi_dissect_ctx *c, const struct dns_msg *m,
 
 		if (read_name(m, &off, name, sizeof(name)) < 0 || off + 4 > m->len)
 			return;
-		in.dns_qtype = rd16(m->p + off);
+		in.dns_qtype = xdpi_rd16(m->p + off);
 		off += 4;
 		xdpi_inspect_set(&in, XDPI_BUF_DNS_QUERY, name, strlen(name));
 		xdpi_inspect_set(&in, XDPI_BUF_PAYLOAD, m->p, m->len);
@@ -522,10 +513,10 @@ static enum xdpi_dissect_status dns_message(struct xdpi_dissect_ctx *c, const ui
 
 	if (len < DNS_HDR)
 		return XDPI_DISSECT_MALFORMED;
-	id = rd16(p);
+	id = xdpi_rd16(p);
 	resp = p[2] & 0x80;
 	if (!resp)
-		inspect_queries(c, &m, rd16(p + 4));
+		inspect_queries(c, &m, xdpi_rd16(p + 4));
 	j = c->event_begin(c, "dns");
 	xdpi_json_obj_open(j, "dns");
 	xdpi_json_u64(j, "version", 3);
@@ -533,10 +524,10 @@ static enum xdpi_dissect_status dns_message(struct xdpi_dissect_ctx *c, const ui
 	xdpi_json_u64(j, "tx_id", st->tx_id++);
 	xdpi_json_u64(j, "id", id);
 	put_flags(j, p);
-	ok = put_queries(j, &m, &off, rd16(p + 4)) == 0 &&
-	     put_section(j, &m, &off, rd16(p + 6), "answers") == 0 &&
-	     put_section(j, &m, &off, rd16(p + 8), "authorities") == 0 &&
-	     put_section(j, &m, &off, rd16(p + 10), "additionals") == 0;
+	ok = put_queries(j, &m, &off, xdpi_rd16(p + 4)) == 0 &&
+	     put_section(j, &m, &off, xdpi_rd16(p + 6), "answers") == 0 &&
+	     put_section(j, &m, &off, xdpi_rd16(p + 8), "authorities") == 0 &&
+	     put_section(j, &m, &off, xdpi_rd16(p + 10), "additionals") == 0;
 	xdpi_json_obj_close(j);
 	if (resp && take_query(st, id, &qts) && c->ts >= qts)
 		put_xdpi(j, &m, (c->ts - qts) / 1000);
@@ -563,14 +554,14 @@ static enum xdpi_dissect_status dns_tcp(struct xdpi_dissect_ctx *c, const uint8_
 
 		if (!st->tcp_buf[d] && !(st->tcp_buf[d] = calloc(1, DNS_TCP_BUF)))
 			return XDPI_DISSECT_MALFORMED;
-		need = have >= 2 ? 2u + rd16(st->tcp_buf[d]) : 2u;
+		need = have >= 2 ? 2u + xdpi_rd16(st->tcp_buf[d]) : 2u;
 		take = need - have < len ? need - have : len;
 		memcpy(st->tcp_buf[d] + have, buf, take);
 		st->tcp_len[d] += (uint32_t)take;
 		buf += take, len -= take;
-		if (st->tcp_len[d] == 2 && rd16(st->tcp_buf[d]) == 0)
+		if (st->tcp_len[d] == 2 && xdpi_rd16(st->tcp_buf[d]) == 0)
 			st->tcp_len[d] = 0; /* an empty message: skip */
-		else if (st->tcp_len[d] > 2 && st->tcp_len[d] == 2u + rd16(st->tcp_buf[d])) {
+		else if (st->tcp_len[d] > 2 && st->tcp_len[d] == 2u + xdpi_rd16(st->tcp_buf[d])) {
 			if (dns_message(c, st->tcp_buf[d] + 2, st->tcp_len[d] - 2) != XDPI_DISSECT_OK)
 				rc = XDPI_DISSECT_MALFORMED;
 			st->tcp_len[d] = 0;

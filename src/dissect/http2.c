@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <nghttp2/nghttp2.h>
+#include "xdpi/bytes.h"
 #include "xdpi/dissect.h"
 
 #define PREFACE "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
@@ -66,16 +67,11 @@ struct h2_state {
 	uint64_t tx_id;
 };
 
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 static bool settings_frame(const uint8_t *p, size_t len)
 {
 	uint32_t flen = (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
 
-	return len >= 9 && p[3] == F_SETTINGS && p[4] == 0 && rd32(p + 5) == 0 && flen % 6 == 0 &&
+	return len >= 9 && p[3] == F_SETTINGS && p[4] == 0 && xdpi_rd32(p + 5) == 0 && flen % 6 == 0 &&
 	       flen <= 16384;
 }
 
@@ -428,7 +424,7 @@ static void frame_settings(struct xdpi_dissect_ctx *c, const uint8_t *p, size_t 
 	 * direction's inflater that must know */
 	for (size_t i = 0; i + 6 <= n; i += 6)
 		if (((p[i] << 8) | p[i + 1]) == 1 && st->dir[!(c->dir & 1)].inf)
-			nghttp2_hd_inflate_change_table_size(st->dir[!(c->dir & 1)].inf, rd32(p + i + 2));
+			nghttp2_hd_inflate_change_table_size(st->dir[!(c->dir & 1)].inf, xdpi_rd32(p + i + 2));
 }
 
 static void frame_headers(struct xdpi_dissect_ctx *c, struct h2_dir *d, const uint8_t *p, size_t n)
@@ -440,7 +436,7 @@ static void frame_headers(struct xdpi_dissect_ctx *c, struct h2_dir *d, const ui
 	d->in_block = true;
 	d->block_len = 0;
 	d->block_push = push;
-	d->block_stream = push ? rd32(p - 4) & 0x7fffffff : d->fstream;
+	d->block_stream = push ? xdpi_rd32(p - 4) & 0x7fffffff : d->fstream;
 	d->block_on = d->fstream;
 	d->block_cnt = c->pcap_cnt;
 	d->block_end_stream = !push && (d->fflags & FL_END_STREAM);
@@ -495,7 +491,7 @@ static size_t frame_bytes(struct xdpi_dissect_ctx *c, struct h2_dir *d, const ui
 			d->flen = (uint32_t)d->fh[0] << 16 | (uint32_t)d->fh[1] << 8 | d->fh[2];
 			d->ftype = d->fh[3];
 			d->fflags = d->fh[4];
-			d->fstream = rd32(d->fh + 5) & 0x7fffffff;
+			d->fstream = xdpi_rd32(d->fh + 5) & 0x7fffffff;
 			d->fgot = 0;
 			if (d->ftype > F_CONT + 10) /* not a frame type we know of: lost sync? */
 				d->degraded = true;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "xdpi/bytes.h"
 #include "xdpi/dissect.h"
 #include "lib/quic_keys.h"
 #include "lib/tls_hello.h"
@@ -35,11 +36,6 @@ struct quic_state {
 	uint64_t ch_cnt, sh_cnt;
 	uint32_t repeats; /* hellos sent again (after a Retry, or retransmitted): each reported */
 };
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 /* A QUIC variable-length integer at *off; false if it does not fit. */
 static bool varint(const uint8_t *p, size_t len, size_t *off, uint64_t *v)
@@ -77,8 +73,8 @@ static enum xdpi_dissect_status quic_probe(const uint8_t *buf, size_t len, uint8
 	(void)l4;
 	(void)dir;
 	/* a long header (form and fixed bits), a version we can read, an Initial, sane ids */
-	if (len < 7 || (buf[0] & 0xc0) != 0xc0 || !quic_version_known(rd32(buf + 1)) ||
-	    !is_initial(buf[0], rd32(buf + 1)) || buf[5] > 20)
+	if (len < 7 || (buf[0] & 0xc0) != 0xc0 || !quic_version_known(xdpi_rd32(buf + 1)) ||
+	    !is_initial(buf[0], xdpi_rd32(buf + 1)) || buf[5] > 20)
 		return XDPI_DISSECT_NOT_MINE;
 	return XDPI_DISSECT_OK;
 }
@@ -246,7 +242,7 @@ static long long_packet(struct xdpi_dissect_ctx *c, uint8_t *p, size_t rem)
 
 	if (rem < 7 || !(p[0] & 0x80))
 		return 0;
-	version = rd32(p + 1);
+	version = xdpi_rd32(p + 1);
 	if (!quic_version_known(version))
 		return 0;
 	dcid_len = p[5];

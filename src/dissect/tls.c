@@ -9,6 +9,7 @@
 #include <string.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include "xdpi/bytes.h"
 #include "xdpi/dissect.h"
 #include "lib/tls_hello.h"
 
@@ -36,16 +37,6 @@ struct tls_state {
 	bool have_cert;
 };
 
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t rd24(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
-}
-
 static enum xdpi_dissect_status tls_probe(const uint8_t *buf, size_t len, uint8_t l4, uint8_t dir)
 {
 	(void)l4;
@@ -53,7 +44,7 @@ static enum xdpi_dissect_status tls_probe(const uint8_t *buf, size_t len, uint8_
 	if (len < 6)
 		return len == 0 || buf[0] == 0x16 ? XDPI_DISSECT_NEED_MORE : XDPI_DISSECT_NOT_MINE;
 	/* a handshake record, TLS 1.0..1.3 record version, a sane length, a hello inside */
-	if (buf[0] != 0x16 || buf[1] != 3 || buf[2] > 4 || rd16(buf + 3) == 0 || rd16(buf + 3) > REC_MAX)
+	if (buf[0] != 0x16 || buf[1] != 3 || buf[2] > 4 || xdpi_rd16(buf + 3) == 0 || xdpi_rd16(buf + 3) > REC_MAX)
 		return XDPI_DISSECT_NOT_MINE;
 	return buf[5] == 1 || buf[5] == 2 ? XDPI_DISSECT_OK : XDPI_DISSECT_NOT_MINE;
 }
@@ -180,8 +171,8 @@ static void handshake_bytes(struct xdpi_dissect_ctx *c, struct tls_dir *d, const
 	}
 	memcpy(d->hs + d->hs_len, p, len);
 	d->hs_len += (uint32_t)len;
-	while (d->hs_len >= 4 && d->hs_len >= 4 + rd24(d->hs + 1)) {
-		uint32_t mlen = rd24(d->hs + 1);
+	while (d->hs_len >= 4 && d->hs_len >= 4 + xdpi_rd24(d->hs + 1)) {
+		uint32_t mlen = xdpi_rd24(d->hs + 1);
 
 		handshake(c, d->hs[0], d->hs + 4, mlen);
 		memmove(d->hs, d->hs + 4 + mlen, d->hs_len - 4 - mlen);
@@ -245,7 +236,7 @@ static enum xdpi_dissect_status tls_parse(struct xdpi_dissect_ctx *c, const uint
 				break;
 			d->hdr_len = 0;
 			d->rec_type = d->hdr[0];
-			d->rec_left = rd16(d->hdr + 3);
+			d->rec_left = xdpi_rd16(d->hdr + 3);
 			if (d->rec_type < 20 || d->rec_type > 24 || d->hdr[1] != 3 || d->rec_left > REC_MAX) {
 				d->dead = true;
 				return XDPI_DISSECT_MALFORMED;

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <string.h>
 #include <openssl/evp.h>
+#include "xdpi/bytes.h"
 #include "xdpi/community_id.h"
 
 struct icmp_pair {
@@ -23,8 +24,8 @@ static const struct icmp_pair icmp6_pairs[] = {
 
 static bool icmp_ports(uint8_t proto, uint8_t type, uint8_t code, uint16_t *sp, uint16_t *dp)
 {
-	const struct icmp_pair *t = proto == 1 ? icmp4_pairs : icmp6_pairs;
-	size_t n = proto == 1 ? sizeof(icmp4_pairs) / sizeof(*t) : sizeof(icmp6_pairs) / sizeof(*t);
+	const struct icmp_pair *t = proto == XDPI_IPPROTO_ICMP ? icmp4_pairs : icmp6_pairs;
+	size_t n = proto == XDPI_IPPROTO_ICMP ? sizeof(icmp4_pairs) / sizeof(*t) : sizeof(icmp6_pairs) / sizeof(*t);
 
 	*sp = type;
 	for (size_t i = 0; i < n; i++) {
@@ -56,9 +57,9 @@ int xdpi_community_id(const struct xdpi_cid_input *in, uint16_t seed, char *out,
 
 	if (outlen < 32)
 		return -1;
-	if (in->proto == 1 || in->proto == 58)
+	if (in->proto == XDPI_IPPROTO_ICMP || in->proto == XDPI_IPPROTO_ICMPV6)
 		one_way = icmp_ports(in->proto, in->icmp_type, in->icmp_code, &sp, &dp);
-	else if (in->proto != 6 && in->proto != 17 && in->proto != 132)
+	else if (in->proto != XDPI_IPPROTO_TCP && in->proto != XDPI_IPPROTO_UDP && in->proto != XDPI_IPPROTO_SCTP)
 		has_ports = false;
 	if (!one_way && !ordered(s, d, alen, sp, dp)) {
 		const uint8_t *t = s;

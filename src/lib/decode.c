@@ -5,6 +5,7 @@
  * length or by the kernel's steering: headers must be whole, payload may be partial. */
 #include <errno.h>
 #include <string.h>
+#include "xdpi/bytes.h"
 #include "xdpi/decode.h"
 #include "xdpi/flow.h"
 
@@ -35,16 +36,6 @@ struct cursor {
 	bool truncated;  /* the capture holds less than the wire had */
 };
 
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 static bool have(const struct cursor *c, size_t n)
 {
 	return c->off + n <= c->len;
@@ -63,7 +54,7 @@ static int decode_pppoe(struct cursor *c, struct xdpi_decoded *d)
 
 	if (!have(c, 8))
 		return fail(d, XDPI_REASON_VLAN_TRUNC), -1;
-	ppp = rd16(c->p + c->off + 6);
+	ppp = xdpi_rd16(c->p + c->off + 6);
 	c->off += 8;
 	d->pppoe = true;
 	if (ppp == PPP_IPV4)
@@ -83,9 +74,9 @@ static int decode_vlans(struct cursor *c, struct xdpi_decoded *d, uint16_t type)
 			return fail(d, XDPI_REASON_VLAN_TOO_MANY), -1;
 		if (!have(c, 4))
 			return fail(d, XDPI_REASON_VLAN_TRUNC), -1;
-		d->vlan[i] = rd16(c->p + c->off) & 0x0fff;
+		d->vlan[i] = xdpi_rd16(c->p + c->off) & 0x0fff;
 		d->nvlan = (uint8_t)(i + 1);
-		type = rd16(c->p + c->off + 2);
+		type = xdpi_rd16(c->p + c->off + 2);
 		c->off += 4;
 	}
 }
@@ -132,11 +123,6 @@ int xdpi_link_from_dlt(int dlt, enum xdpi_link *out)
 	return -EPROTONOSUPPORT;
 }
 
-static uint16_t rd16le(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
 /* PPP: the HDLC address and control bytes may be there (ff 03) or not, and the protocol may
  * be compressed to one byte (an odd first byte). */
 static int ppp_header(struct cursor *c, uint16_t *type)
@@ -153,7 +139,7 @@ static int ppp_header(struct cursor *c, uint16_t *type)
 	} else {
 		if (!have(c, 2))
 			return -1;
-		proto = rd16(c->p + c->off);
+		proto = xdpi_rd16(c->p + c->off);
 		c->off += 2;
 	}
 	*type = proto == PPP_IPV4 ? ETHERTYPE_IPV4 : proto == PPP_IPV6 ? ETHERTYPE_IPV6 : 0;
@@ -170,7 +156,7 @@ static int wlan_header(struct cursor *c, uint16_t *type)
 	*type = 0;
 	if (!have(c, 2))
 		return -1;
-	fc = rd16le(c->p + c->off);
+	fc = xdpi_rd16le(c->p + c->off);
 	if (((fc >> 2) & 3) != 2 || (fc & 0x4000) || (fc & 0x0040))
 		return 0; /* not data, protected, or a null-data subtype */
 	if ((fc & 0x0300) == 0x0300)
@@ -185,7 +171,7 @@ static int wlan_header(struct cursor *c, uint16_t *type)
 	c->off += hdr;
 	if (memcmp(c->p + c->off, snap, sizeof(snap)))
 		return 0;
-	*type = rd16(c->p + c->off + 6);
+	*type = xdpi_rd16(c->p + c->off + 6);
 	c->off += 8;
 	return 0;
 }
@@ -202,19 +188,19 @@ static int link_at(struct cursor *c, enum xdpi_link link, uint16_t *type, int de
 	case XDPI_LINK_ETHERNET:
 		if (!have(c, ETH_HLEN_))
 			return -1;
-		*type = rd16(c->p + c->off + 12);
+		*type = xdpi_rd16(c->p + c->off + 12);
 		c->off += ETH_HLEN_;
 		return 0;
 	case XDPI_LINK_SLL:
 		if (!have(c, 16))
 			return -1;
-		*type = rd16(c->p + c->off + 14);
+		*type = xdpi_rd16(c->p + c->off + 14);
 		c->off += 16;
 		return 0;
 	case XDPI_LINK_SLL2:
 		if (!have(c, 20))
 			return -1;
-		*type = rd16(c->p + c->off);
+		*type = xdpi_rd16(c->p + c->off);
 		c->off += 20;
 		return 0;
 	case XDPI_LINK_RAW:
@@ -226,7 +212,7 @@ static int link_at(struct cursor *c, enum xdpi_link link, uint16_t *type, int de
 	case XDPI_LINK_LOOP:
 		if (!have(c, 4))
 			return -1;
-		fam = rd32(c->p + c->off);
+		fam = xdpi_rd32(c->p + c->off);
 		/* the writer's byte order: a small number read big-endian is the other order */
 		if (link == XDPI_LINK_NULL && fam > 0xffff)
 			fam = __builtin_bswap32(fam);
@@ -241,11 +227,11 @@ static int link_at(struct cursor *c, enum xdpi_link link, uint16_t *type, int de
 	case XDPI_LINK_CHDLC:
 		if (!have(c, 4))
 			return -1;
-		*type = rd16(c->p + c->off + 2);
+		*type = xdpi_rd16(c->p + c->off + 2);
 		c->off += 4;
 		return 0;
 	case XDPI_LINK_RADIOTAP:
-		if (!have(c, 4) || !have(c, (n = rd16le(c->p + c->off + 2))) || n < 4)
+		if (!have(c, 4) || !have(c, (n = xdpi_rd16le(c->p + c->off + 2))) || n < 4)
 			return -1;
 		c->off += n;
 		return wlan_header(c, type);
@@ -254,7 +240,7 @@ static int link_at(struct cursor *c, enum xdpi_link link, uint16_t *type, int de
 	case XDPI_LINK_PPI:
 		if (!have(c, 8) || depth > 1)
 			return -1;
-		n = rd16le(c->p + c->off + 2);
+		n = xdpi_rd16le(c->p + c->off + 2);
 		if (n < 8 || !have(c, n) ||
 		    xdpi_link_from_dlt((int)(c->p[c->off + 4] | c->p[c->off + 5] << 8 |
 					     c->p[c->off + 6] << 16 | (uint32_t)c->p[c->off + 7] << 24),
@@ -304,7 +290,7 @@ static int decode_ipv4(struct cursor *c, struct xdpi_decoded *d)
 		return fail(d, XDPI_REASON_IPV4_BAD_IHL);
 	if (!have(c, hlen))
 		return fail(d, XDPI_REASON_IPV4_TRUNC);
-	totlen = rd16(ip + 2);
+	totlen = xdpi_rd16(ip + 2);
 	if (totlen < hlen)
 		return fail(d, XDPI_REASON_IPV4_BAD_TOTLEN);
 	if (!c->truncated && c->off + totlen > c->len)
@@ -314,14 +300,14 @@ static int decode_ipv4(struct cursor *c, struct xdpi_decoded *d)
 	memcpy(d->saddr, ip + 12, 4);
 	memcpy(d->daddr, ip + 16, 4);
 	d->l3_off = (uint16_t)c->off;
-	frag = rd16(ip + 6);
+	frag = xdpi_rd16(ip + 6);
 	if (frag & 0x1fff)
 		d->frag = XDPI_DFRAG_LATER;
 	else if (frag & 0x2000)
 		d->frag = XDPI_DFRAG_FIRST;
 	d->frag_off = (uint32_t)(frag & 0x1fff) * 8;
 	d->frag_more = frag & 0x2000;
-	d->frag_id = rd16(ip + 4);
+	d->frag_id = xdpi_rd16(ip + 4);
 	d->payload_wire = (uint32_t)(totlen - hlen);
 	/* Ethernet pads short frames: the datagram ends where its length says */
 	if (c->off + totlen < c->len)
@@ -345,7 +331,7 @@ static int ipv6_ext(struct cursor *c, struct xdpi_decoded *d, uint8_t nh, uint8_
 	if (nh == IPPROTO_AH_)
 		*len = (size_t)(h[1] + 2) * 4;
 	else if (nh == IPPROTO_FRAGMENT_) {
-		uint16_t off = rd16(h + 2);
+		uint16_t off = xdpi_rd16(h + 2);
 
 		*len = 8;
 		if (off & 0xfff8)
@@ -354,7 +340,7 @@ static int ipv6_ext(struct cursor *c, struct xdpi_decoded *d, uint8_t nh, uint8_
 			d->frag = XDPI_DFRAG_FIRST;
 		d->frag_off = off & 0xfff8;
 		d->frag_more = off & 1;
-		d->frag_id = rd32(h + 4);
+		d->frag_id = xdpi_rd32(h + 4);
 	} else {
 		*len = (size_t)(h[1] + 1) * 8;
 	}
@@ -374,7 +360,7 @@ static int decode_ipv6(struct cursor *c, struct xdpi_decoded *d)
 		return fail(d, XDPI_REASON_IPV6_TRUNC);
 	if ((ip[0] >> 4) != 6)
 		return fail(d, XDPI_REASON_IPV6_BAD_VERSION);
-	plen = rd16(ip + 4);
+	plen = xdpi_rd16(ip + 4);
 	if (!c->truncated && c->off + 40 + plen > c->len)
 		return fail(d, XDPI_REASON_IPV6_TRUNC);
 	d->family = 6;
@@ -412,8 +398,8 @@ static int decode_ipv6(struct cursor *c, struct xdpi_decoded *d)
  * TCP flags' offset, -1 for none. */
 static int l4_cut(struct cursor *c, struct xdpi_decoded *d, const uint8_t *h, int flags_at)
 {
-	d->sport = rd16(h);
-	d->dport = rd16(h + 2);
+	d->sport = xdpi_rd16(h);
+	d->dport = xdpi_rd16(h + 2);
 	if (flags_at >= 0 && have(c, (size_t)flags_at + 1))
 		d->tcp_flags = h[flags_at];
 	d->l4_cut = 1;
@@ -435,12 +421,12 @@ static int decode_tcp(struct cursor *c, struct xdpi_decoded *d)
 		return fail(d, XDPI_REASON_TCP_BAD_DOFF);
 	if (!have(c, hlen))
 		return c->truncated ? l4_cut(c, d, th, 13) : fail(d, XDPI_REASON_TCP_TRUNC);
-	d->sport = rd16(th);
-	d->dport = rd16(th + 2);
-	d->tcp_seq = rd32(th + 4);
-	d->tcp_ack = rd32(th + 8);
+	d->sport = xdpi_rd16(th);
+	d->dport = xdpi_rd16(th + 2);
+	d->tcp_seq = xdpi_rd32(th + 4);
+	d->tcp_ack = xdpi_rd32(th + 8);
 	d->tcp_flags = th[13];
-	d->tcp_win = rd16(th + 14);
+	d->tcp_win = xdpi_rd16(th + 14);
 	d->payload_wire -= (uint32_t)hlen;
 	c->off += hlen;
 	return 0;
@@ -454,11 +440,11 @@ static int decode_udp(struct cursor *c, struct xdpi_decoded *d)
 	if (!have(c, 8))
 		return c->truncated && have(c, 4) ? l4_cut(c, d, uh, -1)
 						  : fail(d, XDPI_REASON_UDP_TRUNC);
-	ulen = rd16(uh + 4);
+	ulen = xdpi_rd16(uh + 4);
 	if (ulen < 8 || (d->frag == XDPI_DFRAG_NONE && ulen > d->payload_wire))
 		return fail(d, XDPI_REASON_UDP_BAD_LEN);
-	d->sport = rd16(uh);
-	d->dport = rd16(uh + 2);
+	d->sport = xdpi_rd16(uh);
+	d->dport = xdpi_rd16(uh + 2);
 	d->payload_wire -= 8;
 	c->off += 8;
 	return 0;
@@ -474,7 +460,7 @@ static int decode_icmp(struct cursor *c, struct xdpi_decoded *d)
 	d->icmp_code = h[1];
 	if ((d->proto == IPPROTO_ICMP_ && (h[0] == 8 || h[0] == 0)) ||
 	    (d->proto == IPPROTO_ICMPV6_ && (h[0] == 128 || h[0] == 129))) {
-		d->sport = rd16(h + 4);
+		d->sport = xdpi_rd16(h + 4);
 		d->dport = d->sport;
 	}
 	d->payload_wire = d->payload_wire > 8 ? d->payload_wire - 8 : 0;

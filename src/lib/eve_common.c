@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include "xdpi/bytes.h"
 #include "shared/xdpi_abi.h"
 #include "xdpi/eve.h"
 #include "xdpi/flow.h"
@@ -99,7 +100,7 @@ void xdpi_eve_put_ip(struct xdpi_json *j, const char *key, const struct xdpi_flo
 
 bool xdpi_proto_has_ports(uint8_t proto)
 {
-	return proto == 6 || proto == 17 || proto == 132;
+	return proto == XDPI_IPPROTO_TCP || proto == XDPI_IPPROTO_UDP || proto == XDPI_IPPROTO_SCTP;
 }
 
 

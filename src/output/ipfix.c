@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
+#include "xdpi/bytes.h"
 #include "xdpi/output.h"
 #include "xdpi/outputs.h"
 
@@ -171,7 +172,7 @@ static void add_record(struct xdpi_ipfix *x, const struct xdpi_flow *f, int s, e
 	size_t alen = v6 ? 16 : 4, rlen = v6 ? REC_V6 : REC_V4;
 	const void *src = s ? f->key.addr_b : f->key.addr_a, *dst = s ? f->key.addr_a : f->key.addr_b;
 	uint16_t sport = s ? f->key.port_b : f->key.port_a, dport = s ? f->key.port_a : f->key.port_b;
-	bool icmp = f->key.proto == 1 || f->key.proto == 58;
+	bool icmp = f->key.proto == XDPI_IPPROTO_ICMP || f->key.proto == XDPI_IPPROTO_ICMPV6;
 	uint8_t *p;
 
 	if (HDR_LEN + 2 * SET_HDR + 512 + x->v4.len + x->v6.len + rlen > MSG_MAX)
@@ -182,7 +183,7 @@ static void add_record(struct xdpi_ipfix *x, const struct xdpi_flow *f, int s, e
 	memcpy(p, icmp ? &(uint16_t){ 0 } : &sport, 2), p += 2; /* ports: network order already */
 	memcpy(p, icmp ? &(uint16_t){ 0 } : &dport, 2), p += 2;
 	*p++ = f->key.proto;
-	p = put16(p, f->key.proto == 6 ? f->tcp_flags[s] : 0);
+	p = put16(p, f->key.proto == XDPI_IPPROTO_TCP ? f->tcp_flags[s] : 0);
 	p = put64(p, f->pkts[s] - f->base_pkts[s]);
 	p = put64(p, f->bytes[s] - f->base_bytes[s]);
 	p = put64(p, (uint64_t)((int64_t)f->record_start_ns + x->wall_offset_ns) / 1000000);

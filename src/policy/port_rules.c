@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <bpf/bpf.h>
+#include "xdpi/bytes.h"
 #include "shared/xdpi_abi.h"
 #include "xdpi/port_rules.h"
 #include "xdpi/text_file.h"
@@ -22,7 +23,7 @@ static const struct {
 
 static bool has_ports(uint8_t proto)
 {
-	return proto == 6 || proto == 17 || proto == 132;
+	return proto == XDPI_IPPROTO_TCP || proto == XDPI_IPPROTO_UDP || proto == XDPI_IPPROTO_SCTP;
 }
 
 /* A token: start column and length within the line. */
