@@ -90,7 +90,7 @@ struct xdpi_afxdp_stats {
 };
 
 struct xdpi_afxdp;
-/* One socket per queue bound to cfg->ifname and put into the XSKMAP. NULL with errno (logged). */
+/* One socket per queue bound to cfg->ifname and put into the XSKMAP. NULL with errno. */
 struct xdpi_afxdp *xdpi_afxdp__new(const struct xdpi_afxdp_cfg *cfg, xdpi_pkt_fn fn, void *ctx);
 /* Waits up to timeout_ms for frames, then hands every waiting frame to fn. Returns frames
  * handled or -errno (-EINTR: a signal). */

@@ -67,10 +67,13 @@ struct xdpi_loader;
 #define XDPI_WAKEUP_MAX (256u << 10)
 uint32_t xdpi_loader_wakeup_bytes(uint32_t ringbuf_bytes);
 
-/* Opens, configures and loads both programs. NULL with errno on failure (logged). */
-struct xdpi_loader *xdpi_loader__open(const struct xdpi_loader_cfg *cfg);
-/* Attaches to cfg->ifname. Returns 0 or -errno (logged with a hint). */
-int xdpi_loader__attach(struct xdpi_loader *l);
+/* Opens, configures and loads both programs. NULL with errno on failure, and the sentence
+ * for the operator (what failed, the likely fix) in ERR. */
+struct xdpi_loader *xdpi_loader__open(const struct xdpi_loader_cfg *cfg, char *err,
+				      size_t errlen);
+/* Attaches to cfg->ifname. Returns 0 or -errno, with the sentence in ERR. Warnings (generic
+ * XDP, no tcx, no bpffs) go to the log: the run goes on. */
+int xdpi_loader__attach(struct xdpi_loader *l, char *err, size_t errlen);
 /* Detaches (if attached) and frees. NULL-safe. */
 void xdpi_loader__free(struct xdpi_loader *l);
 int xdpi_loader__map_fd(const struct xdpi_loader *l, enum xdpi_map m);

@@ -155,9 +155,17 @@ static int load_fast_path(struct xdpi_live *l)
 		.limits = c->limits,
 	};
 
-	l->loader = xdpi_loader__open(&lc);
-	return !l->loader || install_lists(l) || load_rules(l) || xdpi_loader__attach(l->loader)
-		       ? -1 : 0;
+	char err[512];
+
+	l->loader = xdpi_loader__open(&lc, err, sizeof(err));
+	if (!l->loader || install_lists(l) || load_rules(l))
+		goto fail;
+	if (!xdpi_loader__attach(l->loader, err, sizeof(err)))
+		return 0;
+fail:
+	if (!l->loader || err[0])
+		xdpi_log_error("%s\n", err);
+	return -1;
 }
 
 /* The ring buffer always (drop samples come through it in tap mode too); in tap mode the

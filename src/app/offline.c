@@ -68,9 +68,11 @@ static int setup_kernel(struct offline *o)
 	};
 	char err[256];
 
-	o->loader = xdpi_loader__open(&lc);
-	if (!o->loader)
+	o->loader = xdpi_loader__open(&lc, err, sizeof(err));
+	if (!o->loader) {
+		xdpi_log_error("%s\n", err);
 		return -1;
+	}
 	o->replay = xdpi_replay__new(xdpi_loader__xdp_prog_fd(o->loader),
 				     xdpi_loader__map_fd(o->loader, XDPI_MAP_REPLAY_CLOCK));
 	o->rb_ops = xdpi_source_find("ringbuf");

@@ -184,7 +184,6 @@ struct xdpi_afxdp *xdpi_afxdp__new(const struct xdpi_afxdp_cfg *c, xdpi_pkt_fn f
 					     .events = POLLIN };
 	}
 	if (err) {
-		xdpi_log_error("AF_XDP socket on %s queue %u: %s\n", c->ifname, a->nq, strerror(-err));
 		xdpi_afxdp__free(a);
 		errno = -err;
 		return NULL;
@@ -314,7 +313,8 @@ static void *afxdp_open(const struct xdpi_source_cfg *c, char *err, size_t errle
 	struct xdpi_afxdp *a = xdpi_afxdp__new(c->afxdp, c->deliver, c->ctx);
 
 	if (!a)
-		snprintf(err, errlen, "AF_XDP sockets: %s", strerror(errno));
+		snprintf(err, errlen, "AF_XDP sockets on %s (%u queues): %s", c->afxdp->ifname,
+			 c->afxdp->queues ? c->afxdp->queues : 1, strerror(errno));
 	return a;
 }
 

@@ -33,8 +33,8 @@ struct xdpi_sock_ctx *xdpi_sock_ctx__open(char *err, size_t errlen)
 	}
 	s->skel = sock_ctx__open_and_load();
 	if (!s->skel) {
-		snprintf(err, errlen, "loading the socket hooks failed: %s (needs BTF, fentry and "
-			 "CAP_BPF + CAP_PERFMON)", strerror(errno));
+		snprintf(err, errlen, "loading the socket hooks failed: %s (needs BTF "
+			 "tracepoints (tp_btf) and CAP_BPF + CAP_PERFMON)", strerror(errno));
 		goto fail;
 	}
 	rc = sock_ctx__attach(s->skel);

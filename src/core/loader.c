@@ -43,7 +43,21 @@ struct xdpi_loader {
 	int ncpus;
 	char pin_dir[PATH_MAX]; /* "" until pinned */
 	bool persisted;         /* the links are pinned: leave everything pinned at exit */
+	char *err;              /* the caller's buffer for the failing step's sentence */
+	size_t errlen;
 };
+
+/* The failing step's sentence, for the caller to show: the library does not print errors. */
+__attribute__((format(printf, 2, 3))) static void say(const struct xdpi_loader *l, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!l->err || !l->errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(l->err, l->errlen, fmt, ap);
+	va_end(ap);
+}
 
 /* Both skeletons carry the same knobs (bpf/lib/consts.h) in their own rodata. */
 #define SET_RODATA(skel, c)                                                                    \
@@ -120,8 +134,8 @@ static int open_load(struct xdpi_loader *l)
 	if (!l->xdp)
 		return -errno;
 	if (l->xdp->rodata->xdpi_abi_version != XDPI_ABI_VERSION) {
-		xdpi_log_error("BPF object ABI %u does not match user space ABI %u; rebuild xdpi\n",
-			       l->xdp->rodata->xdpi_abi_version, XDPI_ABI_VERSION);
+		say(l, "BPF object ABI %u does not match user space ABI %u; rebuild xdpi",
+		    l->xdp->rodata->xdpi_abi_version, XDPI_ABI_VERSION);
 		return -EPROTO;
 	}
 	SET_RODATA(l->xdp, &l->cfg);
@@ -153,14 +167,20 @@ static int open_load(struct xdpi_loader *l)
 	return err;
 }
 
-struct xdpi_loader *xdpi_loader__open(const struct xdpi_loader_cfg *cfg)
+struct xdpi_loader *xdpi_loader__open(const struct xdpi_loader_cfg *cfg, char *err_buf,
+				      size_t errlen)
 {
 	struct xdpi_loader *l = calloc(1, sizeof(*l));
 	int err;
 
-	if (!l)
+	if (!l) {
+		snprintf(err_buf, errlen, "out of memory");
 		return NULL;
+	}
 	l->cfg = *cfg;
+	l->err = err_buf, l->errlen = errlen;
+	if (errlen)
+		err_buf[0] = '\0';
 	l->xdp_link_fd = l->tcx_link_fd = -1;
 	l->xdp_mode = l->tc_mode = "none";
 	l->ncpus = libbpf_num_possible_cpus();
@@ -168,16 +188,18 @@ struct xdpi_loader *xdpi_loader__open(const struct xdpi_loader_cfg *cfg)
 		l->ifindex = (int)if_nametoindex(cfg->ifname);
 		if (!l->ifindex) {
 			err = -errno;
-			xdpi_log_error("no interface named '%s' (see `ip link`)\n", cfg->ifname);
+			say(l, "no interface named '%s' (see `ip link`)", cfg->ifname);
 			goto fail;
 		}
 	}
 	err = open_load(l);
 	if (err) {
-		xdpi_log_error("loading the BPF programs failed: %s%s\n", strerror(-err),
-			       err == -EPERM ? " (xdpi needs root, or CAP_BPF and CAP_NET_ADMIN)" : "");
+		if (!errlen || !err_buf[0]) /* unless a step said more precisely */
+			say(l, "loading the BPF programs failed: %s%s", strerror(-err),
+			    err == -EPERM ? " (xdpi needs root, or CAP_BPF and CAP_NET_ADMIN)" : "");
 		goto fail;
 	}
+	l->err = NULL; /* the buffer is the caller's for this call only */
 	return l;
 fail:
 	xdpi_loader__free(l);
@@ -206,23 +228,23 @@ static void explain_busy(const struct xdpi_loader *l)
 
 	switch (xdpi_pins_open(l->cfg.ifname, &p, why, sizeof(why))) {
 	case XDPI_PINS_LIVE:
-		xdpi_log_error("another xdpi (pid %u) runs on %s: stop it, or change its policy with "
-			       "`xdpi ctl -i %s`\n", p.inst.pid, l->cfg.ifname, l->cfg.ifname);
+		say(l, "another xdpi (pid %u) runs on %s: stop it, or change its policy with "
+		    "`xdpi ctl -i %s`", p.inst.pid, l->cfg.ifname, l->cfg.ifname);
 		xdpi_pins_close(&p);
 		return;
 	case XDPI_PINS_PERSISTED:
-		xdpi_log_error("a persistent xdpi (--persist, pid %u exited) is attached to %s; "
-			       "remove it with `rm -r %s`\n", p.inst.pid, l->cfg.ifname, p.dir);
+		say(l, "a persistent xdpi (--persist, pid %u exited) is attached to %s; "
+		    "remove it with `rm -r %s`", p.inst.pid, l->cfg.ifname, p.dir);
 		xdpi_pins_close(&p);
 		return;
 	default:
 		break;
 	}
 	xdpi_host_xdp_attached(l->ifindex, name, sizeof(name), &id);
-	xdpi_log_error("another XDP program (%s%s, id %u) is attached to %s (see `ip link show dev "
-		       "%s`); detach it first\n", !strcmp(name, "xdp_ingress") ||
-		       !strcmp(name, "xdp_tap") ? "xdpi's " : "", name[0] ? name : "?", id,
-		       l->cfg.ifname, l->cfg.ifname);
+	say(l, "another XDP program (%s%s, id %u) is attached to %s (see `ip link show dev "
+	    "%s`); detach it first", !strcmp(name, "xdp_ingress") ||
+	    !strcmp(name, "xdp_tap") ? "xdpi's " : "", name[0] ? name : "?", id,
+	    l->cfg.ifname, l->cfg.ifname);
 }
 
 static int attach_xdp(struct xdpi_loader *l)
@@ -249,7 +271,7 @@ fail:
 	if (err == -EBUSY || err == -EEXIST)
 		explain_busy(l);
 	else
-		xdpi_log_error("attaching XDP to %s failed: %s\n", l->cfg.ifname, strerror(-err));
+		say(l, "attaching XDP to %s failed: %s", l->cfg.ifname, strerror(-err));
 	return err;
 }
 
@@ -292,7 +314,7 @@ static int attach_tc(struct xdpi_loader *l)
 		l->tc_mode = "clsact";
 		return 0;
 	}
-	xdpi_log_error("attaching TC egress to %s failed: %s\n", l->cfg.ifname, strerror(-err));
+	say(l, "attaching TC egress to %s failed: %s", l->cfg.ifname, strerror(-err));
 	return err;
 }
 
@@ -353,10 +375,10 @@ static void pin_maps(struct xdpi_loader *l)
 static int pin_links(struct xdpi_loader *l)
 {
 	char path[PATH_MAX + 32];
+	int err;
 
 	if (!l->pin_dir[0] || (l->tc && l->tcx_link_fd < 0)) {
-		xdpi_log_error("--persist needs pinned maps and tcx (Linux 6.6+) for the egress "
-			       "program\n");
+		say(l, "--persist needs pinned maps and tcx (Linux 6.6+) for the egress program");
 		return -EOPNOTSUPP;
 	}
 	snprintf(path, sizeof(path), "%s/" XDPI_PIN_LINK_XDP, l->pin_dir);
@@ -372,16 +394,21 @@ static int pin_links(struct xdpi_loader *l)
 	l->persisted = true;
 	return 0;
 fail:
-	xdpi_log_error("pinning %s failed: %s\n", path, strerror(errno));
-	return -errno;
+	err = -errno;
+	say(l, "pinning %s failed: %s", path, strerror(-err));
+	return err;
 }
 
-int xdpi_loader__attach(struct xdpi_loader *l)
+int xdpi_loader__attach(struct xdpi_loader *l, char *err_buf, size_t errlen)
 {
 	int err;
 
-	if (!l->cfg.ifname)
+	l->err = err_buf, l->errlen = errlen;
+	if (!l->cfg.ifname) {
+		say(l, "no interface to attach to");
+		l->err = NULL;
 		return -EINVAL;
+	}
 	err = attach_xdp(l);
 	if (!err && l->tc)
 		err = attach_tc(l);
@@ -389,6 +416,7 @@ int xdpi_loader__attach(struct xdpi_loader *l)
 		pin_maps(l);
 	if (!err && l->cfg.persist)
 		err = pin_links(l);
+	l->err = NULL;
 	return err;
 }
 

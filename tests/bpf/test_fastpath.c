@@ -115,6 +115,66 @@ static int fixture_open(struct fixture *f, const struct setup *s)
 	return f->rb ? 0 : -errno;
 }
 
+/* Empties MAP (FD): an array's slots back to zeros, every other map's keys deleted. */
+static int map_clear(int fd, const struct bpf_map_info *info)
+{
+	bool array = info->type == BPF_MAP_TYPE_ARRAY || info->type == BPF_MAP_TYPE_PERCPU_ARRAY;
+	size_t vsize = info->value_size *
+		       (info->type == BPF_MAP_TYPE_PERCPU_ARRAY ? libbpf_num_possible_cpus() : 1);
+	uint8_t key[64], next[64];
+	void *zeros = calloc(1, vsize);
+	int err = 0;
+
+	if (!zeros || info->key_size > sizeof(key)) {
+		free(zeros);
+		return -ENOMEM;
+	}
+	if (array) {
+		for (uint32_t i = 0; i < info->max_entries && !err; i++)
+			err = bpf_map_update_elem(fd, &i, zeros, BPF_ANY) ? -errno : 0;
+	} else {
+		while (!bpf_map_get_next_key(fd, NULL, next) && !err) {
+			memcpy(key, next, info->key_size);
+			err = bpf_map_delete_elem(fd, key) ? -errno : 0;
+		}
+	}
+	free(zeros);
+	return err;
+}
+
+static int map_fd_clear(int fd)
+{
+	struct bpf_map_info info = { 0 };
+	uint32_t len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? -errno : map_clear(fd, &info);
+}
+
+/* The state a freshly loaded fixture has, without loading again: every map the two programs
+ * share emptied (the policy tries behind the outer maps included), the ring drained. Cases
+ * with the same setup share one load (the verifier is most of a load's time). */
+static int fixture_reset(struct fixture *f)
+{
+	struct bpf_map *m;
+	int err = 0;
+
+	bpf_object__for_each_map(m, f->xdp->obj) {
+		enum bpf_map_type t = bpf_map__type(m);
+
+		if (strchr(bpf_map__name(m), '.') || t == BPF_MAP_TYPE_RINGBUF ||
+		    t == BPF_MAP_TYPE_ARRAY_OF_MAPS || t == BPF_MAP_TYPE_XSKMAP)
+			continue;
+		err = err ? err : map_fd_clear(bpf_map__fd(m));
+	}
+	err = err ? err : map_fd_clear(f->policy.v4_fd);
+	err = err ? err : map_fd_clear(f->policy.v6_fd);
+	f->policy.dirty = false;
+	ring_buffer__consume(f->rb);
+	f->nrecs = 0;
+	memset(f->base, 0, sizeof(f->base));
+	return err;
+}
+
 static void fixture_close(struct fixture *f)
 {
 	ring_buffer__free(f->rb);
@@ -1015,56 +1075,119 @@ static const struct tcase cases[] = {
 	{ "policy_cache_egress", test_policy_cache_egress, { XDPI_STEER_PASS, 0, 0, 0, true } },
 };
 
-/* One case in a child process: its own programs and maps. Exit 0 (passed), 1 (failed), 77
- * (BPF programs cannot load here); its number of checks goes back through FD. */
-static int run_case(size_t i, int fd)
+static bool same_setup(const struct setup *a, const struct setup *b)
 {
-	struct fixture f;
-	int err, rc;
-
-	checks = failures = 0; /* this case's own, whatever the parent had counted */
-	err = fixture_open(&f, &cases[i].setup);
-
-	if (err == -EPERM || err == -EACCES) {
-		fprintf(stderr, "cannot load BPF programs: %s\n", strerror(-err));
-		fixture_close(&f);
-		return 77;
-	}
-	if (err) {
-		fprintf(stderr, "  FAIL %s: fixture: %s\n", cases[i].name, strerror(-err));
-		failures++;
-	} else {
-		cases[i].fn(&f);
-	}
-	fixture_close(&f);
-	printf("%s %s\n", failures ? "FAIL" : "ok", cases[i].name);
-	rc = write(fd, &checks, sizeof(checks)) == sizeof(checks) ? 0 : 1;
-	return failures || rc ? 1 : 0;
+	return a->steer == b->steer && a->head_pkts == b->head_pkts && a->snaplen == b->snaplen &&
+	       a->ringbuf == b->ringbuf && a->replay == b->replay;
 }
 
-/* Loading the programs is most of a case's time (the verifier): the cases run in child
- * processes, as many at once as there are CPUs. */
+#define NCASES (sizeof(cases) / sizeof(cases[0]))
+
+struct group_result {
+	int checks, passed, failed, skipped;
+};
+
+/* What every case must leave true, whatever it did: each packet got one verdict, and each
+ * drop has exactly one reason. */
+static void counters_add_up(struct fixture *f)
+{
+	uint64_t c[XDPI_CNT_MAX];
+
+	read_counters(f, c);
+	ASSERT_EQ(c[XDPI_CNT_PKTS], c[XDPI_CNT_VERDICT_PASS] + c[XDPI_CNT_VERDICT_DROP],
+		  "pkts = verdict_pass + verdict_drop");
+	ASSERT_EQ(c[XDPI_CNT_VERDICT_DROP],
+		  c[XDPI_CNT_POLICY_DROP] + c[XDPI_CNT_PORT_DROP] + c[XDPI_CNT_RATE_DROP_PKTS] +
+		  c[XDPI_CNT_RATE_DROP_BYTES] + c[XDPI_CNT_SYN_FLOOD_DROP] +
+		  c[XDPI_CNT_ICMP_FLOOD_DROP] + c[XDPI_CNT_TAP_NOT_STEERED],
+		  "verdict_drop = the sum of the drop reasons");
+}
+
+static void run_one(struct fixture *f, size_t i, struct group_result *r)
+{
+	checks = failures = 0;
+	if (fixture_reset(f)) {
+		fprintf(stderr, "  FAIL %s: resetting the fixture: %s\n", cases[i].name,
+			strerror(errno));
+		failures++;
+	} else {
+		cases[i].fn(f);
+		counters_add_up(f);
+	}
+	printf("%s %s\n", failures ? "FAIL" : "ok", cases[i].name);
+	r->checks += checks;
+	if (failures)
+		r->failed++;
+	else
+		r->passed++;
+}
+
+/* Every case whose setup is case FIRST's, in a child process with one load of the programs;
+ * the tally goes back through FD. Exit 0 when it could be written. */
+static int run_group(size_t first, int fd)
+{
+	struct group_result r = { 0 };
+	struct fixture f;
+	int err = fixture_open(&f, &cases[first].setup);
+
+	for (size_t i = first; i < NCASES; i++) {
+		if (!same_setup(&cases[i].setup, &cases[first].setup))
+			continue;
+		if (err == -EPERM || err == -EACCES) {
+			r.skipped++;
+		} else if (err) {
+			fprintf(stderr, "  FAIL %s: fixture: %s\n", cases[i].name, strerror(-err));
+			r.failed++;
+		} else {
+			run_one(&f, i, &r);
+		}
+	}
+	if (r.skipped)
+		fprintf(stderr, "cannot load BPF programs: %s\n", strerror(-err));
+	fixture_close(&f);
+	fflush(stdout);
+	return write(fd, &r, sizeof(r)) == sizeof(r) ? 0 : 1;
+}
+
+/* The first case of each distinct setup, in order. */
+static size_t group_leaders(size_t out[NCASES])
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < NCASES; i++) {
+		size_t j = 0;
+
+		while (j < i && !same_setup(&cases[j].setup, &cases[i].setup))
+			j++;
+		if (j == i)
+			out[n++] = i;
+	}
+	return n;
+}
+
+/* One load per distinct setup, reset between its cases; the groups run in child processes,
+ * as many at once as there are CPUs. */
 int main(void)
 {
-	size_t n = sizeof(cases) / sizeof(cases[0]), next = 0;
+	size_t leaders[NCASES], ngroups = group_leaders(leaders), next = 0;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	int passed = 0, failed = 0, running = 0, skipped = 0, fds[2];
+	struct group_result sum = { 0 };
+	int running = 0, lost = 0, fds[2];
 
 	libbpf_set_print(NULL);
 	if (pipe(fds))
 		return 1;
 	fflush(stdout);
-	while (next < n || running) {
-		int status, c;
+	while (next < ngroups || running) {
+		struct group_result r;
+		int status;
 
-		if (next < n && running < (ncpu > 0 ? ncpu : 1)) {
+		if (next < ngroups && running < (ncpu > 0 ? ncpu : 1)) {
 			pid_t pid = fork();
 
 			if (pid == 0) {
 				close(fds[0]);
-				c = run_case(next, fds[1]);
-				fflush(stdout);
-				_exit(c);
+				_exit(run_group(leaders[next], fds[1]));
 			}
 			if (pid < 0)
 				return 1;
@@ -1074,18 +1197,17 @@ int main(void)
 		if (wait(&status) < 0)
 			break;
 		running--;
-		if (read(fds[0], &c, sizeof(c)) == sizeof(c))
-			checks += c;
-		c = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
-		if (c == 77)
-			skipped++;
-		else if (c == 0)
-			passed++;
-		else
-			failed++;
+		if (!WIFEXITED(status) || WEXITSTATUS(status) ||
+		    read(fds[0], &r, sizeof(r)) != sizeof(r)) {
+			lost++; /* a group that crashed: its cases count as neither passed nor failed */
+			continue;
+		}
+		sum.checks += r.checks, sum.passed += r.passed;
+		sum.failed += r.failed, sum.skipped += r.skipped;
 	}
-	if (skipped)
+	if (sum.skipped)
 		return getenv("CI") && !strcmp(getenv("CI"), "true") ? 1 : 77;
-	printf("bpf: %d checks; %d passed, %d failed\n", checks, passed, failed);
-	return failed || passed != (int)n ? 1 : 0;
+	printf("bpf: %d checks in %zu cases, %zu loads; %d passed, %d failed%s\n", sum.checks,
+	       NCASES, ngroups, sum.passed, sum.failed, lost ? " (a group crashed)" : "");
+	return sum.failed || lost || sum.passed != (int)NCASES ? 1 : 0;
 }

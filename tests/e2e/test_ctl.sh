@@ -27,6 +27,10 @@ start_xdpi "$TMP/xdpi.log" -o "$TMP/eve.json" --stats-interval 0 --steer snip --
 check "xdpi mounted the missing bpffs itself and said so" grep -q "set up: bpffs: mounted bpffs at /sys/fs/bpf (it was missing)" "$TMP/xdpi.log"
 check "maps pinned under $PIN_SRV, with the instance record" pinned
 check "no address entries to begin with, only the start-up port rule" only_startup_rules
+in_net "$NS_SRV" timeout 20 "$XDPI" run -i "$IF_SRV" -o /dev/null >"$TMP/second.log" 2>&1
+check "a second xdpi on the interface is refused, naming the first ($(head -1 "$TMP/second.log"))" \
+	grep -q "another xdpi (pid $XDPI_PID) runs on $IF_SRV" "$TMP/second.log"
+check "  and the first one's pins are untouched" pinned
 
 # -- block stops a live flow, unblock lets new ones in
 run_bg "$NS_CLI" "$TMP/live.log" python3 "$(dirname "$0")/keepalive_client.py" $IP_CLI $IP_SRV 80 0.1 300
@@ -70,8 +74,15 @@ check "limits shows them, the ICMP limit off" ctl_says "^icmp-limit *off" limits
 icmp_drops() { xctl stats | awk '$1 == "icmp_flood_drop" { print $2 }'; }
 xctl limits --icmp-limit 5 >"$TMP/limits.out"
 check "ctl limits --icmp-limit 5 says so ($(grep icmp "$TMP/limits.out"))" grep -q "^icmp-limit *5 packets/s" "$TMP/limits.out"
-cli ping -q -c 40 -i 0.01 -W 1 $IP_SRV >/dev/null 2>&1
-check "40 pings in 0.4 s meet the limit (icmp_flood_drop=$(icmp_drops))" [ "$(icmp_drops)" -ge 20 ]
+before=$(icmp_drops)
+cli ping -q -c 40 -i 0.01 -W 1 $IP_SRV >"$TMP/ping.out" 2>&1
+sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$TMP/ping.out")
+answered=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$TMP/ping.out")
+dropped=$(( $(icmp_drops) - before ))
+check "40 pings in 0.4 s meet the limit: some unanswered ($answered of $sent answered)" \
+	[ "${sent:-0}" -eq 40 -a "${answered:-40}" -lt 40 ]
+check "  sent = answered + dropped by the limit ($sent = $answered + $dropped)" \
+	[ "${sent:-0}" -eq $(( ${answered:-0} + dropped )) ]
 xctl limits --icmp-limit 0 >/dev/null
 pings_answered() { cli ping -q -c 20 -i 0.01 -W 1 $IP_SRV >/dev/null 2>&1; }
 check "--icmp-limit 0 turns it off: every ping answered" pings_answered

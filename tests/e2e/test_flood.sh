@@ -69,6 +69,9 @@ check "the SYN defence dropped and blocked (syn_flood_drop=$(stat syn_flood_drop
 	[ "$(stat syn_flood_drop)" -ge 2 -a "$(stat syn_flood_sources_blocked)" -ge 2 ]
 check "the ICMP flood hit its limit (icmp_flood_drop=$(stat icmp_flood_drop))" [ "$(stat icmp_flood_drop)" -ge 1000 ]
 check "rule 32 counts the SYN defence's drops and its blocks" [ "$(stat rule.32.pkts)" -ge "$(stat syn_flood_drop)" ]
+check "every drop has one reason: verdict_drop = policy + port + rate + syn + icmp drops" \
+	[ "$(stat verdict_drop)" -eq $(( $(stat policy_drop) + $(stat port_rule_drop) + $(stat rate_drop_pkts) + \
+		$(stat rate_drop_bytes) + $(stat syn_flood_drop) + $(stat icmp_flood_drop) )) ]
 check "rule 33 counts the ICMP drops" [ "$(stat rule.33.pkts)" -eq "$(stat icmp_flood_drop)" ]
 check "drops are sampled, not all copied (sampled=$(stat drop_sampled), not=$(stat drop_not_sampled))" \
 	[ "$(stat drop_sampled)" -ge 10 -a "$(stat drop_not_sampled)" -ge 10000 ]
