@@ -2,6 +2,7 @@
 /* pcap and pcapng files through libpcap, with nanosecond timestamps. */
 #include <errno.h>
 #include <pcap/pcap.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,27 @@ struct xdpi_pcap {
 	char err[PCAP_ERRBUF_SIZE + 320];
 };
 
+/* libpcap's own fopen reads through a 4 KiB stdio buffer: a read(2) per 4 KiB is a sixth of
+ * an offline run's time. The same FILE with a 1 MiB buffer, handed to libpcap. */
+#define PCAP_READ_BUFFER (1u << 20)
+
+static pcap_t *open_buffered(const char *path, char *ebuf)
+{
+	bool std_in = !strcmp(path, "-");
+	FILE *f = std_in ? stdin : fopen(path, "rb");
+	pcap_t *h;
+
+	if (!f) {
+		snprintf(ebuf, PCAP_ERRBUF_SIZE, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	setvbuf(f, NULL, _IOFBF, PCAP_READ_BUFFER);
+	h = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+	if (!h && !std_in)
+		fclose(f);
+	return h;
+}
+
 struct xdpi_pcap *xdpi_pcap__open(const char *path, char *err, size_t errlen)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
@@ -33,7 +55,7 @@ struct xdpi_pcap *xdpi_pcap__open(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: out of memory", path);
 		return NULL;
 	}
-	p->h = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+	p->h = open_buffered(path, ebuf);
 	if (!p->h) {
 		/* libpcap names the file in some messages and not in others */
 		if (strncmp(ebuf, path, strlen(path)))

@@ -242,9 +242,9 @@ void cli_limits_print(const struct xdpi_limits *k, FILE *f)
 		uint64_t raw = *limit_field(&copy, i), scale = limit_opts[i].scale;
 
 		if (!raw)
-			fprintf(f, "%-13s off\n", limit_opts[i].name);
+			fprintf(f, "%-18s off\n", limit_opts[i].name);
 		else
-			fprintf(f, "%-13s %llu %s\n", limit_opts[i].name, (unsigned long long)
+			fprintf(f, "%-18s %llu %s\n", limit_opts[i].name, (unsigned long long)
 				(scale ? (scale + raw / 2) / raw : raw / XDPI_NS_PER_SEC),
 				limit_opts[i].unit);
 	}

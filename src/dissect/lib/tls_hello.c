@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* TLS hello parsing, JA3/JA3S (Salesforce) and JA4 (FoxIO) fingerprints, certificates. */
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -499,27 +500,15 @@ static void colon_hex(const uint8_t *b, size_t n, bool upper, char *out, size_t 
 		o += (size_t)snprintf(out + o, len - o, upper ? "%s%02X" : "%s%02x", i ? ":" : "", b[i]);
 }
 
-int tls_parse_certificate(const uint8_t *p, size_t len, struct tls_cert *c)
+static int cert_from_der(const uint8_t *der, size_t len, struct tls_cert *c)
 {
-	const uint8_t *der;
-	uint8_t md[EVP_MAX_MD_SIZE];
+	const uint8_t *at = der;
 	const uint8_t *serial;
-	unsigned int mdlen = 0;
-	size_t clen;
-	X509 *x;
+	X509 *x = d2i_X509(NULL, &at, (long)len);
 	int n;
 
-	/* certificate_list<3>, each: cert_data<3> (TLS 1.2: no per-certificate extensions) */
-	if (len < 6)
-		return -1;
-	clen = (size_t)p[3] << 16 | (size_t)p[4] << 8 | p[5];
-	if (6 + clen > len)
-		return -1;
-	der = p + 6;
-	x = d2i_X509(NULL, &der, (long)clen);
 	if (!x)
 		return -1;
-	memset(c, 0, sizeof(*c));
 	name_str(X509_get_subject_name(x), c->subject, sizeof(c->subject));
 	name_str(X509_get_issuer_name(x), c->issuer, sizeof(c->issuer));
 	/* an ASN1_INTEGER's bytes are its magnitude, big-endian */
@@ -527,11 +516,73 @@ int tls_parse_certificate(const uint8_t *p, size_t len, struct tls_cert *c)
 	n = ASN1_STRING_length(X509_get_serialNumber(x));
 	if (serial && n > 0)
 		colon_hex(serial, (size_t)n, true, c->serial, sizeof(c->serial));
-	X509_digest(x, EVP_sha1(), md, &mdlen);
-	colon_hex(md, mdlen, false, c->fingerprint, sizeof(c->fingerprint));
 	time_str(X509_get0_notBefore(x), c->not_before, sizeof(c->not_before));
 	time_str(X509_get0_notAfter(x), c->not_after, sizeof(c->not_after));
 	X509_free(x);
+	return 0;
+}
+
+/* A server shows the same certificate to every client, and OpenSSL's d2i_X509 decodes its
+ * public key too (tens of microseconds, most of a TLS flow's cost): the certificates seen
+ * last are kept by their SHA-1, per thread (the workers parse in parallel), two to a set
+ * with the older one replaced. */
+#define CERT_MEMO_SETS 64
+
+struct cert_memo {
+	uint8_t sha1[20];
+	bool used;
+	struct tls_cert cert;
+};
+
+static _Thread_local struct cert_memo cert_memo[CERT_MEMO_SETS][2];
+static _Thread_local uint8_t cert_memo_newer[CERT_MEMO_SETS]; /* which way was filled last */
+
+static const struct tls_cert *cert_memo_find(const uint8_t sha1[20])
+{
+	struct cert_memo *set = cert_memo[sha1[0] % CERT_MEMO_SETS];
+
+	for (int w = 0; w < 2; w++)
+		if (set[w].used && !memcmp(set[w].sha1, sha1, 20))
+			return &set[w].cert;
+	return NULL;
+}
+
+static void cert_memo_put(const uint8_t sha1[20], const struct tls_cert *c)
+{
+	unsigned int i = sha1[0] % CERT_MEMO_SETS, w = !cert_memo_newer[i];
+	struct cert_memo *m = &cert_memo[i][w];
+
+	memcpy(m->sha1, sha1, 20);
+	m->cert = *c;
+	m->used = true;
+	cert_memo_newer[i] = (uint8_t)w;
+}
+
+int tls_parse_certificate(const uint8_t *p, size_t len, struct tls_cert *c)
+{
+	uint8_t md[EVP_MAX_MD_SIZE];
+	const struct tls_cert *known;
+	unsigned int mdlen = 0;
+	size_t clen;
+
+	/* certificate_list<3>, each: cert_data<3> (TLS 1.2: no per-certificate extensions) */
+	if (len < 6)
+		return -1;
+	clen = (size_t)p[3] << 16 | (size_t)p[4] << 8 | p[5];
+	if (6 + clen > len)
+		return -1;
+	/* the fingerprint is the SHA-1 of the certificate's DER bytes, as sent */
+	if (!EVP_Digest(p + 6, clen, md, &mdlen, EVP_sha1(), NULL) || mdlen != 20)
+		return -1;
+	if ((known = cert_memo_find(md))) {
+		*c = *known;
+		return 0;
+	}
+	memset(c, 0, sizeof(*c));
+	if (cert_from_der(p + 6, clen, c))
+		return -1;
+	colon_hex(md, mdlen, false, c->fingerprint, sizeof(c->fingerprint));
+	cert_memo_put(md, c);
 	return 0;
 }
 

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0
+/* TLS certificates: the fields tls_parse_certificate gives (subject, issuer, serial, SHA-1
+ * fingerprint, validity) for certificates made here with OpenSSL, and the per-thread memo of
+ * recent certificates never hands one certificate's fields out for another, however many
+ * certificates pass through and in whatever order. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include "../../src/dissect/lib/tls_hello.h"
+
+#define NCERTS 300 /* more than the memo holds */
+
+struct made {
+	uint8_t *msg; /* a Certificate handshake body: certificate_list<3>, cert_data<3> */
+	size_t len;
+	char fingerprint[64];
+};
+
+static EVP_PKEY *key_new(void)
+{
+	EVP_PKEY *k = EVP_EC_gen("P-256");
+
+	assert_non_null(k);
+	return k;
+}
+
+static void colon_sha1(const uint8_t *der, size_t n, char *out)
+{
+	uint8_t md[20];
+	unsigned int len = 0;
+
+	assert_true(EVP_Digest(der, n, md, &len, EVP_sha1(), NULL));
+	/* "aa:bb:...": the form tls_parse_certificate gives */
+	for (unsigned int i = 0, o = 0; i < len; i++)
+		o += (unsigned int)sprintf(out + o, i ? ":%02x" : "%02x", md[i]);
+}
+
+/* CN=host-N.example, serial N, signed by key K. */
+static struct made make_cert(EVP_PKEY *k, int n)
+{
+	X509 *x = X509_new();
+	X509_NAME *name = X509_NAME_new();
+	char cn[64];
+	struct made m = { 0 };
+	uint8_t *der = NULL;
+	int len;
+
+	snprintf(cn, sizeof(cn), "host-%d.example", n);
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 1000 + n);
+	X509_gmtime_adj(X509_getm_notBefore(x), 0);
+	X509_gmtime_adj(X509_getm_notAfter(x), 86400);
+	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
+	X509_set_subject_name(x, name);
+	X509_set_issuer_name(x, name);
+	X509_set_pubkey(x, k);
+	assert_true(X509_sign(x, k, EVP_sha256()) > 0);
+	len = i2d_X509(x, &der);
+	assert_true(len > 0);
+	m.len = (size_t)len + 6;
+	m.msg = malloc(m.len);
+	assert_non_null(m.msg);
+	m.msg[0] = (uint8_t)((len + 3) >> 16), m.msg[1] = (uint8_t)((len + 3) >> 8);
+	m.msg[2] = (uint8_t)(len + 3);
+	m.msg[3] = (uint8_t)(len >> 16), m.msg[4] = (uint8_t)(len >> 8), m.msg[5] = (uint8_t)len;
+	memcpy(m.msg + 6, der, (size_t)len);
+	colon_sha1(der, (size_t)len, m.fingerprint);
+	OPENSSL_free(der);
+	X509_NAME_free(name);
+	X509_free(x);
+	return m;
+}
+
+static void assert_is(const struct made *m, int n)
+{
+	struct tls_cert c;
+	char want[64];
+
+	assert_int_equal(tls_parse_certificate(m->msg, m->len, &c), 0);
+	snprintf(want, sizeof(want), "CN=host-%d.example", n);
+	assert_string_equal(c.subject, want);
+	assert_string_equal(c.issuer, want);
+	assert_string_equal(c.fingerprint, m->fingerprint);
+	assert_int_equal(strlen(c.not_before), 19);
+	assert_int_equal(strlen(c.not_after), 19);
+}
+
+static void test_certificate_fields(void **state)
+{
+	EVP_PKEY *k = key_new();
+	struct made m = make_cert(k, 7);
+	struct tls_cert c;
+
+	(void)state;
+	assert_int_equal(tls_parse_certificate(m.msg, m.len, &c), 0);
+	assert_string_equal(c.subject, "CN=host-7.example");
+	assert_string_equal(c.serial, "03:EF"); /* 1007 */
+	assert_string_equal(c.fingerprint, m.fingerprint);
+	assert_int_equal(tls_parse_certificate(m.msg, 5, &c), -1);       /* too short */
+	assert_int_equal(tls_parse_certificate(m.msg, m.len - 1, &c), -1); /* cut */
+	m.msg[m.len - 40] ^= 0xff; /* damage inside the signature: still DER, another digest */
+	if (tls_parse_certificate(m.msg, m.len, &c) == 0)
+		assert_string_not_equal(c.fingerprint, m.fingerprint);
+	free(m.msg);
+	EVP_PKEY_free(k);
+}
+
+static void test_memo_never_mixes_certificates(void **state)
+{
+	EVP_PKEY *k = key_new();
+	struct made *m = calloc(NCERTS, sizeof(*m));
+
+	(void)state;
+	assert_non_null(m);
+	for (int i = 0; i < NCERTS; i++)
+		m[i] = make_cert(k, i);
+	for (int round = 0; round < 3; round++) /* forwards, then strided: hits and evictions */
+		for (int i = 0; i < NCERTS; i++) {
+			int n = round == 1 ? (i * 7) % NCERTS : i;
+
+			assert_is(&m[n], n);
+			assert_is(&m[n], n); /* now from the memo */
+		}
+	for (int i = 0; i < NCERTS; i++)
+		free(m[i].msg);
+	free(m);
+	EVP_PKEY_free(k);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_certificate_fields),
+		cmocka_unit_test(test_memo_never_mixes_certificates),
+	};
+
+	return cmocka_run_group_tests_name("tls_cert", tests, NULL, NULL);
+}
