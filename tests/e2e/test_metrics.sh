@@ -3,7 +3,9 @@
 # The Prometheus endpoint of a live xdpi: scraped with curl while nginx and dnsmasq serve real
 # clients, its series follow the traffic (kernel packets, flows, events by type, rule
 # counters, process CPU and memory), the exposition parses line by line, other paths are 404,
-# a bad --metrics value is refused with the reason, and the endpoint goes with xdpi.
+# a bad --metrics value is refused with the reason, and the endpoint goes with xdpi. The EVE
+# output on a full disk: every lost event said, counted and scraped while xdpi goes on; a
+# reader that goes away (run | head -1) stops xdpi.
 . "$(dirname "$0")/lib.sh"
 e2e_require_root
 
@@ -74,4 +76,26 @@ tmux -L "$TMUX_SOCK" send-keys -t top q
 check "q quits xdpi top" wait_until 5 fails top_running
 stop_bg "$XDPI_PID" TERM
 check "the endpoint goes with xdpi" fails scrape
+
+# -- the EVE output on a full disk: xdpi goes on, and says, counts and exports every loss
+start_xdpi "$TMP/full.log" -o /dev/full --stats-interval 0 --metrics 127.0.0.1:9470 ||
+	{ echo "FAIL attach (full disk)"; cat "$TMP/full.log"; exit 1; }
+for i in $(seq 1 10); do fetch $IP_CLI >/dev/null || true; done
+lost_scraped() { [ "$(in_net "$NS_SRV" curl -sf --max-time 2 http://127.0.0.1:9470/metrics |
+	awk '$1 == "xdpi_output_errors_total" { print $2 }')" -ge 10 ] 2>/dev/null; }
+check "writing to a full disk is said, with the file and the reason" \
+	wait_until 10 grep -q "writing events to /dev/full failed: No space left on device" "$TMP/full.log"
+check "  every lost event counted in xdpi_output_errors_total (>= the 10 requests' events)" \
+	wait_until 10 lost_scraped
+goes_on() { xdp_on_link && in_net "$NS_SRV" curl -sf --max-time 2 -o /dev/null http://127.0.0.1:9470/metrics; }
+check "  and xdpi goes on: still attached, the endpoint answers" goes_on
+stop_bg "$XDPI_PID" TERM
+
+# -- a reader that goes away: `xdpi run -o - | head -1` ends with it, and detaches
+in_net "$NS_SRV" timeout 30 bash -c "'$XDPI' run -i '$IF_SRV' -o - --stats-interval 1 2>'$TMP/pipe.log' | head -1" \
+	>"$TMP/pipe.out"
+rc=$?
+check "run | head -1: xdpi stops when head does (exit $rc, not the 30 s timeout)" [ $rc -ne 124 ]
+check "  head got one event ($(head -c 60 "$TMP/pipe.out"))" jq_ok '.event_type' "$TMP/pipe.out"
+check "  and nothing is left attached" no_xdp_on_link
 e2e_done
