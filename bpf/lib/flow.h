@@ -155,7 +155,7 @@ static __always_inline void flow_account(struct xdpi_flow_value *v, const struct
 					 __u8 dir, __u32 wire_len, __u64 now)
 {
 	dir &= 1;
-	__sync_fetch_and_add(&v->pkts[dir], 1);
+	__sync_fetch_and_add(&v->pkts[dir], m->segs ? m->segs : 1);
 	__sync_fetch_and_add(&v->bytes[dir], wire_len);
 	/* flags rarely change after the handshake: read first, lock only to add new ones */
 	if (m->tcp_flags & ~v->tcp_flags[dir])

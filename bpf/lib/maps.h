@@ -23,6 +23,15 @@ struct {
 	__type(value, struct xdpi_counters);
 } counters SEC(".maps");
 
+/* MSG flows: what user space wants of each direction (written by user space only; sized like
+ * flows by the loader). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XDPI_FLOWS_DEFAULT);
+	__type(key, struct xdpi_flow_key);
+	__type(value, struct xdpi_msg_hint);
+} msg_hints SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, XDPI_RINGBUF_DEFAULT);

@@ -58,6 +58,11 @@ struct xdpi_meta {
 	__u8 pad[3];
 	__u32 frag_id;
 	__u32 payload_len; /* L4 payload by the IP length fields (or the fragment's data) */
+	__u32 tcp_seq;     /* host order */
+	__u16 payload_off; /* where the L4 payload starts in the frame (TCP and UDP; set by the
+			    * parse stage from the frame's length: exact unless a tiny frame was
+			    * padded, so nothing relies on it below 17 payload bytes) */
+	__u16 segs;        /* wire packets this one stands for: a GSO skb's segments, else 1 */
 };
 
 struct vlan_hdr_ {
@@ -238,6 +243,7 @@ static __always_inline int parse_tcp(struct hdr_cursor *c, void *end, struct xdp
 	m->sport = th->source;
 	m->dport = th->dest;
 	m->tcp_flags = ((__u8 *)th)[13];
+	m->tcp_seq = bpf_ntohl(th->seq);
 	m->payload_len -= hlen;
 	c->pos += hlen;
 	return 0;

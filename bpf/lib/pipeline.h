@@ -20,10 +20,12 @@
 /* What the flow stage tells the entry about the packet's flow. */
 struct xdpi_flow_out {
 	__u32 cap_len;
+	__u32 skip;      /* payload bytes left out before the copied ones (a message head) */
+	__u16 hdr;       /* the frame's L2..L4 header bytes, copied before those */
 	__u8 cap_reason; /* enum xdpi_cap_reason; 0: not copied */
 	__u8 dir;
 	__u8 steer;      /* the flow's steering state */
-	__u8 pad;
+	__u8 pad[3];
 };
 
 static __always_inline void count_layers(struct xdpi_counters *cs, const struct xdpi_meta *m)
@@ -68,6 +70,9 @@ __noinline int xdpi_stage_parse(xdpi_ctx_t *ctx, struct xdpi_meta *m, __u32 pars
 		return 1;
 	}
 	count_layers(cs, m);
+	if ((m->proto == IPPROTO_TCP || m->proto == IPPROTO_UDP) && m->frag != XDPI_FRAG_LATER &&
+	    parse_len > m->payload_len)
+		m->payload_off = (__u16)(parse_len - m->payload_len);
 	return m->family == 0;
 }
 
@@ -122,10 +127,16 @@ __noinline int xdpi_stage_flow(struct xdpi_meta *m, __u64 now, __u32 wire_len, _
 	if (!v)
 		return 1;
 	flow_account(v, m, out->dir, wire_len, now);
-	cap = steer_decide(v, m, out->dir, frame_len);
+	if (v->steer == XDPI_STEER_MSG && (m->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN)
+		bpf_map_delete_elem(&msg_hints, &k); /* a new connection: no old hints */
+	cap = steer_decide(v, m, out->dir, frame_len,
+			   v->steer == XDPI_STEER_MSG && m->payload_len ?
+			   bpf_map_lookup_elem(&msg_hints, &k) : NULL, cs);
 	out->steer = v->steer;
 	out->cap_len = cap.cap_len;
 	out->cap_reason = cap.reason;
+	out->skip = cap.skip;
+	out->hdr = m->payload_off;
 	return 0;
 }
 
@@ -139,9 +150,60 @@ __noinline int xdpi_stage_emit(xdpi_ctx_t *ctx, struct xdpi_flow_out *out, __u32
 		return 0;
 	cap.cap_len = out->cap_len;
 	cap.reason = out->cap_reason;
+	cap.skip = 0;
 	steer_emit(ctx, cap, out->steer, out->dir, wire_len, now, counters_get());
 	return 0;
 }
+
+/* Stage 5, a message head inside the packet: the headers spliced to the bytes from the head
+ * on (a stage of its own: two variable-offset copies). */
+__noinline int xdpi_stage_emit_mid(xdpi_ctx_t *ctx, struct xdpi_flow_out *out, __u32 wire_len,
+				   __u64 now)
+{
+	struct xdpi_counters *cs = counters_get();
+	struct xdpi_event_hdr tmpl = {
+		.type = XDPI_EVENT_PACKET,
+		.hook = XDPI_HOOK,
+		.reason = XDPI_CAP_MSG,
+		.orig_len = wire_len,
+		.ts_ns = now,
+	};
+
+	if (!out)
+		return 0;
+	tmpl.ifindex = ctx_ifindex(ctx);
+	tmpl.flow_dir = out->dir;
+	tmpl.steer = out->steer;
+	tmpl.payload_skip = out->skip;
+	if (out->cap_len <= out->hdr) { /* the end of skipped bytes: headers only */
+		if (emit_class(ctx, &tmpl, out->hdr, 512, cs))
+			return 0;
+	} else if (emit_spliced(ctx, &tmpl, out->cap_len, out->hdr, out->skip, cs)) {
+		return 0;
+	}
+	cnt_add(cs, XDPI_CNT_CAPTURED, 1);
+	cnt_add(cs, XDPI_CNT_CAPTURED_BYTES, out->cap_len);
+	return 0;
+}
+
+#ifdef XDPI_BUILD_TC
+/* A GSO/TSO skb leaves as gso_segs packets, each with its own copy of the headers: counted as
+ * what the wire carries, so flow records match a capture of the link. */
+static __always_inline void gso_wire(xdpi_ctx_t *ctx, struct xdpi_meta *m, __u32 *wire_len,
+				     struct xdpi_counters *cs)
+{
+	__u32 segs = ctx->gso_segs, size = ctx->gso_size;
+
+	if (segs <= 1 && size && m->payload_len > size)
+		segs = (m->payload_len + size - 1) / size; /* not filled in by every path */
+	if (segs <= 1 || segs > 65535 || m->frag != XDPI_FRAG_NONE)
+		return;
+	m->segs = (__u16)segs;
+	*wire_len += (segs - 1) * m->payload_off;
+	cnt_add(cs, XDPI_CNT_GSO_SKBS, 1);
+	cnt_add(cs, XDPI_CNT_GSO_EXTRA_SEGS, segs - 1);
+}
+#endif
 
 #ifdef XDPI_BUILD_XDP
 /* Tap mode (xdp_tap): the whole packet to the AF_XDP socket of its queue; without one,
@@ -177,6 +239,9 @@ static __always_inline int xdpi_process(xdpi_ctx_t *ctx, const int tap)
 		cnt_add(cs, XDPI_CNT_TC_PULL_FAIL, 1);
 	if (xdpi_stage_parse(ctx, &m, parse_len))
 		return finish(cs, XDPI_ACT_PASS, 0);
+#ifdef XDPI_BUILD_TC
+	gso_wire(ctx, &m, &wire_len, cs);
+#endif
 	r = xdpi_stage_policy(&m, now, wire_len, &rule);
 	if (r == 0) /* an allowed address (-1) is exempt from rate limits */
 		r = xdpi_stage_limits(&m, now, wire_len, &rule);
@@ -189,7 +254,9 @@ static __always_inline int xdpi_process(xdpi_ctx_t *ctx, const int tap)
 		return fo.steer == XDPI_STEER_FULL ? tap_redirect(ctx, cs)
 						   : finish(cs, XDPI_ACT_PASS, 0);
 #endif
-	if (fo.cap_reason)
+	if (fo.cap_reason && fo.skip)
+		xdpi_stage_emit_mid(ctx, &fo, wire_len, now);
+	else if (fo.cap_reason)
 		xdpi_stage_emit(ctx, &fo, wire_len, now);
 	return finish(cs, XDPI_ACT_PASS, 0);
 }

@@ -8,18 +8,85 @@
 
 struct xdpi_capture {
 	__u32 cap_len;
+	__u32 skip;  /* payload bytes left out after the headers (a message head inside) */
 	__u8 reason; /* enum xdpi_cap_reason, 0: not captured */
 };
 
-/* Which packets of a flow user space gets, by its steering state. */
+/* Mid-packet copies: the headers (at most this long) and then the payload from the skip. */
+#define XDPI_MID_HDR_MAX 255
+#define XDPI_MID_CLASS (XDPI_SNAPLEN_MAX + 256)
+
+static __always_inline void msg_skipped(struct xdpi_counters *cs, __u32 bytes, __u32 pkts)
+{
+	cnt_add(cs, XDPI_CNT_MSG_SKIPPED_PKTS, pkts);
+	cnt_add(cs, XDPI_CNT_MSG_SKIPPED_BYTES, bytes);
+}
+
+/* A MSG flow's payload packet: what the direction's hint (H, may be NULL) asks of it. */
+static __always_inline struct xdpi_capture msg_decide(struct xdpi_flow_value *v,
+						      const struct xdpi_meta *m, __u8 dir,
+						      const struct xdpi_msg_hint *h,
+						      struct xdpi_counters *cs)
+{
+	struct xdpi_capture cap = { .reason = XDPI_CAP_MSG, .cap_len = cfg_snaplen };
+	__u8 mode = h ? h->mode[dir & 1] : XDPI_MSG_NONE;
+	__u32 x, off;
+
+	if (mode == XDPI_MSG_SEQ && m->proto != IPPROTO_TCP)
+		mode = XDPI_MSG_COPY; /* a datagram is its own message */
+	switch (mode) {
+	case XDPI_MSG_COPY:
+		return cap;
+	case XDPI_MSG_SKIP:
+		msg_skipped(cs, m->payload_len, m->segs ? m->segs : 1);
+		cap.reason = 0;
+		return cap;
+	case XDPI_MSG_SEQ:
+		x = h->seq[dir & 1];
+		if ((__s32)(m->tcp_seq + m->payload_len - x) < 0) {
+			msg_skipped(cs, m->payload_len, m->segs ? m->segs : 1); /* wholly before the next head */
+			cap.reason = 0;
+			return cap;
+		}
+		if (m->tcp_seq + m->payload_len == x && m->payload_off) {
+			/* it ends the skipped bytes: its headers alone, so user space knows when
+			 * the message ended (a response's latency) */
+			msg_skipped(cs, m->payload_len, m->segs ? m->segs : 1);
+			cap.skip = m->payload_len;
+			cap.cap_len = m->payload_off;
+			return cap;
+		}
+		if ((__s32)(m->tcp_seq - x) >= 0)
+			return cap; /* from the head on: copied as it comes */
+		off = x - m->tcp_seq; /* the head is inside: copy from it */
+		if (!m->payload_off || m->payload_off > XDPI_MID_HDR_MAX || m->payload_len < 17)
+			return cap; /* headers too long to splice (or a tiny frame): from its start */
+		cap.skip = off;
+		msg_skipped(cs, off, 0);
+		cnt_add(cs, XDPI_CNT_MSG_MID_COPIES, 1);
+		return cap;
+	}
+	/* no word yet: the HEAD budget, then nothing until user space says */
+	if ((int)v->head_left[dir & 1] > 0 &&
+	    (int)__sync_fetch_and_add(&v->head_left[dir & 1], -1) > 0)
+		return cap;
+	cnt_add(cs, XDPI_CNT_MSG_UNHINTED_STOP, 1);
+	cap.reason = 0;
+	return cap;
+}
+
+/* Which packets of a flow user space gets, by its steering state. H: the MSG hint of the
+ * flow, when it has one. */
 static __always_inline struct xdpi_capture steer_decide(struct xdpi_flow_value *v,
 							const struct xdpi_meta *m, __u8 dir,
-							__u32 frame_len)
+							__u32 frame_len,
+							const struct xdpi_msg_hint *h,
+							struct xdpi_counters *cs)
 {
 	struct xdpi_capture cap = {};
 	__u8 st = v->steer;
 
-	if (st != XDPI_STEER_HEAD && st != XDPI_STEER_SNIP)
+	if (st != XDPI_STEER_HEAD && st != XDPI_STEER_SNIP && st != XDPI_STEER_MSG)
 		return cap;
 	if (m->frag == XDPI_FRAG_LATER)
 		return cap; /* no L4 header: user space gets the first fragment only */
@@ -27,6 +94,8 @@ static __always_inline struct xdpi_capture steer_decide(struct xdpi_flow_value *
 		if (m->proto == IPPROTO_TCP && (m->tcp_flags & (TCP_SYN | TCP_FIN | TCP_RST)))
 			cap.reason = XDPI_CAP_CTRL;
 		cap.cap_len = XDPI_CTRL_SNAPLEN;
+	} else if (st == XDPI_STEER_MSG) {
+		cap = msg_decide(v, m, dir, h, cs);
 	} else if (st == XDPI_STEER_SNIP) {
 		cap.reason = XDPI_CAP_SNIP;
 		cap.cap_len = cfg_snaplen;
@@ -35,9 +104,31 @@ static __always_inline struct xdpi_capture steer_decide(struct xdpi_flow_value *
 		cap.reason = XDPI_CAP_HEAD;
 		cap.cap_len = cfg_snaplen;
 	}
-	if (cap.cap_len > frame_len)
+	if (cap.skip && m->payload_off + cap.skip > frame_len) {
+		cap.reason = 0; /* the head lies past the frame's captured end (replay) */
+		cap.cap_len = 0;
+		cap.skip = 0;
+	} else if (cap.skip) {
+		/* the headers, then the frame from the head on (none: the end marker) */
+		__u32 rest = frame_len - m->payload_off - cap.skip;
+
+		if (cap.cap_len > m->payload_off + rest)
+			cap.cap_len = m->payload_off + rest;
+	} else if (cap.cap_len > frame_len) {
 		cap.cap_len = frame_len;
+	}
 	return cap;
+}
+
+static __always_inline void emit_submit(struct xdpi_event_hdr *h, __u32 cap_len)
+{
+	__u64 avail, flags;
+
+	h->cap_len = cap_len;
+	h->len = sizeof(*h) + cap_len;
+	avail = bpf_ringbuf_query(&events_rb, BPF_RB_AVAIL_DATA);
+	flags = avail >= cfg_wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	bpf_ringbuf_submit(h, flags);
 }
 
 /* Reserves a record of a fixed size class (the verifier wants constant reservations) and
@@ -46,7 +137,7 @@ static __always_inline int emit_class(xdpi_ctx_t *ctx, const struct xdpi_event_h
 				      __u32 cap_len, const __u32 klass, struct xdpi_counters *cs)
 {
 	struct xdpi_event_hdr *h;
-	__u64 avail, flags, n;
+	__u64 n;
 
 	if (cap_len > klass)
 		cap_len = klass;
@@ -67,11 +158,39 @@ static __always_inline int emit_class(xdpi_ctx_t *ctx, const struct xdpi_event_h
 		bpf_ringbuf_discard(h, BPF_RB_NO_WAKEUP);
 		return -1;
 	}
-	h->cap_len = cap_len;
-	h->len = sizeof(*h) + cap_len;
-	avail = bpf_ringbuf_query(&events_rb, BPF_RB_AVAIL_DATA);
-	flags = avail >= cfg_wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-	bpf_ringbuf_submit(h, flags);
+	emit_submit(h, cap_len);
+	return 0;
+}
+
+/* A message head inside the packet: the headers (HDR bytes), then the frame from HDR + SKIP
+ * on, CAP_LEN bytes in all, spliced into one record of the mid-copy class. */
+static __always_inline int emit_spliced(xdpi_ctx_t *ctx, const struct xdpi_event_hdr *tmpl,
+					__u32 cap_len, __u32 hdr, __u32 skip,
+					struct xdpi_counters *cs)
+{
+	struct xdpi_event_hdr *h;
+	__u64 n1 = hdr, n2;
+
+	if (hdr > XDPI_MID_HDR_MAX || cap_len <= hdr)
+		return -1;
+	n2 = cap_len - hdr;
+	if (n2 > XDPI_SNAPLEN_MAX - 1)
+		n2 = XDPI_SNAPLEN_MAX - 1;
+	h = bpf_ringbuf_reserve(&events_rb, sizeof(*h) + XDPI_MID_CLASS, 0);
+	if (!h) {
+		cnt_add(cs, XDPI_CNT_LOSS_RINGBUF_FULL, 1);
+		return -1;
+	}
+	*h = *tmpl;
+	asm volatile("%[n] &= 0xff" : [n] "+r"(n1));
+	asm volatile("%[n] &= 0x7ff" : [n] "+r"(n2));
+	if (!n1 || !n2 || ctx_load_bytes(ctx, 0, h + 1, n1) ||
+	    ctx_load_bytes(ctx, n1 + skip, (__u8 *)(h + 1) + n1, n2)) {
+		cnt_add(cs, XDPI_CNT_LOSS_LOAD_BYTES, 1);
+		bpf_ringbuf_discard(h, BPF_RB_NO_WAKEUP);
+		return -1;
+	}
+	emit_submit(h, n1 + n2);
 	return 0;
 }
 

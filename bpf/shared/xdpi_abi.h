@@ -8,7 +8,7 @@
 #include <linux/types.h>
 #endif
 
-#define XDPI_ABI_VERSION 7
+#define XDPI_ABI_VERSION 8
 
 /* Limits and defaults (user space may override the defaults at load time). */
 #define XDPI_SNAPLEN_MAX 2048       /* largest bytes copied per packet into the ring buffer */
@@ -37,6 +37,9 @@ enum xdpi_steer {
 	XDPI_STEER_FULL = 3,   /* whole packets to AF_XDP (tap mode) */
 	XDPI_STEER_BYPASS = 4, /* user space has seen enough: counters only */
 	XDPI_STEER_DROP = 5,   /* policy: drop */
+	XDPI_STEER_MSG = 6,    /* message-aware: what user space asks per direction through the
+				* msg_hints map (skip to a sequence number, copy, or nothing);
+				* without a hint yet, like HEAD */
 	XDPI_STEER_MAX,
 };
 
@@ -51,6 +54,26 @@ enum xdpi_cap_reason {
 	XDPI_CAP_HEAD = 1,
 	XDPI_CAP_SNIP = 2,
 	XDPI_CAP_CTRL = 3, /* TCP SYN/FIN/RST of a steered flow, headers only */
+	XDPI_CAP_MSG = 4,  /* a message head (or an unhinted packet) of a MSG flow; the record's
+			    * payload_skip says how many payload bytes precede the copied ones */
+};
+
+/* What user space wants of one direction of a MSG flow (xdpi_msg_hint.mode). Until it says,
+ * the kernel copies as HEAD does: a race always resolves toward copying. */
+enum xdpi_msg_mode {
+	XDPI_MSG_NONE = 0, /* no word yet: the first N payload packets */
+	XDPI_MSG_COPY = 1, /* every payload packet, up to the snap length */
+	XDPI_MSG_SEQ = 2,  /* TCP: payload before seq is not needed (counted as skipped); copy
+			    * from seq on, from inside a packet or a GSO super-packet too */
+	XDPI_MSG_SKIP = 3, /* no more payload (counted as skipped); SYN/FIN/RST still copied */
+};
+
+/* Value of the msg_hints map (key: the flow's xdpi_flow_key), written by user space only, so
+ * the kernel's counters in the flow map are never rewritten from user space. */
+struct xdpi_msg_hint {
+	__u32 seq[2];  /* per direction (0: a->b): XDPI_MSG_SEQ's next interesting byte */
+	__u8 mode[2];  /* enum xdpi_msg_mode, per direction */
+	__u8 pad[2];
 };
 
 /* Ring buffer record types. Every record starts with __u16 type, __u16 len. */
@@ -145,7 +168,13 @@ enum xdpi_reason {
 	X(POLICY_CACHE_MISS, "policy_cache_miss")                                              \
 	X(TAP_REDIRECTED, "tap_redirected")                                                    \
 	X(TAP_NO_SOCKET, "tap_no_socket")                                                      \
-	X(TAP_NOT_STEERED, "tap_not_steered")
+	X(TAP_NOT_STEERED, "tap_not_steered")                                                  \
+	X(MSG_SKIPPED_PKTS, "msg_skipped_pkts")                                                \
+	X(MSG_SKIPPED_BYTES, "msg_skipped_bytes")                                              \
+	X(MSG_MID_COPIES, "msg_mid_copies")                                                    \
+	X(MSG_UNHINTED_STOP, "msg_unhinted_stop")                                              \
+	X(GSO_SKBS, "gso_skbs")                                                                \
+	X(GSO_EXTRA_SEGS, "gso_extra_segs")
 
 enum xdpi_counter {
 #define XDPI_X_ENUM(id, name) XDPI_CNT_##id,
@@ -227,7 +256,11 @@ struct xdpi_event_hdr {
 	__u32 ifindex;
 	__u32 orig_len; /* the frame's length on the wire */
 	__u64 ts_ns;
-	__u32 rule_id;  /* DROP: the rule that dropped it (reason: enum xdpi_drop_reason) */
+	union {
+		__u32 rule_id;      /* DROP: the rule that dropped it (reason: enum xdpi_drop_reason) */
+		__u32 payload_skip; /* PACKET, XDPI_CAP_MSG: L4 payload bytes left out between the
+				     * headers and the copied bytes (a message head inside) */
+	};
 	__u8 flow_dir;  /* 0: packet goes a->b in its flow key */
 	__u8 steer;
 	__u8 pad[2];

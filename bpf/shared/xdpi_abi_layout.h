@@ -10,8 +10,11 @@
 #define XDPI_ABI_OFF(s, f, n) \
 	_Static_assert(__builtin_offsetof(struct s, f) == (n), "struct " #s "." #f ": moved (ABI)")
 
-_Static_assert(XDPI_ABI_VERSION == 7, "this layout is ABI version 7");
-XDPI_ABI_SIZE(xdpi_counters, 520);
+_Static_assert(XDPI_ABI_VERSION == 8, "this layout is ABI version 8");
+XDPI_ABI_SIZE(xdpi_msg_hint, 12);
+XDPI_ABI_OFF(xdpi_msg_hint, seq, 0);
+XDPI_ABI_OFF(xdpi_msg_hint, mode, 8);
+XDPI_ABI_SIZE(xdpi_counters, 568);
 XDPI_ABI_OFF(xdpi_counters, c, 0);
 XDPI_ABI_SIZE(xdpi_flow_key, 40);
 XDPI_ABI_OFF(xdpi_flow_key, addr_a, 0);
@@ -58,6 +61,7 @@ XDPI_ABI_OFF(xdpi_event_hdr, ifindex, 8);
 XDPI_ABI_OFF(xdpi_event_hdr, orig_len, 12);
 XDPI_ABI_OFF(xdpi_event_hdr, ts_ns, 16);
 XDPI_ABI_OFF(xdpi_event_hdr, rule_id, 24);
+XDPI_ABI_OFF(xdpi_event_hdr, payload_skip, 24);
 XDPI_ABI_OFF(xdpi_event_hdr, flow_dir, 28);
 XDPI_ABI_OFF(xdpi_event_hdr, steer, 29);
 XDPI_ABI_SIZE(xdpi_lpm4_key, 8);

@@ -49,6 +49,11 @@ struct xdpi_dissect_ctx {
 	/* Reports each finished request/response pair for the API metrics (NULL: nobody
 	 * counts them); the engine adds the server's address and port. */
 	void (*transaction)(struct xdpi_dissect_ctx *c, struct xdpi_api_tx *tx);
+	/* What the dissector wants of this direction's next bytes (enum xdpi_msg_mode): SEQ,
+	 * the N bytes after those given so far are not needed (a body: the kernel may skip
+	 * them, and they arrive through the dissector's skip); COPY, every byte; SKIP,
+	 * nothing more. NULL when nobody steers (offline). Asking again the same is free. */
+	void (*steer)(struct xdpi_dissect_ctx *c, uint8_t mode, uint64_t n);
 	void *engine;
 };
 
@@ -64,6 +69,9 @@ struct xdpi_dissector {
 	enum xdpi_dissect_status (*parse)(struct xdpi_dissect_ctx *c, const uint8_t *buf, size_t len);
 	/* The flow ends: report what is pending (unanswered requests), free owned memory. */
 	void (*flow_end)(struct xdpi_dissect_ctx *c);
+	/* LEN bytes of this direction that the dissector said it did not need (steer SEQ)
+	 * went by unseen; they take the place of data. NULL: a dissector that never skips. */
+	void (*skip)(struct xdpi_dissect_ctx *c, size_t len);
 };
 
 /* Does detection want stage S of this flow's transactions? */

@@ -61,6 +61,8 @@
 	X(BYPASSES, "bypasses")                                                                \
 	X(BYPASS_FAILED, "bypass_failed")                                                      \
 	X(DROP_UNDECODED, "drop_samples_undecoded")                                            \
+	X(MSG_HINTS, "msg_hints")                                                              \
+	X(MSG_HINT_FAILED, "msg_hint_failed")                                                  \
 	X(EVENTS_FAILED, "events_failed")
 
 enum xdpi_engine_counter {
@@ -84,6 +86,9 @@ struct xdpi_kernel_ops {
 			  uint32_t rule_id);
 	/* Stops steering flow K to user space; BEFORE gets its kernel value just before. */
 	int (*bypass_flow)(void *kctx, const struct xdpi_flow_key *k, struct xdpi_flow_value *before);
+	/* What the engine wants of flow K's next bytes, per direction (XDPI_STEER_MSG flows).
+	 * 0 or -errno. NULL: not supported (offline). */
+	int (*msg_hint)(void *kctx, const struct xdpi_flow_key *k, const struct xdpi_msg_hint *h);
 	/* RULE_ID's packets and bytes so far, summed over CPUs. 0 or -errno. NULL: none. */
 	int (*rule_counters)(void *kctx, uint32_t rule_id, uint64_t *pkts, uint64_t *bytes);
 };

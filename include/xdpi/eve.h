@@ -57,5 +57,7 @@ uint64_t xdpi_eve_flow_id(const struct xdpi_flow *f);
 const char *xdpi_addr_str(uint8_t family, const void *addr, char *buf, size_t n);
 const char *xdpi_proto_name(uint8_t proto, char *buf, size_t n);
 const char *xdpi_steer_name(uint8_t steer);
+/* The steering state named NAME (as xdpi_steer_name writes it), or -1. */
+int xdpi_steer_from_name(const char *name);
 
 #endif /* XDPI_EVE_H */

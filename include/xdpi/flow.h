@@ -56,6 +56,7 @@ struct xdpi_flow {
 	uint64_t base_bytes[2];
 	uint32_t sweep_gen; /* kernel mode: the last sweep that found it in the kernel */
 	bool bypassed;      /* the kernel stopped steering it to user space */
+	struct xdpi_msg_hint hint; /* MSG flows: what was last asked of the kernel */
 	bool alerted;       /* a rule or a detector alerted on it (flow.alerted) */
 	uint64_t bypass_pkts[2];  /* counters when it was bypassed: the record reports what */
 	uint64_t bypass_bytes[2]; /* came after under flow.bypassed */

@@ -57,6 +57,7 @@ enum xdpi_map {
 	XDPI_MAP_PORTS6,
 	XDPI_MAP_POLICY_GEN,
 	XDPI_MAP_XSKS,
+	XDPI_MAP_MSG_HINTS,
 };
 
 struct xdpi_loader;

@@ -35,6 +35,9 @@ struct xdpi_pkt {
 	uint8_t hook;       /* enum xdpi_hook, when kernel_seen */
 	uint8_t steer;      /* the flow's steering state in the kernel, when kernel_seen */
 	uint8_t cap_reason; /* enum xdpi_cap_reason, when kernel_seen */
+	uint32_t payload_skip; /* XDPI_CAP_MSG: L4 payload bytes the kernel left out between
+				* the headers and the copied bytes (data holds the headers, then
+				* the payload from that offset on) */
 	uint64_t index;     /* 1-based frame number in a capture file; 0 for live sources */
 	uint8_t drop_reason; /* non-zero (enum xdpi_drop_reason): a sample of a packet the fast
 			      * path dropped, reported as a drop event, not inspected */

@@ -13,7 +13,7 @@ void xdpi_app_defaults(struct xdpi_app_common *c)
 	c->timeouts.closed_ns = 10 * XDPI_NS_PER_SEC;
 	c->timeouts.active_ns = 3600 * XDPI_NS_PER_SEC;
 	c->max_flows = XDPI_FLOWS_DEFAULT;
-	c->steer = XDPI_STEER_HEAD;
+	c->steer = XDPI_STEER_MSG;
 	c->head_pkts = XDPI_HEAD_PKTS_DEFAULT;
 	c->snaplen = XDPI_SNAPLEN_DEFAULT;
 	c->rules.drop_ttl_s = 600;

@@ -51,6 +51,8 @@ static int on_record(void *ctx, void *data, size_t size)
 		pkt.snippet = false; /* a sample's cut is not a steering cut */
 	} else {
 		pkt.cap_reason = h->reason;
+		if (h->reason == XDPI_CAP_MSG)
+			pkt.payload_skip = h->payload_skip;
 	}
 	rb->fn(rb->ctx, &pkt);
 	return 0;

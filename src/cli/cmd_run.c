@@ -8,6 +8,7 @@
 #include <string.h>
 #include "common.h"
 #include "xdpi/cidr_list.h"
+#include "xdpi/eve.h"
 #include "xdpi/host.h"
 #include "xdpi/log.h"
 #include "xdpi/metrics.h"
@@ -335,8 +336,6 @@ static void install_signals(void)
 
 static void say_attached(const struct xdpi_live_cfg *c, const struct xdpi_live *l)
 {
-	static const char *const steer[] = { [XDPI_STEER_PASS] = "pass", [XDPI_STEER_HEAD] = "head",
-					     [XDPI_STEER_SNIP] = "snip" };
 	uint32_t queues;
 	bool zerocopy;
 
@@ -348,7 +347,7 @@ static void say_attached(const struct xdpi_live_cfg *c, const struct xdpi_live *
 	} else {
 		fprintf(stderr, "xdpi: attached to %s (xdp %s, tc egress %s); steering %s\n",
 			c->ifname, xdpi_live__xdp_mode(l), xdpi_live__tc_mode(l),
-			c->common.steer <= XDPI_STEER_SNIP ? steer[c->common.steer] : "?");
+			xdpi_steer_name(c->common.steer));
 	}
 	if (c->metrics_listen)
 		fprintf(stderr, "xdpi: metrics at http://%s/metrics\n", c->metrics_listen);

@@ -9,6 +9,7 @@
 #include <bpf/bpf.h>
 #include "common.h"
 #include "opts.h"
+#include "xdpi/eve.h"
 #include "xdpi/policy.h"
 #include "xdpi/log.h"
 
@@ -36,21 +37,16 @@ int cli_parse_u64(const char *name, const char *arg, uint64_t min, uint64_t max,
 
 static int opt_steer(void *ctx, const char *arg)
 {
-	static const struct {
-		const char *name;
-		uint8_t v;
-	} states[] = { { "pass", XDPI_STEER_PASS }, { "head", XDPI_STEER_HEAD },
-		       { "snip", XDPI_STEER_SNIP }, { "bypass", XDPI_STEER_BYPASS } };
 	struct xdpi_app_common *c = ctx;
+	int v = xdpi_steer_from_name(arg);
 
-	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
-		if (!strcmp(arg, states[i].name)) {
-			c->steer = states[i].v;
-			return 0;
-		}
+	/* full (tap mode) and drop (policy) are not a choice for new flows */
+	if (v < 0 || v == XDPI_STEER_FULL || v == XDPI_STEER_DROP) {
+		cli_error("--steer: '%s' is not one of msg, head, snip, pass, bypass", arg);
+		return -1;
 	}
-	cli_error("--steer: '%s' is not one of pass, head, snip, bypass", arg);
-	return -1;
+	c->steer = (uint8_t)v;
+	return 0;
 }
 
 static int opt_snip_port(void *ctx, const char *arg)
@@ -114,7 +110,8 @@ static const struct cli_opt common_opts[] = {
 	CLI_U64("max-flows", 0, "N", struct xdpi_app_common, max_flows, 16, 1u << 26,
 		"flows kept at once; the least recent is ended (default 262144)"),
 	CLI_FN("steer", 0, "STATE", opt_steer,
-	       "kernel steering of new flows: pass, head, snip (default head)"),
+	       "kernel steering of new flows: msg (default: every message's\n"
+	       "head, bodies skipped in the kernel), head, snip, pass"),
 	CLI_U64("head-pkts", 0, "N", struct xdpi_app_common, head_pkts, 1, 1u << 20,
 		"payload packets per direction copied in `head` (default 8)"),
 	CLI_U64("snaplen", 0, "N", struct xdpi_app_common, snaplen, 64, XDPI_SNAPLEN_MAX,

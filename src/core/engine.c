@@ -242,6 +242,32 @@ static void detect_packet(struct xdpi_engine *e, struct xdpi_flow *f, const stru
 		xdpi_detect__packet(e->cfg.detect, f, d, dir == f->initiator ? 0 : 1, ts, on_alert, e);
 }
 
+/* A dissector's wish for one direction of a MSG flow, into the kernel's hint (written only
+ * when it changes: a body asks the same on every packet). */
+static void on_steer(void *ctx, struct xdpi_flow *f, uint8_t cdir, uint8_t mode, uint32_t seq)
+{
+	struct xdpi_engine *e = ctx;
+	const struct xdpi_kernel_ops *k = e->cfg.kops;
+	uint8_t kdir = (cdir ? !f->initiator : f->initiator) & 1;
+	struct xdpi_msg_hint h = f->hint;
+
+	if (!f->kernel || !k || !k->msg_hint || f->steer != XDPI_STEER_MSG || f->bypassed)
+		return;
+	if (mode == XDPI_MSG_COPY && h.mode[kdir] == XDPI_MSG_SEQ &&
+	    (int32_t)(seq - h.seq[kdir]) >= 0)
+		return; /* past its skip, SEQ copies everything already */
+	h.mode[kdir] = mode;
+	h.seq[kdir] = mode == XDPI_MSG_SEQ ? seq : 0;
+	if (!memcmp(&h, &f->hint, sizeof(h)))
+		return;
+	if (k->msg_hint(e->cfg.kctx, &f->key, &h)) {
+		e->cnt[XDPI_ECNT_MSG_HINT_FAILED]++; /* the kernel goes on copying: nothing lost */
+		return;
+	}
+	f->hint = h;
+	e->cnt[XDPI_ECNT_MSG_HINTS]++;
+}
+
 /* The bypass policy's "nothing more to learn" half. */
 static void on_flow_done(void *ctx, struct xdpi_flow *f)
 {
@@ -303,6 +329,10 @@ struct xdpi_engine *xdpi_engine__new(const struct xdpi_engine_cfg *cfg)
 	e->l7.emit = emit_json;
 	e->l7.emit_ctx = e;
 	e->l7.flow_done = on_flow_done;
+	if (cfg->kops && cfg->kops->msg_hint) { /* offline, every byte is there anyway */
+		e->l7.steer = on_steer;
+		e->l7.steer_ctx = e;
+	}
 	e->l7.done_ctx = e;
 	if (cfg->shared_anomaly)
 		e->anomaly = cfg->shared_anomaly;
@@ -500,6 +530,12 @@ int xdpi_engine__packet(struct xdpi_engine *e, const struct xdpi_pkt *pkt)
 		e->reasons[d.reason < XDPI_REASON_MAX ? d.reason : 0]++;
 		return -EINVAL;
 	}
+	if (pkt->payload_skip && d.proto == XDPI_IPPROTO_TCP) {
+		/* the kernel copied from a message head inside the payload: these bytes start
+		 * that far into the segment */
+		d.tcp_seq += pkt->payload_skip;
+		d.payload_wire = d.payload_wire > pkt->payload_skip ? d.payload_wire - pkt->payload_skip : 0;
+	}
 	if (d.family == 0) {
 		e->cnt[XDPI_ECNT_NON_IP]++;
 		return 0;
@@ -633,7 +669,8 @@ static bool kflow_visit(void *ctx, const struct xdpi_flow_key *k, const struct x
 		anomaly_bytes(e, f, v->bytes[v->initiator & 1]);
 	}
 	if (f && !expired && e->cfg.bypass_bytes && !f->bypassed &&
-	    (v->steer == XDPI_STEER_HEAD || v->steer == XDPI_STEER_SNIP) &&
+	    (v->steer == XDPI_STEER_HEAD || v->steer == XDPI_STEER_SNIP ||
+	     v->steer == XDPI_STEER_MSG) &&
 	    v->bytes[0] + v->bytes[1] >= e->cfg.bypass_bytes)
 		xdpi_engine__bypass_flow(e, f); /* a bulk transfer: nothing more worth copying */
 	if (!expired && !cut)

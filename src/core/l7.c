@@ -74,6 +74,28 @@ static void transaction(struct xdpi_dissect_ctx *c, struct xdpi_api_tx *tx)
 	call->le->transaction(call->le->transaction_ctx, call->f, tx);
 }
 
+static void ctx_steer(struct xdpi_dissect_ctx *c, uint8_t mode, uint64_t n)
+{
+	struct l7_call *call = c->engine;
+	struct xdpi_stream *s = &call->l->tcp[c->dir & 1];
+	uint32_t seq = s->given_to;
+
+	if (call->f->key.proto != XDPI_IPPROTO_TCP) {
+		if (mode != XDPI_MSG_SEQ) /* datagrams: all of them, or none */
+			call->le->steer(call->le->steer_ctx, call->f, c->dir & 1, mode, 0);
+		return;
+	}
+	if (!s->started)
+		return;
+	if (mode == XDPI_MSG_SEQ) {
+		if (!n || n > (1u << 30))
+			return;
+		seq += (uint32_t)n;
+		xdpi_stream_skip_to(s, seq);
+	}
+	call->le->steer(call->le->steer_ctx, call->f, c->dir & 1, mode, seq);
+}
+
 static void ctx_init(struct l7_call *call, bool gap)
 {
 	memset(&call->ctx, 0, sizeof(call->ctx));
@@ -89,6 +111,7 @@ static void ctx_init(struct l7_call *call, bool gap)
 	call->ctx.inspect = call->le->inspect ? inspect : NULL;
 	call->ctx.inspect_stages = call->le->inspect_stages;
 	call->ctx.transaction = call->le->transaction ? transaction : NULL;
+	call->ctx.steer = call->le->steer ? ctx_steer : NULL;
 	call->ctx.engine = call;
 }
 
@@ -152,6 +175,11 @@ static bool detect(struct l7_call *call, const uint8_t *buf, size_t len)
 		l->failed = true;
 		call->f->app_proto = "failed";
 		call->le->failed_flows++;
+		if (call->le->steer && call->f->key.proto == XDPI_IPPROTO_TCP) {
+			/* nobody understands it: the kernel keeps counting, copies no more */
+			call->le->steer(call->le->steer_ctx, call->f, 0, XDPI_MSG_SKIP, 0);
+			call->le->steer(call->le->steer_ctx, call->f, 1, XDPI_MSG_SKIP, 0);
+		}
 	}
 	return false;
 }
@@ -182,9 +210,14 @@ static void parse(struct l7_call *call, const uint8_t *buf, size_t len, bool gap
 	ctx_init(call, gap);
 	if (call->l->d->parse(&call->ctx, buf, len) == XDPI_DISSECT_MALFORMED)
 		call->le->malformed[call->l->didx]++;
-	if (call->ctx.done && !call->l->done && call->le->flow_done) {
+	if (call->ctx.done && !call->l->done) {
 		call->l->done = true;
-		call->le->flow_done(call->le->done_ctx, call->f);
+		if (call->le->steer) { /* nothing more to learn: the kernel copies no more */
+			call->le->steer(call->le->steer_ctx, call->f, 0, XDPI_MSG_SKIP, 0);
+			call->le->steer(call->le->steer_ctx, call->f, 1, XDPI_MSG_SKIP, 0);
+		}
+		if (call->le->flow_done)
+			call->le->flow_done(call->le->done_ctx, call->f);
 	}
 	if (!call->ctx.switched)
 		return;
@@ -259,9 +292,27 @@ static void on_data(struct l7_call *call, const uint8_t *buf, size_t len, bool g
 	}
 }
 
+/* Bytes the dissector said it did not need went by unseen. */
+static void on_skipped(struct l7_call *call, size_t len)
+{
+	struct l7_flow *l = call->l;
+
+	if (l->failed)
+		return;
+	if (!l->d || !l->d->skip) { /* not asked for by this dissector: a hole like any */
+		l->gap_next[call->cdir] = true;
+		return;
+	}
+	ctx_init(call, false);
+	l->d->skip(&call->ctx, len);
+}
+
 static void on_stream(void *ctx, const uint8_t *data, size_t len, bool gap)
 {
-	on_data(ctx, data, len, gap);
+	if (!data)
+		on_skipped(ctx, len);
+	else
+		on_data(ctx, data, len, gap);
 }
 
 static struct l7_flow *l7_get(struct l7_engine *le, struct xdpi_flow *f)
@@ -355,5 +406,6 @@ void l7_stats(struct l7_engine *le, struct xdpi_json *j)
 	xdpi_json_u64(j, "flow_cap_drops", r->flow_cap_drops);
 	xdpi_json_u64(j, "global_cap_drops", r->global_cap_drops);
 	xdpi_json_u64(j, "ooo_bytes_now", r->ooo_bytes_now);
+	xdpi_json_u64(j, "skipped_bytes", r->skipped_bytes);
 	xdpi_json_obj_close(j);
 }

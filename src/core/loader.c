@@ -82,7 +82,7 @@ static int size_maps(struct bpf_object *obj, const struct xdpi_loader_cfg *c)
 	int err = 0;
 
 	bpf_object__for_each_map(m, obj) {
-		if (!strcmp(bpf_map__name(m), "flows"))
+		if (!strcmp(bpf_map__name(m), "flows") || !strcmp(bpf_map__name(m), "msg_hints"))
 			err = bpf_map__set_max_entries(m, c->max_flows);
 		else if (!strcmp(bpf_map__name(m), "events_rb"))
 			err = bpf_map__set_max_entries(m, c->ringbuf_bytes);
@@ -470,6 +470,8 @@ int xdpi_loader__map_fd(const struct xdpi_loader *l, enum xdpi_map m)
 		return bpf_map__fd(l->xdp->maps.rule_stats);
 	case XDPI_MAP_XSKS:
 		return bpf_map__fd(l->xdp->maps.xsks);
+	case XDPI_MAP_MSG_HINTS:
+		return bpf_map__fd(l->xdp->maps.msg_hints);
 	}
 	return -EINVAL;
 }
@@ -571,6 +573,8 @@ static int sweep_flows(void *kctx, xdpi_kflow_fn fn, void *ctx)
 			if (fn(ctx, &b->keys[i], &b->vals[i]))
 				b->del[ndel++] = b->keys[i];
 		delete_keys(fd, b->del, ndel);
+		/* an ended flow's hints must not steer a new one on the same tuple */
+		delete_keys(xdpi_loader__map_fd(l, XDPI_MAP_MSG_HINTS), b->del, ndel);
 	}
 	free(b);
 	return err;
@@ -605,6 +609,13 @@ static int bypass_flow(void *kctx, const struct xdpi_flow_key *k, struct xdpi_fl
 	return xdpi_flow_set_steer(bpf_map__fd(l->xdp->maps.flows), k, XDPI_STEER_BYPASS, before);
 }
 
+static int msg_hint(void *kctx, const struct xdpi_flow_key *k, const struct xdpi_msg_hint *h)
+{
+	struct xdpi_loader *l = kctx;
+
+	return bpf_map_update_elem(bpf_map__fd(l->xdp->maps.msg_hints), k, h, BPF_ANY) ? -errno : 0;
+}
+
 static int rule_counters(void *kctx, uint32_t rule_id, uint64_t *pkts, uint64_t *bytes)
 {
 	struct xdpi_loader *l = kctx;
@@ -621,5 +632,6 @@ const struct xdpi_kernel_ops xdpi_loader_kernel_ops = {
 	.sweep_flows = sweep_flows,
 	.block_addr = block_addr,
 	.bypass_flow = bypass_flow,
+	.msg_hint = msg_hint,
 	.rule_counters = rule_counters,
 };

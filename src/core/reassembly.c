@@ -24,6 +24,32 @@ static int32_t seq_diff(uint32_t a, uint32_t b)
 	return (int32_t)(a - b);
 }
 
+/* The consumer's unneeded bytes from next_seq up to SEQ (at most), which never came: handed
+ * over as skipped. True when next_seq moved. */
+static bool skip_hole(struct xdpi_reasm *r, struct xdpi_stream *s, uint32_t seq,
+		      xdpi_stream_fn fn, void *ctx)
+{
+	uint32_t to = seq;
+	bool moved = false;
+
+	if (!s->skipping || seq_diff(seq, s->next_seq) <= 0)
+		return false;
+	if (seq_diff(to, s->skip_to) > 0)
+		to = s->skip_to;
+	if (seq_diff(to, s->next_seq) > 0) {
+		uint32_t n = (uint32_t)seq_diff(to, s->next_seq);
+
+		s->given_to = to;
+		fn(ctx, NULL, n, false);
+		r->st.skipped_bytes += n;
+		s->next_seq = to;
+		moved = true;
+	}
+	if (seq_diff(s->next_seq, s->skip_to) >= 0)
+		s->skipping = false;
+	return moved;
+}
+
 /* Delivers a segment that starts at or before next_seq. */
 static void deliver(struct xdpi_reasm *r, struct xdpi_stream *s, uint32_t seq,
 		    const uint8_t *data, uint32_t cap, uint32_t wire, xdpi_stream_fn fn, void *ctx)
@@ -37,6 +63,7 @@ static void deliver(struct xdpi_reasm *r, struct xdpi_stream *s, uint32_t seq,
 	if (skip)
 		r->st.overlaps++;
 	if (skip < cap) {
+		s->given_to = seq + cap;
 		fn(ctx, data + skip, cap - skip, s->gap_pending);
 		r->st.delivered_bytes += cap - skip;
 		s->gap_pending = false;
@@ -44,11 +71,17 @@ static void deliver(struct xdpi_reasm *r, struct xdpi_stream *s, uint32_t seq,
 	if (wire > cap) { /* the end of this segment was never captured */
 		uint32_t from = skip > cap ? skip : cap;
 
-		r->st.gaps++;
-		r->st.gap_bytes += wire - from;
-		s->gap_pending = true;
+		s->next_seq = seq + from;
+		skip_hole(r, s, seq + wire, fn, ctx); /* not needed: not a gap */
+		if (seq_diff(seq + wire, s->next_seq) > 0) {
+			r->st.gaps++;
+			r->st.gap_bytes += (uint32_t)seq_diff(seq + wire, s->next_seq);
+			s->gap_pending = true;
+		}
 	}
 	s->next_seq = seq + wire;
+	if (s->skipping && seq_diff(s->next_seq, s->skip_to) >= 0)
+		s->skipping = false;
 }
 
 static void pop_ooo(struct xdpi_reasm *r, struct xdpi_stream *s, xdpi_stream_fn fn, void *ctx,
@@ -123,12 +156,16 @@ void xdpi_stream_segment(struct xdpi_reasm *r, struct xdpi_stream *s, uint32_t s
 			s->started = true;
 		}
 	}
-	if (wire == 0)
+	if (!s->started && wire == 0)
 		return;
 	if (!s->started) { /* joined mid-stream: start here */
 		s->next_seq = seq;
 		s->started = true;
 	}
+	if (skip_hole(r, s, seq, fn, ctx)) /* what the kernel skipped before these bytes */
+		pop_ooo(r, s, fn, ctx, false);
+	if (wire == 0)
+		return; /* the kernel's mark of where skipped bytes ended: nothing more */
 	if (seq_diff(seq, s->next_seq) <= 0) {
 		deliver(r, s, seq, data, cap, wire, fn, ctx);
 		pop_ooo(r, s, fn, ctx, false);
@@ -162,6 +199,14 @@ void xdpi_stream_flush(struct xdpi_reasm *r, struct xdpi_stream *s, xdpi_stream_
 {
 	while (s->ooo)
 		pop_ooo(r, s, fn, ctx, true);
+}
+
+void xdpi_stream_skip_to(struct xdpi_stream *s, uint32_t seq)
+{
+	if (!s->started || seq_diff(seq, s->next_seq) <= 0)
+		return;
+	s->skip_to = seq;
+	s->skipping = true;
 }
 
 void xdpi_stream_free(struct xdpi_reasm *r, struct xdpi_stream *s)

@@ -572,6 +572,8 @@ static enum xdpi_dissect_status dns_tcp(struct xdpi_dissect_ctx *c, const uint8_
 
 static enum xdpi_dissect_status dns_parse(struct xdpi_dissect_ctx *c, const uint8_t *buf, size_t len)
 {
+	if (c->steer) /* every message is a transaction: all of them (asking again is free) */
+		c->steer(c, XDPI_MSG_COPY, 0);
 	if (c->l4 == XDPI_L4_TCP)
 		return dns_tcp(c, buf, len);
 	return dns_message(c, buf, len);

@@ -506,17 +506,26 @@ static void response_head(struct xdpi_dissect_ctx *c, const struct head *h)
 
 /* ---- bodies ---- */
 
+static struct http_tx *body_tx(struct http_state *st, uint8_t d);
+
 static void count_body(struct http_state *st, uint8_t d, const char *p, uint64_t n)
 {
-	struct http_tx *t = d ? st->resp_tx : (st->qlen ? st->q[(st->qhead + st->qlen - 1) % PENDING_MAX] : NULL);
+	struct http_tx *t = body_tx(st, d);
 
 	if (t) {
 		if (d)
 			t->resp_body += n;
 		else
 			t->req_body += n;
-		raw_body(&t->raw[d], p, (size_t)n);
+		if (p) /* NULL: skipped bytes, counted only */
+			raw_body(&t->raw[d], p, (size_t)n);
 	}
+}
+
+/* The transaction whose body direction D is reading. */
+static struct http_tx *body_tx(struct http_state *st, uint8_t d)
+{
+	return d ? st->resp_tx : (st->qlen ? st->q[(st->qhead + st->qlen - 1) % PENDING_MAX] : NULL);
 }
 
 /* Consumes chunked framing; returns bytes used, sets *done at the last chunk's end. */
@@ -697,6 +706,85 @@ static size_t head_bytes(struct xdpi_dissect_ctx *c, uint8_t d, const char *p, s
 	return end - old;
 }
 
+/* Bytes are missing in direction D: a response cut by the gap ends here, incomplete (the
+ * next response found is the next transaction's); D looks for its next start line. */
+static void lose_track(struct xdpi_dissect_ctx *c, uint8_t d)
+{
+	struct http_state *st = c->state;
+	struct http_dir *dd = &st->dir[d];
+	struct http_tx *t = d ? st->resp_tx : NULL;
+
+	if (t) {
+		t->gap = true;
+		t->complete = false;
+		st->resp_tx = NULL;
+		if (queue_head(st) == t)
+			queue_pop(st);
+		tx_emit(c, t);
+		tx_free(t);
+	}
+	dd->in_body = false;
+	dd->head_len = 0;
+	dd->resync = true;
+}
+
+/* ---- what the kernel may skip (message-aware steering) ---- */
+
+/* Tells the engine what direction D needs next: inside a body, nothing until its end (once
+ * detection has the first bytes it keeps); otherwise every byte, for the next head. */
+static void want_next(struct xdpi_dissect_ctx *c, uint8_t d)
+{
+	struct http_state *st = c->state;
+	struct http_dir *dd = &st->dir[d];
+	struct http_tx *t = body_tx(st, d);
+
+	if (!c->steer || st->upgraded)
+		return;
+	if (dd->resync || !dd->in_body ||
+	    (t && t->raw[d].p && t->raw[d].len < t->raw[d].head + XDPI_INSPECT_BODY_MAX)) {
+		c->steer(c, XDPI_MSG_COPY, 0);
+		return;
+	}
+	if (dd->mode == BODY_LENGTH && dd->remaining)
+		c->steer(c, XDPI_MSG_SEQ, dd->remaining);
+	else if (dd->mode == BODY_CHUNKED && dd->chunk == CHUNK_DATA && dd->remaining)
+		c->steer(c, XDPI_MSG_SEQ, dd->remaining); /* this chunk; its size line follows */
+	else if (dd->mode == BODY_CLOSE)
+		c->steer(c, XDPI_MSG_SKIP, 0); /* the rest of the connection is this body */
+	else
+		c->steer(c, XDPI_MSG_COPY, 0);
+}
+
+/* LEN bytes of a body went by unseen, as asked. */
+static void http_skip(struct xdpi_dissect_ctx *c, size_t len)
+{
+	struct http_state *st = c->state;
+	uint8_t d = c->dir & 1;
+	struct http_dir *dd = &st->dir[d];
+	uint64_t n = len, k;
+
+	if (dd->in_body && !dd->resync && dd->mode == BODY_CLOSE) {
+		count_body(st, d, NULL, n);
+		return;
+	}
+	if (dd->in_body && !dd->resync &&
+	    (dd->mode == BODY_LENGTH || (dd->mode == BODY_CHUNKED && dd->chunk == CHUNK_DATA))) {
+		k = n < dd->remaining ? n : dd->remaining;
+		count_body(st, d, NULL, k);
+		dd->remaining -= k;
+		n -= k;
+		if (!dd->remaining && dd->mode == BODY_CHUNKED) {
+			dd->chunk = CHUNK_DATA_END;
+		} else if (!dd->remaining) {
+			dd->in_body = false;
+			message_end(c, d);
+		}
+	}
+	if (n) /* more went by than the body we skipped: we cannot tell where we are */
+		lose_track(c, d);
+	want_next(c, d);
+}
+
 static enum xdpi_dissect_status http_tcp(struct xdpi_dissect_ctx *c, const char *p, size_t len)
 {
 	const char *start = p;
@@ -704,24 +792,8 @@ static enum xdpi_dissect_status http_tcp(struct xdpi_dissect_ctx *c, const char 
 	uint8_t d = c->dir & 1;
 	struct http_dir *dd = &st->dir[d];
 
-	if (c->gap) {
-		struct http_tx *t = d ? st->resp_tx : NULL;
-
-		/* a response cut by the gap ends here, incomplete: the next response found is
-		 * the next transaction's */
-		if (t) {
-			t->gap = true;
-			t->complete = false;
-			st->resp_tx = NULL;
-			if (queue_head(st) == t)
-				queue_pop(st);
-			tx_emit(c, t);
-			tx_free(t);
-		}
-		dd->in_body = false;
-		dd->head_len = 0;
-		dd->resync = true;
-	}
+	if (c->gap)
+		lose_track(c, d);
 	/* each round consumes bytes or changes state; the bound is a guard, never reached */
 	for (int rounds = 0; len && !st->upgraded && rounds < 100000; rounds++) {
 		size_t used;
@@ -738,6 +810,7 @@ static enum xdpi_dissect_status http_tcp(struct xdpi_dissect_ctx *c, const char 
 		if (st->upgraded)
 			c->switched_at = (size_t)(p - start); /* the new protocol's first byte */
 	}
+	want_next(c, d);
 	return XDPI_DISSECT_OK;
 }
 
@@ -768,6 +841,8 @@ static enum xdpi_dissect_status http_udp(struct xdpi_dissect_ctx *c, const char 
 
 static enum xdpi_dissect_status http_parse(struct xdpi_dissect_ctx *c, const uint8_t *buf, size_t len)
 {
+	if (c->l4 == XDPI_L4_UDP && c->steer)
+		c->steer(c, XDPI_MSG_COPY, 0); /* one message per datagram: all of them */
 	if (c->l4 == XDPI_L4_UDP)
 		return http_udp(c, (const char *)buf, len);
 	return http_tcp(c, (const char *)buf, len);
@@ -807,4 +882,5 @@ const struct xdpi_dissector xdpi_dissector_http = {
 	.probe = http_probe,
 	.parse = http_parse,
 	.flow_end = http_flow_end,
+	.skip = http_skip,
 };

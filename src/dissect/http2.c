@@ -527,6 +527,8 @@ static enum xdpi_dissect_status h2_parse(struct xdpi_dissect_ctx *c, const uint8
 	struct h2_state *st = c->state;
 	struct h2_dir *d = &st->dir[c->dir & 1];
 
+	if (c->steer) /* every frame: the header table needs every HEADERS frame */
+		c->steer(c, XDPI_MSG_COPY, 0);
 	/* both decoders at once: a SETTINGS from one side resizes the other's */
 	for (int i = 0; i < 2; i++)
 		if (!st->dir[i].inf && nghttp2_hd_inflate_new(&st->dir[i].inf))

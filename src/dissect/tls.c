@@ -220,6 +220,8 @@ static enum xdpi_dissect_status tls_parse(struct xdpi_dissect_ctx *c, const uint
 	struct tls_state *st = c->state;
 	struct tls_dir *d = &st->dir[c->dir & 1];
 
+	if (c->steer) /* the handshake, whole; once done, nothing (the engine says so) */
+		c->steer(c, XDPI_MSG_COPY, 0);
 	if (c->gap) { /* lost our place in the records: this direction is done */
 		d->dead = true;
 		tls_log(c);

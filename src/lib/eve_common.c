@@ -56,10 +56,19 @@ const char *xdpi_steer_name(uint8_t steer)
 {
 	static const char *const names[] = {
 		[XDPI_STEER_PASS] = "pass", [XDPI_STEER_HEAD] = "head", [XDPI_STEER_SNIP] = "snip",
+		[XDPI_STEER_MSG] = "msg",
 		[XDPI_STEER_FULL] = "full", [XDPI_STEER_BYPASS] = "bypass", [XDPI_STEER_DROP] = "drop",
 	};
 
 	return steer < XDPI_STEER_MAX ? names[steer] : "unknown";
+}
+
+int xdpi_steer_from_name(const char *name)
+{
+	for (int i = 0; i < XDPI_STEER_MAX; i++)
+		if (!strcmp(xdpi_steer_name((uint8_t)i), name))
+			return i;
+	return -1;
 }
 
 uint64_t xdpi_eve_flow_id(const struct xdpi_flow *f)

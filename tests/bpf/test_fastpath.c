@@ -40,7 +40,7 @@ static int failures, checks;
 
 struct rec {
 	struct xdpi_event_hdr h;
-	uint8_t data[XDPI_SNAPLEN_MAX];
+	uint8_t data[XDPI_SNAPLEN_MAX + 256]; /* a spliced message head: headers + 2047 */
 };
 
 struct fixture {
@@ -232,8 +232,8 @@ static int run(struct fixture *f, const struct pkt_spec *s, bool tc)
 }
 
 /* Looks the flow of s up in the kernel's flow map; returns 0 if found. */
-static int lookup_flow(struct fixture *f, const struct pkt_spec *s, struct xdpi_flow_value *v,
-		       int *dir)
+/* The flow map's key of S's flow, and S's direction in it. */
+static struct xdpi_flow_key flow_key_of(const struct pkt_spec *s, int *dir)
 {
 	struct xdpi_flow_key k = { .proto = s->proto, .family = (uint8_t)s->family };
 	uint8_t a[16] = { 0 }, b[16] = { 0 };
@@ -251,6 +251,14 @@ static int lookup_flow(struct fixture *f, const struct pkt_spec *s, struct xdpi_
 	k.port_a = htons(*dir ? dp : sp);
 	k.port_b = htons(*dir ? sp : dp);
 	k.vlan = s->nvlan ? s->vlan[0] : 0;
+	return k;
+}
+
+static int lookup_flow(struct fixture *f, const struct pkt_spec *s, struct xdpi_flow_value *v,
+		       int *dir)
+{
+	struct xdpi_flow_key k = flow_key_of(s, dir);
+
 	return bpf_map_lookup_elem(bpf_map__fd(f->xdp->maps.flows), &k, v);
 }
 
@@ -478,6 +486,197 @@ static void test_snip_port_copies_every_packet(struct fixture *f)
 		run(f, &d, false);
 	ASSERT_EQ(f->nrecs, 12, "snip: every payload packet");
 	ASSERT_EQ(f->recs[0].h.steer, XDPI_STEER_SNIP, "steer state in the record");
+}
+
+/* ---- message-aware steering (XDPI_STEER_MSG) ---- */
+
+#define MSG_SEQ0 0x10000000u
+
+/* A TCP data packet of the MSG test flow: LEN payload bytes from sequence number SEQ; the
+ * payload's bytes are their own offset from MSG_SEQ0 (mod 251), so a copy shows where it
+ * came from. */
+static struct pkt_spec msg_pkt(uint8_t *buf, uint32_t seq, size_t len)
+{
+	struct pkt_spec p = tcp4(0x10, NULL);
+
+	for (size_t i = 0; i < len; i++)
+		buf[i] = (uint8_t)((seq - MSG_SEQ0 + i) % 251);
+	p.seq = seq;
+	p.payload = buf;
+	p.plen = len;
+	return p;
+}
+
+static void msg_hint(struct fixture *f, const struct pkt_spec *s, uint8_t mode, uint32_t seq)
+{
+	int dir;
+	struct xdpi_flow_key k = flow_key_of(s, &dir);
+	struct xdpi_msg_hint h = { 0 };
+
+	bpf_map_lookup_elem(bpf_map__fd(f->xdp->maps.msg_hints), &k, &h);
+	h.mode[dir] = mode;
+	h.seq[dir] = seq;
+	ASSERT_EQ(bpf_map_update_elem(bpf_map__fd(f->xdp->maps.msg_hints), &k, &h, BPF_ANY), 0,
+		  "hint written");
+}
+
+/* Does record R hold, after its HDR header bytes, the payload from sequence number SEQ? */
+static bool rec_payload_from(const struct rec *r, uint32_t hdr, uint32_t seq)
+{
+	if (r->h.cap_len <= hdr)
+		return false;
+	for (uint32_t i = 0; i < r->h.cap_len - hdr; i++)
+		if (r->data[hdr + i] != (uint8_t)((seq - MSG_SEQ0 + i) % 251))
+			return false;
+	return true;
+}
+
+/* Without a word from user space a MSG flow is copied as HEAD does: the first N payload
+ * packets, then nothing (counted). */
+static void test_msg_unhinted_is_head(struct fixture *f)
+{
+	uint8_t b[64];
+	struct pkt_spec p = msg_pkt(b, MSG_SEQ0, sizeof(b));
+
+	mark(f);
+	for (int i = 0; i < 3; i++)
+		run(f, &p, false);
+	ASSERT_EQ(f->nrecs, 2, "the budget of 2 copied");
+	ASSERT_EQ(f->recs[0].h.reason, XDPI_CAP_MSG, "as a MSG copy");
+	ASSERT_EQ(f->recs[0].h.steer, XDPI_STEER_MSG, "of a MSG flow");
+	ASSERT_EQ(delta(f, XDPI_CNT_MSG_UNHINTED_STOP), 1, "the third counted as not copied");
+}
+
+/* SEQ: the bytes before the next head are counted as skipped and not copied, across packet
+ * boundaries; the head's packet and what follows are copied whole. */
+static void test_msg_skip_across_packets(struct fixture *f)
+{
+	static uint8_t b[1000];
+	struct pkt_spec p = msg_pkt(b, MSG_SEQ0, 1000);
+
+	run(f, &p, false); /* the flow exists (first packet copied) */
+	msg_hint(f, &p, XDPI_MSG_SEQ, MSG_SEQ0 + 4000);
+	mark(f);
+	for (uint32_t off = 1000; off < 5000; off += 1000) {
+		p = msg_pkt(b, MSG_SEQ0 + off, 1000);
+		run(f, &p, false);
+	}
+	ASSERT_EQ(f->nrecs, 2, "the end of the skipped bytes and the packet at the head");
+	ASSERT_EQ(f->recs[0].h.cap_len, 54, "the last skipped packet: its headers only");
+	ASSERT_EQ(f->recs[0].h.payload_skip, 1000, "  all its payload left out (the end marker)");
+	ASSERT_EQ(f->recs[1].h.payload_skip, 0, "the head's packet from its start");
+	ASSERT_EQ(rec_payload_from(&f->recs[1], 54, MSG_SEQ0 + 4000), 1, "  with the head's bytes");
+	ASSERT_EQ(delta(f, XDPI_CNT_MSG_SKIPPED_PKTS), 3, "three packets skipped");
+	ASSERT_EQ(delta(f, XDPI_CNT_MSG_SKIPPED_BYTES), 3000, "their 3000 payload bytes counted");
+	ASSERT_EQ(delta(f, XDPI_CNT_CAPTURED), 2, "captured_pkts agrees");
+}
+
+/* SEQ inside a packet: the headers spliced to the payload from the head on. */
+static void test_msg_head_inside_a_packet(struct fixture *f)
+{
+	static uint8_t b[1200];
+	struct pkt_spec p = msg_pkt(b, MSG_SEQ0, 1200);
+
+	run(f, &p, false);
+	msg_hint(f, &p, XDPI_MSG_SEQ, MSG_SEQ0 + 1700);
+	mark(f);
+	p = msg_pkt(b, MSG_SEQ0 + 1200, 1200); /* [1200, 2400): the head at 500 into it */
+	run(f, &p, false);
+	ASSERT_EQ(f->nrecs, 1, "one record");
+	ASSERT_EQ(f->recs[0].h.reason, XDPI_CAP_MSG, "a MSG copy");
+	ASSERT_EQ(f->recs[0].h.payload_skip, 500, "500 payload bytes left out");
+	ASSERT_EQ(f->recs[0].h.cap_len, 54 + 700, "headers + the 700 bytes from the head");
+	ASSERT_EQ(rec_payload_from(&f->recs[0], 54, MSG_SEQ0 + 1700), 1, "the head's bytes, in order");
+	ASSERT_EQ(f->recs[0].data[12] == 0x08 && f->recs[0].data[13] == 0x00, 1, "the frame's headers first");
+	ASSERT_EQ(delta(f, XDPI_CNT_MSG_MID_COPIES), 1, "counted as a mid-packet copy");
+	ASSERT_EQ(delta(f, XDPI_CNT_MSG_SKIPPED_BYTES), 500, "the 500 bytes counted as skipped");
+}
+
+/* A retransmission that straddles the head is cut at it; an old one wholly before it is
+ * skipped; a packet after the head that arrives before the ones in between is copied. */
+static void test_msg_retransmission_and_reordering(struct fixture *f)
+{
+	static uint8_t b[1000];
+	struct pkt_spec p = msg_pkt(b, MSG_SEQ0, 1000);
+
+	run(f, &p, false);
+	msg_hint(f, &p, XDPI_MSG_SEQ, MSG_SEQ0 + 3000);
+	mark(f);
+	p = msg_pkt(b, MSG_SEQ0 + 3000, 1000); /* the head, early */
+	run(f, &p, false);
+	p = msg_pkt(b, MSG_SEQ0 + 2000, 1000); /* late, before the head */
+	run(f, &p, false);
+	p = msg_pkt(b, MSG_SEQ0 + 2500, 1000); /* a retransmission across the head */
+	run(f, &p, false);
+	p = msg_pkt(b, MSG_SEQ0, 1000);        /* an old retransmission */
+	run(f, &p, false);
+	ASSERT_EQ(f->nrecs, 3, "the early head, the late end marker, the straddling retransmission");
+	ASSERT_EQ(rec_payload_from(&f->recs[0], 54, MSG_SEQ0 + 3000), 1, "the head, whole");
+	ASSERT_EQ(f->recs[1].h.cap_len, 54, "the late packet ending at the head: headers only");
+	ASSERT_EQ(f->recs[2].h.payload_skip, 500, "the retransmission from the head on");
+	ASSERT_EQ(rec_payload_from(&f->recs[2], 54, MSG_SEQ0 + 3000), 1, "  with the head's bytes");
+	ASSERT_EQ(delta(f, XDPI_CNT_MSG_SKIPPED_PKTS), 2, "the late and the old packet skipped");
+}
+
+/* At TC egress a GSO super-packet counts as its segments (packets and header bytes) and a
+ * head deep inside it is copied from there. */
+static void test_msg_gso_super_packet(struct fixture *f)
+{
+	static uint8_t b[3000];
+	struct pkt_spec p = msg_pkt(b, MSG_SEQ0, 100);
+	struct __sk_buff skb = { .gso_segs = 3, .gso_size = 1000 };
+	uint8_t buf[4096];
+	struct xdpi_flow_value v;
+	int dir;
+
+	p.src = "198.18.0.2", p.dst = "198.18.0.1", p.sport = 80, p.dport = 40000;
+	run(f, &p, true);
+	msg_hint(f, &p, XDPI_MSG_SEQ, MSG_SEQ0 + 100 + 2100);
+	mark(f);
+	p = msg_pkt(b, MSG_SEQ0 + 100, 3000);
+	p.src = "198.18.0.2", p.dst = "198.18.0.1", p.sport = 80, p.dport = 40000;
+	size_t len = pkt_build(&p, buf, sizeof(buf));
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = buf, .data_size_in = (uint32_t)len,
+		    .ctx_in = &skb, .ctx_size_in = sizeof(skb), .repeat = 1);
+	ASSERT_EQ(bpf_prog_test_run_opts(bpf_program__fd(f->tc->progs.tc_egress), &o), 0,
+		  "a GSO skb through TC");
+	ring_buffer__consume(f->rb);
+	ASSERT_EQ(f->nrecs, 1, "one record");
+	ASSERT_EQ(f->recs[0].h.payload_skip, 2100, "from the head, 2100 bytes into the payload");
+	ASSERT_EQ(rec_payload_from(&f->recs[0], 54, MSG_SEQ0 + 2200), 1, "  with the head's bytes");
+	ASSERT_EQ(f->recs[0].h.cap_len, 54 + 900, "  to the end of the super-packet");
+	ASSERT_EQ(delta(f, XDPI_CNT_GSO_SKBS), 1, "one GSO skb");
+	ASSERT_EQ(delta(f, XDPI_CNT_GSO_EXTRA_SEGS), 2, "two segments more on the wire");
+	ASSERT_EQ(lookup_flow(f, &p, &v, &dir), 0, "the flow");
+	ASSERT_EQ(v.pkts[dir], 1 + 3, "packets: the first one and three segments");
+	ASSERT_EQ(v.bytes[dir], (54 + 100) + (54 + 3000) + 2 * 54, "bytes: each segment's headers too");
+}
+
+/* SKIP: no more payload, but the flow's end is still copied; COPY: every datagram. */
+static void test_msg_skip_and_copy_modes(struct fixture *f)
+{
+	uint8_t b[100];
+	struct pkt_spec p = msg_pkt(b, MSG_SEQ0, 100), fin = tcp4(0x11, NULL);
+	struct pkt_spec dns = { .family = 4, .proto = 17, .src = "198.18.0.1",
+				.dst = "198.18.0.2", .sport = 5353, .dport = 53,
+				.payload = "0123456789abcdefghij", .plen = 20 };
+
+	run(f, &p, false);
+	msg_hint(f, &p, XDPI_MSG_SKIP, 0);
+	mark(f);
+	for (int i = 0; i < 3; i++)
+		run(f, &p, false);
+	fin.seq = MSG_SEQ0 + 100;
+	run(f, &fin, false);
+	ASSERT_EQ(f->nrecs, 1, "SKIP: only the FIN");
+	ASSERT_EQ(f->recs[0].h.reason, XDPI_CAP_CTRL, "  as a control packet");
+	ASSERT_EQ(delta(f, XDPI_CNT_MSG_SKIPPED_BYTES), 300, "  the payload counted as skipped");
+	run(f, &dns, false);
+	msg_hint(f, &dns, XDPI_MSG_COPY, 0);
+	mark(f);
+	for (int i = 0; i < 5; i++)
+		run(f, &dns, false);
+	ASSERT_EQ(f->nrecs, 5, "COPY: every datagram, past the HEAD budget of 2");
 }
 
 static void test_snaplen_cuts_records(struct fixture *f)
@@ -1073,6 +1272,12 @@ static const struct tcase cases[] = {
 	{ "drop_samples", test_drop_samples, { XDPI_STEER_PASS, 0, 0, 0, true } },
 	{ "limits_egress", test_limits_egress, { XDPI_STEER_PASS, 0, 0, 0, true } },
 	{ "policy_cache_egress", test_policy_cache_egress, { XDPI_STEER_PASS, 0, 0, 0, true } },
+	{ "msg_unhinted_is_head", test_msg_unhinted_is_head, { XDPI_STEER_MSG, 2, 0, 0, false } },
+	{ "msg_skip_across_packets", test_msg_skip_across_packets, { XDPI_STEER_MSG, 2, 0, 0, false } },
+	{ "msg_head_inside_a_packet", test_msg_head_inside_a_packet, { XDPI_STEER_MSG, 2, 0, 0, false } },
+	{ "msg_retransmission_and_reordering", test_msg_retransmission_and_reordering, { XDPI_STEER_MSG, 2, 0, 0, false } },
+	{ "msg_gso_super_packet", test_msg_gso_super_packet, { XDPI_STEER_MSG, 2, 0, 0, false } },
+	{ "msg_skip_and_copy_modes", test_msg_skip_and_copy_modes, { XDPI_STEER_MSG, 2, 0, 0, false } },
 };
 
 static bool same_setup(const struct setup *a, const struct setup *b)

@@ -122,6 +122,27 @@ add_client_b() { ip -n "$NS_CLI" addr add $IP_B/24 dev "$IF_CLI"; }
 fetch() { cli curl -sf -o /dev/null --max-time "${2:-2}" --interface "$1" "http://$IP_SRV/"; }
 
 
+# wire_capture NS IFACE PCAP: what IFACE sends and receives as the wire carries it. Both
+# directions are mirrored to a veth without segmentation offloads, so a GSO/TSO super-packet
+# is captured as the segments it becomes (tcpdump on IFACE itself sees one super-packet).
+# The mirror goes with the namespace.
+wire_capture() {
+	local ns=$1 ifc=$2 out=$3
+	ip -n "$ns" link add wcap0 type veth peer name wcap1 || return 1
+	for i in wcap0 wcap1; do
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.$i.disable_ipv6=1
+		ip netns exec "$ns" ethtool -K $i tso off gso off gro off >/dev/null 2>&1
+		ip -n "$ns" link set $i up
+	done
+	tc -n "$ns" qdisc add dev "$ifc" clsact 2>/dev/null
+	tc -n "$ns" filter add dev "$ifc" ingress protocol all u32 match u32 0 0 action mirred egress mirror dev wcap0 &&
+	tc -n "$ns" filter add dev "$ifc" egress protocol all u32 match u32 0 0 action mirred egress mirror dev wcap0 ||
+		return 1
+	run_bg "$ns" "$TMP/wirecap.log" tcpdump -i wcap1 -Q in -U -n -w "$out" 'ip or ip6'
+	WIRECAP_PID=$BG_PID
+	wait_until 10 grep -q "listening on" "$TMP/wirecap.log"
+}
+
 # Real servers in the server namespace: nginx on :80 (v4 and v6) and dnsmasq on :53.
 start_nginx() {
 	mkdir -p "$TMP/www" "$TMP/nginx"

@@ -67,6 +67,30 @@ enum xdpi_dissect_status harness_feed(struct harness *h, uint8_t dir, const void
 	return h->d->parse(&h->ctx, p, len);
 }
 
+static void steer(struct xdpi_dissect_ctx *c, uint8_t mode, uint64_t n)
+{
+	struct harness *h = c->engine;
+
+	h->steer_mode[c->dir & 1] = mode;
+	h->steer_n[c->dir & 1] = n;
+	h->steers++;
+}
+
+void harness_steering(struct harness *h)
+{
+	h->ctx.steer = steer;
+}
+
+void harness_skip(struct harness *h, uint8_t dir, size_t len, uint64_t ts)
+{
+	h->ctx.dir = dir;
+	h->ctx.ts = ts;
+	h->ctx.pcap_cnt = ts;
+	h->ctx.gap = false;
+	if (h->d->skip)
+		h->d->skip(&h->ctx, len);
+}
+
 void harness_end(struct harness *h)
 {
 	if (h->d->flow_end)

@@ -16,6 +16,10 @@ struct harness {
 	int n;
 	unsigned inspected[XDPI_STAGE_MAX]; /* transactions handed to detection, per stage */
 	unsigned inspect_sum;
+	/* the last wish of the dissector per direction (ctx.steer), when harness_steering() */
+	uint8_t steer_mode[2];
+	uint64_t steer_n[2];
+	unsigned steers;
 };
 
 /* NULL if the dissector is not registered. */
@@ -23,6 +27,10 @@ struct harness *harness_new(const char *dissector, uint8_t l4);
 /* Feeds bytes of one direction at time ts (pcap_cnt: ts too); gap applies to these bytes. */
 enum xdpi_dissect_status harness_feed(struct harness *h, uint8_t dir, const void *p, size_t len,
 				      uint64_t ts, bool gap);
+/* Records the dissector's steering wishes (as a kernel-backed engine would take them). */
+void harness_steering(struct harness *h);
+/* LEN bytes of direction DIR went by unseen, as the dissector asked (its skip op). */
+void harness_skip(struct harness *h, uint8_t dir, size_t len, uint64_t ts);
 /* Ends the flow (the dissector reports what is pending). */
 void harness_end(struct harness *h);
 void harness_free(struct harness *h);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* HTTP/1.x dissector: pairing under keep-alive and pipelining, chunked and length bodies,
- * 100-continue, HEAD, resynchronisation after a gap, SSDP over UDP, incomplete transactions. */
+ * 100-continue, HEAD, resynchronisation after a gap, SSDP over UDP, incomplete transactions;
+ * message-aware steering: what it asks the kernel to skip, and bodies that arrive skipped. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -117,6 +118,111 @@ static void test_http_ssdp_over_udp(void **state)
 	harness_free(h);
 }
 
+/* Keep-alive with a large Content-Length body: the body after the first bytes is asked to be
+ * skipped, arrives skipped, and the transaction ends complete at the skip's time; the next
+ * transaction parses from the head that follows. */
+static void test_http_length_body_skipped(void **state)
+{
+	struct harness *h = harness_new("http", XDPI_L4_TCP);
+
+	(void)state;
+	h->ctx.inspect_stages = 0; /* no rules: nothing keeps bodies */
+	harness_steering(h);
+	feed(h, 0, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n", 1);
+	assert_int_equal(h->steer_mode[0], XDPI_MSG_COPY); /* the next request's head */
+	feed(h, 1, "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n0123456789", 2);
+	assert_int_equal(h->steer_mode[1], XDPI_MSG_SEQ);
+	assert_int_equal(h->steer_n[1], 100000 - 10);
+	assert_int_equal(h->n, 0);
+	harness_skip(h, 1, 100000 - 10, 7);
+	assert_int_equal(h->n, 1);
+	assert_int_equal(hi(h, 0, "http", "status"), 200);
+	assert_int_equal(hi(h, 0, "http", "length"), 100000);
+	assert_true(json_is_true(json_object_get(json_object_get(h->ev[0], "xdpi"), "complete")));
+	assert_int_equal(hi(h, 0, "xdpi", "latency_us"), 0); /* ts 1 -> 7 ns */
+	assert_int_equal(h->steer_mode[1], XDPI_MSG_COPY); /* after the body: the next head */
+	feed(h, 0, "GET /next HTTP/1.1\r\nHost: x\r\n\r\n", 8);
+	feed(h, 1, "HTTP/1.1 204 No Content\r\n\r\n", 9);
+	assert_int_equal(h->n, 2);
+	assert_string_equal(hs(h, 1, "url"), "/next");
+	assert_int_equal(hi(h, 1, "http", "status"), 204);
+	harness_free(h);
+}
+
+/* Chunked: each chunk's data is skipped, its size line copied. */
+static void test_http_chunks_skipped(void **state)
+{
+	struct harness *h = harness_new("http", XDPI_L4_TCP);
+
+	(void)state;
+	h->ctx.inspect_stages = 0;
+	harness_steering(h);
+	feed(h, 0, "GET /c HTTP/1.1\r\nHost: x\r\n\r\n", 1);
+	feed(h, 1, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1000\r\nabcd", 2);
+	assert_int_equal(h->steer_mode[1], XDPI_MSG_SEQ);
+	assert_int_equal(h->steer_n[1], 0x1000 - 4);
+	harness_skip(h, 1, 0x1000 - 4, 3);
+	feed(h, 1, "\r\n20\r\n", 4);
+	assert_int_equal(h->steer_n[1], 0x20);
+	harness_skip(h, 1, 0x20, 5);
+	feed(h, 1, "\r\n0\r\n\r\n", 6);
+	assert_int_equal(h->n, 1);
+	assert_int_equal(hi(h, 0, "http", "length"), 0x1000 + 0x20);
+	assert_true(json_is_true(json_object_get(json_object_get(h->ev[0], "xdpi"), "complete")));
+	harness_free(h);
+}
+
+/* With rules on bodies, the first bytes detection keeps are copied, only the rest skipped;
+ * a body read until the connection closes is skipped whole; more skipped than the body is
+ * a gap: the transaction is reported incomplete and the direction resynchronises. */
+static void test_http_skip_limits(void **state)
+{
+	struct harness *h = harness_new("http", XDPI_L4_TCP);
+	char body[XDPI_INSPECT_BODY_MAX + 1];
+
+	(void)state;
+	harness_steering(h); /* the harness's detection wants every stage */
+	feed(h, 0, "GET /r HTTP/1.1\r\nHost: x\r\n\r\n", 1);
+	feed(h, 1, "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n", 2);
+	assert_int_equal(h->steer_mode[1], XDPI_MSG_COPY); /* detection keeps the first bytes */
+	memset(body, 'b', sizeof(body) - 1);
+	body[sizeof(body) - 1] = '\0';
+	feed(h, 1, body, 3);
+	assert_int_equal(h->steer_mode[1], XDPI_MSG_SEQ);
+	assert_int_equal(h->steer_n[1], 100000 - XDPI_INSPECT_BODY_MAX);
+	harness_skip(h, 1, 100000 - XDPI_INSPECT_BODY_MAX + 50, 4); /* 50 too many */
+	assert_int_equal(h->n, 1);
+	assert_true(json_is_true(json_object_get(json_object_get(h->ev[0], "xdpi"), "complete")));
+	feed(h, 0, "GET /close HTTP/1.0\r\n\r\n", 5);
+	feed(h, 1, "HTTP/1.0 200 OK\r\n\r\nxyz", 6);
+	assert_int_equal(h->steer_mode[1], XDPI_MSG_COPY); /* detection's share first */
+	harness_free(h);
+
+	h = harness_new("http", XDPI_L4_TCP);
+	h->ctx.inspect_stages = 0;
+	harness_steering(h);
+	feed(h, 0, "GET /close HTTP/1.0\r\n\r\n", 1);
+	feed(h, 1, "HTTP/1.0 200 OK\r\n\r\nxyz", 2);
+	assert_int_equal(h->steer_mode[1], XDPI_MSG_SKIP); /* until close: nothing more */
+	harness_skip(h, 1, 1000, 3);
+	harness_end(h);
+	assert_int_equal(h->n, 1);
+	assert_int_equal(hi(h, 0, "http", "length"), 1003);
+	harness_free(h);
+
+	h = harness_new("http", XDPI_L4_TCP);
+	h->ctx.inspect_stages = 0;
+	harness_steering(h);
+	feed(h, 0, "GET /x HTTP/1.1\r\nHost: x\r\n\r\n", 1);
+	feed(h, 1, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n", 2);
+	harness_skip(h, 1, 60, 3); /* the body, and 50 bytes nobody asked to skip */
+	assert_int_equal(h->n, 1);
+	assert_true(json_is_true(json_object_get(json_object_get(h->ev[0], "xdpi"), "complete")));
+	feed(h, 1, "garbage HTTP/1.1 200 OK\r\n", 4); /* resynchronising: not a head */
+	assert_int_equal(h->steer_mode[1], XDPI_MSG_COPY);
+	harness_free(h);
+}
+
 static void test_http_probe(void **state)
 {
 	(void)state;
@@ -136,6 +242,9 @@ int main(void)
 		cmocka_unit_test(test_http_resyncs_after_gap_and_reports_incomplete),
 		cmocka_unit_test(test_http_ssdp_over_udp),
 		cmocka_unit_test(test_http_probe),
+		cmocka_unit_test(test_http_length_body_skipped),
+		cmocka_unit_test(test_http_chunks_skipped),
+		cmocka_unit_test(test_http_skip_limits),
 	};
 
 	return cmocka_run_group_tests_name("http", tests, NULL, NULL);
