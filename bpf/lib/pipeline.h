@@ -25,7 +25,8 @@ struct xdpi_flow_out {
 	__u8 cap_reason; /* enum xdpi_cap_reason; 0: not copied */
 	__u8 dir;
 	__u8 steer;      /* the flow's steering state */
-	__u8 pad[3];
+	__u8 wake;       /* see struct xdpi_capture */
+	__u8 pad[2];
 };
 
 static __always_inline void count_layers(struct xdpi_counters *cs, const struct xdpi_meta *m)
@@ -136,6 +137,7 @@ __noinline int xdpi_stage_flow(struct xdpi_meta *m, __u64 now, __u32 wire_len, _
 	out->cap_len = cap.cap_len;
 	out->cap_reason = cap.reason;
 	out->skip = cap.skip;
+	out->wake = cap.wake;
 	out->hdr = m->payload_off;
 	return 0;
 }
@@ -151,6 +153,7 @@ __noinline int xdpi_stage_emit(xdpi_ctx_t *ctx, struct xdpi_flow_out *out, __u32
 	cap.cap_len = out->cap_len;
 	cap.reason = out->cap_reason;
 	cap.skip = 0;
+	cap.wake = out->wake;
 	steer_emit(ctx, cap, out->steer, out->dir, wire_len, now, counters_get());
 	return 0;
 }
@@ -176,13 +179,27 @@ __noinline int xdpi_stage_emit_mid(xdpi_ctx_t *ctx, struct xdpi_flow_out *out, _
 	tmpl.steer = out->steer;
 	tmpl.payload_skip = out->skip;
 	if (out->cap_len <= out->hdr) { /* the end of skipped bytes: headers only */
-		if (emit_class(ctx, &tmpl, out->hdr, 512, cs))
-			return 0;
-	} else if (emit_spliced(ctx, &tmpl, out->cap_len, out->hdr, out->skip, cs)) {
+		if (!emit_class(ctx, &tmpl, out->hdr, 512, 1, cs)) {
+			cnt_add(cs, XDPI_CNT_CAPTURED, 1);
+			cnt_add(cs, XDPI_CNT_CAPTURED_BYTES, out->hdr);
+		}
 		return 0;
 	}
-	cnt_add(cs, XDPI_CNT_CAPTURED, 1);
-	cnt_add(cs, XDPI_CNT_CAPTURED_BYTES, out->cap_len);
+	/* the rest of the packet from the head on, in records of at most XDPI_MID_MAX bytes
+	 * after the headers (two hold a GSO skb's 64 KB) */
+	__u32 left = out->cap_len - out->hdr, skip = out->skip;
+
+	for (int i = 0; i < 2 && left; i++) {
+		__u32 n = left < XDPI_MID_MAX ? left : XDPI_MID_MAX;
+
+		tmpl.payload_skip = skip;
+		if (emit_spliced(ctx, &tmpl, out->hdr + n, out->hdr, skip, cs))
+			return 0;
+		cnt_add(cs, XDPI_CNT_CAPTURED, 1);
+		cnt_add(cs, XDPI_CNT_CAPTURED_BYTES, out->hdr + n);
+		skip += n;
+		left -= n;
+	}
 	return 0;
 }
 

@@ -10,11 +10,15 @@ struct xdpi_capture {
 	__u32 cap_len;
 	__u32 skip;  /* payload bytes left out after the headers (a message head inside) */
 	__u8 reason; /* enum xdpi_cap_reason, 0: not captured */
+	__u8 wake;   /* wake the consumer now: a message head whose length user space is
+		      * to read and answer with a skip, the sooner the more it saves */
 };
 
-/* Mid-packet copies: the headers (at most this long) and then the payload from the skip. */
+/* Mid-packet copies: the headers (at most this long) and then the payload from the skip, at
+ * most XDPI_MID_MAX bytes a record (a GSO skb's rest takes two). */
 #define XDPI_MID_HDR_MAX 255
-#define XDPI_MID_CLASS (XDPI_SNAPLEN_MAX + 256)
+#define XDPI_MID_MAX 32767
+#define XDPI_MID_CLASS (XDPI_MID_MAX + 256)
 
 static __always_inline void msg_skipped(struct xdpi_counters *cs, __u32 bytes, __u32 pkts)
 {
@@ -23,19 +27,20 @@ static __always_inline void msg_skipped(struct xdpi_counters *cs, __u32 bytes, _
 }
 
 /* A MSG flow's payload packet: what the direction's hint (H, may be NULL) asks of it. */
-static __always_inline struct xdpi_capture msg_decide(struct xdpi_flow_value *v,
-						      const struct xdpi_meta *m, __u8 dir,
+static __always_inline struct xdpi_capture msg_decide(const struct xdpi_meta *m, __u8 dir,
 						      const struct xdpi_msg_hint *h,
 						      struct xdpi_counters *cs)
 {
-	struct xdpi_capture cap = { .reason = XDPI_CAP_MSG, .cap_len = cfg_snaplen };
+	/* whatever is copied is copied whole: a GSO skb cut at a snap length would lose the
+	 * heads of the messages that follow in it */
+	struct xdpi_capture cap = { .reason = XDPI_CAP_MSG, .cap_len = XDPI_COPY_MAX };
 	__u8 mode = h ? h->mode[dir & 1] : XDPI_MSG_NONE;
 	__u32 x, off;
 
 	if (mode == XDPI_MSG_SEQ && m->proto != IPPROTO_TCP)
 		mode = XDPI_MSG_COPY; /* a datagram is its own message */
 	switch (mode) {
-	case XDPI_MSG_COPY:
+	case XDPI_MSG_COPY: /* a stream that needs every byte: no hurry to hear back */
 		return cap;
 	case XDPI_MSG_SKIP:
 		msg_skipped(cs, m->payload_len, m->segs ? m->segs : 1);
@@ -56,6 +61,7 @@ static __always_inline struct xdpi_capture msg_decide(struct xdpi_flow_value *v,
 			cap.cap_len = m->payload_off;
 			return cap;
 		}
+		cap.wake = 1;
 		if ((__s32)(m->tcp_seq - x) >= 0)
 			return cap; /* from the head on: copied as it comes */
 		off = x - m->tcp_seq; /* the head is inside: copy from it */
@@ -66,12 +72,10 @@ static __always_inline struct xdpi_capture msg_decide(struct xdpi_flow_value *v,
 		cnt_add(cs, XDPI_CNT_MSG_MID_COPIES, 1);
 		return cap;
 	}
-	/* no word yet: the HEAD budget, then nothing until user space says */
-	if ((int)v->head_left[dir & 1] > 0 &&
-	    (int)__sync_fetch_and_add(&v->head_left[dir & 1], -1) > 0)
-		return cap;
-	cnt_add(cs, XDPI_CNT_MSG_UNHINTED_STOP, 1);
-	cap.reason = 0;
+	/* no word yet: copied. The race goes toward copying: the next message head may pass
+	 * before user space has read this one's length. */
+	cnt_add(cs, XDPI_CNT_MSG_UNHINTED, 1);
+	cap.wake = 1;
 	return cap;
 }
 
@@ -95,7 +99,7 @@ static __always_inline struct xdpi_capture steer_decide(struct xdpi_flow_value *
 			cap.reason = XDPI_CAP_CTRL;
 		cap.cap_len = XDPI_CTRL_SNAPLEN;
 	} else if (st == XDPI_STEER_MSG) {
-		cap = msg_decide(v, m, dir, h, cs);
+		cap = msg_decide(m, dir, h, cs);
 	} else if (st == XDPI_STEER_SNIP) {
 		cap.reason = XDPI_CAP_SNIP;
 		cap.cap_len = cfg_snaplen;
@@ -120,21 +124,22 @@ static __always_inline struct xdpi_capture steer_decide(struct xdpi_flow_value *
 	return cap;
 }
 
-static __always_inline void emit_submit(struct xdpi_event_hdr *h, __u32 cap_len)
+static __always_inline void emit_submit(struct xdpi_event_hdr *h, __u32 cap_len, __u8 wake)
 {
 	__u64 avail, flags;
 
 	h->cap_len = cap_len;
 	h->len = sizeof(*h) + cap_len;
 	avail = bpf_ringbuf_query(&events_rb, BPF_RB_AVAIL_DATA);
-	flags = avail >= cfg_wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	flags = wake || avail >= cfg_wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 	bpf_ringbuf_submit(h, flags);
 }
 
 /* Reserves a record of a fixed size class (the verifier wants constant reservations) and
  * copies the frame's first bytes into it. 0 when submitted; losses are counted here. */
 static __always_inline int emit_class(xdpi_ctx_t *ctx, const struct xdpi_event_hdr *tmpl,
-				      __u32 cap_len, const __u32 klass, struct xdpi_counters *cs)
+				      __u32 cap_len, const __u32 klass, __u8 wake,
+				      struct xdpi_counters *cs)
 {
 	struct xdpi_event_hdr *h;
 	__u64 n;
@@ -151,14 +156,17 @@ static __always_inline int emit_class(xdpi_ctx_t *ctx, const struct xdpi_event_h
 	*h = *tmpl;
 	n = cap_len;
 	/* an opaque mask: clang may hand over a 64-bit register whose upper half the verifier
-	 * cannot bound; this keeps the value (<= 2048) and gives it bounds in 64 bits */
-	asm volatile("%[n] &= 0xfff" : [n] "+r"(n));
+	 * cannot bound; this keeps the value (<= the class) and gives it bounds in 64 bits */
+	if (klass > 4095)
+		asm volatile("%[n] &= 0xffff" : [n] "+r"(n));
+	else
+		asm volatile("%[n] &= 0xfff" : [n] "+r"(n));
 	if (!n || ctx_load_bytes(ctx, 0, h + 1, n)) {
 		cnt_add(cs, XDPI_CNT_LOSS_LOAD_BYTES, 1);
 		bpf_ringbuf_discard(h, BPF_RB_NO_WAKEUP);
 		return -1;
 	}
-	emit_submit(h, cap_len);
+	emit_submit(h, cap_len, wake);
 	return 0;
 }
 
@@ -174,8 +182,8 @@ static __always_inline int emit_spliced(xdpi_ctx_t *ctx, const struct xdpi_event
 	if (hdr > XDPI_MID_HDR_MAX || cap_len <= hdr)
 		return -1;
 	n2 = cap_len - hdr;
-	if (n2 > XDPI_SNAPLEN_MAX - 1)
-		n2 = XDPI_SNAPLEN_MAX - 1;
+	if (n2 > XDPI_MID_MAX)
+		n2 = XDPI_MID_MAX;
 	h = bpf_ringbuf_reserve(&events_rb, sizeof(*h) + XDPI_MID_CLASS, 0);
 	if (!h) {
 		cnt_add(cs, XDPI_CNT_LOSS_RINGBUF_FULL, 1);
@@ -183,14 +191,14 @@ static __always_inline int emit_spliced(xdpi_ctx_t *ctx, const struct xdpi_event
 	}
 	*h = *tmpl;
 	asm volatile("%[n] &= 0xff" : [n] "+r"(n1));
-	asm volatile("%[n] &= 0x7ff" : [n] "+r"(n2));
+	asm volatile("%[n] &= 0x7fff" : [n] "+r"(n2));
 	if (!n1 || !n2 || ctx_load_bytes(ctx, 0, h + 1, n1) ||
 	    ctx_load_bytes(ctx, n1 + skip, (__u8 *)(h + 1) + n1, n2)) {
 		cnt_add(cs, XDPI_CNT_LOSS_LOAD_BYTES, 1);
 		bpf_ringbuf_discard(h, BPF_RB_NO_WAKEUP);
 		return -1;
 	}
-	emit_submit(h, n1 + n2);
+	emit_submit(h, n1 + n2, 1);
 	return 0;
 }
 
@@ -211,20 +219,29 @@ static __always_inline void steer_emit(xdpi_ctx_t *ctx, struct xdpi_capture cap,
 	__u32 len = cap.cap_len;
 	int err;
 
+	if (len > XDPI_SNAPLEN_MAX && cap.reason == XDPI_CAP_MSG) {
+		if (len > XDPI_COPY_MAX) {
+			len = XDPI_COPY_MAX;
+			cnt_add(cs, XDPI_CNT_CAPTURE_TRUNCATED, 1);
+		}
+		err = emit_class(ctx, &tmpl, len, XDPI_COPY_MAX, cap.wake, cs);
+		goto out;
+	}
 	if (len > XDPI_SNAPLEN_MAX) {
 		len = XDPI_SNAPLEN_MAX;
 		cnt_add(cs, XDPI_CNT_CAPTURE_TRUNCATED, 1);
 	}
 	if (len <= 128)
-		err = emit_class(ctx, &tmpl, len, 128, cs);
+		err = emit_class(ctx, &tmpl, len, 128, cap.wake, cs);
 	else if (len <= 512)
-		err = emit_class(ctx, &tmpl, len, 512, cs);
+		err = emit_class(ctx, &tmpl, len, 512, cap.wake, cs);
 	else if (len <= 1024)
-		err = emit_class(ctx, &tmpl, len, 1024, cs);
+		err = emit_class(ctx, &tmpl, len, 1024, cap.wake, cs);
 	else if (len <= 1536)
-		err = emit_class(ctx, &tmpl, len, 1536, cs);
+		err = emit_class(ctx, &tmpl, len, 1536, cap.wake, cs);
 	else
-		err = emit_class(ctx, &tmpl, len, XDPI_SNAPLEN_MAX, cs);
+		err = emit_class(ctx, &tmpl, len, XDPI_SNAPLEN_MAX, cap.wake, cs);
+out:
 	if (!err) {
 		cnt_add(cs, XDPI_CNT_CAPTURED, 1);
 		cnt_add(cs, XDPI_CNT_CAPTURED_BYTES, len);

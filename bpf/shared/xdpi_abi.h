@@ -12,6 +12,8 @@
 
 /* Limits and defaults (user space may override the defaults at load time). */
 #define XDPI_SNAPLEN_MAX 2048       /* largest bytes copied per packet into the ring buffer */
+#define XDPI_COPY_MAX 65472         /* MSG flows in COPY mode: a whole packet, a GSO skb too
+				     * (the record's u16 length holds header + this) */
 #define XDPI_SNAPLEN_DEFAULT 1536   /* a whole 1500-MTU frame with two VLAN tags */
 #define XDPI_CTRL_SNAPLEN 128       /* TCP SYN/FIN/RST: headers only */
 #define XDPI_HEAD_PKTS_DEFAULT 8    /* payload packets per direction in `head` state */
@@ -39,7 +41,7 @@ enum xdpi_steer {
 	XDPI_STEER_DROP = 5,   /* policy: drop */
 	XDPI_STEER_MSG = 6,    /* message-aware: what user space asks per direction through the
 				* msg_hints map (skip to a sequence number, copy, or nothing);
-				* without a hint yet, like HEAD */
+				* without a hint yet, every payload packet */
 	XDPI_STEER_MAX,
 };
 
@@ -59,9 +61,9 @@ enum xdpi_cap_reason {
 };
 
 /* What user space wants of one direction of a MSG flow (xdpi_msg_hint.mode). Until it says,
- * the kernel copies as HEAD does: a race always resolves toward copying. */
+ * the kernel copies everything: a race always resolves toward copying. */
 enum xdpi_msg_mode {
-	XDPI_MSG_NONE = 0, /* no word yet: the first N payload packets */
+	XDPI_MSG_NONE = 0, /* no word yet: every payload packet, whole */
 	XDPI_MSG_COPY = 1, /* every payload packet, up to the snap length */
 	XDPI_MSG_SEQ = 2,  /* TCP: payload before seq is not needed (counted as skipped); copy
 			    * from seq on, from inside a packet or a GSO super-packet too */
@@ -172,7 +174,7 @@ enum xdpi_reason {
 	X(MSG_SKIPPED_PKTS, "msg_skipped_pkts")                                                \
 	X(MSG_SKIPPED_BYTES, "msg_skipped_bytes")                                              \
 	X(MSG_MID_COPIES, "msg_mid_copies")                                                    \
-	X(MSG_UNHINTED_STOP, "msg_unhinted_stop")                                              \
+	X(MSG_UNHINTED, "msg_unhinted")                                                        \
 	X(GSO_SKBS, "gso_skbs")                                                                \
 	X(GSO_EXTRA_SEGS, "gso_extra_segs")
 

@@ -76,6 +76,7 @@ struct xdpi_afxdp_stats {
 	uint64_t queues;
 	bool zerocopy;
 	uint64_t received;
+	uint64_t received_bytes;
 	uint64_t umem_frames;       /* frames in all UMEMs */
 	uint64_t frames_in_kernel;  /* in the fill ring or being filled: with frames_stashed,
 				     * equal to umem_frames whenever no batch is in hand */

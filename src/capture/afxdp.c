@@ -41,6 +41,7 @@ struct xsk_queue {
 	struct xsk_ring_cons rx;
 	uint64_t filled;    /* frames handed to the kernel through the fill ring */
 	uint64_t received;  /* frames the kernel gave back through the RX ring */
+	uint64_t received_bytes;
 	uint64_t fill_short; /* times the fill ring had no room for returned frames */
 	uint64_t wakeups;
 	uint64_t *stash;    /* frames the fill ring had no room for: given back first next time */
@@ -225,6 +226,7 @@ static int queue_batch(struct xdpi_afxdp *a, struct xsk_queue *q, uint64_t now)
 		};
 
 		a->fn(a->ctx, &p);
+		q->received_bytes += d->len;
 		addrs[i] = xsk_umem__extract_addr(d->addr);
 	}
 	xsk_ring_cons__release(&q->rx, n);
@@ -265,6 +267,7 @@ void xdpi_afxdp__stats(const struct xdpi_afxdp *a, struct xdpi_afxdp_stats *st)
 		socklen_t len = sizeof(x);
 
 		st->received += q->received;
+		st->received_bytes += q->received_bytes;
 		st->frames_in_kernel += q->filled - q->received;
 		st->frames_stashed += q->n_stash;
 		st->fill_short += q->fill_short;
@@ -286,6 +289,9 @@ static const struct xdpi_stat rows[] = {
 		      NULL),
 	XDPI_STAT_ROW("received", struct xdpi_afxdp_stats, received, XDPI_STAT_COUNTER,
 		      "xdpi_afxdp_received_total", NULL, "Frames received on the AF_XDP sockets."),
+	XDPI_STAT_ROW("received_bytes", struct xdpi_afxdp_stats, received_bytes,
+		      XDPI_STAT_COUNTER, "xdpi_afxdp_received_bytes_total", NULL,
+		      "Bytes of the frames received on the AF_XDP sockets."),
 	XDPI_STAT_ROW("umem_frames", struct xdpi_afxdp_stats, umem_frames, XDPI_STAT_GAUGE, NULL,
 		      NULL, NULL),
 	XDPI_STAT_ROW("frames_in_kernel", struct xdpi_afxdp_stats, frames_in_kernel,

@@ -334,8 +334,14 @@ void l7_packet(struct l7_engine *le, struct xdpi_flow *f, const struct xdpi_deco
 		return;
 	if (d->proto == XDPI_IPPROTO_UDP && !d->payload_wire)
 		return;
-	if (d->proto == XDPI_IPPROTO_TCP && !d->payload_wire && !(d->tcp_flags & 0x02))
-		return;
+	if (d->proto == XDPI_IPPROTO_TCP && !d->payload_wire && !(d->tcp_flags & 0x02)) {
+		/* no bytes: unless it may end bytes a dissector did not need (the kernel's
+		 * end-of-skip mark, a FIN there), nothing for the application layer */
+		struct l7_flow *l = f->l7;
+
+		if (!l || l->failed || !l->tcp[dir == f->initiator ? 0 : 1].skipping)
+			return;
+	}
 	call.l = l7_get(le, f);
 	if (!call.l || call.l->failed)
 		return;

@@ -378,7 +378,7 @@ static bool unpad(struct h2_dir *d, const uint8_t **p, size_t *n, size_t skip)
 static void grpc_data(struct h2_stream *s, uint8_t dir, const uint8_t *p, size_t n)
 {
 	while (n) {
-		if (s->grpc_left[dir]) {
+		if (s->grpc_left[dir] && !s->grpc_hdr_len[dir]) { /* inside a message, past its prefix */
 			size_t k = s->grpc_left[dir] < n ? s->grpc_left[dir] : n;
 
 			s->grpc_left[dir] -= (uint32_t)k;
@@ -408,7 +408,9 @@ static void frame_data(struct xdpi_dissect_ctx *c, struct h2_dir *d, const uint8
 	if (whole && !unpad(d, &p, &n, 0))
 		return;
 	s->data[dir] += n;
-	if (s->grpc && whole)
+	/* a frame too big to keep passes in pieces: its gRPC messages are counted as they go
+	 * (unless padded, where the pieces' ends are padding) */
+	if (s->grpc && (whole || !(d->fflags & FL_PADDED)))
 		grpc_data(s, dir, p, n);
 	if (d->fflags & FL_END_STREAM) {
 		s->end[dir] = true;

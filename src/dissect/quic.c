@@ -342,8 +342,10 @@ static enum xdpi_dissect_status quic_parse(struct xdpi_dissect_ctx *c, const uin
 		off += (size_t)n;
 	}
 	free(scratch);
-	if (st->have_ch && st->have_sh)
+	if (st->have_ch && st->have_sh) {
 		quic_log(c);
+		c->done = true; /* both hellos seen: the rest is 1-RTT, encrypted */
+	}
 	return rc;
 }
 

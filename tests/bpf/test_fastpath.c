@@ -40,7 +40,7 @@ static int failures, checks;
 
 struct rec {
 	struct xdpi_event_hdr h;
-	uint8_t data[XDPI_SNAPLEN_MAX + 256]; /* a spliced message head: headers + 2047 */
+	uint8_t data[4096]; /* a spliced message head (headers + 2047), a whole test frame */
 };
 
 struct fixture {
@@ -57,8 +57,8 @@ static int on_rec(void *ctx, void *data, size_t size)
 {
 	struct fixture *f = ctx;
 
-	if (f->nrecs < 16 && size <= sizeof(struct rec))
-		memcpy(&f->recs[f->nrecs], data, size);
+	if (f->nrecs < 16) /* a record is its class's size; what a test looks at fits */
+		memcpy(&f->recs[f->nrecs], data, size < sizeof(struct rec) ? size : sizeof(struct rec));
 	f->nrecs++;
 	return 0;
 }
@@ -531,9 +531,9 @@ static bool rec_payload_from(const struct rec *r, uint32_t hdr, uint32_t seq)
 	return true;
 }
 
-/* Without a word from user space a MSG flow is copied as HEAD does: the first N payload
- * packets, then nothing (counted). */
-static void test_msg_unhinted_is_head(struct fixture *f)
+/* Without a word from user space a MSG flow is copied whole, every payload packet: the
+ * race goes toward copying (counted). */
+static void test_msg_unhinted_copies_all(struct fixture *f)
 {
 	uint8_t b[64];
 	struct pkt_spec p = msg_pkt(b, MSG_SEQ0, sizeof(b));
@@ -541,10 +541,10 @@ static void test_msg_unhinted_is_head(struct fixture *f)
 	mark(f);
 	for (int i = 0; i < 3; i++)
 		run(f, &p, false);
-	ASSERT_EQ(f->nrecs, 2, "the budget of 2 copied");
+	ASSERT_EQ(f->nrecs, 3, "all three copied (past the HEAD budget of 2)");
 	ASSERT_EQ(f->recs[0].h.reason, XDPI_CAP_MSG, "as a MSG copy");
 	ASSERT_EQ(f->recs[0].h.steer, XDPI_STEER_MSG, "of a MSG flow");
-	ASSERT_EQ(delta(f, XDPI_CNT_MSG_UNHINTED_STOP), 1, "the third counted as not copied");
+	ASSERT_EQ(delta(f, XDPI_CNT_MSG_UNHINTED), 3, "counted as unhinted");
 }
 
 /* SEQ: the bytes before the next head are counted as skipped and not copied, across packet
@@ -618,29 +618,39 @@ static void test_msg_retransmission_and_reordering(struct fixture *f)
 	ASSERT_EQ(delta(f, XDPI_CNT_MSG_SKIPPED_PKTS), 2, "the late and the old packet skipped");
 }
 
-/* At TC egress a GSO super-packet counts as its segments (packets and header bytes) and a
- * head deep inside it is copied from there. */
-static void test_msg_gso_super_packet(struct fixture *f)
+/* The server's first 100 bytes, then HINT (mode, seq), then one GSO skb of three 1000-byte
+ * segments through TC egress; *p is left as that skb's spec. */
+static void msg_gso_after_hint(struct fixture *f, struct pkt_spec *p, uint8_t *b, uint8_t mode,
+			       uint32_t seq)
 {
-	static uint8_t b[3000];
-	struct pkt_spec p = msg_pkt(b, MSG_SEQ0, 100);
 	struct __sk_buff skb = { .gso_segs = 3, .gso_size = 1000 };
 	uint8_t buf[4096];
-	struct xdpi_flow_value v;
-	int dir;
 
-	p.src = "198.18.0.2", p.dst = "198.18.0.1", p.sport = 80, p.dport = 40000;
-	run(f, &p, true);
-	msg_hint(f, &p, XDPI_MSG_SEQ, MSG_SEQ0 + 100 + 2100);
+	*p = msg_pkt(b, MSG_SEQ0, 100);
+	p->src = "198.18.0.2", p->dst = "198.18.0.1", p->sport = 80, p->dport = 40000;
+	run(f, p, true);
+	msg_hint(f, p, mode, seq);
 	mark(f);
-	p = msg_pkt(b, MSG_SEQ0 + 100, 3000);
-	p.src = "198.18.0.2", p.dst = "198.18.0.1", p.sport = 80, p.dport = 40000;
-	size_t len = pkt_build(&p, buf, sizeof(buf));
+	*p = msg_pkt(b, MSG_SEQ0 + 100, 3000);
+	p->src = "198.18.0.2", p->dst = "198.18.0.1", p->sport = 80, p->dport = 40000;
+	size_t len = pkt_build(p, buf, sizeof(buf));
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = buf, .data_size_in = (uint32_t)len,
 		    .ctx_in = &skb, .ctx_size_in = sizeof(skb), .repeat = 1);
 	ASSERT_EQ(bpf_prog_test_run_opts(bpf_program__fd(f->tc->progs.tc_egress), &o), 0,
 		  "a GSO skb through TC");
 	ring_buffer__consume(f->rb);
+}
+
+/* At TC egress a GSO super-packet counts as its segments (packets and header bytes) and a
+ * head deep inside it is copied from there. */
+static void test_msg_gso_super_packet(struct fixture *f)
+{
+	static uint8_t b[3000];
+	struct pkt_spec p;
+	struct xdpi_flow_value v;
+	int dir;
+
+	msg_gso_after_hint(f, &p, b, XDPI_MSG_SEQ, MSG_SEQ0 + 100 + 2100);
 	ASSERT_EQ(f->nrecs, 1, "one record");
 	ASSERT_EQ(f->recs[0].h.payload_skip, 2100, "from the head, 2100 bytes into the payload");
 	ASSERT_EQ(rec_payload_from(&f->recs[0], 54, MSG_SEQ0 + 2200), 1, "  with the head's bytes");
@@ -650,6 +660,18 @@ static void test_msg_gso_super_packet(struct fixture *f)
 	ASSERT_EQ(lookup_flow(f, &p, &v, &dir), 0, "the flow");
 	ASSERT_EQ(v.pkts[dir], 1 + 3, "packets: the first one and three segments");
 	ASSERT_EQ(v.bytes[dir], (54 + 100) + (54 + 3000) + 2 * 54, "bytes: each segment's headers too");
+}
+
+/* COPY: a GSO super-packet whole (a snap length would leave holes in an HTTP/2 stream). */
+static void test_msg_copy_whole_super_packet(struct fixture *f)
+{
+	static uint8_t b[3000];
+	struct pkt_spec p;
+
+	msg_gso_after_hint(f, &p, b, XDPI_MSG_COPY, 0);
+	ASSERT_EQ(f->nrecs, 1, "one record");
+	ASSERT_EQ(f->recs[0].h.cap_len, 54 + 3000, "the whole super-packet");
+	ASSERT_EQ(delta(f, XDPI_CNT_CAPTURE_TRUNCATED), 0, "nothing cut");
 }
 
 /* SKIP: no more payload, but the flow's end is still copied; COPY: every datagram. */
@@ -676,7 +698,7 @@ static void test_msg_skip_and_copy_modes(struct fixture *f)
 	mark(f);
 	for (int i = 0; i < 5; i++)
 		run(f, &dns, false);
-	ASSERT_EQ(f->nrecs, 5, "COPY: every datagram, past the HEAD budget of 2");
+	ASSERT_EQ(f->nrecs, 5, "COPY: every datagram");
 }
 
 static void test_snaplen_cuts_records(struct fixture *f)
@@ -1272,11 +1294,12 @@ static const struct tcase cases[] = {
 	{ "drop_samples", test_drop_samples, { XDPI_STEER_PASS, 0, 0, 0, true } },
 	{ "limits_egress", test_limits_egress, { XDPI_STEER_PASS, 0, 0, 0, true } },
 	{ "policy_cache_egress", test_policy_cache_egress, { XDPI_STEER_PASS, 0, 0, 0, true } },
-	{ "msg_unhinted_is_head", test_msg_unhinted_is_head, { XDPI_STEER_MSG, 2, 0, 0, false } },
+	{ "msg_unhinted_copies_all", test_msg_unhinted_copies_all, { XDPI_STEER_MSG, 2, 0, 0, false } },
 	{ "msg_skip_across_packets", test_msg_skip_across_packets, { XDPI_STEER_MSG, 2, 0, 0, false } },
 	{ "msg_head_inside_a_packet", test_msg_head_inside_a_packet, { XDPI_STEER_MSG, 2, 0, 0, false } },
 	{ "msg_retransmission_and_reordering", test_msg_retransmission_and_reordering, { XDPI_STEER_MSG, 2, 0, 0, false } },
 	{ "msg_gso_super_packet", test_msg_gso_super_packet, { XDPI_STEER_MSG, 2, 0, 0, false } },
+	{ "msg_copy_whole_super_packet", test_msg_copy_whole_super_packet, { XDPI_STEER_MSG, 2, 0, 0, false } },
 	{ "msg_skip_and_copy_modes", test_msg_skip_and_copy_modes, { XDPI_STEER_MSG, 2, 0, 0, false } },
 };
 

@@ -122,12 +122,11 @@ add_client_b() { ip -n "$NS_CLI" addr add $IP_B/24 dev "$IF_CLI"; }
 fetch() { cli curl -sf -o /dev/null --max-time "${2:-2}" --interface "$1" "http://$IP_SRV/"; }
 
 
-# wire_capture NS IFACE PCAP: what IFACE sends and receives as the wire carries it. Both
-# directions are mirrored to a veth without segmentation offloads, so a GSO/TSO super-packet
-# is captured as the segments it becomes (tcpdump on IFACE itself sees one super-packet).
-# The mirror goes with the namespace.
-wire_capture() {
-	local ns=$1 ifc=$2 out=$3
+# wire_mirror NS IFACE: what IFACE sends and receives, as the wire carries it, arrives at
+# wcap1. Both directions are mirrored to a veth without segmentation offloads, so a GSO/TSO
+# super-packet arrives as the segments it becomes. The mirror goes with the namespace.
+wire_mirror() {
+	local ns=$1 ifc=$2
 	ip -n "$ns" link add wcap0 type veth peer name wcap1 || return 1
 	for i in wcap0 wcap1; do
 		ip netns exec "$ns" sysctl -qw net.ipv6.conf.$i.disable_ipv6=1
@@ -136,9 +135,14 @@ wire_capture() {
 	done
 	tc -n "$ns" qdisc add dev "$ifc" clsact 2>/dev/null
 	tc -n "$ns" filter add dev "$ifc" ingress protocol all u32 match u32 0 0 action mirred egress mirror dev wcap0 &&
-	tc -n "$ns" filter add dev "$ifc" egress protocol all u32 match u32 0 0 action mirred egress mirror dev wcap0 ||
-		return 1
-	run_bg "$ns" "$TMP/wirecap.log" tcpdump -i wcap1 -Q in -U -n -w "$out" 'ip or ip6'
+		tc -n "$ns" filter add dev "$ifc" egress protocol all u32 match u32 0 0 action mirred egress mirror dev wcap0
+}
+
+# wire_capture NS IFACE PCAP: the mirror captured (tcpdump on IFACE itself would see one
+# super-packet where the wire carries several segments).
+wire_capture() {
+	wire_mirror "$1" "$2" || return 1
+	run_bg "$1" "$TMP/wirecap.log" tcpdump -i wcap1 -Q in -U -n -w "$3" 'ip or ip6'
 	WIRECAP_PID=$BG_PID
 	wait_until 10 grep -q "listening on" "$TMP/wirecap.log"
 }
@@ -165,6 +169,7 @@ http {
   uwsgi_temp_path $TMP/nginx;
   scgi_temp_path $TMP/nginx;
   keepalive_requests 1000;
+  ${NGINX_HTTP_EXTRA:-}
   server {
     listen $IP_SRV:80;
     listen [$IP6_SRV]:80;

@@ -55,8 +55,9 @@ def fmt_key(k):
     return f'{proto} {a}:{ap} <-> {b}:{bp}'
 
 
-def compare(truth, eve):
-    """Returns (agreeing connections, list of disagreements)."""
+def compare(truth, eve, tolerance=0.0):
+    """Returns (agreeing connections, list of disagreements); counts agree when they differ
+    by at most TOLERANCE (a fraction) of the truth."""
     out, agree = [], 0
     for k in sorted(set(truth) | set(eve), key=str):
         t, x = truth.get(k), eve.get(k)
@@ -68,7 +69,7 @@ def compare(truth, eve):
             continue
         diffs = []
         for field in sorted({f for f in list(t) + list(x) if f != 'records'}, key=str):
-            if t[field] != x[field]:
+            if abs(t[field] - x[field]) > tolerance * t[field]:
                 diffs.append(f'{field[0]} from {field[1][0]}:{field[1][1]}: tshark {t[field]} xdpi {x[field]}')
         if diffs:
             out.append({'flow': fmt_key(k), 'what': '; '.join(diffs)})
@@ -82,8 +83,10 @@ def main():
     ap.add_argument('truth')
     ap.add_argument('eve')
     ap.add_argument('--json', help='write disagreements to this file')
+    ap.add_argument('--tolerance', type=float, default=0.0,
+                    help='counts agree within this fraction of the truth (default: exactly)')
     args = ap.parse_args()
-    agree, dis = compare(load_truth(args.truth), load_eve(args.eve))
+    agree, dis = compare(load_truth(args.truth), load_eve(args.eve), args.tolerance)
     for d in dis:
         print(f"  {d['flow']}: {d['what']}")
     print(f'connections: {agree} agree, {len(dis)} disagree')

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0
+/* HTTP/2 dissector and gRPC over it: a call whose server streams messages longer than 255
+ * bytes, the DATA frame fed a few bytes at a time, counts every message once and reports the
+ * call's status from its trailers. (HPACK blocks made with nghttp2's own encoder.) */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <nghttp2/nghttp2.h>
+#include "../lib/dissect_harness.h"
+
+struct wire {
+	uint8_t b[4096];
+	size_t n;
+};
+
+static void frame(struct wire *w, uint8_t type, uint8_t flags, uint32_t sid, const uint8_t *p,
+		  size_t len)
+{
+	uint8_t *h = w->b + w->n;
+
+	h[0] = (uint8_t)(len >> 16), h[1] = (uint8_t)(len >> 8), h[2] = (uint8_t)len;
+	h[3] = type, h[4] = flags;
+	h[5] = (uint8_t)(sid >> 24), h[6] = (uint8_t)(sid >> 16), h[7] = (uint8_t)(sid >> 8);
+	h[8] = (uint8_t)sid;
+	if (len)
+		memcpy(h + 9, p, len);
+	w->n += 9 + len;
+}
+
+static void headers(struct wire *w, nghttp2_hd_deflater *def, uint8_t flags, uint32_t sid,
+		    const nghttp2_nv *nv, size_t nnv)
+{
+	uint8_t block[512];
+	ssize_t n = nghttp2_hd_deflate_hd(def, block, sizeof(block), nv, nnv);
+
+	assert_true(n > 0);
+	frame(w, 1, flags | 0x4 /* END_HEADERS */, sid, block, (size_t)n);
+}
+
+#define NV(k, v) { (uint8_t *)(k), (uint8_t *)(v), sizeof(k) - 1, sizeof(v) - 1, 0 }
+
+/* One gRPC message: the compressed flag, its length (big-endian), then LEN bytes. */
+static size_t grpc_msg(uint8_t *p, uint32_t len)
+{
+	p[0] = 0;
+	p[1] = (uint8_t)(len >> 24), p[2] = (uint8_t)(len >> 16), p[3] = (uint8_t)(len >> 8);
+	p[4] = (uint8_t)len;
+	memset(p + 5, 'x', len);
+	return 5 + len;
+}
+
+static void test_grpc_long_messages_in_pieces(void **state)
+{
+	struct harness *h = harness_new("http2", XDPI_L4_TCP);
+	nghttp2_hd_deflater *dc, *ds;
+	const nghttp2_nv req[] = { NV(":method", "POST"), NV(":scheme", "http"),
+				   NV(":path", "/greet.Greeter/Stream"), NV(":authority", "lab"),
+				   NV("content-type", "application/grpc") };
+	const nghttp2_nv resp[] = { NV(":status", "200"), NV("content-type", "application/grpc") };
+	const nghttp2_nv trailers[] = { NV("grpc-status", "0") };
+	static const char preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+	struct wire c = { 0 }, s = { 0 };
+	uint8_t data[1024];
+	size_t n;
+
+	(void)state;
+	assert_int_equal(nghttp2_hd_deflate_new(&dc, 4096), 0);
+	assert_int_equal(nghttp2_hd_deflate_new(&ds, 4096), 0);
+	memcpy(c.b, preface, sizeof(preface) - 1);
+	c.n = sizeof(preface) - 1;
+	frame(&c, 4, 0, 0, NULL, 0); /* SETTINGS */
+	headers(&c, dc, 0, 1, req, 5);
+	n = grpc_msg(data, 3);
+	frame(&c, 0, 0x1 /* END_STREAM */, 1, data, n);
+	frame(&s, 4, 0, 0, NULL, 0);
+	headers(&s, ds, 0, 1, resp, 2);
+	n = grpc_msg(data, 300);          /* a length with a byte above the last: 0x012c */
+	n += grpc_msg(data + n, 400);
+	frame(&s, 0, 0, 1, data, n);
+	headers(&s, ds, 0x1, 1, trailers, 1);
+	harness_feed(h, 0, c.b, c.n, 1, false);
+	for (size_t off = 0; off < s.n; off += 7) /* the server's bytes, seven at a time */
+		harness_feed(h, 1, s.b + off, s.n - off < 7 ? s.n - off : 7, 2, false);
+	assert_int_equal(h->n, 1);
+	assert_string_equal(harness_str(h, 0, "http", "url"), "/greet.Greeter/Stream");
+	{
+		json_t *g = json_object_get(json_object_get(h->ev[0], "xdpi"), "grpc");
+
+		assert_int_equal(json_integer_value(json_object_get(g, "status")), 0);
+		assert_int_equal(json_integer_value(json_object_get(g, "messages_toserver")), 1);
+		assert_int_equal(json_integer_value(json_object_get(g, "messages_toclient")), 2);
+	}
+	nghttp2_hd_deflate_del(dc);
+	nghttp2_hd_deflate_del(ds);
+	harness_free(h);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_grpc_long_messages_in_pieces),
+	};
+
+	return cmocka_run_group_tests_name("http2", tests, NULL, NULL);
+}
