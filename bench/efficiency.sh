@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # The efficiency case, in one run (root): the same traffic pushed at a veth pair for each
 # receiver in turn — tcpdump -w /dev/null, ndpiReader (libpcap, full analysis), xdpi in host
-# mode (head steering) and xdpi in tap mode (AF_XDP) — and for each: packets the receiver
+# mode (msg steering, the default, and head) and xdpi in tap mode (AF_XDP) — and for each: packets the receiver
 # saw, packets it lost, and CPU seconds per million packets offered (the receiver process
 # alone, and the whole machine, which also pays for the kernel's receive path). Two mixes:
 #   flood  BPF_PROG_RUN live frames (build/bench/xdp_gen): 64-byte SYNs over 4096 flows at the
@@ -88,14 +88,17 @@ for mix in flood corpus; do
 	n=$(awk '/IP packets:/ { print $5; exit }' "$TMP/nd.log")
 	row "$mix" "ndpiReader -i (libpcap)" "${n:-0}" "${n:-0}" "$((OFFERED - ${n:-0}))"
 
-	start_xdpi "$TMP/xh.log" -o "$TMP/xh.json" --stats-interval 0 --no-anomaly
-	pid=$XDPI_PID
-	measure "$mix" xdpi "$pid"
-	stop_bg "$pid" TERM
-	S=$(stat_of "$TMP/xh.json")
-	row "$mix" "xdpi host (head)" "$(jq .stats.xdpi.kernel.pkts <<<"$S")" \
-		"$(jq .stats.xdpi.kernel.captured_pkts <<<"$S")" \
-		"$(jq '.stats.xdpi.kernel.loss_ringbuf_full + .stats.xdpi.kernel.loss_load_bytes' <<<"$S")"
+	for steer in msg head; do
+		rm -f "$TMP/xh.json"
+		start_xdpi "$TMP/xh.log" -o "$TMP/xh.json" --stats-interval 0 --no-anomaly --steer $steer
+		pid=$XDPI_PID
+		measure "$mix" xdpi "$pid"
+		stop_bg "$pid" TERM
+		S=$(stat_of "$TMP/xh.json")
+		row "$mix" "xdpi host ($steer)" "$(jq .stats.xdpi.kernel.pkts <<<"$S")" \
+			"$(jq .stats.xdpi.kernel.captured_pkts <<<"$S")" \
+			"$(jq '.stats.xdpi.kernel.loss_ringbuf_full + .stats.xdpi.kernel.loss_load_bytes' <<<"$S")"
+	done
 
 	for w in 1 2; do
 		rm -f "$TMP/xt.json"

@@ -19,6 +19,8 @@ res=bench/results/$(date -u +%Y%m%dT%H%M%SZ)-$(git rev-parse --short HEAD 2>/dev
 	echo
 	bench/efficiency.sh 2>/dev/null
 	echo
+	bench/steering.sh 2>/dev/null
+	echo
 	bench/observe.sh 2>/dev/null
 } | tee "$res"
 echo "saved $res"

@@ -17,6 +17,36 @@
 #include "lib/steer.h"
 #include "lib/verdict.h"
 
+/* The HTTP/2 frame walk over one packet's payload (XDPI_MSG_H2): the stretches to copy. */
+struct xdpi_run {
+	__u32 off; /* payload offset */
+	__u32 len;
+};
+
+struct xdpi_h2_walk {
+	__u32 seq;   /* the payload's first byte */
+	__u32 len;   /* payload bytes in the frame */
+	__u32 pos;   /* in: the frame header to walk from; out: the next frame header */
+	__u16 hdr;   /* the frame's L2..L4 header bytes */
+	__u8 sync;   /* out: pos is known to be a frame header's */
+	__u8 nruns;  /* out: stretches in run[] */
+	__u8 tail;   /* out: the payload's last bytes were left out (a DATA payload) */
+	__u8 pad[3];
+	struct xdpi_run run[XDPI_H2_WALK_RUNS];
+};
+
+/* One stretch of a packet to copy: the headers, then LEN payload bytes from OFF (none: the
+ * headers alone, where skipped bytes end). */
+struct xdpi_run_req {
+	struct xdpi_event_hdr tmpl; /* reason: the last record's (MSG: the record reaches the
+				     * packet's end; SLICE: its bytes and no more) */
+	__u32 hdr;
+	__u32 off;
+	__u32 len;
+	__u8 wake;
+	__u8 pad[3];
+};
+
 /* What the flow stage tells the entry about the packet's flow. */
 struct xdpi_flow_out {
 	__u32 cap_len;
@@ -26,7 +56,9 @@ struct xdpi_flow_out {
 	__u8 dir;
 	__u8 steer;      /* the flow's steering state */
 	__u8 wake;       /* see struct xdpi_capture */
-	__u8 pad[2];
+	__u8 walked;     /* the copy is walk's stretches */
+	__u8 pad;
+	struct xdpi_h2_walk walk;
 };
 
 static __always_inline void count_layers(struct xdpi_counters *cs, const struct xdpi_meta *m)
@@ -111,15 +143,147 @@ __noinline int xdpi_stage_drop(xdpi_ctx_t *ctx, int reason, __u32 rule, __u32 wi
 	return drop_packet(ctx, reason, rule, ctx_wire_len(ctx), wire_len, now, counters_get());
 }
 
+/* Adds the payload stretch [OFF, OFF + N) (cut at the payload's end) to W's copies, joined to
+ * the last when they touch; past the last slot, the last one grows to cover it. */
+static __always_inline void walk_copy(struct xdpi_h2_walk *w, __u32 off, __u32 n)
+{
+	__u32 k = w->nruns;
+	struct xdpi_run *last;
+
+	if (off >= w->len || k > XDPI_H2_WALK_RUNS)
+		return;
+	if (n > w->len - off)
+		n = w->len - off;
+	if (k) { /* masked: the verifier wants the index bounded where it is used */
+		last = &w->run[(k - 1) & (XDPI_H2_WALK_RUNS - 1)];
+		if (last->off + last->len == off || k == XDPI_H2_WALK_RUNS) {
+			last->len = off + n - last->off;
+			return;
+		}
+	}
+	w->run[k & (XDPI_H2_WALK_RUNS - 1)].off = off;
+	w->run[k & (XDPI_H2_WALK_RUNS - 1)].len = n;
+	w->nruns = k + 1;
+}
+
+/* The HTTP/2 frame walk (XDPI_MSG_H2) over one packet, from the frame header at W->pos: every
+ * frame is copied but the payload of an unpadded DATA frame (a padded one whole: its length
+ * needs the pad length). A header across the packet's end, or more frames than the walk
+ * takes, copies the rest and loses the place (user space names it again). */
+__noinline int xdpi_stage_h2_walk(xdpi_ctx_t *ctx, struct xdpi_h2_walk *w)
+{
+	struct xdpi_counters *cs = counters_get();
+	__u8 fh[9];
+	__u32 off, flen, copied = 0;
+
+	if (!w)
+		return 0;
+	w->sync = 1;
+	w->nruns = 0;
+	for (int i = 0; i < XDPI_H2_WALK_FRAMES; i++) {
+		off = w->pos - w->seq;
+		if (off >= w->len)
+			break;
+		if (off + 9 > w->len || ctx_load_bytes(ctx, w->hdr + off, fh, 9)) {
+			walk_copy(w, off, w->len - off);
+			w->sync = 0;
+			break;
+		}
+		cnt_add(cs, XDPI_CNT_MSG_H2_FRAMES, 1);
+		flen = (__u32)fh[0] << 16 | (__u32)fh[1] << 8 | fh[2];
+		walk_copy(w, off, fh[3] == 0 && !(fh[4] & 0x8) ? 9 : 9 + flen);
+		w->pos += 9 + flen;
+	}
+	off = w->pos - w->seq;
+	if (w->sync && off < w->len) { /* more frames than the walk takes */
+		walk_copy(w, off, w->len - off);
+		w->sync = 0;
+	}
+	if (!w->sync)
+		cnt_add(cs, XDPI_CNT_MSG_H2_RESYNCS, 1);
+	for (int i = 0; i < XDPI_H2_WALK_RUNS; i++)
+		if (i < w->nruns)
+			copied += w->run[i].len;
+	w->tail = 0;
+	if (w->nruns && w->nruns <= XDPI_H2_WALK_RUNS) {
+		struct xdpi_run *last = &w->run[(w->nruns - 1) & (XDPI_H2_WALK_RUNS - 1)];
+
+		w->tail = last->off + last->len < w->len;
+	}
+	if (w->len > copied)
+		msg_skipped(cs, w->len - copied, w->nruns ? 0 : 1);
+	return 0;
+}
+
+/* Where the frame walk of direction D starts in the packet [s, e): where it stopped, unless a
+ * packet it never saw came between; else the frame header user space named, if it lies in
+ * this packet. -1: nowhere (the packet is copied whole, user space names a header again). */
+static __always_inline int h2_walk_start(struct xdpi_flow_value *v, const struct xdpi_msg_hint *h,
+					 __u8 d, __u32 s, __u32 e, __u32 *pos,
+					 struct xdpi_counters *cs)
+{
+	__u32 x = h->seq[d];
+
+	if (v->h2_sync[d] && (__s32)(v->h2_next[d] - s) >= 0) {
+		*pos = v->h2_next[d];
+		return 0;
+	}
+	if (v->h2_sync[d])
+		cnt_add(cs, XDPI_CNT_MSG_H2_RESYNCS, 1); /* lost or reordered: bytes unseen */
+	if ((__s32)(x - s) >= 0 && (__s32)(e - x) >= 0) {
+		*pos = x;
+		return 0;
+	}
+	return -1;
+}
+
+/* The packet's stretches under XDPI_MSG_H2, into OUT (or the whole packet, out of step). */
+static __always_inline void h2_walk_flow(xdpi_ctx_t *ctx, struct xdpi_flow_value *v,
+					 const struct xdpi_msg_hint *h, const struct xdpi_meta *m,
+					 struct xdpi_flow_out *out, __u32 frame_len,
+					 struct xdpi_counters *cs)
+{
+	__u8 d = out->dir & 1;
+	struct xdpi_h2_walk *w = &out->walk;
+
+	w->seq = m->tcp_seq;
+	w->hdr = m->payload_off;
+	w->len = frame_len > m->payload_off ? frame_len - m->payload_off : 0;
+	if (w->len > m->payload_len)
+		w->len = m->payload_len;
+	if (!h || !m->payload_off || m->payload_off > XDPI_MID_HDR_MAX ||
+	    h2_walk_start(v, h, d, w->seq, w->seq + m->payload_len, &w->pos, cs)) {
+		v->h2_sync[d] = 0;
+		cnt_add(cs, XDPI_CNT_MSG_H2_UNSYNCED, 1);
+		out->wake = 1; /* copied whole until user space names a frame header */
+		return;
+	}
+	xdpi_stage_h2_walk(ctx, w);
+	v->h2_next[d] = w->pos;
+	v->h2_sync[d] = w->sync;
+	out->walked = 1;
+	out->wake = 0;
+	out->cap_reason = w->nruns || (w->pos == w->seq + w->len) ? XDPI_CAP_SLICE : 0;
+}
+
+/* Payload from one side while the other is limited to a head's budget: the other side's
+ * next packet may answer it (a response's head), so its budget starts there. */
+static __always_inline void rearm_other(struct xdpi_flow_value *v, __u8 dir)
+{
+	v->rearmed[!(dir & 1)] = 1;
+}
+
 /* Stage 4: the packet's flow (later IP fragments through their first), found or created,
  * counted, and what of the packet user space gets. 0, or 1 when it has no flow (it passes). */
-__noinline int xdpi_stage_flow(struct xdpi_meta *m, __u64 now, __u32 wire_len, __u32 frame_len,
+__noinline int xdpi_stage_flow(xdpi_ctx_t *ctx, struct xdpi_meta *m, __u64 now, __u32 wire_len,
 			       struct xdpi_flow_out *out)
 {
 	struct xdpi_counters *cs = counters_get();
+	struct xdpi_msg_hint *h = NULL;
 	struct xdpi_flow_value *v;
 	struct xdpi_flow_key k = {};
 	struct xdpi_capture cap;
+	__u32 frame_len = ctx_wire_len(ctx);
 
 	if (!m || !out || frag_attribute(m, cs))
 		return 1;
@@ -130,15 +294,22 @@ __noinline int xdpi_stage_flow(struct xdpi_meta *m, __u64 now, __u32 wire_len, _
 	flow_account(v, m, out->dir, wire_len, now);
 	if (v->steer == XDPI_STEER_MSG && (m->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN)
 		bpf_map_delete_elem(&msg_hints, &k); /* a new connection: no old hints */
-	cap = steer_decide(v, m, out->dir, frame_len,
-			   v->steer == XDPI_STEER_MSG && m->payload_len ?
-			   bpf_map_lookup_elem(&msg_hints, &k) : NULL, cs);
+	if (v->steer == XDPI_STEER_MSG && m->payload_len)
+		h = bpf_map_lookup_elem(&msg_hints, &k);
+	if (h && h->budget[!(out->dir & 1)])
+		rearm_other(v, out->dir);
+	cap = steer_decide(v, m, out->dir, frame_len, h, cs);
 	out->steer = v->steer;
 	out->cap_len = cap.cap_len;
 	out->cap_reason = cap.reason;
 	out->skip = cap.skip;
 	out->wake = cap.wake;
 	out->hdr = m->payload_off;
+	out->walked = 0;
+	if (cap.walk)
+		h2_walk_flow(ctx, v, h, m, out, frame_len, cs);
+	else if (m->payload_len && v->h2_sync[out->dir & 1])
+		v->h2_sync[out->dir & 1] = 0; /* the walk is over: a new one starts from user space */
 	return 0;
 }
 
@@ -158,47 +329,98 @@ __noinline int xdpi_stage_emit(xdpi_ctx_t *ctx, struct xdpi_flow_out *out, __u32
 	return 0;
 }
 
-/* Stage 5, a message head inside the packet: the headers spliced to the bytes from the head
- * on (a stage of its own: two variable-offset copies). */
-__noinline int xdpi_stage_emit_mid(xdpi_ctx_t *ctx, struct xdpi_flow_out *out, __u32 wire_len,
-				   __u64 now)
+/* One stretch of a packet into the ring: the headers, then the payload from REQ->off, in
+ * records of at most XDPI_MID_MAX payload bytes (a GSO skb's 64 kB takes two, the first a
+ * SLICE), short ones in the short class; no payload: the headers alone, at the end of the
+ * payload (where skipped bytes end). */
+__noinline int xdpi_emit_run(xdpi_ctx_t *ctx, struct xdpi_run_req *req)
 {
 	struct xdpi_counters *cs = counters_get();
-	struct xdpi_event_hdr tmpl = {
-		.type = XDPI_EVENT_PACKET,
-		.hook = XDPI_HOOK,
-		.reason = XDPI_CAP_MSG,
-		.orig_len = wire_len,
-		.ts_ns = now,
-	};
+	__u32 left, off, n;
+	__u8 reason;
 
-	if (!out)
+	if (!req)
 		return 0;
-	tmpl.ifindex = ctx_ifindex(ctx);
-	tmpl.flow_dir = out->dir;
-	tmpl.steer = out->steer;
-	tmpl.payload_skip = out->skip;
-	if (out->cap_len <= out->hdr) { /* the end of skipped bytes: headers only */
-		if (!emit_class(ctx, &tmpl, out->hdr, 512, 1, cs)) {
+	reason = req->tmpl.reason;
+	if (!req->len) {
+		req->tmpl.payload_skip = req->off;
+		if (!emit_class(ctx, &req->tmpl, req->hdr, 512, req->wake, cs)) {
 			cnt_add(cs, XDPI_CNT_CAPTURED, 1);
-			cnt_add(cs, XDPI_CNT_CAPTURED_BYTES, out->hdr);
+			cnt_add(cs, XDPI_CNT_CAPTURED_BYTES, req->hdr);
 		}
 		return 0;
 	}
-	/* the rest of the packet from the head on, in records of at most XDPI_MID_MAX bytes
-	 * after the headers (two hold a GSO skb's 64 KB) */
-	__u32 left = out->cap_len - out->hdr, skip = out->skip;
-
+	left = req->len;
+	off = req->off;
 	for (int i = 0; i < 2 && left; i++) {
-		__u32 n = left < XDPI_MID_MAX ? left : XDPI_MID_MAX;
-
-		tmpl.payload_skip = skip;
-		if (emit_spliced(ctx, &tmpl, out->hdr + n, out->hdr, skip, cs))
+		n = left < XDPI_MID_MAX ? left : XDPI_MID_MAX;
+		req->tmpl.reason = n < left ? XDPI_CAP_SLICE : reason;
+		if (n <= XDPI_SHORT_MAX ?
+		    emit_spliced(ctx, &req->tmpl, req->hdr, off, n, XDPI_SHORT_CLASS, req->wake, cs) :
+		    emit_spliced(ctx, &req->tmpl, req->hdr, off, n, XDPI_MID_CLASS, req->wake, cs))
 			return 0;
-		cnt_add(cs, XDPI_CNT_CAPTURED, 1);
-		cnt_add(cs, XDPI_CNT_CAPTURED_BYTES, out->hdr + n);
-		skip += n;
+		off += n;
 		left -= n;
+	}
+	return 0;
+}
+
+static __always_inline void run_req_init(xdpi_ctx_t *ctx, struct xdpi_run_req *req,
+					 const struct xdpi_flow_out *out, __u32 wire_len, __u64 now)
+{
+	req->tmpl.type = XDPI_EVENT_PACKET;
+	req->tmpl.hook = XDPI_HOOK;
+	req->tmpl.reason = XDPI_CAP_MSG;
+	req->tmpl.orig_len = wire_len;
+	req->tmpl.ts_ns = now;
+	req->tmpl.ifindex = ctx_ifindex(ctx);
+	req->tmpl.flow_dir = out->dir;
+	req->tmpl.steer = out->steer;
+	req->hdr = out->hdr;
+	req->wake = out->wake;
+}
+
+/* Stage 5, a message head inside the packet: the headers spliced to the bytes from the head
+ * on (none: where skipped bytes end, the headers alone). */
+__noinline int xdpi_stage_emit_mid(xdpi_ctx_t *ctx, struct xdpi_flow_out *out, __u32 wire_len,
+				   __u64 now)
+{
+	struct xdpi_run_req req = {};
+
+	if (!out)
+		return 0;
+	run_req_init(ctx, &req, out, wire_len, now);
+	req.off = out->skip;
+	req.len = out->cap_len > out->hdr ? out->cap_len - out->hdr : 0;
+	req.wake = 1;
+	return xdpi_emit_run(ctx, &req);
+}
+
+/* Stage 5, the HTTP/2 walk's stretches: each but the last covers its bytes and no more (a
+ * SLICE); the last reaches the packet's end when what follows it was left out (a DATA
+ * payload), so user space hands that over as skipped at once. A packet wholly inside a DATA
+ * payload that ends with it: the headers alone, the end mark. */
+__noinline int xdpi_stage_emit_runs(xdpi_ctx_t *ctx, struct xdpi_flow_out *out, __u32 wire_len,
+				    __u64 now)
+{
+	struct xdpi_run_req req = {};
+	struct xdpi_h2_walk *w;
+
+	if (!out)
+		return 0;
+	w = &out->walk;
+	run_req_init(ctx, &req, out, wire_len, now);
+	if (!w->nruns) {
+		req.off = w->len;
+		return xdpi_emit_run(ctx, &req);
+	}
+	for (int i = 0; i < XDPI_H2_WALK_RUNS; i++) {
+		if (i >= w->nruns)
+			break;
+		req.off = w->run[i].off;
+		req.len = w->run[i].len;
+		req.tmpl.reason = i + 1 == w->nruns && w->tail ? XDPI_CAP_MSG : XDPI_CAP_SLICE;
+		xdpi_emit_run(ctx, &req);
 	}
 	return 0;
 }
@@ -264,14 +486,16 @@ static __always_inline int xdpi_process(xdpi_ctx_t *ctx, const int tap)
 		r = xdpi_stage_limits(&m, now, wire_len, &rule);
 	if (r > 0)
 		return xdpi_stage_drop(ctx, r, rule, wire_len, now);
-	if (xdpi_stage_flow(&m, now, wire_len, frame_len, &fo))
+	if (xdpi_stage_flow(ctx, &m, now, wire_len, &fo))
 		return finish(cs, XDPI_ACT_PASS, 0);
 #ifdef XDPI_BUILD_XDP
 	if (tap)
 		return fo.steer == XDPI_STEER_FULL ? tap_redirect(ctx, cs)
 						   : finish(cs, XDPI_ACT_PASS, 0);
 #endif
-	if (fo.cap_reason && fo.skip)
+	if (fo.cap_reason && fo.walked)
+		xdpi_stage_emit_runs(ctx, &fo, wire_len, now);
+	else if (fo.cap_reason && fo.skip)
 		xdpi_stage_emit_mid(ctx, &fo, wire_len, now);
 	else if (fo.cap_reason)
 		xdpi_stage_emit(ctx, &fo, wire_len, now);

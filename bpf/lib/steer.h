@@ -12,13 +12,17 @@ struct xdpi_capture {
 	__u8 reason; /* enum xdpi_cap_reason, 0: not captured */
 	__u8 wake;   /* wake the consumer now: a message head whose length user space is
 		      * to read and answer with a skip, the sooner the more it saves */
+	__u8 walk;   /* XDPI_MSG_H2: the kernel walks the packet's frame headers */
 };
 
 /* Mid-packet copies: the headers (at most this long) and then the payload from the skip, at
- * most XDPI_MID_MAX bytes a record (a GSO skb's rest takes two). */
+ * most XDPI_MID_MAX bytes a record (a GSO skb's rest takes two); short stretches (an HTTP/2
+ * frame header) in a record class of their own, so they do not hold 32 kB of the ring. */
 #define XDPI_MID_HDR_MAX 255
 #define XDPI_MID_MAX 32767
 #define XDPI_MID_CLASS (XDPI_MID_MAX + 256)
+#define XDPI_SHORT_MAX 511
+#define XDPI_SHORT_CLASS (XDPI_SHORT_MAX + 256)
 
 static __always_inline void msg_skipped(struct xdpi_counters *cs, __u32 bytes, __u32 pkts)
 {
@@ -27,7 +31,22 @@ static __always_inline void msg_skipped(struct xdpi_counters *cs, __u32 bytes, _
 }
 
 /* A MSG flow's payload packet: what the direction's hint (H, may be NULL) asks of it. */
-static __always_inline struct xdpi_capture msg_decide(const struct xdpi_meta *m, __u8 dir,
+/* Where the head's budget of direction D counts from: the hint's X, or, when this side's
+ * first packet after the other side last spoke (a request) came later, that packet: the
+ * answer's head, which user space has not seen yet, so its hint may still be older. */
+static __always_inline __u32 budget_base(struct xdpi_flow_value *v, __u8 d, __u32 x, __u32 s)
+{
+	if (v->rearmed[d] == 1) {
+		v->rearmed[d] = 2;
+		v->rearm_base[d] = s;
+	}
+	if (v->rearmed[d] == 2 && (__s32)(v->rearm_base[d] - x) > 0)
+		return v->rearm_base[d];
+	return x;
+}
+
+static __always_inline struct xdpi_capture msg_decide(struct xdpi_flow_value *v,
+						      const struct xdpi_meta *m, __u8 dir,
 						      const struct xdpi_msg_hint *h,
 						      struct xdpi_counters *cs)
 {
@@ -35,12 +54,17 @@ static __always_inline struct xdpi_capture msg_decide(const struct xdpi_meta *m,
 	 * heads of the messages that follow in it */
 	struct xdpi_capture cap = { .reason = XDPI_CAP_MSG, .cap_len = XDPI_COPY_MAX };
 	__u8 mode = h ? h->mode[dir & 1] : XDPI_MSG_NONE;
-	__u32 x, off;
+	__u32 x, b, base, off;
 
 	if (mode == XDPI_MSG_SEQ && m->proto != IPPROTO_TCP)
 		mode = XDPI_MSG_COPY; /* a datagram is its own message */
+	if (mode == XDPI_MSG_H2 && m->proto != IPPROTO_TCP)
+		mode = XDPI_MSG_COPY;
 	switch (mode) {
 	case XDPI_MSG_COPY: /* a stream that needs every byte: no hurry to hear back */
+		return cap;
+	case XDPI_MSG_H2: /* the flow stage walks the frames, with the packet at hand */
+		cap.walk = 1;
 		return cap;
 	case XDPI_MSG_SKIP:
 		msg_skipped(cs, m->payload_len, m->segs ? m->segs : 1);
@@ -48,6 +72,21 @@ static __always_inline struct xdpi_capture msg_decide(const struct xdpi_meta *m,
 		return cap;
 	case XDPI_MSG_SEQ:
 		x = h->seq[dir & 1];
+		b = h->budget[dir & 1];
+		base = b ? budget_base(v, dir & 1, x, m->tcp_seq) : x;
+		if (b && (__s32)(m->tcp_seq - base) >= 0 && m->tcp_seq - base >= b) {
+			/* past the head's budget, before user space's next word: a mark of
+			 * where it ends (a body's end, a response's latency) */
+			cnt_add(cs, XDPI_CNT_MSG_OVER_BUDGET_PKTS, m->segs ? m->segs : 1);
+			cnt_add(cs, XDPI_CNT_MSG_OVER_BUDGET_BYTES, m->payload_len);
+			if (!m->payload_off) {
+				cap.reason = 0;
+				return cap;
+			}
+			cap.skip = m->payload_len;
+			cap.cap_len = m->payload_off;
+			return cap;
+		}
 		if ((__s32)(m->tcp_seq + m->payload_len - x) < 0) {
 			msg_skipped(cs, m->payload_len, m->segs ? m->segs : 1); /* wholly before the next head */
 			cap.reason = 0;
@@ -62,9 +101,14 @@ static __always_inline struct xdpi_capture msg_decide(const struct xdpi_meta *m,
 			return cap;
 		}
 		cap.wake = 1;
-		if ((__s32)(m->tcp_seq - x) >= 0)
-			return cap; /* from the head on: copied as it comes */
+		if ((__s32)(m->tcp_seq - x) >= 0) { /* from the head on: copied as it comes */
+			if (b && (__s32)(base + b - m->tcp_seq) > 0)
+				cap.cap_len = m->payload_off + (base + b - m->tcp_seq);
+			return cap;
+		}
 		off = x - m->tcp_seq; /* the head is inside: copy from it */
+		if (b)
+			cap.cap_len = m->payload_off + b;
 		if (!m->payload_off || m->payload_off > XDPI_MID_HDR_MAX || m->payload_len < 17)
 			return cap; /* headers too long to splice (or a tiny frame): from its start */
 		cap.skip = off;
@@ -73,7 +117,8 @@ static __always_inline struct xdpi_capture msg_decide(const struct xdpi_meta *m,
 		return cap;
 	}
 	/* no word yet: copied. The race goes toward copying: the next message head may pass
-	 * before user space has read this one's length. */
+	 * before user space has read this one's length (under load it falls behind by many
+	 * packets: a head budget here lost whole responses in bench/steering.sh). */
 	cnt_add(cs, XDPI_CNT_MSG_UNHINTED, 1);
 	cap.wake = 1;
 	return cap;
@@ -99,7 +144,7 @@ static __always_inline struct xdpi_capture steer_decide(struct xdpi_flow_value *
 			cap.reason = XDPI_CAP_CTRL;
 		cap.cap_len = XDPI_CTRL_SNAPLEN;
 	} else if (st == XDPI_STEER_MSG) {
-		cap = msg_decide(m, dir, h, cs);
+		cap = msg_decide(v, m, dir, h, cs);
 	} else if (st == XDPI_STEER_SNIP) {
 		cap.reason = XDPI_CAP_SNIP;
 		cap.cap_len = cfg_snaplen;
@@ -170,35 +215,39 @@ static __always_inline int emit_class(xdpi_ctx_t *ctx, const struct xdpi_event_h
 	return 0;
 }
 
-/* A message head inside the packet: the headers (HDR bytes), then the frame from HDR + SKIP
- * on, CAP_LEN bytes in all, spliced into one record of the mid-copy class. */
+/* A stretch of the payload: the headers (HDR bytes), then N payload bytes from SKIP on,
+ * spliced into one record of class KLASS (XDPI_SHORT_CLASS or XDPI_MID_CLASS, a constant at
+ * each call site); counted as captured. */
 static __always_inline int emit_spliced(xdpi_ctx_t *ctx, const struct xdpi_event_hdr *tmpl,
-					__u32 cap_len, __u32 hdr, __u32 skip,
-					struct xdpi_counters *cs)
+					__u32 hdr, __u32 skip, __u32 n, const __u32 klass,
+					__u8 wake, struct xdpi_counters *cs)
 {
 	struct xdpi_event_hdr *h;
-	__u64 n1 = hdr, n2;
+	__u64 n1 = hdr, n2 = n;
 
-	if (hdr > XDPI_MID_HDR_MAX || cap_len <= hdr)
+	if (hdr > XDPI_MID_HDR_MAX || !n || n > klass - 256)
 		return -1;
-	n2 = cap_len - hdr;
-	if (n2 > XDPI_MID_MAX)
-		n2 = XDPI_MID_MAX;
-	h = bpf_ringbuf_reserve(&events_rb, sizeof(*h) + XDPI_MID_CLASS, 0);
+	h = bpf_ringbuf_reserve(&events_rb, sizeof(*h) + klass, 0);
 	if (!h) {
 		cnt_add(cs, XDPI_CNT_LOSS_RINGBUF_FULL, 1);
 		return -1;
 	}
 	*h = *tmpl;
+	h->payload_skip = skip;
 	asm volatile("%[n] &= 0xff" : [n] "+r"(n1));
-	asm volatile("%[n] &= 0x7fff" : [n] "+r"(n2));
+	if (klass > XDPI_SHORT_CLASS)
+		asm volatile("%[n] &= 0x7fff" : [n] "+r"(n2));
+	else
+		asm volatile("%[n] &= 0x1ff" : [n] "+r"(n2));
 	if (!n1 || !n2 || ctx_load_bytes(ctx, 0, h + 1, n1) ||
 	    ctx_load_bytes(ctx, n1 + skip, (__u8 *)(h + 1) + n1, n2)) {
 		cnt_add(cs, XDPI_CNT_LOSS_LOAD_BYTES, 1);
 		bpf_ringbuf_discard(h, BPF_RB_NO_WAKEUP);
 		return -1;
 	}
-	emit_submit(h, n1 + n2, 1);
+	emit_submit(h, n1 + n2, wake);
+	cnt_add(cs, XDPI_CNT_CAPTURED, 1);
+	cnt_add(cs, XDPI_CNT_CAPTURED_BYTES, n1 + n2);
 	return 0;
 }
 
@@ -224,7 +273,10 @@ static __always_inline void steer_emit(xdpi_ctx_t *ctx, struct xdpi_capture cap,
 			len = XDPI_COPY_MAX;
 			cnt_add(cs, XDPI_CNT_CAPTURE_TRUNCATED, 1);
 		}
-		err = emit_class(ctx, &tmpl, len, XDPI_COPY_MAX, cap.wake, cs);
+		if (len <= XDPI_MSG_HEAD_BUDGET + 256) /* a head's budget: a smaller class */
+			err = emit_class(ctx, &tmpl, len, XDPI_MSG_HEAD_BUDGET + 256, cap.wake, cs);
+		else
+			err = emit_class(ctx, &tmpl, len, XDPI_COPY_MAX, cap.wake, cs);
 		goto out;
 	}
 	if (len > XDPI_SNAPLEN_MAX) {

@@ -8,7 +8,7 @@
 #include <linux/types.h>
 #endif
 
-#define XDPI_ABI_VERSION 8
+#define XDPI_ABI_VERSION 9
 
 /* Limits and defaults (user space may override the defaults at load time). */
 #define XDPI_SNAPLEN_MAX 2048       /* largest bytes copied per packet into the ring buffer */
@@ -58,6 +58,9 @@ enum xdpi_cap_reason {
 	XDPI_CAP_CTRL = 3, /* TCP SYN/FIN/RST of a steered flow, headers only */
 	XDPI_CAP_MSG = 4,  /* a message head (or an unhinted packet) of a MSG flow; the record's
 			    * payload_skip says how many payload bytes precede the copied ones */
+	XDPI_CAP_SLICE = 5, /* as MSG, but the record covers its copied bytes and no more: what
+			     * follows them in the packet comes in later records of the same
+			     * packet, or was not needed (HTTP/2 DATA payloads) */
 };
 
 /* What user space wants of one direction of a MSG flow (xdpi_msg_hint.mode). Until it says,
@@ -68,14 +71,26 @@ enum xdpi_msg_mode {
 	XDPI_MSG_SEQ = 2,  /* TCP: payload before seq is not needed (counted as skipped); copy
 			    * from seq on, from inside a packet or a GSO super-packet too */
 	XDPI_MSG_SKIP = 3, /* no more payload (counted as skipped); SYN/FIN/RST still copied */
+	XDPI_MSG_H2 = 4,   /* TCP, HTTP/2 frames: seq is a frame header's; from there the kernel
+			    * walks the frame headers itself and copies every frame but the
+			    * payloads of DATA frames (counted as skipped) */
 };
+
+#define XDPI_MSG_HEAD_BUDGET 8192  /* what user space asks past an HTTP/1 message's start:
+				    * a head and the body's first bytes detection inspects */
+#define XDPI_H2_WALK_FRAMES 32 /* frame headers walked per packet, then the rest is copied */
+#define XDPI_H2_WALK_RUNS 8    /* copied stretches per packet (records), then the rest */
 
 /* Value of the msg_hints map (key: the flow's xdpi_flow_key), written by user space only, so
  * the kernel's counters in the flow map are never rewritten from user space. */
 struct xdpi_msg_hint {
-	__u32 seq[2];  /* per direction (0: a->b): XDPI_MSG_SEQ's next interesting byte */
-	__u8 mode[2];  /* enum xdpi_msg_mode, per direction */
+	__u32 seq[2];    /* per direction (0: a->b): XDPI_MSG_SEQ's next interesting byte */
+	__u8 mode[2];    /* enum xdpi_msg_mode, per direction */
 	__u8 pad[2];
+	__u32 budget[2]; /* XDPI_MSG_SEQ: bytes from seq on copied before user space says more
+			  * (0: no limit); past them a packet leaves a headers-only mark, so
+			  * user space still knows when its bytes went by, until the other side
+			  * sends payload (a request: its answer is a head to see) */
 };
 
 /* Ring buffer record types. Every record starts with __u16 type, __u16 len. */
@@ -175,6 +190,11 @@ enum xdpi_reason {
 	X(MSG_SKIPPED_BYTES, "msg_skipped_bytes")                                              \
 	X(MSG_MID_COPIES, "msg_mid_copies")                                                    \
 	X(MSG_UNHINTED, "msg_unhinted")                                                        \
+	X(MSG_OVER_BUDGET_PKTS, "msg_over_budget_pkts")                                        \
+	X(MSG_OVER_BUDGET_BYTES, "msg_over_budget_bytes")                                      \
+	X(MSG_H2_FRAMES, "msg_h2_frames")                                                      \
+	X(MSG_H2_RESYNCS, "msg_h2_resyncs")                                                    \
+	X(MSG_H2_UNSYNCED, "msg_h2_unsynced")                                                  \
 	X(GSO_SKBS, "gso_skbs")                                                                \
 	X(GSO_EXTRA_SEGS, "gso_extra_segs")
 
@@ -214,7 +234,12 @@ struct xdpi_flow_value {
 	__u8 initiator;     /* side (0 a, 1 b) that opened the flow */
 	__u8 icmp_type;     /* ICMP: type and code of the flow's first packet */
 	__u8 icmp_code;
-	__u8 pad[4];
+	__u8 h2_sync[2];    /* XDPI_MSG_H2, per direction: h2_next is a frame header's seq */
+	__u8 rearmed[2];    /* XDPI_MSG_SEQ with a budget, per direction: the other side spoke
+			     * (a request): 1, this side's next packet starts a budget of its
+			     * own (an answer's head); 2, it did, at rearm_base */
+	__u32 h2_next[2];   /* written by the kernel's frame walk only */
+	__u32 rearm_base[2];
 };
 
 /* Remembers the ports of a fragmented datagram's first fragment for its later fragments. */

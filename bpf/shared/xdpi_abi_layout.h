@@ -10,11 +10,12 @@
 #define XDPI_ABI_OFF(s, f, n) \
 	_Static_assert(__builtin_offsetof(struct s, f) == (n), "struct " #s "." #f ": moved (ABI)")
 
-_Static_assert(XDPI_ABI_VERSION == 8, "this layout is ABI version 8");
-XDPI_ABI_SIZE(xdpi_msg_hint, 12);
+_Static_assert(XDPI_ABI_VERSION == 9, "this layout is ABI version 9");
+XDPI_ABI_SIZE(xdpi_msg_hint, 20);
 XDPI_ABI_OFF(xdpi_msg_hint, seq, 0);
 XDPI_ABI_OFF(xdpi_msg_hint, mode, 8);
-XDPI_ABI_SIZE(xdpi_counters, 568);
+XDPI_ABI_OFF(xdpi_msg_hint, budget, 12);
+XDPI_ABI_SIZE(xdpi_counters, 608);
 XDPI_ABI_OFF(xdpi_counters, c, 0);
 XDPI_ABI_SIZE(xdpi_flow_key, 40);
 XDPI_ABI_OFF(xdpi_flow_key, addr_a, 0);
@@ -24,7 +25,7 @@ XDPI_ABI_OFF(xdpi_flow_key, port_b, 34);
 XDPI_ABI_OFF(xdpi_flow_key, vlan, 36);
 XDPI_ABI_OFF(xdpi_flow_key, proto, 38);
 XDPI_ABI_OFF(xdpi_flow_key, family, 39);
-XDPI_ABI_SIZE(xdpi_flow_value, 72);
+XDPI_ABI_SIZE(xdpi_flow_value, 88);
 XDPI_ABI_OFF(xdpi_flow_value, pkts, 0);
 XDPI_ABI_OFF(xdpi_flow_value, bytes, 16);
 XDPI_ABI_OFF(xdpi_flow_value, first_ns, 32);
@@ -35,6 +36,10 @@ XDPI_ABI_OFF(xdpi_flow_value, steer, 64);
 XDPI_ABI_OFF(xdpi_flow_value, initiator, 65);
 XDPI_ABI_OFF(xdpi_flow_value, icmp_type, 66);
 XDPI_ABI_OFF(xdpi_flow_value, icmp_code, 67);
+XDPI_ABI_OFF(xdpi_flow_value, h2_sync, 68);
+XDPI_ABI_OFF(xdpi_flow_value, rearmed, 70);
+XDPI_ABI_OFF(xdpi_flow_value, h2_next, 72);
+XDPI_ABI_OFF(xdpi_flow_value, rearm_base, 80);
 XDPI_ABI_SIZE(xdpi_frag_key, 40);
 XDPI_ABI_OFF(xdpi_frag_key, saddr, 0);
 XDPI_ABI_OFF(xdpi_frag_key, daddr, 16);

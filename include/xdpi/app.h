@@ -59,6 +59,7 @@ struct xdpi_app_common {
 	uint64_t max_flows;
 	uint8_t steer;
 	uint64_t head_pkts;
+	uint64_t head_budget; /* --head-budget: bytes past a message head's start (msg) */
 	uint64_t snaplen;
 	struct xdpi_steer_port ports[64]; /* --snip-port */
 	size_t nports;

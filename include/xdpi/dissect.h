@@ -52,8 +52,18 @@ struct xdpi_dissect_ctx {
 	/* What the dissector wants of this direction's next bytes (enum xdpi_msg_mode): SEQ,
 	 * the N bytes after those given so far are not needed (a body: the kernel may skip
 	 * them, and they arrive through the dissector's skip); COPY, every byte; SKIP,
-	 * nothing more. NULL when nobody steers (offline). Asking again the same is free. */
+	 * nothing more; H2, an HTTP/2 frame header starts N bytes after those given so far,
+	 * and the kernel walks the frames from there (DATA payloads the dissector then
+	 * declares with skip_next). NULL when nobody steers (offline). Asking again the same
+	 * is free. */
 	void (*steer)(struct xdpi_dissect_ctx *c, uint8_t mode, uint64_t n);
+	/* The N bytes after those given so far are not needed: if they never come, they arrive
+	 * through the dissector's skip rather than as a gap. NULL when nobody steers. */
+	void (*skip_next)(struct xdpi_dissect_ctx *c, uint64_t n);
+	/* SEQ where a message head is known to start N bytes after those given: the kernel
+	 * copies XDPI_MSG_HEAD_BUDGET bytes from there, then waits for the next word (marking
+	 * where the packets it leaves out end). NULL when nobody steers. */
+	void (*steer_head)(struct xdpi_dissect_ctx *c, uint64_t n);
 	void *engine;
 };
 

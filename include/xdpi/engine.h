@@ -118,6 +118,8 @@ struct xdpi_engine_cfg {
 	int64_t wall_offset_ns; /* wall clock = flow clock + this */
 	const char *in_iface;   /* for events; NULL offline */
 	const struct xdpi_kernel_ops *kops; /* NULL: user space counts every packet itself */
+	uint32_t msg_head_budget; /* MSG steering: bytes the kernel copies from a message's start
+				   * before its head is read (0: XDPI_MSG_HEAD_BUDGET) */
 	void *kctx;
 	xdpi_emit_fn emit;
 	void *emit_ctx;

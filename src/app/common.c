@@ -15,6 +15,7 @@ void xdpi_app_defaults(struct xdpi_app_common *c)
 	c->max_flows = XDPI_FLOWS_DEFAULT;
 	c->steer = XDPI_STEER_MSG;
 	c->head_pkts = XDPI_HEAD_PKTS_DEFAULT;
+	c->head_budget = XDPI_MSG_HEAD_BUDGET;
 	c->snaplen = XDPI_SNAPLEN_DEFAULT;
 	c->rules.drop_ttl_s = 600;
 	c->workers = 1;

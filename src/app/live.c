@@ -207,6 +207,7 @@ static int open_pipeline(struct xdpi_live *l)
 		.wall_offset_ns = cm->observe.out.wall_offset_ns,
 		.in_iface = l->c->ifname,
 		.kops = &xdpi_loader_kernel_ops,
+		.msg_head_budget = (uint32_t)cm->head_budget,
 		.kctx = l->loader,
 		.emit = xdpi_outputs_event,
 		.emit_ctx = &l->outputs,

@@ -97,6 +97,7 @@ static int setup_engine(struct offline *o)
 		.max_flows = c->max_flows,
 		.timeouts = c->timeouts,
 		.kops = o->loader ? &xdpi_loader_kernel_ops : NULL,
+		.msg_head_budget = (uint32_t)c->head_budget,
 		.kctx = o->loader,
 		.emit = xdpi_outputs_event,
 		.emit_ctx = &o->outputs,

@@ -51,7 +51,7 @@ static int on_record(void *ctx, void *data, size_t size)
 		pkt.snippet = false; /* a sample's cut is not a steering cut */
 	} else {
 		pkt.cap_reason = h->reason;
-		if (h->reason == XDPI_CAP_MSG)
+		if (h->reason == XDPI_CAP_MSG || h->reason == XDPI_CAP_SLICE)
 			pkt.payload_skip = h->payload_skip;
 	}
 	rb->fn(rb->ctx, &pkt);

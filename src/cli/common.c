@@ -114,6 +114,10 @@ static const struct cli_opt common_opts[] = {
 	       "head, bodies skipped in the kernel), head, snip, pass"),
 	CLI_U64("head-pkts", 0, "N", struct xdpi_app_common, head_pkts, 1, 1u << 20,
 		"payload packets per direction copied in `head` (default 8)"),
+	CLI_U64("head-budget", 0, "N", struct xdpi_app_common, head_budget, 512, 1u << 20,
+		"`msg`: bytes copied from where an HTTP/1 message starts\n"
+		"before its head is read (a head, and the body's first\n"
+		"bytes detection inspects; default 8192)"),
 	CLI_U64("snaplen", 0, "N", struct xdpi_app_common, snaplen, 64, XDPI_SNAPLEN_MAX,
 		"bytes copied per packet, 64..2048 (default 1536)"),
 	CLI_FN("snip-port", 0, "P[/udp]", opt_snip_port,

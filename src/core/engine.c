@@ -244,7 +244,8 @@ static void detect_packet(struct xdpi_engine *e, struct xdpi_flow *f, const stru
 
 /* A dissector's wish for one direction of a MSG flow, into the kernel's hint (written only
  * when it changes: a body asks the same on every packet). */
-static void on_steer(void *ctx, struct xdpi_flow *f, uint8_t cdir, uint8_t mode, uint32_t seq)
+static void on_steer(void *ctx, struct xdpi_flow *f, uint8_t cdir, uint8_t mode, uint32_t seq,
+		     uint32_t budget)
 {
 	struct xdpi_engine *e = ctx;
 	const struct xdpi_kernel_ops *k = e->cfg.kops;
@@ -254,10 +255,12 @@ static void on_steer(void *ctx, struct xdpi_flow *f, uint8_t cdir, uint8_t mode,
 	if (!f->kernel || !k || !k->msg_hint || f->steer != XDPI_STEER_MSG || f->bypassed)
 		return;
 	if (mode == XDPI_MSG_COPY && h.mode[kdir] == XDPI_MSG_SEQ &&
-	    (int32_t)(seq - h.seq[kdir]) >= 0)
-		return; /* past its skip, SEQ copies everything already */
+	    (int32_t)(seq - h.seq[kdir]) >= 0 &&
+	    (!h.budget[kdir] || seq - h.seq[kdir] < h.budget[kdir]))
+		return; /* past its skip, SEQ copies what comes (within its budget) already */
 	h.mode[kdir] = mode;
-	h.seq[kdir] = mode == XDPI_MSG_SEQ ? seq : 0;
+	h.seq[kdir] = mode == XDPI_MSG_SEQ || mode == XDPI_MSG_H2 ? seq : 0;
+	h.budget[kdir] = mode == XDPI_MSG_SEQ ? budget : 0;
 	if (!memcmp(&h, &f->hint, sizeof(h)))
 		return;
 	if (k->msg_hint(e->cfg.kctx, &f->key, &h)) {
@@ -332,6 +335,7 @@ struct xdpi_engine *xdpi_engine__new(const struct xdpi_engine_cfg *cfg)
 	if (cfg->kops && cfg->kops->msg_hint) { /* offline, every byte is there anyway */
 		e->l7.steer = on_steer;
 		e->l7.steer_ctx = e;
+		e->l7.head_budget = cfg->msg_head_budget ? cfg->msg_head_budget : XDPI_MSG_HEAD_BUDGET;
 	}
 	e->l7.done_ctx = e;
 	if (cfg->shared_anomaly)
@@ -536,6 +540,9 @@ int xdpi_engine__packet(struct xdpi_engine *e, const struct xdpi_pkt *pkt)
 		d.tcp_seq += pkt->payload_skip;
 		d.payload_wire = d.payload_wire > pkt->payload_skip ? d.payload_wire - pkt->payload_skip : 0;
 	}
+	if (pkt->cap_reason == XDPI_CAP_SLICE && d.proto == XDPI_IPPROTO_TCP &&
+	    d.payload_wire > d.payload_len)
+		d.payload_wire = d.payload_len; /* the rest of the segment is another record's */
 	if (d.family == 0) {
 		e->cnt[XDPI_ECNT_NON_IP]++;
 		return 0;

@@ -74,7 +74,9 @@ static void transaction(struct xdpi_dissect_ctx *c, struct xdpi_api_tx *tx)
 	call->le->transaction(call->le->transaction_ctx, call->f, tx);
 }
 
-static void ctx_steer(struct xdpi_dissect_ctx *c, uint8_t mode, uint64_t n)
+/* The dissector's wish, with BUDGET bytes past the sequence number copied before it speaks
+ * again (SEQ; 0: no limit). */
+static void steer_budget(struct xdpi_dissect_ctx *c, uint8_t mode, uint64_t n, uint32_t budget)
 {
 	struct l7_call *call = c->engine;
 	struct xdpi_stream *s = &call->l->tcp[c->dir & 1];
@@ -82,18 +84,38 @@ static void ctx_steer(struct xdpi_dissect_ctx *c, uint8_t mode, uint64_t n)
 
 	if (call->f->key.proto != XDPI_IPPROTO_TCP) {
 		if (mode != XDPI_MSG_SEQ) /* datagrams: all of them, or none */
-			call->le->steer(call->le->steer_ctx, call->f, c->dir & 1, mode, 0);
+			call->le->steer(call->le->steer_ctx, call->f, c->dir & 1, mode, 0, 0);
 		return;
 	}
 	if (!s->started)
 		return;
-	if (mode == XDPI_MSG_SEQ) {
-		if (!n || n > (1u << 30))
+	if (mode == XDPI_MSG_SEQ || mode == XDPI_MSG_H2) {
+		if ((mode == XDPI_MSG_SEQ && !n) || n > (1u << 30))
 			return;
 		seq += (uint32_t)n;
-		xdpi_stream_skip_to(s, seq);
+		if (mode == XDPI_MSG_SEQ)
+			xdpi_stream_skip_to(s, seq);
 	}
-	call->le->steer(call->le->steer_ctx, call->f, c->dir & 1, mode, seq);
+	call->le->steer(call->le->steer_ctx, call->f, c->dir & 1, mode, seq, budget);
+}
+
+static void ctx_steer(struct xdpi_dissect_ctx *c, uint8_t mode, uint64_t n)
+{
+	steer_budget(c, mode, n, 0);
+}
+
+static void ctx_steer_head(struct xdpi_dissect_ctx *c, uint64_t n)
+{
+	steer_budget(c, XDPI_MSG_SEQ, n, ((struct l7_call *)c->engine)->le->head_budget);
+}
+
+static void ctx_skip_next(struct xdpi_dissect_ctx *c, uint64_t n)
+{
+	struct l7_call *call = c->engine;
+	struct xdpi_stream *s = &call->l->tcp[c->dir & 1];
+
+	if (call->f->key.proto == XDPI_IPPROTO_TCP && s->started && n && n <= (1u << 30))
+		xdpi_stream_skip_to(s, s->given_to + (uint32_t)n);
 }
 
 static void ctx_init(struct l7_call *call, bool gap)
@@ -112,6 +134,8 @@ static void ctx_init(struct l7_call *call, bool gap)
 	call->ctx.inspect_stages = call->le->inspect_stages;
 	call->ctx.transaction = call->le->transaction ? transaction : NULL;
 	call->ctx.steer = call->le->steer ? ctx_steer : NULL;
+	call->ctx.skip_next = call->le->steer ? ctx_skip_next : NULL;
+	call->ctx.steer_head = call->le->steer ? ctx_steer_head : NULL;
 	call->ctx.engine = call;
 }
 
@@ -177,8 +201,8 @@ static bool detect(struct l7_call *call, const uint8_t *buf, size_t len)
 		call->le->failed_flows++;
 		if (call->le->steer && call->f->key.proto == XDPI_IPPROTO_TCP) {
 			/* nobody understands it: the kernel keeps counting, copies no more */
-			call->le->steer(call->le->steer_ctx, call->f, 0, XDPI_MSG_SKIP, 0);
-			call->le->steer(call->le->steer_ctx, call->f, 1, XDPI_MSG_SKIP, 0);
+			call->le->steer(call->le->steer_ctx, call->f, 0, XDPI_MSG_SKIP, 0, 0);
+			call->le->steer(call->le->steer_ctx, call->f, 1, XDPI_MSG_SKIP, 0, 0);
 		}
 	}
 	return false;
@@ -213,8 +237,8 @@ static void parse(struct l7_call *call, const uint8_t *buf, size_t len, bool gap
 	if (call->ctx.done && !call->l->done) {
 		call->l->done = true;
 		if (call->le->steer) { /* nothing more to learn: the kernel copies no more */
-			call->le->steer(call->le->steer_ctx, call->f, 0, XDPI_MSG_SKIP, 0);
-			call->le->steer(call->le->steer_ctx, call->f, 1, XDPI_MSG_SKIP, 0);
+			call->le->steer(call->le->steer_ctx, call->f, 0, XDPI_MSG_SKIP, 0, 0);
+			call->le->steer(call->le->steer_ctx, call->f, 1, XDPI_MSG_SKIP, 0, 0);
 		}
 		if (call->le->flow_done)
 			call->le->flow_done(call->le->done_ctx, call->f);

@@ -37,8 +37,10 @@ struct l7_engine {
 	void *transaction_ctx;
 	/* What flow F's dissector wants of direction CDIR (0: the client's) from SEQ on
 	 * (enum xdpi_msg_mode; SEQ: skip to it); NULL: nobody steers. */
-	void (*steer)(void *ctx, struct xdpi_flow *f, uint8_t cdir, uint8_t mode, uint32_t seq);
+	void (*steer)(void *ctx, struct xdpi_flow *f, uint8_t cdir, uint8_t mode, uint32_t seq,
+		      uint32_t budget);
 	void *steer_ctx;
+	uint32_t head_budget; /* the budget of a message head's SEQ (steer_head) */
 	/* Called once per flow when its dissector has nothing more to learn (may be NULL). */
 	void (*flow_done)(void *ctx, struct xdpi_flow *f);
 	void *done_ctx;

@@ -745,8 +745,8 @@ static void want_next(struct xdpi_dissect_ctx *c, uint8_t d)
 		c->steer(c, XDPI_MSG_COPY, 0);
 		return;
 	}
-	if (dd->mode == BODY_LENGTH && dd->remaining)
-		c->steer(c, XDPI_MSG_SEQ, dd->remaining);
+	if (dd->mode == BODY_LENGTH && dd->remaining && c->steer_head)
+		c->steer_head(c, dd->remaining); /* the next message's head follows */
 	else if (dd->mode == BODY_CHUNKED && dd->chunk == CHUNK_DATA && dd->remaining)
 		c->steer(c, XDPI_MSG_SEQ, dd->remaining); /* this chunk; its size line follows */
 	else if (dd->mode == BODY_CLOSE)

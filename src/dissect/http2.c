@@ -58,6 +58,9 @@ struct h2_dir {
 	bool block_push, block_end_stream, in_block;
 	nghttp2_hd_inflater *inf;
 	bool degraded, dead;
+	bool walked;  /* the kernel walks this direction's frames (steer H2) */
+	bool resync;  /* DATA payload arrived all the same: name a frame header again */
+	bool fskipped; /* some of the current frame's payload went by unseen */
 };
 
 struct h2_state {
@@ -65,6 +68,8 @@ struct h2_state {
 	struct h2_stream *streams; /* grown on demand, up to STREAMS_MAX */
 	uint32_t cap;
 	uint64_t tx_id;
+	bool requested; /* a request's headers were seen: whether this is gRPC is known */
+	bool grpc;      /* a gRPC connection: every DATA byte holds message prefixes */
 };
 
 static bool settings_frame(const uint8_t *p, size_t len)
@@ -335,6 +340,12 @@ static void block_done(struct xdpi_dissect_ctx *c, struct h2_dir *d)
 		d->degraded = true;
 		s->degraded = true;
 	}
+	if (request) {
+		struct h2_state *st = c->state;
+
+		st->requested = true;
+		st->grpc |= s->grpc;
+	}
 	if (d->block_push)
 		s->end[0] = true; /* a pushed request has no body */
 	if (d->block_end_stream) {
@@ -412,8 +423,8 @@ static void frame_data(struct xdpi_dissect_ctx *c, struct h2_dir *d, const uint8
 	 * (unless padded, where the pieces' ends are padding) */
 	if (s->grpc && (whole || !(d->fflags & FL_PADDED)))
 		grpc_data(s, dir, p, n);
-	if (d->fflags & FL_END_STREAM) {
-		s->end[dir] = true;
+	if ((d->fflags & FL_END_STREAM) && (whole || d->fgot + n >= d->flen)) {
+		s->end[dir] = true; /* at the frame's last byte */
 		stream_maybe_done(c, s);
 	}
 }
@@ -480,6 +491,40 @@ static void frame_done(struct xdpi_dissect_ctx *c, struct h2_dir *d, const uint8
 	}
 }
 
+/* ---- message-aware steering: the kernel walks the frames, DATA payloads stay there ---- */
+
+/* Is the current frame a DATA frame whose payload this side need not see? Not on a gRPC
+ * connection (message prefixes), not padded (its length needs the pad length). */
+static bool data_skippable(struct xdpi_dissect_ctx *c, const struct h2_dir *d)
+{
+	const struct h2_state *st = c->state;
+
+	return d->fh_len == 9 && d->ftype == F_DATA && !(d->fflags & FL_PADDED) && !st->grpc;
+}
+
+/* N bytes of the current DATA frame's payload went by unseen, as asked. */
+static void data_skipped(struct xdpi_dissect_ctx *c, struct h2_dir *d, uint32_t n)
+{
+	uint8_t dir = c->dir & 1;
+	struct h2_stream *s = stream_get(c, d->fstream, false);
+
+	/* a frame small enough to keep counts its payload when whole: what came before the
+	 * unseen part is counted now */
+	uint32_t add = n + (d->flen <= FRAME_BUF_MAX && !d->fskipped ? d->fgot : 0);
+
+	d->fskipped = true;
+	d->fgot += n;
+	if (s) {
+		s->data[dir] += add;
+		if (d->fgot == d->flen && (d->fflags & FL_END_STREAM)) {
+			s->end[dir] = true;
+			stream_maybe_done(c, s);
+		}
+	}
+	if (d->fgot == d->flen)
+		d->fh_len = 0;
+}
+
 /* Frame bytes: header, then payload (kept if small enough, else skipped). */
 static size_t frame_bytes(struct xdpi_dissect_ctx *c, struct h2_dir *d, const uint8_t *p, size_t len)
 {
@@ -495,6 +540,7 @@ static size_t frame_bytes(struct xdpi_dissect_ctx *c, struct h2_dir *d, const ui
 			d->fflags = d->fh[4];
 			d->fstream = xdpi_rd32(d->fh + 5) & 0x7fffffff;
 			d->fgot = 0;
+			d->fskipped = false;
 			if (d->ftype > F_CONT + 10) /* not a frame type we know of: lost sync? */
 				d->degraded = true;
 		}
@@ -502,18 +548,21 @@ static size_t frame_bytes(struct xdpi_dissect_ctx *c, struct h2_dir *d, const ui
 			return take;
 	} else {
 		take = d->flen - d->fgot < len ? d->flen - d->fgot : len;
-		if (d->flen <= FRAME_BUF_MAX) {
+		if (d->walked && data_skippable(c, d))
+			d->resync = true; /* copied after all: the kernel lost the frames' place */
+		if (d->ftype == F_DATA && (d->flen > FRAME_BUF_MAX || d->fskipped)) {
+			/* too big to keep, or partly unseen: counted as it passes */
+			frame_data(c, d, p, take, false);
+		} else if (d->flen <= FRAME_BUF_MAX) {
 			if (!d->buf && !(d->buf = malloc(FRAME_BUF_MAX)))
 				return len;
 			memcpy(d->buf + d->fgot, p, take);
-		} else if (d->ftype == F_DATA) { /* too big to keep: count it as it passes */
-			frame_data(c, d, p, take, false);
 		}
 		d->fgot += (uint32_t)take;
 		if (d->fgot < d->flen)
 			return take;
 	}
-	if (d->flen <= FRAME_BUF_MAX) {
+	if (d->flen <= FRAME_BUF_MAX && !(d->ftype == F_DATA && d->fskipped)) {
 		static const uint8_t none[1];
 
 		frame_done(c, d, d->flen ? d->buf : none, d->flen); /* never a NULL payload */
@@ -524,12 +573,40 @@ static size_t frame_bytes(struct xdpi_dissect_ctx *c, struct h2_dir *d, const ui
 	return take;
 }
 
+/* What the kernel may leave out of this direction. Until the first request's headers say
+ * the connection is not gRPC, and on a gRPC connection, every byte; else the kernel walks the
+ * frames from a header named here (again when it lost the place) and the rest of a DATA
+ * payload is declared not needed. */
+static void want_frames(struct xdpi_dissect_ctx *c, struct h2_state *st, struct h2_dir *d)
+{
+	if (!c->steer || !c->skip_next)
+		return;
+	if (d->dead || d->degraded || st->grpc || !st->requested || d->preface_left) {
+		if (d->walked)
+			c->steer(c, XDPI_MSG_COPY, 0);
+		d->walked = false;
+		return;
+	}
+	if (data_skippable(c, d) && d->fgot < d->flen)
+		c->skip_next(c, d->flen - d->fgot);
+	if (d->walked && !d->resync)
+		return;
+	if (d->fh_len == 0) /* the next byte is a frame header */
+		c->steer(c, XDPI_MSG_H2, 0);
+	else if (data_skippable(c, d)) /* inside a DATA payload: its end */
+		c->steer(c, XDPI_MSG_H2, d->flen - d->fgot);
+	else
+		return; /* inside another frame: next time */
+	d->walked = true;
+	d->resync = false;
+}
+
 static enum xdpi_dissect_status h2_parse(struct xdpi_dissect_ctx *c, const uint8_t *buf, size_t len)
 {
 	struct h2_state *st = c->state;
 	struct h2_dir *d = &st->dir[c->dir & 1];
 
-	if (c->steer) /* every frame: the header table needs every HEADERS frame */
+	if (c->steer && !d->walked) /* every frame: the header table needs every HEADERS frame */
 		c->steer(c, XDPI_MSG_COPY, 0);
 	/* both decoders at once: a SETTINGS from one side resizes the other's */
 	for (int i = 0; i < 2; i++)
@@ -552,7 +629,30 @@ static enum xdpi_dissect_status h2_parse(struct xdpi_dissect_ctx *c, const uint8
 		}
 		buf += used, len -= used;
 	}
+	want_frames(c, st, d);
 	return XDPI_DISSECT_OK;
+}
+
+/* Unseen bytes of this direction, as asked: the rest of DATA payloads. Anything else unseen
+ * leaves the frames unknown from here. */
+static void h2_skip(struct xdpi_dissect_ctx *c, size_t len)
+{
+	struct h2_state *st = c->state;
+	struct h2_dir *d = &st->dir[c->dir & 1];
+
+	while (len && !d->dead) {
+		uint32_t n;
+
+		if (!data_skippable(c, d) || d->fgot >= d->flen) {
+			d->dead = true;
+			d->degraded = true;
+			return;
+		}
+		n = d->flen - d->fgot < len ? d->flen - d->fgot : (uint32_t)len;
+		data_skipped(c, d, n);
+		len -= n;
+	}
+	want_frames(c, st, d);
 }
 
 static void h2_flow_end(struct xdpi_dissect_ctx *c)
@@ -582,4 +682,5 @@ const struct xdpi_dissector xdpi_dissector_http2 = {
 	.probe = h2_probe,
 	.parse = h2_parse,
 	.flow_end = h2_flow_end,
+	.skip = h2_skip,
 };

@@ -507,7 +507,9 @@ static struct pkt_spec msg_pkt(uint8_t *buf, uint32_t seq, size_t len)
 	return p;
 }
 
-static void msg_hint(struct fixture *f, const struct pkt_spec *s, uint8_t mode, uint32_t seq)
+/* What user space asks of the direction of S: MODE from SEQ on, BUDGET bytes (SEQ). */
+static void msg_hint_budget(struct fixture *f, const struct pkt_spec *s, uint8_t mode,
+			    uint32_t seq, uint32_t budget)
 {
 	int dir;
 	struct xdpi_flow_key k = flow_key_of(s, &dir);
@@ -516,8 +518,24 @@ static void msg_hint(struct fixture *f, const struct pkt_spec *s, uint8_t mode, 
 	bpf_map_lookup_elem(bpf_map__fd(f->xdp->maps.msg_hints), &k, &h);
 	h.mode[dir] = mode;
 	h.seq[dir] = seq;
+	h.budget[dir] = budget;
 	ASSERT_EQ(bpf_map_update_elem(bpf_map__fd(f->xdp->maps.msg_hints), &k, &h, BPF_ANY), 0,
 		  "hint written");
+}
+
+static void msg_hint(struct fixture *f, const struct pkt_spec *s, uint8_t mode, uint32_t seq)
+{
+	msg_hint_budget(f, s, mode, seq, 0);
+}
+
+/* The MSG flow's 1000-byte packets from FROM up to TO (offsets from MSG_SEQ0), into B. */
+static void run_msg_pkts(struct fixture *f, uint8_t *b, uint32_t from, uint32_t to)
+{
+	for (uint32_t off = from; off < to; off += 1000) {
+		struct pkt_spec p = msg_pkt(b, MSG_SEQ0 + off, 1000);
+
+		run(f, &p, false);
+	}
 }
 
 /* Does record R hold, after its HDR header bytes, the payload from sequence number SEQ? */
@@ -544,6 +562,7 @@ static void test_msg_unhinted_copies_all(struct fixture *f)
 	ASSERT_EQ(f->nrecs, 3, "all three copied (past the HEAD budget of 2)");
 	ASSERT_EQ(f->recs[0].h.reason, XDPI_CAP_MSG, "as a MSG copy");
 	ASSERT_EQ(f->recs[0].h.steer, XDPI_STEER_MSG, "of a MSG flow");
+	ASSERT_EQ(f->recs[0].h.cap_len, 54 + 64, "whole");
 	ASSERT_EQ(delta(f, XDPI_CNT_MSG_UNHINTED), 3, "counted as unhinted");
 }
 
@@ -557,10 +576,7 @@ static void test_msg_skip_across_packets(struct fixture *f)
 	run(f, &p, false); /* the flow exists (first packet copied) */
 	msg_hint(f, &p, XDPI_MSG_SEQ, MSG_SEQ0 + 4000);
 	mark(f);
-	for (uint32_t off = 1000; off < 5000; off += 1000) {
-		p = msg_pkt(b, MSG_SEQ0 + off, 1000);
-		run(f, &p, false);
-	}
+	run_msg_pkts(f, b, 1000, 5000);
 	ASSERT_EQ(f->nrecs, 2, "the end of the skipped bytes and the packet at the head");
 	ASSERT_EQ(f->recs[0].h.cap_len, 54, "the last skipped packet: its headers only");
 	ASSERT_EQ(f->recs[0].h.payload_skip, 1000, "  all its payload left out (the end marker)");
@@ -672,6 +688,185 @@ static void test_msg_copy_whole_super_packet(struct fixture *f)
 	ASSERT_EQ(f->nrecs, 1, "one record");
 	ASSERT_EQ(f->recs[0].h.cap_len, 54 + 3000, "the whole super-packet");
 	ASSERT_EQ(delta(f, XDPI_CNT_CAPTURE_TRUNCATED), 0, "nothing cut");
+}
+
+/* SEQ with a budget (a message head's): from the head, BUDGET bytes copied; past them,
+ * until user space speaks again, each packet leaves its headers alone (a mark where its
+ * bytes end), counted over budget. When the other side speaks (a request), the budget starts
+ * again at this side's next packet (its answer's head). */
+static void test_msg_head_budget(struct fixture *f)
+{
+	static uint8_t b[1000];
+	struct pkt_spec p = msg_pkt(b, MSG_SEQ0, 1000);
+
+	run(f, &p, false);
+	msg_hint_budget(f, &p, XDPI_MSG_SEQ, MSG_SEQ0 + 1500, 1200);
+	mark(f);
+	run_msg_pkts(f, b, 1000, 4000);
+	ASSERT_EQ(f->nrecs, 3, "a record per packet");
+	ASSERT_EQ(f->recs[0].h.payload_skip, 500, "the head, inside the first");
+	ASSERT_EQ(f->recs[0].h.cap_len, 54 + 500, "  to its end");
+	ASSERT_EQ(f->recs[1].h.cap_len, 54 + 700, "the second: the budget's last 700 bytes");
+	ASSERT_EQ(rec_payload_from(&f->recs[1], 54, MSG_SEQ0 + 2000), 1, "  from its start");
+	ASSERT_EQ(f->recs[2].h.cap_len, 54, "the third, past the budget: headers alone");
+	ASSERT_EQ(f->recs[2].h.payload_skip, 1000, "  marking its end");
+	ASSERT_EQ(delta(f, XDPI_CNT_MSG_OVER_BUDGET_PKTS), 1, "one packet over budget");
+	ASSERT_EQ(delta(f, XDPI_CNT_MSG_OVER_BUDGET_BYTES), 1000, "  its bytes");
+
+	/* the other side speaks (a request): what this side sends next may be its answer */
+	struct pkt_spec req = msg_pkt(b, MSG_SEQ0, 10);
+
+	req.src = p.dst, req.dst = p.src, req.sport = p.dport, req.dport = p.sport;
+	mark(f);
+	run(f, &req, false);
+	p = msg_pkt(b, MSG_SEQ0 + 4000, 1000);
+	run(f, &p, false);
+	p = msg_pkt(b, MSG_SEQ0 + 5000, 1000);
+	run(f, &p, false);
+	ASSERT_EQ(f->nrecs, 3, "the request, then this side's next two packets");
+	ASSERT_EQ(f->recs[1].h.cap_len, 54 + 1000, "  the first whole: a budget from its start");
+	ASSERT_EQ(f->recs[2].h.cap_len, 54 + 200, "  the second to that budget's end");
+	ASSERT_EQ(delta(f, XDPI_CNT_MSG_OVER_BUDGET_PKTS), 0, "  none over budget");
+}
+
+/* ---- XDPI_MSG_H2: the kernel walks HTTP/2 frame headers ---- */
+
+/* An HTTP/2 frame header at AT: payload length LEN, TYPE (0 DATA, 1 HEADERS, 4 SETTINGS),
+ * FLAGS (1 END_STREAM, 8 PADDED), stream 1. */
+static void h2_frame(uint8_t *at, uint32_t len, uint8_t type, uint8_t flags)
+{
+	uint8_t fh[9] = { (uint8_t)(len >> 16), (uint8_t)(len >> 8), (uint8_t)len, type, flags,
+			  0, 0, 0, 1 };
+
+	memcpy(at, fh, sizeof(fh));
+}
+
+/* The server's side of the H2 test flow (through TC egress): LEN bytes from SEQ, the
+ * frame headers the caller wrote into B kept. */
+static struct pkt_spec h2_pkt(uint8_t *b, uint32_t seq, size_t len)
+{
+	struct pkt_spec p = tcp4(0x10, NULL);
+
+	p.src = "198.18.0.2", p.dst = "198.18.0.1", p.sport = 80, p.dport = 40000;
+	p.seq = seq;
+	p.payload = b;
+	p.plen = len;
+	return p;
+}
+
+/* The flow's first 100 server bytes (copied: no word yet), then H2 from the byte after. */
+static void h2_start(struct fixture *f, uint8_t *b)
+{
+	struct pkt_spec p;
+
+	msg_pkt(b, MSG_SEQ0, 100);
+	p = h2_pkt(b, MSG_SEQ0, 100);
+	run(f, &p, true);
+	msg_hint(f, &p, XDPI_MSG_H2, MSG_SEQ0 + 100);
+	mark(f);
+}
+
+/* One packet: HEADERS, two DATA frames, SETTINGS, and a DATA frame that goes on past the
+ * packet. Copied: the HEADERS frame and the first DATA header in one record, the second DATA
+ * header, SETTINGS with the last DATA header (reaching the packet's end: the rest of it is
+ * DATA payload); then a packet of nothing but the rest of that payload, ending with it: the
+ * headers alone, the end mark; then the next frame, copied. */
+static void test_msg_h2_walk(struct fixture *f)
+{
+	static uint8_t b[3000];
+	struct pkt_spec p;
+	struct xdpi_flow_value v;
+	int dir;
+
+	h2_start(f, b);
+	msg_pkt(b, MSG_SEQ0 + 100, 3000);
+	h2_frame(b, 50, 1, 4);
+	h2_frame(b + 59, 1000, 0, 0);
+	h2_frame(b + 1068, 1000, 0, 1);
+	h2_frame(b + 2077, 0, 4, 0);
+	h2_frame(b + 2086, 2000, 0, 1);
+	p = h2_pkt(b, MSG_SEQ0 + 100, 3000);
+	run(f, &p, true);
+	ASSERT_EQ(f->nrecs, 3, "three stretches");
+	ASSERT_EQ(f->recs[0].h.payload_skip, 0, "HEADERS and a DATA header");
+	ASSERT_EQ(f->recs[0].h.cap_len, 54 + 68, "  68 bytes");
+	ASSERT_EQ(f->recs[0].h.reason, XDPI_CAP_SLICE, "  a slice: the rest comes in other records");
+	ASSERT_EQ(f->recs[1].h.payload_skip, 1068, "the second DATA header");
+	ASSERT_EQ(f->recs[1].h.cap_len, 54 + 9, "  alone");
+	ASSERT_EQ(memcmp(f->recs[1].data + 54, b + 1068, 9), 0, "  its bytes");
+	ASSERT_EQ(f->recs[2].h.payload_skip, 2077, "SETTINGS and the last DATA header");
+	ASSERT_EQ(f->recs[2].h.cap_len, 54 + 18, "  18 bytes");
+	ASSERT_EQ(f->recs[2].h.reason, XDPI_CAP_MSG, "  reaching the end: the DATA payload after");
+	ASSERT_EQ(delta(f, XDPI_CNT_MSG_SKIPPED_BYTES), 3000 - 95, "DATA payloads skipped");
+	ASSERT_EQ(delta(f, XDPI_CNT_MSG_H2_FRAMES), 5, "five frame headers walked");
+	ASSERT_EQ(lookup_flow(f, &p, &v, &dir), 0, "the flow");
+	ASSERT_EQ(v.h2_sync[dir], 1, "  in step");
+	ASSERT_EQ(v.h2_next[dir], MSG_SEQ0 + 100 + 2086 + 9 + 2000, "  at the next frame header");
+
+	mark(f);
+	msg_pkt(b, MSG_SEQ0 + 3100, 1095);
+	p = h2_pkt(b, MSG_SEQ0 + 3100, 1095);
+	run(f, &p, true);
+	ASSERT_EQ(f->nrecs, 1, "the rest of the DATA payload: one record");
+	ASSERT_EQ(f->recs[0].h.cap_len, 54, "  the headers alone");
+	ASSERT_EQ(f->recs[0].h.payload_skip, 1095, "  at the payload's end");
+	ASSERT_EQ(delta(f, XDPI_CNT_MSG_SKIPPED_BYTES), 1095, "  skipped");
+
+	mark(f);
+	msg_pkt(b, MSG_SEQ0 + 4195, 100);
+	h2_frame(b, 91, 1, 4);
+	p = h2_pkt(b, MSG_SEQ0 + 4195, 100);
+	run(f, &p, true);
+	ASSERT_EQ(f->nrecs, 1, "the next frame");
+	ASSERT_EQ(f->recs[0].h.cap_len, 54 + 100, "  whole");
+	ASSERT_EQ(f->recs[0].h.reason, XDPI_CAP_SLICE, "  its bytes and no more");
+	ASSERT_EQ(delta(f, XDPI_CNT_MSG_H2_RESYNCS), 0, "in step throughout");
+}
+
+/* Out of step: a frame header across the packet's end (its bytes copied), then a packet
+ * the walk cannot place (copied whole) until user space names a header again; a padded
+ * DATA frame is copied whole; a hint behind the packet is not taken. */
+static void test_msg_h2_out_of_step(struct fixture *f)
+{
+	static uint8_t b[1000];
+	struct pkt_spec p;
+	struct xdpi_flow_value v;
+	int dir;
+
+	h2_start(f, b);
+	msg_pkt(b, MSG_SEQ0 + 100, 1000);
+	h2_frame(b, 986, 0, 0); /* DATA to byte 995; a header from 995 on, cut */
+	p = h2_pkt(b, MSG_SEQ0 + 100, 1000);
+	run(f, &p, true);
+	ASSERT_EQ(f->nrecs, 2, "the DATA header, then the cut header");
+	ASSERT_EQ(f->recs[1].h.payload_skip, 995, "  from where it starts");
+	ASSERT_EQ(f->recs[1].h.cap_len, 54 + 5, "  its five bytes here");
+	ASSERT_EQ(delta(f, XDPI_CNT_MSG_H2_RESYNCS), 1, "the place lost, counted");
+	ASSERT_EQ(lookup_flow(f, &p, &v, &dir), 0, "the flow");
+	ASSERT_EQ(v.h2_sync[dir], 0, "  out of step");
+
+	mark(f);
+	msg_pkt(b, MSG_SEQ0 + 1100, 1000);
+	p = h2_pkt(b, MSG_SEQ0 + 1100, 1000);
+	run(f, &p, true);
+	ASSERT_EQ(f->nrecs, 1, "out of step, the hint behind: copied");
+	ASSERT_EQ(f->recs[0].h.cap_len, 54 + 1000, "  whole");
+	ASSERT_EQ(delta(f, XDPI_CNT_MSG_H2_UNSYNCED), 1, "  counted");
+
+	msg_hint(f, &p, XDPI_MSG_H2, MSG_SEQ0 + 2100 + 10); /* a header 10 bytes in */
+	mark(f);
+	msg_pkt(b, MSG_SEQ0 + 2100, 1000);
+	h2_frame(b + 10, 500, 0, 8); /* padded DATA: whole */
+	h2_frame(b + 519, 600, 0, 0);
+	p = h2_pkt(b, MSG_SEQ0 + 2100, 1000);
+	run(f, &p, true);
+	ASSERT_EQ(f->nrecs, 1, "from the named header");
+	ASSERT_EQ(f->recs[0].h.payload_skip, 10, "  10 bytes in");
+	ASSERT_EQ(f->recs[0].h.cap_len, 54 + 509 + 9, "  the padded frame whole, the next header");
+	ASSERT_EQ(f->recs[0].h.reason, XDPI_CAP_MSG, "  then DATA payload to the end");
+	ASSERT_EQ(lookup_flow(f, &p, &v, &dir), 0, "the flow");
+	ASSERT_EQ(v.h2_sync[dir], 1, "  in step again");
+	ASSERT_EQ(v.h2_next[dir], MSG_SEQ0 + 2100 + 519 + 609, "  at the next header");
 }
 
 /* SKIP: no more payload, but the flow's end is still copied; COPY: every datagram. */
@@ -1301,6 +1496,9 @@ static const struct tcase cases[] = {
 	{ "msg_gso_super_packet", test_msg_gso_super_packet, { XDPI_STEER_MSG, 2, 0, 0, false } },
 	{ "msg_copy_whole_super_packet", test_msg_copy_whole_super_packet, { XDPI_STEER_MSG, 2, 0, 0, false } },
 	{ "msg_skip_and_copy_modes", test_msg_skip_and_copy_modes, { XDPI_STEER_MSG, 2, 0, 0, false } },
+	{ "msg_head_budget", test_msg_head_budget, { XDPI_STEER_MSG, 2, 0, 0, false } },
+	{ "msg_h2_walk", test_msg_h2_walk, { XDPI_STEER_MSG, 2, 0, 0, false } },
+	{ "msg_h2_out_of_step", test_msg_h2_out_of_step, { XDPI_STEER_MSG, 2, 0, 0, false } },
 };
 
 static bool same_setup(const struct setup *a, const struct setup *b)

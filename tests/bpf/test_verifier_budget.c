@@ -39,7 +39,7 @@ static void only(struct bpf_object *obj, const char *want)
 		bpf_program__set_autoload(p, it);
 		if (it) {
 			bpf_program__set_log_buf(p, logbuf, sizeof(logbuf));
-			bpf_program__set_log_level(p, 4);
+			bpf_program__set_log_level(p, getenv("XDPI_VLOG") ? 1 : 4);
 		}
 	}
 }
@@ -74,7 +74,11 @@ static void report(const char *prog, int err, const struct stats *st)
 		return;
 	}
 	if (err) {
-		printf("FAIL %-18s did not load: %s\n", prog, strerror(-err));
+		size_t n = strlen(logbuf);
+
+		/* the verifier's last words say why */
+		printf("FAIL %-18s did not load: %s\n%s\n", prog, strerror(-err),
+		       logbuf + (n > 3000 ? n - 3000 : 0));
 		failures++;
 		return;
 	}

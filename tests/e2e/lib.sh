@@ -41,6 +41,7 @@ e2e_require_root() {
 teardown() {
 	local pid
 	[ -n "${E2E_CLEANUP:-}" ] && eval "$E2E_CLEANUP" # a test's own (tmux servers, ...)
+	[ -n "${SAVED_BACKLOG:-}" ] && sysctl -qw net.core.netdev_max_backlog="$SAVED_BACKLOG"
 	for pid in "${BG_PIDS[@]}"; do
 		kill -TERM "$pid" 2>/dev/null
 	done
@@ -128,6 +129,10 @@ fetch() { cli curl -sf -o /dev/null --max-time "${2:-2}" --interface "$1" "http:
 wire_mirror() {
 	local ns=$1 ifc=$2
 	ip -n "$ns" link add wcap0 type veth peer name wcap1 || return 1
+	# a mirrored 64 kB GSO skb arrives as 45 frames: room for bursts of them in the
+	# receive backlog (restored by teardown)
+	SAVED_BACKLOG=${SAVED_BACKLOG:-$(sysctl -n net.core.netdev_max_backlog)}
+	sysctl -qw net.core.netdev_max_backlog=20000
 	for i in wcap0 wcap1; do
 		ip netns exec "$ns" sysctl -qw net.ipv6.conf.$i.disable_ipv6=1
 		ip netns exec "$ns" ethtool -K $i tso off gso off gro off >/dev/null 2>&1
@@ -142,9 +147,23 @@ wire_mirror() {
 # super-packet where the wire carries several segments).
 wire_capture() {
 	wire_mirror "$1" "$2" || return 1
-	run_bg "$1" "$TMP/wirecap.log" tcpdump -i wcap1 -Q in -U -n -w "$3" 'ip or ip6'
+	run_bg "$1" "$TMP/wirecap.log" tcpdump -i wcap1 -Q in -U -n -B 131072 -w "$3" 'ip or ip6'
 	WIRECAP_PID=$BG_PID
+	WIRECAP_NS=$1
 	wait_until 10 grep -q "listening on" "$TMP/wirecap.log"
+}
+
+# wire_capture_stop: stops the capture; true when it holds every packet the link carried
+# (tcpdump dropped none, the mirror's veth dropped none), else says what was lost.
+wire_capture_stop() {
+	local td mirror
+	stop_bg "$WIRECAP_PID" INT
+	td=$(awk '/dropped by kernel/ { print $1 }' "$TMP/wirecap.log")
+	mirror=$(ip -n "$WIRECAP_NS" -s -j link show wcap0 | jq '.[0].stats64.tx.dropped + 0')
+	mirror=$((mirror + $(ip -n "$WIRECAP_NS" -s -j link show wcap1 | jq '.[0].stats64.rx.dropped + 0')))
+	[ "${td:-1}" -eq 0 ] && [ "$mirror" -eq 0 ] && return 0
+	echo "  the wire capture is short: tcpdump dropped ${td:-?}, the mirror dropped $mirror"
+	return 1
 }
 
 # Real servers in the server namespace: nginx on :80 (v4 and v6) and dnsmasq on :53.

@@ -16,7 +16,6 @@ start_nginx || { echo "FAIL nginx did not start"; cat "$TMP/nginx/error.log"; ex
 start_dnsmasq || { echo "FAIL dnsmasq did not start"; cat "$TMP/dnsmasq.log"; exit 1; }
 
 wire_capture "$NS_SRV" "$IF_SRV" "$TMP/link.pcap" || { echo "FAIL wire capture"; exit 1; }
-TCPDUMP_PID=$WIRECAP_PID
 dns_log_start=$(wc -l <"$TMP/dnsmasq.log")
 http_log_start=$(wc -l <"$TMP/nginx/scheme.log")
 start_xdpi "$TMP/xdpi.log" -o "$TMP/eve.json" --flow-timeout 2 --stats-interval 1 ||
@@ -41,7 +40,7 @@ check "xdpi exits 0 on SIGTERM" [ $? -eq 0 ]
 check "xdpi says it detached" grep -q "detached from" "$TMP/xdpi.log"
 check "no XDP program left on the link" no_xdp_on_link
 check "no TC program left on the link" no_tc_on_link
-stop_bg "$TCPDUMP_PID" INT
+check "the capture of the wire holds every packet (the truth below)" wire_capture_stop
 
 flows=$(grep -c '"event_type":"flow"' "$TMP/eve.json")
 check "flow records written ($flows)" [ "$flows" -ge 12 ]

@@ -73,12 +73,32 @@ static void steer(struct xdpi_dissect_ctx *c, uint8_t mode, uint64_t n)
 
 	h->steer_mode[c->dir & 1] = mode;
 	h->steer_n[c->dir & 1] = n;
+	h->steer_head[c->dir & 1] = false;
 	h->steers++;
+}
+
+/* A message head's SEQ: recorded as SEQ, with head set. */
+static void steer_head(struct xdpi_dissect_ctx *c, uint64_t n)
+{
+	struct harness *h = c->engine;
+
+	steer(c, XDPI_MSG_SEQ, n);
+	h->steer_head[c->dir & 1] = true;
+}
+
+/* Unneeded bytes ahead: recorded. */
+static void skip_next(struct xdpi_dissect_ctx *c, uint64_t n)
+{
+	struct harness *h = c->engine;
+
+	h->skip_next[c->dir & 1] = n;
 }
 
 void harness_steering(struct harness *h)
 {
 	h->ctx.steer = steer;
+	h->ctx.steer_head = steer_head;
+	h->ctx.skip_next = skip_next;
 }
 
 void harness_skip(struct harness *h, uint8_t dir, size_t len, uint64_t ts)

@@ -19,6 +19,8 @@ struct harness {
 	/* the last wish of the dissector per direction (ctx.steer), when harness_steering() */
 	uint8_t steer_mode[2];
 	uint64_t steer_n[2];
+	bool steer_head[2];   /* the last SEQ was a message head's (steer_head) */
+	uint64_t skip_next[2]; /* the last skip_next */
 	unsigned steers;
 };
 

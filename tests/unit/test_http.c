@@ -133,6 +133,7 @@ static void test_http_length_body_skipped(void **state)
 	feed(h, 1, "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n0123456789", 2);
 	assert_int_equal(h->steer_mode[1], XDPI_MSG_SEQ);
 	assert_int_equal(h->steer_n[1], 100000 - 10);
+	assert_true(h->steer_head[1]); /* a message head follows the body: the kernel's budget */
 	assert_int_equal(h->n, 0);
 	harness_skip(h, 1, 100000 - 10, 7);
 	assert_int_equal(h->n, 1);
@@ -161,6 +162,7 @@ static void test_http_chunks_skipped(void **state)
 	feed(h, 1, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1000\r\nabcd", 2);
 	assert_int_equal(h->steer_mode[1], XDPI_MSG_SEQ);
 	assert_int_equal(h->steer_n[1], 0x1000 - 4);
+	assert_false(h->steer_head[1]); /* a size line follows a chunk: no budget */
 	harness_skip(h, 1, 0x1000 - 4, 3);
 	feed(h, 1, "\r\n20\r\n", 4);
 	assert_int_equal(h->steer_n[1], 0x20);

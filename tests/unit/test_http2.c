@@ -82,9 +82,12 @@ static void test_grpc_long_messages_in_pieces(void **state)
 	n += grpc_msg(data + n, 400);
 	frame(&s, 0, 0, 1, data, n);
 	headers(&s, ds, 0x1, 1, trailers, 1);
+	harness_steering(h);
 	harness_feed(h, 0, c.b, c.n, 1, false);
 	for (size_t off = 0; off < s.n; off += 7) /* the server's bytes, seven at a time */
 		harness_feed(h, 1, s.b + off, s.n - off < 7 ? s.n - off : 7, 2, false);
+	assert_int_equal(h->steer_mode[0], XDPI_MSG_COPY); /* gRPC: every byte, both sides */
+	assert_int_equal(h->steer_mode[1], XDPI_MSG_COPY);
 	assert_int_equal(h->n, 1);
 	assert_string_equal(harness_str(h, 0, "http", "url"), "/greet.Greeter/Stream");
 	{
@@ -99,10 +102,69 @@ static void test_grpc_long_messages_in_pieces(void **state)
 	harness_free(h);
 }
 
+/* Message-aware steering of a plain HTTP/2 connection: once the first request says it is
+ * not gRPC, each side names a frame header for the kernel to walk from (H2), a DATA frame's
+ * payload is declared not needed and arrives skipped (the kernel copied its header only),
+ * the stream ends complete with its length; DATA bytes that come after all (the kernel lost
+ * its place) make the side name a header again. On a gRPC connection: every byte. */
+static void test_h2_data_skipped(void **state)
+{
+	struct harness *h = harness_new("http2", XDPI_L4_TCP);
+	nghttp2_hd_deflater *dc, *ds;
+	const nghttp2_nv req[] = { NV(":method", "GET"), NV(":scheme", "http"),
+				   NV(":path", "/page"), NV(":authority", "lab") };
+	const nghttp2_nv resp[] = { NV(":status", "200") };
+	static const char preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+	struct wire c = { 0 }, s = { 0 };
+	uint8_t data[300];
+	unsigned steers;
+
+	(void)state;
+	assert_int_equal(nghttp2_hd_deflate_new(&dc, 4096), 0);
+	assert_int_equal(nghttp2_hd_deflate_new(&ds, 4096), 0);
+	harness_steering(h);
+	memcpy(c.b, preface, sizeof(preface) - 1);
+	c.n = sizeof(preface) - 1;
+	frame(&c, 4, 0, 0, NULL, 0);
+	harness_feed(h, 0, c.b, c.n, 1, false);
+	assert_int_equal(h->steer_mode[0], XDPI_MSG_COPY); /* gRPC or not: not known yet */
+	c.n = 0;
+	headers(&c, dc, 0x1, 1, req, 4);
+	harness_feed(h, 0, c.b, c.n, 2, false);
+	assert_int_equal(h->steer_mode[0], XDPI_MSG_H2);
+	assert_int_equal(h->steer_n[0], 0); /* the next byte is a frame header */
+	frame(&s, 4, 0, 0, NULL, 0);
+	headers(&s, ds, 0, 1, resp, 1);
+	frame(&s, 0, 0x1, 1, data, 0); /* a DATA header of 100000 bytes, END_STREAM */
+	s.b[s.n - 9] = 0x01, s.b[s.n - 8] = 0x86, s.b[s.n - 7] = 0xa0;
+	harness_feed(h, 1, s.b, s.n, 3, false);
+	assert_int_equal(h->steer_mode[1], XDPI_MSG_H2);
+	assert_int_equal(h->steer_n[1], 100000); /* the next header: after the payload */
+	assert_int_equal(h->skip_next[1], 100000); /* which is not needed */
+	assert_int_equal(h->n, 0);
+	harness_skip(h, 1, 100000, 9);
+	assert_int_equal(h->n, 1);
+	assert_int_equal(harness_int(h, 0, "http", "status"), 200);
+	assert_int_equal(harness_int(h, 0, "http", "length"), 100000);
+	assert_true(json_is_true(json_object_get(json_object_get(h->ev[0], "xdpi"), "complete")));
+	/* DATA bytes copied after all: the place is named again, from where they end */
+	s.n = 0;
+	frame(&s, 0, 0, 3, data, sizeof(data));
+	steers = h->steers;
+	harness_feed(h, 1, s.b, 100, 10, false);
+	assert_true(h->steers > steers);
+	assert_int_equal(h->steer_mode[1], XDPI_MSG_H2);
+	assert_int_equal(h->steer_n[1], sizeof(data) - (100 - 9));
+	nghttp2_hd_deflate_del(dc);
+	nghttp2_hd_deflate_del(ds);
+	harness_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_grpc_long_messages_in_pieces),
+		cmocka_unit_test(test_h2_data_skipped),
 	};
 
 	return cmocka_run_group_tests_name("http2", tests, NULL, NULL);
