@@ -51,8 +51,11 @@ print(f"{'service':28} {'flows':>6} {'packets':>8} {'bytes':>10} {'to user space
 for svc, c in sorted(by.items()):
     print(f"{svc:28} {c['flows']:6} {c['pkts']:8} {c['bytes']:10} {c['inspected']:14}")
 print()
-print(f"kernel fast path: {k['pkts']} packets, {k['flow_new']} flows, {k['captured_pkts']} copied to user space "
-      f"({100.0 * k['captured_pkts'] / max(k['pkts'], 1):.0f}%, {k['captured_bytes']} of {k['bytes']} bytes), "
+wire = k['pkts'] + k.get('gso_extra_segs', 0) # a GSO skb counts as the segments it becomes
+print(f"kernel fast path: {wire} packets on the wire ({k['pkts']} seen, {k.get('gso_skbs', 0)} of them GSO), "
+      f"{k['flow_new']} flows, {k['captured_pkts']} records to user space ({k['captured_bytes']} of "
+      f"{k['bytes']} bytes, {100.0 * k['captured_bytes'] / max(k['bytes'], 1):.0f}%; "
+      f"{k.get('msg_skipped_bytes', 0)} body bytes skipped in the kernel), "
       f"ring buffer losses {k['loss_ringbuf_full']}, malformed {k['malformed']}")
 apps = collections.Counter(e['event_type'] for e in ev if e['event_type'] not in ('flow', 'stats'))
 print(f"application events: {dict(sorted(apps.items()))}")
