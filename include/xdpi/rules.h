@@ -156,6 +156,7 @@ struct xdpi_rule {
 	struct xdpi_threshold threshold, filter;
 	struct xdpi_num_cmp dsize, itype, icode;
 	int16_t ip_proto;    /* -1: any */
+	bool has_flags;      /* a flags: keyword: the packet must be TCP and match */
 	uint8_t flags_set, flags_mask; /* TCP flags that must be set, among those checked */
 	char flags_mod;      /* 0, '+', '*', '!' */
 	const char *app;     /* app-layer-protocol:NAME (or the header's app protocol) */

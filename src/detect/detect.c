@@ -353,7 +353,7 @@ static bool kernel_eligible(const struct xdpi_rule *r, bool *by_source)
 	if (r->stage != XDPI_STAGE_PACKET || r->proto != XDPI_RP_IP || r->n_sm || r->bidir ||
 	    r->action == XDPI_RA_PASS || !r->sport.any || r->sport.n_out || !r->dport.any ||
 	    r->dport.n_out || r->flow || r->dsize.op || r->itype.op || r->icode.op ||
-	    r->ip_proto >= 0 || r->flags_set || r->flags_mod || r->app || r->filter.type ||
+	    r->ip_proto >= 0 || r->has_flags || r->app || r->filter.type ||
 	    src_list == dst_list)
 		return false;
 	for (uint32_t i = 0; i < r->n_fb; i++)
@@ -898,7 +898,7 @@ static bool packet_ok(const struct xdpi_rule *r, const struct xdpi_decoded *p)
 		return false;
 	if (r->ip_proto >= 0 && p->proto != r->ip_proto)
 		return false;
-	if (r->flags_set || r->flags_mod || r->flags_mask != 0xff) {
+	if (r->has_flags) { /* not a default: a rule without flags: is not a TCP rule */
 		uint8_t fl = p->tcp_flags & r->flags_mask;
 
 		if (p->proto != XDPI_IPPROTO_TCP)

@@ -998,6 +998,7 @@ static int kw_flags(struct parser *p, const char *v, size_t len)
 
 	unquote(&v, &len);
 	n = fields(v, len, f, fl, 2);
+	r->has_flags = true;
 	r->flags_mask = 0xff;
 	for (size_t i = 0; i < n; i++) {
 		for (size_t k = 0; k < fl[i]; k++) {
@@ -1468,7 +1469,7 @@ static int finish(struct parser *p)
 		return -ENOMEM;
 	if ((rc = choose_stage(p)))
 		return rc;
-	if (r->stage != XDPI_STAGE_PACKET && (r->dsize.op || r->flags_set || r->flags_mod))
+	if (r->stage != XDPI_STAGE_PACKET && (r->dsize.op || r->has_flags))
 		return fail(p, "dsize and flags look at packets, not at %s transactions",
 			    xdpi_stage_name(r->stage));
 	if (!r->gid)

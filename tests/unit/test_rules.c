@@ -310,6 +310,51 @@ static void test_flow_and_header(void **state)
 	xdpi_detect__free(d);
 }
 
+/* Rules without flags: are not TCP-only: ICMP, UDP and any-IP rules fire on their packets
+ * (a default TCP flag mask once sent every non-TCP packet away); flags: still means TCP. */
+static void test_non_tcp_packets(void **state)
+{
+	struct xdpi_detect *d = engine(
+		"alert icmp any any -> any any (msg:\"any icmp\"; sid:1;)\n"
+		"alert ip any any -> any any (ip_proto:1; sid:2;)\n"
+		"alert icmp any any -> any any (itype:8; sid:3;)\n"
+		"alert icmp any any -> any any (content:\"ping!\"; sid:4;)\n"
+		"alert udp any any -> any any (content:\"ping!\"; sid:5;)\n"
+		"alert ip any any -> any any (sid:6;)\n"
+		"alert ip any any -> any any (flags:0; sid:7;)\n"
+		"alert ip any any -> any any (flags:S; sid:8;)\n");
+	static const uint8_t payload[] = "ping!";
+	struct xdpi_decoded icmp = { .family = 4, .proto = 1, .icmp_type = 8,
+				     .payload = payload, .payload_len = 5, .payload_wire = 5 };
+	struct xdpi_decoded udp = { .family = 4, .proto = 17, .sport = 5353, .dport = 53,
+				    .payload = payload, .payload_len = 5, .payload_wire = 5 };
+	struct xdpi_decoded syn = { .family = 4, .proto = 6, .tcp_flags = 0x02, .sport = 40000,
+				    .dport = 80 };
+	struct xdpi_flow f;
+	struct got g = { 0 };
+
+	(void)state;
+	http_flow(&f);
+	f.key.proto = 1;
+	f.app_proto = NULL;
+	inet_pton(AF_INET, "198.18.0.1", icmp.saddr);
+	inet_pton(AF_INET, "203.0.113.5", icmp.daddr);
+	xdpi_detect__packet(d, &f, &icmp, 0, 1, collect, &g);
+	assert_int_equal(g.n, 5); /* 1, 2, 3, 4, 6 */
+	memset(&g, 0, sizeof(g));
+	f.key.proto = 17;
+	memcpy(udp.saddr, icmp.saddr, 4), memcpy(udp.daddr, icmp.daddr, 4);
+	xdpi_detect__packet(d, &f, &udp, 0, 2, collect, &g);
+	assert_int_equal(g.n, 2); /* 5, 6 */
+	memset(&g, 0, sizeof(g));
+	f.key.proto = 6;
+	memcpy(syn.saddr, icmp.saddr, 4), memcpy(syn.daddr, icmp.daddr, 4);
+	xdpi_detect__packet(d, &f, &syn, 0, 3, collect, &g);
+	assert_int_equal(g.n, 2); /* 6, 8: flags:0 wants no flags at all */
+	xdpi_detect__flow_end(d, &f);
+	xdpi_detect__free(d);
+}
+
 static void test_flowbits(void **state)
 {
 	struct xdpi_detect *d = engine(
@@ -412,6 +457,7 @@ int main(void)
 		cmocka_unit_test(test_old_modifiers_equal_sticky_buffers),
 		cmocka_unit_test(test_errors_and_skips_name_the_place),
 		cmocka_unit_test(test_flow_and_header),
+		cmocka_unit_test(test_non_tcp_packets),
 		cmocka_unit_test(test_flowbits),
 		cmocka_unit_test(test_thresholds),
 		cmocka_unit_test(test_pass_and_report),
