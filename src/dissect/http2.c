@@ -15,6 +15,7 @@
 #include <nghttp2/nghttp2.h>
 #include "xdpi/bytes.h"
 #include "xdpi/dissect.h"
+#include "xdpi/inspect_http.h"
 
 #define PREFACE "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 #define PREFACE_LEN 24
@@ -42,7 +43,13 @@ struct h2_stream {
 	uint8_t grpc_hdr_len[2];
 	uint64_t ts;
 	uint64_t cnt_req, cnt_resp, cnt_trailers;
+	/* for detection: each side's regular headers as HTTP/1 lines ("name: value\r\n"),
+	 * kept only when detection wants HTTP transactions */
+	char *hdrs[2];
+	uint32_t hdrs_len[2];
 };
+
+#define HDRS_MAX 8192
 
 struct h2_dir {
 	uint32_t preface_left;
@@ -99,6 +106,7 @@ static void stream_free(struct h2_stream *s)
 {
 	free(s->method), free(s->path), free(s->authority), free(s->ua), free(s->ctype);
 	free(s->grpc_message);
+	free(s->hdrs[0]), free(s->hdrs[1]);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -261,8 +269,30 @@ static int value_int(const nghttp2_nv *nv)
 }
 
 /* One decoded header of a block from direction d (request side for PUSH_PROMISE). */
-static void header(struct h2_stream *s, bool request, bool trailers, const nghttp2_nv *nv)
+/* A regular header (not a pseudo-header) as an HTTP/1 line, for detection; bounded. */
+static void keep_header(struct h2_stream *s, bool request, const nghttp2_nv *nv)
 {
+	int side = request ? 0 : 1;
+	size_t need = nv->namelen + nv->valuelen + 4;
+
+	if (!nv->namelen || nv->name[0] == ':' || s->hdrs_len[side] + need + 2 > HDRS_MAX)
+		return;
+	if (!s->hdrs[side] && !(s->hdrs[side] = malloc(HDRS_MAX)))
+		return;
+	char *p = s->hdrs[side] + s->hdrs_len[side];
+
+	memcpy(p, nv->name, nv->namelen);
+	memcpy(p + nv->namelen, ": ", 2);
+	memcpy(p + nv->namelen + 2, nv->value, nv->valuelen);
+	memcpy(p + nv->namelen + 2 + nv->valuelen, "\r\n", 2);
+	s->hdrs_len[side] += (uint32_t)need;
+}
+
+static void header(struct h2_stream *s, bool request, bool trailers, const nghttp2_nv *nv,
+		   bool keep)
+{
+	if (keep && !trailers)
+		keep_header(s, request, nv);
 	if (request) {
 		if (is(nv, ":method"))
 			set(&s->method, nv);
@@ -289,7 +319,7 @@ static void header(struct h2_stream *s, bool request, bool trailers, const nghtt
 
 /* Decodes a whole header block; returns -1 if the decoder's state is now unknown. */
 static int decode_block(struct h2_dir *d, struct h2_stream *s, bool request, bool trailers,
-			const uint8_t *in, size_t len)
+			const uint8_t *in, size_t len, bool keep)
 {
 	static const uint8_t empty[1];
 
@@ -304,7 +334,7 @@ static int decode_block(struct h2_dir *d, struct h2_stream *s, bool request, boo
 			return -1;
 		in += rv, len -= (size_t)rv;
 		if (flags & NGHTTP2_HD_INFLATE_EMIT)
-			header(s, request, trailers, &nv);
+			header(s, request, trailers, &nv, keep);
 		if (flags & NGHTTP2_HD_INFLATE_FINAL) {
 			nghttp2_hd_inflate_end_headers(d->inf);
 			return 0;
@@ -312,6 +342,63 @@ static int decode_block(struct h2_dir *d, struct h2_stream *s, bool request, boo
 		if (!(flags & NGHTTP2_HD_INFLATE_EMIT) && len == 0)
 			return 0;
 	}
+}
+
+/* ---- detection: HTTP/2 streams through the HTTP buffers, as Suricata maps them ---- */
+
+static bool wants_http(const struct xdpi_dissect_ctx *c)
+{
+	return xdpi_dissect_wants(c, XDPI_STAGE_HTTP_REQUEST) ||
+	       xdpi_dissect_wants(c, XDPI_STAGE_HTTP_RESPONSE);
+}
+
+/* SIDE's regular headers, closed by the empty line the header buffers expect. */
+static void set_headers(struct xdpi_inspect *in, struct h2_stream *s, int side,
+			struct xdpi_http_scratch *sc)
+{
+	if (!s->hdrs[side]) {
+		xdpi_inspect_http_headers(in, "\r\n", 2, side == 1, sc);
+		return;
+	}
+	memcpy(s->hdrs[side] + s->hdrs_len[side], "\r\n", 2); /* room kept: see keep_header */
+	xdpi_inspect_http_headers(in, s->hdrs[side], s->hdrs_len[side] + 2, side == 1, sc);
+}
+
+/* The request's buffers: method, :path as the URI, HTTP/2, its headers, :authority as the
+ * host when no Host header says otherwise. */
+static void set_request(struct xdpi_inspect *in, struct h2_stream *s, struct xdpi_http_scratch *sc)
+{
+	set_headers(in, s, 0, sc);
+	if (s->method)
+		xdpi_inspect_set(in, XDPI_BUF_HTTP_METHOD, s->method, strlen(s->method));
+	if (s->path) {
+		xdpi_inspect_set(in, XDPI_BUF_HTTP_URI, s->path, strlen(s->path));
+		xdpi_inspect_set(in, XDPI_BUF_HTTP_RAW_URI, s->path, strlen(s->path));
+	}
+	xdpi_inspect_set(in, XDPI_BUF_HTTP_PROTOCOL, "HTTP/2", 6);
+	if (s->authority && !in->buf[XDPI_BUF_HTTP_RAW_HOST]) {
+		xdpi_inspect_set(in, XDPI_BUF_HTTP_RAW_HOST, s->authority, strlen(s->authority));
+		xdpi_inspect_http_host(in, sc);
+	}
+}
+
+/* A header block is decoded: the request's (HTTP_REQUEST) or the response's (HTTP_RESPONSE,
+ * with the request's buffers) to detection. Bodies are not handed over. */
+static void inspect_block(struct xdpi_dissect_ctx *c, struct h2_stream *s, bool request)
+{
+	struct xdpi_inspect in = { .stage = request ? XDPI_STAGE_HTTP_REQUEST : XDPI_STAGE_HTTP_RESPONSE };
+	struct xdpi_http_scratch sc;
+	char code[4];
+
+	if (!xdpi_dissect_wants(c, in.stage) || s->degraded || (!request && !s->status))
+		return;
+	set_request(&in, s, &sc);
+	if (!request) {
+		set_headers(&in, s, 1, &sc);
+		snprintf(code, sizeof(code), "%03u", (unsigned)s->status % 1000u);
+		xdpi_inspect_set(&in, XDPI_BUF_HTTP_STAT_CODE, code, 3);
+	}
+	c->inspect(c, &in);
 }
 
 static void block_done(struct xdpi_dissect_ctx *c, struct h2_dir *d)
@@ -336,10 +423,13 @@ static void block_done(struct xdpi_dissect_ctx *c, struct h2_dir *d)
 		s->ts = c->ts;
 		s->requested = true;
 	}
-	if (d->degraded || decode_block(d, s, request, trailers, d->block, d->block_len) < 0) {
+	if (d->degraded ||
+	    decode_block(d, s, request, trailers, d->block, d->block_len, wants_http(c)) < 0) {
 		d->degraded = true;
 		s->degraded = true;
 	}
+	if (!trailers && !d->block_push)
+		inspect_block(c, s, request);
 	if (request) {
 		struct h2_state *st = c->state;
 

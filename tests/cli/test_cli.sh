@@ -49,6 +49,29 @@ check "  malformed 2" grep -q "^malformed  2" "$TMP/check.out"
 check "read --rules with them still runs the good rule" exits 0 "1 of 3 loaded" \
 	x read --rules "$TMP/bad.rules" "$DNS"
 
+echo "--- rules see what Suricata's rules see"
+# HTTP/2 streams through the HTTP buffers (Suricata maps :path to http.uri, :authority to
+# http.host): six GET streams, one of them the manual's index
+cat >"$TMP/h2.rules" <<'RULES'
+alert http any any -> any any (msg:"h2 uri"; http.uri; content:"/doc/manual/html/index.html"; endswith; sid:1;)
+alert http any any -> any any (msg:"h2 method"; http.method; content:"GET"; sid:2;)
+alert http any any -> any any (msg:"h2 host"; http.host; content:"localhost"; sid:3;)
+alert http any any -> any any (msg:"h2 status"; http.stat_code; content:"200"; sid:4;)
+RULES
+h2alerts=$(x read --no-stats --rules "$TMP/h2.rules" "$CORPUS/sv_http2-keywords-ipv6-port3000.pcap" 2>/dev/null |
+	jq -r 'select(.event_type=="alert") | .alert.signature_id' | sort | uniq -c | awk '{ printf "%s:%s ", $2, $1 }')
+check "HTTP/2 transactions reach the rules: uri once, method, host and status on each of 6 streams ($h2alerts)" \
+	[ "$h2alerts" = "1:1 2:6 3:6 4:6 " ]
+# ICMP echo requests against icmp, ip_proto and itype rules (alert icmp never fired before)
+printf '%s\n' 'alert icmp any any -> any any (itype:8; sid:11;)' \
+	'alert ip any any -> any any (ip_proto:1; sid:12;)' >"$TMP/icmp.rules"
+ICMP=ndpi_googledns_android10.pcap
+want=$(tshark -r "$CORPUS/$ICMP" -Y "icmp.type == 8" 2>/dev/null | wc -l)
+icmp_alerts=$(x read --no-stats --rules "$TMP/icmp.rules" "$CORPUS/$ICMP" 2>/dev/null |
+	jq -r 'select(.event_type=="alert") | .alert.signature_id' | sort | uniq -c | awk '{ printf "%s:%s ", $2, $1 }')
+icmp_fired() { [ "$want" -gt 0 ] && echo "$icmp_alerts" | grep -q "^11:$want "; }
+check "ICMP rules fire: itype:8 on each of tshark's $want echo requests ($ICMP: $icmp_alerts)" icmp_fired
+
 echo "--- usage errors exit 2 and name the option"
 check "--anomaly factor=nan" exits 2 "factor: 'nan' is not a number" x read --anomaly factor=nan "$DNS"
 check "--anomaly scan_ports=2.5" exits 2 "scan_ports" x read --anomaly scan_ports=2.5 "$DNS"

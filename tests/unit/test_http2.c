@@ -147,6 +147,9 @@ static void test_h2_data_skipped(void **state)
 	assert_int_equal(harness_int(h, 0, "http", "status"), 200);
 	assert_int_equal(harness_int(h, 0, "http", "length"), 100000);
 	assert_true(json_is_true(json_object_get(json_object_get(h->ev[0], "xdpi"), "complete")));
+	/* detection saw the request and the response (HTTP/2 through the HTTP buffers) */
+	assert_int_equal(h->inspected[XDPI_STAGE_HTTP_REQUEST], 1);
+	assert_int_equal(h->inspected[XDPI_STAGE_HTTP_RESPONSE], 1);
 	/* DATA bytes copied after all: the place is named again, from where they end */
 	s.n = 0;
 	frame(&s, 0, 0, 3, data, sizeof(data));
