@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Runs the test tiers and prints one closing line: "N passed, N failed" (tiers).
-# Usage: tests/suite.sh all|unit|check|cli|bpf|corpus|schema|e2e|fuzz
+# Usage: tests/suite.sh all|unit|check|cli|bpf|corpus|schema|verify|e2e|fuzz
 # Exit code 77 from a tier means "skipped: no privileges"; under CI=true that is a failure.
 set -u
 cd "$(dirname "$0")/.."
@@ -90,6 +90,12 @@ run_e2e() {
 	return $rc
 }
 
+# Suricata's own regression tests: every alert check agrees, or is listed with its cause.
+run_verify() {
+	$MAKE --no-print-directory all || return 1
+	/usr/bin/python3 tests/verify/run_verify.py
+}
+
 run_fuzz() {
 	$MAKE --no-print-directory fuzz-short
 }
@@ -102,6 +108,7 @@ all)
 	tier bpf run_bpf
 	tier corpus run_corpus
 	tier schema run_schema
+	tier verify run_verify
 	tier fuzz run_fuzz
 	tier e2e run_e2e
 	;;
@@ -110,10 +117,11 @@ cli) tier cli run_cli ;;
 check) tier unit run_unit; tier check run_check ;;
 bpf) tier bpf run_bpf ;;
 corpus) tier corpus run_corpus ;;
+verify) tier verify run_verify ;;
 schema) tier schema run_schema ;;
 e2e) tier e2e run_e2e ;;
 fuzz) tier fuzz run_fuzz ;;
-*) echo "usage: $0 all|unit|check|cli|bpf|corpus|schema|e2e|fuzz" >&2; exit 2 ;;
+*) echo "usage: $0 all|unit|check|cli|bpf|corpus|schema|verify|e2e|fuzz" >&2; exit 2 ;;
 esac
 [ ${#failures[@]} -gt 0 ] && echo "failed tiers: ${failures[*]}"
 echo "tiers: $passed passed, $failed failed, $skipped skipped"

@@ -120,7 +120,9 @@ static __always_inline struct xdpi_capture msg_decide(struct xdpi_flow_value *v,
 	 * before user space has read this one's length (under load it falls behind by many
 	 * packets: a head budget here lost whole responses in bench/steering.sh). */
 	cnt_add(cs, XDPI_CNT_MSG_UNHINTED, 1);
-	cap.wake = 1;
+	/* a stream's skip is worth hearing soon; a datagram is its own message, and waking
+	 * for each would also outrun the socket hooks that name its process */
+	cap.wake = m->proto == IPPROTO_TCP;
 	return cap;
 }
 
