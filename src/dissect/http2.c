@@ -498,6 +498,15 @@ static void grpc_data(struct h2_stream *s, uint8_t dir, const uint8_t *p, size_t
 	}
 }
 
+/* The current DATA frame's last byte went by (seen or not): END_STREAM ends the side. */
+static void data_frame_end(struct xdpi_dissect_ctx *c, const struct h2_dir *d, struct h2_stream *s)
+{
+	if (d->fflags & FL_END_STREAM) {
+		s->end[c->dir & 1] = true;
+		stream_maybe_done(c, s);
+	}
+}
+
 static void frame_data(struct xdpi_dissect_ctx *c, struct h2_dir *d, const uint8_t *p, size_t n,
 		       bool whole)
 {
@@ -513,10 +522,8 @@ static void frame_data(struct xdpi_dissect_ctx *c, struct h2_dir *d, const uint8
 	 * (unless padded, where the pieces' ends are padding) */
 	if (s->grpc && (whole || !(d->fflags & FL_PADDED)))
 		grpc_data(s, dir, p, n);
-	if ((d->fflags & FL_END_STREAM) && (whole || d->fgot + n >= d->flen)) {
-		s->end[dir] = true; /* at the frame's last byte */
-		stream_maybe_done(c, s);
-	}
+	if (whole || d->fgot + n >= d->flen)
+		data_frame_end(c, d, s);
 }
 
 static void frame_settings(struct xdpi_dissect_ctx *c, const uint8_t *p, size_t n)
@@ -606,10 +613,8 @@ static void data_skipped(struct xdpi_dissect_ctx *c, struct h2_dir *d, uint32_t 
 	d->fgot += n;
 	if (s) {
 		s->data[dir] += add;
-		if (d->fgot == d->flen && (d->fflags & FL_END_STREAM)) {
-			s->end[dir] = true;
-			stream_maybe_done(c, s);
-		}
+		if (d->fgot == d->flen)
+			data_frame_end(c, d, s);
 	}
 	if (d->fgot == d->flen)
 		d->fh_len = 0;
