@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "xdpi/http_decode.h"
 #include "common.h"
 #include "opts.h"
 
@@ -52,6 +53,17 @@ static int opt_no_anomaly(void *ctx, const char *arg)
 	return 0;
 }
 
+static int opt_decode_layers(void *ctx, const char *arg)
+{
+	uint64_t n;
+
+	(void)ctx;
+	if (cli_parse_u64("http-decode-layers", arg, 0, 8, &n))
+		return -1;
+	xdpi_http_set_decode_layers((unsigned)n);
+	return 0;
+}
+
 static const struct cli_opt detect_opts[] = {
 	CLI_FN("rules", 0, "FILE", opt_rules,
 	       "Suricata-style rules to match (repeatable; a quoted glob is\n"
@@ -68,6 +80,10 @@ static const struct cli_opt detect_opts[] = {
 	       "dns_label (40), dns_entropy (4.0), dns_queries (20),\n"
 	       "dns_txt (50)"),
 	CLI_FN("no-anomaly", 0, NULL, opt_no_anomaly, "no scan, flood, surge or DNS tunnel detection"),
+	CLI_FN("http-decode-layers", 0, "N", opt_decode_layers,
+	       "Content-Encoding layers of a response body decoded for\n"
+	       "file_data and http.response_body (default 2, as Suricata's\n"
+	       "response-body-decompress-layer-limit; 0: no limit; at most 8)"),
 };
 
 struct cli_optgroup cli_detect_group(struct xdpi_app_rules *cd)

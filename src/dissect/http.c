@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 #include "xdpi/dissect.h"
+#include "xdpi/http_decode.h"
 #include "xdpi/inspect_http.h"
 
 #define HEAD_MAX 16384  /* one message's start line and headers */
@@ -26,7 +27,7 @@ struct http_tx {
 	char method[24], proto[12];
 	char *uri, *host, *ua, *referer, *xff, *ctype, *location, *reason;
 	int status, interim;  /* final status; the last 1xx before it (100 Continue) */
-	bool has_request, complete, gap;
+	bool has_request, has_response, complete, gap;
 	uint64_t req_ts, req_cnt, resp_cnt, interim_cnt, req_body, resp_body;
 	/* kept only while detection wants them: each message's head, then its first body bytes */
 	struct http_raw {
@@ -34,6 +35,8 @@ struct http_tx {
 		uint32_t len, head, line; /* bytes held; the head's; the start line's with CRLF */
 	} raw[2];
 	bool req_inspected;
+	struct xdpi_http_decoder *dec; /* the response body's Content-Encoding, for detection */
+	bool undecodable;              /* bytes of an encoded body went by unseen */
 };
 
 struct http_dir {
@@ -133,6 +136,7 @@ static void tx_free(struct http_tx *t)
 	if (!t)
 		return;
 	free(t->raw[0].p), free(t->raw[1].p);
+	xdpi_http_decoder_free(t->dec);
 	free(t->uri), free(t->host), free(t->ua), free(t->referer), free(t->xff);
 	free(t->ctype), free(t->location), free(t->reason);
 	free(t);
@@ -161,16 +165,33 @@ static void raw_keep(struct xdpi_dissect_ctx *c, struct http_raw *r, const char 
 	r->line = (uint32_t)(line_len(head, len) + 1 < len ? line_len(head, len) + 1 : len);
 }
 
-static void raw_body(struct http_raw *r, const char *p, size_t n)
+/* Keeps the first body bytes; false once there is no more room. */
+static bool raw_body(struct http_raw *r, const char *p, size_t n)
 {
 	size_t room = r->p ? r->head + XDPI_INSPECT_BODY_MAX - r->len : 0;
 
 	if (n > room)
 		n = room;
-	if (!n)
+	if (n) {
+		memcpy(r->p + r->len, p, n);
+		r->len += (uint32_t)n;
+	}
+	return r->p && r->len < r->head + XDPI_INSPECT_BODY_MAX;
+}
+
+static bool decoded_body(void *arg, const uint8_t *p, size_t n)
+{
+	return raw_body(arg, (const char *)p, n);
+}
+
+/* The decoder's last bytes join the body detection sees, before it looks. */
+static void decode_end(struct http_tx *t)
+{
+	if (!t->dec)
 		return;
-	memcpy(r->p + r->len, p, n);
-	r->len += (uint32_t)n;
+	xdpi_http_decode_end(t->dec, decoded_body, &t->raw[1]);
+	xdpi_http_decoder_free(t->dec);
+	t->dec = NULL;
 }
 
 static void set_raw(struct xdpi_inspect *in, const struct http_raw *r, bool response,
@@ -219,7 +240,8 @@ static void inspect_response(struct xdpi_dissect_ctx *c, struct http_tx *t)
 	struct xdpi_http_scratch sc;
 	char code[4];
 
-	if (!xdpi_dissect_wants(c, XDPI_STAGE_HTTP_RESPONSE) || !t->status)
+	decode_end(t);
+	if (!xdpi_dissect_wants(c, XDPI_STAGE_HTTP_RESPONSE) || !t->has_response)
 		return;
 	set_request(&in, t, &sc);
 	if (t->raw[1].p) { /* the response's own headers, payload and body */
@@ -227,8 +249,10 @@ static void inspect_response(struct xdpi_dissect_ctx *c, struct http_tx *t)
 		in.buf[XDPI_BUF_HTTP_START] = NULL;
 		set_raw(&in, &t->raw[1], true, &sc);
 	}
-	snprintf(code, sizeof(code), "%03u", (unsigned)t->status % 1000u);
-	xdpi_inspect_set(&in, XDPI_BUF_HTTP_STAT_CODE, code, 3);
+	if (t->status) {
+		snprintf(code, sizeof(code), "%03u", (unsigned)t->status % 1000u);
+		xdpi_inspect_set(&in, XDPI_BUF_HTTP_STAT_CODE, code, 3);
+	}
 	if (t->reason)
 		xdpi_inspect_set(&in, XDPI_BUF_HTTP_STAT_MSG, t->reason, strlen(t->reason));
 	c->inspect(c, &in);
@@ -319,12 +343,6 @@ static void queue_push(struct xdpi_dissect_ctx *c, struct http_tx *t)
 	st->qlen++;
 }
 
-/* The three digits of a status line (status_line() checked they are there). */
-static int status_code(const char *l)
-{
-	return (l[9] - '0') * 100 + (l[10] - '0') * 10 + (l[11] - '0');
-}
-
 /* ---- heads ---- */
 
 struct head {
@@ -405,15 +423,37 @@ static struct http_tx *parse_request(const struct head *h)
 	return t;
 }
 
-static void parse_status(struct http_tx *t, const struct head *h)
+/* Next blank-separated word of L (N bytes) from *I: its start, *WN its length. */
+static const char *word(const char *l, size_t n, size_t *i, size_t *wn)
 {
-	size_t ll = trim_cr(h->p, line_len(h->p, h->len));
+	size_t s;
 
-	t->status = status_code(h->p);
+	while (*i < n && isspace((unsigned char)l[*i]))
+		(*i)++;
+	for (s = *i; *i < n && !isspace((unsigned char)l[*i]); (*i)++)
+		;
+	*wn = *i - s;
+	return l + s;
+}
+
+/* Status, protocol and reason of a response head, however loosely its status line is
+ * written (the head's framing is read by xdpi_http_resp_parse). */
+static void parse_status(struct http_tx *t, const struct head *h,
+			 const struct xdpi_http_resp_info *info)
+{
+	const char *l = h->p + info->line_off, *w;
+	size_t n = info->line_len, i = 0, wn;
+
+	t->status = info->status;
+	t->has_response = true;
+	w = word(l, n, &i, &wn);
 	if (!t->proto[0])
-		snprintf(t->proto, sizeof(t->proto), "%.8s", h->p);
+		snprintf(t->proto, sizeof(t->proto), "%.*s", (int)wn, w);
+	word(l, n, &i, &wn); /* the code */
+	while (i < n && isspace((unsigned char)l[i]))
+		i++;
 	free(t->reason);
-	t->reason = ll > 13 ? dup_n(h->p + 13, ll - 13, FIELD_MAX) : NULL;
+	t->reason = i < n ? dup_n(l + i, n - i, FIELD_MAX) : NULL;
 	free(t->ctype);
 	t->ctype = header_dup(h, "Content-Type", FIELD_MAX);
 	free(t->location);
@@ -467,17 +507,42 @@ static void request_head(struct xdpi_dissect_ctx *c, const struct head *h)
 	dd->mode = framing(h, &dd->remaining, BODY_NONE);
 }
 
+/* Body framing of a response (libhtp's order): none for HEAD, and for 1xx, 204 and 304 unless
+ * they carry a Transfer-Encoding or a Content-Length after all; chunked when the coding names
+ * it anywhere; a length; else until the connection closes. */
+static enum body_mode resp_framing(const struct xdpi_http_resp_info *in, const struct http_tx *t,
+				   uint64_t *len)
+{
+	bool framed = in->has_te || in->has_cl;
+
+	if (!strcmp(t->method, "HEAD"))
+		return BODY_NONE;
+	if (!framed && ((in->status >= 100 && in->status < 200) || in->status == 204 ||
+			in->status == 304))
+		return BODY_NONE;
+	if (in->chunked)
+		return BODY_CHUNKED;
+	if (in->has_cl && in->content_length >= 0) {
+		*len = (uint64_t)in->content_length;
+		return *len ? BODY_LENGTH : BODY_NONE;
+	}
+	return BODY_CLOSE;
+}
+
 static void response_head(struct xdpi_dissect_ctx *c, const struct head *h)
 {
 	struct http_state *st = c->state;
 	struct http_dir *dd = &st->dir[1];
 	struct http_tx *t = queue_head(st);
-	int status = status_code(h->p);
+	struct xdpi_http_resp_info info;
+	bool framed;
 
-	if (status >= 100 && status < 200 && status != 101) {
+	xdpi_http_resp_parse(h->p, h->len, &info);
+	framed = info.has_te || info.has_cl;
+	if (info.status >= 100 && info.status < 200 && info.status != 101 && !framed) {
 		dd->mode = BODY_NONE; /* interim (100 Continue): the final response follows */
 		if (t) {
-			t->interim = status;
+			t->interim = info.status;
 			t->interim_cnt = c->pcap_cnt;
 		}
 		return;
@@ -488,20 +553,21 @@ static void response_head(struct xdpi_dissect_ctx *c, const struct head *h)
 			return;
 		queue_push(c, t);
 	}
-	parse_status(t, h);
+	parse_status(t, h, &info);
 	raw_keep(c, &t->raw[1], h->p, h->len);
 	t->gap |= c->gap;
 	t->resp_cnt = c->pcap_cnt;
 	st->resp_tx = t;
-	if (status == 101 || (!strcmp(t->method, "CONNECT") && status / 100 == 2)) {
+	if ((info.status == 101 && !framed) ||
+	    (!strcmp(t->method, "CONNECT") && info.status / 100 == 2)) {
 		st->upgraded = true; /* another protocol, or a tunnel, from here on */
 		c->switched = true;
 		dd->mode = BODY_NONE;
-	} else if (!strcmp(t->method, "HEAD") || status == 204 || status == 304) {
-		dd->mode = BODY_NONE;
-	} else {
-		dd->mode = framing(h, &dd->remaining, BODY_CLOSE);
+		return;
 	}
+	dd->mode = resp_framing(&info, t, &dd->remaining);
+	if (info.has_ce && t->raw[1].p && dd->mode != BODY_NONE)
+		t->dec = xdpi_http_decoder_new(info.ce, info.ce_len, xdpi_http_decode_layers());
 }
 
 /* ---- bodies ---- */
@@ -517,7 +583,13 @@ static void count_body(struct http_state *st, uint8_t d, const char *p, uint64_t
 			t->resp_body += n;
 		else
 			t->req_body += n;
-		if (p) /* NULL: skipped bytes, counted only */
+		if (!p && t->dec) /* an encoded body with a hole cannot be decoded on */
+			t->undecodable = true;
+		if (!p || t->undecodable)
+			return; /* NULL: skipped bytes, counted only */
+		if (t->dec)
+			xdpi_http_decode(t->dec, (const uint8_t *)p, (size_t)n, decoded_body, &t->raw[d]);
+		else
 			raw_body(&t->raw[d], p, (size_t)n);
 	}
 }
@@ -528,13 +600,58 @@ static struct http_tx *body_tx(struct http_state *st, uint8_t d)
 	return d ? st->resp_tx : (st->qlen ? st->q[(st->qhead + st->qlen - 1) % PENDING_MAX] : NULL);
 }
 
-/* Consumes chunked framing; returns bytes used, sets *done at the last chunk's end. */
+/* A chunk size line that is no size at all (junk before any digit, or none): the body is
+ * not chunked after all and runs to the connection's end, this line included (libhtp). */
+static void not_chunked(struct http_state *st, uint8_t d)
+{
+	struct http_dir *dd = &st->dir[d];
+
+	dd->mode = BODY_CLOSE;
+	count_body(st, d, dd->line, dd->line_len);
+	dd->line_len = 0;
+}
+
+/* Does the start of a size line already show junk before any hex digit? */
+static bool size_line_junk(const struct http_dir *dd)
+{
+	for (uint32_t i = 0; i < dd->line_len; i++) {
+		char ch = dd->line[i];
+
+		if (isxdigit((unsigned char)ch))
+			return false;
+		if (!strchr("\r\n \t\v\f", ch))
+			return true;
+	}
+	return false;
+}
+
+/* A whole size line: the next chunk, the trailers, a blank line to pass over, or not a size. */
+static void size_line(struct http_state *st, uint8_t d)
+{
+	struct http_dir *dd = &st->dir[d];
+	int64_t n = xdpi_http_chunk_size(dd->line, dd->line_len);
+
+	if (n == -2) { /* blank: the size is on a later line */
+		dd->line_len = 0;
+		return;
+	}
+	if (n < 0) {
+		not_chunked(st, d);
+		return;
+	}
+	dd->remaining = (uint64_t)n;
+	dd->chunk = n ? CHUNK_DATA : CHUNK_TRAILER;
+	dd->line_len = 0;
+}
+
+/* Consumes chunked framing; returns bytes used, sets *done at the last chunk's end. A size
+ * line may be blank-padded, carry junk after its digits, or end in a bare LF. */
 static size_t chunked(struct http_state *st, uint8_t d, const char *p, size_t len, bool *done)
 {
 	struct http_dir *dd = &st->dir[d];
 	size_t used = 0;
 
-	while (used < len && !*done) {
+	while (used < len && !*done && dd->mode == BODY_CHUNKED) {
 		if (dd->chunk == CHUNK_DATA) {
 			size_t n = dd->remaining < len - used ? (size_t)dd->remaining : len - used;
 
@@ -545,23 +662,24 @@ static size_t chunked(struct http_state *st, uint8_t d, const char *p, size_t le
 				dd->chunk = CHUNK_DATA_END;
 			continue;
 		}
-		/* a line: the size, the CRLF after data, or a trailer line */
+		/* a line: the size, the rest of the line after data, or a trailer line */
 		char ch = p[used++];
 
 		if (ch != '\n') {
 			if (dd->line_len < sizeof(dd->line) - 1)
 				dd->line[dd->line_len++] = ch;
+			if (dd->chunk == CHUNK_SIZE && dd->line_len >= 8 && size_line_junk(dd))
+				not_chunked(st, d);
 			continue;
 		}
-		dd->line[dd->line_len] = '\0';
 		if (dd->chunk == CHUNK_SIZE) {
-			dd->remaining = strtoull(dd->line, NULL, 16);
-			dd->chunk = dd->remaining ? CHUNK_DATA : CHUNK_TRAILER;
-		} else if (dd->chunk == CHUNK_DATA_END) {
-			dd->chunk = CHUNK_SIZE;
-		} else if (dd->line_len <= 1) { /* the empty line after the trailers */
-			*done = true;
+			size_line(st, d);
+			continue;
 		}
+		if (dd->chunk == CHUNK_DATA_END)
+			dd->chunk = CHUNK_SIZE;
+		else if (dd->line_len <= 1) /* the empty line after the trailers */
+			*done = true;
 		dd->line_len = 0;
 	}
 	return used;
@@ -614,6 +732,12 @@ static size_t head_end(const char *buf, size_t len, size_t from)
 	return 0;
 }
 
+/* End of a message head of direction D (responses as browsers read them). */
+static size_t message_head_end(uint8_t d, const char *buf, size_t len, size_t from)
+{
+	return d ? xdpi_http_resp_head_end(buf, len) : head_end(buf, len, from);
+}
+
 /* A start line at p (its direction's kind)? */
 static bool starts_message(const char *p, size_t len, uint8_t d)
 {
@@ -630,10 +754,10 @@ static bool may_start_message(const char *p, size_t len, uint8_t d)
 {
 	size_t ll = line_len(p, len), m;
 
+	if (d) /* where a response is due, browsers take anything starting "http" for one */
+		return xdpi_http_resp_may_start(p, len);
 	if (ll < len)
 		return starts_message(p, len, d);
-	if (d)
-		return !memcmp(p, "HTTP/", len < 5 ? len : 5);
 	m = method_len(p, len);
 	return m && (m == len || p[m] == ' ');
 }
@@ -656,7 +780,7 @@ static void head_done(struct xdpi_dissect_ctx *c, uint8_t d, const char *p, size
 	struct http_dir *dd = &st->dir[d];
 	struct head h = { p, len };
 
-	if (!(d ? status_line(p, line_len(p, len)) : true)) {
+	if (d && !xdpi_http_resp_may_start(p, len)) {
 		dd->resync = true;
 		return;
 	}
@@ -683,7 +807,7 @@ static size_t head_bytes(struct xdpi_dissect_ctx *c, uint8_t d, const char *p, s
 	struct http_dir *dd = &st->dir[d];
 	size_t old = dd->head_len, take = HEAD_MAX - old < len ? HEAD_MAX - old : len, end;
 
-	if (!old && (end = head_end(p, len < HEAD_MAX ? len : HEAD_MAX, 0))) {
+	if (!old && (end = message_head_end(d, p, len < HEAD_MAX ? len : HEAD_MAX, 0))) {
 		head_done(c, d, p, end);
 		return end;
 	}
@@ -691,7 +815,7 @@ static size_t head_bytes(struct xdpi_dissect_ctx *c, uint8_t d, const char *p, s
 		return len;
 	memcpy(dd->head + old, p, take);
 	dd->head_len += (uint32_t)take;
-	end = head_end(dd->head, dd->head_len, old > 3 ? old - 3 : 0);
+	end = message_head_end(d, dd->head, dd->head_len, old > 3 ? old - 3 : 0);
 	if (!end) {
 		if (dd->head_len == HEAD_MAX) { /* a head this long is not one we believe */
 			dd->head_len = 0;
@@ -822,9 +946,12 @@ static enum xdpi_dissect_status http_udp(struct xdpi_dissect_ctx *c, const char 
 	struct http_tx *t;
 
 	if (status_line(p, line_len(p, len))) {
+		struct xdpi_http_resp_info info;
+
+		xdpi_http_resp_parse(h.p, h.len, &info);
 		t = calloc(1, sizeof(*t));
 		if (t)
-			parse_status(t, &h);
+			parse_status(t, &h, &info);
 	} else {
 		t = parse_request(&h);
 	}

@@ -36,6 +36,14 @@ static void inspect(struct xdpi_dissect_ctx *c, const struct xdpi_inspect *in)
 			sum += in->buf[b][i];
 	h->inspected[in->stage]++;
 	h->inspect_sum += sum;
+	if (in->stage == XDPI_STAGE_HTTP_RESPONSE) {
+		const uint8_t *b = in->buf[XDPI_BUF_HTTP_RESP_BODY];
+		uint32_t n = b ? in->len[XDPI_BUF_HTTP_RESP_BODY] : 0;
+
+		h->resp_body_len = n < sizeof(h->resp_body) ? n : sizeof(h->resp_body) - 1;
+		memcpy(h->resp_body, b ? (const char *)b : "", h->resp_body_len);
+		h->resp_body[h->resp_body_len] = '\0';
+	}
 }
 
 struct harness *harness_new(const char *dissector, uint8_t l4)

@@ -16,6 +16,8 @@ struct harness {
 	int n;
 	unsigned inspected[XDPI_STAGE_MAX]; /* transactions handed to detection, per stage */
 	unsigned inspect_sum;
+	char resp_body[8192]; /* the last response body detection saw (NUL added) */
+	size_t resp_body_len;
 	/* the last wish of the dissector per direction (ctx.steer), when harness_steering() */
 	uint8_t steer_mode[2];
 	uint64_t steer_n[2];

@@ -235,6 +235,127 @@ static void test_http_probe(void **state)
 			 XDPI_DISSECT_OK);
 }
 
+/* ---- bodies as a browser reads them (evasions from noxxi.de's HTTP Evader) ---- */
+
+#define EICAR "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+
+/* The response body detection saw for one request and this response (bytes, length). */
+static struct harness *respond(const void *resp, size_t n)
+{
+	struct harness *h = harness_new("http", XDPI_L4_TCP);
+
+	feed(h, 0, "GET /e HTTP/1.1\r\nHost: x\r\n\r\n", 1);
+	harness_feed(h, 1, resp, n, 2, false);
+	harness_end(h);
+	return h;
+}
+
+static struct harness *respond_s(const char *resp)
+{
+	return respond(resp, strlen(resp));
+}
+
+/* gzip of EICAR (python3 gzip.compress, mtime 0) */
+static const uint8_t eicar_gz[] = {
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03, 0x8b, 0x30, 0xf5, 0x57,
+	0x0c, 0x50, 0x75, 0x70, 0x0c, 0x88, 0x36, 0x89, 0x09, 0x88, 0x8a, 0x30, 0x35, 0xd1,
+	0x08, 0x88, 0xd3, 0x34, 0x77, 0x76, 0xd6, 0x34, 0xaf, 0x55, 0x71, 0xf5, 0x74, 0x76,
+	0x0c, 0xd2, 0x0d, 0x0e, 0x71, 0xf4, 0x73, 0x71, 0x0c, 0x72, 0xd1, 0x75, 0xf4, 0x0b,
+	0xf1, 0x0c, 0xf3, 0x0c, 0x0a, 0x0d, 0xd6, 0x0d, 0x71, 0x0d, 0x0e, 0xd1, 0x75, 0xf3,
+	0xf4, 0x71, 0x55, 0x54, 0xf1, 0xd0, 0xf6, 0xd0, 0x02, 0x00, 0x3c, 0xcf, 0x51, 0x68,
+	0x44, 0x00, 0x00, 0x00,
+};
+
+static void expect_eicar(struct harness *h)
+{
+	assert_int_equal(h->inspected[XDPI_STAGE_HTTP_RESPONSE], 1);
+	assert_non_null(strstr(h->resp_body, "EICAR-STANDARD-ANTIVIRUS-TEST-FILE"));
+	assert_non_null(strstr(h->resp_body, "X5O!P%@AP[4"));
+}
+
+/* A gzip body, its header the standard one or with a flag zlib refuses; claimed as deflate;
+ * two layers; and a body that claims gzip but is not compressed at all. */
+static void test_http_encoded_bodies_decoded(void **state)
+{
+	char head[256], msg[512];
+	uint8_t bad[sizeof(eicar_gz)];
+	struct harness *h;
+	int n;
+
+	(void)state;
+	const char *codings[] = { "gzip", "x-gzip", "deflate", "Gzip,identity", "\xa0gzip" };
+	for (size_t i = 0; i < sizeof(codings) / sizeof(codings[0]); i++) {
+		n = snprintf(head, sizeof(head),
+			     "HTTP/1.1 200 ok\r\nContent-Encoding: %s\r\nContent-Length: %zu\r\n\r\n",
+			     codings[i], sizeof(eicar_gz));
+		memcpy(msg, head, (size_t)n);
+		memcpy(msg + n, eicar_gz, sizeof(eicar_gz));
+		h = respond(msg, (size_t)n + sizeof(eicar_gz));
+		expect_eicar(h);
+		assert_int_equal(harness_int(h, 0, "http", "length"), sizeof(eicar_gz));
+		harness_free(h);
+	}
+	memcpy(bad, eicar_gz, sizeof(bad));
+	bad[3] = 0x80; /* a reserved flag: past the header, as raw deflate */
+	n = snprintf(head, sizeof(head), "HTTP/1.1 200 ok\r\nContent-Encoding: gzip\r\n\r\n");
+	memcpy(msg, head, (size_t)n);
+	memcpy(msg + n, bad, sizeof(bad));
+	h = respond(msg, (size_t)n + sizeof(bad));
+	expect_eicar(h);
+	harness_free(h);
+	h = respond_s("HTTP/1.1 200 ok\r\nContent-Encoding: gzip\r\nContent-Length: 68\r\n\r\n" EICAR);
+	expect_eicar(h); /* not compressed after all: the bytes as they are */
+	harness_free(h);
+}
+
+/* Framing a strict reader misses: bare CR line ends, a folded Transfer-Encoding, NUL bytes
+ * in its name and value, repeated fields, a 204 with a length, a blank line before the first
+ * chunk size, sizes with junk after them, and a size that is none (read to close). */
+static void test_http_lenient_framing(void **state)
+{
+	static const char chunks[] = "4\r\nX5O!\r\n4\r\nP%@A\r\n4\r\nP[4\\\r\n4\r\nPZX5\r\n4\r\n"
+		"4(P^\r\n4\r\n)7CC\r\n4\r\n)7}$\r\n4\r\nEICA\r\n4\r\nR-ST\r\n4\r\nANDA\r\n4\r\n"
+		"RD-A\r\n4\r\nNTIV\r\n4\r\nIRUS\r\n4\r\n-TES\r\n4\r\nT-FI\r\n4\r\nLE!$\r\n4\r\n"
+		"H+H*\r\n0\r\n\r\n";
+#define HEAD(s) { s, sizeof(s) - 1 }
+	static const struct {
+		const char *p;
+		size_t n;
+	} heads[] = {
+		HEAD("HTTP/1.1 200 ok\rTransfer-Encoding: chunked\rX: y\r\n\n"),
+		HEAD("HTTP/1.1 200 ok\r\nTransfer-Encoding:\r\n \r\n chunked\r\n\r\n"),
+		HEAD("HTTP/1.1 200 ok\r\nTransfer\0-Encoding\v:chu\0nked\r\n\r\n"),
+		HEAD("HTTP/1.1 200 ok\r\nTransfer-Encoding: lalala\r\nTransfer-Encoding: chunked\r\n\r\n"),
+		HEAD("HTTP/1\0.1 200 ok\r\nTransfer-Encoding: chunked\r\n\r\n"),
+		HEAD("HTTP/1.1\rTransfer-Encoding: chunked\r\n\r\n"),
+		HEAD("\r\rHTTP/1.1 200 ok\r\nTransfer-Encoding: chunked\r\n\r\n"),
+		HEAD("HTTP/1.1 204 ok\r\nTransfer-Encoding: chunked\r\n\r\n"),
+		HEAD("HTTP/1.1 200 ok\r\nTransfer-Encoding: chunked\r\nX: y\n \n"),
+	};
+#undef HEAD
+	char msg[1024];
+	struct harness *h;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++) {
+		memcpy(msg, heads[i].p, heads[i].n);
+		memcpy(msg + heads[i].n, chunks, sizeof(chunks) - 1);
+		h = respond(msg, heads[i].n + sizeof(chunks) - 1);
+		expect_eicar(h);
+		harness_free(h);
+	}
+	h = respond_s("HTTP/1.1 200 ok\r\nTransfer-Encoding: chunked\r\n\r\n\r\n"
+		      "fx\r\nX5O!P%@AP[4\\PZX\r\n0F\r\n54(P^)7CC)7}$EI\r\n f \r\nCAR-STANDARD-AN\r\n"
+		      "f\r\nTIVIRUS-TEST-FI\r\n8\r\nLE!$H+H*\r\n0\r\n\r\n");
+	expect_eicar(h);
+	assert_int_equal(harness_int(h, 0, "http", "status"), 200);
+	harness_free(h);
+	/* not a size: the rest of the connection is the body, size lines and all */
+	h = respond_s("HTTP/1.1 200 ok\r\nTransfer-Encoding: chunked\r\n\r\nzz" EICAR "\r\n");
+	expect_eicar(h);
+	harness_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -247,6 +368,8 @@ int main(void)
 		cmocka_unit_test(test_http_length_body_skipped),
 		cmocka_unit_test(test_http_chunks_skipped),
 		cmocka_unit_test(test_http_skip_limits),
+		cmocka_unit_test(test_http_encoded_bodies_decoded),
+		cmocka_unit_test(test_http_lenient_framing),
 	};
 
 	return cmocka_run_group_tests_name("http", tests, NULL, NULL);

@@ -79,6 +79,23 @@ def skipped_keywords(xdpi, rules):
     return kws, int(malformed.group(1)) if malformed else 0
 
 
+# Suricata settings a test passes with --set, as the xdpi options that say the same
+SETTINGS = {
+    'app-layer.protocols.http.libhtp.default-config.response-body-decompress-layer-limit':
+        '--http-decode-layers',
+}
+
+
+def settings(test):
+    """xdpi options for the `--set NAME=VALUE` among the test's Suricata arguments."""
+    out = []
+    for arg in test.get('args') or []:
+        for name, value in re.findall(r'--set\s+([\w.-]+)=(\S+)', str(arg)):
+            if name in SETTINGS:
+                out += [SETTINGS[name], value]
+    return out
+
+
 def run_test(xdpi, suite, name):
     d = os.path.join(suite, 'tests', name)
     with open(os.path.join(d, 'test.yaml')) as f:
@@ -100,7 +117,7 @@ def run_test(xdpi, suite, name):
     cmd = [xdpi, 'read', '--no-stats', '--no-anomaly', '-o', '-']
     if os.path.exists(rules):
         cmd += ['--rules', rules]
-    cmd += address_vars(d) + [os.path.join(d, pcap or 'missing.pcap')]
+    cmd += settings(t) + address_vars(d) + [os.path.join(d, pcap or 'missing.pcap')]
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     alerts = []
     for line in p.stdout.splitlines():
