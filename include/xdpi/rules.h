@@ -98,9 +98,41 @@ struct xdpi_byte_op {
 	int32_t post_offset;
 };
 
+/* Transforms: a sticky buffer rewritten before its inspections run ("http.uri; from_base64;
+ * content:..."), Suricata's subset (detect/transform.c). */
+enum xdpi_xform_type {
+	XDPI_XF_FROM_BASE64 = 1, XDPI_XF_URL_DECODE, XDPI_XF_XOR, XDPI_XF_SUBSLICE,
+	XDPI_XF_PCREXFORM, XDPI_XF_TO_LOWER, XDPI_XF_TO_UPPER, XDPI_XF_STRIP_WS,
+	XDPI_XF_COMPRESS_WS, XDPI_XF_DOTPREFIX, XDPI_XF_MD5, XDPI_XF_SHA1, XDPI_XF_SHA256,
+	XDPI_XF_GUNZIP, XDPI_XF_ZLIB_DEFLATE, XDPI_XF_HEADER_LOWER, XDPI_XF_STRIP_PSEUDO,
+};
+
+enum xdpi_b64_mode { XDPI_B64_RFC4648, XDPI_B64_RFC2045, XDPI_B64_STRICT };
+
+struct xdpi_xform {
+	uint8_t type;    /* enum xdpi_xform_type */
+	uint8_t mode;    /* from_base64: enum xdpi_b64_mode */
+	bool truncate, has_b; /* subslice: clamp to the buffer; nbytes given */
+	int64_t a, b;    /* from_base64: offset, bytes (0: all); subslice: offset, nbytes;
+			  * gunzip, zlib_deflate: max-size */
+	uint8_t *key;    /* xor */
+	uint32_t key_len;
+	void *re;        /* pcrexform: pcre2_code */
+};
+
+#define XDPI_XFORM_MAX 4
+/* One transformed view of a buffer; a rule's inspections name it by index + 1 (0: the
+ * buffer as it is). */
+struct xdpi_buf_view {
+	uint8_t buf;     /* enum xdpi_buffer */
+	uint8_t n;
+	struct xdpi_xform x[XDPI_XFORM_MAX];
+};
+
 struct xdpi_sm {
 	uint8_t type;    /* enum xdpi_sm_type */
 	uint8_t buf;     /* enum xdpi_buffer */
+	uint8_t view;    /* 0: the buffer as it is; else r->views[view - 1] */
 	union {
 		struct xdpi_content c;
 		struct xdpi_pcre re;
@@ -162,6 +194,8 @@ struct xdpi_rule {
 	const char *app;     /* app-layer-protocol:NAME (or the header's app protocol) */
 	bool app_negated;
 	uint64_t buffers;    /* bitmap of enum xdpi_buffer used */
+	struct xdpi_buf_view *views; /* transformed buffers, for sm[].view */
+	uint8_t n_views;
 	bool kernel;         /* counted by the XDP maps instead of inspected here */
 	bool refused;        /* its pattern was refused by the prefilter: not loaded after all */
 	const char *file;

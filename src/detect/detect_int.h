@@ -3,11 +3,22 @@
 #ifndef XDPI_DETECT_INT_H
 #define XDPI_DETECT_INT_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+struct xdpi_buf_view;
+struct xdpi_xform;
 
 /* Emerging Threats' classification.config: the default priority (3 if unknown) and the
  * description (the alert's category) of a classtype. */
 uint32_t xdpi_classtype_priority(const char *classtype);
 const char *xdpi_classtype_desc(const char *classtype);
+
+/* Transforms (transform.c): a view's transforms over IN, through two scratch buffers of
+ * XDPI_XFORM_OUT bytes; returns the result and sets *OUT_LEN. */
+#define XDPI_XFORM_OUT 65536
+const uint8_t *xdpi_xform_view(const struct xdpi_buf_view *v, const uint8_t *in, size_t n,
+			       uint8_t *scratch[2], size_t *out_len);
+void xdpi_xform_free(struct xdpi_xform *x);
 
 #endif /* XDPI_DETECT_INT_H */

@@ -11,6 +11,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include "xdpi/rules.h"
+#include "detect_int.h"
 
 #define MATCH_BUDGET 1024 /* content occurrences tried per rule and buffer */
 #define MAX_LIST 64       /* inspections per buffer (longer lists are cut, see below) */
@@ -283,22 +284,70 @@ static bool match_from(struct mctx *m, uint32_t i, uint32_t pos)
 	}
 }
 
+/* Runs the inspections of one buffer (VIEW 0) or one transformed view of it over BUF. */
+static bool match_list(const struct xdpi_rule *r, int b, uint8_t view, const uint8_t *buf,
+		       size_t len)
+{
+	struct mctx m = { .budget = MATCH_BUDGET };
+
+	for (uint32_t i = 0; i < r->n_sm && m.n < MAX_LIST; i++)
+		if (r->sm[i].buf == b && r->sm[i].view == view)
+			m.l[m.n++] = &r->sm[i];
+	m.buf = buf;
+	m.len = (uint32_t)len;
+	return match_from(&m, 0, 0);
+}
+
+/* Each thread's two transform buffers, freed with the thread. */
+static pthread_key_t xf_key;
+static pthread_once_t xf_once = PTHREAD_ONCE_INIT;
+
+static void xf_key_make(void)
+{
+	pthread_key_create(&xf_key, free);
+}
+
+static bool thread_scratch(uint8_t *scratch[2])
+{
+	uint8_t *p;
+
+	pthread_once(&xf_once, xf_key_make);
+	if (!(p = pthread_getspecific(xf_key))) {
+		if (!(p = malloc(2 * XDPI_XFORM_OUT)))
+			return false;
+		pthread_setspecific(xf_key, p);
+	}
+	scratch[0] = p;
+	scratch[1] = p + XDPI_XFORM_OUT;
+	return true;
+}
+
+/* A transformed view of its buffer: the transforms write into this thread's scratch. */
+static bool match_view(const struct xdpi_rule *r, uint8_t view, const struct xdpi_inspect *in)
+{
+	const struct xdpi_buf_view *v = &r->views[view - 1];
+	uint8_t *scratch[2];
+	const uint8_t *out;
+	size_t n;
+
+	if (!in->buf[v->buf] || !thread_scratch(scratch))
+		return false;
+	out = xdpi_xform_view(v, in->buf[v->buf], in->len[v->buf], scratch, &n);
+	return match_list(r, v->buf, view, out, n);
+}
+
 bool xdpi_rule_match_buffers(const struct xdpi_rule *r, const struct xdpi_inspect *in)
 {
 	for (int b = 0; b < XDPI_BUF_MAX; b++) {
-		struct mctx m = { .budget = MATCH_BUDGET };
-
 		if (!(r->buffers & (1ull << b)))
 			continue;
 		if (!in->buf[b])
 			return false; /* the transaction does not have this buffer */
-		for (uint32_t i = 0; i < r->n_sm && m.n < MAX_LIST; i++)
-			if (r->sm[i].buf == b)
-				m.l[m.n++] = &r->sm[i];
-		m.buf = in->buf[b];
-		m.len = in->len[b];
-		if (!match_from(&m, 0, 0))
+		if (!match_list(r, b, 0, in->buf[b], in->len[b]))
 			return false;
 	}
+	for (uint8_t v = 1; v <= r->n_views; v++)
+		if (!match_view(r, v, in))
+			return false;
 	return true;
 }

@@ -26,6 +26,7 @@ struct parser {
 	size_t col;           /* column of the keyword being read */
 	int sticky;           /* current sticky buffer, -1: none (payload) */
 	int last_insp;        /* index in sm of the last content or pcre, -1: none */
+	int view;             /* transformed view the sticky buffer's inspections go to, 0: none */
 	size_t cap_sm;
 };
 
@@ -191,6 +192,8 @@ static struct xdpi_sm *sm_add(struct parser *p, uint8_t type, int buf)
 	memset(sm, 0, sizeof(*sm));
 	sm->type = type;
 	sm->buf = (uint8_t)buf;
+	if (p->view && buf == p->r->views[p->view - 1].buf)
+		sm->view = (uint8_t)p->view;
 	return sm;
 }
 
@@ -526,6 +529,7 @@ static int apply_buffer(struct parser *p, const struct buffer_kw *b)
 
 	if (!b->modifier) {
 		p->sticky = b->buf;
+		p->view = 0;
 		return 0;
 	}
 	if (p->last_insp < 0 || (sm = &p->r->sm[p->last_insp])->type != XDPI_SM_CONTENT)
@@ -534,6 +538,207 @@ static int apply_buffer(struct parser *p, const struct buffer_kw *b)
 		return fail(p, "'%s' on a content already bound to another buffer", b->name);
 	sm->buf = (uint8_t)b->buf;
 	return 0;
+}
+
+/* ---- transforms ---- */
+
+/* Is a view (or with VIEW 0, buffer BUF as it is) already inspected? */
+static bool view_used(const struct xdpi_rule *r, int buf, int view)
+{
+	for (uint32_t i = 0; i < r->n_sm; i++)
+		if (r->sm[i].buf == buf && r->sm[i].view == view)
+			return true;
+	return false;
+}
+
+/* Adds a transform to the current buffer: to its view while nothing inspects that view yet,
+ * else to a new view (inspections before the transform keep the buffer as they saw it). */
+static int add_xform(struct parser *p, struct xdpi_xform *x)
+{
+	struct xdpi_rule *r = p->r;
+	int buf = cur_buf(p);
+	struct xdpi_buf_view *v;
+
+	if (!p->view || view_used(r, buf, p->view)) {
+		if (r->n_views == UINT8_MAX - 1 ||
+		    !(v = realloc(r->views, (r->n_views + 1u) * sizeof(*v)))) {
+			xdpi_xform_free(x);
+			return -ENOMEM;
+		}
+		r->views = v;
+		v = &r->views[r->n_views++];
+		memset(v, 0, sizeof(*v));
+		v->buf = (uint8_t)buf;
+		p->view = r->n_views;
+	}
+	v = &r->views[p->view - 1];
+	if (v->n == XDPI_XFORM_MAX) {
+		xdpi_xform_free(x);
+		return fail(p, "at most %d transforms on one buffer", XDPI_XFORM_MAX);
+	}
+	v->x[v->n++] = *x;
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	uint8_t type;
+} plain_xforms[] = {
+	{ "url_decode", XDPI_XF_URL_DECODE }, { "to_lowercase", XDPI_XF_TO_LOWER },
+	{ "to_uppercase", XDPI_XF_TO_UPPER }, { "strip_whitespace", XDPI_XF_STRIP_WS },
+	{ "compress_whitespace", XDPI_XF_COMPRESS_WS }, { "dotprefix", XDPI_XF_DOTPREFIX },
+	{ "to_md5", XDPI_XF_MD5 }, { "to_sha1", XDPI_XF_SHA1 }, { "to_sha256", XDPI_XF_SHA256 },
+	{ "header_lowercase", XDPI_XF_HEADER_LOWER },
+	{ "strip_pseudo_headers", XDPI_XF_STRIP_PSEUDO },
+};
+
+/* The transforms that take no value; the keyword's name says which. */
+static int kw_plain_xform(struct parser *p, const char *name)
+{
+	for (size_t i = 0; i < sizeof(plain_xforms) / sizeof(plain_xforms[0]); i++) {
+		if (!strcmp(plain_xforms[i].name, name)) {
+			struct xdpi_xform x = { .type = plain_xforms[i].type };
+
+			return add_xform(p, &x);
+		}
+	}
+	return fail(p, "'%s' is not a transform", name);
+}
+
+#define PLAIN_XFORM(fn, kw)                                                   \
+	static int fn(struct parser *p, const char *v, size_t len)            \
+	{                                                                     \
+		(void)v, (void)len;                                           \
+		return kw_plain_xform(p, kw);                                 \
+	}
+PLAIN_XFORM(kw_url_decode, "url_decode")
+PLAIN_XFORM(kw_to_lowercase, "to_lowercase")
+PLAIN_XFORM(kw_to_uppercase, "to_uppercase")
+PLAIN_XFORM(kw_strip_whitespace, "strip_whitespace")
+PLAIN_XFORM(kw_compress_whitespace, "compress_whitespace")
+PLAIN_XFORM(kw_dotprefix, "dotprefix")
+PLAIN_XFORM(kw_to_md5, "to_md5")
+PLAIN_XFORM(kw_to_sha1, "to_sha1")
+PLAIN_XFORM(kw_to_sha256, "to_sha256")
+PLAIN_XFORM(kw_header_lowercase, "header_lowercase")
+PLAIN_XFORM(kw_strip_pseudo, "strip_pseudo_headers")
+
+/* from_base64[: bytes N][, offset N][, mode rfc4648|rfc2045|strict] */
+static int kw_from_base64(struct parser *p, const char *v, size_t len)
+{
+	const char *f[4];
+	size_t fl[4], n = fields(v, len, f, fl, 4);
+	struct xdpi_xform x = { .type = XDPI_XF_FROM_BASE64 };
+
+	for (size_t i = 0; i < n; i++) {
+		const char *sp = memchr(f[i], ' ', fl[i]);
+		size_t kl = sp ? (size_t)(sp - f[i]) : fl[i], vl = sp ? fl[i] - kl - 1 : 0;
+		int64_t num;
+
+		if (sp && (word_is(f[i], kl, "bytes") || word_is(f[i], kl, "offset"))) {
+			if (!parse_i64(sp + 1, vl, &num) || num < 0 || num > 65535)
+				return fail(p, "from_base64: bad number in '%.*s'", (int)fl[i], f[i]);
+			*(word_is(f[i], kl, "bytes") ? &x.b : &x.a) = num;
+		} else if (sp && word_is(f[i], kl, "mode") && word_is(sp + 1, vl, "rfc4648")) {
+			x.mode = XDPI_B64_RFC4648;
+		} else if (sp && word_is(f[i], kl, "mode") && word_is(sp + 1, vl, "rfc2045")) {
+			x.mode = XDPI_B64_RFC2045;
+		} else if (sp && word_is(f[i], kl, "mode") && word_is(sp + 1, vl, "strict")) {
+			x.mode = XDPI_B64_STRICT;
+		} else {
+			return fail(p, "from_base64: unknown option '%.*s'", (int)fl[i], f[i]);
+		}
+	}
+	return add_xform(p, &x);
+}
+
+/* subslice: OFFSET[, NBYTES][, truncate] */
+static int kw_subslice(struct parser *p, const char *v, size_t len)
+{
+	const char *f[3];
+	size_t fl[3], n = fields(v, len, f, fl, 3);
+	struct xdpi_xform x = { .type = XDPI_XF_SUBSLICE };
+
+	if (n && word_is(f[n - 1], fl[n - 1], "truncate"))
+		x.truncate = true, n--;
+	if (!n || n > 2 || !parse_i64(f[0], fl[0], &x.a) ||
+	    (n == 2 && !parse_i64(f[1], fl[1], &x.b)))
+		return fail(p, "subslice: expected OFFSET[, NBYTES][, truncate]");
+	x.has_b = n == 2;
+	return add_xform(p, &x);
+}
+
+/* xor:"HEXKEY" */
+static int kw_xor(struct parser *p, const char *v, size_t len)
+{
+	struct xdpi_xform x = { .type = XDPI_XF_XOR };
+
+	while (len && isspace((unsigned char)*v))
+		v++, len--;
+	if (len && *v != '"')
+		return skip(p, "xor:KEY-FROM-BUFFER", 19); /* Suricata 8's key taken from the data */
+	unquote(&v, &len);
+	if (!len || len % 2 || len > 510)
+		return fail(p, "xor: expected a quoted key of hex byte pairs");
+	if (!(x.key = malloc(len / 2)))
+		return -ENOMEM;
+	for (size_t i = 0; i < len; i += 2) {
+		char hex[3] = { v[i], v[i + 1], 0 }, *end;
+
+		x.key[i / 2] = (uint8_t)strtoul(hex, &end, 16);
+		if (*end || !isxdigit((unsigned char)v[i])) {
+			free(x.key);
+			return fail(p, "xor: '%.2s' is not a hex byte", v + i);
+		}
+	}
+	x.key_len = (uint32_t)(len / 2);
+	return add_xform(p, &x);
+}
+
+/* pcrexform:"regex" (no delimiters): the first capture group becomes the buffer. */
+static int kw_pcrexform(struct parser *p, const char *v, size_t len)
+{
+	struct xdpi_xform x = { .type = XDPI_XF_PCREXFORM };
+	PCRE2_SIZE erroff;
+	int errcode;
+
+	unquote(&v, &len);
+	if (!len)
+		return fail(p, "pcrexform: expected \"regex\"");
+	x.re = pcre2_compile((PCRE2_SPTR)v, len, 0, &errcode, &erroff, NULL);
+	if (!x.re) {
+		PCRE2_UCHAR msg[120];
+
+		pcre2_get_error_message(errcode, msg, sizeof(msg));
+		return fail(p, "pcrexform: %s at offset %zu", (char *)msg, (size_t)erroff);
+	}
+	return add_xform(p, &x);
+}
+
+/* gunzip and zlib_deflate[: max-size N] */
+static int inflate_xform(struct parser *p, const char *kw, uint8_t type, const char *v,
+			 size_t len)
+{
+	struct xdpi_xform x = { .type = type };
+
+	while (len && isspace((unsigned char)*v))
+		v++, len--;
+	if (len) {
+		if (len < 9 || strncmp(v, "max-size", 8) || !parse_i64(v + 9, len - 9, &x.a) ||
+		    x.a < 1)
+			return fail(p, "%s: expected max-size N", kw);
+	}
+	return add_xform(p, &x);
+}
+
+static int kw_gunzip(struct parser *p, const char *v, size_t len)
+{
+	return inflate_xform(p, "gunzip", XDPI_XF_GUNZIP, v, len);
+}
+
+static int kw_zlib_deflate(struct parser *p, const char *v, size_t len)
+{
+	return inflate_xform(p, "zlib_deflate", XDPI_XF_ZLIB_DEFLATE, v, len);
 }
 
 /* ---- pcre ---- */
@@ -782,9 +987,9 @@ static int size_sm(struct parser *p, const char *kw, const char *v, size_t len, 
 
 static int kw_bsize(struct parser *p, const char *v, size_t len)
 {
-	if (p->sticky < 0)
-		return fail(p, "bsize needs a sticky buffer before it");
-	return size_sm(p, "bsize", v, len, p->sticky);
+	if (p->sticky < 0 && !p->view)
+		return fail(p, "bsize needs a sticky buffer or a transform before it");
+	return size_sm(p, "bsize", v, len, cur_buf(p));
 }
 
 static int kw_urilen(struct parser *p, const char *v, size_t len)
@@ -1165,12 +1370,24 @@ static const struct keyword keywords[] = {
 	{ "flags", kw_flags, true }, { "ip_proto", kw_ip_proto, true },
 	{ "itype", kw_itype, true }, { "icode", kw_icode, true },
 	{ "app-layer-protocol", kw_app_layer, true },
+	{ "from_base64", kw_from_base64, false }, { "subslice", kw_subslice, true },
+	{ "xor", kw_xor, true }, { "pcrexform", kw_pcrexform, true },
+	{ "gunzip", kw_gunzip, false }, { "zlib_deflate", kw_zlib_deflate, false },
+	{ "url_decode", kw_url_decode, false }, { "to_lowercase", kw_to_lowercase, false },
+	{ "to_uppercase", kw_to_uppercase, false },
+	{ "strip_whitespace", kw_strip_whitespace, false },
+	{ "compress_whitespace", kw_compress_whitespace, false },
+	{ "dotprefix", kw_dotprefix, false }, { "to_md5", kw_to_md5, false },
+	{ "to_sha1", kw_to_sha1, false }, { "to_sha256", kw_to_sha256, false },
+	{ "header_lowercase", kw_header_lowercase, false },
+	{ "strip_pseudo_headers", kw_strip_pseudo, false },
 };
 
 /* fast_pattern takes a value sometimes; these take one optionally. */
 static bool value_optional(const char *name)
 {
-	return !strcmp(name, "fast_pattern");
+	return !strcmp(name, "fast_pattern") || !strcmp(name, "from_base64") ||
+	       !strcmp(name, "gunzip") || !strcmp(name, "zlib_deflate");
 }
 
 static int run_keyword(struct parser *p, const char *name, size_t nlen, const char *v,
@@ -1406,6 +1623,7 @@ static int choose_stage(struct parser *p)
 		if (sm->buf == BUF_FILE_DATA)
 			sm->buf = r->flow & XDPI_FLOW_TO_SERVER ? XDPI_BUF_HTTP_REQ_BODY
 								 : XDPI_BUF_HTTP_RESP_BODY;
+
 		r->buffers |= 1ull << sm->buf;
 		http |= is_http_buf(sm->buf);
 		resp |= is_response_buf(sm->buf);
@@ -1414,6 +1632,10 @@ static int choose_stage(struct parser *p)
 			 sm->buf == XDPI_BUF_JA3_STRING || sm->buf == XDPI_BUF_JA4_HASH;
 		tls_s |= sm->buf >= XDPI_BUF_TLS_CERT_SUBJECT && sm->buf <= XDPI_BUF_TLS_CERT_SERIAL;
 	}
+	for (uint32_t i = 0; i < r->n_views; i++)
+		if (r->views[i].buf == BUF_FILE_DATA)
+			r->views[i].buf = r->flow & XDPI_FLOW_TO_SERVER ? XDPI_BUF_HTTP_REQ_BODY
+								       : XDPI_BUF_HTTP_RESP_BODY;
 	if (http + dns + (tls_c || tls_s) > 1)
 		return fail(p, "buffers of two application protocols in one rule");
 	if (resp && (r->flow & XDPI_FLOW_TO_SERVER))
@@ -1444,8 +1666,8 @@ static void choose_prefilter(struct xdpi_rule *r)
 	for (uint32_t i = 0; i < r->n_sm; i++) {
 		const struct xdpi_sm *sm = &r->sm[i];
 
-		if (sm->type != XDPI_SM_CONTENT || (sm->c.flags & XDPI_CT_NEGATED))
-			continue;
+		if (sm->type != XDPI_SM_CONTENT || (sm->c.flags & XDPI_CT_NEGATED) || sm->view)
+			continue; /* the prefilter scans buffers as they are */
 		if (sm->c.flags & XDPI_CT_FAST) {
 			r->prefilter = (int32_t)i;
 			return;
@@ -1519,6 +1741,10 @@ void xdpi_rule_free(struct xdpi_rule *r)
 			free(sm->re.source);
 		}
 	}
+	for (uint32_t i = 0; i < r->n_views; i++)
+		for (uint8_t k = 0; k < r->views[i].n; k++)
+			xdpi_xform_free(&r->views[i].x[k]);
+	free(r->views);
 	for (uint32_t i = 0; i < r->n_fb; i++)
 		free(r->fb[i].ids);
 	free(r->fb);

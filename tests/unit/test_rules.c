@@ -43,7 +43,8 @@ static bool payload_match(const char *options, const void *data, size_t len)
 	bool hit;
 
 	snprintf(text, sizeof(text), "alert tcp any any -> any any (%s sid:1;)", options);
-	assert_int_equal(parse(text, &r, NULL), XDPI_RULE_OK);
+	if (parse(text, &r, NULL) != XDPI_RULE_OK)
+		fail_msg("%s: %s", text, err);
 	xdpi_inspect_set(&in, XDPI_BUF_PAYLOAD, data, len);
 	hit = xdpi_rule_match_buffers(&r, &in);
 	xdpi_rule_free(&r);
@@ -159,6 +160,55 @@ static void test_sizes_flags_header(void **state)
 	assert_int_equal(parse("alert ip $EXTERNAL_NET any -> any any (sid:1;)", &r, NULL), 0);
 	assert_false(xdpi_addr_match(&r.src, 4, h)); /* !$HOME_NET */
 	assert_true(xdpi_addr_match(&r.src, 4, (uint8_t[]){ 198, 18, 0, 1 }));
+	xdpi_rule_free(&r);
+}
+
+/* Transforms: a content before the transform sees the buffer as it is, one after it the
+ * transformed buffer; views chain; the prefilter never takes a transformed content. */
+static void test_transforms(void **state)
+{
+	static const uint8_t gz[] = { 0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03,
+				      0xcb, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00, 0x86, 0xa6, 0x10,
+				      0x36, 0x05, 0x00, 0x00, 0x00 }; /* gzip of "hello" */
+	struct xdpi_rule r;
+	char what[64];
+
+	(void)state;
+	assert_true(M("content:\"/?arg=dGhpc2lzYXRlc3QK\"; from_base64: offset 6; "
+		      "content:\"thisisatest\";", "/?arg=dGhpc2lzYXRlc3QK"));
+	assert_true(M("from_base64: bytes 8, offset 6; content:\"this\"; bsize:6;",
+		      "/?arg=dGhpc2lzYXRlc3QK"));
+	assert_false(M("from_base64: offset 5, mode strict; content:\"this\";",
+		       "/?arg=dGhpc2lzYXRlc3QK"));
+	assert_true(M("from_base64: offset 6, mode rfc2045; content:\"thisis\";",
+		      "/?arg=d!Ghpc2lzYXRlc3QK"));
+	assert_false(M("from_base64: offset 6; content:\"thisis\";", "/?arg=d!Ghpc2lzYXRlc3QK"));
+	assert_true(M("url_decode; content:\"mail=a@b c\";", "mail=a%40b+c"));
+	assert_true(M("content:\"curl/\"; subslice: 1,-3; content:\"url/7.6\"; bsize:7;",
+		      "curl/7.64.1"));
+	assert_true(M("subslice: -6; content:\"7.64.1\"; bsize:6;", "curl/7.64.1"));
+	assert_true(M("subslice: 0, 13; bsize:0;", "curl/7.64.1"));
+	assert_true(M("subslice: 0, 13, truncate; bsize:11;", "curl/7.64.1"));
+	assert_true(M("pcrexform:\"data=(.*)\"; xor:\"0d0a\"; content:\"|6e 6b|\"; bsize:2;",
+		      "data=ca"));
+	assert_true(M("to_uppercase; content:\"A B C\"; strip_whitespace; content:\"abc\";",
+		      "a b c"));
+	assert_true(M("to_sha256; content:\"|2c f2 4d ba|\"; startswith; bsize:32;", "hello"));
+	assert_true(payload_match("gunzip; content:\"hello\"; bsize:5;", gz, sizeof(gz)));
+	assert_true(payload_match("gunzip: max-size 3; content:\"hel\"; endswith;", gz, sizeof(gz)));
+	assert_int_equal(parse("alert tcp any any -> any any (to_lowercase; to_lowercase; "
+			       "to_lowercase; to_lowercase; to_lowercase; sid:5;)", &r, what),
+			 XDPI_RULE_ERROR);
+	xdpi_rule_free(&r);
+	assert_int_equal(parse("alert http any any -> any any (http.uri; content:\"/a?q=\"; "
+			       "from_base64: offset 5; content:\"longer_decoded\"; sid:3;)", &r,
+			       what), XDPI_RULE_OK);
+	assert_int_equal(r.n_views, 1);
+	assert_int_equal(r.sm[r.prefilter].view, 0); /* the plain "/a?q=", not the longer one */
+	xdpi_rule_free(&r);
+	assert_int_equal(parse("alert tcp any any -> any any (xor:\"0g\"; sid:4;)", &r, what),
+			 XDPI_RULE_ERROR);
+	assert_non_null(strstr(err, "t.rules:7:"));
 	xdpi_rule_free(&r);
 }
 
@@ -461,6 +511,7 @@ int main(void)
 		cmocka_unit_test(test_flowbits),
 		cmocka_unit_test(test_thresholds),
 		cmocka_unit_test(test_pass_and_report),
+		cmocka_unit_test(test_transforms),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
