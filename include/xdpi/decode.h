@@ -8,6 +8,9 @@
 #include "xdpi/pkt.h"
 #include "shared/xdpi_abi.h"
 
+/* Tags user space reads (Suricata's three); the kernel's parser stops at XDPI_VLAN_MAX. */
+#define XDPI_DECODE_VLAN_MAX 3
+
 enum xdpi_frag_state {
 	XDPI_DFRAG_NONE = 0,
 	XDPI_DFRAG_FIRST,
@@ -19,7 +22,7 @@ struct xdpi_decoded {
 	uint8_t proto;
 	uint8_t nvlan;
 	uint8_t tcp_flags;
-	uint16_t vlan[XDPI_VLAN_MAX];
+	uint16_t vlan[XDPI_DECODE_VLAN_MAX];
 	bool pppoe;       /* came through a PPPoE session */
 	uint8_t saddr[16];
 	uint8_t daddr[16];
@@ -41,6 +44,9 @@ struct xdpi_decoded {
 	uint16_t tcp_win;
 	uint16_t l3_off;
 	uint16_t l4_off;
+	const uint8_t *l3_hdr;    /* the IP header with its options/extension headers, or NULL */
+	const uint8_t *l4_hdr;    /* the TCP/UDP/ICMP header with its options, or NULL */
+	uint16_t l3_hlen, l4_hlen;
 	const uint8_t *payload;  /* captured payload */
 	uint32_t payload_len;     /* captured bytes at payload */
 	uint32_t payload_wire;    /* payload length by the headers */

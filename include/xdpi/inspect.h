@@ -37,6 +37,8 @@
 	X(HTTP_ACCEPT, "http.accept")                    \
 	X(HTTP_ACCEPT_ENC, "http.accept_enc")            \
 	X(HTTP_ACCEPT_LANG, "http.accept_lang")          \
+	X(HTTP_REQUEST_HEADER, "http.request_header")    \
+	X(HTTP_RESPONSE_HEADER, "http.response_header")  \
 	X(HTTP_CONNECTION, "http.connection")            \
 	X(DNS_QUERY, "dns.query")                        \
 	X(TLS_SNI, "tls.sni")                            \
@@ -45,7 +47,11 @@
 	X(TLS_CERT_SERIAL, "tls.cert_serial")            \
 	X(JA3_HASH, "ja3.hash")                          \
 	X(JA3_STRING, "ja3.string")                      \
-	X(JA4_HASH, "ja4.hash")
+	X(JA4_HASH, "ja4.hash")                          \
+	X(IPV4_HDR, "ipv4.hdr")                          \
+	X(IPV6_HDR, "ipv6.hdr")                          \
+	X(TCP_HDR, "tcp.hdr")                            \
+	X(UDP_HDR, "udp.hdr")
 
 enum xdpi_buffer {
 #define XDPI_X_ENUM(id, name) XDPI_BUF_##id,
@@ -73,7 +79,15 @@ struct xdpi_inspect {
 	const uint8_t *buf[XDPI_BUF_MAX]; /* NULL: not present in this transaction */
 	uint32_t len[XDPI_BUF_MAX];
 	uint16_t dns_qtype; /* DNS query stage: the question's type */
+	uint16_t tls_chain_len; /* TLS server stage: certificates the server sent */
 };
+
+/* Buffers a transaction carries once per header: set to the header block, matched line by
+ * line ("Name: value"), a rule matching when one line does. */
+static inline bool xdpi_buffer_per_line(int b)
+{
+	return b == XDPI_BUF_HTTP_REQUEST_HEADER || b == XDPI_BUF_HTTP_RESPONSE_HEADER;
+}
 
 static inline void xdpi_inspect_set(struct xdpi_inspect *in, enum xdpi_buffer b, const void *p,
 				    size_t len)

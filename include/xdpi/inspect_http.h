@@ -9,6 +9,7 @@
 struct xdpi_http_scratch {
 	char names[2048];
 	char host[256];
+	char uri[8192];
 };
 
 /* Value of NAME in the header lines HDRS (first occurrence, case-insensitive), without the
@@ -19,6 +20,10 @@ const char *xdpi_http_header_value(const char *hdrs, size_t len, const char *nam
  * response, and for a request the user agent and the host (raw and lower-cased). */
 void xdpi_inspect_http_headers(struct xdpi_inspect *in, const char *hdrs, size_t len,
 			       bool response, struct xdpi_http_scratch *sc);
+/* http.uri.raw as sent and http.uri normalised as libhtp does (percent-decoded, the path's
+ * "." and ".." segments resolved) into SC. */
+void xdpi_inspect_http_uri(struct xdpi_inspect *in, const char *uri, size_t len,
+			   struct xdpi_http_scratch *sc);
 /* http.host from http.host.raw: lower-cased into SC. */
 void xdpi_inspect_http_host(struct xdpi_inspect *in, struct xdpi_http_scratch *sc);
 

@@ -51,7 +51,24 @@ struct xdpi_num_cmp {
 
 enum xdpi_sm_type {
 	XDPI_SM_CONTENT = 1, XDPI_SM_PCRE, XDPI_SM_ISDATAAT, XDPI_SM_BYTE_TEST,
-	XDPI_SM_BYTE_JUMP, XDPI_SM_BSIZE,
+	XDPI_SM_BYTE_JUMP, XDPI_SM_BSIZE, XDPI_SM_ENTROPY, XDPI_SM_ABSENT, XDPI_SM_B64_DECODE,
+};
+
+/* Inspections after base64_data run on what base64_decode decoded (not a buffer a
+ * transaction carries). */
+#define XDPI_BUF_BASE64_DATA 0xfd
+
+struct xdpi_b64_decode {
+	uint32_t bytes, offset; /* bytes 0: to the buffer's end */
+	bool relative;          /* from the end of the previous match */
+};
+
+/* entropy: the Shannon entropy (bits per byte) of bytes [offset, offset + bytes) compared. */
+struct xdpi_entropy {
+	uint8_t op;      /* enum xdpi_cmp */
+	bool negated;    /* !A-B */
+	double a, b;
+	uint32_t offset, bytes; /* bytes 0: to the end */
 };
 
 #define XDPI_CT_NOCASE 0x01
@@ -139,8 +156,13 @@ struct xdpi_sm {
 		struct xdpi_isdataat d;
 		struct xdpi_byte_op by;
 		struct xdpi_num_cmp size;
+		struct xdpi_entropy ent;
+		struct xdpi_b64_decode b64;
+		bool or_else;    /* absent: the buffer is absent, or what follows matches */
 	};
 };
+
+enum { XDPI_VLAN_ANY = 0, XDPI_VLAN_ALL, XDPI_VLAN_LAYER };
 
 #define XDPI_FLOW_ESTABLISHED 0x01
 #define XDPI_FLOW_NOT_ESTABLISHED 0x02
@@ -187,12 +209,25 @@ struct xdpi_rule {
 	bool noalert;
 	struct xdpi_threshold threshold, filter;
 	struct xdpi_num_cmp dsize, itype, icode;
+	struct xdpi_num_cmp tls_chain_len; /* tls.cert_chain_len (a TLS server rule) */
+	struct xdpi_num_cmp icmp_id;  /* icmp_id: an echo request's or reply's identifier */
+	struct xdpi_num_cmp tcp_mss;  /* tcp.mss: the MSS option's value (it must be there) */
+	/* flow.pkts / flow.bytes per direction: [0] to the server, [1] to the client */
+	struct xdpi_num_cmp flow_pkts[2], flow_bytes[2];
+	uint8_t family;      /* ipv4 / ipv6 / icmpv6 in the header: 4 or 6; 0: either */
 	int16_t ip_proto;    /* -1: any */
+	struct xdpi_vlan_cond {
+		struct xdpi_num_cmp id; /* op 0: no vlan.id condition */
+		int8_t layer;        /* 0 outermost, -1 innermost, ... */
+		uint8_t which;       /* XDPI_VLAN_ANY, _ALL or _LAYER */
+	} vlan;
 	bool has_flags;      /* a flags: keyword: the packet must be TCP and match */
 	uint8_t flags_set, flags_mask; /* TCP flags that must be set, among those checked */
 	char flags_mod;      /* 0, '+', '*', '!' */
 	const char *app;     /* app-layer-protocol:NAME (or the header's app protocol) */
 	bool app_negated;
+	const char *app_not[4]; /* more app-layer-protocol:!NAME: none of these either */
+	uint8_t n_app_not;
 	uint64_t buffers;    /* bitmap of enum xdpi_buffer used */
 	struct xdpi_buf_view *views; /* transformed buffers, for sm[].view */
 	uint8_t n_views;

@@ -351,6 +351,8 @@ static bool kernel_eligible(const struct xdpi_rule *r, bool *by_source)
 	bool src_list = r->src.literal, dst_list = r->dst.literal;
 
 	if (r->stage != XDPI_STAGE_PACKET || r->proto != XDPI_RP_IP || r->n_sm || r->bidir ||
+	    r->family || r->vlan.id.op || r->flow_pkts[0].op || r->flow_pkts[1].op ||
+	    r->flow_bytes[0].op || r->flow_bytes[1].op ||
 	    r->action == XDPI_RA_PASS || !r->sport.any || r->sport.n_out || !r->dport.any ||
 	    r->dport.n_out || r->flow || r->dsize.op || r->itype.op || r->icode.op ||
 	    r->ip_proto >= 0 || r->has_flags || r->app || r->filter.type ||
@@ -830,6 +832,8 @@ struct hdr {
 
 static bool proto_ok(const struct xdpi_rule *r, const struct hdr *h, const struct xdpi_flow *f)
 {
+	if (r->family && h->family != r->family)
+		return false;
 	switch (r->proto) {
 	case XDPI_RP_TCP: return h->proto == XDPI_IPPROTO_TCP;
 	case XDPI_RP_UDP: return h->proto == XDPI_IPPROTO_UDP;
@@ -841,15 +845,25 @@ static bool proto_ok(const struct xdpi_rule *r, const struct hdr *h, const struc
 	(void)f;
 }
 
+static bool app_is(const char *ap, const char *name)
+{
+	return ap && (!strcmp(ap, name) || (!strcmp(name, "http") && !strcmp(ap, "http2")));
+}
+
+/* app-layer-protocol: a negated name matches only once the flow's protocol is known (a
+ * dissector claimed it, or none could: "failed"), as Suricata's. */
 static bool app_ok(const struct xdpi_rule *r, const struct xdpi_flow *f)
 {
 	const char *ap = f->app_proto;
-	bool same;
 
 	if (!r->app)
 		return true;
-	same = ap && (!strcmp(ap, r->app) || (!strcmp(r->app, "http") && !strcmp(ap, "http2")));
-	return same != r->app_negated;
+	if (r->app_negated && !ap)
+		return false;
+	for (uint8_t i = 0; i < r->n_app_not; i++)
+		if (app_is(ap, r->app_not[i]))
+			return false;
+	return app_is(ap, r->app) != r->app_negated;
 }
 
 static bool addrs_ok(const struct xdpi_rule *r, const struct hdr *h)
@@ -884,6 +898,50 @@ static bool flow_ok(const struct xdpi_rule *r, const struct hdr *h, const struct
 	return true;
 }
 
+/* vlan.id: one tag (by layer), every tag, or any tag meets the condition. */
+static bool vlan_ok(const struct xdpi_vlan_cond *c, const struct xdpi_decoded *p)
+{
+	int i;
+
+	if (!p->nvlan)
+		return false;
+	if (c->which == XDPI_VLAN_LAYER) {
+		i = c->layer >= 0 ? c->layer : p->nvlan + c->layer;
+		return i >= 0 && i < p->nvlan && xdpi_num_cmp_match(&c->id, p->vlan[i]);
+	}
+	for (i = 0; i < p->nvlan; i++)
+		if (xdpi_num_cmp_match(&c->id, p->vlan[i]) != (c->which == XDPI_VLAN_ALL))
+			return c->which != XDPI_VLAN_ALL;
+	return c->which == XDPI_VLAN_ALL;
+}
+
+/* The MSS option of a TCP header (0: none). */
+static uint32_t tcp_mss(const struct xdpi_decoded *p)
+{
+	const uint8_t *o = p->l4_hdr;
+
+	for (uint32_t i = 20; o && i + 1 < p->l4_hlen;) {
+		if (o[i] == 0)
+			break;
+		if (o[i] == 1) {
+			i++;
+			continue;
+		}
+		if (o[i] == 2 && o[i + 1] == 4 && i + 4 <= p->l4_hlen)
+			return (uint32_t)o[i + 2] << 8 | o[i + 3];
+		if (o[i + 1] < 2)
+			break;
+		i += o[i + 1];
+	}
+	return 0;
+}
+
+static bool icmp_echo(const struct xdpi_decoded *p)
+{
+	return (p->proto == XDPI_IPPROTO_ICMP && (p->icmp_type == 0 || p->icmp_type == 8)) ||
+	       (p->proto == XDPI_IPPROTO_ICMPV6 && (p->icmp_type == 128 || p->icmp_type == 129));
+}
+
 static bool packet_ok(const struct xdpi_rule *r, const struct xdpi_decoded *p)
 {
 	bool icmp = p->proto == XDPI_IPPROTO_ICMP || p->proto == XDPI_IPPROTO_ICMPV6;
@@ -898,6 +956,16 @@ static bool packet_ok(const struct xdpi_rule *r, const struct xdpi_decoded *p)
 		return false;
 	if (r->ip_proto >= 0 && p->proto != r->ip_proto)
 		return false;
+	if (r->vlan.id.op && !vlan_ok(&r->vlan, p))
+		return false;
+	if (r->icmp_id.op && (!icmp_echo(p) || !xdpi_num_cmp_match(&r->icmp_id, p->sport)))
+		return false;
+	if (r->tcp_mss.op) {
+		uint32_t mss = p->proto == XDPI_IPPROTO_TCP ? tcp_mss(p) : 0;
+
+		if (!mss || !xdpi_num_cmp_match(&r->tcp_mss, mss))
+			return false;
+	}
 	if (r->has_flags) { /* not a default: a rule without flags: is not a TCP rule */
 		uint8_t fl = p->tcp_flags & r->flags_mask;
 
@@ -913,12 +981,34 @@ static bool packet_ok(const struct xdpi_rule *r, const struct xdpi_decoded *p)
 	return true;
 }
 
+/* flow.pkts and flow.bytes: the flow's counters so far, by direction. */
+static bool counters_ok(const struct xdpi_rule *r, const struct xdpi_flow *f)
+{
+	for (int dir = 0; dir < 2; dir++) {
+		uint8_t side = dir ? !f->initiator : f->initiator;
+
+		if (r->flow_pkts[dir].op && !xdpi_num_cmp_match(&r->flow_pkts[dir], f->pkts[side]))
+			return false;
+		if (r->flow_bytes[dir].op && !xdpi_num_cmp_match(&r->flow_bytes[dir], f->bytes[side]))
+			return false;
+	}
+	return true;
+}
+
+/* Conditions on a transaction's numbers (not buffers). */
+static bool numbers_ok(const struct xdpi_rule *r, const struct xdpi_inspect *in)
+{
+	return !r->tls_chain_len.op || (in->stage == XDPI_STAGE_TLS_SERVER &&
+					xdpi_num_cmp_match(&r->tls_chain_len, in->tls_chain_len));
+}
+
 static bool verify(struct xdpi_detect *d, const struct xdpi_rule *r, const struct hdr *h,
 		   struct xdpi_flow *f, const struct xdpi_inspect *in)
 {
 	/* the cheap checks first */
 	return proto_ok(r, h, f) && flow_ok(r, h, f) && (!h->pkt || packet_ok(r, h->pkt)) &&
-	       app_ok(r, f) && addrs_ok(r, h) && xdpi_rule_match_buffers(r, in) &&
+	       app_ok(r, f) && addrs_ok(r, h) && numbers_ok(r, in) && counters_ok(r, f) &&
+	       xdpi_rule_match_buffers(r, in) &&
 	       detect_flowbits_ok(d, r, f);
 }
 
@@ -964,6 +1054,18 @@ static void run(struct xdpi_detect *d, const struct hdr *h, struct xdpi_flow *f,
 	}
 }
 
+/* ipv4.hdr / ipv6.hdr and tcp.hdr / udp.hdr: the headers as captured, options included. */
+static void set_header_buffers(struct xdpi_inspect *in, const struct xdpi_decoded *p)
+{
+	if (p->l3_hdr && p->l3_hlen)
+		xdpi_inspect_set(in, p->family == 4 ? XDPI_BUF_IPV4_HDR : XDPI_BUF_IPV6_HDR,
+				 p->l3_hdr, p->l3_hlen);
+	if (p->l4_hdr && p->l4_hlen && p->proto == XDPI_IPPROTO_TCP)
+		xdpi_inspect_set(in, XDPI_BUF_TCP_HDR, p->l4_hdr, p->l4_hlen);
+	if (p->l4_hdr && p->l4_hlen && p->proto == XDPI_IPPROTO_UDP)
+		xdpi_inspect_set(in, XDPI_BUF_UDP_HDR, p->l4_hdr, p->l4_hlen);
+}
+
 void xdpi_detect__packet(struct xdpi_detect *d, struct xdpi_flow *f, const struct xdpi_decoded *p,
 			 uint8_t dir, uint64_t ts, xdpi_alert_fn fn, void *ctx)
 {
@@ -976,6 +1078,7 @@ void xdpi_detect__packet(struct xdpi_detect *d, struct xdpi_flow *f, const struc
 	d->cnt[XDPI_DCNT_INSPECTED_PKTS]++;
 	if (p->payload_len)
 		xdpi_inspect_set(&in, XDPI_BUF_PAYLOAD, p->payload, p->payload_len);
+	set_header_buffers(&in, p);
 	begin(d, XDPI_STAGE_PACKET);
 	scan_buffers(d, &in, p->proto);
 	index_lookup(d, &d->by_src, p->family, p->saddr);

@@ -20,5 +20,9 @@ const char *xdpi_classtype_desc(const char *classtype);
 const uint8_t *xdpi_xform_view(const struct xdpi_buf_view *v, const uint8_t *in, size_t n,
 			       uint8_t *scratch[2], size_t *out_len);
 void xdpi_xform_free(struct xdpi_xform *x);
+/* Base64 of IN into OUT (enum xdpi_b64_mode: RFC 4648 stops at the first byte outside the
+ * alphabet, RFC 2045 passes over it, strict gives nothing); whole quanta, and the bits of a
+ * last partial one. Returns the bytes written. */
+size_t xdpi_base64_decode(const uint8_t *in, size_t n, uint8_t *out, size_t cap, int mode);
 
 #endif /* XDPI_DETECT_INT_H */

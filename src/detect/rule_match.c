@@ -5,6 +5,7 @@
  * occurrence is tried, as Suricata does, within a bounded budget. */
 #define _GNU_SOURCE /* memmem, memrchr, qsort_r, asprintf */
 #include <ctype.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #define MAX_LIST 64       /* inspections per buffer (longer lists are cut, see below) */
 
 struct mctx {
+	const struct xdpi_rule *r;
 	const struct xdpi_sm *l[MAX_LIST];
 	uint32_t n;
 	const uint8_t *buf;
@@ -54,6 +56,7 @@ static bool is_relative(const struct xdpi_sm *sm)
 	case XDPI_SM_ISDATAAT: return sm->d.relative;
 	case XDPI_SM_BYTE_TEST:
 	case XDPI_SM_BYTE_JUMP: return sm->by.flags & XDPI_BY_RELATIVE;
+	case XDPI_SM_B64_DECODE: return sm->b64.relative;
 	default: return false;
 	}
 }
@@ -268,6 +271,117 @@ static bool match_byte_jump(struct mctx *m, uint32_t i, uint32_t pos)
 	return match_from(m, i + 1, (uint32_t)to);
 }
 
+/* Each thread's two transform buffers, freed with the thread. */
+static bool match_list(const struct xdpi_rule *r, int b, uint8_t view, const uint8_t *buf,
+		       size_t len);
+
+/* A per-line buffer: each "Name: value" line of the block (line end not included) in turn;
+ * one that matches is enough. */
+static bool match_lines(const struct xdpi_rule *r, int b, uint8_t view, const uint8_t *buf,
+			size_t len)
+{
+	for (size_t off = 0; off < len;) {
+		const uint8_t *nl = memchr(buf + off, '\n', len - off);
+		size_t end = nl ? (size_t)(nl - buf) : len, n = end - off;
+
+		if (n && buf[off + n - 1] == '\r')
+			n--;
+		if (n && match_list(r, b, view, buf + off, n))
+			return true;
+		off = end + 1;
+	}
+	return false;
+}
+
+static pthread_key_t xf_key;
+static pthread_once_t xf_once = PTHREAD_ONCE_INIT;
+
+static void xf_key_make(void)
+{
+	pthread_key_create(&xf_key, free);
+}
+
+/* Two buffers for a view's transforms, a third for base64_decode (which may decode a view). */
+static bool thread_scratch(uint8_t *scratch[3])
+{
+	uint8_t *p;
+
+	pthread_once(&xf_once, xf_key_make);
+	if (!(p = pthread_getspecific(xf_key))) {
+		if (!(p = malloc(3 * XDPI_XFORM_OUT)))
+			return false;
+		pthread_setspecific(xf_key, p);
+	}
+	for (int i = 0; i < 3; i++)
+		scratch[i] = p + (size_t)i * XDPI_XFORM_OUT;
+	return true;
+}
+
+static bool match_from(struct mctx *m, uint32_t i, uint32_t pos);
+
+/* base64_decode at POS (or the start), then the base64_data inspections on what it gave. */
+static bool match_b64(struct mctx *m, uint32_t i, uint32_t pos)
+{
+	const struct xdpi_b64_decode *b = &m->l[i]->b64;
+	struct mctx sub = { .r = m->r, .budget = MATCH_BUDGET };
+	uint64_t start = (uint64_t)(b->relative ? pos : 0) + b->offset, end;
+	uint8_t *scratch[3];
+	size_t n;
+
+	if (start >= m->len || !thread_scratch(scratch))
+		return false;
+	end = b->bytes && start + b->bytes < m->len ? start + b->bytes : m->len;
+	n = xdpi_base64_decode(m->buf + start, (size_t)(end - start), scratch[2], XDPI_XFORM_OUT,
+			       XDPI_B64_RFC2045);
+	if (!n)
+		return false;
+	for (uint32_t k = 0; k < m->r->n_sm && sub.n < MAX_LIST; k++)
+		if (m->r->sm[k].buf == XDPI_BUF_BASE64_DATA)
+			sub.l[sub.n++] = &m->r->sm[k];
+	sub.buf = scratch[2];
+	sub.len = (uint32_t)n;
+	return match_from(&sub, 0, 0) && match_from(m, i + 1, pos);
+}
+
+/* Shannon entropy in bits per byte. */
+static double entropy(const uint8_t *p, size_t n)
+{
+	uint32_t count[256] = { 0 };
+	double h = 0;
+
+	for (size_t i = 0; i < n; i++)
+		count[p[i]]++;
+	for (int c = 0; c < 256 && n; c++) {
+		if (count[c]) {
+			double q = (double)count[c] / (double)n;
+
+			h -= q * log2(q);
+		}
+	}
+	return h;
+}
+
+static bool match_entropy(const struct mctx *m, const struct xdpi_entropy *e)
+{
+	uint32_t off = e->offset < m->len ? e->offset : m->len;
+	uint32_t n = m->len - off;
+	double h;
+
+	if (e->bytes && e->bytes < n)
+		n = e->bytes;
+	h = entropy(m->buf + off, n);
+	switch (e->op) {
+	case XDPI_CMP_EQ: return h == e->a;
+	case XDPI_CMP_NE: return h != e->a;
+	case XDPI_CMP_LT: return h < e->a;
+	case XDPI_CMP_GT: return h > e->a;
+	case XDPI_CMP_LE: return h <= e->a;
+	case XDPI_CMP_GE: return h >= e->a;
+	case XDPI_CMP_RANGE: return (h >= e->a && h <= e->b) != e->negated;
+	default: return false;
+	}
+}
+
 static bool match_from(struct mctx *m, uint32_t i, uint32_t pos)
 {
 	if (i >= m->n)
@@ -280,6 +394,11 @@ static bool match_from(struct mctx *m, uint32_t i, uint32_t pos)
 	case XDPI_SM_BYTE_JUMP: return match_byte_jump(m, i, pos);
 	case XDPI_SM_BSIZE:
 		return xdpi_num_cmp_match(&m->l[i]->size, m->len) && match_from(m, i + 1, pos);
+	case XDPI_SM_ENTROPY:
+		return match_entropy(m, &m->l[i]->ent) && match_from(m, i + 1, pos);
+	case XDPI_SM_B64_DECODE: return match_b64(m, i, pos);
+	case XDPI_SM_ABSENT: /* the buffer is here: only or_else goes on */
+		return m->l[i]->or_else && match_from(m, i + 1, pos);
 	default: return false;
 	}
 }
@@ -288,7 +407,7 @@ static bool match_from(struct mctx *m, uint32_t i, uint32_t pos)
 static bool match_list(const struct xdpi_rule *r, int b, uint8_t view, const uint8_t *buf,
 		       size_t len)
 {
-	struct mctx m = { .budget = MATCH_BUDGET };
+	struct mctx m = { .r = r, .budget = MATCH_BUDGET };
 
 	for (uint32_t i = 0; i < r->n_sm && m.n < MAX_LIST; i++)
 		if (r->sm[i].buf == b && r->sm[i].view == view)
@@ -298,42 +417,28 @@ static bool match_list(const struct xdpi_rule *r, int b, uint8_t view, const uin
 	return match_from(&m, 0, 0);
 }
 
-/* Each thread's two transform buffers, freed with the thread. */
-static pthread_key_t xf_key;
-static pthread_once_t xf_once = PTHREAD_ONCE_INIT;
-
-static void xf_key_make(void)
-{
-	pthread_key_create(&xf_key, free);
-}
-
-static bool thread_scratch(uint8_t *scratch[2])
-{
-	uint8_t *p;
-
-	pthread_once(&xf_once, xf_key_make);
-	if (!(p = pthread_getspecific(xf_key))) {
-		if (!(p = malloc(2 * XDPI_XFORM_OUT)))
-			return false;
-		pthread_setspecific(xf_key, p);
-	}
-	scratch[0] = p;
-	scratch[1] = p + XDPI_XFORM_OUT;
-	return true;
-}
-
 /* A transformed view of its buffer: the transforms write into this thread's scratch. */
 static bool match_view(const struct xdpi_rule *r, uint8_t view, const struct xdpi_inspect *in)
 {
 	const struct xdpi_buf_view *v = &r->views[view - 1];
-	uint8_t *scratch[2];
+	uint8_t *scratch[3];
 	const uint8_t *out;
 	size_t n;
 
 	if (!in->buf[v->buf] || !thread_scratch(scratch))
 		return false;
 	out = xdpi_xform_view(v, in->buf[v->buf], in->len[v->buf], scratch, &n);
-	return match_list(r, v->buf, view, out, n);
+	return xdpi_buffer_per_line(v->buf) ? match_lines(r, v->buf, view, out, n)
+					    : match_list(r, v->buf, view, out, n);
+}
+
+/* Does the rule ask for buffer B to be absent (absent, absent: or_else)? */
+static bool wants_absent(const struct xdpi_rule *r, int b)
+{
+	for (uint32_t i = 0; i < r->n_sm; i++)
+		if (r->sm[i].type == XDPI_SM_ABSENT && r->sm[i].buf == b)
+			return true;
+	return false;
 }
 
 bool xdpi_rule_match_buffers(const struct xdpi_rule *r, const struct xdpi_inspect *in)
@@ -341,9 +446,12 @@ bool xdpi_rule_match_buffers(const struct xdpi_rule *r, const struct xdpi_inspec
 	for (int b = 0; b < XDPI_BUF_MAX; b++) {
 		if (!(r->buffers & (1ull << b)))
 			continue;
+		if (!in->buf[b] && wants_absent(r, b))
+			continue;
 		if (!in->buf[b])
 			return false; /* the transaction does not have this buffer */
-		if (!match_list(r, b, 0, in->buf[b], in->len[b]))
+		if (!(xdpi_buffer_per_line(b) ? match_lines(r, b, 0, in->buf[b], in->len[b])
+					       : match_list(r, b, 0, in->buf[b], in->len[b])))
 			return false;
 	}
 	for (uint8_t v = 1; v <= r->n_views; v++)

@@ -13,6 +13,7 @@
 #include <string.h>
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include "xdpi/bytes.h"
 #include "xdpi/rules.h"
 #include "detect_int.h"
 
@@ -27,6 +28,7 @@ struct parser {
 	int sticky;           /* current sticky buffer, -1: none (payload) */
 	int last_insp;        /* index in sm of the last content or pcre, -1: none */
 	int view;             /* transformed view the sticky buffer's inspections go to, 0: none */
+	bool b64_seen;        /* a base64_decode came before (base64_data may follow) */
 	size_t cap_sm;
 };
 
@@ -55,18 +57,26 @@ static int skip(struct parser *p, const char *what, size_t len)
 
 /* ---- small value readers ---- */
 
-static bool parse_i64(const char *s, size_t len, int64_t *out)
+/* S without blanks around, as a C string in TMP (32 bytes); false when empty or too long. */
+static bool trimmed(const char *s, size_t len, char tmp[32])
 {
-	char tmp[32], *end;
-
 	while (len && isspace((unsigned char)*s))
 		s++, len--;
 	while (len && isspace((unsigned char)s[len - 1]))
 		len--;
-	if (!len || len >= sizeof(tmp))
+	if (!len || len >= 32)
 		return false;
 	memcpy(tmp, s, len);
 	tmp[len] = 0;
+	return true;
+}
+
+static bool parse_i64(const char *s, size_t len, int64_t *out)
+{
+	char tmp[32], *end;
+
+	if (!trimmed(s, len, tmp))
+		return false;
 	errno = 0;
 	*out = strtoll(tmp, &end, 0);
 	return !*end && !errno;
@@ -170,6 +180,23 @@ static bool parse_cmp(const char *s, size_t len, struct xdpi_num_cmp *c)
 		return false;
 	c->a = (uint64_t)a;
 	return true;
+}
+
+/* A number condition as Suricata's integer keywords write them: N, !N, <N, >N, <=N, >=N,
+ * A-B (between, exclusive) or A<>B. */
+static bool parse_uint_cond(const char *s, size_t len, struct xdpi_num_cmp *c)
+{
+	const char *dash = len > 2 ? memchr(s + 1, '-', len - 1) : NULL;
+	int64_t a, b;
+
+	if (dash && isdigit((unsigned char)s[0])) {
+		if (!parse_i64(s, (size_t)(dash - s), &a) ||
+		    !parse_i64(dash + 1, len - (size_t)(dash - s) - 1, &b) || a < 0 || b <= a)
+			return false;
+		*c = (struct xdpi_num_cmp){ XDPI_CMP_RANGE, (uint64_t)a, (uint64_t)b };
+		return true;
+	}
+	return parse_cmp(s, len, c);
 }
 
 /* ---- inspections ---- */
@@ -494,6 +521,8 @@ static const struct buffer_kw buffer_kws[] = {
 	{ "http.accept_lang", XDPI_BUF_HTTP_ACCEPT_LANG, false },
 	{ "http_accept_lang", XDPI_BUF_HTTP_ACCEPT_LANG, false },
 	{ "http.connection", XDPI_BUF_HTTP_CONNECTION, false },
+	{ "http.request_header", XDPI_BUF_HTTP_REQUEST_HEADER, false },
+	{ "http.response_header", XDPI_BUF_HTTP_RESPONSE_HEADER, false },
 	{ "http_connection", XDPI_BUF_HTTP_CONNECTION, false },
 	{ "file_data", BUF_FILE_DATA, false },
 	{ "file.data", BUF_FILE_DATA, false },
@@ -513,6 +542,10 @@ static const struct buffer_kw buffer_kws[] = {
 	{ "ja3.string", XDPI_BUF_JA3_STRING, false },
 	{ "ja4.hash", XDPI_BUF_JA4_HASH, false },
 	{ "pkt_data", -1, false },
+	{ "ipv4.hdr", XDPI_BUF_IPV4_HDR, false },
+	{ "ipv6.hdr", XDPI_BUF_IPV6_HDR, false },
+	{ "tcp.hdr", XDPI_BUF_TCP_HDR, false },
+	{ "udp.hdr", XDPI_BUF_UDP_HDR, false },
 };
 
 static const struct buffer_kw *buffer_kw_find(const char *name, size_t len)
@@ -992,6 +1025,137 @@ static int kw_bsize(struct parser *p, const char *v, size_t len)
 	return size_sm(p, "bsize", v, len, cur_buf(p));
 }
 
+/* A float: digits, one dot, digits. */
+static bool parse_double(const char *s, size_t len, double *out)
+{
+	char tmp[32], *end;
+
+	if (!trimmed(s, len, tmp) || !(isdigit((unsigned char)tmp[0]) || tmp[0] == '.'))
+		return false;
+	*out = strtod(tmp, &end);
+	return !*end;
+}
+
+/* The value of entropy: N, =N, !N, !=N, <N, <=N, >N, >=N, A-B, !A-B. */
+static bool entropy_value(const char *s, size_t len, struct xdpi_entropy *e)
+{
+	const char *dash;
+
+	while (len && isspace((unsigned char)*s))
+		s++, len--;
+	if (len >= 2 && s[0] == '!' && s[1] != '=')
+		e->negated = true, s++, len--;
+	dash = len > 1 ? memchr(s + 1, '-', len - 1) : NULL;
+	if (dash) {
+		e->op = XDPI_CMP_RANGE;
+		return parse_double(s, (size_t)(dash - s), &e->a) &&
+		       parse_double(dash + 1, len - (size_t)(dash - s) - 1, &e->b) && e->a < e->b;
+	}
+	static const struct { const char *w; uint8_t op; } ops[] = {
+		{ "<=", XDPI_CMP_LE }, { ">=", XDPI_CMP_GE }, { "!=", XDPI_CMP_NE },
+		{ "<", XDPI_CMP_LT }, { ">", XDPI_CMP_GT }, { "=", XDPI_CMP_EQ },
+	};
+	e->op = XDPI_CMP_EQ;
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		size_t n = strlen(ops[i].w);
+
+		if (len >= n && !memcmp(s, ops[i].w, n)) {
+			e->op = ops[i].op, s += n, len -= n;
+			break;
+		}
+	}
+	if (e->negated)
+		e->op = XDPI_CMP_NE, e->negated = false;
+	return parse_double(s, len, &e->a);
+}
+
+/* entropy: [bytes N,] [offset N,] value COND */
+static int kw_entropy(struct parser *p, const char *v, size_t len)
+{
+	const char *f[3];
+	size_t fl[3], n = fields(v, len, f, fl, 3);
+	struct xdpi_entropy e = { 0 };
+	bool have_value = false;
+	struct xdpi_sm *sm;
+
+	for (size_t i = 0; i < n; i++) {
+		int64_t num;
+
+		if (fl[i] > 6 && !strncmp(f[i], "value ", 6)) {
+			if (!entropy_value(f[i] + 6, fl[i] - 6, &e))
+				return fail(p, "entropy: bad value '%.*s'", (int)fl[i] - 6, f[i] + 6);
+			have_value = true;
+		} else if (fl[i] > 6 && (!strncmp(f[i], "bytes ", 6) || !strncmp(f[i], "offset", 6)) &&
+			   parse_i64(f[i] + 6, fl[i] - 6, &num) && num >= 0 && num <= 65535) {
+			*(f[i][0] == 'b' ? &e.bytes : &e.offset) = (uint32_t)num;
+		} else {
+			return fail(p, "entropy: unknown option '%.*s'", (int)fl[i], f[i]);
+		}
+	}
+	if (!have_value)
+		return fail(p, "entropy: expected value COND");
+	if (!(sm = sm_add(p, XDPI_SM_ENTROPY, cur_buf(p))))
+		return -ENOMEM;
+	sm->ent = e;
+	return 0;
+}
+
+/* base64_decode[: bytes N][, offset N][, relative]: decodes part of the current buffer for
+ * the inspections after base64_data. */
+static int kw_base64_decode(struct parser *p, const char *v, size_t len)
+{
+	const char *f[3];
+	size_t fl[3], n = len ? fields(v, len, f, fl, 3) : 0;
+	struct xdpi_b64_decode b = { 0 };
+	struct xdpi_sm *sm;
+
+	for (size_t i = 0; i < n; i++) {
+		int64_t num;
+
+		if (word_is(f[i], fl[i], "relative")) {
+			b.relative = true;
+		} else if (fl[i] > 6 && (!strncmp(f[i], "bytes ", 6) || !strncmp(f[i], "offset", 6)) &&
+			   parse_i64(f[i] + 6, fl[i] - 6, &num) && num >= 0 && num <= 65535) {
+			*(f[i][0] == 'b' ? &b.bytes : &b.offset) = (uint32_t)num;
+		} else {
+			return fail(p, "base64_decode: unknown option '%.*s'", (int)fl[i], f[i]);
+		}
+	}
+	if (!(sm = sm_add(p, XDPI_SM_B64_DECODE, b.relative ? rel_buf(p) : cur_buf(p))))
+		return -ENOMEM;
+	sm->b64 = b;
+	p->b64_seen = true;
+	return 0;
+}
+
+static int kw_base64_data(struct parser *p, const char *v, size_t len)
+{
+	(void)v, (void)len;
+	if (!p->b64_seen)
+		return fail(p, "base64_data needs a base64_decode before it");
+	p->sticky = XDPI_BUF_BASE64_DATA;
+	p->view = 0;
+	return 0;
+}
+
+/* absent[: or_else]: the sticky buffer is not there (or_else: or what follows matches). */
+static int kw_absent(struct parser *p, const char *v, size_t len)
+{
+	struct xdpi_sm *sm;
+	bool or_else = false;
+
+	while (len && isspace((unsigned char)*v))
+		v++, len--;
+	if (len && !(or_else = word_is(v, len, "or_else")))
+		return fail(p, "absent: expected nothing or or_else");
+	if (p->sticky < 0)
+		return fail(p, "absent needs a sticky buffer before it");
+	if (!(sm = sm_add(p, XDPI_SM_ABSENT, p->sticky)))
+		return -ENOMEM;
+	sm->or_else = or_else;
+	return 0;
+}
+
 static int kw_urilen(struct parser *p, const char *v, size_t len)
 {
 	const char *f[2];
@@ -1012,6 +1176,71 @@ static int kw_dsize(struct parser *p, const char *v, size_t len)
 	return 0;
 }
 
+static int kw_tls_chain_len(struct parser *p, const char *v, size_t len)
+{
+	return parse_cmp(v, len, &p->r->tls_chain_len)
+		       ? 0 : fail(p, "tls.cert_chain_len: expected N, <N, >N, !N or N<>M");
+}
+
+static int kw_icmp_id(struct parser *p, const char *v, size_t len)
+{
+	return parse_uint_cond(v, len, &p->r->icmp_id) && p->r->icmp_id.a <= 65535
+		       ? 0 : fail(p, "icmp_id: expected an identifier condition (0..65535)");
+}
+
+static int kw_tcp_mss(struct parser *p, const char *v, size_t len)
+{
+	return parse_uint_cond(v, len, &p->r->tcp_mss) && p->r->tcp_mss.a <= 65535
+		       ? 0 : fail(p, "tcp.mss: expected a condition on 0..65535");
+}
+
+/* flow.pkts:DIR,COND and flow.bytes:DIR,COND (DIR toserver, toclient); the older
+ * flow.pkts_toserver:COND spellings name the direction in the keyword. */
+static int flow_count(struct parser *p, const char *kw, struct xdpi_num_cmp c[2], int dir,
+		      const char *v, size_t len)
+{
+	const char *f[2];
+	size_t fl[2], n = fields(v, len, f, fl, 2);
+
+	if (dir < 0 && n == 2 && (word_is(f[0], fl[0], "toserver") || word_is(f[0], fl[0], "toclient")))
+		dir = f[0][2] == 's' ? 0 : 1, f[0] = f[1], fl[0] = fl[1], n = 1;
+	if (dir < 0 || n != 1 || c[dir].op)
+		return fail(p, "%s: expected toserver|toclient,COND (once per direction)", kw);
+	if (fl[0] && f[0][0] == '=')
+		f[0]++, fl[0]--;
+	return parse_uint_cond(f[0], fl[0], &c[dir]) ? 0 : fail(p, "%s: bad condition", kw);
+}
+
+static int kw_flow_pkts(struct parser *p, const char *v, size_t len)
+{
+	return flow_count(p, "flow.pkts", p->r->flow_pkts, -1, v, len);
+}
+
+static int kw_flow_bytes(struct parser *p, const char *v, size_t len)
+{
+	return flow_count(p, "flow.bytes", p->r->flow_bytes, -1, v, len);
+}
+
+static int kw_flow_pkts_ts(struct parser *p, const char *v, size_t len)
+{
+	return flow_count(p, "flow.pkts_toserver", p->r->flow_pkts, 0, v, len);
+}
+
+static int kw_flow_pkts_tc(struct parser *p, const char *v, size_t len)
+{
+	return flow_count(p, "flow.pkts_toclient", p->r->flow_pkts, 1, v, len);
+}
+
+static int kw_flow_bytes_ts(struct parser *p, const char *v, size_t len)
+{
+	return flow_count(p, "flow.bytes_toserver", p->r->flow_bytes, 0, v, len);
+}
+
+static int kw_flow_bytes_tc(struct parser *p, const char *v, size_t len)
+{
+	return flow_count(p, "flow.bytes_toclient", p->r->flow_bytes, 1, v, len);
+}
+
 static int kw_itype(struct parser *p, const char *v, size_t len)
 {
 	return parse_cmp(v, len, &p->r->itype) ? 0 : fail(p, "itype: expected N, <N, >N or N<>M");
@@ -1020,6 +1249,28 @@ static int kw_itype(struct parser *p, const char *v, size_t len)
 static int kw_icode(struct parser *p, const char *v, size_t len)
 {
 	return parse_cmp(v, len, &p->r->icode) ? 0 : fail(p, "icode: expected N, <N, >N or N<>M");
+}
+
+/* vlan.id:COND[,LAYER|all|any]: LAYER 0 is the outermost tag, -1 the innermost. */
+static int kw_vlan_id(struct parser *p, const char *v, size_t len)
+{
+	const char *f[2];
+	size_t fl[2], n = fields(v, len, f, fl, 2);
+	struct xdpi_vlan_cond *c = &p->r->vlan;
+	int64_t layer;
+
+	if (!n || !parse_uint_cond(f[0], fl[0], &c->id) || c->id.a > 4095)
+		return fail(p, "vlan.id: expected an id condition (0..4095)[, layer|all|any]");
+	c->which = XDPI_VLAN_ANY;
+	if (n == 2 && word_is(f[1], fl[1], "all")) {
+		c->which = XDPI_VLAN_ALL;
+	} else if (n == 2 && !word_is(f[1], fl[1], "any")) {
+		if (!parse_i64(f[1], fl[1], &layer) || layer < -3 || layer > 2)
+			return fail(p, "vlan.id: layer %.*s: expected -3..2, all or any", (int)fl[1], f[1]);
+		c->which = XDPI_VLAN_LAYER;
+		c->layer = (int8_t)layer;
+	}
+	return 0;
 }
 
 /* ---- header-ish options ---- */
@@ -1256,15 +1507,26 @@ static int kw_ip_proto(struct parser *p, const char *v, size_t len)
 static int kw_app_layer(struct parser *p, const char *v, size_t len)
 {
 	static const char *const known[] = { "http", "http2", "dns", "tls", "quic", "failed" };
+	struct xdpi_rule *r = p->r;
+	bool neg = false;
 
 	unquote(&v, &len);
 	if (len && *v == '!')
-		p->r->app_negated = true, v++, len--;
+		neg = true, v++, len--;
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
-		if (word_is(v, len, known[i])) {
-			p->r->app = known[i];
+		if (!word_is(v, len, known[i]))
+			continue;
+		if (r->app && neg && r->n_app_not < sizeof(r->app_not) / sizeof(r->app_not[0])) {
+			r->app_not[r->n_app_not++] = known[i]; /* !http; !tls: neither */
 			return 0;
 		}
+		if (r->app && !(r->app_negated && !neg))
+			return fail(p, "app-layer-protocol: one protocol, or several negated ones");
+		if (r->app) /* a negated one came first: the positive one says more */
+			r->app_not[r->n_app_not++] = r->app;
+		r->app = known[i];
+		r->app_negated = neg;
+		return 0;
 	}
 	return skip(p, "app-layer-protocol:other", 24);
 }
@@ -1367,9 +1629,21 @@ static const struct keyword keywords[] = {
 	{ "urilen", kw_urilen, true }, { "dsize", kw_dsize, true },
 	{ "flow", kw_flow, true }, { "flowbits", kw_flowbits, true },
 	{ "threshold", kw_threshold, true }, { "detection_filter", kw_detection_filter, true },
-	{ "flags", kw_flags, true }, { "ip_proto", kw_ip_proto, true },
+	{ "flags", kw_flags, true }, { "tcp.flags", kw_flags, true },
+	{ "ip_proto", kw_ip_proto, true },
 	{ "itype", kw_itype, true }, { "icode", kw_icode, true },
 	{ "app-layer-protocol", kw_app_layer, true },
+	{ "vlan.id", kw_vlan_id, true },
+	{ "prefilter", kw_noop, false }, /* Suricata's hint to prefilter on this keyword */
+	{ "entropy", kw_entropy, true }, { "absent", kw_absent, false },
+	{ "base64_decode", kw_base64_decode, false }, { "base64_data", kw_base64_data, false },
+	{ "tls.cert_chain_len", kw_tls_chain_len, true },
+	{ "icmp_id", kw_icmp_id, true }, { "tcp.mss", kw_tcp_mss, true },
+	{ "flow.pkts", kw_flow_pkts, true }, { "flow.bytes", kw_flow_bytes, true },
+	{ "flow.pkts_toserver", kw_flow_pkts_ts, true },
+	{ "flow.pkts_toclient", kw_flow_pkts_tc, true },
+	{ "flow.bytes_toserver", kw_flow_bytes_ts, true },
+	{ "flow.bytes_toclient", kw_flow_bytes_tc, true },
 	{ "from_base64", kw_from_base64, false }, { "subslice", kw_subslice, true },
 	{ "xor", kw_xor, true }, { "pcrexform", kw_pcrexform, true },
 	{ "gunzip", kw_gunzip, false }, { "zlib_deflate", kw_zlib_deflate, false },
@@ -1387,6 +1661,7 @@ static const struct keyword keywords[] = {
 static bool value_optional(const char *name)
 {
 	return !strcmp(name, "fast_pattern") || !strcmp(name, "from_base64") ||
+	       !strcmp(name, "absent") || !strcmp(name, "base64_decode") ||
 	       !strcmp(name, "gunzip") || !strcmp(name, "zlib_deflate");
 }
 
@@ -1445,12 +1720,20 @@ static int header_proto(struct parser *p, const char *t, size_t len)
 	static const struct { const char *n; uint8_t v; } protos[] = {
 		{ "ip", XDPI_RP_IP }, { "tcp", XDPI_RP_TCP }, { "udp", XDPI_RP_UDP },
 		{ "icmp", XDPI_RP_ICMP }, { "http", XDPI_RP_HTTP }, { "dns", XDPI_RP_DNS },
-		{ "tls", XDPI_RP_TLS }, { "tcp-pkt", XDPI_RP_TCP },
+		{ "tls", XDPI_RP_TLS }, { "tcp-pkt", XDPI_RP_TCP }, { "udp-pkt", XDPI_RP_UDP },
+		{ "ipv4", XDPI_RP_IP }, { "ipv6", XDPI_RP_IP }, { "icmpv4", XDPI_RP_ICMP },
+		{ "icmpv6", XDPI_RP_ICMP },
 	};
 
 	for (size_t i = 0; i < sizeof(protos) / sizeof(protos[0]); i++) {
 		if (word_is(t, len, protos[i].n)) {
 			p->r->proto = protos[i].v;
+			if (len == 4 || len == 6) /* ipv4, ipv6, icmpv4, icmpv6: one family */
+				p->r->family = t[len - 1] == '4' ? 4 : t[len - 1] == '6' ? 6 : 0;
+			if (word_is(t, len, "icmpv6"))
+				p->r->ip_proto = XDPI_IPPROTO_ICMPV6;
+			else if (word_is(t, len, "icmpv4"))
+				p->r->ip_proto = XDPI_IPPROTO_ICMP;
 			return 0;
 		}
 	}
@@ -1609,7 +1892,8 @@ static bool is_http_buf(int b)
 static bool is_response_buf(int b)
 {
 	return b == XDPI_BUF_HTTP_STAT_CODE || b == XDPI_BUF_HTTP_STAT_MSG ||
-	       b == XDPI_BUF_HTTP_RESP_BODY || b == XDPI_BUF_HTTP_RESPONSE_LINE;
+	       b == XDPI_BUF_HTTP_RESP_BODY || b == XDPI_BUF_HTTP_RESPONSE_LINE ||
+	       b == XDPI_BUF_HTTP_RESPONSE_HEADER;
 }
 
 static int choose_stage(struct parser *p)
@@ -1623,6 +1907,8 @@ static int choose_stage(struct parser *p)
 		if (sm->buf == BUF_FILE_DATA)
 			sm->buf = r->flow & XDPI_FLOW_TO_SERVER ? XDPI_BUF_HTTP_REQ_BODY
 								 : XDPI_BUF_HTTP_RESP_BODY;
+		if (sm->buf == XDPI_BUF_BASE64_DATA)
+			continue; /* decoded at match time, from the buffer base64_decode names */
 
 		r->buffers |= 1ull << sm->buf;
 		http |= is_http_buf(sm->buf);
@@ -1632,6 +1918,7 @@ static int choose_stage(struct parser *p)
 			 sm->buf == XDPI_BUF_JA3_STRING || sm->buf == XDPI_BUF_JA4_HASH;
 		tls_s |= sm->buf >= XDPI_BUF_TLS_CERT_SUBJECT && sm->buf <= XDPI_BUF_TLS_CERT_SERIAL;
 	}
+	tls_s |= r->tls_chain_len.op != 0;
 	for (uint32_t i = 0; i < r->n_views; i++)
 		if (r->views[i].buf == BUF_FILE_DATA)
 			r->views[i].buf = r->flow & XDPI_FLOW_TO_SERVER ? XDPI_BUF_HTTP_REQ_BODY
@@ -1666,7 +1953,8 @@ static void choose_prefilter(struct xdpi_rule *r)
 	for (uint32_t i = 0; i < r->n_sm; i++) {
 		const struct xdpi_sm *sm = &r->sm[i];
 
-		if (sm->type != XDPI_SM_CONTENT || (sm->c.flags & XDPI_CT_NEGATED) || sm->view)
+		if (sm->type != XDPI_SM_CONTENT || (sm->c.flags & XDPI_CT_NEGATED) || sm->view ||
+		    sm->buf == XDPI_BUF_BASE64_DATA)
 			continue; /* the prefilter scans buffers as they are */
 		if (sm->c.flags & XDPI_CT_FAST) {
 			r->prefilter = (int32_t)i;
@@ -1691,7 +1979,8 @@ static int finish(struct parser *p)
 		return -ENOMEM;
 	if ((rc = choose_stage(p)))
 		return rc;
-	if (r->stage != XDPI_STAGE_PACKET && (r->dsize.op || r->has_flags))
+	if (r->stage != XDPI_STAGE_PACKET && (r->dsize.op || r->has_flags || r->vlan.id.op ||
+					       r->icmp_id.op || r->tcp_mss.op))
 		return fail(p, "dsize and flags look at packets, not at %s transactions",
 			    xdpi_stage_name(r->stage));
 	if (!r->gid)

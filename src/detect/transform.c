@@ -10,6 +10,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include "xdpi/rules.h"
+#include "xdpi/url.h"
 #include "detect_int.h"
 
 static int b64_value(uint8_t c)
@@ -23,28 +24,21 @@ static int b64_value(uint8_t c)
 	return c == '+' ? 62 : c == '/' ? 63 : -1;
 }
 
-/* Base64 from offset a, b bytes of it (0: all). RFC 4648 stops at the first byte outside the
- * alphabet, RFC 2045 passes over it, strict gives nothing. Whole quanta are decoded, and the
- * bits of a last partial one. */
-static size_t from_base64(const struct xdpi_xform *x, const uint8_t *in, size_t n, uint8_t *out,
-			  size_t cap)
+size_t xdpi_base64_decode(const uint8_t *in, size_t n, uint8_t *out, size_t cap, int mode)
 {
-	size_t o = 0, end;
+	size_t o = 0;
 	uint32_t acc = 0;
 	int bits = 0;
 
-	if ((uint64_t)x->a >= n)
-		return 0;
-	end = x->b && (uint64_t)(x->a + x->b) < n ? (size_t)(x->a + x->b) : n;
-	for (size_t i = (size_t)x->a; i < end && o < cap; i++) {
+	for (size_t i = 0; i < n && o < cap; i++) {
 		int v = b64_value(in[i]);
 
 		if (in[i] == '=')
 			break;
 		if (v < 0) {
-			if (x->mode == XDPI_B64_RFC2045)
+			if (mode == XDPI_B64_RFC2045)
 				continue;
-			if (x->mode == XDPI_B64_STRICT)
+			if (mode == XDPI_B64_STRICT)
 				return 0;
 			break;
 		}
@@ -58,28 +52,16 @@ static size_t from_base64(const struct xdpi_xform *x, const uint8_t *in, size_t 
 	return o;
 }
 
-static int hex_value(uint8_t c)
+/* Base64 from offset a, b bytes of it (0: all). */
+static size_t from_base64(const struct xdpi_xform *x, const uint8_t *in, size_t n, uint8_t *out,
+			  size_t cap)
 {
-	return isdigit(c) ? c - '0' : isxdigit(c) ? (tolower(c) - 'a' + 10) : -1;
-}
+	size_t end;
 
-/* %XX to its byte, '+' to a space. */
-static size_t url_decode(const uint8_t *in, size_t n, uint8_t *out, size_t cap)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < n && o < cap; i++) {
-		int hi, lo;
-
-		if (in[i] == '%' && i + 2 < n && (hi = hex_value(in[i + 1])) >= 0 &&
-		    (lo = hex_value(in[i + 2])) >= 0) {
-			out[o++] = (uint8_t)(hi << 4 | lo);
-			i += 2;
-		} else {
-			out[o++] = in[i] == '+' ? ' ' : in[i];
-		}
-	}
-	return o;
+	if ((uint64_t)x->a >= n)
+		return 0;
+	end = x->b && (uint64_t)(x->a + x->b) < n ? (size_t)(x->a + x->b) : n;
+	return xdpi_base64_decode(in + x->a, end - (size_t)x->a, out, cap, x->mode);
 }
 
 /* Bytes from offset a (from the end when negative), b of them (when negative: up to b before
@@ -217,7 +199,8 @@ static size_t apply(const struct xdpi_xform *x, const uint8_t *in, size_t n, uin
 
 	switch (x->type) {
 	case XDPI_XF_FROM_BASE64: return from_base64(x, in, n, out, cap);
-	case XDPI_XF_URL_DECODE: return url_decode(in, n, out, cap);
+	case XDPI_XF_URL_DECODE:
+		return xdpi_url_decode((const char *)in, n, (char *)out, cap, true);
 	case XDPI_XF_SUBSLICE: return subslice(x, in, n, out, cap);
 	case XDPI_XF_PCREXFORM: return pcrexform(x, in, n, out, cap);
 	case XDPI_XF_STRIP_WS: return whitespace(in, n, out, cap, false);

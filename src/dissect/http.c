@@ -214,10 +214,8 @@ static void set_request(struct xdpi_inspect *in, const struct http_tx *t,
 		set_raw(in, &t->raw[0], false, sc);
 	if (t->method[0])
 		xdpi_inspect_set(in, XDPI_BUF_HTTP_METHOD, t->method, strlen(t->method));
-	if (t->uri) {
-		xdpi_inspect_set(in, XDPI_BUF_HTTP_URI, t->uri, strlen(t->uri));
-		xdpi_inspect_set(in, XDPI_BUF_HTTP_RAW_URI, t->uri, strlen(t->uri));
-	}
+	if (t->uri)
+		xdpi_inspect_http_uri(in, t->uri, strlen(t->uri), sc);
 	if (t->proto[0])
 		xdpi_inspect_set(in, XDPI_BUF_HTTP_PROTOCOL, t->proto, strlen(t->proto));
 }

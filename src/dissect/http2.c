@@ -371,10 +371,8 @@ static void set_request(struct xdpi_inspect *in, struct h2_stream *s, struct xdp
 	set_headers(in, s, 0, sc);
 	if (s->method)
 		xdpi_inspect_set(in, XDPI_BUF_HTTP_METHOD, s->method, strlen(s->method));
-	if (s->path) {
-		xdpi_inspect_set(in, XDPI_BUF_HTTP_URI, s->path, strlen(s->path));
-		xdpi_inspect_set(in, XDPI_BUF_HTTP_RAW_URI, s->path, strlen(s->path));
-	}
+	if (s->path)
+		xdpi_inspect_http_uri(in, s->path, strlen(s->path), sc);
 	xdpi_inspect_set(in, XDPI_BUF_HTTP_PROTOCOL, "HTTP/2", 6);
 	if (s->authority && !in->buf[XDPI_BUF_HTTP_RAW_HOST]) {
 		xdpi_inspect_set(in, XDPI_BUF_HTTP_RAW_HOST, s->authority, strlen(s->authority));

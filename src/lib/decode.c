@@ -70,7 +70,7 @@ static int decode_vlans(struct cursor *c, struct xdpi_decoded *d, uint16_t type)
 			return decode_pppoe(c, d);
 		if (type != ETHERTYPE_VLAN && type != ETHERTYPE_QINQ && type != ETHERTYPE_QINQ_OLD)
 			return type;
-		if (i == XDPI_VLAN_MAX)
+		if (i == XDPI_DECODE_VLAN_MAX)
 			return fail(d, XDPI_REASON_VLAN_TOO_MANY), -1;
 		if (!have(c, 4))
 			return fail(d, XDPI_REASON_VLAN_TRUNC), -1;
@@ -491,6 +491,8 @@ int xdpi_decode(const struct xdpi_pkt *pkt, struct xdpi_decoded *d)
 		return 0;
 	if (err)
 		return err;
+	d->l3_hdr = c.p + d->l3_off;
+	d->l3_hlen = (uint16_t)(c.off - d->l3_off);
 	if (d->frag != XDPI_DFRAG_NONE) {
 		d->frag_data = c.p + c.off;
 		d->frag_len = c.off < c.len ? (uint32_t)(c.len - c.off) : 0;
@@ -503,6 +505,8 @@ int xdpi_decode(const struct xdpi_pkt *pkt, struct xdpi_decoded *d)
 		err = decode_l4(&c, d);
 		if (err)
 			return err;
+		d->l4_hdr = c.p + d->l4_off;
+		d->l4_hlen = (uint16_t)(c.off - d->l4_off);
 	}
 	d->payload = c.p + c.off;
 	d->payload_len = c.off < c.len ? (uint32_t)(c.len - c.off) : 0;
@@ -535,6 +539,8 @@ int xdpi_decode_l4(struct xdpi_decoded *d, const uint8_t *l4, uint32_t len)
 	err = decode_l4(&c, d);
 	if (err)
 		return err;
+	d->l4_hdr = l4;
+	d->l4_hlen = (uint16_t)c.off;
 	d->payload = c.p + c.off;
 	d->payload_len = (uint32_t)(c.len - c.off);
 	if (d->payload_len > d->payload_wire)

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "dissect_harness.h"
@@ -36,6 +37,12 @@ static void inspect(struct xdpi_dissect_ctx *c, const struct xdpi_inspect *in)
 			sum += in->buf[b][i];
 	h->inspected[in->stage]++;
 	h->inspect_sum += sum;
+	if (in->stage == XDPI_STAGE_HTTP_REQUEST && in->buf[XDPI_BUF_HTTP_URI]) {
+		snprintf(h->uri, sizeof(h->uri), "%.*s", (int)in->len[XDPI_BUF_HTTP_URI],
+			 (const char *)in->buf[XDPI_BUF_HTTP_URI]);
+		snprintf(h->raw_uri, sizeof(h->raw_uri), "%.*s", (int)in->len[XDPI_BUF_HTTP_RAW_URI],
+			 (const char *)in->buf[XDPI_BUF_HTTP_RAW_URI]);
+	}
 	if (in->stage == XDPI_STAGE_HTTP_RESPONSE) {
 		const uint8_t *b = in->buf[XDPI_BUF_HTTP_RESP_BODY];
 		uint32_t n = b ? in->len[XDPI_BUF_HTTP_RESP_BODY] : 0;

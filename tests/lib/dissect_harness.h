@@ -18,6 +18,7 @@ struct harness {
 	unsigned inspect_sum;
 	char resp_body[8192]; /* the last response body detection saw (NUL added) */
 	size_t resp_body_len;
+	char uri[512], raw_uri[512]; /* the last request's http.uri and http.uri.raw */
 	/* the last wish of the dissector per direction (ctx.steer), when harness_steering() */
 	uint8_t steer_mode[2];
 	uint64_t steer_n[2];

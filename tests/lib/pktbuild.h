@@ -18,8 +18,8 @@ struct pkt_spec {
 	uint32_t seq, ack;   /* TCP (0: seq 0x01000000, as before) */
 	const void *payload;
 	size_t plen;
-	int nvlan;           /* 0..3 */
-	uint16_t vlan[3];
+	int nvlan;           /* 0..4 */
+	uint16_t vlan[4];
 	uint16_t outer_tpid; /* 0: 0x8100 for every tag */
 	int ip_opt_words;    /* IPv4 options, in 4-byte words */
 	int frag;            /* enum pkt_frag */

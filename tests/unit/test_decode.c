@@ -63,7 +63,12 @@ static void test_decode_vlan_and_qinq(void **state)
 	assert_int_equal(d.vlan[0], 100);
 	assert_int_equal(d.vlan[1], 200);
 	assert_int_equal(d.dport, 53);
-	s.nvlan = 3;
+	s.nvlan = 3; /* three tags, as Suricata reads them */
+	s.vlan[2] = 300;
+	assert_int_equal(decode_spec(&s, &d, &len), 0);
+	assert_int_equal(d.nvlan, 3);
+	assert_int_equal(d.vlan[2], 300);
+	s.nvlan = 4;
 	assert_int_equal(decode_spec(&s, &d, &len), -EINVAL);
 	assert_int_equal(d.reason, XDPI_REASON_VLAN_TOO_MANY);
 }

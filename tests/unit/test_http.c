@@ -356,6 +356,20 @@ static void test_http_lenient_framing(void **state)
 	harness_free(h);
 }
 
+/* http.uri as libhtp normalises it: percent-decoded, "." and ".." resolved; .raw as sent. */
+static void test_http_uri_normalised(void **state)
+{
+	struct harness *h = harness_new("http", XDPI_L4_TCP);
+
+	(void)state;
+	feed(h, 0, "GET /a/./b/../c%2Fd%41?q=%7Dk%zz HTTP/1.1\r\nHost: x\r\n\r\n", 1);
+	assert_string_equal(h->uri, "/a/c/dA?q=}k%zz");
+	assert_string_equal(h->raw_uri, "/a/./b/../c%2Fd%41?q=%7Dk%zz");
+	feed(h, 0, "GET /../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n", 2);
+	assert_string_equal(h->uri, "/etc/passwd");
+	harness_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -370,6 +384,7 @@ int main(void)
 		cmocka_unit_test(test_http_skip_limits),
 		cmocka_unit_test(test_http_encoded_bodies_decoded),
 		cmocka_unit_test(test_http_lenient_framing),
+		cmocka_unit_test(test_http_uri_normalised),
 	};
 
 	return cmocka_run_group_tests_name("http", tests, NULL, NULL);

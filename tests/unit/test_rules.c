@@ -498,6 +498,132 @@ static void test_pass_and_report(void **state)
 	xdpi_detect__free(d);
 }
 
+/* Packet keywords: vlan.id by layer, all or any; the header buffers; entropy; and on
+ * transactions: absent, base64_decode/base64_data, tls.cert_chain_len. */
+static void test_packet_and_number_keywords(void **state)
+{
+	struct xdpi_detect *d = engine(
+		"alert ip any any -> any any (vlan.id:200,0; sid:1;)\n"
+		"alert ip any any -> any any (vlan.id:400,-1; sid:2;)\n"
+		"alert ip any any -> any any (vlan.id:!500,all; sid:3;)\n"
+		"alert ip any any -> any any (vlan.id:100-350,1; sid:4;)\n"
+		"alert ip any any -> any any (vlan.id:>450; sid:5;)\n"
+		"alert tcp any any -> any any (tcp.hdr; content:\"|00 50|\"; offset:2; depth:2; sid:6;)\n"
+		"alert ip any any -> any any (ipv4.hdr; content:\"|45|\"; startswith; sid:7;)\n"
+		"alert udp any any -> any any (udp.hdr; sid:8;)\n"
+		"alert tcp any any -> any any (entropy: value > 1.5; sid:9;)\n"
+		"alert tcp any any -> any any (entropy: bytes 2, value < 1.5; sid:10;)\n"
+		"alert tcp any any -> any any (tcp.mss:<536; sid:11;)\n"
+		"alert tcp any any -> any any (tcp.mss:>536; sid:12;)\n"
+		"alert ipv6 any any -> any any (sid:13;)\n"
+		"alert ipv4 any any -> any any (flow.pkts:toserver,<5; sid:14;)\n"
+		"alert ip any any -> any any (flow.pkts_toclient:>0; sid:15;)\n");
+	static const uint8_t ip[20] = { 0x45 };
+	static const uint8_t tcp[28] = { 0x9c, 0x40, 0x00, 0x50, [12] = 0x70,
+					 [20] = 1, 2, 4, 0x02, 0x00 }; /* a NOP, then MSS 512 */
+	static const uint8_t payload[] = "aabcd";
+	struct xdpi_decoded p = { .family = 4, .proto = 6, .sport = 40000, .dport = 80,
+				  .nvlan = 3, .vlan = { 200, 300, 400 }, .l3_hdr = ip,
+				  .l3_hlen = 20, .l4_hdr = tcp, .l4_hlen = 28, .payload = payload,
+				  .payload_len = 5, .payload_wire = 5, .tcp_flags = 0x18 };
+	struct xdpi_flow f;
+	struct got g = { 0 };
+	unsigned seen = 0;
+
+	(void)state;
+	http_flow(&f);
+	inet_pton(AF_INET, "198.18.0.1", p.saddr);
+	inet_pton(AF_INET, "203.0.113.5", p.daddr);
+	xdpi_detect__packet(d, &f, &p, 0, 1, collect, &g);
+	for (int i = 0; i < g.n; i++)
+		seen |= 1u << g.sids[i];
+	/* 5: no tag above 450; 8: not UDP; 10: "aa" has no entropy above 0 but is below 1.5;
+	 * 12: the MSS is 512; 13: not IPv6; 15: nothing came back yet */
+	assert_int_equal(seen, 1u << 1 | 1u << 2 | 1u << 3 | 1u << 4 | 1u << 6 | 1u << 7 |
+				       1u << 9 | 1u << 10 | 1u << 11 | 1u << 14);
+	memset(&g, 0, sizeof(g));
+	p.nvlan = 0; /* no tags: no vlan.id rule, whatever it asks */
+	f.pkts[!f.initiator] = 1;
+	xdpi_detect__packet(d, &f, &p, 0, 2, collect, &g);
+	assert_int_equal(g.n, 7); /* 6, 7, 9, 10, 11, 14, 15 */
+	xdpi_detect__flow_end(d, &f);
+	xdpi_detect__free(d);
+}
+
+/* ICMP echo identifiers; http.request_header line by line. */
+static void test_icmp_id_and_header_lines(void **state)
+{
+	struct xdpi_detect *d = engine("alert icmp any any -> any any (icmp_id:0; sid:1;)\n"
+				       "alert icmp any any -> any any (icmp_id:!0; sid:2;)\n");
+	struct xdpi_decoded echo = { .family = 4, .proto = 1, .icmp_type = 8, .sport = 0 };
+	struct xdpi_decoded unreach = { .family = 4, .proto = 1, .icmp_type = 3 };
+	static const char hdrs[] = "Host: x\r\nSec-WebSocket-Key: abc\r\nConnection: Upgrade\r\n\r\n";
+	struct xdpi_inspect in = { .stage = XDPI_STAGE_HTTP_REQUEST };
+	struct xdpi_flow f;
+	struct got g = { 0 };
+	struct xdpi_rule r;
+
+	(void)state;
+	http_flow(&f);
+	f.key.proto = 1;
+	f.app_proto = NULL;
+	xdpi_detect__packet(d, &f, &echo, 0, 1, collect, &g);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.sids[0], 1);
+	memset(&g, 0, sizeof(g));
+	xdpi_detect__packet(d, &f, &unreach, 0, 2, collect, &g);
+	assert_int_equal(g.n, 0); /* not an echo: no identifier to compare */
+	xdpi_detect__flow_end(d, &f);
+	xdpi_detect__free(d);
+	xdpi_inspect_set(&in, XDPI_BUF_HTTP_REQUEST_HEADER, hdrs, sizeof(hdrs) - 1);
+	assert_int_equal(parse("alert http any any -> any any (http.request_header; "
+			       "content:\"Key|3a 20|\"; startswith; sid:3;)", &r, NULL), XDPI_RULE_OK);
+	assert_false(xdpi_rule_match_buffers(&r, &in)); /* "Key: " starts no line */
+	xdpi_rule_free(&r);
+	assert_int_equal(parse("alert http any any -> any any (http.request_header; "
+			       "content:\"Sec-WebSocket-Key|3a 20|\"; startswith; "
+			       "pcre:\"/^abc$/R\"; sid:4;)", &r, NULL), XDPI_RULE_OK);
+	assert_true(xdpi_rule_match_buffers(&r, &in)); /* one line, whole, without its CRLF */
+	xdpi_rule_free(&r);
+}
+
+static void test_absent_and_base64(void **state)
+{
+	struct xdpi_rule r;
+	struct xdpi_inspect in = { .stage = XDPI_STAGE_HTTP_REQUEST };
+	static const char cookie[] = "foobar=np%2BA%2BbSdU3SD33cQ";
+
+	(void)state;
+	assert_int_equal(parse("alert http any any -> any any (flow:to_server; http.request_body; "
+			       "absent; sid:1;)", &r, NULL), XDPI_RULE_OK);
+	xdpi_inspect_set(&in, XDPI_BUF_HTTP_METHOD, "GET", 3);
+	assert_true(xdpi_rule_match_buffers(&r, &in));
+	xdpi_inspect_set(&in, XDPI_BUF_HTTP_REQ_BODY, "abc", 3);
+	assert_false(xdpi_rule_match_buffers(&r, &in));
+	xdpi_rule_free(&r);
+	assert_int_equal(parse("alert http any any -> any any (flow:to_server; http.request_body; "
+			       "absent: or_else; content:!\"abc\"; sid:2;)", &r, NULL), XDPI_RULE_OK);
+	assert_false(xdpi_rule_match_buffers(&r, &in));
+	in.buf[XDPI_BUF_HTTP_REQ_BODY] = NULL;
+	assert_true(xdpi_rule_match_buffers(&r, &in));
+	xdpi_rule_free(&r);
+	xdpi_inspect_set(&in, XDPI_BUF_HTTP_COOKIE, cookie, sizeof(cookie) - 1);
+	assert_int_equal(parse("alert http any any -> any any (http.cookie; url_decode; "
+			       "content:\"foobar=\"; base64_decode:relative; base64_data; "
+			       "content:\"|9e 9f 80 f9 b4 9d|\"; startswith; sid:3;)", &r, NULL),
+			 XDPI_RULE_OK);
+	assert_true(xdpi_rule_match_buffers(&r, &in));
+	xdpi_rule_free(&r);
+	assert_int_equal(parse("alert http any any -> any any (http.cookie; content:\"foobar=\"; "
+			       "base64_decode:bytes 2,relative; base64_data; content:\"|9e|\"; "
+			       "bsize:1; sid:4;)", &r, NULL), XDPI_RULE_OK);
+	assert_true(xdpi_rule_match_buffers(&r, &in));
+	xdpi_rule_free(&r);
+	assert_int_equal(parse("alert http any any -> any any (http.cookie; base64_data; "
+			       "content:\"x\"; sid:5;)", &r, NULL), XDPI_RULE_ERROR);
+	xdpi_rule_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -512,6 +638,9 @@ int main(void)
 		cmocka_unit_test(test_thresholds),
 		cmocka_unit_test(test_pass_and_report),
 		cmocka_unit_test(test_transforms),
+		cmocka_unit_test(test_packet_and_number_keywords),
+		cmocka_unit_test(test_absent_and_base64),
+		cmocka_unit_test(test_icmp_id_and_header_lines),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 #include "xdpi/inspect_http.h"
+#include "xdpi/url.h"
 
 const char *xdpi_http_header_value(const char *hdrs, size_t len, const char *name, size_t *vlen)
 {
@@ -71,6 +72,8 @@ void xdpi_inspect_http_headers(struct xdpi_inspect *in, const char *hdrs, size_t
 {
 	xdpi_inspect_set(in, XDPI_BUF_HTTP_HEADER, hdrs, len);
 	xdpi_inspect_set(in, XDPI_BUF_HTTP_RAW_HEADER, hdrs, len);
+	xdpi_inspect_set(in, response ? XDPI_BUF_HTTP_RESPONSE_HEADER : XDPI_BUF_HTTP_REQUEST_HEADER,
+			 hdrs, len);
 	header_names(in, hdrs, len, sc->names, sizeof(sc->names));
 	set_header(in, XDPI_BUF_HTTP_CONTENT_TYPE, hdrs, len, "Content-Type");
 	set_header(in, XDPI_BUF_HTTP_CONTENT_LEN, hdrs, len, "Content-Length");
@@ -85,6 +88,55 @@ void xdpi_inspect_http_headers(struct xdpi_inspect *in, const char *hdrs, size_t
 	set_header(in, XDPI_BUF_HTTP_ACCEPT_LANG, hdrs, len, "Accept-Language");
 	set_header(in, XDPI_BUF_HTTP_RAW_HOST, hdrs, len, "Host");
 	xdpi_inspect_http_host(in, sc);
+}
+
+/* RFC 3986's remove_dot_segments over the decoded path P (N bytes), in place. */
+static size_t remove_dots(char *p, size_t n)
+{
+	size_t o = 0, i = 0;
+
+	while (i < n) {
+		if (p[i] == '/' && i + 1 < n && p[i + 1] == '.' &&
+		    (i + 2 == n || p[i + 2] == '/')) { /* "/." */
+			i += 2;
+			if (i == n)
+				p[o++] = '/';
+			continue;
+		}
+		if (p[i] == '/' && i + 2 < n && p[i + 1] == '.' && p[i + 2] == '.' &&
+		    (i + 3 == n || p[i + 3] == '/')) { /* "/..": drop the last segment */
+			i += 3;
+			while (o && p[o - 1] != '/')
+				o--;
+			if (o)
+				o--;
+			if (i == n)
+				p[o++] = '/';
+			continue;
+		}
+		do
+			p[o++] = p[i++];
+		while (i < n && p[i] != '/');
+	}
+	return o;
+}
+
+void xdpi_inspect_http_uri(struct xdpi_inspect *in, const char *uri, size_t len,
+			   struct xdpi_http_scratch *sc)
+{
+	const char *q = memchr(uri, '?', len);
+	size_t plen = q ? (size_t)(q - uri) : len, n;
+
+	xdpi_inspect_set(in, XDPI_BUF_HTTP_RAW_URI, uri, len);
+	if (len > sizeof(sc->uri)) {
+		xdpi_inspect_set(in, XDPI_BUF_HTTP_URI, uri, len);
+		return;
+	}
+	n = xdpi_url_decode(uri, plen, sc->uri, sizeof(sc->uri), false);
+	n = remove_dots(sc->uri, n);
+	if (q)
+		n += xdpi_url_decode(q, len - plen, sc->uri + n, sizeof(sc->uri) - n, false);
+	xdpi_inspect_set(in, XDPI_BUF_HTTP_URI, sc->uri, n);
 }
 
 void xdpi_inspect_http_host(struct xdpi_inspect *in, struct xdpi_http_scratch *sc)

@@ -443,6 +443,7 @@ void tls_inspect(struct xdpi_dissect_ctx *c, const struct tls_raw_hello *raw, ch
 		xdpi_inspect_set(&in, XDPI_BUF_TLS_CERT_SUBJECT, cert->subject, strlen(cert->subject));
 		xdpi_inspect_set(&in, XDPI_BUF_TLS_CERT_ISSUER, cert->issuer, strlen(cert->issuer));
 		xdpi_inspect_set(&in, XDPI_BUF_TLS_CERT_SERIAL, cert->serial, strlen(cert->serial));
+		in.tls_chain_len = cert->chain_len;
 	}
 	c->inspect(c, &in);
 	free(str);
@@ -558,6 +559,21 @@ static void cert_memo_put(const uint8_t sha1[20], const struct tls_cert *c)
 	cert_memo_newer[i] = (uint8_t)w;
 }
 
+/* Certificates in a certificate_list<3> of LEN bytes at P (each cert_data<3>). */
+static uint16_t chain_length(const uint8_t *p, size_t len)
+{
+	size_t off = 0;
+	uint16_t n = 0;
+
+	while (off + 3 <= len && n < UINT16_MAX) {
+		off += 3 + ((size_t)p[off] << 16 | (size_t)p[off + 1] << 8 | p[off + 2]);
+		if (off > len)
+			break;
+		n++;
+	}
+	return n;
+}
+
 int tls_parse_certificate(const uint8_t *p, size_t len, struct tls_cert *c)
 {
 	uint8_t md[EVP_MAX_MD_SIZE];
@@ -576,12 +592,14 @@ int tls_parse_certificate(const uint8_t *p, size_t len, struct tls_cert *c)
 		return -1;
 	if ((known = cert_memo_find(md))) {
 		*c = *known;
+		c->chain_len = chain_length(p + 3, len - 3);
 		return 0;
 	}
 	memset(c, 0, sizeof(*c));
 	if (cert_from_der(p + 6, clen, c))
 		return -1;
 	colon_hex(md, mdlen, false, c->fingerprint, sizeof(c->fingerprint));
+	c->chain_len = chain_length(p + 3, len - 3);
 	cert_memo_put(md, c);
 	return 0;
 }

@@ -43,6 +43,7 @@ struct tls_cert {
 	char fingerprint[64];
 	char not_before[32];
 	char not_after[32];
+	uint16_t chain_len; /* certificates in the message (the server's first) */
 };
 
 /* A hello kept as its raw body (a few hundred bytes), parsed again when it is reported:
