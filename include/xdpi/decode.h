@@ -11,6 +11,16 @@
 /* Tags user space reads (Suricata's three); the kernel's parser stops at XDPI_VLAN_MAX. */
 #define XDPI_DECODE_VLAN_MAX 3
 
+/* What a sound packet shows that Suricata's decoder calls an event (decode-event rules). */
+enum xdpi_decode_event {
+	XDPI_DEV_IPV6_USELESS_FH = 1u << 0,  /* a fragment header of a whole datagram */
+	XDPI_DEV_FRAG_INVALID_LEN = 1u << 1, /* a fragment (not the last) not a multiple of 8 */
+	XDPI_DEV_FRAG_TOO_LARGE = 1u << 2,   /* a fragment reaching past 65535 bytes */
+	XDPI_DEV_DSTOPTS_UNKNOWN = 1u << 3,  /* an IPv6 destination option of no known type */
+	XDPI_DEV_IPV4_FRAG_OVERLAP = 1u << 4, /* a fragment over bytes reassembly already holds */
+	XDPI_DEV_IPV6_FRAG_OVERLAP = 1u << 5,
+};
+
 enum xdpi_frag_state {
 	XDPI_DFRAG_NONE = 0,
 	XDPI_DFRAG_FIRST,
@@ -51,6 +61,7 @@ struct xdpi_decoded {
 	uint32_t payload_len;     /* captured bytes at payload */
 	uint32_t payload_wire;    /* payload length by the headers */
 	enum xdpi_reason reason;  /* malformed reason, XDPI_REASON_NONE if sound */
+	uint16_t events;          /* enum xdpi_decode_event bits */
 };
 
 /* Link types: the pcap DLT of each (-1: none) and the link of a DLT (-EPROTONOSUPPORT when

@@ -24,7 +24,9 @@ struct xdpi_defrag;
 struct xdpi_defrag *xdpi_defrag__new(uint32_t max_datagrams, uint64_t timeout_ns);
 void xdpi_defrag__free(struct xdpi_defrag *df);
 /* Adds the fragment in d. Returns 1 when it completes its datagram: *l4 then points at the
- * datagram's L4 bytes (valid until the next call), *len their length; else 0. */
+ * datagram's L4 bytes (valid until the next call), *len their length; XDPI_DEFRAG_OVERLAP when
+ * it covers bytes already held (it is left out: the first copy wins); else 0. */
+#define XDPI_DEFRAG_OVERLAP 2
 int xdpi_defrag__add(struct xdpi_defrag *df, const struct xdpi_decoded *d, uint64_t now,
 		     const uint8_t **l4, uint32_t *len);
 void xdpi_defrag__expire(struct xdpi_defrag *df, uint64_t now);

@@ -90,6 +90,10 @@ void xdpi_detect__packet(struct xdpi_detect *d, struct xdpi_flow *f, const struc
 			 uint8_t dir, uint64_t ts, xdpi_alert_fn fn, void *ctx);
 void xdpi_detect__tx(struct xdpi_detect *d, struct xdpi_flow *f, uint8_t dir, uint64_t ts,
 		     const struct xdpi_inspect *in, xdpi_alert_fn fn, void *ctx);
+/* A packet the decoder refused (its IP header sound, D->reason set): the decode-event rules
+ * about it, against a flow of this packet alone. */
+void xdpi_detect__invalid_packet(struct xdpi_detect *d, const struct xdpi_decoded *p, uint64_t ts,
+				 xdpi_alert_fn fn, void *ctx);
 /* Frees F's detection state. */
 void xdpi_detect__flow_end(struct xdpi_detect *d, struct xdpi_flow *f);
 const uint64_t *xdpi_detect__counters(const struct xdpi_detect *d);

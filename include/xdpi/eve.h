@@ -32,6 +32,10 @@ void xdpi_eve_time(char *buf, size_t n, uint64_t wall_ns);
  * adds its own fields and closes the object. */
 void xdpi_eve_begin(struct xdpi_json *j, const struct xdpi_eve_ctx *c, uint64_t ts,
 		    const char *event_type, const struct xdpi_flow *f);
+/* The same for something the server sent when TO_CLIENT: src is then the server, as
+ * Suricata writes an alert on a response. */
+void xdpi_eve_begin_dir(struct xdpi_json *j, const struct xdpi_eve_ctx *c, uint64_t ts,
+			const char *event_type, const struct xdpi_flow *f, bool to_client);
 /* A whole flow event. */
 void xdpi_eve_flow(struct xdpi_json *j, const struct xdpi_eve_ctx *c, const struct xdpi_flow *f,
 		   enum xdpi_flow_end why);

@@ -48,6 +48,15 @@
 	X(JA3_HASH, "ja3.hash")                          \
 	X(JA3_STRING, "ja3.string")                      \
 	X(JA4_HASH, "ja4.hash")                          \
+	X(TLS_CERTS, "tls.certs")                        \
+	X(DNS_QUERIES_RRNAME, "dns.queries.rrname")      \
+	X(DNS_ANSWERS_RRNAME, "dns.answers.rrname")      \
+	X(DNS_AUTHORITIES_RRNAME, "dns.authorities.rrname") \
+	X(DNS_ADDITIONALS_RRNAME, "dns.additionals.rrname") \
+	X(DNS_RESPONSE_RRNAME, "dns.response.rrname")    \
+	X(TLS_RANDOM, "tls.random")                      \
+	X(TLS_RANDOM_TIME, "tls.random_time")            \
+	X(TLS_RANDOM_BYTES, "tls.random_bytes")          \
 	X(IPV4_HDR, "ipv4.hdr")                          \
 	X(IPV6_HDR, "ipv6.hdr")                          \
 	X(TCP_HDR, "tcp.hdr")                            \
@@ -68,8 +77,16 @@ enum xdpi_stage {
 	XDPI_STAGE_DNS_QUERY,     /* each DNS query (the request, or the response's question) */
 	XDPI_STAGE_TLS_CLIENT,    /* a ClientHello: SNI, JA3, JA4 */
 	XDPI_STAGE_TLS_SERVER,    /* the server's certificate */
+	XDPI_STAGE_DNS_RESPONSE,  /* each DNS response: its sections' names, rcode, types */
 	XDPI_STAGE_MAX,
 };
+
+/* Does stage S inspect what the server sent? */
+static inline bool xdpi_stage_from_server(enum xdpi_stage s)
+{
+	return s == XDPI_STAGE_HTTP_RESPONSE || s == XDPI_STAGE_TLS_SERVER ||
+	       s == XDPI_STAGE_DNS_RESPONSE;
+}
 
 /* Bodies are inspected up to this many bytes (file_data, http.request_body). */
 #define XDPI_INSPECT_BODY_MAX 4096
@@ -79,14 +96,24 @@ struct xdpi_inspect {
 	const uint8_t *buf[XDPI_BUF_MAX]; /* NULL: not present in this transaction */
 	uint32_t len[XDPI_BUF_MAX];
 	uint16_t dns_qtype; /* DNS query stage: the question's type */
+	bool dns;           /* a DNS stage: the numbers below are set */
+	uint8_t dns_rcode, dns_opcode;
+	uint8_t dns_ntypes;
+	uint16_t dns_types[16]; /* the questions' types, then the answers' */
 	uint16_t tls_chain_len; /* TLS server stage: certificates the server sent */
 };
 
-/* Buffers a transaction carries once per header: set to the header block, matched line by
- * line ("Name: value"), a rule matching when one line does. */
-static inline bool xdpi_buffer_per_line(int b)
+/* Buffers a transaction carries once per item, set to all the items together and matched
+ * item by item (a rule matches when one does): header lines ("Name: value", without the line
+ * end), or the certificates of a chain (each after its 3-byte length, as TLS sends them). */
+enum xdpi_buffer_list { XDPI_LIST_NONE, XDPI_LIST_LINES, XDPI_LIST_U24 };
+
+static inline enum xdpi_buffer_list xdpi_buffer_list_kind(int b)
 {
-	return b == XDPI_BUF_HTTP_REQUEST_HEADER || b == XDPI_BUF_HTTP_RESPONSE_HEADER;
+	if (b == XDPI_BUF_HTTP_REQUEST_HEADER || b == XDPI_BUF_HTTP_RESPONSE_HEADER ||
+	    (b >= XDPI_BUF_DNS_QUERIES_RRNAME && b <= XDPI_BUF_DNS_RESPONSE_RRNAME))
+		return XDPI_LIST_LINES; /* DNS: one name per line */
+	return b == XDPI_BUF_TLS_CERTS ? XDPI_LIST_U24 : XDPI_LIST_NONE;
 }
 
 static inline void xdpi_inspect_set(struct xdpi_inspect *in, enum xdpi_buffer b, const void *p,

@@ -131,8 +131,9 @@ struct xdpi_xform {
 	uint8_t mode;    /* from_base64: enum xdpi_b64_mode */
 	bool truncate, has_b; /* subslice: clamp to the buffer; nbytes given */
 	int64_t a, b;    /* from_base64: offset, bytes (0: all); subslice: offset, nbytes;
-			  * gunzip, zlib_deflate: max-size */
-	uint8_t *key;    /* xor */
+			  * gunzip, zlib_deflate: max-size; xor with a key from the data: the
+			  * data's offset, the key's position */
+	uint8_t *key;    /* xor: the key; NULL: key_len bytes of the buffer at b */
 	uint32_t key_len;
 	void *re;        /* pcrexform: pcre2_code */
 };
@@ -163,6 +164,11 @@ struct xdpi_sm {
 };
 
 enum { XDPI_VLAN_ANY = 0, XDPI_VLAN_ALL, XDPI_VLAN_LAYER };
+
+/* decode-event on a sound packet: an IPv4 protocol number Suricata's decoder does not know. */
+#define XDPI_EVENT_PROTO_UNKNOWN 0xff
+/* decode-event on a sound packet the decoder marked: this + the bit's index (xdpi/decode.h) */
+#define XDPI_EVENT_BIT 0x80
 
 #define XDPI_FLOW_ESTABLISHED 0x01
 #define XDPI_FLOW_NOT_ESTABLISHED 0x02
@@ -211,10 +217,12 @@ struct xdpi_rule {
 	struct xdpi_num_cmp dsize, itype, icode;
 	struct xdpi_num_cmp tls_chain_len; /* tls.cert_chain_len (a TLS server rule) */
 	struct xdpi_num_cmp icmp_id;  /* icmp_id: an echo request's or reply's identifier */
+	struct xdpi_num_cmp dns_rcode, dns_opcode, dns_rrtype; /* a DNS rule's numbers */
 	struct xdpi_num_cmp tcp_mss;  /* tcp.mss: the MSS option's value (it must be there) */
 	/* flow.pkts / flow.bytes per direction: [0] to the server, [1] to the client */
 	struct xdpi_num_cmp flow_pkts[2], flow_bytes[2];
 	uint8_t family;      /* ipv4 / ipv6 / icmpv6 in the header: 4 or 6; 0: either */
+	uint8_t decode_event; /* decode-event: an enum xdpi_reason, or XDPI_EVENT_PROTO_UNKNOWN */
 	int16_t ip_proto;    /* -1: any */
 	struct xdpi_vlan_cond {
 		struct xdpi_num_cmp id; /* op 0: no vlan.id condition */

@@ -36,9 +36,6 @@ static int skip_cmp(const void *a, const void *b)
 
 static void print_report(const struct xdpi_rules_report *r)
 {
-	static const char *const stages[] = { "packet", "http request", "http response",
-					      "dns query", "tls client hello",
-					      "tls certificate" };
 	struct xdpi_rules_skip *skips = malloc((r->n_skips ? r->n_skips : 1) * sizeof(*skips));
 
 	printf("files      %u\n", r->files);
@@ -47,10 +44,11 @@ static void print_report(const struct xdpi_rules_report *r)
 	printf("skipped    %u\n", r->skipped);
 	printf("malformed  %u\n", r->errors);
 	if (r->duplicates)
-		printf("duplicate  %u (same gid:sid as an earlier rule; ignored)\n", r->duplicates);
+		printf("duplicate  %u (same gid:sid as an earlier rule: the higher rev kept)\n",
+		       r->duplicates);
 	printf("inspected at:");
 	for (int s = 0; s < XDPI_STAGE_MAX; s++)
-		printf("%s %s %u", s ? "," : "", stages[s], r->by_stage[s]);
+		printf("%s %s %u", s ? "," : "", xdpi_stage_name((enum xdpi_stage)s), r->by_stage[s]);
 	printf("\nprefiltered %u, address-indexed %u, port-indexed %u, checked at every inspection "
 	       "%u\n", r->prefiltered, r->addr_indexed, r->port_indexed, r->unfiltered);
 	if (!r->n_skips || !skips) {

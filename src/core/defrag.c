@@ -116,7 +116,8 @@ static struct dgram *find(struct xdpi_defrag *df, const struct xdpi_decoded *d, 
 }
 
 /* Inserts [off, off+len) unless it overlaps what is held (first copy wins). */
-static void insert(struct xdpi_defrag *df, struct dgram *g, const struct xdpi_decoded *d)
+/* Returns false when the fragment overlaps what is held (and is left out). */
+static bool insert(struct xdpi_defrag *df, struct dgram *g, const struct xdpi_decoded *d)
 {
 	struct piece **pp = &g->pieces, *p;
 
@@ -124,16 +125,17 @@ static void insert(struct xdpi_defrag *df, struct dgram *g, const struct xdpi_de
 		;
 	if (*pp && (*pp)->off < d->frag_off + d->frag_len) {
 		df->st.overlaps++;
-		return;
+		return false;
 	}
 	p = malloc(sizeof(*p) + d->frag_len);
 	if (!p)
-		return;
+		return true;
 	p->off = d->frag_off;
 	p->len = d->frag_len;
 	memcpy(p->data, d->frag_data, d->frag_len);
 	p->next = *pp;
 	*pp = p;
+	return true;
 }
 
 /* Copies the datagram out if every byte up to its end is held. */
@@ -168,7 +170,8 @@ int xdpi_defrag__add(struct xdpi_defrag *df, const struct xdpi_decoded *d, uint6
 		drop(df, g);
 		return 0;
 	}
-	insert(df, g, d);
+	if (!insert(df, g, d))
+		return XDPI_DEFRAG_OVERLAP;
 	if (!d->frag_more)
 		g->total = d->frag_off + d->frag_wire;
 	if (!assemble(df, g))

@@ -466,15 +466,22 @@ static void count_new_flow(struct xdpi_engine *e, uint8_t proto)
 		e->cnt[XDPI_ECNT_FLOW_ICMPV6]++;
 }
 
-/* The application layer sees whole datagrams: a fragment waits for the rest of its own. */
-static void l7_fragment(struct xdpi_engine *e, struct xdpi_flow *f, const struct xdpi_decoded *d,
+static void detect_packet(struct xdpi_engine *e, struct xdpi_flow *f, const struct xdpi_decoded *d,
+			  uint8_t dir, uint64_t ts);
+
+/* The application layer and the packet rules see whole datagrams: a fragment waits for the
+ * rest of its own; one over bytes already held is marked (frag_overlap). */
+static void l7_fragment(struct xdpi_engine *e, struct xdpi_flow *f, struct xdpi_decoded *d,
 			uint8_t dir, uint64_t ts, uint64_t pcap_cnt)
 {
 	struct xdpi_decoded whole = *d;
 	const uint8_t *l4;
 	uint32_t len;
+	int rc = xdpi_defrag__add(e->defrag, d, ts, &l4, &len);
 
-	if (xdpi_defrag__add(e->defrag, d, ts, &l4, &len) != 1)
+	if (rc == XDPI_DEFRAG_OVERLAP)
+		d->events |= d->family == 6 ? XDPI_DEV_IPV6_FRAG_OVERLAP : XDPI_DEV_IPV4_FRAG_OVERLAP;
+	if (rc != 1)
 		return;
 	if (xdpi_decode_l4(&whole, l4, len)) {
 		e->cnt[XDPI_ECNT_INVALID]++;
@@ -482,6 +489,8 @@ static void l7_fragment(struct xdpi_engine *e, struct xdpi_flow *f, const struct
 		return;
 	}
 	l7_packet(&e->l7, f, &whole, dir, ts, pcap_cnt);
+	whole.l3_hdr = NULL; /* the IP header is the last fragment's, not the datagram's */
+	detect_packet(e, f, &whole, dir, ts);
 }
 
 /* A SYN (without ACK) on a TCP flow that is closed opens a new connection. Flows counted by
@@ -532,6 +541,8 @@ int xdpi_engine__packet(struct xdpi_engine *e, const struct xdpi_pkt *pkt)
 	if (xdpi_decode(pkt, &d)) {
 		e->cnt[XDPI_ECNT_INVALID]++;
 		e->reasons[d.reason < XDPI_REASON_MAX ? d.reason : 0]++;
+		if (e->cfg.detect) /* decode-event rules are about exactly these */
+			xdpi_detect__invalid_packet(e->cfg.detect, &d, pkt->ts_ns, on_alert, e);
 		return -EINVAL;
 	}
 	if (pkt->payload_skip && d.proto == XDPI_IPPROTO_TCP) {

@@ -145,7 +145,7 @@ void xdpi_eve_alert(struct xdpi_json *j, const struct xdpi_eve_ctx *c, const str
 {
 	const struct xdpi_inspect *in = a->in;
 
-	xdpi_eve_begin(j, c, a->ts, "alert", a->flow);
+	xdpi_eve_begin_dir(j, c, a->ts, "alert", a->flow, a->flow && a->dir);
 	if (a->flow) {
 		xdpi_json_str(j, "direction", a->dir ? "to_client" : "to_server");
 		if (a->flow->app_proto)
@@ -154,7 +154,7 @@ void xdpi_eve_alert(struct xdpi_json *j, const struct xdpi_eve_ctx *c, const str
 	put_rule(j, a->rule, blocked);
 	if (in && (in->stage == XDPI_STAGE_HTTP_REQUEST || in->stage == XDPI_STAGE_HTTP_RESPONSE))
 		put_http(j, in);
-	else if (in && in->stage == XDPI_STAGE_DNS_QUERY)
+	else if (in && (in->stage == XDPI_STAGE_DNS_QUERY || in->stage == XDPI_STAGE_DNS_RESPONSE))
 		put_dns(j, in);
 	else if (in && (in->stage == XDPI_STAGE_TLS_CLIENT || in->stage == XDPI_STAGE_TLS_SERVER))
 		put_tls(j, in);

@@ -62,7 +62,7 @@ static void event_end(struct xdpi_dissect_ctx *c)
 static void inspect(struct xdpi_dissect_ctx *c, const struct xdpi_inspect *in)
 {
 	struct l7_call *call = c->engine;
-	uint8_t dir = in->stage == XDPI_STAGE_HTTP_RESPONSE || in->stage == XDPI_STAGE_TLS_SERVER;
+	uint8_t dir = xdpi_stage_from_server(in->stage);
 
 	call->le->inspect(call->le->inspect_ctx, call->f, dir, c->ts, in);
 }

@@ -48,6 +48,7 @@ struct xdpi_detect {
 	struct xdpi_names flowbits;
 	struct xdpi_rules_report rep;
 	bool compiled;
+	bool has_events;     /* some rule has a decode-event (invalid packets are inspected) */
 	/* one prefilter database per stage, buffer and transport: a packet or message is
 	 * scanned only for the patterns of the rules that could apply to it */
 	hs_database_t *db[XDPI_STAGE_MAX][XDPI_BUF_MAX][L4_CLASSES];
@@ -214,6 +215,24 @@ static bool sid_seen(struct xdpi_detect *d, uint32_t gid, uint32_t sid)
 	}
 }
 
+/* A sid loaded again with a higher rev replaces the one loaded before (Suricata's rule); true
+ * when R took its place (and is owned by the set). */
+static bool replace_older(struct xdpi_detect *d, struct xdpi_rule *r)
+{
+	for (uint32_t i = 0; i < d->n; i++) {
+		struct xdpi_rule *old = &d->rules[i];
+
+		if (old->sid != r->sid || old->gid != r->gid)
+			continue;
+		if (r->rev <= old->rev)
+			return false;
+		xdpi_rule_free(old);
+		*old = *r;
+		return true;
+	}
+	return false;
+}
+
 struct load_out {
 	FILE *errs, *skips;
 };
@@ -242,6 +261,12 @@ static void load_one(struct xdpi_detect *d, struct xdpi_rule_parse_ctx *pc, cons
 	}
 	if (sid_seen(d, r.gid, r.sid)) {
 		d->rep.duplicates++;
+		if (replace_older(d, &r)) {
+			if (o->errs)
+				fprintf(o->errs, "%s:%u: sid %u: rev %u replaces the one loaded before\n",
+					pc->file, pc->line, r.sid, r.rev);
+			return;
+		}
 		if (o->errs)
 			fprintf(o->errs, "%s:%u: sid %u: loaded before, this one ignored\n", pc->file,
 				pc->line, r.sid);
@@ -352,6 +377,7 @@ static bool kernel_eligible(const struct xdpi_rule *r, bool *by_source)
 
 	if (r->stage != XDPI_STAGE_PACKET || r->proto != XDPI_RP_IP || r->n_sm || r->bidir ||
 	    r->family || r->vlan.id.op || r->flow_pkts[0].op || r->flow_pkts[1].op ||
+	    r->decode_event ||
 	    r->flow_bytes[0].op || r->flow_bytes[1].op ||
 	    r->action == XDPI_RA_PASS || !r->sport.any || r->sport.n_out || !r->dport.any ||
 	    r->dport.n_out || r->flow || r->dsize.op || r->itype.op || r->icode.op ||
@@ -663,8 +689,10 @@ int xdpi_detect__compile(struct xdpi_detect *d, char *err, size_t errlen)
 		rc = -ENOMEM;
 		goto nomem;
 	}
-	for (uint32_t i = 0; i < d->n; i++)
+	for (uint32_t i = 0; i < d->n; i++) {
 		d->sid_order[i] = i;
+		d->has_events |= d->rules[i].decode_event != 0;
+	}
 	if (d->n)
 		qsort_r(d->sid_order, d->n, sizeof(uint32_t), sid_cmp_ctx, d);
 	d->compiled = true;
@@ -845,8 +873,11 @@ static bool proto_ok(const struct xdpi_rule *r, const struct hdr *h, const struc
 	(void)f;
 }
 
+/* "http" names HTTP/1 and HTTP/2 alike, "http1" HTTP/1 only (a rule's header protocol). */
 static bool app_is(const char *ap, const char *name)
 {
+	if (ap && !strcmp(name, "http1"))
+		return !strcmp(ap, "http");
 	return ap && (!strcmp(ap, name) || (!strcmp(name, "http") && !strcmp(ap, "http2")));
 }
 
@@ -942,10 +973,33 @@ static bool icmp_echo(const struct xdpi_decoded *p)
 	       (p->proto == XDPI_IPPROTO_ICMPV6 && (p->icmp_type == 128 || p->icmp_type == 129));
 }
 
+/* IPv4 protocols Suricata's decoder reads (others raise ipv4.unknown_protocol). */
+static bool ipv4_proto_known(uint8_t proto)
+{
+	static const uint8_t known[] = { 1, 4, 6, 17, 41, 47, 50, 58, 132, 136, 143 };
+
+	return memchr(known, proto, sizeof(known)) != NULL;
+}
+
+/* decode-event: the decoder's reason, or an event on a sound packet. A packet the decoder
+ * refused is seen by decode-event rules only. */
+static bool event_ok(const struct xdpi_rule *r, const struct xdpi_decoded *p)
+{
+	if (r->decode_event == XDPI_EVENT_PROTO_UNKNOWN)
+		return !p->reason && p->family == 4 && !ipv4_proto_known(p->proto);
+	if (r->decode_event >= XDPI_EVENT_BIT) /* on a packet refused for another reason too */
+		return p->events & (1u << (r->decode_event - XDPI_EVENT_BIT));
+	return r->decode_event ? p->reason == r->decode_event : !p->reason;
+}
+
 static bool packet_ok(const struct xdpi_rule *r, const struct xdpi_decoded *p)
 {
 	bool icmp = p->proto == XDPI_IPPROTO_ICMP || p->proto == XDPI_IPPROTO_ICMPV6;
 
+	if (!event_ok(r, p))
+		return false;
+	if (p->frag != XDPI_DFRAG_NONE && r->proto != XDPI_RP_IP)
+		return false; /* a fragment is IP only: its datagram, whole, is the TCP/UDP packet */
 	if (r->dsize.op && !xdpi_num_cmp_match(&r->dsize, p->payload_wire))
 		return false;
 	if ((r->itype.op || r->icode.op) && !icmp)
@@ -998,8 +1052,17 @@ static bool counters_ok(const struct xdpi_rule *r, const struct xdpi_flow *f)
 /* Conditions on a transaction's numbers (not buffers). */
 static bool numbers_ok(const struct xdpi_rule *r, const struct xdpi_inspect *in)
 {
-	return !r->tls_chain_len.op || (in->stage == XDPI_STAGE_TLS_SERVER &&
-					xdpi_num_cmp_match(&r->tls_chain_len, in->tls_chain_len));
+	bool type = !r->dns_rrtype.op;
+
+	if (r->tls_chain_len.op && (in->stage != XDPI_STAGE_TLS_SERVER ||
+				    !xdpi_num_cmp_match(&r->tls_chain_len, in->tls_chain_len)))
+		return false;
+	if ((r->dns_rcode.op || r->dns_opcode.op || r->dns_rrtype.op) && !in->dns)
+		return false;
+	for (uint8_t i = 0; !type && i < in->dns_ntypes; i++)
+		type = xdpi_num_cmp_match(&r->dns_rrtype, in->dns_types[i]);
+	return type && (!r->dns_rcode.op || xdpi_num_cmp_match(&r->dns_rcode, in->dns_rcode)) &&
+	       (!r->dns_opcode.op || xdpi_num_cmp_match(&r->dns_opcode, in->dns_opcode));
 }
 
 static bool verify(struct xdpi_detect *d, const struct xdpi_rule *r, const struct hdr *h,
@@ -1088,6 +1151,19 @@ void xdpi_detect__packet(struct xdpi_detect *d, struct xdpi_flow *f, const struc
 		port_lookup(d, &d->by_dport, p->dport);
 	}
 	run(d, &h, f, &in, ts, fn, ctx);
+}
+
+void xdpi_detect__invalid_packet(struct xdpi_detect *d, const struct xdpi_decoded *p, uint64_t ts,
+				 xdpi_alert_fn fn, void *ctx)
+{
+	struct xdpi_flow f;
+
+	if (!d->compiled || !d->has_events || !p->family)
+		return;
+	memset(&f, 0, sizeof(f));
+	f.initiator = xdpi_flow_key_from(p, &f.key); /* the sender is the client */
+	xdpi_detect__packet(d, &f, p, 0, ts, fn, ctx);
+	xdpi_detect__flow_end(d, &f);
 }
 
 void xdpi_detect__tx(struct xdpi_detect *d, struct xdpi_flow *f, uint8_t dir, uint64_t ts,

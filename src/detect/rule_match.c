@@ -275,20 +275,32 @@ static bool match_byte_jump(struct mctx *m, uint32_t i, uint32_t pos)
 static bool match_list(const struct xdpi_rule *r, int b, uint8_t view, const uint8_t *buf,
 		       size_t len);
 
-/* A per-line buffer: each "Name: value" line of the block (line end not included) in turn;
- * one that matches is enough. */
-static bool match_lines(const struct xdpi_rule *r, int b, uint8_t view, const uint8_t *buf,
+/* A list buffer: each item in turn (xdpi_buffer_list_kind); one that matches is enough. */
+static bool match_items(const struct xdpi_rule *r, int b, uint8_t view, const uint8_t *buf,
 			size_t len)
 {
 	for (size_t off = 0; off < len;) {
-		const uint8_t *nl = memchr(buf + off, '\n', len - off);
-		size_t end = nl ? (size_t)(nl - buf) : len, n = end - off;
+		size_t start = off, n;
 
-		if (n && buf[off + n - 1] == '\r')
-			n--;
-		if (n && match_list(r, b, view, buf + off, n))
+		if (xdpi_buffer_list_kind(b) == XDPI_LIST_U24) {
+			if (off + 3 > len)
+				break;
+			n = (size_t)buf[off] << 16 | (size_t)buf[off + 1] << 8 | buf[off + 2];
+			start = off + 3;
+			if (n > len - start)
+				n = len - start;
+			off = start + n;
+		} else {
+			const uint8_t *nl = memchr(buf + off, '\n', len - off);
+			size_t end = nl ? (size_t)(nl - buf) : len;
+
+			n = end - off;
+			if (n && buf[off + n - 1] == '\r')
+				n--;
+			off = end + 1;
+		}
+		if (n && match_list(r, b, view, buf + start, n))
 			return true;
-		off = end + 1;
 	}
 	return false;
 }
@@ -428,8 +440,8 @@ static bool match_view(const struct xdpi_rule *r, uint8_t view, const struct xdp
 	if (!in->buf[v->buf] || !thread_scratch(scratch))
 		return false;
 	out = xdpi_xform_view(v, in->buf[v->buf], in->len[v->buf], scratch, &n);
-	return xdpi_buffer_per_line(v->buf) ? match_lines(r, v->buf, view, out, n)
-					    : match_list(r, v->buf, view, out, n);
+	return xdpi_buffer_list_kind(v->buf) ? match_items(r, v->buf, view, out, n)
+					     : match_list(r, v->buf, view, out, n);
 }
 
 /* Does the rule ask for buffer B to be absent (absent, absent: or_else)? */
@@ -450,8 +462,8 @@ bool xdpi_rule_match_buffers(const struct xdpi_rule *r, const struct xdpi_inspec
 			continue;
 		if (!in->buf[b])
 			return false; /* the transaction does not have this buffer */
-		if (!(xdpi_buffer_per_line(b) ? match_lines(r, b, 0, in->buf[b], in->len[b])
-					       : match_list(r, b, 0, in->buf[b], in->len[b])))
+		if (!(xdpi_buffer_list_kind(b) ? match_items(r, b, 0, in->buf[b], in->len[b])
+						: match_list(r, b, 0, in->buf[b], in->len[b])))
 			return false;
 	}
 	for (uint8_t v = 1; v <= r->n_views; v++)

@@ -14,6 +14,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include "xdpi/bytes.h"
+#include "xdpi/decode.h" /* the decoder's reasons, for decode-event */
 #include "xdpi/rules.h"
 #include "detect_int.h"
 
@@ -541,6 +542,15 @@ static const struct buffer_kw buffer_kws[] = {
 	{ "ja3_string", XDPI_BUF_JA3_STRING, false },
 	{ "ja3.string", XDPI_BUF_JA3_STRING, false },
 	{ "ja4.hash", XDPI_BUF_JA4_HASH, false },
+	{ "tls.certs", XDPI_BUF_TLS_CERTS, false },
+	{ "tls.random", XDPI_BUF_TLS_RANDOM, false },
+	{ "tls.random_time", XDPI_BUF_TLS_RANDOM_TIME, false },
+	{ "tls.random_bytes", XDPI_BUF_TLS_RANDOM_BYTES, false },
+	{ "dns.queries.rrname", XDPI_BUF_DNS_QUERIES_RRNAME, false },
+	{ "dns.answers.rrname", XDPI_BUF_DNS_ANSWERS_RRNAME, false },
+	{ "dns.authorities.rrname", XDPI_BUF_DNS_AUTHORITIES_RRNAME, false },
+	{ "dns.additionals.rrname", XDPI_BUF_DNS_ADDITIONALS_RRNAME, false },
+	{ "dns.response.rrname", XDPI_BUF_DNS_RESPONSE_RRNAME, false },
 	{ "pkt_data", -1, false },
 	{ "ipv4.hdr", XDPI_BUF_IPV4_HDR, false },
 	{ "ipv6.hdr", XDPI_BUF_IPV6_HDR, false },
@@ -701,6 +711,39 @@ static int kw_subslice(struct parser *p, const char *v, size_t len)
 	return add_xform(p, &x);
 }
 
+/* xor:[offset N,] extract LEN POS: the key is LEN bytes of the buffer at POS, the data the
+ * buffer from N on. */
+static int xor_from_data(struct parser *p, struct xdpi_xform *x, const char *v, size_t len)
+{
+	const char *f[2];
+	size_t fl[2], n = fields(v, len, f, fl, 2);
+	int64_t klen = 0, pos = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *sp = memchr(f[i], ' ', fl[i]);
+		size_t kl = sp ? (size_t)(sp - f[i]) : fl[i];
+
+		if (sp && word_is(f[i], kl, "offset")) {
+			if (!parse_i64(sp + 1, fl[i] - kl - 1, &x->a) || x->a < 0 || x->a > 65535)
+				return fail(p, "xor: bad offset '%.*s'", (int)fl[i], f[i]);
+		} else if (sp && word_is(f[i], kl, "extract")) {
+			const char *sp2 = memchr(sp + 1, ' ', fl[i] - kl - 1);
+
+			if (!sp2 || !parse_i64(sp + 1, (size_t)(sp2 - sp - 1), &klen) ||
+			    !parse_i64(sp2 + 1, (size_t)(f[i] + fl[i] - sp2 - 1), &pos) ||
+			    klen < 1 || klen > 255 || pos < 0 || pos > 65535)
+				return fail(p, "xor: expected extract LEN POS");
+		} else {
+			return fail(p, "xor: unknown option '%.*s'", (int)fl[i], f[i]);
+		}
+	}
+	if (pos < 0)
+		return fail(p, "xor: a key from the data needs extract LEN POS");
+	x->key_len = (uint32_t)klen;
+	x->b = pos;
+	return add_xform(p, x);
+}
+
 /* xor:"HEXKEY" */
 static int kw_xor(struct parser *p, const char *v, size_t len)
 {
@@ -709,7 +752,7 @@ static int kw_xor(struct parser *p, const char *v, size_t len)
 	while (len && isspace((unsigned char)*v))
 		v++, len--;
 	if (len && *v != '"')
-		return skip(p, "xor:KEY-FROM-BUFFER", 19); /* Suricata 8's key taken from the data */
+		return xor_from_data(p, &x, v, len);
 	unquote(&v, &len);
 	if (!len || len % 2 || len > 510)
 		return fail(p, "xor: expected a quoted key of hex byte pairs");
@@ -1182,6 +1225,142 @@ static int kw_tls_chain_len(struct parser *p, const char *v, size_t len)
 		       ? 0 : fail(p, "tls.cert_chain_len: expected N, <N, >N, !N or N<>M");
 }
 
+/* decode-event:NAME, Suricata's names for what xdpi's decoder refuses (reasons it counts). */
+static int kw_decode_event(struct parser *p, const char *v, size_t len)
+{
+	static const struct { const char *name; uint8_t ev; } events[] = {
+		{ "ethernet.pkt_too_small", XDPI_REASON_ETH_TRUNC },
+		{ "vlan.header_too_small", XDPI_REASON_VLAN_TRUNC },
+		{ "vlan.too_many_layers", XDPI_REASON_VLAN_TOO_MANY },
+		{ "ipv4.pkt_too_small", XDPI_REASON_IPV4_TRUNC },
+		{ "ipv4.wrong_ip_version", XDPI_REASON_IPV4_BAD_VERSION },
+		{ "ipv4.hlen_too_small", XDPI_REASON_IPV4_BAD_IHL },
+		{ "ipv4.iplen_smaller_than_hlen", XDPI_REASON_IPV4_BAD_TOTLEN },
+		{ "ipv4.trunc_pkt", XDPI_REASON_IPV4_BAD_TOTLEN },
+		{ "ipv4.unknown_protocol", XDPI_EVENT_PROTO_UNKNOWN },
+		{ "ipv6.pkt_too_small", XDPI_REASON_IPV6_TRUNC },
+		{ "ipv6.trunc_pkt", XDPI_REASON_IPV6_TRUNC },
+		{ "ipv6.wrong_ip_version", XDPI_REASON_IPV6_BAD_VERSION },
+		{ "ipv6.trunc_exthdr", XDPI_REASON_IPV6_EXT_TRUNC },
+		{ "ipv6.exthdr_useless_fh", XDPI_EVENT_BIT + 0 },
+		{ "ipv6.frag_invalid_length", XDPI_EVENT_BIT + 1 },
+		{ "ipv6.frag_pkt_too_large", XDPI_EVENT_BIT + 2 },
+		{ "ipv6.dstopts_unknown_opt", XDPI_EVENT_BIT + 3 },
+		{ "ipv4.frag_overlap", XDPI_EVENT_BIT + 4 },
+		{ "ipv6.frag_overlap", XDPI_EVENT_BIT + 5 },
+		{ "tcp.pkt_too_small", XDPI_REASON_TCP_TRUNC },
+		{ "tcp.hlen_too_small", XDPI_REASON_TCP_BAD_DOFF },
+		{ "udp.hlen_too_small", XDPI_REASON_UDP_TRUNC },
+		{ "udp.pkt_too_small", XDPI_REASON_UDP_BAD_LEN },
+		{ "udp.hlen_invalid", XDPI_REASON_UDP_BAD_LEN },
+		{ "icmpv4.pkt_too_small", XDPI_REASON_ICMP_TRUNC },
+		{ "icmpv6.pkt_too_small", XDPI_REASON_ICMP_TRUNC },
+	};
+
+	while (len && isspace((unsigned char)*v))
+		v++, len--;
+	while (len && isspace((unsigned char)v[len - 1]))
+		len--;
+	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
+		if (word_is(v, len, events[i].name)) {
+			p->r->decode_event = events[i].ev;
+			return 0;
+		}
+	}
+	snprintf(p->pc->what, sizeof(p->pc->what), "decode-event:%.*s", (int)len, v);
+	return SKIP;
+}
+
+/* The Suricata release whose rule language xdpi's subset follows (for requires:). */
+static const int compat_version[3] = { 8, 0, 0 };
+
+static int version_cmp(const char *s, size_t len)
+{
+	int v[3] = { 0, 0, 0 }, k = 0;
+
+	for (size_t i = 0; i < len && k < 3; i++) {
+		if (isdigit((unsigned char)s[i]))
+			v[k] = v[k] * 10 + (s[i] - '0');
+		else if (s[i] == '.')
+			k++;
+	}
+	for (k = 0; k < 3; k++)
+		if (compat_version[k] != v[k])
+			return compat_version[k] < v[k] ? -1 : 1;
+	return 0;
+}
+
+/* requires: version OP X[.Y[.Z]], feature NAME (comma-separated, all must hold): a rule
+ * whose requirement xdpi does not meet is skipped, as Suricata skips it. */
+static int kw_requires(struct parser *p, const char *v, size_t len)
+{
+	static const char *const features[] = { "ja3", "ja4", "hyperscan" };
+	const char *f[8];
+	size_t fl[8], n = fields(v, len, f, fl, 8);
+
+	for (size_t i = 0; i < n; i++) {
+		const char *sp = memchr(f[i], ' ', fl[i]), *x;
+		size_t kl = sp ? (size_t)(sp - f[i]) : fl[i], xl;
+		bool ok = false;
+		int c;
+
+		if (!sp)
+			return fail(p, "requires: expected version OP X or feature NAME");
+		for (x = sp + 1, xl = fl[i] - kl - 1; xl && isspace((unsigned char)*x); x++, xl--)
+			;
+		if (word_is(f[i], kl, "feature")) {
+			for (size_t k = 0; k < sizeof(features) / sizeof(features[0]); k++)
+				ok |= word_is(x, xl, features[k]);
+		} else if (word_is(f[i], kl, "version")) {
+			size_t ol = 0;
+
+			while (ol < xl && strchr("<>=!", x[ol]))
+				ol++;
+			c = version_cmp(x + ol, xl - ol);
+			ok = (ol == 2 && !memcmp(x, ">=", 2) && c >= 0) ||
+			     (ol == 2 && !memcmp(x, "<=", 2) && c <= 0) ||
+			     (ol == 1 && x[0] == '>' && c > 0) || (ol == 1 && x[0] == '<' && c < 0) ||
+			     (ol <= 2 && ol && x[ol - 1] == '=' && x[0] == '=' && c == 0);
+		} else {
+			return fail(p, "requires: unknown requirement '%.*s'", (int)kl, f[i]);
+		}
+		if (!ok) {
+			snprintf(p->pc->what, sizeof(p->pc->what), "requires:%.*s", (int)fl[i], f[i]);
+			return SKIP;
+		}
+	}
+	return 0;
+}
+
+/* noalert: the rule matches (sets its flowbits) without an alert, as flowbits:noalert. */
+static int kw_noalert(struct parser *p, const char *v, size_t len)
+{
+	(void)v, (void)len;
+	p->r->noalert = true;
+	return 0;
+}
+
+static int dns_number(struct parser *p, const char *kw, struct xdpi_num_cmp *c, const char *v,
+		      size_t len, uint64_t max)
+{
+	return parse_uint_cond(v, len, c) && c->a <= max ? 0 : fail(p, "%s: bad condition", kw);
+}
+
+static int kw_dns_rcode(struct parser *p, const char *v, size_t len)
+{
+	return dns_number(p, "dns.rcode", &p->r->dns_rcode, v, len, 15);
+}
+
+static int kw_dns_opcode(struct parser *p, const char *v, size_t len)
+{
+	return dns_number(p, "dns.opcode", &p->r->dns_opcode, v, len, 15);
+}
+
+static int kw_dns_rrtype(struct parser *p, const char *v, size_t len)
+{
+	return dns_number(p, "dns.rrtype", &p->r->dns_rrtype, v, len, 65535);
+}
+
 static int kw_icmp_id(struct parser *p, const char *v, size_t len)
 {
 	return parse_uint_cond(v, len, &p->r->icmp_id) && p->r->icmp_id.a <= 65535
@@ -1639,6 +1818,10 @@ static const struct keyword keywords[] = {
 	{ "base64_decode", kw_base64_decode, false }, { "base64_data", kw_base64_data, false },
 	{ "tls.cert_chain_len", kw_tls_chain_len, true },
 	{ "icmp_id", kw_icmp_id, true }, { "tcp.mss", kw_tcp_mss, true },
+	{ "decode-event", kw_decode_event, true },
+	{ "dns.rcode", kw_dns_rcode, true }, { "dns.opcode", kw_dns_opcode, true },
+	{ "dns.rrtype", kw_dns_rrtype, true },
+	{ "noalert", kw_noalert, false }, { "requires", kw_requires, true },
 	{ "flow.pkts", kw_flow_pkts, true }, { "flow.bytes", kw_flow_bytes, true },
 	{ "flow.pkts_toserver", kw_flow_pkts_ts, true },
 	{ "flow.pkts_toclient", kw_flow_pkts_tc, true },
@@ -1722,7 +1905,8 @@ static int header_proto(struct parser *p, const char *t, size_t len)
 		{ "icmp", XDPI_RP_ICMP }, { "http", XDPI_RP_HTTP }, { "dns", XDPI_RP_DNS },
 		{ "tls", XDPI_RP_TLS }, { "tcp-pkt", XDPI_RP_TCP }, { "udp-pkt", XDPI_RP_UDP },
 		{ "ipv4", XDPI_RP_IP }, { "ipv6", XDPI_RP_IP }, { "icmpv4", XDPI_RP_ICMP },
-		{ "icmpv6", XDPI_RP_ICMP },
+		{ "icmpv6", XDPI_RP_ICMP }, { "pkthdr", XDPI_RP_IP }, { "http1", XDPI_RP_HTTP },
+		{ "http2", XDPI_RP_HTTP },
 	};
 
 	for (size_t i = 0; i < sizeof(protos) / sizeof(protos[0]); i++) {
@@ -1730,6 +1914,8 @@ static int header_proto(struct parser *p, const char *t, size_t len)
 			p->r->proto = protos[i].v;
 			if (len == 4 || len == 6) /* ipv4, ipv6, icmpv4, icmpv6: one family */
 				p->r->family = t[len - 1] == '4' ? 4 : t[len - 1] == '6' ? 6 : 0;
+			if (word_is(t, len, "http1") || word_is(t, len, "http2"))
+				p->r->app = word_is(t, len, "http1") ? "http1" : "http2";
 			if (word_is(t, len, "icmpv6"))
 				p->r->ip_proto = XDPI_IPPROTO_ICMPV6;
 			else if (word_is(t, len, "icmpv4"))
@@ -1899,7 +2085,7 @@ static bool is_response_buf(int b)
 static int choose_stage(struct parser *p)
 {
 	struct xdpi_rule *r = p->r;
-	bool http = false, resp = false, dns = false, tls_c = false, tls_s = false;
+	bool http = false, resp = false, dns = false, dns_resp = false, tls_c = false, tls_s = false;
 
 	for (uint32_t i = 0; i < r->n_sm; i++) {
 		struct xdpi_sm *sm = &r->sm[i];
@@ -1913,12 +2099,21 @@ static int choose_stage(struct parser *p)
 		r->buffers |= 1ull << sm->buf;
 		http |= is_http_buf(sm->buf);
 		resp |= is_response_buf(sm->buf);
-		dns |= sm->buf == XDPI_BUF_DNS_QUERY;
+		dns |= sm->buf == XDPI_BUF_DNS_QUERY || sm->buf == XDPI_BUF_DNS_QUERIES_RRNAME;
+		dns_resp |= sm->buf >= XDPI_BUF_DNS_ANSWERS_RRNAME &&
+			    sm->buf <= XDPI_BUF_DNS_RESPONSE_RRNAME;
 		tls_c |= sm->buf == XDPI_BUF_TLS_SNI || sm->buf == XDPI_BUF_JA3_HASH ||
 			 sm->buf == XDPI_BUF_JA3_STRING || sm->buf == XDPI_BUF_JA4_HASH;
-		tls_s |= sm->buf >= XDPI_BUF_TLS_CERT_SUBJECT && sm->buf <= XDPI_BUF_TLS_CERT_SERIAL;
+		tls_s |= (sm->buf >= XDPI_BUF_TLS_CERT_SUBJECT && sm->buf <= XDPI_BUF_TLS_CERT_SERIAL) ||
+			 sm->buf == XDPI_BUF_TLS_CERTS;
+		/* the hello randoms: the client's at its hello, the server's with its certificate */
+		if (sm->buf >= XDPI_BUF_TLS_RANDOM && sm->buf <= XDPI_BUF_TLS_RANDOM_BYTES)
+			*(r->flow & XDPI_FLOW_TO_CLIENT ? &tls_s : &tls_c) = true;
 	}
 	tls_s |= r->tls_chain_len.op != 0;
+	dns |= r->dns_rcode.op || r->dns_opcode.op || r->dns_rrtype.op;
+	if (dns_resp || (dns && (r->flow & XDPI_FLOW_TO_CLIENT)))
+		dns = dns_resp = true; /* a response's sections, or its numbers */
 	for (uint32_t i = 0; i < r->n_views; i++)
 		if (r->views[i].buf == BUF_FILE_DATA)
 			r->views[i].buf = r->flow & XDPI_FLOW_TO_SERVER ? XDPI_BUF_HTTP_REQ_BODY
@@ -1931,7 +2126,7 @@ static int choose_stage(struct parser *p)
 		r->stage = resp || (r->flow & XDPI_FLOW_TO_CLIENT) ? XDPI_STAGE_HTTP_RESPONSE
 								   : XDPI_STAGE_HTTP_REQUEST;
 	else if (dns)
-		r->stage = XDPI_STAGE_DNS_QUERY;
+		r->stage = dns_resp ? XDPI_STAGE_DNS_RESPONSE : XDPI_STAGE_DNS_QUERY;
 	else if (tls_s)
 		r->stage = XDPI_STAGE_TLS_SERVER;
 	else if (tls_c)
@@ -1980,7 +2175,7 @@ static int finish(struct parser *p)
 	if ((rc = choose_stage(p)))
 		return rc;
 	if (r->stage != XDPI_STAGE_PACKET && (r->dsize.op || r->has_flags || r->vlan.id.op ||
-					       r->icmp_id.op || r->tcp_mss.op))
+					       r->icmp_id.op || r->tcp_mss.op || r->decode_event))
 		return fail(p, "dsize and flags look at packets, not at %s transactions",
 			    xdpi_stage_name(r->stage));
 	if (!r->gid)

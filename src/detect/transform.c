@@ -192,6 +192,27 @@ static size_t strip_pseudo(const uint8_t *in, size_t n, uint8_t *out, size_t cap
 	return o;
 }
 
+/* XOR with a quoted key, or with KEY_LEN bytes of the buffer at b over the buffer from a on
+ * (nothing when they are not all there). */
+static size_t xor(const struct xdpi_xform *x, const uint8_t *in, size_t n, uint8_t *out,
+		  size_t cap)
+{
+	const uint8_t *key = x->key;
+	uint8_t from_data[256];
+	size_t o, off = 0;
+
+	if (!key) {
+		if ((uint64_t)x->b + x->key_len > n || (uint64_t)x->a > n)
+			return 0;
+		memcpy(from_data, in + x->b, x->key_len); /* the key may lie in what is rewritten */
+		key = from_data;
+		off = (size_t)x->a;
+	}
+	for (o = 0; off + o < n && o < cap; o++)
+		out[o] = in[off + o] ^ key[o % x->key_len];
+	return o;
+}
+
 static size_t apply(const struct xdpi_xform *x, const uint8_t *in, size_t n, uint8_t *out,
 		    size_t cap)
 {
@@ -212,6 +233,8 @@ static size_t apply(const struct xdpi_xform *x, const uint8_t *in, size_t n, uin
 	case XDPI_XF_ZLIB_DEFLATE: return inflate_to(in, n, out, cap, x->a, 15);
 	case XDPI_XF_HEADER_LOWER: return header_lower(in, n, out, cap);
 	case XDPI_XF_STRIP_PSEUDO: return strip_pseudo(in, n, out, cap);
+	case XDPI_XF_XOR:
+		return xor(x, in, n, out, cap);
 	case XDPI_XF_DOTPREFIX:
 		if (cap) {
 			out[o++] = '.';
@@ -224,9 +247,7 @@ static size_t apply(const struct xdpi_xform *x, const uint8_t *in, size_t n, uin
 		break;
 	}
 	for (o = 0; o < n && o < cap; o++) {
-		if (x->type == XDPI_XF_XOR)
-			out[o] = in[o] ^ x->key[o % x->key_len];
-		else if (x->type == XDPI_XF_TO_LOWER)
+		if (x->type == XDPI_XF_TO_LOWER)
 			out[o] = (uint8_t)tolower(in[o]);
 		else
 			out[o] = (uint8_t)toupper(in[o]);

@@ -481,23 +481,115 @@ static void put_xdpi(struct xdpi_json *j, const struct dns_msg *m, uint64_t resp
 	xdpi_json_obj_close(j);
 }
 
-/* Each question of a query, to detection (dns.query; the message is the payload). */
-static void inspect_queries(struct xdpi_dissect_ctx *c, const struct dns_msg *m, uint16_t qd)
+/* A message's names for detection: one per line, section after section (questions,
+ * answers, authorities, additionals), and the record types of questions and answers. */
+struct dns_names {
+	char all[4096];
+	size_t len, start[5]; /* section k is all[start[k], start[k + 1]) */
+};
+
+static void names_add(struct dns_names *nm, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (nm->len + n + 1 > sizeof(nm->all))
+		return;
+	memcpy(nm->all + nm->len, name, n);
+	nm->len += n;
+	nm->all[nm->len++] = '\n';
+}
+
+/* Walks the four sections; false if the message is cut short (what was read stays). */
+static bool names_walk(const struct dns_msg *m, struct dns_names *nm, struct xdpi_inspect *in)
 {
 	size_t off = DNS_HDR;
 	char name[256];
 
-	for (uint16_t i = 0; xdpi_dissect_wants(c, XDPI_STAGE_DNS_QUERY) && i < qd && i < 16; i++) {
-		struct xdpi_inspect in = { .stage = XDPI_STAGE_DNS_QUERY };
+	for (int k = 0; k < 4; k++) {
+		unsigned count = xdpi_rd16(m->p + 4 + 2 * k);
+
+		nm->start[k] = nm->len;
+		for (unsigned i = 0; i < count && i < 64; i++) {
+			if (read_name(m, &off, name, sizeof(name)) < 0 || off + 4 > m->len)
+				return false;
+			names_add(nm, name);
+			if (k < 2 && in->dns_ntypes < 16)
+				in->dns_types[in->dns_ntypes++] = xdpi_rd16(m->p + off);
+			if (k == 0) {
+				off += 4;
+				continue;
+			}
+			if (off + 10 > m->len)
+				return false;
+			off += 10 + (size_t)xdpi_rd16(m->p + off + 8);
+		}
+	}
+	nm->start[4] = nm->len;
+	return true;
+}
+
+static void set_names(struct xdpi_inspect *in, const struct dns_names *nm, bool resp)
+{
+	static const enum xdpi_buffer sections[4] = {
+		XDPI_BUF_DNS_QUERIES_RRNAME, XDPI_BUF_DNS_ANSWERS_RRNAME,
+		XDPI_BUF_DNS_AUTHORITIES_RRNAME, XDPI_BUF_DNS_ADDITIONALS_RRNAME,
+	};
+
+	for (int k = 0; k < (resp ? 4 : 1); k++)
+		if (nm->start[k + 1] > nm->start[k])
+			xdpi_inspect_set(in, sections[k], nm->all + nm->start[k],
+					 nm->start[k + 1] - nm->start[k]);
+	if (resp && nm->len)
+		xdpi_inspect_set(in, XDPI_BUF_DNS_RESPONSE_RRNAME, nm->all, nm->len);
+}
+
+static void dns_numbers(struct xdpi_inspect *in, const struct dns_msg *m)
+{
+	in->dns = true;
+	in->dns_opcode = (m->p[2] >> 3) & 0x0f;
+	in->dns_rcode = m->p[3] & 0x0f;
+}
+
+/* Each question of a query, to detection (dns.query, the questions' names and types; the
+ * message is the payload). */
+static void inspect_queries(struct xdpi_dissect_ctx *c, const struct dns_msg *m, uint16_t qd)
+{
+	struct dns_names nm = { .len = 0 };
+	struct xdpi_inspect all = { .stage = XDPI_STAGE_DNS_QUERY };
+	size_t off = DNS_HDR;
+	char name[256];
+
+	if (!xdpi_dissect_wants(c, XDPI_STAGE_DNS_QUERY))
+		return;
+	names_walk(m, &nm, &all);
+	dns_numbers(&all, m);
+	set_names(&all, &nm, false);
+	xdpi_inspect_set(&all, XDPI_BUF_PAYLOAD, m->p, m->len);
+	for (uint16_t i = 0; i < qd && i < 16; i++) {
+		struct xdpi_inspect in = all;
 
 		if (read_name(m, &off, name, sizeof(name)) < 0 || off + 4 > m->len)
 			return;
 		in.dns_qtype = xdpi_rd16(m->p + off);
 		off += 4;
 		xdpi_inspect_set(&in, XDPI_BUF_DNS_QUERY, name, strlen(name));
-		xdpi_inspect_set(&in, XDPI_BUF_PAYLOAD, m->p, m->len);
 		c->inspect(c, &in);
 	}
+}
+
+/* A response, once, to detection: its sections' names, rcode, opcode and types. */
+static void inspect_response(struct xdpi_dissect_ctx *c, const struct dns_msg *m)
+{
+	struct dns_names nm = { .len = 0 };
+	struct xdpi_inspect in = { .stage = XDPI_STAGE_DNS_RESPONSE };
+
+	if (!xdpi_dissect_wants(c, XDPI_STAGE_DNS_RESPONSE))
+		return;
+	names_walk(m, &nm, &in);
+	dns_numbers(&in, m);
+	set_names(&in, &nm, true);
+	xdpi_inspect_set(&in, XDPI_BUF_PAYLOAD, m->p, m->len);
+	c->inspect(c, &in);
 }
 
 /* One whole message: an EVE dns event. */
@@ -517,6 +609,8 @@ static enum xdpi_dissect_status dns_message(struct xdpi_dissect_ctx *c, const ui
 	resp = p[2] & 0x80;
 	if (!resp)
 		inspect_queries(c, &m, xdpi_rd16(p + 4));
+	else
+		inspect_response(c, &m);
 	j = c->event_begin(c, "dns");
 	xdpi_json_obj_open(j, "dns");
 	xdpi_json_u64(j, "version", 3);

@@ -155,7 +155,12 @@ static void handshake(struct xdpi_dissect_ctx *c, uint8_t type, const uint8_t *p
 			free(st->cert);
 			st->cert = NULL;
 		} else if (st->have_ch) {
-			tls_inspect(c, &st->ch, 't', st->cert);
+			struct tls_server_side srv = {
+				.cert = st->cert, .hello = st->have_sh ? &st->sh : NULL,
+				.chain = p + 3, .chain_len = len - 3, /* after certificate_list's length */
+			};
+
+			tls_inspect(c, &st->ch, 't', &srv);
 		}
 	}
 }

@@ -316,6 +316,26 @@ static int decode_ipv4(struct cursor *c, struct xdpi_decoded *d)
 	return 0;
 }
 
+/* Destination options (type, length, data) of a type Suricata's decoder does not know: not
+ * Pad1, PadN, the tunnel encapsulation limit, router alert, jumbo payload or home address. */
+static bool dstopts_unknown(const uint8_t *o, size_t n)
+{
+	static const uint8_t known[] = { 0x00, 0x01, 0x04, 0x05, 0xc2, 0xc9 };
+
+	for (size_t i = 0; i < n;) {
+		if (!memchr(known, o[i], sizeof(known)))
+			return true;
+		if (o[i] == 0x00) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= n)
+			break;
+		i += 2 + (size_t)o[i + 1];
+	}
+	return false;
+}
+
 static int ipv6_ext(struct cursor *c, struct xdpi_decoded *d, uint8_t nh, uint8_t *next,
 		    size_t *len)
 {
@@ -340,19 +360,36 @@ static int ipv6_ext(struct cursor *c, struct xdpi_decoded *d, uint8_t nh, uint8_
 			d->frag = XDPI_DFRAG_FIRST;
 		d->frag_off = off & 0xfff8;
 		d->frag_more = off & 1;
+		if (!d->frag_off && !d->frag_more) /* the whole datagram: a useless header */
+			d->events |= XDPI_DEV_IPV6_USELESS_FH;
 		d->frag_id = xdpi_rd32(h + 4);
 	} else {
 		*len = (size_t)(h[1] + 1) * 8;
 	}
 	if (!have(c, *len))
 		return fail(d, XDPI_REASON_IPV6_EXT_TRUNC);
+	if (nh == IPPROTO_DSTOPTS_ && dstopts_unknown(h + 2, *len - 2))
+		d->events |= XDPI_DEV_DSTOPTS_UNKNOWN;
 	return 0;
+}
+
+/* The events of a fragment: a length not a multiple of 8 where more follow, an end past the
+ * largest datagram. LEN: its bytes after the fragment header. */
+static void frag_events(struct xdpi_decoded *d, bool has_fh, size_t len)
+{
+	if (!has_fh)
+		return;
+	if (d->frag_more && len % 8)
+		d->events |= XDPI_DEV_FRAG_INVALID_LEN;
+	if (d->frag_off + len > 65535)
+		d->events |= XDPI_DEV_FRAG_TOO_LARGE;
 }
 
 static int decode_ipv6(struct cursor *c, struct xdpi_decoded *d)
 {
 	const uint8_t *ip = c->p + c->off;
-	size_t plen, extlen = 0, len;
+	size_t plen, extlen = 0, len, frag_at = 0;
+	bool has_fh = false;
 	uint8_t nh;
 	int i;
 
@@ -378,6 +415,8 @@ static int decode_ipv6(struct cursor *c, struct xdpi_decoded *d)
 			return -EINVAL;
 		if (len == 0)
 			break;
+		if (nh == IPPROTO_FRAGMENT_)
+			has_fh = true, frag_at = extlen + len;
 		c->off += len;
 		extlen += len;
 		nh = next;
@@ -388,6 +427,7 @@ static int decode_ipv6(struct cursor *c, struct xdpi_decoded *d)
 		return fail(d, XDPI_REASON_IPV6_EXT_TOO_MANY);
 	if (extlen > plen)
 		return fail(d, XDPI_REASON_IPV6_EXT_TRUNC);
+	frag_events(d, has_fh, plen - frag_at);
 	d->proto = nh;
 	d->payload_wire = (uint32_t)(plen - extlen);
 	return 0;

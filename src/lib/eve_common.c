@@ -116,6 +116,12 @@ bool xdpi_proto_has_ports(uint8_t proto)
 void xdpi_eve_begin(struct xdpi_json *j, const struct xdpi_eve_ctx *c, uint64_t ts,
 		    const char *event_type, const struct xdpi_flow *f)
 {
+	xdpi_eve_begin_dir(j, c, ts, event_type, f, false);
+}
+
+void xdpi_eve_begin_dir(struct xdpi_json *j, const struct xdpi_eve_ctx *c, uint64_t ts,
+			const char *event_type, const struct xdpi_flow *f, bool to_client)
+{
 	char tbuf[40], pbuf[8];
 	struct xdpi_endpoints ep;
 
@@ -135,6 +141,13 @@ void xdpi_eve_begin(struct xdpi_json *j, const struct xdpi_eve_ctx *c, uint64_t 
 		xdpi_json_arr_close(j);
 	}
 	ep = xdpi_flow_endpoints(f);
+	if (to_client) {
+		const uint32_t *a = ep.src;
+		uint16_t p = ep.sport;
+
+		ep.src = ep.dst, ep.sport = ep.dport;
+		ep.dst = a, ep.dport = p;
+	}
 	xdpi_eve_put_ip(j, "src_ip", f, ep.src);
 	if (xdpi_proto_has_ports(f->key.proto))
 		xdpi_json_u64(j, "src_port", ep.sport);

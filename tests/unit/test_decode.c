@@ -305,6 +305,39 @@ static void test_decode_snap_cut_l4_header(void **state)
 	assert_int_equal(xdpi_decode(&p, &d), -EINVAL);
 }
 
+/* What Suricata's decoder calls events on sound IPv6 packets: a fragment header on a whole
+ * datagram, a fragment (more follow) not a multiple of 8, a destination option of no known
+ * type. Raw IPv6 (no link header), UDP 8 bytes + 4 of payload. */
+static void test_decode_ipv6_events(void **state)
+{
+	uint8_t p[40 + 16 + 12] = { 0x60, [4] = 0, 20, 44, 64, [8] = 0xfd, [23] = 1, [24] = 0xfd,
+				    [39] = 2 };
+	uint8_t *x = p + 40, *u = p + 48;
+	struct xdpi_decoded d;
+
+	(void)state;
+	/* fragment header, offset 0, no more: useless */
+	x[0] = 17, x[1] = 0, x[2] = 0, x[3] = 0;
+	u[0] = 0x30, u[1] = 0x39, u[2] = 0, u[3] = 53, u[4] = 0, u[5] = 12;
+	assert_int_equal(decode_bytes(p, 40 + 8 + 12, XDPI_LINK_RAW, &d), 0);
+	assert_int_equal(d.events, XDPI_DEV_IPV6_USELESS_FH);
+	/* offset 0, more follow, 12 bytes after the header: not a multiple of 8 */
+	x[3] = 1;
+	assert_int_equal(decode_bytes(p, 40 + 8 + 12, XDPI_LINK_RAW, &d), 0);
+	assert_int_equal(d.events, XDPI_DEV_FRAG_INVALID_LEN);
+	/* destination options: PadN (2 bytes), then type 0x1e (unknown), 2 bytes */
+	p[6] = 60, p[5] = 16 + 12;
+	memset(x, 0, 16);
+	x[0] = 17, x[1] = 1, x[2] = 1, x[3] = 0, x[4] = 0x1e, x[5] = 2;
+	x[8] = 1, x[9] = 6; /* PadN over the rest */
+	memcpy(p + 56, "\x30\x39\x00\x35\x00\x0c\x00\x00" "abcd", 12);
+	assert_int_equal(decode_bytes(p, sizeof(p), XDPI_LINK_RAW, &d), 0);
+	assert_int_equal(d.events, XDPI_DEV_DSTOPTS_UNKNOWN);
+	x[4] = 0x01; /* PadN there instead: nothing to say */
+	assert_int_equal(decode_bytes(p, sizeof(p), XDPI_LINK_RAW, &d), 0);
+	assert_int_equal(d.events, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -320,6 +353,7 @@ int main(void)
 		cmocka_unit_test(test_decode_snippet_tolerates_cut_payload),
 		cmocka_unit_test(test_decode_link_types),
 		cmocka_unit_test(test_decode_flow_key_is_canonical),
+		cmocka_unit_test(test_decode_ipv6_events),
 	};
 
 	return cmocka_run_group_tests_name("decode", tests, NULL, NULL);

@@ -49,6 +49,9 @@ static void test_dns_query_answer_and_response_time(void **state)
 	assert_string_equal(str(h->ev[1], "answers", "rdata"), "198.18.0.9");
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(h->ev[1], "xdpi"),
 							   "response_time_us")), 2000);
+	/* detection saw the question, then the response as a whole */
+	assert_int_equal(h->inspected[XDPI_STAGE_DNS_QUERY], 1);
+	assert_int_equal(h->inspected[XDPI_STAGE_DNS_RESPONSE], 1);
 	harness_free(h);
 }
 

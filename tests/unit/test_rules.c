@@ -12,6 +12,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <cmocka.h>
+#include "xdpi/decode.h"
 #include "xdpi/detect.h"
 
 static char err[512];
@@ -191,6 +192,10 @@ static void test_transforms(void **state)
 	assert_true(M("subslice: 0, 13, truncate; bsize:11;", "curl/7.64.1"));
 	assert_true(M("pcrexform:\"data=(.*)\"; xor:\"0d0a\"; content:\"|6e 6b|\"; bsize:2;",
 		      "data=ca"));
+	/* a key from the data: 'B' (0x42) at 0 over what follows it */
+	assert_true(M("xor:offset 1,extract 1 0; content:\"|23 31 2e|\"; bsize:3;", "Bas\x6c"));
+	assert_true(M("xor:\"00\"; xor:extract 1 0; content:\"|00 23|\"; startswith;", "Ba"));
+	assert_true(M("xor:extract 1 200; bsize:0;", "Bas"));
 	assert_true(M("to_uppercase; content:\"A B C\"; strip_whitespace; content:\"abc\";",
 		      "a b c"));
 	assert_true(M("to_sha256; content:\"|2c f2 4d ba|\"; startswith; bsize:32;", "hello"));
@@ -624,6 +629,127 @@ static void test_absent_and_base64(void **state)
 	xdpi_rule_free(&r);
 }
 
+/* decode-event: a packet the decoder refused reaches only the rules about its reason; an
+ * event on a sound packet; a fragment matches IP rules only. */
+static void test_decode_events(void **state)
+{
+	struct xdpi_detect *d = engine(
+		"alert tcp any any -> any any (decode-event:tcp.pkt_too_small; sid:1;)\n"
+		"alert ip any any -> any any (sid:2;)\n"
+		"alert pkthdr any any -> any any (decode-event:ipv6.exthdr_useless_fh; sid:3;)\n"
+		"alert ipv4 any any -> any any (decode-event:ipv4.unknown_protocol; sid:4;)\n"
+		"alert tcp any any -> any any (sid:5;)\n");
+	struct xdpi_decoded trunc = { .family = 4, .proto = 6, .reason = XDPI_REASON_TCP_TRUNC };
+	struct xdpi_decoded odd = { .family = 4, .proto = 253 };
+	struct xdpi_decoded frag = { .family = 4, .proto = 6, .frag = XDPI_DFRAG_FIRST,
+				     .sport = 1, .dport = 2 };
+	struct xdpi_decoded fh = { .family = 6, .proto = 17, .events = XDPI_DEV_IPV6_USELESS_FH };
+	struct xdpi_flow f;
+	struct got g = { 0 };
+
+	(void)state;
+	inet_pton(AF_INET, "198.18.0.1", trunc.saddr);
+	inet_pton(AF_INET, "203.0.113.5", trunc.daddr);
+	xdpi_detect__invalid_packet(d, &trunc, 1, collect, &g);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.sids[0], 1);
+	memset(&g, 0, sizeof(g));
+	http_flow(&f);
+	memcpy(odd.saddr, trunc.saddr, 4), memcpy(odd.daddr, trunc.daddr, 4);
+	f.key.proto = 253;
+	f.app_proto = NULL;
+	xdpi_detect__packet(d, &f, &odd, 0, 2, collect, &g);
+	assert_int_equal(g.n, 2); /* 2, 4 */
+	memset(&g, 0, sizeof(g));
+	f.key.proto = 6;
+	memcpy(frag.saddr, trunc.saddr, 4), memcpy(frag.daddr, trunc.daddr, 4);
+	xdpi_detect__packet(d, &f, &frag, 0, 3, collect, &g);
+	assert_int_equal(g.n, 1); /* 2: not 5, a fragment is not yet a TCP packet */
+	memset(&g, 0, sizeof(g));
+	f.key.proto = 17;
+	f.key.family = 6;
+	xdpi_detect__packet(d, &f, &fh, 0, 4, collect, &g);
+	assert_int_equal(g.n, 2); /* 2, 3 */
+	xdpi_detect__flow_end(d, &f);
+	xdpi_detect__free(d);
+}
+
+/* requires: version and features; a sid loaded again with a higher rev replaces the first;
+ * a standalone noalert. */
+static void test_requires_and_revisions(void **state)
+{
+	struct xdpi_rule r;
+	char what[64];
+	struct xdpi_detect *d;
+	static const uint8_t payload[] = "ping!";
+	struct xdpi_decoded udp = { .family = 4, .proto = 17, .sport = 5353, .dport = 53,
+				    .payload = payload, .payload_len = 5, .payload_wire = 5 };
+	struct xdpi_flow f;
+	struct got g = { 0 };
+
+	(void)state;
+	assert_int_equal(parse("alert ip any any -> any any (requires: version >= 7.0.6, "
+			       "feature ja4; sid:1;)", &r, what), XDPI_RULE_OK);
+	xdpi_rule_free(&r);
+	assert_int_equal(parse("alert ip any any -> any any (requires: version >= 10; sid:2;)",
+			       &r, what), XDPI_RULE_SKIPPED);
+	assert_string_equal(what, "requires:version >= 10");
+	xdpi_rule_free(&r);
+	assert_int_equal(parse("alert ip any any -> any any (requires: feature lua; sid:3;)", &r,
+			       what), XDPI_RULE_SKIPPED);
+	xdpi_rule_free(&r);
+	assert_int_equal(parse("alert http1 any any -> any any (http.uri; content:\"/\"; sid:4;)",
+			       &r, what), XDPI_RULE_OK);
+	assert_string_equal(r.app, "http1"); /* HTTP/1 flows only */
+	xdpi_rule_free(&r);
+	d = engine("alert udp any any -> any any (content:\"zzz\"; sid:7; rev:1;)\n"
+		   "alert udp any any -> any any (content:\"ping!\"; sid:7; rev:2;)\n"
+		   "alert udp any any -> any any (content:\"zzz\"; sid:7; rev:1;)\n"
+		   "alert udp any any -> any any (content:\"ping\"; noalert; sid:8;)\n");
+	http_flow(&f);
+	f.key.proto = 17;
+	f.app_proto = NULL;
+	inet_pton(AF_INET, "198.18.0.1", udp.saddr);
+	inet_pton(AF_INET, "203.0.113.5", udp.daddr);
+	xdpi_detect__packet(d, &f, &udp, 0, 1, collect, &g);
+	assert_int_equal(g.n, 1); /* sid 7 rev 2 (rev 1 "zzz" replaced); 8 without an alert */
+	assert_int_equal(g.sids[0], 7);
+	xdpi_detect__flow_end(d, &f);
+	xdpi_detect__free(d);
+}
+
+/* DNS responses: their own stage, the sections' names one per line, rcode and types. */
+static void test_dns_response(void **state)
+{
+	struct xdpi_detect *d = engine(
+		"alert dns any any -> any any (flow:to_client; dns.rcode:3; sid:1;)\n"
+		"alert dns any any -> any any (dns.answers.rrname; content:\"b.example\"; "
+		"startswith; endswith; sid:2;)\n"
+		"alert dns any any -> any any (flow:to_client; dns.rrtype:28; sid:3;)\n"
+		"alert dns any any -> any any (dns.rcode:3; flow:to_server; sid:4;)\n");
+	static const char dns_names[] = "q.example\na.example\nb.example\n";
+	struct xdpi_inspect in = { .stage = XDPI_STAGE_DNS_RESPONSE, .dns = true, .dns_rcode = 3,
+				   .dns_ntypes = 2, .dns_types = { 1, 5 } };
+	struct xdpi_flow f;
+	struct got g = { 0 };
+	struct xdpi_rule r;
+
+	(void)state;
+	assert_int_equal(parse("alert dns any any -> any any (dns.authorities.rrname; "
+			       "content:\"x\"; sid:9;)", &r, NULL), XDPI_RULE_OK);
+	assert_int_equal(r.stage, XDPI_STAGE_DNS_RESPONSE);
+	xdpi_rule_free(&r);
+	http_flow(&f);
+	f.key.proto = 17;
+	f.app_proto = "dns";
+	xdpi_inspect_set(&in, XDPI_BUF_DNS_ANSWERS_RRNAME, dns_names + 10, 20);
+	xdpi_inspect_set(&in, XDPI_BUF_DNS_QUERIES_RRNAME, dns_names, 10);
+	xdpi_detect__tx(d, &f, 1, 1, &in, collect, &g);
+	assert_int_equal(g.n, 2); /* 1 and 2 (a whole answer line); no AAAA for 3; 4 is a query's */
+	xdpi_detect__flow_end(d, &f);
+	xdpi_detect__free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -641,6 +767,9 @@ int main(void)
 		cmocka_unit_test(test_packet_and_number_keywords),
 		cmocka_unit_test(test_absent_and_base64),
 		cmocka_unit_test(test_icmp_id_and_header_lines),
+		cmocka_unit_test(test_decode_events),
+		cmocka_unit_test(test_requires_and_revisions),
+		cmocka_unit_test(test_dns_response),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 

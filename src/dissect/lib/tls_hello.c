@@ -418,9 +418,20 @@ void tls_put_client_hello(struct xdpi_json *j, const struct tls_hello *h, char t
 	xdpi_json_str(j, "ja4", ja4);
 }
 
-void tls_inspect(struct xdpi_dissect_ctx *c, const struct tls_raw_hello *raw, char transport,
-		 const struct tls_cert *cert)
+/* tls.random and its two parts from a kept hello (version, then the 32 random bytes). */
+static void set_random(struct xdpi_inspect *in, const struct tls_raw_hello *h)
 {
+	if (!h || !h->bytes || h->len < 34)
+		return;
+	xdpi_inspect_set(in, XDPI_BUF_TLS_RANDOM, h->bytes + 2, 32);
+	xdpi_inspect_set(in, XDPI_BUF_TLS_RANDOM_TIME, h->bytes + 2, 4);
+	xdpi_inspect_set(in, XDPI_BUF_TLS_RANDOM_BYTES, h->bytes + 6, 28);
+}
+
+void tls_inspect(struct xdpi_dissect_ctx *c, const struct tls_raw_hello *raw, char transport,
+		 const struct tls_server_side *srv)
+{
+	const struct tls_cert *cert = srv ? srv->cert : NULL;
 	struct xdpi_inspect in = { .stage = cert ? XDPI_STAGE_TLS_SERVER : XDPI_STAGE_TLS_CLIENT };
 	struct tls_hello *h;
 	char ja3[64], ja4[48], *str;
@@ -444,6 +455,10 @@ void tls_inspect(struct xdpi_dissect_ctx *c, const struct tls_raw_hello *raw, ch
 		xdpi_inspect_set(&in, XDPI_BUF_TLS_CERT_ISSUER, cert->issuer, strlen(cert->issuer));
 		xdpi_inspect_set(&in, XDPI_BUF_TLS_CERT_SERIAL, cert->serial, strlen(cert->serial));
 		in.tls_chain_len = cert->chain_len;
+		xdpi_inspect_set(&in, XDPI_BUF_TLS_CERTS, srv->chain, srv->chain_len);
+		set_random(&in, srv->hello);
+	} else {
+		set_random(&in, raw);
 	}
 	c->inspect(c, &in);
 	free(str);

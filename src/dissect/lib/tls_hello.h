@@ -74,10 +74,19 @@ void tls_ja4(const struct tls_hello *h, char transport, char *out, size_t len);
 /* Writes the EVE fields a ClientHello gives (sni, ja3{hash,string}, ja4), as TLS and QUIC
  * events share them. */
 void tls_put_client_hello(struct xdpi_json *j, const struct tls_hello *h, char transport);
-/* Hands a ClientHello (RAW) to detection: SNI, JA3, JA4 and the hello's bytes; with CERT,
- * the server's certificate too (the certificate stage). */
+/* What the server sent, for the certificate stage: its certificate (parsed), its hello (NULL
+ * if not seen), the certificate_list as sent (each certificate after its 3-byte length). */
+struct tls_server_side {
+	const struct tls_cert *cert;
+	const struct tls_raw_hello *hello;
+	const uint8_t *chain;
+	size_t chain_len;
+};
+
+/* Hands a ClientHello (RAW) to detection: SNI, JA3, JA4, its random and its bytes; with SRV,
+ * the server's certificates and random too (the certificate stage). */
 void tls_inspect(struct xdpi_dissect_ctx *c, const struct tls_raw_hello *raw, char transport,
-		 const struct tls_cert *cert);
+		 const struct tls_server_side *srv);
 /* Writes ja3s{hash,string} of a ServerHello. */
 void tls_put_ja3s(struct xdpi_json *j, const struct tls_hello *h);
 /* Writes the ALPN list under key (nothing if there is none). */
