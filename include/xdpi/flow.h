@@ -41,6 +41,7 @@ struct xdpi_flow {
 	uint64_t id;
 	uint64_t pkts[2];   /* by canonical side: [0] a->b, [1] b->a */
 	uint64_t bytes[2];
+	uint64_t payload[2]; /* TCP payload bytes by side, as user space saw them (stream_size) */
 	uint64_t first_ns;  /* flow clock */
 	uint64_t last_ns;
 	uint64_t record_start_ns; /* first_ns, or the last active-timeout cut */

@@ -52,6 +52,7 @@ struct xdpi_num_cmp {
 enum xdpi_sm_type {
 	XDPI_SM_CONTENT = 1, XDPI_SM_PCRE, XDPI_SM_ISDATAAT, XDPI_SM_BYTE_TEST,
 	XDPI_SM_BYTE_JUMP, XDPI_SM_BSIZE, XDPI_SM_ENTROPY, XDPI_SM_ABSENT, XDPI_SM_B64_DECODE,
+	XDPI_SM_BYTE_EXTRACT, XDPI_SM_BYTE_MATH,
 };
 
 /* Inspections after base64_data run on what base64_decode decoded (not a buffer a
@@ -81,11 +82,15 @@ struct xdpi_entropy {
 #define XDPI_CT_WITHIN 0x80
 #define XDPI_CT_FAST_ONLY 0x100 /* fast_pattern:only (matched by the prefilter alone) */
 
+#define XDPI_VARS_MAX 8 /* byte_extract names per rule */
+
 struct xdpi_content {
 	uint8_t *pat;
 	uint32_t len;
 	uint32_t flags;
 	int32_t offset, depth, distance, within;
+	/* a byte_extract variable instead of the number (its index + 1; 0: the number) */
+	uint8_t var_offset, var_depth, var_distance, var_within;
 	uint32_t fp_off, fp_len; /* fast_pattern:off,len chop (len 0: whole) */
 };
 
@@ -111,8 +116,13 @@ struct xdpi_byte_op {
 	int32_t offset;
 	uint64_t value;   /* byte_test: compared against */
 	uint64_t bitmask;
-	uint32_t multiplier; /* byte_jump */
+	uint32_t multiplier; /* byte_jump, byte_extract */
 	int32_t post_offset;
+	uint8_t var;      /* byte_extract, byte_math: the variable it sets; byte_test: the value's
+			   * (index + 1, 0: the number) */
+	char oper;        /* byte_math: + - * / < (<<) > (>>) */
+	uint8_t rvar, nvar; /* byte_math: rvalue's and bytes' variables (index + 1; 0: numbers) */
+	uint64_t rvalue;
 };
 
 /* Transforms: a sticky buffer rewritten before its inspections run ("http.uri; from_base64;
@@ -207,6 +217,8 @@ struct xdpi_rule {
 	char *metadata;      /* as written, for the alert */
 	uint32_t flow;       /* XDPI_FLOW_* */
 	uint8_t stage;       /* enum xdpi_stage */
+	bool also_response;  /* an HTTP request rule whose buffers both messages carry and no flow
+			      * direction: the response is inspected too (as Suricata does) */
 	struct xdpi_sm *sm;  /* in rule order */
 	uint32_t n_sm;
 	int32_t prefilter;   /* index in sm of the content given to the prefilter; -1: none */
@@ -221,6 +233,10 @@ struct xdpi_rule {
 	struct xdpi_num_cmp tcp_mss;  /* tcp.mss: the MSS option's value (it must be there) */
 	/* flow.pkts / flow.bytes per direction: [0] to the server, [1] to the client */
 	struct xdpi_num_cmp flow_pkts[2], flow_bytes[2];
+	/* stream_size: a TCP side's sequence space so far (payload, and 1 for its SYN);
+	 * [0] the client's, [1] the server's; both, or either with any */
+	struct xdpi_num_cmp stream_size[2];
+	bool stream_size_either;
 	uint8_t family;      /* ipv4 / ipv6 / icmpv6 in the header: 4 or 6; 0: either */
 	uint8_t decode_event; /* decode-event: an enum xdpi_reason, or XDPI_EVENT_PROTO_UNKNOWN */
 	int16_t ip_proto;    /* -1: any */

@@ -593,6 +593,8 @@ int xdpi_engine__packet(struct xdpi_engine *e, const struct xdpi_pkt *pkt)
 	if (pkt->kernel_seen)
 		f->steer = pkt->steer;
 	flow_table__account(e->ft, f, dir, pkt->orig_len, d.tcp_flags, pkt->ts_ns);
+	if (d.proto == XDPI_IPPROTO_TCP)
+		f->payload[dir & 1] += d.payload_wire;
 	if (!f->kernel)
 		anomaly_bytes(e, f, f->bytes[f->initiator]);
 	if (d.frag != XDPI_DFRAG_NONE)

@@ -377,7 +377,7 @@ static bool kernel_eligible(const struct xdpi_rule *r, bool *by_source)
 
 	if (r->stage != XDPI_STAGE_PACKET || r->proto != XDPI_RP_IP || r->n_sm || r->bidir ||
 	    r->family || r->vlan.id.op || r->flow_pkts[0].op || r->flow_pkts[1].op ||
-	    r->decode_event ||
+	    r->decode_event || r->stream_size[0].op || r->stream_size[1].op ||
 	    r->flow_bytes[0].op || r->flow_bytes[1].op ||
 	    r->action == XDPI_RA_PASS || !r->sport.any || r->sport.n_out || !r->dport.any ||
 	    r->dport.n_out || r->flow || r->dsize.op || r->itype.op || r->icode.op ||
@@ -532,6 +532,12 @@ static int port_entry_cmp(const void *a, const void *b)
 	return x->port != y->port ? x->port - y->port : (x->rule > y->rule) - (x->rule < y->rule);
 }
 
+/* Is rule R inspected at stage S? */
+static bool rule_at(const struct xdpi_rule *r, int s)
+{
+	return r->stage == s || (r->also_response && s == XDPI_STAGE_HTTP_RESPONSE);
+}
+
 /* Where a packet-stage rule without a pattern is found: its address list, its ports, or
  * every time. */
 static int place_unfiltered(struct xdpi_detect *d, const struct xdpi_rule *r, uint32_t i)
@@ -549,6 +555,10 @@ static int place_unfiltered(struct xdpi_detect *d, const struct xdpi_rule *r, ui
 					    : port_index_add(&d->by_sport, &r->sport, i);
 	}
 	d->rep.unfiltered++;
+	if (r->also_response &&
+	    push_u32(&d->unfiltered[XDPI_STAGE_HTTP_RESPONSE],
+		     &d->n_unfiltered[XDPI_STAGE_HTTP_RESPONSE], i))
+		return -ENOMEM;
 	return push_u32(&d->unfiltered[r->stage], &d->n_unfiltered[r->stage], i);
 }
 
@@ -562,6 +572,8 @@ static int place_rules(struct xdpi_detect *d)
 		if (r->kernel)
 			continue;
 		d->rep.by_stage[r->stage]++;
+		if (r->also_response)
+			d->rep.by_stage[XDPI_STAGE_HTTP_RESPONSE]++;
 		if (r->prefilter >= 0)
 			d->rep.prefiltered++;
 		else
@@ -604,6 +616,8 @@ static void refuse_rule(struct xdpi_detect *d, uint32_t idx, size_t len, const c
 	d->rep.errors++;
 	d->rep.prefiltered--;
 	d->rep.by_stage[r->stage]--;
+	if (r->also_response)
+		d->rep.by_stage[XDPI_STAGE_HTTP_RESPONSE]--;
 	if (d->errs)
 		fprintf(d->errs, "%s:%u: sid %u: the prefilter (Hyperscan) refuses its %zu-byte "
 			"pattern: %s; rule not loaded\n", r->file ? r->file : "?", r->line, r->sid,
@@ -626,7 +640,7 @@ static int compile_group(struct xdpi_detect *d, int s, int b, int cl, char *err,
 		const struct xdpi_rule *r = &d->rules[i];
 		const struct xdpi_content *c;
 
-		if (r->kernel || r->refused || r->prefilter < 0 || r->stage != s ||
+		if (r->kernel || r->refused || r->prefilter < 0 || !rule_at(r, s) ||
 		    r->sm[r->prefilter].buf != b || !(rule_l4(r) & (1u << cl)))
 			continue;
 		c = &r->sm[r->prefilter].c;
@@ -761,7 +775,7 @@ const uint64_t *xdpi_detect__counters(const struct xdpi_detect *d)
 
 static void candidate(struct xdpi_detect *d, uint32_t idx)
 {
-	if (d->seen[idx] == d->stamp || d->rules[idx].stage != d->cur_stage)
+	if (d->seen[idx] == d->stamp || !rule_at(&d->rules[idx], d->cur_stage))
 		return;
 	d->seen[idx] = d->stamp;
 	d->cand[d->n_cand++] = idx;
@@ -1035,9 +1049,33 @@ static bool packet_ok(const struct xdpi_rule *r, const struct xdpi_decoded *p)
 	return true;
 }
 
+/* stream_size: a side's sequence space so far (its payload, 1 for its SYN). */
+static bool stream_size_ok(const struct xdpi_rule *r, const struct xdpi_flow *f)
+{
+	bool any = false, all = true;
+
+	if (!r->stream_size[0].op && !r->stream_size[1].op)
+		return true;
+	if (f->key.proto != XDPI_IPPROTO_TCP)
+		return false;
+	for (int dir = 0; dir < 2; dir++) {
+		uint8_t side = dir ? !f->initiator : f->initiator;
+		uint64_t size = f->payload[side] + !!(f->tcp_flags[side] & 0x02);
+		bool ok;
+
+		if (!r->stream_size[dir].op)
+			continue;
+		ok = xdpi_num_cmp_match(&r->stream_size[dir], size);
+		any |= ok, all &= ok;
+	}
+	return r->stream_size_either ? any : all;
+}
+
 /* flow.pkts and flow.bytes: the flow's counters so far, by direction. */
 static bool counters_ok(const struct xdpi_rule *r, const struct xdpi_flow *f)
 {
+	if (!stream_size_ok(r, f))
+		return false;
 	for (int dir = 0; dir < 2; dir++) {
 		uint8_t side = dir ? !f->initiator : f->initiator;
 

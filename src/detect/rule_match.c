@@ -24,6 +24,8 @@ struct mctx {
 	const uint8_t *buf;
 	uint32_t len;
 	int budget;
+	uint64_t *vars; /* what the byte_extracts and byte_maths on the way read: one array for the
+			 * rule, across its buffers, evaluated in buffer order */
 };
 
 static const uint8_t *find(const uint8_t *hay, size_t hlen, const uint8_t *pat, size_t plen,
@@ -57,6 +59,8 @@ static bool is_relative(const struct xdpi_sm *sm)
 	case XDPI_SM_BYTE_TEST:
 	case XDPI_SM_BYTE_JUMP: return sm->by.flags & XDPI_BY_RELATIVE;
 	case XDPI_SM_B64_DECODE: return sm->b64.relative;
+	case XDPI_SM_BYTE_EXTRACT:
+	case XDPI_SM_BYTE_MATH: return sm->by.flags & XDPI_BY_RELATIVE;
 	default: return false;
 	}
 }
@@ -87,9 +91,28 @@ static bool content_window(const struct xdpi_content *c, uint32_t pos, uint32_t 
 
 static bool match_from(struct mctx *m, uint32_t i, uint32_t pos);
 
+/* A content whose numbers name byte_extract variables: with their values. */
+static const struct xdpi_content *resolved(const struct mctx *m, const struct xdpi_content *c,
+					   struct xdpi_content *tmp)
+{
+	if (!(c->var_offset | c->var_depth | c->var_distance | c->var_within))
+		return c;
+	*tmp = *c;
+	if (c->var_offset)
+		tmp->offset = (int32_t)m->vars[c->var_offset - 1];
+	if (c->var_depth)
+		tmp->depth = (int32_t)m->vars[c->var_depth - 1];
+	if (c->var_distance)
+		tmp->distance = (int32_t)m->vars[c->var_distance - 1];
+	if (c->var_within)
+		tmp->within = (int32_t)m->vars[c->var_within - 1];
+	return tmp;
+}
+
 static bool match_content(struct mctx *m, uint32_t i, uint32_t pos)
 {
-	const struct xdpi_content *c = &m->l[i]->c;
+	struct xdpi_content tmp;
+	const struct xdpi_content *c = resolved(m, &m->l[i]->c, &tmp);
 	bool nocase = c->flags & XDPI_CT_NOCASE;
 	bool retry = i + 1 < m->n && is_relative(m->l[i + 1]);
 	uint32_t start, end;
@@ -213,6 +236,11 @@ static bool byte_at(const struct mctx *m, const struct xdpi_byte_op *b, uint32_t
 	int64_t at = ((b->flags & XDPI_BY_RELATIVE) ? (int64_t)pos : 0) + b->offset;
 	struct xdpi_byte_op rest = *b;
 
+	if (!b->nbytes && !(b->flags & XDPI_BY_STRING)) { /* byte_jump:0: a value of 0, here */
+		*v = 0;
+		*after = at;
+		return at >= 0 && at <= m->len;
+	}
 	if (!b->nbytes && at >= 0 && at < m->len) { /* a string to the end of the buffer */
 		rest.nbytes = (uint8_t)(m->len - at > 20 ? 20 : m->len - at);
 		b = &rest;
@@ -230,20 +258,64 @@ static bool match_byte_test(struct mctx *m, uint32_t i, uint32_t pos)
 	int64_t after;
 	bool ok;
 
+	uint64_t want = b->var ? m->vars[b->var - 1] : b->value;
+
 	if (!byte_at(m, b, pos, &v, &after))
 		return false;
 	switch (b->op) {
-	case '<': ok = v < b->value; break;
-	case '>': ok = v > b->value; break;
-	case 'l': ok = v <= b->value; break;
-	case 'g': ok = v >= b->value; break;
-	case '&': ok = (v & b->value) != 0; break;
-	case '^': ok = (v ^ b->value) != 0; break;
-	default: ok = v == b->value; break;
+	case '<': ok = v < want; break;
+	case '>': ok = v > want; break;
+	case 'l': ok = v <= want; break;
+	case 'g': ok = v >= want; break;
+	case '&': ok = (v & want) != 0; break;
+	case '^': ok = (v ^ want) != 0; break;
+	default: ok = v == want; break;
 	}
 	if (b->flags & XDPI_BY_NEGATE)
 		ok = !ok;
 	return ok && match_from(m, i + 1, pos);
+}
+
+/* byte_extract: the number (times its multiplier, aligned) under its name; the position moves
+ * past the bytes read. */
+static bool match_byte_extract(struct mctx *m, uint32_t i, uint32_t pos)
+{
+	const struct xdpi_byte_op *b = &m->l[i]->by;
+	uint64_t v;
+	int64_t after;
+
+	if (!byte_at(m, b, pos, &v, &after))
+		return false;
+	v *= b->multiplier;
+	if (b->flags & XDPI_BY_ALIGN)
+		v = (v + 3) & ~3ull;
+	m->vars[b->var - 1] = v;
+	return match_from(m, i + 1, (uint32_t)after);
+}
+
+/* byte_math: the number read, OP its rvalue, under its name; the position stays. */
+static bool match_byte_math(struct mctx *m, uint32_t i, uint32_t pos)
+{
+	struct xdpi_byte_op b = m->l[i]->by;
+	uint64_t v, r = b.rvar ? m->vars[b.rvar - 1] : b.rvalue;
+	int64_t after;
+
+	if (b.nvar && (m->vars[b.nvar - 1] < 1 || m->vars[b.nvar - 1] > 10))
+		return false;
+	if (b.nvar)
+		b.nbytes = (uint8_t)m->vars[b.nvar - 1];
+	if (!byte_at(m, &b, pos, &v, &after))
+		return false;
+	switch (b.oper) {
+	case '+': v += r; break;
+	case '-': v -= r; break;
+	case '*': v *= r; break;
+	case '/': if (!r) return false; v /= r; break;
+	case '<': v = r < 64 ? v << r : 0; break;
+	default: v = r < 64 ? v >> r : 0; break;
+	}
+	m->vars[b.var - 1] = v;
+	return match_from(m, i + 1, pos);
 }
 
 static bool match_byte_jump(struct mctx *m, uint32_t i, uint32_t pos)
@@ -266,18 +338,20 @@ static bool match_byte_jump(struct mctx *m, uint32_t i, uint32_t pos)
 	else
 		to = after + (int64_t)v;
 	to += b->post_offset;
-	if (to < 0 || to > m->len)
+	if (to < 0)
+		to = 0; /* a jump back past the start lands on it (Suricata 7) */
+	if (to > m->len)
 		return false;
 	return match_from(m, i + 1, (uint32_t)to);
 }
 
 /* Each thread's two transform buffers, freed with the thread. */
 static bool match_list(const struct xdpi_rule *r, int b, uint8_t view, const uint8_t *buf,
-		       size_t len);
+		       size_t len, uint64_t *vars);
 
 /* A list buffer: each item in turn (xdpi_buffer_list_kind); one that matches is enough. */
 static bool match_items(const struct xdpi_rule *r, int b, uint8_t view, const uint8_t *buf,
-			size_t len)
+			size_t len, uint64_t *vars)
 {
 	for (size_t off = 0; off < len;) {
 		size_t start = off, n;
@@ -299,7 +373,7 @@ static bool match_items(const struct xdpi_rule *r, int b, uint8_t view, const ui
 				n--;
 			off = end + 1;
 		}
-		if (n && match_list(r, b, view, buf + start, n))
+		if (n && match_list(r, b, view, buf + start, n, vars))
 			return true;
 	}
 	return false;
@@ -335,7 +409,7 @@ static bool match_from(struct mctx *m, uint32_t i, uint32_t pos);
 static bool match_b64(struct mctx *m, uint32_t i, uint32_t pos)
 {
 	const struct xdpi_b64_decode *b = &m->l[i]->b64;
-	struct mctx sub = { .r = m->r, .budget = MATCH_BUDGET };
+	struct mctx sub = { .r = m->r, .budget = MATCH_BUDGET, .vars = m->vars };
 	uint64_t start = (uint64_t)(b->relative ? pos : 0) + b->offset, end;
 	uint8_t *scratch[3];
 	size_t n;
@@ -409,6 +483,8 @@ static bool match_from(struct mctx *m, uint32_t i, uint32_t pos)
 	case XDPI_SM_ENTROPY:
 		return match_entropy(m, &m->l[i]->ent) && match_from(m, i + 1, pos);
 	case XDPI_SM_B64_DECODE: return match_b64(m, i, pos);
+	case XDPI_SM_BYTE_EXTRACT: return match_byte_extract(m, i, pos);
+	case XDPI_SM_BYTE_MATH: return match_byte_math(m, i, pos);
 	case XDPI_SM_ABSENT: /* the buffer is here: only or_else goes on */
 		return m->l[i]->or_else && match_from(m, i + 1, pos);
 	default: return false;
@@ -417,9 +493,9 @@ static bool match_from(struct mctx *m, uint32_t i, uint32_t pos)
 
 /* Runs the inspections of one buffer (VIEW 0) or one transformed view of it over BUF. */
 static bool match_list(const struct xdpi_rule *r, int b, uint8_t view, const uint8_t *buf,
-		       size_t len)
+		       size_t len, uint64_t *vars)
 {
-	struct mctx m = { .r = r, .budget = MATCH_BUDGET };
+	struct mctx m = { .r = r, .budget = MATCH_BUDGET, .vars = vars };
 
 	for (uint32_t i = 0; i < r->n_sm && m.n < MAX_LIST; i++)
 		if (r->sm[i].buf == b && r->sm[i].view == view)
@@ -430,7 +506,8 @@ static bool match_list(const struct xdpi_rule *r, int b, uint8_t view, const uin
 }
 
 /* A transformed view of its buffer: the transforms write into this thread's scratch. */
-static bool match_view(const struct xdpi_rule *r, uint8_t view, const struct xdpi_inspect *in)
+static bool match_view(const struct xdpi_rule *r, uint8_t view, const struct xdpi_inspect *in,
+		       uint64_t *vars)
 {
 	const struct xdpi_buf_view *v = &r->views[view - 1];
 	uint8_t *scratch[3];
@@ -440,8 +517,8 @@ static bool match_view(const struct xdpi_rule *r, uint8_t view, const struct xdp
 	if (!in->buf[v->buf] || !thread_scratch(scratch))
 		return false;
 	out = xdpi_xform_view(v, in->buf[v->buf], in->len[v->buf], scratch, &n);
-	return xdpi_buffer_list_kind(v->buf) ? match_items(r, v->buf, view, out, n)
-					     : match_list(r, v->buf, view, out, n);
+	return xdpi_buffer_list_kind(v->buf) ? match_items(r, v->buf, view, out, n, vars)
+					     : match_list(r, v->buf, view, out, n, vars);
 }
 
 /* Does the rule ask for buffer B to be absent (absent, absent: or_else)? */
@@ -455,6 +532,8 @@ static bool wants_absent(const struct xdpi_rule *r, int b)
 
 bool xdpi_rule_match_buffers(const struct xdpi_rule *r, const struct xdpi_inspect *in)
 {
+	uint64_t vars[XDPI_VARS_MAX] = { 0 };
+
 	for (int b = 0; b < XDPI_BUF_MAX; b++) {
 		if (!(r->buffers & (1ull << b)))
 			continue;
@@ -462,12 +541,12 @@ bool xdpi_rule_match_buffers(const struct xdpi_rule *r, const struct xdpi_inspec
 			continue;
 		if (!in->buf[b])
 			return false; /* the transaction does not have this buffer */
-		if (!(xdpi_buffer_list_kind(b) ? match_items(r, b, 0, in->buf[b], in->len[b])
-						: match_list(r, b, 0, in->buf[b], in->len[b])))
+		if (!(xdpi_buffer_list_kind(b) ? match_items(r, b, 0, in->buf[b], in->len[b], vars)
+						: match_list(r, b, 0, in->buf[b], in->len[b], vars)))
 			return false;
 	}
 	for (uint8_t v = 1; v <= r->n_views; v++)
-		if (!match_view(r, v, in))
+		if (!match_view(r, v, in, vars))
 			return false;
 	return true;
 }

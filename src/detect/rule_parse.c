@@ -30,6 +30,8 @@ struct parser {
 	int last_insp;        /* index in sm of the last content or pcre, -1: none */
 	int view;             /* transformed view the sticky buffer's inspections go to, 0: none */
 	bool b64_seen;        /* a base64_decode came before (base64_data may follow) */
+	char vars[XDPI_VARS_MAX][32]; /* byte_extract names, in order */
+	uint8_t n_vars;
 	size_t cap_sm;
 };
 
@@ -362,11 +364,27 @@ static int kw_rawbytes(struct parser *p, const char *v, size_t len)
 	return last_content(p, "rawbytes") ? 0 : -EINVAL; /* Suricata ignores it too */
 }
 
+/* A byte_extract name given before: its index + 1; 0 if it is not one. */
+static uint8_t var_ref(const struct parser *p, const char *v, size_t len)
+{
+	while (len && isspace((unsigned char)*v))
+		v++, len--;
+	while (len && isspace((unsigned char)v[len - 1]))
+		len--;
+	for (uint8_t i = 0; i < p->n_vars; i++)
+		if (word_is(v, len, p->vars[i]))
+			return (uint8_t)(i + 1);
+	return 0;
+}
+
+/* A number, or a byte_extract variable (*VAR set, the number left as it was). */
 static int content_num(struct parser *p, const char *kw, const char *v, size_t len,
-		       int32_t *out, int64_t min)
+		       int32_t *out, int64_t min, uint8_t *var)
 {
 	int64_t n;
 
+	if ((*var = var_ref(p, v, len)))
+		return 0;
 	if (!parse_i64(v, len, &n) || n < min || n > 65535)
 		return fail(p, "%s: '%.*s' is not a number in range", kw, (int)len, v);
 	*out = (int32_t)n;
@@ -380,9 +398,9 @@ static int kw_depth(struct parser *p, const char *v, size_t len)
 	if (!c)
 		return -EINVAL;
 	c->flags |= XDPI_CT_DEPTH;
-	if (content_num(p, "depth", v, len, &c->depth, 1))
+	if (content_num(p, "depth", v, len, &c->depth, 1, &c->var_depth))
 		return -EINVAL;
-	if ((uint32_t)c->depth < c->len)
+	if (!c->var_depth && (uint32_t)c->depth < c->len)
 		return fail(p, "depth %d is shorter than its content (%u bytes)", c->depth, c->len);
 	return 0;
 }
@@ -391,7 +409,7 @@ static int kw_offset(struct parser *p, const char *v, size_t len)
 {
 	struct xdpi_content *c = last_content(p, "offset");
 
-	return c ? content_num(p, "offset", v, len, &c->offset, 0) : -EINVAL;
+	return c ? content_num(p, "offset", v, len, &c->offset, 0, &c->var_offset) : -EINVAL;
 }
 
 static int kw_distance(struct parser *p, const char *v, size_t len)
@@ -401,7 +419,7 @@ static int kw_distance(struct parser *p, const char *v, size_t len)
 	if (!c)
 		return -EINVAL;
 	c->flags |= XDPI_CT_RELATIVE;
-	return content_num(p, "distance", v, len, &c->distance, -65535);
+	return content_num(p, "distance", v, len, &c->distance, -65535, &c->var_distance);
 }
 
 static int kw_within(struct parser *p, const char *v, size_t len)
@@ -411,9 +429,9 @@ static int kw_within(struct parser *p, const char *v, size_t len)
 	if (!c)
 		return -EINVAL;
 	c->flags |= XDPI_CT_RELATIVE | XDPI_CT_WITHIN;
-	if (content_num(p, "within", v, len, &c->within, 1))
+	if (content_num(p, "within", v, len, &c->within, 1, &c->var_within))
 		return -EINVAL;
-	if ((uint32_t)c->within < c->len)
+	if (!c->var_within && (uint32_t)c->within < c->len)
 		return fail(p, "within %d is shorter than its content (%u bytes)", c->within,
 			    c->len);
 	return 0;
@@ -967,7 +985,10 @@ static int byte_options(struct parser *p, const char *kw, const char **f, size_t
 			return fail(p, "%s: unknown option '%.*s'", kw, (int)fl[i], f[i]);
 		}
 	}
-	if ((b->flags & XDPI_BY_STRING) ? b->nbytes > 23 : (b->nbytes > 8 || !b->nbytes))
+	/* byte_jump:0 without string jumps by nothing: only its post_offset moves (Suricata) */
+	if ((b->flags & XDPI_BY_STRING)
+		    ? b->nbytes > 23
+		    : (b->nbytes > 8 || (!b->nbytes && strcmp(kw, "byte_jump"))))
 		return fail(p, "%s: %u bytes cannot be read as a %s number", kw, b->nbytes,
 			    b->flags & XDPI_BY_STRING ? "string" : "binary");
 	return 0;
@@ -985,12 +1006,37 @@ static int byte_count(struct parser *p, const char *kw, const char *s, size_t le
 	return 0;
 }
 
+/* BYTES and OFFSET, the first two fields of byte_test/jump/extract. Returns 0, 1 when the
+ * offset is not a number (a byte_extract name: the caller says what that means), or -EINVAL. */
+static int byte_head(struct parser *p, const char *kw, const char **f, size_t *fl,
+		     struct xdpi_byte_op *b)
+{
+	int64_t num;
+
+	if (byte_count(p, kw, f[0], fl[0], b))
+		return -EINVAL;
+	if (!parse_i64(f[1], fl[1], &num) || num < -65535 || num > 65535)
+		return 1;
+	b->offset = (int32_t)num;
+	return 0;
+}
+
+/* Adds a byte keyword's inspection, on the buffer it is relative to or the current one. */
+static int add_byte_sm(struct parser *p, uint8_t type, const struct xdpi_byte_op *b)
+{
+	struct xdpi_sm *sm = sm_add(p, type, b->flags & XDPI_BY_RELATIVE ? rel_buf(p) : cur_buf(p));
+
+	if (!sm)
+		return -ENOMEM;
+	sm->by = *b;
+	return 0;
+}
+
 static int kw_byte_test(struct parser *p, const char *v, size_t len)
 {
 	const char *f[16];
 	size_t fl[16], n = fields(v, len, f, fl, 16);
 	struct xdpi_byte_op b = { 0 };
-	struct xdpi_sm *sm;
 	int64_t num;
 	int rc;
 
@@ -1008,19 +1054,130 @@ static int kw_byte_test(struct parser *p, const char *v, size_t len)
 		b.op = '='; /* a lone '!' is "not equal" */
 	else
 		return fail(p, "byte_test: unknown operator '%.*s'", (int)fl[1], f[1]);
-	if (!parse_i64(f[2], fl[2], &num) || num < 0)
-		return skip(p, "byte_test:variable", 18); /* a byte_extract name */
+	if ((b.var = var_ref(p, f[2], fl[2])))
+		num = 0; /* the value a byte_extract named */
+	else if (!parse_i64(f[2], fl[2], &num) || num < 0)
+		return skip(p, "byte_test:variable", 18); /* a name not extracted before */
 	b.value = (uint64_t)num;
 	if (!parse_i64(f[3], fl[3], &num) || num < -65535 || num > 65535)
 		return skip(p, "byte_test:variable", 18);
 	b.offset = (int32_t)num;
 	if ((rc = byte_options(p, "byte_test", f, fl, n, 4, &b)))
 		return rc;
-	if (!(sm = sm_add(p, XDPI_SM_BYTE_TEST,
-			  b.flags & XDPI_BY_RELATIVE ? rel_buf(p) : cur_buf(p))))
-		return -ENOMEM;
-	sm->by = b;
+	return add_byte_sm(p, XDPI_SM_BYTE_TEST, &b);
+}
+
+/* A new byte_extract / byte_math name: its index + 1, or 0 after an error. */
+static uint8_t new_var(struct parser *p, const char *kw, const char *s, size_t len)
+{
+	if (!len || len >= sizeof(p->vars[0]) || !(isalpha((unsigned char)s[0]) || s[0] == '_')) {
+		fail(p, "%s: bad name '%.*s'", kw, (int)len, s);
+		return 0;
+	}
+	if (p->n_vars == XDPI_VARS_MAX) {
+		fail(p, "%s: at most %d names in a rule", kw, XDPI_VARS_MAX);
+		return 0;
+	}
+	snprintf(p->vars[p->n_vars], sizeof(p->vars[0]), "%.*s", (int)len, s);
+	return ++p->n_vars;
+}
+
+/* byte_extract:BYTES,OFFSET,NAME[,options]: a number from the buffer, under NAME for the
+ * content, byte_test keywords after it. */
+static int kw_byte_extract(struct parser *p, const char *v, size_t len)
+{
+	const char *f[16];
+	size_t fl[16], n = fields(v, len, f, fl, 16);
+	struct xdpi_byte_op b = { .multiplier = 1 };
+	int rc;
+
+	if (n < 3)
+		return fail(p, "byte_extract: expected BYTES,OFFSET,NAME[,options]");
+	if ((rc = byte_head(p, "byte_extract", f, fl, &b)))
+		return rc < 0 ? rc : fail(p, "byte_extract: bad offset '%.*s'", (int)fl[1], f[1]);
+	if ((rc = byte_options(p, "byte_extract", f, fl, n, 3, &b)))
+		return rc;
+	if (!(b.var = new_var(p, "byte_extract", f[2], fl[2])))
+		return -EINVAL;
+	return add_byte_sm(p, XDPI_SM_BYTE_EXTRACT, &b);
+}
+
+/* One "name value" option of byte_math. */
+static int byte_math_option(struct parser *p, struct xdpi_byte_op *b, const char *f, size_t fl,
+			    const char **result, size_t *result_len)
+{
+	const char *sp = memchr(f, ' ', fl), *v;
+	size_t kl = sp ? (size_t)(sp - f) : fl, vl;
+	int64_t num;
+
+	if (!sp)
+		return 1; /* not "name value": a flag */
+	for (v = sp + 1, vl = fl - kl - 1; vl && isspace((unsigned char)*v); v++, vl--)
+		;
+	if (word_is(f, kl, "bytes")) {
+		if (!(b->nvar = var_ref(p, v, vl)) && (!parse_i64(v, vl, &num) || num < 1 || num > 10))
+			return fail(p, "byte_math: bytes 1..10 or a name");
+		b->nbytes = b->nvar ? 0 : (uint8_t)num;
+	} else if (word_is(f, kl, "offset")) {
+		if (!parse_i64(v, vl, &num) || num < -65535 || num > 65535)
+			return fail(p, "byte_math: bad offset");
+		b->offset = (int32_t)num;
+	} else if (word_is(f, kl, "oper")) {
+		static const char *const ops[] = { "+", "-", "*", "/", "<<", ">>" };
+		static const char code[] = "+-*/<>";
+
+		for (size_t i = 0; i < 6; i++)
+			if (word_is(v, vl, ops[i]))
+				b->oper = code[i];
+		if (!b->oper)
+			return fail(p, "byte_math: oper is + - * / << or >>");
+	} else if (word_is(f, kl, "rvalue")) {
+		if (!(b->rvar = var_ref(p, v, vl)) && (!parse_i64(v, vl, &num) || num < 0))
+			return fail(p, "byte_math: rvalue is a number or a name");
+		b->rvalue = b->rvar ? 0 : (uint64_t)num;
+	} else if (word_is(f, kl, "result")) {
+		*result = v, *result_len = vl;
+	} else if (word_is(f, kl, "endian")) {
+		if (word_is(v, vl, "little"))
+			b->flags |= XDPI_BY_LITTLE;
+	} else if (word_is(f, kl, "string")) {
+		b->flags |= XDPI_BY_STRING;
+		b->base = word_is(v, vl, "hex") ? 16 : word_is(v, vl, "oct") ? 8 : 10;
+	} else if (word_is(f, kl, "bitmask")) {
+		if (!parse_i64(v, vl, &num) || num <= 0)
+			return fail(p, "byte_math: bad bitmask");
+		b->bitmask = (uint64_t)num;
+		b->flags |= XDPI_BY_BITMASK;
+	} else {
+		return fail(p, "byte_math: unknown option '%.*s'", (int)kl, f);
+	}
 	return 0;
+}
+
+/* byte_math:bytes N, offset O, oper OP, rvalue V, result NAME[, relative][, ...]: a number
+ * from the buffer, computed with V, under NAME. */
+static int kw_byte_math(struct parser *p, const char *v, size_t len)
+{
+	const char *f[12], *result = NULL;
+	size_t fl[12], n = fields(v, len, f, fl, 12), result_len = 0;
+	struct xdpi_byte_op b = { .multiplier = 1 };
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		if ((rc = byte_math_option(p, &b, f[i], fl[i], &result, &result_len)) < 0)
+			return rc;
+		if (rc == 1 && word_is(f[i], fl[i], "relative"))
+			b.flags |= XDPI_BY_RELATIVE;
+		else if (rc == 1 && word_is(f[i], fl[i], "dce"))
+			return skip(p, "byte_*:dce", 10);
+		else if (rc == 1)
+			return fail(p, "byte_math: unknown option '%.*s'", (int)fl[i], f[i]);
+	}
+	if ((!b.nbytes && !b.nvar) || !b.oper || !result)
+		return fail(p, "byte_math: needs bytes, offset, oper, rvalue and result");
+	if (!(b.var = new_var(p, "byte_math", result, result_len)))
+		return -EINVAL;
+	return add_byte_sm(p, XDPI_SM_BYTE_MATH, &b);
 }
 
 static int kw_byte_jump(struct parser *p, const char *v, size_t len)
@@ -1028,24 +1185,15 @@ static int kw_byte_jump(struct parser *p, const char *v, size_t len)
 	const char *f[16];
 	size_t fl[16], n = fields(v, len, f, fl, 16);
 	struct xdpi_byte_op b = { .multiplier = 1 };
-	struct xdpi_sm *sm;
-	int64_t num;
 	int rc;
 
 	if (n < 2)
 		return fail(p, "byte_jump: expected BYTES,OFFSET[,options]");
-	if (byte_count(p, "byte_jump", f[0], fl[0], &b))
-		return -EINVAL;
-	if (!parse_i64(f[1], fl[1], &num) || num < -65535 || num > 65535)
-		return skip(p, "byte_jump:variable", 18);
-	b.offset = (int32_t)num;
+	if ((rc = byte_head(p, "byte_jump", f, fl, &b)))
+		return rc < 0 ? rc : skip(p, "byte_jump:variable", 18);
 	if ((rc = byte_options(p, "byte_jump", f, fl, n, 2, &b)))
 		return rc;
-	if (!(sm = sm_add(p, XDPI_SM_BYTE_JUMP,
-			  b.flags & XDPI_BY_RELATIVE ? rel_buf(p) : cur_buf(p))))
-		return -ENOMEM;
-	sm->by = b;
-	return 0;
+	return add_byte_sm(p, XDPI_SM_BYTE_JUMP, &b);
 }
 
 static int size_sm(struct parser *p, const char *kw, const char *v, size_t len, int buf)
@@ -1332,6 +1480,17 @@ static int kw_requires(struct parser *p, const char *v, size_t len)
 	return 0;
 }
 
+/* tag:session|host[,...]: Suricata logs the packets that follow an alert. xdpi's alerts are
+ * the same; the packets are --pcap-alerts' (the alerted flow's, which is tag:session). */
+static int kw_tag(struct parser *p, const char *v, size_t len)
+{
+	while (len && isspace((unsigned char)*v))
+		v++, len--;
+	if (!(len >= 7 && !strncmp(v, "session", 7)) && !(len >= 4 && !strncmp(v, "host", 4)))
+		return fail(p, "tag: expected session or host[,...]");
+	return 0;
+}
+
 /* noalert: the rule matches (sets its flowbits) without an alert, as flowbits:noalert. */
 static int kw_noalert(struct parser *p, const char *v, size_t len)
 {
@@ -1388,6 +1547,39 @@ static int flow_count(struct parser *p, const char *kw, struct xdpi_num_cmp c[2]
 	if (fl[0] && f[0][0] == '=')
 		f[0]++, fl[0]--;
 	return parse_uint_cond(f[0], fl[0], &c[dir]) ? 0 : fail(p, "%s: bad condition", kw);
+}
+
+/* stream_size:server|client|both|either,OP,N */
+static int kw_stream_size(struct parser *p, const char *v, size_t len)
+{
+	const char *f[3];
+	size_t fl[3], n = fields(v, len, f, fl, 3);
+	struct xdpi_num_cmp c;
+	char cond[40];
+	bool server, client;
+
+	if (n != 3 || fl[1] + fl[2] + 1 >= sizeof(cond))
+		return fail(p, "stream_size: expected server|client|both|either,OP,N");
+	snprintf(cond, sizeof(cond), "%.*s%.*s", (int)fl[1], f[1], (int)fl[2], f[2]);
+	if (word_is(f[1], fl[1], "!="))
+		snprintf(cond, sizeof(cond), "!%.*s", (int)fl[2], f[2]);
+	else if (word_is(f[1], fl[1], "="))
+		snprintf(cond, sizeof(cond), "%.*s", (int)fl[2], f[2]);
+	if (!parse_cmp(cond, strlen(cond), &c))
+		return fail(p, "stream_size: bad condition '%.*s %.*s'", (int)fl[1], f[1],
+			    (int)fl[2], f[2]);
+	server = word_is(f[0], fl[0], "server") || word_is(f[0], fl[0], "both") ||
+		 word_is(f[0], fl[0], "either");
+	client = word_is(f[0], fl[0], "client") || word_is(f[0], fl[0], "both") ||
+		 word_is(f[0], fl[0], "either");
+	if (!server && !client)
+		return fail(p, "stream_size: side is server, client, both or either");
+	if (client)
+		p->r->stream_size[0] = c;
+	if (server)
+		p->r->stream_size[1] = c;
+	p->r->stream_size_either = word_is(f[0], fl[0], "either");
+	return 0;
 }
 
 static int kw_flow_pkts(struct parser *p, const char *v, size_t len)
@@ -1818,11 +2010,14 @@ static const struct keyword keywords[] = {
 	{ "base64_decode", kw_base64_decode, false }, { "base64_data", kw_base64_data, false },
 	{ "tls.cert_chain_len", kw_tls_chain_len, true },
 	{ "icmp_id", kw_icmp_id, true }, { "tcp.mss", kw_tcp_mss, true },
-	{ "decode-event", kw_decode_event, true },
+	{ "decode-event", kw_decode_event, true }, { "byte_extract", kw_byte_extract, true },
+	{ "byte_math", kw_byte_math, true },
 	{ "dns.rcode", kw_dns_rcode, true }, { "dns.opcode", kw_dns_opcode, true },
 	{ "dns.rrtype", kw_dns_rrtype, true },
 	{ "noalert", kw_noalert, false }, { "requires", kw_requires, true },
+	{ "tag", kw_tag, true },
 	{ "flow.pkts", kw_flow_pkts, true }, { "flow.bytes", kw_flow_bytes, true },
+	{ "stream_size", kw_stream_size, true },
 	{ "flow.pkts_toserver", kw_flow_pkts_ts, true },
 	{ "flow.pkts_toclient", kw_flow_pkts_tc, true },
 	{ "flow.bytes_toserver", kw_flow_bytes_ts, true },
@@ -2082,6 +2277,27 @@ static bool is_response_buf(int b)
 	       b == XDPI_BUF_HTTP_RESPONSE_HEADER;
 }
 
+/* Buffers a request and a response both carry (a rule on them alone, without a direction,
+ * looks at both messages). */
+static bool both_directions_buf(int b)
+{
+	return b == XDPI_BUF_HTTP_HEADER || b == XDPI_BUF_HTTP_RAW_HEADER ||
+	       b == XDPI_BUF_HTTP_HEADER_NAMES || b == XDPI_BUF_HTTP_COOKIE ||
+	       b == XDPI_BUF_HTTP_CONTENT_TYPE || b == XDPI_BUF_HTTP_CONTENT_LEN ||
+	       b == XDPI_BUF_HTTP_CONNECTION || b == XDPI_BUF_HTTP_PROTOCOL ||
+	       b == XDPI_BUF_HTTP_START || b == XDPI_BUF_PAYLOAD;
+}
+
+static bool http_both_directions(const struct xdpi_rule *r)
+{
+	if (r->flow & (XDPI_FLOW_TO_SERVER | XDPI_FLOW_TO_CLIENT))
+		return false;
+	for (uint32_t i = 0; i < r->n_sm; i++)
+		if (!both_directions_buf(r->sm[i].buf))
+			return false;
+	return r->n_sm > 0;
+}
+
 static int choose_stage(struct parser *p)
 {
 	struct xdpi_rule *r = p->r;
@@ -2122,9 +2338,11 @@ static int choose_stage(struct parser *p)
 		return fail(p, "buffers of two application protocols in one rule");
 	if (resp && (r->flow & XDPI_FLOW_TO_SERVER))
 		return fail(p, "response buffers in a to_server rule");
-	if (http)
+	if (http) {
 		r->stage = resp || (r->flow & XDPI_FLOW_TO_CLIENT) ? XDPI_STAGE_HTTP_RESPONSE
 								   : XDPI_STAGE_HTTP_REQUEST;
+		r->also_response = r->stage == XDPI_STAGE_HTTP_REQUEST && http_both_directions(r);
+	}
 	else if (dns)
 		r->stage = dns_resp ? XDPI_STAGE_DNS_RESPONSE : XDPI_STAGE_DNS_QUERY;
 	else if (tls_s)

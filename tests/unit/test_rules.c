@@ -192,6 +192,24 @@ static void test_transforms(void **state)
 	assert_true(M("subslice: 0, 13, truncate; bsize:11;", "curl/7.64.1"));
 	assert_true(M("pcrexform:\"data=(.*)\"; xor:\"0d0a\"; content:\"|6e 6b|\"; bsize:2;",
 		      "data=ca"));
+	/* byte_math: a number read, computed, named; its bytes may come from a byte_extract */
+	assert_true(M("byte_math:bytes 1, offset 1, oper <<, rvalue 2, result r; "
+		      "byte_test:1,=,r,2;", "a\x02\x08"));
+	assert_true(M("byte_extract:1,0,n; byte_math:bytes n, offset 1, oper *, rvalue n, "
+		      "result r; byte_test:1,=,r,2;", "\x01\x03\x03"));
+	assert_false(M("byte_math:bytes 1, offset 0, oper /, rvalue 0, result r;", "\x05"));
+	/* byte_jump:0 moves by its post_offset only; a jump back past the start lands on it */
+	assert_true(M("content:\"cd\"; byte_jump:0,0,relative,post_offset -4; "
+		      "pcre:\"/^abcd/R\";", "abcdef"));
+	assert_true(M("content:\"cd\"; byte_jump:0,0,relative,post_offset -40; "
+		      "pcre:\"/^ab/R\";", "abcdef"));
+	/* byte_extract: a length read from the data bounds what follows; byte_test against it */
+	assert_true(M("content:\"len=\"; byte_extract:1,0,n,string,relative; "
+		      "content:\"x\"; distance:n; within:1;", "len=3abcx"));
+	assert_false(M("content:\"len=\"; byte_extract:1,0,n,string,relative; "
+		       "content:\"x\"; distance:n; within:1;", "len=2abcx"));
+	assert_true(M("byte_extract:1,0,first; byte_test:1,=,first,2;", "\x07" "a\x07"));
+	assert_false(M("byte_extract:1,0,first; byte_test:1,=,first,2;", "\x07" "a\x08"));
 	/* a key from the data: 'B' (0x42) at 0 over what follows it */
 	assert_true(M("xor:offset 1,extract 1 0; content:\"|23 31 2e|\"; bsize:3;", "Bas\x6c"));
 	assert_true(M("xor:\"00\"; xor:extract 1 0; content:\"|00 23|\"; startswith;", "Ba"));
@@ -284,9 +302,9 @@ static void test_errors_and_skips_name_the_place(void **state)
 			 XDPI_RULE_ERROR);
 	assert_int_equal(parse("alert smtp any any -> any any (sid:7;)", &r, what), XDPI_RULE_SKIPPED);
 	assert_string_equal(what, "smtp");
-	assert_int_equal(parse("alert tcp any any -> any any (content:\"a\"; byte_extract:1,0,x; "
-			       "sid:8;)", &r, what), XDPI_RULE_SKIPPED);
-	assert_string_equal(what, "byte_extract");
+	assert_int_equal(parse("alert tcp any any -> any any (content:\"a\"; "
+			       "asn1:bitstring_overflow; sid:8;)", &r, what), XDPI_RULE_SKIPPED);
+	assert_string_equal(what, "asn1");
 	assert_int_equal(parse("banana tcp any any -> any any (sid:8;)", &r, NULL), XDPI_RULE_ERROR);
 	assert_non_null(strstr(err, "unknown action 'banana'"));
 }
@@ -750,6 +768,59 @@ static void test_dns_response(void **state)
 	xdpi_detect__free(d);
 }
 
+/* An HTTP rule on buffers both messages carry, without a direction, looks at both. */
+static void test_http_both_directions(void **state)
+{
+	struct xdpi_detect *d = engine(
+		"alert http any any -> any any (http.header_names; content:\"|0d 0a|Accept-Ranges\"; "
+		"sid:1;)\n"
+		"alert http any any -> any any (flow:to_server; http.header_names; "
+		"content:\"|0d 0a|Accept-Ranges\"; sid:2;)\n");
+	static const char req[] = "\r\nHost\r\n\r\n", resp[] = "\r\nAccept-Ranges\r\n\r\n";
+	struct xdpi_inspect in = { .stage = XDPI_STAGE_HTTP_REQUEST };
+	struct xdpi_flow f;
+	struct got g = { 0 };
+
+	(void)state;
+	http_flow(&f);
+	xdpi_inspect_set(&in, XDPI_BUF_HTTP_HEADER_NAMES, req, sizeof(req) - 1);
+	xdpi_detect__tx(d, &f, 0, 1, &in, collect, &g);
+	assert_int_equal(g.n, 0);
+	in.stage = XDPI_STAGE_HTTP_RESPONSE;
+	xdpi_inspect_set(&in, XDPI_BUF_HTTP_HEADER_NAMES, resp, sizeof(resp) - 1);
+	xdpi_detect__tx(d, &f, 1, 2, &in, collect, &g);
+	assert_int_equal(g.n, 1); /* 1 at the response; 2 asked for the request only */
+	assert_int_equal(g.sids[0], 1);
+	xdpi_detect__flow_end(d, &f);
+	xdpi_detect__free(d);
+}
+
+/* stream_size: the server's and the client's sequence space so far. */
+static void test_stream_size(void **state)
+{
+	struct xdpi_detect *d = engine(
+		"alert tcp any any -> any any (stream_size:server,<,100; sid:1;)\n"
+		"alert tcp any any -> any any (stream_size:client,>=,50; sid:2;)\n"
+		"alert tcp any any -> any any (stream_size:both,>,10; sid:3;)\n"
+		"alert tcp any any -> any any (stream_size:either,>,1000; sid:4;)\n");
+	struct xdpi_decoded p = { .family = 4, .proto = 6, .sport = 40000, .dport = 80,
+				  .tcp_flags = 0x18 };
+	struct xdpi_flow f;
+	struct got g = { 0 };
+
+	(void)state;
+	http_flow(&f);
+	inet_pton(AF_INET, "198.18.0.1", p.saddr);
+	inet_pton(AF_INET, "203.0.113.5", p.daddr);
+	f.payload[f.initiator] = 60;   /* client: 60 + its SYN */
+	f.payload[!f.initiator] = 20;  /* server: 20 + its SYN */
+	f.tcp_flags[0] = f.tcp_flags[1] = 0x12;
+	xdpi_detect__packet(d, &f, &p, 0, 1, collect, &g);
+	assert_int_equal(g.n, 3); /* 1, 2, 3; neither side past 1000 */
+	xdpi_detect__flow_end(d, &f);
+	xdpi_detect__free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -770,6 +841,8 @@ int main(void)
 		cmocka_unit_test(test_decode_events),
 		cmocka_unit_test(test_requires_and_revisions),
 		cmocka_unit_test(test_dns_response),
+		cmocka_unit_test(test_http_both_directions),
+		cmocka_unit_test(test_stream_size),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
