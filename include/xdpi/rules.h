@@ -206,6 +206,25 @@ struct xdpi_threshold {
 	uint32_t seconds;
 };
 
+/* Conditions few rules have, kept apart so that the rest stay small and quick to check. */
+struct xdpi_rule_more {
+	struct xdpi_vlan_cond {
+		struct xdpi_num_cmp id; /* op 0: no vlan.id condition */
+		int8_t layer;        /* 0 outermost, -1 innermost, ... */
+		uint8_t which;       /* XDPI_VLAN_ANY, _ALL or _LAYER */
+	} vlan;
+	struct xdpi_num_cmp tls_chain_len; /* tls.cert_chain_len (a TLS server rule) */
+	struct xdpi_num_cmp icmp_id;  /* icmp_id: an echo request's or reply's identifier */
+	struct xdpi_num_cmp dns_rcode, dns_opcode, dns_rrtype; /* a DNS rule's numbers */
+	struct xdpi_num_cmp tcp_mss;  /* tcp.mss: the MSS option's value (it must be there) */
+	/* flow.pkts / flow.bytes per direction: [0] to the server, [1] to the client */
+	struct xdpi_num_cmp flow_pkts[2], flow_bytes[2];
+	/* stream_size: a TCP side's sequence space so far (payload, and 1 for its SYN);
+	 * [0] the client's, [1] the server's; both, or either with any */
+	struct xdpi_num_cmp stream_size[2];
+	bool stream_size_either;
+};
+
 struct xdpi_rule {
 	uint8_t action;
 	uint8_t proto;       /* enum xdpi_rule_proto */
@@ -227,24 +246,13 @@ struct xdpi_rule {
 	bool noalert;
 	struct xdpi_threshold threshold, filter;
 	struct xdpi_num_cmp dsize, itype, icode;
-	struct xdpi_num_cmp tls_chain_len; /* tls.cert_chain_len (a TLS server rule) */
-	struct xdpi_num_cmp icmp_id;  /* icmp_id: an echo request's or reply's identifier */
-	struct xdpi_num_cmp dns_rcode, dns_opcode, dns_rrtype; /* a DNS rule's numbers */
-	struct xdpi_num_cmp tcp_mss;  /* tcp.mss: the MSS option's value (it must be there) */
-	/* flow.pkts / flow.bytes per direction: [0] to the server, [1] to the client */
-	struct xdpi_num_cmp flow_pkts[2], flow_bytes[2];
-	/* stream_size: a TCP side's sequence space so far (payload, and 1 for its SYN);
-	 * [0] the client's, [1] the server's; both, or either with any */
-	struct xdpi_num_cmp stream_size[2];
-	bool stream_size_either;
+	struct xdpi_rule_more *more; /* the rarer conditions; NULL when a rule has none */
 	uint8_t family;      /* ipv4 / ipv6 / icmpv6 in the header: 4 or 6; 0: either */
 	uint8_t decode_event; /* decode-event: an enum xdpi_reason, or XDPI_EVENT_PROTO_UNKNOWN */
+	bool numbers;        /* some condition on a transaction's or a flow's numbers (TLS chain,
+			      * DNS, flow.pkts/bytes, stream_size): most rules have none */
+	uint8_t n_vars;      /* byte_extract / byte_math names */
 	int16_t ip_proto;    /* -1: any */
-	struct xdpi_vlan_cond {
-		struct xdpi_num_cmp id; /* op 0: no vlan.id condition */
-		int8_t layer;        /* 0 outermost, -1 innermost, ... */
-		uint8_t which;       /* XDPI_VLAN_ANY, _ALL or _LAYER */
-	} vlan;
 	bool has_flags;      /* a flags: keyword: the packet must be TCP and match */
 	uint8_t flags_set, flags_mask; /* TCP flags that must be set, among those checked */
 	char flags_mod;      /* 0, '+', '*', '!' */

@@ -376,9 +376,7 @@ static bool kernel_eligible(const struct xdpi_rule *r, bool *by_source)
 	bool src_list = r->src.literal, dst_list = r->dst.literal;
 
 	if (r->stage != XDPI_STAGE_PACKET || r->proto != XDPI_RP_IP || r->n_sm || r->bidir ||
-	    r->family || r->vlan.id.op || r->flow_pkts[0].op || r->flow_pkts[1].op ||
-	    r->decode_event || r->stream_size[0].op || r->stream_size[1].op ||
-	    r->flow_bytes[0].op || r->flow_bytes[1].op ||
+	    r->family || r->more || r->decode_event ||
 	    r->action == XDPI_RA_PASS || !r->sport.any || r->sport.n_out || !r->dport.any ||
 	    r->dport.n_out || r->flow || r->dsize.op || r->itype.op || r->icode.op ||
 	    r->ip_proto >= 0 || r->has_flags || r->app || r->filter.type ||
@@ -1006,6 +1004,22 @@ static bool event_ok(const struct xdpi_rule *r, const struct xdpi_decoded *p)
 	return r->decode_event ? p->reason == r->decode_event : !p->reason;
 }
 
+/* The rarer packet conditions: vlan.id, icmp_id, tcp.mss. */
+static bool packet_more_ok(const struct xdpi_rule_more *x, const struct xdpi_decoded *p)
+{
+	if (x->vlan.id.op && !vlan_ok(&x->vlan, p))
+		return false;
+	if (x->icmp_id.op && (!icmp_echo(p) || !xdpi_num_cmp_match(&x->icmp_id, p->sport)))
+		return false;
+	if (x->tcp_mss.op) {
+		uint32_t mss = p->proto == XDPI_IPPROTO_TCP ? tcp_mss(p) : 0;
+
+		if (!mss || !xdpi_num_cmp_match(&x->tcp_mss, mss))
+			return false;
+	}
+	return true;
+}
+
 static bool packet_ok(const struct xdpi_rule *r, const struct xdpi_decoded *p)
 {
 	bool icmp = p->proto == XDPI_IPPROTO_ICMP || p->proto == XDPI_IPPROTO_ICMPV6;
@@ -1024,16 +1038,8 @@ static bool packet_ok(const struct xdpi_rule *r, const struct xdpi_decoded *p)
 		return false;
 	if (r->ip_proto >= 0 && p->proto != r->ip_proto)
 		return false;
-	if (r->vlan.id.op && !vlan_ok(&r->vlan, p))
+	if (r->more && !packet_more_ok(r->more, p))
 		return false;
-	if (r->icmp_id.op && (!icmp_echo(p) || !xdpi_num_cmp_match(&r->icmp_id, p->sport)))
-		return false;
-	if (r->tcp_mss.op) {
-		uint32_t mss = p->proto == XDPI_IPPROTO_TCP ? tcp_mss(p) : 0;
-
-		if (!mss || !xdpi_num_cmp_match(&r->tcp_mss, mss))
-			return false;
-	}
 	if (r->has_flags) { /* not a default: a rule without flags: is not a TCP rule */
 		uint8_t fl = p->tcp_flags & r->flags_mask;
 
@@ -1050,7 +1056,7 @@ static bool packet_ok(const struct xdpi_rule *r, const struct xdpi_decoded *p)
 }
 
 /* stream_size: a side's sequence space so far (its payload, 1 for its SYN). */
-static bool stream_size_ok(const struct xdpi_rule *r, const struct xdpi_flow *f)
+static bool stream_size_ok(const struct xdpi_rule_more *r, const struct xdpi_flow *f)
 {
 	bool any = false, all = true;
 
@@ -1072,7 +1078,7 @@ static bool stream_size_ok(const struct xdpi_rule *r, const struct xdpi_flow *f)
 }
 
 /* flow.pkts and flow.bytes: the flow's counters so far, by direction. */
-static bool counters_ok(const struct xdpi_rule *r, const struct xdpi_flow *f)
+static bool counters_ok(const struct xdpi_rule_more *r, const struct xdpi_flow *f)
 {
 	if (!stream_size_ok(r, f))
 		return false;
@@ -1088,7 +1094,7 @@ static bool counters_ok(const struct xdpi_rule *r, const struct xdpi_flow *f)
 }
 
 /* Conditions on a transaction's numbers (not buffers). */
-static bool numbers_ok(const struct xdpi_rule *r, const struct xdpi_inspect *in)
+static bool numbers_ok(const struct xdpi_rule_more *r, const struct xdpi_inspect *in)
 {
 	bool type = !r->dns_rrtype.op;
 
@@ -1108,7 +1114,8 @@ static bool verify(struct xdpi_detect *d, const struct xdpi_rule *r, const struc
 {
 	/* the cheap checks first */
 	return proto_ok(r, h, f) && flow_ok(r, h, f) && (!h->pkt || packet_ok(r, h->pkt)) &&
-	       app_ok(r, f) && addrs_ok(r, h) && numbers_ok(r, in) && counters_ok(r, f) &&
+	       app_ok(r, f) && addrs_ok(r, h) &&
+	       (!r->numbers || (numbers_ok(r->more, in) && counters_ok(r->more, f))) &&
 	       xdpi_rule_match_buffers(r, in) &&
 	       detect_flowbits_ok(d, r, f);
 }

@@ -532,11 +532,13 @@ static bool wants_absent(const struct xdpi_rule *r, int b)
 
 bool xdpi_rule_match_buffers(const struct xdpi_rule *r, const struct xdpi_inspect *in)
 {
-	uint64_t vars[XDPI_VARS_MAX] = { 0 };
+	uint64_t vars[XDPI_VARS_MAX];
 
-	for (int b = 0; b < XDPI_BUF_MAX; b++) {
-		if (!(r->buffers & (1ull << b)))
-			continue;
+	if (r->n_vars) /* a name read before it is set reads 0, as in Suricata */
+		memset(vars, 0, sizeof(vars));
+	for (uint64_t left = r->buffers; left; left &= left - 1) { /* in buffer order */
+		int b = __builtin_ctzll(left);
+
 		if (!in->buf[b] && wants_absent(r, b))
 			continue;
 		if (!in->buf[b])

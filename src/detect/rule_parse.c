@@ -58,6 +58,14 @@ static int skip(struct parser *p, const char *what, size_t len)
 	return SKIP;
 }
 
+/* The rule's rarer conditions, made on first use (NULL when out of memory). */
+static struct xdpi_rule_more *more(struct parser *p)
+{
+	if (!p->r->more)
+		p->r->more = calloc(1, sizeof(*p->r->more));
+	return p->r->more;
+}
+
 /* ---- small value readers ---- */
 
 /* S without blanks around, as a C string in TMP (32 bytes); false when empty or too long. */
@@ -1369,7 +1377,11 @@ static int kw_dsize(struct parser *p, const char *v, size_t len)
 
 static int kw_tls_chain_len(struct parser *p, const char *v, size_t len)
 {
-	return parse_cmp(v, len, &p->r->tls_chain_len)
+	struct xdpi_rule_more *extra = more(p);
+
+	if (!extra)
+		return -ENOMEM;
+	return parse_cmp(v, len, &extra->tls_chain_len)
 		       ? 0 : fail(p, "tls.cert_chain_len: expected N, <N, >N, !N or N<>M");
 }
 
@@ -1507,28 +1519,48 @@ static int dns_number(struct parser *p, const char *kw, struct xdpi_num_cmp *c, 
 
 static int kw_dns_rcode(struct parser *p, const char *v, size_t len)
 {
-	return dns_number(p, "dns.rcode", &p->r->dns_rcode, v, len, 15);
+	struct xdpi_rule_more *extra = more(p);
+
+	if (!extra)
+		return -ENOMEM;
+	return dns_number(p, "dns.rcode", &extra->dns_rcode, v, len, 15);
 }
 
 static int kw_dns_opcode(struct parser *p, const char *v, size_t len)
 {
-	return dns_number(p, "dns.opcode", &p->r->dns_opcode, v, len, 15);
+	struct xdpi_rule_more *extra = more(p);
+
+	if (!extra)
+		return -ENOMEM;
+	return dns_number(p, "dns.opcode", &extra->dns_opcode, v, len, 15);
 }
 
 static int kw_dns_rrtype(struct parser *p, const char *v, size_t len)
 {
-	return dns_number(p, "dns.rrtype", &p->r->dns_rrtype, v, len, 65535);
+	struct xdpi_rule_more *extra = more(p);
+
+	if (!extra)
+		return -ENOMEM;
+	return dns_number(p, "dns.rrtype", &extra->dns_rrtype, v, len, 65535);
 }
 
 static int kw_icmp_id(struct parser *p, const char *v, size_t len)
 {
-	return parse_uint_cond(v, len, &p->r->icmp_id) && p->r->icmp_id.a <= 65535
+	struct xdpi_rule_more *extra = more(p);
+
+	if (!extra)
+		return -ENOMEM;
+	return parse_uint_cond(v, len, &extra->icmp_id) && extra->icmp_id.a <= 65535
 		       ? 0 : fail(p, "icmp_id: expected an identifier condition (0..65535)");
 }
 
 static int kw_tcp_mss(struct parser *p, const char *v, size_t len)
 {
-	return parse_uint_cond(v, len, &p->r->tcp_mss) && p->r->tcp_mss.a <= 65535
+	struct xdpi_rule_more *extra = more(p);
+
+	if (!extra)
+		return -ENOMEM;
+	return parse_uint_cond(v, len, &extra->tcp_mss) && extra->tcp_mss.a <= 65535
 		       ? 0 : fail(p, "tcp.mss: expected a condition on 0..65535");
 }
 
@@ -1552,6 +1584,10 @@ static int flow_count(struct parser *p, const char *kw, struct xdpi_num_cmp c[2]
 /* stream_size:server|client|both|either,OP,N */
 static int kw_stream_size(struct parser *p, const char *v, size_t len)
 {
+	struct xdpi_rule_more *extra = more(p);
+
+	if (!extra)
+		return -ENOMEM;
 	const char *f[3];
 	size_t fl[3], n = fields(v, len, f, fl, 3);
 	struct xdpi_num_cmp c;
@@ -1575,41 +1611,65 @@ static int kw_stream_size(struct parser *p, const char *v, size_t len)
 	if (!server && !client)
 		return fail(p, "stream_size: side is server, client, both or either");
 	if (client)
-		p->r->stream_size[0] = c;
+		extra->stream_size[0] = c;
 	if (server)
-		p->r->stream_size[1] = c;
-	p->r->stream_size_either = word_is(f[0], fl[0], "either");
+		extra->stream_size[1] = c;
+	extra->stream_size_either = word_is(f[0], fl[0], "either");
 	return 0;
 }
 
 static int kw_flow_pkts(struct parser *p, const char *v, size_t len)
 {
-	return flow_count(p, "flow.pkts", p->r->flow_pkts, -1, v, len);
+	struct xdpi_rule_more *extra = more(p);
+
+	if (!extra)
+		return -ENOMEM;
+	return flow_count(p, "flow.pkts", extra->flow_pkts, -1, v, len);
 }
 
 static int kw_flow_bytes(struct parser *p, const char *v, size_t len)
 {
-	return flow_count(p, "flow.bytes", p->r->flow_bytes, -1, v, len);
+	struct xdpi_rule_more *extra = more(p);
+
+	if (!extra)
+		return -ENOMEM;
+	return flow_count(p, "flow.bytes", extra->flow_bytes, -1, v, len);
 }
 
 static int kw_flow_pkts_ts(struct parser *p, const char *v, size_t len)
 {
-	return flow_count(p, "flow.pkts_toserver", p->r->flow_pkts, 0, v, len);
+	struct xdpi_rule_more *extra = more(p);
+
+	if (!extra)
+		return -ENOMEM;
+	return flow_count(p, "flow.pkts_toserver", extra->flow_pkts, 0, v, len);
 }
 
 static int kw_flow_pkts_tc(struct parser *p, const char *v, size_t len)
 {
-	return flow_count(p, "flow.pkts_toclient", p->r->flow_pkts, 1, v, len);
+	struct xdpi_rule_more *extra = more(p);
+
+	if (!extra)
+		return -ENOMEM;
+	return flow_count(p, "flow.pkts_toclient", extra->flow_pkts, 1, v, len);
 }
 
 static int kw_flow_bytes_ts(struct parser *p, const char *v, size_t len)
 {
-	return flow_count(p, "flow.bytes_toserver", p->r->flow_bytes, 0, v, len);
+	struct xdpi_rule_more *extra = more(p);
+
+	if (!extra)
+		return -ENOMEM;
+	return flow_count(p, "flow.bytes_toserver", extra->flow_bytes, 0, v, len);
 }
 
 static int kw_flow_bytes_tc(struct parser *p, const char *v, size_t len)
 {
-	return flow_count(p, "flow.bytes_toclient", p->r->flow_bytes, 1, v, len);
+	struct xdpi_rule_more *extra = more(p);
+
+	if (!extra)
+		return -ENOMEM;
+	return flow_count(p, "flow.bytes_toclient", extra->flow_bytes, 1, v, len);
 }
 
 static int kw_itype(struct parser *p, const char *v, size_t len)
@@ -1625,9 +1685,13 @@ static int kw_icode(struct parser *p, const char *v, size_t len)
 /* vlan.id:COND[,LAYER|all|any]: LAYER 0 is the outermost tag, -1 the innermost. */
 static int kw_vlan_id(struct parser *p, const char *v, size_t len)
 {
+	struct xdpi_rule_more *extra = more(p);
+
+	if (!extra)
+		return -ENOMEM;
 	const char *f[2];
 	size_t fl[2], n = fields(v, len, f, fl, 2);
-	struct xdpi_vlan_cond *c = &p->r->vlan;
+	struct xdpi_vlan_cond *c = &extra->vlan;
 	int64_t layer;
 
 	if (!n || !parse_uint_cond(f[0], fl[0], &c->id) || c->id.a > 4095)
@@ -2326,8 +2390,8 @@ static int choose_stage(struct parser *p)
 		if (sm->buf >= XDPI_BUF_TLS_RANDOM && sm->buf <= XDPI_BUF_TLS_RANDOM_BYTES)
 			*(r->flow & XDPI_FLOW_TO_CLIENT ? &tls_s : &tls_c) = true;
 	}
-	tls_s |= r->tls_chain_len.op != 0;
-	dns |= r->dns_rcode.op || r->dns_opcode.op || r->dns_rrtype.op;
+	tls_s |= r->more && r->more->tls_chain_len.op;
+	dns |= r->more && (r->more->dns_rcode.op || r->more->dns_opcode.op || r->more->dns_rrtype.op);
 	if (dns_resp || (dns && (r->flow & XDPI_FLOW_TO_CLIENT)))
 		dns = dns_resp = true; /* a response's sections, or its numbers */
 	for (uint32_t i = 0; i < r->n_views; i++)
@@ -2392,8 +2456,9 @@ static int finish(struct parser *p)
 		return -ENOMEM;
 	if ((rc = choose_stage(p)))
 		return rc;
-	if (r->stage != XDPI_STAGE_PACKET && (r->dsize.op || r->has_flags || r->vlan.id.op ||
-					       r->icmp_id.op || r->tcp_mss.op || r->decode_event))
+	if (r->stage != XDPI_STAGE_PACKET &&
+	    (r->dsize.op || r->has_flags || r->decode_event ||
+	     (r->more && (r->more->vlan.id.op || r->more->icmp_id.op || r->more->tcp_mss.op))))
 		return fail(p, "dsize and flags look at packets, not at %s transactions",
 			    xdpi_stage_name(r->stage));
 	if (!r->gid)
@@ -2401,6 +2466,12 @@ static int finish(struct parser *p)
 	if (!r->priority)
 		r->priority = xdpi_classtype_priority(r->classtype);
 	choose_prefilter(r);
+	r->n_vars = p->n_vars;
+	r->numbers = r->more && (r->more->tls_chain_len.op || r->more->dns_rcode.op ||
+				 r->more->dns_opcode.op || r->more->dns_rrtype.op ||
+				 r->more->flow_pkts[0].op || r->more->flow_pkts[1].op ||
+				 r->more->flow_bytes[0].op || r->more->flow_bytes[1].op ||
+				 r->more->stream_size[0].op || r->more->stream_size[1].op);
 	return 0;
 }
 
@@ -2447,6 +2518,7 @@ void xdpi_rule_free(struct xdpi_rule *r)
 		for (uint8_t k = 0; k < r->views[i].n; k++)
 			xdpi_xform_free(&r->views[i].x[k]);
 	free(r->views);
+	free(r->more);
 	for (uint32_t i = 0; i < r->n_fb; i++)
 		free(r->fb[i].ids);
 	free(r->fb);
