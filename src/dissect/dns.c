@@ -550,30 +550,37 @@ static void dns_numbers(struct xdpi_inspect *in, const struct dns_msg *m)
 	in->dns_rcode = m->p[3] & 0x0f;
 }
 
-/* Each question of a query, to detection (dns.query, the questions' names and types; the
- * message is the payload). */
-static void inspect_queries(struct xdpi_dissect_ctx *c, const struct dns_msg *m, uint16_t qd)
+/* What every DNS inspection carries: the sections' names, the numbers, the message. */
+static void inspect_base(struct xdpi_inspect *in, const struct dns_msg *m, struct dns_names *nm,
+			 bool resp)
+{
+	names_walk(m, nm, in);
+	dns_numbers(in, m);
+	set_names(in, nm, resp);
+	xdpi_inspect_set(in, XDPI_BUF_PAYLOAD, m->p, m->len);
+}
+
+/* Each question of a query, to detection (dns.query and its type, from the one walk of the
+ * message; the message is the payload). */
+static void inspect_queries(struct xdpi_dissect_ctx *c, const struct dns_msg *m)
 {
 	struct dns_names nm = { .len = 0 };
 	struct xdpi_inspect all = { .stage = XDPI_STAGE_DNS_QUERY };
-	size_t off = DNS_HDR;
-	char name[256];
+	size_t off = 0;
 
 	if (!xdpi_dissect_wants(c, XDPI_STAGE_DNS_QUERY))
 		return;
-	names_walk(m, &nm, &all);
-	dns_numbers(&all, m);
-	set_names(&all, &nm, false);
-	xdpi_inspect_set(&all, XDPI_BUF_PAYLOAD, m->p, m->len);
-	for (uint16_t i = 0; i < qd && i < 16; i++) {
+	inspect_base(&all, m, &nm, false);
+	for (uint8_t i = 0; i < all.dns_ntypes && off < nm.start[1]; i++) {
+		const char *name = nm.all + off, *nl = memchr(name, '\n', nm.start[1] - off);
 		struct xdpi_inspect in = all;
 
-		if (read_name(m, &off, name, sizeof(name)) < 0 || off + 4 > m->len)
+		if (!nl)
 			return;
-		in.dns_qtype = xdpi_rd16(m->p + off);
-		off += 4;
-		xdpi_inspect_set(&in, XDPI_BUF_DNS_QUERY, name, strlen(name));
+		in.dns_qtype = all.dns_types[i];
+		xdpi_inspect_set(&in, XDPI_BUF_DNS_QUERY, name, (size_t)(nl - name));
 		c->inspect(c, &in);
+		off += (size_t)(nl - name) + 1;
 	}
 }
 
@@ -585,10 +592,7 @@ static void inspect_response(struct xdpi_dissect_ctx *c, const struct dns_msg *m
 
 	if (!xdpi_dissect_wants(c, XDPI_STAGE_DNS_RESPONSE))
 		return;
-	names_walk(m, &nm, &in);
-	dns_numbers(&in, m);
-	set_names(&in, &nm, true);
-	xdpi_inspect_set(&in, XDPI_BUF_PAYLOAD, m->p, m->len);
+	inspect_base(&in, m, &nm, true);
 	c->inspect(c, &in);
 }
 
@@ -608,7 +612,7 @@ static enum xdpi_dissect_status dns_message(struct xdpi_dissect_ctx *c, const ui
 	id = xdpi_rd16(p);
 	resp = p[2] & 0x80;
 	if (!resp)
-		inspect_queries(c, &m, xdpi_rd16(p + 4));
+		inspect_queries(c, &m);
 	else
 		inspect_response(c, &m);
 	j = c->event_begin(c, "dns");
