@@ -38,6 +38,9 @@ struct xdpi_dissect_ctx {
 	size_t switched_at; /* ... from this offset of the bytes the dissector was given */
 	bool done;        /* set by the dissector: it has nothing more to learn from this flow
 			   * (TLS after its handshake); the engine may bypass it */
+	const char *app_proto; /* set by the dissector: the flow speaks a more specific protocol
+				* than its name (doh2: DNS over HTTP/2); the engine takes it as
+				* the flow's app_proto, the dissector's name as app_proto_orig */
 	/* Opens an EVE event of event_type with the flow's common fields; the dissector adds
 	 * its object and calls event_end. */
 	struct xdpi_json *(*event_begin)(struct xdpi_dissect_ctx *c, const char *event_type);
@@ -89,6 +92,13 @@ static inline bool xdpi_dissect_wants(const struct xdpi_dissect_ctx *c, enum xdp
 {
 	return c->inspect && (c->inspect_stages & (1u << s));
 }
+
+/* A DNS message another protocol carries (DNS over HTTPS: a request's ?dns= or body, a
+ * response's body), as the DNS dissector reads its own: each question or the response to
+ * detection, with CARRIER's buffers too (the HTTP request's: NULL for none), and an EVE dns
+ * event numbered TX_ID. Returns false for a malformed message. */
+bool xdpi_dns_carried(struct xdpi_dissect_ctx *c, const struct xdpi_inspect *carrier,
+		      const uint8_t *p, size_t len, uint64_t tx_id);
 
 /* DNS record type names as EVE writes them ("A", "TXT", numbers for the rest). */
 const char *xdpi_dns_type_name(uint16_t type, char *buf, size_t n);

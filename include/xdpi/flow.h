@@ -62,6 +62,8 @@ struct xdpi_flow {
 	uint64_t bypass_pkts[2];  /* counters when it was bypassed: the record reports what */
 	uint64_t bypass_bytes[2]; /* came after under flow.bypassed */
 	const char *app_proto; /* EVE app_proto once known, "failed" if nothing matched */
+	const char *app_proto_orig; /* the dissector's name when it named a more specific
+				     * protocol (http2 for doh2); NULL else */
 	void *l7;           /* the engine's application-layer state, NULL until payload */
 	void *detect;       /* detection state (flowbits, pass), NULL until a rule needs it */
 	uint64_t vol_bytes; /* kernel flows: bytes to the server the surge detector has counted */

@@ -57,6 +57,7 @@
 	X(TLS_RANDOM, "tls.random")                      \
 	X(TLS_RANDOM_TIME, "tls.random_time")            \
 	X(TLS_RANDOM_BYTES, "tls.random_bytes")          \
+	X(TLS_SUBJECTALTNAME, "tls.subjectaltname")      \
 	X(IPV4_HDR, "ipv4.hdr")                          \
 	X(IPV6_HDR, "ipv6.hdr")                          \
 	X(TCP_HDR, "tcp.hdr")                            \
@@ -78,6 +79,7 @@ enum xdpi_stage {
 	XDPI_STAGE_TLS_CLIENT,    /* a ClientHello: SNI, JA3, JA4 */
 	XDPI_STAGE_TLS_SERVER,    /* the server's certificate */
 	XDPI_STAGE_DNS_RESPONSE,  /* each DNS response: its sections' names, rcode, types */
+	XDPI_STAGE_HTTP2_FRAME,   /* an HTTP/2 frame: its type (either side) */
 	XDPI_STAGE_MAX,
 };
 
@@ -86,6 +88,16 @@ static inline bool xdpi_stage_from_server(enum xdpi_stage s)
 {
 	return s == XDPI_STAGE_HTTP_RESPONSE || s == XDPI_STAGE_TLS_SERVER ||
 	       s == XDPI_STAGE_DNS_RESPONSE;
+}
+
+/* The stage that inspects the server's answer to what stage S inspects (XDPI_STAGE_MAX:
+ * none). */
+static inline enum xdpi_stage xdpi_stage_answer(enum xdpi_stage s)
+{
+	return s == XDPI_STAGE_HTTP_REQUEST ? XDPI_STAGE_HTTP_RESPONSE
+	       : s == XDPI_STAGE_TLS_CLIENT ? XDPI_STAGE_TLS_SERVER
+	       : s == XDPI_STAGE_DNS_QUERY  ? XDPI_STAGE_DNS_RESPONSE
+					    : XDPI_STAGE_MAX;
 }
 
 /* Bodies are inspected up to this many bytes (file_data, http.request_body). */
@@ -101,6 +113,9 @@ struct xdpi_inspect {
 	uint8_t dns_ntypes;
 	uint16_t dns_types[16]; /* the questions' types, then the answers' */
 	uint16_t tls_chain_len; /* TLS server stage: certificates the server sent */
+	uint16_t tls_version;   /* TLS stages: the client's hello version, the server's choice */
+	uint8_t h2_frame_type;  /* HTTP/2 frame stage: the frame's type */
+	bool h2_from_server;    /* ... and who sent it */
 };
 
 /* Buffers a transaction carries once per item, set to all the items together and matched
@@ -111,8 +126,9 @@ enum xdpi_buffer_list { XDPI_LIST_NONE, XDPI_LIST_LINES, XDPI_LIST_U24 };
 static inline enum xdpi_buffer_list xdpi_buffer_list_kind(int b)
 {
 	if (b == XDPI_BUF_HTTP_REQUEST_HEADER || b == XDPI_BUF_HTTP_RESPONSE_HEADER ||
+	    b == XDPI_BUF_TLS_SUBJECTALTNAME ||
 	    (b >= XDPI_BUF_DNS_QUERIES_RRNAME && b <= XDPI_BUF_DNS_RESPONSE_RRNAME))
-		return XDPI_LIST_LINES; /* DNS: one name per line */
+		return XDPI_LIST_LINES; /* DNS, subject alternative names: one name per line */
 	return b == XDPI_BUF_TLS_CERTS ? XDPI_LIST_U24 : XDPI_LIST_NONE;
 }
 

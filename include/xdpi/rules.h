@@ -214,6 +214,9 @@ struct xdpi_rule_more {
 		uint8_t which;       /* XDPI_VLAN_ANY, _ALL or _LAYER */
 	} vlan;
 	struct xdpi_num_cmp tls_chain_len; /* tls.cert_chain_len (a TLS server rule) */
+	struct xdpi_num_cmp h2_frametype; /* http2.frametype (an HTTP/2 frame rule) */
+	uint8_t ssl_versions;         /* ssl_version: bit per sslv2, sslv3, tls1.0 .. tls1.3 */
+	bool ssl_negated;             /* ... none of them */
 	struct xdpi_num_cmp icmp_id;  /* icmp_id: an echo request's or reply's identifier */
 	struct xdpi_num_cmp dns_rcode, dns_opcode, dns_rrtype; /* a DNS rule's numbers */
 	struct xdpi_num_cmp tcp_mss;  /* tcp.mss: the MSS option's value (it must be there) */
@@ -224,6 +227,8 @@ struct xdpi_rule_more {
 	struct xdpi_num_cmp stream_size[2];
 	bool stream_size_either;
 };
+
+_Static_assert(XDPI_BUF_MAX <= 64, "a rule's buffers are a 64-bit map");
 
 struct xdpi_rule {
 	uint8_t action;
@@ -236,8 +241,9 @@ struct xdpi_rule {
 	char *metadata;      /* as written, for the alert */
 	uint32_t flow;       /* XDPI_FLOW_* */
 	uint8_t stage;       /* enum xdpi_stage */
-	bool also_response;  /* an HTTP request rule whose buffers both messages carry and no flow
-			      * direction: the response is inspected too (as Suricata does) */
+	bool also_response;  /* a rule on what both sides send, without a flow direction (HTTP
+			      * buffers both messages carry, a TLS version): the server's side is
+			      * inspected too, at xdpi_stage_answer(stage), as Suricata does */
 	struct xdpi_sm *sm;  /* in rule order */
 	uint32_t n_sm;
 	int32_t prefilter;   /* index in sm of the content given to the prefilter; -1: none */

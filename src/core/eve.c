@@ -107,6 +107,8 @@ void xdpi_eve_flow(struct xdpi_json *j, const struct xdpi_eve_ctx *c, const stru
 		xdpi_json_u64(j, "icmp_code", f->icmp_code);
 	}
 	xdpi_json_str(j, "app_proto", f->app_proto ? f->app_proto : "unknown");
+	if (f->app_proto_orig)
+		xdpi_json_str(j, "app_proto_orig", f->app_proto_orig);
 	put_community_id(j, f);
 	xdpi_eve_time(start, sizeof(start), f->record_start_ns + (uint64_t)c->wall_offset_ns);
 	xdpi_eve_time(end, sizeof(end), f->last_ns + (uint64_t)c->wall_offset_ns);

@@ -101,8 +101,19 @@ static void put_dns(struct xdpi_json *j, const struct xdpi_inspect *in)
 	xdpi_json_u64(j, "version", 3);
 	xdpi_json_arr_open(j, "queries");
 	xdpi_json_obj_open(j, NULL);
-	put_buf(j, "rrname", in, XDPI_BUF_DNS_QUERY);
-	xdpi_json_str(j, "rrtype", xdpi_dns_type_name(in->dns_qtype, tbuf, sizeof(tbuf)));
+	if (in->stage == XDPI_STAGE_DNS_QUERY) {
+		put_buf(j, "rrname", in, XDPI_BUF_DNS_QUERY);
+		xdpi_json_str(j, "rrtype", xdpi_dns_type_name(in->dns_qtype, tbuf, sizeof(tbuf)));
+	} else if (in->buf[XDPI_BUF_DNS_QUERIES_RRNAME]) { /* a response: its first question */
+		const char *q = (const char *)in->buf[XDPI_BUF_DNS_QUERIES_RRNAME];
+		const char *nl = memchr(q, '\n', in->len[XDPI_BUF_DNS_QUERIES_RRNAME]);
+
+		xdpi_json_strn(j, "rrname", q, nl ? (size_t)(nl - q)
+						  : in->len[XDPI_BUF_DNS_QUERIES_RRNAME]);
+		if (in->dns_ntypes)
+			xdpi_json_str(j, "rrtype", xdpi_dns_type_name(in->dns_types[0], tbuf,
+								      sizeof(tbuf)));
+	}
 	xdpi_json_obj_close(j);
 	xdpi_json_arr_close(j);
 	xdpi_json_obj_close(j);
@@ -154,8 +165,11 @@ void xdpi_eve_alert(struct xdpi_json *j, const struct xdpi_eve_ctx *c, const str
 	put_rule(j, a->rule, blocked);
 	if (in && (in->stage == XDPI_STAGE_HTTP_REQUEST || in->stage == XDPI_STAGE_HTTP_RESPONSE))
 		put_http(j, in);
-	else if (in && (in->stage == XDPI_STAGE_DNS_QUERY || in->stage == XDPI_STAGE_DNS_RESPONSE))
+	else if (in && (in->stage == XDPI_STAGE_DNS_QUERY || in->stage == XDPI_STAGE_DNS_RESPONSE)) {
+		if (in->buf[XDPI_BUF_HTTP_PROTOCOL]) /* DNS over HTTPS: its request too */
+			put_http(j, in);
 		put_dns(j, in);
+	}
 	else if (in && (in->stage == XDPI_STAGE_TLS_CLIENT || in->stage == XDPI_STAGE_TLS_SERVER))
 		put_tls(j, in);
 	if (a->flow)

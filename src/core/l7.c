@@ -59,10 +59,22 @@ static void event_end(struct xdpi_dissect_ctx *c)
 	call->le->events[call->l->didx]++;
 }
 
+/* The dissector named a more specific protocol for the flow (doh2): from now on. */
+static void take_app_proto(struct l7_call *call)
+{
+	if (call->ctx.app_proto && call->f->app_proto != call->ctx.app_proto) {
+		call->f->app_proto_orig = call->l->d->name;
+		call->f->app_proto = call->ctx.app_proto;
+	}
+}
+
 static void inspect(struct xdpi_dissect_ctx *c, const struct xdpi_inspect *in)
 {
 	struct l7_call *call = c->engine;
-	uint8_t dir = xdpi_stage_from_server(in->stage);
+
+	take_app_proto(call); /* what is inspected now is already of that protocol */
+	uint8_t dir = in->stage == XDPI_STAGE_HTTP2_FRAME ? in->h2_from_server
+						       : xdpi_stage_from_server(in->stage);
 
 	call->le->inspect(call->le->inspect_ctx, call->f, dir, c->ts, in);
 }
@@ -234,6 +246,11 @@ static void parse(struct l7_call *call, const uint8_t *buf, size_t len, bool gap
 	ctx_init(call, gap);
 	if (call->l->d->parse(&call->ctx, buf, len) == XDPI_DISSECT_MALFORMED)
 		call->le->malformed[call->l->didx]++;
+	take_app_proto(call);
+	if (call->ctx.app_proto && call->f->app_proto != call->ctx.app_proto) {
+		call->f->app_proto_orig = call->l->d->name;
+		call->f->app_proto = call->ctx.app_proto;
+	}
 	if (call->ctx.done && !call->l->done) {
 		call->l->done = true;
 		if (call->le->steer) { /* nothing more to learn: the kernel copies no more */

@@ -533,7 +533,7 @@ static int port_entry_cmp(const void *a, const void *b)
 /* Is rule R inspected at stage S? */
 static bool rule_at(const struct xdpi_rule *r, int s)
 {
-	return r->stage == s || (r->also_response && s == XDPI_STAGE_HTTP_RESPONSE);
+	return r->stage == s || (r->also_response && s == (int)xdpi_stage_answer(r->stage));
 }
 
 /* Where a packet-stage rule without a pattern is found: its address list, its ports, or
@@ -554,8 +554,8 @@ static int place_unfiltered(struct xdpi_detect *d, const struct xdpi_rule *r, ui
 	}
 	d->rep.unfiltered++;
 	if (r->also_response &&
-	    push_u32(&d->unfiltered[XDPI_STAGE_HTTP_RESPONSE],
-		     &d->n_unfiltered[XDPI_STAGE_HTTP_RESPONSE], i))
+	    push_u32(&d->unfiltered[xdpi_stage_answer(r->stage)],
+		     &d->n_unfiltered[xdpi_stage_answer(r->stage)], i))
 		return -ENOMEM;
 	return push_u32(&d->unfiltered[r->stage], &d->n_unfiltered[r->stage], i);
 }
@@ -571,7 +571,7 @@ static int place_rules(struct xdpi_detect *d)
 			continue;
 		d->rep.by_stage[r->stage]++;
 		if (r->also_response)
-			d->rep.by_stage[XDPI_STAGE_HTTP_RESPONSE]++;
+			d->rep.by_stage[xdpi_stage_answer(r->stage)]++;
 		if (r->prefilter >= 0)
 			d->rep.prefiltered++;
 		else
@@ -615,7 +615,7 @@ static void refuse_rule(struct xdpi_detect *d, uint32_t idx, size_t len, const c
 	d->rep.prefiltered--;
 	d->rep.by_stage[r->stage]--;
 	if (r->also_response)
-		d->rep.by_stage[XDPI_STAGE_HTTP_RESPONSE]--;
+		d->rep.by_stage[xdpi_stage_answer(r->stage)]--;
 	if (d->errs)
 		fprintf(d->errs, "%s:%u: sid %u: the prefilter (Hyperscan) refuses its %zu-byte "
 			"pattern: %s; rule not loaded\n", r->file ? r->file : "?", r->line, r->sid,
@@ -885,11 +885,15 @@ static bool proto_ok(const struct xdpi_rule *r, const struct hdr *h, const struc
 	(void)f;
 }
 
-/* "http" names HTTP/1 and HTTP/2 alike, "http1" HTTP/1 only (a rule's header protocol). */
+/* "http" names HTTP/1 and HTTP/2 alike, "http1" HTTP/1 only (a rule's header protocol);
+ * DNS over HTTP/2 (doh2) is HTTP/2, and DNS, too (as Suricata's names are). */
 static bool app_is(const char *ap, const char *name)
 {
 	if (ap && !strcmp(name, "http1"))
 		return !strcmp(ap, "http");
+	if (ap && !strcmp(ap, "doh2"))
+		return !strcmp(name, "doh2") || !strcmp(name, "http2") || !strcmp(name, "http") ||
+		       !strcmp(name, "dns");
 	return ap && (!strcmp(ap, name) || (!strcmp(name, "http") && !strcmp(ap, "http2")));
 }
 
@@ -1093,6 +1097,16 @@ static bool counters_ok(const struct xdpi_rule_more *r, const struct xdpi_flow *
 	return true;
 }
 
+/* ssl_version: the version's bit among the rule's (drafts of 1.3 count as 1.3); a version
+ * outside the six never matches, negated or not (as Suricata's). */
+static bool ssl_version_ok(const struct xdpi_rule_more *r, uint16_t v)
+{
+	int bit = v == 0x0200 ? 0 : v >= 0x0300 && v <= 0x0304 ? 1 + (v & 0xff)
+		: (v >> 8) == 0x7f ? 5 : -1;
+
+	return bit >= 0 && (!!(r->ssl_versions & (1u << bit)) != r->ssl_negated);
+}
+
 /* Conditions on a transaction's numbers (not buffers). */
 static bool numbers_ok(const struct xdpi_rule_more *r, const struct xdpi_inspect *in)
 {
@@ -1100,6 +1114,11 @@ static bool numbers_ok(const struct xdpi_rule_more *r, const struct xdpi_inspect
 
 	if (r->tls_chain_len.op && (in->stage != XDPI_STAGE_TLS_SERVER ||
 				    !xdpi_num_cmp_match(&r->tls_chain_len, in->tls_chain_len)))
+		return false;
+	if (r->ssl_versions && !ssl_version_ok(r, in->tls_version))
+		return false;
+	if (r->h2_frametype.op && (in->stage != XDPI_STAGE_HTTP2_FRAME ||
+				   !xdpi_num_cmp_match(&r->h2_frametype, in->h2_frame_type)))
 		return false;
 	if ((r->dns_rcode.op || r->dns_opcode.op || r->dns_rrtype.op) && !in->dns)
 		return false;

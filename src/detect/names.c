@@ -19,8 +19,8 @@ const char *xdpi_buffer_name(enum xdpi_buffer b)
 const char *xdpi_stage_name(enum xdpi_stage s)
 {
 	static const char *const names[] = { "packet", "http request", "http response",
-					     "dns query", "tls client hello", "tls certificate",
-					     "dns response" };
+					     "dns query", "tls client hello", "tls server",
+					     "dns response", "http2 frame" };
 
 	return s < XDPI_STAGE_MAX ? names[s] : "?";
 }

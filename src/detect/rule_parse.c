@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include "xdpi/bytes.h"
@@ -572,6 +573,7 @@ static const struct buffer_kw buffer_kws[] = {
 	{ "tls.random", XDPI_BUF_TLS_RANDOM, false },
 	{ "tls.random_time", XDPI_BUF_TLS_RANDOM_TIME, false },
 	{ "tls.random_bytes", XDPI_BUF_TLS_RANDOM_BYTES, false },
+	{ "tls.subjectaltname", XDPI_BUF_TLS_SUBJECTALTNAME, false },
 	{ "dns.queries.rrname", XDPI_BUF_DNS_QUERIES_RRNAME, false },
 	{ "dns.answers.rrname", XDPI_BUF_DNS_ANSWERS_RRNAME, false },
 	{ "dns.authorities.rrname", XDPI_BUF_DNS_AUTHORITIES_RRNAME, false },
@@ -1385,6 +1387,58 @@ static int kw_tls_chain_len(struct parser *p, const char *v, size_t len)
 		       ? 0 : fail(p, "tls.cert_chain_len: expected N, <N, >N, !N or N<>M");
 }
 
+/* ssl_version:tls1.0,!sslv3,...: the TLS version a side announced (the client's hello, the
+ * server's choice). As Suricata reads it, a "!" anywhere negates the whole list. */
+static int kw_ssl_version(struct parser *p, const char *v, size_t len)
+{
+	static const char *const names[] = { "sslv2", "sslv3", "tls1.0", "tls1.1", "tls1.2",
+					     "tls1.3" };
+	struct xdpi_rule_more *extra = more(p);
+	const char *f[8];
+	size_t fl[8], n;
+
+	if (!extra)
+		return -ENOMEM;
+	unquote(&v, &len);
+	n = fields(v, len, f, fl, 8);
+	for (size_t i = 0; i < n; i++) {
+		size_t k = 0;
+
+		if (fl[i] && f[i][0] == '!') {
+			extra->ssl_negated = true;
+			f[i]++, fl[i]--;
+		}
+		while (k < 6 && !(fl[i] == strlen(names[k]) && !strncasecmp(f[i], names[k], fl[i])))
+			k++;
+		if (k == 6)
+			return fail(p, "ssl_version: expected sslv2, sslv3, tls1.0, tls1.1, tls1.2 or "
+				    "tls1.3, each may be negated with !");
+		extra->ssl_versions |= (uint8_t)(1u << k);
+	}
+	return extra->ssl_versions ? 0 : fail(p, "ssl_version: no version named");
+}
+
+/* http2.frametype:N or a frame type's name (RFC 9113 6.x). */
+static int kw_h2_frametype(struct parser *p, const char *v, size_t len)
+{
+	static const char *const names[] = { "DATA", "HEADERS", "PRIORITY", "RST_STREAM",
+					     "SETTINGS", "PUSH_PROMISE", "PING", "GOAWAY",
+					     "WINDOW_UPDATE", "CONTINUATION" };
+	struct xdpi_rule_more *extra = more(p);
+
+	if (!extra)
+		return -ENOMEM;
+	unquote(&v, &len);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (len == strlen(names[i]) && !strncasecmp(v, names[i], len)) {
+			extra->h2_frametype = (struct xdpi_num_cmp){ .op = XDPI_CMP_EQ, .a = i };
+			return 0;
+		}
+	return parse_uint_cond(v, len, &extra->h2_frametype) && extra->h2_frametype.a <= 255
+		       ? 0 : fail(p, "http2.frametype: expected a frame type's number (0..255) or "
+				    "name (DATA, HEADERS, ... CONTINUATION)");
+}
+
 /* decode-event:NAME, Suricata's names for what xdpi's decoder refuses (reasons it counts). */
 static int kw_decode_event(struct parser *p, const char *v, size_t len)
 {
@@ -1941,7 +1995,8 @@ static int kw_ip_proto(struct parser *p, const char *v, size_t len)
 
 static int kw_app_layer(struct parser *p, const char *v, size_t len)
 {
-	static const char *const known[] = { "http", "http2", "dns", "tls", "quic", "failed" };
+	static const char *const known[] = { "http", "http2", "dns", "tls", "quic", "doh2",
+					     "failed" };
 	struct xdpi_rule *r = p->r;
 	bool neg = false;
 
@@ -2072,7 +2127,8 @@ static const struct keyword keywords[] = {
 	{ "prefilter", kw_noop, false }, /* Suricata's hint to prefilter on this keyword */
 	{ "entropy", kw_entropy, true }, { "absent", kw_absent, false },
 	{ "base64_decode", kw_base64_decode, false }, { "base64_data", kw_base64_data, false },
-	{ "tls.cert_chain_len", kw_tls_chain_len, true },
+	{ "tls.cert_chain_len", kw_tls_chain_len, true }, { "ssl_version", kw_ssl_version, true },
+	{ "http2.frametype", kw_h2_frametype, true },
 	{ "icmp_id", kw_icmp_id, true }, { "tcp.mss", kw_tcp_mss, true },
 	{ "decode-event", kw_decode_event, true }, { "byte_extract", kw_byte_extract, true },
 	{ "byte_math", kw_byte_math, true },
@@ -2165,7 +2221,7 @@ static int header_proto(struct parser *p, const char *t, size_t len)
 		{ "tls", XDPI_RP_TLS }, { "tcp-pkt", XDPI_RP_TCP }, { "udp-pkt", XDPI_RP_UDP },
 		{ "ipv4", XDPI_RP_IP }, { "ipv6", XDPI_RP_IP }, { "icmpv4", XDPI_RP_ICMP },
 		{ "icmpv6", XDPI_RP_ICMP }, { "pkthdr", XDPI_RP_IP }, { "http1", XDPI_RP_HTTP },
-		{ "http2", XDPI_RP_HTTP },
+		{ "http2", XDPI_RP_HTTP }, { "doh2", XDPI_RP_HTTP },
 	};
 
 	for (size_t i = 0; i < sizeof(protos) / sizeof(protos[0]); i++) {
@@ -2173,8 +2229,10 @@ static int header_proto(struct parser *p, const char *t, size_t len)
 			p->r->proto = protos[i].v;
 			if (len == 4 || len == 6) /* ipv4, ipv6, icmpv4, icmpv6: one family */
 				p->r->family = t[len - 1] == '4' ? 4 : t[len - 1] == '6' ? 6 : 0;
-			if (word_is(t, len, "http1") || word_is(t, len, "http2"))
-				p->r->app = word_is(t, len, "http1") ? "http1" : "http2";
+			if (word_is(t, len, "http1") || word_is(t, len, "http2") ||
+			    word_is(t, len, "doh2"))
+				p->r->app = word_is(t, len, "http1") ? "http1"
+					    : word_is(t, len, "http2") ? "http2" : "doh2";
 			if (word_is(t, len, "icmpv6"))
 				p->r->ip_proto = XDPI_IPPROTO_ICMPV6;
 			else if (word_is(t, len, "icmpv4"))
@@ -2362,6 +2420,35 @@ static bool http_both_directions(const struct xdpi_rule *r)
 	return r->n_sm > 0;
 }
 
+/* A DNS rule on the questions' names, without a direction: a response repeats its
+ * questions, and Suricata looks at both messages (dns.query is the request's alone). */
+static bool dns_both_directions(const struct xdpi_rule *r)
+{
+	bool names = false;
+
+	if (r->flow & (XDPI_FLOW_TO_SERVER | XDPI_FLOW_TO_CLIENT))
+		return false;
+	for (uint32_t i = 0; i < r->n_sm; i++) {
+		if (r->sm[i].buf != XDPI_BUF_DNS_QUERIES_RRNAME && r->sm[i].buf != XDPI_BUF_PAYLOAD)
+			return false;
+		names |= r->sm[i].buf == XDPI_BUF_DNS_QUERIES_RRNAME;
+	}
+	return names;
+}
+
+/* A TLS rule on the version alone (and the bytes of a hello), without a direction: Suricata
+ * asks it of each side's hello. */
+static bool tls_both_directions(const struct xdpi_rule *r)
+{
+	if ((r->flow & (XDPI_FLOW_TO_SERVER | XDPI_FLOW_TO_CLIENT)) || !r->more ||
+	    !r->more->ssl_versions)
+		return false;
+	for (uint32_t i = 0; i < r->n_sm; i++)
+		if (r->sm[i].buf != XDPI_BUF_PAYLOAD)
+			return false;
+	return true;
+}
+
 static int choose_stage(struct parser *p)
 {
 	struct xdpi_rule *r = p->r;
@@ -2385,12 +2472,14 @@ static int choose_stage(struct parser *p)
 		tls_c |= sm->buf == XDPI_BUF_TLS_SNI || sm->buf == XDPI_BUF_JA3_HASH ||
 			 sm->buf == XDPI_BUF_JA3_STRING || sm->buf == XDPI_BUF_JA4_HASH;
 		tls_s |= (sm->buf >= XDPI_BUF_TLS_CERT_SUBJECT && sm->buf <= XDPI_BUF_TLS_CERT_SERIAL) ||
-			 sm->buf == XDPI_BUF_TLS_CERTS;
+			 sm->buf == XDPI_BUF_TLS_CERTS || sm->buf == XDPI_BUF_TLS_SUBJECTALTNAME;
 		/* the hello randoms: the client's at its hello, the server's with its certificate */
 		if (sm->buf >= XDPI_BUF_TLS_RANDOM && sm->buf <= XDPI_BUF_TLS_RANDOM_BYTES)
 			*(r->flow & XDPI_FLOW_TO_CLIENT ? &tls_s : &tls_c) = true;
 	}
 	tls_s |= r->more && r->more->tls_chain_len.op;
+	if (r->more && r->more->ssl_versions) /* the side the rule looks at, both without one */
+		*(r->flow & XDPI_FLOW_TO_CLIENT ? &tls_s : &tls_c) = true;
 	dns |= r->more && (r->more->dns_rcode.op || r->more->dns_opcode.op || r->more->dns_rrtype.op);
 	if (dns_resp || (dns && (r->flow & XDPI_FLOW_TO_CLIENT)))
 		dns = dns_resp = true; /* a response's sections, or its numbers */
@@ -2398,8 +2487,18 @@ static int choose_stage(struct parser *p)
 		if (r->views[i].buf == BUF_FILE_DATA)
 			r->views[i].buf = r->flow & XDPI_FLOW_TO_SERVER ? XDPI_BUF_HTTP_REQ_BODY
 								       : XDPI_BUF_HTTP_RESP_BODY;
+	if (http && dns && r->app && !strcmp(r->app, "doh2"))
+		http = false; /* DNS over HTTP/2: its DNS messages carry the request's buffers */
 	if (http + dns + (tls_c || tls_s) > 1)
 		return fail(p, "buffers of two application protocols in one rule");
+	if (r->more && r->more->h2_frametype.op) {
+		if (http || dns || tls_c || tls_s)
+			return fail(p, "http2.frametype looks at frames, not at their buffers");
+		r->stage = XDPI_STAGE_HTTP2_FRAME;
+		if (!r->app)
+			r->app = "http2";
+		return 0;
+	}
 	if (resp && (r->flow & XDPI_FLOW_TO_SERVER))
 		return fail(p, "response buffers in a to_server rule");
 	if (http) {
@@ -2407,12 +2506,16 @@ static int choose_stage(struct parser *p)
 								   : XDPI_STAGE_HTTP_REQUEST;
 		r->also_response = r->stage == XDPI_STAGE_HTTP_REQUEST && http_both_directions(r);
 	}
-	else if (dns)
+	else if (dns) {
 		r->stage = dns_resp ? XDPI_STAGE_DNS_RESPONSE : XDPI_STAGE_DNS_QUERY;
+		r->also_response = r->stage == XDPI_STAGE_DNS_QUERY && dns_both_directions(r);
+	}
 	else if (tls_s)
 		r->stage = XDPI_STAGE_TLS_SERVER;
-	else if (tls_c)
+	else if (tls_c) {
 		r->stage = XDPI_STAGE_TLS_CLIENT;
+		r->also_response = tls_both_directions(r);
+	}
 	else
 		r->stage = XDPI_STAGE_PACKET;
 	if (!r->app && r->proto >= XDPI_RP_HTTP)
@@ -2467,7 +2570,9 @@ static int finish(struct parser *p)
 		r->priority = xdpi_classtype_priority(r->classtype);
 	choose_prefilter(r);
 	r->n_vars = p->n_vars;
-	r->numbers = r->more && (r->more->tls_chain_len.op || r->more->dns_rcode.op ||
+	r->numbers = r->more && (r->more->tls_chain_len.op || r->more->ssl_versions ||
+				 r->more->h2_frametype.op ||
+				 r->more->dns_rcode.op ||
 				 r->more->dns_opcode.op || r->more->dns_rrtype.op ||
 				 r->more->flow_pkts[0].op || r->more->flow_pkts[1].op ||
 				 r->more->flow_bytes[0].op || r->more->flow_bytes[1].op ||

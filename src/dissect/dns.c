@@ -562,7 +562,8 @@ static void inspect_base(struct xdpi_inspect *in, const struct dns_msg *m, struc
 
 /* Each question of a query, to detection (dns.query and its type, from the one walk of the
  * message; the message is the payload). */
-static void inspect_queries(struct xdpi_dissect_ctx *c, const struct dns_msg *m)
+static void inspect_queries(struct xdpi_dissect_ctx *c, const struct dns_msg *m,
+			    const struct xdpi_inspect *carrier)
 {
 	struct dns_names nm = { .len = 0 };
 	struct xdpi_inspect all = { .stage = XDPI_STAGE_DNS_QUERY };
@@ -570,6 +571,10 @@ static void inspect_queries(struct xdpi_dissect_ctx *c, const struct dns_msg *m)
 
 	if (!xdpi_dissect_wants(c, XDPI_STAGE_DNS_QUERY))
 		return;
+	if (carrier) {
+		all = *carrier;
+		all.stage = XDPI_STAGE_DNS_QUERY;
+	}
 	inspect_base(&all, m, &nm, false);
 	for (uint8_t i = 0; i < all.dns_ntypes && off < nm.start[1]; i++) {
 		const char *name = nm.all + off, *nl = memchr(name, '\n', nm.start[1] - off);
@@ -585,21 +590,28 @@ static void inspect_queries(struct xdpi_dissect_ctx *c, const struct dns_msg *m)
 }
 
 /* A response, once, to detection: its sections' names, rcode, opcode and types. */
-static void inspect_response(struct xdpi_dissect_ctx *c, const struct dns_msg *m)
+static void inspect_response(struct xdpi_dissect_ctx *c, const struct dns_msg *m,
+			     const struct xdpi_inspect *carrier)
 {
 	struct dns_names nm = { .len = 0 };
 	struct xdpi_inspect in = { .stage = XDPI_STAGE_DNS_RESPONSE };
 
 	if (!xdpi_dissect_wants(c, XDPI_STAGE_DNS_RESPONSE))
 		return;
+	if (carrier) {
+		in = *carrier;
+		in.stage = XDPI_STAGE_DNS_RESPONSE;
+	}
 	inspect_base(&in, m, &nm, true);
 	c->inspect(c, &in);
 }
 
-/* One whole message: an EVE dns event. */
-static enum xdpi_dissect_status dns_message(struct xdpi_dissect_ctx *c, const uint8_t *p, size_t len)
+/* One whole message (of this flow's DNS, ST; or carried by CARRIER's transaction): to
+ * detection, and an EVE dns event. */
+static enum xdpi_dissect_status dns_message(struct xdpi_dissect_ctx *c, struct dns_state *st,
+					    const struct xdpi_inspect *carrier, const uint8_t *p,
+					    size_t len)
 {
-	struct dns_state *st = c->state;
 	struct dns_msg m = { .p = p, .len = len };
 	struct xdpi_json *j;
 	size_t off = DNS_HDR;
@@ -612,9 +624,9 @@ static enum xdpi_dissect_status dns_message(struct xdpi_dissect_ctx *c, const ui
 	id = xdpi_rd16(p);
 	resp = p[2] & 0x80;
 	if (!resp)
-		inspect_queries(c, &m);
+		inspect_queries(c, &m, carrier);
 	else
-		inspect_response(c, &m);
+		inspect_response(c, &m, carrier);
 	j = c->event_begin(c, "dns");
 	xdpi_json_obj_open(j, "dns");
 	xdpi_json_u64(j, "version", 3);
@@ -660,7 +672,8 @@ static enum xdpi_dissect_status dns_tcp(struct xdpi_dissect_ctx *c, const uint8_
 		if (st->tcp_len[d] == 2 && xdpi_rd16(st->tcp_buf[d]) == 0)
 			st->tcp_len[d] = 0; /* an empty message: skip */
 		else if (st->tcp_len[d] > 2 && st->tcp_len[d] == 2u + xdpi_rd16(st->tcp_buf[d])) {
-			if (dns_message(c, st->tcp_buf[d] + 2, st->tcp_len[d] - 2) != XDPI_DISSECT_OK)
+			if (dns_message(c, st, NULL, st->tcp_buf[d] + 2, st->tcp_len[d] - 2) !=
+			    XDPI_DISSECT_OK)
 				rc = XDPI_DISSECT_MALFORMED;
 			st->tcp_len[d] = 0;
 		}
@@ -674,7 +687,15 @@ static enum xdpi_dissect_status dns_parse(struct xdpi_dissect_ctx *c, const uint
 		c->steer(c, XDPI_MSG_COPY, 0);
 	if (c->l4 == XDPI_L4_TCP)
 		return dns_tcp(c, buf, len);
-	return dns_message(c, buf, len);
+	return dns_message(c, c->state, NULL, buf, len);
+}
+
+bool xdpi_dns_carried(struct xdpi_dissect_ctx *c, const struct xdpi_inspect *carrier,
+		      const uint8_t *p, size_t len, uint64_t tx_id)
+{
+	struct dns_state st = { .tx_id = tx_id }; /* pairing is the carrier's (its stream) */
+
+	return dns_message(c, &st, carrier, p, len) == XDPI_DISSECT_OK;
 }
 
 static void dns_flow_end(struct xdpi_dissect_ctx *c)

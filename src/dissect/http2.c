@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <nghttp2/nghttp2.h>
+#include <openssl/evp.h>
 #include "xdpi/bytes.h"
 #include "xdpi/dissect.h"
 #include "xdpi/inspect_http.h"
@@ -23,6 +24,7 @@
 #define BLOCK_MAX 65536     /* a header block across CONTINUATIONs */
 #define STREAMS_MAX 128
 #define FIELD_MAX 512
+#define DNS_MSG_MAX 65535   /* a DoH body: one DNS message */
 
 enum { F_DATA, F_HEADERS, F_PRIORITY, F_RST, F_SETTINGS, F_PUSH, F_PING, F_GOAWAY, F_WINDOW, F_CONT };
 #define FL_END_STREAM 0x1
@@ -47,6 +49,12 @@ struct h2_stream {
 	 * kept only when detection wants HTTP transactions */
 	char *hdrs[2];
 	uint32_t hdrs_len[2];
+	/* DNS over HTTPS (RFC 8484): a side whose body is a DNS message (content-type
+	 * application/dns-message), that body, and whether it was too big to keep */
+	bool doh[2], doh_cut[2];
+	uint8_t *dns[2];
+	uint32_t dns_len[2];
+	uint16_t frame_types[2]; /* frame types seen per side, for http2.frametype (bit per type) */
 };
 
 #define HDRS_MAX 8192
@@ -77,6 +85,7 @@ struct h2_state {
 	uint64_t tx_id;
 	bool requested; /* a request's headers were seen: whether this is gRPC is known */
 	bool grpc;      /* a gRPC connection: every DATA byte holds message prefixes */
+	bool doh;       /* DNS over HTTPS: DATA bodies hold DNS messages */
 };
 
 static bool settings_frame(const uint8_t *p, size_t len)
@@ -107,6 +116,7 @@ static void stream_free(struct h2_stream *s)
 	free(s->method), free(s->path), free(s->authority), free(s->ua), free(s->ctype);
 	free(s->grpc_message);
 	free(s->hdrs[0]), free(s->hdrs[1]);
+	free(s->dns[0]), free(s->dns[1]);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -268,14 +278,15 @@ static int value_int(const nghttp2_nv *nv)
 	return atoi(num);
 }
 
-/* One decoded header of a block from direction d (request side for PUSH_PROMISE). */
-/* A regular header (not a pseudo-header) as an HTTP/1 line, for detection; bounded. */
+/* A header as an HTTP/1 line, for detection; bounded. Pseudo-headers too (":method: GET"),
+ * in the order sent, as Suricata's HTTP/2 header buffers hold them (strip_pseudo_headers
+ * takes them out). */
 static void keep_header(struct h2_stream *s, bool request, const nghttp2_nv *nv)
 {
 	int side = request ? 0 : 1;
 	size_t need = nv->namelen + nv->valuelen + 4;
 
-	if (!nv->namelen || nv->name[0] == ':' || s->hdrs_len[side] + need + 2 > HDRS_MAX)
+	if (!nv->namelen || s->hdrs_len[side] + need + 2 > HDRS_MAX)
 		return;
 	if (!s->hdrs[side] && !(s->hdrs[side] = malloc(HDRS_MAX)))
 		return;
@@ -286,6 +297,15 @@ static void keep_header(struct h2_stream *s, bool request, const nghttp2_nv *nv)
 	memcpy(p + nv->namelen + 2, nv->value, nv->valuelen);
 	memcpy(p + nv->namelen + 2 + nv->valuelen, "\r\n", 2);
 	s->hdrs_len[side] += (uint32_t)need;
+}
+
+static bool dns_message_type(const nghttp2_nv *nv)
+{
+	static const char t[] = "application/dns-message";
+
+	return nv->valuelen >= sizeof(t) - 1 &&
+	       !strncasecmp((const char *)nv->value, t, sizeof(t) - 1) &&
+	       (nv->valuelen == sizeof(t) - 1 || nv->value[sizeof(t) - 1] == ';');
 }
 
 static void header(struct h2_stream *s, bool request, bool trailers, const nghttp2_nv *nv,
@@ -305,12 +325,16 @@ static void header(struct h2_stream *s, bool request, bool trailers, const nghtt
 		else if (is(nv, "content-type") && nv->valuelen >= 16 &&
 			 !strncasecmp((const char *)nv->value, "application/grpc", 16))
 			s->grpc = true;
+		else if (is(nv, "content-type"))
+			s->doh[0] = dns_message_type(nv);
 		return;
 	}
 	if (is(nv, ":status") && !trailers)
 		s->status = value_int(nv);
-	else if (is(nv, "content-type") && !trailers)
+	else if (is(nv, "content-type") && !trailers) {
 		set(&s->ctype, nv);
+		s->doh[1] = dns_message_type(nv);
+	}
 	else if (is(nv, "grpc-status"))
 		s->grpc_status = value_int(nv);
 	else if (is(nv, "grpc-message"))
@@ -399,6 +423,89 @@ static void inspect_block(struct xdpi_dissect_ctx *c, struct h2_stream *s, bool 
 	c->inspect(c, &in);
 }
 
+/* ---- DNS over HTTPS (RFC 8484): its DNS messages, read as the DNS dissector reads them ---- */
+
+/* A DNS message of stream S (its request's or its response's): to detection with the
+ * request's HTTP buffers, and as an EVE dns event; the flow is then doh2. */
+static void doh_message(struct xdpi_dissect_ctx *c, struct h2_stream *s, const uint8_t *msg,
+			size_t len)
+{
+	struct h2_state *st = c->state;
+	struct xdpi_inspect carrier = { .stage = XDPI_STAGE_HTTP_REQUEST };
+	struct xdpi_http_scratch sc;
+
+	c->app_proto = "doh2";
+	if (!s->degraded)
+		set_request(&carrier, s, &sc);
+	xdpi_dns_carried(c, &carrier, msg, len, st->tx_id);
+}
+
+/* A GET's ?dns= parameter (NULL: none). */
+static const char *doh_get_param(const struct h2_stream *s)
+{
+	const char *q = s->path ? strchr(s->path, '?') : NULL;
+
+	while (q && strncmp(q + 1, "dns=", 4))
+		q = strchr(q + 1, '&');
+	return q && s->method && !strcmp(s->method, "GET") ? q + 5 : NULL;
+}
+
+/* A GET's ?dns= parameter: the query, base64url without padding. */
+static void doh_get(struct xdpi_dissect_ctx *c, struct h2_stream *s)
+{
+	const char *q = doh_get_param(s);
+	char b64[FIELD_MAX + 4];
+	uint8_t msg[FIELD_MAX];
+	size_t n, pad;
+	int got;
+
+	if (!q)
+		return;
+	n = strcspn(q, "&#");
+	pad = (4 - n % 4) % 4;
+	if (!n || n > FIELD_MAX || pad == 3)
+		return;
+	for (size_t i = 0; i < n; i++) /* the URL alphabet back to the one OpenSSL reads */
+		b64[i] = q[i] == '-' ? '+' : q[i] == '_' ? '/' : q[i];
+	memset(b64 + n, '=', pad);
+	got = EVP_DecodeBlock(msg, (const unsigned char *)b64, (int)(n + pad));
+	if (got >= (int)pad)
+		doh_message(c, s, msg, (size_t)got - pad);
+}
+
+/* DATA of a side whose body is a DNS message: kept whole (it is one message, bounded). */
+static void doh_data(struct h2_stream *s, uint8_t dir, const uint8_t *p, size_t n)
+{
+	if (s->doh_cut[dir] || !n)
+		return;
+	if (s->dns_len[dir] + n > DNS_MSG_MAX ||
+	    (!s->dns[dir] && !(s->dns[dir] = malloc(DNS_MSG_MAX)))) {
+		s->doh_cut[dir] = true; /* not one DNS message, or no memory: not read */
+		return;
+	}
+	memcpy(s->dns[dir] + s->dns_len[dir], p, n);
+	s->dns_len[dir] += (uint32_t)n;
+}
+
+/* http2.frametype: a frame on stream 0 is a transaction of its own (as Suricata counts them);
+ * a stream's frames are inspected once per type and side. */
+static void frame_seen(struct xdpi_dissect_ctx *c, const struct h2_dir *d)
+{
+	struct xdpi_inspect in = { .stage = XDPI_STAGE_HTTP2_FRAME, .h2_frame_type = d->ftype,
+				   .h2_from_server = c->dir & 1 };
+	struct h2_stream *s;
+
+	if (!xdpi_dissect_wants(c, XDPI_STAGE_HTTP2_FRAME))
+		return;
+	s = d->fstream ? stream_get(c, d->fstream, false) : NULL;
+	if (s && d->ftype < 16) {
+		if (s->frame_types[c->dir & 1] & (1u << d->ftype))
+			return;
+		s->frame_types[c->dir & 1] |= (uint16_t)(1u << d->ftype);
+	}
+	c->inspect(c, &in);
+}
+
 static void block_done(struct xdpi_dissect_ctx *c, struct h2_dir *d)
 {
 	uint8_t dir = c->dir & 1;
@@ -426,6 +533,9 @@ static void block_done(struct xdpi_dissect_ctx *c, struct h2_dir *d)
 		d->degraded = true;
 		s->degraded = true;
 	}
+	if (!d->block_push && !s->degraded && (s->doh[request ? 0 : 1] ||
+					       (request && doh_get_param(s))))
+		c->app_proto = "doh2"; /* before the request is inspected: a doh2 flow's */
 	if (!trailers && !d->block_push)
 		inspect_block(c, s, request);
 	if (request) {
@@ -433,7 +543,11 @@ static void block_done(struct xdpi_dissect_ctx *c, struct h2_dir *d)
 
 		st->requested = true;
 		st->grpc |= s->grpc;
+		if (!d->block_push && !s->degraded)
+			doh_get(c, s);
 	}
+	if (s->doh[0] || s->doh[1] || c->app_proto)
+		((struct h2_state *)c->state)->doh = true; /* its DATA is wanted */
 	if (d->block_push)
 		s->end[0] = true; /* a pushed request has no body */
 	if (d->block_end_stream) {
@@ -499,6 +613,12 @@ static void grpc_data(struct h2_stream *s, uint8_t dir, const uint8_t *p, size_t
 /* The current DATA frame's last byte went by (seen or not): END_STREAM ends the side. */
 static void data_frame_end(struct xdpi_dissect_ctx *c, const struct h2_dir *d, struct h2_stream *s)
 {
+	uint8_t dir = c->dir & 1;
+
+	if ((d->fflags & FL_END_STREAM) && s->doh[dir] && s->dns_len[dir] && !s->doh_cut[dir]) {
+		doh_message(c, s, s->dns[dir], s->dns_len[dir]);
+		s->dns_len[dir] = 0;
+	}
 	if (d->fflags & FL_END_STREAM) {
 		s->end[c->dir & 1] = true;
 		stream_maybe_done(c, s);
@@ -520,6 +640,11 @@ static void frame_data(struct xdpi_dissect_ctx *c, struct h2_dir *d, const uint8
 	 * (unless padded, where the pieces' ends are padding) */
 	if (s->grpc && (whole || !(d->fflags & FL_PADDED)))
 		grpc_data(s, dir, p, n);
+	if (s->doh[dir]) {
+		if (!whole && (d->fflags & FL_PADDED))
+			s->doh_cut[dir] = true;
+		doh_data(s, dir, p, n);
+	}
 	if (whole || d->fgot + n >= d->flen)
 		data_frame_end(c, d, s);
 }
@@ -589,12 +714,14 @@ static void frame_done(struct xdpi_dissect_ctx *c, struct h2_dir *d, const uint8
 /* ---- message-aware steering: the kernel walks the frames, DATA payloads stay there ---- */
 
 /* Is the current frame a DATA frame whose payload this side need not see? Not on a gRPC
- * connection (message prefixes), not padded (its length needs the pad length). */
+ * connection (message prefixes) or a DoH one (DNS messages), not padded (its length needs the
+ * pad length). */
 static bool data_skippable(struct xdpi_dissect_ctx *c, const struct h2_dir *d)
 {
 	const struct h2_state *st = c->state;
 
-	return d->fh_len == 9 && d->ftype == F_DATA && !(d->fflags & FL_PADDED) && !st->grpc;
+	return d->fh_len == 9 && d->ftype == F_DATA && !(d->fflags & FL_PADDED) && !st->grpc &&
+	       !st->doh;
 }
 
 /* N bytes of the current DATA frame's payload went by unseen, as asked. */
@@ -636,6 +763,7 @@ static size_t frame_bytes(struct xdpi_dissect_ctx *c, struct h2_dir *d, const ui
 			d->fskipped = false;
 			if (d->ftype > F_CONT + 10) /* not a frame type we know of: lost sync? */
 				d->degraded = true;
+			frame_seen(c, d);
 		}
 		if (d->fh_len < 9 || d->flen)
 			return take;
@@ -674,7 +802,7 @@ static void want_frames(struct xdpi_dissect_ctx *c, struct h2_state *st, struct 
 {
 	if (!c->steer || !c->skip_next)
 		return;
-	if (d->dead || d->degraded || st->grpc || !st->requested || d->preface_left) {
+	if (d->dead || d->degraded || st->grpc || st->doh || !st->requested || d->preface_left) {
 		if (d->walked)
 			c->steer(c, XDPI_MSG_COPY, 0);
 		d->walked = false;

@@ -23,6 +23,7 @@ struct tls_dir {
 	uint32_t hs_len;
 	uint32_t rec_left;    /* payload bytes of the current record still to come */
 	uint8_t rec_type;
+	bool started;         /* bytes of this direction came before */
 	bool encrypted, dead;
 };
 
@@ -35,12 +36,15 @@ struct tls_state {
 	uint64_t ch_cnt, sh_cnt;         /* the frame that completed the hello's record */
 	struct tls_cert *cert;       /* allocated when a certificate is read */
 	bool have_cert;
+	bool server_inspected;       /* the server stage ran (at most once a flow) */
 };
 
 static enum xdpi_dissect_status tls_probe(const uint8_t *buf, size_t len, uint8_t l4, uint8_t dir)
 {
 	(void)l4;
 	(void)dir;
+	if (len >= 5 && (buf[0] & 0x80) && buf[2] == 1 && buf[3] == 3 && buf[4] <= 3)
+		return XDPI_DISSECT_OK; /* an SSLv2-format ClientHello asking for SSLv3 .. TLS 1.2 */
 	if (len < 6)
 		return len == 0 || buf[0] == 0x16 ? XDPI_DISSECT_NEED_MORE : XDPI_DISSECT_NOT_MINE;
 	/* a handshake record, TLS 1.0..1.3 record version, a sane length, a hello inside */
@@ -94,6 +98,19 @@ static void put_cert(struct xdpi_json *j, const struct tls_cert *c)
 	xdpi_json_str(j, "fingerprint", c->fingerprint);
 	xdpi_json_str(j, "notbefore", c->not_before);
 	xdpi_json_str(j, "notafter", c->not_after);
+	if (c->n_san) {
+		const char *at = c->san;
+
+		xdpi_json_arr_open(j, "subjectaltname");
+		for (uint16_t i = 0; i < c->n_san; i++) {
+			const char *nl = strchr(at, '\n');
+			size_t n = nl ? (size_t)(nl - at) : strlen(at);
+
+			xdpi_json_strn(j, NULL, at, n);
+			at += n + (nl != NULL);
+		}
+		xdpi_json_arr_close(j);
+	}
 }
 
 static void tls_log(struct xdpi_dissect_ctx *c)
@@ -124,6 +141,8 @@ static void tls_log(struct xdpi_dissect_ctx *c)
 		snprintf(v, sizeof(v), "0x%04x", st->sh_version);
 		xdpi_json_str(j, "server_version", v);
 	}
+	if (st->cert && st->cert->san_left_out) /* names past the buffer: said, not dropped */
+		xdpi_json_u64(j, "subjectaltname_left_out", st->cert->san_left_out);
 	tls_put_hello_frames(j, st->ch_cnt, st->sh_cnt);
 	xdpi_json_obj_close(j);
 	c->event_end(c);
@@ -132,6 +151,22 @@ static void tls_log(struct xdpi_dissect_ctx *c)
 }
 
 /* ---- handshake messages ---- */
+
+/* The server stage, once: with its certificate (CHAIN, the certificate_list after its length)
+ * or, when none comes in the clear (TLS 1.3, a resumed session), once its side is encrypted. */
+static void inspect_server(struct xdpi_dissect_ctx *c, const uint8_t *chain, size_t chain_len)
+{
+	struct tls_state *st = c->state;
+	struct tls_server_side srv = {
+		.cert = st->have_cert ? st->cert : NULL, .hello = st->have_sh ? &st->sh : NULL,
+		.version = st->have_sh ? st->sh_version : 0, .chain = chain, .chain_len = chain_len,
+	};
+
+	if (st->server_inspected || !st->have_ch)
+		return;
+	st->server_inspected = true;
+	tls_inspect(c, &st->ch, 't', &srv);
+}
 
 static void handshake(struct xdpi_dissect_ctx *c, uint8_t type, const uint8_t *p, size_t len)
 {
@@ -146,23 +181,59 @@ static void handshake(struct xdpi_dissect_ctx *c, uint8_t type, const uint8_t *p
 		st->have_sh = tls_raw_keep(&st->sh, p, len, true, &st->sh_version) == 0;
 		st->sh_in_record = st->have_sh;
 		/* TLS 1.3: all that follows is encrypted; the hellos are all there is to see */
-		if (st->have_sh && st->sh_version == 0x0304)
+		if (st->have_sh && st->sh_version == 0x0304) {
 			st->dir[1].encrypted = true;
+			inspect_server(c, NULL, 0);
+		}
 	} else if (type == 11 && c->dir == 1 && !st->have_cert) {
 		st->cert = malloc(sizeof(*st->cert));
 		st->have_cert = st->cert && tls_parse_certificate(p, len, st->cert) == 0;
 		if (!st->have_cert) {
 			free(st->cert);
 			st->cert = NULL;
-		} else if (st->have_ch) {
-			struct tls_server_side srv = {
-				.cert = st->cert, .hello = st->have_sh ? &st->sh : NULL,
-				.chain = p + 3, .chain_len = len - 3, /* after certificate_list's length */
-			};
-
-			tls_inspect(c, &st->ch, 't', &srv);
+		} else {
+			inspect_server(c, p + 3, len - 3); /* after certificate_list's length */
 		}
 	}
+}
+
+/* An SSLv2-format ClientHello (RFC 5246 E.2: older clients open with it to reach any server)
+ * is read as the TLS ClientHello it stands for: its version, the challenge as the random
+ * (zeros first), its session id, the cipher specs that name TLS suites, no extensions.
+ * Returns the bytes it took (0: not one). */
+static size_t sslv2_client_hello(struct xdpi_dissect_ctx *c, const uint8_t *buf, size_t len)
+{
+	struct tls_state *st = c->state;
+	size_t mlen, cs, sid, chal, n = 0;
+	const uint8_t *m = buf + 2;
+	uint8_t *h;
+
+	if (len < 11 || !(buf[0] & 0x80) || buf[2] != 1)
+		return 0;
+	mlen = (size_t)(buf[0] & 0x7f) << 8 | buf[1];
+	cs = xdpi_rd16(m + 3), sid = xdpi_rd16(m + 5), chal = xdpi_rd16(m + 7);
+	if (mlen + 2 > len || 9 + cs + sid + chal > mlen || cs % 3 || sid > 32 || chal < 16 ||
+	    chal > 32 || !(h = malloc(2 + 32 + 1 + sid + 2 + cs + 2)))
+		return 0;
+	memcpy(h, m + 1, 2);
+	memset(h + 2, 0, 32 - chal);
+	memcpy(h + 2 + 32 - chal, m + 9 + cs + sid, chal);
+	h[34] = (uint8_t)sid;
+	memcpy(h + 35, m + 9 + cs, sid);
+	for (size_t i = 0; i < cs; i += 3)
+		if (m[9 + i] == 0) { /* a 3-byte spec of 0 and a TLS suite */
+			memcpy(h + 37 + sid + n, m + 9 + i + 1, 2);
+			n += 2;
+		}
+	h[35 + sid] = (uint8_t)(n >> 8), h[36 + sid] = (uint8_t)n;
+	h[37 + sid + n] = 1, h[38 + sid + n] = 0; /* compression: null */
+	st->have_ch = tls_raw_keep(&st->ch, h, 39 + sid + n, false, NULL) == 0;
+	free(h);
+	if (st->have_ch) {
+		st->ch_cnt = c->pcap_cnt;
+		tls_inspect(c, &st->ch, 't', NULL);
+	}
+	return mlen + 2;
 }
 
 /* Handshake bytes of one record: messages may span records, or share one. */
@@ -195,12 +266,17 @@ static void record_bytes(struct xdpi_dissect_ctx *c, struct tls_dir *d, const ui
 		break;
 	case 20: /* change cipher spec: what follows is encrypted */
 		d->encrypted = true;
+		if (c->dir == 1)
+			inspect_server(c, NULL, 0);
 		break;
 	case 23: /* application data: the handshake is over (a client's 0-RTT data comes
 		  * before the ServerHello: wait for that) */
 		d->encrypted = true;
-		if (((struct tls_state *)c->state)->have_sh)
+		if (((struct tls_state *)c->state)->have_sh) {
+			if (c->dir == 1)
+				inspect_server(c, NULL, 0);
 			tls_log(c);
+		}
 		break;
 	}
 }
@@ -231,6 +307,12 @@ static enum xdpi_dissect_status tls_parse(struct xdpi_dissect_ctx *c, const uint
 		d->dead = true;
 		tls_log(c);
 	}
+	if (!d->started && c->dir == 0 && len && (buf[0] & 0x80)) {
+		size_t took = sslv2_client_hello(c, buf, len);
+
+		buf += took, len -= took;
+	}
+	d->started = true;
 	while (len && !d->dead) {
 		size_t take;
 

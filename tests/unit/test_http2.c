@@ -41,6 +41,18 @@ static void headers(struct wire *w, nghttp2_hd_deflater *def, uint8_t flags, uin
 	frame(w, 1, flags | 0x4 /* END_HEADERS */, sid, block, (size_t)n);
 }
 
+/* Both sides' header encoders, and the client's preface and SETTINGS in C. */
+static void connection_start(struct wire *c, nghttp2_hd_deflater **dc, nghttp2_hd_deflater **ds)
+{
+	static const char preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+	assert_int_equal(nghttp2_hd_deflate_new(dc, 4096), 0);
+	assert_int_equal(nghttp2_hd_deflate_new(ds, 4096), 0);
+	memcpy(c->b, preface, sizeof(preface) - 1);
+	c->n = sizeof(preface) - 1;
+	frame(c, 4, 0, 0, NULL, 0); /* SETTINGS */
+}
+
 #define NV(k, v) { (uint8_t *)(k), (uint8_t *)(v), sizeof(k) - 1, sizeof(v) - 1, 0 }
 
 /* One gRPC message: the compressed flag, its length (big-endian), then LEN bytes. */
@@ -62,17 +74,12 @@ static void test_grpc_long_messages_in_pieces(void **state)
 				   NV("content-type", "application/grpc") };
 	const nghttp2_nv resp[] = { NV(":status", "200"), NV("content-type", "application/grpc") };
 	const nghttp2_nv trailers[] = { NV("grpc-status", "0") };
-	static const char preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 	struct wire c = { 0 }, s = { 0 };
 	uint8_t data[1024];
 	size_t n;
 
 	(void)state;
-	assert_int_equal(nghttp2_hd_deflate_new(&dc, 4096), 0);
-	assert_int_equal(nghttp2_hd_deflate_new(&ds, 4096), 0);
-	memcpy(c.b, preface, sizeof(preface) - 1);
-	c.n = sizeof(preface) - 1;
-	frame(&c, 4, 0, 0, NULL, 0); /* SETTINGS */
+	connection_start(&c, &dc, &ds);
 	headers(&c, dc, 0, 1, req, 5);
 	n = grpc_msg(data, 3);
 	frame(&c, 0, 0x1 /* END_STREAM */, 1, data, n);
@@ -97,6 +104,56 @@ static void test_grpc_long_messages_in_pieces(void **state)
 		assert_int_equal(json_integer_value(json_object_get(g, "messages_toserver")), 1);
 		assert_int_equal(json_integer_value(json_object_get(g, "messages_toclient")), 2);
 	}
+	nghttp2_hd_deflate_del(dc);
+	nghttp2_hd_deflate_del(ds);
+	harness_free(h);
+}
+
+/* DNS over HTTPS (RFC 8484): a GET's ?dns= query and the response body are read as DNS
+ * (an EVE dns event each, the DNS stages with them), the flow is doh2, DATA is copied whole;
+ * http2.frametype sees each frame of stream 0 and a stream's frame types once per side. */
+static void test_doh_get(void **state)
+{
+	static const uint8_t answer[] = {
+		0x00, 0x00, 0x81, 0x80, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x07, 0x65,
+		0x78, 0x61, 0x6d, 0x70, 0x6c, 0x65, 0x03, 0x63, 0x6f, 0x6d, 0x00, 0x00, 0x01, 0x00,
+		0x01, 0xc0, 0x0c, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0x3c, 0x00, 0x04, 0xc6,
+		0x12, 0x00, 0x07,
+	};
+	struct harness *h = harness_new("http2", XDPI_L4_TCP);
+	nghttp2_hd_deflater *dc, *ds;
+	const nghttp2_nv req[] = { NV(":method", "GET"), NV(":scheme", "https"),
+				   NV(":path", "/dns-query?dns=AAABAAABAAAAAAAAB2V4YW1wbGUDY29tAAABAAE"),
+				   NV(":authority", "doh.example"), NV("accept", "application/dns-message") };
+	const nghttp2_nv resp[] = { NV(":status", "200"),
+				    NV("content-type", "application/dns-message") };
+	static const uint8_t ping[8];
+	struct wire c = { 0 }, s = { 0 };
+
+	(void)state;
+	connection_start(&c, &dc, &ds);
+	headers(&c, dc, 0x1, 1, req, 5);
+	frame(&c, 6, 0, 0, ping, 8); /* PING */
+	frame(&s, 4, 0, 0, NULL, 0);
+	headers(&s, ds, 0, 1, resp, 2);
+	frame(&s, 0, 0, 1, answer, 20); /* the answer in two DATA frames */
+	frame(&s, 0, 0x1, 1, answer + 20, sizeof(answer) - 20);
+	harness_steering(h);
+	harness_feed(h, 0, c.b, c.n, 1, false);
+	harness_feed(h, 1, s.b, s.n, 2, false);
+	assert_string_equal(h->ctx.app_proto, "doh2");
+	assert_int_equal(h->steer_mode[1], XDPI_MSG_COPY); /* DoH: the DATA is wanted */
+	assert_int_equal(h->inspected[XDPI_STAGE_DNS_QUERY], 1);
+	assert_int_equal(h->inspected[XDPI_STAGE_DNS_RESPONSE], 1);
+	/* SETTINGS, HEADERS, PING; SETTINGS, HEADERS, DATA (the second DATA: a type seen) */
+	assert_int_equal(h->inspected[XDPI_STAGE_HTTP2_FRAME], 6);
+	assert_int_equal(h->n, 3); /* the query, the response, the stream */
+	assert_string_equal(harness_str(h, 0, NULL, "event_type"), "dns");
+	assert_string_equal(harness_str(h, 0, "dns", "type"), "request");
+	assert_string_equal(harness_str(h, 1, "dns", "type"), "response");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(
+		json_object_get(h->ev[1], "dns"), "answers"), 0), "rdata")), "198.18.0.7");
+	assert_string_equal(harness_str(h, 2, NULL, "event_type"), "http");
 	nghttp2_hd_deflate_del(dc);
 	nghttp2_hd_deflate_del(ds);
 	harness_free(h);
@@ -168,6 +225,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_grpc_long_messages_in_pieces),
 		cmocka_unit_test(test_h2_data_skipped),
+		cmocka_unit_test(test_doh_get),
 	};
 
 	return cmocka_run_group_tests_name("http2", tests, NULL, NULL);

@@ -795,6 +795,85 @@ static void test_http_both_directions(void **state)
 	xdpi_detect__free(d);
 }
 
+/* ssl_version: each side's hello (a rule without a direction is asked at both), a "!"
+ * negating the whole list, an unknown version matching nothing; tls.subjectaltname name by
+ * name at the server's side. */
+static void test_ssl_version_and_san(void **state)
+{
+	struct xdpi_detect *d = engine(
+		"alert tcp any any -> any any (ssl_version:!sslv3; sid:1;)\n"
+		"alert tls any any -> any any (ssl_version:tls1.0,tls1.1; sid:2;)\n"
+		"alert tls any any -> any any (flow:to_client; ssl_version:tls1.2; sid:3;)\n"
+		"alert tls any any -> any any (ssl_version:!tls1.0; sid:4;)\n"
+		"alert tls any any -> any any (tls.subjectaltname; content:\"b.example\"; "
+		"startswith; sid:5;)\n");
+	static const char san[] = "a.example\nb.example";
+	struct xdpi_inspect ch = { .stage = XDPI_STAGE_TLS_CLIENT, .tls_version = 0x0301 };
+	struct xdpi_inspect sh = { .stage = XDPI_STAGE_TLS_SERVER, .tls_version = 0x0303 };
+	struct xdpi_flow f;
+	struct got g = { 0 };
+	struct xdpi_rule r;
+
+	(void)state;
+	http_flow(&f);
+	f.app_proto = "tls";
+	xdpi_detect__tx(d, &f, 0, 1, &ch, collect, &g);
+	assert_int_equal(g.n, 2); /* 1, 2 */
+	memset(&g, 0, sizeof(g));
+	xdpi_inspect_set(&sh, XDPI_BUF_TLS_SUBJECTALTNAME, san, sizeof(san) - 1);
+	xdpi_detect__tx(d, &f, 1, 2, &sh, collect, &g);
+	assert_int_equal(g.n, 4); /* 1, 3, 4 (not 1.0: a whole negated list), 5 (second name) */
+	memset(&g, 0, sizeof(g));
+	sh.tls_version = 0x0fff; /* no version ssl_version knows: no match, negated or not */
+	sh.buf[XDPI_BUF_TLS_SUBJECTALTNAME] = NULL;
+	xdpi_detect__tx(d, &f, 1, 3, &sh, collect, &g);
+	assert_int_equal(g.n, 0);
+	xdpi_detect__flow_end(d, &f);
+	xdpi_detect__free(d);
+	assert_int_equal(parse("alert tls any any -> any any (ssl_version:tls9; sid:6;)", &r, NULL),
+			 XDPI_RULE_ERROR);
+	assert_non_null(strstr(err, "ssl_version: expected sslv2"));
+}
+
+/* DNS over HTTP/2: dns, http2 and doh2 rules all see a doh2 flow; a doh2 rule may join the
+ * request's HTTP buffers to its DNS ones; http2.frametype by number or name, on frames only. */
+static void test_doh2_and_frametype(void **state)
+{
+	struct xdpi_detect *d = engine(
+		"alert dns any any -> any any (dns.query; content:\"example\"; sid:1;)\n"
+		"alert doh2 any any -> any any (dns.opcode:0; http.host; content:\"doh.example\"; "
+		"sid:2;)\n"
+		"alert http1 any any -> any any (dns.query; content:\"example\"; sid:3;)\n"
+		"alert http2 any any -> any any (http2.frametype:PING; sid:4;)\n"
+		"alert doh2 any any -> any any (http2.frametype:<2; sid:5;)\n");
+	static const char q[] = "example.com\n", host[] = "doh.example";
+	struct xdpi_inspect dns = { .stage = XDPI_STAGE_DNS_QUERY, .dns = true };
+	struct xdpi_inspect ping = { .stage = XDPI_STAGE_HTTP2_FRAME, .h2_frame_type = 6 };
+	struct xdpi_flow f;
+	struct got g = { 0 };
+	struct xdpi_rule r;
+
+	(void)state;
+	http_flow(&f);
+	f.app_proto = "doh2";
+	xdpi_inspect_set(&dns, XDPI_BUF_DNS_QUERY, q, 11);
+	xdpi_inspect_set(&dns, XDPI_BUF_DNS_QUERIES_RRNAME, q, 12);
+	xdpi_inspect_set(&dns, XDPI_BUF_HTTP_HOST, host, 11);
+	xdpi_detect__tx(d, &f, 0, 1, &dns, collect, &g);
+	assert_int_equal(g.n, 2); /* 1, 2; not 3 (HTTP/1 only) */
+	memset(&g, 0, sizeof(g));
+	xdpi_detect__tx(d, &f, 1, 2, &ping, collect, &g);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.sids[0], 4);
+	xdpi_detect__flow_end(d, &f);
+	xdpi_detect__free(d);
+	assert_int_equal(parse("alert http2 any any -> any any (http2.frametype:6; http.uri; "
+			       "content:\"x\"; sid:6;)", &r, NULL), XDPI_RULE_ERROR);
+	assert_non_null(strstr(err, "http2.frametype looks at frames"));
+	assert_int_equal(parse("alert http2 any any -> any any (http2.frametype:PONG; sid:7;)", &r,
+			       NULL), XDPI_RULE_ERROR);
+}
+
 /* stream_size: the server's and the client's sequence space so far. */
 static void test_stream_size(void **state)
 {
@@ -838,6 +917,8 @@ int main(void)
 		cmocka_unit_test(test_packet_and_number_keywords),
 		cmocka_unit_test(test_absent_and_base64),
 		cmocka_unit_test(test_icmp_id_and_header_lines),
+		cmocka_unit_test(test_ssl_version_and_san),
+		cmocka_unit_test(test_doh2_and_frametype),
 		cmocka_unit_test(test_decode_events),
 		cmocka_unit_test(test_requires_and_revisions),
 		cmocka_unit_test(test_dns_response),

@@ -74,6 +74,30 @@ static void test_tls_early_data_waits_for_server_hello(void **state)
 	harness_free(h);
 }
 
+/* An SSLv2-format ClientHello asking for TLS 1.0 (as old clients open): read as the TLS hello
+ * it stands for, the SSLv2-only cipher spec left out of JA3; TLS records follow it. */
+static void test_tls_sslv2_client_hello(void **state)
+{
+	static const uint8_t v2[] = {
+		0x80, 0x1f, 0x01, 0x03, 0x01, 0x00, 0x06, 0x00, 0x00, 0x00, 0x10,
+		0x00, 0x00, 0x2f, 0x07, 0x00, 0xc0, /* TLS_RSA_WITH_AES_128_CBC_SHA, an SSLv2 spec */
+		1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, /* challenge */
+		0x15, 0x03, 0x01, 0x00, 0x02, 0x01, 0x00, /* an alert record after it */
+	};
+	struct harness *h = harness_new("tls", XDPI_L4_TCP);
+
+	(void)state;
+	assert_int_equal(h->d->probe(v2, sizeof(v2), XDPI_L4_TCP, 0), XDPI_DISSECT_OK);
+	harness_feed(h, 0, v2, sizeof(v2), 1, false);
+	harness_end(h);
+	assert_int_equal(h->n, 1);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+		json_object_get(h->ev[0], "tls"), "ja3"), "string")), "769,47,,,");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+		json_object_get(h->ev[0], "tls"), "client_handshake"), "version")), "TLS 1.0");
+	harness_free(h);
+}
+
 static void test_tls_bad_record_and_probe(void **state)
 {
 	static const uint8_t junk[] = { 0x16, 0x03, 0x03, 0xff, 0xff, 0x01 };
@@ -94,6 +118,7 @@ int main(void)
 		cmocka_unit_test(test_tls_records_split_byte_by_byte),
 		cmocka_unit_test(test_tls_early_data_waits_for_server_hello),
 		cmocka_unit_test(test_tls_bad_record_and_probe),
+		cmocka_unit_test(test_tls_sslv2_client_hello),
 	};
 
 	return cmocka_run_group_tests_name("tls", tests, NULL, NULL);

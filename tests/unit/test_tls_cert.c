@@ -13,6 +13,7 @@
 #include <cmocka.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include "../../src/dissect/lib/tls_hello.h"
 
 #define NCERTS 300 /* more than the memo holds */
@@ -42,6 +43,21 @@ static void colon_sha1(const uint8_t *der, size_t n, char *out)
 		o += (unsigned int)sprintf(out + o, i ? ":%02x" : "%02x", md[i]);
 }
 
+/* subjectAltName: two DNS names and an address (which tls.subjectaltname leaves out). */
+static void add_san(X509 *x, int n)
+{
+	X509V3_CTX ctx;
+	X509_EXTENSION *e;
+	char v[128];
+
+	snprintf(v, sizeof(v), "DNS:host-%d.example,IP:198.18.0.1,DNS:www.host-%d.example", n, n);
+	X509V3_set_ctx(&ctx, x, x, NULL, NULL, 0);
+	e = X509V3_EXT_conf_nid(NULL, &ctx, NID_subject_alt_name, v);
+	assert_non_null(e);
+	assert_true(X509_add_ext(x, e, -1));
+	X509_EXTENSION_free(e);
+}
+
 /* CN=host-N.example, serial N, signed by key K. */
 static struct made make_cert(EVP_PKEY *k, int n)
 {
@@ -61,6 +77,7 @@ static struct made make_cert(EVP_PKEY *k, int n)
 	X509_set_subject_name(x, name);
 	X509_set_issuer_name(x, name);
 	X509_set_pubkey(x, k);
+	add_san(x, n);
 	assert_true(X509_sign(x, k, EVP_sha256()) > 0);
 	len = i2d_X509(x, &der);
 	assert_true(len > 0);
@@ -90,6 +107,10 @@ static void assert_is(const struct made *m, int n)
 	assert_string_equal(c.fingerprint, m->fingerprint);
 	assert_int_equal(strlen(c.not_before), 19);
 	assert_int_equal(strlen(c.not_after), 19);
+	snprintf(want, sizeof(want), "host-%d.example\nwww.host-%d.example", n, n);
+	assert_string_equal(c.san, want);
+	assert_int_equal(c.n_san, 2);
+	assert_int_equal(c.san_left_out, 0);
 }
 
 static void test_certificate_fields(void **state)

@@ -51,7 +51,7 @@ static void header_names(struct xdpi_inspect *in, const char *hdrs, size_t len, 
 	while (off < len && n + 4 < cap) {
 		const char *l = hdrs + off, *e = memchr(l, '\n', len - off);
 		size_t ll = e ? (size_t)(e - l) : len - off;
-		const char *colon = memchr(l, ':', ll);
+		const char *colon = ll > 1 ? memchr(l + 1, ':', ll - 1) : NULL; /* ":path: /" */
 
 		if (colon && (size_t)(colon - l) + n + 2 < cap - 2) {
 			out[n++] = '\r', out[n++] = '\n';

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include "tls_hello.h"
 
 struct rd {
@@ -432,7 +433,7 @@ void tls_inspect(struct xdpi_dissect_ctx *c, const struct tls_raw_hello *raw, ch
 		 const struct tls_server_side *srv)
 {
 	const struct tls_cert *cert = srv ? srv->cert : NULL;
-	struct xdpi_inspect in = { .stage = cert ? XDPI_STAGE_TLS_SERVER : XDPI_STAGE_TLS_CLIENT };
+	struct xdpi_inspect in = { .stage = srv ? XDPI_STAGE_TLS_SERVER : XDPI_STAGE_TLS_CLIENT };
 	struct tls_hello *h;
 	char ja3[64], ja4[48], *str;
 
@@ -450,16 +451,17 @@ void tls_inspect(struct xdpi_dissect_ctx *c, const struct tls_raw_hello *raw, ch
 	xdpi_inspect_set(&in, XDPI_BUF_JA3_HASH, ja3, strlen(ja3));
 	xdpi_inspect_set(&in, XDPI_BUF_JA3_STRING, str, strlen(str));
 	xdpi_inspect_set(&in, XDPI_BUF_JA4_HASH, ja4, strlen(ja4));
+	in.tls_version = srv ? srv->version : h->legacy_version;
 	if (cert) {
 		xdpi_inspect_set(&in, XDPI_BUF_TLS_CERT_SUBJECT, cert->subject, strlen(cert->subject));
 		xdpi_inspect_set(&in, XDPI_BUF_TLS_CERT_ISSUER, cert->issuer, strlen(cert->issuer));
 		xdpi_inspect_set(&in, XDPI_BUF_TLS_CERT_SERIAL, cert->serial, strlen(cert->serial));
+		if (cert->n_san)
+			xdpi_inspect_set(&in, XDPI_BUF_TLS_SUBJECTALTNAME, cert->san, strlen(cert->san));
 		in.tls_chain_len = cert->chain_len;
 		xdpi_inspect_set(&in, XDPI_BUF_TLS_CERTS, srv->chain, srv->chain_len);
-		set_random(&in, srv->hello);
-	} else {
-		set_random(&in, raw);
 	}
+	set_random(&in, srv ? srv->hello : raw);
 	c->inspect(c, &in);
 	free(str);
 	free(h);
@@ -516,6 +518,36 @@ static void colon_hex(const uint8_t *b, size_t n, bool upper, char *out, size_t 
 		o += (size_t)snprintf(out + o, len - o, upper ? "%s%02X" : "%s%02x", i ? ":" : "", b[i]);
 }
 
+/* The subjectAltName DNS names, one per line, as many as fit. */
+static void san_names(X509 *x, struct tls_cert *c)
+{
+	GENERAL_NAMES *names = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+	size_t used = 0;
+
+	for (int i = 0; names && i < sk_GENERAL_NAME_num(names); i++) {
+		const GENERAL_NAME *g = sk_GENERAL_NAME_value(names, i);
+		const unsigned char *d;
+		int n;
+
+		if (g->type != GEN_DNS)
+			continue;
+		d = ASN1_STRING_get0_data(g->d.dNSName);
+		n = ASN1_STRING_length(g->d.dNSName);
+		if (n <= 0 || memchr(d, '\n', (size_t)n) ||
+		    used + (used > 0) + (size_t)n + 1 > sizeof(c->san)) {
+			c->san_left_out++;
+			continue;
+		}
+		if (used)
+			c->san[used++] = '\n';
+		memcpy(c->san + used, d, (size_t)n);
+		used += (size_t)n;
+		c->san[used] = '\0';
+		c->n_san++;
+	}
+	GENERAL_NAMES_free(names);
+}
+
 static int cert_from_der(const uint8_t *der, size_t len, struct tls_cert *c)
 {
 	const uint8_t *at = der;
@@ -534,6 +566,7 @@ static int cert_from_der(const uint8_t *der, size_t len, struct tls_cert *c)
 		colon_hex(serial, (size_t)n, true, c->serial, sizeof(c->serial));
 	time_str(X509_get0_notBefore(x), c->not_before, sizeof(c->not_before));
 	time_str(X509_get0_notAfter(x), c->not_after, sizeof(c->not_after));
+	san_names(x, c);
 	X509_free(x);
 	return 0;
 }

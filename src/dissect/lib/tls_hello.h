@@ -44,6 +44,10 @@ struct tls_cert {
 	char not_before[32];
 	char not_after[32];
 	uint16_t chain_len; /* certificates in the message (the server's first) */
+	/* the DNS names of subjectAltName, one per line; those that do not fit are left out
+	 * and counted */
+	char san[2048];
+	uint16_t n_san, san_left_out;
 };
 
 /* A hello kept as its raw body (a few hundred bytes), parsed again when it is reported:
@@ -74,17 +78,19 @@ void tls_ja4(const struct tls_hello *h, char transport, char *out, size_t len);
 /* Writes the EVE fields a ClientHello gives (sni, ja3{hash,string}, ja4), as TLS and QUIC
  * events share them. */
 void tls_put_client_hello(struct xdpi_json *j, const struct tls_hello *h, char transport);
-/* What the server sent, for the certificate stage: its certificate (parsed), its hello (NULL
- * if not seen), the certificate_list as sent (each certificate after its 3-byte length). */
+/* What the server sent, for the server stage: its certificate (parsed; NULL when none was
+ * seen in the clear: TLS 1.3, a resumed session), its hello (NULL if not seen) and the version
+ * it chose, the certificate_list as sent (each certificate after its 3-byte length). */
 struct tls_server_side {
 	const struct tls_cert *cert;
 	const struct tls_raw_hello *hello;
+	uint16_t version;
 	const uint8_t *chain;
 	size_t chain_len;
 };
 
-/* Hands a ClientHello (RAW) to detection: SNI, JA3, JA4, its random and its bytes; with SRV,
- * the server's certificates and random too (the certificate stage). */
+/* Hands a ClientHello (RAW) to detection: SNI, JA3, JA4, its version, random and bytes; with
+ * SRV, what the server sent too (the server stage). */
 void tls_inspect(struct xdpi_dissect_ctx *c, const struct tls_raw_hello *raw, char transport,
 		 const struct tls_server_side *srv);
 /* Writes ja3s{hash,string} of a ServerHello. */
