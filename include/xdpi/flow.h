@@ -64,6 +64,7 @@ struct xdpi_flow {
 	const char *app_proto; /* EVE app_proto once known, "failed" if nothing matched */
 	const char *app_proto_orig; /* the dissector's name when it named a more specific
 				     * protocol (http2 for doh2); NULL else */
+	bool app_changed;      /* app_proto was set or changed since packet detection last ran */
 	void *l7;           /* the engine's application-layer state, NULL until payload */
 	void *detect;       /* detection state (flowbits, pass), NULL until a rule needs it */
 	uint64_t vol_bytes; /* kernel flows: bytes to the server the surge detector has counted */

@@ -264,6 +264,12 @@ struct xdpi_rule {
 	char flags_mod;      /* 0, '+', '*', '!' */
 	const char *app;     /* app-layer-protocol:NAME (or the header's app protocol) */
 	bool app_negated;
+	bool app_exact;      /* app-layer-protocol ...,exact: no equivalences (dns is not doh2) */
+	bool app_original;   /* ...,original: the protocol first found (http2 of a doh2 flow) */
+	bool app_keyword;    /* the protocol came from app-layer-protocol (not the header) */
+	bool app_only;       /* a packet rule on app-layer-protocol alone: it looks at the packet
+			      * after the flow's protocol became known or changed, as Suricata's
+			      * protocol-detection-only rules do */
 	const char *app_not[4]; /* more app-layer-protocol:!NAME: none of these either */
 	uint8_t n_app_not;
 	uint64_t buffers;    /* bitmap of enum xdpi_buffer used */

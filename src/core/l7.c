@@ -65,6 +65,7 @@ static void take_app_proto(struct l7_call *call)
 	if (call->ctx.app_proto && call->f->app_proto != call->ctx.app_proto) {
 		call->f->app_proto_orig = call->l->d->name;
 		call->f->app_proto = call->ctx.app_proto;
+		call->f->app_changed = true;
 	}
 }
 
@@ -176,6 +177,7 @@ static void choose(struct l7_call *call, int idx)
 	call->le->state_bytes += l->d->state_size;
 	call->le->flows[idx]++;
 	call->f->app_proto = l->d->name;
+	call->f->app_changed = true;
 }
 
 /* Asks the dissectors about buf: hinted ones first. Returns true once one is chosen. */
@@ -210,6 +212,7 @@ static bool detect(struct l7_call *call, const uint8_t *buf, size_t len)
 	if (!undecided || ++l->chunks >= PROBE_CHUNKS) {
 		l->failed = true;
 		call->f->app_proto = "failed";
+		call->f->app_changed = true;
 		call->le->failed_flows++;
 		if (call->le->steer && call->f->key.proto == XDPI_IPPROTO_TCP) {
 			/* nobody understands it: the kernel keeps counting, copies no more */

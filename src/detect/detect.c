@@ -886,11 +886,14 @@ static bool proto_ok(const struct xdpi_rule *r, const struct hdr *h, const struc
 }
 
 /* "http" names HTTP/1 and HTTP/2 alike, "http1" HTTP/1 only (a rule's header protocol);
- * DNS over HTTP/2 (doh2) is HTTP/2, and DNS, too (as Suricata's names are). */
-static bool app_is(const char *ap, const char *name)
+ * DNS over HTTP/2 (doh2) is HTTP/2, and DNS, too (as Suricata's names are). EXACT: none of
+ * that, the flow's protocol itself (xdpi's HTTP/1 dissector is "http"). */
+static bool app_is(const char *ap, const char *name, bool exact)
 {
 	if (ap && !strcmp(name, "http1"))
 		return !strcmp(ap, "http");
+	if (exact)
+		return ap && !strcmp(ap, name);
 	if (ap && !strcmp(ap, "doh2"))
 		return !strcmp(name, "doh2") || !strcmp(name, "http2") || !strcmp(name, "http") ||
 		       !strcmp(name, "dns");
@@ -901,16 +904,16 @@ static bool app_is(const char *ap, const char *name)
  * dissector claimed it, or none could: "failed"), as Suricata's. */
 static bool app_ok(const struct xdpi_rule *r, const struct xdpi_flow *f)
 {
-	const char *ap = f->app_proto;
+	const char *ap = r->app_original && f->app_proto_orig ? f->app_proto_orig : f->app_proto;
 
 	if (!r->app)
 		return true;
-	if (r->app_negated && !ap)
+	if ((r->app_negated && !ap) || (r->app_only && !f->app_changed))
 		return false;
 	for (uint8_t i = 0; i < r->n_app_not; i++)
-		if (app_is(ap, r->app_not[i]))
+		if (app_is(ap, r->app_not[i], r->app_exact))
 			return false;
-	return app_is(ap, r->app) != r->app_negated;
+	return app_is(ap, r->app, r->app_exact) != r->app_negated;
 }
 
 static bool addrs_ok(const struct xdpi_rule *r, const struct hdr *h)
@@ -1215,6 +1218,7 @@ void xdpi_detect__packet(struct xdpi_detect *d, struct xdpi_flow *f, const struc
 		port_lookup(d, &d->by_dport, p->dport);
 	}
 	run(d, &h, f, &in, ts, fn, ctx);
+	f->app_changed = false; /* seen by this packet's rules: app_only ones wait for the next */
 }
 
 void xdpi_detect__invalid_packet(struct xdpi_detect *d, const struct xdpi_decoded *p, uint64_t ts,

@@ -1993,16 +1993,53 @@ static int kw_ip_proto(struct parser *p, const char *v, size_t len)
 	return 0;
 }
 
+/* app-layer-protocol's qualifiers after the name: exact (no equivalences: dns is not doh2),
+ * original (the protocol first found, before doh2), and the directions (final, direction,
+ * either, to_server, to_client: xdpi knows one protocol per flow, the same either way). */
+static int app_layer_qualifiers(struct parser *p, const char *q, size_t len)
+{
+	static const char *const sides[] = { "final", "direction", "either", "to_server",
+					     "to_client" };
+	const char *f[4];
+	size_t fl[4], n = fields(q, len, f, fl, 4);
+
+	for (size_t i = 0; i < n; i++) {
+		bool side = false;
+
+		for (size_t k = 0; k < sizeof(sides) / sizeof(sides[0]); k++)
+			side |= word_is(f[i], fl[i], sides[k]);
+		if (word_is(f[i], fl[i], "exact"))
+			p->r->app_exact = true;
+		else if (word_is(f[i], fl[i], "original"))
+			p->r->app_original = true;
+		else if (!side)
+			return fail(p, "app-layer-protocol: unknown qualifier '%.*s' (exact, original, "
+				    "final, direction, either, to_server, to_client)", (int)fl[i], f[i]);
+	}
+	return 0;
+}
+
 static int kw_app_layer(struct parser *p, const char *v, size_t len)
 {
-	static const char *const known[] = { "http", "http2", "dns", "tls", "quic", "doh2",
-					     "failed" };
+	static const char *const known[] = { "http", "http1", "http2", "dns", "tls", "quic",
+					     "doh2", "failed" };
 	struct xdpi_rule *r = p->r;
+	const char *comma;
 	bool neg = false;
+	int rc;
 
 	unquote(&v, &len);
 	if (len && *v == '!')
 		neg = true, v++, len--;
+	if ((comma = memchr(v, ',', len))) {
+		if ((rc = app_layer_qualifiers(p, comma + 1, len - (size_t)(comma - v) - 1)))
+			return rc;
+		len = (size_t)(comma - v);
+	}
+	if (r->app_exact && word_is(v, len, "http"))
+		return fail(p, "app-layer-protocol: 'http' with 'exact' never matches (a flow is "
+			    "http1 or http2)");
+	r->app_keyword = true;
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
 		if (!word_is(v, len, known[i]))
 			continue;
@@ -2570,6 +2607,9 @@ static int finish(struct parser *p)
 		r->priority = xdpi_classtype_priority(r->classtype);
 	choose_prefilter(r);
 	r->n_vars = p->n_vars;
+	r->app_only = r->app_keyword && r->stage == XDPI_STAGE_PACKET && r->proto < XDPI_RP_HTTP &&
+		      !r->n_sm && !r->n_fb && !r->more && !r->dsize.op && !r->has_flags &&
+		      !r->itype.op && !r->icode.op && r->ip_proto < 0;
 	r->numbers = r->more && (r->more->tls_chain_len.op || r->more->ssl_versions ||
 				 r->more->h2_frametype.op ||
 				 r->more->dns_rcode.op ||

@@ -874,6 +874,47 @@ static void test_doh2_and_frametype(void **state)
 			       NULL), XDPI_RULE_ERROR);
 }
 
+/* app-layer-protocol alone looks at the packet after the flow's protocol became known or
+ * changed (once), as Suricata's protocol-detection-only rules; exact drops the equivalences,
+ * original names the protocol first found. */
+static void test_app_layer_protocol_qualifiers(void **state)
+{
+	struct xdpi_detect *d = engine(
+		"alert tcp any any -> any any (app-layer-protocol:dns; sid:1;)\n"
+		"alert tcp any any -> any any (app-layer-protocol:dns,exact; sid:2;)\n"
+		"alert tcp any any -> any any (app-layer-protocol:doh2,exact; sid:3;)\n"
+		"alert tcp any any -> any any (app-layer-protocol:http2,original; content:\"x\"; "
+		"sid:4;)\n");
+	struct xdpi_decoded p = { .family = 4, .proto = 6, .sport = 40000, .dport = 80,
+				  .tcp_flags = 0x18, .payload = (const uint8_t *)"x",
+				  .payload_len = 1, .payload_wire = 1 };
+	struct xdpi_flow f;
+	struct got g = { 0 };
+	struct xdpi_rule r;
+
+	(void)state;
+	http_flow(&f);
+	inet_pton(AF_INET, "198.18.0.1", p.saddr);
+	inet_pton(AF_INET, "203.0.113.5", p.daddr);
+	f.app_proto = "doh2";
+	f.app_proto_orig = "http2";
+	f.app_changed = true;
+	xdpi_detect__packet(d, &f, &p, 0, 1, collect, &g);
+	assert_int_equal(g.n, 3); /* 1, 3, 4 */
+	assert_false(f.app_changed);
+	memset(&g, 0, sizeof(g));
+	xdpi_detect__packet(d, &f, &p, 0, 2, collect, &g);
+	assert_int_equal(g.n, 1); /* 4 only: 1 and 3 had their packet */
+	assert_int_equal(g.sids[0], 4);
+	xdpi_detect__flow_end(d, &f);
+	xdpi_detect__free(d);
+	assert_int_equal(parse("alert tcp any any -> any any (app-layer-protocol:http,exact; sid:5;)",
+			       &r, NULL), XDPI_RULE_ERROR);
+	assert_int_equal(parse("alert tcp any any -> any any (app-layer-protocol:dns,sideways; "
+			       "sid:6;)", &r, NULL), XDPI_RULE_ERROR);
+	assert_non_null(strstr(err, "unknown qualifier 'sideways'"));
+}
+
 /* stream_size: the server's and the client's sequence space so far. */
 static void test_stream_size(void **state)
 {
@@ -919,6 +960,7 @@ int main(void)
 		cmocka_unit_test(test_icmp_id_and_header_lines),
 		cmocka_unit_test(test_ssl_version_and_san),
 		cmocka_unit_test(test_doh2_and_frametype),
+		cmocka_unit_test(test_app_layer_protocol_qualifiers),
 		cmocka_unit_test(test_decode_events),
 		cmocka_unit_test(test_requires_and_revisions),
 		cmocka_unit_test(test_dns_response),
