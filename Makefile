@@ -27,7 +27,7 @@ $(LIBXDPI): $(LIB_OBJS)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 # The loader and the socket hooks embed the BPF skeletons.
-$(OUT)/src/core/loader.o $(OUT)/src/context/sock_ctx.o: $(BPF_SKELS)
+$(OUT)/src/core/loader.o $(OUT)/src/context/sock_ctx.o $(OUT)/src/context/tls_plain.o: $(BPF_SKELS)
 
 $(OUT)/%.o: %.c | deps-build
 	$(call msg,CC,$@)

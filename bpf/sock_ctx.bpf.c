@@ -6,32 +6,7 @@
  * connections that were open before xdpi started are learnt on their next I/O. (connect()'s
  * SYN_SENT change comes before the local port is chosen: no use.) The record is skipped when
  * the owner is already known: one map lookup per call. */
-#include <stdbool.h>
-#include <linux/bpf.h>
-#include <linux/in6.h>
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_core_read.h>
-#include <bpf/bpf_endian.h>
-#include "shared/xdpi_abi.h"
-
-#define AF_INET 2
-#define AF_INET6 10
-
-/* The fields we read, found in the running kernel's layout by CO-RE. */
-struct sock_common {
-	unsigned short skc_family;
-	__be32 skc_daddr;
-	__be32 skc_rcv_saddr;
-	__be16 skc_dport;
-	__u16 skc_num;
-	struct in6_addr skc_v6_daddr;
-	struct in6_addr skc_v6_rcv_saddr;
-} __attribute__((preserve_access_index));
-
-struct sock {
-	struct sock_common __sk_common;
-	__u16 sk_protocol;
-} __attribute__((preserve_access_index));
+#include "lib/sock_key.h"
 
 struct task_struct {
 	struct task_struct *group_leader;
@@ -44,42 +19,6 @@ struct {
 	__type(key, struct xdpi_sock_key);
 	__type(value, struct xdpi_sock_value);
 } sock_ctx SEC(".maps");
-
-static __always_inline bool v4_mapped(const __u32 *a)
-{
-	return a[0] == 0 && a[1] == 0 && a[2] == bpf_htonl(0xffff);
-}
-
-/* The socket's own view: local address and port, remote address and port. */
-static __always_inline int key_of(struct xdpi_sock_key *k, struct sock *sk, __u8 proto)
-{
-	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
-
-	__builtin_memset(k, 0, sizeof(*k));
-	k->proto = proto;
-	k->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
-	k->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
-	if (family == AF_INET) {
-		k->family = 4;
-		k->laddr[0] = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
-		k->raddr[0] = BPF_CORE_READ(sk, __sk_common.skc_daddr);
-		return 0;
-	}
-	if (family != AF_INET6)
-		return -1;
-	k->family = 6;
-	BPF_CORE_READ_INTO(&k->laddr, sk, __sk_common.skc_v6_rcv_saddr);
-	BPF_CORE_READ_INTO(&k->raddr, sk, __sk_common.skc_v6_daddr);
-	if (v4_mapped(k->raddr) && (v4_mapped(k->laddr) || !(k->laddr[0] | k->laddr[1] |
-							       k->laddr[2] | k->laddr[3]))) {
-		k->family = 4; /* a dual-stack socket talking IPv4: the wire says IPv4 */
-		k->laddr[0] = k->laddr[3];
-		k->raddr[0] = k->raddr[3];
-		k->laddr[1] = k->laddr[2] = k->laddr[3] = 0;
-		k->raddr[1] = k->raddr[2] = k->raddr[3] = 0;
-	}
-	return 0;
-}
 
 static __always_inline void record(const struct xdpi_sock_key *k, __u8 source)
 {
@@ -135,12 +74,8 @@ static __always_inline void record_udp(struct sock *sk)
  * caller: (sk, ret, flags). A UDP socket is bound by then. */
 static __always_inline void on_io(struct sock *sk)
 {
-	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	__u16 proto;
+	__u16 proto = sock_inet_proto(sk); /* unix sockets and the rest: not ours to name */
 
-	if (family != AF_INET && family != AF_INET6)
-		return; /* unix sockets and the rest: not ours to name */
-	proto = BPF_CORE_READ(sk, sk_protocol);
 	if (proto == 6)
 		record_sock(sk, 6, XDPI_SOCK_TCP_IO);
 	else if (proto == 17)

@@ -8,7 +8,7 @@
 #include <linux/types.h>
 #endif
 
-#define XDPI_ABI_VERSION 9
+#define XDPI_ABI_VERSION 10
 
 /* Limits and defaults (user space may override the defaults at load time). */
 #define XDPI_SNAPLEN_MAX 2048       /* largest bytes copied per packet into the ring buffer */
@@ -468,6 +468,49 @@ struct xdpi_sock_value {
 };
 
 #define XDPI_SOCK_ENTRIES 65536
+
+/* TLS plaintext (bpf/tls_probe.bpf.c -> src/context/tls_plain.c): what a TLS library read or
+ * wrote in a process, caught at the library call's return (uprobes), tied to the socket the
+ * call used. One ring record: this header, then `copied` bytes of the plaintext. */
+enum xdpi_plain_lib { XDPI_PLAIN_OPENSSL = 1, XDPI_PLAIN_GNUTLS };
+
+enum xdpi_plain_join {
+	XDPI_PLAIN_JOIN_NONE = 0, /* no socket known: user space counts and leaves it */
+	XDPI_PLAIN_JOIN_CALL,     /* a socket send/receive inside the very call */
+	XDPI_PLAIN_JOIN_SESSION,  /* the session's socket, learnt by an earlier call */
+	XDPI_PLAIN_JOIN_THREAD,   /* the thread's last socket (a read the library buffered) */
+};
+
+struct xdpi_plain_hdr {
+	struct xdpi_sock_key sk; /* the socket, as the process sees it (local side first) */
+	__u64 ts_ns;             /* CLOCK_MONOTONIC at the call's return */
+	__u64 session;           /* the library's session (SSL *, gnutls_session_t) */
+	__u32 pid;               /* thread group id */
+	__u32 tid;
+	__u32 len;               /* bytes the call read or wrote */
+	__u32 copied;            /* of them, after this header (a bounded prefix) */
+	__u8 dir;                /* 0: the process wrote (sent), 1: it read (received) */
+	__u8 lib;                /* enum xdpi_plain_lib */
+	__u8 join;               /* enum xdpi_plain_join */
+	__u8 pad[5];
+};
+
+#define XDPI_PLAIN_COPY_MAX 16384 /* the most of one call copied (the prefix is configurable) */
+
+/* Per-CPU counters of the probes (index: enum xdpi_plain_counter). */
+enum xdpi_plain_counter {
+	XDPI_PLAIN_CNT_CALLS = 0,     /* returns with data */
+	XDPI_PLAIN_CNT_BYTES,         /* their bytes */
+	XDPI_PLAIN_CNT_TRUNCATED,     /* bytes past the copied prefix */
+	XDPI_PLAIN_CNT_RING_FULL,     /* records the ring had no room for (lost) */
+	XDPI_PLAIN_CNT_READ_FAULT,    /* the buffer could not be read (lost) */
+	XDPI_PLAIN_CNT_NO_ENTRY,      /* a return without its entry (a missed entry) */
+	XDPI_PLAIN_CNT_JOIN_CALL,     /* records tied by a socket call inside the call */
+	XDPI_PLAIN_CNT_JOIN_SESSION,  /* ... by the session's socket */
+	XDPI_PLAIN_CNT_JOIN_THREAD,   /* ... by the thread's last socket */
+	XDPI_PLAIN_CNT_NO_SOCKET,     /* records with no socket at all */
+	XDPI_PLAIN_CNT_MAX,
+};
 
 /* The one-entry `instance` map, pinned beside the control maps: who pinned them and with
  * which layout, so that `xdpi ctl` checks the ABI and the owner before it touches anything. */

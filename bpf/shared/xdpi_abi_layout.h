@@ -10,7 +10,7 @@
 #define XDPI_ABI_OFF(s, f, n) \
 	_Static_assert(__builtin_offsetof(struct s, f) == (n), "struct " #s "." #f ": moved (ABI)")
 
-_Static_assert(XDPI_ABI_VERSION == 9, "this layout is ABI version 9");
+_Static_assert(XDPI_ABI_VERSION == 10, "this layout is ABI version 10");
 XDPI_ABI_SIZE(xdpi_msg_hint, 20);
 XDPI_ABI_OFF(xdpi_msg_hint, seq, 0);
 XDPI_ABI_OFF(xdpi_msg_hint, mode, 8);
@@ -136,6 +136,14 @@ XDPI_ABI_OFF(xdpi_sock_value, pid, 16);
 XDPI_ABI_OFF(xdpi_sock_value, uid, 20);
 XDPI_ABI_OFF(xdpi_sock_value, comm, 24);
 XDPI_ABI_OFF(xdpi_sock_value, source, 40);
+XDPI_ABI_SIZE(xdpi_plain_hdr, 80);
+XDPI_ABI_OFF(xdpi_plain_hdr, sk, 0);
+XDPI_ABI_OFF(xdpi_plain_hdr, ts_ns, 40);
+XDPI_ABI_OFF(xdpi_plain_hdr, session, 48);
+XDPI_ABI_OFF(xdpi_plain_hdr, pid, 56);
+XDPI_ABI_OFF(xdpi_plain_hdr, len, 64);
+XDPI_ABI_OFF(xdpi_plain_hdr, copied, 68);
+XDPI_ABI_OFF(xdpi_plain_hdr, dir, 72);
 XDPI_ABI_SIZE(xdpi_instance, 48);
 XDPI_ABI_OFF(xdpi_instance, abi_version, 0);
 XDPI_ABI_OFF(xdpi_instance, pid, 4);

@@ -42,11 +42,14 @@ struct xdpi_app_observe {
 	uint64_t route_budget;
 	struct xdpi_api_cfg api_cfg;
 	bool process_context;  /* socket hooks (run) */
+	bool tls_plaintext;    /* TLS library probes (run) */
+	uint64_t tls_plaintext_bytes; /* the most of one library call copied */
 	struct xdpi_output_cfg out; /* the outputs, EVE included */
 	uint64_t pcap_rotate_mb, pcap_keep; /* into out when opened */
 	/* after opening */
 	struct xdpi_outputs *outputs;
 	struct xdpi_sock_ctx *sock_ctx;
+	struct xdpi_tls_plain *tls_plain;
 	struct xdpi_api_routes *routes;
 	struct xdpi_api *api;
 };

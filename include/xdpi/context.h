@@ -45,6 +45,38 @@ struct xdpi_proc_ctx *xdpi_sock_ctx__lookup(struct xdpi_sock_ctx *s, const struc
 void xdpi_sock_ctx__stats(struct xdpi_sock_ctx *s, struct xdpi_sock_ctx_stats *st);
 void xdpi_sock_ctx__free(struct xdpi_sock_ctx *s);
 
+/* TLS plaintext (src/context/tls_plain.c, bpf/tls_probe.bpf.c): uprobes on OpenSSL 3 and
+ * GnuTLS in every process; each record is what one library call read or wrote, tied to its
+ * socket (struct xdpi_plain_hdr, then `copied` bytes). */
+struct xdpi_plain_hdr;
+typedef void (*xdpi_tls_plain_fn)(void *ctx, const struct xdpi_plain_hdr *h, const uint8_t *data);
+
+struct xdpi_tls_plain_cfg {
+	uint32_t copy_max; /* the most of one call copied (0: XDPI_PLAIN_COPY_MAX) */
+	xdpi_tls_plain_fn fn;
+	void *ctx;
+};
+
+struct xdpi_tls_plain_stats {
+	uint64_t files;          /* library files (or executables) probed */
+	uint64_t files_refused;  /* past the bounds (64 probed, 4096 looked into) */
+	uint64_t attach_errors;
+	uint64_t scans;          /* looks through /proc */
+	uint64_t records, bad_records;
+	uint64_t kernel[16];     /* the probes' counters, by enum xdpi_plain_counter */
+};
+
+struct xdpi_tls_plain;
+/* Loads the probes, attaches them to every TLS library found. NULL with the reason in ERR. */
+struct xdpi_tls_plain *xdpi_tls_plain__open(const struct xdpi_tls_plain_cfg *cfg, char *err,
+					     size_t errlen);
+/* Hands what the ring holds to the callback; looks for new library files every few seconds
+ * (NOW: CLOCK_MONOTONIC ns). Returns records handled or -errno. */
+int xdpi_tls_plain__drain(struct xdpi_tls_plain *t, uint64_t now);
+void xdpi_tls_plain__stats(const struct xdpi_tls_plain *t, struct xdpi_tls_plain_stats *st);
+void xdpi_tls_plain__free(struct xdpi_tls_plain *t);
+const char *xdpi_plain_lib_name(uint8_t lib);
+
 /* The container a cgroup path belongs to: runtime and id from the path's last container-like
  * component (docker-<id>.scope, /docker/<id>, cri-containerd-<id>.scope, crio-<id>.scope,
  * libpod-<id>.scope, /kubepods/.../<id>, a systemd unit). false: none. */

@@ -85,6 +85,10 @@ int xdpi_decode_l4(struct xdpi_decoded *d, const uint8_t *l4, uint32_t len);
  * packet's direction: 0 when it goes from side a to side b. */
 uint8_t xdpi_flow_key_from(const struct xdpi_decoded *d, struct xdpi_flow_key *k);
 
+/* Canonical flow key of a TCP socket's tuple as its owner sees it (local side first); returns
+ * the local end's canonical side. */
+uint8_t xdpi_flow_key_from_sock(const struct xdpi_sock_key *sk, struct xdpi_flow_key *k);
+
 /* "ipv4", "tcp", ...: names of malformed reasons, as the kernel's counters use them. */
 const char *xdpi_reason_name(enum xdpi_reason r);
 

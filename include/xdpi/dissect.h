@@ -24,6 +24,14 @@ enum xdpi_dissect_status {
 #define XDPI_L4_TCP 0x1
 #define XDPI_L4_UDP 0x2
 
+/* TLS plaintext: the process whose TLS library read or wrote the bytes. */
+struct xdpi_plain_origin {
+	const char *source; /* "openssl", "gnutls" */
+	uint32_t pid;
+	bool midway;        /* the connection began before xdpi saw it: what came first is
+			     * missing (an HTTP/2 header table cannot be known) */
+};
+
 /* Where a dissector's bytes came from, and how to write its events. */
 struct xdpi_dissect_ctx {
 	const struct xdpi_flow *flow;
@@ -67,8 +75,24 @@ struct xdpi_dissect_ctx {
 	 * copies XDPI_MSG_HEAD_BUDGET bytes from there, then waits for the next word (marking
 	 * where the packets it leaves out end). NULL when nobody steers. */
 	void (*steer_head)(struct xdpi_dissect_ctx *c, uint64_t n);
+	const struct xdpi_plain_origin *plaintext; /* NULL: the wire's bytes */
 	void *engine;
 };
+
+/* Writes xdpi.plaintext{source, pid, midway} into the open xdpi object of an event when the
+ * bytes came from a TLS library (nothing otherwise). */
+static inline void xdpi_dissect_put_plaintext(const struct xdpi_dissect_ctx *c,
+					      struct xdpi_json *j)
+{
+	if (!c->plaintext)
+		return;
+	xdpi_json_obj_open(j, "plaintext");
+	xdpi_json_str(j, "source", c->plaintext->source);
+	xdpi_json_u64(j, "pid", c->plaintext->pid);
+	if (c->plaintext->midway)
+		xdpi_json_bool(j, "midway", true);
+	xdpi_json_obj_close(j);
+}
 
 struct xdpi_dissector {
 	const char *name;   /* EVE app_proto */

@@ -63,7 +63,14 @@
 	X(DROP_UNDECODED, "drop_samples_undecoded")                                            \
 	X(MSG_HINTS, "msg_hints")                                                              \
 	X(MSG_HINT_FAILED, "msg_hint_failed")                                                  \
-	X(EVENTS_FAILED, "events_failed")
+	X(EVENTS_FAILED, "events_failed")                                                      \
+	X(PLAIN_CHUNKS, "plaintext_chunks")                                                    \
+	X(PLAIN_BYTES, "plaintext_bytes")                                                      \
+	X(PLAIN_NO_SOCKET, "plaintext_no_socket")                                              \
+	X(PLAIN_OTHER_END, "plaintext_other_end")                                              \
+	X(PLAIN_FLOW_UNSEEN, "plaintext_flow_unseen")                                          \
+	X(PLAIN_BAD, "plaintext_bad")                                                          \
+	X(PLAIN_TLS_WIRE_ONLY, "tls_flows_without_plaintext")
 
 enum xdpi_engine_counter {
 #define XDPI_X_ENUM(id, name) XDPI_ECNT_##id,
@@ -121,6 +128,8 @@ struct xdpi_engine_cfg {
 	uint32_t msg_head_budget; /* MSG steering: bytes the kernel copies from a message's start
 				   * before its head is read (0: XDPI_MSG_HEAD_BUDGET) */
 	void *kctx;
+	bool tls_plaintext;     /* the TLS library probes feed plaintext (TLS flows that end
+				 * without any are counted: a library they cannot see) */
 	xdpi_emit_fn emit;
 	void *emit_ctx;
 	/* Extra objects for the stats event, written under stats.xdpi (may be NULL). */

@@ -66,6 +66,7 @@ struct xdpi_flow {
 				     * protocol (http2 for doh2); NULL else */
 	bool app_changed;      /* app_proto was set or changed since packet detection last ran */
 	void *l7;           /* the engine's application-layer state, NULL until payload */
+	void *l7_plain;     /* ... of the TLS plaintext the library probes saw, NULL: none */
 	void *detect;       /* detection state (flowbits, pass), NULL until a rule needs it */
 	uint64_t vol_bytes; /* kernel flows: bytes to the server the surge detector has counted */
 	struct xdpi_proc_ctx *proc; /* owners of its local ends (engine-owned), NULL: unknown */

@@ -114,6 +114,8 @@ struct xdpi_inspect {
 	uint16_t dns_types[16]; /* the questions' types, then the answers' */
 	uint16_t tls_chain_len; /* TLS server stage: certificates the server sent */
 	uint16_t tls_version;   /* TLS stages: the client's hello version, the server's choice */
+	const char *app_proto;  /* the protocol of the bytes inspected when it is not the flow's
+				 * (HTTP inside TLS, from the library probes); NULL: the flow's */
 	uint8_t h2_frame_type;  /* HTTP/2 frame stage: the frame's type */
 	bool h2_from_server;    /* ... and who sent it */
 };

@@ -42,6 +42,8 @@ struct xdpi_pkt {
 	uint8_t drop_reason; /* non-zero (enum xdpi_drop_reason): a sample of a packet the fast
 			      * path dropped, reported as a drop event, not inspected */
 	uint32_t drop_rule;  /* the rule that dropped it */
+	bool plaintext;      /* not a packet: what a TLS library read or wrote (data: struct
+			      * xdpi_plain_hdr, then the bytes), for the flow of its socket */
 };
 
 #endif /* XDPI_PKT_H */

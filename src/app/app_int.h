@@ -5,6 +5,7 @@
 #define XDPI_APP_INT_H
 
 #include "xdpi/app.h"
+#include "xdpi/context.h"
 #include "xdpi/metrics.h"
 #include "xdpi/stats.h"
 
@@ -55,6 +56,8 @@ uint64_t xdpi_outputs_close(struct xdpi_outputs *o);
  * API table is made when API_WANTED (run --metrics) or an --api- option asks. 0 or -1. */
 int xdpi_app_observe_open(struct xdpi_app_observe *o, struct xdpi_outputs *out,
 			  struct xdpi_engine_cfg *ec, bool api_wanted);
+/* --tls-plaintext: the library probes, their records to FN (live: the sink). 0 or -1 (said). */
+int xdpi_app_observe_open_plaintext(struct xdpi_app_observe *o, xdpi_tls_plain_fn fn, void *ctx);
 void xdpi_app_observe_stats(const struct xdpi_app_observe *o, struct xdpi_json *j);
 void xdpi_app_observe_expose(const struct xdpi_app_observe *o, struct xdpi_prom *p);
 void xdpi_app_observe_close(struct xdpi_app_observe *o);

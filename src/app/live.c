@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "app_int.h"
+#include "shared/xdpi_abi.h"
 #include "xdpi/log.h"
 #include "xdpi/metrics.h"
 #include "xdpi/policy.h"
@@ -36,6 +37,17 @@ void xdpi_live_cfg_free(struct xdpi_live_cfg *c)
 static int to_sink(void *ctx, const struct xdpi_pkt *pkt)
 {
 	return xdpi_sink_packet(&((struct xdpi_live *)ctx)->sink, pkt);
+}
+
+/* A TLS library's plaintext record (the header, then its bytes, one block in the ring): to
+ * the engine as what it is, not a packet. */
+static void plain_to_sink(void *ctx, const struct xdpi_plain_hdr *h, const uint8_t *data)
+{
+	struct xdpi_pkt pkt = { .data = (const uint8_t *)h, .ts_ns = h->ts_ns, .plaintext = true };
+
+	(void)data; /* right after the header */
+	pkt.cap_len = pkt.orig_len = (uint32_t)sizeof(*h) + h->copied;
+	xdpi_sink_packet(&((struct xdpi_live *)ctx)->sink, &pkt);
 }
 
 static int install_port_rules(struct xdpi_live *l)
@@ -209,6 +221,7 @@ static int open_pipeline(struct xdpi_live *l)
 		.kops = &xdpi_loader_kernel_ops,
 		.msg_head_budget = (uint32_t)cm->head_budget,
 		.kctx = l->loader,
+		.tls_plaintext = cm->observe.tls_plaintext,
 		.emit = xdpi_outputs_event,
 		.emit_ctx = &l->outputs,
 		.stats_extra = xdpi_app_stats_extra,
@@ -227,7 +240,8 @@ static int open_pipeline(struct xdpi_live *l)
 		.rule_stats_fd = xdpi_loader__map_fd(l->loader, XDPI_MAP_RULE_STATS),
 	};
 	if (xdpi_app_observe_open(&cm->observe, &l->outputs, &ec, l->c->metrics_listen != NULL) ||
-	    xdpi_sink_open(&l->sink, &ec, &cm->rules, (uint32_t)cm->workers))
+	    xdpi_sink_open(&l->sink, &ec, &cm->rules, (uint32_t)cm->workers) ||
+	    xdpi_app_observe_open_plaintext(&cm->observe, plain_to_sink, l))
 		return -1;
 	ec.stats_ctx = &l->report;
 	return open_sources(l);
@@ -301,6 +315,9 @@ int xdpi_live__run(struct xdpi_live *l, volatile sig_atomic_t *stop,
 		n = l->src_ops[0]->poll(l->src[0], 50);
 		if (l->src[1])
 			l->src_ops[1]->drain(l->src[1]); /* tap mode: the drop samples */
+		if (l->c->common.observe.tls_plain)
+			xdpi_tls_plain__drain(l->c->common.observe.tls_plain,
+					      xdpi_app_monotonic_ns());
 		xdpi_sink_flush(&l->sink);
 		if (n < 0 && n != -EINTR) {
 			xdpi_log_error("reading the %s failed: %s\n", l->src_ops[0]->name,

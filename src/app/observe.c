@@ -8,6 +8,7 @@
 #include <string.h>
 #include "app_int.h"
 #include "xdpi/context.h"
+#include "shared/xdpi_abi.h"
 #include "xdpi/json.h"
 #include "xdpi/log.h"
 
@@ -125,6 +126,55 @@ int xdpi_app_observe_open(struct xdpi_app_observe *o, struct xdpi_outputs *out,
 	return 0;
 }
 
+int xdpi_app_observe_open_plaintext(struct xdpi_app_observe *o, xdpi_tls_plain_fn fn, void *ctx)
+{
+	struct xdpi_tls_plain_cfg cfg = { .copy_max = o->tls_plaintext_bytes ? (uint32_t)o->tls_plaintext_bytes : 4096, .fn = fn,
+					  .ctx = ctx };
+	char err[512];
+
+	if (!o->tls_plaintext)
+		return 0;
+	if (!(o->tls_plain = xdpi_tls_plain__open(&cfg, err, sizeof(err)))) {
+		xdpi_log_error("--tls-plaintext: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+#define PLAIN_ROW(k, field, m, l, h) \
+	XDPI_STAT_ROW(k, struct xdpi_tls_plain_stats, field, XDPI_STAT_COUNTER, m, l, h)
+#define PLAIN_KROW(k, idx, m, l, h) PLAIN_ROW(k, kernel[idx], m, l, h)
+#define LOST "TLS plaintext lost, by reason"
+#define LOST_KROW(k, idx) \
+	PLAIN_KROW(k, idx, "xdpi_tls_plaintext_lost_total", "reason=\"" k "\"", LOST)
+#define JOINED "TLS plaintext records by how their socket was found"
+static const struct xdpi_stat plain_rows[] = {
+	PLAIN_ROW("files", files, "xdpi_tls_plaintext_files", NULL,
+		  "Library files (and executables) whose TLS calls are probed"),
+	PLAIN_ROW("files_refused", files_refused, "xdpi_tls_plaintext_files_refused_total", NULL,
+		  "Files past the probing bounds"),
+	PLAIN_ROW("attach_errors", attach_errors, "xdpi_tls_plaintext_attach_errors_total", NULL,
+		  "Uprobes that would not attach"),
+	PLAIN_ROW("records", records, "xdpi_tls_plaintext_records_total", NULL,
+		  "Library calls whose plaintext reached xdpi"),
+	PLAIN_KROW("calls", XDPI_PLAIN_CNT_CALLS, NULL, NULL, NULL),
+	PLAIN_KROW("bytes", XDPI_PLAIN_CNT_BYTES, "xdpi_tls_plaintext_bytes_total", NULL,
+		   "Plaintext bytes the probed calls read or wrote"),
+	LOST_KROW("truncated_bytes", XDPI_PLAIN_CNT_TRUNCATED),
+	LOST_KROW("ring_full", XDPI_PLAIN_CNT_RING_FULL),
+	LOST_KROW("read_fault", XDPI_PLAIN_CNT_READ_FAULT),
+	LOST_KROW("no_entry", XDPI_PLAIN_CNT_NO_ENTRY),
+	LOST_KROW("no_socket", XDPI_PLAIN_CNT_NO_SOCKET),
+	PLAIN_ROW("bad_records", bad_records, "xdpi_tls_plaintext_lost_total",
+		  "reason=\"bad_record\"", LOST),
+	PLAIN_KROW("joined_in_call", XDPI_PLAIN_CNT_JOIN_CALL, "xdpi_tls_plaintext_joined_total",
+		   "by=\"call\"", JOINED),
+	PLAIN_KROW("joined_by_session", XDPI_PLAIN_CNT_JOIN_SESSION,
+		   "xdpi_tls_plaintext_joined_total", "by=\"session\"", JOINED),
+	PLAIN_KROW("joined_by_thread", XDPI_PLAIN_CNT_JOIN_THREAD,
+		   "xdpi_tls_plaintext_joined_total", "by=\"thread\"", JOINED),
+};
+
 static const struct xdpi_stat ctx_rows[] = {
 	XDPI_STAT_ROW("lookups", struct xdpi_sock_ctx_stats, lookups, XDPI_STAT_COUNTER, NULL,
 		      NULL, NULL),
@@ -143,6 +193,12 @@ void xdpi_app_observe_stats(const struct xdpi_app_observe *o, struct xdpi_json *
 {
 	struct xdpi_sock_ctx_stats st;
 
+	if (o->tls_plain) {
+		struct xdpi_tls_plain_stats ps;
+
+		xdpi_tls_plain__stats(o->tls_plain, &ps);
+		xdpi_stats_json(j, "tls_plaintext", plain_rows, XDPI_NSTATS(plain_rows), &ps);
+	}
 	if (!o->sock_ctx)
 		return;
 	xdpi_sock_ctx__stats(o->sock_ctx, &st);
@@ -155,6 +211,12 @@ void xdpi_app_observe_expose(const struct xdpi_app_observe *o, struct xdpi_prom 
 
 	if (o->api)
 		xdpi_api__expose(o->api, p->f);
+	if (o->tls_plain) {
+		struct xdpi_tls_plain_stats ps;
+
+		xdpi_tls_plain__stats(o->tls_plain, &ps);
+		xdpi_stats_expose(p, plain_rows, XDPI_NSTATS(plain_rows), &ps, NULL);
+	}
 	if (!o->sock_ctx)
 		return;
 	xdpi_sock_ctx__stats(o->sock_ctx, &st);
@@ -163,6 +225,8 @@ void xdpi_app_observe_expose(const struct xdpi_app_observe *o, struct xdpi_prom 
 
 void xdpi_app_observe_close(struct xdpi_app_observe *o)
 {
+	xdpi_tls_plain__free(o->tls_plain); /* every probe detached */
+	o->tls_plain = NULL;
 	xdpi_sock_ctx__free(o->sock_ctx);
 	xdpi_api__free(o->api);
 	xdpi_api_routes__free(o->routes);

@@ -41,6 +41,7 @@ static const char epilogue[] =
 	"  sudo xdpi run -i eth0 --syn-dst-rate 2000 --icmp-limit 50 --rate-limit 100000\n"
 	"  sudo xdpi run -i eth0 --rules '/etc/suricata/rules/*.rules' \\\n"
 	"       --rule-var 'HOME_NET=[10.0.0.0/8]' --drop-ttl 600 --anomaly scan_ports=20\n"
+	"  sudo xdpi run -i eth0 --tls-plaintext --metrics :9469   # HTTPS APIs, no keys\n"
 	"  sudo xdpi run -i eth0 --metrics :9469 --api-routes openapi.yaml \\\n"
 	"       --api-alert 'error_ratio > 5% for 1m' --api-webhook http://alerts.internal/hook\n"
 	"  sudo xdpi run -i eth0 --redis redis://127.0.0.1/suricata --ipfix 127.0.0.1:4739 \\\n"
@@ -223,6 +224,16 @@ static const struct cli_opt run_opts[] = {
 		 "attach socket hooks (BTF tracepoints) and write the\n"
 		 "owning process and container of local flows into their\n"
 		 "events (xdpi.process, xdpi.container)"),
+	CLI_FLAG("tls-plaintext", 0, struct xdpi_live_cfg, common.observe.tls_plaintext,
+		 "see inside TLS without keys: uprobes on OpenSSL 3 and GnuTLS\n"
+		 "(SSL_read/SSL_write and _ex, gnutls_record_recv/send) in\n"
+		 "every process, the plaintext parsed as HTTP/1.1, HTTP/2 and\n"
+		 "gRPC on the TLS flow (http events with xdpi.plaintext, API\n"
+		 "metrics, HTTP rules); losses in stats tls_plaintext"),
+	CLI_U64("tls-plaintext-bytes", 0, "N", struct xdpi_live_cfg,
+		common.observe.tls_plaintext_bytes, 64, 16384,
+		"the most of one TLS call copied (default 4096: heads and gRPC\n"
+		"frames fit; the rest is counted as truncated_bytes)"),
 	CLI_FLAG("persist", 0, struct xdpi_live_cfg, persist,
 		 "leave the programs and their policy attached when xdpi exits\n"
 		 "(pinned under /sys/fs/bpf/xdpi/netns-INODE/IFACE; `xdpi ctl`\n"

@@ -286,6 +286,9 @@ static void on_flow_end(void *ctx, struct xdpi_flow *f, enum xdpi_flow_end why)
 
 	/* the application layer reports first: its events precede the flow record */
 	flow_context(e, f, true);
+	if (e->cfg.tls_plaintext && why != XDPI_FLOW_END_ACTIVE && !f->l7_plain && f->app_proto &&
+	    !strcmp(f->app_proto, "tls"))
+		e->cnt[XDPI_ECNT_PLAIN_TLS_WIRE_ONLY]++; /* its TLS library is not one probed */
 	if (why != XDPI_FLOW_END_ACTIVE) {
 		l7_flow_end(&e->l7, f, f->last_ns);
 		xdpi_detect__flow_end(e->cfg.detect, f);
@@ -517,6 +520,53 @@ static int drop_event(struct xdpi_engine *e, const struct xdpi_pkt *pkt)
 	return 0;
 }
 
+/* What a TLS library read or wrote, to the application layer of its socket's flow: the
+ * flow the wire made (so the plaintext's events share its flow_id, and its tls event), or one
+ * made for it when the wire never showed it (counted). */
+static int plaintext_chunk(struct xdpi_engine *e, const struct xdpi_pkt *pkt)
+{
+	struct xdpi_plain_hdr h;
+	struct xdpi_flow_key k;
+	struct xdpi_flow *f;
+	uint8_t local;
+	bool created;
+
+	if (pkt->cap_len < sizeof(h)) {
+		e->cnt[XDPI_ECNT_PLAIN_BAD]++;
+		return -EINVAL;
+	}
+	memcpy(&h, pkt->data, sizeof(h));
+	if (h.copied > pkt->cap_len - sizeof(h) || (h.sk.family && h.sk.proto != XDPI_IPPROTO_TCP)) {
+		e->cnt[XDPI_ECNT_PLAIN_BAD]++;
+		return -EINVAL;
+	}
+	if (!h.sk.family) { /* no socket known for the call: nothing to tie it to */
+		e->cnt[XDPI_ECNT_PLAIN_NO_SOCKET]++;
+		return 0;
+	}
+	if (pkt->ts_ns > e->now)
+		e->now = pkt->ts_ns;
+	local = xdpi_flow_key_from_sock(&h.sk, &k);
+	f = flow_table__get(e->ft, &k, pkt->ts_ns, &created);
+	if (!f) {
+		e->cnt[XDPI_ECNT_NO_FLOW]++;
+		return 0;
+	}
+	if (created) { /* the connection never crossed what xdpi watches (or before it) */
+		f->initiator = xdpi_flow_guess_initiator(&k, local, XDPI_IPPROTO_TCP, 0);
+		f->sweep_gen = e->sweep_gen;
+		e->cnt[XDPI_ECNT_PLAIN_FLOW_UNSEEN]++;
+	}
+	e->cnt[XDPI_ECNT_PLAIN_CHUNKS]++;
+	e->cnt[XDPI_ECNT_PLAIN_BYTES] += h.len;
+	/* who sent these bytes, as the flow's client (0) or server (1): the process wrote them,
+	 * or read what its peer sent */
+	if (l7_plaintext(&e->l7, f, (local == f->initiator ? 0 : 1) ^ h.dir, &h,
+			 pkt->data + sizeof(h), pkt->ts_ns))
+		e->cnt[XDPI_ECNT_PLAIN_OTHER_END]++;
+	return 0;
+}
+
 int xdpi_engine__packet(struct xdpi_engine *e, const struct xdpi_pkt *pkt)
 {
 	struct xdpi_decoded d;
@@ -527,6 +577,8 @@ int xdpi_engine__packet(struct xdpi_engine *e, const struct xdpi_pkt *pkt)
 
 	if (pkt->drop_reason)
 		return drop_event(e, pkt);
+	if (pkt->plaintext)
+		return plaintext_chunk(e, pkt);
 	e->cnt[XDPI_ECNT_PKTS]++;
 	e->cnt[XDPI_ECNT_BYTES] += pkt->orig_len;
 	if (pkt->snippet)

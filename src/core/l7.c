@@ -6,6 +6,7 @@
 #include <string.h>
 #include "xdpi/bytes.h"
 #include "l7.h"
+#include "xdpi/context.h"
 
 #define PROBE_BUF 16384   /* bytes kept per direction while no dissector can decide */
 #define PROBE_CHUNKS 8    /* deliveries without a decision before giving up */
@@ -23,6 +24,7 @@ struct l7_flow {
 	bool pcut[2];      /* the probe buffer overflowed: what follows it is not contiguous */
 	bool gap_next[2];  /* the next bytes parsed in a direction follow a hole */
 	struct xdpi_stream tcp[2];
+	struct xdpi_plain_origin origin; /* TLS plaintext: whose (the first process seen) */
 };
 
 struct l7_call {
@@ -32,6 +34,8 @@ struct l7_call {
 	uint8_t cdir; /* 0: from the client */
 	uint64_t ts;
 	uint64_t pcap_cnt; /* the capture's packet number (read mode), 0 otherwise */
+	bool plain;        /* bytes a TLS library read or wrote, not the wire's */
+	const struct xdpi_plain_origin *origin; /* ... and where they came from */
 	struct xdpi_dissect_ctx ctx;
 };
 
@@ -59,10 +63,11 @@ static void event_end(struct xdpi_dissect_ctx *c)
 	call->le->events[call->l->didx]++;
 }
 
-/* The dissector named a more specific protocol for the flow (doh2): from now on. */
+/* The dissector named a more specific protocol for the flow (doh2): from now on. (Not the
+ * plaintext's: the flow stays what the wire says, tls.) */
 static void take_app_proto(struct l7_call *call)
 {
-	if (call->ctx.app_proto && call->f->app_proto != call->ctx.app_proto) {
+	if (!call->plain && call->ctx.app_proto && call->f->app_proto != call->ctx.app_proto) {
 		call->f->app_proto_orig = call->l->d->name;
 		call->f->app_proto = call->ctx.app_proto;
 		call->f->app_changed = true;
@@ -73,10 +78,17 @@ static void inspect(struct xdpi_dissect_ctx *c, const struct xdpi_inspect *in)
 {
 	struct l7_call *call = c->engine;
 
-	take_app_proto(call); /* what is inspected now is already of that protocol */
 	uint8_t dir = in->stage == XDPI_STAGE_HTTP2_FRAME ? in->h2_from_server
 						       : xdpi_stage_from_server(in->stage);
 
+	take_app_proto(call); /* what is inspected now is already of that protocol */
+	if (call->plain) { /* TLS plaintext: its rules see the protocol inside, not tls */
+		struct xdpi_inspect inner = *in;
+
+		inner.app_proto = c->app_proto ? c->app_proto : call->l->d->name;
+		call->le->inspect(call->le->inspect_ctx, call->f, dir, c->ts, &inner);
+		return;
+	}
 	call->le->inspect(call->le->inspect_ctx, call->f, dir, c->ts, in);
 }
 
@@ -146,9 +158,10 @@ static void ctx_init(struct l7_call *call, bool gap)
 	call->ctx.inspect = call->le->inspect ? inspect : NULL;
 	call->ctx.inspect_stages = call->le->inspect_stages;
 	call->ctx.transaction = call->le->transaction ? transaction : NULL;
-	call->ctx.steer = call->le->steer ? ctx_steer : NULL;
-	call->ctx.skip_next = call->le->steer ? ctx_skip_next : NULL;
-	call->ctx.steer_head = call->le->steer ? ctx_steer_head : NULL;
+	call->ctx.steer = call->le->steer && !call->plain ? ctx_steer : NULL;
+	call->ctx.skip_next = call->le->steer && !call->plain ? ctx_skip_next : NULL;
+	call->ctx.steer_head = call->le->steer && !call->plain ? ctx_steer_head : NULL;
+	call->ctx.plaintext = call->origin;
 	call->ctx.engine = call;
 }
 
@@ -176,6 +189,8 @@ static void choose(struct l7_call *call, int idx)
 	}
 	call->le->state_bytes += l->d->state_size;
 	call->le->flows[idx]++;
+	if (call->plain)
+		return; /* the flow is what the wire says (tls) */
 	call->f->app_proto = l->d->name;
 	call->f->app_changed = true;
 }
@@ -211,9 +226,11 @@ static bool detect(struct l7_call *call, const uint8_t *buf, size_t len)
 	}
 	if (!undecided || ++l->chunks >= PROBE_CHUNKS) {
 		l->failed = true;
+		call->le->failed_flows++;
+		if (call->plain)
+			return false;
 		call->f->app_proto = "failed";
 		call->f->app_changed = true;
-		call->le->failed_flows++;
 		if (call->le->steer && call->f->key.proto == XDPI_IPPROTO_TCP) {
 			/* nobody understands it: the kernel keeps counting, copies no more */
 			call->le->steer(call->le->steer_ctx, call->f, 0, XDPI_MSG_SKIP, 0, 0);
@@ -250,12 +267,10 @@ static void parse(struct l7_call *call, const uint8_t *buf, size_t len, bool gap
 	if (call->l->d->parse(&call->ctx, buf, len) == XDPI_DISSECT_MALFORMED)
 		call->le->malformed[call->l->didx]++;
 	take_app_proto(call);
-	if (call->ctx.app_proto && call->f->app_proto != call->ctx.app_proto) {
-		call->f->app_proto_orig = call->l->d->name;
-		call->f->app_proto = call->ctx.app_proto;
-	}
 	if (call->ctx.done && !call->l->done) {
 		call->l->done = true;
+		if (call->plain)
+			return; /* the wire's steering and bypass are the wire dissector's */
 		if (call->le->steer) { /* nothing more to learn: the kernel copies no more */
 			call->le->steer(call->le->steer_ctx, call->f, 0, XDPI_MSG_SKIP, 0, 0);
 			call->le->steer(call->le->steer_ctx, call->f, 1, XDPI_MSG_SKIP, 0, 0);
@@ -404,10 +419,50 @@ void l7_packet(struct l7_engine *le, struct xdpi_flow *f, const struct xdpi_deco
 			    d->payload_len, d->payload_wire, d->tcp_flags, on_stream, &call);
 }
 
+/* What a TLS library of one process read or wrote on F, in order per direction, parsed as
+ * the wire's bytes are (one parser, two sources). The first process seen owns the flow's
+ * plaintext: the other end's, when both are probed here, is left out (returns true). */
+bool l7_plaintext(struct l7_engine *le, struct xdpi_flow *f, uint8_t cdir,
+		  const struct xdpi_plain_hdr *h, const uint8_t *data, uint64_t ts)
+{
+	struct l7_call call = { .le = le, .f = f, .ts = ts, .cdir = cdir, .plain = true };
+	struct l7_flow *l = f->l7_plain;
+
+	if (!l) {
+		if (!(l = f->l7_plain = calloc(1, sizeof(*l))))
+			return false;
+		le->state_bytes += sizeof(*l);
+		l->origin.source = xdpi_plain_lib_name(h->lib);
+		l->origin.pid = h->pid;
+		/* the wire never showed this connection's start: an HTTP/2 preface and header
+		 * table, or a request's first bytes, may be behind us */
+		l->origin.midway = !((f->tcp_flags[0] | f->tcp_flags[1]) & 0x02);
+	}
+	if (l->origin.pid != h->pid)
+		return true;
+	call.l = l;
+	call.origin = &l->origin;
+	on_data(&call, data, h->copied, false);
+	if (h->len > h->copied)
+		l->gap_next[cdir] = true; /* the bytes past the copied prefix are missing */
+	return false;
+}
+
+static void flow_end_one(struct l7_engine *le, struct xdpi_flow *f, void **slot, bool plain,
+			 uint64_t ts);
+
 void l7_flow_end(struct l7_engine *le, struct xdpi_flow *f, uint64_t ts)
 {
-	struct l7_flow *l = f->l7;
-	struct l7_call call = { .le = le, .f = f, .l = l, .ts = ts };
+	flow_end_one(le, f, &f->l7, false, ts);
+	flow_end_one(le, f, &f->l7_plain, true, ts);
+}
+
+static void flow_end_one(struct l7_engine *le, struct xdpi_flow *f, void **slot, bool plain,
+			 uint64_t ts)
+{
+	struct l7_flow *l = *slot;
+	struct l7_call call = { .le = le, .f = f, .l = l, .ts = ts, .plain = plain,
+				.origin = l && plain ? &l->origin : NULL };
 
 	if (!l)
 		return;
@@ -427,7 +482,7 @@ void l7_flow_end(struct l7_engine *le, struct xdpi_flow *f, uint64_t ts)
 	}
 	le->state_bytes -= sizeof(*l);
 	free(l);
-	f->l7 = NULL;
+	*slot = NULL;
 }
 
 void l7_stats(struct l7_engine *le, struct xdpi_json *j)

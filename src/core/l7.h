@@ -49,6 +49,11 @@ struct l7_engine {
 /* One decoded packet of flow f (dir: canonical side it comes from). */
 void l7_packet(struct l7_engine *le, struct xdpi_flow *f, const struct xdpi_decoded *d,
 	       uint8_t dir, uint64_t ts, uint64_t pcap_cnt);
+/* What a TLS library read or wrote on F (h: its record, data: h->copied bytes), as sent by
+ * the client (CDIR 0) or the server: parsed as the wire's bytes are. Returns true when it came
+ * from the other end's process than the one already followed (left out). */
+bool l7_plaintext(struct l7_engine *le, struct xdpi_flow *f, uint8_t cdir,
+		  const struct xdpi_plain_hdr *h, const uint8_t *data, uint64_t ts);
 /* The flow ends: flush reassembly, let the dissector report, free everything. */
 void l7_flow_end(struct l7_engine *le, struct xdpi_flow *f, uint64_t ts);
 void l7_stats(struct l7_engine *le, struct xdpi_json *j);

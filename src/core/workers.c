@@ -217,6 +217,15 @@ static uint32_t owner(struct xdpi_workers *w, const struct xdpi_pkt *pkt)
 	struct xdpi_flow_key k;
 	uint32_t i;
 
+	if (pkt->plaintext) { /* the worker of its socket's flow */
+		struct xdpi_plain_hdr h;
+
+		if (pkt->cap_len < sizeof(h))
+			return 0;
+		memcpy(&h, pkt->data, sizeof(h));
+		xdpi_flow_key_from_sock(&h.sk, &k);
+		return xdpi_flow_worker(&k, w->n);
+	}
 	if (pkt->drop_reason || xdpi_decode(pkt, &d) || !d.family)
 		return 0; /* drop samples, non-IP and malformed: worker 0 counts them */
 	if (d.frag == XDPI_DFRAG_LATER) /* unknown: worker 0 counts it */

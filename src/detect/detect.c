@@ -902,9 +902,11 @@ static bool app_is(const char *ap, const char *name, bool exact)
 
 /* app-layer-protocol: a negated name matches only once the flow's protocol is known (a
  * dissector claimed it, or none could: "failed"), as Suricata's. */
-static bool app_ok(const struct xdpi_rule *r, const struct xdpi_flow *f)
+static bool app_ok(const struct xdpi_rule *r, const struct xdpi_flow *f,
+		   const struct xdpi_inspect *in)
 {
-	const char *ap = r->app_original && f->app_proto_orig ? f->app_proto_orig : f->app_proto;
+	const char *ap = in && in->app_proto ? in->app_proto /* HTTP inside TLS */
+			 : r->app_original && f->app_proto_orig ? f->app_proto_orig : f->app_proto;
 
 	if (!r->app)
 		return true;
@@ -1136,7 +1138,7 @@ static bool verify(struct xdpi_detect *d, const struct xdpi_rule *r, const struc
 {
 	/* the cheap checks first */
 	return proto_ok(r, h, f) && flow_ok(r, h, f) && (!h->pkt || packet_ok(r, h->pkt)) &&
-	       app_ok(r, f) && addrs_ok(r, h) &&
+	       app_ok(r, f, in) && addrs_ok(r, h) &&
 	       (!r->numbers || (numbers_ok(r->more, in) && counters_ok(r->more, f))) &&
 	       xdpi_rule_match_buffers(r, in) &&
 	       detect_flowbits_ok(d, r, f);

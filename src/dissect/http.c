@@ -295,6 +295,7 @@ static void tx_emit(struct xdpi_dissect_ctx *c, struct http_tx *t)
 	xdpi_json_u64(j, "length", t->resp_body);
 	xdpi_json_obj_close(j);
 	xdpi_json_obj_open(j, "xdpi");
+	xdpi_dissect_put_plaintext(c, j);
 	if (t->status && t->has_request && c->ts >= t->req_ts)
 		xdpi_json_u64(j, "latency_us", (c->ts - t->req_ts) / 1000);
 	xdpi_json_u64(j, "request_body_length", t->req_body);

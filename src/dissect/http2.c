@@ -174,6 +174,7 @@ static void stream_emit(struct xdpi_dissect_ctx *c, struct h2_stream *s)
 	xdpi_json_u64(j, "length", s->data[1]);
 	xdpi_json_obj_close(j);
 	xdpi_json_obj_open(j, "xdpi");
+	xdpi_dissect_put_plaintext(c, j);
 	xdpi_json_u64(j, "stream_id", s->id);
 	if (s->status && s->requested && c->ts >= s->ts)
 		xdpi_json_u64(j, "latency_us", (c->ts - s->ts) / 1000);

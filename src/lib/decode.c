@@ -616,6 +616,16 @@ uint8_t xdpi_flow_key_from(const struct xdpi_decoded *d, struct xdpi_flow_key *k
 	return dir;
 }
 
+uint8_t xdpi_flow_key_from_sock(const struct xdpi_sock_key *sk, struct xdpi_flow_key *k)
+{
+	struct xdpi_decoded d = { .family = sk->family, .proto = sk->proto, .sport = sk->lport,
+				  .dport = sk->rport };
+
+	memcpy(d.saddr, sk->laddr, sk->family == 4 ? 4 : 16);
+	memcpy(d.daddr, sk->raddr, sk->family == 4 ? 4 : 16);
+	return xdpi_flow_key_from(&d, k); /* the local end sends this "packet" */
+}
+
 /* The flow key's hash (both directions share the key, so the hash too): flow tables, worker
  * choice and flow ids use it. */
 uint32_t xdpi_flow_key_hash(const struct xdpi_flow_key *k)

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <cmocka.h>
 #include <jansson.h>
 #include "xdpi/decode.h"
@@ -330,6 +331,70 @@ static void test_engine_h2c_upgrade_hands_over_mid_segment(void **state)
 }
 
 /* Port reuse: SYN, FIN both ways, then a new SYN on the same tuple: two flow records. */
+/* One TLS library record as the probes write it: the header, then the bytes. */
+static void plain(struct xdpi_engine *eng, uint32_t pid, uint8_t dir, bool server_side,
+		  const char *text, uint32_t len, uint64_t ts)
+{
+	uint8_t buf[sizeof(struct xdpi_plain_hdr) + 512];
+	struct xdpi_plain_hdr h = { .pid = pid, .dir = dir, .lib = XDPI_PLAIN_OPENSSL,
+				    .len = len, .copied = (uint32_t)strlen(text), .ts_ns = ts };
+	struct xdpi_pkt p = { .data = buf, .ts_ns = ts, .plaintext = true };
+	uint32_t cli = htonl(0xc6120001), srv = htonl(0xc6120002); /* 198.18.0.1, .2 */
+
+	h.sk.family = 4, h.sk.proto = 6;
+	h.sk.laddr[0] = server_side ? srv : cli, h.sk.raddr[0] = server_side ? cli : srv;
+	h.sk.lport = server_side ? 443 : 40000, h.sk.rport = server_side ? 40000 : 443;
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + sizeof(h), text, h.copied);
+	p.cap_len = p.orig_len = (uint32_t)(sizeof(h) + h.copied);
+	xdpi_engine__packet(eng, &p);
+}
+
+/* TLS plaintext: the client's records make an HTTP transaction on the TLS flow (the flow the
+ * wire showed: its SYN), marked with their origin; the server's process, probed too, is the
+ * other end and left out (counted); a record without a socket is counted, not guessed. */
+static void test_engine_tls_plaintext(void **state)
+{
+	struct events e = { 0 };
+	struct xdpi_engine_cfg c = cfg(&e);
+	struct xdpi_engine *eng = xdpi_engine__new(&c);
+	struct pkt_spec syn = { .family = 4, .proto = 6, .src = "198.18.0.1", .dst = "198.18.0.2",
+				.sport = 40000, .dport = 443, .tcp_flags = 0x02, .seq = 1 };
+	static const char req[] = "GET /api/v1 HTTP/1.1\r\nHost: lab\r\n\r\n";
+	static const char resp[] = "HTTP/1.1 204 No Content\r\n\r\n";
+	const uint64_t *cnt;
+	json_t *http = NULL;
+
+	(void)state;
+	feed(eng, &syn, 1 * S, false);
+	plain(eng, 11, 0, false, req, sizeof(req) - 1, 2 * S);   /* the client writes */
+	plain(eng, 22, 1, true, req, sizeof(req) - 1, 2 * S);    /* the server reads it too */
+	plain(eng, 11, 1, false, resp, sizeof(resp) - 1, 3 * S); /* the client reads */
+	xdpi_engine__finish(eng);
+	for (int i = 0; i < e.n; i++)
+		if (!strcmp(json_string_value(json_object_get(e.ev[i], "event_type")), "http"))
+			http = e.ev[i];
+	assert_non_null(http);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(http, "http"), "url")),
+			    "/api/v1");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(http, "http"), "status")),
+			 204);
+	{
+		json_t *o = json_object_get(json_object_get(http, "xdpi"), "plaintext");
+
+		assert_string_equal(json_string_value(json_object_get(o, "source")), "openssl");
+		assert_int_equal(json_integer_value(json_object_get(o, "pid")), 11);
+		assert_null(json_object_get(o, "midway")); /* the wire showed its SYN */
+	}
+	assert_int_equal(json_integer_value(json_object_get(http, "src_port")), 40000);
+	cnt = xdpi_engine__counters(eng);
+	assert_int_equal(cnt[XDPI_ECNT_PLAIN_CHUNKS], 3);
+	assert_int_equal(cnt[XDPI_ECNT_PLAIN_OTHER_END], 1);
+	assert_int_equal(cnt[XDPI_ECNT_PLAIN_FLOW_UNSEEN], 0);
+	xdpi_engine__free(eng);
+	events_free(&e);
+}
+
 static void test_engine_tcp_reuse_starts_a_new_record(void **state)
 {
 	struct events e = { 0 };
@@ -372,6 +437,7 @@ int main(void)
 		cmocka_unit_test(test_engine_verdicts_reach_the_kernel),
 		cmocka_unit_test(test_engine_h2c_upgrade_hands_over_mid_segment),
 		cmocka_unit_test(test_engine_tcp_reuse_starts_a_new_record),
+		cmocka_unit_test(test_engine_tls_plaintext),
 	};
 
 	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# TLS plaintext without keys (--tls-plaintext): nginx with TLS and HTTP/2 (OpenSSL), and as
+# clients curl over HTTP/1.1 and HTTP/2 (TLS 1.3 and 1.2), python3's http.client (OpenSSL's
+# _ex calls) and gnutls-cli (GnuTLS). xdpi's HTTPS transactions (method, path, status) are
+# nginx's access log one for one, on the TLS flows the wire showed (the same flow_id as their
+# tls event); API metrics count them per route; a connection opened before xdpi started is
+# reported as joined midway; every client is a process started after xdpi (a library's
+# probes cover whoever maps it later); when xdpi stops, no uprobe is left behind.
+. "$(dirname "$0")/lib.sh"
+e2e_require_root
+
+lab_up || { echo "FAIL lab setup"; exit 1; }
+NGINX_EXTRA='location /api/ { return 200 "api\n"; } location /gone { return 410; }'
+start_nginx || { echo "FAIL nginx"; exit 1; }
+URL="https://$IP_SRV"
+# a connection opened before xdpi: python keeps it open, sends a request after xdpi attached
+cat >"$TMP/early.py" <<'PY'
+import http.client, ssl, sys, time
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+c = http.client.HTTPSConnection(sys.argv[1], 443, context=ctx)
+c.request("GET", "/api/before"); c.getresponse().read()
+open(sys.argv[2], "w").write("open\n")
+while not __import__("os").path.exists(sys.argv[3]):
+    time.sleep(0.05)
+c.request("GET", "/api/early"); c.getresponse().read()
+PY
+run_bg "$NS_CLI" "$TMP/early.log" python3 "$TMP/early.py" "$IP_SRV" "$TMP/early.open" "$TMP/early.go"
+EARLY_PID=$BG_PID
+wait_until 10 test -e "$TMP/early.open" || { echo "FAIL early client"; cat "$TMP/early.log"; exit 1; }
+log_before=$(wc -l <"$TMP/nginx/access.log")
+
+start_xdpi "$TMP/xdpi.log" -o "$TMP/eve.json" --tls-plaintext --flow-timeout 2 \
+	--stats-interval 1 --metrics 127.0.0.1:9473 ||
+	{ echo "FAIL xdpi did not attach"; cat "$TMP/xdpi.log"; exit 1; }
+check "the OpenSSL and GnuTLS libraries are probed" \
+	grep -qE 'tls plaintext: probing .*libssl.so.3' "$TMP/xdpi.log"
+# the uprobes bpftool lists (perf events with a BPF program): xdpi's, and nobody's once it stops
+uprobes() { bpftool perf list 2>/dev/null | grep -c 'uprobe.*\(libssl\|libgnutls\)' || true; }
+
+k=(-sk --max-time 5 -o /dev/null)
+cli curl "${k[@]}" --http1.1 --tlsv1.3 "$URL/api/users/1" || echo "curl 1 failed"
+cli curl "${k[@]}" --http1.1 --tlsv1.2 --tls-max 1.2 "$URL/api/orders?id=7" || echo "curl 2 failed"
+cli curl "${k[@]}" --http2 "$URL/index.html" -o /dev/null "$URL/gone" || echo "curl 3 failed"
+cli python3 - "$IP_SRV" <<'PY' || echo "python failed"
+import http.client, ssl, sys
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+c = http.client.HTTPSConnection(sys.argv[1], 443, context=ctx)
+for p in ("/api/py/1", "/api/py/2", "/missing"):
+    c.request("GET", p); c.getresponse().read()
+PY
+printf 'GET /api/gnutls HTTP/1.1\r\nHost: lab.test\r\nConnection: close\r\n\r\n' |
+	cli timeout 5 gnutls-cli --insecure --logfile=/dev/null -p 443 "$IP_SRV" >"$TMP/gnutls.out" 2>&1 ||
+	echo "gnutls-cli: $(tail -1 "$TMP/gnutls.out")"
+# node: OpenSSL inside the executable, memory BIOs (no socket call inside SSL_write)
+cli node -e '
+const https = require("https");
+https.get({ host: process.argv[1], port: 443, path: "/api/node", rejectUnauthorized: false },
+	(r) => { r.resume(); r.on("end", () => process.exit(0)); }).on("error", () => process.exit(1));
+' "$IP_SRV" || echo "node failed"
+touch "$TMP/early.go"
+wait_gone "$EARLY_PID" 10
+log_total=$(wc -l <"$TMP/nginx/access.log")
+# what nginx logged after xdpi attached: "METHOD PATH STATUS", the early connection's first
+# request (before xdpi) left out
+awk -v from="$log_before" 'NR > from { print $6, $7, $9 }' "$TMP/nginx/access.log" |
+	tr -d '"' | sort >"$TMP/logged.txt"
+wait_until 15 bash -c "[ \$(jq -c 'select(.event_type==\"http\" and .xdpi.plaintext)' '$TMP/eve.json' | wc -l) -ge $((log_total - log_before)) ]"
+# the two /api/py/N requests, whatever route template they fall under
+api_py=$(in_net "$NS_SRV" curl -sf --max-time 2 http://127.0.0.1:9473/metrics |
+	awk '$1 ~ /^xdpi_api_requests_total\{service="198.18.0.2:443",method="GET",route="\/api\/py\// { s += $2 } END { print s + 0 }')
+before_stop=$(uprobes)
+stop_bg "$XDPI_PID" TERM
+
+jq -r 'select(.event_type=="http" and .xdpi.plaintext) | "\(.http.http_method) \(.http.url) \(.http.status)"' \
+	"$TMP/eve.json" | sort >"$TMP/seen.txt"
+echo "  nginx logged: $(tr '\n' ';' <"$TMP/logged.txt")"
+echo "  xdpi saw:     $(tr '\n' ';' <"$TMP/seen.txt")"
+check "xdpi's HTTPS transactions are nginx's access log, one for one" \
+	diff "$TMP/logged.txt" "$TMP/seen.txt"
+check "HTTP/1.1 over TLS 1.2 and 1.3, HTTP/2, python and GnuTLS all seen" jq_ok -s '
+	[.[] | select(.event_type=="http" and .xdpi.plaintext)] as $h |
+	($h | map(select(.http.protocol=="HTTP/2")) | length) == 2 and
+	($h | map(select(.http.url=="/api/gnutls" and .xdpi.plaintext.source=="gnutls")) | length) == 1 and
+	($h | map(select(.http.url=="/api/py/2")) | length) == 1' "$TMP/eve.json"
+check "the plaintext's events share the flow_id of the wire's tls event" jq_ok -s '
+	([.[] | select(.event_type=="tls") | .flow_id] | unique) as $tls |
+	[.[] | select(.event_type=="http" and .xdpi.plaintext and .xdpi.plaintext.midway != true) | .flow_id] |
+	length > 0 and all(. as $f | $tls | index($f) != null)' "$TMP/eve.json"
+check "the connection opened before xdpi is reported as joined midway" jq_ok -s '
+	map(select(.event_type=="http" and .http.url=="/api/early" and .xdpi.plaintext.midway==true)) | length == 1' "$TMP/eve.json"
+check "API metrics count the HTTPS route's requests" [ "$api_py" = 2 ]
+check "no plaintext lost to the ring or unknown sockets" jq_ok -s '
+	[.[] | select(.event_type=="stats") | .stats.xdpi.tls_plaintext] | last |
+	.ring_full == 0 and .no_socket == 0 and .records > 0' "$TMP/eve.json"
+check "the probes were attached while xdpi ran" [ "$before_stop" -gt 0 ]
+check "no uprobe left behind once xdpi stopped" [ "$(uprobes)" = 0 ]
+e2e_done
