@@ -7,8 +7,8 @@
  * which fire on the same thread inside the TLS call (no kprobes here); the session then
  * remembers it, for reads the library serves from its own buffer without a socket call (the
  * handshake calls are probed for that alone: the first request often arrives with the
- * handshake's last flight), and the thread's last socket is the fallback. Every record lost
- * or joined loosely is counted. */
+ * handshake's last flight); the thread's last socket is only a guess, marked so (user space
+ * counts such records and does not use them). Every record lost is counted. */
 #include <linux/ptrace.h>
 #include <bpf/bpf_tracing.h> /* BPF_KPROBE reads a uprobe's registers alike (libbpf 1.1 has no
 			      * BPF_UPROBE) */

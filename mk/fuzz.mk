@@ -42,6 +42,7 @@ fuzz-seeds:
 	$(Q)mkdir -p $(FUZZ_SEEDS)/api && cp tests/fuzz/seeds/api/* $(FUZZ_SEEDS)/api/
 	$(Q)mkdir -p $(FUZZ_SEEDS)/config && cp tests/fuzz/seeds/config/* $(FUZZ_SEEDS)/config/
 	$(Q)mkdir -p $(FUZZ_SEEDS)/http_decode && cp tests/fuzz/seeds/http_decode/* $(FUZZ_SEEDS)/http_decode/
+	$(Q)mkdir -p $(FUZZ_SEEDS)/plaintext && cp tests/fuzz/seeds/plaintext/* $(FUZZ_SEEDS)/plaintext/
 
 
 fuzz: deps-build fuzz-bins fuzz-seeds

@@ -67,6 +67,7 @@
 	X(PLAIN_CHUNKS, "plaintext_chunks")                                                    \
 	X(PLAIN_BYTES, "plaintext_bytes")                                                      \
 	X(PLAIN_NO_SOCKET, "plaintext_no_socket")                                              \
+	X(PLAIN_UNATTRIBUTED, "plaintext_unattributed")                                        \
 	X(PLAIN_OTHER_END, "plaintext_other_end")                                              \
 	X(PLAIN_FLOW_UNSEEN, "plaintext_flow_unseen")                                          \
 	X(PLAIN_BAD, "plaintext_bad")                                                          \

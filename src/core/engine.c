@@ -544,6 +544,12 @@ static int plaintext_chunk(struct xdpi_engine *e, const struct xdpi_pkt *pkt)
 		e->cnt[XDPI_ECNT_PLAIN_NO_SOCKET]++;
 		return 0;
 	}
+	if (h.join == XDPI_PLAIN_JOIN_THREAD) {
+		/* only the thread's last socket: a guess (libraries writing through memory BIOs,
+		 * node's and grpcio's, never touch the socket inside the call), never data */
+		e->cnt[XDPI_ECNT_PLAIN_UNATTRIBUTED]++;
+		return 0;
+	}
 	if (pkt->ts_ns > e->now)
 		e->now = pkt->ts_ns;
 	local = xdpi_flow_key_from_sock(&h.sk, &k);

@@ -4,7 +4,9 @@
 test. `server ADDR LOG`: serves greet.Greeter/SayHello (OK), greet.Greeter/Missing
 (NOT_FOUND, "no such greeting") and greet.Greeter/Stream (server streaming: the request
 "N SIZE" gets N messages of SIZE bytes), writing one line per call to LOG. `client ADDR N`: N
-calls of SayHello, then one of Missing. `stream ADDR CALLS N SIZE`: CALLS calls of Stream."""
+calls of SayHello, then one of Missing. `stream ADDR CALLS N SIZE`: CALLS calls of Stream.
+With TLS (grpcio's own BoringSSL): `server-tls ADDR LOG CERT KEY`, `client-tls ADDR N CERT`
+(the certificate's name is lab.test)."""
 import sys
 import time
 from concurrent import futures
@@ -12,7 +14,7 @@ from concurrent import futures
 import grpc
 
 
-def serve(addr, log):
+def serve(addr, log, tls=None):
     out = open(log, 'a', buffering=1)
 
     def say_hello(request, context):
@@ -36,14 +38,25 @@ def serve(addr, log):
     })
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
     server.add_generic_rpc_handlers((handler,))
-    server.add_insecure_port(addr)
+    if tls:
+        creds = grpc.ssl_server_credentials([(open(tls[1], 'rb').read(), open(tls[0], 'rb').read())])
+        server.add_secure_port(addr, creds)
+    else:
+        server.add_insecure_port(addr)
     server.start()
     print('listening', flush=True)
     server.wait_for_termination(timeout=300)  # bounded: the test stops it long before
 
 
-def client(addr, n):
-    with grpc.insecure_channel(addr) as ch:
+def channel(addr, cert=None):
+    if not cert:
+        return grpc.insecure_channel(addr)
+    creds = grpc.ssl_channel_credentials(root_certificates=open(cert, 'rb').read())
+    return grpc.secure_channel(addr, creds, options=[('grpc.ssl_target_name_override', 'lab.test')])
+
+
+def client(addr, n, cert=None):
+    with channel(addr, cert) as ch:
         grpc.channel_ready_future(ch).result(timeout=10)
         hello = ch.unary_unary('/greet.Greeter/SayHello')
         for i in range(n):
@@ -68,6 +81,10 @@ def stream_client(addr, calls, n, size):
 if __name__ == '__main__':
     if sys.argv[1] == 'server':
         serve(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == 'server-tls':
+        serve(sys.argv[2], sys.argv[3], (sys.argv[4], sys.argv[5]))
+    elif sys.argv[1] == 'client-tls':
+        client(sys.argv[2], int(sys.argv[3]), sys.argv[4])
     elif sys.argv[1] == 'stream':
         stream_client(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
     else:

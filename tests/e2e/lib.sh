@@ -171,6 +171,7 @@ start_nginx() {
 	mkdir -p "$TMP/www" "$TMP/nginx"
 	echo "hello from the xdpi lab" >"$TMP/www/index.html"
 	openssl req -x509 -newkey rsa:2048 -nodes -subj "/O=xdpi lab/CN=lab.test" -days 2 \
+		-addext "subjectAltName=DNS:lab.test" \
 		-keyout "$TMP/nginx/key.pem" -out "$TMP/nginx/cert.pem" 2>/dev/null || return 1
 	head -c 200000 /dev/urandom | base64 >"$TMP/www/big.txt"
 	cat >"$TMP/nginx/nginx.conf" <<NGX

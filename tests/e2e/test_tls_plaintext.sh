@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # TLS plaintext without keys (--tls-plaintext): nginx with TLS and HTTP/2 (OpenSSL), and as
-# clients curl over HTTP/1.1 and HTTP/2 (TLS 1.3 and 1.2), python3's http.client (OpenSSL's
-# _ex calls) and gnutls-cli (GnuTLS). xdpi's HTTPS transactions (method, path, status) are
+# clients curl over HTTP/1.1 and HTTP/2 (TLS 1.3 and 1.2), nghttp, python3's http.client
+# (OpenSSL's _ex calls), gnutls-cli (GnuTLS), node (OpenSSL inside the executable), and gRPC
+# over TLS: grpcio through nginx, and grpcio to grpcio. node and grpcio write through memory
+# BIOs (no socket call inside the TLS call): their records are counted as unattributed, and
+# the server's (nginx's) view reports their requests; grpcio to grpcio has no view at all. xdpi's HTTPS transactions (method, path, status) are
 # nginx's access log one for one, on the TLS flows the wire showed (the same flow_id as their
 # tls event); API metrics count them per route; a connection opened before xdpi started is
 # reported as joined midway; every client is a process started after xdpi (a library's
@@ -11,8 +14,17 @@
 e2e_require_root
 
 lab_up || { echo "FAIL lab setup"; exit 1; }
-NGINX_EXTRA='location /api/ { return 200 "api\n"; } location /gone { return 410; }'
+NGINX_EXTRA="location /api/ { return 200 \"api\\n\"; } location /gone { return 410; }
+    location /greet.Greeter/ { grpc_pass grpc://$IP_SRV:50051; }"
 start_nginx || { echo "FAIL nginx"; exit 1; }
+# gRPC: a plain grpcio server behind nginx (TLS ends in nginx: probed), and a grpcio server
+# with its own TLS (through memory BIOs: nothing to tie to a connection)
+GRPC=$(dirname "$0")/grpc_peer.py
+run_bg "$NS_SRV" "$TMP/grpc.log" /usr/bin/python3 "$GRPC" server "$IP_SRV:50051" "$TMP/grpc-calls.log"
+run_bg "$NS_SRV" "$TMP/grpcs.log" /usr/bin/python3 "$GRPC" server-tls "$IP_SRV:50052" "$TMP/grpcs-calls.log" \
+	"$TMP/nginx/cert.pem" "$TMP/nginx/key.pem"
+wait_until 10 grep -q listening "$TMP/grpc.log" || { echo "FAIL grpc server"; cat "$TMP/grpc.log"; exit 1; }
+wait_until 10 grep -q listening "$TMP/grpcs.log" || { echo "FAIL grpc tls server"; cat "$TMP/grpcs.log"; exit 1; }
 URL="https://$IP_SRV"
 # a connection opened before xdpi: python keeps it open, sends a request after xdpi attached
 cat >"$TMP/early.py" <<'PY'
@@ -42,6 +54,7 @@ k=(-sk --max-time 5 -o /dev/null)
 cli curl "${k[@]}" --http1.1 --tlsv1.3 "$URL/api/users/1" || echo "curl 1 failed"
 cli curl "${k[@]}" --http1.1 --tlsv1.2 --tls-max 1.2 "$URL/api/orders?id=7" || echo "curl 2 failed"
 cli curl "${k[@]}" --http2 "$URL/index.html" -o /dev/null "$URL/gone" || echo "curl 3 failed"
+cli timeout 5 nghttp -n "$URL/api/nghttp" || echo "nghttp failed"
 cli python3 - "$IP_SRV" <<'PY' || echo "python failed"
 import http.client, ssl, sys
 ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
@@ -52,6 +65,9 @@ PY
 printf 'GET /api/gnutls HTTP/1.1\r\nHost: lab.test\r\nConnection: close\r\n\r\n' |
 	cli timeout 5 gnutls-cli --insecure --logfile=/dev/null -p 443 "$IP_SRV" >"$TMP/gnutls.out" 2>&1 ||
 	echo "gnutls-cli: $(tail -1 "$TMP/gnutls.out")"
+# gRPC over TLS: grpcio's client to nginx, which is probed; and grpcio to grpcio
+cli /usr/bin/python3 "$GRPC" client-tls "$IP_SRV:443" 2 "$TMP/nginx/cert.pem" || echo "grpc via nginx failed"
+cli /usr/bin/python3 "$GRPC" client-tls "$IP_SRV:50052" 1 "$TMP/nginx/cert.pem" || echo "grpc tls failed"
 # node: OpenSSL inside the executable, memory BIOs (no socket call inside SSL_write)
 cli node -e '
 const https = require("https");
@@ -80,19 +96,31 @@ check "xdpi's HTTPS transactions are nginx's access log, one for one" \
 	diff "$TMP/logged.txt" "$TMP/seen.txt"
 check "HTTP/1.1 over TLS 1.2 and 1.3, HTTP/2, python and GnuTLS all seen" jq_ok -s '
 	[.[] | select(.event_type=="http" and .xdpi.plaintext)] as $h |
-	($h | map(select(.http.protocol=="HTTP/2")) | length) == 2 and
+	($h | map(select(.http.protocol=="HTTP/2" and .http.url != "/greet.Greeter/SayHello" and
+		.http.url != "/greet.Greeter/Missing")) | length) == 3 and
 	($h | map(select(.http.url=="/api/gnutls" and .xdpi.plaintext.source=="gnutls")) | length) == 1 and
 	($h | map(select(.http.url=="/api/py/2")) | length) == 1' "$TMP/eve.json"
 check "the plaintext's events share the flow_id of the wire's tls event" jq_ok -s '
 	([.[] | select(.event_type=="tls") | .flow_id] | unique) as $tls |
 	[.[] | select(.event_type=="http" and .xdpi.plaintext and .xdpi.plaintext.midway != true) | .flow_id] |
 	length > 0 and all(. as $f | $tls | index($f) != null)' "$TMP/eve.json"
+calls_x=$(jq -r 'select(.event_type=="http" and .xdpi.plaintext and .xdpi.grpc) | "/\(.xdpi.grpc.service)/\(.xdpi.grpc.method) \(.xdpi.grpc.status)"' "$TMP/eve.json" | sort)
+calls_s=$(awk '{print $1, $2}' "$TMP/grpc-calls.log" | sort)
+echo "  gRPC over TLS seen by xdpi: $(echo "$calls_x" | tr '\n' ';') server: $(echo "$calls_s" | tr '\n' ';')"
+same_calls() { [ -n "$calls_x" ] && [ "$calls_x" = "$calls_s" ]; }
+check "gRPC over TLS (nginx probed): service, method and grpc-status as the server logged" same_calls
+check "grpcio to grpcio (memory BIOs, nothing to tie): the flow is still reported from the wire, and counted" jq_ok -s '
+	(map(select(.event_type=="tls" and .dest_port==50052)) | length) >= 1 and
+	([.[] | select(.event_type=="stats") | .stats.xdpi.engine.tls_flows_without_plaintext] | last) >= 1' "$TMP/eve.json"
 check "the connection opened before xdpi is reported as joined midway" jq_ok -s '
 	map(select(.event_type=="http" and .http.url=="/api/early" and .xdpi.plaintext.midway==true)) | length == 1' "$TMP/eve.json"
 check "API metrics count the HTTPS route's requests" [ "$api_py" = 2 ]
-check "no plaintext lost to the ring or unknown sockets" jq_ok -s '
+check "no plaintext lost to the ring or to unreadable buffers" jq_ok -s '
 	[.[] | select(.event_type=="stats") | .stats.xdpi.tls_plaintext] | last |
-	.ring_full == 0 and .no_socket == 0 and .records > 0' "$TMP/eve.json"
+	.ring_full == 0 and .read_fault == 0 and .records > 0' "$TMP/eve.json"
+check "memory-BIO writers (node, grpcio) are counted as unattributed, not guessed onto a flow" jq_ok -s '
+	[.[] | select(.event_type=="stats") | .stats.xdpi.engine] | last |
+	.plaintext_unattributed + .plaintext_no_socket > 0' "$TMP/eve.json"
 check "the probes were attached while xdpi ran" [ "$before_stop" -gt 0 ]
 check "no uprobe left behind once xdpi stopped" [ "$(uprobes)" = 0 ]
 e2e_done
