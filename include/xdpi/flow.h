@@ -59,14 +59,13 @@ struct xdpi_flow {
 	bool bypassed;      /* the kernel stopped steering it to user space */
 	struct xdpi_msg_hint hint; /* MSG flows: what was last asked of the kernel */
 	bool alerted;       /* a rule or a detector alerted on it (flow.alerted) */
+	bool app_changed;   /* app_proto was set or changed since packet detection last ran */
 	uint64_t bypass_pkts[2];  /* counters when it was bypassed: the record reports what */
 	uint64_t bypass_bytes[2]; /* came after under flow.bypassed */
 	const char *app_proto; /* EVE app_proto once known, "failed" if nothing matched */
 	const char *app_proto_orig; /* the dissector's name when it named a more specific
 				     * protocol (http2 for doh2); NULL else */
-	bool app_changed;      /* app_proto was set or changed since packet detection last ran */
 	void *l7;           /* the engine's application-layer state, NULL until payload */
-	void *l7_plain;     /* ... of the TLS plaintext the library probes saw, NULL: none */
 	void *detect;       /* detection state (flowbits, pass), NULL until a rule needs it */
 	uint64_t vol_bytes; /* kernel flows: bytes to the server the surge detector has counted */
 	struct xdpi_proc_ctx *proc; /* owners of its local ends (engine-owned), NULL: unknown */

@@ -286,7 +286,7 @@ static void on_flow_end(void *ctx, struct xdpi_flow *f, enum xdpi_flow_end why)
 
 	/* the application layer reports first: its events precede the flow record */
 	flow_context(e, f, true);
-	if (e->cfg.tls_plaintext && why != XDPI_FLOW_END_ACTIVE && !f->l7_plain && f->app_proto &&
+	if (e->cfg.tls_plaintext && why != XDPI_FLOW_END_ACTIVE && !l7_has_plaintext(f) && f->app_proto &&
 	    !strcmp(f->app_proto, "tls"))
 		e->cnt[XDPI_ECNT_PLAIN_TLS_WIRE_ONLY]++; /* its TLS library is not one probed */
 	if (why != XDPI_FLOW_END_ACTIVE) {

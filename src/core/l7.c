@@ -24,7 +24,14 @@ struct l7_flow {
 	bool pcut[2];      /* the probe buffer overflowed: what follows it is not contiguous */
 	bool gap_next[2];  /* the next bytes parsed in a direction follow a hole */
 	struct xdpi_stream tcp[2];
-	struct xdpi_plain_origin origin; /* TLS plaintext: whose (the first process seen) */
+	struct l7_plain *plain; /* the TLS plaintext's own state beside the wire's, NULL: none */
+};
+
+/* The TLS plaintext of a flow: its application layer, and whose it is (the first process
+ * seen). Apart from the wire's, so that flows without any pay nothing for it. */
+struct l7_plain {
+	struct l7_flow l;
+	struct xdpi_plain_origin origin;
 };
 
 struct l7_call {
@@ -426,46 +433,65 @@ bool l7_plaintext(struct l7_engine *le, struct xdpi_flow *f, uint8_t cdir,
 		  const struct xdpi_plain_hdr *h, const uint8_t *data, uint64_t ts)
 {
 	struct l7_call call = { .le = le, .f = f, .ts = ts, .cdir = cdir, .plain = true };
-	struct l7_flow *l = f->l7_plain;
+	struct l7_flow *wire = l7_get(le, f);
+	struct l7_plain *p = wire ? wire->plain : NULL;
 
-	if (!l) {
-		if (!(l = f->l7_plain = calloc(1, sizeof(*l))))
+	if (!wire)
+		return false;
+	if (!p) {
+		if (!(p = wire->plain = calloc(1, sizeof(*p))))
 			return false;
-		le->state_bytes += sizeof(*l);
-		l->origin.source = xdpi_plain_lib_name(h->lib);
-		l->origin.pid = h->pid;
+		le->state_bytes += sizeof(*p);
+		p->origin.source = xdpi_plain_lib_name(h->lib);
+		p->origin.pid = h->pid;
 		/* the wire never showed this connection's start: an HTTP/2 preface and header
 		 * table, or a request's first bytes, may be behind us */
-		l->origin.midway = !((f->tcp_flags[0] | f->tcp_flags[1]) & 0x02);
+		p->origin.midway = !((f->tcp_flags[0] | f->tcp_flags[1]) & 0x02);
 	}
-	if (l->origin.pid != h->pid)
+	if (p->origin.pid != h->pid)
 		return true;
-	call.l = l;
-	call.origin = &l->origin;
+	call.l = &p->l;
+	call.origin = &p->origin;
 	on_data(&call, data, h->copied, false);
 	if (h->len > h->copied)
-		l->gap_next[cdir] = true; /* the bytes past the copied prefix are missing */
+		p->l.gap_next[cdir] = true; /* the bytes past the copied prefix are missing */
 	return false;
 }
 
-static void flow_end_one(struct l7_engine *le, struct xdpi_flow *f, void **slot, bool plain,
-			 uint64_t ts);
+static void flow_end_one(struct l7_engine *le, struct xdpi_flow *f, struct l7_flow *l,
+			 const struct xdpi_plain_origin *origin, uint64_t ts);
 
 void l7_flow_end(struct l7_engine *le, struct xdpi_flow *f, uint64_t ts)
 {
-	flow_end_one(le, f, &f->l7, false, ts);
-	flow_end_one(le, f, &f->l7_plain, true, ts);
+	struct l7_flow *wire = f->l7;
+
+	if (!wire)
+		return;
+	if (wire->plain) {
+		flow_end_one(le, f, &wire->plain->l, &wire->plain->origin, ts);
+		le->state_bytes -= sizeof(*wire->plain);
+		free(wire->plain);
+		wire->plain = NULL;
+	}
+	flow_end_one(le, f, wire, NULL, ts);
+	le->state_bytes -= sizeof(*wire);
+	free(wire);
+	f->l7 = NULL;
 }
 
-static void flow_end_one(struct l7_engine *le, struct xdpi_flow *f, void **slot, bool plain,
-			 uint64_t ts)
+bool l7_has_plaintext(const struct xdpi_flow *f)
 {
-	struct l7_flow *l = *slot;
-	struct l7_call call = { .le = le, .f = f, .l = l, .ts = ts, .plain = plain,
-				.origin = l && plain ? &l->origin : NULL };
+	return f->l7 && ((const struct l7_flow *)f->l7)->plain;
+}
 
-	if (!l)
-		return;
+/* Flushes and ends one application layer of F (ORIGIN: the plaintext's), freeing what it
+ * holds but not itself. */
+static void flow_end_one(struct l7_engine *le, struct xdpi_flow *f, struct l7_flow *l,
+			 const struct xdpi_plain_origin *origin, uint64_t ts)
+{
+	struct l7_call call = { .le = le, .f = f, .l = l, .ts = ts, .plain = origin != NULL,
+				.origin = origin };
+
 	for (uint8_t d = 0; d < 2; d++) {
 		call.cdir = d;
 		xdpi_stream_flush(&le->reasm, &l->tcp[d], on_stream, &call);
@@ -480,9 +506,6 @@ static void flow_end_one(struct l7_engine *le, struct xdpi_flow *f, void **slot,
 		le->state_bytes -= l->d->state_size;
 		free(l->state);
 	}
-	le->state_bytes -= sizeof(*l);
-	free(l);
-	*slot = NULL;
 }
 
 void l7_stats(struct l7_engine *le, struct xdpi_json *j)

@@ -54,6 +54,8 @@ void l7_packet(struct l7_engine *le, struct xdpi_flow *f, const struct xdpi_deco
  * from the other end's process than the one already followed (left out). */
 bool l7_plaintext(struct l7_engine *le, struct xdpi_flow *f, uint8_t cdir,
 		  const struct xdpi_plain_hdr *h, const uint8_t *data, uint64_t ts);
+/* Did F get any TLS plaintext? */
+bool l7_has_plaintext(const struct xdpi_flow *f);
 /* The flow ends: flush reassembly, let the dissector report, free everything. */
 void l7_flow_end(struct l7_engine *le, struct xdpi_flow *f, uint64_t ts);
 void l7_stats(struct l7_engine *le, struct xdpi_json *j);
