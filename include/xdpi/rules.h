@@ -161,6 +161,8 @@ struct xdpi_sm {
 	uint8_t type;    /* enum xdpi_sm_type */
 	uint8_t buf;     /* enum xdpi_buffer */
 	uint8_t view;    /* 0: the buffer as it is; else r->views[view - 1] */
+	uint8_t inst;    /* a list buffer named again in the rule starts another instance: each
+			  * instance may match another item (Suricata 7's multi-buffers) */
 	union {
 		struct xdpi_content c;
 		struct xdpi_pcre re;

@@ -346,12 +346,13 @@ static bool match_byte_jump(struct mctx *m, uint32_t i, uint32_t pos)
 }
 
 /* Each thread's two transform buffers, freed with the thread. */
-static bool match_list(const struct xdpi_rule *r, int b, uint8_t view, const uint8_t *buf,
-		       size_t len, uint64_t *vars);
+static bool match_list(const struct xdpi_rule *r, int b, uint8_t view, int inst,
+		       const uint8_t *buf, size_t len, uint64_t *vars);
 
-/* A list buffer: each item in turn (xdpi_buffer_list_kind); one that matches is enough. */
-static bool match_items(const struct xdpi_rule *r, int b, uint8_t view, const uint8_t *buf,
-			size_t len, uint64_t *vars)
+/* A list buffer, one instance of it in the rule: each item in turn (xdpi_buffer_list_kind);
+ * one that matches is enough. */
+static bool match_instance(const struct xdpi_rule *r, int b, uint8_t view, int inst,
+			   const uint8_t *buf, size_t len, uint64_t *vars)
 {
 	for (size_t off = 0; off < len;) {
 		size_t start = off, n;
@@ -373,10 +374,25 @@ static bool match_items(const struct xdpi_rule *r, int b, uint8_t view, const ui
 				n--;
 			off = end + 1;
 		}
-		if (n && match_list(r, b, view, buf + start, n, vars))
+		if (n && match_list(r, b, view, inst, buf + start, n, vars))
 			return true;
 	}
 	return false;
+}
+
+/* A list buffer: every instance the rule names matches some item (the same or another). */
+static bool match_items(const struct xdpi_rule *r, int b, uint8_t view, const uint8_t *buf,
+			size_t len, uint64_t *vars)
+{
+	int last = 0;
+
+	for (uint32_t i = 0; i < r->n_sm; i++)
+		if (r->sm[i].buf == b && r->sm[i].view == view && r->sm[i].inst > last)
+			last = r->sm[i].inst;
+	for (int inst = 0; inst <= last; inst++)
+		if (!match_instance(r, b, view, last ? inst : -1, buf, len, vars))
+			return false;
+	return true;
 }
 
 static pthread_key_t xf_key;
@@ -492,13 +508,15 @@ static bool match_from(struct mctx *m, uint32_t i, uint32_t pos)
 }
 
 /* Runs the inspections of one buffer (VIEW 0) or one transformed view of it over BUF. */
-static bool match_list(const struct xdpi_rule *r, int b, uint8_t view, const uint8_t *buf,
-		       size_t len, uint64_t *vars)
+/* The inspections of buffer B (its VIEW; INST: one instance of a list buffer, -1: all) over
+ * BUF. */
+static bool match_list(const struct xdpi_rule *r, int b, uint8_t view, int inst,
+		       const uint8_t *buf, size_t len, uint64_t *vars)
 {
 	struct mctx m = { .r = r, .budget = MATCH_BUDGET, .vars = vars };
 
 	for (uint32_t i = 0; i < r->n_sm && m.n < MAX_LIST; i++)
-		if (r->sm[i].buf == b && r->sm[i].view == view)
+		if (r->sm[i].buf == b && r->sm[i].view == view && (inst < 0 || r->sm[i].inst == inst))
 			m.l[m.n++] = &r->sm[i];
 	m.buf = buf;
 	m.len = (uint32_t)len;
@@ -518,7 +536,7 @@ static bool match_view(const struct xdpi_rule *r, uint8_t view, const struct xdp
 		return false;
 	out = xdpi_xform_view(v, in->buf[v->buf], in->len[v->buf], scratch, &n);
 	return xdpi_buffer_list_kind(v->buf) ? match_items(r, v->buf, view, out, n, vars)
-					     : match_list(r, v->buf, view, out, n, vars);
+					     : match_list(r, v->buf, view, -1, out, n, vars);
 }
 
 /* Does the rule ask for buffer B to be absent (absent, absent: or_else)? */
@@ -544,7 +562,7 @@ bool xdpi_rule_match_buffers(const struct xdpi_rule *r, const struct xdpi_inspec
 		if (!in->buf[b])
 			return false; /* the transaction does not have this buffer */
 		if (!(xdpi_buffer_list_kind(b) ? match_items(r, b, 0, in->buf[b], in->len[b], vars)
-						: match_list(r, b, 0, in->buf[b], in->len[b], vars)))
+						: match_list(r, b, 0, -1, in->buf[b], in->len[b], vars)))
 			return false;
 	}
 	for (uint8_t v = 1; v <= r->n_views; v++)

@@ -30,6 +30,7 @@ struct parser {
 	int sticky;           /* current sticky buffer, -1: none (payload) */
 	int last_insp;        /* index in sm of the last content or pcre, -1: none */
 	int view;             /* transformed view the sticky buffer's inspections go to, 0: none */
+	uint8_t inst;         /* the sticky list buffer's instance (it was named again) */
 	bool b64_seen;        /* a base64_decode came before (base64_data may follow) */
 	char vars[XDPI_VARS_MAX][32]; /* byte_extract names, in order */
 	uint8_t n_vars;
@@ -233,6 +234,8 @@ static struct xdpi_sm *sm_add(struct parser *p, uint8_t type, int buf)
 	sm->buf = (uint8_t)buf;
 	if (p->view && buf == p->r->views[p->view - 1].buf)
 		sm->view = (uint8_t)p->view;
+	if (buf == p->sticky)
+		sm->inst = p->inst;
 	return sm;
 }
 
@@ -601,6 +604,11 @@ static int apply_buffer(struct parser *p, const struct buffer_kw *b)
 	if (!b->modifier) {
 		p->sticky = b->buf;
 		p->view = 0;
+		p->inst = 0;
+		if (b->buf >= 0 && b->buf < XDPI_BUF_MAX && xdpi_buffer_list_kind(b->buf))
+			for (uint32_t i = 0; i < p->r->n_sm; i++) /* named again: the next instance */
+				if (p->r->sm[i].buf == b->buf && p->r->sm[i].inst >= p->inst)
+					p->inst = (uint8_t)(p->r->sm[i].inst + 1);
 		return 0;
 	}
 	if (p->last_insp < 0 || (sm = &p->r->sm[p->last_insp])->type != XDPI_SM_CONTENT)

@@ -915,6 +915,30 @@ static void test_app_layer_protocol_qualifiers(void **state)
 	assert_non_null(strstr(err, "unknown qualifier 'sideways'"));
 }
 
+/* A list buffer named twice: each instance may match another line; within one instance the
+ * contents must share a line (Suricata 7's multi-buffers). */
+static void test_multi_buffer_instances(void **state)
+{
+	struct xdpi_detect *d = engine(
+		"alert http any any -> any any (http.request_header; content:\"method: GET\"; "
+		"http.request_header; content:\"authority: lab\"; sid:1;)\n"
+		"alert http any any -> any any (http.request_header; content:\"method: GET\"; "
+		"content:\"authority: lab\"; sid:2;)\n");
+	static const char hdrs[] = ":method: GET\r\n:authority: lab\r\n";
+	struct xdpi_inspect in = { .stage = XDPI_STAGE_HTTP_REQUEST };
+	struct xdpi_flow f;
+	struct got g = { 0 };
+
+	(void)state;
+	http_flow(&f);
+	xdpi_inspect_set(&in, XDPI_BUF_HTTP_REQUEST_HEADER, hdrs, sizeof(hdrs) - 1);
+	xdpi_detect__tx(d, &f, 0, 1, &in, collect, &g);
+	assert_int_equal(g.n, 1); /* 1; not 2: its two contents are on two lines */
+	assert_int_equal(g.sids[0], 1);
+	xdpi_detect__flow_end(d, &f);
+	xdpi_detect__free(d);
+}
+
 /* stream_size: the server's and the client's sequence space so far. */
 static void test_stream_size(void **state)
 {
@@ -961,6 +985,7 @@ int main(void)
 		cmocka_unit_test(test_ssl_version_and_san),
 		cmocka_unit_test(test_doh2_and_frametype),
 		cmocka_unit_test(test_app_layer_protocol_qualifiers),
+		cmocka_unit_test(test_multi_buffer_instances),
 		cmocka_unit_test(test_decode_events),
 		cmocka_unit_test(test_requires_and_revisions),
 		cmocka_unit_test(test_dns_response),
