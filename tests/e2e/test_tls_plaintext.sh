@@ -42,7 +42,9 @@ EARLY_PID=$BG_PID
 wait_until 10 test -e "$TMP/early.open" || { echo "FAIL early client"; cat "$TMP/early.log"; exit 1; }
 log_before=$(wc -l <"$TMP/nginx/access.log")
 
-start_xdpi "$TMP/xdpi.log" -o "$TMP/eve.json" --tls-plaintext --flow-timeout 2 \
+# an HTTP rule: it applies to the plaintext as to cleartext
+echo 'alert http any any -> any any (msg:"xdpi e2e users API over TLS"; flow:to_server; http.uri; content:"/api/users/"; startswith; sid:9160001; rev:1;)' >"$TMP/plain.rules"
+start_xdpi "$TMP/xdpi.log" -o "$TMP/eve.json" --tls-plaintext --flow-timeout 2 --rules "$TMP/plain.rules" \
 	--stats-interval 1 --metrics 127.0.0.1:9473 ||
 	{ echo "FAIL xdpi did not attach"; cat "$TMP/xdpi.log"; exit 1; }
 check "the OpenSSL and GnuTLS libraries are probed" \
@@ -82,9 +84,13 @@ log_total=$(wc -l <"$TMP/nginx/access.log")
 awk -v from="$log_before" 'NR > from { print $6, $7, $9 }' "$TMP/nginx/access.log" |
 	tr -d '"' | sort >"$TMP/logged.txt"
 wait_until 15 bash -c "[ \$(jq -c 'select(.event_type==\"http\" and .xdpi.plaintext)' '$TMP/eve.json' | wc -l) -ge $((log_total - log_before)) ]"
+in_net "$NS_SRV" curl -sf --max-time 2 http://127.0.0.1:9473/metrics >"$TMP/metrics.txt"
 # the two /api/py/N requests, whatever route template they fall under
-api_py=$(in_net "$NS_SRV" curl -sf --max-time 2 http://127.0.0.1:9473/metrics |
-	awk '$1 ~ /^xdpi_api_requests_total\{service="198.18.0.2:443",method="GET",route="\/api\/py\// { s += $2 } END { print s + 0 }')
+api_py=$(awk '$1 ~ /^xdpi_api_requests_total\{service="198.18.0.2:443",method="GET",route="\/api\/py\// { s += $2 } END { print s + 0 }' "$TMP/metrics.txt")
+# requests per status class, the API metrics' against nginx's log after xdpi attached
+classes_x=$(awk '/^xdpi_api_requests_total\{service="(198.18.0.2|lab.test):443"/ {
+	c = $0; sub(/.*status_class="/, "", c); sub(/".*/, "", c); n[c] += $NF } END { for (c in n) print c, n[c] }' "$TMP/metrics.txt" | sort)
+classes_n=$(awk '{ print substr($3, 1, 1) "xx" }' "$TMP/logged.txt" | sort | uniq -c | awk '{ print $2, $1 }' | sort)
 before_stop=$(uprobes)
 stop_bg "$XDPI_PID" TERM
 
@@ -115,6 +121,12 @@ check "grpcio to grpcio (memory BIOs, nothing to tie): the flow is still reporte
 check "the connection opened before xdpi is reported as joined midway" jq_ok -s '
 	map(select(.event_type=="http" and .http.url=="/api/early" and .xdpi.plaintext.midway==true)) | length == 1' "$TMP/eve.json"
 check "API metrics count the HTTPS route's requests" [ "$api_py" = 2 ]
+echo "  requests per status class: xdpi $(echo "$classes_x" | tr '\n' ';') nginx $(echo "$classes_n" | tr '\n' ';')"
+same_classes() { [ -n "$classes_x" ] && [ "$classes_x" = "$classes_n" ]; }
+check "API metrics per status class equal nginx's log" same_classes
+check "an HTTP rule fires on the plaintext, on the TLS flow" jq_ok -s '
+	map(select(.event_type=="alert" and .alert.signature_id==9160001 and .app_proto=="tls" and
+		.xdpi.stage=="http request")) | length == 1' "$TMP/eve.json"
 check "no plaintext lost to the ring or to unreadable buffers" jq_ok -s '
 	[.[] | select(.event_type=="stats") | .stats.xdpi.tls_plaintext] | last |
 	.ring_full == 0 and .read_fault == 0 and .records > 0' "$TMP/eve.json"
