@@ -273,6 +273,23 @@ static __always_inline void on_io(struct sock *sk)
 	bpf_map_update_elem(&thread_sock, &id, &k, BPF_ANY);
 }
 
+/* A process started: its pid, so that user space looks at what it maps (a container's own
+ * TLS library) without waiting for its next look through /proc. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096 * 4);
+} exec_ring SEC(".maps");
+
+SEC("tp_btf/sched_process_exec")
+int tls_on_exec(unsigned long long *ctx)
+{
+	__u32 pid = bpf_get_current_pid_tgid() >> 32;
+
+	(void)ctx;
+	bpf_ringbuf_output(&exec_ring, &pid, sizeof(pid), 0); /* full: the periodic look finds it */
+	return 0;
+}
+
 SEC("tp_btf/sock_send_length")
 int tls_on_send(unsigned long long *ctx)
 {

@@ -62,6 +62,8 @@ struct xdpi_tls_plain_stats {
 	uint64_t files_refused;  /* past the bounds (64 probed, 4096 looked into) */
 	uint64_t attach_errors;
 	uint64_t scans;          /* looks through /proc */
+	uint64_t execs_looked_at;      /* started processes looked at (the exec tracepoint) */
+	uint64_t execs_left_to_rescan; /* ... too many at once: left to the next look */
 	uint64_t records, bad_records;
 	uint64_t kernel[16];     /* the probes' counters, by enum xdpi_plain_counter */
 };

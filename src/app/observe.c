@@ -155,6 +155,8 @@ static const struct xdpi_stat plain_rows[] = {
 		  "Files past the probing bounds"),
 	PLAIN_ROW("attach_errors", attach_errors, "xdpi_tls_plaintext_attach_errors_total", NULL,
 		  "Uprobes that would not attach"),
+	PLAIN_ROW("execs_looked_at", execs_looked_at, NULL, NULL, NULL),
+	PLAIN_ROW("execs_left_to_rescan", execs_left_to_rescan, NULL, NULL, NULL),
 	PLAIN_ROW("records", records, "xdpi_tls_plaintext_records_total", NULL,
 		  "Library calls whose plaintext reached xdpi"),
 	PLAIN_KROW("calls", XDPI_PLAIN_CNT_CALLS, NULL, NULL, NULL),

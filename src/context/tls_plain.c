@@ -5,7 +5,9 @@
  * functions, as Debian's node does), resolves the functions' file offsets with libelf and
  * attaches one uprobe and one uretprobe per function and file (pid -1: every process that maps
  * the file, now or later). Files are identified by device and inode, so a library mapped by
- * a thousand processes is probed once; /proc is scanned again every few seconds for new ones.
+ * a thousand processes is probed once. A process that starts (the exec tracepoint) is looked at
+ * once its loader has mapped its libraries (a few tens of ms later), and /proc is looked through
+ * again every few seconds for what that missed.
  * The ring's records go to the engine as XDPI_LINK_PLAINTEXT packets. Every probe is a
  * bpf_link: gone when xdpi exits, however it exits. */
 #include <dirent.h>
@@ -29,6 +31,11 @@
 #define SEEN_MAX 4096       /* distinct files looked into (most carry no TLS library) */
 #define LINKS_MAX (FILES_MAX * 20) /* an entry and a return per function */
 #define RESCAN_NS (3 * XDPI_NS_PER_SEC)
+/* A started process is looked at twice: once its loader mapped its libraries, and again a
+ * second later (an interpreter loads its TLS module when the program imports it). */
+#define EXEC_DELAY_NS (50 * 1000000ull)
+#define EXEC_AGAIN_NS (1000 * 1000000ull)
+#define EXEC_PENDING 256
 
 /* The functions probed: name, entry program, return program. */
 struct probe_fn {
@@ -67,6 +74,10 @@ struct xdpi_tls_plain {
 	struct bpf_link *links[LINKS_MAX];
 	uint32_t nlinks;
 	uint64_t next_scan;
+	struct ring_buffer *exec_rb;
+	struct { uint32_t pid; uint8_t looks; uint64_t at; } pending[EXEC_PENDING]; /* started */
+	uint32_t npending;
+	uint64_t now;
 	struct xdpi_tls_plain_stats st;
 };
 
@@ -240,6 +251,49 @@ static void scan(struct xdpi_tls_plain *t)
 	t->st.scans++;
 }
 
+/* ---- started processes ---- */
+
+static int on_exec(void *ctx, void *data, size_t size)
+{
+	struct xdpi_tls_plain *t = ctx;
+	uint32_t pid;
+
+	if (size != sizeof(pid))
+		return 0;
+	memcpy(&pid, data, sizeof(pid));
+	if (t->npending == EXEC_PENDING) {
+		t->st.execs_left_to_rescan++; /* the periodic look through /proc finds it */
+		return 0;
+	}
+	t->pending[t->npending].pid = pid;
+	t->pending[t->npending].looks = 0;
+	t->pending[t->npending++].at = t->now + EXEC_DELAY_NS;
+	return 0;
+}
+
+/* The started processes whose time came: their maps. */
+static void scan_started(struct xdpi_tls_plain *t)
+{
+	uint32_t keep = 0;
+
+	for (uint32_t i = 0; i < t->npending; i++) {
+		char pid[16];
+
+		if (t->pending[i].at > t->now) {
+			t->pending[keep++] = t->pending[i];
+			continue;
+		}
+		snprintf(pid, sizeof(pid), "%u", t->pending[i].pid);
+		scan_process(t, pid);
+		t->st.execs_looked_at++;
+		if (++t->pending[i].looks < 2) {
+			t->pending[i].at = t->now + EXEC_AGAIN_NS;
+			t->pending[keep++] = t->pending[i];
+		}
+	}
+	t->npending = keep;
+}
+
 /* ---- the ring ---- */
 
 static int on_record(void *ctx, void *data, size_t size)
@@ -287,6 +341,11 @@ struct xdpi_tls_plain *xdpi_tls_plain__open(const struct xdpi_tls_plain_cfg *cfg
 		goto fail;
 	}
 	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.plain_ring), on_record, t, NULL);
+	t->exec_rb = ring_buffer__new(bpf_map__fd(t->skel->maps.exec_ring), on_exec, t, NULL);
+	if (!t->exec_rb || !(t->links[t->nlinks++] = bpf_program__attach(t->skel->progs.tls_on_exec))) {
+		snprintf(err, errlen, "the exec tracepoint: %s", strerror(errno));
+		goto fail;
+	}
 	if (!t->rb) {
 		snprintf(err, errlen, "the plaintext ring: %s", strerror(errno));
 		goto fail;
@@ -303,6 +362,10 @@ fail:
 
 int xdpi_tls_plain__drain(struct xdpi_tls_plain *t, uint64_t now)
 {
+	t->now = now;
+	ring_buffer__consume(t->exec_rb);
+	if (t->npending)
+		scan_started(t);
 	if (now >= t->next_scan) {
 		if (t->next_scan)
 			scan(t);
@@ -331,6 +394,7 @@ void xdpi_tls_plain__free(struct xdpi_tls_plain *t)
 	if (!t)
 		return;
 	ring_buffer__free(t->rb);
+	ring_buffer__free(t->exec_rb);
 	for (uint32_t i = 0; i < t->nlinks; i++)
 		bpf_link__destroy(t->links[i]);
 	tls_probe__destroy(t->skel);

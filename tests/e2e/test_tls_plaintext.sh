@@ -70,6 +70,28 @@ printf 'GET /api/gnutls HTTP/1.1\r\nHost: lab.test\r\nConnection: close\r\n\r\n'
 # gRPC over TLS: grpcio's client to nginx, which is probed; and grpcio to grpcio
 cli /usr/bin/python3 "$GRPC" client-tls "$IP_SRV:443" 2 "$TMP/nginx/cert.pem" || echo "grpc via nginx failed"
 cli /usr/bin/python3 "$GRPC" client-tls "$IP_SRV:50052" 1 "$TMP/nginx/cert.pem" || echo "grpc tls failed"
+# a process started after xdpi with its own copy of OpenSSL (as a container brings its own): the
+# exec tracepoint has xdpi look at what it maps
+mkdir -p "$TMP/ownlib" && cp -L /usr/lib/x86_64-linux-gnu/libssl.so.3 "$TMP/ownlib/"
+cat >"$TMP/own.py" <<'PY'
+import http.client, os, ssl, sys, time
+open(sys.argv[2], "w").write(str(os.getpid())) # the TLS library is mapped (import ssl)
+for _ in range(200): # until the test saw xdpi attach to this copy (10 s at most)
+    if os.path.exists(sys.argv[3]):
+        break
+    time.sleep(0.05)
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+c = http.client.HTTPSConnection(sys.argv[1], 443, context=ctx)
+c.request("GET", "/api/own-copy"); c.getresponse().read()
+PY
+run_bg "$NS_CLI" "$TMP/own.log" env LD_LIBRARY_PATH="$TMP/ownlib" python3 "$TMP/own.py" "$IP_SRV" \
+	"$TMP/own.pid" "$TMP/own.go"
+OWN_PID=$BG_PID
+wait_until 10 test -s "$TMP/own.pid"
+own_probed() { grep -q "probing /proc/$(cat "$TMP/own.pid")/root.*/ownlib/libssl.so.3" "$TMP/xdpi.log"; }
+wait_until 10 own_probed
+touch "$TMP/own.go"
+wait_gone "$OWN_PID" 10
 # node: OpenSSL inside the executable, memory BIOs (no socket call inside SSL_write)
 cli node -e '
 const https = require("https");
@@ -118,6 +140,11 @@ check "gRPC over TLS (nginx probed): service, method and grpc-status as the serv
 check "grpcio to grpcio (memory BIOs, nothing to tie): the flow is still reported from the wire, and counted" jq_ok -s '
 	(map(select(.event_type=="tls" and .dest_port==50052)) | length) >= 1 and
 	([.[] | select(.event_type=="stats") | .stats.xdpi.engine.tls_flows_without_plaintext] | last) >= 1' "$TMP/eve.json"
+check "a process started later with its own copy of OpenSSL is probed" own_probed
+# (which end's view reports it is whichever record came first: nginx's read can return before
+# the client's write does; both are probed here)
+check "... and its request is reported from the plaintext" jq_ok -s '
+	map(select(.event_type=="http" and .http.url=="/api/own-copy" and .xdpi.plaintext)) | length == 1' "$TMP/eve.json"
 check "the connection opened before xdpi is reported as joined midway" jq_ok -s '
 	map(select(.event_type=="http" and .http.url=="/api/early" and .xdpi.plaintext.midway==true)) | length == 1' "$TMP/eve.json"
 check "API metrics count the HTTPS route's requests" [ "$api_py" = 2 ]
