@@ -75,6 +75,9 @@ struct xdpi_loader *xdpi_loader__open(const struct xdpi_loader_cfg *cfg, char *e
 /* Attaches to cfg->ifname. Returns 0 or -errno, with the sentence in ERR. Warnings (generic
  * XDP, no tcx, no bpffs) go to the log: the run goes on. */
 int xdpi_loader__attach(struct xdpi_loader *l, char *err, size_t errlen);
+/* Detaches the programs attached through links (not when persisting), keeping the maps: no
+ * packet reaches a ring after this, so a last drain and the counters read after it agree. */
+void xdpi_loader__quiesce(struct xdpi_loader *l);
 /* Detaches (if attached) and frees. NULL-safe. */
 void xdpi_loader__free(struct xdpi_loader *l);
 int xdpi_loader__map_fd(const struct xdpi_loader *l, enum xdpi_map m);

@@ -346,6 +346,9 @@ int xdpi_live__run(struct xdpi_live *l, volatile sig_atomic_t *stop,
 			break;
 		}
 	}
+	/* nothing new reaches the rings now: what the last drain takes and the kernel's counters
+	 * read for the last stats agree (a frame redirected in between would be neither) */
+	xdpi_loader__quiesce(l->loader);
 	drain(l);
 	xdpi_sink_tick(&l->sink, xdpi_app_monotonic_ns());
 	xdpi_sink_finish(&l->sink, xdpi_app_monotonic_ns(), true);

@@ -420,6 +420,17 @@ int xdpi_loader__attach(struct xdpi_loader *l, char *err_buf, size_t errlen)
 	return err;
 }
 
+void xdpi_loader__quiesce(struct xdpi_loader *l)
+{
+	if (!l || l->persisted)
+		return;
+	if (l->tcx_link_fd >= 0)
+		close(l->tcx_link_fd);
+	if (l->xdp_link_fd >= 0)
+		close(l->xdp_link_fd);
+	l->tcx_link_fd = l->xdp_link_fd = -1;
+}
+
 void xdpi_loader__free(struct xdpi_loader *l)
 {
 	if (!l)
