@@ -28,7 +28,8 @@ fuzz-bins:
 	$(Q)$(MAKE) --no-print-directory OUT=$(FUZZ_OUT) CC=$(CLANG) SANITIZE=fuzz $(FUZZ_BINS)
 
 fuzz-seeds:
-	$(Q)[ -d $(FUZZ_SEEDS)/decode ] || python3 tools/pcap_seeds.py $(FUZZ_SEEDS)/decode 40 $(wildcard $(CORPUS_DIR)/*.pcap*)
+	$(Q)[ -d $(FUZZ_SEEDS)/decode ] || python3 tools/pcap_seeds.py $(FUZZ_SEEDS)/decode 40 $(wildcard $(CORPUS_DIR)/*.pcap*) $(wildcard $(CORPUS_DIR)/tunnels/*.pcap)
+	$(Q)[ -d $(FUZZ_SEEDS)/tunnel ] || python3 tools/pcap_seeds.py $(FUZZ_SEEDS)/tunnel 40 $(wildcard $(CORPUS_DIR)/tunnels/*.pcap)
 	$(Q)[ -d $(FUZZ_SEEDS)/dns ] || python3 tools/pcap_seeds.py $(FUZZ_SEEDS)/dns 20 --dns $(wildcard $(CORPUS_DIR)/*.pcap*)
 	$(Q)[ -d $(FUZZ_SEEDS)/http ] || python3 tools/pcap_seeds.py $(FUZZ_SEEDS)/http 20 --http $(wildcard $(CORPUS_DIR)/*.pcap*)
 	$(Q)[ -d $(FUZZ_SEEDS)/tls ] || python3 tools/pcap_seeds.py $(FUZZ_SEEDS)/tls 20 --tls $(wildcard $(CORPUS_DIR)/*.pcap*)

@@ -13,6 +13,9 @@ const volatile __u32 cfg_snaplen = XDPI_SNAPLEN_DEFAULT;
  * without wake-ups and the consumer drains on its timer (batching across the two cores). */
 const volatile __u64 cfg_wakeup_bytes = 256 * 1024;
 const volatile __u8 cfg_replay_clock = 0;
+/* Tunnels read as plain UDP/GRE (bits 1 << enum xdpi_tunnel), and one more VXLAN port. */
+const volatile __u32 cfg_tun_ignore = 0;
+const volatile __u16 cfg_vxlan_port = 0;
 
 #define TCP_FIN 0x01
 #define TCP_SYN 0x02

@@ -61,6 +61,8 @@ static __always_inline __u8 flow_key_make(const struct xdpi_meta *m, struct xdpi
 	k->vlan = m->vlan;
 	k->proto = m->proto;
 	k->family = m->family;
+	k->tun_type = m->tun_type;
+	k->tun_id = xdpi_tun_key_id(m->tun_type, m->tun_id);
 	return dir;
 }
 

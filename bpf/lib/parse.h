@@ -15,12 +15,16 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "shared/xdpi_abi.h"
+#include "shared/xdpi_tunnel.h"
 
 #ifndef ETH_P_8021AD
 #define ETH_P_8021AD 0x88A8
 #endif
 #define XDPI_ETH_P_QINQ_OLD 0x9100
 #define XDPI_ETH_P_PPPOE_SESS 0x8864
+#define XDPI_ETH_P_MPLS 0x8847
+#define XDPI_ETH_P_MPLS_MC 0x8848
+#define XDPI_ETH_FOLLOWS 0x6558 /* an Ethernet frame follows (an MPLS pseudowire's) */
 
 enum xdpi_frag_kind {
 	XDPI_FRAG_NONE = 0,
@@ -55,7 +59,13 @@ struct xdpi_meta {
 	__u8 frag;        /* enum xdpi_frag_kind */
 	__u8 icmp_type;
 	__u8 icmp_code;
-	__u8 pad[3];
+	__u8 tun_type;    /* the innermost tunnel (enum xdpi_tunnel), 0: none */
+	__u8 tun_depth;
+	__u8 pad1;
+	__u32 tun_id;
+	__u16 tun_seen;   /* bits (1 << type) of the tunnels passed, and XDPI_SEEN_* */
+	__u16 end_off;    /* where the parser stopped: after the L4 header, or after the IP
+			   * header for a protocol it does not read (GRE, IP in IP) */
 	__u32 frag_id;
 	__u32 payload_len; /* L4 payload by the IP length fields (or the fragment's data) */
 	__u32 tcp_seq;     /* host order */
@@ -65,17 +75,22 @@ struct xdpi_meta {
 	__u16 segs;        /* wire packets this one stands for: a GSO skb's segments, else 1 */
 };
 
+#define XDPI_SEEN_MPLS 0x100 /* tun_seen bits past the tunnel types' */
+#define XDPI_SEEN_GTPC 0x200
+#define XDPI_SEEN_PPPOE 0x400
+
 struct vlan_hdr_ {
 	__be16 tci;
 	__be16 proto;
 };
 
 /* A PPPoE session carries IP behind 6 bytes of PPPoE and 2 of PPP protocol. */
-static __always_inline int parse_pppoe(struct hdr_cursor *c, void *end)
+static __always_inline int parse_pppoe(struct hdr_cursor *c, void *end, struct xdpi_meta *m)
 {
 	__u8 *h = c->pos;
 	__u16 ppp;
 
+	m->tun_seen |= XDPI_SEEN_PPPOE;
 	if ((void *)(h + 8) > end)
 		return -XDPI_REASON_VLAN_TRUNC;
 	ppp = (__u16)h[6] << 8 | h[7];
@@ -85,22 +100,51 @@ static __always_inline int parse_pppoe(struct hdr_cursor *c, void *end)
 	return ppp == 0x0057 ? ETH_P_IPV6 : 0;
 }
 
-static __always_inline int parse_eth(struct hdr_cursor *c, void *end, struct xdpi_meta *m)
+
+/* An MPLS label stack up to its bottom, then IP by its version, or a pseudowire's control
+ * word (first nibble 0) and the Ethernet frame behind it (XDPI_ETH_FOLLOWS). */
+static __always_inline int parse_mpls(struct hdr_cursor *c, void *end, struct xdpi_meta *m)
 {
-	struct ethhdr *eth = c->pos;
-	__be16 proto;
+	__u8 *h;
 
-	if ((void *)(eth + 1) > end)
-		return -XDPI_REASON_ETH_TRUNC;
-	c->pos = eth + 1;
-	proto = eth->h_proto;
+	m->tun_seen |= XDPI_SEEN_MPLS;
+#pragma unroll
+	for (int i = 0; i < XDPI_MPLS_MAX; i++) {
+		h = c->pos;
+		if ((void *)(h + 4) > end)
+			return -XDPI_REASON_MPLS_TRUNC;
+		c->pos = h + 4;
+		if (h[2] & 0x01)
+			goto bottom;
+	}
+	return -XDPI_REASON_MPLS_TOO_MANY;
+bottom:
+	h = c->pos;
+	if ((void *)(h + 1) > end)
+		return -XDPI_REASON_MPLS_TRUNC;
+	if ((h[0] >> 4) == 4)
+		return ETH_P_IP;
+	if ((h[0] >> 4) == 6)
+		return ETH_P_IPV6;
+	if ((h[0] >> 4) != 0 || (void *)(h + 4) > end)
+		return 0;
+	c->pos = h + 4;
+	return XDPI_ETH_FOLLOWS;
+}
 
+/* VLAN tags, PPPoE and MPLS after an ethertype PROTO (network order). KEEP: record the tags
+ * (the wire's outer Ethernet; a tunnel's inner frame passes its tags). */
+static __always_inline int parse_tags(struct hdr_cursor *c, void *end, struct xdpi_meta *m,
+				      __be16 proto, int keep)
+{
 #pragma unroll
 	for (int i = 0; i < XDPI_VLAN_MAX + 1; i++) {
 		struct vlan_hdr_ *vh = c->pos;
 
 		if (proto == bpf_htons(XDPI_ETH_P_PPPOE_SESS))
-			return parse_pppoe(c, end);
+			return parse_pppoe(c, end, m);
+		if (proto == bpf_htons(XDPI_ETH_P_MPLS) || proto == bpf_htons(XDPI_ETH_P_MPLS_MC))
+			return parse_mpls(c, end, m);
 		if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD) &&
 		    proto != bpf_htons(XDPI_ETH_P_QINQ_OLD))
 			return bpf_ntohs(proto);
@@ -108,13 +152,26 @@ static __always_inline int parse_eth(struct hdr_cursor *c, void *end, struct xdp
 			return -XDPI_REASON_VLAN_TOO_MANY;
 		if ((void *)(vh + 1) > end)
 			return -XDPI_REASON_VLAN_TRUNC;
-		if (i == 0)
-			m->vlan = bpf_ntohs(vh->tci) & 0x0fff;
-		m->nvlan = i + 1;
+		if (keep) {
+			if (i == 0)
+				m->vlan = bpf_ntohs(vh->tci) & 0x0fff;
+			m->nvlan = i + 1;
+		}
 		proto = vh->proto;
 		c->pos = vh + 1;
 	}
 	return bpf_ntohs(proto);
+}
+
+static __always_inline int parse_eth(struct hdr_cursor *c, void *end, struct xdpi_meta *m,
+				     int keep)
+{
+	struct ethhdr *eth = c->pos;
+
+	if ((void *)(eth + 1) > end)
+		return -XDPI_REASON_ETH_TRUNC;
+	c->pos = eth + 1;
+	return parse_tags(c, end, m, eth->h_proto, keep);
 }
 
 static __always_inline int parse_ipv4(struct hdr_cursor *c, void *end, struct xdpi_meta *m)
@@ -288,37 +345,39 @@ static __always_inline int parse_icmp(struct hdr_cursor *c, void *end, struct xd
 	return 0;
 }
 
-/* Parses L2..L4. Returns 0, or -XDPI_REASON_*; m->family == 0 means "not IP". */
-static __always_inline int parse_packet(void *data, void *end, __u32 wire_len,
-					struct xdpi_meta *m)
+/* The network layer of ethertype PROTO at the cursor and, unless it is a later fragment, its
+ * L4 header; m->end_off says where the parser stopped. */
+static __always_inline int parse_l3l4(struct hdr_cursor *c, void *end, struct xdpi_meta *m,
+				      int proto)
 {
-	struct hdr_cursor c = { .pos = data, .start = data, .wire_len = wire_len };
-	int proto;
-
-	proto = parse_eth(&c, end, m);
-	if (proto < 0)
-		return proto;
 	if (proto == ETH_P_IP)
-		proto = parse_ipv4(&c, end, m);
+		proto = parse_ipv4(c, end, m);
 	else if (proto == ETH_P_IPV6)
-		proto = parse_ipv6(&c, end, m);
+		proto = parse_ipv6(c, end, m);
 	else
 		return 0;
 	if (proto < 0)
 		return proto;
+	m->end_off = (__u16)(c->pos - c->start);
 	if (m->frag == XDPI_FRAG_LATER)
 		return 0;
 
 	switch (proto) {
 	case IPPROTO_TCP:
-		return parse_tcp(&c, end, m);
+		proto = parse_tcp(c, end, m);
+		break;
 	case IPPROTO_UDP:
-		return parse_udp(&c, end, m);
+		proto = parse_udp(c, end, m);
+		break;
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6:
-		return parse_icmp(&c, end, m);
+		proto = parse_icmp(c, end, m);
+		break;
+	default:
+		return 0;
 	}
-	return 0;
+	m->end_off = (__u16)(c->pos - c->start);
+	return proto;
 }
 
 #endif /* XDPI_BPF_PARSE_H */

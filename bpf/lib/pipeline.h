@@ -61,8 +61,30 @@ struct xdpi_flow_out {
 	struct xdpi_h2_walk walk;
 };
 
+_Static_assert(XDPI_CNT_TUN_TEREDO - XDPI_CNT_TUN_VXLAN == XDPI_TUN_TEREDO - XDPI_TUN_VXLAN,
+	      "one counter per tunnel type, in the types' order");
+
+static __always_inline void count_tunnels(struct xdpi_counters *cs, const struct xdpi_meta *m)
+{
+	__u16 seen = m->tun_seen;
+
+	if (!seen)
+		return;
+#pragma unroll
+	for (int t = 1; t < XDPI_TUN_MAX; t++)
+		if (seen & (1u << t))
+			cnt_add(cs, XDPI_CNT_TUN_VXLAN + t - XDPI_TUN_VXLAN, 1);
+	if (seen & XDPI_SEEN_MPLS)
+		cnt_add(cs, XDPI_CNT_MPLS, 1);
+	if (seen & XDPI_SEEN_GTPC)
+		cnt_add(cs, XDPI_CNT_GTP_SIGNALLING, 1);
+	if (seen & XDPI_SEEN_PPPOE)
+		cnt_add(cs, XDPI_CNT_PPPOE, 1);
+}
+
 static __always_inline void count_layers(struct xdpi_counters *cs, const struct xdpi_meta *m)
 {
+	count_tunnels(cs, m);
 	if (m->nvlan)
 		cnt_add(cs, m->nvlan > 1 ? XDPI_CNT_QINQ : XDPI_CNT_VLAN, 1);
 	if (m->family == 0) {
@@ -88,6 +110,146 @@ static __always_inline void count_layers(struct xdpi_counters *cs, const struct 
 	}
 }
 
+/* What the packet's carrier holds where the parser stopped: 1 with *T when a tunnel starts
+ * there, 0 when none does, -XDPI_REASON_* for a tunnel header cut short or wrong. The header
+ * is copied onto the stack (XDPI_TUN_PEEK bytes at most) and read by the code user space
+ * reads it with (bpf/shared/xdpi_tunnel.h). */
+__noinline int xdpi_tunnel_peek(xdpi_ctx_t *ctx, struct xdpi_meta *m, __u32 parse_len,
+			     struct xdpi_tun *t)
+{
+	__u8 h[XDPI_TUN_PEEK] = {};
+	__u32 off, avail, n;
+	int r;
+
+	if (!m || !t)
+		return 0;
+	off = m->end_off;
+	t->gtpc = 0;
+	if (m->frag != XDPI_FRAG_NONE)
+		return 0; /* a fragment's inner packet is cut: the outer flow counts it */
+	if (m->proto == IPPROTO_IPIP || m->proto == IPPROTO_IPV6) {
+		if (cfg_tun_ignore & (1u << XDPI_TUN_IPIP))
+			return 0;
+		t->type = XDPI_TUN_IPIP;
+		t->id = 0;
+		t->hlen = 0;
+		t->next = m->proto == IPPROTO_IPIP ? XDPI_NEXT_IPV4 : XDPI_NEXT_IPV6;
+		return 1;
+	}
+	if (m->proto != IPPROTO_UDP && m->proto != IPPROTO_GRE)
+		return 0;
+	avail = off < parse_len ? parse_len - off : 0;
+	if (avail > m->payload_len)
+		avail = m->payload_len;
+	n = avail < XDPI_TUN_PEEK ? avail : XDPI_TUN_PEEK;
+	if (n && ctx_load_bytes(ctx, off, h, n & (2 * XDPI_TUN_PEEK - 1)))
+		return -XDPI_REASON_TUNNEL_TRUNC;
+	if (m->proto == IPPROTO_UDP)
+		r = xdpi_tun_udp(h, n, m->payload_len, bpf_ntohs(m->sport), bpf_ntohs(m->dport),
+				 cfg_tun_ignore, cfg_vxlan_port, t);
+	else
+		r = xdpi_tun_gre(h, n, cfg_tun_ignore, t);
+	if (r > 0 && t->hlen > avail)
+		return -XDPI_REASON_TUNNEL_TRUNC;
+	return r;
+}
+
+/* The link layer at OFF in the frame (NEXT: XDPI_NEXT_*): an Ethernet frame with its tags
+ * (KEEP: the wire's outer frame, whose tag the flow keeps; a tunnel's frame passes its tags),
+ * MPLS labels, or nothing. The network layer's offset and version (IPv4: 1 << 16 | offset,
+ * IPv6: 2 << 16 | offset; l3_at() reads it), 0 when it is not IP, or -XDPI_REASON_*. */
+__noinline int xdpi_parse_l2(xdpi_ctx_t *ctx, struct xdpi_meta *m, __u32 off, __u32 next,
+			     __u32 keep)
+{
+	void *data = ctx_data(ctx), *end = ctx_data_end(ctx);
+	struct hdr_cursor c = { .start = data };
+	int proto = (int)next;
+
+	if (!m)
+		return 0;
+	if (off > XDPI_TUN_HDR_MAX)
+		return -XDPI_REASON_TUNNEL_TRUNC;
+	c.pos = data + off;
+	if (next == XDPI_NEXT_ETH)
+		proto = parse_eth(&c, end, m, keep);
+	else if (next == XDPI_NEXT_MPLS || next == XDPI_NEXT_MPLS_MC)
+		proto = parse_mpls(&c, end, m);
+	if (proto == XDPI_ETH_FOLLOWS) /* an MPLS pseudowire: the frame it carries */
+		proto = parse_eth(&c, end, m, 0);
+	if (proto < 0)
+		return proto;
+	if (proto != ETH_P_IP && proto != ETH_P_IPV6)
+		return 0;
+	return (proto == ETH_P_IP ? 1 : 2) << 16 | (int)(c.pos - data);
+}
+
+/* The ethertype and the offset of xdpi_parse_l2's answer R (> 0). */
+static __always_inline __u32 l3_at(int r, __u32 *off)
+{
+	*off = (__u32)r & 0xffff;
+	return (r >> 16) == 1 ? ETH_P_IP : ETH_P_IPV6;
+}
+
+/* The network layer of ethertype PROTO at OFF, and L4, into M (a tunnel's packet in place of
+ * its carrier's; the outer VLAN tag stays). 0, or -XDPI_REASON_*. */
+__noinline int xdpi_parse_l3(xdpi_ctx_t *ctx, struct xdpi_meta *m, __u32 off, __u32 proto,
+				   __u32 parse_len)
+{
+	void *data = ctx_data(ctx), *end = ctx_data_end(ctx);
+	struct hdr_cursor c = { .start = data, .wire_len = parse_len };
+
+	if (!m)
+		return 0;
+	if (off > XDPI_TUN_HDR_MAX)
+		return -XDPI_REASON_TUNNEL_TRUNC;
+	c.pos = data + off;
+	__builtin_memset(m->saddr, 0, sizeof(m->saddr));
+	__builtin_memset(m->daddr, 0, sizeof(m->daddr));
+	m->sport = m->dport = 0;
+	m->family = m->proto = m->tcp_flags = m->frag = m->icmp_type = m->icmp_code = 0;
+	m->frag_id = m->payload_len = m->tcp_seq = 0;
+	return parse_l3l4(&c, end, m, (int)proto);
+}
+
+/* Tunnels, innermost last: each one's packet replaces its carrier in M. 0, or
+ * -XDPI_REASON_* (a packet too deep, a header cut short, an inner packet malformed). */
+__noinline int xdpi_stage_decap(xdpi_ctx_t *ctx, struct xdpi_meta *m, __u32 parse_len)
+{
+	if (!m)
+		return 0;
+	for (int i = 0; i < XDPI_TUN_DEPTH_MAX + 1; i++) {
+		struct xdpi_tun t = {};
+		int r = xdpi_tunnel_peek(ctx, m, parse_len, &t);
+		__u32 off;
+
+		if (t.gtpc)
+			m->tun_seen |= XDPI_SEEN_GTPC;
+		if (r > 0 && i == XDPI_TUN_DEPTH_MAX)
+			r = -XDPI_REASON_TUNNEL_TOO_DEEP;
+		if (r <= 0)
+			return r;
+		m->tun_seen |= 1u << (t.type & 15);
+		m->tun_type = t.type;
+		m->tun_id = t.id;
+		m->tun_depth = i + 1;
+		off = (__u32)m->end_off + t.hlen;
+		if (t.next == XDPI_NEXT_IPV4 || t.next == XDPI_NEXT_IPV6) {
+			r = t.next == XDPI_NEXT_IPV4 ? ETH_P_IP : ETH_P_IPV6;
+		} else {
+			r = xdpi_parse_l2(ctx, m, off, t.next, 0);
+			if (r <= 0) { /* not IP inside: the packet has no flow */
+				m->family = 0;
+				return r;
+			}
+			r = (int)l3_at(r, &off);
+		}
+		r = xdpi_parse_l3(ctx, m, off, r, parse_len);
+		if (r < 0 || m->family == 0)
+			return r;
+	}
+	return 0;
+}
+
 /* Stage 1: L2..L4 into M, layers counted. 0: an IP packet to go on with; otherwise the packet
  * just passes (not IP, or malformed: its reason counted here). */
 __noinline int xdpi_stage_parse(xdpi_ctx_t *ctx, struct xdpi_meta *m, __u32 parse_len)
@@ -97,7 +259,14 @@ __noinline int xdpi_stage_parse(xdpi_ctx_t *ctx, struct xdpi_meta *m, __u32 pars
 
 	if (!m) /* pointer arguments of a global function may be NULL, as far as it knows */
 		return 1;
-	err = parse_packet(ctx_data(ctx), ctx_data_end(ctx), parse_len, m);
+	err = xdpi_parse_l2(ctx, m, 0, XDPI_NEXT_ETH, 1);
+	if (err > 0) {
+		__u32 off, proto = l3_at(err, &off);
+
+		err = xdpi_parse_l3(ctx, m, off, proto, parse_len);
+	}
+	if (err >= 0 && m->family)
+		err = xdpi_stage_decap(ctx, m, parse_len);
 	if (err < 0) {
 		cnt_reason(cs, -err);
 		return 1;

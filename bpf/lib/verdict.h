@@ -21,10 +21,18 @@ static __always_inline void cnt_add(struct xdpi_counters *cs, __u32 id, __u64 n)
 
 static __always_inline void cnt_reason(struct xdpi_counters *cs, int reason)
 {
-	if (reason <= 0 || reason >= XDPI_REASON_MAX)
+	__u32 r = (__u32)reason;
+
+	/* one unsigned test the compiler cannot fold into a form the verifier loses the
+	 * bounds of (a reason from a global function is any scalar to it) */
+	barrier_var(r);
+	if (r - 1 >= XDPI_REASON_MAX - 1)
+		return;
+	barrier_var(r);
+	if (r >= XDPI_REASON_MAX)
 		return;
 	cnt_add(cs, XDPI_CNT_MALFORMED, 1);
-	cnt_add(cs, XDPI_CNT_REASON_BASE + reason, 1);
+	cnt_add(cs, XDPI_CNT_REASON_BASE + r, 1);
 }
 
 static __always_inline int finish(struct xdpi_counters *cs, int action, int reason)

@@ -8,7 +8,7 @@
 #include <linux/types.h>
 #endif
 
-#define XDPI_ABI_VERSION 10
+#define XDPI_ABI_VERSION 11
 
 /* Limits and defaults (user space may override the defaults at load time). */
 #define XDPI_SNAPLEN_MAX 2048       /* largest bytes copied per packet into the ring buffer */
@@ -19,7 +19,7 @@
 #define XDPI_HEAD_PKTS_DEFAULT 8    /* payload packets per direction in `head` state */
 #define XDPI_FLOWS_DEFAULT 262144   /* flow map entries */
 #define XDPI_RINGBUF_DEFAULT (8u << 20)
-#define XDPI_VLAN_MAX 2             /* 802.1ad outer + 802.1Q inner */
+#define XDPI_VLAN_MAX 4             /* VLAN tags read (802.1ad/802.1Q stacks); more: malformed */
 #define XDPI_IPV6_EXT_MAX 6         /* extension headers walked before giving up */
 #define XDPI_STEER_PORTS_MAX 1024
 #define XDPI_POLICY_MAX (1u << 20)  /* CIDR entries per family: a million-line feed fits */
@@ -126,7 +126,12 @@ enum xdpi_drop_reason {
 	X(TCP_BAD_DOFF, "tcp_bad_data_offset")                                                 \
 	X(UDP_TRUNC, "udp_truncated")                                                          \
 	X(UDP_BAD_LEN, "udp_bad_length")                                                       \
-	X(ICMP_TRUNC, "icmp_truncated")
+	X(ICMP_TRUNC, "icmp_truncated")                                                        \
+	X(TUNNEL_TRUNC, "tunnel_truncated")                                                    \
+	X(TUNNEL_BAD, "tunnel_bad_header")                                                     \
+	X(TUNNEL_TOO_DEEP, "tunnel_too_deep")                                                  \
+	X(MPLS_TRUNC, "mpls_truncated")                                                        \
+	X(MPLS_TOO_MANY, "mpls_too_many_labels")
 
 enum xdpi_reason {
 	XDPI_REASON_NONE = 0,
@@ -196,7 +201,17 @@ enum xdpi_reason {
 	X(MSG_H2_RESYNCS, "msg_h2_resyncs")                                                    \
 	X(MSG_H2_UNSYNCED, "msg_h2_unsynced")                                                  \
 	X(GSO_SKBS, "gso_skbs")                                                                \
-	X(GSO_EXTRA_SEGS, "gso_extra_segs")
+	X(GSO_EXTRA_SEGS, "gso_extra_segs")                                                    \
+	X(TUN_VXLAN, "tunnel_vxlan")                                                           \
+	X(TUN_GENEVE, "tunnel_geneve")                                                         \
+	X(TUN_GRE, "tunnel_gre")                                                               \
+	X(TUN_ERSPAN, "tunnel_erspan")                                                         \
+	X(TUN_GTPU, "tunnel_gtpu")                                                             \
+	X(TUN_IPIP, "tunnel_ipip")                                                             \
+	X(TUN_TEREDO, "tunnel_teredo")                                                         \
+	X(GTP_SIGNALLING, "gtp_signalling")                                                    \
+	X(MPLS, "mpls")                                                                        \
+	X(PPPOE, "pppoe")
 
 enum xdpi_counter {
 #define XDPI_X_ENUM(id, name) XDPI_CNT_##id,
@@ -211,8 +226,10 @@ struct xdpi_counters {
 	__u64 c[XDPI_CNT_MAX];
 };
 
-/* Canonical 5-tuple plus VLAN: side a is the smaller (address, port). Both directions of a
- * flow map to one key; the direction bit (0: a->b, 1: b->a) travels beside it. */
+/* Canonical 5-tuple plus VLAN and tunnel: side a is the smaller (address, port). Both
+ * directions of a flow map to one key; the direction bit (0: a->b, 1: b->a) travels beside
+ * it. A tunnelled packet's key is its innermost packet's, with the innermost tunnel's type
+ * and identity (xdpi_tun_key_id). */
 struct xdpi_flow_key {
 	__u32 addr_a[4]; /* network byte order; IPv4 uses [0] only */
 	__u32 addr_b[4];
@@ -221,6 +238,9 @@ struct xdpi_flow_key {
 	__u16 vlan;      /* outer VLAN id, 0 when untagged */
 	__u8 proto;      /* IPPROTO_* */
 	__u8 family;     /* 4 or 6 */
+	__u32 tun_id;    /* VNI, GRE key, ERSPAN session; 0: none (host byte order) */
+	__u8 tun_type;   /* enum xdpi_tunnel, XDPI_TUN_NONE when not tunnelled */
+	__u8 pad[3];
 };
 
 struct xdpi_flow_value {

@@ -10,14 +10,14 @@
 #define XDPI_ABI_OFF(s, f, n) \
 	_Static_assert(__builtin_offsetof(struct s, f) == (n), "struct " #s "." #f ": moved (ABI)")
 
-_Static_assert(XDPI_ABI_VERSION == 10, "this layout is ABI version 10");
+_Static_assert(XDPI_ABI_VERSION == 11, "this layout is ABI version 11");
 XDPI_ABI_SIZE(xdpi_msg_hint, 20);
 XDPI_ABI_OFF(xdpi_msg_hint, seq, 0);
 XDPI_ABI_OFF(xdpi_msg_hint, mode, 8);
 XDPI_ABI_OFF(xdpi_msg_hint, budget, 12);
-XDPI_ABI_SIZE(xdpi_counters, 608);
+XDPI_ABI_SIZE(xdpi_counters, 728);
 XDPI_ABI_OFF(xdpi_counters, c, 0);
-XDPI_ABI_SIZE(xdpi_flow_key, 40);
+XDPI_ABI_SIZE(xdpi_flow_key, 48);
 XDPI_ABI_OFF(xdpi_flow_key, addr_a, 0);
 XDPI_ABI_OFF(xdpi_flow_key, addr_b, 16);
 XDPI_ABI_OFF(xdpi_flow_key, port_a, 32);
@@ -25,6 +25,8 @@ XDPI_ABI_OFF(xdpi_flow_key, port_b, 34);
 XDPI_ABI_OFF(xdpi_flow_key, vlan, 36);
 XDPI_ABI_OFF(xdpi_flow_key, proto, 38);
 XDPI_ABI_OFF(xdpi_flow_key, family, 39);
+XDPI_ABI_OFF(xdpi_flow_key, tun_id, 40);
+XDPI_ABI_OFF(xdpi_flow_key, tun_type, 44);
 XDPI_ABI_SIZE(xdpi_flow_value, 88);
 XDPI_ABI_OFF(xdpi_flow_value, pkts, 0);
 XDPI_ABI_OFF(xdpi_flow_value, bytes, 16);
@@ -141,9 +143,12 @@ XDPI_ABI_OFF(xdpi_plain_hdr, sk, 0);
 XDPI_ABI_OFF(xdpi_plain_hdr, ts_ns, 40);
 XDPI_ABI_OFF(xdpi_plain_hdr, session, 48);
 XDPI_ABI_OFF(xdpi_plain_hdr, pid, 56);
+XDPI_ABI_OFF(xdpi_plain_hdr, tid, 60);
 XDPI_ABI_OFF(xdpi_plain_hdr, len, 64);
 XDPI_ABI_OFF(xdpi_plain_hdr, copied, 68);
 XDPI_ABI_OFF(xdpi_plain_hdr, dir, 72);
+XDPI_ABI_OFF(xdpi_plain_hdr, lib, 73);
+XDPI_ABI_OFF(xdpi_plain_hdr, join, 74);
 XDPI_ABI_SIZE(xdpi_instance, 48);
 XDPI_ABI_OFF(xdpi_instance, abi_version, 0);
 XDPI_ABI_OFF(xdpi_instance, pid, 4);

@@ -12,6 +12,7 @@
 #include "xdpi/api.h"
 #include "xdpi/capture.h"
 #include "xdpi/cidr_list.h"
+#include "xdpi/decode.h"
 #include "xdpi/detect.h"
 #include "xdpi/engine.h"
 #include "xdpi/loader.h"
@@ -64,6 +65,7 @@ struct xdpi_app_common {
 	uint64_t head_pkts;
 	uint64_t head_budget; /* --head-budget: bytes past a message head's start (msg) */
 	uint64_t snaplen;
+	struct xdpi_decode_opts decode; /* --tunnel-ignore, --vxlan-port: both halves */
 	struct xdpi_steer_port ports[64]; /* --snip-port */
 	size_t nports;
 	int verbose;

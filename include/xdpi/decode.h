@@ -7,9 +7,11 @@
 #include <stdint.h>
 #include "xdpi/pkt.h"
 #include "shared/xdpi_abi.h"
+#include "shared/xdpi_tunnel.h"
+#include "xdpi/flow.h"
 
-/* Tags user space reads (Suricata's three); the kernel's parser stops at XDPI_VLAN_MAX. */
-#define XDPI_DECODE_VLAN_MAX 3
+/* Tags read, the same in both halves (Suricata reads three). */
+#define XDPI_DECODE_VLAN_MAX XDPI_VLAN_MAX
 
 /* What a sound packet shows that Suricata's decoder calls an event (decode-event rules). */
 enum xdpi_decode_event {
@@ -34,6 +36,13 @@ struct xdpi_decoded {
 	uint8_t tcp_flags;
 	uint16_t vlan[XDPI_DECODE_VLAN_MAX];
 	bool pppoe;       /* came through a PPPoE session */
+	bool mpls;        /* came under MPLS labels */
+	bool gtpc;        /* GTP signalling (counted, not decapsulated) */
+	uint8_t tun_type; /* the innermost tunnel (enum xdpi_tunnel), XDPI_TUN_NONE */
+	uint8_t tun_depth; /* tunnels around the packet */
+	uint16_t tun_seen; /* bits (1 << type) of the tunnels passed through */
+	uint32_t tun_id;  /* the innermost tunnel's VNI, key, session id or TEID */
+	struct xdpi_tun_outer outer; /* valid when tun_depth */
 	uint8_t saddr[16];
 	uint8_t daddr[16];
 	uint16_t sport;   /* host byte order; ICMP echo: the identifier */
@@ -63,6 +72,19 @@ struct xdpi_decoded {
 	enum xdpi_reason reason;  /* malformed reason, XDPI_REASON_NONE if sound */
 	uint16_t events;          /* enum xdpi_decode_event bits */
 };
+
+/* How tunnels are read (process-wide, set before packets are decoded): tunnel types read as
+ * plain UDP or GRE (bits 1 << enum xdpi_tunnel), and one more VXLAN port (0: none). */
+struct xdpi_decode_opts {
+	uint32_t tun_ignore;
+	uint16_t vxlan_port;
+};
+void xdpi_decode_set_opts(const struct xdpi_decode_opts *o);
+const struct xdpi_decode_opts *xdpi_decode_get_opts(void);
+/* "vxlan", ...; NULL for XDPI_TUN_NONE or out of range. */
+const char *xdpi_tunnel_name(unsigned type);
+/* Parses "vxlan,gre" into ignore bits; 0, or -EINVAL with the bad name's position in *AT. */
+int xdpi_tunnel_list_parse(const char *s, uint32_t *bits, size_t *at);
 
 /* Link types: the pcap DLT of each (-1: none) and the link of a DLT (-EPROTONOSUPPORT when
  * xdpi does not decode it). */

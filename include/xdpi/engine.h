@@ -33,6 +33,18 @@
 	X(L4_CUT, "l4_header_cut")                                                             \
 	X(VLAN, "vlan")                                                                        \
 	X(VLAN_QINQ, "vlan_qinq")                                                              \
+	X(MPLS, "mpls")                                                                        \
+	X(TUN_VXLAN, "vxlan")                                                                  \
+	X(TUN_GENEVE, "geneve")                                                                \
+	X(TUN_GRE, "gre")                                                                      \
+	X(TUN_ERSPAN, "erspan")                                                                \
+	X(TUN_GTPU, "gtpu")                                                                    \
+	X(TUN_TEREDO, "teredo")                                                                \
+	X(IPV4_IN_IPV4, "ipv4_in_ipv4")                                                        \
+	X(IPV6_IN_IPV4, "ipv6_in_ipv4")                                                        \
+	X(IPV4_IN_IPV6, "ipv4_in_ipv6")                                                        \
+	X(IPV6_IN_IPV6, "ipv6_in_ipv6")                                                        \
+	X(GTP_SIGNALLING, "gtp_signalling")                                                    \
 	X(IPV4, "ipv4")                                                                        \
 	X(IPV6, "ipv6")                                                                        \
 	X(TCP, "tcp")                                                                          \

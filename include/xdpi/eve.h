@@ -37,6 +37,8 @@ void xdpi_eve_begin(struct xdpi_json *j, const struct xdpi_eve_ctx *c, uint64_t 
 void xdpi_eve_begin_dir(struct xdpi_json *j, const struct xdpi_eve_ctx *c, uint64_t ts,
 			const char *event_type, const struct xdpi_flow *f, bool to_client);
 /* A whole flow event. */
+/* xdpi.tunnel of a tunnelled flow: its type and id (nothing for a flow outside tunnels). */
+void xdpi_eve_put_xdpi_tunnel(struct xdpi_json *j, const struct xdpi_flow *f);
 void xdpi_eve_flow(struct xdpi_json *j, const struct xdpi_eve_ctx *c, const struct xdpi_flow *f,
 		   enum xdpi_flow_end why);
 /* A drop event for a sample of a packet the fast path dropped (decoded into D): Suricata's

@@ -36,6 +36,24 @@ struct xdpi_flow_timeouts {
 	uint64_t active_ns;      /* cut a record of a long-lived flow */
 };
 
+/* The outermost packet of a tunnelled one: the tunnel's endpoints on the wire. */
+struct xdpi_tun_outer {
+	uint8_t family;
+	uint8_t proto;    /* the carrier: UDP, GRE, or the inner IP version's protocol */
+	uint16_t sport;   /* host byte order; 0 without ports */
+	uint16_t dport;
+	uint8_t saddr[16];
+	uint8_t daddr[16];
+};
+
+/* A tunnelled flow's tunnel as user space saw it: the outermost endpoints, the innermost
+ * tunnel's id (GTP-U's TEID too, which the key leaves out), how many tunnels deep. */
+struct xdpi_flow_tunnel {
+	struct xdpi_tun_outer outer;
+	uint32_t id;
+	uint8_t depth;
+};
+
 struct xdpi_flow {
 	struct xdpi_flow_key key;
 	uint64_t id;
@@ -69,6 +87,8 @@ struct xdpi_flow {
 	void *detect;       /* detection state (flowbits, pass), NULL until a rule needs it */
 	uint64_t vol_bytes; /* kernel flows: bytes to the server the surge detector has counted */
 	struct xdpi_proc_ctx *proc; /* owners of its local ends (engine-owned), NULL: unknown */
+	struct xdpi_flow_tunnel *tun; /* the tunnel it came through (engine-owned), NULL: none
+				       * seen by user space (the key still names type and id) */
 	uint8_t proc_tries;         /* lookups made for it so far */
 	uint32_t hash;
 	struct xdpi_flow *hnext;

@@ -31,6 +31,8 @@ struct xdpi_loader_cfg {
 	uint8_t default_steer;
 	uint32_t head_pkts;
 	uint32_t snaplen;
+	uint32_t tun_ignore;   /* tunnel types read as plain UDP/GRE (1 << enum xdpi_tunnel) */
+	uint16_t vxlan_port;   /* one more VXLAN port, 0: none */
 	uint32_t max_flows;
 	uint32_t ringbuf_bytes; /* power of two, >= page size */
 	const struct xdpi_steer_port *ports;

@@ -158,6 +158,8 @@ static int load_fast_path(struct xdpi_live *l)
 		.tap = c->tap,
 		.head_pkts = (uint32_t)c->common.head_pkts,
 		.snaplen = (uint32_t)c->common.snaplen,
+		.tun_ignore = c->common.decode.tun_ignore,
+		.vxlan_port = c->common.decode.vxlan_port,
 		.max_flows = (uint32_t)c->common.max_flows,
 		.ringbuf_bytes = (uint32_t)c->ringbuf_size,
 		.ports = c->common.ports,
@@ -257,6 +259,7 @@ struct xdpi_live *xdpi_live__open(struct xdpi_live_cfg *c)
 		return NULL;
 	l->c = c;
 	out->wall_offset_ns = xdpi_app_wall_offset_ns();
+	xdpi_decode_set_opts(&c->common.decode); /* user space reads tunnels as the kernel */
 	out->pcap_rotate_bytes = c->common.observe.pcap_rotate_mb << 20;
 	out->pcap_keep = (uint32_t)c->common.observe.pcap_keep;
 	/* the metrics port before the slow load: a taken port fails at once */

@@ -61,6 +61,8 @@ static int setup_kernel(struct offline *o)
 		.default_steer = c->steer,
 		.head_pkts = (uint32_t)c->head_pkts,
 		.snaplen = (uint32_t)c->snaplen,
+		.tun_ignore = c->decode.tun_ignore,
+		.vxlan_port = c->decode.vxlan_port,
 		.max_flows = (uint32_t)c->max_flows,
 		.ringbuf_bytes = XDPI_RINGBUF_DEFAULT,
 		.ports = c->ports,
@@ -143,6 +145,7 @@ int xdpi_offline_run(struct xdpi_offline_cfg *c)
 	struct offline o = { .c = c, .report = { .rule_stats_fd = -1 } };
 	int rc = 1, err;
 
+	xdpi_decode_set_opts(&cm->decode);
 	cm->observe.out.pcap_rotate_bytes = cm->observe.pcap_rotate_mb << 20;
 	cm->observe.out.pcap_keep = (uint32_t)cm->observe.pcap_keep;
 	if (xdpi_outputs_open(&o.outputs, &cm->observe.out))

@@ -101,6 +101,30 @@ static int opt_verbose(void *ctx, const char *arg)
 	return 0;
 }
 
+static int opt_tunnel_ignore(void *ctx, const char *arg)
+{
+	struct xdpi_app_common *c = ctx;
+	size_t at;
+
+	if (xdpi_tunnel_list_parse(arg, &c->decode.tun_ignore, &at)) {
+		cli_error("--tunnel-ignore: '%s' at column %zu: not a tunnel type (vxlan, geneve, "
+			  "gre, erspan, gtpu, ipip, teredo)", arg + at, at + 1);
+		return -1;
+	}
+	return 0;
+}
+
+static int opt_vxlan_port(void *ctx, const char *arg)
+{
+	struct xdpi_app_common *c = ctx;
+	uint64_t port;
+
+	if (cli_parse_u64("vxlan-port", arg, 1, 65535, &port))
+		return -1;
+	c->decode.vxlan_port = (uint16_t)port;
+	return 0;
+}
+
 static const struct cli_opt common_opts[] = {
 	CLI_STR("output", 'o', "PATH", struct xdpi_app_common, observe.out.eve,
 		"append EVE JSON lines to PATH (default: standard output)"),
@@ -120,6 +144,11 @@ static const struct cli_opt common_opts[] = {
 		"bytes detection inspects; default 8192)"),
 	CLI_U64("snaplen", 0, "N", struct xdpi_app_common, snaplen, 64, XDPI_SNAPLEN_MAX,
 		"bytes copied per packet, 64..2048 (default 1536)"),
+	CLI_FN("tunnel-ignore", 0, "LIST", opt_tunnel_ignore,
+	       "read these tunnels as plain UDP/GRE flows (the outer view),\n"
+	       "comma-separated: vxlan,geneve,gre,erspan,gtpu,ipip,teredo"),
+	CLI_FN("vxlan-port", 0, "P", opt_vxlan_port,
+	       "also read UDP port P as VXLAN (4789 and 8472 always are)"),
 	CLI_FN("snip-port", 0, "P[/udp]", opt_snip_port,
 	       "flows on port P start in `snip` (repeatable; default tcp)"),
 	CLI_U64("workers", 0, "N", struct xdpi_app_common, workers, 1, XDPI_WORKERS_MAX,

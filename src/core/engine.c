@@ -308,6 +308,8 @@ static void on_flow_end(void *ctx, struct xdpi_flow *f, enum xdpi_flow_end why)
 	}
 	free(f->proc);
 	f->proc = NULL;
+	free(f->tun);
+	f->tun = NULL;
 }
 
 static void put_process(void *ctx, struct xdpi_json *j)
@@ -412,8 +414,30 @@ static void count_link(struct xdpi_engine *e, enum xdpi_link link)
 		e->cnt[map[link]]++;
 }
 
+/* Each tunnel a packet came through, by type; IP in IP by the two families. */
+static void count_tunnels(struct xdpi_engine *e, const struct xdpi_decoded *d)
+{
+	static const enum xdpi_engine_counter by_type[XDPI_TUN_MAX] = {
+		[XDPI_TUN_VXLAN] = XDPI_ECNT_TUN_VXLAN,	  [XDPI_TUN_GENEVE] = XDPI_ECNT_TUN_GENEVE,
+		[XDPI_TUN_GRE] = XDPI_ECNT_TUN_GRE,	  [XDPI_TUN_ERSPAN] = XDPI_ECNT_TUN_ERSPAN,
+		[XDPI_TUN_GTPU] = XDPI_ECNT_TUN_GTPU,	  [XDPI_TUN_TEREDO] = XDPI_ECNT_TUN_TEREDO,
+	};
+
+	if (d->mpls)
+		e->cnt[XDPI_ECNT_MPLS]++;
+	if (d->gtpc)
+		e->cnt[XDPI_ECNT_GTP_SIGNALLING]++;
+	for (unsigned t = 1; t < XDPI_TUN_MAX; t++)
+		if ((d->tun_seen & (1u << t)) && t != XDPI_TUN_IPIP)
+			e->cnt[by_type[t]]++;
+	if (d->tun_seen & (1u << XDPI_TUN_IPIP))
+		e->cnt[d->outer.family == 4 ? (d->family == 4 ? XDPI_ECNT_IPV4_IN_IPV4 : XDPI_ECNT_IPV6_IN_IPV4)
+					    : (d->family == 4 ? XDPI_ECNT_IPV4_IN_IPV6 : XDPI_ECNT_IPV6_IN_IPV6)]++;
+}
+
 static void count_layers(struct xdpi_engine *e, const struct xdpi_decoded *d)
 {
+	count_tunnels(e, d);
 	if (d->nvlan)
 		e->cnt[d->nvlan > 1 ? XDPI_ECNT_VLAN_QINQ : XDPI_ECNT_VLAN]++;
 	e->cnt[d->family == 4 ? XDPI_ECNT_IPV4 : XDPI_ECNT_IPV6]++;
@@ -494,6 +518,18 @@ static void l7_fragment(struct xdpi_engine *e, struct xdpi_flow *f, struct xdpi_
 	l7_packet(&e->l7, f, &whole, dir, ts, pcap_cnt);
 	whole.l3_hdr = NULL; /* the IP header is the last fragment's, not the datagram's */
 	detect_packet(e, f, &whole, dir, ts);
+}
+
+/* The tunnel a flow came through, as its first packet seen showed it (events name the outer
+ * endpoints; a failed allocation leaves the flow with its key's type and id only). */
+static void flow_remember_tunnel(struct xdpi_flow *f, const struct xdpi_decoded *d)
+{
+	f->tun = malloc(sizeof(*f->tun));
+	if (!f->tun)
+		return;
+	f->tun->outer = d->outer;
+	f->tun->id = d->tun_id;
+	f->tun->depth = d->tun_depth;
 }
 
 /* A SYN (without ACK) on a TCP flow that is closed opens a new connection. Flows counted by
@@ -614,6 +650,7 @@ int xdpi_engine__packet(struct xdpi_engine *e, const struct xdpi_pkt *pkt)
 		d.payload_wire = d.payload_len; /* the rest of the segment is another record's */
 	if (d.family == 0) {
 		e->cnt[XDPI_ECNT_NON_IP]++;
+		count_tunnels(e, &d);
 		return 0;
 	}
 	count_layers(e, &d);
@@ -650,6 +687,8 @@ int xdpi_engine__packet(struct xdpi_engine *e, const struct xdpi_pkt *pkt)
 	}
 	if (pkt->kernel_seen)
 		f->steer = pkt->steer;
+	if (d.tun_depth && !f->tun)
+		flow_remember_tunnel(f, &d);
 	flow_table__account(e->ft, f, dir, pkt->orig_len, d.tcp_flags, pkt->ts_ns);
 	if (d.proto == XDPI_IPPROTO_TCP)
 		f->payload[dir & 1] += d.payload_wire;
@@ -896,6 +935,17 @@ static void stats_decoder(struct xdpi_engine *e, struct xdpi_json *j)
 	xdpi_json_u64(j, "chdlc", c[XDPI_ECNT_CHDLC]);
 	xdpi_json_u64(j, "vlan", c[XDPI_ECNT_VLAN]);
 	xdpi_json_u64(j, "vlan_qinq", c[XDPI_ECNT_VLAN_QINQ]);
+	xdpi_json_u64(j, "mpls", c[XDPI_ECNT_MPLS]);
+	xdpi_json_u64(j, "vxlan", c[XDPI_ECNT_TUN_VXLAN]);
+	xdpi_json_u64(j, "geneve", c[XDPI_ECNT_TUN_GENEVE]);
+	xdpi_json_u64(j, "gre", c[XDPI_ECNT_TUN_GRE]);
+	xdpi_json_u64(j, "erspan", c[XDPI_ECNT_TUN_ERSPAN]);
+	xdpi_json_u64(j, "teredo", c[XDPI_ECNT_TUN_TEREDO]);
+	xdpi_json_u64(j, "ipv4_in_ipv4", c[XDPI_ECNT_IPV4_IN_IPV4]);
+	xdpi_json_u64(j, "ipv6_in_ipv4", c[XDPI_ECNT_IPV6_IN_IPV4]);
+	xdpi_json_u64(j, "ipv4_in_ipv6", c[XDPI_ECNT_IPV4_IN_IPV6]);
+	xdpi_json_u64(j, "ipv6_in_ipv6", c[XDPI_ECNT_IPV6_IN_IPV6]);
+	xdpi_json_u64(j, "too_many_layers", e->reasons[XDPI_REASON_TUNNEL_TOO_DEEP]);
 	xdpi_json_u64(j, "ipv4", c[XDPI_ECNT_IPV4]);
 	xdpi_json_u64(j, "ipv6", c[XDPI_ECNT_IPV6]);
 	xdpi_json_u64(j, "tcp", c[XDPI_ECNT_TCP]);

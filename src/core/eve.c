@@ -133,6 +133,7 @@ void xdpi_eve_flow(struct xdpi_json *j, const struct xdpi_eve_ctx *c, const stru
 	if (f->kernel)
 		xdpi_json_str(j, "steer", xdpi_steer_name(f->steer));
 	xdpi_json_u64(j, "pkts_inspected", f->user_pkts);
+	xdpi_eve_put_xdpi_tunnel(j, f);
 	xdpi_json_obj_close(j);
 	xdpi_json_obj_close(j);
 }

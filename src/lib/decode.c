@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* User-space decoder: link layer (Ethernet, SLL, SLL2, raw IP, BSD loopback, PPP, PPPoE,
- * Cisco HDLC, PPI, 802.11 with radiotap) to L4. It follows
+ * Cisco HDLC, PPI, 802.11 with radiotap), VLAN tags, MPLS labels and tunnels (VXLAN, Geneve,
+ * GRE, ERSPAN, GTP-U, IP in IP, Teredo; bpf/shared/xdpi_tunnel.h) to the innermost L4. It follows
  * the kernel parser's rules and reasons, and also copes with captures cut short by a snap
  * length or by the kernel's steering: headers must be whole, payload may be partial. */
 #include <errno.h>
@@ -16,11 +17,16 @@
 #define ETHERTYPE_QINQ 0x88a8
 #define ETHERTYPE_QINQ_OLD 0x9100
 #define ETHERTYPE_PPPOE_SESSION 0x8864
+#define ETHERTYPE_MPLS 0x8847
+#define ETHERTYPE_MPLS_MC 0x8848
 #define PPP_IPV4 0x0021
 #define PPP_IPV6 0x0057
 
 #define IPPROTO_HOPOPTS_ 0
 #define IPPROTO_ICMP_ 1
+#define IPPROTO_IPIP_ 4
+#define IPPROTO_IPV6_ 41
+#define IPPROTO_GRE_ 47
 #define IPPROTO_TCP_ 6
 #define IPPROTO_UDP_ 17
 #define IPPROTO_ROUTING_ 43
@@ -62,20 +68,58 @@ static int decode_pppoe(struct cursor *c, struct xdpi_decoded *d)
 	return ppp == PPP_IPV6 ? ETHERTYPE_IPV6 : 0;
 }
 
-/* Returns the ethertype after the link header, VLAN tags and PPPoE, or -1 with d->reason. */
-static int decode_vlans(struct cursor *c, struct xdpi_decoded *d, uint16_t type)
+static int decode_vlans(struct cursor *c, struct xdpi_decoded *d, uint16_t type, bool inner);
+
+/* An MPLS label stack: labels up to the bottom of stack, then IP by its version, or a
+ * pseudowire's control word (first nibble 0) and the Ethernet frame it carries. Returns the
+ * ethertype that follows, or -1 with d->reason. */
+static int decode_mpls(struct cursor *c, struct xdpi_decoded *d)
+{
+	uint8_t nibble;
+
+	d->mpls = true;
+	for (int i = 0;; i++) {
+		if (i == XDPI_MPLS_MAX)
+			return fail(d, XDPI_REASON_MPLS_TOO_MANY), -1;
+		if (!have(c, 4))
+			return fail(d, XDPI_REASON_MPLS_TRUNC), -1;
+		c->off += 4;
+		if (c->p[c->off - 2] & 0x01) /* bottom of stack */
+			break;
+	}
+	if (!have(c, 1))
+		return fail(d, XDPI_REASON_MPLS_TRUNC), -1;
+	nibble = c->p[c->off] >> 4;
+	if (nibble == 4)
+		return ETHERTYPE_IPV4;
+	if (nibble == 6)
+		return ETHERTYPE_IPV6;
+	if (nibble != 0 || !have(c, 4 + ETH_HLEN_))
+		return 0;
+	c->off += 4 + ETH_HLEN_; /* control word, then the carried frame's Ethernet header */
+	return decode_vlans(c, d, xdpi_rd16(c->p + c->off - 2), true);
+}
+
+/* Returns the ethertype after the link header, VLAN tags, PPPoE and MPLS, or -1 with
+ * d->reason. INNER: an Ethernet frame inside a tunnel, whose tags are passed, not kept (the
+ * flow keeps the wire's outer tag). */
+static int decode_vlans(struct cursor *c, struct xdpi_decoded *d, uint16_t type, bool inner)
 {
 	for (int i = 0;; i++) {
 		if (type == ETHERTYPE_PPPOE_SESSION)
 			return decode_pppoe(c, d);
+		if (type == ETHERTYPE_MPLS || type == ETHERTYPE_MPLS_MC)
+			return decode_mpls(c, d);
 		if (type != ETHERTYPE_VLAN && type != ETHERTYPE_QINQ && type != ETHERTYPE_QINQ_OLD)
 			return type;
 		if (i == XDPI_DECODE_VLAN_MAX)
 			return fail(d, XDPI_REASON_VLAN_TOO_MANY), -1;
 		if (!have(c, 4))
 			return fail(d, XDPI_REASON_VLAN_TRUNC), -1;
-		d->vlan[i] = xdpi_rd16(c->p + c->off) & 0x0fff;
-		d->nvlan = (uint8_t)(i + 1);
+		if (!inner) {
+			d->vlan[i] = xdpi_rd16(c->p + c->off) & 0x0fff;
+			d->nvlan = (uint8_t)(i + 1);
+		}
 		type = xdpi_rd16(c->p + c->off + 2);
 		c->off += 4;
 	}
@@ -272,7 +316,7 @@ static int decode_link(struct cursor *c, const struct xdpi_pkt *pkt, struct xdpi
 	if (link_at(c, pkt->link, &type, 0))
 		return fail(d, pkt->link == XDPI_LINK_RAW ? XDPI_REASON_IPV4_TRUNC :
 			    XDPI_REASON_ETH_TRUNC), -1;
-	return decode_vlans(c, d, type);
+	return decode_vlans(c, d, type, false);
 }
 
 static int decode_ipv4(struct cursor *c, struct xdpi_decoded *d)
@@ -510,6 +554,131 @@ static int decode_icmp(struct cursor *c, struct xdpi_decoded *d)
 
 static int decode_l4(struct cursor *c, struct xdpi_decoded *d);
 
+/* The network layer of type TYPE at c->off and, unless it is a later fragment, its L4
+ * header. A type that is not IP leaves d->family 0. */
+static int decode_net(struct cursor *c, struct xdpi_decoded *d, int type)
+{
+	int err;
+
+	if (type == ETHERTYPE_IPV4)
+		err = decode_ipv4(c, d);
+	else if (type == ETHERTYPE_IPV6)
+		err = decode_ipv6(c, d);
+	else
+		return 0;
+	if (err)
+		return err;
+	d->l3_hdr = c->p + d->l3_off;
+	d->l3_hlen = (uint16_t)(c->off - d->l3_off);
+	if (d->frag != XDPI_DFRAG_NONE) {
+		d->frag_data = c->p + c->off;
+		d->frag_len = c->off < c->len ? (uint32_t)(c->len - c->off) : 0;
+		d->frag_wire = d->payload_wire;
+		if (d->frag_len > d->frag_wire)
+			d->frag_len = d->frag_wire;
+	}
+	if (d->frag == XDPI_DFRAG_LATER)
+		return 0;
+	d->l4_off = (uint16_t)c->off;
+	err = decode_l4(c, d);
+	if (err)
+		return err;
+	d->l4_hdr = c->p + d->l4_off;
+	d->l4_hlen = (uint16_t)(c->off - d->l4_off);
+	return 0;
+}
+
+static struct xdpi_decode_opts decode_opts;
+
+void xdpi_decode_set_opts(const struct xdpi_decode_opts *o)
+{
+	decode_opts = *o;
+}
+
+const struct xdpi_decode_opts *xdpi_decode_get_opts(void)
+{
+	return &decode_opts;
+}
+
+/* The tunnel header at c->off, by the carrier just decoded (d->proto): 1 with *T, 0 for
+ * none, or -EINVAL with d->reason. A fragment is never entered: its inner packet is cut. */
+static int tunnel_at(struct cursor *c, struct xdpi_decoded *d, struct xdpi_tun *t)
+{
+	uint8_t peek[XDPI_TUN_PEEK] = { 0 };
+	uint32_t avail = c->off < c->len ? (uint32_t)(c->len - c->off) : 0, n;
+	int r;
+
+	if (d->frag != XDPI_DFRAG_NONE || d->l4_cut)
+		return 0;
+	if (d->proto == IPPROTO_IPIP_ || d->proto == IPPROTO_IPV6_) {
+		if (decode_opts.tun_ignore & (1u << XDPI_TUN_IPIP))
+			return 0;
+		*t = (struct xdpi_tun){ .type = XDPI_TUN_IPIP,
+					.next = d->proto == IPPROTO_IPIP_ ? XDPI_NEXT_IPV4 : XDPI_NEXT_IPV6 };
+		return 1;
+	}
+	if (d->proto != IPPROTO_UDP_ && d->proto != IPPROTO_GRE_)
+		return 0;
+	if (avail > d->payload_wire)
+		avail = d->payload_wire;
+	n = avail < sizeof(peek) ? avail : (uint32_t)sizeof(peek);
+	memcpy(peek, c->p + c->off, n);
+	if (d->proto == IPPROTO_UDP_)
+		r = xdpi_tun_udp(peek, n, d->payload_wire, d->sport, d->dport, decode_opts.tun_ignore,
+				 decode_opts.vxlan_port, t);
+	else
+		r = xdpi_tun_gre(peek, n, decode_opts.tun_ignore, t);
+	if (t->gtpc)
+		d->gtpc = true;
+	if (r < 0)
+		return fail(d, (enum xdpi_reason)-r);
+	if (r && t->hlen > avail)
+		return fail(d, XDPI_REASON_TUNNEL_TRUNC);
+	return r;
+}
+
+/* Leaves the carrier behind: the outermost one is kept as the tunnel's endpoints, the
+ * layers' fields are cleared for the packet inside. */
+static void enter_tunnel(struct xdpi_decoded *d, const struct xdpi_tun *t)
+{
+	struct xdpi_decoded keep = *d;
+
+	if (!keep.tun_depth) {
+		keep.outer.family = d->family;
+		keep.outer.proto = d->proto;
+		keep.outer.sport = d->proto == IPPROTO_UDP_ ? d->sport : 0;
+		keep.outer.dport = d->proto == IPPROTO_UDP_ ? d->dport : 0;
+		memcpy(keep.outer.saddr, d->saddr, 16);
+		memcpy(keep.outer.daddr, d->daddr, 16);
+	}
+	memset(d, 0, sizeof(*d));
+	memcpy(d->vlan, keep.vlan, sizeof(d->vlan));
+	d->nvlan = keep.nvlan;
+	d->pppoe = keep.pppoe;
+	d->mpls = keep.mpls;
+	d->gtpc = keep.gtpc;
+	d->events = keep.events;
+	d->outer = keep.outer;
+	d->tun_depth = (uint8_t)(keep.tun_depth + 1);
+	d->tun_seen = (uint16_t)(keep.tun_seen | 1u << t->type);
+	d->tun_type = t->type;
+	d->tun_id = t->id;
+}
+
+/* What a tunnel carries at c->off: the ethertype of its network layer (0: not IP). */
+static int tunnel_inner(struct cursor *c, struct xdpi_decoded *d, const struct xdpi_tun *t)
+{
+	if (t->next == XDPI_NEXT_ETH) {
+		if (!have(c, ETH_HLEN_))
+			return fail(d, XDPI_REASON_TUNNEL_TRUNC), -1;
+		c->off += ETH_HLEN_;
+		return decode_vlans(c, d, xdpi_rd16(c->p + c->off - 2), true);
+	}
+	if (t->next == XDPI_NEXT_MPLS || t->next == XDPI_NEXT_MPLS_MC)
+		return decode_mpls(c, d);
+	return t->next == XDPI_NEXT_IPV4 || t->next == XDPI_NEXT_IPV6 ? t->next : 0;
+}
+
 int xdpi_decode(const struct xdpi_pkt *pkt, struct xdpi_decoded *d)
 {
 	struct cursor c = {
@@ -517,41 +686,67 @@ int xdpi_decode(const struct xdpi_pkt *pkt, struct xdpi_decoded *d)
 		.len = pkt->cap_len,
 		.truncated = pkt->snippet || pkt->cap_len < pkt->orig_len,
 	};
+	struct xdpi_tun t;
 	int type, err;
 
 	memset(d, 0, sizeof(*d));
 	type = decode_link(&c, pkt, d);
-	if (type < 0)
-		return -EINVAL;
-	if (type == ETHERTYPE_IPV4)
-		err = decode_ipv4(&c, d);
-	else if (type == ETHERTYPE_IPV6)
-		err = decode_ipv6(&c, d);
-	else
-		return 0;
-	if (err)
-		return err;
-	d->l3_hdr = c.p + d->l3_off;
-	d->l3_hlen = (uint16_t)(c.off - d->l3_off);
-	if (d->frag != XDPI_DFRAG_NONE) {
-		d->frag_data = c.p + c.off;
-		d->frag_len = c.off < c.len ? (uint32_t)(c.len - c.off) : 0;
-		d->frag_wire = d->payload_wire;
-		if (d->frag_len > d->frag_wire)
-			d->frag_len = d->frag_wire;
-	}
-	if (d->frag != XDPI_DFRAG_LATER) {
-		d->l4_off = (uint16_t)c.off;
-		err = decode_l4(&c, d);
-		if (err)
+	for (;;) {
+		if (type < 0)
+			return -EINVAL;
+		err = decode_net(&c, d, type);
+		if (err || !d->family)
 			return err;
-		d->l4_hdr = c.p + d->l4_off;
-		d->l4_hlen = (uint16_t)(c.off - d->l4_off);
+		err = tunnel_at(&c, d, &t);
+		if (err < 0)
+			return err;
+		if (!err)
+			break;
+		if (d->tun_depth == XDPI_TUN_DEPTH_MAX)
+			return fail(d, XDPI_REASON_TUNNEL_TOO_DEEP);
+		c.off += t.hlen;
+		enter_tunnel(d, &t);
+		type = tunnel_inner(&c, d, &t);
 	}
 	d->payload = c.p + c.off;
 	d->payload_len = c.off < c.len ? (uint32_t)(c.len - c.off) : 0;
 	if (d->payload_len > d->payload_wire)
 		d->payload_len = d->payload_wire;
+	return 0;
+}
+
+const char *xdpi_tunnel_name(unsigned type)
+{
+	static const char *const names[] = {
+#define XDPI_X_NAME(id, name) [XDPI_TUN_##id] = name,
+		XDPI_TUNNELS(XDPI_X_NAME)
+#undef XDPI_X_NAME
+	};
+
+	return type && type < XDPI_TUN_MAX ? names[type] : NULL;
+}
+
+int xdpi_tunnel_list_parse(const char *s, uint32_t *bits, size_t *at)
+{
+	const char *p = s;
+
+	*bits = 0;
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		unsigned i;
+
+		for (i = 1; i < XDPI_TUN_MAX; i++)
+			if (strlen(xdpi_tunnel_name(i)) == n && !strncmp(p, xdpi_tunnel_name(i), n))
+				break;
+		if (i == XDPI_TUN_MAX) {
+			*at = (size_t)(p - s);
+			return -EINVAL;
+		}
+		*bits |= 1u << i;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
 	return 0;
 }
 
@@ -613,6 +808,8 @@ uint8_t xdpi_flow_key_from(const struct xdpi_decoded *d, struct xdpi_flow_key *k
 	k->vlan = d->nvlan ? d->vlan[0] : 0;
 	k->proto = d->proto;
 	k->family = d->family;
+	k->tun_type = d->tun_type;
+	k->tun_id = xdpi_tun_key_id(d->tun_type, d->tun_id);
 	return dir;
 }
 

@@ -9,6 +9,7 @@
 #include "shared/xdpi_abi.h"
 #include "xdpi/eve.h"
 #include "xdpi/flow.h"
+#include "xdpi/decode.h"
 
 void xdpi_eve_time(char *buf, size_t n, uint64_t wall_ns)
 {
@@ -113,6 +114,42 @@ bool xdpi_proto_has_ports(uint8_t proto)
 }
 
 
+/* Suricata's tunnel object: the outermost packet's endpoints and how many tunnels deep. */
+static void put_tunnel(struct xdpi_json *j, const struct xdpi_flow *f)
+{
+	const struct xdpi_tun_outer *o = &f->tun->outer;
+	char buf[INET6_ADDRSTRLEN], pbuf[8];
+
+	xdpi_json_obj_open(j, "tunnel");
+	xdpi_json_str(j, "src_ip", xdpi_addr_str(o->family, o->saddr, buf, sizeof(buf)));
+	if (o->sport || o->dport)
+		xdpi_json_u64(j, "src_port", o->sport);
+	xdpi_json_str(j, "dest_ip", xdpi_addr_str(o->family, o->daddr, buf, sizeof(buf)));
+	if (o->sport || o->dport)
+		xdpi_json_u64(j, "dest_port", o->dport);
+	xdpi_json_str(j, "proto", xdpi_proto_name(o->proto, pbuf, sizeof(pbuf)));
+	xdpi_json_u64(j, "depth", f->tun->depth);
+	xdpi_json_obj_close(j);
+}
+
+void xdpi_eve_put_xdpi_tunnel(struct xdpi_json *j, const struct xdpi_flow *f)
+{
+	static const char *const id_names[XDPI_TUN_MAX] = {
+		[XDPI_TUN_VXLAN] = "vni", [XDPI_TUN_GENEVE] = "vni", [XDPI_TUN_GRE] = "key",
+		[XDPI_TUN_ERSPAN] = "session_id", [XDPI_TUN_GTPU] = "teid",
+	};
+	const char *name = xdpi_tunnel_name(f->key.tun_type);
+	uint32_t id = f->tun ? f->tun->id : f->key.tun_id;
+
+	if (!name)
+		return;
+	xdpi_json_obj_open(j, "tunnel");
+	xdpi_json_str(j, "type", name);
+	if (id_names[f->key.tun_type] && (id || f->key.tun_type != XDPI_TUN_GRE))
+		xdpi_json_u64(j, id_names[f->key.tun_type], id);
+	xdpi_json_obj_close(j);
+}
+
 void xdpi_eve_begin(struct xdpi_json *j, const struct xdpi_eve_ctx *c, uint64_t ts,
 		    const char *event_type, const struct xdpi_flow *f)
 {
@@ -155,6 +192,8 @@ void xdpi_eve_begin_dir(struct xdpi_json *j, const struct xdpi_eve_ctx *c, uint6
 	if (xdpi_proto_has_ports(f->key.proto))
 		xdpi_json_u64(j, "dest_port", ep.dport);
 	xdpi_json_str(j, "proto", xdpi_proto_name(f->key.proto, pbuf, sizeof(pbuf)));
+	if (f->tun)
+		put_tunnel(j, f);
 	if (f->proc && c->process_json) { /* written into the xdpi object as it closes */
 		j->xdpi_extra = c->process_json;
 		j->xdpi_extra_ctx = (void *)f;

@@ -43,8 +43,11 @@ static void key_of(const struct xdpi_decoded *d, struct xdpi_frag_key *k)
 
 static uint32_t slot_of(const struct xdpi_frag_memo *m, const struct xdpi_frag_key *k)
 {
-	_Static_assert(sizeof(*k) == sizeof(struct xdpi_flow_key), "hashed as a flow key");
-	return xdpi_flow_key_hash((const struct xdpi_flow_key *)(const void *)k) % m->n;
+	struct xdpi_flow_key as_flow = { 0 };
+
+	_Static_assert(sizeof(*k) <= sizeof(as_flow), "hashed as a flow key");
+	memcpy(&as_flow, k, sizeof(*k));
+	return xdpi_flow_key_hash(&as_flow) % m->n;
 }
 
 void xdpi_frag_memo__put(struct xdpi_frag_memo *m, const struct xdpi_decoded *d, uint32_t value)

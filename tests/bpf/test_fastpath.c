@@ -22,6 +22,7 @@
 #include "bpf/xdp_ingress.skel.h"
 #include "bpf/tc_egress.skel.h"
 #include "../lib/pktbuild.h"
+#include "../lib/tunnel_cases.h"
 
 static int failures, checks;
 
@@ -262,6 +263,20 @@ static int lookup_flow(struct fixture *f, const struct pkt_spec *s, struct xdpi_
 	return bpf_map_lookup_elem(bpf_map__fd(f->xdp->maps.flows), &k, v);
 }
 
+/* A frame as it is, through the XDP program. */
+static int run_frame(struct fixture *f, const uint8_t *buf, size_t len)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = buf, .data_size_in = (uint32_t)len, .repeat = 1);
+
+	if (bpf_prog_test_run_opts(bpf_program__fd(f->xdp->progs.xdp_ingress), &o)) {
+		fprintf(stderr, "  test run failed: %s\n", strerror(errno));
+		failures++;
+		return -1;
+	}
+	ring_buffer__consume(f->rb);
+	return (int)o.retval;
+}
+
 static struct pkt_spec tcp4(uint8_t flags, const char *payload)
 {
 	struct pkt_spec s = { .family = 4, .proto = 6, .src = "198.18.0.1", .dst = "198.18.0.2",
@@ -375,8 +390,11 @@ static void test_vlan_qinq_and_too_many(struct fixture *f)
 	run(f, &s, false);
 	ASSERT_EQ(delta(f, XDPI_CNT_QINQ), 1, "802.1ad");
 	ASSERT_EQ(lookup_flow(f, &s, &v, &dir), 0, "flow keyed with outer VLAN 300");
-	s.nvlan = 3;
-	ASSERT_EQ(run(f, &s, false), XDP_PASS, "three tags: passes");
+	s.nvlan = 3, s.vlan[2] = 9; /* a triple-tagged frame: a flow, keyed by the outer tag */
+	run(f, &s, false);
+	ASSERT_EQ(lookup_flow(f, &s, &v, &dir), 0, "three tags: flow keyed with VLAN 300");
+	s.nvlan = XDPI_VLAN_MAX + 1;
+	ASSERT_EQ(run(f, &s, false), XDP_PASS, "past the bound: passes");
 	ASSERT_EQ(delta(f, XDPI_CNT_REASON_BASE + XDPI_REASON_VLAN_TOO_MANY), 1, "counted");
 }
 
@@ -441,6 +459,69 @@ static void corrupt_and_run(struct fixture *f, struct pkt_spec *s, size_t off, u
 		fprintf(stderr, "    reason %d\n", want);
 	ASSERT_EQ(delta(f, XDPI_CNT_MALFORMED), 1, "malformed total");
 	ASSERT_EQ(delta(f, XDPI_CNT_FLOW_NEW), 0, "no flow from a malformed packet");
+}
+
+/* Every encapsulation of the shared table: the inner SYN makes the inner flow, keyed with the
+ * tunnel's type and id, and the tunnel's counter moves by one. */
+static void test_tunnels_decapsulated(struct fixture *f)
+{
+	for (size_t i = 0; i < sizeof(tunnel_cases) / sizeof(tunnel_cases[0]); i++) {
+		const struct tunnel_case *c = &tunnel_cases[i];
+		struct pkt_spec s = tunnel_inner(c->inner_family);
+		struct xdpi_flow_key k;
+		struct xdpi_flow_value v, before;
+		uint8_t buf[1024];
+		size_t len = tunnel_frame(c, buf, sizeof(buf));
+		int dir;
+
+		fprintf(stderr, "  case %s\n", c->name);
+		ASSERT_EQ(len > 0, 1, "frame built");
+		k = flow_key_of(&s, &dir);
+		k.tun_type = c->type;
+		k.tun_id = c->key_id;
+		k.vlan = c->t.nvlan ? c->t.vlan[0] : 0;
+		if (bpf_map_lookup_elem(bpf_map__fd(f->xdp->maps.flows), &k, &before))
+			memset(&before, 0, sizeof(before)); /* cases may share an inner flow */
+		mark(f);
+		ASSERT_EQ(run_frame(f, buf, len), XDP_PASS, "passes");
+		ASSERT_EQ(delta(f, XDPI_CNT_MALFORMED), 0, "not malformed");
+		ASSERT_EQ(delta(f, c->type ? XDPI_CNT_TUN_VXLAN + c->type - XDPI_TUN_VXLAN : XDPI_CNT_MPLS),
+			  1, "the encapsulation counted");
+		ASSERT_EQ(delta(f, XDPI_CNT_TCP), 1, "the inner TCP counted");
+		ASSERT_EQ(bpf_map_lookup_elem(bpf_map__fd(f->xdp->maps.flows), &k, &v), 0,
+			  "the inner flow, keyed with the tunnel");
+		ASSERT_EQ(v.pkts[dir] - before.pkts[dir], 1, "one packet");
+		ASSERT_EQ(v.bytes[dir] - before.bytes[dir], len, "the whole frame's bytes");
+	}
+}
+
+/* A tunnel header cut short, one too many tunnels, an inner packet that is not IP: counted
+ * by reason (or as not IP) and passed, no flow made. */
+static void test_tunnels_malformed(struct fixture *f)
+{
+	const struct tunnel_case *vx = &tunnel_cases[0];
+	struct pkt_tunnel_spec outer = vx->t;
+	uint8_t a[1024], b[1024], c[1024];
+	size_t la = tunnel_frame(vx, a, sizeof(a)), lb, lc;
+
+	mark(f);
+	/* the outer UDP ends 4 bytes into the VXLAN header */
+	ASSERT_EQ(run_frame(f, a, 14 + 20 + 8 + 4), XDP_PASS, "cut VXLAN header passes");
+	ASSERT_EQ(delta(f, XDPI_CNT_REASON_BASE + XDPI_REASON_UDP_BAD_LEN) +
+		  delta(f, XDPI_CNT_REASON_BASE + XDPI_REASON_IPV4_BAD_TOTLEN), 1, "counted as cut");
+	lb = pkt_encap(&outer, a, la, b, sizeof(b));
+	lc = pkt_encap(&outer, b, lb, c, sizeof(c));
+	mark(f);
+	ASSERT_EQ(run_frame(f, b, lb), XDP_PASS, "two deep passes");
+	ASSERT_EQ(delta(f, XDPI_CNT_MALFORMED), 0, "two deep is read");
+	ASSERT_EQ(delta(f, XDPI_CNT_TUN_VXLAN), 1, "counted once per packet");
+	ASSERT_EQ(run_frame(f, c, lc), XDP_PASS, "three deep passes");
+	ASSERT_EQ(delta(f, XDPI_CNT_REASON_BASE + XDPI_REASON_TUNNEL_TOO_DEEP), 1, "too deep counted");
+	a[14 + 20 + 8] = 0; /* no I flag: not a VXLAN header */
+	mark(f);
+	ASSERT_EQ(run_frame(f, a, la), XDP_PASS, "bad VXLAN flags pass");
+	ASSERT_EQ(delta(f, XDPI_CNT_REASON_BASE + XDPI_REASON_TUNNEL_BAD), 1, "bad header counted");
+	ASSERT_EQ(delta(f, XDPI_CNT_FLOW_NEW), 0, "no flow");
 }
 
 static void test_malformed_reasons(struct fixture *f)
@@ -1031,6 +1112,21 @@ static int run_from(struct fixture *f, const char *src, const char *dst, bool tc
 	return run(f, &s, tc);
 }
 
+/* A block entry for an inner address drops the packet inside the tunnel; the outer
+ * addresses decide nothing. */
+static void test_tunnels_policy_inner(struct fixture *f)
+{
+	uint8_t buf[1024];
+	size_t len = tunnel_frame(&tunnel_cases[0], buf, sizeof(buf));
+
+	policy_put(f, "198.18.0.1/32", XDPI_POLICY_DROP, 31, 0);
+	policy_put(f, "198.18.9.0/24", XDPI_POLICY_ALLOW, 32, 0);
+	mark(f);
+	ASSERT_EQ(run_frame(f, buf, len), XDP_DROP, "inner source blocked");
+	ASSERT_EQ(rule_pkts(f, 31), 1, "the inner rule counted");
+	ASSERT_EQ(rule_pkts(f, 32), 0, "the outer address not looked at");
+}
+
 static void test_policy_v4_longest_prefix(struct fixture *f)
 {
 	struct xdpi_flow_value v;
@@ -1468,6 +1564,9 @@ static const struct tcase cases[] = {
 	{ "ipv6_ext_headers", test_ipv6_ext_headers, { XDPI_STEER_HEAD, 0, 0, 0, false } },
 	{ "vlan_qinq_and_too_many", test_vlan_qinq_and_too_many, { XDPI_STEER_HEAD, 0, 0, 0, false } },
 	{ "fragments_attributed", test_fragments_attributed, { XDPI_STEER_HEAD, 0, 0, 0, false } },
+	{ "tunnels_decapsulated", test_tunnels_decapsulated, { XDPI_STEER_HEAD, 0, 0, 0, false } },
+	{ "tunnels_malformed", test_tunnels_malformed, { XDPI_STEER_HEAD, 0, 0, 0, false } },
+	{ "tunnels_policy_inner", test_tunnels_policy_inner, { XDPI_STEER_HEAD, 0, 0, 0, false } },
 	{ "icmp_echo", test_icmp_echo, { XDPI_STEER_HEAD, 0, 0, 0, false } },
 	{ "malformed_reasons", test_malformed_reasons, { XDPI_STEER_HEAD, 0, 0, 0, false } },
 	{ "pass_state_copies_nothing", test_pass_state_copies_nothing, { XDPI_STEER_PASS, 0, 0, 0, false } },

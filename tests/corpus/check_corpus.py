@@ -62,7 +62,10 @@ def main():
     elif os.environ.get('CI') == 'true':
         print('FAIL: the kernel half of the corpus test needs root, and CI runs as root')
         return 1
-    captures = sorted(glob.glob(os.path.join(CORPUS, '*.pcap')) + glob.glob(os.path.join(CORPUS, '*.pcapng')))
+    # tunnels/: encapsulations (VXLAN, Geneve, GRE, ERSPAN, GTP, IP in IP, Teredo, MPLS,
+    # PPPoE), whose truth keys flows by the innermost transport as xdpi does
+    captures = sorted(glob.glob(os.path.join(CORPUS, '*.pcap')) + glob.glob(os.path.join(CORPUS, '*.pcapng')) +
+                      glob.glob(os.path.join(CORPUS, 'tunnels', '*.pcap')))
     if not captures:
         print(f'FAIL: no captures in {CORPUS}')
         return 1
@@ -78,7 +81,7 @@ def main():
             results = dict(zip(runs, pool.map(read, runs)))
         for pcap in captures:
             name = os.path.splitext(os.path.basename(pcap))[0]
-            truth = os.path.join(CORPUS, name + '.truth.json')
+            truth = os.path.splitext(pcap)[0] + '.truth.json'
             want = expected.get(name, {}).get('flows', {})
             for mode in modes:
                 rc, err, out = results[(pcap, mode)]

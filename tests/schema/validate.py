@@ -74,7 +74,8 @@ def main():
     if len(sys.argv) > 1:
         return validate_files(sys.argv[1:])
     validator, tally = load_validator(), Tally()
-    captures = sorted(glob.glob(os.path.join(SHARED, 'corpus', '*.pcap*')))
+    captures = sorted(glob.glob(os.path.join(SHARED, 'corpus', '*.pcap*')) +
+                      glob.glob(os.path.join(SHARED, 'corpus', 'tunnels', '*.pcap')))
     modes = [[]] + ([['--through-kernel']] if os.geteuid() == 0 else [])
     runs = [(pcap, mode) for pcap in captures for mode in modes]
     with tempfile.TemporaryDirectory() as tmp:

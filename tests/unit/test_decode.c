@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Decoder: every header case the fast path handles, malformed ones included. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,6 +10,7 @@
 #include <cmocka.h>
 #include "xdpi/decode.h"
 #include "../lib/pktbuild.h"
+#include "../lib/tunnel_cases.h"
 
 static uint8_t buf[4096];
 
@@ -68,7 +70,11 @@ static void test_decode_vlan_and_qinq(void **state)
 	assert_int_equal(decode_spec(&s, &d, &len), 0);
 	assert_int_equal(d.nvlan, 3);
 	assert_int_equal(d.vlan[2], 300);
-	s.nvlan = 4;
+	s.nvlan = 4; /* the documented bound, XDPI_VLAN_MAX, in both halves */
+	s.vlan[3] = 400;
+	assert_int_equal(decode_spec(&s, &d, &len), 0);
+	assert_int_equal(d.nvlan, 4);
+	s.nvlan = 5;
 	assert_int_equal(decode_spec(&s, &d, &len), -EINVAL);
 	assert_int_equal(d.reason, XDPI_REASON_VLAN_TOO_MANY);
 }
@@ -338,6 +344,96 @@ static void test_decode_ipv6_events(void **state)
 	assert_int_equal(d.events, 0);
 }
 
+
+/* The fast path's table (tests/lib/tunnel_cases.h), read by user space: the same inner flow,
+ * key and tunnel, and the outer endpoints kept for events. */
+static void test_decode_tunnel_cases(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(tunnel_cases) / sizeof(tunnel_cases[0]); i++) {
+		const struct tunnel_case *c = &tunnel_cases[i];
+		struct pkt_spec s = tunnel_inner(c->inner_family);
+		struct xdpi_decoded d;
+		struct xdpi_flow_key k;
+		uint8_t frame[1024], want[16] = { 0 };
+		size_t n = tunnel_frame(c, frame, sizeof(frame));
+
+		print_message("case %s\n", c->name);
+		assert_true(n > 0);
+		assert_int_equal(decode_bytes(frame, n, XDPI_LINK_ETHERNET, &d), 0);
+		assert_int_equal(d.family, c->inner_family);
+		assert_int_equal(d.proto, 6);
+		assert_int_equal(d.dport, 80);
+		assert_int_equal(d.tcp_flags, 0x02);
+		inet_pton(c->inner_family == 6 ? AF_INET6 : AF_INET, s.src, want);
+		assert_memory_equal(d.saddr, want, 16);
+		assert_int_equal(d.tun_type, c->type);
+		assert_int_equal(d.tun_depth, c->type ? 1 : 0);
+		assert_int_equal(d.mpls, c->t.type == PKT_TUN_MPLS);
+		xdpi_flow_key_from(&d, &k);
+		assert_int_equal(k.tun_type, c->type);
+		assert_int_equal(k.tun_id, c->key_id);
+		assert_int_equal(k.vlan, c->t.nvlan ? c->t.vlan[0] : 0);
+		if (c->type == XDPI_TUN_GTPU)
+			assert_int_equal(d.tun_id, c->t.id); /* reported, not keyed */
+		if (c->type) {
+			memset(want, 0, sizeof(want));
+			inet_pton(c->t.family == 6 ? AF_INET6 : AF_INET, c->t.src, want);
+			assert_int_equal(d.outer.family, c->t.family);
+			assert_memory_equal(d.outer.saddr, want, 16);
+		}
+	}
+}
+
+/* --tunnel-ignore and --vxlan-port; headers cut short or wrong; one tunnel too many. */
+static void test_decode_tunnel_options_and_errors(void **state)
+{
+	const struct tunnel_case *vx = &tunnel_cases[0];
+	struct xdpi_decode_opts o = { 0 };
+	struct pkt_tunnel_spec t = vx->t;
+	struct xdpi_decoded d;
+	uint8_t a[1024], b[1024], c[1024];
+	size_t la = tunnel_frame(vx, a, sizeof(a)), lb, lc, at;
+
+	(void)state;
+	assert_int_equal(xdpi_tunnel_list_parse("vxlan,gre", &o.tun_ignore, &at), 0);
+	assert_int_equal(o.tun_ignore, 1u << XDPI_TUN_VXLAN | 1u << XDPI_TUN_GRE);
+	assert_int_equal(xdpi_tunnel_list_parse("vxlan,nvgre", &o.tun_ignore, &at), -EINVAL);
+	assert_int_equal(at, 6);
+	o.tun_ignore = 1u << XDPI_TUN_VXLAN;
+	xdpi_decode_set_opts(&o);
+	assert_int_equal(decode_bytes(a, la, XDPI_LINK_ETHERNET, &d), 0);
+	assert_int_equal(d.proto, 17); /* the outer view */
+	assert_int_equal(d.dport, 4789);
+	o.tun_ignore = 0;
+	o.vxlan_port = 9999;
+	xdpi_decode_set_opts(&o);
+	t.dport = 9999;
+	lb = pkt_encap(&t, a, la, b, sizeof(b)); /* VXLAN on 9999 around VXLAN on 4789 */
+	assert_int_equal(decode_bytes(b, lb, XDPI_LINK_ETHERNET, &d), 0);
+	assert_int_equal(d.tun_depth, 2);
+	assert_int_equal(d.proto, 6);
+	lc = pkt_encap(&t, b, lb, c, sizeof(c));
+	assert_int_equal(decode_bytes(c, lc, XDPI_LINK_ETHERNET, &d), -EINVAL);
+	assert_int_equal(d.reason, XDPI_REASON_TUNNEL_TOO_DEEP);
+	o.vxlan_port = 0;
+	xdpi_decode_set_opts(&o);
+	assert_int_equal(decode_bytes(b, lb, XDPI_LINK_ETHERNET, &d), 0);
+	assert_int_equal(d.tun_depth, 0); /* 9999 is plain UDP again */
+	a[14 + 20 + 8] = 0; /* no I flag */
+	assert_int_equal(decode_bytes(a, la, XDPI_LINK_ETHERNET, &d), -EINVAL);
+	assert_int_equal(d.reason, XDPI_REASON_TUNNEL_BAD);
+	a[14 + 20 + 8] = 0x08;
+	/* a capture cut inside the inner Ethernet header: the tunnel says so */
+	{
+		struct xdpi_pkt p = { .data = a, .cap_len = 14 + 20 + 8 + 8 + 6, .orig_len = (uint32_t)la,
+				      .link = XDPI_LINK_ETHERNET };
+
+		assert_int_equal(xdpi_decode(&p, &d), -EINVAL);
+		assert_int_equal(d.reason, XDPI_REASON_TUNNEL_TRUNC);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -354,6 +450,8 @@ int main(void)
 		cmocka_unit_test(test_decode_link_types),
 		cmocka_unit_test(test_decode_flow_key_is_canonical),
 		cmocka_unit_test(test_decode_ipv6_events),
+		cmocka_unit_test(test_decode_tunnel_cases),
+		cmocka_unit_test(test_decode_tunnel_options_and_errors),
 	};
 
 	return cmocka_run_group_tests_name("decode", tests, NULL, NULL);
