@@ -40,10 +40,16 @@ const char *xdpi_proto_name(uint8_t proto, char *buf, size_t n)
 	switch (proto) {
 	case 1:
 		return "ICMP";
+	case 4:
+		return "IPv4"; /* IP in IP: a tunnel's carrier */
 	case 6:
 		return "TCP";
 	case 17:
 		return "UDP";
+	case 41:
+		return "IPv6";
+	case 47:
+		return "GRE";
 	case 58:
 		return "IPv6-ICMP";
 	case 132:
