@@ -32,6 +32,17 @@ static const struct pkt pkts[] = {
 	{ "vlan_tcp", { .family = 4, .proto = 6, .src = "198.18.0.1", .dst = "198.18.0.2", .sport = 40000, .dport = 80, .tcp_flags = 0x10, .nvlan = 1, .vlan = { 42 }, .payload = "x", .plen = 1 } },
 };
 
+/* The tcp_data_established packet inside tunnels, against itself plain. */
+static const struct {
+	const char *name;
+	struct pkt_tunnel_spec t;
+} tunnels[] = {
+	{ "vxlan_tcp_data", { .type = PKT_TUN_VXLAN, .id = 42, .family = 4, .src = "198.18.9.1", .dst = "198.18.9.2" } },
+	{ "gre_tcp_data", { .type = PKT_TUN_GRE, .id = 5, .family = 4, .src = "198.18.9.1", .dst = "198.18.9.2" } },
+	{ "geneve_tcp_data", { .type = PKT_TUN_GENEVE, .id = 43, .family = 4, .src = "198.18.9.1", .dst = "198.18.9.2" } },
+	{ "ipip_tcp_data", { .type = PKT_TUN_IPIP, .family = 4, .src = "198.18.9.1", .dst = "198.18.9.2" } },
+};
+
 /* Mean ns per run of prog_fd over the packet, best of 3 calls (the machine is noisy). */
 static double ns_per_pkt(int prog_fd, const uint8_t *buf, size_t len)
 {
@@ -204,6 +215,22 @@ int main(int argc, char **argv)
 		       xf_fd >= 0 ? ns_per_pkt(xf_fd, buf, len) : -1.0,
 		       ns_per_pkt(bpf_program__fd(pass_st->progs.xdp_ingress), buf, len),
 		       ns_per_pkt(bpf_program__fd(head_st->progs.xdp_ingress), buf, len));
+	}
+	{
+		uint8_t plain[2048], buf[2048];
+		size_t plen = pkt_build(&pkts[1].spec, plain, sizeof(plain));
+		double ref = ns_per_pkt(bpf_program__fd(pass_st->progs.xdp_ingress), plain, plen);
+
+		printf("# tunnels: tcp_data_established encapsulated; xdpi(pass) against the plain packet's %.1f ns\n", ref);
+		for (size_t i = 0; i < sizeof(tunnels) / sizeof(tunnels[0]); i++) {
+			size_t len = pkt_encap(&tunnels[i].t, plain, plen, buf, sizeof(buf));
+			double x = ns_per_pkt(bpf_program__fd(pass_st->progs.xdp_ingress), buf, len);
+
+			printf("%-22s %10.1f %12.1f %12.1f %12.1f %6.2fx\n", tunnels[i].name,
+			       ns_per_pkt(bpf_program__fd(rot1->progs.xdp_pass), buf, len),
+			       xf_fd >= 0 ? ns_per_pkt(xf_fd, buf, len) : -1.0, x,
+			       ns_per_pkt(bpf_program__fd(head_st->progs.xdp_ingress), buf, len), x / ref);
+		}
 	}
 	{
 		uint8_t buf[2048];

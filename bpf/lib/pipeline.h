@@ -211,6 +211,24 @@ __noinline int xdpi_parse_l3(xdpi_ctx_t *ctx, struct xdpi_meta *m, __u32 off, __
 	return parse_l3l4(&c, end, m, (int)proto);
 }
 
+/* Could the packet carry a tunnel (xdpi_tun_udp's ports, GRE, IP in IP)? Asked inline, so
+ * the common packet makes no call for it. */
+static __always_inline int may_carry_tunnel(const struct xdpi_meta *m)
+{
+	__u16 s, d;
+
+	if (m->proto == IPPROTO_GRE || m->proto == IPPROTO_IPIP || m->proto == IPPROTO_IPV6)
+		return 1;
+	if (m->proto != IPPROTO_UDP)
+		return 0;
+	s = bpf_ntohs(m->sport);
+	d = bpf_ntohs(m->dport);
+	return d == XDPI_PORT_VXLAN || d == XDPI_PORT_VXLAN_LINUX || d == XDPI_PORT_GENEVE ||
+	       (cfg_vxlan_port && d == cfg_vxlan_port) || d == XDPI_PORT_GTPU || s == XDPI_PORT_GTPU ||
+	       d == XDPI_PORT_GTPC || s == XDPI_PORT_GTPC || d == XDPI_PORT_TEREDO ||
+	       s == XDPI_PORT_TEREDO;
+}
+
 /* Tunnels, innermost last: each one's packet replaces its carrier in M. 0, or
  * -XDPI_REASON_* (a packet too deep, a header cut short, an inner packet malformed). */
 __noinline int xdpi_stage_decap(xdpi_ctx_t *ctx, struct xdpi_meta *m, __u32 parse_len)
@@ -265,7 +283,7 @@ __noinline int xdpi_stage_parse(xdpi_ctx_t *ctx, struct xdpi_meta *m, __u32 pars
 
 		err = xdpi_parse_l3(ctx, m, off, proto, parse_len);
 	}
-	if (err >= 0 && m->family)
+	if (err >= 0 && m->family && may_carry_tunnel(m))
 		err = xdpi_stage_decap(ctx, m, parse_len);
 	if (err < 0) {
 		cnt_reason(cs, -err);

@@ -27,7 +27,9 @@ static const char epilogue[] =
 	"  sudo xdpi read --through-kernel --steer snip capture.pcap\n"
 	"  xdpi read --rules 'rules/*.rules' capture.pcap | jq 'select(.event_type==\"alert\")'\n"
 	"  xdpi read --ipfix 127.0.0.1:4739 -o /dev/null capture.pcap    # flows to a collector\n"
-	"  xdpi read --api-alert 'error_ratio > 5% for 1m' capture.pcap | jq 'select(.alert.gid==9200)'\n";
+	"  xdpi read --api-alert 'error_ratio > 5% for 1m' capture.pcap | jq 'select(.alert.gid==9200)'\n"
+	"  xdpi read overlay.pcap | jq 'select(.event_type==\"flow\") | .xdpi.tunnel'   # VXLAN VNIs\n"
+	"  xdpi read --tunnel-ignore vxlan,geneve overlay.pcap   # the outer UDP flows instead\n";
 
 static const struct cli_opt read_opts[] = {
 	CLI_FLAG("through-kernel", 'k', struct xdpi_offline_cfg, through_kernel,

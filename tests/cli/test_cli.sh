@@ -80,6 +80,8 @@ check "--redis http://x" exits 2 "expected redis://HOST" x read --redis http://x
 check "--redis-mode queue" exits 2 "list or channel" x read --redis-mode queue "$DNS"
 check "--ipfix host:99999" exits 2 "port is a number" x read --ipfix host:99999 "$DNS"
 check "--tap --persist" exits 2 "would black-hole the port" x run -i lo --tap --persist
+check "--tunnel-ignore vxlan,nvgre" exits 2 "'nvgre' at column 7: not a tunnel type" x read --tunnel-ignore vxlan,nvgre "$DNS"
+check "--vxlan-port 0" exits 2 "out of range" x read --vxlan-port 0 "$DNS"
 check "an unknown option" exits 2 "unknown option '--frobnicate'" x read --frobnicate "$DNS"
 check "ctl list with a stray argument" exits 2 "takes no arguments" x ctl -i lo list extra
 check "ctl without a command" exits 2 "give a COMMAND" x ctl -i lo
