@@ -16,6 +16,8 @@ const volatile __u8 cfg_replay_clock = 0;
 /* Tunnels read as plain UDP/GRE (bits 1 << enum xdpi_tunnel), and one more VXLAN port. */
 const volatile __u32 cfg_tun_ignore = 0;
 const volatile __u16 cfg_vxlan_port = 0;
+/* Policy also on a tunnelled packet's outer addresses (they are looked at first). */
+const volatile __u8 cfg_policy_outer = 0;
 
 #define TCP_FIN 0x01
 #define TCP_SYN 0x02

@@ -61,9 +61,10 @@ struct xdpi_meta {
 	__u8 icmp_code;
 	__u8 tun_type;    /* the innermost tunnel (enum xdpi_tunnel), 0: none */
 	__u8 tun_depth;
-	__u8 pad1;
+	__u8 outer_drop;  /* --policy-outer: the drop reason the outer addresses got, 0: none */
 	__u32 tun_id;
 	__u16 tun_seen;   /* bits (1 << type) of the tunnels passed, and XDPI_SEEN_* */
+	__u32 outer_rule; /* ... and its rule */
 	__u16 end_off;    /* where the parser stopped: after the L4 header, or after the IP
 			   * header for a protocol it does not read (GRE, IP in IP) */
 	__u32 frag_id;

@@ -229,10 +229,18 @@ static __always_inline int may_carry_tunnel(const struct xdpi_meta *m)
 	       s == XDPI_PORT_TEREDO;
 }
 
+__noinline int xdpi_stage_policy(struct xdpi_meta *m, __u64 now, __u32 wire_len, __u32 *rule);
+
 /* Tunnels, innermost last: each one's packet replaces its carrier in M. 0, or
- * -XDPI_REASON_* (a packet too deep, a header cut short, an inner packet malformed). */
-__noinline int xdpi_stage_decap(xdpi_ctx_t *ctx, struct xdpi_meta *m, __u32 parse_len)
+ * -XDPI_REASON_* (a packet too deep, a header cut short, an inner packet malformed). With
+ * --policy-outer the outermost addresses meet the policy first: a drop stops here, M keeping
+ * the outer packet, m->outer_drop and m->outer_rule set. */
+__noinline int xdpi_stage_decap(xdpi_ctx_t *ctx, struct xdpi_meta *m, __u32 parse_len, __u64 now,
+				__u32 wire_len)
 {
+	__u32 rule = 0;
+	int d;
+
 	if (!m)
 		return 0;
 	for (int i = 0; i < XDPI_TUN_DEPTH_MAX + 1; i++) {
@@ -246,6 +254,14 @@ __noinline int xdpi_stage_decap(xdpi_ctx_t *ctx, struct xdpi_meta *m, __u32 pars
 			r = -XDPI_REASON_TUNNEL_TOO_DEEP;
 		if (r <= 0)
 			return r;
+		if (i == 0 && cfg_policy_outer) {
+			d = xdpi_stage_policy(m, now, wire_len, &rule);
+			if (d > 0) {
+				m->outer_drop = (__u8)d;
+				m->outer_rule = rule;
+				return 0;
+			}
+		}
 		m->tun_seen |= 1u << (t.type & 15);
 		m->tun_type = t.type;
 		m->tun_id = t.id;
@@ -268,9 +284,11 @@ __noinline int xdpi_stage_decap(xdpi_ctx_t *ctx, struct xdpi_meta *m, __u32 pars
 	return 0;
 }
 
-/* Stage 1: L2..L4 into M, layers counted. 0: an IP packet to go on with; otherwise the packet
- * just passes (not IP, or malformed: its reason counted here). */
-__noinline int xdpi_stage_parse(xdpi_ctx_t *ctx, struct xdpi_meta *m, __u32 parse_len)
+/* Stage 1: L2..L4 into M, tunnels decapsulated, layers counted. 0: an IP packet to go on
+ * with; 2: its tunnel's outer addresses are blocked (--policy-outer; m->outer_drop); otherwise
+ * the packet just passes (not IP, or malformed: its reason counted here). */
+__noinline int xdpi_stage_parse(xdpi_ctx_t *ctx, struct xdpi_meta *m, __u32 parse_len, __u64 now,
+			    __u32 wire_len)
 {
 	struct xdpi_counters *cs = counters_get();
 	int err;
@@ -284,11 +302,13 @@ __noinline int xdpi_stage_parse(xdpi_ctx_t *ctx, struct xdpi_meta *m, __u32 pars
 		err = xdpi_parse_l3(ctx, m, off, proto, parse_len);
 	}
 	if (err >= 0 && m->family && may_carry_tunnel(m))
-		err = xdpi_stage_decap(ctx, m, parse_len);
+		err = xdpi_stage_decap(ctx, m, parse_len, now, wire_len);
 	if (err < 0) {
 		cnt_reason(cs, -err);
 		return 1;
 	}
+	if (m->outer_drop)
+		return 2; /* the tunnel's outer addresses are blocked (--policy-outer) */
 	count_layers(cs, m);
 	if ((m->proto == IPPROTO_TCP || m->proto == IPPROTO_UDP) && m->frag != XDPI_FRAG_LATER &&
 	    parse_len > m->payload_len)
@@ -663,7 +683,10 @@ static __always_inline int xdpi_process(xdpi_ctx_t *ctx, const int tap)
 	cnt_add(cs, XDPI_CNT_BYTES, wire_len);
 	if (ctx_prepare(ctx))
 		cnt_add(cs, XDPI_CNT_TC_PULL_FAIL, 1);
-	if (xdpi_stage_parse(ctx, &m, parse_len))
+	r = xdpi_stage_parse(ctx, &m, parse_len, now, wire_len);
+	if (r == 2)
+		return xdpi_stage_drop(ctx, m.outer_drop, m.outer_rule, wire_len, now);
+	if (r)
 		return finish(cs, XDPI_ACT_PASS, 0);
 #ifdef XDPI_BUILD_TC
 	gso_wire(ctx, &m, &wire_len, cs);

@@ -101,6 +101,7 @@ struct xdpi_live_cfg {
 	const char *ifname;
 	enum xdpi_xdp_mode xdp_mode;
 	bool no_egress;
+	bool policy_outer;     /* --policy-outer: a tunnel's outer addresses meet the policy too */
 	uint64_t ringbuf_size;
 	uint64_t stats_interval; /* seconds; 0: only at exit */
 	uint64_t duration;       /* seconds; 0: until stopped */

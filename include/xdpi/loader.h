@@ -33,6 +33,7 @@ struct xdpi_loader_cfg {
 	uint32_t snaplen;
 	uint32_t tun_ignore;   /* tunnel types read as plain UDP/GRE (1 << enum xdpi_tunnel) */
 	uint16_t vxlan_port;   /* one more VXLAN port, 0: none */
+	bool policy_outer;     /* policy on a tunnelled packet's outer addresses too */
 	uint32_t max_flows;
 	uint32_t ringbuf_bytes; /* power of two, >= page size */
 	const struct xdpi_steer_port *ports;

@@ -159,6 +159,7 @@ static int load_fast_path(struct xdpi_live *l)
 		.head_pkts = (uint32_t)c->common.head_pkts,
 		.snaplen = (uint32_t)c->common.snaplen,
 		.tun_ignore = c->common.decode.tun_ignore,
+		.policy_outer = c->policy_outer,
 		.vxlan_port = c->common.decode.vxlan_port,
 		.max_flows = (uint32_t)c->common.max_flows,
 		.ringbuf_bytes = (uint32_t)c->ringbuf_size,

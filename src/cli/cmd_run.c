@@ -155,6 +155,13 @@ static int opt_no_egress(void *ctx, const char *arg)
 	return 0;
 }
 
+static int opt_policy_outer(void *ctx, const char *arg)
+{
+	(void)arg;
+	((struct xdpi_live_cfg *)ctx)->policy_outer = true;
+	return 0;
+}
+
 static int parse_u32(const char *name, const char *arg, uint32_t min, uint32_t max, uint32_t *out)
 {
 	uint64_t v;
@@ -194,6 +201,9 @@ static const struct cli_opt run_opts[] = {
 	       "never drop the CIDRs in FILE, even inside a blocked range: the\n"
 	       "longest prefix decides. --block/--allow repeat; the Nth list\n"
 	       "given is rule id N in the counters"),
+	CLI_FN("policy-outer", 0, NULL, opt_policy_outer,
+	       "block/allow lists and port rules also look at a tunnelled\n"
+	       "packet's outer addresses, before its inner ones"),
 	CLI_FN("port-rule", 0, "RULE", opt_port_rule,
 	       "'drop tcp/23', 'allow tcp/22 from 198.18.5.0/24',\n"
 	       "'drop udp/1900-1901', 'drop icmp from CIDR': drop or allow\n"

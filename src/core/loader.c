@@ -67,6 +67,7 @@ __attribute__((format(printf, 2, 3))) static void say(const struct xdpi_loader *
 		(skel)->rodata->cfg_snaplen = (c)->snaplen;                                    \
 		(skel)->rodata->cfg_tun_ignore = (c)->tun_ignore;                              \
 		(skel)->rodata->cfg_vxlan_port = (c)->vxlan_port;                              \
+		(skel)->rodata->cfg_policy_outer = (c)->policy_outer;                          \
 		(skel)->rodata->cfg_replay_clock = (c)->replay_clock;                          \
 		(skel)->rodata->cfg_wakeup_bytes = xdpi_loader_wakeup_bytes((c)->ringbuf_bytes); \
 	} while (0)

@@ -70,6 +70,7 @@ struct setup {
 	uint32_t snaplen;
 	uint32_t ringbuf;
 	bool replay; /* time from the replay_clock map: see set_clock() */
+	bool policy_outer;
 };
 
 static int fixture_open(struct fixture *f, const struct setup *s)
@@ -85,6 +86,7 @@ static int fixture_open(struct fixture *f, const struct setup *s)
 	f->xdp->rodata->cfg_head_pkts = s->head_pkts ? s->head_pkts : 8;
 	f->xdp->rodata->cfg_snaplen = s->snaplen ? s->snaplen : XDPI_SNAPLEN_DEFAULT;
 	f->xdp->rodata->cfg_replay_clock = s->replay;
+	f->xdp->rodata->cfg_policy_outer = s->policy_outer;
 	f->xdp->rodata->cfg_wakeup_bytes = xdpi_loader_wakeup_bytes(s->ringbuf ? s->ringbuf : 1 << 20);
 	bpf_map__set_max_entries(f->xdp->maps.flows, 1024);
 	bpf_map__set_max_entries(f->xdp->maps.events_rb, s->ringbuf ? s->ringbuf : 1 << 20);
@@ -97,6 +99,7 @@ static int fixture_open(struct fixture *f, const struct setup *s)
 	f->tc->rodata->cfg_head_pkts = f->xdp->rodata->cfg_head_pkts;
 	f->tc->rodata->cfg_snaplen = f->xdp->rodata->cfg_snaplen;
 	f->tc->rodata->cfg_replay_clock = s->replay;
+	f->tc->rodata->cfg_policy_outer = s->policy_outer;
 	f->tc->rodata->cfg_wakeup_bytes = f->xdp->rodata->cfg_wakeup_bytes;
 	bpf_object__for_each_map(m, f->tc->obj) {
 		if (strchr(bpf_map__name(m), '.'))
@@ -1127,6 +1130,27 @@ static void test_tunnels_policy_inner(struct fixture *f)
 	ASSERT_EQ(rule_pkts(f, 32), 0, "the outer address not looked at");
 }
 
+/* --policy-outer: the outer source's block entry drops the whole tunnel, counted for its
+ * rule; an inner entry still applies to the packets whose outer addresses are not listed. */
+static void test_tunnels_policy_outer(struct fixture *f)
+{
+	uint8_t buf[1024];
+	size_t len = tunnel_frame(&tunnel_cases[0], buf, sizeof(buf));
+	struct tunnel_case gre = tunnel_cases[4];
+
+	policy_put(f, "198.18.9.1/32", XDPI_POLICY_DROP, 41, 0);
+	mark(f);
+	ASSERT_EQ(run_frame(f, buf, len), XDP_DROP, "outer source blocked");
+	ASSERT_EQ(rule_pkts(f, 41), 1, "the outer rule counted");
+	ASSERT_EQ(delta(f, XDPI_CNT_POLICY_DROP), 1, "a policy drop");
+	ASSERT_EQ(delta(f, XDPI_CNT_FLOW_NEW), 0, "no flow");
+	gre.t.src = "198.18.9.7";
+	policy_put(f, "198.18.0.1/32", XDPI_POLICY_DROP, 42, 0);
+	len = tunnel_frame(&gre, buf, sizeof(buf));
+	ASSERT_EQ(run_frame(f, buf, len), XDP_DROP, "inner source blocked behind an unlisted outer");
+	ASSERT_EQ(rule_pkts(f, 42), 1, "the inner rule counted");
+}
+
 static void test_policy_v4_longest_prefix(struct fixture *f)
 {
 	struct xdpi_flow_value v;
@@ -1557,53 +1581,54 @@ struct tcase {
 };
 
 static const struct tcase cases[] = {
-	{ "tcp_syn_then_data_in_head", test_tcp_syn_then_data_in_head, { XDPI_STEER_HEAD, 0, 0, 0, false } },
-	{ "head_stops_after_n", test_head_stops_after_n, { XDPI_STEER_HEAD, 2, 0, 0, false } },
-	{ "tc_egress_shares_the_flow", test_tc_egress_shares_the_flow, { XDPI_STEER_HEAD, 0, 0, 0, false } },
-	{ "udp_dns_and_ipv4_options", test_udp_dns_and_ipv4_options, { XDPI_STEER_HEAD, 0, 0, 0, false } },
-	{ "ipv6_ext_headers", test_ipv6_ext_headers, { XDPI_STEER_HEAD, 0, 0, 0, false } },
-	{ "vlan_qinq_and_too_many", test_vlan_qinq_and_too_many, { XDPI_STEER_HEAD, 0, 0, 0, false } },
-	{ "fragments_attributed", test_fragments_attributed, { XDPI_STEER_HEAD, 0, 0, 0, false } },
-	{ "tunnels_decapsulated", test_tunnels_decapsulated, { XDPI_STEER_HEAD, 0, 0, 0, false } },
-	{ "tunnels_malformed", test_tunnels_malformed, { XDPI_STEER_HEAD, 0, 0, 0, false } },
-	{ "tunnels_policy_inner", test_tunnels_policy_inner, { XDPI_STEER_HEAD, 0, 0, 0, false } },
-	{ "icmp_echo", test_icmp_echo, { XDPI_STEER_HEAD, 0, 0, 0, false } },
-	{ "malformed_reasons", test_malformed_reasons, { XDPI_STEER_HEAD, 0, 0, 0, false } },
-	{ "pass_state_copies_nothing", test_pass_state_copies_nothing, { XDPI_STEER_PASS, 0, 0, 0, false } },
-	{ "snip_port_copies_every_packet", test_snip_port_copies_every_packet, { XDPI_STEER_HEAD, 2, 0, 0, false } },
-	{ "snaplen_cuts_records", test_snaplen_cuts_records, { XDPI_STEER_SNIP, 0, 256, 0, false } },
-	{ "full_ringbuf_is_a_counted_loss", test_full_ringbuf_is_a_counted_loss, { XDPI_STEER_HEAD, 0, 0, 16384, false } },
-	{ "small_ring_wakes_its_consumer", test_small_ring_wakes_its_consumer, { XDPI_STEER_HEAD, 0, 0, 131072, false } },
-	{ "policy_v4_longest_prefix", test_policy_v4_longest_prefix, { XDPI_STEER_HEAD, 0, 0, 0, false } },
-	{ "policy_v6_longest_prefix", test_policy_v6_longest_prefix, { XDPI_STEER_HEAD, 0, 0, 0, false } },
-	{ "policy_expiry", test_policy_expiry, { XDPI_STEER_HEAD, 0, 0, 0, false } },
-	{ "policy_alert_entries", test_policy_alert_entries, { XDPI_STEER_HEAD, 0, 0, 0, false } },
-	{ "policy_replace_rule", test_policy_replace_rule, { XDPI_STEER_HEAD, 0, 0, 0, false } },
-	{ "limits_token_bucket", test_limits_token_bucket, { XDPI_STEER_PASS, 0, 0, 0, true } },
-	{ "limits_bytes", test_limits_bytes, { XDPI_STEER_PASS, 0, 0, 0, true } },
-	{ "limits_syn_flood", test_limits_syn_flood, { XDPI_STEER_PASS, 0, 0, 0, true } },
-	{ "limits_icmp", test_limits_icmp, { XDPI_STEER_PASS, 0, 0, 0, true } },
-	{ "policy_cache", test_policy_cache, { XDPI_STEER_PASS, 0, 0, 0, true } },
-	{ "port_rules", test_port_rules, { XDPI_STEER_PASS, 0, 0, 0, false } },
-	{ "drop_samples", test_drop_samples, { XDPI_STEER_PASS, 0, 0, 0, true } },
-	{ "limits_egress", test_limits_egress, { XDPI_STEER_PASS, 0, 0, 0, true } },
-	{ "policy_cache_egress", test_policy_cache_egress, { XDPI_STEER_PASS, 0, 0, 0, true } },
-	{ "msg_unhinted_copies_all", test_msg_unhinted_copies_all, { XDPI_STEER_MSG, 2, 0, 0, false } },
-	{ "msg_skip_across_packets", test_msg_skip_across_packets, { XDPI_STEER_MSG, 2, 0, 0, false } },
-	{ "msg_head_inside_a_packet", test_msg_head_inside_a_packet, { XDPI_STEER_MSG, 2, 0, 0, false } },
-	{ "msg_retransmission_and_reordering", test_msg_retransmission_and_reordering, { XDPI_STEER_MSG, 2, 0, 0, false } },
-	{ "msg_gso_super_packet", test_msg_gso_super_packet, { XDPI_STEER_MSG, 2, 0, 0, false } },
-	{ "msg_copy_whole_super_packet", test_msg_copy_whole_super_packet, { XDPI_STEER_MSG, 2, 0, 0, false } },
-	{ "msg_skip_and_copy_modes", test_msg_skip_and_copy_modes, { XDPI_STEER_MSG, 2, 0, 0, false } },
-	{ "msg_head_budget", test_msg_head_budget, { XDPI_STEER_MSG, 2, 0, 0, false } },
-	{ "msg_h2_walk", test_msg_h2_walk, { XDPI_STEER_MSG, 2, 0, 0, false } },
-	{ "msg_h2_out_of_step", test_msg_h2_out_of_step, { XDPI_STEER_MSG, 2, 0, 0, false } },
+	{ "tcp_syn_then_data_in_head", test_tcp_syn_then_data_in_head, { XDPI_STEER_HEAD, 0, 0, 0, false, false } },
+	{ "head_stops_after_n", test_head_stops_after_n, { XDPI_STEER_HEAD, 2, 0, 0, false, false } },
+	{ "tc_egress_shares_the_flow", test_tc_egress_shares_the_flow, { XDPI_STEER_HEAD, 0, 0, 0, false, false } },
+	{ "udp_dns_and_ipv4_options", test_udp_dns_and_ipv4_options, { XDPI_STEER_HEAD, 0, 0, 0, false, false } },
+	{ "ipv6_ext_headers", test_ipv6_ext_headers, { XDPI_STEER_HEAD, 0, 0, 0, false, false } },
+	{ "vlan_qinq_and_too_many", test_vlan_qinq_and_too_many, { XDPI_STEER_HEAD, 0, 0, 0, false, false } },
+	{ "fragments_attributed", test_fragments_attributed, { XDPI_STEER_HEAD, 0, 0, 0, false, false } },
+	{ "tunnels_decapsulated", test_tunnels_decapsulated, { XDPI_STEER_HEAD, 0, 0, 0, false, false } },
+	{ "tunnels_malformed", test_tunnels_malformed, { XDPI_STEER_HEAD, 0, 0, 0, false, false } },
+	{ "tunnels_policy_inner", test_tunnels_policy_inner, { XDPI_STEER_HEAD, 0, 0, 0, false, false } },
+	{ "tunnels_policy_outer", test_tunnels_policy_outer, { XDPI_STEER_HEAD, 0, 0, 0, false, true } },
+	{ "icmp_echo", test_icmp_echo, { XDPI_STEER_HEAD, 0, 0, 0, false, false } },
+	{ "malformed_reasons", test_malformed_reasons, { XDPI_STEER_HEAD, 0, 0, 0, false, false } },
+	{ "pass_state_copies_nothing", test_pass_state_copies_nothing, { XDPI_STEER_PASS, 0, 0, 0, false, false } },
+	{ "snip_port_copies_every_packet", test_snip_port_copies_every_packet, { XDPI_STEER_HEAD, 2, 0, 0, false, false } },
+	{ "snaplen_cuts_records", test_snaplen_cuts_records, { XDPI_STEER_SNIP, 0, 256, 0, false, false } },
+	{ "full_ringbuf_is_a_counted_loss", test_full_ringbuf_is_a_counted_loss, { XDPI_STEER_HEAD, 0, 0, 16384, false, false } },
+	{ "small_ring_wakes_its_consumer", test_small_ring_wakes_its_consumer, { XDPI_STEER_HEAD, 0, 0, 131072, false, false } },
+	{ "policy_v4_longest_prefix", test_policy_v4_longest_prefix, { XDPI_STEER_HEAD, 0, 0, 0, false, false } },
+	{ "policy_v6_longest_prefix", test_policy_v6_longest_prefix, { XDPI_STEER_HEAD, 0, 0, 0, false, false } },
+	{ "policy_expiry", test_policy_expiry, { XDPI_STEER_HEAD, 0, 0, 0, false, false } },
+	{ "policy_alert_entries", test_policy_alert_entries, { XDPI_STEER_HEAD, 0, 0, 0, false, false } },
+	{ "policy_replace_rule", test_policy_replace_rule, { XDPI_STEER_HEAD, 0, 0, 0, false, false } },
+	{ "limits_token_bucket", test_limits_token_bucket, { XDPI_STEER_PASS, 0, 0, 0, true, false } },
+	{ "limits_bytes", test_limits_bytes, { XDPI_STEER_PASS, 0, 0, 0, true, false } },
+	{ "limits_syn_flood", test_limits_syn_flood, { XDPI_STEER_PASS, 0, 0, 0, true, false } },
+	{ "limits_icmp", test_limits_icmp, { XDPI_STEER_PASS, 0, 0, 0, true, false } },
+	{ "policy_cache", test_policy_cache, { XDPI_STEER_PASS, 0, 0, 0, true, false } },
+	{ "port_rules", test_port_rules, { XDPI_STEER_PASS, 0, 0, 0, false, false } },
+	{ "drop_samples", test_drop_samples, { XDPI_STEER_PASS, 0, 0, 0, true, false } },
+	{ "limits_egress", test_limits_egress, { XDPI_STEER_PASS, 0, 0, 0, true, false } },
+	{ "policy_cache_egress", test_policy_cache_egress, { XDPI_STEER_PASS, 0, 0, 0, true, false } },
+	{ "msg_unhinted_copies_all", test_msg_unhinted_copies_all, { XDPI_STEER_MSG, 2, 0, 0, false, false } },
+	{ "msg_skip_across_packets", test_msg_skip_across_packets, { XDPI_STEER_MSG, 2, 0, 0, false, false } },
+	{ "msg_head_inside_a_packet", test_msg_head_inside_a_packet, { XDPI_STEER_MSG, 2, 0, 0, false, false } },
+	{ "msg_retransmission_and_reordering", test_msg_retransmission_and_reordering, { XDPI_STEER_MSG, 2, 0, 0, false, false } },
+	{ "msg_gso_super_packet", test_msg_gso_super_packet, { XDPI_STEER_MSG, 2, 0, 0, false, false } },
+	{ "msg_copy_whole_super_packet", test_msg_copy_whole_super_packet, { XDPI_STEER_MSG, 2, 0, 0, false, false } },
+	{ "msg_skip_and_copy_modes", test_msg_skip_and_copy_modes, { XDPI_STEER_MSG, 2, 0, 0, false, false } },
+	{ "msg_head_budget", test_msg_head_budget, { XDPI_STEER_MSG, 2, 0, 0, false, false } },
+	{ "msg_h2_walk", test_msg_h2_walk, { XDPI_STEER_MSG, 2, 0, 0, false, false } },
+	{ "msg_h2_out_of_step", test_msg_h2_out_of_step, { XDPI_STEER_MSG, 2, 0, 0, false, false } },
 };
 
 static bool same_setup(const struct setup *a, const struct setup *b)
 {
 	return a->steer == b->steer && a->head_pkts == b->head_pkts && a->snaplen == b->snaplen &&
-	       a->ringbuf == b->ringbuf && a->replay == b->replay;
+	       a->ringbuf == b->ringbuf && a->replay == b->replay && a->policy_outer == b->policy_outer;
 }
 
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
