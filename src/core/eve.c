@@ -186,9 +186,12 @@ void xdpi_eve_drop(struct xdpi_json *j, const struct xdpi_eve_ctx *c, const stru
 		   const struct xdpi_decoded *d)
 {
 	struct xdpi_flow f = { 0 };
+	struct xdpi_flow_tunnel tun = { .outer = d->outer, .id = d->tun_id, .depth = d->tun_depth };
 
 	f.initiator = xdpi_flow_key_from(d, &f.key); /* src_* is the dropped packet's sender */
 	f.first_ns = pkt->ts_ns;
+	if (d->tun_depth)
+		f.tun = &tun; /* dropped inside a tunnel: its outer endpoints */
 	xdpi_eve_begin(j, c, pkt->ts_ns, "drop", &f);
 	put_drop(j, pkt, d);
 	xdpi_json_obj_open(j, "xdpi");
