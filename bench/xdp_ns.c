@@ -150,6 +150,8 @@ static double lpm_fill(struct xdp_ingress *s, uint32_t n, uint8_t action)
 	if (!bpf_map_update_elem(tries.v4_fd, &k, &v, BPF_ANY) &&
 	    !lpm_fill_random(tries.v4_fd, n))
 		took = mono_s() - t0;
+	tries.dirty = true; /* written around xdpi_policy_put: the close bumps the generation,
+			     * without which the fast path would not look at the trie */
 	xdpi_policy_tries_close(&tries);
 	return took;
 }

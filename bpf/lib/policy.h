@@ -156,12 +156,26 @@ static __always_inline void policy_walk(const struct xdpi_meta *m, __u64 now,
 
 /* The longest-prefix entry's action (enum xdpi_policy_action), 0 when no entry holds the
  * address; *RULE is the entry's rule. */
+/* Nothing was ever written to the address tries: both generations are still 0 (every writer
+ * bumps one after writing, see enum xdpi_policy_gen_slot). The common case of a host without
+ * lists then costs two array reads instead of a trie walk. */
+static __always_inline int policy_never_written(void)
+{
+	__u64 *u = gen_slot(XDPI_GEN_USER), *k = gen_slot(XDPI_GEN_KERNEL);
+
+	return u && k && !*(volatile __u64 *)u && !*(volatile __u64 *)k;
+}
+
 static __always_inline int policy_decide(const struct xdpi_meta *m, __u64 now, __u32 wire_len,
 					 __u32 *rule, struct xdpi_counters *cs)
 {
 	struct xdpi_policy_value v = {};
 	__u64 user = 0, kernel = 0;
-	int cached = gen_read(&user, &kernel) == 0;
+	int cached;
+
+	if (policy_never_written())
+		return 0;
+	cached = gen_read(&user, &kernel) == 0;
 
 	if (!cached || cache_get(m, now, user, kernel, &v)) {
 		policy_walk(m, now, &v, cs);
@@ -199,7 +213,10 @@ static __always_inline int port_decide(const struct xdpi_meta *m, __u64 now, __u
 	int ported = m->proto == IPPROTO_TCP || m->proto == IPPROTO_UDP || m->proto == 132;
 	const __be16 *local = XDPI_HOOK == XDPI_HOOK_XDP ? &m->dport : &m->sport;
 	struct xdpi_policy_value *p;
+	__u64 *any = gen_slot(XDPI_GEN_PORTS);
 
+	if (!any || !*(volatile __u64 *)any)
+		return 0; /* no port rule was ever put */
 	if (ported && m->frag != XDPI_FRAG_LATER)
 		__builtin_memcpy(k.port, local, 2);
 	if (m->family == 4) {

@@ -434,12 +434,15 @@ struct xdpi_port6_key {
  * any change to the tries bumps a generation, which invalidates every cached answer at once.
  * User space bumps its slot after its writes, the kernel its own (atomically) after it adds
  * a SYN flood block; both are read before the trie, so an answer is never newer than its
- * generation. The cache is used while the CACHE_ON slot is non-zero. */
+ * generation. The cache is used while the CACHE_ON slot is non-zero. While both generations
+ * are still 0, nothing was ever written to the tries and the fast path skips them; likewise
+ * the port tries while the PORTS slot is 0 (user space sets it with its first port rule). */
 enum xdpi_policy_gen_slot {
 	XDPI_GEN_USER = 0,
 	XDPI_GEN_KERNEL = 1,
 	XDPI_GEN_CACHE_ON = 2,
-	XDPI_GEN_SLOTS = 3,
+	XDPI_GEN_PORTS = 3,
+	XDPI_GEN_SLOTS = 4,
 };
 
 struct xdpi_policy_cached {

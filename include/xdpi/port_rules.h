@@ -45,10 +45,11 @@ void xdpi_port_rules_free(struct xdpi_port_rules *r);
 /* "drop tcp/23 from 198.18.0.0/16" into BUF (at least 96 bytes). */
 void xdpi_port_rule_format(const struct xdpi_port_rule *r, char *buf, size_t buflen);
 
-/* Puts (or with DELETE removes) every entry of R under RULE_ID into the tries FD4/FD6.
- * Returns 0 or -errno. */
-int xdpi_port_rule_apply(int fd4, int fd6, const struct xdpi_port_rule *r, uint32_t rule_id,
-			 bool delete);
+/* Puts (or with DELETE removes) every entry of R under RULE_ID into the tries FD4/FD6; a put
+ * also marks the PORTS slot of GEN_FD (the policy_gen map), without which the fast path
+ * never looks at the tries. Returns 0 or -errno. */
+int xdpi_port_rule_apply(int fd4, int fd6, int gen_fd, const struct xdpi_port_rule *r,
+			 uint32_t rule_id, bool delete);
 
 /* Calls FN for every entry of the tries (IPv4 first), as a one-port rule with the entry's
  * action; a non-zero return stops the walk and is returned. */

@@ -55,13 +55,14 @@ static int install_port_rules(struct xdpi_live *l)
 	const struct xdpi_port_rules *ports = &l->c->ports;
 	int fd4 = xdpi_loader__map_fd(l->loader, XDPI_MAP_PORTS4);
 	int fd6 = xdpi_loader__map_fd(l->loader, XDPI_MAP_PORTS6);
+	int gen = xdpi_loader__map_fd(l->loader, XDPI_MAP_POLICY_GEN);
 
 	l->port_names = calloc(ports->count + 1, sizeof(*l->port_names));
 	if (!l->port_names)
 		return -1;
 	for (size_t i = 0; i < ports->count; i++) {
 		const struct xdpi_port_rule *r = &ports->rules[i];
-		int rc = xdpi_port_rule_apply(fd4, fd6, r, (uint32_t)(XDPI_RULE_PORT_FIRST + i), false);
+		int rc = xdpi_port_rule_apply(fd4, fd6, gen, r, (uint32_t)(XDPI_RULE_PORT_FIRST + i), false);
 
 		xdpi_port_rule_format(r, l->port_names[i], sizeof(l->port_names[i]));
 		if (rc) {

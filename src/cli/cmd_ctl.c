@@ -255,7 +255,7 @@ static int cmd_port(struct ctl *c, bool del, int argc, char **argv)
 	}
 	for (size_t i = 0; !rc && i < rules.count; i++) {
 		xdpi_port_rule_format(&rules.rules[i], s, sizeof(s));
-		rc = xdpi_port_rule_apply(c->ports4, c->ports6, &rules.rules[i], rule, del);
+		rc = xdpi_port_rule_apply(c->ports4, c->ports6, c->gen, &rules.rules[i], rule, del);
 		if (rc)
 			fprintf(stderr, "xdpi ctl %s '%s': %s\n", cmd, s, rc == -ENOENT ?
 				"no such rule (see `xdpi ctl list`)" : strerror(-rc));

@@ -274,11 +274,16 @@ static int apply_family(int fd, int family, const struct xdpi_port_rule *r, uint
 	return 0;
 }
 
-int xdpi_port_rule_apply(int fd4, int fd6, const struct xdpi_port_rule *r, uint32_t rule_id,
-			 bool delete)
+int xdpi_port_rule_apply(int fd4, int fd6, int gen_fd, const struct xdpi_port_rule *r,
+			 uint32_t rule_id, bool delete)
 {
+	__u32 slot = XDPI_GEN_PORTS;
+	__u64 one = 1;
 	int rc = 0;
 
+	/* marked first: a packet between the mark and the entry looks in vain, never past it */
+	if (!delete && bpf_map_update_elem(gen_fd, &slot, &one, BPF_ANY))
+		return -errno;
 	if (!r->has_cidr || r->cidr.family == AF_INET)
 		rc = apply_family(fd4, AF_INET, r, rule_id, delete);
 	if (!rc && (!r->has_cidr || r->cidr.family == AF_INET6))

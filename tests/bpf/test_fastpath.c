@@ -1084,6 +1084,8 @@ static void policy_put(struct fixture *f, const char *cidr, uint8_t action, uint
 	}
 	fd = af == AF_INET ? f->policy.v4_fd : f->policy.v6_fd;
 	ASSERT_EQ(bpf_map_update_elem(fd, &k, &v, BPF_ANY), 0, "policy entry inserted");
+	f->policy.dirty = true; /* as xdpi_policy_put: the writer bumps the user generation */
+	ASSERT_EQ(xdpi_policy_commit(&f->policy), 0, "generation bumped");
 }
 
 static void cache_on(struct fixture *f)
@@ -1208,6 +1210,8 @@ static void test_policy_alert_entries(struct fixture *f)
 					.prefixlen = 24, .dirs = XDPI_POLICY_DIR_DST };
 	inet_pton(AF_INET, "198.18.4.0", k.addr);
 	ASSERT_EQ(bpf_map_update_elem(f->policy.v4_fd, &k, &v, BPF_ANY), 0, "alert entry (dst)");
+	f->policy.dirty = true; /* the writer bumps the user generation */
+	ASSERT_EQ(xdpi_policy_commit(&f->policy), 0, "generation bumped");
 	mark(f);
 	ASSERT_EQ(run_from(f, "198.18.3.9", "198.19.0.1", false), XDP_PASS, "a listed source passes");
 	ASSERT_EQ(rule_pkts(f, 2400001), 1, "counted under its sid");
@@ -1455,7 +1459,8 @@ static void port_rule(struct fixture *f, const char *text, uint32_t rule)
 
 	ASSERT_EQ(xdpi_port_rules_parse("t", text, strlen(text), &r, err, sizeof(err)), 0, text);
 	ASSERT_EQ(xdpi_port_rule_apply(bpf_map__fd(f->xdp->maps.ports4),
-				       bpf_map__fd(f->xdp->maps.ports6), &r.rules[0], rule, false),
+				       bpf_map__fd(f->xdp->maps.ports6),
+				       bpf_map__fd(f->xdp->maps.policy_gen), &r.rules[0], rule, false),
 		  0, "port rule applied");
 	xdpi_port_rules_free(&r);
 }
@@ -1551,8 +1556,16 @@ static void test_policy_cache(struct fixture *f)
 					   .expires_ns = 2000000000ull };
 	struct xdpi_cidr net = cidr_of("198.18.0.0/24"), host = cidr_of("198.18.0.7");
 
+	struct xdpi_cidr elsewhere = cidr_of("198.19.255.0/24");
+
 	cache_on(f);
 	set_clock(f, 1000);
+	mark(f);
+	ASSERT_EQ(run_from(f, "198.18.0.1", "198.19.0.1", false), XDP_PASS, "nothing ever listed");
+	ASSERT_EQ(delta(f, XDPI_CNT_POLICY_CACHE_MISS) + delta(f, XDPI_CNT_POLICY_CACHE_HIT), 0,
+		  "  the tries and the cache are not looked at");
+	ASSERT_EQ(xdpi_policy_put(&f->policy, &elsewhere, &drop), 0, "an entry elsewhere");
+	ASSERT_EQ(xdpi_policy_commit(&f->policy), 0, "commit");
 	mark(f);
 	ASSERT_EQ(run_from(f, "198.18.0.1", "198.19.0.1", false), XDP_PASS, "no entry");
 	ASSERT_EQ(run_from(f, "198.18.0.1", "198.19.0.1", false), XDP_PASS, "no entry, cached");
