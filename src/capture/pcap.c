@@ -23,13 +23,16 @@ struct xdpi_pcap {
 	uint64_t count;
 	uint64_t bad_wire_len;
 	char err[PCAP_ERRBUF_SIZE + 320];
+	char *iobuf;     /* the FILE's buffer (see open_buffered) */
 };
 
 /* libpcap's own fopen reads through a 4 KiB stdio buffer: a read(2) per 4 KiB is a sixth of
- * an offline run's time. The same FILE with a 1 MiB buffer, handed to libpcap. */
+ * an offline run's time. The same FILE with a 1 MiB buffer, handed to libpcap. The buffer is
+ * ours: glibc's setvbuf ignores the size it is given without one (and keeps 4 KiB), and it
+ * must outlive the FILE, which libpcap closes. */
 #define PCAP_READ_BUFFER (1u << 20)
 
-static pcap_t *open_buffered(const char *path, char *ebuf)
+static pcap_t *open_buffered(const char *path, char *ebuf, char **buf)
 {
 	bool std_in = !strcmp(path, "-");
 	FILE *f = std_in ? stdin : fopen(path, "rb");
@@ -39,10 +42,18 @@ static pcap_t *open_buffered(const char *path, char *ebuf)
 		snprintf(ebuf, PCAP_ERRBUF_SIZE, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
-	setvbuf(f, NULL, _IOFBF, PCAP_READ_BUFFER);
+	*buf = malloc(PCAP_READ_BUFFER);
+	if (*buf && setvbuf(f, *buf, _IOFBF, PCAP_READ_BUFFER)) {
+		free(*buf); /* the default buffer then: slower, not wrong */
+		*buf = NULL;
+	}
 	h = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, ebuf);
 	if (!h && !std_in)
 		fclose(f);
+	if (!h) {
+		free(*buf);
+		*buf = NULL;
+	}
 	return h;
 }
 
@@ -55,7 +66,7 @@ struct xdpi_pcap *xdpi_pcap__open(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: out of memory", path);
 		return NULL;
 	}
-	p->h = open_buffered(path, ebuf);
+	p->h = open_buffered(path, ebuf, &p->iobuf);
 	if (!p->h) {
 		/* libpcap names the file in some messages and not in others */
 		if (strncmp(ebuf, path, strlen(path)))
@@ -74,6 +85,7 @@ struct xdpi_pcap *xdpi_pcap__open(const char *path, char *err, size_t errlen)
 			 "PPI, 802.11 and radiotap", path,
 			 name ? name : "?", p->dlt);
 		pcap_close(p->h);
+		free(p->iobuf);
 		free(p);
 		return NULL;
 	}
@@ -146,6 +158,7 @@ void xdpi_pcap__close(struct xdpi_pcap *p)
 	if (!p)
 		return;
 	pcap_close(p->h);
+	free(p->iobuf); /* after the FILE that used it */
 	free(p);
 }
 
