@@ -215,18 +215,10 @@ __noinline int xdpi_parse_l3(xdpi_ctx_t *ctx, struct xdpi_meta *m, __u32 off, __
  * the common packet makes no call for it. */
 static __always_inline int may_carry_tunnel(const struct xdpi_meta *m)
 {
-	__u16 s, d;
-
 	if (m->proto == IPPROTO_GRE || m->proto == IPPROTO_IPIP || m->proto == IPPROTO_IPV6)
 		return 1;
-	if (m->proto != IPPROTO_UDP)
-		return 0;
-	s = bpf_ntohs(m->sport);
-	d = bpf_ntohs(m->dport);
-	return d == XDPI_PORT_VXLAN || d == XDPI_PORT_VXLAN_LINUX || d == XDPI_PORT_GENEVE ||
-	       (cfg_vxlan_port && d == cfg_vxlan_port) || d == XDPI_PORT_GTPU || s == XDPI_PORT_GTPU ||
-	       d == XDPI_PORT_GTPC || s == XDPI_PORT_GTPC || d == XDPI_PORT_TEREDO ||
-	       s == XDPI_PORT_TEREDO;
+	return m->proto == IPPROTO_UDP &&
+	       xdpi_tun_udp_port(bpf_ntohs(m->sport), bpf_ntohs(m->dport), cfg_vxlan_port);
 }
 
 __noinline int xdpi_stage_policy(struct xdpi_meta *m, __u64 now, __u32 wire_len, __u32 *rule);

@@ -166,6 +166,16 @@ static inline int xdpi_tun_teredo(const __u8 *h, __u32 have, __u32 total, struct
 	return 1;
 }
 
+/* Could a UDP packet between SPORT and DPORT (host order) carry a tunnel xdpi_tun_udp reads
+ * (GTP-C counted too)? Asked first, so the common packet copies and reads nothing. */
+static inline int xdpi_tun_udp_port(__u16 sport, __u16 dport, __u16 extra_vxlan)
+{
+	return dport == XDPI_PORT_VXLAN || dport == XDPI_PORT_VXLAN_LINUX ||
+	       dport == XDPI_PORT_GENEVE || (extra_vxlan && dport == extra_vxlan) ||
+	       dport == XDPI_PORT_GTPU || sport == XDPI_PORT_GTPU || dport == XDPI_PORT_GTPC ||
+	       sport == XDPI_PORT_GTPC || dport == XDPI_PORT_TEREDO || sport == XDPI_PORT_TEREDO;
+}
+
 /* A UDP payload (H: its first HAVE bytes of TOTAL) between ports SPORT and DPORT (host
  * order). IGNORE: bits (1 << type) of tunnels read as plain UDP; EXTRA_VXLAN: another VXLAN
  * port, 0 for none. */

@@ -617,8 +617,9 @@ static int tunnel_at(struct cursor *c, struct xdpi_decoded *d, struct xdpi_tun *
 					.next = d->proto == IPPROTO_IPIP_ ? XDPI_NEXT_IPV4 : XDPI_NEXT_IPV6 };
 		return 1;
 	}
-	if (d->proto != IPPROTO_UDP_ && d->proto != IPPROTO_GRE_)
-		return 0;
+	if (d->proto != IPPROTO_GRE_ &&
+	    (d->proto != IPPROTO_UDP_ || !xdpi_tun_udp_port(d->sport, d->dport, decode_opts.vxlan_port)))
+		return 0; /* the common packet: nothing copied, nothing read */
 	if (avail > d->payload_wire)
 		avail = d->payload_wire;
 	n = avail < sizeof(peek) ? avail : (uint32_t)sizeof(peek);
