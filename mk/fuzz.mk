@@ -36,14 +36,8 @@ fuzz-seeds:
 	$(Q)[ -d $(FUZZ_SEEDS)/http2 ] || python3 tools/pcap_seeds.py $(FUZZ_SEEDS)/http2 20 --http2 $(wildcard $(CORPUS_DIR)/*.pcap*)
 	$(Q)[ -d $(FUZZ_SEEDS)/quic ] || python3 tools/pcap_seeds.py $(FUZZ_SEEDS)/quic 20 --quic $(wildcard $(CORPUS_DIR)/*.pcap*)
 	$(Q)mkdir -p $(FUZZ_SEEDS)/reassembly
-	$(Q)mkdir -p $(FUZZ_SEEDS)/cidr_list && cp tests/fuzz/seeds/cidr_list/* $(FUZZ_SEEDS)/cidr_list/
-	$(Q)mkdir -p $(FUZZ_SEEDS)/flow_spec && cp tests/fuzz/seeds/flow_spec/* $(FUZZ_SEEDS)/flow_spec/
-	$(Q)mkdir -p $(FUZZ_SEEDS)/port_rules && cp tests/fuzz/seeds/port_rules/* $(FUZZ_SEEDS)/port_rules/
-	$(Q)mkdir -p $(FUZZ_SEEDS)/rules && cp tests/fuzz/seeds/rules/* $(FUZZ_SEEDS)/rules/
-	$(Q)mkdir -p $(FUZZ_SEEDS)/api && cp tests/fuzz/seeds/api/* $(FUZZ_SEEDS)/api/
-	$(Q)mkdir -p $(FUZZ_SEEDS)/config && cp tests/fuzz/seeds/config/* $(FUZZ_SEEDS)/config/
-	$(Q)mkdir -p $(FUZZ_SEEDS)/http_decode && cp tests/fuzz/seeds/http_decode/* $(FUZZ_SEEDS)/http_decode/
-	$(Q)mkdir -p $(FUZZ_SEEDS)/plaintext && cp tests/fuzz/seeds/plaintext/* $(FUZZ_SEEDS)/plaintext/
+	$(Q)for d in tests/fuzz/seeds/*/; do t=$$(basename $$d); \
+		mkdir -p $(FUZZ_SEEDS)/$$t && cp $$d* $(FUZZ_SEEDS)/$$t/; done
 
 
 fuzz: deps-build fuzz-bins fuzz-seeds

@@ -14,6 +14,7 @@ import sys
 # Folders on one line are peers: they may not use each other.
 LAYERS = [
     ["lib"],
+    ["llm"],  # the LLM view: read by the HTTP dissectors, wired by core and app
     ["capture", "dissect", "detect", "output", "policy", "api", "context"],
     ["core"],
     ["app"],

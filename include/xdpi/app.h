@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include "xdpi/anomaly.h"
 #include "xdpi/api.h"
+#include "xdpi/llm.h"
 #include "xdpi/capture.h"
 #include "xdpi/cidr_list.h"
 #include "xdpi/decode.h"
@@ -47,12 +48,18 @@ struct xdpi_app_observe {
 	uint64_t tls_plaintext_bytes; /* the most of one library call copied */
 	struct xdpi_output_cfg out; /* the outputs, EVE included */
 	uint64_t pcap_rotate_mb, pcap_keep; /* into out when opened */
+	bool no_llm;           /* --no-llm: no LLM view */
+	bool llm_content;      /* --llm-content: prompt and completion text in llm events */
+	const char *llm_prices_file;
+	uint64_t llm_model_budget;
 	/* after opening */
 	struct xdpi_outputs *outputs;
 	struct xdpi_sock_ctx *sock_ctx;
 	struct xdpi_tls_plain *tls_plain;
 	struct xdpi_api_routes *routes;
 	struct xdpi_api *api;
+	struct xdpi_llm_prices llm_prices;
+	struct xdpi_llm *llm;
 };
 /* Reads the files the options name (--api-routes), as --check-config does. 0 or -1 (said). */
 int xdpi_app_observe_check(const struct xdpi_app_observe *o);

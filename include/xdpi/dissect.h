@@ -13,6 +13,7 @@
 #include "xdpi/flow.h"
 #include "xdpi/inspect.h"
 #include "xdpi/json.h"
+#include "xdpi/llm.h"
 
 enum xdpi_dissect_status {
 	XDPI_DISSECT_OK = 0,
@@ -76,6 +77,8 @@ struct xdpi_dissect_ctx {
 	 * where the packets it leaves out end). NULL when nobody steers. */
 	void (*steer_head)(struct xdpi_dissect_ctx *c, uint64_t n);
 	const struct xdpi_plain_origin *plaintext; /* NULL: the wire's bytes */
+	/* The LLM view: dissectors of HTTP ask it about each request (NULL: off). */
+	struct xdpi_llm *llm;
 	void *engine;
 };
 

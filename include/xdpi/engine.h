@@ -169,6 +169,8 @@ struct xdpi_engine_cfg {
 	/* Per-endpoint API metrics and exception alerts (NULL: off). One table for every
 	 * worker; it locks. */
 	struct xdpi_api *api;
+	/* The LLM view (NULL: off); shared like the API table. */
+	struct xdpi_llm *llm;
 	/* Observers of what the engine sees; each may be NULL and each must be safe to call
 	 * from every worker at once. */
 	struct xdpi_engine_hooks hooks;

@@ -61,7 +61,10 @@
 	X(IPV4_HDR, "ipv4.hdr")                          \
 	X(IPV6_HDR, "ipv6.hdr")                          \
 	X(TCP_HDR, "tcp.hdr")                            \
-	X(UDP_HDR, "udp.hdr")
+	X(UDP_HDR, "udp.hdr")                            \
+	X(LLM_PROMPT, "llm.prompt")                      \
+	X(LLM_COMPLETION, "llm.completion")              \
+	X(LLM_MODEL, "llm.model")
 
 enum xdpi_buffer {
 #define XDPI_X_ENUM(id, name) XDPI_BUF_##id,
@@ -80,6 +83,7 @@ enum xdpi_stage {
 	XDPI_STAGE_TLS_SERVER,    /* the server's certificate */
 	XDPI_STAGE_DNS_RESPONSE,  /* each DNS response: its sections' names, rcode, types */
 	XDPI_STAGE_HTTP2_FRAME,   /* an HTTP/2 frame: its type (either side) */
+	XDPI_STAGE_LLM,           /* an LLM API call is over: its prompt, completion, model */
 	XDPI_STAGE_MAX,
 };
 
@@ -118,6 +122,11 @@ struct xdpi_inspect {
 				 * (HTTP inside TLS, from the library probes); NULL: the flow's */
 	uint8_t h2_frame_type;  /* HTTP/2 frame stage: the frame's type */
 	bool h2_from_server;    /* ... and who sent it */
+	/* Where byte OFF of buffer B lies in what the dissector read ("messages[2]"), for an
+	 * alert's evidence; NULL: the buffer is its own place. */
+	const char *(*place)(const void *ctx, enum xdpi_buffer b, uint32_t off, char *out,
+			     size_t n);
+	const void *place_ctx;
 };
 
 /* Buffers a transaction carries once per item, set to all the items together and matched

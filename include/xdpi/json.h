@@ -36,5 +36,6 @@ void xdpi_json_u64(struct xdpi_json *j, const char *key, uint64_t v);
 void xdpi_json_i64(struct xdpi_json *j, const char *key, int64_t v);
 void xdpi_json_double(struct xdpi_json *j, const char *key, double v);
 void xdpi_json_bool(struct xdpi_json *j, const char *key, bool v);
+void xdpi_json_null(struct xdpi_json *j, const char *key); /* "what is not known" */
 
 #endif /* XDPI_JSON_H */

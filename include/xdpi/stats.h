@@ -46,6 +46,11 @@ void xdpi_prom_family(struct xdpi_prom *p, const char *metric, bool gauge, const
 /* METRIC{LABELS,MORE} V; either label set may be NULL. */
 void xdpi_prom_sample(struct xdpi_prom *p, const char *metric, const char *labels,
 		      const char *more, uint64_t v);
+/* KEY="V" (V escaped), after a comma when COMMA. */
+void xdpi_prom_label(FILE *out, const char *key, const char *v, bool comma);
+/* Copies LEN bytes of SRC into DST (N bytes, NUL-terminated) as a label value: printable
+ * ASCII whatever the wire carried (others become '_'). */
+void xdpi_prom_label_clean(char *dst, size_t n, const char *src, size_t len);
 /* Every row with a metric, from ST, each sample also labelled LABELS (sink="redis"). */
 void xdpi_stats_expose(struct xdpi_prom *p, const struct xdpi_stat *rows, size_t n,
 		       const void *st, const char *labels);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "xdpi/api.h"
+#include "xdpi/stats.h"
 
 #define HASH_BUCKETS 4096
 #define SLICES 12
@@ -108,21 +109,6 @@ void xdpi_api__free(struct xdpi_api *a)
 
 /* ---- labels ---- */
 
-/* Label values stay printable ASCII whatever the wire carried. */
-static void label_copy(char *dst, size_t n, const char *src, size_t len)
-{
-	size_t i;
-
-	if (len > n - 1)
-		len = n - 1;
-	for (i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)src[i];
-
-		dst[i] = ch >= 0x20 && ch < 0x7f ? (char)ch : '_';
-	}
-	dst[i] = '\0';
-}
-
 static void service_name(const struct xdpi_api_tx *tx, char *out, size_t n)
 {
 	char host[128];
@@ -133,7 +119,7 @@ static void service_name(const struct xdpi_api_tx *tx, char *out, size_t n)
 		const char *colon = h[0] == '[' ? strstr(h, "]:") : strchr(h, ':');
 
 		len = colon ? (size_t)(colon - h + (h[0] == '[')) : strlen(h);
-		label_copy(host, sizeof(host), h, len);
+		xdpi_prom_label_clean(host, sizeof(host), h, len);
 		for (char *p = host; *p; p++)
 			*p = (char)tolower((unsigned char)*p);
 	} else {
@@ -392,7 +378,7 @@ void xdpi_api__record(struct xdpi_api *a, const struct xdpi_api_tx *tx,
 	service_name(tx, svc, sizeof(svc));
 	method_name(tx->method, method, sizeof(method));
 	xdpi_api_route(a->cfg.routes, tx->path, route, sizeof(route));
-	label_copy(clean, sizeof(clean), route, strlen(route));
+	xdpi_prom_label_clean(clean, sizeof(clean), route, strlen(route));
 	pthread_mutex_lock(&a->lock);
 	a->st.transactions++;
 	e = endpoint_get(a, service_index(a, svc), method, clean);
@@ -443,22 +429,11 @@ void xdpi_api__stats(struct xdpi_api *a, struct xdpi_api_stats *st)
 
 /* ---- exposition ---- */
 
-static void label(FILE *out, const char *key, const char *v, bool comma)
-{
-	fprintf(out, "%s%s=\"", comma ? "," : "", key);
-	for (; *v; v++) {
-		if (*v == '\\' || *v == '"')
-			fputc('\\', out);
-		fputc(*v, out);
-	}
-	fputc('"', out);
-}
-
 static void endpoint_labels(FILE *out, const struct xdpi_api *a, const struct endpoint *e)
 {
-	label(out, "service", a->svc[e->service].name, false);
-	label(out, "method", e->method, true);
-	label(out, "route", e->route, true);
+	xdpi_prom_label(out, "service", a->svc[e->service].name, false);
+	xdpi_prom_label(out, "method", e->method, true);
+	xdpi_prom_label(out, "route", e->route, true);
 }
 
 /* NAME{service=..,method=..,route=..[,K="V"]} and the value's leading blank. */
@@ -468,7 +443,7 @@ static void series(FILE *out, const char *name, const struct xdpi_api *a, const 
 	fprintf(out, "%s{", name);
 	endpoint_labels(out, a, e);
 	if (k)
-		label(out, k, v, true);
+		xdpi_prom_label(out, k, v, true);
 	fputs("} ", out);
 }
 
@@ -531,7 +506,7 @@ static void expose_budget(struct xdpi_api *a, FILE *out)
 	for (uint32_t i = 0; i <= a->cfg.service_budget; i++)
 		if (a->svc[i].name[0]) {
 			fputs("xdpi_api_route_overflow_total{", out);
-			label(out, "service", a->svc[i].name, false);
+			xdpi_prom_label(out, "service", a->svc[i].name, false);
 			fprintf(out, "} %llu\n", (unsigned long long)a->svc[i].overflow);
 		}
 	header(out, "xdpi_api_service_overflow_total", "counter",
@@ -555,10 +530,10 @@ static void expose_alerts(struct xdpi_api *a, FILE *out)
 	       "API exception alerts by condition and state (firing, resolved)");
 	for (uint32_t ci = 0; ci < a->cfg.nconds; ci++) {
 		fputs("xdpi_api_alerts_total{", out);
-		label(out, "condition", a->cfg.conds[ci].text, false);
+		xdpi_prom_label(out, "condition", a->cfg.conds[ci].text, false);
 		fprintf(out, ",state=\"firing\"} %llu\n", (unsigned long long)a->fired[ci]);
 		fputs("xdpi_api_alerts_total{", out);
-		label(out, "condition", a->cfg.conds[ci].text, false);
+		xdpi_prom_label(out, "condition", a->cfg.conds[ci].text, false);
 		fprintf(out, ",state=\"resolved\"} %llu\n", (unsigned long long)a->resolved[ci]);
 	}
 }

@@ -53,6 +53,15 @@ int xdpi_app_observe_check(const struct xdpi_app_observe *o)
 	char err[512];
 	int rc = 0;
 
+	if (o->llm_prices_file) {
+		struct xdpi_llm_prices p;
+
+		if (xdpi_llm_prices_load(&p, o->llm_prices_file, err, sizeof(err))) {
+			xdpi_log_error("--llm-prices: %s\n", err);
+			return -1;
+		}
+		xdpi_llm_prices_free(&p);
+	}
 	if (!o->routes_file)
 		return 0;
 	r = xdpi_api_routes__new();
@@ -86,6 +95,27 @@ static int open_api(struct xdpi_app_observe *o, int64_t wall_offset_ns)
 	return o->api ? 0 : -1;
 }
 
+static int open_llm(struct xdpi_app_observe *o)
+{
+	struct xdpi_llm_cfg cfg = { .content = o->llm_content,
+				    .model_budget = (uint32_t)o->llm_model_budget };
+	char err[512];
+
+	if (o->no_llm)
+		return 0;
+	if (o->llm_prices_file) {
+		if (xdpi_llm_prices_load(&o->llm_prices, o->llm_prices_file, err, sizeof(err))) {
+			xdpi_log_error("--llm-prices: %s\n", err);
+			return -1;
+		}
+		cfg.prices = &o->llm_prices;
+		xdpi_log_info("llm: %zu prices from %s\n", o->llm_prices.n, o->llm_prices_file);
+	}
+	if (!(o->llm = xdpi_llm__new(&cfg)))
+		xdpi_log_error("LLM view: out of memory\n");
+	return o->llm ? 0 : -1;
+}
+
 /* Combinations no single option can check. */
 static int check_combinations(const struct xdpi_app_observe *o)
 {
@@ -108,6 +138,13 @@ int xdpi_app_observe_open(struct xdpi_app_observe *o, struct xdpi_outputs *out,
 	o->outputs = out;
 	if (check_combinations(o))
 		return -1;
+	if (o->no_llm && (o->llm_content || o->llm_prices_file || o->llm_model_budget)) {
+		xdpi_log_error("--no-llm leaves no LLM view for --llm-content, --llm-prices or "
+			       "--llm-model-budget\n");
+		return -1;
+	}
+	if (open_llm(o))
+		return -1;
 	if ((api_wanted || o->routes_file || o->api_cfg.nconds || o->route_budget) &&
 	    open_api(o, ec->wall_offset_ns))
 		return -1;
@@ -116,6 +153,7 @@ int xdpi_app_observe_open(struct xdpi_app_observe *o, struct xdpi_outputs *out,
 		return -1;
 	}
 	ec->api = o->api;
+	ec->llm = o->llm;
 	ec->hooks = (struct xdpi_engine_hooks){
 		.ctx = o,
 		.flow_record = xdpi_outputs_take_flow_records(out) ? hook_flow_record : NULL,
@@ -191,6 +229,27 @@ static const struct xdpi_stat ctx_rows[] = {
 		      "Flow ends looked up in the socket hooks' map"),
 };
 
+#define LLM_ROW(k, field, m, l, h) \
+	XDPI_STAT_ROW(k, struct xdpi_llm_stats, field, XDPI_STAT_COUNTER, m, l, h)
+#define LLM_CALLS "LLM API calls by what the wire showed of them"
+static const struct xdpi_stat llm_rows[] = {
+	LLM_ROW("calls", calls, "xdpi_llm_calls_total", "kind=\"all\"", LLM_CALLS),
+	LLM_ROW("streamed", streamed, "xdpi_llm_calls_total", "kind=\"streamed\"", LLM_CALLS),
+	LLM_ROW("errors", errors, "xdpi_llm_calls_total", "kind=\"error\"", LLM_CALLS),
+	LLM_ROW("aborted", aborted, "xdpi_llm_calls_total", "kind=\"aborted\"", LLM_CALLS),
+	LLM_ROW("usage_missing", usage_missing, "xdpi_llm_calls_total", "kind=\"usage_missing\"",
+		LLM_CALLS),
+	LLM_ROW("invisible_prompts", invisible_prompts, "xdpi_llm_calls_total",
+		"kind=\"invisible_prompt\"", LLM_CALLS),
+	LLM_ROW("body_gaps", body_gaps, "xdpi_llm_calls_total", "kind=\"body_gap\"", LLM_CALLS),
+	LLM_ROW("parse_errors", parse_errors, "xdpi_llm_parse_errors_total", NULL,
+		"Response documents (bodies, stream events) that were not JSON"),
+	LLM_ROW("unconfirmed", unconfirmed, "xdpi_llm_unconfirmed_total", NULL,
+		"Requests to an LLM API path whose body was not an API call (no event)"),
+	LLM_ROW("label_overflow", series_overflow, "xdpi_llm_label_overflow_total", NULL,
+		"Model names, callers or series past their budget, counted as \"other\""),
+};
+
 void xdpi_app_observe_stats(const struct xdpi_app_observe *o, struct xdpi_json *j)
 {
 	struct xdpi_sock_ctx_stats st;
@@ -200,6 +259,12 @@ void xdpi_app_observe_stats(const struct xdpi_app_observe *o, struct xdpi_json *
 
 		xdpi_tls_plain__stats(o->tls_plain, &ps);
 		xdpi_stats_json(j, "tls_plaintext", plain_rows, XDPI_NSTATS(plain_rows), &ps);
+	}
+	if (o->llm) {
+		struct xdpi_llm_stats ls;
+
+		xdpi_llm__stats(o->llm, &ls);
+		xdpi_stats_json(j, "llm", llm_rows, XDPI_NSTATS(llm_rows), &ls);
 	}
 	if (!o->sock_ctx)
 		return;
@@ -213,6 +278,13 @@ void xdpi_app_observe_expose(const struct xdpi_app_observe *o, struct xdpi_prom 
 
 	if (o->api)
 		xdpi_api__expose(o->api, p->f);
+	if (o->llm) {
+		struct xdpi_llm_stats ls;
+
+		xdpi_llm__stats(o->llm, &ls);
+		xdpi_stats_expose(p, llm_rows, XDPI_NSTATS(llm_rows), &ls, NULL);
+		xdpi_llm__expose(o->llm, p->f);
+	}
 	if (o->tls_plain) {
 		struct xdpi_tls_plain_stats ps;
 
@@ -231,6 +303,9 @@ void xdpi_app_observe_close(struct xdpi_app_observe *o)
 	o->tls_plain = NULL;
 	xdpi_sock_ctx__free(o->sock_ctx);
 	xdpi_api__free(o->api);
+	xdpi_llm__free(o->llm);
+	xdpi_llm_prices_free(&o->llm_prices);
+	o->llm = NULL;
 	xdpi_api_routes__free(o->routes);
 	o->sock_ctx = NULL;
 	o->api = NULL;

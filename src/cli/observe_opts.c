@@ -50,6 +50,17 @@ static const struct cli_opt observe_opts[] = {
 	       "an API exception alert per endpoint (repeatable), such as\n"
 	       "'error_ratio > 5% for 1m' or 'p99 > 250ms for 30s min 50'\n"
 	       "(min: requests in the window before it may fire; default 10)"),
+	CLI_FLAG("no-llm", 0, struct xdpi_app_observe, no_llm,
+		 "no LLM view: requests to LLM API paths are plain HTTP"),
+	CLI_STR("llm-prices", 0, "FILE", struct xdpi_app_observe, llm_prices_file,
+		"a price table: 'MODEL INPUT OUTPUT [CACHE_READ [CACHE_WRITE]]'\n"
+		"per line, USD per million tokens ('*' in MODEL matches any\n"
+		"text): each llm event's cost_usd and the cost metrics"),
+	CLI_FLAG("llm-content", 0, struct xdpi_app_observe, llm_content,
+		 "put prompt and completion text (16 KiB each) in llm events;\n"
+		 "without it, events carry their lengths only"),
+	CLI_U64("llm-model-budget", 0, "N", struct xdpi_app_observe, llm_model_budget, 1, 100000,
+		"distinct model names in the gen_ai metrics before \"other\"\n(default 100)"),
 	CLI_STR("api-webhook", 0, "URL", struct xdpi_app_observe, out.webhook_url,
 		"POST each API alert (firing and resolved) as JSON to URL,\n"
 		"retried with backoff"),

@@ -353,6 +353,9 @@ struct xdpi_engine *xdpi_engine__new(const struct xdpi_engine_cfg *cfg)
 	e->l7.inspect = e->l7.inspect_stages ? on_inspect : NULL;
 	e->l7.inspect_ctx = e;
 	e->l7.transaction = cfg->api ? on_transaction : NULL;
+	e->l7.llm = cfg->llm;
+	if (cfg->llm && (e->l7.inspect_stages & (1u << XDPI_STAGE_LLM)))
+		xdpi_llm__keep_text(cfg->llm, true); /* rules read llm.prompt, llm.completion */
 	e->l7.before_event = cfg->hooks.flow_context ? on_event_flow : NULL;
 	e->l7.before_event_ctx = e;
 	e->l7.transaction_ctx = e;

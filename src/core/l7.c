@@ -169,6 +169,7 @@ static void ctx_init(struct l7_call *call, bool gap)
 	call->ctx.skip_next = call->le->steer && !call->plain ? ctx_skip_next : NULL;
 	call->ctx.steer_head = call->le->steer && !call->plain ? ctx_steer_head : NULL;
 	call->ctx.plaintext = call->origin;
+	call->ctx.llm = call->le->llm;
 	call->ctx.engine = call;
 }
 

@@ -35,6 +35,7 @@ struct l7_engine {
 	/* Receives each finished HTTP/gRPC transaction (NULL: API metrics off). */
 	void (*transaction)(void *ctx, struct xdpi_flow *f, struct xdpi_api_tx *tx);
 	void *transaction_ctx;
+	struct xdpi_llm *llm; /* the LLM view, handed to HTTP dissectors (NULL: off) */
 	/* What flow F's dissector wants of direction CDIR (0: the client's) from SEQ on
 	 * (enum xdpi_msg_mode; SEQ: skip to it); NULL: nobody steers. */
 	void (*steer)(void *ctx, struct xdpi_flow *f, uint8_t cdir, uint8_t mode, uint32_t seq,

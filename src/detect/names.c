@@ -20,7 +20,7 @@ const char *xdpi_stage_name(enum xdpi_stage s)
 {
 	static const char *const names[] = { "packet", "http request", "http response",
 					     "dns query", "tls client hello", "tls server",
-					     "dns response", "http2 frame" };
+					     "dns response", "http2 frame", "llm call" };
 
 	return s < XDPI_STAGE_MAX ? names[s] : "?";
 }

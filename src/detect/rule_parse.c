@@ -587,6 +587,9 @@ static const struct buffer_kw buffer_kws[] = {
 	{ "ipv6.hdr", XDPI_BUF_IPV6_HDR, false },
 	{ "tcp.hdr", XDPI_BUF_TCP_HDR, false },
 	{ "udp.hdr", XDPI_BUF_UDP_HDR, false },
+	{ "llm.prompt", XDPI_BUF_LLM_PROMPT, false },
+	{ "llm.completion", XDPI_BUF_LLM_COMPLETION, false },
+	{ "llm.model", XDPI_BUF_LLM_MODEL, false },
 };
 
 static const struct buffer_kw *buffer_kw_find(const char *name, size_t len)
@@ -2498,6 +2501,7 @@ static int choose_stage(struct parser *p)
 {
 	struct xdpi_rule *r = p->r;
 	bool http = false, resp = false, dns = false, dns_resp = false, tls_c = false, tls_s = false;
+	bool llm = false;
 
 	for (uint32_t i = 0; i < r->n_sm; i++) {
 		struct xdpi_sm *sm = &r->sm[i];
@@ -2509,6 +2513,7 @@ static int choose_stage(struct parser *p)
 			continue; /* decoded at match time, from the buffer base64_decode names */
 
 		r->buffers |= 1ull << sm->buf;
+		llm |= sm->buf >= XDPI_BUF_LLM_PROMPT && sm->buf <= XDPI_BUF_LLM_MODEL;
 		http |= is_http_buf(sm->buf);
 		resp |= is_response_buf(sm->buf);
 		dns |= sm->buf == XDPI_BUF_DNS_QUERY || sm->buf == XDPI_BUF_DNS_QUERIES_RRNAME;
@@ -2534,8 +2539,17 @@ static int choose_stage(struct parser *p)
 								       : XDPI_BUF_HTTP_RESP_BODY;
 	if (http && dns && r->app && !strcmp(r->app, "doh2"))
 		http = false; /* DNS over HTTP/2: its DNS messages carry the request's buffers */
-	if (http + dns + (tls_c || tls_s) > 1)
+	if (http + dns + (tls_c || tls_s) + llm > 1)
 		return fail(p, "buffers of two application protocols in one rule");
+	if (llm) { /* an LLM call is judged once it is over: prompt, completion and model */
+		if (r->flow & XDPI_FLOW_TO_CLIENT)
+			return fail(p, "llm buffers are inspected with the request's direction "
+				       "(to_server)");
+		r->stage = XDPI_STAGE_LLM;
+		if (!r->app && r->proto >= XDPI_RP_HTTP)
+			r->app = "http";
+		return 0;
+	}
 	if (r->more && r->more->h2_frametype.op) {
 		if (http || dns || tls_c || tls_s)
 			return fail(p, "http2.frametype looks at frames, not at their buffers");

@@ -37,6 +37,9 @@ struct http_tx {
 	bool req_inspected;
 	struct xdpi_http_decoder *dec; /* the response body's Content-Encoding, for detection */
 	bool undecodable;              /* bytes of an encoded body went by unseen */
+	struct xdpi_llm_call *llm;     /* an LLM API call: its bodies are read as they pass */
+	uint64_t llm_now;
+	struct xdpi_http_decoder *llm_dec; /* ... through the response's Content-Encoding */
 };
 
 struct http_dir {
@@ -57,6 +60,7 @@ struct http_state {
 	struct http_tx *resp_tx; /* the transaction whose response body is being read */
 	bool upgraded;
 	uint64_t tx_id;
+	uint64_t now; /* the flow time of the bytes being read */
 };
 
 /* ---- small string helpers ---- */
@@ -137,6 +141,8 @@ static void tx_free(struct http_tx *t)
 		return;
 	free(t->raw[0].p), free(t->raw[1].p);
 	xdpi_http_decoder_free(t->dec);
+	xdpi_http_decoder_free(t->llm_dec);
+	xdpi_llm_call__free(t->llm);
 	free(t->uri), free(t->host), free(t->ua), free(t->referer), free(t->xff);
 	free(t->ctype), free(t->location), free(t->reason);
 	free(t);
@@ -268,6 +274,27 @@ static void tx_report(struct xdpi_dissect_ctx *c, const struct http_tx *t)
 		c->transaction(c, &tx);
 }
 
+static bool llm_response(void *arg, const uint8_t *p, size_t n)
+{
+	struct http_tx *t = arg;
+
+	xdpi_llm_call__response(t->llm, p, n, t->llm_now);
+	return true;
+}
+
+/* The LLM call this transaction carried is over: its event follows the http one. */
+static void llm_end(struct xdpi_dissect_ctx *c, struct http_tx *t)
+{
+	if (!t->llm)
+		return;
+	if (t->llm_dec) {
+		t->llm_now = c->ts;
+		xdpi_http_decode_end(t->llm_dec, llm_response, t);
+	}
+	xdpi_llm_call__end(c, t->llm, t->complete);
+	t->llm = NULL;
+}
+
 static void tx_emit(struct xdpi_dissect_ctx *c, struct http_tx *t)
 {
 	struct http_state *st = c->state;
@@ -314,6 +341,7 @@ static void tx_emit(struct xdpi_dissect_ctx *c, struct http_tx *t)
 	xdpi_json_obj_close(j);
 	c->event_end(c);
 	tx_report(c, t);
+	llm_end(c, t);
 }
 
 static struct http_tx *queue_head(struct http_state *st)
@@ -502,6 +530,7 @@ static void request_head(struct xdpi_dissect_ctx *c, const struct head *h)
 	t->req_cnt = c->pcap_cnt; /* where the head was seen; the body's end updates it */
 	t->gap = c->gap;
 	raw_keep(c, &t->raw[0], h->p, h->len);
+	t->llm = xdpi_llm_call__start(c->llm, t->method, t->uri, t->host, c->ts);
 	queue_push(c, t);
 	dd->mode = framing(h, &dd->remaining, BODY_NONE);
 }
@@ -567,11 +596,18 @@ static void response_head(struct xdpi_dissect_ctx *c, const struct head *h)
 	dd->mode = resp_framing(&info, t, &dd->remaining);
 	if (info.has_ce && t->raw[1].p && dd->mode != BODY_NONE)
 		t->dec = xdpi_http_decoder_new(info.ce, info.ce_len, xdpi_http_decode_layers());
+	if (t->llm) {
+		xdpi_llm_call__response_head(t->llm, info.status, t->ctype, c->ts);
+		if (info.has_ce && dd->mode != BODY_NONE)
+			t->llm_dec = xdpi_http_decoder_new(info.ce, info.ce_len,
+							   xdpi_http_decode_layers());
+	}
 }
 
 /* ---- bodies ---- */
 
 static struct http_tx *body_tx(struct http_state *st, uint8_t d);
+static void llm_body(struct http_state *st, struct http_tx *t, uint8_t d, const char *p, uint64_t n);
 
 static void count_body(struct http_state *st, uint8_t d, const char *p, uint64_t n)
 {
@@ -582,6 +618,8 @@ static void count_body(struct http_state *st, uint8_t d, const char *p, uint64_t
 			t->resp_body += n;
 		else
 			t->req_body += n;
+		if (t->llm)
+			llm_body(st, t, d, p, n);
 		if (!p && t->dec) /* an encoded body with a hole cannot be decoded on */
 			t->undecodable = true;
 		if (!p || t->undecodable)
@@ -590,6 +628,19 @@ static void count_body(struct http_state *st, uint8_t d, const char *p, uint64_t
 			xdpi_http_decode(t->dec, (const uint8_t *)p, (size_t)n, decoded_body, &t->raw[d]);
 		else
 			raw_body(&t->raw[d], p, (size_t)n);
+	}
+}
+
+/* Body bytes of an LLM call (NULL P: unseen), through the response's decoder if any. */
+static void llm_body(struct http_state *st, struct http_tx *t, uint8_t d, const char *p, uint64_t n)
+{
+	if (!d) {
+		xdpi_llm_call__request(t->llm, (const uint8_t *)p, (size_t)n, st->now);
+	} else if (t->llm_dec && p) {
+		t->llm_now = st->now;
+		xdpi_http_decode(t->llm_dec, (const uint8_t *)p, (size_t)n, llm_response, t);
+	} else {
+		xdpi_llm_call__response(t->llm, (const uint8_t *)p, (size_t)n, st->now);
 	}
 }
 
@@ -863,7 +914,7 @@ static void want_next(struct xdpi_dissect_ctx *c, uint8_t d)
 
 	if (!c->steer || st->upgraded)
 		return;
-	if (dd->resync || !dd->in_body ||
+	if (dd->resync || !dd->in_body || (t && t->llm) ||
 	    (t && t->raw[d].p && t->raw[d].len < t->raw[d].head + XDPI_INSPECT_BODY_MAX)) {
 		c->steer(c, XDPI_MSG_COPY, 0);
 		return;
@@ -886,6 +937,7 @@ static void http_skip(struct xdpi_dissect_ctx *c, size_t len)
 	struct http_dir *dd = &st->dir[d];
 	uint64_t n = len, k;
 
+	st->now = c->ts;
 	if (dd->in_body && !dd->resync && dd->mode == BODY_CLOSE) {
 		count_body(st, d, NULL, n);
 		return;
@@ -967,6 +1019,7 @@ static enum xdpi_dissect_status http_udp(struct xdpi_dissect_ctx *c, const char 
 
 static enum xdpi_dissect_status http_parse(struct xdpi_dissect_ctx *c, const uint8_t *buf, size_t len)
 {
+	((struct http_state *)c->state)->now = c->ts;
 	if (c->l4 == XDPI_L4_UDP && c->steer)
 		c->steer(c, XDPI_MSG_COPY, 0); /* one message per datagram: all of them */
 	if (c->l4 == XDPI_L4_UDP)

@@ -55,6 +55,7 @@ struct h2_stream {
 	uint8_t *dns[2];
 	uint32_t dns_len[2];
 	uint16_t frame_types[2]; /* frame types seen per side, for http2.frametype (bit per type) */
+	struct xdpi_llm_call *llm; /* an LLM API call: its DATA is read as it passes */
 };
 
 #define HDRS_MAX 8192
@@ -86,6 +87,7 @@ struct h2_state {
 	bool requested; /* a request's headers were seen: whether this is gRPC is known */
 	bool grpc;      /* a gRPC connection: every DATA byte holds message prefixes */
 	bool doh;       /* DNS over HTTPS: DATA bodies hold DNS messages */
+	bool llm;       /* an LLM API call: DATA bodies are read */
 };
 
 static bool settings_frame(const uint8_t *p, size_t len)
@@ -117,6 +119,7 @@ static void stream_free(struct h2_stream *s)
 	free(s->grpc_message);
 	free(s->hdrs[0]), free(s->hdrs[1]);
 	free(s->dns[0]), free(s->dns[1]);
+	xdpi_llm_call__free(s->llm);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -195,6 +198,8 @@ static void stream_emit(struct xdpi_dissect_ctx *c, struct h2_stream *s)
 	xdpi_json_obj_close(j);
 	c->event_end(c);
 	stream_report(c, s);
+	xdpi_llm_call__end(c, s->llm, s->end[0] && s->end[1] && !s->rst && !s->degraded);
+	s->llm = NULL;
 	stream_free(s);
 }
 
@@ -488,6 +493,25 @@ static void doh_data(struct h2_stream *s, uint8_t dir, const uint8_t *p, size_t 
 	s->dns_len[dir] += (uint32_t)n;
 }
 
+/* An LLM API call starts with its request headers; its response headers say how the body is
+ * framed. */
+static void llm_head(struct xdpi_dissect_ctx *c, struct h2_stream *s, bool request)
+{
+	if (request && !s->llm && (s->llm = xdpi_llm_call__start(c->llm, s->method, s->path,
+								  s->authority, c->ts)))
+		((struct h2_state *)c->state)->llm = true; /* its DATA is wanted */
+	else if (!request && s->llm)
+		xdpi_llm_call__response_head(s->llm, s->status, s->ctype, c->ts);
+}
+
+static void llm_data(struct xdpi_dissect_ctx *c, struct h2_stream *s, const uint8_t *p, size_t n)
+{
+	if (c->dir & 1)
+		xdpi_llm_call__response(s->llm, p, n, c->ts);
+	else
+		xdpi_llm_call__request(s->llm, p, n, c->ts);
+}
+
 /* http2.frametype: a frame on stream 0 is a transaction of its own (as Suricata counts them);
  * a stream's frames are inspected once per type and side. */
 static void frame_seen(struct xdpi_dissect_ctx *c, const struct h2_dir *d)
@@ -539,6 +563,8 @@ static void block_done(struct xdpi_dissect_ctx *c, struct h2_dir *d)
 		c->app_proto = "doh2"; /* before the request is inspected: a doh2 flow's */
 	if (!trailers && !d->block_push)
 		inspect_block(c, s, request);
+	if (!trailers && !d->block_push && !s->degraded)
+		llm_head(c, s, request);
 	if (request) {
 		struct h2_state *st = c->state;
 
@@ -641,6 +667,8 @@ static void frame_data(struct xdpi_dissect_ctx *c, struct h2_dir *d, const uint8
 	 * (unless padded, where the pieces' ends are padding) */
 	if (s->grpc && (whole || !(d->fflags & FL_PADDED)))
 		grpc_data(s, dir, p, n);
+	if (s->llm && (whole || !(d->fflags & FL_PADDED)))
+		llm_data(c, s, p, n);
 	if (s->doh[dir]) {
 		if (!whole && (d->fflags & FL_PADDED))
 			s->doh_cut[dir] = true;
@@ -722,7 +750,7 @@ static bool data_skippable(struct xdpi_dissect_ctx *c, const struct h2_dir *d)
 	const struct h2_state *st = c->state;
 
 	return d->fh_len == 9 && d->ftype == F_DATA && !(d->fflags & FL_PADDED) && !st->grpc &&
-	       !st->doh;
+	       !st->doh && !st->llm;
 }
 
 /* N bytes of the current DATA frame's payload went by unseen, as asked. */
@@ -739,6 +767,8 @@ static void data_skipped(struct xdpi_dissect_ctx *c, struct h2_dir *d, uint32_t 
 	d->fgot += n;
 	if (s) {
 		s->data[dir] += add;
+		if (s->llm)
+			llm_data(c, s, NULL, n); /* a hole: the call's body cannot be followed */
 		if (d->fgot == d->flen)
 			data_frame_end(c, d, s);
 	}

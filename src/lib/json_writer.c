@@ -266,3 +266,9 @@ void xdpi_json_bool(struct xdpi_json *j, const char *key, bool v)
 	begin_value(j, key);
 	put(j, v ? "true" : "false", v ? 4 : 5);
 }
+
+void xdpi_json_null(struct xdpi_json *j, const char *key)
+{
+	begin_value(j, key);
+	put(j, "null", 4);
+}

@@ -64,3 +64,28 @@ void xdpi_stats_expose(struct xdpi_prom *p, const struct xdpi_stat *rows, size_t
 				 value_of(&rows[i], st));
 	}
 }
+
+void xdpi_prom_label(FILE *out, const char *key, const char *v, bool comma)
+{
+	fprintf(out, "%s%s=\"", comma ? "," : "", key);
+	for (; *v; v++) {
+		if (*v == '\\' || *v == '"')
+			fputc('\\', out);
+		fputc(*v, out);
+	}
+	fputc('"', out);
+}
+
+void xdpi_prom_label_clean(char *dst, size_t n, const char *src, size_t len)
+{
+	size_t i;
+
+	if (len > n - 1)
+		len = n - 1;
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)src[i];
+
+		dst[i] = ch >= 0x20 && ch < 0x7f ? (char)ch : '_';
+	}
+	dst[i] = '\0';
+}

@@ -59,7 +59,15 @@ cli ping -c 3 -i 0.2 -W 1 $IP_SRV >/dev/null
 # tap has been quiet for half a second, so that the counts compared below are final
 redirected_now() { in_net "$NS_TAP" "$XDPI" ctl -i "$IF_T" stats | awk '$1 == "tap_redirected" { print $2 }'; }
 quiet() { local a; a=$(redirected_now); sleep 0.5; [ -n "$a" ] && [ "$a" = "$(redirected_now)" ]; }
-wait_until 20 quiet
+# ... and the host-mode side as well: both see the same late packets, each at its own time
+host_now() { xctl stats | awk '$1 == "pkts" { print $2 }'; }
+both_now() { echo "$(redirected_now)/$(host_now)"; }
+both_quiet() {
+	local a; a=$(both_now)
+	case $a in /* | */) return 1 ;; esac # a side that did not answer is not quiet
+	sleep 0.5; [ "$a" = "$(both_now)" ]
+}
+wait_until 20 both_quiet
 stop_bg "$XDPI_PID" TERM
 stop_bg "$TAP_PID" TERM
 
