@@ -58,6 +58,8 @@ struct xdpi_alert {
 	uint64_t ts;
 	uint64_t kernel_hits;         /* reputation rules: packets since the last report */
 	uint64_t kernel_bytes;
+	int where_buf;                /* the evidence: buffer, offset, length (-1: none) */
+	uint32_t where_off, where_len;
 };
 /* Returns true when a drop was carried out (the alert then says "blocked"). */
 typedef bool (*xdpi_alert_fn)(void *ctx, struct xdpi_alert *a);

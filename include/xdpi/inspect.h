@@ -66,6 +66,7 @@
 	X(LLM_COMPLETION, "llm.completion")              \
 	X(LLM_MODEL, "llm.model")
 
+struct xdpi_rule;
 enum xdpi_buffer {
 #define XDPI_X_ENUM(id, name) XDPI_BUF_##id,
 	XDPI_BUFFERS(XDPI_X_ENUM)
@@ -127,6 +128,11 @@ struct xdpi_inspect {
 	const char *(*place)(const void *ctx, enum xdpi_buffer b, uint32_t off, char *out,
 			     size_t n);
 	const void *place_ctx;
+	/* Told of each alerting rule's evidence in buffer B (NULL: nobody asks), before the alert
+	 * is written: the LLM view redacts the secrets rules find. */
+	void (*matched)(void *ctx, const struct xdpi_rule *r, enum xdpi_buffer b, uint32_t off,
+			uint32_t len);
+	void *matched_ctx;
 };
 
 /* Buffers a transaction carries once per item, set to all the items together and matched

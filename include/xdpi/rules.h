@@ -97,6 +97,7 @@ struct xdpi_content {
 struct xdpi_pcre {
 	void *code;      /* pcre2_code (match data is per thread, see rule_match.c) */
 	bool negated, relative;
+	bool luhn;       /* xdpi's luhn keyword: a match counts only if its digits pass Luhn */
 	char *source;
 };
 
@@ -341,5 +342,12 @@ bool xdpi_num_cmp_match(const struct xdpi_num_cmp *c, uint64_t v);
  * content, pcre, isdataat, byte_test, byte_jump and bsize of the rule, in order, buffer by
  * buffer, with Suricata's relative semantics and backtracking. */
 bool xdpi_rule_match_buffers(const struct xdpi_rule *r, const struct xdpi_inspect *in);
+/* Where the last xdpi_rule_match_buffers() of this thread that returned true matched: the
+ * buffer, offset and length of its innermost content or pcre match on an untransformed
+ * buffer. False when it has no such place. */
+bool xdpi_rule_match_where(int *buf, uint32_t *off, uint32_t *len);
+/* Do the digits of P (N bytes; blanks and dashes between groups allowed) pass the Luhn check
+ * of card numbers (13 to 19 digits)? */
+bool xdpi_luhn_ok(const uint8_t *p, size_t n);
 
 #endif /* XDPI_RULES_H */

@@ -151,6 +151,22 @@ static void put_flow(struct xdpi_json *j, const struct xdpi_eve_ctx *c, const st
 	xdpi_json_obj_close(j);
 }
 
+/* Where the rule matched, in the dissector's terms (an LLM prompt's message): the matched
+ * text itself stays out, it may be the secret the rule found. */
+static void put_evidence(struct xdpi_json *j, const struct xdpi_inspect *in,
+			 const struct xdpi_alert *a)
+{
+	char place[64];
+
+	xdpi_json_obj_open(j, "evidence");
+	xdpi_json_str(j, "buffer", xdpi_buffer_name((enum xdpi_buffer)a->where_buf));
+	xdpi_json_str(j, "place", in->place(in->place_ctx, (enum xdpi_buffer)a->where_buf,
+					    a->where_off, place, sizeof(place)));
+	xdpi_json_u64(j, "offset", a->where_off);
+	xdpi_json_u64(j, "length", a->where_len);
+	xdpi_json_obj_close(j);
+}
+
 void xdpi_eve_alert(struct xdpi_json *j, const struct xdpi_eve_ctx *c, const struct xdpi_alert *a,
 		    bool blocked)
 {
@@ -176,6 +192,8 @@ void xdpi_eve_alert(struct xdpi_json *j, const struct xdpi_eve_ctx *c, const str
 		put_flow(j, c, a->flow);
 	xdpi_json_obj_open(j, "xdpi");
 	xdpi_json_str(j, "stage", in ? xdpi_stage_name(in->stage) : "kernel");
+	if (in && in->place && a->where_buf >= 0)
+		put_evidence(j, in, a);
 	if (!a->flow) { /* a reputation rule the XDP maps counted */
 		xdpi_json_u64(j, "kernel_pkts", a->kernel_hits);
 		xdpi_json_u64(j, "kernel_bytes", a->kernel_bytes);

@@ -1150,7 +1150,8 @@ static bool act(struct xdpi_detect *d, uint32_t idx, const struct hdr *h, struct
 		const struct xdpi_inspect *in, uint64_t ts, xdpi_alert_fn fn, void *ctx)
 {
 	const struct xdpi_rule *r = &d->rules[idx];
-	struct xdpi_alert a = { .rule = r, .flow = f, .dir = h->dir, .in = in, .ts = ts };
+	struct xdpi_alert a = { .rule = r, .flow = f, .dir = h->dir, .in = in, .ts = ts,
+				.where_buf = -1 };
 
 	d->cnt[XDPI_DCNT_MATCHES]++;
 	detect_flowbits_apply(d, r, f, d->flowbits.n, &d->cnt[XDPI_DCNT_FLOWBITS_NOMEM]);
@@ -1167,6 +1168,9 @@ static bool act(struct xdpi_detect *d, uint32_t idx, const struct hdr *h, struct
 		return true;
 	}
 	d->cnt[XDPI_DCNT_ALERTS]++;
+	if (in && xdpi_rule_match_where(&a.where_buf, &a.where_off, &a.where_len) && in->matched)
+		in->matched(in->matched_ctx, r, (enum xdpi_buffer)a.where_buf, a.where_off,
+			    a.where_len);
 	if (fn(ctx, &a) && r->action == XDPI_RA_DROP)
 		d->cnt[XDPI_DCNT_DROPS]++;
 	return true;

@@ -26,7 +26,31 @@ struct mctx {
 	int budget;
 	uint64_t *vars; /* what the byte_extracts and byte_maths on the way read: one array for the
 			 * rule, across its buffers, evaluated in buffer order */
+	bool ev;        /* a content or pcre match that led to the rule's match: where */
+	uint32_t ev_off, ev_end;
 };
+
+/* The evidence of this thread's last match (xdpi_rule_match_where). */
+static _Thread_local struct {
+	int buf;
+	uint32_t off, len;
+} where = { -1, 0, 0 };
+
+static bool match_from(struct mctx *m, uint32_t i, uint32_t pos);
+
+/* Element I matched at [AT, END): the rest must match after it; the innermost such match is
+ * the rule's evidence. */
+static bool matched_at(struct mctx *m, uint32_t i, uint32_t at, uint32_t end)
+{
+	if (!match_from(m, i + 1, end))
+		return false;
+	if (!m->ev) {
+		m->ev = true;
+		m->ev_off = at;
+		m->ev_end = end;
+	}
+	return true;
+}
 
 static const uint8_t *find(const uint8_t *hay, size_t hlen, const uint8_t *pat, size_t plen,
 			   bool nocase)
@@ -131,7 +155,7 @@ static bool match_content(struct mctx *m, uint32_t i, uint32_t pos)
 	while (hit) {
 		uint32_t at = (uint32_t)(hit - m->buf);
 
-		if (match_from(m, i + 1, at + c->len))
+		if (matched_at(m, i, at, at + c->len))
 			return true;
 		if (!retry || --m->budget <= 0)
 			return false;
@@ -181,13 +205,42 @@ static bool match_pcre(struct mctx *m, uint32_t i, uint32_t pos)
 	/* relative: the subject starts where the previous match ended, so ^ anchors there */
 	if (!md)
 		return false; /* no memory: the rule does not match (never a false alert) */
-	/* rc 0: more captures than the ovector holds; the match itself is there */
-	rc = pcre2_match(re->code, m->buf + from, m->len - from, 0, 0, md, NULL);
-	if (rc < 0)
-		return re->negated && match_from(m, i + 1, pos);
-	if (re->negated)
-		return false;
-	return match_from(m, i + 1, from + (uint32_t)pcre2_get_ovector_pointer(md)[1]);
+	/* rc 0: more captures than the ovector holds; the match itself is there. With luhn, a
+	 * match whose digits fail the check is passed over for the next one. */
+	for (PCRE2_SIZE start = 0;;) {
+		PCRE2_SIZE *ov;
+
+		rc = pcre2_match(re->code, m->buf + from, m->len - from, start, 0, md, NULL);
+		if (rc < 0)
+			return re->negated && match_from(m, i + 1, pos);
+		if (re->negated)
+			return false;
+		ov = pcre2_get_ovector_pointer(md);
+		if (!re->luhn || xdpi_luhn_ok(m->buf + from + ov[0], ov[1] - ov[0]))
+			return matched_at(m, i, from + (uint32_t)ov[0], from + (uint32_t)ov[1]);
+		if (--m->budget <= 0 || ov[0] + 1 > m->len - from)
+			return false;
+		start = ov[0] + 1;
+	}
+}
+
+bool xdpi_luhn_ok(const uint8_t *p, size_t n)
+{
+	unsigned sum = 0, digits = 0;
+
+	for (size_t k = n; k-- > 0;) {
+		unsigned d;
+
+		if (p[k] == ' ' || p[k] == '-')
+			continue; /* card numbers are written in groups */
+		if (p[k] < '0' || p[k] > '9')
+			return false;
+		d = p[k] - '0';
+		if (digits++ & 1)
+			d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+		sum += d;
+	}
+	return digits >= 13 && digits <= 19 && sum % 10 == 0;
 }
 
 static bool match_isdataat(struct mctx *m, uint32_t i, uint32_t pos)
@@ -520,7 +573,14 @@ static bool match_list(const struct xdpi_rule *r, int b, uint8_t view, int inst,
 			m.l[m.n++] = &r->sm[i];
 	m.buf = buf;
 	m.len = (uint32_t)len;
-	return match_from(&m, 0, 0);
+	if (!match_from(&m, 0, 0))
+		return false;
+	if (m.ev && !view && where.buf < 0) { /* a transformed view's offsets are not the buffer's */
+		where.buf = b;
+		where.off = m.ev_off;
+		where.len = m.ev_end - m.ev_off;
+	}
+	return true;
 }
 
 /* A transformed view of its buffer: the transforms write into this thread's scratch. */
@@ -552,6 +612,7 @@ bool xdpi_rule_match_buffers(const struct xdpi_rule *r, const struct xdpi_inspec
 {
 	uint64_t vars[XDPI_VARS_MAX];
 
+	where.buf = -1;
 	if (r->n_vars) /* a name read before it is set reads 0, as in Suricata */
 		memset(vars, 0, sizeof(vars));
 	for (uint64_t left = r->buffers; left; left &= left - 1) { /* in buffer order */
@@ -568,5 +629,15 @@ bool xdpi_rule_match_buffers(const struct xdpi_rule *r, const struct xdpi_inspec
 	for (uint8_t v = 1; v <= r->n_views; v++)
 		if (!match_view(r, v, in, vars))
 			return false;
+	return true;
+}
+
+bool xdpi_rule_match_where(int *buf, uint32_t *off, uint32_t *len)
+{
+	if (where.buf < 0)
+		return false;
+	*buf = where.buf;
+	*off = where.off;
+	*len = where.len;
 	return true;
 }

@@ -933,6 +933,19 @@ static int kw_pcre(struct parser *p, const char *v, size_t len)
 	return 0;
 }
 
+/* luhn (xdpi's): the pcre before it matches only where its digits pass the Luhn check, so
+ * that a card-number pattern does not fire on any run of digits. */
+static int kw_luhn(struct parser *p, const char *v, size_t len)
+{
+	(void)v;
+	(void)len;
+	if (p->last_insp < 0 || p->r->sm[p->last_insp].type != XDPI_SM_PCRE ||
+	    p->r->sm[p->last_insp].re.negated)
+		return fail(p, "luhn needs a pcre (not negated) before it");
+	p->r->sm[p->last_insp].re.luhn = true;
+	return 0;
+}
+
 /* ---- isdataat, byte_test, byte_jump, bsize, urilen, dsize ---- */
 
 static int kw_isdataat(struct parser *p, const char *v, size_t len)
@@ -2161,7 +2174,7 @@ static const struct keyword keywords[] = {
 	{ "depth", kw_depth, true }, { "offset", kw_offset, true },
 	{ "distance", kw_distance, true }, { "within", kw_within, true },
 	{ "startswith", kw_startswith, false }, { "endswith", kw_endswith, false },
-	{ "fast_pattern", kw_fast_pattern, false }, { "pcre", kw_pcre, true },
+	{ "fast_pattern", kw_fast_pattern, false }, { "pcre", kw_pcre, true }, { "luhn", kw_luhn, false },
 	{ "isdataat", kw_isdataat, true }, { "byte_test", kw_byte_test, true },
 	{ "byte_jump", kw_byte_jump, true }, { "bsize", kw_bsize, true },
 	{ "urilen", kw_urilen, true }, { "dsize", kw_dsize, true },

@@ -149,7 +149,7 @@ static void text_scan_utf8(struct llm_text *t, const char *p, size_t n)
 			t->u8_cp = t->u8_cp << 6 | (b & 0x3f);
 			if (--t->u8_need == 0 && invisible(t->u8_cp)) {
 				if (!t->invisible++)
-					t->invisible_at = t->total + i;
+					t->invisible_at = t->pos + i;
 			}
 			continue;
 		}
@@ -163,13 +163,15 @@ static void text_add(struct llm_text *t, bool keep, const char *p, size_t n, boo
 {
 	if (first) {
 		t->u8_need = 0;
+		t->pos += t->pos ? 1 : 0; /* one string per line */
 		if (t->nseg < LLM_SEGS_MAX)
-			t->seg[t->nseg++] = (struct llm_seg){ (uint32_t)t->len + (t->len ? 1 : 0), msg, field };
+			t->seg[t->nseg++] = (struct llm_seg){ (uint32_t)t->pos, msg, field };
 		if (keep && t->len && t->len < LLM_TEXT_MAX && t->buf)
-			t->buf[t->len++] = '\n'; /* one string per line */
+			t->buf[t->len++] = '\n';
 	}
 	text_scan_utf8(t, p, n);
 	t->total += n;
+	t->pos += n;
 	if (!keep)
 		return;
 	if (!t->buf && !(t->buf = malloc(LLM_TEXT_MAX)))

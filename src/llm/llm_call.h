@@ -23,6 +23,7 @@ struct llm_text {
 	char *buf;            /* LLM_TEXT_MAX bytes once text is kept; NULL otherwise */
 	uint32_t len;
 	uint64_t total;       /* bytes of text seen, kept or not */
+	uint64_t pos;         /* where the next byte is (or would be) in the kept text */
 	bool cut;             /* more than LLM_TEXT_MAX */
 	uint32_t nseg;
 	struct llm_seg seg[LLM_SEGS_MAX];
@@ -30,6 +31,16 @@ struct llm_text {
 	uint64_t invisible_at; /* the first one's offset in the text */
 	uint32_t u8_cp;
 	uint8_t u8_need;
+};
+
+#define LLM_FINDINGS_MAX 16
+
+/* A rule's match in the prompt or completion: for the event, and redacted from its text. */
+struct llm_finding {
+	uint32_t sid;
+	uint8_t buf;         /* enum xdpi_buffer */
+	bool redact;         /* the rule says its match is a secret (metadata xdpi_redact) */
+	uint32_t off, len;
 };
 
 struct llm_sse {
@@ -69,6 +80,8 @@ struct xdpi_llm_call {
 	uint64_t in, out, cache_read, cache_write, cached;
 	uint64_t resp_bytes;
 	struct llm_text prompt, completion;
+	struct llm_finding findings[LLM_FINDINGS_MAX];
+	uint32_t nfindings, findings_lost;
 };
 
 /* Does the view keep the prompt's and completion's text (events or detection want it)? */

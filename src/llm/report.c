@@ -8,6 +8,7 @@
 #include "xdpi/dissect.h"
 #include "xdpi/eve.h"
 #include "xdpi/llm.h"
+#include "xdpi/rules.h"
 #include "llm_call.h"
 
 #define NS 1e9
@@ -240,8 +241,39 @@ static void prompt_place(const struct llm_text *t, uint64_t off, char *buf, size
 		snprintf(buf, n, "%s", s ? "prompt" : "?");
 }
 
-static void put_text(struct xdpi_json *j, const char *key, const struct llm_text *t, bool content)
+/* The text with what rules found to be secrets replaced by "[REDACTED sid:N]". */
+static void put_redacted(struct xdpi_json *j, const struct xdpi_llm_call *c, enum xdpi_buffer b,
+			 const struct llm_text *t)
 {
+	char *out = malloc(t->len + 1 + c->nfindings * 32u), *w = out;
+	uint32_t at = 0;
+
+	if (!out)
+		return;
+	while (at < t->len) {
+		const struct llm_finding *f = NULL;
+
+		for (uint32_t i = 0; i < c->nfindings; i++) /* the earliest secret from here on */
+			if (c->findings[i].buf == b && c->findings[i].redact && c->findings[i].off >= at &&
+			    c->findings[i].off < t->len && (!f || c->findings[i].off < f->off))
+				f = &c->findings[i];
+		uint32_t end = f ? f->off : t->len;
+
+		memcpy(w, t->buf + at, end - at);
+		w += end - at;
+		if (!f)
+			break;
+		w += sprintf(w, "[REDACTED sid:%u]", f->sid);
+		at = f->off + f->len < t->len ? f->off + f->len : t->len;
+	}
+	xdpi_json_strn(j, "text", out, (size_t)(w - out));
+	free(out);
+}
+
+static void put_text(struct xdpi_json *j, const char *key, const struct xdpi_llm_call *c,
+		     enum xdpi_buffer b, bool content)
+{
+	const struct llm_text *t = b == XDPI_BUF_LLM_PROMPT ? &c->prompt : &c->completion;
 	char place[40];
 
 	xdpi_json_obj_open(j, key);
@@ -252,11 +284,39 @@ static void put_text(struct xdpi_json *j, const char *key, const struct llm_text
 		xdpi_json_str(j, "invisible_place", place);
 	}
 	if (content && t->buf) {
-		xdpi_json_strn(j, "text", t->buf, t->len);
+		put_redacted(j, c, b, t);
 		if (t->cut)
 			xdpi_json_bool(j, "text_cut", true);
 	}
 	xdpi_json_obj_close(j);
+}
+
+static void put_findings(struct xdpi_json *j, const struct xdpi_llm_call *c)
+{
+	char place[40];
+
+	if (!c->nfindings)
+		return;
+	xdpi_json_arr_open(j, "findings");
+	for (uint32_t i = 0; i < c->nfindings; i++) {
+		const struct llm_finding *f = &c->findings[i];
+
+		xdpi_json_obj_open(j, NULL);
+		xdpi_json_u64(j, "signature_id", f->sid);
+		xdpi_json_str(j, "buffer", xdpi_buffer_name((enum xdpi_buffer)f->buf));
+		if (f->buf == XDPI_BUF_LLM_PROMPT) {
+			prompt_place(&c->prompt, f->off, place, sizeof(place));
+			xdpi_json_str(j, "place", place);
+		}
+		xdpi_json_u64(j, "offset", f->off);
+		xdpi_json_u64(j, "length", f->len);
+		if (f->redact)
+			xdpi_json_bool(j, "redacted", true);
+		xdpi_json_obj_close(j);
+	}
+	xdpi_json_arr_close(j);
+	if (c->findings_lost)
+		xdpi_json_u64(j, "findings_not_listed", c->findings_lost);
 }
 
 static void write_event(struct xdpi_dissect_ctx *dc, const struct xdpi_llm_call *c,
@@ -289,14 +349,33 @@ static void write_event(struct xdpi_dissect_ctx *dc, const struct xdpi_llm_call 
 		xdpi_json_double(j, "cost_usd", r->cost_usd);
 	put_error(j, r, c);
 	xdpi_json_bool(j, "complete", complete);
-	put_text(j, "prompt", &c->prompt, llm_cfg(c->l)->content);
-	put_text(j, "completion", &c->completion, llm_cfg(c->l)->content);
+	put_text(j, "prompt", c, XDPI_BUF_LLM_PROMPT, llm_cfg(c->l)->content);
+	put_text(j, "completion", c, XDPI_BUF_LLM_COMPLETION, llm_cfg(c->l)->content);
+	put_findings(j, c);
 	xdpi_json_obj_close(j);
 	xdpi_json_obj_close(j);
 	dc->event_end(dc);
 }
 
 /* ---- detection ---- */
+
+/* A rule matched the prompt, completion or model: remembered for the llm event. */
+static void on_match(void *ctx, const struct xdpi_rule *r, enum xdpi_buffer b, uint32_t off,
+		     uint32_t len)
+{
+	struct xdpi_llm_call *c = ctx;
+
+	if (b < XDPI_BUF_LLM_PROMPT || b > XDPI_BUF_LLM_MODEL)
+		return;
+	if (c->nfindings == LLM_FINDINGS_MAX) {
+		c->findings_lost++;
+		return;
+	}
+	c->findings[c->nfindings++] = (struct llm_finding){
+		.sid = r->sid, .buf = (uint8_t)b, .off = off, .len = len,
+		.redact = r->metadata && strstr(r->metadata, "xdpi_redact"),
+	};
+}
 
 static const char *place(const void *ctx, enum xdpi_buffer b, uint32_t off, char *out, size_t n)
 {
@@ -309,7 +388,7 @@ static const char *place(const void *ctx, enum xdpi_buffer b, uint32_t off, char
 	return out;
 }
 
-static void inspect(struct xdpi_dissect_ctx *dc, const struct xdpi_llm_call *c)
+static void inspect(struct xdpi_dissect_ctx *dc, struct xdpi_llm_call *c)
 {
 	struct xdpi_inspect in = { .stage = XDPI_STAGE_LLM };
 
@@ -323,6 +402,8 @@ static void inspect(struct xdpi_dissect_ctx *dc, const struct xdpi_llm_call *c)
 		xdpi_inspect_set(&in, XDPI_BUF_LLM_MODEL, c->req_model, strlen(c->req_model));
 	in.place = place;
 	in.place_ctx = c;
+	in.matched = on_match;
+	in.matched_ctx = c;
 	dc->inspect(dc, &in);
 }
 

@@ -18,6 +18,7 @@
 #include "../lib/dissect_harness.h"
 #include "xdpi/jscan.h"
 #include "xdpi/llm.h"
+#include "xdpi/rules.h"
 
 #define MS 1000000ull
 
@@ -460,6 +461,16 @@ static void test_prices_and_cost(void **state)
 	unlink(path);
 }
 
+static void test_luhn(void **state)
+{
+	(void)state;
+	assert_true(xdpi_luhn_ok((const uint8_t *)"4111 1111 1111 1111", 19));
+	assert_true(xdpi_luhn_ok((const uint8_t *)"378282246310005", 15));
+	assert_false(xdpi_luhn_ok((const uint8_t *)"4111 1111 1111 1112", 19));
+	assert_false(xdpi_luhn_ok((const uint8_t *)"5678 9012 3456", 14)); /* too short for a card */
+	assert_false(xdpi_luhn_ok((const uint8_t *)"4111x1111 1111 1111", 19));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -472,6 +483,7 @@ int main(void)
 		cmocka_unit_test(test_what_is_not_a_call),
 		cmocka_unit_test(test_invisible_characters_and_content),
 		cmocka_unit_test(test_prices_and_cost),
+		cmocka_unit_test(test_luhn),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
