@@ -833,7 +833,8 @@ static void want_frames(struct xdpi_dissect_ctx *c, struct h2_state *st, struct 
 {
 	if (!c->steer || !c->skip_next)
 		return;
-	if (d->dead || d->degraded || st->grpc || st->doh || !st->requested || d->preface_left) {
+	if (d->dead || d->degraded || st->grpc || st->doh || st->llm || !st->requested ||
+	    d->preface_left) {
 		if (d->walked)
 			c->steer(c, XDPI_MSG_COPY, 0);
 		d->walked = false;
