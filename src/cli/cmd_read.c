@@ -29,7 +29,9 @@ static const char epilogue[] =
 	"  xdpi read --ipfix 127.0.0.1:4739 -o /dev/null capture.pcap    # flows to a collector\n"
 	"  xdpi read --api-alert 'error_ratio > 5% for 1m' capture.pcap | jq 'select(.alert.gid==9200)'\n"
 	"  xdpi read overlay.pcap | jq 'select(.event_type==\"flow\") | .xdpi.tunnel'   # VXLAN VNIs\n"
-	"  xdpi read --tunnel-ignore vxlan,geneve overlay.pcap   # the outer UDP flows instead\n";
+	"  xdpi read --tunnel-ignore vxlan,geneve overlay.pcap   # the outer UDP flows instead\n"
+	"  xdpi read --llm-prices prices.txt capture.pcap | jq 'select(.event_type==\"llm\") | .xdpi.llm.usage'\n"
+	"  xdpi read --rules contrib/rules/llm.rules --llm-content capture.pcap   # prompt attacks, secrets\n";
 
 static const struct cli_opt read_opts[] = {
 	CLI_FLAG("through-kernel", 'k', struct xdpi_offline_cfg, through_kernel,

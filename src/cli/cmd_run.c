@@ -43,6 +43,8 @@ static const char epilogue[] =
 	"  sudo xdpi run -i eth0 --rules '/etc/suricata/rules/*.rules' \\\n"
 	"       --rule-var 'HOME_NET=[10.0.0.0/8]' --drop-ttl 600 --anomaly scan_ports=20\n"
 	"  sudo xdpi run -i eth0 --tls-plaintext --metrics :9469   # HTTPS APIs, no keys\n"
+	"  sudo xdpi run -i eth0 --tls-plaintext --metrics :9469 --llm-prices prices.txt \\\n"
+	"       --rules contrib/rules/llm.rules   # LLM calls: tokens, cost, prompt attacks\n"
 	"  sudo xdpi run -i eth0 --metrics :9469 --api-routes openapi.yaml \\\n"
 	"       --api-alert 'error_ratio > 5% for 1m' --api-webhook http://alerts.internal/hook\n"
 	"  sudo xdpi run -i eth0 --redis redis://127.0.0.1/suricata --ipfix 127.0.0.1:4739 \\\n"

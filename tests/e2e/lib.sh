@@ -245,3 +245,23 @@ tc_on_link() {
 	ip netns exec "$NS_SRV" bpftool net show dev "$IF_SRV" 2>/dev/null | grep -q "tc_egress"
 }
 no_tc_on_link() { ! tc_on_link; }
+
+# start_prometheus: a real Prometheus in the server's namespace scraping xdpi's --metrics at
+# 127.0.0.1:9469 every second (PROM_PID); promq QUERY prints the first sample's value.
+start_prometheus() {
+	mkdir -p "$TMP/prom"
+	cat >"$TMP/prom.yml" <<YML
+global: { scrape_interval: 1s, evaluation_interval: 1s }
+scrape_configs:
+  - job_name: xdpi
+    static_configs: [ { targets: ['127.0.0.1:9469'] } ]
+YML
+	run_bg "$NS_SRV" "$TMP/prom.log" prometheus --config.file="$TMP/prom.yml" \
+		--storage.tsdb.path="$TMP/prom" --web.listen-address=127.0.0.1:9090
+	PROM_PID=$BG_PID
+}
+promq() {
+	in_net "$NS_SRV" curl -sf --max-time 2 http://127.0.0.1:9090/api/v1/query \
+		--data-urlencode "query=$1" | jq -r '.data.result[0].value[1] // empty'
+}
+prom_is() { [ "$(promq "$1")" = "$2" ]; }

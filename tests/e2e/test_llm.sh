@@ -24,17 +24,9 @@ if ! (cd "$LLM_DIR" && [ -d node_modules/openai ] ||
 fi
 
 lab_up || { echo "FAIL lab setup"; exit 1; }
-mkdir -p "$TMP/prom"
 run_bg "$NS_SRV" "$TMP/server.out" node "$LLM_DIR/server.mjs" "$IP_SRV" 8080 "$TMP/server.jsonl"
 check "the LLM API server listens (HTTP/1.1 8080, h2c 8081)" wait_until 20 grep -q "llm server on" "$TMP/server.out"
-cat >"$TMP/prom.yml" <<YML
-global: { scrape_interval: 1s, evaluation_interval: 1s }
-scrape_configs:
-  - job_name: xdpi
-    static_configs: [ { targets: ['127.0.0.1:9469'] } ]
-YML
-run_bg "$NS_SRV" "$TMP/prom.log" prometheus --config.file="$TMP/prom.yml" \
-	--storage.tsdb.path="$TMP/prom" --web.listen-address=127.0.0.1:9090
+start_prometheus
 cat >"$TMP/prices.txt" <<'EOF'
 # model          input  output  cache_read
 gpt-e2e-*         2.50   10.00   1.25
@@ -113,11 +105,6 @@ sed 's/^/  /' "$TMP/compare.txt" | grep -v "^  BAD"
 check "every call agrees with what its client library received" grep -q "^BAD 0$" "$TMP/compare.txt"
 
 # ---- the metrics, through Prometheus ----
-promq() {
-	in_net "$NS_SRV" curl -sf --max-time 2 http://127.0.0.1:9090/api/v1/query \
-		--data-urlencode "query=$1" | jq -r '.data.result[0].value[1] // empty'
-}
-prom_is() { [ "$(promq "$1")" = "$2" ]; }
 ev_sum() { jq -s "[.[] | .xdpi.llm.usage.$1 // 0] | add" "$TMP/llm.jsonl"; }
 IN=$(ev_sum input_tokens) OUT=$(ev_sum output_tokens)
 WITH_USAGE=$(jq -s '[.[] | select(.xdpi.llm.usage != null)] | length' "$TMP/llm.jsonl")

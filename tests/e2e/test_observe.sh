@@ -24,15 +24,7 @@ run_bg "$NS_SRV" "$TMP/nfcapd.log" nfcapd -w "$TMP/nf" -p 4739 -b 127.0.0.1
 NFCAPD_PID=$BG_PID
 run_bg "$NS_SRV" "$TMP/webhook.log" python3 "$(dirname "$0")/webhook_receiver.py" 127.0.0.1 9470 \
 	"$TMP/hooks.jsonl" 1
-cat >"$TMP/prom.yml" <<YML
-global: { scrape_interval: 1s, evaluation_interval: 1s }
-scrape_configs:
-  - job_name: xdpi
-    static_configs: [ { targets: ['127.0.0.1:9469'] } ]
-YML
-run_bg "$NS_SRV" "$TMP/prom.log" prometheus --config.file="$TMP/prom.yml" \
-	--storage.tsdb.path="$TMP/prom" --web.listen-address=127.0.0.1:9090
-PROM_PID=$BG_PID
+start_prometheus
 printf '# the API as documented\n/api/users/{id}\n' >"$TMP/routes.txt"
 echo 'alert http any any -> any any (msg:"xdpi e2e secret path"; flow:to_server; http.uri; content:"/api/secret"; sid:1000001; rev:1;)' \
 	>"$TMP/e2e.rules"
@@ -54,11 +46,6 @@ for i in 1 2 3; do get /api/secret; done
 for w in alpha bravo charlie delta echo foxtrot golf hotel india juliett; do get "/api/$w"; done
 cli curl -s -o /dev/null --max-time 2 "http://[$IP6_SRV]/api/users/1" # IPv6 flows for IPFIX
 
-promq() {
-	in_net "$NS_SRV" curl -sf --max-time 2 http://127.0.0.1:9090/api/v1/query \
-		--data-urlencode "query=$1" | jq -r '.data.result[0].value[1] // empty'
-}
-prom_is() { [ "$(promq "$1")" = "$2" ]; }
 Q_USERS='xdpi_api_requests_total{service="198.18.0.2:80",method="GET",route="/api/users/{id}",status_class="2xx"}'
 Q_ORDERS='sum(xdpi_api_requests_total{route="/api/orders/{int}"})'
 Q_FAIL='xdpi_api_errors_total{route="/api/fail"}'
