@@ -54,6 +54,11 @@ bool xdpi_api_route(const struct xdpi_api_routes *r, const char *path, char *out
 enum xdpi_api_measure {
 	XDPI_API_ERROR_RATIO, /* 5xx (and gRPC non-OK) responses / responses */
 	XDPI_API_LATENCY_Q,   /* a latency quantile (pNN) */
+	/* LLM calls (the LLM view), per calling client and model: */
+	XDPI_API_LLM_TOKENS,  /* input and output tokens in the window */
+	XDPI_API_LLM_COST,    /* USD in the window (a price table) */
+	XDPI_API_LLM_429_RATIO, /* calls answered 429 / calls */
+	XDPI_API_LLM_TTFT_Q,  /* a time-to-first-token quantile (llm_ttft_pNN) */
 };
 
 struct xdpi_api_cond {
@@ -62,11 +67,17 @@ struct xdpi_api_cond {
 	double quantile;       /* 0.99 for p99 */
 	double threshold;      /* a ratio, or seconds */
 	uint64_t window_ns;
-	uint64_t min_requests; /* fewer requests in the window: never fires */
+	uint64_t min_requests; /* fewer requests (calls) in the window: never fires */
 };
 
-/* Parses "error_ratio > 5% for 1m", "p99 > 250ms for 30s min 20". On error returns -1 and
- * writes "COL: why" into ERR. */
+static inline bool xdpi_api_cond_is_llm(const struct xdpi_api_cond *c)
+{
+	return c->measure >= XDPI_API_LLM_TOKENS;
+}
+
+/* Parses "error_ratio > 5% for 1m", "p99 > 250ms for 30s min 20", and for LLM calls
+ * "llm_tokens > 100000 for 1m", "llm_cost > 5 for 1h", "llm_429_ratio > 10% for 5m",
+ * "llm_ttft_p95 > 2s for 5m". On error returns -1 and writes "COL: why" into ERR. */
 int xdpi_api_cond_parse(const char *text, struct xdpi_api_cond *c, char *err, size_t errlen);
 
 /* ---- the latency histogram (api/api.c), shared with its readers (xdpi top) ---- */
@@ -110,6 +121,12 @@ struct xdpi_api *xdpi_api__new(const struct xdpi_api_cfg *cfg);
 void xdpi_api__free(struct xdpi_api *a);
 /* Counts TX and evaluates the conditions of its endpoint; FN is called (with the table
  * unlocked) for each alert that changes state. */
+struct xdpi_llm_record;
+/* An LLM call, for the llm_* conditions (nothing without one): its "endpoint" is the calling
+ * client (service), the provider (method) and the model (route), kept out of the RED
+ * series. */
+void xdpi_api__record_llm(struct xdpi_api *a, const struct xdpi_llm_record *r, uint64_t ts,
+			  const struct xdpi_flow *f, xdpi_api_alert_fn fn, void *ctx);
 void xdpi_api__record(struct xdpi_api *a, const struct xdpi_api_tx *tx,
 		      const struct xdpi_flow *f, xdpi_api_alert_fn fn, void *ctx);
 /* Time passes: conditions over windows that emptied may resolve. */

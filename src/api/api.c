@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "xdpi/api.h"
+#include "xdpi/llm.h"
 #include "xdpi/stats.h"
 
 #define HASH_BUCKETS 4096
@@ -29,6 +30,7 @@ static const char *const class_name[SC_MAX] = { "1xx", "2xx", "3xx", "4xx", "5xx
 
 struct slice {
 	uint64_t responses, errors;
+	double sum; /* LLM conditions: tokens or USD */
 	uint32_t hist[NB];
 };
 
@@ -53,6 +55,7 @@ struct endpoint {
 	uint64_t errors;
 	uint64_t hist[NB], timed;
 	double sum_s;
+	bool llm;         /* an LLM call's (client, provider, model): its conditions only */
 	struct window *w; /* one per condition */
 };
 
@@ -269,6 +272,7 @@ static void window_sum(const struct window *w, struct slice *sum)
 	for (int i = 0; i < SLICES; i++) {
 		sum->responses += w->s[i].responses;
 		sum->errors += w->s[i].errors;
+		sum->sum += w->s[i].sum;
 		for (size_t b = 0; b < NB; b++)
 			sum->hist[b] += w->s[i].hist[b];
 	}
@@ -316,9 +320,13 @@ static void evaluate(struct xdpi_api *a, struct endpoint *e, uint32_t ci, uint64
 	double v;
 	bool bad;
 
+	if (xdpi_api_cond_is_llm(c) != e->llm)
+		return; /* API conditions watch endpoints, LLM conditions calls */
 	window_sum(w, &sum);
-	if (c->measure == XDPI_API_ERROR_RATIO)
+	if (c->measure == XDPI_API_ERROR_RATIO || c->measure == XDPI_API_LLM_429_RATIO)
 		v = sum.responses ? (double)sum.errors / (double)sum.responses : 0;
+	else if (c->measure == XDPI_API_LLM_TOKENS || c->measure == XDPI_API_LLM_COST)
+		v = sum.sum;
 	else
 		v = window_quantile(&sum, c->quantile);
 	/* fires with enough requests in the window; resolves once the value is back (an empty
@@ -340,22 +348,33 @@ static void evaluate(struct xdpi_api *a, struct endpoint *e, uint32_t ci, uint64
 	};
 }
 
-static void window_add(struct xdpi_api *a, struct endpoint *e, const struct xdpi_api_tx *tx,
-		       bool timed, uint32_t b)
+/* What one transaction or call adds to a condition's window. */
+struct sample {
+	uint64_t ts;
+	bool error, timed;
+	uint32_t bucket;
+	double tokens, usd; /* LLM calls */
+};
+
+static void window_add(struct xdpi_api *a, struct endpoint *e, const struct sample *x)
 {
 	for (uint32_t ci = 0; ci < a->cfg.nconds; ci++) {
+		const struct xdpi_api_cond *c = &a->cfg.conds[ci];
 		struct window *w = &e->w[ci];
-		uint64_t idx = tx->ts / slice_ns(&a->cfg.conds[ci]);
+		uint64_t idx = x->ts / slice_ns(c);
 		struct slice *s;
 
+		if (xdpi_api_cond_is_llm(c) != e->llm)
+			continue;
 		window_advance(w, idx);
 		if (w->cur - idx >= SLICES)
 			continue; /* older than the window (another worker's late one) */
 		s = &w->s[idx % SLICES];
 		s->responses++;
-		s->errors += is_error(tx);
-		if (timed)
-			s->hist[b]++;
+		s->errors += x->error;
+		s->sum += c->measure == XDPI_API_LLM_COST ? x->usd : x->tokens;
+		if (x->timed)
+			s->hist[x->bucket]++;
 	}
 }
 
@@ -391,10 +410,51 @@ void xdpi_api__record(struct xdpi_api *a, const struct xdpi_api_tx *tx,
 			e->sum_s += s;
 		}
 		if (tx->status) {
-			window_add(a, e, tx, timed, b);
+			struct sample x = { .ts = tx->ts, .error = is_error(tx), .timed = timed,
+					    .bucket = b };
+
+			window_add(a, e, &x);
 			for (uint32_t ci = 0; ci < a->cfg.nconds; ci++)
 				evaluate(a, e, ci, tx->ts, f, &p);
 		}
+	}
+	pthread_mutex_unlock(&a->lock);
+	flush_alerts(&p, fn, ctx);
+}
+
+static bool has_llm_conds(const struct xdpi_api *a)
+{
+	for (uint32_t ci = 0; ci < a->cfg.nconds; ci++)
+		if (xdpi_api_cond_is_llm(&a->cfg.conds[ci]))
+			return true;
+	return false;
+}
+
+void xdpi_api__record_llm(struct xdpi_api *a, const struct xdpi_llm_record *r, uint64_t ts,
+			  const struct xdpi_flow *f, xdpi_api_alert_fn fn, void *ctx)
+{
+	const char *model = r->request_model ? r->request_model : r->response_model;
+	char svc[SERVICE_MAX], prov[16], route[ROUTE_MAX];
+	struct pending p = { .n = 0 };
+	struct sample x = {
+		.ts = ts, .error = r->status == 429, .timed = r->ttft_s >= 0,
+		.bucket = bucket_of(r->ttft_s), .usd = r->cost_usd > 0 ? r->cost_usd : 0,
+		.tokens = r->usage_known ? (double)(r->input_tokens + r->output_tokens) : 0,
+	};
+	struct endpoint *e;
+
+	if (!a || !has_llm_conds(a))
+		return;
+	xdpi_prom_label_clean(svc, sizeof(svc), r->caller ? r->caller : "", r->caller ? strlen(r->caller) : 0);
+	xdpi_prom_label_clean(prov, sizeof(prov), r->provider, strlen(r->provider));
+	xdpi_prom_label_clean(route, sizeof(route), model ? model : "", model ? strlen(model) : 0);
+	pthread_mutex_lock(&a->lock);
+	e = endpoint_get(a, service_index(a, svc), prov, route);
+	if (e) {
+		e->llm = true;
+		window_add(a, e, &x);
+		for (uint32_t ci = 0; ci < a->cfg.nconds; ci++)
+			evaluate(a, e, ci, ts, f, &p);
 	}
 	pthread_mutex_unlock(&a->lock);
 	flush_alerts(&p, fn, ctx);
@@ -457,6 +517,8 @@ static void expose_requests(struct xdpi_api *a, FILE *out)
 	header(out, "xdpi_api_requests_total", "counter",
 	       "HTTP/1.x, HTTP/2 and gRPC requests by endpoint and status class (none: no response)");
 	for (struct endpoint *e = a->all; e; e = e->all_next) {
+		if (e->llm)
+			continue;
 		for (int c = 0; c < SC_MAX; c++) {
 			if (!e->by_class[c])
 				continue;
@@ -467,6 +529,8 @@ static void expose_requests(struct xdpi_api *a, FILE *out)
 	header(out, "xdpi_api_errors_total", "counter",
 	       "Responses that are errors: HTTP 5xx, or a gRPC status other than OK");
 	for (struct endpoint *e = a->all; e; e = e->all_next) {
+		if (e->llm)
+			continue;
 		series(out, "xdpi_api_errors_total", a, e, NULL, NULL);
 		fprintf(out, "%llu\n", (unsigned long long)e->errors);
 	}

@@ -55,26 +55,50 @@ static int number(struct cursor *c, double *v)
 	return 0;
 }
 
+/* A quantile written pNN at the cursor (after its prefix). */
+static int quantile(struct cursor *c, struct xdpi_api_cond *cond, enum xdpi_api_measure m)
+{
+	double q;
+
+	c->p++;
+	if (number(c, &q))
+		return -1;
+	if (q <= 0 || q >= 100)
+		return fail(c, "a quantile is between p0 and p100, as in p99");
+	cond->measure = m;
+	cond->quantile = q / 100;
+	return 0;
+}
+
+static int llm_measure(struct cursor *c, struct xdpi_api_cond *cond)
+{
+	if (word(c, "llm_tokens"))
+		cond->measure = XDPI_API_LLM_TOKENS;
+	else if (word(c, "llm_cost"))
+		cond->measure = XDPI_API_LLM_COST;
+	else if (word(c, "llm_429_ratio"))
+		cond->measure = XDPI_API_LLM_429_RATIO;
+	else if (!strncmp(c->p, "llm_ttft_p", 10) && isdigit((unsigned char)c->p[10]))
+		return c->p += 9, quantile(c, cond, XDPI_API_LLM_TTFT_Q);
+	else
+		return fail(c, "expected llm_tokens, llm_cost, llm_429_ratio or llm_ttft_pNN");
+	if (cond->measure != XDPI_API_LLM_429_RATIO)
+		cond->min_requests = 1; /* a sum: one call may already be too much */
+	return 0;
+}
+
 static int measure(struct cursor *c, struct xdpi_api_cond *cond)
 {
 	blanks(c);
+	if (!strncmp(c->p, "llm_", 4))
+		return llm_measure(c, cond);
 	if (word(c, "error_ratio")) {
 		cond->measure = XDPI_API_ERROR_RATIO;
 		return 0;
 	}
-	if (*c->p == 'p' && isdigit((unsigned char)c->p[1])) {
-		double q;
-
-		c->p++;
-		if (number(c, &q))
-			return -1;
-		if (q <= 0 || q >= 100)
-			return fail(c, "a quantile is between p0 and p100, as in p99");
-		cond->measure = XDPI_API_LATENCY_Q;
-		cond->quantile = q / 100;
-		return 0;
-	}
-	return fail(c, "expected error_ratio or a latency quantile such as p99");
+	if (*c->p == 'p' && isdigit((unsigned char)c->p[1]))
+		return quantile(c, cond, XDPI_API_LATENCY_Q);
+	return fail(c, "expected error_ratio, a latency quantile such as p99, or an llm_ measure");
 }
 
 static int threshold(struct cursor *c, struct xdpi_api_cond *cond)
@@ -83,11 +107,13 @@ static int threshold(struct cursor *c, struct xdpi_api_cond *cond)
 
 	if (number(c, &v))
 		return -1;
-	if (cond->measure == XDPI_API_ERROR_RATIO) {
+	if (cond->measure == XDPI_API_ERROR_RATIO || cond->measure == XDPI_API_LLM_429_RATIO) {
 		if (*c->p == '%')
 			c->p++, v /= 100;
 		if (v < 0 || v >= 1)
-			return fail(c, "an error ratio threshold is below 1 (or 100%)");
+			return fail(c, "a ratio threshold is below 1 (or 100%)");
+	} else if (cond->measure == XDPI_API_LLM_TOKENS || cond->measure == XDPI_API_LLM_COST) {
+		/* a number of tokens, or of US dollars */
 	} else if (!strncmp(c->p, "ms", 2)) {
 		c->p += 2, v /= 1e3;
 	} else if (!strncmp(c->p, "us", 2)) {

@@ -9,13 +9,18 @@
 
 static void put_value(struct xdpi_json *j, const struct xdpi_api_alert *a)
 {
-	if (a->cond->measure == XDPI_API_ERROR_RATIO) {
-		xdpi_json_str(j, "measure", "error_ratio");
-	} else {
-		char q[16];
+	static const char *const names[] = {
+		[XDPI_API_ERROR_RATIO] = "error_ratio", [XDPI_API_LLM_TOKENS] = "llm_tokens",
+		[XDPI_API_LLM_COST] = "llm_cost", [XDPI_API_LLM_429_RATIO] = "llm_429_ratio",
+	};
+	char q[24];
 
-		snprintf(q, sizeof(q), "p%g", a->cond->quantile * 100);
+	if (a->cond->measure == XDPI_API_LATENCY_Q || a->cond->measure == XDPI_API_LLM_TTFT_Q) {
+		snprintf(q, sizeof(q), "%sp%g", a->cond->measure == XDPI_API_LLM_TTFT_Q ? "llm_ttft_" : "",
+			 a->cond->quantile * 100);
 		xdpi_json_str(j, "measure", q);
+	} else {
+		xdpi_json_str(j, "measure", names[a->cond->measure]);
 	}
 	xdpi_json_double(j, "value", a->value);
 	xdpi_json_double(j, "threshold", a->cond->threshold);

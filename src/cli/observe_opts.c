@@ -49,6 +49,9 @@ static const struct cli_opt observe_opts[] = {
 	CLI_FN("api-alert", 0, "COND", opt_api_alert,
 	       "an API exception alert per endpoint (repeatable), such as\n"
 	       "'error_ratio > 5% for 1m' or 'p99 > 250ms for 30s min 50'\n"
+	       "(per endpoint); per LLM client and model: llm_tokens,\n"
+	       "llm_cost (USD), llm_429_ratio, llm_ttft_pNN, as in\n"
+	       "'llm_cost > 5 for 1h'\n"
 	       "(min: requests in the window before it may fire; default 10)"),
 	CLI_FLAG("no-llm", 0, struct xdpi_app_observe, no_llm,
 		 "no LLM view: requests to LLM API paths are plain HTTP"),

@@ -171,6 +171,14 @@ static void on_transaction(void *ctx, struct xdpi_flow *f, struct xdpi_api_tx *t
 	xdpi_api__record(e->cfg.api, tx, f, on_api_alert, e);
 }
 
+static void on_llm_done(void *ctx, struct xdpi_flow *f, uint64_t ts,
+			const struct xdpi_llm_record *r)
+{
+	struct xdpi_engine *e = ctx;
+
+	xdpi_api__record_llm(e->cfg.api, r, ts, f, on_api_alert, e);
+}
+
 /* Shared detectors (workers): whoever holds the lock reports through its own engine. */
 static _Thread_local struct xdpi_engine *anomaly_caller;
 
@@ -354,6 +362,7 @@ struct xdpi_engine *xdpi_engine__new(const struct xdpi_engine_cfg *cfg)
 	e->l7.inspect_ctx = e;
 	e->l7.transaction = cfg->api ? on_transaction : NULL;
 	e->l7.llm = cfg->llm;
+	e->l7.llm_done = cfg->llm && cfg->api ? on_llm_done : NULL;
 	if (cfg->llm && (e->l7.inspect_stages & (1u << XDPI_STAGE_LLM)))
 		xdpi_llm__keep_text(cfg->llm, true); /* rules read llm.prompt, llm.completion */
 	e->l7.before_event = cfg->hooks.flow_context ? on_event_flow : NULL;

@@ -106,6 +106,13 @@ static void transaction(struct xdpi_dissect_ctx *c, struct xdpi_api_tx *tx)
 	call->le->transaction(call->le->transaction_ctx, call->f, tx);
 }
 
+static void llm_done(struct xdpi_dissect_ctx *c, const struct xdpi_llm_record *r)
+{
+	struct l7_call *call = c->engine;
+
+	call->le->llm_done(call->le->transaction_ctx, call->f, c->ts, r);
+}
+
 /* The dissector's wish, with BUDGET bytes past the sequence number copied before it speaks
  * again (SEQ; 0: no limit). */
 static void steer_budget(struct xdpi_dissect_ctx *c, uint8_t mode, uint64_t n, uint32_t budget)
@@ -170,6 +177,7 @@ static void ctx_init(struct l7_call *call, bool gap)
 	call->ctx.steer_head = call->le->steer && !call->plain ? ctx_steer_head : NULL;
 	call->ctx.plaintext = call->origin;
 	call->ctx.llm = call->le->llm;
+	call->ctx.llm_done = call->le->llm_done ? llm_done : NULL;
 	call->ctx.engine = call;
 }
 

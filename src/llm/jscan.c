@@ -409,10 +409,47 @@ static void step(struct xdpi_jscan *s, char c)
 	}
 }
 
+/* Inside a string value, a run of plain bytes (no quote, backslash or control character) is
+ * copied as a whole: most of an API body is text. Returns the bytes taken. */
+static size_t string_run(struct xdpi_jscan *s, const char *p, size_t n)
+{
+	size_t k = 0, done = 0, room, v;
+
+	while (k < n && p[k] != '"' && p[k] != '\\' && (unsigned char)p[k] >= 0x20)
+		k++;
+	if (!k)
+		return 0;
+	lone_surrogate(s); /* may add to the value: the room is counted after it */
+	room = XDPI_JSCAN_VAL_MAX - s->val_len;
+	v = room < k ? room : k;
+	memcpy(s->val + s->val_len, p, v);
+	s->val_len += (uint32_t)v;
+	s->trunc |= k > v; /* the value's first bytes only */
+	while (done < k) {
+		size_t c = XDPI_JSCAN_CHUNK - s->chunk_len < k - done ? XDPI_JSCAN_CHUNK - s->chunk_len
+								     : k - done;
+
+		memcpy(s->chunk + s->chunk_len, p + done, c);
+		s->chunk_len += (uint32_t)c;
+		done += c;
+		if (s->chunk_len == XDPI_JSCAN_CHUNK)
+			flush_text(s);
+	}
+	return k;
+}
+
 enum xdpi_jscan_state_kind xdpi_jscan_feed(struct xdpi_jscan *s, const char *p, size_t n)
 {
-	for (size_t i = 0; i < n && s->st != S_ERROR; i++, s->offset++)
-		step(s, p[i]);
+	for (size_t i = 0; i < n && s->st != S_ERROR;) {
+		size_t k = s->st == S_STRING && !s->in_key ? string_run(s, p + i, n - i) : 0;
+
+		if (!k) {
+			step(s, p[i]);
+			k = 1;
+		}
+		i += k;
+		s->offset += k;
+	}
 	return s->result;
 }
 

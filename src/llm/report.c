@@ -303,7 +303,9 @@ static void put_findings(struct xdpi_json *j, const struct xdpi_llm_call *c)
 
 		xdpi_json_obj_open(j, NULL);
 		xdpi_json_u64(j, "signature_id", f->sid);
-		xdpi_json_str(j, "buffer", xdpi_buffer_name((enum xdpi_buffer)f->buf));
+		xdpi_json_str(j, "buffer", f->buf == XDPI_BUF_LLM_PROMPT       ? "llm.prompt"
+					   : f->buf == XDPI_BUF_LLM_COMPLETION ? "llm.completion"
+									       : "llm.model");
 		if (f->buf == XDPI_BUF_LLM_PROMPT) {
 			prompt_place(&c->prompt, f->off, place, sizeof(place));
 			xdpi_json_str(j, "place", place);
@@ -427,5 +429,7 @@ void xdpi_llm_call__end(struct xdpi_dissect_ctx *dc, struct xdpi_llm_call *c, bo
 	inspect(dc, c);
 	write_event(dc, c, &r, complete);
 	xdpi_llm__record(c->l, &r);
+	if (dc->llm_done)
+		dc->llm_done(dc, &r);
 	xdpi_llm_call__free(c);
 }

@@ -5,7 +5,8 @@
 # from npm (llm/client.mjs: openai, @anthropic-ai/sdk, ollama, pinned in llm/package-lock.json)
 # call it streamed and not, with a 400, a 429 the library retries, a 529, a stream the client
 # aborts and one that fails midway; curl speaks HTTP/2 to it. xdpi runs on the server's link
-# with a price table, the shipped LLM rules and --llm-content; a real Prometheus scrapes it.
+# with a price table, the shipped LLM rules, --llm-content and --tls-plaintext (python3 calls
+# over HTTPS); a real Prometheus scrapes it.
 # Checks: one llm event per call the server logged; for every call the model, token counts
 # and status the library received; time to first token against the client's own clock (within
 # 30 ms); the gen_ai series summed in PromQL equal the events' sums, and the cost metric the
@@ -24,8 +25,12 @@ if ! (cd "$LLM_DIR" && [ -d node_modules/openai ] ||
 fi
 
 lab_up || { echo "FAIL lab setup"; exit 1; }
-run_bg "$NS_SRV" "$TMP/server.out" node "$LLM_DIR/server.mjs" "$IP_SRV" 8080 "$TMP/server.jsonl"
-check "the LLM API server listens (HTTP/1.1 8080, h2c 8081)" wait_until 20 grep -q "llm server on" "$TMP/server.out"
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=llm.test -keyout "$TMP/key.pem" \
+	-out "$TMP/cert.pem" >/dev/null 2>&1
+run_bg "$NS_SRV" "$TMP/server.out" node "$LLM_DIR/server.mjs" "$IP_SRV" 8080 "$TMP/server.jsonl" \
+	"$TMP/cert.pem" "$TMP/key.pem"
+check "the LLM API server listens (HTTP/1.1 8080, h2c 8081, HTTPS 8082)" \
+	wait_until 20 grep -q "llm server on" "$TMP/server.out"
 start_prometheus
 cat >"$TMP/prices.txt" <<'EOF'
 # model          input  output  cache_read
@@ -33,7 +38,9 @@ gpt-e2e-*         2.50   10.00   1.25
 claude-e2e-*      3.00   15.00   0.30
 EOF
 start_xdpi "$TMP/xdpi.log" -o "$TMP/eve.json" --stats-interval 0 --no-anomaly \
-	--metrics 127.0.0.1:9469 --llm-prices "$TMP/prices.txt" --llm-content --rules "$RULES" ||
+	--metrics 127.0.0.1:9469 --llm-prices "$TMP/prices.txt" --llm-content --rules "$RULES" \
+	--api-alert 'llm_429_ratio > 30% for 1m min 2' --api-alert 'llm_ttft_p50 > 5s for 1m min 1' \
+	--tls-plaintext ||
 	{ echo "FAIL attach"; cat "$TMP/xdpi.log"; exit 1; }
 
 # ---- the calls ----
@@ -47,9 +54,11 @@ h2() { # MODEL PATH BODY: one call over HTTP/2 cleartext, the answer's usage as 
 h2 gpt-e2e-h2 /v1/chat/completions \
 	'{"model":"gpt-e2e-h2","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"over h2"}]}'
 h2 llama-e2e-h2 /api/chat '{"model":"llama-e2e-h2","messages":[{"role":"user","content":"over h2 too"}]}'
+# HTTPS: python3's TLS is the system's OpenSSL, which --tls-plaintext reads
+cli python3 "$LLM_DIR/tls_client.py" "$IP_SRV" 8082 "$TMP/cert.pem" gpt-e2e-tls >>"$TMP/clients.jsonl"
 calls=$(grep -c . "$TMP/server.jsonl") clients=$(grep -c . "$TMP/clients.jsonl")
 check "the server logged every client's call and the 429's retry ($calls = $clients + 1)" \
-	[ "$calls" -eq $((clients + 1)) ] && [ "$clients" -eq 19 ]
+	[ "$calls" -eq $((clients + 1)) ] && [ "$clients" -eq 20 ]
 llm_events() { jq -c 'select(.event_type=="llm")' "$TMP/eve.json" 2>/dev/null | grep -c .; }
 check "one llm event per call the server logged" wait_until 20 eval '[ "$(llm_events)" -eq "$calls" ]'
 
@@ -104,6 +113,10 @@ PY
 sed 's/^/  /' "$TMP/compare.txt" | grep -v "^  BAD"
 check "every call agrees with what its client library received" grep -q "^BAD 0$" "$TMP/compare.txt"
 
+check "the HTTPS call was read from OpenSSL's plaintext (xdpi.plaintext)" \
+	jq_ok -s '[.[] | select(.xdpi.llm.request.model == "gpt-e2e-tls") | .xdpi.plaintext.source] == ["openssl"]' \
+	"$TMP/llm.jsonl"
+
 # ---- the metrics, through Prometheus ----
 ev_sum() { jq -s "[.[] | .xdpi.llm.usage.$1 // 0] | add" "$TMP/llm.jsonl"; }
 IN=$(ev_sum input_tokens) OUT=$(ev_sum output_tokens)
@@ -156,8 +169,12 @@ check "the key is redacted in the llm event's prompt text" \
 check "no event anywhere carries the key" bash -c "! grep -q Zq3xR8vT2mN6 '$TMP/eve.json'"
 check "the benign prompt matched nothing (16 digits that fail Luhn are no card)" \
 	[ "$(findings gpt-e2e-benign)" = "[]" ]
-check "alerts: the three findings and no other" \
-	jq_ok -s '[.[] | select(.event_type=="alert") | .alert.signature_id] | sort == [9400001,9400002,9400101]' "$TMP/eve.json"
+check "rule alerts: the three findings and no other" \
+	jq_ok -s '[.[] | select(.event_type=="alert" and .alert.gid != 9200) | .alert.signature_id] | sort == [9400001,9400002,9400101]' "$TMP/eve.json"
+API_ALERTS=$(jq -c 'select(.event_type=="alert" and .alert.gid == 9200) | .xdpi.api | [.route, .measure, .value, .responses]' "$TMP/eve.json")
+echo "  LLM alert conditions: $API_ALERTS"
+check "llm_429_ratio fired for the retried model alone (one call of two rate limited)" \
+	[ "$API_ALERTS" = '["gpt-e2e-429once","llm_429_ratio",0.5,2]' ]
 
 stop_bg "$XDPI_PID" TERM
 check "every event validates against Suricata's EVE schema" \

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "xdpi/api.h"
+#include "xdpi/llm.h"
 #include "xdpi/sendq.h"
 
 #define SEC 1000000000ull
@@ -125,7 +126,7 @@ static void test_conditions(void **state)
 	assert_int_equal(xdpi_api_cond_parse("p99 > 20 for 1m", &c, err, sizeof(err)), -1);
 	assert_string_equal(err, "9: a latency needs its unit: us, ms or s");
 	assert_int_equal(xdpi_api_cond_parse("errors > 5", &c, err, sizeof(err)), -1);
-	assert_string_equal(err, "1: expected error_ratio or a latency quantile such as p99");
+	assert_string_equal(err, "1: expected error_ratio, a latency quantile such as p99, or an llm_ measure");
 	assert_int_equal(xdpi_api_cond_parse("error_ratio > 150% for 1m", &c, err, sizeof(err)), -1);
 	assert_int_equal(xdpi_api_cond_parse("error_ratio > 0.1 for 5", &c, err, sizeof(err)), -1);
 	assert_string_equal(err, "24: a window needs its unit: s, m or h, as in 60s or 1m");
@@ -150,6 +151,50 @@ static void on_alert(void *ctx, const struct xdpi_api_alert *a)
 		s->resolved++;
 	s->last_value = a->value;
 	snprintf(s->route, sizeof(s->route), "%s", a->route);
+}
+
+/* LLM conditions watch calls per (client, provider, model), apart from the API endpoints. */
+static void test_llm_conditions(void **state)
+{
+	struct xdpi_api_cfg cfg = { .route_budget = 10 };
+	struct xdpi_llm_record r = { .provider = "openai", .request_model = "gpt-x",
+				     .caller = "198.18.0.1", .usage_known = true, .input_tokens = 400,
+				     .output_tokens = 200, .cost_usd = 0.01, .ttft_s = -1, .status = 200 };
+	struct seen s = { 0 };
+	struct xdpi_api *a;
+	char err[128], *buf = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	(void)state;
+	assert_int_equal(xdpi_api_cond_parse("llm_tokens > 1000 for 1m", &cfg.conds[0], err, sizeof(err)), 0);
+	assert_int_equal(cfg.conds[0].min_requests, 1);
+	assert_int_equal(xdpi_api_cond_parse("llm_429_ratio > 30% for 1m min 2", &cfg.conds[1], err, sizeof(err)), 0);
+	assert_int_equal(xdpi_api_cond_parse("llm_ttft_p95 > 2s for 5m", &cfg.conds[2], err, sizeof(err)), 0);
+	assert_int_equal(cfg.conds[2].measure, XDPI_API_LLM_TTFT_Q);
+	assert_int_equal(xdpi_api_cond_parse("llm_cost > 0.5 for 1h", &cfg.conds[3], err, sizeof(err)), 0);
+	cfg.nconds = 4;
+	assert_int_equal(xdpi_api_cond_parse("llm_price > 1 for 1m", &cfg.conds[4], err, sizeof(err)), -1);
+	assert_string_equal(err, "1: expected llm_tokens, llm_cost, llm_429_ratio or llm_ttft_pNN");
+	assert_non_null(a = xdpi_api__new(&cfg));
+	xdpi_api__record_llm(a, &r, 1 * SEC, NULL, on_alert, &s);
+	assert_int_equal(s.firing, 0); /* 600 tokens */
+	xdpi_api__record_llm(a, &r, 2 * SEC, NULL, on_alert, &s);
+	assert_int_equal(s.firing, 1); /* 1200 tokens in the minute */
+	assert_string_equal(s.route, "gpt-x");
+	r.status = 429, r.usage_known = false, r.cost_usd = -1;
+	xdpi_api__record_llm(a, &r, 3 * SEC, NULL, on_alert, &s);
+	assert_int_equal(s.firing, 2); /* one call in three rate limited: 33% > 30% */
+	assert_true(s.last_value > 0.33 && s.last_value < 0.34);
+	xdpi_api__tick(a, 200 * SEC, on_alert, &s);
+	assert_int_equal(s.resolved, 2); /* both windows emptied */
+	out = open_memstream(&buf, &len);
+	xdpi_api__expose(a, out);
+	fclose(out);
+	assert_null(strstr(buf, "xdpi_api_requests_total{")); /* no RED series for calls */
+	assert_non_null(strstr(buf, "condition=\"llm_tokens > 1000 for 1m\",state=\"firing\"} 1"));
+	free(buf);
+	xdpi_api__free(a);
 }
 
 static void tx_at(struct xdpi_api *a, uint64_t ts, const char *path, int status, uint64_t lat_ns,
@@ -372,6 +417,7 @@ int main(void)
 		cmocka_unit_test(test_auto_templates),
 		cmocka_unit_test(test_operator_templates),
 		cmocka_unit_test(test_conditions),
+		cmocka_unit_test(test_llm_conditions),
 		cmocka_unit_test(test_error_ratio_alert),
 		cmocka_unit_test(test_latency_alert_and_exposition),
 		cmocka_unit_test(test_budgets),

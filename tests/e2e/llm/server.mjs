@@ -9,12 +9,13 @@
 // a long answer slowly (for a client that aborts), "*-miderror" fails in the middle of a
 // stream. Every call is logged as one JSON line (the server's own truth) to LOG.
 //
-//   node server.mjs HOST PORT LOG
+//   node server.mjs HOST PORT LOG [CERT KEY]   (with CERT and KEY, HTTPS on PORT + 2 too)
 import http from 'node:http';
+import https from 'node:https';
 import http2 from 'node:http2';
 import fs from 'node:fs';
 
-const [host, port, logFile] = process.argv.slice(2);
+const [host, port, logFile, certFile, keyFile] = process.argv.slice(2);
 const log = fs.openSync(logFile, 'a');
 const WORDS = 'the quick brown fox jumps over the lazy dog again and again until dusk'.split(' ');
 const seen429 = new Set();
@@ -214,6 +215,10 @@ const serve = (req, res) => {
 };
 // HTTP/1.1 on PORT, HTTP/2 cleartext (prior knowledge) on PORT + 1
 http.createServer(serve).listen(Number(port), host, () => {
-	http2.createServer({}, serve).listen(Number(port) + 1, host, () =>
-		console.log(`llm server on ${host}:${port} (HTTP/1.1) and ${Number(port) + 1} (h2c)`));
+	http2.createServer({}, serve).listen(Number(port) + 1, host, () => {
+		if (!certFile) return console.log(`llm server on ${host}:${port} (HTTP/1.1) and ${Number(port) + 1} (h2c)`);
+		https.createServer({ cert: fs.readFileSync(certFile), key: fs.readFileSync(keyFile) }, serve)
+			.listen(Number(port) + 2, host, () => console.log(
+				`llm server on ${host}:${port} (HTTP/1.1), ${Number(port) + 1} (h2c), ${Number(port) + 2} (HTTPS)`));
+	});
 });
