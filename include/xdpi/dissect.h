@@ -79,8 +79,9 @@ struct xdpi_dissect_ctx {
 	const struct xdpi_plain_origin *plaintext; /* NULL: the wire's bytes */
 	/* The LLM view: dissectors of HTTP ask it about each request (NULL: off). */
 	struct xdpi_llm *llm;
-	/* Each finished LLM call, for the llm_* alert conditions (NULL: none). */
-	void (*llm_done)(struct xdpi_dissect_ctx *c, const struct xdpi_llm_record *r);
+	/* Each finished LLM call, before its metrics: the engine may name its caller (the
+	 * client's process or container) and watches the llm_* alert conditions (NULL: none). */
+	void (*llm_done)(struct xdpi_dissect_ctx *c, struct xdpi_llm_record *r);
 	void *engine;
 };
 

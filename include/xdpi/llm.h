@@ -72,10 +72,12 @@ struct xdpi_llm_call *xdpi_llm_call__start(struct xdpi_llm *l, const char *metho
 					   const char *path, const char *host, uint64_t ts);
 /* Request body bytes (decoded), at flow time TS; NULL P: N bytes went by unseen. */
 void xdpi_llm_call__request(struct xdpi_llm_call *c, const uint8_t *p, size_t n, uint64_t ts);
-/* The response head: status, its Content-Type (may be NULL). */
+/* The response head: status, its Content-Type and Content-Encoding (each may be NULL; the
+ * body is decoded through gzip, deflate as the coding says). */
 void xdpi_llm_call__response_head(struct xdpi_llm_call *c, int status, const char *ctype,
-				  uint64_t ts);
-/* Response body bytes (decoded), as they arrive; NULL P: N bytes went by unseen. */
+				  const char *coding, uint64_t ts);
+/* Response body bytes (as framed, still encoded), as they arrive; NULL P: N bytes went by
+ * unseen. */
 void xdpi_llm_call__response(struct xdpi_llm_call *c, const uint8_t *p, size_t n, uint64_t ts);
 /* The call is over (COMPLETE: its response ended as framed): the llm event through the
  * dissector's context, the metrics, detection of the prompt and the completion; frees C. */

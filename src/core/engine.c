@@ -171,12 +171,25 @@ static void on_transaction(void *ctx, struct xdpi_flow *f, struct xdpi_api_tx *t
 	xdpi_api__record(e->cfg.api, tx, f, on_api_alert, e);
 }
 
-static void on_llm_done(void *ctx, struct xdpi_flow *f, uint64_t ts,
-			const struct xdpi_llm_record *r)
+/* The caller of an LLM call is its client's container ("docker:51e6a502b1c3") or process
+ * ("python3") when the socket hooks know it, else the client's address (as it came). */
+static void on_llm_done(void *ctx, struct xdpi_flow *f, uint64_t ts, struct xdpi_llm_record *r)
 {
+	static _Thread_local char caller[48];
 	struct xdpi_engine *e = ctx;
+	const struct xdpi_proc_side *p;
 
-	xdpi_api__record_llm(e->cfg.api, r, ts, f, on_api_alert, e);
+	flow_context(e, f, false);
+	p = f->proc ? &f->proc->side[f->initiator & 1] : NULL;
+	if (p && p->valid && p->container_id[0])
+		snprintf(caller, sizeof(caller), "%s:%.12s", p->runtime[0] ? p->runtime : "container",
+			 p->container_id);
+	else if (p && p->valid && p->comm[0])
+		snprintf(caller, sizeof(caller), "%s", p->comm);
+	if (p && p->valid && (p->container_id[0] || p->comm[0]))
+		r->caller = caller;
+	if (e->cfg.api)
+		xdpi_api__record_llm(e->cfg.api, r, ts, f, on_api_alert, e);
 }
 
 /* Shared detectors (workers): whoever holds the lock reports through its own engine. */
@@ -362,7 +375,7 @@ struct xdpi_engine *xdpi_engine__new(const struct xdpi_engine_cfg *cfg)
 	e->l7.inspect_ctx = e;
 	e->l7.transaction = cfg->api ? on_transaction : NULL;
 	e->l7.llm = cfg->llm;
-	e->l7.llm_done = cfg->llm && cfg->api ? on_llm_done : NULL;
+	e->l7.llm_done = cfg->llm && (cfg->api || cfg->hooks.flow_context) ? on_llm_done : NULL;
 	if (cfg->llm && (e->l7.inspect_stages & (1u << XDPI_STAGE_LLM)))
 		xdpi_llm__keep_text(cfg->llm, true); /* rules read llm.prompt, llm.completion */
 	e->l7.before_event = cfg->hooks.flow_context ? on_event_flow : NULL;

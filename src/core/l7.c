@@ -106,7 +106,7 @@ static void transaction(struct xdpi_dissect_ctx *c, struct xdpi_api_tx *tx)
 	call->le->transaction(call->le->transaction_ctx, call->f, tx);
 }
 
-static void llm_done(struct xdpi_dissect_ctx *c, const struct xdpi_llm_record *r)
+static void llm_done(struct xdpi_dissect_ctx *c, struct xdpi_llm_record *r)
 {
 	struct l7_call *call = c->engine;
 

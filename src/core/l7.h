@@ -37,7 +37,7 @@ struct l7_engine {
 	void *transaction_ctx;
 	struct xdpi_llm *llm; /* the LLM view, handed to HTTP dissectors (NULL: off) */
 	/* Receives each finished LLM call (NULL: nobody watches them). */
-	void (*llm_done)(void *ctx, struct xdpi_flow *f, uint64_t ts, const struct xdpi_llm_record *r);
+	void (*llm_done)(void *ctx, struct xdpi_flow *f, uint64_t ts, struct xdpi_llm_record *r);
 	/* What flow F's dissector wants of direction CDIR (0: the client's) from SEQ on
 	 * (enum xdpi_msg_mode; SEQ: skip to it); NULL: nobody steers. */
 	void (*steer)(void *ctx, struct xdpi_flow *f, uint8_t cdir, uint8_t mode, uint32_t seq,

@@ -38,8 +38,6 @@ struct http_tx {
 	struct xdpi_http_decoder *dec; /* the response body's Content-Encoding, for detection */
 	bool undecodable;              /* bytes of an encoded body went by unseen */
 	struct xdpi_llm_call *llm;     /* an LLM API call: its bodies are read as they pass */
-	uint64_t llm_now;
-	struct xdpi_http_decoder *llm_dec; /* ... through the response's Content-Encoding */
 };
 
 struct http_dir {
@@ -141,7 +139,6 @@ static void tx_free(struct http_tx *t)
 		return;
 	free(t->raw[0].p), free(t->raw[1].p);
 	xdpi_http_decoder_free(t->dec);
-	xdpi_http_decoder_free(t->llm_dec);
 	xdpi_llm_call__free(t->llm);
 	free(t->uri), free(t->host), free(t->ua), free(t->referer), free(t->xff);
 	free(t->ctype), free(t->location), free(t->reason);
@@ -274,23 +271,11 @@ static void tx_report(struct xdpi_dissect_ctx *c, const struct http_tx *t)
 		c->transaction(c, &tx);
 }
 
-static bool llm_response(void *arg, const uint8_t *p, size_t n)
-{
-	struct http_tx *t = arg;
-
-	xdpi_llm_call__response(t->llm, p, n, t->llm_now);
-	return true;
-}
-
 /* The LLM call this transaction carried is over: its event follows the http one. */
 static void llm_end(struct xdpi_dissect_ctx *c, struct http_tx *t)
 {
 	if (!t->llm)
 		return;
-	if (t->llm_dec) {
-		t->llm_now = c->ts;
-		xdpi_http_decode_end(t->llm_dec, llm_response, t);
-	}
 	xdpi_llm_call__end(c, t->llm, t->complete);
 	t->llm = NULL;
 }
@@ -597,10 +582,11 @@ static void response_head(struct xdpi_dissect_ctx *c, const struct head *h)
 	if (info.has_ce && t->raw[1].p && dd->mode != BODY_NONE)
 		t->dec = xdpi_http_decoder_new(info.ce, info.ce_len, xdpi_http_decode_layers());
 	if (t->llm) {
-		xdpi_llm_call__response_head(t->llm, info.status, t->ctype, c->ts);
-		if (info.has_ce && dd->mode != BODY_NONE)
-			t->llm_dec = xdpi_http_decoder_new(info.ce, info.ce_len,
-							   xdpi_http_decode_layers());
+		char ce[sizeof(info.ce) + 1];
+
+		snprintf(ce, sizeof(ce), "%.*s", (int)info.ce_len, info.ce);
+		xdpi_llm_call__response_head(t->llm, info.status, t->ctype, info.has_ce ? ce : NULL,
+					     c->ts);
 	}
 }
 
@@ -631,17 +617,13 @@ static void count_body(struct http_state *st, uint8_t d, const char *p, uint64_t
 	}
 }
 
-/* Body bytes of an LLM call (NULL P: unseen), through the response's decoder if any. */
+/* Body bytes of an LLM call (NULL P: unseen). */
 static void llm_body(struct http_state *st, struct http_tx *t, uint8_t d, const char *p, uint64_t n)
 {
-	if (!d) {
-		xdpi_llm_call__request(t->llm, (const uint8_t *)p, (size_t)n, st->now);
-	} else if (t->llm_dec && p) {
-		t->llm_now = st->now;
-		xdpi_http_decode(t->llm_dec, (const uint8_t *)p, (size_t)n, llm_response, t);
-	} else {
+	if (d)
 		xdpi_llm_call__response(t->llm, (const uint8_t *)p, (size_t)n, st->now);
-	}
+	else
+		xdpi_llm_call__request(t->llm, (const uint8_t *)p, (size_t)n, st->now);
 }
 
 /* The transaction whose body direction D is reading. */

@@ -37,6 +37,7 @@ struct h2_stream {
 	bool used, grpc, degraded, rst, requested; /* requested: its request headers were seen */
 	bool end[2];
 	char *method, *path, *authority, *ua, *ctype, *grpc_message;
+	char *coding; /* the response's Content-Encoding, for an LLM call's body */
 	int status, grpc_status;
 	int blocks[2];      /* header blocks seen per direction: 2nd from the server = trailers */
 	uint64_t data[2];
@@ -116,6 +117,7 @@ static enum xdpi_dissect_status h2_probe(const uint8_t *buf, size_t len, uint8_t
 static void stream_free(struct h2_stream *s)
 {
 	free(s->method), free(s->path), free(s->authority), free(s->ua), free(s->ctype);
+	free(s->coding);
 	free(s->grpc_message);
 	free(s->hdrs[0]), free(s->hdrs[1]);
 	free(s->dns[0]), free(s->dns[1]);
@@ -341,6 +343,8 @@ static void header(struct h2_stream *s, bool request, bool trailers, const nghtt
 		set(&s->ctype, nv);
 		s->doh[1] = dns_message_type(nv);
 	}
+	else if (is(nv, "content-encoding") && !trailers)
+		set(&s->coding, nv);
 	else if (is(nv, "grpc-status"))
 		s->grpc_status = value_int(nv);
 	else if (is(nv, "grpc-message"))
@@ -501,7 +505,7 @@ static void llm_head(struct xdpi_dissect_ctx *c, struct h2_stream *s, bool reque
 								  s->authority, c->ts)))
 		((struct h2_state *)c->state)->llm = true; /* its DATA is wanted */
 	else if (!request && s->llm)
-		xdpi_llm_call__response_head(s->llm, s->status, s->ctype, c->ts);
+		xdpi_llm_call__response_head(s->llm, s->status, s->ctype, s->coding, c->ts);
 }
 
 static void llm_data(struct xdpi_dissect_ctx *c, struct h2_stream *s, const uint8_t *p, size_t n)

@@ -12,6 +12,7 @@
 #include <strings.h>
 #include "xdpi/dissect.h"
 #include "xdpi/eve.h"
+#include "xdpi/http_decode.h"
 #include "xdpi/jscan.h"
 #include "xdpi/llm.h"
 #include "llm_int.h"
@@ -543,6 +544,8 @@ static void ndjson_feed(struct xdpi_llm_call *c, const char *p, size_t n)
 
 /* ---- the call ---- */
 
+static void response_bytes(struct xdpi_llm_call *c, const uint8_t *p, size_t n);
+
 struct xdpi_llm_call *xdpi_llm_call__start(struct xdpi_llm *l, const char *method,
 					   const char *path, const char *host, uint64_t ts)
 {
@@ -596,15 +599,23 @@ static enum llm_format format_of(const char *ctype)
 }
 
 void xdpi_llm_call__response_head(struct xdpi_llm_call *c, int status, const char *ctype,
-				  uint64_t ts)
+				  const char *coding, uint64_t ts)
 {
 	if (!c)
 		return;
+	if (coding && !c->dec)
+		c->dec = xdpi_http_decoder_new(coding, strlen(coding), xdpi_http_decode_layers());
 	xdpi_jscan_end(&c->req);
 	c->status = status;
 	c->t_head = ts;
 	c->fmt = format_of(ctype);
 	c->head_seen = true;
+}
+
+static bool decoded(void *arg, const uint8_t *p, size_t n)
+{
+	response_bytes(arg, p, n);
+	return true;
 }
 
 void xdpi_llm_call__response(struct xdpi_llm_call *c, const uint8_t *p, size_t n, uint64_t ts)
@@ -617,6 +628,23 @@ void xdpi_llm_call__response(struct xdpi_llm_call *c, const uint8_t *p, size_t n
 		c->resp_gap = true;
 		return;
 	}
+	if (c->dec)
+		xdpi_http_decode(c->dec, p, n, decoded, c);
+	else
+		response_bytes(c, p, n);
+}
+
+void llm_response_end(struct xdpi_llm_call *c)
+{
+	if (c->dec && !c->resp_gap)
+		xdpi_http_decode_end(c->dec, decoded, c);
+	xdpi_http_decoder_free(c->dec);
+	c->dec = NULL;
+}
+
+/* Decoded response bytes: to the framing of the response's format. */
+static void response_bytes(struct xdpi_llm_call *c, const uint8_t *p, size_t n)
+{
 	if (c->fmt == LLM_FMT_SSE)
 		sse_feed(c, (const char *)p, n);
 	else if (c->fmt == LLM_FMT_NDJSON)
@@ -629,6 +657,7 @@ void xdpi_llm_call__free(struct xdpi_llm_call *c)
 {
 	if (!c)
 		return;
+	xdpi_http_decoder_free(c->dec);
 	free(c->prompt.buf);
 	free(c->completion.buf);
 	free(c);

@@ -72,6 +72,7 @@ struct xdpi_llm_call {
 	int status;
 	enum llm_format fmt;
 	struct xdpi_jscan resp;
+	struct xdpi_http_decoder *dec; /* the response's Content-Encoding */
 	struct llm_sse sse;
 	uint32_t docs, doc_errors, events;
 	char resp_model[96], resp_id[80], finish[40];
@@ -87,6 +88,8 @@ struct xdpi_llm_call {
 /* Does the view keep the prompt's and completion's text (events or detection want it)? */
 bool llm_keep_text(const struct xdpi_llm *l);
 const struct xdpi_llm_cfg *llm_cfg(const struct xdpi_llm *l);
+/* The response's last bytes through its decoder (before the report). */
+void llm_response_end(struct xdpi_llm_call *c);
 /* Counts a call the metrics never see (not confirmed as one). */
 void llm_count_unconfirmed(struct xdpi_llm *l);
 

@@ -57,7 +57,7 @@ static const struct metric_def defs[H_KINDS] = {
 #define A_SERVER "server_address"
 #define A_PORT "server_port"
 #define A_ERROR "error_type"
-#define A_CALLER "client_address"
+#define A_CALLER "caller" /* the client's container, process or address */
 
 struct hist {
 	uint64_t b[HIST_MAX], count;

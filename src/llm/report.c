@@ -417,6 +417,7 @@ void xdpi_llm_call__end(struct xdpi_dissect_ctx *dc, struct xdpi_llm_call *c, bo
 
 	if (!c)
 		return;
+	llm_response_end(c);
 	flush_response(c);
 	if (!confirmed(c)) {
 		llm_count_unconfirmed(c->l);
@@ -428,8 +429,8 @@ void xdpi_llm_call__end(struct xdpi_dissect_ctx *dc, struct xdpi_llm_call *c, bo
 	r.cost_usd = cost(c->l, &r);
 	inspect(dc, c);
 	write_event(dc, c, &r, complete);
-	xdpi_llm__record(c->l, &r);
 	if (dc->llm_done)
 		dc->llm_done(dc, &r);
+	xdpi_llm__record(c->l, &r);
 	xdpi_llm_call__free(c);
 }

@@ -40,7 +40,7 @@ EOF
 start_xdpi "$TMP/xdpi.log" -o "$TMP/eve.json" --stats-interval 0 --no-anomaly \
 	--metrics 127.0.0.1:9469 --llm-prices "$TMP/prices.txt" --llm-content --rules "$RULES" \
 	--api-alert 'llm_429_ratio > 30% for 1m min 2' --api-alert 'llm_ttft_p50 > 5s for 1m min 1' \
-	--tls-plaintext ||
+	--tls-plaintext --process-context ||
 	{ echo "FAIL attach"; cat "$TMP/xdpi.log"; exit 1; }
 
 # ---- the calls ----
@@ -134,6 +134,10 @@ check "PromQL: the 429 under error_type=\"429\"" \
 	prom_is 'sum(gen_ai_client_operation_duration_seconds_count{error_type="429"})' 1
 check "PromQL: streamed calls have time to first token" \
 	prom_is 'sum(gen_ai_server_time_to_first_token_seconds_count{gen_ai_provider_name="anthropic"})' 1
+# --process-context names each call's caller: node (the libraries), curl, python3
+check "PromQL: calls by caller: node $(promq 'sum(xdpi_gen_ai_calls_total{caller="node"})'), curl, python3" \
+	prom_is 'sum(xdpi_gen_ai_calls_total{caller="node"}) * 10000 + sum(xdpi_gen_ai_calls_total{caller="curl"}) * 100 + sum(xdpi_gen_ai_calls_total{caller="python3"})' \
+	"$(( (calls - 3) * 10000 + 2 * 100 + 1 ))"
 COST=$(jq -s '[.[] | .xdpi.llm.cost_usd // 0] | add' "$TMP/llm.jsonl")
 PROM_COST=$(promq 'sum(xdpi_gen_ai_cost_usd_total)')
 check "PromQL: cost $PROM_COST USD = the events' $COST (the price table on their tokens)" \
@@ -179,3 +183,4 @@ check "llm_429_ratio fired for the retried model alone (one call of two rate lim
 stop_bg "$XDPI_PID" TERM
 check "every event validates against Suricata's EVE schema" \
 	python3 "$(dirname "$0")/../schema/validate.py" "$TMP/eve.json"
+e2e_done

@@ -64,7 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	req = nul ? (size_t)(nul - data - 2) : size - 2;
 	feed(call, false, data + 2, req, piece);
 	xdpi_llm_call__response_head(call, data[0] & 0x80 ? 429 : 200, ctypes[(data[0] >> 3) & 3],
-				     900);
+				     data[0] & 0x20 ? "gzip" : NULL, 900);
 	if (nul)
 		feed(call, true, nul + 1, size - req - 3, piece);
 	c.llm = l;

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <zlib.h>
 #include "../lib/dissect_harness.h"
 #include "xdpi/jscan.h"
 #include "xdpi/llm.h"
@@ -345,6 +346,66 @@ static void test_no_usage_error_and_abort(void **state)
 	finish(&t);
 }
 
+/* OpenAI's Responses API streamed: typed events, the usage inside response.completed. */
+static void test_responses_api_stream(void **state)
+{
+	static const char *const sse[] = {
+		"event: response.created\ndata: {\"type\":\"response.created\",\"response\":{\"id\":\"resp_1\","
+		"\"model\":\"gpt-5\",\"status\":\"in_progress\",\"usage\":null}}\n\n",
+		"event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"delta\":\"Hel\"}\n\n",
+		"event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"delta\":\"lo\"}\n\n",
+		"event: response.completed\ndata: {\"type\":\"response.completed\",\"response\":{\"id\":\"resp_1\","
+		"\"model\":\"gpt-5\",\"status\":\"completed\",\"usage\":{\"input_tokens\":17,\"output_tokens\":2,"
+		"\"input_tokens_details\":{\"cached_tokens\":5}}}}\n\n",
+	};
+	struct call_test t;
+	json_t *e;
+
+	(void)state;
+	start(&t, NULL);
+	request(&t, "/v1/responses", "{\"model\":\"gpt-5\",\"stream\":true,\"input\":\"say hello\","
+		    "\"max_output_tokens\":20}");
+	respond(&t, 200, "text/event-stream", sse, 4, 9);
+	assert_non_null(e = llm_event(t.h));
+	assert_string_equal(str(e, "response.model"), "gpt-5");
+	assert_string_equal(str(e, "response.id"), "resp_1");
+	assert_int_equal(num(e, "usage.input_tokens"), 17);
+	assert_int_equal(num(e, "usage.cache_read_tokens"), 5);
+	assert_int_equal(num(e, "usage.output_tokens"), 2);
+	assert_int_equal(num(e, "request.max_tokens"), 20);
+	assert_int_equal(num(e, "completion.bytes"), 5);
+	assert_int_equal(num(e, "time_to_first_token_ms"), 110);
+	assert_null(json_object_get(e, "error"));
+	finish(&t);
+}
+
+/* A response body under Content-Encoding (deflate: zlib's format), as hosted APIs send JSON. */
+static void test_encoded_response(void **state)
+{
+	const char *json = "{\"model\":\"gpt-z\",\"usage\":{\"prompt_tokens\":41,\"completion_tokens\":2}}";
+	unsigned char z[256];
+	uLongf zlen = sizeof(z);
+	char head[256];
+	struct call_test t;
+	json_t *e;
+	int n;
+
+	(void)state;
+	assert_int_equal(compress2(z, &zlen, (const Bytef *)json, strlen(json), 9), Z_OK);
+	start(&t, NULL);
+	request(&t, "/v1/chat/completions", "{\"model\":\"gpt-z\",\"messages\":[]}");
+	n = snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+					 "Content-Encoding: deflate\r\nContent-Length: %lu\r\n\r\n",
+		     (unsigned long)zlen);
+	harness_feed(t.h, 1, head, (size_t)n, t.ts + MS, false);
+	for (uLongf off = 0; off < zlen; off += 5) /* in pieces */
+		harness_feed(t.h, 1, z + off, zlen - off < 5 ? zlen - off : 5, t.ts + 2 * MS, false);
+	assert_non_null(e = llm_event(t.h));
+	assert_int_equal(num(e, "usage.input_tokens"), 41);
+	assert_string_equal(str(e, "response.model"), "gpt-z");
+	finish(&t);
+}
+
 static void test_what_is_not_a_call(void **state)
 {
 	static const char *const body[] = { "{\"ok\":true}" };
@@ -441,7 +502,7 @@ static void test_prices_and_cost(void **state)
 				    "gen_ai_response_model=\"gpt-4o-mini-2024\",server_address=\"api.openai.com\""));
 	assert_non_null(strstr(buf, "gen_ai_token_type=\"output\",le=\"+Inf\"} 1\n"));
 	assert_non_null(strstr(buf, "gen_ai_client_operation_duration_seconds_count{"));
-	assert_non_null(strstr(buf, "xdpi_gen_ai_cost_usd_total{client_address=\"\","
+	assert_non_null(strstr(buf, "xdpi_gen_ai_cost_usd_total{caller=\"\","
 				    "gen_ai_request_model=\"gpt-4o-mini-2024\"} 0.435\n"));
 	free(buf);
 	finish(&t);
@@ -480,6 +541,8 @@ int main(void)
 		cmocka_unit_test(test_anthropic_stream_counts_the_cache),
 		cmocka_unit_test(test_ollama_ndjson_in_small_pieces),
 		cmocka_unit_test(test_no_usage_error_and_abort),
+		cmocka_unit_test(test_responses_api_stream),
+		cmocka_unit_test(test_encoded_response),
 		cmocka_unit_test(test_what_is_not_a_call),
 		cmocka_unit_test(test_invisible_characters_and_content),
 		cmocka_unit_test(test_prices_and_cost),
