@@ -69,14 +69,19 @@ static uint16_t value_path(struct xdpi_jscan *s)
 	return (uint16_t)(base + add);
 }
 
-static void report(struct xdpi_jscan *s, enum xdpi_jscan_kind k, const char *v, size_t n)
+/* The value callback for the value whose path is LEN bytes of s->path (value_path). */
+static void report_at(struct xdpi_jscan *s, uint16_t len, enum xdpi_jscan_kind k, const char *v,
+		      size_t n)
 {
-	uint16_t len = value_path(s);
-
 	if (len != UNNAMED && s->cb && s->cb->value) {
 		s->path[len] = '\0';
 		s->cb->value(s->ctx, s->path, k, v, n, s->trunc);
 	}
+}
+
+static void report(struct xdpi_jscan *s, enum xdpi_jscan_kind k, const char *v, size_t n)
+{
+	report_at(s, value_path(s), k, v, n);
 }
 
 /* ---- containers ---- */
@@ -89,8 +94,8 @@ static void open_container(struct xdpi_jscan *s, char kind)
 		fail(s); /* deeper than any API body: refuse rather than guess */
 		return;
 	}
-	report(s, kind == 'o' ? XDPI_JSCAN_OBJECT : XDPI_JSCAN_ARRAY, NULL, 0);
 	len = value_path(s);
+	report_at(s, len, kind == 'o' ? XDPI_JSCAN_OBJECT : XDPI_JSCAN_ARRAY, NULL, 0);
 	s->frames[s->depth++] = (uint8_t)kind;
 	s->plen[s->depth] = len;
 	s->st = kind == 'o' ? S_OBJ_FIRST : S_ARR_FIRST;

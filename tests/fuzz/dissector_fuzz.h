@@ -8,25 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include "xdpi/dissect.h"
-
-static struct xdpi_json fuzz_json;
-
-static struct xdpi_json *fuzz_begin(struct xdpi_dissect_ctx *c, const char *type)
-{
-	(void)c;
-	xdpi_json_reset(&fuzz_json);
-	xdpi_json_obj_open(&fuzz_json, NULL);
-	xdpi_json_str(&fuzz_json, "event_type", type);
-	return &fuzz_json;
-}
-
-static void fuzz_end(struct xdpi_dissect_ctx *c)
-{
-	(void)c;
-	xdpi_json_obj_close(&fuzz_json);
-	if (fuzz_json.depth != 0)
-		abort();
-}
+#include "fuzz_events.h"
 
 /* Detection's side: every buffer a stage hands over is read through, so ASan checks them. */
 static void fuzz_inspect(struct xdpi_dissect_ctx *c, const struct xdpi_inspect *in)

@@ -7,24 +7,9 @@
 #include <string.h>
 #include "xdpi/dissect.h"
 #include "xdpi/llm.h"
+#include "fuzz_events.h"
 
-static struct xdpi_json json;
 static FILE *devnull;
-
-static struct xdpi_json *begin(struct xdpi_dissect_ctx *c, const char *type)
-{
-	(void)c;
-	xdpi_json_reset(&json);
-	xdpi_json_obj_open(&json, NULL);
-	xdpi_json_str(&json, "event_type", type);
-	return &json;
-}
-
-static void end(struct xdpi_dissect_ctx *c)
-{
-	(void)c;
-	xdpi_json_obj_close(&json);
-}
 
 static void feed(struct xdpi_llm_call *call, bool response, const uint8_t *p, size_t n,
 		 size_t piece)
@@ -47,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const char *const ctypes[] = { "text/event-stream", "application/x-ndjson",
 					      "application/json", NULL };
 	struct xdpi_llm_cfg cfg = { .content = true };
-	struct xdpi_dissect_ctx c = { .event_begin = begin, .event_end = end };
+	struct xdpi_dissect_ctx c = { .event_begin = fuzz_begin, .event_end = fuzz_end };
 	struct xdpi_llm *l;
 	struct xdpi_llm_call *call;
 	const uint8_t *nul;
@@ -55,8 +40,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 2)
 		return 0;
-	if (!json.buf)
-		xdpi_json_init(&json);
 	l = xdpi_llm__new(&cfg);
 	call = xdpi_llm_call__start(l, "POST", paths[data[0] & 7], "api.example", 100);
 	piece = data[1] % 33 + 1;

@@ -169,24 +169,27 @@ static json_t *llm_event(struct harness *h)
 	return NULL;
 }
 
-static json_int_t num(json_t *o, const char *path)
+/* O's member at PATH ("usage.input_tokens"), NULL when absent. */
+static json_t *at(json_t *o, const char *path)
 {
 	char buf[128], *save, *k;
 
 	snprintf(buf, sizeof(buf), "%s", path);
 	for (k = strtok_r(buf, ".", &save); k && o; k = strtok_r(NULL, ".", &save))
 		o = json_object_get(o, k);
+	return o;
+}
+
+static json_int_t num(json_t *o, const char *path)
+{
+	o = at(o, path);
 	assert_non_null(o);
 	return json_is_real(o) ? (json_int_t)json_real_value(o) : json_integer_value(o);
 }
 
 static const char *str(json_t *o, const char *path)
 {
-	char buf[128], *save, *k;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (k = strtok_r(buf, ".", &save); k && o; k = strtok_r(NULL, ".", &save))
-		o = json_object_get(o, k);
+	o = at(o, path);
 	return o ? json_string_value(o) : NULL;
 }
 
