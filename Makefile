@@ -8,7 +8,7 @@ OUT ?= build
 include mk/flags.mk
 include mk/bpf.mk
 
-LIB_SRCS := $(wildcard src/lib/*.c src/app/*.c src/core/*.c src/api/*.c src/context/*.c src/capture/*.c src/dissect/*.c src/dissect/lib/*.c src/llm/*.c src/detect/*.c src/policy/*.c \
+LIB_SRCS := $(wildcard src/lib/*.c src/app/*.c src/core/*.c src/api/*.c src/context/*.c src/capture/*.c src/dissect/*.c src/dissect/lib/*.c src/llm/*.c src/detect/*.c src/policy/*.c src/lb/*.c \
 	src/output/*.c)
 CLI_SRCS := $(wildcard src/cli/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(OUT)/%.o)

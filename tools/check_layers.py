@@ -16,6 +16,7 @@ LAYERS = [
     ["lib"],
     ["llm"],  # the LLM view: read by the HTTP dissectors, wired by core and app
     ["capture", "dissect", "detect", "output", "policy", "api", "context"],
+    ["lb"],  # the balancer's user-space half: reads CIDRs as policy does
     ["core"],
     ["app"],
     ["cli"],

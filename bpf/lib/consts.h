@@ -18,6 +18,8 @@ const volatile __u32 cfg_tun_ignore = 0;
 const volatile __u16 cfg_vxlan_port = 0;
 /* Policy also on a tunnelled packet's outer addresses (they are looked at first). */
 const volatile __u8 cfg_policy_outer = 0;
+/* A balancer's backend (--lb-decap): IP-in-IP packets arriving here are unwrapped first. */
+const volatile __u8 cfg_lb_decap = 0;
 
 #define TCP_FIN 0x01
 #define TCP_SYN 0x02

@@ -169,6 +169,67 @@ struct {
 	__type(value, __u64);
 } drop_sample_tat SEC(".maps");
 
+/* The balancer (bpf/lib/lb.h). Services by VIP; each service's Maglev table behind a slot of
+ * an array of maps, so user space swaps a whole table at once; backends by id; the connection
+ * table (LRU, per-CPU lists: no lock shared across CPUs); per-service and per-backend
+ * counters. lb_conns is sized by the loader (256 entries without --lb). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XDPI_LB_SERVICES_MAX);
+	__type(key, struct xdpi_lb_vip_key);
+	__type(value, struct xdpi_lb_vip);
+} lb_vips SEC(".maps");
+
+struct lb_ring {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPI_LB_RING_SIZE);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, XDPI_LB_SERVICES_MAX);
+	__type(key, __u32);
+	__array(values, struct lb_ring);
+} lb_rings SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPI_LB_BACKENDS_MAX);
+	__type(key, __u32);
+	__type(value, struct xdpi_lb_backend);
+} lb_backends SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XDPI_LB_CONNS_DEFAULT);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);
+	__type(key, struct xdpi_lb_conn_key);
+	__type(value, struct xdpi_lb_conn);
+} lb_conns SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xdpi_lb_cfg);
+} lb_cfg SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XDPI_LB_SERVICES_MAX);
+	__type(key, __u32);
+	__type(value, struct xdpi_lb_svc_stats);
+} lb_svc_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XDPI_LB_BACKENDS_MAX);
+	__type(key, __u32);
+	__type(value, struct xdpi_lb_backend_stats);
+} lb_backend_stats SEC(".maps");
+
 /* Who pinned this instance's maps (struct xdpi_instance): written by the loader, read by
  * `xdpi ctl`; never touched by the programs. */
 struct {

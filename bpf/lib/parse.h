@@ -74,6 +74,7 @@ struct xdpi_meta {
 			    * parse stage from the frame's length: exact unless a tiny frame was
 			    * padded, so nothing relies on it below 17 payload bytes) */
 	__u16 segs;        /* wire packets this one stands for: a GSO skb's segments, else 1 */
+	__u16 l3_off;      /* where the (innermost) network header starts in the frame */
 };
 
 #define XDPI_SEEN_MPLS 0x100 /* tun_seen bits past the tunnel types' */

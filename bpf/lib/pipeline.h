@@ -16,6 +16,7 @@
 #include "lib/drop.h"
 #include "lib/steer.h"
 #include "lib/verdict.h"
+#include "lib/lb.h"
 
 /* The HTTP/2 frame walk over one packet's payload (XDPI_MSG_H2): the stretches to copy. */
 struct xdpi_run {
@@ -208,6 +209,7 @@ __noinline int xdpi_parse_l3(xdpi_ctx_t *ctx, struct xdpi_meta *m, __u32 off, __
 	m->sport = m->dport = 0;
 	m->family = m->proto = m->tcp_flags = m->frag = m->icmp_type = m->icmp_code = 0;
 	m->frag_id = m->payload_len = m->tcp_seq = 0;
+	m->l3_off = (__u16)off;
 	return parse_l3l4(&c, end, m, (int)proto);
 }
 
@@ -664,12 +666,20 @@ static __always_inline int xdpi_process(xdpi_ctx_t *ctx, const int tap)
 	struct xdpi_counters *cs = counters_get();
 	struct xdpi_meta m = {};
 	struct xdpi_flow_out fo = {};
-	__u32 frame_len = ctx_wire_len(ctx), wire_len = frame_len, parse_len = frame_len;
+	__u32 wire_len, parse_len;
 	__u32 rule = 0;
 	__u64 now;
 	int r;
 
 	(void)tap; /* used by the XDP build only */
+#ifdef XDPI_BUILD_XDP
+	if (cfg_lb_decap && !tap)
+		xdpi_stage_lb_decap(ctx);
+#else
+	if ((ctx->mark & XDPI_LB_MARK_MASK) == XDPI_LB_MARK)
+		xdpi_stage_lb_check(ctx);
+#endif
+	wire_len = parse_len = ctx_wire_len(ctx);
 	now = now_ns(&wire_len, &parse_len);
 	cnt_add(cs, XDPI_CNT_PKTS, 1);
 	cnt_add(cs, XDPI_CNT_BYTES, wire_len);
@@ -701,6 +711,10 @@ static __always_inline int xdpi_process(xdpi_ctx_t *ctx, const int tap)
 		xdpi_stage_emit_mid(ctx, &fo, wire_len, now);
 	else if (fo.cap_reason)
 		xdpi_stage_emit(ctx, &fo, wire_len, now);
+#ifdef XDPI_BUILD_XDP
+	if (!tap && lb_active())
+		return lb_finish(cs, xdpi_stage_lb(ctx, &m, now));
+#endif
 	return finish(cs, XDPI_ACT_PASS, 0);
 }
 

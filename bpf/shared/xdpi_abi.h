@@ -8,7 +8,7 @@
 #include <linux/types.h>
 #endif
 
-#define XDPI_ABI_VERSION 11
+#define XDPI_ABI_VERSION 12
 
 /* Limits and defaults (user space may override the defaults at load time). */
 #define XDPI_SNAPLEN_MAX 2048       /* largest bytes copied per packet into the ring buffer */
@@ -211,7 +211,11 @@ enum xdpi_reason {
 	X(TUN_TEREDO, "tunnel_teredo")                                                         \
 	X(GTP_SIGNALLING, "gtp_signalling")                                                    \
 	X(MPLS, "mpls")                                                                        \
-	X(PPPOE, "pppoe")
+	X(PPPOE, "pppoe")                                                                      \
+	X(LB_FORWARDED, "lb_forwarded")                                                        \
+	X(LB_DROPPED, "lb_dropped")                                                            \
+	X(LB_DECAPSULATED, "lb_decapsulated")                                                  \
+	X(LB_CHECKS_WRAPPED, "lb_checks_wrapped")
 
 enum xdpi_counter {
 #define XDPI_X_ENUM(id, name) XDPI_CNT_##id,
@@ -533,6 +537,124 @@ enum xdpi_plain_counter {
 	XDPI_PLAIN_CNT_JOIN_THREAD,   /* ... by the thread's last socket */
 	XDPI_PLAIN_CNT_NO_SOCKET,     /* records with no socket at all */
 	XDPI_PLAIN_CNT_MAX,
+};
+
+/* ---- The balancer (`xdpi run --lb FILE`): virtual services spread over backends in XDP ---- */
+
+#define XDPI_LB_SERVICES_MAX 64
+#define XDPI_LB_BACKENDS_MAX 1024   /* over all services: a backend id indexes lb_backends */
+#define XDPI_LB_RING_SIZE 16381     /* a prime: each service's Maglev table */
+#define XDPI_LB_CONNS_DEFAULT 262144 /* connection table entries (LRU, per-CPU lists) */
+#define XDPI_LB_NONE 0xffffffffu    /* a table slot with no backend */
+#define XDPI_LB_MARK 0x58440000u    /* SO_MARK of a health check: | its backend id (TC encaps it) */
+#define XDPI_LB_MARK_MASK 0xffff0000u
+#define XDPI_LB_SYN_RETRANS_NS 3000000000ull /* the same SYN again this soon: a retry */
+#define XDPI_LB_MTU_DEFAULT 1500
+
+/* A virtual service: lb_vips' key (destination address, port, protocol). */
+struct xdpi_lb_vip_key {
+	__u32 addr[4]; /* network byte order; IPv4 uses [0] only */
+	__be16 port;
+	__u8 proto;
+	__u8 family;   /* 4 or 6 */
+};
+
+struct xdpi_lb_vip {
+	__u32 service; /* index of lb_rings, lb_svc_stats */
+	__u32 flags;
+};
+
+/* LEAVING: `xdpi ctl lb-remove` asked; its connections are balanced again at once, the
+ * daemon takes it out of the table, then frees it. */
+enum xdpi_lb_backend_state { XDPI_LB_FREE = 0, XDPI_LB_CONFIGURED = 1, XDPI_LB_LEAVING = 2 };
+
+/* lb_backends, by backend id. The kernel reads addr, family and state (a FREE backend's
+ * connections are balanced again); weight and health are the daemon's and xdpi ctl's. */
+struct xdpi_lb_backend {
+	__u32 addr[4];
+	__u8 family;
+	__u8 state;    /* enum xdpi_lb_backend_state */
+	__u8 health;   /* bits of the failing sources (XDPI_LB_HEALTH_*), written by the daemon */
+	__u8 pad;
+	__u16 service;
+	__u16 weight;  /* configured; 0: draining (no new connections) */
+};
+
+#define XDPI_LB_HEALTH_ACTIVE 0x1  /* TCP connect / HTTP GET through the encapsulation */
+#define XDPI_LB_HEALTH_PASSIVE 0x2 /* SYNs retried to it, seen in XDP */
+#define XDPI_LB_HEALTH_L7 0x4      /* its xdpi agent's API metrics: server errors */
+
+/* lb_conns: a client's connection to a service, and the backend it keeps. */
+struct xdpi_lb_conn_key {
+	__u32 saddr[4];
+	__u32 daddr[4];
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;
+	__u8 family;
+	__u8 pad[2];
+};
+
+struct xdpi_lb_conn {
+	__u64 syn_ns;  /* the connection's first SYN (0: none seen) */
+	__u32 backend;
+	__u32 syn_seq; /* its sequence number: a retry repeats it, a new connection does not */
+};
+
+/* lb_cfg[0]: the outer source of encapsulated packets (a prefix; the flow's hash fills its
+ * host bits, so a backend's receive queues spread them), the largest packet to send, and
+ * whether any service is configured. */
+struct xdpi_lb_cfg {
+	__u32 src4;       /* network byte order */
+	__u32 src4_host;  /* the prefix's host bits (network byte order) */
+	__u32 src6[4];
+	__u32 src6_host;  /* host bits of src6[3] */
+	__u16 mtu;
+	__u8 on;
+	__u8 pad;
+};
+
+#define XDPI_LB_SVC_COUNTERS(X)                                                                \
+	X(PKTS, "packets")                                                                     \
+	X(BYTES, "bytes")                                                                      \
+	X(CONN_HIT, "conn_hit")                                                                \
+	X(CONN_NEW, "conn_new")                                                                \
+	X(CONN_REBALANCED, "conn_rebalanced")                                                  \
+	X(NO_BACKEND, "no_backend")                                                            \
+	X(ENCAP_FAIL, "encap_fail")                                                            \
+	X(TOO_BIG, "too_big")                                                                  \
+	X(ICMP_FORWARDED, "icmp_forwarded")                                                    \
+	X(TX, "tx")                                                                            \
+	X(REDIRECTED, "redirected")                                                            \
+	X(TO_STACK, "to_stack")
+
+enum xdpi_lb_svc_counter {
+#define XDPI_X_ENUM(id, name) XDPI_LB_SC_##id,
+	XDPI_LB_SVC_COUNTERS(XDPI_X_ENUM)
+#undef XDPI_X_ENUM
+	XDPI_LB_SC_MAX,
+};
+
+struct xdpi_lb_svc_stats {
+	__u64 c[XDPI_LB_SC_MAX];
+};
+
+#define XDPI_LB_BACKEND_COUNTERS(X)                                                            \
+	X(PKTS, "packets")                                                                     \
+	X(BYTES, "bytes")                                                                      \
+	X(CONN_NEW, "conn_new")                                                                \
+	X(SYN_RETRANS, "syn_retransmits")                                                      \
+	X(CLIENT_RST, "client_resets")
+
+enum xdpi_lb_backend_counter {
+#define XDPI_X_ENUM(id, name) XDPI_LB_BC_##id,
+	XDPI_LB_BACKEND_COUNTERS(XDPI_X_ENUM)
+#undef XDPI_X_ENUM
+	XDPI_LB_BC_MAX,
+};
+
+struct xdpi_lb_backend_stats {
+	__u64 c[XDPI_LB_BC_MAX];
 };
 
 /* The one-entry `instance` map, pinned beside the control maps: who pinned them and with

@@ -103,6 +103,7 @@ struct xdpi_live_list {
 	struct xdpi_cidr_list cidrs;
 };
 
+struct xdpi_lb_conf;
 struct xdpi_live_cfg {
 	struct xdpi_app_common common;
 	const char *ifname;
@@ -123,6 +124,8 @@ struct xdpi_live_cfg {
 	bool tap;
 	const char *metrics_listen;
 	struct xdpi_afxdp_cfg xsk;
+	struct xdpi_lb_conf *lb;  /* --lb FILE: the balancer (NULL: none) */
+	bool lb_decap;            /* --lb-decap: a balancer's backend */
 };
 void xdpi_live_cfg_free(struct xdpi_live_cfg *c); /* the lists and port rules */
 

@@ -45,6 +45,8 @@ struct xdpi_loader_cfg {
 	struct xdpi_limits limits; /* rate limits and drop sampling, set before attaching */
 	bool tap;              /* tap mode: FULL flows to AF_XDP (the `xsks` map), the rest
 				* dropped; default_steer should be XDPI_STEER_FULL, egress off */
+	uint32_t lb_conns;     /* the balancer's connection table; 0: no balancer (one entry) */
+	bool lb_decap;         /* a balancer's backend: unwrap IP-in-IP first */
 };
 
 enum xdpi_map {
@@ -61,6 +63,12 @@ enum xdpi_map {
 	XDPI_MAP_POLICY_GEN,
 	XDPI_MAP_XSKS,
 	XDPI_MAP_MSG_HINTS,
+	XDPI_MAP_LB_VIPS,
+	XDPI_MAP_LB_RINGS,
+	XDPI_MAP_LB_BACKENDS,
+	XDPI_MAP_LB_CFG,
+	XDPI_MAP_LB_SVC_STATS,
+	XDPI_MAP_LB_BACKEND_STATS,
 };
 
 struct xdpi_loader;

@@ -80,6 +80,7 @@ struct xdpi_app_report {
 	char (*port_rules)[96];                /* rule id XDPI_RULE_PORT_FIRST + i */
 	size_t nport_rules;
 	int rule_stats_fd;                     /* live only; -1 otherwise */
+	struct xdpi_lb *lb;                    /* live with --lb; NULL otherwise */
 };
 void xdpi_app_stats_extra(void *ctx, struct xdpi_json *j); /* ctx: the report */
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include "app_int.h"
 #include "shared/xdpi_abi.h"
+#include "xdpi/lb.h"
 #include "xdpi/log.h"
 #include "xdpi/metrics.h"
 #include "xdpi/policy.h"
@@ -24,11 +25,14 @@ struct xdpi_live {
 	const struct xdpi_source_ops *src_ops[2]; /* [0] what is polled, [1] the ring in tap mode */
 	void *src[2];
 	struct xdpi_metrics *metrics;
+	struct xdpi_lb *lb;
 };
 
 void xdpi_live_cfg_free(struct xdpi_live_cfg *c)
 {
 	xdpi_port_rules_free(&c->ports);
+	free(c->lb);
+	c->lb = NULL;
 	for (size_t i = 0; i < c->nlists; i++)
 		xdpi_cidr_list_free(&c->lists[i].cidrs);
 	c->nlists = 0;
@@ -169,6 +173,8 @@ static int load_fast_path(struct xdpi_live *l)
 		.pin = !c->no_pin,
 		.persist = c->persist,
 		.limits = c->limits,
+		.lb_conns = c->lb ? c->lb->conns : 0,
+		.lb_decap = c->lb_decap,
 	};
 
 	char err[512];
@@ -251,6 +257,33 @@ static int open_pipeline(struct xdpi_live *l)
 	return open_sources(l);
 }
 
+/* --lb: the services and backends into the maps, the tables built, the health checks
+ * started; its events go to the outputs, its metrics beside the others. */
+static int open_balancer(struct xdpi_live *l)
+{
+	struct xdpi_lb_maps m = {
+		.vips = xdpi_loader__map_fd(l->loader, XDPI_MAP_LB_VIPS),
+		.rings = xdpi_loader__map_fd(l->loader, XDPI_MAP_LB_RINGS),
+		.backends = xdpi_loader__map_fd(l->loader, XDPI_MAP_LB_BACKENDS),
+		.cfg = xdpi_loader__map_fd(l->loader, XDPI_MAP_LB_CFG),
+		.svc_stats = xdpi_loader__map_fd(l->loader, XDPI_MAP_LB_SVC_STATS),
+		.backend_stats = xdpi_loader__map_fd(l->loader, XDPI_MAP_LB_BACKEND_STATS),
+	};
+	char err[256];
+
+	if (!l->c->lb)
+		return 0;
+	l->lb = xdpi_lb__open(l->c->lb, &m, xdpi_app_monotonic_ns(),
+			      l->c->common.observe.out.wall_offset_ns, xdpi_outputs_event,
+			      &l->outputs, err, sizeof(err));
+	if (!l->lb) {
+		xdpi_log_error("--lb: %s\n", err);
+		return -1;
+	}
+	l->report.lb = l->lb;
+	return 0;
+}
+
 struct xdpi_live *xdpi_live__open(struct xdpi_live_cfg *c)
 {
 	struct xdpi_live *l = calloc(1, sizeof(*l));
@@ -270,7 +303,8 @@ struct xdpi_live *xdpi_live__open(struct xdpi_live_cfg *c)
 		xdpi_log_error("--metrics %s\n", why);
 		goto fail;
 	}
-	if (xdpi_outputs_open(&l->outputs, out) || load_fast_path(l) || open_pipeline(l))
+	if (xdpi_outputs_open(&l->outputs, out) || load_fast_path(l) || open_pipeline(l) ||
+	    open_balancer(l))
 		goto fail;
 	return l;
 fail:
@@ -324,6 +358,8 @@ int xdpi_live__run(struct xdpi_live *l, volatile sig_atomic_t *stop,
 			xdpi_tls_plain__drain(l->c->common.observe.tls_plain,
 					      xdpi_app_monotonic_ns());
 		xdpi_sink_flush(&l->sink);
+		if (l->lb)
+			xdpi_lb__tick(l->lb, xdpi_app_monotonic_ns());
 		if (n < 0 && n != -EINTR) {
 			xdpi_log_error("reading the %s failed: %s\n", l->src_ops[0]->name,
 				       strerror(-n));
@@ -367,6 +403,7 @@ int xdpi_live__free(struct xdpi_live *l)
 	if (!l)
 		return 0;
 	xdpi_metrics__stop(l->metrics);
+	xdpi_lb__free(l->lb);
 	for (int i = 0; i < 2; i++)
 		if (l->src[i])
 			l->src_ops[i]->close(l->src[i]);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "app_int.h"
+#include "xdpi/lb.h"
 #include "xdpi/policy.h"
 #include "xdpi/decode.h"
 #include "xdpi/dissect.h"
@@ -195,5 +196,7 @@ int xdpi_app_metrics_compose(struct xdpi_sink *s, const struct xdpi_app_report *
 	sources(p, src, s);
 	if (src->observe)
 		xdpi_app_observe_expose(src->observe, p);
+	if (src->lb)
+		xdpi_lb__expose(src->lb, p);
 	return fclose(f) ? -1 : 0;
 }

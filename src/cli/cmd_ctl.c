@@ -46,7 +46,13 @@ static const char synopsis[] =
 	"                       in one step: packets never see half of the old and half of the new\n"
 	"  limits [OPTIONS]     show the rate limits; with options (below), change those given\n"
 	"  bypass PROTO SRC DST stop copying a flow to user space (the kernel still counts it);\n"
-	"                       SRC and DST are ADDR:PORT, [IPV6]:PORT\n";
+	"                       SRC and DST are ADDR:PORT, [IPV6]:PORT\n"
+	"  lb                   the balancer's services (run --lb): backends, weights, health,\n"
+	"                       counters\n"
+	"  lb-weight VIP:PORT BACKEND W  a backend's weight; 0 drains it (no new connections,\n"
+	"                       established ones keep it)\n"
+	"  lb-add VIP:PORT BACKEND [W]   a new backend (weight 1 unless W)\n"
+	"  lb-remove VIP:PORT BACKEND    out of the table; its connections move\n";
 
 static const char epilogue[] =
 	"Examples:\n"
@@ -58,7 +64,10 @@ static const char epilogue[] =
 	"  sudo xdpi ctl -i eth0 reload --rule 1 drop_v4.txt\n"
 	"  sudo xdpi ctl -i eth0 bypass tcp 198.51.100.4:443 203.0.113.9:51000\n"
 	"  sudo xdpi ctl -i eth0 stats | grep policy_\n"
-	"  sudo xdpi ctl -i eth0 limits --syn-dst-rate 2000 --icmp-limit 0\n";
+	"  sudo xdpi ctl -i eth0 limits --syn-dst-rate 2000 --icmp-limit 0\n"
+	"  sudo xdpi ctl -i eth0 lb\n"
+	"  sudo xdpi ctl -i eth0 lb-weight 198.51.100.10:80 198.18.30.12 0   # drain\n"
+	"  sudo xdpi ctl -i eth0 lb-add 198.51.100.10:80 198.18.30.14 2\n";
 
 struct ctl {
 	const char *ifname;
@@ -525,6 +534,8 @@ static int dispatch(struct ctl *c, const char *cmd, int argc, char **argv)
 		return cmd_limits(c, argc);
 	if (!strcmp(cmd, "port-add") || !strcmp(cmd, "port-del"))
 		return cmd_port(c, !strcmp(cmd, "port-del"), argc, argv);
+	if (ctl_lb_command(cmd))
+		return ctl_lb(&c->pins, cmd, argc, argv);
 	return cmd_bypass(c, argc, argv);
 }
 
@@ -537,7 +548,7 @@ static bool known_command(const char *cmd)
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (!strcmp(cmd, cmds[i]))
 			return true;
-	return false;
+	return ctl_lb_command(cmd);
 }
 
 int cmd_ctl(int argc, char **argv)

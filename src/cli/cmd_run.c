@@ -10,6 +10,7 @@
 #include "xdpi/cidr_list.h"
 #include "xdpi/eve.h"
 #include "xdpi/host.h"
+#include "xdpi/lb.h"
 #include "xdpi/log.h"
 #include "xdpi/metrics.h"
 #include "xdpi/policy.h"
@@ -47,6 +48,8 @@ static const char epilogue[] =
 	"       --rules contrib/rules/llm.rules   # LLM calls: tokens, cost, prompt attacks\n"
 	"  sudo xdpi run -i eth0 --metrics :9469 --api-routes openapi.yaml \\\n"
 	"       --api-alert 'error_ratio > 5% for 1m' --api-webhook http://alerts.internal/hook\n"
+	"  sudo xdpi run -i eth0 --lb /etc/xdpi/lb.conf --metrics :9469   # XDP balancer\n"
+	"  sudo xdpi run -i eth0 --lb-decap --metrics 0.0.0.0:9469   # on each of its backends\n"
 	"  sudo xdpi run -i eth0 --redis redis://127.0.0.1/suricata --ipfix 127.0.0.1:4739 \\\n"
 	"       --rules local.rules --pcap-alerts /var/log/xdpi/pcap --pcap-rotate 50\n";
 
@@ -184,6 +187,23 @@ static int opt_umem_frames(void *ctx, const char *arg)
 	return parse_u32("umem-frames", arg, 64, 1u << 20, &((struct xdpi_live_cfg *)ctx)->xsk.frames);
 }
 
+static int opt_lb(void *ctx, const char *arg)
+{
+	struct xdpi_live_cfg *c = ctx;
+	char err[512];
+
+	if (c->lb) {
+		cli_error("--lb: given twice (one file holds every service)");
+		return -1;
+	}
+	c->lb = calloc(1, sizeof(*c->lb));
+	if (!c->lb || xdpi_lb_conf_load(arg, c->lb, err, sizeof(err))) {
+		cli_error("%s", c->lb ? err : "--lb: out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 static const struct cli_opt run_opts[] = {
 	CLI_STR("interface", 'i', "IFACE", struct xdpi_live_cfg, ifname,
 		"the interface to attach to (required)"),
@@ -254,6 +274,14 @@ static const struct cli_opt run_opts[] = {
 		 "again). Remove with the `rm -r` it prints. Not with --tap."),
 	CLI_FLAG("no-pin", 0, struct xdpi_live_cfg, no_pin,
 		 "pin nothing (no bpffs needed; `xdpi ctl` cannot reach it)"),
+	CLI_FN("lb", 0, "FILE", opt_lb,
+	       "balance the virtual services of FILE over their backends in\n"
+	       "XDP (Maglev, IP-in-IP, direct server return), with health\n"
+	       "checks; change backends live with `xdpi ctl lb-...` (README,\n"
+	       "\"The balancer\")"),
+	CLI_FLAG("lb-decap", 0, struct xdpi_live_cfg, lb_decap,
+		 "a balancer's backend: unwrap IP-in-IP packets arriving on\n"
+		 "IFACE in XDP, before anything reads them (no ipip device)"),
 };
 
 /* What no single option can check: combinations. */
@@ -265,6 +293,13 @@ static int check_args(const struct xdpi_live_cfg *c, int first, int argc, char *
 	}
 	if (!c->ifname) {
 		cli_error("run: -i IFACE is required (`xdpi run --help`)");
+		return -1;
+	}
+	if (c->lb && (c->tap || c->persist || c->no_egress || c->common.workers > 1)) {
+		cli_error("run: --lb cannot go with %s", c->tap ? "--tap (a copy of traffic)" :
+			  c->persist ? "--persist: its health checks and tables need the daemon" :
+			  c->no_egress ? "--no-egress: health checks leave through TC egress" :
+			  "--workers above 1 (its events share the output with the engine's)");
 		return -1;
 	}
 	if (c->persist && (c->tap || c->no_pin)) {

@@ -47,4 +47,9 @@ void cli_limits_print(const struct xdpi_limits *k, FILE *f);
 int cli_parse_u64(const char *name, const char *arg, uint64_t min, uint64_t max, uint64_t *out);
 void cli_set_verbosity(int verbose);
 
+/* xdpi ctl's balancer commands (ctl_lb.c): lb, lb-weight, lb-add, lb-remove. */
+struct xdpi_pins;
+bool ctl_lb_command(const char *cmd);
+int ctl_lb(const struct xdpi_pins *p, const char *cmd, int argc, char **argv);
+
 #endif /* XDPI_CLI_COMMON_H */

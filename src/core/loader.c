@@ -68,6 +68,7 @@ __attribute__((format(printf, 2, 3))) static void say(const struct xdpi_loader *
 		(skel)->rodata->cfg_tun_ignore = (c)->tun_ignore;                              \
 		(skel)->rodata->cfg_vxlan_port = (c)->vxlan_port;                              \
 		(skel)->rodata->cfg_policy_outer = (c)->policy_outer;                          \
+		(skel)->rodata->cfg_lb_decap = (c)->lb_decap;                                  \
 		(skel)->rodata->cfg_replay_clock = (c)->replay_clock;                          \
 		(skel)->rodata->cfg_wakeup_bytes = xdpi_loader_wakeup_bytes((c)->ringbuf_bytes); \
 	} while (0)
@@ -89,6 +90,8 @@ static int size_maps(struct bpf_object *obj, const struct xdpi_loader_cfg *c)
 			err = bpf_map__set_max_entries(m, c->max_flows);
 		else if (!strcmp(bpf_map__name(m), "events_rb"))
 			err = bpf_map__set_max_entries(m, c->ringbuf_bytes);
+		else if (!strcmp(bpf_map__name(m), "lb_conns")) /* preallocated: none unless used */
+			err = bpf_map__set_max_entries(m, c->lb_conns ? c->lb_conns : 256);
 		if (err)
 			return err;
 	}
@@ -486,6 +489,18 @@ int xdpi_loader__map_fd(const struct xdpi_loader *l, enum xdpi_map m)
 		return bpf_map__fd(l->xdp->maps.xsks);
 	case XDPI_MAP_MSG_HINTS:
 		return bpf_map__fd(l->xdp->maps.msg_hints);
+	case XDPI_MAP_LB_VIPS:
+		return bpf_map__fd(l->xdp->maps.lb_vips);
+	case XDPI_MAP_LB_RINGS:
+		return bpf_map__fd(l->xdp->maps.lb_rings);
+	case XDPI_MAP_LB_BACKENDS:
+		return bpf_map__fd(l->xdp->maps.lb_backends);
+	case XDPI_MAP_LB_CFG:
+		return bpf_map__fd(l->xdp->maps.lb_cfg);
+	case XDPI_MAP_LB_SVC_STATS:
+		return bpf_map__fd(l->xdp->maps.lb_svc_stats);
+	case XDPI_MAP_LB_BACKEND_STATS:
+		return bpf_map__fd(l->xdp->maps.lb_backend_stats);
 	}
 	return -EINVAL;
 }

@@ -33,6 +33,12 @@ const struct xdpi_pin_spec xdpi_pin_specs[XDPI_PIN_N] = {
 	[XDPI_PIN_COUNTERS] = { "counters", 4, sizeof(struct xdpi_counters) },
 	[XDPI_PIN_FLOWS] = { "flows", sizeof(struct xdpi_flow_key), sizeof(struct xdpi_flow_value) },
 	[XDPI_PIN_LIMITS] = { "limits", 4, sizeof(struct xdpi_limits) },
+	[XDPI_PIN_LB_VIPS] = { "lb_vips", sizeof(struct xdpi_lb_vip_key), sizeof(struct xdpi_lb_vip) },
+	[XDPI_PIN_LB_BACKENDS] = { "lb_backends", 4, sizeof(struct xdpi_lb_backend) },
+	[XDPI_PIN_LB_CFG] = { "lb_cfg", 4, sizeof(struct xdpi_lb_cfg) },
+	[XDPI_PIN_LB_SVC_STATS] = { "lb_svc_stats", 4, sizeof(struct xdpi_lb_svc_stats) },
+	[XDPI_PIN_LB_BACKEND_STATS] = { "lb_backend_stats", 4,
+					sizeof(struct xdpi_lb_backend_stats) },
 };
 
 uint64_t xdpi_netns_inode(void)

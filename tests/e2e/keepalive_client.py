@@ -9,6 +9,7 @@ import time
 
 
 def read_response(s):
+    """The status line and the body of the next response on socket S."""
     buf = b""
     while b"\r\n\r\n" not in buf:
         chunk = s.recv(4096)
@@ -26,7 +27,7 @@ def read_response(s):
         if not chunk:
             raise ConnectionError("closed")
         body += chunk
-    return head.split(b"\r\n")[0]
+    return head.split(b"\r\n")[0], body[:length]
 
 
 def main():
@@ -38,7 +39,7 @@ def main():
     for n in range(1, count + 1):
         try:
             s.sendall(req)
-            status = read_response(s)
+            status, _ = read_response(s)
             print("ok", n, status.decode(), flush=True)
         except (socket.timeout, ConnectionError) as e:
             print("timeout", n, e, flush=True)
