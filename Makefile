@@ -64,13 +64,18 @@ clean:
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-BENCH_BINS := $(OUT)/bench/xdp_ns $(OUT)/bench/xdp_gen
+BENCH_BINS := $(OUT)/bench/xdp_ns $(OUT)/bench/xdp_gen $(OUT)/bench/lb_ns
 $(OUT)/bench/xdp_gen: bench/xdp_gen.c $(OUT)/tests/lib/pktbuild.o $(OUT)/bench/progs/bench_progs.skel.h
 	$(call msg,BENCH-CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) $< $(OUT)/tests/lib/pktbuild.o $(LDLIBS) -o $@
 
 $(OUT)/bench/xdp_ns: bench/xdp_ns.c $(OUT)/tests/lib/pktbuild.o $(LIBXDPI) $(OUT)/bench/progs/bench_progs.skel.h $(BPF_SKELS)
+	$(call msg,BENCH-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) $< $(OUT)/tests/lib/pktbuild.o $(LIBXDPI) $(LDLIBS) -o $@
+
+$(OUT)/bench/lb_ns: bench/lb_ns.c $(OUT)/tests/lib/pktbuild.o $(LIBXDPI) $(OUT)/bench/progs/bench_progs.skel.h
 	$(call msg,BENCH-CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) $< $(OUT)/tests/lib/pktbuild.o $(LIBXDPI) $(LDLIBS) -o $@

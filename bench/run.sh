@@ -11,6 +11,8 @@ res=bench/results/$(date -u +%Y%m%dT%H%M%SZ)-$(git rev-parse --short HEAD 2>/dev
 	echo
 	bench/enforce.sh 2>/dev/null
 	echo
+	bench/lb.sh 2>/dev/null
+	echo
 	bench/offline.sh
 	echo
 	bench/detect.sh

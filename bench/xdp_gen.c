@@ -3,7 +3,10 @@
  *   xdp_gen send IFACE SECONDS [SRC]  transmits TCP SYNs from SRC (default 198.18.0.1) to
  *                                     198.18.0.2:80 out of IFACE with BPF_PROG_RUN live
  *                                     frames for SECONDS, and prints the packets sent
- *   xdp_gen send IFACE SECONDS SRC NFLOWS
+ *   xdp_gen send IFACE SECONDS SRC NFLOWS [restore]
+ *                                     ... restore: the frame written again before each send
+ *                                     (a receiver that rewrites frames in place, such as the
+ *                                     balancer, hands back pages holding its rewrite)
  *                                     ... over NFLOWS flows (the source port rotates)
  *   xdp_gen rewrite OUT PCAP...       writes the Ethernet frames of the captures (a real
  *                                     mix: HTTP, DNS, TLS, ...) to OUT with their addresses
@@ -57,6 +60,8 @@ static int send_for(struct bench_progs *s, int ifindex, double seconds, const ch
 	struct xdp_md ctx_in = { .data_end = (__u32)len, .ingress_ifindex = (__u32)ifindex };
 	unsigned long long sent = 0;
 	double t0 = mono_s(), took;
+
+	memcpy(s->bss->gen_frame, buf, len < sizeof(s->bss->gen_frame) ? len : sizeof(s->bss->gen_frame));
 
 	while ((took = mono_s() - t0) < seconds && !stop) {
 		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = buf, .data_size_in = (__u32)len,
@@ -219,6 +224,8 @@ int main(int argc, char **argv)
 	s = bench_progs__open();
 	if (s && !strcmp(argv[1], "send") && argc > 5)
 		s->rodata->cfg_nflows = (__u32)atoi(argv[5]);
+	if (s && !strcmp(argv[1], "send") && argc > 6 && !strcmp(argv[6], "restore"))
+		s->rodata->cfg_gen_restore = 1; /* the receiver rewrites frames in place */
 	if (s && bench_progs__load(s)) {
 		bench_progs__destroy(s);
 		s = NULL;

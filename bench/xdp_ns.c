@@ -14,6 +14,7 @@
 #include "bpf/xdp_ingress.skel.h"
 #include "bench/progs/bench_progs.skel.h"
 #include "../tests/lib/pktbuild.h"
+#include "ns_run.h"
 
 #define XDP_FILTER_OBJ "/usr/lib/x86_64-linux-gnu/bpf/xdpfilt_dny_all.o"
 
@@ -43,23 +44,9 @@ static const struct {
 	{ "ipip_tcp_data", { .type = PKT_TUN_IPIP, .family = 4, .src = "198.18.9.1", .dst = "198.18.9.2" } },
 };
 
-/* Mean ns per run of prog_fd over the packet, best of 3 calls (the machine is noisy). */
 static double ns_per_pkt(int prog_fd, const uint8_t *buf, size_t len)
 {
-	double best = 1e12;
-
-	for (int i = 0; i < 3; i++) {
-		uint8_t copy[2048];
-		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = copy, .data_size_in = (uint32_t)len,
-			    .repeat = repeat);
-
-		memcpy(copy, buf, len);
-		if (bpf_prog_test_run_opts(prog_fd, &o))
-			return -errno;
-		if (o.duration < best)
-			best = o.duration;
-	}
-	return best;
+	return bench_ns_per_pkt(prog_fd, buf, len, repeat);
 }
 
 static struct xdp_ingress *load_xdpi(uint8_t steer)

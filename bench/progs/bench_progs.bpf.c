@@ -41,11 +41,56 @@ int rotate_xdpi(struct xdp_md *ctx)
 	return xdpi_process(ctx, 0);
 }
 
+/* The balancer's cost: the pipeline over rotating connections, then the frame put back as the
+ * client sent it (one adjust_head and the ethertype), since a test run's repetitions share one
+ * buffer and each must see the client's packet, not the last one's encapsulation. */
+SEC("xdp")
+int rotate_lb(struct xdp_md *ctx)
+{
+	void *data, *end;
+	__u8 *eth;
+	int r;
+
+	rotate_port(ctx);
+	r = xdpi_process(ctx, 0);
+	data = (void *)(long)ctx->data;
+	end = (void *)(long)ctx->data_end;
+	eth = data;
+	if ((void *)(eth + 34) > end || eth[12] != 0x08 || eth[13] != 0x00 || eth[14] != 0x45 ||
+	    eth[23] != IPPROTO_IPIP || bpf_xdp_adjust_head(ctx, 20))
+		return r;
+	data = (void *)(long)ctx->data;
+	end = (void *)(long)ctx->data_end;
+	eth = data;
+	if ((void *)(eth + 14) > end)
+		return r;
+	eth[12] = 0x08;
+	eth[13] = 0x00;
+	return r;
+}
+
 /* The generator: run with BPF_F_TEST_XDP_LIVE_FRAMES, each repetition transmits the frame
  * out of the run's interface (the receiver's XDP program sees it on the veth peer). */
+/* The generator's frame, written again before each send when cfg_gen_restore: a receiver that
+ * rewrites a live frame in place (the balancer's encapsulation) hands back a page whose bytes
+ * the page pool does not reset, and the next send would carry those. */
+const volatile __u8 cfg_gen_restore = 0;
+__u8 gen_frame[64];
+
+static __always_inline void restore_frame(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+
+	if (data + 54 > end)
+		return;
+	__builtin_memcpy(data, gen_frame, 54); /* Ethernet, IPv4, TCP: the SYN as built */
+}
+
 SEC("xdp")
 int xdp_tx_gen(struct xdp_md *ctx)
 {
+	if (cfg_gen_restore)
+		restore_frame(ctx);
 	if (cfg_nflows > 1) /* many flows: each repetition its own source port */
 		rotate_port(ctx);
 	return XDP_TX;

@@ -266,6 +266,7 @@ __noinline int xdpi_stage_lb(struct xdp_md *ctx, struct xdpi_meta *m, __u64 now)
 	struct xdpi_lb_vip_key vk = {};
 	struct xdpi_lb_conn_key ck = {};
 	struct xdpi_lb_svc_stats *ss;
+	struct xdpi_lb_backend_stats *bs;
 	struct xdpi_lb_backend *b;
 	struct xdpi_lb_cfg *cfg = lb_cfg_get();
 	struct xdpi_lb_vip *vip;
@@ -298,8 +299,11 @@ __noinline int xdpi_stage_lb(struct xdp_md *ctx, struct xdpi_meta *m, __u64 now)
 		lb_scount(ss, XDPI_LB_SC_NO_BACKEND, 1);
 		return XDP_DROP;
 	}
-	lb_bcount(id, XDPI_LB_BC_PKTS, 1);
-	lb_bcount(id, XDPI_LB_BC_BYTES, len);
+	bs = bpf_map_lookup_elem(&lb_backend_stats, &id);
+	if (bs) {
+		bs->c[XDPI_LB_BC_PKTS]++;
+		bs->c[XDPI_LB_BC_BYTES] += len;
+	}
 	if (icmp)
 		lb_scount(ss, XDPI_LB_SC_ICMP_FORWARDED, 1);
 	r = lb_encap(ctx, m->l3_off, m->family, b, cfg, hash);

@@ -119,6 +119,10 @@ struct xdpi_lb *xdpi_lb__open(const struct xdpi_lb_conf *c, const struct xdpi_lb
 /* Advances checks, reads the counters and the backends map (xdpi ctl's changes), swaps the
  * tables whose healthy set changed. Never blocks: call it every few tens of milliseconds. */
 void xdpi_lb__tick(struct xdpi_lb *lb, uint64_t now_ns);
+/* What the host must do for C's backends on IFNAME (forward IPv4, IPv6): 0, or -1 with ERR
+ * saying what to set. */
+int xdpi_lb_host_check(const struct xdpi_lb_conf *c, const char *ifname, char *err,
+		       size_t errlen);
 void xdpi_lb__expose(struct xdpi_lb *lb, struct xdpi_prom *p);
 void xdpi_lb__free(struct xdpi_lb *lb);
 

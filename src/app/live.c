@@ -273,6 +273,10 @@ static int open_balancer(struct xdpi_live *l)
 
 	if (!l->c->lb)
 		return 0;
+	if (xdpi_lb_host_check(l->c->lb, l->c->ifname, err, sizeof(err))) {
+		xdpi_log_error("--lb: %s\n", err);
+		return -1;
+	}
 	l->lb = xdpi_lb__open(l->c->lb, &m, xdpi_app_monotonic_ns(),
 			      l->c->common.observe.out.wall_offset_ns, xdpi_outputs_event,
 			      &l->outputs, err, sizeof(err));

@@ -681,6 +681,44 @@ void xdpi_lb__expose(struct xdpi_lb *lb, struct xdpi_prom *p)
 
 /* ---- life ---- */
 
+/* bpf_fib_lookup answers only on an interface that forwards, and the host's stack forwards
+ * what it could not place only then: without it every balanced packet would be lost. */
+static int forwarding_on(const char *family, const char *ifname)
+{
+	char path[160], v = '0';
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/%s/conf/%s/forwarding", family, ifname);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fread(&v, 1, 1, f) != 1)
+		v = '0';
+	fclose(f);
+	return v == '1';
+}
+
+int xdpi_lb_host_check(const struct xdpi_lb_conf *c, const char *ifname, char *err,
+		       size_t errlen)
+{
+	bool v4 = false, v6 = false;
+
+	for (uint32_t i = 0; i < c->nbackends; i++)
+		c->backends[i].family == 4 ? (v4 = true) : (v6 = true);
+	if (v4 && forwarding_on("ipv4", ifname) == 0) {
+		snprintf(err, errlen, "IPv4 forwarding is off on %s: the kernel would place no "
+			 "balanced packet (sysctl -w net.ipv4.conf.all.forwarding=1 "
+			 "net.ipv4.conf.%s.forwarding=1)", ifname, ifname);
+		return -1;
+	}
+	if (v6 && forwarding_on("ipv6", ifname) == 0) {
+		snprintf(err, errlen, "IPv6 forwarding is off on %s: the kernel would place no "
+			 "balanced packet (sysctl -w net.ipv6.conf.all.forwarding=1)", ifname);
+		return -1;
+	}
+	return 0;
+}
+
 struct xdpi_lb *xdpi_lb__open(const struct xdpi_lb_conf *c, const struct xdpi_lb_maps *m,
 			      uint64_t now_ns, int64_t wall_offset_ns, xdpi_lb_emit_fn emit,
 			      void *emit_ctx, char *err, size_t errlen)

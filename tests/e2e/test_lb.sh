@@ -134,6 +134,9 @@ rc=$?
 check "a bad --lb file is refused with its place (exit $rc: $(head -1 "$TMP/bad.log"))" \
 	grep -q "bad.conf:2:24: expected weight or metrics" "$TMP/bad.log"
 
+in_net "$NS_CLI" "$XDPI" run -i c$SUF --no-pin --lb "$TMP/lb.conf" -o /dev/null >"$TMP/nofwd.log" 2>&1
+check "a host that does not forward is refused, saying what to set" \
+	grep -q "IPv4 forwarding is off on c$SUF.*sysctl -w net.ipv4.conf.all.forwarding=1" "$TMP/nofwd.log"
 start_xdpi "$TMP/xdpi.log" --lb "$TMP/lb.conf" -o "$TMP/eve.json" --stats-interval 0 \
 	--metrics 127.0.0.1:9469 ||
 	{ echo "FAIL attach"; cat "$TMP/xdpi.log"; exit 1; }
