@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 """Clients of the balancer's e2e test; each backend's nginx answers GET /who with its name.
 
-  lb_client.py many VIP N [--src ADDR] [--port0 P]   N new connections, one GET each; prints
-      {"by_backend": {...}, "failed": F, "ports": {"P": "bN", ...}} (--port0: from source
-      ports P, P+1, ... so that a later run repeats the same connections)
+  lb_client.py many VIP N [--src ADDR] [--port0 P] [--vport P]   N new connections, one GET
+      each; prints {"by_backend": {...}, "failed": F, "ports": {"P": "bN", ...}} (--port0:
+      from source ports P, P+1, ... so that a later run repeats the same connections;
+      --vport: the service's port, 80 unless given)
   lb_client.py hold VIP N GO OUT   N keep-alive connections, one GET each; then, once the file
       GO exists (60 s at most), one more GET on each; writes to OUT for each connection the
       backend of both answers (null: no answer)
@@ -29,13 +30,16 @@ def get(sock, keep):
     return body.decode().strip()
 
 
+VPORT = 80
+
+
 def connect(vip, src, port):
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.settimeout(2)
     if src or port:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         s.bind((src or '0.0.0.0', port or 0))
-    s.connect((vip, 80))
+    s.connect((vip, VPORT))
     return s
 
 
@@ -81,7 +85,10 @@ def hold(vip, n, go, out):
 
 
 def main():
+    global VPORT
     args = sys.argv[1:]
+    if '--vport' in args:
+        VPORT = int(args[args.index('--vport') + 1])
     if args[0] == 'many':
         src = args[args.index('--src') + 1] if '--src' in args else None
         port0 = int(args[args.index('--port0') + 1]) if '--port0' in args else None

@@ -85,6 +85,7 @@ http {
   uwsgi_temp_path $d; scgi_temp_path $d;
   server {
     listen 0.0.0.0:80 reuseport;
+    listen 0.0.0.0:8080 reuseport;
     include $d/mode.conf;
     location /who { return 200 "b$n\n"; }
     location / { return 200 "ok\n"; }
@@ -97,10 +98,14 @@ NGX
 }
 
 # backend_agent N: xdpi on backend N's link, unwrapping and measuring its API.
+# (backend 2's drops SYNs to port 8080 without a word: a host that does not answer, for the
+# passive health of the second service)
 backend_agent() {
-	local n=$1
+	local n=$1 rule=()
+	[ "$n" = 2 ] && rule=(--port-rule 'drop tcp/8080')
 	run_bg_net "$(bns "$n")" "$TMP/b$n/xdpi.log" "$XDPI" run -i b$n$SUF --lb-decap --no-pin \
-		--max-flows 8192 --stats-interval 0 -o "$TMP/b$n/eve.json" --metrics 0.0.0.0:9469
+		--max-flows 8192 --stats-interval 0 -o "$TMP/b$n/eve.json" --metrics 0.0.0.0:9469 \
+		"${rule[@]}"
 	wait_until 20 grep -q "attached to" "$TMP/b$n/xdpi.log"
 }
 
@@ -127,6 +132,12 @@ service web $VIP:80
   backend ${BACKENDS[0]} weight 1 metrics http://${BACKENDS[0]}:9469/metrics
   backend ${BACKENDS[1]} weight 1 metrics http://${BACKENDS[1]}:9469/metrics
   backend ${BACKENDS[2]} weight 2 metrics http://${BACKENDS[2]}:9469/metrics
+service alt $VIP:8080
+  check none
+  passive syn-retrans 0.3 min 4 window 3s eject 20s
+  backend ${BACKENDS[0]}
+  backend ${BACKENDS[1]}
+  backend ${BACKENDS[2]}
 CONF
 printf 'service web %s:80\n  backend 198.18.30.11 wieght 2\n' $VIP >"$TMP/bad.conf"
 "$XDPI" run -i lo --lb "$TMP/bad.conf" >"$TMP/bad.log" 2>&1
@@ -143,8 +154,8 @@ start_xdpi "$TMP/xdpi.log" --lb "$TMP/lb.conf" -o "$TMP/eve.json" --stats-interv
 # a veth takes XDP_TX frames from its peer only with an XDP program of its own (a physical
 # NIC's wire needs none): xdp-filter's, which passes everything
 in_net "$NS_GW" xdp-filter load -m native gl$SUF || { echo "FAIL xdp-filter on the router"; exit 1; }
-check "the first table is announced (slots by weight)" \
-	wait_until 5 lb_event '.xdpi.lb.event == "table" and (.xdpi.lb.backends | length) == 3'
+check "the first tables are announced (slots by weight)" \
+	wait_until 5 lb_event '.xdpi.lb.event == "table" and .xdpi.lb.service == "web" and (.xdpi.lb.backends | length) == 3'
 
 # ---- spread: 3,000 new connections, against the backends' access logs ----
 for n in 1 2 3; do eval "base_$n=\$(served $n)"; done
@@ -229,6 +240,15 @@ check "fixed: readmitted after its ejection" wait_until 15 readmitted
 out=$(many 200)
 check "  and serving again ($(jq -c .by_backend <<<"$out"))" jq_ok '(.by_backend.b1 // 0) > 20' <<<"$out"
 
+# ---- passive health: backend 2 drops the second service's SYNs; clients retry them ----
+passive_out() { many 6 --vport 8080 >/dev/null; lb_event '.xdpi.lb.event == "backend_down" and .xdpi.lb.service == "alt" and .xdpi.lb.backend == "198.18.30.12" and .xdpi.lb.source == "passive"'; }
+check "SYNs retried to a silent backend take it out (passive, counted in XDP)" wait_until 30 passive_out
+out=$(many 40 --vport 8080)
+check "then every connection is answered, none by it ($(jq -c '.by_backend' <<<"$out"), failed $(jq .failed <<<"$out"))" \
+	jq_ok '.failed == 0 and (.by_backend.b2 // 0) == 0' <<<"$out"
+check "  and the other service still uses it (its own health)" \
+	jq_ok '(.by_backend.b2 // 0) > 0' <<<"$(many 60)"
+
 # ---- a blocked source reaches no backend ----
 check "xdpi ctl blocks the second client address" xctl block $CLIENT_B
 for n in 1 2 3; do eval "b_$n=\$(grep -c '^$CLIENT_B ' $TMP/b$n/access.log)"; done
@@ -240,7 +260,7 @@ check "  and no backend logged it" [ "$(grep -c "^$CLIENT_B " "$TMP"/b[123]/acce
 check "xdpi ctl turns the SYN flood defence on (200 SYN/s per destination, 10 per source)" \
 	xctl limits --syn-dst-rate 200 --syn-src-rate 10 --syn-block 0
 kstat() { awk -v k="$1" '$1 == k { print $2 }' <<<"$2"; }
-new_conns() { xctl lb | sed -n 's/^service .* conn_new=\([0-9]*\) .*/\1/p'; }
+new_conns() { xctl lb | sed -n 's/^service .*:80\/tcp .* conn_new=\([0-9]*\) .*/\1/p'; }
 k0=$(xctl stats)
 n0=$(new_conns)
 cli timeout 20 hping3 -q -S -p 80 -i u100 -c 20000 $VIP >/dev/null 2>&1
