@@ -345,7 +345,7 @@ static int backend(struct parse *p)
 			if (tok_u32(p, v, 0, 1000, &w))
 				return -EINVAL;
 		} else if (tok_is(k, "metrics")) {
-			if (v->len >= sizeof(b->metrics) || strncmp(v->s, "http://", 7))
+			if (v->len >= sizeof(b->metrics) || v->len < 8 || memcmp(v->s, "http://", 7))
 				return xdpi_text_fail(&p->pos, v->col, "expected an http:// URL of the "
 						      "backend's xdpi /metrics");
 			memcpy(b->metrics, v->s, v->len);
