@@ -354,6 +354,48 @@ static void test_passive_signals(struct lab *l)
 	CHECK(backend_count(l, id, XDPI_LB_BC_CLIENT_RST) == rst + 1, "a client reset counted");
 }
 
+/* A client behind a VLAN tag: the wrapped frame leaves untagged, the inner packet whole. */
+static void test_vlan_client(struct lab *l)
+{
+	struct pkt_spec s = tcp("198.18.95.1", 44000, VIP, 80, 0x02);
+	uint8_t in[256];
+	size_t len;
+	struct out o;
+
+	s.nvlan = 1;
+	s.vlan[0] = 7;
+	len = pkt_build(&s, in, sizeof(in));
+	run_frame(l, in, len, &o);
+	CHECK(outer_backend4(l, &o) == (int)model_pick(l, &s), "the tagged client's backend");
+	CHECK(o.len == len - 4 + 20 && !memcmp(o.pkt + 34, in + 18, len - 18),
+	      "untagged outside (%u bytes), the inner packet unchanged", o.len);
+}
+
+/* A UDP service: each datagram of a flow to the same backend, the table's. */
+static void test_udp_service(struct lab *l)
+{
+	struct xdpi_lb_vip_key vk;
+	struct xdpi_lb_vip v = { .service = 0 };
+	struct pkt_spec s = { .family = 4, .proto = 17, .src = "198.18.96.1", .dst = VIP,
+			      .sport = 5353, .dport = 53, .payload = "q", .plen = 1 };
+	struct out o;
+	int first;
+
+	xdpi_lb_vip_parse(VIP ":53/udp", &vk);
+	CHECK(!bpf_map_update_elem(l->m.vips, &vk, &v, BPF_ANY), "a UDP VIP for service 0");
+	run_pkt(l, &s, &o);
+	first = outer_backend4(l, &o);
+	CHECK(first >= 0 && first == (int)l->table[0][xdpi_lb_slot(xdpi_lb_hash(&(struct xdpi_lb_conn_key){
+		      .saddr = { v4("198.18.96.1") }, .daddr = { v4(VIP) }, .sport = htons(5353),
+		      .dport = htons(53), .proto = 17, .family = 4 }))],
+	      "the datagram went to the model's backend (%d)", first);
+	for (int i = 0; i < 5; i++) {
+		run_pkt(l, &s, &o);
+		CHECK(outer_backend4(l, &o) == first, "the flow's next datagrams follow it");
+	}
+	bpf_map_delete_elem(l->m.vips, &vk);
+}
+
 static void test_not_a_vip_passes(struct lab *l)
 {
 	struct pkt_spec s = tcp(CLIENT, 40001, VIP, 81, 0x02); /* port 81: not a service */
@@ -492,6 +534,8 @@ int main(void)
 	test_encap_exact(&l);
 	test_model_10000(&l);
 	test_not_a_vip_passes(&l);
+	test_vlan_client(&l);
+	test_udp_service(&l);
 	test_too_big(&l);
 	test_icmp_to_its_backend(&l);
 	test_passive_signals(&l);
