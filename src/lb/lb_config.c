@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
 #include "xdpi/cidr_list.h"
 #include "xdpi/lb.h"
 #include "xdpi/text_file.h"
@@ -247,6 +248,10 @@ static int check(struct parse *p)
 	} else {
 		return xdpi_text_fail(&p->pos, p->t[1].col, "expected tcp, http PATH or none");
 	}
+	if (c->kind != XDPI_LB_CHECK_NONE && p->svc->vip.proto == IPPROTO_UDP)
+		return xdpi_text_fail(&p->pos, p->t[1].col, "service '%s' is UDP: its active check "
+				      "is none (checks connect over TCP; passive and l7 health apply)",
+				      p->svc->name);
 	for (; i < p->n; i += 2) {
 		const struct tok *k = &p->t[i], *v = &p->t[i + 1];
 		int r;

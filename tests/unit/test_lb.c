@@ -97,6 +97,7 @@ static void test_lb_conf_errors_name_the_place(void **state)
 		{ "service a 198.18.100.1:80\n check tcp interval 5\n", "lb.conf:2:21: expected a duration with its unit" },
 		{ "service a 198.18.100.1:80\n check tcp interval 1s timeout 2s\n", "lb.conf:2:2: a check's timeout (2000ms) is longer than its interval (1000ms)" },
 		{ "service a 198.18.100.1:80\n check tcp interval\n", "lb.conf:2:20: 'interval' needs a value" },
+		{ "service a 198.18.100.1:53/udp\n check tcp\n", "lb.conf:2:8: service 'a' is UDP: its active check is none" },
 		{ "service a 198.18.100.1:80\n passive syn-retrans 2\n", "lb.conf:2:22: expected a ratio above 0 and at most 1" },
 		{ "service a 198.18.100.1:80\n l7 errors 0.5\n", "lb.conf:2:5: expected 'l7 server-errors RATIO" },
 		{ "outer-source 192.0.0.0/4\n", "lb.conf:1:14: an outer-source prefix is /8 or longer" },
