@@ -103,13 +103,12 @@ static struct pkt_spec tcp(uint16_t dport, uint8_t flags)
 }
 
 /* ns/packet of PROG over S's packet, the connections warmed by one walk first. */
-static double row(struct bench_progs *b, int prog, struct pkt_spec s, uint32_t nflows)
+static double row(int prog, struct pkt_spec s, uint32_t nflows)
 {
 	uint8_t buf[2048];
 	size_t len = pkt_build(&s, buf, sizeof(buf));
 
 	bench_ns_per_pkt(prog, buf, len, nflows); /* every connection in the table */
-	(void)b;
 	return bench_ns_per_pkt(prog, buf, len, repeat);
 }
 
@@ -132,13 +131,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "lb_ns: filling the table failed: %s\n", strerror(errno));
 		return 1;
 	}
-	pass = row(base, bpf_program__fd(base->progs.rotate_xdpi), tcp(80, 0x10), 1);
-	pass64k = row(base64k, bpf_program__fd(base64k->progs.rotate_xdpi), tcp(80, 0x10), 65536);
-	novip = row(one, bpf_program__fd(one->progs.rotate_xdpi), tcp(81, 0x10), 1);
-	est1 = row(one, bpf_program__fd(one->progs.rotate_lb), tcp(80, 0x10), 1);
-	est64k = row(many, bpf_program__fd(many->progs.rotate_lb), tcp(80, 0x10), 65536);
-	syn64k = row(many, bpf_program__fd(many->progs.rotate_lb), tcp(80, 0x02), 65536);
-	est1m = row(million, bpf_program__fd(million->progs.rotate_lb), tcp(80, 0x10), 65536);
+	pass = row(bpf_program__fd(base->progs.rotate_xdpi), tcp(80, 0x10), 1);
+	pass64k = row(bpf_program__fd(base64k->progs.rotate_xdpi), tcp(80, 0x10), 65536);
+	novip = row(bpf_program__fd(one->progs.rotate_xdpi), tcp(81, 0x10), 1);
+	est1 = row(bpf_program__fd(one->progs.rotate_lb), tcp(80, 0x10), 1);
+	est64k = row(bpf_program__fd(many->progs.rotate_lb), tcp(80, 0x10), 65536);
+	syn64k = row(bpf_program__fd(many->progs.rotate_lb), tcp(80, 0x02), 65536);
+	est1m = row(bpf_program__fd(million->progs.rotate_lb), tcp(80, 0x10), 65536);
 	printf("# balancer, ns/packet: BPF_PROG_TEST_RUN, repeat %u, best of 3 calls\n", repeat);
 	printf("%-52s %8s %8s\n", "case", "ns", "x pass");
 	printf("%-52s %8.1f %8s\n", "xdpi pass path, no service (baseline)", pass, "1.00");

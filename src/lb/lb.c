@@ -89,6 +89,8 @@ struct xdpi_lb {
 	struct backend b[XDPI_LB_BACKENDS_MAX];
 	struct service s[XDPI_LB_SERVICES_MAX];
 	struct xdpi_lb_member members[XDPI_LB_BACKENDS_MAX];
+	uint32_t read_keys[XDPI_LB_BACKENDS_MAX]; /* one batch read of lb_backends */
+	struct xdpi_lb_backend read_vals[XDPI_LB_BACKENDS_MAX];
 };
 
 static const char *const source_name[] = { "active", "passive", "l7" };
@@ -449,13 +451,12 @@ static void backend_forget(struct xdpi_lb *lb, uint32_t id)
 /* xdpi ctl lb-remove: out of its service's table now, then freed for reuse. */
 static void service_apply(struct xdpi_lb *lb, uint32_t svc, uint64_t now);
 
-static void leave(struct xdpi_lb *lb, uint32_t id, const struct xdpi_lb_backend *v, uint64_t now)
+static void leave(struct xdpi_lb *lb, uint32_t id, uint64_t now)
 {
 	struct backend *b = &lb->b[id];
 	struct xdpi_lb_backend freed = { 0 };
 	uint16_t svc = b->k.service;
 
-	(void)v;
 	b->k.state = XDPI_LB_LEAVING; /* members_now leaves it out */
 	lb->s[svc].built = false;
 	service_apply(lb, svc, now);
@@ -476,7 +477,7 @@ static void backend_seen(struct xdpi_lb *lb, uint32_t id, const struct xdpi_lb_b
 	uint16_t old_weight = b->k.weight;
 
 	if (v->state == XDPI_LB_LEAVING && was) {
-		leave(lb, id, v, now);
+		leave(lb, id, now);
 		return;
 	}
 	if (!was && !is)
@@ -508,16 +509,15 @@ static void backend_seen(struct xdpi_lb *lb, uint32_t id, const struct xdpi_lb_b
 static void read_backends(struct xdpi_lb *lb, uint64_t now)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, bo);
-	static uint32_t keys[XDPI_LB_BACKENDS_MAX];
-	static struct xdpi_lb_backend vals[XDPI_LB_BACKENDS_MAX];
 	uint32_t count = XDPI_LB_BACKENDS_MAX, out_batch;
-	int rc = bpf_map_lookup_batch(lb->m.backends, NULL, &out_batch, keys, vals, &count, &bo);
+	int rc = bpf_map_lookup_batch(lb->m.backends, NULL, &out_batch, lb->read_keys,
+				      lb->read_vals, &count, &bo);
 
 	if (rc && errno != ENOENT) /* ENOENT: the whole array in one batch */
 		return;
 	for (uint32_t i = 0; i < count; i++)
-		if (keys[i] < XDPI_LB_BACKENDS_MAX)
-			backend_seen(lb, keys[i], &vals[i], now);
+		if (lb->read_keys[i] < XDPI_LB_BACKENDS_MAX)
+			backend_seen(lb, lb->read_keys[i], &lb->read_vals[i], now);
 }
 
 static void read_passive(struct xdpi_lb *lb, uint32_t id, uint64_t now)
