@@ -9,7 +9,7 @@ include mk/flags.mk
 include mk/bpf.mk
 
 LIB_SRCS := $(wildcard src/lib/*.c src/app/*.c src/core/*.c src/api/*.c src/context/*.c src/capture/*.c src/dissect/*.c src/dissect/lib/*.c src/llm/*.c src/detect/*.c src/policy/*.c src/lb/*.c \
-	src/output/*.c)
+	src/output/*.c src/appid/*.c src/appid/ident/*.c)
 CLI_SRCS := $(wildcard src/cli/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(OUT)/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(OUT)/%.o)
@@ -27,6 +27,9 @@ $(LIBXDPI): $(LIB_OBJS)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 # The loader and the socket hooks embed the BPF skeletons.
+# The default application table is linked in whole (src/appid/apps_default.c).
+$(OUT)/src/appid/apps_default.o: data/apps.conf
+
 $(OUT)/src/core/loader.o $(OUT)/src/context/sock_ctx.o $(OUT)/src/context/tls_plain.o: $(BPF_SKELS)
 
 $(OUT)/%.o: %.c | deps-build

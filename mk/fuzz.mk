@@ -38,6 +38,7 @@ fuzz-seeds:
 	$(Q)mkdir -p $(FUZZ_SEEDS)/reassembly
 	$(Q)for d in tests/fuzz/seeds/*/; do t=$$(basename $$d); \
 		mkdir -p $(FUZZ_SEEDS)/$$t && cp $$d* $(FUZZ_SEEDS)/$$t/; done
+	$(Q)[ -d $(FUZZ_SEEDS)/appid ] || python3 tests/fuzz/appid_seeds.py $(FUZZ_SEEDS)/appid tests/data/appid/samples.txt tests/data/appid/manual.txt
 
 
 fuzz: deps-build fuzz-bins fuzz-seeds

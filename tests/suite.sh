@@ -71,6 +71,7 @@ run_corpus() {
 	python3 tests/corpus/check_corpus.py || rc=1
 	python3 tests/corpus/check_l7.py || rc=1
 	tests/corpus/check_workers.sh || rc=1
+	python3 tests/corpus/check_appid.py || rc=1 # nDPI's captures and expected labels
 	return $rc
 }
 

@@ -15,6 +15,7 @@ import sys
 LAYERS = [
     ["lib"],
     ["llm"],  # the LLM view: read by the HTTP dissectors, wired by core and app
+    ["appid"],  # identifiers, application names, risks: named by dissectors, core and rules
     ["capture", "dissect", "detect", "output", "policy", "api", "context"],
     ["lb"],  # the balancer's user-space half: reads CIDRs as policy does
     ["core"],

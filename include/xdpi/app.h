@@ -52,6 +52,8 @@ struct xdpi_app_observe {
 	bool llm_content;      /* --llm-content: prompt and completion text in llm events */
 	const char *llm_prices_file;
 	uint64_t llm_model_budget;
+	const char *apps_file;  /* --apps: DNS suffixes to applications, over the built-in table */
+	bool no_dns_names;      /* --no-dns-names: no application names from DNS answers */
 	/* after opening */
 	struct xdpi_outputs *outputs;
 	struct xdpi_sock_ctx *sock_ctx;

@@ -82,8 +82,23 @@ struct xdpi_dissect_ctx {
 	/* Each finished LLM call, before its metrics: the engine may name its caller (the
 	 * client's process or container) and watches the llm_* alert conditions (NULL: none). */
 	void (*llm_done)(struct xdpi_dissect_ctx *c, struct xdpi_llm_record *r);
+	/* The name the client asked the server by (SNI, Host, :authority) or the server's
+	 * certificate gave (SOURCE: enum xdpi_app_source): the engine names the flow's
+	 * application from it (NULL: nobody asks). */
+	void (*server_name)(struct xdpi_dissect_ctx *c, const char *name, size_t len, uint8_t source);
+	/* A DNS answer gave NAME the address ADDR (4 or 16 bytes): flows to that address later
+	 * are named from it (NULL: nobody asks). */
+	void (*dns_answer)(struct xdpi_dissect_ctx *c, const char *name, const uint8_t *addr,
+			   size_t alen);
+	/* The bytes show a risk (enum xdpi_risk), EVIDENCE the field and value that do
+	 * ("version=TLS 1.0"); reported in the flow record (NULL: nobody asks). */
+	void (*risk)(struct xdpi_dissect_ctx *c, uint8_t risk, const char *evidence);
 	void *engine;
 };
+
+/* Reports a risk with printf-style evidence, when somebody asks. */
+void xdpi_dissect_risk(struct xdpi_dissect_ctx *c, uint8_t risk, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* Writes xdpi.plaintext{source, pid, midway} into the open xdpi object of an event when the
  * bytes came from a TLS library (nothing otherwise). */

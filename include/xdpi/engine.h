@@ -166,6 +166,10 @@ struct xdpi_engine_cfg {
 	uint32_t worker, nworkers;
 	struct xdpi_anomaly *shared_anomaly;
 	void *shared_lock; /* pthread_mutex_t */
+	/* Server addresses named by DNS answers: one table for every worker (NULL: the engine
+	 * keeps its own); none at all with NO_DNS_NAMES. */
+	struct xdpi_dns_names *shared_dns_names;
+	bool no_dns_names;
 	/* Per-endpoint API metrics and exception alerts (NULL: off). One table for every
 	 * worker; it locks. */
 	struct xdpi_api *api;
@@ -209,6 +213,10 @@ const uint64_t *xdpi_engine__counters(const struct xdpi_engine *e);
 const uint64_t *xdpi_engine__reasons(const struct xdpi_engine *e);
 /* Flows dissector D (registry order) has claimed. */
 uint64_t xdpi_engine__app_flows(const struct xdpi_engine *e, size_t d);
+/* Flows identifier I (its registry row) named. */
+uint64_t xdpi_engine__ident_flows(const struct xdpi_engine *e, size_t i);
+/* Flow records that carried risk R (enum xdpi_risk). */
+uint64_t xdpi_engine__risk_flows(const struct xdpi_engine *e, size_t r);
 void xdpi_engine__flow_stats(const struct xdpi_engine *e, struct flow_table_stats *st);
 const char *xdpi_engine_counter_name(enum xdpi_engine_counter c);
 const char *xdpi_kernel_counter_name(enum xdpi_counter c);

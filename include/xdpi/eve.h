@@ -39,8 +39,10 @@ void xdpi_eve_begin_dir(struct xdpi_json *j, const struct xdpi_eve_ctx *c, uint6
 /* A whole flow event. */
 /* xdpi.tunnel of a tunnelled flow: its type and id (nothing for a flow outside tunnels). */
 void xdpi_eve_put_xdpi_tunnel(struct xdpi_json *j, const struct xdpi_flow *f);
+/* The flow record. RISK_NOTES: the evidence of the risks the application layer raised
+ * ("risk\tevidence\n" lines, NULL: none). */
 void xdpi_eve_flow(struct xdpi_json *j, const struct xdpi_eve_ctx *c, const struct xdpi_flow *f,
-		   enum xdpi_flow_end why);
+		   enum xdpi_flow_end why, const char *risk_notes);
 /* A drop event for a sample of a packet the fast path dropped (decoded into D): Suricata's
  * `drop` object (lengths, TTL, TCP header) and xdpi's rule id, reason and hook. */
 struct xdpi_decoded;

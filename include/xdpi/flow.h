@@ -54,6 +54,13 @@ struct xdpi_flow_tunnel {
 	uint8_t depth;
 };
 
+/* What named a flow's protocol (xdpi.app.by). */
+enum xdpi_app_by {
+	XDPI_APP_BY_NONE = 0,
+	XDPI_APP_BY_CONTENT, /* a dissector or an identifier recognised its bytes */
+	XDPI_APP_BY_PORT,    /* nothing did: a protocol registered on one of its ports */
+};
+
 struct xdpi_flow {
 	struct xdpi_flow_key key;
 	uint64_t id;
@@ -75,9 +82,12 @@ struct xdpi_flow {
 	uint64_t base_bytes[2];
 	uint32_t sweep_gen; /* kernel mode: the last sweep that found it in the kernel */
 	bool bypassed;      /* the kernel stopped steering it to user space */
+	uint8_t app_by;     /* enum xdpi_app_by: what named app_proto (here: padding's room) */
+	uint8_t app_from;   /* enum xdpi_app_source of app_name */
 	struct xdpi_msg_hint hint; /* MSG flows: what was last asked of the kernel */
 	bool alerted;       /* a rule or a detector alerted on it (flow.alerted) */
 	bool app_changed;   /* app_proto was set or changed since packet detection last ran */
+	uint16_t risks;     /* 1 << enum xdpi_risk raised so far (xdpi/appid.h) */
 	uint64_t bypass_pkts[2];  /* counters when it was bypassed: the record reports what */
 	uint64_t bypass_bytes[2]; /* came after under flow.bypassed */
 	const char *app_proto; /* EVE app_proto once known, "failed" if nothing matched */
@@ -90,6 +100,7 @@ struct xdpi_flow {
 	struct xdpi_flow_tunnel *tun; /* the tunnel it came through (engine-owned), NULL: none
 				       * seen by user space (the key still names type and id) */
 	uint8_t proc_tries;         /* lookups made for it so far */
+	uint16_t app_name;          /* its application: xdpi_apps_at(app_name - 1); 0: none */
 	uint32_t hash;
 	struct xdpi_flow *hnext;
 	struct xdpi_flow *lru_prev, *lru_next;

@@ -275,6 +275,7 @@ struct xdpi_rule {
 			      * protocol-detection-only rules do */
 	const char *app_not[4]; /* more app-layer-protocol:!NAME: none of these either */
 	uint8_t n_app_not;
+	uint16_t risks;      /* xdpi.risk: 1 << enum xdpi_risk, any of them (0: no condition) */
 	uint64_t buffers;    /* bitmap of enum xdpi_buffer used */
 	struct xdpi_buf_view *views; /* transformed buffers, for sm[].view */
 	uint8_t n_views;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "app_int.h"
+#include "xdpi/appid.h"
 #include "xdpi/lb.h"
 #include "xdpi/policy.h"
 #include "xdpi/decode.h"
@@ -89,6 +90,48 @@ static void rules(struct xdpi_prom *p, int fd)
 	}
 }
 
+
+/* Flows the identifiers named, by protocol (rows sharing a name summed), and flow records by
+ * risk, all workers. */
+static void put_appid(struct xdpi_prom *p, struct xdpi_sink *s)
+{
+	uint64_t ident[XDPI_IDENTS_MAX] = { 0 }, risk[XDPI_RISK_MAX] = { 0 };
+	uint32_t n = s->workers ? XDPI_WORKERS_MAX : 1;
+	size_t ni = xdpi_idents_count() < XDPI_IDENTS_MAX ? xdpi_idents_count() : XDPI_IDENTS_MAX;
+
+	for (uint32_t w = 0; w < n; w++) {
+		struct xdpi_engine *e = s->workers ? xdpi_workers__engine(s->workers, w) : s->engine;
+
+		if (!e)
+			break;
+		for (size_t i = 0; i < ni; i++)
+			ident[i] += xdpi_engine__ident_flows(e, i);
+		for (size_t r = 0; r < XDPI_RISK_MAX; r++)
+			risk[r] += xdpi_engine__risk_flows(e, r);
+	}
+	family(p, "xdpi_app_identified_flows_total", "counter",
+	       "Flows an identifier named by content, by protocol.");
+	for (size_t i = 0; i < ni; i++) {
+		const char *name = xdpi_ident_at(i)->name;
+		uint64_t sum = 0;
+		size_t first = 0;
+
+		while (strcmp(xdpi_ident_at(first)->name, name))
+			first++;
+		if (first != i)
+			continue; /* already written with the first row of its name */
+		for (size_t k = i; k < ni; k++)
+			if (!strcmp(xdpi_ident_at(k)->name, name))
+				sum += ident[k];
+		fprintf(p->f, "xdpi_app_identified_flows_total{proto=\"%s\"} %llu\n", name,
+			(unsigned long long)sum);
+	}
+	family(p, "xdpi_flow_risks_total", "counter", "Flow records that carried a risk, by risk.");
+	for (size_t r = 0; r < XDPI_RISK_MAX; r++)
+		fprintf(p->f, "xdpi_flow_risks_total{risk=\"%s\"} %llu\n", xdpi_risk_name((enum xdpi_risk)r),
+			(unsigned long long)risk[r]);
+}
+
 static void engines(struct xdpi_prom *p, struct xdpi_sink *s)
 {
 	uint64_t sum[XDPI_ECNT_MAX] = { 0 }, active = 0, max = 0, created = 0, evicted = 0;
@@ -133,6 +176,7 @@ static void engines(struct xdpi_prom *p, struct xdpi_sink *s)
 	for (size_t d = 0; d < nd && d < APP_MAX; d++)
 		fprintf(p->f, "xdpi_app_flows_total{proto=\"%s\"} %llu\n", xdpi_dissector_at(d)->name,
 			(unsigned long long)app[d]);
+	put_appid(p, s);
 }
 
 static void detection(struct xdpi_prom *p, struct xdpi_sink *s, struct xdpi_detect *first)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "app_int.h"
+#include "xdpi/appid.h"
 #include "xdpi/context.h"
 #include "shared/xdpi_abi.h"
 #include "xdpi/json.h"
@@ -47,6 +48,23 @@ static struct xdpi_proc_ctx *hook_flow_context(void *ctx, const struct xdpi_flow
 	return xdpi_sock_ctx__lookup(((struct xdpi_app_observe *)ctx)->sock_ctx, f);
 }
 
+/* The application table: the built-in one, then the user's file over it. */
+static int load_apps(const struct xdpi_app_observe *o)
+{
+	char err[512];
+
+	xdpi_apps_clear();
+	if (xdpi_apps_load_default(err, sizeof(err))) {
+		xdpi_log_error("built-in application table: %s\n", err);
+		return -1;
+	}
+	if (o->apps_file && xdpi_apps_load(o->apps_file, err, sizeof(err))) {
+		xdpi_log_error("--apps: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
 int xdpi_app_observe_check(const struct xdpi_app_observe *o)
 {
 	struct xdpi_api_routes *r;
@@ -62,6 +80,8 @@ int xdpi_app_observe_check(const struct xdpi_app_observe *o)
 		}
 		xdpi_llm_prices_free(&p);
 	}
+	if (load_apps(o))
+		return -1;
 	if (!o->routes_file)
 		return 0;
 	r = xdpi_api_routes__new();
@@ -116,6 +136,15 @@ static int open_llm(struct xdpi_app_observe *o)
 	return o->llm ? 0 : -1;
 }
 
+static int open_apps(struct xdpi_app_observe *o)
+{
+	if (load_apps(o))
+		return -1;
+	if (o->apps_file)
+		xdpi_log_info("apps: %zu applications with %s\n", xdpi_apps_count(), o->apps_file);
+	return 0;
+}
+
 /* Combinations no single option can check. */
 static int check_combinations(const struct xdpi_app_observe *o)
 {
@@ -143,7 +172,7 @@ int xdpi_app_observe_open(struct xdpi_app_observe *o, struct xdpi_outputs *out,
 			       "--llm-model-budget\n");
 		return -1;
 	}
-	if (open_llm(o))
+	if (open_llm(o) || open_apps(o))
 		return -1;
 	if ((api_wanted || o->routes_file || o->api_cfg.nconds || o->route_budget) &&
 	    open_api(o, ec->wall_offset_ns))
@@ -154,6 +183,7 @@ int xdpi_app_observe_open(struct xdpi_app_observe *o, struct xdpi_outputs *out,
 	}
 	ec->api = o->api;
 	ec->llm = o->llm;
+	ec->no_dns_names = o->no_dns_names;
 	ec->hooks = (struct xdpi_engine_hooks){
 		.ctx = o,
 		.flow_record = xdpi_outputs_take_flow_records(out) ? hook_flow_record : NULL,
@@ -307,6 +337,7 @@ void xdpi_app_observe_close(struct xdpi_app_observe *o)
 	xdpi_llm_prices_free(&o->llm_prices);
 	o->llm = NULL;
 	xdpi_api_routes__free(o->routes);
+	xdpi_apps_clear();
 	o->sock_ctx = NULL;
 	o->api = NULL;
 	o->routes = NULL;

@@ -64,6 +64,13 @@ static const struct cli_opt observe_opts[] = {
 		 "without it, events carry their lengths only"),
 	CLI_U64("llm-model-budget", 0, "N", struct xdpi_app_observe, llm_model_budget, 1, 100000,
 		"distinct model names in the gen_ai metrics before \"other\"\n(default 100)"),
+	CLI_STR("apps", 0, "FILE", struct xdpi_app_observe, apps_file,
+		"application names: 'SUFFIX APPLICATION [CATEGORY]' per line\n"
+		"(as googlevideo.com YouTube Media), over the built-in table;\n"
+		"flows are named from their SNI, Host, certificate or DNS"),
+	CLI_FLAG("no-dns-names", 0, struct xdpi_app_observe, no_dns_names,
+		 "name no flow from an earlier DNS answer for its server (the\n"
+		 "one naming that crosses flows, hence workers)"),
 	CLI_STR("api-webhook", 0, "URL", struct xdpi_app_observe, out.webhook_url,
 		"POST each API alert (firing and resolved) as JSON to URL,\n"
 		"retried with backoff"),

@@ -16,6 +16,7 @@
 #include "xdpi/eve.h"
 #include "xdpi/log.h"
 #include "l7.h"
+#include "xdpi/appid.h"
 
 #define FRAG_CACHE_SIZE 4096 /* direct-mapped: a collision only loses an attribution */
 #define TCP_SYN 0x02
@@ -30,6 +31,7 @@ struct xdpi_engine {
 	struct xdpi_json json;
 	uint64_t cnt[XDPI_ECNT_MAX];
 	uint64_t reasons[XDPI_REASON_MAX];
+	uint64_t risk_flows[XDPI_RISK_MAX]; /* flow records that carried each risk */
 	uint64_t max_pkt_size;
 	uint64_t first_ts, now;
 	uint32_t sweep_gen;
@@ -301,6 +303,25 @@ static void on_flow_done(void *ctx, struct xdpi_flow *f)
 		xdpi_engine__bypass_flow(e, f);
 }
 
+/* The flow ends: what its record says about it beyond the application layer's words. An
+ * application from a DNS answer for its server when it named none itself; payload one way
+ * only (the other side never answered). */
+static void flow_end_appid(struct xdpi_engine *e, struct xdpi_flow *f)
+{
+	uint8_t sv = !f->initiator;
+	size_t alen = f->key.family == 6 ? 16 : 4;
+	const uint8_t *server = (const uint8_t *)(sv ? f->key.addr_b : f->key.addr_a);
+	const struct xdpi_app *app;
+
+	if (!f->app_name && (app = xdpi_dns_names_get(e->l7.dns_names, server, alen))) {
+		f->app_name = (uint16_t)(xdpi_apps_index(app) + 1);
+		f->app_from = XDPI_APP_DNS;
+	}
+	if ((f->key.proto == XDPI_IPPROTO_TCP || f->key.proto == XDPI_IPPROTO_UDP) &&
+	    f->pkts[f->initiator] && !f->pkts[sv])
+		f->risks |= 1u << XDPI_RISK_UNIDIRECTIONAL;
+}
+
 static void on_flow_end(void *ctx, struct xdpi_flow *f, enum xdpi_flow_end why)
 {
 	struct xdpi_engine *e = ctx;
@@ -310,12 +331,20 @@ static void on_flow_end(void *ctx, struct xdpi_flow *f, enum xdpi_flow_end why)
 	if (e->cfg.tls_plaintext && why != XDPI_FLOW_END_ACTIVE && !l7_has_plaintext(f) && f->app_proto &&
 	    !strcmp(f->app_proto, "tls"))
 		e->cnt[XDPI_ECNT_PLAIN_TLS_WIRE_ONLY]++; /* its TLS library is not one probed */
+	char *notes = NULL;
+
 	if (why != XDPI_FLOW_END_ACTIVE) {
+		flow_end_appid(e, f);
+		if (l7_risk_notes(f)) /* kept past the application layer, for the record */
+			notes = strdup(l7_risk_notes(f));
 		l7_flow_end(&e->l7, f, f->last_ns);
 		xdpi_detect__flow_end(e->cfg.detect, f);
 	}
 	xdpi_json_reset(&e->json);
-	xdpi_eve_flow(&e->json, &e->eve, f, why);
+	xdpi_eve_flow(&e->json, &e->eve, f, why, notes ? notes : l7_risk_notes(f));
+	free(notes);
+	for (int r = 0; r < XDPI_RISK_MAX && why != XDPI_FLOW_END_ACTIVE; r++)
+		e->risk_flows[r] += (f->risks >> r) & 1;
 	emit(e);
 	e->cnt[XDPI_ECNT_EVENTS_FLOW]++;
 	if (e->cfg.hooks.flow_record)
@@ -381,6 +410,8 @@ struct xdpi_engine *xdpi_engine__new(const struct xdpi_engine_cfg *cfg)
 	e->l7.before_event = cfg->hooks.flow_context ? on_event_flow : NULL;
 	e->l7.before_event_ctx = e;
 	e->l7.transaction_ctx = e;
+	if (!cfg->no_dns_names)
+		e->l7.dns_names = cfg->shared_dns_names ? cfg->shared_dns_names : xdpi_dns_names_new(4096);
 	if (cfg->detect && cfg->kops && cfg->kops->rule_counters)
 		e->kernel_rules = xdpi_kernel_rules__new(cfg->detect); /* NULL: no reports, only */
 	e->ft = flow_table__new(cfg->max_flows, &cfg->timeouts, on_flow_end, e);
@@ -421,6 +452,8 @@ void xdpi_engine__free(struct xdpi_engine *e)
 	if (!e->cfg.shared_anomaly)
 		xdpi_anomaly__free(e->anomaly);
 	xdpi_json_free(&e->json);
+	if (!e->cfg.shared_dns_names)
+		xdpi_dns_names_free(e->l7.dns_names);
 	free(e);
 }
 
@@ -907,6 +940,16 @@ const uint64_t *xdpi_engine__reasons(const struct xdpi_engine *e)
 uint64_t xdpi_engine__app_flows(const struct xdpi_engine *e, size_t d)
 {
 	return d < XDPI_MAX_DISSECTORS ? e->l7.flows[d] : 0;
+}
+
+uint64_t xdpi_engine__ident_flows(const struct xdpi_engine *e, size_t i)
+{
+	return i < XDPI_IDENTS_MAX ? e->l7.ident_flows[i] : 0;
+}
+
+uint64_t xdpi_engine__risk_flows(const struct xdpi_engine *e, size_t r)
+{
+	return r < XDPI_RISK_MAX ? e->risk_flows[r] : 0;
 }
 
 void xdpi_engine__flow_stats(const struct xdpi_engine *e, struct flow_table_stats *st)

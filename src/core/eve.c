@@ -4,11 +4,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include "xdpi/appid.h"
 #include "xdpi/bytes.h"
 #include "shared/xdpi_abi.h"
 #include "xdpi/community_id.h"
 #include "xdpi/context.h"
 #include "xdpi/decode.h"
+#include "xdpi/dissect.h"
 #include "xdpi/eve.h"
 #include "xdpi/pkt.h"
 
@@ -95,8 +97,111 @@ static void put_bypassed(struct xdpi_json *j, const struct xdpi_flow *f)
 	xdpi_json_obj_close(j);
 }
 
+/* Protocols that are their IP protocol number: a flow of them is named by its header. */
+static const char *ip_proto_name(uint8_t proto)
+{
+	switch (proto) {
+	case 1: return "icmp";
+	case 2: return "igmp";
+	case 4: return "ipip";
+	case 41: return "ipv6_in_ip";
+	case 47: return "gre";
+	case 50: return "esp";
+	case 51: return "ah";
+	case 58: return "icmpv6";
+	case 88: return "eigrp";
+	case 89: return "ospf";
+	case 103: return "pim";
+	case 112: return "vrrp";
+	case 115: return "l2tp";
+	case 132: return "sctp";
+	}
+	return NULL;
+}
+
+/* Nothing recognised the flow's bytes: a protocol registered on one of its ports, a guess
+ * said as one (xdpi.app.by "port"). */
+static const char *port_guess(const struct xdpi_flow *f)
+{
+	uint16_t a = ntohs(f->key.port_a), b = ntohs(f->key.port_b);
+	uint8_t l4 = f->key.proto == XDPI_IPPROTO_TCP ? XDPI_L4_TCP : XDPI_L4_UDP;
+	const struct xdpi_ident *id;
+
+	for (size_t i = 0; i < xdpi_dissectors_count(); i++) {
+		const struct xdpi_dissector *d = xdpi_dissector_at(i);
+
+		if ((d->l4 & l4) && xdpi_ident_port_in(d->ports, a < b ? a : b, a < b ? a : b))
+			return d->name;
+	}
+	id = xdpi_ident_by_port(l4, a, b);
+	return id ? id->name : NULL;
+}
+
+/* The risk's evidence as the application layer noted it, or as the record itself shows. */
+static void put_risk(struct xdpi_json *j, const struct xdpi_flow *f, enum xdpi_risk r,
+		     const char *notes)
+{
+	const char *name = xdpi_risk_name(r), *at, *end;
+	size_t nl = strlen(name);
+	char ev[64];
+
+	xdpi_json_obj_open(j, NULL);
+	xdpi_json_str(j, "risk", name);
+	for (at = notes; at && *at; at = end ? end + 1 : NULL) {
+		end = strchr(at, '\n');
+		if (!strncmp(at, name, nl) && at[nl] == '\t') {
+			xdpi_json_strn(j, "evidence", at + nl + 1, (size_t)((end ? end : at + strlen(at)) - at) - nl - 1);
+			xdpi_json_obj_close(j);
+			return;
+		}
+	}
+	if (r == XDPI_RISK_UNIDIRECTIONAL) {
+		snprintf(ev, sizeof(ev), "pkts_toserver=%llu pkts_toclient=0",
+			 (unsigned long long)f->pkts[f->initiator]);
+		xdpi_json_str(j, "evidence", ev);
+	}
+	xdpi_json_obj_close(j);
+}
+
+/* xdpi.app (what named the protocol, the application and where its name came from) and
+ * xdpi.risks (each with its evidence). */
+static void put_app(struct xdpi_json *j, const struct xdpi_flow *f, const char *notes)
+{
+	const struct xdpi_app *app = f->app_name ? xdpi_apps_at(f->app_name - 1u) : NULL;
+	bool l4 = f->key.proto == XDPI_IPPROTO_TCP || f->key.proto == XDPI_IPPROTO_UDP;
+	const char *proto = NULL, *by = NULL;
+
+	if (f->app_by == XDPI_APP_BY_CONTENT && f->app_proto)
+		proto = f->app_proto, by = "content";
+	else if (!l4 && (proto = ip_proto_name(f->key.proto)))
+		by = "ip_protocol";
+	else if (l4 && (proto = port_guess(f)))
+		by = "port";
+	if (proto || app) {
+		xdpi_json_obj_open(j, "app");
+		if (proto) {
+			xdpi_json_str(j, "protocol", proto);
+			xdpi_json_str(j, "by", by);
+		}
+		if (app) {
+			xdpi_json_str(j, "name", app->name);
+			if (app->category)
+				xdpi_json_str(j, "category", app->category);
+			xdpi_json_str(j, "name_from", xdpi_app_source_name(f->app_from));
+		}
+		xdpi_json_obj_close(j);
+	}
+	if (!f->risks)
+		return;
+	xdpi_json_arr_open(j, "risks");
+	for (int r = 0; r < XDPI_RISK_MAX; r++)
+		if (f->risks & (1u << r))
+			put_risk(j, f, (enum xdpi_risk)r, notes);
+	xdpi_json_arr_close(j);
+}
+
 void xdpi_eve_flow(struct xdpi_json *j, const struct xdpi_eve_ctx *c, const struct xdpi_flow *f,
-		   enum xdpi_flow_end why)
+		   enum xdpi_flow_end why, const char *risk_notes)
 {
 	uint8_t cl = f->initiator, sv = !f->initiator;
 	char start[40], end[40];
@@ -133,6 +238,7 @@ void xdpi_eve_flow(struct xdpi_json *j, const struct xdpi_eve_ctx *c, const stru
 	if (f->kernel)
 		xdpi_json_str(j, "steer", xdpi_steer_name(f->steer));
 	xdpi_json_u64(j, "pkts_inspected", f->user_pkts);
+	put_app(j, f, risk_notes);
 	xdpi_eve_put_xdpi_tunnel(j, f);
 	xdpi_json_obj_close(j);
 	xdpi_json_obj_close(j);

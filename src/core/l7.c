@@ -2,8 +2,10 @@
 /* Application layer of a flow: TCP reassembly per direction, detection by content (the
  * dissectors whose port hints match are asked first, then the others; a NOT_MINE answer
  * excludes a dissector for the flow), then parsing by the chosen dissector. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "xdpi/appid.h"
 #include "xdpi/bytes.h"
 #include "l7.h"
 #include "xdpi/context.h"
@@ -17,14 +19,17 @@ struct l7_flow {
 	void *state;
 	uint32_t excluded;
 	uint8_t chunks;
-	bool failed;
+	bool failed;       /* nothing to parse: no dissector claimed it (or an identifier named it) */
 	bool done;         /* the dissector said it has nothing more to learn */
+	uint8_t dirs_seen; /* 1 << direction: bytes of it were shown to the dissectors */
+	uint8_t prelude_left; /* datagrams still watched after a prelude (STUN before DTLS) */
 	uint8_t *pbuf[2];
 	uint32_t plen[2];
 	bool pcut[2];      /* the probe buffer overflowed: what follows it is not contiguous */
 	bool gap_next[2];  /* the next bytes parsed in a direction follow a hole */
 	struct xdpi_stream tcp[2];
 	struct l7_plain *plain; /* the TLS plaintext's own state beside the wire's, NULL: none */
+	char *risk_notes;  /* "risk\tevidence\n" for each risk a dissector raised, NULL: none */
 };
 
 /* The TLS plaintext of a flow: its application layer, and whose it is (the first process
@@ -157,6 +162,78 @@ static void ctx_skip_next(struct xdpi_dissect_ctx *c, uint64_t n)
 		xdpi_stream_skip_to(s, s->given_to + (uint32_t)n);
 }
 
+#define RISK_NOTES_MAX 1024 /* evidence kept per flow; past it the risk is still flagged */
+
+/* Flags RISK on F once, keeping its evidence for the flow record (on the wire's state). */
+static void add_risk(struct l7_engine *le, struct xdpi_flow *f, uint8_t risk, const char *ev)
+{
+	struct l7_flow *wire = f->l7;
+	size_t have, add;
+	char *n;
+
+	if (risk >= XDPI_RISK_MAX || (f->risks & (1u << risk)))
+		return;
+	f->risks |= (uint16_t)(1u << risk);
+	if (!wire)
+		return;
+	have = wire->risk_notes ? strlen(wire->risk_notes) : 0;
+	add = strlen(xdpi_risk_name(risk)) + strlen(ev) + 2;
+	if (have + add + 1 > RISK_NOTES_MAX || !(n = realloc(wire->risk_notes, have + add + 1)))
+		return;
+	if (!wire->risk_notes)
+		le->state_bytes += RISK_NOTES_MAX; /* counted at its bound: it only grows to it */
+	snprintf(n + have, add + 1, "%s\t%s\n", xdpi_risk_name(risk), ev);
+	wire->risk_notes = n;
+}
+
+static void ctx_risk(struct xdpi_dissect_ctx *c, uint8_t risk, const char *evidence)
+{
+	struct l7_call *call = c->engine;
+
+	add_risk(call->le, call->f, risk, evidence);
+}
+
+/* A better source than the flow's so far (SNI before Host before certificate before DNS)
+ * names its application. */
+static void ctx_server_name(struct xdpi_dissect_ctx *c, const char *name, size_t len, uint8_t source)
+{
+	struct l7_call *call = c->engine;
+	struct xdpi_flow *f = call->f;
+	const struct xdpi_app *app;
+
+	if (f->app_from && f->app_from <= source)
+		return;
+	if ((app = xdpi_apps_lookup(name, len))) {
+		f->app_name = (uint16_t)(xdpi_apps_index(app) + 1);
+		f->app_from = source;
+	}
+}
+
+static void ctx_dns_answer(struct xdpi_dissect_ctx *c, const char *name, const uint8_t *addr, size_t alen)
+{
+	struct l7_call *call = c->engine;
+	const struct xdpi_app *app;
+
+	if (call->le->dns_names && (app = xdpi_apps_lookup(name, strlen(name))))
+		xdpi_dns_names_put(call->le->dns_names, addr, alen, xdpi_apps_index(app));
+}
+
+/* What naming the protocol by content tells at once: a protocol that carries logins in the
+ * clear, or one found on none of its registered ports. */
+static void ident_risks(struct l7_call *call, const struct xdpi_ident *id, uint16_t server_port)
+{
+	char ev[96];
+
+	if (id->flags & XDPI_IDENT_CLEAR) {
+		snprintf(ev, sizeof(ev), "app_proto=%s", id->name);
+		add_risk(call->le, call->f, XDPI_RISK_UNSAFE_PROTOCOL, ev);
+	}
+	if (id->ports[0] && !xdpi_ident_port_in(id->ports, server_port, server_port)) {
+		snprintf(ev, sizeof(ev), "app_proto=%s dest_port=%u", id->name, server_port);
+		add_risk(call->le, call->f, XDPI_RISK_NON_STANDARD_PORT, ev);
+	}
+}
+
 static void ctx_init(struct l7_call *call, bool gap)
 {
 	memset(&call->ctx, 0, sizeof(call->ctx));
@@ -178,6 +255,9 @@ static void ctx_init(struct l7_call *call, bool gap)
 	call->ctx.plaintext = call->origin;
 	call->ctx.llm = call->le->llm;
 	call->ctx.llm_done = call->le->llm_done ? llm_done : NULL;
+	call->ctx.server_name = ctx_server_name;
+	call->ctx.dns_answer = ctx_dns_answer;
+	call->ctx.risk = ctx_risk;
 	call->ctx.engine = call;
 }
 
@@ -208,7 +288,88 @@ static void choose(struct l7_call *call, int idx)
 	if (call->plain)
 		return; /* the flow is what the wire says (tls) */
 	call->f->app_proto = l->d->name;
+	call->f->app_by = XDPI_APP_BY_CONTENT;
 	call->f->app_changed = true;
+}
+
+#define PRELUDE_DATAGRAMS 16 /* after STUN: how long to wait for DTLS */
+
+/* What an identifier is shown of these bytes. */
+static void ident_input(const struct l7_call *call, const uint8_t *buf, size_t len,
+			struct xdpi_ident_in *in)
+{
+	const struct xdpi_flow *f = call->f;
+	bool from_a = call->cdir == 0 ? f->initiator == 0 : f->initiator != 0;
+	uint16_t pa = __builtin_bswap16(f->key.port_a), pb = __builtin_bswap16(f->key.port_b);
+
+	*in = (struct xdpi_ident_in){
+		.buf = buf, .len = len, .dir = call->cdir,
+		.l4 = f->key.proto == XDPI_IPPROTO_TCP ? XDPI_IDENT_TCP : XDPI_IDENT_UDP,
+		.sport = from_a ? pa : pb, .dport = from_a ? pb : pa,
+	};
+}
+
+/* The flow is ID's: named, its risks noted, the kernel told it copies no more (unless ID
+ * is a prelude: then what follows is watched a while). */
+static void label(struct l7_call *call, const struct xdpi_ident *id, const struct xdpi_ident_in *in)
+{
+	struct xdpi_flow *f = call->f;
+
+	if (id->flags & XDPI_IDENT_PRELUDE) {
+		call->l->prelude_left = PRELUDE_DATAGRAMS;
+	} else {
+		call->l->failed = true;
+		call->l->prelude_left = 0;
+	}
+	call->le->identified++;
+	if (xdpi_ident_index(id) < XDPI_IDENTS_MAX)
+		call->le->ident_flows[xdpi_ident_index(id)]++;
+	ident_risks(call, id, call->cdir == 0 ? in->dport : in->sport);
+	f->app_proto = id->name;
+	f->app_by = XDPI_APP_BY_CONTENT;
+	f->app_changed = true;
+	if (call->l->failed && call->le->steer && f->key.proto == XDPI_IPPROTO_TCP) {
+		call->le->steer(call->le->steer_ctx, f, 0, XDPI_MSG_SKIP, 0, 0);
+		call->le->steer(call->le->steer_ctx, f, 1, XDPI_MSG_SKIP, 0, 0);
+	}
+}
+
+/* A flow named by a prelude protocol (STUN's connectivity checks) is watched a while longer:
+ * the protocol the prelude opened the way for (DTLS, whose keys then protect the media)
+ * names it when it comes. */
+static void after_prelude(struct l7_call *call, const uint8_t *buf, size_t len)
+{
+	struct xdpi_ident_in in;
+	const struct xdpi_ident *id;
+	bool more;
+
+	ident_input(call, buf, len, &in);
+	id = xdpi_ident_run(&in, &more);
+	if (id && !(id->flags & XDPI_IDENT_PRELUDE)) {
+		call->le->identified--; /* the same flow, named again */
+		if (xdpi_ident_index(xdpi_ident_find(call->f->app_proto)) < XDPI_IDENTS_MAX)
+			call->le->ident_flows[xdpi_ident_index(xdpi_ident_find(call->f->app_proto))]--;
+		label(call, id, &in);
+		return;
+	}
+	if (!--call->l->prelude_left)
+		call->l->failed = true;
+}
+
+/* No dissector claims the bytes: a light identifier may name the protocol. Returns true when
+ * one did; sets *undecided when one may on more bytes. */
+static bool identify(struct l7_call *call, const uint8_t *buf, size_t len, bool *undecided)
+{
+	struct xdpi_ident_in in;
+	const struct xdpi_ident *id;
+	bool more;
+
+	ident_input(call, buf, len, &in);
+	id = xdpi_ident_run(&in, &more);
+	*undecided |= more;
+	if (id)
+		label(call, id, &in);
+	return id != NULL;
 }
 
 /* Asks the dissectors about buf: hinted ones first. Returns true once one is chosen. */
@@ -240,13 +401,20 @@ static bool detect(struct l7_call *call, const uint8_t *buf, size_t len)
 				undecided = true;
 		}
 	}
-	if (!undecided || ++l->chunks >= PROBE_CHUNKS) {
+	if (!call->plain && identify(call, buf, len, &undecided))
+		return false;
+	l->dirs_seen |= 1u << call->cdir;
+	/* both directions get their say (a server's greeting may be what tells) */
+	if ((!undecided && l->dirs_seen == 3) || ++l->chunks >= PROBE_CHUNKS) {
 		l->failed = true;
 		call->le->failed_flows++;
 		if (call->plain)
 			return false;
-		call->f->app_proto = "failed";
-		call->f->app_changed = true;
+		if (call->f->app_by != XDPI_APP_BY_CONTENT) { /* after a switch (a WebSocket's frames)
+								* the flow stays what it was */
+			call->f->app_proto = "failed";
+			call->f->app_changed = true;
+		}
 		if (call->le->steer && call->f->key.proto == XDPI_IPPROTO_TCP) {
 			/* nobody understands it: the kernel keeps counting, copies no more */
 			call->le->steer(call->le->steer_ctx, call->f, 0, XDPI_MSG_SKIP, 0, 0);
@@ -334,6 +502,10 @@ static void on_data(struct l7_call *call, const uint8_t *buf, size_t len, bool g
 
 	if (l->failed || !len)
 		return;
+	if (l->prelude_left) {
+		after_prelude(call, buf, len);
+		return;
+	}
 	if (l->d) {
 		parse(call, buf, len, gap || l->gap_next[d]);
 		l->gap_next[d] = false;
@@ -483,9 +655,17 @@ void l7_flow_end(struct l7_engine *le, struct xdpi_flow *f, uint64_t ts)
 		wire->plain = NULL;
 	}
 	flow_end_one(le, f, wire, NULL, ts);
+	if (wire->risk_notes)
+		le->state_bytes -= RISK_NOTES_MAX;
+	free(wire->risk_notes);
 	le->state_bytes -= sizeof(*wire);
 	free(wire);
 	f->l7 = NULL;
+}
+
+const char *l7_risk_notes(const struct xdpi_flow *f)
+{
+	return f->l7 ? ((const struct l7_flow *)f->l7)->risk_notes : NULL;
 }
 
 bool l7_has_plaintext(const struct xdpi_flow *f)
@@ -507,6 +687,11 @@ static void flow_end_one(struct l7_engine *le, struct xdpi_flow *f, struct l7_fl
 		xdpi_stream_free(&le->reasm, &l->tcp[d]);
 	}
 	free_probe(l);
+	if (!l->d && !l->failed && l->dirs_seen && !origin && f->app_by != XDPI_APP_BY_CONTENT) {
+		/* bytes came and nothing claimed or named them before the end: detection gave up */
+		le->failed_flows++;
+		f->app_proto = "failed";
+	}
 	if (l->d) {
 		call.cdir = 0;
 		ctx_init(&call, false);
@@ -530,6 +715,7 @@ void l7_stats(struct l7_engine *le, struct xdpi_json *j)
 		xdpi_json_obj_close(j);
 	}
 	xdpi_json_u64(j, "failed_flows", le->failed_flows);
+	xdpi_json_u64(j, "identified_flows", le->identified);
 	xdpi_json_u64(j, "switched", le->switched);
 	xdpi_json_u64(j, "state_bytes", le->state_bytes);
 	xdpi_json_obj_close(j);

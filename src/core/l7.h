@@ -4,6 +4,7 @@
 #define XDPI_CORE_L7_H
 
 #include <stdint.h>
+#include "xdpi/appid.h"
 #include "xdpi/decode.h"
 #include "xdpi/dissect.h"
 #include "xdpi/eve.h"
@@ -20,7 +21,10 @@ struct l7_engine {
 	uint64_t flows[XDPI_MAX_DISSECTORS];     /* flows detected, per dissector */
 	uint64_t events[XDPI_MAX_DISSECTORS];
 	uint64_t malformed[XDPI_MAX_DISSECTORS];
-	uint64_t failed_flows;                   /* payload seen, no dissector claimed it */
+	uint64_t failed_flows;                   /* payload seen, nothing claimed or named it */
+	uint64_t identified;                     /* flows an identifier named (appid/ident) */
+	uint64_t ident_flows[XDPI_IDENTS_MAX];   /* ... per identifier (registry row) */
+	struct xdpi_dns_names *dns_names;        /* server addresses named by DNS answers */
 	uint64_t switched;                       /* flows that changed protocol (tunnels) */
 	uint64_t state_bytes;                    /* allocated now for L7 state */
 	/* Receives each transaction stage for detection (NULL: no rules, dissectors keep no
@@ -57,6 +61,9 @@ void l7_packet(struct l7_engine *le, struct xdpi_flow *f, const struct xdpi_deco
  * from the other end's process than the one already followed (left out). */
 bool l7_plaintext(struct l7_engine *le, struct xdpi_flow *f, uint8_t cdir,
 		  const struct xdpi_plain_hdr *h, const uint8_t *data, uint64_t ts);
+/* The evidence of the risks the application layer raised on F ("risk\tevidence\n" lines),
+ * NULL: none. Valid until l7_flow_end. */
+const char *l7_risk_notes(const struct xdpi_flow *f);
 /* Did F get any TLS plaintext? */
 bool l7_has_plaintext(const struct xdpi_flow *f);
 /* The flow ends: flush reassembly, let the dissector report, free everything. */

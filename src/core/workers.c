@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#include "xdpi/appid.h"
 #include "xdpi/decode.h"
 #include "xdpi/frag_memo.h"
 #include "xdpi/workers.h"
@@ -61,6 +62,7 @@ struct xdpi_workers {
 	volatile int stop_output;
 	pthread_mutex_t anomaly_lock;
 	struct xdpi_anomaly *anomaly;
+	struct xdpi_dns_names *dns_names; /* shared by the engines (NULL: --no-dns-names) */
 };
 
 /* ---- the output thread ---- */
@@ -310,6 +312,8 @@ struct xdpi_workers *xdpi_workers__new(const struct xdpi_workers_cfg *c)
 	    !(w->anomaly = xdpi_anomaly__new(c->engine.anomaly, xdpi_engine_shared_anomaly_alert,
 					     NULL)))
 		goto fail;
+	if (!c->engine.no_dns_names && !(w->dns_names = xdpi_dns_names_new(16384)))
+		goto fail;
 	for (uint32_t i = 0; i < w->n; i++) {
 		struct worker *wk = &w->wk[i];
 		struct xdpi_engine_cfg ec = c->engine;
@@ -323,6 +327,7 @@ struct xdpi_workers *xdpi_workers__new(const struct xdpi_workers_cfg *c)
 		ec.detect = c->detect ? c->detect[i] : NULL;
 		ec.shared_anomaly = w->anomaly;
 		ec.shared_lock = w->anomaly ? &w->anomaly_lock : NULL;
+		ec.shared_dns_names = w->dns_names;
 		if (spsc_init(&wk->in, c->ring_bytes ? c->ring_bytes : 16u << 20) ||
 		    spsc_init(&wk->out, 4u << 20) || !(wk->engine = xdpi_engine__new(&ec)))
 			goto fail;
@@ -355,6 +360,7 @@ void xdpi_workers__free(struct xdpi_workers *w)
 		}
 	}
 	xdpi_anomaly__free(w->anomaly);
+	xdpi_dns_names_free(w->dns_names);
 	xdpi_frag_memo__free(w->frags);
 	pthread_mutex_destroy(&w->anomaly_lock);
 	free(w->wk);

@@ -1138,7 +1138,7 @@ static bool verify(struct xdpi_detect *d, const struct xdpi_rule *r, const struc
 {
 	/* the cheap checks first */
 	return proto_ok(r, h, f) && flow_ok(r, h, f) && (!h->pkt || packet_ok(r, h->pkt)) &&
-	       app_ok(r, f, in) && addrs_ok(r, h) &&
+	       app_ok(r, f, in) && (!r->risks || (f && (f->risks & r->risks))) && addrs_ok(r, h) &&
 	       (!r->numbers || (numbers_ok(r->more, in) && counters_ok(r->more, f))) &&
 	       xdpi_rule_match_buffers(r, in) &&
 	       detect_flowbits_ok(d, r, f);

@@ -16,6 +16,7 @@
 #include <pcre2.h>
 #include "xdpi/bytes.h"
 #include "xdpi/decode.h" /* the decoder's reasons, for decode-event */
+#include "xdpi/appid.h"
 #include "xdpi/rules.h"
 #include "detect_int.h"
 
@@ -2043,12 +2044,31 @@ static int app_layer_qualifiers(struct parser *p, const char *q, size_t len)
 	return 0;
 }
 
+/* A protocol an identifier names by content (ssh, smb, ...), or a dissector's variant named
+ * for its port (mdns, llmnr, ssdp): the flow's app_proto says it as for the others. */
+static const char *app_identified_name(const char *v, size_t len)
+{
+	static const char *const variants[] = { "mdns", "llmnr", "ssdp" };
+	char name[32];
+	const struct xdpi_ident *id;
+
+	for (size_t i = 0; i < sizeof(variants) / sizeof(variants[0]); i++)
+		if (word_is(v, len, variants[i]))
+			return variants[i];
+	if (len >= sizeof(name))
+		return NULL;
+	memcpy(name, v, len);
+	name[len] = '\0';
+	id = xdpi_ident_find(name);
+	return id ? id->name : NULL;
+}
+
 static int kw_app_layer(struct parser *p, const char *v, size_t len)
 {
 	static const char *const known[] = { "http", "http1", "http2", "dns", "tls", "quic",
 					     "doh2", "failed" };
 	struct xdpi_rule *r = p->r;
-	const char *comma;
+	const char *comma, *name = NULL;
 	bool neg = false;
 	int rc;
 
@@ -2064,22 +2084,50 @@ static int kw_app_layer(struct parser *p, const char *v, size_t len)
 		return fail(p, "app-layer-protocol: 'http' with 'exact' never matches (a flow is "
 			    "http1 or http2)");
 	r->app_keyword = true;
-	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
-		if (!word_is(v, len, known[i]))
-			continue;
-		if (r->app && neg && r->n_app_not < sizeof(r->app_not) / sizeof(r->app_not[0])) {
-			r->app_not[r->n_app_not++] = known[i]; /* !http; !tls: neither */
-			return 0;
-		}
-		if (r->app && !(r->app_negated && !neg))
-			return fail(p, "app-layer-protocol: one protocol, or several negated ones");
-		if (r->app) /* a negated one came first: the positive one says more */
-			r->app_not[r->n_app_not++] = r->app;
-		r->app = known[i];
-		r->app_negated = neg;
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]) && !name; i++)
+		if (word_is(v, len, known[i]))
+			name = known[i];
+	if (!name)
+		name = app_identified_name(v, len);
+	if (!name)
+		return skip(p, "app-layer-protocol:other", 24);
+	if (r->app && neg && r->n_app_not < sizeof(r->app_not) / sizeof(r->app_not[0])) {
+		r->app_not[r->n_app_not++] = name; /* !http; !tls: neither */
 		return 0;
 	}
-	return skip(p, "app-layer-protocol:other", 24);
+	if (r->app && !(r->app_negated && !neg))
+		return fail(p, "app-layer-protocol: one protocol, or several negated ones");
+	if (r->app) /* a negated one came first: the positive one says more */
+		r->app_not[r->n_app_not++] = r->app;
+	r->app = name;
+	r->app_negated = neg;
+	return 0;
+}
+
+/* xdpi.risk:NAME[,NAME...]: the flow carries one of these risks (xdpi.risks of its record),
+ * from the packet or transaction that raised it on. */
+static int kw_risk(struct parser *p, const char *v, size_t len)
+{
+	unquote(&v, &len);
+	for (size_t i = 0; i < len;) {
+		size_t j = i;
+		int r;
+
+		while (j < len && v[j] != ',')
+			j++;
+		while (i < j && v[i] == ' ')
+			i++;
+		for (r = 0; r < XDPI_RISK_MAX; r++)
+			if (word_is(v + i, j - i, xdpi_risk_name(r)))
+				break;
+		if (r == XDPI_RISK_MAX)
+			return fail(p, "xdpi.risk: unknown risk '%.*s' (unidirectional_traffic, "
+				    "unsafe_protocol, tls_obsolete_version, ... as in xdpi.risks)",
+				    (int)(j - i), v + i);
+		p->r->risks |= (uint16_t)(1u << r);
+		i = j + 1;
+	}
+	return p->r->risks ? 0 : fail(p, "xdpi.risk: expected a risk name");
 }
 
 /* ---- metadata ---- */
@@ -2198,6 +2246,7 @@ static const struct keyword keywords[] = {
 	{ "noalert", kw_noalert, false }, { "requires", kw_requires, true },
 	{ "tag", kw_tag, true },
 	{ "flow.pkts", kw_flow_pkts, true }, { "flow.bytes", kw_flow_bytes, true },
+	{ "xdpi.risk", kw_risk, true },
 	{ "stream_size", kw_stream_size, true },
 	{ "flow.pkts_toserver", kw_flow_pkts_ts, true },
 	{ "flow.pkts_toclient", kw_flow_pkts_tc, true },

@@ -4,9 +4,11 @@
  * message becomes an EVE dns event (Suricata's v3 layout); a response is paired with its
  * query by id and carries the response time under xdpi.response_time_us. */
 #include <arpa/inet.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "xdpi/appid.h"
 #include "xdpi/bytes.h"
 #include "xdpi/dissect.h"
 
@@ -138,24 +140,74 @@ static const char *rcode_name(unsigned rc, char *buf, size_t n)
 
 /* ---- message validation (probe) ---- */
 
+/* A NetBIOS name service name: a first label of 32 letters A to P (RFC 1001 14.1; a scope
+ * may follow), not DNS's. */
+static bool netbios_name(const char *name)
+{
+	if (strcspn(name, ".") != 32)
+		return false;
+	for (int i = 0; i < 32; i++)
+		if (name[i] < 'A' || name[i] > 'P')
+			return false;
+	return true;
+}
+
+/* Walks COUNT resource records from *off; false when one is cut short or malformed. */
+static bool walk_records(const struct dns_msg *m, size_t *off, unsigned count)
+{
+	char name[DNS_NAME_MAX];
+
+	for (unsigned i = 0; i < count; i++) {
+		if (read_name(m, off, name, sizeof(name)) < 0 || *off + 10 > m->len || netbios_name(name))
+			return false;
+		*off += 10 + (size_t)xdpi_rd16(m->p + *off + 8);
+		if (*off > m->len)
+			return false;
+	}
+	return true;
+}
+
+/* Is this a DNS message? The counts are the sender's word, so the test is that every
+ * question and record they announce parses and that together they fill the message exactly:
+ * other protocols' bytes (a TLS record, a DHCP packet, RPC) do not. */
 static bool plausible(const uint8_t *p, size_t len)
 {
 	struct dns_msg m = { .p = p, .len = len };
 	char name[DNS_NAME_MAX];
 	size_t off = DNS_HDR;
-	uint16_t qd, an, ns, ar;
+	uint16_t qd, an, ns, ar, cls;
 
 	if (len < DNS_HDR)
 		return false;
 	qd = xdpi_rd16(p + 4), an = xdpi_rd16(p + 6), ns = xdpi_rd16(p + 8), ar = xdpi_rd16(p + 10);
-	/* the counts are the sender's word; the first question must parse, that is the test */
-	if (((p[2] >> 3) & 0xf) > 6 || (an | ns | ar) > 0x4000)
+	if (((p[2] >> 3) & 0xf) > 6 || ((p[2] >> 3) & 0xf) == 3 || (qd | an | ns | ar) > 0x4000)
 		return false;
-	if (qd == 0)
-		return (p[2] & 0x80) && (an || ns || ar); /* a response without question */
-	if (read_name(&m, &off, name, sizeof(name)) < 0 || off + 4 > len)
+	/* only a response, or an inverse query (opcode 1: its record is the answer), may
+	 * lack a question */
+	if (qd == 0 && !((p[2] & 0x80) && (an || ns || ar)) && !(((p[2] >> 3) & 0xf) == 1 && an))
 		return false;
-	return xdpi_rd16(p + off + 2) <= 4 || xdpi_rd16(p + off + 2) == 255 || (xdpi_rd16(p + off + 2) & 0x7fff) <= 4;
+	for (unsigned i = 0; i < qd; i++) {
+		if (read_name(&m, &off, name, sizeof(name)) < 0 || off + 4 > len || netbios_name(name))
+			return false;
+		cls = xdpi_rd16(p + off + 2) & 0x7fff; /* the top bit: mDNS's unicast answer wish */
+		if (cls != 1 && cls != 3 && cls != 4 && cls != 254 && cls != 255)
+			return false;
+		off += 4;
+	}
+	return walk_records(&m, &off, (unsigned)an + ns + ar) && off == len;
+}
+
+/* The start of a message longer than the bytes at hand (a TCP message past 512 bytes): the
+ * header and its first question must be DNS's; the rest is judged as it comes. */
+static bool plausible_start(const uint8_t *p, size_t len)
+{
+	struct dns_msg m = { .p = p, .len = len };
+	char name[DNS_NAME_MAX];
+	size_t off = DNS_HDR;
+
+	if (len < DNS_HDR || ((p[2] >> 3) & 0xf) > 6 || !xdpi_rd16(p + 4))
+		return false;
+	return read_name(&m, &off, name, sizeof(name)) >= 0 && off + 4 <= len && !netbios_name(name);
 }
 
 static enum xdpi_dissect_status dns_probe(const uint8_t *buf, size_t len, uint8_t l4, uint8_t dir)
@@ -167,12 +219,13 @@ static enum xdpi_dissect_status dns_probe(const uint8_t *buf, size_t len, uint8_
 		return XDPI_DISSECT_NEED_MORE;
 	if (xdpi_rd16(buf) < DNS_HDR)
 		return XDPI_DISSECT_NOT_MINE;
-	/* wait for the whole message, or 512 bytes of it, then judge (another dissector may
-	 * claim the flow meanwhile: "GET " reads as a length of 18245) */
-	if (len - 2 < xdpi_rd16(buf) && len - 2 < 512)
+	/* wait for the whole message and judge it whole; a long one (another dissector may
+	 * claim the flow meanwhile: "GET " reads as a length of 18245) by its first 512 bytes */
+	if (len - 2 >= xdpi_rd16(buf))
+		return plausible(buf + 2, xdpi_rd16(buf)) ? XDPI_DISSECT_OK : XDPI_DISSECT_NOT_MINE;
+	if (len - 2 < 512)
 		return XDPI_DISSECT_NEED_MORE;
-	return plausible(buf + 2, len - 2 < xdpi_rd16(buf) ? len - 2 : xdpi_rd16(buf)) ? XDPI_DISSECT_OK :
-									       XDPI_DISSECT_NOT_MINE;
+	return plausible_start(buf + 2, len - 2) ? XDPI_DISSECT_OK : XDPI_DISSECT_NOT_MINE;
 }
 
 /* ---- writing records ---- */
@@ -608,6 +661,67 @@ static void inspect_response(struct xdpi_dissect_ctx *c, const struct dns_msg *m
 
 /* One whole message (of this flow's DNS, ST; or carried by CARRIER's transaction): to
  * detection, and an EVE dns event. */
+/* Shannon entropy of a label in bits per character. */
+static double label_entropy(const char *l, size_t n)
+{
+	unsigned count[256] = { 0 };
+	double h = 0;
+
+	for (size_t i = 0; i < n; i++)
+		count[(uint8_t)l[i]]++;
+	for (int i = 0; i < 256; i++)
+		if (count[i])
+			h -= (double)count[i] / (double)n * log2((double)count[i] / (double)n);
+	return h;
+}
+
+/* A query name whose longest label is long and close to random (a tunnel's encoded data, a
+ * generated domain) rather than words. */
+static bool suspicious_name(const char *name)
+{
+	size_t best = 0, at = 0, len = strlen(name);
+	const char *l = name;
+
+	for (size_t i = 0; i <= len; i++)
+		if (i == len || name[i] == '.') {
+			if (i - at > best)
+				best = i - at, l = name + at;
+			at = i + 1;
+		}
+	return best >= 24 && label_entropy(l, best) > 3.9;
+}
+
+/* What the engine learns from a message beyond its event: the address each answer gave the
+ * name the client asked for (its application names the flows that go there later), and a
+ * query name that looks generated. */
+static void report_names(struct xdpi_dissect_ctx *c, const struct dns_msg *m, bool resp)
+{
+	char qname[DNS_NAME_MAX], rname[DNS_NAME_MAX];
+	size_t off = DNS_HDR;
+	uint16_t an = xdpi_rd16(m->p + 6);
+
+	if (xdpi_rd16(m->p + 4) != 1 || read_name(m, &off, qname, sizeof(qname)) != 0 || off + 4 > m->len)
+		return;
+	if (!resp) {
+		if (c->risk && suspicious_name(qname))
+			xdpi_dissect_risk(c, XDPI_RISK_DNS_SUSPICIOUS, "query=%.120s", qname);
+		return;
+	}
+	off += 4;
+	for (uint16_t i = 0; i < an && c->dns_answer; i++) {
+		uint16_t type, rdlen;
+
+		if (read_name(m, &off, rname, sizeof(rname)) < 0 || off + 10 > m->len)
+			return;
+		type = xdpi_rd16(m->p + off), rdlen = xdpi_rd16(m->p + off + 8);
+		if (off + 10 + rdlen > m->len)
+			return;
+		if ((type == 1 && rdlen == 4) || (type == 28 && rdlen == 16))
+			c->dns_answer(c, qname, m->p + off + 10, rdlen);
+		off += 10 + (size_t)rdlen;
+	}
+}
+
 static enum xdpi_dissect_status dns_message(struct xdpi_dissect_ctx *c, struct dns_state *st,
 					    const struct xdpi_inspect *carrier, const uint8_t *p,
 					    size_t len)
@@ -646,6 +760,7 @@ static enum xdpi_dissect_status dns_message(struct xdpi_dissect_ctx *c, struct d
 	if (!resp)
 		remember_query(st, id, c->ts);
 	c->event_end(c);
+	report_names(c, &m, resp);
 	return ok ? XDPI_DISSECT_OK : XDPI_DISSECT_MALFORMED;
 }
 
@@ -681,8 +796,22 @@ static enum xdpi_dissect_status dns_tcp(struct xdpi_dissect_ctx *c, const uint8_
 	return rc;
 }
 
+/* Multicast DNS (RFC 6762) and LLMNR (RFC 4795) are DNS's messages on their own ports: the
+ * flow is named for them, the events stay dns. */
+static const char *dns_variant(const struct xdpi_flow *f)
+{
+	uint16_t a = ntohs(f->key.port_a), b = ntohs(f->key.port_b);
+
+	if (a == 5353 || b == 5353)
+		return "mdns";
+	if (a == 5355 || b == 5355)
+		return "llmnr";
+	return NULL;
+}
+
 static enum xdpi_dissect_status dns_parse(struct xdpi_dissect_ctx *c, const uint8_t *buf, size_t len)
 {
+	c->app_proto = c->flow ? dns_variant(c->flow) : NULL;
 	if (c->steer) /* every message is a transaction: all of them (asking again is free) */
 		c->steer(c, XDPI_MSG_COPY, 0);
 	if (c->l4 == XDPI_L4_TCP)

@@ -6,11 +6,13 @@
  * start line. One EVE http event per transaction, when its response is complete, or when the
  * flow ends for what stayed incomplete. */
 #define _GNU_SOURCE /* memrchr */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "xdpi/appid.h"
 #include "xdpi/dissect.h"
 #include "xdpi/http_decode.h"
 #include "xdpi/inspect_http.h"
@@ -118,8 +120,11 @@ static enum xdpi_dissect_status http_probe(const uint8_t *buf, size_t len, uint8
 	const char *p = (const char *)buf;
 	size_t ll = line_len(p, len), m;
 
-	(void)l4;
 	(void)dir;
+	/* over UDP only SSDP speaks HTTP (others borrow its look: BitTorrent's BT-SEARCH) */
+	if (l4 == XDPI_L4_UDP && !(len >= 9 && !memcmp(p, "M-SEARCH ", 9)) && !(len >= 7 && !memcmp(p, "NOTIFY ", 7)) &&
+	    !(len >= 9 && !memcmp(p, "HTTP/1.1 ", 9)))
+		return XDPI_DISSECT_NOT_MINE;
 	if (ll < len)
 		return request_line(p, ll) || status_line(p, ll) ? XDPI_DISSECT_OK : XDPI_DISSECT_NOT_MINE;
 	/* no whole line yet: could it still become one? */
@@ -280,6 +285,51 @@ static void llm_end(struct xdpi_dissect_ctx *c, struct http_tx *t)
 	t->llm = NULL;
 }
 
+/* An executable handed over in clear, by its type or by its name. */
+static bool binary_transfer(const struct http_tx *t)
+{
+	static const char *const types[] = { "application/x-dosexec", "application/x-msdownload",
+					     "application/x-executable", "application/x-msdos-program",
+					     "application/vnd.microsoft.portable-executable" };
+	static const char *const exts[] = { ".exe", ".dll", ".msi", ".scr", ".bat", ".ps1" };
+	size_t n = t->uri ? strcspn(t->uri, "?#") : 0;
+
+	for (size_t i = 0; t->ctype && i < sizeof(types) / sizeof(types[0]); i++)
+		if (!strncasecmp(t->ctype, types[i], strlen(types[i])))
+			return true;
+	for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]); i++)
+		if (n >= 5 && !strncasecmp(t->uri + n - 4, exts[i], 4))
+			return true;
+	return false;
+}
+
+/* A User-Agent that no browser or library sends: empty or a few characters, or carrying
+ * script or lookup injections. */
+static bool suspicious_ua(const char *ua)
+{
+	return strlen(ua) < 4 || strstr(ua, "${") || strstr(ua, "<script") || strstr(ua, "() {");
+}
+
+/* The application the Host names, and what the transaction shows of risk. */
+static void tx_name_and_risks(struct xdpi_dissect_ctx *c, const struct http_tx *t)
+{
+	unsigned char a[16];
+	char host[256];
+
+	if (t->host && c->server_name)
+		c->server_name(c, t->host, strlen(t->host), XDPI_APP_HOST);
+	if (t->host) {
+		snprintf(host, sizeof(host), "%.*s", (int)strcspn(t->host, ":"), t->host);
+		if (inet_pton(AF_INET, host, a) == 1 || t->host[0] == '[')
+			xdpi_dissect_risk(c, XDPI_RISK_NUMERIC_NAME, "hostname=%.100s", t->host);
+	}
+	if (t->ua && suspicious_ua(t->ua))
+		xdpi_dissect_risk(c, XDPI_RISK_HTTP_SUSPICIOUS_UA, "http_user_agent=%.100s", t->ua);
+	if (t->has_response && binary_transfer(t))
+		xdpi_dissect_risk(c, XDPI_RISK_HTTP_BINARY, "url=%.100s http_content_type=%.60s",
+				  t->uri ? t->uri : "", t->ctype ? t->ctype : "");
+}
+
 static void tx_emit(struct xdpi_dissect_ctx *c, struct http_tx *t)
 {
 	struct http_state *st = c->state;
@@ -288,6 +338,7 @@ static void tx_emit(struct xdpi_dissect_ctx *c, struct http_tx *t)
 	if (!t->req_inspected)
 		inspect_request(c, t);
 	inspect_response(c, t);
+	tx_name_and_risks(c, t);
 	j = c->event_begin(c, "http");
 	xdpi_json_u64(j, "tx_id", st->tx_id++);
 	xdpi_json_obj_open(j, "http");
@@ -1004,8 +1055,10 @@ static enum xdpi_dissect_status http_parse(struct xdpi_dissect_ctx *c, const uin
 	((struct http_state *)c->state)->now = c->ts;
 	if (c->l4 == XDPI_L4_UDP && c->steer)
 		c->steer(c, XDPI_MSG_COPY, 0); /* one message per datagram: all of them */
-	if (c->l4 == XDPI_L4_UDP)
+	if (c->l4 == XDPI_L4_UDP) {
+		c->app_proto = "ssdp"; /* HTTP over UDP is SSDP's (UPnP discovery): named for it */
 		return http_udp(c, (const char *)buf, len);
+	}
 	return http_tcp(c, (const char *)buf, len);
 }
 
@@ -1037,7 +1090,7 @@ static void http_flow_end(struct xdpi_dissect_ctx *c)
 
 const struct xdpi_dissector xdpi_dissector_http = {
 	.name = "http",
-	.l4 = XDPI_L4_TCP | XDPI_L4_UDP,
+	.l4 = XDPI_L4_TCP | XDPI_L4_UDP, /* over UDP: SSDP (HTTPU), named so */
 	.ports = { 80, 8080, 1900, 8000 },
 	.state_size = sizeof(struct http_state),
 	.probe = http_probe,

@@ -15,6 +15,7 @@
 #include <nghttp2/nghttp2.h>
 #include <openssl/evp.h>
 #include "xdpi/bytes.h"
+#include "xdpi/appid.h"
 #include "xdpi/dissect.h"
 #include "xdpi/inspect_http.h"
 
@@ -166,6 +167,8 @@ static void stream_emit(struct xdpi_dissect_ctx *c, struct h2_stream *s)
 	struct h2_state *st = c->state;
 	struct xdpi_json *j = c->event_begin(c, "http");
 
+	if (s->authority && c->server_name)
+		c->server_name(c, s->authority, strlen(s->authority), XDPI_APP_HOST);
 	xdpi_json_u64(j, "tx_id", st->tx_id++);
 	xdpi_json_obj_open(j, "http");
 	put_str(j, "hostname", s->authority);

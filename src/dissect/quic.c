@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "xdpi/bytes.h"
+#include "xdpi/appid.h"
 #include "xdpi/dissect.h"
 #include "lib/quic_keys.h"
 #include "lib/tls_hello.h"
@@ -296,6 +297,8 @@ static void quic_log(struct xdpi_dissect_ctx *c)
 	st->logged = true;
 	ch = tls_raw_parse(&st->ch, false);
 	sh = tls_raw_parse(&st->sh, true);
+	if (ch && ch->has_sni && c->server_name)
+		c->server_name(c, ch->sni, strlen(ch->sni), XDPI_APP_SNI);
 	j = c->event_begin(c, "quic");
 	xdpi_json_obj_open(j, "quic");
 	snprintf(v, sizeof(v), "0x%08x", st->version);

@@ -4,11 +4,14 @@
  * ServerHello (version, cipher, ALPN), the server's certificate in TLS <= 1.2 (OpenSSL reads
  * it); JA3, JA3S and JA4 fingerprints. One EVE tls event per handshake, when encrypted data
  * starts or the flow ends. The fingerprint code is shared with QUIC (tls_hello.h). */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include "xdpi/appid.h"
 #include "xdpi/bytes.h"
 #include "xdpi/dissect.h"
 #include "lib/tls_hello.h"
@@ -113,6 +116,86 @@ static void put_cert(struct xdpi_json *j, const struct tls_cert *c)
 	}
 }
 
+/* ---- application name and risks ---- */
+
+/* Suites whose encryption is none, export-grade, RC4, DES or 3DES (64-bit blocks), or
+ * anonymous (no server authentication). */
+static bool weak_cipher(uint16_t cs)
+{
+	static const uint16_t weak[] = {
+		0x0001, 0x0002, 0x0003, 0x0004, 0x0005, 0x0006, 0x0008, 0x0009, 0x000a, 0x000b,
+		0x000c, 0x000d, 0x000e, 0x000f, 0x0010, 0x0011, 0x0012, 0x0013, 0x0014, 0x0015,
+		0x0016, 0x0017, 0x0018, 0x0019, 0x001a, 0x001b, 0x002c, 0x002d, 0x002e, 0x0034,
+		0x003a, 0x003b, 0x006c, 0x006d, 0x008a, 0x008b, 0x008e, 0x008f, 0x0092, 0x0093,
+		0x00b0, 0x00b1, 0x00b4, 0x00b5, 0x00b8, 0x00b9, 0xc001, 0xc002, 0xc003, 0xc006,
+		0xc007, 0xc008, 0xc00b, 0xc00c, 0xc00d, 0xc010, 0xc011, 0xc012, 0xc015, 0xc016,
+		0xc017, 0xc018, 0xc019, 0xc033, 0xc034, 0xc039, 0xc03a, 0xc03b,
+	};
+
+	for (size_t i = 0; i < sizeof(weak) / sizeof(weak[0]); i++)
+		if (weak[i] == cs)
+			return true;
+	return false;
+}
+
+static bool numeric_host(const char *name)
+{
+	unsigned char a[16];
+
+	return inet_pton(AF_INET, name, a) == 1 || inet_pton(AF_INET6, name, a) == 1;
+}
+
+static bool http_alpn(const struct tls_hello *ch)
+{
+	for (size_t i = 0; i < ch->n_alpn; i++)
+		if (!strcmp(ch->alpn[i], "h2") || !strncmp(ch->alpn[i], "http/", 5) ||
+		    !strncmp(ch->alpn[i], "h3", 2) || !strncmp(ch->alpn[i], "spdy/", 5))
+			return true;
+	return false;
+}
+
+/* The certificate's validity against the flow's clock (a capture's time, or the wall's):
+ * both are "YYYY-MM-DDTHH:MM:SS", so they compare as strings. */
+static void cert_risks(struct xdpi_dissect_ctx *c, const struct tls_cert *cert)
+{
+	time_t now = (time_t)(c->ts / 1000000000ull);
+	char t[32];
+	struct tm tm;
+
+	if (cert->subject[0] && !strcmp(cert->subject, cert->issuer))
+		xdpi_dissect_risk(c, XDPI_RISK_TLS_SELF_SIGNED, "issuerdn=subject=%.100s", cert->subject);
+	if (now < 946684800 || !gmtime_r(&now, &tm)) /* not a calendar clock */
+		return;
+	strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%S", &tm);
+	if (cert->not_after[0] && strcmp(t, cert->not_after) > 0)
+		xdpi_dissect_risk(c, XDPI_RISK_TLS_CERT_EXPIRED, "notafter=%s", cert->not_after);
+	else if (cert->not_before[0] && strcmp(t, cert->not_before) < 0)
+		xdpi_dissect_risk(c, XDPI_RISK_TLS_CERT_EXPIRED, "notbefore=%s", cert->not_before);
+}
+
+/* What the handshake says beyond the tls event: the name the client asked for (and the
+ * certificate's), and the risks it shows. */
+static void tls_name_and_risks(struct xdpi_dissect_ctx *c, const struct tls_hello *ch,
+			       const struct tls_hello *sh, uint16_t version, const struct tls_cert *cert)
+{
+	if (ch && ch->has_sni && c->server_name)
+		c->server_name(c, ch->sni, strlen(ch->sni), XDPI_APP_SNI);
+	if (cert && cert->n_san && c->server_name)
+		c->server_name(c, cert->san, strcspn(cert->san, "\n"), XDPI_APP_CERT);
+	if (ch && !ch->has_sni)
+		xdpi_dissect_risk(c, XDPI_RISK_TLS_MISSING_SNI, "sni=none");
+	else if (ch && numeric_host(ch->sni))
+		xdpi_dissect_risk(c, XDPI_RISK_NUMERIC_NAME, "sni=%s", ch->sni);
+	if (ch && !http_alpn(ch))
+		xdpi_dissect_risk(c, XDPI_RISK_TLS_NOT_HTTPS, "alpn=%s", ch->n_alpn ? ch->alpn[0] : "none");
+	if (sh && version && version < 0x0303)
+		xdpi_dissect_risk(c, XDPI_RISK_TLS_OBSOLETE, "version=%s", tls_version_name(version));
+	if (sh && sh->n_ciphers && weak_cipher(sh->ciphers[0]))
+		xdpi_dissect_risk(c, XDPI_RISK_TLS_WEAK_CIPHER, "cipher=0x%04x", sh->ciphers[0]);
+	if (cert)
+		cert_risks(c, cert);
+}
+
 static void tls_log(struct xdpi_dissect_ctx *c)
 {
 	struct tls_state *st = c->state;
@@ -124,6 +207,7 @@ static void tls_log(struct xdpi_dissect_ctx *c)
 	st->logged = true;
 	ch = tls_raw_parse(&st->ch, false);
 	sh = tls_raw_parse(&st->sh, true);
+	tls_name_and_risks(c, ch, sh, st->sh_version, st->cert);
 	j = c->event_begin(c, "tls");
 	xdpi_json_obj_open(j, "tls");
 	xdpi_json_str(j, "version", sh ? tls_version_name(st->sh_version) : "UNDETERMINED");

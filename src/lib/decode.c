@@ -168,10 +168,17 @@ int xdpi_link_from_dlt(int dlt, enum xdpi_link *out)
 }
 
 /* PPP: the HDLC address and control bytes may be there (ff 03) or not, and the protocol may
- * be compressed to one byte (an odd first byte). */
+ * be compressed to one byte (an odd first byte). Cisco HDLC frames are found in PPP captures
+ * too (serial links): address 0x0F or 0x8F, control 0, then an ethertype. */
 static int ppp_header(struct cursor *c, uint16_t *type)
 {
 	uint16_t proto;
+
+	if (have(c, 4) && (c->p[c->off] == 0x0f || c->p[c->off] == 0x8f) && c->p[c->off + 1] == 0) {
+		*type = xdpi_rd16(c->p + c->off + 2);
+		c->off += 4;
+		return 0;
+	}
 
 	if (have(c, 2) && c->p[c->off] == 0xff && c->p[c->off + 1] == 0x03)
 		c->off += 2;

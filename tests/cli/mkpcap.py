@@ -5,7 +5,8 @@
 
 usage: mkpcap.py KIND OUT.pcap
 KIND: ethernet, ppp, ppp-bare, chdlc, ppi, radiotap, pppoe-link, wirelen (a record that claims
-a 4 GB wire length), snap64 (IPv6 with TCP options, cut at 64 bytes)."""
+a 4 GB wire length), snap64 (IPv6 with TCP options, cut at 64 bytes), telnet2323 (a Telnet
+server's option negotiation on port 2323, over Ethernet)."""
 import struct
 import sys
 
@@ -38,6 +39,14 @@ EXCHANGE = [
              b"GET /cli HTTP/1.1\r\nHost: lab.test\r\n\r\n", seq=1001, ack=5001),
 ]
 
+TELNET = [  # the server opens: IAC DO TERMINAL-TYPE, IAC WILL ECHO
+    ipv4_tcp("198.18.0.1", "198.18.0.2", 40000, 2323, 0x02, seq=1000),
+    ipv4_tcp("198.18.0.2", "198.18.0.1", 2323, 40000, 0x12, seq=5000, ack=1001),
+    ipv4_tcp("198.18.0.1", "198.18.0.2", 40000, 2323, 0x10, seq=1001, ack=5001),
+    ipv4_tcp("198.18.0.2", "198.18.0.1", 2323, 40000, 0x18, b"\xff\xfd\x18\xff\xfb\x01",
+             seq=5001, ack=1001),
+]
+
 ETH = b"\x02\x00\x00\x00\x00\x02" + b"\x02\x00\x00\x00\x00\x01" + b"\x08\x00"
 LINKS = {  # kind: (DLT, header before the IPv4 packet)
     "ethernet": (1, ETH),
@@ -65,6 +74,8 @@ def main():
         else:
             recs = [hdr + p for p in EXCHANGE]
         write(out, dlt, [(r, len(r)) for r in recs])
+    elif kind == "telnet2323":
+        write(out, 1, [(ETH + p, len(ETH + p)) for p in TELNET])
     elif kind == "wirelen":
         recs = [ETH + p for p in EXCHANGE]
         write(out, 1, [(r, len(r)) for r in recs[:2]] + [(recs[2], 4093509168)])

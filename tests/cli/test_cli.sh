@@ -129,6 +129,21 @@ for k in ethernet ppp ppp-bare chdlc ppi radiotap pppoe-link; do
 	check "$k: the flow tshark sees ($want), with its HTTP request" \
 		[ "$got" = "$want" -a "$(x read "$TMP/$k.pcap" | jq -r 'select(.event_type == "http") | .http.url')" = /cli ]
 done
+echo "--- application identification: protocol by content, risks with evidence, names"
+python3 tests/cli/mkpcap.py telnet2323 "$TMP/telnet.pcap"
+flow=$(x read "$TMP/telnet.pcap" 2>/dev/null | jq -c 'select(.event_type == "flow")')
+check "Telnet on port 2323 is named by its bytes" \
+	[ "$(jq -r '"\(.app_proto) \(.xdpi.app.protocol) \(.xdpi.app.by)"' <<<"$flow")" = "telnet telnet content" ]
+check "  with the unsafe-protocol risk and its evidence" \
+	[ "$(jq -r '.xdpi.risks[] | select(.risk == "unsafe_protocol") | .evidence' <<<"$flow")" = "app_proto=telnet" ]
+check "  and the non-standard-port risk naming the port" \
+	[ "$(jq -r '.xdpi.risks[] | select(.risk == "known_protocol_on_non_standard_port") | .evidence' <<<"$flow")" = "app_proto=telnet dest_port=2323" ]
+printf 'lab.test  LabApp  Internal\n' >"$TMP/apps.conf"
+check "--apps names the application from the Host header" \
+	[ "$(x read --apps "$TMP/apps.conf" "$TMP/ethernet.pcap" 2>/dev/null | jq -r 'select(.event_type == "flow") | "\(.xdpi.app.name) \(.xdpi.app.category) \(.xdpi.app.name_from)"')" = "LabApp Internal host" ]
+printf 'ok.test A\nbad..test B\n' >"$TMP/bad-apps.conf"
+check "a bad --apps file is refused with its place" exits 1 "bad-apps.conf:2:1: domain suffix 'bad..test': empty label" \
+	x read --apps "$TMP/bad-apps.conf" "$TMP/ethernet.pcap"
 python3 tests/cli/mkpcap.py wirelen "$TMP/wirelen.pcap"
 check "a record claiming a 4 GB wire length is counted at its captured length, and said" \
 	exits 0 "1 records claimed a wire length past 262144" x read "$TMP/wirelen.pcap"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# xdpi attached live to a veth with real servers (nginx, dnsmasq) and clients (curl, dig,
-# ping): its flow records agree with what tshark sees on the same link (a capture of the wire:
+# xdpi attached live to a veth with real servers (nginx, dnsmasq, redis-server) and clients
+# (curl, dig, ping, redis-cli): its flow records agree with what tshark sees on the same link (a capture of the wire:
 # the link mirrored to a veth without offloads, so TSO super-packets count as their segments;
 # make_truth.sh -> flowcmp), its stats show no loss, and a clean stop leaves nothing attached.
 . "$(dirname "$0")/lib.sh"
@@ -14,6 +14,10 @@ NGINX_HTTP_EXTRA='log_format scheme "$scheme $request_method $request_uri $statu
 NGINX_EXTRA="access_log $TMP/nginx/scheme.log scheme;"
 start_nginx || { echo "FAIL nginx did not start"; cat "$TMP/nginx/error.log"; exit 1; }
 start_dnsmasq || { echo "FAIL dnsmasq did not start"; cat "$TMP/dnsmasq.log"; exit 1; }
+# a protocol no dissector parses: an identifier names it from the bytes the kernel steered
+run_bg "$NS_SRV" "$TMP/redis.log" redis-server --port 6379 --bind "$IP_SRV" --protected-mode no --save '' --appendonly no
+wait_until 10 ip netns exec "$NS_SRV" redis-cli -h "$IP_SRV" PING >/dev/null ||
+	{ echo "FAIL redis-server did not start"; cat "$TMP/redis.log"; exit 1; }
 
 wire_capture "$NS_SRV" "$IF_SRV" "$TMP/link.pcap" || { echo "FAIL wire capture"; exit 1; }
 dns_log_start=$(wc -l <"$TMP/dnsmasq.log")
@@ -32,6 +36,7 @@ cli curl -sf -o /dev/null -k --tlsv1.3 --http2 --resolve lab.test:443:$IP_SRV ht
 for i in 1 2 3 4; do cli dig +short +time=2 +tries=1 @$IP_SRV "host$i.lab.test" A >/dev/null; done
 cli dig +short +tcp +time=2 +tries=1 @$IP_SRV lab.test TXT >/dev/null
 cli ping -c 3 -i 0.2 -W 1 $IP_SRV >/dev/null
+redis_answer=$(cli redis-cli -h "$IP_SRV" SET xdpi-key live)
 
 # every connection closed; wait for xdpi to end them by timeout (2 s idle), then stop it
 wait_until 15 bash -c "[ \$(grep -c '\"event_type\":\"flow\"' '$TMP/eve.json') -ge 12 ]"
@@ -48,6 +53,9 @@ check "HTTP over IPv6 recorded" grep -q "\"dest_ip\":\"$IP6_SRV\",\"dest_port\":
 check "DNS over UDP recorded" grep -q "\"dest_port\":53,\"proto\":\"UDP\"" "$TMP/eve.json"
 check "DNS over TCP recorded" grep -q "\"dest_port\":53,\"proto\":\"TCP\"" "$TMP/eve.json"
 check "ICMP echo recorded" grep -q '"proto":"ICMP"' "$TMP/eve.json"
+redis_flow=$(jq -c 'select(.event_type == "flow" and .dest_port == 6379)' "$TMP/eve.json" | tail -1)
+check "redis-cli's SET answered ($redis_answer) and its flow named redis by content" \
+	[ "$redis_answer" = OK -a "$(jq -r '"\(.app_proto) \(.xdpi.app.by)"' <<<"$redis_flow")" = "redis content" ]
 last_stats=$(grep '"event_type":"stats"' "$TMP/eve.json" | tail -1)
 check "stats: kernel saw packets" [ "$(echo "$last_stats" | jq '.stats.xdpi.kernel.pkts')" -gt 50 ]
 check "stats: no ring buffer loss" [ "$(echo "$last_stats" | jq '.stats.xdpi.kernel.loss_ringbuf_full')" -eq 0 ]

@@ -116,19 +116,22 @@ static void test_dns_tcp_split_and_batched(void **state)
 static void test_dns_probe_says_not_mine(void **state)
 {
 	static const char http[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
-	char big[600];
+	uint8_t big[600];
 
 	(void)state;
 	assert_int_equal(dns()->probe((const uint8_t *)http, sizeof(http) - 1, XDPI_L4_UDP, 0),
 			 XDPI_DISSECT_NOT_MINE);
-	/* over TCP "GE" reads as a length: DNS waits (HTTP claims the flow meanwhile) ... */
+	/* over TCP "GE" reads as a length of 18245: DNS waits for 512 bytes (HTTP claims the
+	 * flow meanwhile) and judges the message's start */
 	assert_int_equal(dns()->probe((const uint8_t *)http, sizeof(http) - 1, XDPI_L4_TCP, 0),
 			 XDPI_DISSECT_NEED_MORE);
-	/* ... and says no once it has seen enough */
 	memset(big, 'a', sizeof(big));
 	memcpy(big, http, sizeof(http) - 1);
-	assert_int_equal(dns()->probe((const uint8_t *)big, sizeof(big), XDPI_L4_TCP, 0),
-			 XDPI_DISSECT_NOT_MINE);
+	assert_int_equal(dns()->probe(big, sizeof(big), XDPI_L4_TCP, 0), XDPI_DISSECT_NOT_MINE);
+	/* a whole message is judged whole: 40 bytes that are no DNS message are refused */
+	big[0] = 0, big[1] = 40;
+	assert_int_equal(dns()->probe(big, 20, XDPI_L4_TCP, 0), XDPI_DISSECT_NEED_MORE);
+	assert_int_equal(dns()->probe(big, 42, XDPI_L4_TCP, 0), XDPI_DISSECT_NOT_MINE);
 }
 
 int main(void)
