@@ -15,6 +15,8 @@ res=bench/results/$(date -u +%Y%m%dT%H%M%SZ)-$(git rev-parse --short HEAD 2>/dev
 	echo
 	bench/offline.sh
 	echo
+	bench/appid.sh
+	echo
 	bench/detect.sh
 	echo
 	bench/workers.sh

@@ -31,7 +31,9 @@ static const char epilogue[] =
 	"  xdpi read overlay.pcap | jq 'select(.event_type==\"flow\") | .xdpi.tunnel'   # VXLAN VNIs\n"
 	"  xdpi read --tunnel-ignore vxlan,geneve overlay.pcap   # the outer UDP flows instead\n"
 	"  xdpi read --llm-prices prices.txt capture.pcap | jq 'select(.event_type==\"llm\") | .xdpi.llm.usage'\n"
-	"  xdpi read --rules contrib/rules/llm.rules --llm-content capture.pcap   # prompt attacks, secrets\n";
+	"  xdpi read --rules contrib/rules/llm.rules --llm-content capture.pcap   # prompt attacks, secrets\n"
+	"  xdpi read capture.pcap | jq -r 'select(.event_type==\"flow\") | [.app_proto, .xdpi.app.name] | @tsv' | sort | uniq -c\n"
+	"  xdpi read --apps my-apps.conf capture.pcap | jq -c 'select(.xdpi.risks) | {src_ip, dest_ip, r: .xdpi.risks}'\n";
 
 static const struct cli_opt read_opts[] = {
 	CLI_FLAG("through-kernel", 'k', struct xdpi_offline_cfg, through_kernel,

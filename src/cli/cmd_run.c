@@ -36,6 +36,7 @@ static const char epilogue[] =
 	"  sudo xdpi run --config /etc/xdpi/xdpi.conf -i eth0\n"
 	"  xdpi run --config /etc/xdpi/xdpi.conf --check-config\n"
 	"  sudo xdpi run -i eth0 --head-budget 32768   # API heads with large JWTs\n"
+	"  sudo xdpi run -i eth0 --apps /etc/xdpi/apps.conf --rules risks.rules   # xdpi.risk:tls_weak_cipher;\n"
 	"  sudo xdpi run -i eth0 --vxlan-port 8888   # overlay on a custom VXLAN port: inner flows\n"
 	"  sudo xdpi run -i eth0 --steer snip --snaplen 512\n"
 	"  sudo xdpi run -i veth0 --snip-port 8080 --duration 60 | jq .event_type\n"

@@ -13,24 +13,26 @@
 #define PROBE_BUF 16384   /* bytes kept per direction while no dissector can decide */
 #define PROBE_CHUNKS 8    /* deliveries without a decision before giving up */
 
+/* Ordered by size, so that no field pads another: a flow with payload holds one. */
 struct l7_flow {
 	const struct xdpi_dissector *d;
-	int didx;
 	void *state;
+	uint8_t *pbuf[2];
+	struct l7_plain *plain; /* the TLS plaintext's own state beside the wire's, NULL: none */
+	char *risk_notes;  /* "risk\tevidence\n" for each risk a dissector raised, NULL: none */
+	struct xdpi_stream tcp[2];
 	uint32_t excluded;
+	uint32_t plen[2];
+	uint8_t didx;      /* d's registry row (< XDPI_MAX_DISSECTORS) */
 	uint8_t chunks;
 	bool failed;       /* nothing to parse: no dissector claimed it (or an identifier named it) */
 	bool done;         /* the dissector said it has nothing more to learn */
 	uint8_t dirs_seen; /* 1 << direction: bytes of it were shown to the dissectors */
 	uint8_t prelude_left; /* datagrams still watched after a prelude (STUN before DTLS) */
-	uint8_t *pbuf[2];
-	uint32_t plen[2];
 	bool pcut[2];      /* the probe buffer overflowed: what follows it is not contiguous */
 	bool gap_next[2];  /* the next bytes parsed in a direction follow a hole */
-	struct xdpi_stream tcp[2];
-	struct l7_plain *plain; /* the TLS plaintext's own state beside the wire's, NULL: none */
-	char *risk_notes;  /* "risk\tevidence\n" for each risk a dissector raised, NULL: none */
 };
+_Static_assert(sizeof(struct l7_flow) <= 136, "a flow's application layer grew past 136 bytes");
 
 /* The TLS plaintext of a flow: its application layer, and whose it is (the first process
  * seen). Apart from the wire's, so that flows without any pay nothing for it. */
@@ -276,7 +278,7 @@ static void choose(struct l7_call *call, int idx)
 	struct l7_flow *l = call->l;
 
 	l->d = xdpi_dissector_at((size_t)idx);
-	l->didx = idx;
+	l->didx = (uint8_t)idx;
 	l->state = calloc(1, l->d->state_size ? l->d->state_size : 1);
 	if (!l->state) {
 		l->d = NULL;

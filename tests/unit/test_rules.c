@@ -12,6 +12,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <cmocka.h>
+#include "xdpi/appid.h"
 #include "xdpi/decode.h"
 #include "xdpi/detect.h"
 
@@ -521,6 +522,40 @@ static void test_pass_and_report(void **state)
 	xdpi_detect__free(d);
 }
 
+/* xdpi.risk: a flow carrying one of the named risks, from the packet that raised it on;
+ * app-layer-protocol takes an identifier's name. */
+static void test_risk_and_identified_protocol(void **state)
+{
+	struct xdpi_detect *d = engine(
+		"alert tcp any any -> any any (xdpi.risk:tls_weak_cipher, unsafe_protocol; sid:1;)\n"
+		"alert tcp any any -> any any (xdpi.risk:tls_obsolete_version; sid:2;)\n"
+		"alert tcp any any -> any any (app-layer-protocol:telnet; sid:3;)\n");
+	static const uint8_t payload[] = "x";
+	struct xdpi_decoded p = { .family = 4, .proto = 6, .sport = 40000, .dport = 23,
+				  .payload = payload, .payload_len = 1, .payload_wire = 1,
+				  .tcp_flags = 0x18 };
+	struct xdpi_flow f;
+	struct got g = { 0 };
+	struct xdpi_rule r;
+
+	(void)state;
+	http_flow(&f);
+	xdpi_detect__packet(d, &f, &p, 0, 1, collect, &g);
+	assert_int_equal(g.n, 0); /* no risk yet, and the flow is http */
+	f.risks = 1u << XDPI_RISK_UNSAFE_PROTOCOL;
+	f.app_proto = "telnet";
+	f.app_changed = true; /* as the engine marks a protocol just named */
+	xdpi_detect__packet(d, &f, &p, 0, 2, collect, &g);
+	assert_int_equal(g.n, 2);
+	assert_true((g.sids[0] == 1 && g.sids[1] == 3) || (g.sids[0] == 3 && g.sids[1] == 1));
+	xdpi_detect__flow_end(d, &f);
+	xdpi_detect__free(d);
+	assert_int_equal(parse("alert tcp any any -> any any (xdpi.risk:weak; sid:9;)", &r, NULL),
+			 XDPI_RULE_ERROR);
+	assert_non_null(strstr(err, "t.rules:7:"));
+	assert_non_null(strstr(err, "xdpi.risk: unknown risk 'weak'"));
+}
+
 /* Packet keywords: vlan.id by layer, all or any; the header buffers; entropy; and on
  * transactions: absent, base64_decode/base64_data, tls.cert_chain_len. */
 static void test_packet_and_number_keywords(void **state)
@@ -980,6 +1015,7 @@ int main(void)
 		cmocka_unit_test(test_pass_and_report),
 		cmocka_unit_test(test_transforms),
 		cmocka_unit_test(test_packet_and_number_keywords),
+		cmocka_unit_test(test_risk_and_identified_protocol),
 		cmocka_unit_test(test_absent_and_base64),
 		cmocka_unit_test(test_icmp_id_and_header_lines),
 		cmocka_unit_test(test_ssl_version_and_san),
