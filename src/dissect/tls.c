@@ -42,12 +42,23 @@ struct tls_state {
 	bool server_inspected;       /* the server stage ran (at most once a flow) */
 };
 
+/* Some clients write two bytes of their own before the ClientHello's record (an
+ * application's framing); the record must then be a handshake holding a ClientHello. */
+static bool prefixed_client_hello(const uint8_t *buf, size_t len, uint8_t dir)
+{
+	return dir == 0 && len >= 8 && buf[0] != 0x16 && !(buf[0] & 0x80) && buf[2] == 0x16 &&
+	       buf[3] == 3 && buf[4] <= 4 && xdpi_rd16(buf + 5) && xdpi_rd16(buf + 5) <= REC_MAX &&
+	       buf[7] == 1;
+}
+
 static enum xdpi_dissect_status tls_probe(const uint8_t *buf, size_t len, uint8_t l4, uint8_t dir)
 {
 	(void)l4;
 	(void)dir;
 	if (len >= 5 && (buf[0] & 0x80) && buf[2] == 1 && buf[3] == 3 && buf[4] <= 3)
 		return XDPI_DISSECT_OK; /* an SSLv2-format ClientHello asking for SSLv3 .. TLS 1.2 */
+	if (prefixed_client_hello(buf, len, dir))
+		return XDPI_DISSECT_OK;
 	if (len < 6)
 		return len == 0 || buf[0] == 0x16 ? XDPI_DISSECT_NEED_MORE : XDPI_DISSECT_NOT_MINE;
 	/* a handshake record, TLS 1.0..1.3 record version, a sane length, a hello inside */
@@ -396,6 +407,8 @@ static enum xdpi_dissect_status tls_parse(struct xdpi_dissect_ctx *c, const uint
 
 		buf += took, len -= took;
 	}
+	if (!d->started && prefixed_client_hello(buf, len, c->dir))
+		buf += 2, len -= 2; /* the client's own two bytes before its hello */
 	d->started = true;
 	while (len && !d->dead) {
 		size_t take;

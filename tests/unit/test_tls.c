@@ -98,6 +98,26 @@ static void test_tls_sslv2_client_hello(void **state)
 	harness_free(h);
 }
 
+/* A client that writes two bytes of its own before the ClientHello: still TLS, still read. */
+static void test_tls_two_bytes_before_hello(void **state)
+{
+	struct harness *h = harness_new("tls", XDPI_L4_TCP);
+	uint8_t buf[sizeof(chrome_client_hello) + 2] = { 0x00, 0x05 };
+
+	(void)state;
+	memcpy(buf + 2, chrome_client_hello, sizeof(chrome_client_hello));
+	assert_int_equal(h->d->probe(buf, sizeof(buf), XDPI_L4_TCP, 0), XDPI_DISSECT_OK);
+	assert_int_equal(h->d->probe(buf, sizeof(buf), XDPI_L4_TCP, 1), XDPI_DISSECT_NOT_MINE);
+	buf[7] = 2; /* a ServerHello inside: not a client's, refused */
+	assert_int_equal(h->d->probe(buf, sizeof(buf), XDPI_L4_TCP, 0), XDPI_DISSECT_NOT_MINE);
+	buf[7] = chrome_client_hello[5];
+	harness_feed(h, 0, buf, sizeof(buf), 4, false);
+	harness_end(h);
+	assert_int_equal(h->n, 1);
+	assert_string_equal(harness_str(h, 0, "tls", "sni"), "www.iit.cnr.it");
+	harness_free(h);
+}
+
 static void test_tls_bad_record_and_probe(void **state)
 {
 	static const uint8_t junk[] = { 0x16, 0x03, 0x03, 0xff, 0xff, 0x01 };
@@ -119,6 +139,7 @@ int main(void)
 		cmocka_unit_test(test_tls_early_data_waits_for_server_hello),
 		cmocka_unit_test(test_tls_bad_record_and_probe),
 		cmocka_unit_test(test_tls_sslv2_client_hello),
+		cmocka_unit_test(test_tls_two_bytes_before_hello),
 	};
 
 	return cmocka_run_group_tests_name("tls", tests, NULL, NULL);
