@@ -47,6 +47,8 @@ ALIASES = {
     'mssqltds': 'tds', 'resp': 'redis', 'iec60870': 'iec104', 'imaps': 'tls', 'pops': 'tls', 'smtps': 'tls', 'ftpcontrol': 'ftp',
     'httpproxy': 'http', 'ciscoskinny': 'skinny', 'usenet': 'nntp',
     'tplinkshp': 'tplink', 'srtp': 'rtp',
+    # and where Suricata has a parser, xdpi spells the protocol as Suricata does
+    'kerberos': 'krb5', 'postgresql': 'pgsql', 'ethernetip': 'enip', 'vnc': 'rfb', 'ipsec': 'ike',
 }
 
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* EtherNet/IP (CIP over TCP/UDP 44818): the 24-byte encapsulation header, a known command
  * (NOP, ListServices, ListIdentity, ListInterfaces, RegisterSession, UnRegisterSession,
- * SendRRData, SendUnitData), a little-endian length equal to the rest, zero options. */
+ * SendRRData, SendUnitData), a little-endian length equal to the rest, zero options.
+ * Named "enip", as Suricata names it. */
 #include "ident.h"
 
 static enum xdpi_ident_answer probe(const struct xdpi_ident_in *in)
@@ -21,4 +22,4 @@ static enum xdpi_ident_answer probe(const struct xdpi_ident_in *in)
 	return cmd != 0 || xdpi_ident_on_port(in, 44818) ? YES : NO;
 }
 
-XDPI_IDENT(ethernetip, "IoT-Scada", TCP | UDP, 0, { 44818, 2222 });
+XDPI_IDENT_NAMED(ethernetip, "enip", "IoT-Scada", TCP | UDP, 0, { 44818, 2222 });

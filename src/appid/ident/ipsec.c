@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* IPsec key exchange (IKEv1 RFC 2408, IKEv2 RFC 7296) on UDP 500, or on 4500 behind the
  * four-zero non-ESP marker: initiator SPI, a known next payload, version 1.0 or 2.0, a known
- * exchange type, and a length equal to the datagram's. */
+ * exchange type, and a length equal to the datagram's.
+ * Named "ike", as Suricata names it. */
 #include "ident.h"
 
 static enum xdpi_ident_answer probe(const struct xdpi_ident_in *in)
@@ -20,4 +21,4 @@ static enum xdpi_ident_answer probe(const struct xdpi_ident_in *in)
 	return (p[16] <= 53) ? YES : NO;
 }
 
-XDPI_IDENT(ipsec, "VPN", UDP, 0, { 500, 4500 });
+XDPI_IDENT_NAMED(ipsec, "ike", "VPN", UDP, 0, { 500, 4500 });

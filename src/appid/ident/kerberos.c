@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Kerberos 5 (RFC 4120): an ASN.1 application tag (AS-REQ 10 ... KRB-ERROR 30) whose length
  * spans the message, then a SEQUENCE and the protocol version field [0] or [1] INTEGER 5; over
- * TCP behind a four-byte record length. */
+ * TCP behind a four-byte record length.
+ * Named "krb5", as Suricata names it. */
 #include "ident.h"
 
 static enum xdpi_ident_answer probe(const struct xdpi_ident_in *in)
@@ -40,4 +41,4 @@ static enum xdpi_ident_answer probe(const struct xdpi_ident_in *in)
 	return NO;
 }
 
-XDPI_IDENT(kerberos, "Network", TCP | UDP, 0, { 88 });
+XDPI_IDENT_NAMED(kerberos, "krb5", "Network", TCP | UDP, 0, { 88 });

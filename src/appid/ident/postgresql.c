@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* PostgreSQL (frontend/backend protocol 3): the client's startup message (a length equal to
  * its bytes, version 3.0, "user" among its parameters), or an SSL or GSS encryption request
- * (8 bytes, code 80877103 or 80877104), or a cancel request (16 bytes, 80877102). */
+ * (8 bytes, code 80877103 or 80877104), or a cancel request (16 bytes, 80877102).
+ * Named "pgsql", as Suricata names it. */
 #include "ident.h"
 
 static enum xdpi_ident_answer probe(const struct xdpi_ident_in *in)
@@ -26,4 +27,4 @@ static enum xdpi_ident_answer probe(const struct xdpi_ident_in *in)
 	return memmem(p + 8, len - 8, "user", 5) ? YES : NO;
 }
 
-XDPI_IDENT(postgresql, "Database", TCP, 0, { 5432 });
+XDPI_IDENT_NAMED(postgresql, "pgsql", "Database", TCP, 0, { 5432 });

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* VNC's RFB protocol (RFC 6143): each side first sends "RFB xxx.yyy\n". */
+/* VNC's RFB protocol (RFC 6143): each side first sends "RFB xxx.yyy\n".
+ * Named "rfb", as Suricata names it. */
 #include "ident.h"
 
 static enum xdpi_ident_answer probe(const struct xdpi_ident_in *in)
@@ -11,4 +12,4 @@ static enum xdpi_ident_answer probe(const struct xdpi_ident_in *in)
 	return !memcmp(p, "RFB 00", 6) && p[7] == '.' && p[11] == '\n' ? YES : NO;
 }
 
-XDPI_IDENT(vnc, "RemoteAccess", TCP, 0, { 5900, 5901 });
+XDPI_IDENT_NAMED(vnc, "rfb", "RemoteAccess", TCP, 0, { 5900, 5901 });
