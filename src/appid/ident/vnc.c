@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* VNC's RFB protocol (RFC 6143): each side first sends "RFB xxx.yyy\n".
+/* VNC's RFB protocol (RFC 6143): each side first sends its version line, "RFB 003.008\n".
  * Named "rfb", as Suricata names it. */
 #include "ident.h"
 
