@@ -40,6 +40,7 @@ struct xdpi_dissect_ctx {
 	uint8_t l4;       /* XDPI_L4_TCP or XDPI_L4_UDP */
 	bool gap;         /* bytes are missing before these (loss, steering, snap length) */
 	uint64_t ts;      /* time of the packet that completed these bytes (flow clock) */
+	uint64_t wall_ns; /* ... on the calendar clock (ns since 1970: a capture's time, or now) */
 	uint64_t pcap_cnt; /* that packet's number in a capture file; 0 when live */
 	void *state;      /* the dissector's per-flow state (state_size bytes, zeroed) */
 	bool switched;    /* set by the dissector: another protocol follows (CONNECT tunnel,

@@ -244,6 +244,7 @@ static void ctx_init(struct l7_call *call, bool gap)
 	call->ctx.l4 = call->f->key.proto == XDPI_IPPROTO_TCP ? XDPI_L4_TCP : XDPI_L4_UDP;
 	call->ctx.gap = gap;
 	call->ctx.ts = call->ts;
+	call->ctx.wall_ns = call->ts + (uint64_t)call->le->eve->wall_offset_ns;
 	call->ctx.pcap_cnt = call->pcap_cnt;
 	call->ctx.state = call->l->state;
 	call->ctx.event_begin = event_begin;

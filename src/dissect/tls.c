@@ -165,17 +165,17 @@ static bool http_alpn(const struct tls_hello *ch)
 	return false;
 }
 
-/* The certificate's validity against the flow's clock (a capture's time, or the wall's):
+/* The certificate's validity against the packet's calendar time (a capture's, or now):
  * both are "YYYY-MM-DDTHH:MM:SS", so they compare as strings. */
 static void cert_risks(struct xdpi_dissect_ctx *c, const struct tls_cert *cert)
 {
-	time_t now = (time_t)(c->ts / 1000000000ull);
+	time_t now = (time_t)(c->wall_ns / 1000000000ull);
 	char t[32];
 	struct tm tm;
 
 	if (cert->subject[0] && !strcmp(cert->subject, cert->issuer))
 		xdpi_dissect_risk(c, XDPI_RISK_TLS_SELF_SIGNED, "issuerdn=subject=%.100s", cert->subject);
-	if (now < 946684800 || !gmtime_r(&now, &tm)) /* not a calendar clock */
+	if (now < 946684800 || !gmtime_r(&now, &tm)) /* no calendar time (a harness without one) */
 		return;
 	strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%S", &tm);
 	if (cert->not_after[0] && strcmp(t, cert->not_after) > 0)
