@@ -29,6 +29,8 @@ struct l7_flow {
 	bool done;         /* the dissector said it has nothing more to learn */
 	uint8_t dirs_seen; /* 1 << direction: bytes of it were shown to the dissectors */
 	uint8_t prelude_left; /* datagrams still watched after a prelude (STUN before DTLS) */
+	uint8_t prelude_row;  /* ... and the prelude's identifier (registry row), counted when
+			       * the watch ends without another name */
 	bool pcut[2];      /* the probe buffer overflowed: what follows it is not contiguous */
 	bool gap_next[2];  /* the next bytes parsed in a direction follow a hole */
 };
@@ -314,19 +316,27 @@ static void ident_input(const struct l7_call *call, const uint8_t *buf, size_t l
 
 /* The flow is ID's: named, its risks noted, the kernel told it copies no more (unless ID
  * is a prelude: then what follows is watched a while). */
+/* A flow's name is final: counted for its identifier. */
+static void count_named(struct l7_engine *le, size_t row)
+{
+	le->identified++;
+	if (row < XDPI_IDENTS_MAX)
+		le->ident_flows[row]++;
+}
+
 static void label(struct l7_call *call, const struct xdpi_ident *id, const struct xdpi_ident_in *in)
 {
 	struct xdpi_flow *f = call->f;
+	size_t row = xdpi_ident_index(id);
 
 	if (id->flags & XDPI_IDENT_PRELUDE) {
 		call->l->prelude_left = PRELUDE_DATAGRAMS;
+		call->l->prelude_row = (uint8_t)(row < XDPI_IDENTS_MAX ? row : XDPI_IDENTS_MAX);
 	} else {
 		call->l->failed = true;
 		call->l->prelude_left = 0;
+		count_named(call->le, row);
 	}
-	call->le->identified++;
-	if (xdpi_ident_index(id) < XDPI_IDENTS_MAX)
-		call->le->ident_flows[xdpi_ident_index(id)]++;
 	ident_risks(call, id, call->cdir == 0 ? in->dport : in->sport);
 	f->app_proto = id->name;
 	f->app_by = XDPI_APP_BY_CONTENT;
@@ -339,7 +349,7 @@ static void label(struct l7_call *call, const struct xdpi_ident *id, const struc
 
 /* A flow named by a prelude protocol (STUN's connectivity checks) is watched a while longer:
  * the protocol the prelude opened the way for (DTLS, whose keys then protect the media)
- * names it when it comes. */
+ * names it when it comes; else the prelude's name stays, counted when the watch ends. */
 static void after_prelude(struct l7_call *call, const uint8_t *buf, size_t len)
 {
 	struct xdpi_ident_in in;
@@ -349,14 +359,13 @@ static void after_prelude(struct l7_call *call, const uint8_t *buf, size_t len)
 	ident_input(call, buf, len, &in);
 	id = xdpi_ident_run(&in, &more);
 	if (id && !(id->flags & XDPI_IDENT_PRELUDE)) {
-		call->le->identified--; /* the same flow, named again */
-		if (xdpi_ident_index(xdpi_ident_find(call->f->app_proto)) < XDPI_IDENTS_MAX)
-			call->le->ident_flows[xdpi_ident_index(xdpi_ident_find(call->f->app_proto))]--;
 		label(call, id, &in);
 		return;
 	}
-	if (!--call->l->prelude_left)
+	if (!--call->l->prelude_left) {
 		call->l->failed = true;
+		count_named(call->le, call->l->prelude_row);
+	}
 }
 
 /* No dissector claims the bytes: a light identifier may name the protocol. Returns true when
@@ -690,6 +699,8 @@ static void flow_end_one(struct l7_engine *le, struct xdpi_flow *f, struct l7_fl
 		xdpi_stream_free(&le->reasm, &l->tcp[d]);
 	}
 	free_probe(l);
+	if (l->prelude_left) /* ended while watched: the prelude's name stays */
+		count_named(le, l->prelude_row);
 	if (!l->d && !l->failed && l->dirs_seen && !origin && f->app_by != XDPI_APP_BY_CONTENT) {
 		/* bytes came and nothing claimed or named them before the end: detection gave up */
 		le->failed_flows++;
