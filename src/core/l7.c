@@ -587,8 +587,10 @@ static struct l7_flow *l7_get(struct l7_engine *le, struct xdpi_flow *f)
 void l7_packet(struct l7_engine *le, struct xdpi_flow *f, const struct xdpi_decoded *d,
 	       uint8_t dir, uint64_t ts, uint64_t pcap_cnt)
 {
-	struct l7_call call = { .le = le, .f = f, .ts = ts, .pcap_cnt = pcap_cnt };
+	struct l7_call call; /* ctx is left to ctx_init: zeroing it per packet costs more */
 
+	call.le = le, call.f = f, call.l = NULL, call.cdir = 0, call.ts = ts;
+	call.pcap_cnt = pcap_cnt, call.plain = false, call.origin = NULL;
 	if (d->proto != XDPI_IPPROTO_TCP && d->proto != XDPI_IPPROTO_UDP)
 		return;
 	if (d->proto == XDPI_IPPROTO_UDP && !d->payload_wire)
@@ -610,10 +612,9 @@ void l7_packet(struct l7_engine *le, struct xdpi_flow *f, const struct xdpi_deco
 		return;
 	}
 	if (d->tcp_flags & 0x10) { /* the ACK may confirm a hole in the other direction */
-		struct l7_call other = call;
-
-		other.cdir = !call.cdir;
-		xdpi_stream_acked(&le->reasm, &call.l->tcp[other.cdir], d->tcp_ack, on_stream, &other);
+		call.cdir = !call.cdir; /* the same call turned round, not a copy of it */
+		xdpi_stream_acked(&le->reasm, &call.l->tcp[call.cdir], d->tcp_ack, on_stream, &call);
+		call.cdir = !call.cdir;
 	}
 	xdpi_stream_segment(&le->reasm, &call.l->tcp[call.cdir], d->tcp_seq, d->payload,
 			    d->payload_len, d->payload_wire, d->tcp_flags, on_stream, &call);

@@ -31,7 +31,7 @@ struct anomaly_entry {
 
 struct anomaly_table {
 	struct anomaly_entry **slot;
-	uint32_t n;        /* slots */
+	uint32_t n;        /* slots, a power of two */
 	size_t entry_size;
 };
 

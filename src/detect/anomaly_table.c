@@ -6,11 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include "anomaly_int.h"
+#include "xdpi/hash.h"
 
 #define PROBE 8 /* slots tried per key */
 
 int anomaly_table_init(struct anomaly_table *t, uint32_t slots, size_t entry_size)
 {
+	if (!slots || (slots & (slots - 1)))
+		return -EINVAL; /* a power of two: a slot is the hash's low bits */
 	t->slot = calloc(slots, sizeof(*t->slot));
 	t->n = slots;
 	t->entry_size = entry_size;
@@ -28,13 +31,11 @@ void anomaly_table_free(struct anomaly_table *t)
 struct anomaly_entry *anomaly_table_get(struct anomaly_table *t, const uint8_t key[32],
 					 uint64_t ts, uint64_t *evicted, bool *created)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
+	uint64_t h = xdpi_hash_words(key, 4);
 	struct anomaly_entry **victim = NULL;
 
-	for (int i = 0; i < 32; i++)
-		h = (h ^ key[i]) * 0x100000001b3ull;
-	for (int i = 0; i < PROBE; i++) {
-		struct anomaly_entry **p = &t->slot[(h + (uint64_t)i) % t->n];
+	for (int i = 0; i < PROBE; i++) { /* every packet comes here: a mask, not a division */
+		struct anomaly_entry **p = &t->slot[(h + (uint64_t)i) & (t->n - 1)];
 
 		if (*p && !memcmp((*p)->key, key, 32)) {
 			*created = false;

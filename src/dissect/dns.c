@@ -11,6 +11,8 @@
 #include "xdpi/appid.h"
 #include "xdpi/bytes.h"
 #include "xdpi/dissect.h"
+#include "xdpi/eve.h"
+#include "xdpi/fmt.h"
 
 #define DNS_HDR 12
 #define DNS_NAME_MAX 1280 /* 255 wire bytes, control bytes escaped as \\ooo */
@@ -290,8 +292,9 @@ static void put_hex(struct xdpi_json *j, const uint8_t *p, size_t n)
 	char buf[2 * 256 + 1];
 	size_t o = 0;
 
-	for (size_t i = 0; i < n && o + 3 <= sizeof(buf); i++)
-		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%02x", p[i]);
+	if (n > (sizeof(buf) - 1) / 2)
+		n = (sizeof(buf) - 1) / 2;
+	o = (size_t)(xdpi_fmt_hex(buf, p, n, 0) - buf);
 	xdpi_json_strn(j, "rdata", buf, o);
 }
 
@@ -307,8 +310,9 @@ static void put_opt(struct xdpi_json *j, const struct dns_msg *m, size_t off, si
 
 		if (off + 4 + len > end)
 			break;
-		for (size_t i = 0; i < len && n + 2 < sizeof(hexdata); i++)
-			n += (size_t)snprintf(hexdata + n, sizeof(hexdata) - n, "%02x", m->p[off + 4 + i]);
+		n = (size_t)(xdpi_fmt_hex(hexdata, m->p + off + 4,
+					  len < (sizeof(hexdata) - 1) / 2 ? len : (sizeof(hexdata) - 1) / 2,
+					  0) - hexdata);
 		if (!open)
 			xdpi_json_arr_open(j, "opt");
 		open = true;
@@ -356,9 +360,9 @@ static void put_rdata(struct xdpi_json *j, struct dns_msg *m, uint16_t type, siz
 	switch (type) {
 	case 1:
 	case 28:
-		if (rdlen == (type == 1 ? 4u : 16u) &&
-		    inet_ntop(type == 1 ? AF_INET : AF_INET6, m->p + off, addr, sizeof(addr)))
-			xdpi_json_str(j, "rdata", addr);
+		if (rdlen == (type == 1 ? 4u : 16u))
+			xdpi_json_str(j, "rdata",
+				      xdpi_addr_str(type == 1 ? 4 : 6, m->p + off, addr, sizeof(addr)));
 		return;
 	case 2:
 	case 5:
@@ -466,7 +470,7 @@ static void put_flags(struct xdpi_json *j, const uint8_t *p)
 {
 	char hex[8], rbuf[16];
 
-	snprintf(hex, sizeof(hex), "%02x%02x", p[2], p[3]);
+	xdpi_fmt_hex(hex, p + 2, 2, 0);
 	xdpi_json_str(j, "flags", hex);
 	if (p[2] & 0x80)
 		xdpi_json_bool(j, "qr", true);

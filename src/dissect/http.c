@@ -848,11 +848,17 @@ static bool may_start_message(const char *p, size_t len, uint8_t d)
 /* After a gap: skip to the next start line of this direction, if this data holds one. */
 static size_t resync(struct http_dir *dd, const char *p, size_t len, uint8_t d)
 {
-	for (size_t i = 0; i < len; i++) {
-		if ((i == 0 || p[i - 1] == '\n') && starts_message(p + i, len - i, d)) {
+	size_t i = 0;
+	const char *nl;
+
+	while (i < len) { /* at the start and after each newline: memchr finds those */
+		if (starts_message(p + i, len - i, d)) {
 			dd->resync = false;
 			return i;
 		}
+		if (!(nl = memchr(p + i, '\n', len - i)))
+			break;
+		i = (size_t)(nl - p) + 1;
 	}
 	return len;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include "xdpi/bytes.h"
 #include "xdpi/decode.h"
+#include "xdpi/hash.h"
 #include "xdpi/flow.h"
 
 #define ETH_HLEN_ 14
@@ -835,16 +836,8 @@ uint8_t xdpi_flow_key_from_sock(const struct xdpi_sock_key *sk, struct xdpi_flow
  * choice and flow ids use it. */
 uint32_t xdpi_flow_key_hash(const struct xdpi_flow_key *k)
 {
-	uint64_t w[sizeof(*k) / 8], h = 0x9e3779b97f4a7c15ull;
-
 	_Static_assert(sizeof(*k) % 8 == 0, "the key hashes as whole 64-bit words");
-	memcpy(w, k, sizeof(w));
-	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
-		h ^= w[i];
-		h *= 0xff51afd7ed558ccdull; /* a multiply-xorshift mix per word */
-		h ^= h >> 32;
-	}
-	return (uint32_t)(h ^ (h >> 29));
+	return (uint32_t)xdpi_hash_words(k, sizeof(*k) / 8);
 }
 
 const char *xdpi_reason_name(enum xdpi_reason r)

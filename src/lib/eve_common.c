@@ -10,6 +10,7 @@
 #include "xdpi/eve.h"
 #include "xdpi/flow.h"
 #include "xdpi/decode.h"
+#include "xdpi/fmt.h"
 
 void xdpi_eve_time(char *buf, size_t n, uint64_t wall_ns)
 {
@@ -101,6 +102,10 @@ struct xdpi_endpoints xdpi_flow_endpoints(const struct xdpi_flow *f)
 
 const char *xdpi_addr_str(uint8_t family, const void *addr, char *buf, size_t n)
 {
+	if (family != 6 && n >= 16) { /* every event has two: without stdio (inet_ntop's) */
+		xdpi_fmt_ip4(buf, addr);
+		return buf;
+	}
 	if (!inet_ntop(family == 6 ? AF_INET6 : AF_INET, addr, buf, (socklen_t)n))
 		snprintf(buf, n, "?");
 	return buf;

@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
-/* JSON writer: its output read back by an independent parser (jansson). */
+/* JSON writer: its output read back by an independent parser (jansson); the formatters and
+ * the key hash beneath the event paths. */
+#include <arpa/inet.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 #include <jansson.h>
+#include "xdpi/decode.h"
+#include "xdpi/fmt.h"
 #include "xdpi/json.h"
 
 static json_t *parse(const struct xdpi_json *j)
@@ -87,12 +92,67 @@ static void test_json_writer_reset_reuses_buffer(void **state)
 	xdpi_json_free(&j);
 }
 
+/* The stdio-free formatters write what printf and inet_ntop write, at the edges too. */
+static void test_formatters_agree_with_stdio(void **state)
+{
+	const uint64_t nums[] = { 0, 9, 10, 99, 100, 65535, 4294967295ull, 4294967296ull,
+				  10000000000000000000ull, UINT64_MAX };
+	char want[64], got[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+		snprintf(want, sizeof(want), "%llu", (unsigned long long)nums[i]);
+		assert_int_equal(xdpi_fmt_u64(got, nums[i]) - got, strlen(want));
+		assert_string_equal(got, want);
+	}
+	for (unsigned v = 0; v < 70000; v += 997) {
+		uint8_t b[2] = { (uint8_t)(v >> 8), (uint8_t)v }, a[4] = { (uint8_t)v, 0, 255,
+									(uint8_t)(v >> 8) };
+
+		snprintf(want, sizeof(want), "%u", v);
+		assert_string_equal((xdpi_fmt_u32(got, v), got), want);
+		snprintf(want, sizeof(want), "%02x%02x", b[0], b[1]);
+		assert_string_equal((xdpi_fmt_hex(got, b, 2, 0), got), want);
+		snprintf(want, sizeof(want), "%02X%02X", b[0], b[1]);
+		assert_string_equal((xdpi_fmt_hex(got, b, 2, 1), got), want);
+		snprintf(want, sizeof(want), "%04x", (uint16_t)v);
+		assert_string_equal((xdpi_fmt_hex16(got, (uint16_t)v), got), want);
+		inet_ntop(AF_INET, a, want, sizeof(want));
+		assert_string_equal((xdpi_fmt_ip4(got, a), got), want);
+	}
+}
+
+/* Flow ids are made from the flow key's hash: the shared word hash must give what the
+ * flow key's own loop gave, or every flow_id in every EVE file changes. */
+static void test_flow_key_hash_unchanged(void **state)
+{
+	struct xdpi_flow_key k;
+
+	(void)state;
+	for (int n = 0; n < 64; n++) {
+		uint64_t w[sizeof(k) / 8], h = 0x9e3779b97f4a7c15ull;
+
+		memset(&k, 0, sizeof(k));
+		for (size_t i = 0; i < sizeof(k); i++)
+			((uint8_t *)&k)[i] = (uint8_t)(n * 31 + i * 7);
+		memcpy(w, &k, sizeof(w));
+		for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
+			h ^= w[i];
+			h *= 0xff51afd7ed558ccdull;
+			h ^= h >> 32;
+		}
+		assert_int_equal(xdpi_flow_key_hash(&k), (uint32_t)(h ^ (h >> 29)));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_writer_nesting_and_types),
 		cmocka_unit_test(test_json_writer_escapes_everything),
 		cmocka_unit_test(test_json_writer_reset_reuses_buffer),
+		cmocka_unit_test(test_formatters_agree_with_stdio),
+		cmocka_unit_test(test_flow_key_hash_unchanged),
 	};
 
 	return cmocka_run_group_tests_name("json_writer", tests, NULL, NULL);

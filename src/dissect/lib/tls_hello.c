@@ -9,6 +9,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include "tls_hello.h"
+#include "xdpi/fmt.h"
 
 struct rd {
 	const uint8_t *p;
@@ -244,19 +245,13 @@ const char *tls_version_name(uint16_t v)
 
 /* ---- fingerprints ---- */
 
-static void hex(const uint8_t *b, size_t n, char *out)
-{
-	for (size_t i = 0; i < n; i++)
-		sprintf(out + 2 * i, "%02x", b[i]);
-}
-
 static void digest(const EVP_MD *md, const char *s, char *out)
 {
 	uint8_t d[EVP_MAX_MD_SIZE];
 	unsigned int n = 0;
 
 	EVP_Digest(s, strlen(s), d, &n, md, NULL);
-	hex(d, n, out);
+	xdpi_fmt_hex(out, d, n, 0);
 }
 
 /* Appends the non-GREASE values of arr, decimal, '-' separated. */
@@ -268,7 +263,9 @@ static size_t join_dec(char *out, size_t cap, const uint16_t *arr, size_t n)
 	for (size_t i = 0; i < n && o + 8 < cap; i++) {
 		if (grease(arr[i]))
 			continue;
-		o += (size_t)snprintf(out + o, cap - o, "%s%u", first ? "" : "-", arr[i]);
+		if (!first)
+			out[o++] = '-';
+		o = (size_t)(xdpi_fmt_u32(out + o, arr[i]) - out);
 		first = false;
 	}
 	out[o] = '\0';
@@ -310,12 +307,19 @@ static void ja4_hash(const uint16_t *a, size_t na, const uint16_t *b, size_t nb,
 		strcpy(out, "000000000000");
 		return;
 	}
-	for (size_t i = 0; i < na; i++)
-		o += (size_t)snprintf(s + o, sizeof(s) - o, "%s%04x", i ? "," : "", a[i]);
+	for (size_t i = 0; i < na; i++) {
+		if (i)
+			s[o++] = ',';
+		o = (size_t)(xdpi_fmt_hex16(s + o, a[i]) - s);
+	}
 	if (nb)
-		o += (size_t)snprintf(s + o, sizeof(s) - o, "_");
-	for (size_t i = 0; i < nb && o + 6 < sizeof(s); i++)
-		o += (size_t)snprintf(s + o, sizeof(s) - o, "%s%04x", i ? "," : "", b[i]);
+		s[o++] = '_';
+	for (size_t i = 0; i < nb && o + 6 < sizeof(s); i++) {
+		if (i)
+			s[o++] = ',';
+		o = (size_t)(xdpi_fmt_hex16(s + o, b[i]) - s);
+	}
+	s[o] = '\0';
 	digest(EVP_sha256(), s, h);
 	memcpy(out, h, 12);
 	out[12] = '\0';
