@@ -18,8 +18,16 @@ struct xdpi_workers_cfg {
 	struct xdpi_detect **detect;    /* one per worker (a rule set is not shared), or NULL */
 	xdpi_emit_fn emit;              /* the output, called from the output thread only */
 	void *emit_ctx;
-	size_t ring_bytes;              /* each worker's packet ring (default 16 MiB) */
+	size_t ring_bytes;              /* each worker's packet ring (0: XDPI_WORKER_RING) */
 };
+
+/* A worker's rings stay small: the reader waits (counted) when one is full, and a live
+ * source's kernel ring, megabytes of it, is where a burst waits. A ring larger than the
+ * caches is memory that every lap brings in again, and memory touched for the first time
+ * is dear (a 16 MiB packet ring cost an offline run 4,096 page faults per worker). */
+#define XDPI_WORKER_RING (1u << 20)       /* packets in */
+#define XDPI_WORKER_EVENT_RING (1u << 20) /* events out: the output thread drains it every
+					   * millisecond; an event that finds it full is counted */
 
 struct xdpi_workers_stats {
 	uint32_t n;

@@ -8,12 +8,14 @@
 #include <stdint.h>
 
 struct spsc {
-	uint8_t *buf;
+	uint8_t *buf;       /* read-only after init: shared by both sides without traffic */
 	size_t size;        /* a power of two */
-	size_t reserved, pad_pending; /* producer: the reservation in progress */
-	/* each side's counter on its own cache line */
+	/* each side's line: its counter, what it last saw of the other's, its own scratch */
 	size_t head __attribute__((aligned(64))); /* producer: bytes written (release) */
+	size_t tail_seen;   /* producer: tail as last read (it only grows: room is at least that) */
+	size_t reserved, pad_pending; /* producer: the reservation in progress */
 	size_t tail __attribute__((aligned(64))); /* consumer: bytes read (release) */
+	size_t head_seen;   /* consumer: head as last read */
 };
 
 int spsc_init(struct spsc *r, size_t size);

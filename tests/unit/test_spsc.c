@@ -48,6 +48,16 @@ static void test_spsc_wrap_and_full(void **state)
 	assert_int_equal(next, 5000);
 	assert_null(spsc_reserve(&r, 5000)); /* more than half the ring: refused */
 	spsc_free(&r);
+	/* a ring of huge pages (2 MiB aligned, advised): the same records */
+	assert_int_equal(spsc_init(&r, 4u << 20), 0);
+	assert_int_equal((uintptr_t)r.buf % (2u << 20), 0);
+	assert_non_null(spsc_reserve(&r, 1u << 20));
+	spsc_commit(&r);
+	assert_non_null(spsc_peek(&r, &len));
+	assert_int_equal(len, 1u << 20);
+	spsc_release(&r, len);
+	assert_null(spsc_peek(&r, &len));
+	spsc_free(&r);
 }
 
 static struct spsc shared;
