@@ -61,50 +61,75 @@ enum xdpi_app_by {
 	XDPI_APP_BY_PORT,    /* nothing did: a protocol registered on one of its ports */
 };
 
+/* What few flows have, out of line: counts from a mark (an active-timeout cut, a bypass), the
+ * last message hint to the kernel, the tunnel it came through. Offline none has any; each
+ * would otherwise cost every flow its bytes (xdpi_flow_extra_get allocates them). */
+struct xdpi_flow_extra {
+	uint64_t base_pkts[2];  /* counters already reported by active-timeout cuts */
+	uint64_t base_bytes[2];
+	uint64_t bypass_pkts[2];  /* counters when it was bypassed: the record reports what */
+	uint64_t bypass_bytes[2]; /* came after under flow.bypassed */
+	struct xdpi_flow_tunnel *tun; /* the tunnel it came through (engine-owned), NULL: none
+				       * seen by user space (the key still names type and id) */
+	struct xdpi_msg_hint hint; /* MSG flows: what was last asked of the kernel */
+};
+
+/* A flow, one per tracked connection. Memory per flow is the figure that bounds how many a
+ * host can follow: the struct is kept at 232 bytes (a 240-byte heap chunk), widest fields
+ * first so that nothing pads, flags as bits. */
 struct xdpi_flow {
 	struct xdpi_flow_key key;
-	uint64_t id;
 	uint64_t pkts[2];   /* by canonical side: [0] a->b, [1] b->a */
 	uint64_t bytes[2];
 	uint64_t payload[2]; /* TCP payload bytes by side, as user space saw them (stream_size) */
 	uint64_t first_ns;  /* flow clock */
 	uint64_t last_ns;
 	uint64_t record_start_ns; /* first_ns, or the last active-timeout cut */
-	uint8_t tcp_flags[2];
-	uint8_t initiator;  /* canonical side of the client */
-	uint8_t tcp_state;  /* enum xdpi_tcp_state */
-	uint8_t steer;      /* kernel steering state, when kernel-backed */
-	bool kernel;        /* counters come from the kernel's flow map */
-	uint8_t icmp_type;  /* ICMP: type and code of the first packet */
-	uint8_t icmp_code;
 	uint64_t user_pkts; /* packets (or snippets) that reached user space */
-	uint64_t base_pkts[2];  /* counters already reported by active-timeout cuts */
-	uint64_t base_bytes[2];
-	uint32_t sweep_gen; /* kernel mode: the last sweep that found it in the kernel */
-	bool bypassed;      /* the kernel stopped steering it to user space */
-	uint8_t app_by;     /* enum xdpi_app_by: what named app_proto (here: padding's room) */
-	uint8_t app_from;   /* enum xdpi_app_source of app_name */
-	struct xdpi_msg_hint hint; /* MSG flows: what was last asked of the kernel */
-	bool alerted;       /* a rule or a detector alerted on it (flow.alerted) */
-	bool app_changed;   /* app_proto was set or changed since packet detection last ran */
-	uint16_t risks;     /* 1 << enum xdpi_risk raised so far (xdpi/appid.h) */
-	uint64_t bypass_pkts[2];  /* counters when it was bypassed: the record reports what */
-	uint64_t bypass_bytes[2]; /* came after under flow.bypassed */
+	uint64_t vol_bytes; /* bytes to the server the surge detector has counted */
 	const char *app_proto; /* EVE app_proto once known, "failed" if nothing matched */
 	const char *app_proto_orig; /* the dissector's name when it named a more specific
 				     * protocol (http2 for doh2); NULL else */
 	void *l7;           /* the engine's application-layer state, NULL until payload */
 	void *detect;       /* detection state (flowbits, pass), NULL until a rule needs it */
-	uint64_t vol_bytes; /* kernel flows: bytes to the server the surge detector has counted */
 	struct xdpi_proc_ctx *proc; /* owners of its local ends (engine-owned), NULL: unknown */
-	struct xdpi_flow_tunnel *tun; /* the tunnel it came through (engine-owned), NULL: none
-				       * seen by user space (the key still names type and id) */
-	uint8_t proc_tries;         /* lookups made for it so far */
-	uint16_t app_name;          /* its application: xdpi_apps_at(app_name - 1); 0: none */
-	uint32_t hash;
+	struct xdpi_flow_extra *extra; /* NULL: no cut, bypass, hint or tunnel (all 0) */
 	struct xdpi_flow *hnext;
 	struct xdpi_flow *lru_prev, *lru_next;
+	uint32_t hash;
+	uint32_t sweep_gen; /* kernel mode: the last sweep that found it in the kernel */
+	uint8_t tcp_flags[2];
+	uint8_t initiator;  /* canonical side of the client */
+	uint8_t tcp_state;  /* enum xdpi_tcp_state */
+	uint8_t steer;      /* kernel steering state, when kernel-backed */
+	uint8_t icmp_type;  /* ICMP: type and code of the first packet */
+	uint8_t icmp_code;
+	uint8_t app_by;     /* enum xdpi_app_by: what named app_proto */
+	uint8_t app_from;   /* enum xdpi_app_source of app_name */
+	uint8_t proc_tries; /* lookups made for it so far */
+	bool kernel : 1;      /* counters come from the kernel's flow map */
+	bool bypassed : 1;    /* the kernel stopped steering it to user space */
+	bool alerted : 1;     /* a rule or a detector alerted on it (flow.alerted) */
+	bool app_changed : 1; /* app_proto was set or changed since packet detection last ran */
+	uint16_t risks;     /* 1 << enum xdpi_risk raised so far (xdpi/appid.h) */
+	uint16_t app_name;  /* its application: xdpi_apps_at(app_name - 1); 0: none */
 };
+
+_Static_assert(sizeof(struct xdpi_flow) <= 232, "a flow fits a 240-byte heap chunk");
+
+/* F's extra, allocated zeroed on first use; NULL without memory. */
+struct xdpi_flow_extra *xdpi_flow_extra_get(struct xdpi_flow *f);
+
+/* Counters at F's last cut (0 without any). */
+static inline uint64_t xdpi_flow_base_pkts(const struct xdpi_flow *f, int side)
+{
+	return f->extra ? f->extra->base_pkts[side] : 0;
+}
+
+static inline uint64_t xdpi_flow_base_bytes(const struct xdpi_flow *f, int side)
+{
+	return f->extra ? f->extra->base_bytes[side] : 0;
+}
 
 /* Called for every flow that ends, before it is freed. */
 typedef void (*xdpi_flow_end_fn)(void *ctx, struct xdpi_flow *f, enum xdpi_flow_end why);

@@ -76,14 +76,18 @@ int xdpi_engine__bypass_flow(struct xdpi_engine *e, struct xdpi_flow *f)
 
 	if (f->bypassed)
 		return 0;
+	if (!xdpi_flow_extra_get(f)) { /* no room to count from: leave the flow as it is */
+		e->cnt[XDPI_ECNT_BYPASS_FAILED]++;
+		return -ENOMEM;
+	}
 	err = k && k->bypass_flow ? k->bypass_flow(e->cfg.kctx, &f->key, &before) : -EOPNOTSUPP;
 	if (err) {
 		e->cnt[XDPI_ECNT_BYPASS_FAILED]++;
 		return err;
 	}
 	f->bypassed = true;
-	memcpy(f->bypass_pkts, before.pkts, sizeof(f->bypass_pkts));
-	memcpy(f->bypass_bytes, before.bytes, sizeof(f->bypass_bytes));
+	memcpy(f->extra->bypass_pkts, before.pkts, sizeof(f->extra->bypass_pkts));
+	memcpy(f->extra->bypass_bytes, before.bytes, sizeof(f->extra->bypass_bytes));
 	e->cnt[XDPI_ECNT_BYPASSES]++;
 	return 0;
 }
@@ -273,10 +277,15 @@ static void on_steer(void *ctx, struct xdpi_flow *f, uint8_t cdir, uint8_t mode,
 	struct xdpi_engine *e = ctx;
 	const struct xdpi_kernel_ops *k = e->cfg.kops;
 	uint8_t kdir = (cdir ? !f->initiator : f->initiator) & 1;
-	struct xdpi_msg_hint h = f->hint;
+	struct xdpi_msg_hint h;
 
 	if (!f->kernel || !k || !k->msg_hint || f->steer != XDPI_STEER_MSG || f->bypassed)
 		return;
+	if (!xdpi_flow_extra_get(f)) {
+		e->cnt[XDPI_ECNT_MSG_HINT_FAILED]++; /* the kernel goes on copying: nothing lost */
+		return;
+	}
+	h = f->extra->hint;
 	if (mode == XDPI_MSG_COPY && h.mode[kdir] == XDPI_MSG_SEQ &&
 	    (int32_t)(seq - h.seq[kdir]) >= 0 &&
 	    (!h.budget[kdir] || seq - h.seq[kdir] < h.budget[kdir]))
@@ -284,13 +293,13 @@ static void on_steer(void *ctx, struct xdpi_flow *f, uint8_t cdir, uint8_t mode,
 	h.mode[kdir] = mode;
 	h.seq[kdir] = mode == XDPI_MSG_SEQ || mode == XDPI_MSG_H2 ? seq : 0;
 	h.budget[kdir] = mode == XDPI_MSG_SEQ ? budget : 0;
-	if (!memcmp(&h, &f->hint, sizeof(h)))
+	if (!memcmp(&h, &f->extra->hint, sizeof(h)))
 		return;
 	if (k->msg_hint(e->cfg.kctx, &f->key, &h)) {
 		e->cnt[XDPI_ECNT_MSG_HINT_FAILED]++; /* the kernel goes on copying: nothing lost */
 		return;
 	}
-	f->hint = h;
+	f->extra->hint = h;
 	e->cnt[XDPI_ECNT_MSG_HINTS]++;
 }
 
@@ -351,15 +360,19 @@ static void on_flow_end(void *ctx, struct xdpi_flow *f, enum xdpi_flow_end why)
 		e->cfg.hooks.flow_record(e->cfg.hooks.ctx, f, why);
 	if (why == XDPI_FLOW_END_ACTIVE) {
 		/* the flow goes on: the next record reports what comes after this cut */
-		memcpy(f->base_pkts, f->pkts, sizeof(f->pkts));
-		memcpy(f->base_bytes, f->bytes, sizeof(f->bytes));
+		if (xdpi_flow_extra_get(f)) { /* without: the next record counts from the start */
+			memcpy(f->extra->base_pkts, f->pkts, sizeof(f->pkts));
+			memcpy(f->extra->base_bytes, f->bytes, sizeof(f->bytes));
+		}
 		f->record_start_ns = f->last_ns;
 		return;
 	}
 	free(f->proc);
 	f->proc = NULL;
-	free(f->tun);
-	f->tun = NULL;
+	if (f->extra) {
+		free(f->extra->tun);
+		f->extra->tun = NULL;
+	}
 }
 
 static void put_process(void *ctx, struct xdpi_json *j)
@@ -582,12 +595,13 @@ static void l7_fragment(struct xdpi_engine *e, struct xdpi_flow *f, struct xdpi_
  * endpoints; a failed allocation leaves the flow with its key's type and id only). */
 static void flow_remember_tunnel(struct xdpi_flow *f, const struct xdpi_decoded *d)
 {
-	f->tun = malloc(sizeof(*f->tun));
-	if (!f->tun)
+	struct xdpi_flow_extra *x = xdpi_flow_extra_get(f);
+
+	if (!x || !(x->tun = malloc(sizeof(*x->tun))))
 		return;
-	f->tun->outer = d->outer;
-	f->tun->id = d->tun_id;
-	f->tun->depth = d->tun_depth;
+	x->tun->outer = d->outer;
+	x->tun->id = d->tun_id;
+	x->tun->depth = d->tun_depth;
 }
 
 /* A SYN (without ACK) on a TCP flow that is closed opens a new connection. Flows counted by
@@ -745,7 +759,7 @@ int xdpi_engine__packet(struct xdpi_engine *e, const struct xdpi_pkt *pkt)
 	}
 	if (pkt->kernel_seen)
 		f->steer = pkt->steer;
-	if (d.tun_depth && !f->tun)
+	if (d.tun_depth && !(f->extra && f->extra->tun))
 		flow_remember_tunnel(f, &d);
 	flow_table__account(e->ft, f, dir, pkt->orig_len, d.tcp_flags, pkt->ts_ns);
 	if (d.proto == XDPI_IPPROTO_TCP)
@@ -815,11 +829,11 @@ static void kflow_merge(struct xdpi_flow *f, const struct xdpi_flow_value *v)
 	f->initiator = v->initiator & 1;
 	f->icmp_type = v->icmp_type;
 	f->icmp_code = v->icmp_code;
-	if (v->steer == XDPI_STEER_BYPASS && !f->bypassed) {
+	if (v->steer == XDPI_STEER_BYPASS && !f->bypassed && xdpi_flow_extra_get(f)) {
 		/* bypassed from outside (xdpi ctl): what came after is counted from here */
 		f->bypassed = true;
-		memcpy(f->bypass_pkts, v->pkts, sizeof(f->bypass_pkts));
-		memcpy(f->bypass_bytes, v->bytes, sizeof(f->bypass_bytes));
+		memcpy(f->extra->bypass_pkts, v->pkts, sizeof(f->extra->bypass_pkts));
+		memcpy(f->extra->bypass_bytes, v->bytes, sizeof(f->extra->bypass_bytes));
 	}
 	f->steer = v->steer;
 	f->kernel = true;
@@ -836,6 +850,7 @@ static bool kflow_visit(void *ctx, const struct xdpi_flow_key *k, const struct x
 		   (f ? f->record_start_ns : v->first_ns) + e->cfg.timeouts.active_ns <= e->now;
 	struct xdpi_flow tmp;
 
+	tmp.extra = NULL; /* freed at the end whether or not tmp served */
 	if (e->cfg.nworkers > 1 && xdpi_flow_worker(k, e->cfg.nworkers) != e->cfg.worker)
 		return false; /* another worker's flow */
 
@@ -866,12 +881,14 @@ static bool kflow_visit(void *ctx, const struct xdpi_flow_key *k, const struct x
 	kflow_merge(f, v);
 	if (cut) {
 		on_flow_end(e, f, XDPI_FLOW_END_ACTIVE);
+		free(tmp.extra); /* a record without a table flow: its extra ends with it */
 		return false;
 	}
 	e->cnt[XDPI_ECNT_KERNEL_FLOWS_ENDED]++;
-	if (f == &tmp)
+	if (f == &tmp) {
 		on_flow_end(e, f, e->finishing ? XDPI_FLOW_END_SHUTDOWN : XDPI_FLOW_END_TIMEOUT);
-	else
+		free(tmp.extra);
+	} else
 		flow_table__end(e->ft, f, e->finishing ? XDPI_FLOW_END_SHUTDOWN : XDPI_FLOW_END_TIMEOUT);
 	return true;
 }

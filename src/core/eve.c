@@ -85,15 +85,17 @@ static uint64_t since_bypass(uint64_t now, uint64_t at_bypass, uint64_t reported
 static void put_bypassed(struct xdpi_json *j, const struct xdpi_flow *f)
 {
 	uint8_t cl = f->initiator, sv = !f->initiator;
+	static const struct xdpi_flow_extra none;
+	const struct xdpi_flow_extra *m = f->extra ? f->extra : &none;
 
 	xdpi_json_str(j, "bypass", "capture");
 	xdpi_json_obj_open(j, "bypassed");
-	xdpi_json_u64(j, "pkts_toserver", since_bypass(f->pkts[cl], f->bypass_pkts[cl], f->base_pkts[cl]));
-	xdpi_json_u64(j, "pkts_toclient", since_bypass(f->pkts[sv], f->bypass_pkts[sv], f->base_pkts[sv]));
+	xdpi_json_u64(j, "pkts_toserver", since_bypass(f->pkts[cl], m->bypass_pkts[cl], m->base_pkts[cl]));
+	xdpi_json_u64(j, "pkts_toclient", since_bypass(f->pkts[sv], m->bypass_pkts[sv], m->base_pkts[sv]));
 	xdpi_json_u64(j, "bytes_toserver",
-		      since_bypass(f->bytes[cl], f->bypass_bytes[cl], f->base_bytes[cl]));
+		      since_bypass(f->bytes[cl], m->bypass_bytes[cl], m->base_bytes[cl]));
 	xdpi_json_u64(j, "bytes_toclient",
-		      since_bypass(f->bytes[sv], f->bypass_bytes[sv], f->base_bytes[sv]));
+		      since_bypass(f->bytes[sv], m->bypass_bytes[sv], m->base_bytes[sv]));
 	xdpi_json_obj_close(j);
 }
 
@@ -218,10 +220,10 @@ void xdpi_eve_flow(struct xdpi_json *j, const struct xdpi_eve_ctx *c, const stru
 	xdpi_eve_time(start, sizeof(start), f->record_start_ns + (uint64_t)c->wall_offset_ns);
 	xdpi_eve_time(end, sizeof(end), f->last_ns + (uint64_t)c->wall_offset_ns);
 	xdpi_json_obj_open(j, "flow");
-	xdpi_json_u64(j, "pkts_toserver", f->pkts[cl] - f->base_pkts[cl]);
-	xdpi_json_u64(j, "pkts_toclient", f->pkts[sv] - f->base_pkts[sv]);
-	xdpi_json_u64(j, "bytes_toserver", f->bytes[cl] - f->base_bytes[cl]);
-	xdpi_json_u64(j, "bytes_toclient", f->bytes[sv] - f->base_bytes[sv]);
+	xdpi_json_u64(j, "pkts_toserver", f->pkts[cl] - xdpi_flow_base_pkts(f, cl));
+	xdpi_json_u64(j, "pkts_toclient", f->pkts[sv] - xdpi_flow_base_pkts(f, sv));
+	xdpi_json_u64(j, "bytes_toserver", f->bytes[cl] - xdpi_flow_base_bytes(f, cl));
+	xdpi_json_u64(j, "bytes_toclient", f->bytes[sv] - xdpi_flow_base_bytes(f, sv));
 	xdpi_json_str(j, "start", start);
 	xdpi_json_str(j, "end", end);
 	xdpi_json_u64(j, "age", (f->last_ns - f->record_start_ns) / XDPI_NS_PER_SEC);
@@ -293,11 +295,12 @@ void xdpi_eve_drop(struct xdpi_json *j, const struct xdpi_eve_ctx *c, const stru
 {
 	struct xdpi_flow f = { 0 };
 	struct xdpi_flow_tunnel tun = { .outer = d->outer, .id = d->tun_id, .depth = d->tun_depth };
+	struct xdpi_flow_extra x = { .tun = &tun };
 
 	f.initiator = xdpi_flow_key_from(d, &f.key); /* src_* is the dropped packet's sender */
 	f.first_ns = pkt->ts_ns;
 	if (d->tun_depth)
-		f.tun = &tun; /* dropped inside a tunnel: its outer endpoints */
+		f.extra = &x; /* dropped inside a tunnel: its outer endpoints */
 	xdpi_eve_begin(j, c, pkt->ts_ns, "drop", &f);
 	put_drop(j, pkt, d);
 	xdpi_json_obj_open(j, "xdpi");

@@ -20,7 +20,6 @@ struct flow_table {
 	struct xdpi_flow_timeouts to;
 	xdpi_flow_end_fn on_end;
 	void *ctx;
-	uint64_t next_id;
 	struct flow_table_stats st;
 };
 
@@ -50,7 +49,6 @@ struct flow_table *flow_table__new(size_t max_flows, const struct xdpi_flow_time
 	ft->to = *t;
 	ft->on_end = on_end;
 	ft->ctx = ctx;
-	ft->next_id = 1;
 	ft->st.max = max_flows;
 	return ft;
 }
@@ -99,7 +97,15 @@ void flow_table__end(struct flow_table *ft, struct xdpi_flow *f, enum xdpi_flow_
 	if (why == XDPI_FLOW_END_FORCED)
 		ft->st.evicted++;
 	ft->st.active--;
+	free(f->extra);
 	free(f);
+}
+
+struct xdpi_flow_extra *xdpi_flow_extra_get(struct xdpi_flow *f)
+{
+	if (!f->extra)
+		f->extra = calloc(1, sizeof(*f->extra));
+	return f->extra;
 }
 
 void flow_table__free(struct flow_table *ft)
@@ -110,6 +116,7 @@ void flow_table__free(struct flow_table *ft)
 		return;
 	for (f = ft->lru_head; f; f = next) {
 		next = f->lru_next;
+		free(f->extra);
 		free(f);
 	}
 	free(ft->buckets);
@@ -148,7 +155,6 @@ struct xdpi_flow *flow_table__get(struct flow_table *ft, const struct xdpi_flow_
 	}
 	f->key = *k;
 	f->hash = xdpi_flow_key_hash(k);
-	f->id = ft->next_id++;
 	f->first_ns = f->last_ns = f->record_start_ns = now;
 	b = f->hash & (ft->nbuckets - 1);
 	f->hnext = ft->buckets[b];

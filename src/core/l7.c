@@ -13,16 +13,16 @@
 #define PROBE_BUF 16384   /* bytes kept per direction while no dissector can decide */
 #define PROBE_CHUNKS 8    /* deliveries without a decision before giving up */
 
-/* Ordered by size, so that no field pads another: a flow with payload holds one. */
+/* Ordered by size, so that no field pads another: a flow with payload holds one. The TCP
+ * streams come last: a UDP flow's is allocated without them (l7_flow_size), 64 bytes of
+ * every DNS flow's state that nothing would read. */
 struct l7_flow {
 	const struct xdpi_dissector *d;
 	void *state;
-	uint8_t *pbuf[2];
+	struct l7_probe *probe; /* bytes kept while no dissector is chosen, NULL: none */
 	struct l7_plain *plain; /* the TLS plaintext's own state beside the wire's, NULL: none */
 	char *risk_notes;  /* "risk\tevidence\n" for each risk a dissector raised, NULL: none */
-	struct xdpi_stream tcp[2];
 	uint32_t excluded;
-	uint32_t plen[2];
 	uint8_t didx;      /* d's registry row (< XDPI_MAX_DISSECTORS) */
 	uint8_t chunks;
 	bool failed;       /* nothing to parse: no dissector claimed it (or an identifier named it) */
@@ -33,8 +33,24 @@ struct l7_flow {
 			       * the watch ends without another name */
 	bool pcut[2];      /* the probe buffer overflowed: what follows it is not contiguous */
 	bool gap_next[2];  /* the next bytes parsed in a direction follow a hole */
+	struct xdpi_stream tcp[2]; /* TCP flows only: not allocated for the others */
 };
-_Static_assert(sizeof(struct l7_flow) <= 136, "a flow's application layer grew past 136 bytes");
+/* 120 and 56 bytes: heap chunks of 128 and 64 */
+_Static_assert(sizeof(struct l7_flow) <= 120, "a flow's application layer grew past 120 bytes");
+_Static_assert(offsetof(struct l7_flow, tcp) <= 56, "a UDP flow's application layer: 56 bytes");
+
+/* What a flow's directions sent before a dissector took it (PROBE_BUF bytes at most each):
+ * apart from the flow, as most flows are decided on their first bytes. */
+struct l7_probe {
+	uint8_t *buf[2];
+	uint32_t len[2];
+};
+
+static size_t l7_flow_size(const struct xdpi_flow *f)
+{
+	return f->key.proto == XDPI_IPPROTO_TCP ? sizeof(struct l7_flow)
+						 : offsetof(struct l7_flow, tcp);
+}
 
 /* The TLS plaintext of a flow: its application layer, and whose it is (the first process
  * seen). Apart from the wire's, so that flows without any pay nothing for it. */
@@ -127,14 +143,16 @@ static void llm_done(struct xdpi_dissect_ctx *c, struct xdpi_llm_record *r)
 static void steer_budget(struct xdpi_dissect_ctx *c, uint8_t mode, uint64_t n, uint32_t budget)
 {
 	struct l7_call *call = c->engine;
-	struct xdpi_stream *s = &call->l->tcp[c->dir & 1];
-	uint32_t seq = s->given_to;
+	struct xdpi_stream *s;
+	uint32_t seq;
 
 	if (call->f->key.proto != XDPI_IPPROTO_TCP) {
 		if (mode != XDPI_MSG_SEQ) /* datagrams: all of them, or none */
 			call->le->steer(call->le->steer_ctx, call->f, c->dir & 1, mode, 0, 0);
 		return;
 	}
+	s = &call->l->tcp[c->dir & 1]; /* a TCP flow's: others have none */
+	seq = s->given_to;
 	if (!s->started)
 		return;
 	if (mode == XDPI_MSG_SEQ || mode == XDPI_MSG_H2) {
@@ -160,9 +178,12 @@ static void ctx_steer_head(struct xdpi_dissect_ctx *c, uint64_t n)
 static void ctx_skip_next(struct xdpi_dissect_ctx *c, uint64_t n)
 {
 	struct l7_call *call = c->engine;
-	struct xdpi_stream *s = &call->l->tcp[c->dir & 1];
+	struct xdpi_stream *s;
 
-	if (call->f->key.proto == XDPI_IPPROTO_TCP && s->started && n && n <= (1u << 30))
+	if (call->f->key.proto != XDPI_IPPROTO_TCP)
+		return;
+	s = &call->l->tcp[c->dir & 1];
+	if (s->started && n && n <= (1u << 30))
 		xdpi_stream_skip_to(s, s->given_to + (uint32_t)n);
 }
 
@@ -486,10 +507,16 @@ static void free_probe(struct l7_flow *l)
 {
 	for (int d = 0; d < 2; d++) {
 		l->gap_next[d] |= l->pcut[d]; /* bytes after the buffer were dropped */
-		free(l->pbuf[d]);
-		l->pbuf[d] = NULL;
-		l->plen[d] = 0;
+		if (l->probe)
+			free(l->probe->buf[d]);
 	}
+	free(l->probe);
+	l->probe = NULL;
+}
+
+static uint32_t probe_len(const struct l7_flow *l, uint8_t d)
+{
+	return l->probe ? l->probe->len[d] : 0;
 }
 
 /* A dissector was just chosen on direction call->cdir: what the other direction had waiting
@@ -500,8 +527,8 @@ static void parse_waiting_other(struct l7_call *call)
 	struct l7_call other = *call;
 
 	other.cdir = !call->cdir;
-	if (l->plen[other.cdir])
-		parse(&other, l->pbuf[other.cdir], l->plen[other.cdir], false);
+	if (probe_len(l, other.cdir))
+		parse(&other, l->probe->buf[other.cdir], l->probe->len[other.cdir], false);
 }
 
 /* Bytes of one direction, in order. Until a dissector is chosen they are kept (bounded) so
@@ -510,6 +537,7 @@ static void on_data(struct l7_call *call, const uint8_t *buf, size_t len, bool g
 {
 	struct l7_flow *l = call->l;
 	uint8_t d = call->cdir;
+	struct l7_probe *p;
 	uint32_t keep;
 
 	if (l->failed || !len)
@@ -528,9 +556,9 @@ static void on_data(struct l7_call *call, const uint8_t *buf, size_t len, bool g
 			parse(call, buf, len, gap);
 		return;
 	}
-	if (gap)
-		l->plen[d] = 0;
-	if (!l->plen[d] && detect(call, buf, len)) {
+	if (gap && l->probe)
+		l->probe->len[d] = 0;
+	if (!probe_len(l, d) && detect(call, buf, len)) {
 		parse_waiting_other(call);
 		parse(call, buf, len, gap);
 		free_probe(l);
@@ -538,15 +566,19 @@ static void on_data(struct l7_call *call, const uint8_t *buf, size_t len, bool g
 	}
 	if (l->failed || l->pcut[d])
 		return;
-	if (!l->pbuf[d] && !(l->pbuf[d] = malloc(PROBE_BUF)))
+	if (!l->probe && !(l->probe = calloc(1, sizeof(*l->probe))))
 		return;
-	keep = len < PROBE_BUF - l->plen[d] ? (uint32_t)len : PROBE_BUF - l->plen[d];
-	memcpy(l->pbuf[d] + l->plen[d], buf, keep);
-	l->plen[d] += keep;
+	p = l->probe;
+	if (!p->buf[d] && !(p->buf[d] = malloc(PROBE_BUF)))
+		return;
+	keep = len < PROBE_BUF - p->len[d] ? (uint32_t)len : PROBE_BUF - p->len[d];
+	memcpy(p->buf[d] + p->len[d], buf, keep);
+	p->len[d] += keep;
 	l->pcut[d] = keep < len;
-	if (l->plen[d] > len && detect(call, l->pbuf[d], l->plen[d])) {
-		parse_waiting_other(call);
-		parse(call, l->pbuf[d], l->plen[d], false);
+	if (p->len[d] > len && detect(call, p->buf[d], p->len[d])) {
+		parse_waiting_other(call); /* which may end the probe (a switch inside it) */
+		p = l->probe;
+		parse(call, p ? p->buf[d] : NULL, p ? p->len[d] : 0, false);
 		free_probe(l);
 	}
 }
@@ -577,9 +609,9 @@ static void on_stream(void *ctx, const uint8_t *data, size_t len, bool gap)
 static struct l7_flow *l7_get(struct l7_engine *le, struct xdpi_flow *f)
 {
 	if (!f->l7) {
-		f->l7 = calloc(1, sizeof(struct l7_flow));
+		f->l7 = calloc(1, l7_flow_size(f));
 		if (f->l7)
-			le->state_bytes += sizeof(struct l7_flow);
+			le->state_bytes += l7_flow_size(f);
 	}
 	return f->l7;
 }
@@ -671,7 +703,7 @@ void l7_flow_end(struct l7_engine *le, struct xdpi_flow *f, uint64_t ts)
 	if (wire->risk_notes)
 		le->state_bytes -= RISK_NOTES_MAX;
 	free(wire->risk_notes);
-	le->state_bytes -= sizeof(*wire);
+	le->state_bytes -= l7_flow_size(f);
 	free(wire);
 	f->l7 = NULL;
 }
@@ -694,7 +726,7 @@ static void flow_end_one(struct l7_engine *le, struct xdpi_flow *f, struct l7_fl
 	struct l7_call call = { .le = le, .f = f, .l = l, .ts = ts, .plain = origin != NULL,
 				.origin = origin };
 
-	for (uint8_t d = 0; d < 2; d++) {
+	for (uint8_t d = 0; d < 2 && f->key.proto == XDPI_IPPROTO_TCP; d++) {
 		call.cdir = d;
 		xdpi_stream_flush(&le->reasm, &l->tcp[d], on_stream, &call);
 		xdpi_stream_free(&le->reasm, &l->tcp[d]);

@@ -20,18 +20,18 @@
 #define DNS_PENDING 8 /* queries awaiting answers per flow; the oldest makes room */
 #define DNS_TCP_BUF 65537
 
-struct dns_pending {
-	uint16_t id;
-	bool used;
-	uint64_t ts;
-};
-
+/* Queries awaiting answers as parallel arrays (ids, times, a bit each in use): an array of
+ * {id, used, ts} records padded each to 16 bytes, a quarter of the state for nothing. */
 struct dns_state {
 	uint8_t *tcp_buf[2]; /* a message split across segments, per direction */
 	uint32_t tcp_len[2];
-	struct dns_pending pending[DNS_PENDING];
 	uint64_t tx_id;
+	uint64_t pending_ts[DNS_PENDING];
+	uint16_t pending_id[DNS_PENDING];
+	uint8_t pending_used; /* bit i: slot i holds a query */
 };
+
+_Static_assert(DNS_PENDING <= 8, "one bit of pending_used per slot");
 
 struct dns_msg {
 	const uint8_t *p;
@@ -493,25 +493,26 @@ static void put_flags(struct xdpi_json *j, const uint8_t *p)
 
 static void remember_query(struct dns_state *st, uint16_t id, uint64_t ts)
 {
-	struct dns_pending *slot = &st->pending[0];
+	int slot = 0;
 
 	for (int i = 0; i < DNS_PENDING; i++) {
-		if (!st->pending[i].used) {
-			slot = &st->pending[i];
+		if (!(st->pending_used & (1u << i))) {
+			slot = i;
 			break;
 		}
-		if (st->pending[i].ts < slot->ts)
-			slot = &st->pending[i]; /* full: the oldest query goes */
+		if (st->pending_ts[i] < st->pending_ts[slot])
+			slot = i; /* full: the oldest query goes */
 	}
-	slot->id = id, slot->ts = ts, slot->used = true;
+	st->pending_id[slot] = id, st->pending_ts[slot] = ts;
+	st->pending_used |= (uint8_t)(1u << slot);
 }
 
 static bool take_query(struct dns_state *st, uint16_t id, uint64_t *ts)
 {
 	for (int i = 0; i < DNS_PENDING; i++) {
-		if (st->pending[i].used && st->pending[i].id == id) {
-			st->pending[i].used = false;
-			*ts = st->pending[i].ts;
+		if ((st->pending_used & (1u << i)) && st->pending_id[i] == id) {
+			st->pending_used &= (uint8_t)~(1u << i);
+			*ts = st->pending_ts[i];
 			return true;
 		}
 	}

@@ -40,27 +40,33 @@ struct http_tx {
 	struct xdpi_http_decoder *dec; /* the response body's Content-Encoding, for detection */
 	bool undecodable;              /* bytes of an encoded body went by unseen */
 	struct xdpi_llm_call *llm;     /* an LLM API call: its bodies are read as they pass */
+	struct http_tx *next;          /* the next request awaiting its response */
 };
+
+#define CHUNK_LINE_MAX 40 /* a chunked body's size line kept (the rest of a long one is not) */
 
 struct http_dir {
 	char *head;
-	uint32_t head_len;
-	bool in_body, resync, dead;
-	enum body_mode mode;
+	char *line;        /* the chunk line so far: allocated at the first chunked body, as
+			    * most flows never send one (it was 40 bytes of every flow's state) */
 	uint64_t remaining;
-	enum chunk_state chunk;
-	char line[40];
+	uint32_t head_len;
 	uint32_t line_len;
+	uint8_t mode;      /* enum body_mode */
+	uint8_t chunk;     /* enum chunk_state */
+	bool in_body, resync, dead;
 };
 
 struct http_state {
 	struct http_dir dir[2];
-	struct http_tx *q[PENDING_MAX];
-	uint32_t qhead, qlen;
+	/* requests awaiting their responses, oldest first: a list through the transactions,
+	 * where an array of PENDING_MAX pointers was half of every HTTP flow's state */
+	struct http_tx *q_first, *q_last;
 	struct http_tx *resp_tx; /* the transaction whose response body is being read */
-	bool upgraded;
 	uint64_t tx_id;
 	uint64_t now; /* the flow time of the bytes being read */
+	uint32_t qlen;
+	bool upgraded;
 };
 
 /* ---- small string helpers ---- */
@@ -382,12 +388,14 @@ static void tx_emit(struct xdpi_dissect_ctx *c, struct http_tx *t)
 
 static struct http_tx *queue_head(struct http_state *st)
 {
-	return st->qlen ? st->q[st->qhead] : NULL;
+	return st->q_first;
 }
 
 static void queue_pop(struct http_state *st)
 {
-	st->qhead = (st->qhead + 1) % PENDING_MAX;
+	st->q_first = st->q_first->next;
+	if (!st->q_first)
+		st->q_last = NULL;
 	st->qlen--;
 }
 
@@ -402,7 +410,12 @@ static void queue_push(struct xdpi_dissect_ctx *c, struct http_tx *t)
 		tx_emit(c, old);
 		tx_free(old);
 	}
-	st->q[(st->qhead + st->qlen) % PENDING_MAX] = t;
+	t->next = NULL;
+	if (st->q_last)
+		st->q_last->next = t;
+	else
+		st->q_first = t;
+	st->q_last = t;
 	st->qlen++;
 }
 
@@ -531,7 +544,7 @@ static void message_end(struct xdpi_dissect_ctx *c, uint8_t d)
 	struct http_tx *t = st->resp_tx;
 
 	if (d == 0) {
-		t = st->qlen ? st->q[(st->qhead + st->qlen - 1) % PENDING_MAX] : NULL;
+		t = st->q_last;
 		if (t) {
 			if (c->pcap_cnt)
 				t->req_cnt = c->pcap_cnt;
@@ -680,7 +693,7 @@ static void llm_body(struct http_state *st, struct http_tx *t, uint8_t d, const 
 /* The transaction whose body direction D is reading. */
 static struct http_tx *body_tx(struct http_state *st, uint8_t d)
 {
-	return d ? st->resp_tx : (st->qlen ? st->q[(st->qhead + st->qlen - 1) % PENDING_MAX] : NULL);
+	return d ? st->resp_tx : st->q_last;
 }
 
 /* A chunk size line that is no size at all (junk before any digit, or none): the body is
@@ -734,6 +747,11 @@ static size_t chunked(struct http_state *st, uint8_t d, const char *p, size_t le
 	struct http_dir *dd = &st->dir[d];
 	size_t used = 0;
 
+	if (!dd->line && !(dd->line = calloc(1, CHUNK_LINE_MAX))) {
+		dd->mode = BODY_CLOSE; /* no memory to read its framing: counted to the end */
+		count_body(st, d, p, len);
+		return len;
+	}
 	while (used < len && !*done && dd->mode == BODY_CHUNKED) {
 		if (dd->chunk == CHUNK_DATA) {
 			size_t n = dd->remaining < len - used ? (size_t)dd->remaining : len - used;
@@ -749,7 +767,7 @@ static size_t chunked(struct http_state *st, uint8_t d, const char *p, size_t le
 		char ch = p[used++];
 
 		if (ch != '\n') {
-			if (dd->line_len < sizeof(dd->line) - 1)
+			if (dd->line_len < CHUNK_LINE_MAX - 1)
 				dd->line[dd->line_len++] = ch;
 			if (dd->chunk == CHUNK_SIZE && dd->line_len >= 8 && size_line_junk(dd))
 				not_chunked(st, d);
@@ -1089,9 +1107,11 @@ static void http_flow_end(struct xdpi_dissect_ctx *c)
 		tx_emit(c, t);
 		tx_free(t);
 	}
-	free(st->dir[0].head);
-	free(st->dir[1].head);
-	st->dir[0].head = st->dir[1].head = NULL;
+	for (int d = 0; d < 2; d++) {
+		free(st->dir[d].head);
+		free(st->dir[d].line);
+		st->dir[d].head = st->dir[d].line = NULL;
+	}
 }
 
 const struct xdpi_dissector xdpi_dissector_http = {

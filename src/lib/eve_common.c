@@ -126,9 +126,9 @@ bool xdpi_proto_has_ports(uint8_t proto)
 
 
 /* Suricata's tunnel object: the outermost packet's endpoints and how many tunnels deep. */
-static void put_tunnel(struct xdpi_json *j, const struct xdpi_flow *f)
+static void put_tunnel(struct xdpi_json *j, const struct xdpi_flow_tunnel *t)
 {
-	const struct xdpi_tun_outer *o = &f->tun->outer;
+	const struct xdpi_tun_outer *o = &t->outer;
 	char buf[INET6_ADDRSTRLEN], pbuf[8];
 
 	xdpi_json_obj_open(j, "tunnel");
@@ -139,7 +139,7 @@ static void put_tunnel(struct xdpi_json *j, const struct xdpi_flow *f)
 	if (o->sport || o->dport)
 		xdpi_json_u64(j, "dest_port", o->dport);
 	xdpi_json_str(j, "proto", xdpi_proto_name(o->proto, pbuf, sizeof(pbuf)));
-	xdpi_json_u64(j, "depth", f->tun->depth);
+	xdpi_json_u64(j, "depth", t->depth);
 	xdpi_json_obj_close(j);
 }
 
@@ -150,7 +150,8 @@ void xdpi_eve_put_xdpi_tunnel(struct xdpi_json *j, const struct xdpi_flow *f)
 		[XDPI_TUN_ERSPAN] = "session_id", [XDPI_TUN_GTPU] = "teid",
 	};
 	const char *name = xdpi_tunnel_name(f->key.tun_type);
-	uint32_t id = f->tun ? f->tun->id : f->key.tun_id;
+	const struct xdpi_flow_tunnel *t = f->extra ? f->extra->tun : NULL;
+	uint32_t id = t ? t->id : f->key.tun_id;
 
 	if (!name)
 		return;
@@ -203,8 +204,8 @@ void xdpi_eve_begin_dir(struct xdpi_json *j, const struct xdpi_eve_ctx *c, uint6
 	if (xdpi_proto_has_ports(f->key.proto))
 		xdpi_json_u64(j, "dest_port", ep.dport);
 	xdpi_json_str(j, "proto", xdpi_proto_name(f->key.proto, pbuf, sizeof(pbuf)));
-	if (f->tun)
-		put_tunnel(j, f);
+	if (f->extra && f->extra->tun)
+		put_tunnel(j, f->extra->tun);
 	if (f->proc && c->process_json) { /* written into the xdpi object as it closes */
 		j->xdpi_extra = c->process_json;
 		j->xdpi_extra_ctx = (void *)f;

@@ -184,8 +184,8 @@ static void add_record(struct xdpi_ipfix *x, const struct xdpi_flow *f, int s, e
 	memcpy(p, icmp ? &(uint16_t){ 0 } : &dport, 2), p += 2;
 	*p++ = f->key.proto;
 	p = put16(p, f->key.proto == XDPI_IPPROTO_TCP ? f->tcp_flags[s] : 0);
-	p = put64(p, f->pkts[s] - f->base_pkts[s]);
-	p = put64(p, f->bytes[s] - f->base_bytes[s]);
+	p = put64(p, f->pkts[s] - xdpi_flow_base_pkts(f, s));
+	p = put64(p, f->bytes[s] - xdpi_flow_base_bytes(f, s));
 	p = put64(p, (uint64_t)((int64_t)f->record_start_ns + x->wall_offset_ns) / 1000000);
 	p = put64(p, (uint64_t)((int64_t)f->last_ns + x->wall_offset_ns) / 1000000);
 	*p++ = end_reason(why);
@@ -201,7 +201,7 @@ void xdpi_ipfix__flow(struct xdpi_ipfix *x, const struct xdpi_flow *f, enum xdpi
 	for (int s = 0; s < 2; s++) {
 		int side = s ? !f->initiator : f->initiator; /* the client's direction first */
 
-		if (f->pkts[side] > f->base_pkts[side])
+		if (f->pkts[side] > xdpi_flow_base_pkts(f, side))
 			add_record(x, f, side, why);
 	}
 	pthread_mutex_unlock(&x->lock);

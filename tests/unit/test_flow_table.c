@@ -22,11 +22,12 @@ static void on_end(void *ctx, struct xdpi_flow *f, enum xdpi_flow_end why)
 
 	if (e->n < 16) {
 		e->why[e->n] = why;
-		e->pkts[e->n] = f->pkts[0] + f->pkts[1] - f->base_pkts[0] - f->base_pkts[1];
+		e->pkts[e->n] = f->pkts[0] + f->pkts[1] - xdpi_flow_base_pkts(f, 0) -
+				 xdpi_flow_base_pkts(f, 1);
 	}
 	e->n++;
 	if (why == XDPI_FLOW_END_ACTIVE) {
-		memcpy(f->base_pkts, f->pkts, sizeof(f->pkts));
+		memcpy(xdpi_flow_extra_get(f)->base_pkts, f->pkts, sizeof(f->pkts));
 		f->record_start_ns = f->last_ns;
 	}
 }

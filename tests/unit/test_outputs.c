@@ -123,7 +123,8 @@ static void test_ipfix_messages(void **state)
 	inet_pton(AF_INET, "198.18.0.2", f.key.addr_b);
 	f.key.port_a = htons(40000), f.key.port_b = htons(80);
 	f.initiator = 0;
-	f.pkts[0] = 12, f.bytes[0] = 1200, f.base_pkts[0] = 2, f.base_bytes[0] = 200;
+	f.pkts[0] = 12, f.bytes[0] = 1200;
+	f.extra = &(struct xdpi_flow_extra){ .base_pkts = { 2 }, .base_bytes = { 200 } };
 	f.pkts[1] = 0; /* nothing back: one record */
 	f.first_ns = f.record_start_ns = 5000000000ull, f.last_ns = 6000000000ull;
 	xdpi_ipfix__flow(x, &f, XDPI_FLOW_END_TIMEOUT);
