@@ -127,16 +127,13 @@ static __always_inline __u8 flow_initiator(const struct xdpi_meta *m, __u8 dir)
 	return dir;
 }
 
-static __always_inline struct xdpi_flow_value *flow_lookup_or_create(const struct xdpi_flow_key *k,
-								     const struct xdpi_meta *m,
-								     __u8 dir, __u64 now,
-								     struct xdpi_counters *cs)
+/* A new flow's entry (apart from the lookup, so that a found flow pays nothing for it). */
+static __always_inline struct xdpi_flow_value *flow_create(const struct xdpi_flow_key *k,
+							     const struct xdpi_meta *m, __u8 dir,
+							     __u64 now, struct xdpi_counters *cs)
 {
-	struct xdpi_flow_value *v = bpf_map_lookup_elem(&flows, k);
-	struct xdpi_flow_value nv = {};
+	struct xdpi_flow_value nv = {}, *v;
 
-	if (v)
-		return v;
 	nv.first_ns = now;
 	nv.last_ns = now;
 	nv.steer = initial_steer(m);
@@ -151,6 +148,18 @@ static __always_inline struct xdpi_flow_value *flow_lookup_or_create(const struc
 	if (!v)
 		cnt_add(cs, XDPI_CNT_FLOW_INSERT_FAIL, 1);
 	return v;
+}
+
+static __always_inline struct xdpi_flow_value *flow_lookup_or_create(const struct xdpi_flow_key *k,
+								     const struct xdpi_meta *m,
+								     __u8 dir, __u64 now,
+								     struct xdpi_counters *cs)
+{
+	struct xdpi_flow_value *v = bpf_map_lookup_elem(&flows, k);
+
+	if (v)
+		return v;
+	return flow_create(k, m, dir, now, cs);
 }
 
 static __always_inline void flow_account(struct xdpi_flow_value *v, const struct xdpi_meta *m,
