@@ -19,15 +19,18 @@ struct xdpi_workers_cfg {
 	xdpi_emit_fn emit;              /* the output, called from the output thread only */
 	void *emit_ctx;
 	size_t ring_bytes;              /* each worker's packet ring (0: XDPI_WORKER_RING) */
+	size_t event_ring_bytes;        /* each worker's event ring (0: XDPI_WORKER_EVENT_RING) */
 };
 
-/* A worker's rings stay small: the reader waits (counted) when one is full, and a live
- * source's kernel ring, megabytes of it, is where a burst waits. A ring larger than the
- * caches is memory that every lap brings in again, and memory touched for the first time
- * is dear (a 16 MiB packet ring cost an offline run 4,096 page faults per worker). */
-#define XDPI_WORKER_RING (1u << 20)       /* packets in */
-#define XDPI_WORKER_EVENT_RING (1u << 20) /* events out: the output thread drains it every
+/* Live, a worker's rings are where a burst waits that the source cannot hold (AF_XDP's
+ * umem is a few thousand frames): 16 and 4 MiB. Reading a file, the reader simply waits
+ * for room, and a ring larger than the caches is memory that every lap brings in again;
+ * memory touched for the first time is dear here (16 MiB rings cost an offline run 4,096
+ * page faults per worker, more than its packets): XDPI_WORKER_RING_FILE for both. */
+#define XDPI_WORKER_RING (16u << 20)      /* packets in */
+#define XDPI_WORKER_EVENT_RING (4u << 20) /* events out: the output thread drains it every
 					   * millisecond; an event that finds it full is counted */
+#define XDPI_WORKER_RING_FILE (1u << 20)
 
 struct xdpi_workers_stats {
 	uint32_t n;

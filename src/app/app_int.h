@@ -16,8 +16,9 @@ struct xdpi_sink {
 	struct xdpi_detect **detects; /* per worker; [0] belongs to the rules */
 	uint32_t ndetects;
 };
+/* FROM_FILE: packets come from a capture file (the workers' rings stay small). */
 int xdpi_sink_open(struct xdpi_sink *s, const struct xdpi_engine_cfg *ec,
-		   struct xdpi_app_rules *r, uint32_t workers);
+		   struct xdpi_app_rules *r, uint32_t workers, bool from_file);
 int xdpi_sink_packet(void *ctx, const struct xdpi_pkt *pkt); /* ctx: the sink */
 void xdpi_sink_tick(struct xdpi_sink *s, uint64_t now);
 void xdpi_sink_flush(struct xdpi_sink *s); /* after each batch a source hands over */

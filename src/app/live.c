@@ -250,7 +250,7 @@ static int open_pipeline(struct xdpi_live *l)
 		.rule_stats_fd = xdpi_loader__map_fd(l->loader, XDPI_MAP_RULE_STATS),
 	};
 	if (xdpi_app_observe_open(&cm->observe, &l->outputs, &ec, l->c->metrics_listen != NULL) ||
-	    xdpi_sink_open(&l->sink, &ec, &cm->rules, (uint32_t)cm->workers) ||
+	    xdpi_sink_open(&l->sink, &ec, &cm->rules, (uint32_t)cm->workers, false) ||
 	    xdpi_app_observe_open_plaintext(&cm->observe, plain_to_sink, l))
 		return -1;
 	ec.stats_ctx = &l->report;

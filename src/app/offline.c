@@ -114,7 +114,7 @@ static int setup_engine(struct offline *o)
 	o->report.observe = &c->observe;
 	if (xdpi_app_observe_open(&c->observe, &o->outputs, &ec, false))
 		return -1;
-	return xdpi_sink_open(&o->sink, &ec, &c->rules, (uint32_t)c->workers);
+	return xdpi_sink_open(&o->sink, &ec, &c->rules, (uint32_t)c->workers, true);
 }
 
 /* 0 when the file was read (damage after some packets is said, not fatal), -1 when no packet

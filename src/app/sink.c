@@ -8,10 +8,13 @@
 #include "xdpi/log.h"
 
 int xdpi_sink_open(struct xdpi_sink *s, const struct xdpi_engine_cfg *ec, struct xdpi_app_rules *cd,
-		  uint32_t workers)
+		  uint32_t workers, bool from_file)
 {
 	struct xdpi_workers_cfg wc = { .n = workers, .engine = *ec, .emit = ec->emit,
 				       .emit_ctx = ec->emit_ctx };
+
+	if (from_file)
+		wc.ring_bytes = wc.event_ring_bytes = XDPI_WORKER_RING_FILE;
 
 	memset(s, 0, sizeof(*s));
 	if (workers <= 1) {

@@ -329,7 +329,9 @@ struct xdpi_workers *xdpi_workers__new(const struct xdpi_workers_cfg *c)
 		ec.shared_lock = w->anomaly ? &w->anomaly_lock : NULL;
 		ec.shared_dns_names = w->dns_names;
 		if (spsc_init(&wk->in, c->ring_bytes ? c->ring_bytes : XDPI_WORKER_RING) ||
-		    spsc_init(&wk->out, XDPI_WORKER_EVENT_RING) || !(wk->engine = xdpi_engine__new(&ec)))
+		    spsc_init(&wk->out, c->event_ring_bytes ? c->event_ring_bytes
+							    : XDPI_WORKER_EVENT_RING) ||
+		    !(wk->engine = xdpi_engine__new(&ec)))
 			goto fail;
 	}
 	for (uint32_t i = 0; i < w->n; i++) {
