@@ -13,8 +13,10 @@ int xdpi_sink_open(struct xdpi_sink *s, const struct xdpi_engine_cfg *ec, struct
 	struct xdpi_workers_cfg wc = { .n = workers, .engine = *ec, .emit = ec->emit,
 				       .emit_ctx = ec->emit_ctx };
 
-	if (from_file)
+	if (from_file) {
 		wc.ring_bytes = wc.event_ring_bytes = XDPI_WORKER_RING_FILE;
+		wc.reader_works = true;
+	}
 
 	memset(s, 0, sizeof(*s));
 	if (workers <= 1) {

@@ -2,8 +2,12 @@
 /* Worker threads. The reader (ring buffer, AF_XDP or a capture file) hands each packet to the
  * worker that owns its flow: a symmetric hash of the canonical flow key, so both directions
  * meet in one engine, which has its own flow table, dissector and detection state (no lock
- * on the per-packet path). Packets travel as copies through one SPSC ring per worker; ticks,
- * stats and the final flush travel in the same rings, so they stay in order with the packets.
+ * on the per-packet path). Reading a file (reader_works), worker 0 is the reader's own
+ * thread: its packets are not copied and it works instead of waiting for room (on two CPUs
+ * a reader that only handed packets over spent its time yielding, and two workers were
+ * slower than one). Live, the reader only reads: it must keep the kernel's rings drained.
+ * The others' packets travel as copies through one SPSC ring per worker; ticks, stats and
+ * the final flush travel in the same rings, so they stay in order with the packets.
  * Each worker's events go through its own SPSC ring to one output thread: a slow output
  * fills those rings and the events that do not fit are counted, the workers never wait. */
 #include <errno.h>
@@ -35,6 +39,7 @@ struct worker {
 	uint32_t id;
 	pthread_t thread;
 	bool started;
+	bool in_reader;      /* worker 0: its engine runs in the reader's thread, no ring in */
 	struct spsc in;      /* reader -> worker */
 	struct spsc out;     /* worker -> output thread */
 	struct xdpi_engine *engine;
@@ -111,12 +116,11 @@ static void *output_main(void *arg)
 
 /* ---- the workers ---- */
 
-static void handle(struct worker *wk, struct rec *r, size_t len)
+static void handle(struct worker *wk, struct rec *r)
 {
 	switch (r->type) {
 	case REC_PKT:
 		r->pkt.data = (const uint8_t *)(r + 1);
-		(void)len;
 		xdpi_engine__packet(wk->engine, &r->pkt);
 		break;
 	case REC_TICK:
@@ -172,7 +176,7 @@ static void *worker_main(void *arg)
 			continue;
 		}
 		idle = 0;
-		handle(wk, r, len);
+		handle(wk, r);
 		spsc_release(&wk->in, len);
 	}
 	return NULL;
@@ -188,6 +192,12 @@ static void post(struct xdpi_workers *w, uint32_t i, const struct rec *r, const 
 	struct worker *wk = &w->wk[i];
 	void *p;
 
+	if (wk->in_reader) { /* ticks, stats and the end: at once, in order with its packets */
+		struct rec now = *r;
+
+		handle(wk, &now);
+		return;
+	}
 	while (!(p = spsc_reserve(&wk->in, sizeof(*r) + dlen))) {
 		wk->waits++;
 		wake_worker(wk); /* full: it must be awake to drain */
@@ -241,9 +251,15 @@ static uint32_t owner(struct xdpi_workers *w, const struct xdpi_pkt *pkt)
 
 int xdpi_workers__packet(struct xdpi_workers *w, const struct xdpi_pkt *pkt)
 {
-	struct rec r = { .type = REC_PKT, .pkt = *pkt };
+	struct rec r = { .type = REC_PKT };
 	uint32_t i = owner(w, pkt);
 
+	if (w->wk[i].in_reader) {
+		w->wk[i].dispatched++;
+		xdpi_engine__packet(w->wk[i].engine, pkt);
+		return 0;
+	}
+	r.pkt = *pkt;
 	r.pkt.data = NULL;
 	post(w, i, &r, pkt->data, pkt->cap_len);
 	w->wk[i].dispatched++;
@@ -255,7 +271,7 @@ static void broadcast(struct xdpi_workers *w, uint32_t type, uint64_t now, uint3
 	struct rec r = { .type = type, .pad = flag, .now = now };
 
 	for (uint32_t i = 0; i < w->n; i++)
-		if (w->wk[i].started)
+		if (w->wk[i].started || (w->wk[i].in_reader && !w->wk[i].done))
 			post(w, i, &r, NULL, 0);
 }
 
@@ -328,13 +344,15 @@ struct xdpi_workers *xdpi_workers__new(const struct xdpi_workers_cfg *c)
 		ec.shared_anomaly = w->anomaly;
 		ec.shared_lock = w->anomaly ? &w->anomaly_lock : NULL;
 		ec.shared_dns_names = w->dns_names;
-		if (spsc_init(&wk->in, c->ring_bytes ? c->ring_bytes : XDPI_WORKER_RING) ||
+		if (((!c->reader_works || i) && /* the reader's own worker takes no ring in */
+		     spsc_init(&wk->in, c->ring_bytes ? c->ring_bytes : XDPI_WORKER_RING)) ||
 		    spsc_init(&wk->out, c->event_ring_bytes ? c->event_ring_bytes
 							    : XDPI_WORKER_EVENT_RING) ||
 		    !(wk->engine = xdpi_engine__new(&ec)))
 			goto fail;
 	}
-	for (uint32_t i = 0; i < w->n; i++) {
+	w->wk[0].in_reader = c->reader_works;
+	for (uint32_t i = c->reader_works ? 1 : 0; i < w->n; i++) {
 		if (pthread_create(&w->wk[i].thread, NULL, worker_main, &w->wk[i]))
 			goto fail;
 		w->wk[i].started = true;
