@@ -20,8 +20,9 @@ struct xdpi_workers_cfg {
 	void *emit_ctx;
 	size_t ring_bytes;              /* each worker's packet ring (0: XDPI_WORKER_RING) */
 	size_t event_ring_bytes;        /* each worker's event ring (0: XDPI_WORKER_EVENT_RING) */
-	bool reader_works;              /* worker 0's engine runs in the reader's thread (a file:
-					 * nothing waits on the reader) */
+	bool reader_works;              /* a file: worker 0's engine runs in the reader's thread,
+					 * and events wait for room instead of being dropped
+					 * (nothing waits on the reader) */
 };
 
 /* Live, a worker's rings are where a burst waits that the source cannot hold (AF_XDP's

@@ -75,11 +75,17 @@ struct xdpi_workers {
 static int worker_emit(void *ctx, const char *json, size_t len)
 {
 	struct worker *wk = ctx;
-	void *p = spsc_reserve(&wk->out, len);
+	void *p;
 
-	if (!p) {
-		wk->events_dropped++; /* the output is behind: count, never wait */
-		return -ENOBUFS;
+	while (!(p = spsc_reserve(&wk->out, len))) {
+		/* live, the output is behind: count, never wait; reading a file, nothing waits
+		 * on us and nothing may be lost: wait for the output thread (an event larger
+		 * than half the ring can never fit: counted) */
+		if (!wk->w->cfg.reader_works || len + 16 > wk->out.size / 2) {
+			wk->events_dropped++;
+			return -ENOBUFS;
+		}
+		sched_yield();
 	}
 	memcpy(p, json, len);
 	spsc_commit(&wk->out);
