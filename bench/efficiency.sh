@@ -78,6 +78,7 @@ for mix in flood corpus; do
 	stop_bg "$pid" INT
 	n=$(awk '/captured/ { print $1 }' "$TMP/td.log")
 	row "$mix" "tcpdump -w /dev/null" "${n:-0}" "${n:-0}" "$((OFFERED - ${n:-0}))"
+	td="$OFFERED $CPU_PROC $CPU_ALL"
 
 	run_bg "$NS_SRV" "$TMP/nd.log" ndpiReader -i "$IF_SRV"
 	pid=$BG_PID
@@ -98,6 +99,14 @@ for mix in flood corpus; do
 		row "$mix" "xdpi host ($steer)" "$(jq .stats.xdpi.kernel.pkts <<<"$S")" \
 			"$(jq .stats.xdpi.kernel.captured_pkts <<<"$S")" \
 			"$(jq '.stats.xdpi.kernel.loss_ringbuf_full + .stats.xdpi.kernel.loss_load_bytes' <<<"$S")"
+		# issue 18's ratio: CPU per packet offered against tcpdump's in the same run
+		# shellcheck disable=SC2086
+		python3 - $td "$OFFERED" "$CPU_PROC" "$CPU_ALL" "$steer" <<'PY'
+import sys
+o, p, a, xo, xp, xa = (max(int(v), 1) for v in sys.argv[1:7])
+print(f"#   xdpi host ({sys.argv[7]}) / tcpdump, CPU per packet offered: "
+      f"machine {(xa / xo) / (a / o):.2f}x, process {(xp / xo) / (p / o):.2f}x")
+PY
 	done
 
 	for w in 1 2; do
