@@ -44,6 +44,8 @@ static __always_inline void rule_count(__u32 rule_id, __u32 wire_len, __u64 now,
 					 .last_ns = now };
 
 	if (rs) {
+		if (!rs->first_ns) /* this CPU's slot of an element another CPU created */
+			rs->first_ns = now;
 		rs->pkts++;
 		rs->bytes += wire_len;
 		rs->last_ns = now;

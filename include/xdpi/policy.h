@@ -75,6 +75,10 @@ int xdpi_policy_replace_rule(const struct xdpi_policy_fds *fds, uint32_t rule_id
 /* RULE_ID's counters summed over CPUs from the rule_stats map (first_ns the earliest, last_ns
  * the latest hit; all zero if the rule never matched). Returns 0 or -errno. */
 int xdpi_policy_rule_stats(int rule_stats_fd, uint32_t rule_id, struct xdpi_rule_stats *out);
+/* The per-CPU slots of one rule's stats as one: counts summed, the earliest stamped first hit,
+ * the latest last hit. */
+void xdpi_rule_stats_sum(const struct xdpi_rule_stats *per_cpu, size_t ncpu,
+			 struct xdpi_rule_stats *out);
 
 /* Sets the steering state (enum xdpi_steer) of the flow K in the kernel's flow map: BYPASS
  * stops its copies to user space while the kernel keeps counting it. BEFORE (may be NULL)

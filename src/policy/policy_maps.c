@@ -322,16 +322,25 @@ int xdpi_policy_rule_stats(int rule_stats_fd, uint32_t rule_id, struct xdpi_rule
 		free(per_cpu);
 		return err;
 	}
-	for (int c = 0; c < ncpu; c++) {
+	xdpi_rule_stats_sum(per_cpu, (size_t)ncpu, out);
+	free(per_cpu);
+	return 0;
+}
+
+void xdpi_rule_stats_sum(const struct xdpi_rule_stats *per_cpu, size_t ncpu,
+			 struct xdpi_rule_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (size_t c = 0; c < ncpu; c++) {
 		const struct xdpi_rule_stats *s = &per_cpu[c];
 
 		out->pkts += s->pkts;
 		out->bytes += s->bytes;
-		if (s->pkts && (!out->first_ns || s->first_ns < out->first_ns))
+		/* a CPU's slot without a stamp (0) has none to give: the element was created on
+		 * another CPU, which stamped the rule's first hit */
+		if (s->first_ns && (!out->first_ns || s->first_ns < out->first_ns))
 			out->first_ns = s->first_ns;
 		if (s->last_ns > out->last_ns)
 			out->last_ns = s->last_ns;
 	}
-	free(per_cpu);
-	return 0;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "shared/xdpi_abi.h"
+#include "xdpi/policy.h"
 #include "xdpi/port_rules.h"
 
 static char err[256];
@@ -102,12 +103,37 @@ static void test_port_rules_all_or_nothing(void **state)
 	xdpi_port_rules_free(&r);
 }
 
+/* A rule's stats are a per-CPU hash: the CPU that drops first creates the element and stamps
+ * it; another CPU's slot starts at zero. The sum takes the earliest real stamp, never a
+ * zero (a rule that dropped on two CPUs once read "first hit at 0"). */
+static void test_rule_stats_sum_across_cpus(void **state)
+{
+	const struct xdpi_rule_stats cpus[3] = {
+		{ .pkts = 5, .bytes = 300, .first_ns = 0, .last_ns = 9000 }, /* not stamped (old kernel
+									       * side): no first */
+		{ .pkts = 7, .bytes = 420, .first_ns = 4000, .last_ns = 8000 },
+		{ 0 },
+	};
+	struct xdpi_rule_stats out;
+
+	(void)state;
+	xdpi_rule_stats_sum(cpus, 3, &out);
+	assert_int_equal(out.pkts, 12);
+	assert_int_equal(out.bytes, 720);
+	assert_int_equal(out.first_ns, 4000);
+	assert_int_equal(out.last_ns, 9000);
+	xdpi_rule_stats_sum(cpus + 2, 1, &out);
+	assert_int_equal(out.pkts, 0);
+	assert_int_equal(out.first_ns, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_port_rules_forms),
 		cmocka_unit_test(test_port_rules_errors_name_the_place),
 		cmocka_unit_test(test_port_rules_all_or_nothing),
+		cmocka_unit_test(test_rule_stats_sum_across_cpus),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
