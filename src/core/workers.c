@@ -8,8 +8,9 @@
  * slower than one). Live, the reader only reads: it must keep the kernel's rings drained.
  * The others' packets travel as copies through one SPSC ring per worker; ticks, stats and
  * the final flush travel in the same rings, so they stay in order with the packets.
- * Each worker's events go through its own SPSC ring to one output thread: a slow output
- * fills those rings and the events that do not fit are counted, the workers never wait. */
+ * Each worker's events go through its own SPSC ring to one output thread. Live, a slow
+ * output fills those rings and the events that do not fit are counted: the workers never
+ * wait. Reading a file, a worker waits for room (nothing waits on it, nothing may be lost). */
 #include <errno.h>
 #include <linux/futex.h>
 #include <pthread.h>
