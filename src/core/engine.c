@@ -824,7 +824,11 @@ static void kflow_merge(struct xdpi_flow *f, const struct xdpi_flow_value *v)
 	memcpy(f->bytes, v->bytes, sizeof(f->bytes));
 	if (f->record_start_ns == f->first_ns || !f->record_start_ns)
 		f->record_start_ns = v->first_ns;
-	f->first_ns = v->first_ns;
+	/* first_ns names the flow (its flow_id): a flow made from its first copied packet keeps
+	 * that packet's time, so its events and its record join; the record starts at the
+	 * kernel's first packet (record_start_ns), which may not have been copied */
+	if (!f->first_ns)
+		f->first_ns = v->first_ns;
 	f->last_ns = v->last_ns;
 	f->initiator = v->initiator & 1;
 	f->icmp_type = v->icmp_type;

@@ -81,6 +81,10 @@ same_http() { [ -n "$http_x" ] && [ "$http_x" = "$http_n" ]; }
 check "xdpi's HTTP transactions are the ones nginx logged" same_http
 check "keep-alive: two transactions on one connection" jq_ok -s \
 	'map(select(.event_type=="http")) | group_by(.flow_id) | map(length) | max == 2' "$TMP/eve.json"
+# an application event joins its flow record by flow_id (the kernel's flow start and the
+# first copied packet's time must be one stamp: the id is made from it)
+check "every http, dns and tls event's flow_id is a flow record's" jq_ok -s \
+	'([.[] | select(.event_type=="flow") | .flow_id]) as $f | [.[] | select(.event_type=="http" or .event_type=="dns" or .event_type=="tls") | .flow_id] | length > 0 and all(. as $id | $f | index($id))' "$TMP/eve.json"
 check "chunked POST: request body length 24, response 200" jq_ok -s \
 	'map(select(.event_type=="http" and .http.http_method=="POST" and .xdpi.request_body_length==24 and .http.status==200)) | length == 1' "$TMP/eve.json"
 check "HTTP over IPv6 reported" jq_ok -s --arg ip "$IP6_SRV" 'map(select(.event_type=="http" and .dest_ip==$ip)) | length == 1' "$TMP/eve.json"
