@@ -122,6 +122,26 @@ PY
 		echo "        $(jq -c '.stats.xdpi.afxdp | {rx_dropped, rx_ring_full, rx_fill_ring_empty, frames_in_kernel, umem_frames}' <<<"$S") $(jq -c '.stats.xdpi.kernel | {tap_not_steered}' <<<"$S")"
 	done
 done
+# issue 18's target 4 in ROUNDS alternated rounds (one round of the machine's CPU is noisy at
+# 100 ticks a second): tcpdump and xdpi host (head) on the corpus mix, the median ratio
+ratios=()
+for r in $(seq 1 "${ROUNDS:-5}"); do
+	run_bg "$NS_SRV" "$TMP/td.log" tcpdump -i "$IF_SRV" -w /dev/null -n -B 32768
+	pid=$BG_PID
+	wait_until 10 grep -q listening "$TMP/td.log"
+	measure corpus tcpdump "$pid"
+	stop_bg "$pid" INT
+	td_all=$CPU_ALL td_off=$OFFERED
+	start_xdpi "$TMP/xh.log" -o /dev/null --stats-interval 0 --no-anomaly --steer head
+	pid=$XDPI_PID
+	measure corpus xdpi "$pid"
+	stop_bg "$pid" TERM
+	ratios+=("$(awk -v a="$CPU_ALL" -v o="$OFFERED" -v ta="$td_all" -v to="$td_off" \
+		'BEGIN { printf "%.2f", (a / o) / ((ta > 0 ? ta : 1) / to) }')")
+done
+printf '%s\n' "${ratios[@]}" | sort -n | awk -v all="${ratios[*]}" '{ v[NR] = $1 } END {
+	printf "# xdpi host (head) / tcpdump, machine CPU per packet offered, corpus, %d alternated rounds: median %.2fx (each: %s)\n", NR, v[int((NR + 1) / 2)], all }'
+
 echo "# counted: packets the receiver accounted for (xdpi: counted into flows by XDP); to_user:"
 echo "# packets that reached user space (xdpi host: the steered head of each flow; tap: every"
 echo "# packet of flows not bypassed); lost: offered - captured (pcap tools), the ring buffer's"

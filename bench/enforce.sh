@@ -39,6 +39,24 @@ printf '198.18.0.0/24\n' >"$TMP/one.txt"
 start_xdpi "$TMP/x1.log" -o /dev/null --block "$TMP/one.txt" && rate "xdpi, 1-entry block list"
 stop_bg "$XDPI_PID"
 
+# the peer: xdp-filter at its leanest (IPv4 only, one source address in its hash), so the
+# ratio says what a filter that does nothing else costs on this link
+if ! command -v xdp-filter >/dev/null; then
+	echo "# xdp-filter missing: no peer row"
+elif [ -e /sys/fs/bpf/xdp-filter ]; then
+	echo "# /sys/fs/bpf/xdp-filter exists (someone's xdp-filter): no peer row"
+else
+	E2E_CLEANUP="in_net $NS_SRV xdp-filter unload $IF_SRV >/dev/null 2>&1"
+	if in_net "$NS_SRV" xdp-filter load -f ipv4 -p allow "$IF_SRV" >"$TMP/xf.log" 2>&1 &&
+		in_net "$NS_SRV" xdp-filter ip -m src 198.18.0.1 >>"$TMP/xf.log" 2>&1; then
+		rate "xdp-filter (peer), 1 address"
+	else
+		echo "# xdp-filter did not load: $(tail -1 "$TMP/xf.log")"
+	fi
+	in_net "$NS_SRV" xdp-filter unload "$IF_SRV" >/dev/null 2>&1
+	E2E_CLEANUP=
+fi
+
 python3 - "$TMP/million.txt" <<'PY'
 import random, sys
 random.seed(7)

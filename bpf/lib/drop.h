@@ -30,13 +30,15 @@ static __always_inline int drop_packet(xdpi_ctx_t *ctx, int reason, __u32 rule,
 		.reason = (__u8)reason,
 		.ifindex = ctx_ifindex(ctx),
 		.orig_len = wire_len,
-		.ts_ns = now,
 		.rule_id = rule,
 	};
 
-	if (!drop_sample_admit(now))
+	if (!drop_sample_admit(now)) {
 		cnt_add(cs, XDPI_CNT_DROP_NOT_SAMPLED, 1);
-	else if (!emit_class(ctx, &tmpl, frame_len < XDPI_DROP_SAMPLE_LEN ? frame_len :
+		return finish(cs, XDPI_ACT_DROP, 0);
+	}
+	tmpl.ts_ns = clock_precise(now); /* a sample only: a flood's drops read no clock */
+	if (!emit_class(ctx, &tmpl, frame_len < XDPI_DROP_SAMPLE_LEN ? frame_len :
 			     XDPI_DROP_SAMPLE_LEN, XDPI_DROP_SAMPLE_LEN, 0, cs))
 		cnt_add(cs, XDPI_CNT_DROP_SAMPLED, 1);
 	return finish(cs, XDPI_ACT_DROP, 0);

@@ -7,25 +7,7 @@
 #include "lib/parse.h"
 #include "lib/consts.h"
 #include "lib/verdict.h"
-
-/* The clock; in replay also the length to count (*wire_len) and the length the parser may
- * assume for the frame (*frame_len grows by what the capture's snap length cut). */
-static __always_inline __u64 now_ns(__u32 *wire_len, __u32 *frame_len)
-{
-	if (cfg_replay_clock) {
-		__u32 zero = 0;
-		struct xdpi_replay_ctx *rc = bpf_map_lookup_elem(&replay_clock, &zero);
-
-		if (!rc)
-			return 0;
-		if (rc->wire_len)
-			*wire_len = rc->wire_len;
-		if (rc->snap_cut < 65536)
-			*frame_len += rc->snap_cut;
-		return rc->ts_ns;
-	}
-	return bpf_ktime_get_ns();
-}
+#include "lib/clock.h"
 
 /* <0, 0, >0 as (addr, port) of the source sorts before, with, after the destination's. */
 static __always_inline int endpoint_cmp(const struct xdpi_meta *m)
@@ -134,8 +116,8 @@ static __always_inline struct xdpi_flow_value *flow_create(const struct xdpi_flo
 {
 	struct xdpi_flow_value nv = {}, *v;
 
-	nv.first_ns = now;
-	nv.last_ns = now;
+	nv.first_ns = clock_precise(now); /* once per flow; later packets keep the tick */
+	nv.last_ns = nv.first_ns;
 	nv.steer = initial_steer(m);
 	nv.initiator = flow_initiator(m, dir);
 	nv.icmp_type = m->icmp_type;

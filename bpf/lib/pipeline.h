@@ -665,7 +665,7 @@ static __always_inline int xdpi_process(xdpi_ctx_t *ctx, const int tap)
 {
 	struct xdpi_counters *cs = counters_get();
 	struct xdpi_meta m = {};
-	struct xdpi_flow_out fo = {};
+	struct xdpi_flow_out fo; /* filled by the flow stage: zeroing its walk cost every packet */
 	__u32 wire_len, parse_len;
 	__u32 rule = 0;
 	__u64 now;
@@ -705,6 +705,8 @@ static __always_inline int xdpi_process(xdpi_ctx_t *ctx, const int tap)
 		return fo.steer == XDPI_STEER_FULL ? tap_redirect(ctx, cs)
 						   : finish(cs, XDPI_ACT_PASS, 0);
 #endif
+	if (fo.cap_reason) /* a record user space times (latencies): the precise clock */
+		now = clock_precise(now);
 	if (fo.cap_reason && fo.walked)
 		xdpi_stage_emit_runs(ctx, &fo, wire_len, now);
 	else if (fo.cap_reason && fo.skip)

@@ -7,6 +7,7 @@
 #include "lib/ctx.h"
 #include "lib/parse.h"
 #include "lib/verdict.h"
+#include "lib/clock.h"
 
 /* The address policy is about: who sends to us at ingress, whom we send to at egress. */
 static __always_inline const __u32 *policy_addr(const struct xdpi_meta *m)
@@ -40,19 +41,21 @@ static __always_inline void rule_count(__u32 rule_id, __u32 wire_len, __u64 now,
 				       struct xdpi_counters *cs)
 {
 	struct xdpi_rule_stats *rs = bpf_map_lookup_elem(&rule_stats, &rule_id);
-	struct xdpi_rule_stats first = { .pkts = 1, .bytes = wire_len, .first_ns = now,
-					 .last_ns = now };
+	struct xdpi_rule_stats first = { .pkts = 1, .bytes = wire_len };
 
 	if (rs) {
 		if (!rs->first_ns) /* this CPU's slot of an element another CPU created */
-			rs->first_ns = now;
+			rs->first_ns = clock_precise(now);
 		rs->pkts++;
 		rs->bytes += wire_len;
-		rs->last_ns = now;
-	} else if (bpf_map_update_elem(&rule_stats, &rule_id, &first, BPF_NOEXIST) &&
-		   !bpf_map_lookup_elem(&rule_stats, &rule_id)) {
-		cnt_add(cs, XDPI_CNT_RULE_STATS_FULL, 1); /* the decision stands; its count is lost */
+		if (now > rs->last_ns) /* the tick may lag the first drop's precise stamp */
+			rs->last_ns = now;
+		return;
 	}
+	first.first_ns = first.last_ns = clock_precise(now);
+	if (bpf_map_update_elem(&rule_stats, &rule_id, &first, BPF_NOEXIST) &&
+	    !bpf_map_lookup_elem(&rule_stats, &rule_id))
+		cnt_add(cs, XDPI_CNT_RULE_STATS_FULL, 1); /* the decision stands; its count is lost */
 }
 
 static __always_inline __u32 prefix_mask_word(__u32 prefixlen, __u32 word)
