@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # The efficiency case, in one run (root): the same traffic pushed at a veth pair for each
 # receiver in turn — tcpdump -w /dev/null, ndpiReader (libpcap, full analysis), xdpi in host
-# mode (msg steering, the default, and head) and xdpi in tap mode (AF_XDP) — and for each: packets the receiver
+# mode (msg steering, the default, and head, at XDP and with --xdp-mode tc at TC ingress) and
+# xdpi in tap mode (AF_XDP) — and for each: packets the receiver
 # saw, packets it lost, and CPU seconds per million packets offered (the receiver process
 # alone, and the whole machine, which also pays for the kernel's receive path). Two mixes:
 #   flood  BPF_PROG_RUN live frames (build/bench/xdp_gen): 64-byte SYNs over 4096 flows at the
@@ -89,9 +90,11 @@ for mix in flood corpus; do
 	n=$(awk '/IP packets:/ { print $5; exit }' "$TMP/nd.log")
 	row "$mix" "ndpiReader -i (libpcap)" "${n:-0}" "${n:-0}" "$((OFFERED - ${n:-0}))"
 
-	for steer in msg head; do
+	for steer in msg head head-tc; do
 		rm -f "$TMP/xh.json"
-		start_xdpi "$TMP/xh.log" -o "$TMP/xh.json" --stats-interval 0 --no-anomaly --steer $steer
+		# head-tc: head steering with the ingress pipeline at TC (--xdp-mode tc)
+		start_xdpi "$TMP/xh.log" -o "$TMP/xh.json" --stats-interval 0 --no-anomaly \
+			--steer "${steer%-tc}" $([ "$steer" = head-tc ] && echo --xdp-mode tc)
 		pid=$XDPI_PID
 		measure "$mix" xdpi "$pid"
 		stop_bg "$pid" TERM
@@ -123,8 +126,11 @@ PY
 	done
 done
 # issue 18's target 4 in ROUNDS alternated rounds (one round of the machine's CPU is noisy at
-# 100 ticks a second): tcpdump and xdpi host (head) on the corpus mix, the median ratio
-ratios=()
+# 100 ticks a second): tcpdump, xdpi host (head) and the same at TC ingress on the corpus mix,
+# the median ratios
+xdp_ratios=() tc_ratios=()
+ratio() { awk -v a="$CPU_ALL" -v o="$OFFERED" -v ta="$td_all" -v to="$td_off" \
+	'BEGIN { printf "%.2f", (a / o) / ((ta > 0 ? ta : 1) / to) }'; }
 for r in $(seq 1 "${ROUNDS:-5}"); do
 	run_bg "$NS_SRV" "$TMP/td.log" tcpdump -i "$IF_SRV" -w /dev/null -n -B 32768
 	pid=$BG_PID
@@ -132,15 +138,30 @@ for r in $(seq 1 "${ROUNDS:-5}"); do
 	measure corpus tcpdump "$pid"
 	stop_bg "$pid" INT
 	td_all=$CPU_ALL td_off=$OFFERED
-	start_xdpi "$TMP/xh.log" -o /dev/null --stats-interval 0 --no-anomaly --steer head
-	pid=$XDPI_PID
-	measure corpus xdpi "$pid"
-	stop_bg "$pid" TERM
-	ratios+=("$(awk -v a="$CPU_ALL" -v o="$OFFERED" -v ta="$td_all" -v to="$td_off" \
-		'BEGIN { printf "%.2f", (a / o) / ((ta > 0 ? ta : 1) / to) }')")
+	for hook in xdp tc; do
+		start_xdpi "$TMP/xh.log" -o /dev/null --stats-interval 0 --no-anomaly --steer head \
+			$([ $hook = tc ] && echo --xdp-mode tc)
+		pid=$XDPI_PID
+		measure corpus xdpi "$pid"
+		stop_bg "$pid" TERM
+		if [ $hook = tc ]; then tc_ratios+=("$(ratio)"); else xdp_ratios+=("$(ratio)"); fi
+	done
 done
-printf '%s\n' "${ratios[@]}" | sort -n | awk -v all="${ratios[*]}" '{ v[NR] = $1 } END {
-	printf "# xdpi host (head) / tcpdump, machine CPU per packet offered, corpus, %d alternated rounds: median %.2fx (each: %s)\n", NR, v[int((NR + 1) / 2)], all }'
+median() { printf '%s\n' "$@" | sort -n | awk -v all="$*" '{ v[NR] = $1 } END {
+	printf "%d alternated rounds: median %.2fx (each: %s)", NR, v[int((NR + 1) / 2)], all }'; }
+echo "# xdpi host (head) / tcpdump, machine CPU per packet offered, corpus, $(median "${xdp_ratios[@]}")"
+echo "#   the same with --xdp-mode tc (TC ingress): $(median "${tc_ratios[@]}")"
+
+# ... "while reporting every L7 event the offline read reports": the same capture read
+# offline, and through the real XDP program in each steering (-k: hints land at once, so this
+# is the steering's best case live)
+l7_counts() { jq -r 'select(.event_type == "dns" or .event_type == "http" or .event_type == "tls" or .event_type == "quic") | .event_type' "$1" | sort | uniq -c | awk '{ printf "%s %s ", $2, $1 }'; }
+"$XDPI" read -o "$TMP/l7_all.json" "$TMP/mix.pcap" 2>/dev/null
+echo "# L7 events of one pass of the corpus mix: offline read: $(l7_counts "$TMP/l7_all.json")"
+for steer in head msg; do
+	"$XDPI" read -k --steer $steer -o "$TMP/l7_$steer.json" "$TMP/mix.pcap" 2>/dev/null
+	echo "#   through the kernel, $steer: $(l7_counts "$TMP/l7_$steer.json")"
+done
 
 echo "# counted: packets the receiver accounted for (xdpi: counted into flows by XDP); to_user:"
 echo "# packets that reached user space (xdpi host: the steered head of each flow; tap: every"

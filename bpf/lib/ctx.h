@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* XDP/TC context shim: one pipeline, two hooks. The entry file defines XDPI_BUILD_XDP or
- * XDPI_BUILD_TC before including this, so each program gets only its own helpers (the verifier
- * checks ctx types). XDPI_HOOK becomes the matching enum xdpi_hook value. */
+/* XDP/TC context shim: one pipeline, three hooks. The entry file defines XDPI_BUILD_XDP or
+ * XDPI_BUILD_TC (with XDPI_TC_INGRESS for the TC ingress program) before including this, so
+ * each program gets only its own helpers (the verifier checks ctx types). XDPI_HOOK becomes
+ * the matching enum xdpi_hook value; XDPI_INGRESS says the packet is arriving. */
 #ifndef XDPI_BPF_CTX_H
 #define XDPI_BPF_CTX_H
 
@@ -48,7 +49,11 @@ static __always_inline int ctx_prepare(xdpi_ctx_t *ctx)
 }
 
 #elif defined(XDPI_BUILD_TC)
+#ifdef XDPI_TC_INGRESS
+#define XDPI_HOOK XDPI_HOOK_TC_INGRESS
+#else
 #define XDPI_HOOK XDPI_HOOK_TC_EGRESS
+#endif
 typedef struct __sk_buff xdpi_ctx_t;
 /* An observer lets the rest of the chain decide: TC_ACT_UNSPEC (TCX_NEXT for tcx), so that
  * other tcx programs and clsact filters (shaping, mirroring) still run after xdpi's. */
@@ -81,7 +86,7 @@ static __always_inline __u32 ctx_ifindex(xdpi_ctx_t *ctx)
 	return ctx->ifindex;
 }
 
-/* Headers of an outgoing skb may sit in paged data; pull enough of them into the linear area
+/* Headers of an skb may sit in paged data (an outgoing one's, a GRO super-packet's); pull enough of them into the linear area
  * for direct access. Failure is not fatal: the parser then sees a short packet and says so. */
 static __always_inline int ctx_prepare(xdpi_ctx_t *ctx)
 {
@@ -95,5 +100,9 @@ static __always_inline int ctx_prepare(xdpi_ctx_t *ctx)
 #else
 #error "define XDPI_BUILD_XDP or XDPI_BUILD_TC before including lib/ctx.h"
 #endif
+
+/* The packet arrives (XDP, TC ingress): the policy looks at its source, the port rules at
+ * its destination port; leaving (TC egress), the other way round. */
+#define XDPI_INGRESS (XDPI_HOOK != XDPI_HOOK_TC_EGRESS)
 
 #endif /* XDPI_BPF_CTX_H */

@@ -116,7 +116,7 @@ static __always_inline int bucket_check(const struct xdpi_meta *m, struct xdpi_s
 
 static __always_inline __u32 limit_rule(int reason)
 {
-	const int egress = XDPI_HOOK != XDPI_HOOK_XDP;
+	const int egress = !XDPI_INGRESS;
 
 	switch (reason) {
 	case XDPI_DROP_RATE_PKTS:
@@ -172,8 +172,8 @@ static __always_inline int limits_decide(const struct xdpi_meta *m, __u64 now, _
 
 	if (!l)
 		return 0;
-	reason = XDPI_HOOK == XDPI_HOOK_XDP ? ingress_limits(m, l, now, wire_len, cs)
-					    : egress_limits(m, l, now, wire_len, cs);
+	reason = XDPI_INGRESS ? ingress_limits(m, l, now, wire_len, cs)
+			      : egress_limits(m, l, now, wire_len, cs);
 	if (reason) {
 		*rule = limit_rule(reason);
 		rule_count(*rule, wire_len, now, cs);

@@ -675,7 +675,7 @@ static __always_inline int xdpi_process(xdpi_ctx_t *ctx, const int tap)
 #ifdef XDPI_BUILD_XDP
 	if (cfg_lb_decap && !tap)
 		xdpi_stage_lb_decap(ctx);
-#else
+#elif !defined(XDPI_TC_INGRESS) /* a balancer's check answers leave through egress */
 	if ((ctx->mark & XDPI_LB_MARK_MASK) == XDPI_LB_MARK)
 		xdpi_stage_lb_check(ctx);
 #endif

@@ -12,7 +12,7 @@
 /* The address policy is about: who sends to us at ingress, whom we send to at egress. */
 static __always_inline const __u32 *policy_addr(const struct xdpi_meta *m)
 {
-	return XDPI_HOOK == XDPI_HOOK_XDP ? m->saddr : m->daddr;
+	return XDPI_INGRESS ? m->saddr : m->daddr;
 }
 
 static __always_inline struct xdpi_policy_value *policy_find(const struct xdpi_meta *m,
@@ -191,7 +191,7 @@ static __always_inline int policy_decide(const struct xdpi_meta *m, __u64 now, _
 	} else {
 		cnt_add(cs, XDPI_CNT_POLICY_CACHE_HIT, 1);
 	}
-	if (!v.action || (v.dirs && !(v.dirs & (XDPI_HOOK == XDPI_HOOK_XDP ? XDPI_POLICY_DIR_SRC
+	if (!v.action || (v.dirs && !(v.dirs & (XDPI_INGRESS ? XDPI_POLICY_DIR_SRC
 								     : XDPI_POLICY_DIR_DST))))
 		return 0;
 	*rule = v.rule_id;
@@ -216,7 +216,7 @@ static __always_inline int port_decide(const struct xdpi_meta *m, __u64 now, __u
 {
 	struct xdpi_port6_key k = { .proto = m->proto }; /* large enough for either family */
 	int ported = m->proto == IPPROTO_TCP || m->proto == IPPROTO_UDP || m->proto == 132;
-	const __be16 *local = XDPI_HOOK == XDPI_HOOK_XDP ? &m->dport : &m->sport;
+	const __be16 *local = XDPI_INGRESS ? &m->dport : &m->sport;
 	struct xdpi_policy_value *p;
 	__u64 *any = gen_slot(XDPI_GEN_PORTS);
 

@@ -49,6 +49,7 @@ enum xdpi_steer {
 enum xdpi_hook {
 	XDPI_HOOK_XDP = 0,
 	XDPI_HOOK_TC_EGRESS = 1,
+	XDPI_HOOK_TC_INGRESS = 2, /* --xdp-mode tc: the ingress program at TC instead of XDP */
 };
 
 /* Why a packet was copied to user space. */

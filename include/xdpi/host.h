@@ -72,5 +72,8 @@ void xdpi_host_check_jit(struct xdpi_host_check *r);
 
 /* The name of the program attached at XDP on IFINDEX ("" when none) and whether it is xdpi's. */
 bool xdpi_host_xdp_attached(int ifindex, char *name, size_t len, uint32_t *prog_id);
+/* The ids of the programs that see IFINDEX's arriving packets: its XDP program, then its tcx
+ * ingress programs; at most MAX, their number returned. */
+int xdpi_host_ingress_progs(int ifindex, uint32_t *ids, int max);
 
 #endif /* XDPI_HOST_H */

@@ -15,6 +15,7 @@ enum xdpi_xdp_mode {
 	XDPI_XDP_AUTO = 0, /* native, falling back to generic */
 	XDPI_XDP_NATIVE,
 	XDPI_XDP_GENERIC,
+	XDPI_XDP_TC,       /* no XDP: the ingress pipeline at TC ingress (tcx) */
 };
 
 struct xdpi_steer_port {

@@ -39,6 +39,7 @@ static const char epilogue[] =
 	"  sudo xdpi run -i eth0 --apps /etc/xdpi/apps.conf --rules risks.rules   # xdpi.risk:tls_weak_cipher;\n"
 	"  sudo xdpi run -i eth0 --vxlan-port 8888   # overlay on a custom VXLAN port: inner flows\n"
 	"  sudo xdpi run -i eth0 --steer snip --snaplen 512\n"
+	"  sudo xdpi run -i veth-app0 --xdp-mode tc   # a container's link: TC, not XDP\n"
 	"  sudo xdpi run -i veth0 --snip-port 8080 --duration 60 | jq .event_type\n"
 	"  sudo xdpi run -i eth0 --block drop_v4.txt --block drop_v6.txt --allow ours.txt\n"
 	"  sudo xdpi run -i eth0 --syn-dst-rate 2000 --icmp-limit 50 --rate-limit 100000\n"
@@ -81,8 +82,10 @@ static int opt_xdp_mode(void *ctx, const char *arg)
 		c->xdp_mode = XDPI_XDP_NATIVE;
 	else if (!strcmp(arg, "generic"))
 		c->xdp_mode = XDPI_XDP_GENERIC;
+	else if (!strcmp(arg, "tc"))
+		c->xdp_mode = XDPI_XDP_TC;
 	else {
-		cli_error("--xdp-mode: '%s' is not one of auto, native, generic", arg);
+		cli_error("--xdp-mode: '%s' is not one of auto, native, generic, tc", arg);
 		return -1;
 	}
 	return 0;
@@ -209,7 +212,10 @@ static const struct cli_opt run_opts[] = {
 	CLI_STR("interface", 'i', "IFACE", struct xdpi_live_cfg, ifname,
 		"the interface to attach to (required)"),
 	CLI_FN("xdp-mode", 0, "MODE", opt_xdp_mode,
-	       "auto (native, else generic), native or generic (default auto)"),
+	       "auto (native, else generic), native, generic, or tc: no XDP,\n"
+	       "the same ingress pipeline at TC ingress (tcx), cheaper on veth\n"
+	       "and other links whose packets the stack built (containers),\n"
+	       "where native XDP first copies each one (default auto)"),
 	CLI_FN("no-egress", 0, NULL, opt_no_egress, "attach XDP ingress only"),
 	CLI_FN("ringbuf-size", 0, "N", opt_ringbuf_size,
 	       "ring buffer bytes, a power of two (default 8388608); the\n"
@@ -301,6 +307,11 @@ static int check_args(const struct xdpi_live_cfg *c, int first, int argc, char *
 			  c->persist ? "--persist: its health checks and tables need the daemon" :
 			  c->no_egress ? "--no-egress: health checks leave through TC egress" :
 			  "--workers above 1 (its events share the output with the engine's)");
+		return -1;
+	}
+	if (c->xdp_mode == XDPI_XDP_TC && (c->tap || c->lb || c->lb_decap)) {
+		cli_error("run: --xdp-mode tc cannot go with %s: it needs XDP", c->tap ? "--tap" :
+			  c->lb ? "--lb" : "--lb-decap");
 		return -1;
 	}
 	if (c->persist && (c->tap || c->no_pin)) {

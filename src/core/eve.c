@@ -265,6 +265,18 @@ static const char *drop_reason_name(uint8_t r)
 	return "unknown";
 }
 
+static const char *drop_hook_name(uint8_t hook)
+{
+	switch (hook) {
+	case XDPI_HOOK_TC_EGRESS:
+		return "tc_egress";
+	case XDPI_HOOK_TC_INGRESS:
+		return "tc_ingress";
+	default:
+		return "xdp";
+	}
+}
+
 /* Suricata's drop object, from what the decoder keeps of the headers. */
 static void put_drop(struct xdpi_json *j, const struct xdpi_pkt *pkt, const struct xdpi_decoded *d)
 {
@@ -305,7 +317,7 @@ void xdpi_eve_drop(struct xdpi_json *j, const struct xdpi_eve_ctx *c, const stru
 	put_drop(j, pkt, d);
 	xdpi_json_obj_open(j, "xdpi");
 	xdpi_json_u64(j, "rule_id", pkt->drop_rule);
-	xdpi_json_str(j, "hook", pkt->hook == XDPI_HOOK_TC_EGRESS ? "tc_egress" : "xdp");
+	xdpi_json_str(j, "hook", drop_hook_name(pkt->hook));
 	xdpi_json_bool(j, "sampled", true);
 	xdpi_json_obj_close(j);
 	xdpi_json_obj_close(j);

@@ -286,6 +286,23 @@ bool xdpi_host_xdp_attached(int ifindex, char *name, size_t len, uint32_t *prog_
 	return true;
 }
 
+int xdpi_host_ingress_progs(int ifindex, uint32_t *ids, int max)
+{
+	LIBBPF_OPTS(bpf_prog_query_opts, q);
+	__u32 tcx[16];
+	int n = 0;
+
+	if (max > 0 && xdpi_host_xdp_attached(ifindex, NULL, 0, &ids[0]))
+		n = 1;
+	q.prog_ids = tcx;
+	q.prog_cnt = 16;
+	/* tcx ingress (46; Debian's UAPI headers predate its name): --xdp-mode tc */
+	if (!bpf_prog_query_opts(ifindex, (enum bpf_attach_type)46, &q))
+		for (__u32 i = 0; i < q.prog_cnt && i < 16 && n < max; i++)
+			ids[n++] = tcx[i];
+	return n;
+}
+
 static int try_xdp_link(int prog, int ifindex, __u32 flags)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, o, .flags = flags);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Loader: open -> set rodata and map sizes -> load -> attach, for two objects that share
- * their maps. Attachment is always through bpf_link (XDP link, tcx link), so the kernel
+/* Loader: open -> set rodata and map sizes -> load -> attach, for the objects that share
+ * their maps (XDP ingress, or TC ingress with --xdp-mode tc; TC egress). Attachment is always through bpf_link (XDP link, tcx link), so the kernel
  * detaches everything when the last fd closes, however xdpi dies. */
 #include <errno.h>
 #include <limits.h>
@@ -21,11 +21,14 @@
 #include "xdpi/policy.h"
 #include "bpf/xdp_ingress.skel.h"
 #include "bpf/tc_egress.skel.h"
+#include "bpf/tc_ingress.skel.h"
 
 /* tcx (Linux 6.6+) attach types; Debian's UAPI headers predate them. */
 #ifndef BPF_TCX_EGRESS
+#define XDPI_BPF_TCX_INGRESS 46
 #define XDPI_BPF_TCX_EGRESS 47
 #else
+#define XDPI_BPF_TCX_INGRESS BPF_TCX_INGRESS
 #define XDPI_BPF_TCX_EGRESS BPF_TCX_EGRESS
 #endif
 
@@ -33,8 +36,9 @@ struct xdpi_loader {
 	struct xdpi_loader_cfg cfg;
 	struct xdp_ingress *xdp;
 	struct tc_egress *tc;
+	struct tc_ingress *tci;   /* --xdp-mode tc: the ingress program, instead of XDP's */
 	int ifindex;
-	int xdp_link_fd;
+	int xdp_link_fd;          /* the ingress link: XDP's, or tcx ingress's */
 	int tcx_link_fd;
 	bool tc_netlink;          /* fallback: clsact filter attached over netlink */
 	struct bpf_tc_hook tc_hook;
@@ -117,6 +121,23 @@ static int share_maps(struct bpf_object *from, struct bpf_object *to)
 	return 0;
 }
 
+/* A TC object (the egress program; the ingress one with --xdp-mode tc) into L->FIELD: opened,
+ * given the knobs, put on the XDP object's maps, loaded. 0 or -errno. */
+#define LOAD_TC(l, field, skel)                                                                \
+	({                                                                                     \
+		int err_;                                                                      \
+		(l)->field = skel##__open();                                                   \
+		if (!(l)->field) {                                                             \
+			err_ = -errno;                                                         \
+		} else {                                                                       \
+			SET_RODATA((l)->field, &(l)->cfg);                                     \
+			err_ = share_maps((l)->xdp->obj, (l)->field->obj);                     \
+			if (!err_)                                                             \
+				err_ = skel##__load((l)->field);                               \
+		}                                                                              \
+		err_;                                                                          \
+	})
+
 static int seed_steer_ports(struct xdpi_loader *l)
 {
 	int fd = bpf_map__fd(l->xdp->maps.steer_ports);
@@ -145,8 +166,10 @@ static int open_load(struct xdpi_loader *l)
 		return -EPROTO;
 	}
 	SET_RODATA(l->xdp, &l->cfg);
-	/* one of the two XDP programs: each must fit the verifier's budget on its own */
-	bpf_program__set_autoload(l->xdp->progs.xdp_ingress, !l->cfg.tap);
+	/* one of the two XDP programs (none with --xdp-mode tc: the object then only owns the
+	 * maps): each must fit the verifier's budget on its own */
+	bpf_program__set_autoload(l->xdp->progs.xdp_ingress,
+				  !l->cfg.tap && l->cfg.xdp_mode != XDPI_XDP_TC);
 	bpf_program__set_autoload(l->xdp->progs.xdp_tap, l->cfg.tap);
 	err = size_maps(l->xdp->obj, &l->cfg);
 	if (!err)
@@ -159,18 +182,11 @@ static int open_load(struct xdpi_loader *l)
 		return err;
 	if (bpf_map_update_elem(bpf_map__fd(l->xdp->maps.limits), &zero, &l->cfg.limits, BPF_ANY))
 		return -errno;
-	if (!l->cfg.egress)
-		return seed_steer_ports(l);
-	l->tc = tc_egress__open();
-	if (!l->tc)
-		return -errno;
-	SET_RODATA(l->tc, &l->cfg);
-	err = share_maps(l->xdp->obj, l->tc->obj);
-	if (!err)
-		err = tc_egress__load(l->tc);
-	if (!err)
-		err = seed_steer_ports(l);
-	return err;
+	if (l->cfg.xdp_mode == XDPI_XDP_TC && (err = LOAD_TC(l, tci, tc_ingress)))
+		return err;
+	if (l->cfg.egress && (err = LOAD_TC(l, tc, tc_egress)))
+		return err;
+	return seed_steer_ports(l);
 }
 
 struct xdpi_loader *xdpi_loader__open(const struct xdpi_loader_cfg *cfg, char *err_buf,
@@ -253,10 +269,31 @@ static void explain_busy(const struct xdpi_loader *l)
 	    l->cfg.ifname, l->cfg.ifname);
 }
 
+/* --xdp-mode tc: the ingress program as a tcx link (no clsact fallback: a filter would
+ * outlive a killed xdpi on the path every packet takes). */
+static int attach_tc_ingress(struct xdpi_loader *l)
+{
+	int fd = bpf_link_create(bpf_program__fd(l->tci->progs.tc_ingress), l->ifindex,
+				 (enum bpf_attach_type)XDPI_BPF_TCX_INGRESS, NULL);
+
+	if (fd < 0) {
+		int err = -errno;
+
+		say(l, "attaching TC ingress to %s failed: %s (--xdp-mode tc needs tcx, Linux "
+		    "6.6+)", l->cfg.ifname, strerror(-err));
+		return err;
+	}
+	l->xdp_link_fd = fd;
+	l->xdp_mode = "off: tc ingress (tcx)";
+	return 0;
+}
+
 static int attach_xdp(struct xdpi_loader *l)
 {
 	int err = -EOPNOTSUPP;
 
+	if (l->cfg.xdp_mode == XDPI_XDP_TC)
+		return attach_tc_ingress(l);
 	if (l->cfg.xdp_mode != XDPI_XDP_GENERIC) {
 		err = attach_xdp_mode(l, XDP_FLAGS_DRV_MODE);
 		if (!err) {
@@ -456,6 +493,7 @@ void xdpi_loader__free(struct xdpi_loader *l)
 	if (l->xdp_link_fd >= 0)
 		close(l->xdp_link_fd);
 	tc_egress__destroy(l->tc);
+	tc_ingress__destroy(l->tci);
 	xdp_ingress__destroy(l->xdp);
 	free(l);
 }

@@ -160,19 +160,14 @@ static uint32_t map_id(int fd)
 	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
 }
 
-/* True when the XDP program attached to IFINDEX uses the map WANT: the pins belong to
- * programs that still run, not to an instance that was killed. */
-static bool attached_prog_uses(int ifindex, uint32_t want)
+/* True when PROG_ID uses the map WANT. */
+static bool prog_uses(uint32_t prog_id, uint32_t want)
 {
 	struct bpf_prog_info info = { 0 };
-	__u32 ids[64], len = sizeof(info), prog_id;
-	char name[BPF_OBJ_NAME_LEN];
+	__u32 ids[64], len = sizeof(info);
 	bool found = false;
-	int fd;
+	int fd = bpf_prog_get_fd_by_id(prog_id);
 
-	if (!ifindex || !want || !xdpi_host_xdp_attached(ifindex, name, sizeof(name), &prog_id))
-		return false;
-	fd = bpf_prog_get_fd_by_id(prog_id);
 	if (fd < 0)
 		return false;
 	info.nr_map_ids = 64;
@@ -182,6 +177,23 @@ static bool attached_prog_uses(int ifindex, uint32_t want)
 			found |= ids[i] == want;
 	close(fd);
 	return found;
+}
+
+/* True when a program that sees IFINDEX's arriving packets (XDP, or tcx ingress with
+ * --xdp-mode tc) uses the map WANT: the pins belong to programs that still run, not to an
+ * instance that was killed. */
+static bool attached_prog_uses(int ifindex, uint32_t want)
+{
+	uint32_t progs[17];
+	int n;
+
+	if (!ifindex || !want)
+		return false;
+	n = xdpi_host_ingress_progs(ifindex, progs, 17);
+	for (int i = 0; i < n; i++)
+		if (prog_uses(progs[i], want))
+			return true;
+	return false;
 }
 
 static bool pid_alive(uint32_t pid)

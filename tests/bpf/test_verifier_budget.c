@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 #include "bpf/xdp_ingress.skel.h"
 #include "bpf/tc_egress.skel.h"
+#include "bpf/tc_ingress.skel.h"
 #include "bpf/sock_ctx.skel.h"
 #include "bench/progs/bench_progs.skel.h"
 
@@ -109,31 +110,41 @@ static void xdp_prog(const char *prog)
 	xdp_ingress__destroy(s);
 }
 
-/* tc_egress uses the XDP object's maps, as the loader arranges. */
-static void tc_prog(void)
+/* The XDP object's maps for a TC object's, as the loader arranges. */
+static void share_xdp_maps(struct xdp_ingress *x, struct bpf_object *obj)
 {
-	struct xdp_ingress *x = xdp_ingress__open_and_load();
-	struct tc_egress *s = tc_egress__open();
-	struct stats st = { 0 };
 	struct bpf_map *m;
-	double t;
-	int err = x && s ? 0 : -errno;
 
-	if (!err) {
-		only(s->obj, "tc_egress");
-		bpf_object__for_each_map(m, s->obj)
-			if (!strchr(bpf_map__name(m), '.'))
-				bpf_map__reuse_fd(m, bpf_map__fd(bpf_object__find_map_by_name(
-							     x->obj, bpf_map__name(m))));
-		t = now_s();
-		err = tc_egress__load(s);
-		if (!err && stats_of(s->obj, "tc_egress", now_s() - t, &st))
-			err = -EBADMSG;
-	}
-	report("tc_egress", err, &st);
-	tc_egress__destroy(s);
-	xdp_ingress__destroy(x);
+	bpf_object__for_each_map(m, obj)
+		if (!strchr(bpf_map__name(m), '.'))
+			bpf_map__reuse_fd(m, bpf_map__fd(bpf_object__find_map_by_name(
+						     x->obj, bpf_map__name(m))));
 }
+
+/* One TC program (tc_egress; tc_ingress for --xdp-mode tc), each its own skeleton type. */
+#define TC_PROG(name)                                                                          \
+	static void name##_prog(void)                                                          \
+	{                                                                                      \
+		struct xdp_ingress *x = xdp_ingress__open_and_load();                          \
+		struct name *s = name##__open();                                               \
+		struct stats st = { 0 };                                                       \
+		double t;                                                                      \
+		int err = x && s ? 0 : -errno;                                                 \
+                                                                                               \
+		if (!err) {                                                                    \
+			only(s->obj, #name);                                                   \
+			share_xdp_maps(x, s->obj);                                             \
+			t = now_s();                                                           \
+			err = name##__load(s);                                                 \
+			if (!err && stats_of(s->obj, #name, now_s() - t, &st))                 \
+				err = -EBADMSG;                                                \
+		}                                                                              \
+		report(#name, err, &st);                                                       \
+		name##__destroy(s);                                                            \
+		xdp_ingress__destroy(x);                                                       \
+	}
+TC_PROG(tc_egress)
+TC_PROG(tc_ingress)
 
 static void sock_prog(const char *prog)
 {
@@ -176,7 +187,8 @@ int main(void)
 	libbpf_set_print(NULL);
 	xdp_prog("xdp_ingress");
 	xdp_prog("xdp_tap");
-	tc_prog();
+	tc_egress_prog();
+	tc_ingress_prog();
 	sock_prog("on_send");
 	sock_prog("on_recv");
 	bench_prog("rotate_xdpi");

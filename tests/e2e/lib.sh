@@ -237,12 +237,13 @@ xdp_on_link() { ip -n "$NS_SRV" link show dev "$IF_SRV" | grep -q "prog/xdp"; }
 no_xdp_on_link() { ! xdp_on_link; }
 # A tcx link (type 11; Debian's bpftool predates its name) running xdpi's tc_egress program,
 # or a clsact filter of it on the link (the fallback on kernels without tcx).
+# tc_on_link [PROG]: PROG (default tc_egress; tc_ingress with --xdp-mode tc) is attached.
 tc_on_link() {
-	local id
+	local id prog=${1:-tc_egress}
 	for id in $(bpftool -j link show 2>/dev/null | jq -r '.[] | select(.type == 11 or .type == "tcx") | .prog_id'); do
-		bpftool -j prog show id "$id" 2>/dev/null | jq -e '.name == "tc_egress"' >/dev/null && return 0
+		bpftool -j prog show id "$id" 2>/dev/null | jq -e --arg p "$prog" '.name == $p' >/dev/null && return 0
 	done
-	ip netns exec "$NS_SRV" bpftool net show dev "$IF_SRV" 2>/dev/null | grep -q "tc_egress"
+	ip netns exec "$NS_SRV" bpftool net show dev "$IF_SRV" 2>/dev/null | grep -q "$prog"
 }
 no_tc_on_link() { ! tc_on_link; }
 
