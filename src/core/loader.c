@@ -242,26 +242,37 @@ static int attach_xdp_mode(struct xdpi_loader *l, __u32 flags)
 }
 
 /* Why XDP on the interface is taken, in words an operator can act on. */
-static void explain_busy(const struct xdpi_loader *l)
+/* True, having said so, when another xdpi holds the interface (running, or left attached by
+ * --persist): asked before attaching, since tcx takes a second program beside the first and
+ * an XDP attach does not fail when the first runs at TC ingress (--xdp-mode tc). */
+static bool held_by_another(const struct xdpi_loader *l)
 {
-	char why[512], name[BPF_OBJ_NAME_LEN] = "";
+	char why[512];
 	struct xdpi_pins p;
-	uint32_t id = 0;
 
 	switch (xdpi_pins_open(l->cfg.ifname, &p, why, sizeof(why))) {
 	case XDPI_PINS_LIVE:
 		say(l, "another xdpi (pid %u) runs on %s: stop it, or change its policy with "
 		    "`xdpi ctl -i %s`", p.inst.pid, l->cfg.ifname, l->cfg.ifname);
-		xdpi_pins_close(&p);
-		return;
+		break;
 	case XDPI_PINS_PERSISTED:
 		say(l, "a persistent xdpi (--persist, pid %u exited) is attached to %s; "
 		    "remove it with `rm -r %s`", p.inst.pid, l->cfg.ifname, p.dir);
-		xdpi_pins_close(&p);
-		return;
-	default:
 		break;
+	default:
+		return false;
 	}
+	xdpi_pins_close(&p);
+	return true;
+}
+
+static void explain_busy(const struct xdpi_loader *l)
+{
+	char name[BPF_OBJ_NAME_LEN] = "";
+	uint32_t id = 0;
+
+	if (held_by_another(l))
+		return;
 	xdpi_host_xdp_attached(l->ifindex, name, sizeof(name), &id);
 	say(l, "another XDP program (%s%s, id %u) is attached to %s (see `ip link show dev "
 	    "%s`); detach it first", !strcmp(name, "xdp_ingress") ||
@@ -452,7 +463,7 @@ int xdpi_loader__attach(struct xdpi_loader *l, char *err_buf, size_t errlen)
 		l->err = NULL;
 		return -EINVAL;
 	}
-	err = attach_xdp(l);
+	err = held_by_another(l) ? -EBUSY : attach_xdp(l);
 	if (!err && l->tc)
 		err = attach_tc(l);
 	if (!err && l->cfg.pin)

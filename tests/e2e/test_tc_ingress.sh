@@ -3,7 +3,9 @@
 # --xdp-mode tc: the ingress pipeline attached at TC ingress (tcx) instead of XDP. Real nginx
 # and curl: xdpi reports the requests nginx logged, counts the flows, a block from `xdpi ctl`
 # drops the client at TC ingress (counted under its rule, a drop sample names the hook), and
-# a clean stop leaves no program and no pin. The modes that need XDP are refused.
+# a clean stop leaves no program and no pin. A second xdpi on the link is refused, --persist
+# leaves the TC ingress link in place until its pins go, and the modes that need XDP are
+# refused.
 . "$(dirname "$0")/lib.sh"
 e2e_require_root
 
@@ -26,6 +28,11 @@ check "tc_ingress attached (tcx)" tc_on_link tc_ingress
 check "tc_egress attached (tcx)" tc_on_link tc_egress
 ctl_reaches() { xctl stats >/dev/null; }
 check "xdpi ctl reaches it (its pins belong to a running program)" ctl_reaches
+# an XDP attach would not fail beside it, nor would a second tcx program: the pins decide
+in_net "$NS_SRV" "$XDPI" run -i "$IF_SRV" -o /dev/null --duration 1 >"$TMP/second.log" 2>&1
+check "a second xdpi (XDP) is refused naming the first ($(grep -m1 -o 'another xdpi.*' "$TMP/second.log"))" \
+	grep -q "another xdpi (pid [0-9]*) runs on $IF_SRV" "$TMP/second.log"
+check "  and attached nothing" no_xdp_on_link
 
 for i in 1 2 3; do cli curl -sf -o /dev/null --max-time 5 "http://$IP_SRV/?tc=$i"; done
 cli curl -sf -o /dev/null --max-time 5 "http://$IP_SRV/index.html" -o /dev/null "http://$IP_SRV/big.txt"
@@ -59,4 +66,17 @@ not_tc_ingress() { ! tc_on_link tc_ingress; }
 check "clean stop: no tc_ingress left" not_tc_ingress
 check "clean stop: no tc_egress left" no_tc_on_link
 check "clean stop: no pins left" not_pinned
+
+# --persist: the TC ingress link outlives xdpi, a second xdpi is refused, the pins remove it
+start_xdpi "$TMP/xdpi2.log" -o /dev/null --persist --xdp-mode tc ||
+	{ echo "FAIL attach (--persist)"; cat "$TMP/xdpi2.log"; exit 1; }
+stop_bg "$XDPI_PID" TERM
+check "--persist: tc_ingress stays after xdpi exits" tc_on_link tc_ingress
+xctl block $IP_CLI >/dev/null
+check "  xdpi ctl still blocks at TC ingress" fails cli curl -sf -o /dev/null --max-time 2 "http://$IP_SRV/"
+in_net "$NS_SRV" "$XDPI" run -i "$IF_SRV" -o /dev/null --duration 1 >"$TMP/third.log" 2>&1
+check "  a second xdpi is refused with the way out" grep -q "a persistent xdpi (--persist" "$TMP/third.log"
+rm -r "$PIN_SRV"
+check "  removing the pins detaches it" wait_until 5 not_tc_ingress
+check "  and the client fetches again" cli curl -sf -o /dev/null --max-time 5 "http://$IP_SRV/"
 e2e_done
