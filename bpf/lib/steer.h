@@ -126,6 +126,25 @@ static __always_inline struct xdpi_capture msg_decide(struct xdpi_flow_value *v,
 	return cap;
 }
 
+/* A later fragment has no L4 header to steer by: it goes up whole while its flow is watched
+ * (unless a message flow skips its direction), so that user space can reassemble the
+ * datagram its first fragment began (a DNSSEC answer, a QUIC Initial past the MTU); copying
+ * the first fragment alone lost every such answer through the kernel. */
+static __always_inline struct xdpi_capture later_fragment(__u8 st, const struct xdpi_meta *m,
+							   __u8 dir, __u32 frame_len,
+							   const struct xdpi_msg_hint *h)
+{
+	struct xdpi_capture cap = {};
+
+	if (!m->payload_len || (st == XDPI_STEER_MSG && h && h->mode[dir & 1] == XDPI_MSG_SKIP))
+		return cap;
+	cap.reason = st == XDPI_STEER_MSG  ? XDPI_CAP_MSG
+		     : st == XDPI_STEER_SNIP ? XDPI_CAP_SNIP
+					     : XDPI_CAP_HEAD;
+	cap.cap_len = frame_len;
+	return cap;
+}
+
 /* Which packets of a flow user space gets, by its steering state. H: the MSG hint of the
  * flow, when it has one. */
 static __always_inline struct xdpi_capture steer_decide(struct xdpi_flow_value *v,
@@ -140,7 +159,7 @@ static __always_inline struct xdpi_capture steer_decide(struct xdpi_flow_value *
 	if (st != XDPI_STEER_HEAD && st != XDPI_STEER_SNIP && st != XDPI_STEER_MSG)
 		return cap;
 	if (m->frag == XDPI_FRAG_LATER)
-		return cap; /* no L4 header: user space gets the first fragment only */
+		return later_fragment(st, m, dir, frame_len, h);
 	if (m->payload_len == 0) {
 		if (m->proto == IPPROTO_TCP && (m->tcp_flags & (TCP_SYN | TCP_FIN | TCP_RST)))
 			cap.reason = XDPI_CAP_CTRL;

@@ -417,6 +417,7 @@ static void test_fragments_attributed(struct fixture *f)
 	ASSERT_EQ(delta(f, XDPI_CNT_FRAG_LATER), 1, "later fragment");
 	ASSERT_EQ(lookup_flow(f, &s, &v, &dir), 0, "flow");
 	ASSERT_EQ(v.pkts[dir], 2, "both fragments in the flow");
+	ASSERT_EQ(delta(f, XDPI_CNT_CAPTURED), 2, "both copied: user space reassembles them");
 	s.frag_id = 100; /* a later fragment whose first never came */
 	run(f, &s, false);
 	ASSERT_EQ(delta(f, XDPI_CNT_FRAG_UNATTRIBUTED), 1, "unattributed");

@@ -3,8 +3,11 @@
 """Corpus test: `xdpi read` over every capture in ../shared/corpus, in user-space mode and (as
 root) through the kernel. Each run must finish; its flow records must agree with the tshark
 truth beside the capture, except for the disagreements listed, each with its cause, in
-expected_disagreements.json. An unexplained disagreement fails, and so does a listed one that
-no longer happens (the list must stay true)."""
+expected_disagreements.json. Through the kernel (its default steering: the heads of
+messages), the application events (dns, http, tls, quic) must be the ones the user-space read
+reports, but for those listed under "l7_kernel". An unexplained disagreement fails, and so
+does a listed one that no longer happens (the list must stay true)."""
+import collections
 import glob
 import json
 import os
@@ -25,6 +28,41 @@ def run_xdpi(pcap, kernel, out):
     args = [XDPI, 'read', '-o', out] + (['--through-kernel'] if kernel else []) + [pcap]
     p = subprocess.run(args, stderr=subprocess.PIPE, text=True, timeout=300)
     return p.returncode, p.stderr
+
+
+def l7_signatures(out):
+    """What names each application event: its type, endpoints and the fields that tell one
+    transaction from another."""
+    sigs = collections.Counter()
+    for line in open(out):
+        e = json.loads(line)
+        t = e.get('event_type')
+        if t not in ('dns', 'http', 'tls', 'quic'):
+            continue
+        o = e.get(t, {})
+        if t == 'dns':
+            q = (o.get('queries') or [{}])[0]
+            what = f"{o.get('type')} id {o.get('id')} {q.get('rrname')} {q.get('rrtype')}"
+        elif t == 'http':
+            what = f"{o.get('http_method')} {o.get('hostname')}{o.get('url')} {o.get('status')}"
+        else:
+            what = f"{o.get('version')} sni {o.get('sni')}"
+        sigs[f"{t} {e.get('src_ip')}:{e.get('src_port')} -> {e.get('dest_ip')}:{e.get('dest_port')} {what}"] += 1
+    return sigs
+
+
+def l7_problems(user_out, kernel_out, want):
+    """The kernel run's application events against the user-space run's."""
+    u, k = l7_signatures(user_out), l7_signatures(kernel_out)
+    got = {}
+    for sig in (u.keys() | k.keys()):
+        if u[sig] != k[sig]:
+            got[sig] = f'user {u[sig]} kernel {k[sig]}'
+    problems = [f'l7 unexplained: {sig}: {what}' for sig, what in sorted(got.items()) if sig not in want]
+    problems += [f'l7 changed: {sig}: now {got[sig]}, listed {want[sig]["counts"]}'
+                 for sig in want if sig in got and got[sig] != want[sig]['counts']]
+    problems += [f'l7 listed but agrees now (remove it): {sig}' for sig in want if sig not in got]
+    return problems
 
 
 def check_damaged(tmp, captures):
@@ -101,6 +139,9 @@ def main():
                     for flow in want:
                         if flow not in got:
                             problems.append(f'listed but agrees now (remove it): {flow}')
+                if mode == 'kernel' and rc == 0 and results[(pcap, 'user')][0] == 0:
+                    problems += l7_problems(results[(pcap, 'user')][2], out,
+                                            expected.get(name, {}).get('l7_kernel', {}))
                 if problems:
                     failed += 1
                     print(f'FAIL {name} [{mode}]')
