@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Loader: open -> set rodata and map sizes -> load -> attach, for the objects that share
- * their maps (XDP ingress, or TC ingress with --xdp-mode tc; TC egress). Attachment is always through bpf_link (XDP link, tcx link), so the kernel
- * detaches everything when the last fd closes, however xdpi dies. */
+ * their maps (XDP ingress, or TC ingress with --xdp-mode tc; TC egress). Attachment is
+ * always through bpf_link (XDP link, tcx link), so the kernel detaches everything when the
+ * last fd closes, however xdpi dies. */
 #include <errno.h>
 #include <limits.h>
 #include <net/if.h>
@@ -241,7 +242,6 @@ static int attach_xdp_mode(struct xdpi_loader *l, __u32 flags)
 	return 0;
 }
 
-/* Why XDP on the interface is taken, in words an operator can act on. */
 /* True, having said so, when another xdpi holds the interface (running, or left attached by
  * --persist): asked before attaching, since tcx takes a second program beside the first and
  * an XDP attach does not fail when the first runs at TC ingress (--xdp-mode tc). */
@@ -266,6 +266,7 @@ static bool held_by_another(const struct xdpi_loader *l)
 	return true;
 }
 
+/* Why XDP on the interface is taken, in words an operator can act on. */
 static void explain_busy(const struct xdpi_loader *l)
 {
 	char name[BPF_OBJ_NAME_LEN] = "";
