@@ -109,10 +109,13 @@ static __always_inline __u8 flow_initiator(const struct xdpi_meta *m, __u8 dir)
 	return dir;
 }
 
-/* A new flow's entry (apart from the lookup, so that a found flow pays nothing for it). */
+/* A new flow's entry (apart from the lookup, so that a found flow pays nothing for it).
+ * *STAMP: the precise time of its first packet, when this packet made the entry (the packet's
+ * record, if copied, carries the same time). */
 static __always_inline struct xdpi_flow_value *flow_create(const struct xdpi_flow_key *k,
 							     const struct xdpi_meta *m, __u8 dir,
-							     __u64 now, struct xdpi_counters *cs)
+							     __u64 now, __u64 *stamp,
+							     struct xdpi_counters *cs)
 {
 	struct xdpi_flow_value nv = {}, *v;
 
@@ -124,24 +127,29 @@ static __always_inline struct xdpi_flow_value *flow_create(const struct xdpi_flo
 	nv.icmp_code = m->icmp_code;
 	nv.head_left[0] = cfg_head_pkts;
 	nv.head_left[1] = cfg_head_pkts;
-	if (bpf_map_update_elem(&flows, k, &nv, BPF_NOEXIST) == 0)
+	if (bpf_map_update_elem(&flows, k, &nv, BPF_NOEXIST) == 0) {
 		cnt_add(cs, XDPI_CNT_FLOW_NEW, 1);
+		*stamp = nv.first_ns;
+	}
 	v = bpf_map_lookup_elem(&flows, k); /* also wins a race with another CPU */
 	if (!v)
 		cnt_add(cs, XDPI_CNT_FLOW_INSERT_FAIL, 1);
 	return v;
 }
 
+/* *STAMP as flow_create's, 0 for a flow that was there. */
 static __always_inline struct xdpi_flow_value *flow_lookup_or_create(const struct xdpi_flow_key *k,
 								     const struct xdpi_meta *m,
 								     __u8 dir, __u64 now,
+								     __u64 *stamp,
 								     struct xdpi_counters *cs)
 {
 	struct xdpi_flow_value *v = bpf_map_lookup_elem(&flows, k);
 
+	*stamp = 0;
 	if (v)
 		return v;
-	return flow_create(k, m, dir, now, cs);
+	return flow_create(k, m, dir, now, stamp, cs);
 }
 
 static __always_inline void flow_account(struct xdpi_flow_value *v, const struct xdpi_meta *m,

@@ -59,6 +59,7 @@ struct xdpi_flow_out {
 	__u8 wake;       /* see struct xdpi_capture */
 	__u8 walked;     /* the copy is walk's stretches */
 	__u8 pad;
+	__u64 stamp;     /* the precise time of a flow this packet made, else 0 */
 	struct xdpi_h2_walk walk;
 };
 
@@ -489,7 +490,7 @@ __noinline int xdpi_stage_flow(xdpi_ctx_t *ctx, struct xdpi_meta *m, __u64 now, 
 	if (!m || !out || frag_attribute(m, cs))
 		return 1;
 	out->dir = flow_key_make(m, &k);
-	v = flow_lookup_or_create(&k, m, out->dir, now, cs);
+	v = flow_lookup_or_create(&k, m, out->dir, now, &out->stamp, cs);
 	if (!v)
 		return 1;
 	flow_account(v, m, out->dir, wire_len, now);
@@ -705,8 +706,9 @@ static __always_inline int xdpi_process(xdpi_ctx_t *ctx, const int tap)
 		return fo.steer == XDPI_STEER_FULL ? tap_redirect(ctx, cs)
 						   : finish(cs, XDPI_ACT_PASS, 0);
 #endif
-	if (fo.cap_reason) /* a record user space times (latencies): the precise clock */
-		now = clock_precise(now);
+	if (fo.cap_reason) /* a record user space times (latencies): the precise clock, the
+			    * one its new flow started with */
+		now = fo.stamp ? fo.stamp : clock_precise(now);
 	if (fo.cap_reason && fo.walked)
 		xdpi_stage_emit_runs(ctx, &fo, wire_len, now);
 	else if (fo.cap_reason && fo.skip)
