@@ -81,6 +81,7 @@ same() { # what jq-filter
 	h=$(jq -c "select(.event_type==\"$what\") | $f" "$TMP/host.json" | sort)
 	t=$(jq -c "select(.event_type==\"$what\") | $f" "$TMP/tap.json" | sort)
 	echo "  $what: host $(echo "$h" | grep -c .), tap $(echo "$t" | grep -c .)"
+	[ "$h" = "$t" ] || diff <(echo "$h") <(echo "$t") | sed -n 's/^\([<>]\)/    \1 host<->tap /p' | head -6
 	[ -n "$h" ] && [ "$h" = "$t" ]
 }
 check "the same HTTP events (url, method, status, user agent)" \
