@@ -267,14 +267,13 @@ static const char *drop_reason_name(uint8_t r)
 
 static const char *drop_hook_name(uint8_t hook)
 {
-	switch (hook) {
-	case XDPI_HOOK_TC_EGRESS:
-		return "tc_egress";
-	case XDPI_HOOK_TC_INGRESS:
-		return "tc_ingress";
-	default:
-		return "xdp";
-	}
+	static const char *const names[] = {
+		[XDPI_HOOK_XDP] = "xdp",
+		[XDPI_HOOK_TC_EGRESS] = "tc_egress",
+		[XDPI_HOOK_TC_INGRESS] = "tc_ingress",
+	};
+
+	return hook < sizeof(names) / sizeof(names[0]) ? names[hook] : "xdp";
 }
 
 /* Suricata's drop object, from what the decoder keeps of the headers. */
