@@ -9,13 +9,16 @@
 #   flood  BPF_PROG_RUN live frames (build/bench/xdp_gen): 64-byte SYNs over 4096 flows at the
 #          highest rate the generator reaches here;
 #   corpus tcpreplay --topspeed of the corpus' Ethernet captures, addresses rewritten into
-#          198.18.0.0/15 and fd00::/8 (xdp_gen rewrite), looped.
+#          198.18.0.0/15 and fd00::/8 (xdp_gen rewrite), COPIES times over, each copy with
+#          addresses of its own: new flows throughout, as on a live link (one capture looped
+#          would bring the same flows back, and a steering done with a flow in the first
+#          pass would copy nothing in the next ones).
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../tests/e2e/lib.sh"
 GEN=$HERE/../build/bench/xdp_gen
 SECS=${SECS:-4}
-LOOPS=${LOOPS:-20}
+COPIES=${COPIES:-20}
 CORPUS=${CORPUS:-$HERE/../../shared/corpus}
 [ "$(id -u)" = 0 ] || { echo "# efficiency: needs root"; exit 0; }
 command -v tcpreplay >/dev/null || { echo "# efficiency: tcpreplay missing"; exit 0; }
@@ -26,7 +29,8 @@ ip -n "$NS_SRV" link set "$IF_SRV" promisc on
 ip netns exec "$NS_SRV" ethtool -K "$IF_SRV" gro on >/dev/null
 
 mapfile -t eth < <(awk -F'\t' 'NR > 1 && $3 == "ether" { print $1 }' "$CORPUS/SUMMARY.tsv")
-"$GEN" rewrite "$TMP/mix.pcap" "${eth[@]/#/$CORPUS/}" >/dev/null || exit 1
+"$GEN" rewrite "$TMP/mix.pcap" "${eth[@]/#/$CORPUS/}" >/dev/null || exit 1 # one pass, for L7
+"$GEN" rewrite -c "$COPIES" "$TMP/mixn.pcap" "${eth[@]/#/$CORPUS/}" >/dev/null || exit 1
 
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; } # all CPUs, ticks
@@ -36,8 +40,8 @@ HZ=$(getconf CLK_TCK)
 offer() {
 	case $1 in
 	flood) in_net "$NS_CLI" "$GEN" send "$IF_CLI" "$SECS" 198.18.0.1 4096 | awk '{ print $2 }' ;;
-	corpus) ip netns exec "$NS_CLI" tcpreplay -q --topspeed --loop "$LOOPS" -i "$IF_CLI" \
-			"$TMP/mix.pcap" 2>&1 | awk '/Actual:/ { print $2; exit }' ;;
+	corpus) ip netns exec "$NS_CLI" tcpreplay -q --topspeed -i "$IF_CLI" \
+			"$TMP/mixn.pcap" 2>&1 | awk '/Actual:/ { print $2; exit }' ;;
 	esac
 }
 
@@ -65,7 +69,7 @@ PY
 
 stat_of() { grep '"event_type":"stats"' "$1" | tail -1; }
 
-echo "# efficiency on veth, $(nproc) CPUs; flood: ${SECS} s of live frames; corpus: tcpreplay --topspeed x$LOOPS of $(capinfos -c -M "$TMP/mix.pcap" | awk -F: '/Number of packets/ { gsub(/ /, "", $2); print $2 }') frames"
+echo "# efficiency on veth, $(nproc) CPUs; flood: ${SECS} s of live frames; corpus: tcpreplay --topspeed of $COPIES copies (new addresses each) of $(capinfos -c -M "$TMP/mix.pcap" | awk -F: '/Number of packets/ { gsub(/ /, "", $2); print $2 }') frames"
 printf '%-7s %-26s %10s %10s %10s %9s %9s %9s\n' mix receiver offered counted to_user lost "cpu_s/Mp" "all_s/Mp"
 for mix in flood corpus; do
 	# nobody listening: what the generator and the stack cost alone

@@ -8,10 +8,15 @@
  *                                     (a receiver that rewrites frames in place, such as the
  *                                     balancer, hands back pages holding its rewrite)
  *                                     ... over NFLOWS flows (the source port rotates)
- *   xdp_gen rewrite OUT PCAP...       writes the Ethernet frames of the captures (a real
+ *   xdp_gen rewrite [-c COPIES] OUT PCAP...
+ *                                     writes the Ethernet frames of the captures (a real
  *                                     mix: HTTP, DNS, TLS, ...) to OUT with their addresses
  *                                     rewritten into 198.18.0.0/15 and fd00::/8, so that a
- *                                     lab replaying them (tcpreplay) carries nobody else's
+ *                                     lab replaying them (tcpreplay) carries nobody else's;
+ *                                     COPIES times over, each copy's addresses its own (the
+ *                                     same flows replayed in a loop would meet the state
+ *                                     their first pass left: a steering done with a flow
+ *                                     would copy nothing the second time)
  *   xdp_gen drop IFACE                attaches an XDP_DROP-everything program to IFACE until
  *                                     SIGTERM (the ceiling a dropping program can reach) */
 #include <errno.h>
@@ -86,11 +91,18 @@ struct frame {
 };
 
 /* 198.18.0.0/15 for IPv4 and fd00::/8 for IPv6, keeping flows apart (a hash of the original
- * address); the IPv4 header checksum is recomputed (L4 checksums are left stale: the
- * receivers here do not check them). */
+ * address and of the copy it is written into); the IPv4 header checksum is recomputed (L4
+ * checksums are left stale: the receivers here do not check them). */
+static uint32_t copy_salt;
+
 static void rewrite_v4(uint8_t *a)
 {
 	uint32_t h = (uint32_t)a[0] * 2654435761u ^ (uint32_t)a[1] * 40503u ^ (uint32_t)a[2] << 8 ^ a[3];
+
+	if (copy_salt) { /* the first copy as it always was */
+		h ^= copy_salt * 0x9e3779b1u;
+		h ^= h >> 15; /* the salt reaches the bits kept below */
+	}
 
 	a[0] = 198;
 	a[1] = (uint8_t)(18 | ((h >> 16) & 1));
@@ -126,8 +138,8 @@ static bool rewrite(struct frame *f)
 		return true;
 	}
 	if (type == 0x86dd && f->len >= 54) {
-		ip[8] = 0xfd, ip[9] = 0; /* fd00::/8 with the rest of the address */
-		ip[24] = 0xfd, ip[25] = 0;
+		ip[8] = 0xfd, ip[9] = (uint8_t)copy_salt; /* fd00::/8 with the rest of the address */
+		ip[24] = 0xfd, ip[25] = (uint8_t)copy_salt;
 		return true;
 	}
 	return false;
@@ -164,19 +176,21 @@ static size_t load_mix(int npcap, char **paths, struct frame *frames, pcap_dumpe
 	return n;
 }
 
-/* Writes the captures' Ethernet frames, addresses rewritten, to OUT (for tcpreplay). */
-static int rewrite_pcaps(const char *out_path, int npcap, char **paths)
+/* Writes the captures' Ethernet frames, addresses rewritten, to OUT (for tcpreplay), COPIES
+ * times, each copy with addresses of its own. */
+static int rewrite_pcaps(const char *out_path, unsigned copies, int npcap, char **paths)
 {
 	struct frame *frames = calloc(MIX_MAX, sizeof(*frames));
 	pcap_t *dead = pcap_open_dead(DLT_EN10MB, 65535);
 	pcap_dumper_t *out = dead ? pcap_dump_open(dead, out_path) : NULL;
-	size_t n;
+	size_t n = 0;
 
 	if (!frames || !out) {
 		fprintf(stderr, "xdp_gen: cannot write %s\n", out_path);
 		return 1;
 	}
-	n = load_mix(npcap, paths, frames, out);
+	for (copy_salt = 0; copy_salt < copies; copy_salt++)
+		n += load_mix(npcap, paths, frames, out);
 	pcap_dump_close(out);
 	pcap_close(dead);
 	free(frames);
@@ -205,15 +219,26 @@ int main(int argc, char **argv)
 {
 	struct bench_progs *s;
 	int ifindex, rc;
+	unsigned copies = 1;
 
+	if (argc > 4 && !strcmp(argv[1], "rewrite") && !strcmp(argv[2], "-c")) {
+		copies = (unsigned)strtoul(argv[3], NULL, 10);
+		if (copies < 1 || copies > 255) {
+			fprintf(stderr, "xdp_gen: -c takes 1 to 255 copies, not %s\n", argv[3]);
+			return 2;
+		}
+		argv[3] = argv[1]; /* drop "-c N": the usual argument places follow */
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc < 3 || (strcmp(argv[1], "send") && strcmp(argv[1], "drop") && strcmp(argv[1], "rewrite")) ||
 	    (!strcmp(argv[1], "send") && argc < 4) || (!strcmp(argv[1], "rewrite") && argc < 4)) {
 		fprintf(stderr, "usage: xdp_gen send IFACE SECONDS [SRC [NFLOWS]] | xdp_gen rewrite "
-				"OUT.pcap PCAP... | xdp_gen drop IFACE\n");
+				"[-c COPIES] OUT.pcap PCAP... | xdp_gen drop IFACE\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "rewrite"))
-		return rewrite_pcaps(argv[2], argc - 3, argv + 3);
+		return rewrite_pcaps(argv[2], copies, argc - 3, argv + 3);
 	ifindex = (int)if_nametoindex(argv[2]);
 	if (!ifindex) {
 		fprintf(stderr, "xdp_gen: no interface %s\n", argv[2]);
