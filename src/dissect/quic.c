@@ -288,15 +288,15 @@ static long long_packet(struct xdpi_dissect_ctx *c, uint8_t *p, size_t rem)
 static void quic_log(struct xdpi_dissect_ctx *c)
 {
 	struct quic_state *st = c->state;
-	struct tls_hello *ch, *sh;
+	struct tls_hello ch_buf, sh_buf, *ch, *sh;
 	struct xdpi_json *j;
 	char v[16];
 
 	if (st->logged || (!st->have_ch && !st->have_sh))
 		return;
 	st->logged = true;
-	ch = tls_raw_parse(&st->ch, false);
-	sh = tls_raw_parse(&st->sh, true);
+	ch = tls_raw_parse(&st->ch, false, &ch_buf);
+	sh = tls_raw_parse(&st->sh, true, &sh_buf);
 	if (ch && ch->has_sni && c->server_name)
 		c->server_name(c, ch->sni, strlen(ch->sni), XDPI_APP_SNI);
 	j = c->event_begin(c, "quic");
@@ -321,8 +321,6 @@ static void quic_log(struct xdpi_dissect_ctx *c)
 	tls_put_hello_frames(j, st->ch_cnt, st->sh_cnt);
 	xdpi_json_obj_close(j);
 	c->event_end(c);
-	free(ch);
-	free(sh);
 }
 
 static enum xdpi_dissect_status quic_parse(struct xdpi_dissect_ctx *c, const uint8_t *buf, size_t len)

@@ -20,11 +20,11 @@
 #define HS_MAX 65536           /* a handshake message (a certificate chain fits) */
 
 struct tls_dir {
-	uint8_t hdr[5];
+	uint8_t *hs;          /* a handshake message's bytes so far, across records */
+	uint32_t hs_len, hs_cap;
 	uint32_t hdr_len;
-	uint8_t *hs;          /* handshake bytes, across records */
-	uint32_t hs_len;
 	uint32_t rec_left;    /* payload bytes of the current record still to come */
+	uint8_t hdr[5];
 	uint8_t rec_type;
 	bool started;         /* bytes of this direction came before */
 	bool encrypted, dead;
@@ -210,14 +210,14 @@ static void tls_name_and_risks(struct xdpi_dissect_ctx *c, const struct tls_hell
 static void tls_log(struct xdpi_dissect_ctx *c)
 {
 	struct tls_state *st = c->state;
-	struct tls_hello *ch, *sh;
+	struct tls_hello ch_buf, sh_buf, *ch, *sh;
 	struct xdpi_json *j;
 
 	if (st->logged || (!st->have_ch && !st->have_sh))
 		return;
 	st->logged = true;
-	ch = tls_raw_parse(&st->ch, false);
-	sh = tls_raw_parse(&st->sh, true);
+	ch = tls_raw_parse(&st->ch, false, &ch_buf);
+	sh = tls_raw_parse(&st->sh, true, &sh_buf);
 	tls_name_and_risks(c, ch, sh, st->sh_version, st->cert);
 	j = c->event_begin(c, "tls");
 	xdpi_json_obj_open(j, "tls");
@@ -241,8 +241,6 @@ static void tls_log(struct xdpi_dissect_ctx *c)
 	tls_put_hello_frames(j, st->ch_cnt, st->sh_cnt);
 	xdpi_json_obj_close(j);
 	c->event_end(c);
-	free(ch);
-	free(sh);
 }
 
 /* ---- handshake messages ---- */
@@ -331,12 +329,49 @@ static size_t sslv2_client_hello(struct xdpi_dissect_ctx *c, const uint8_t *buf,
 	return mlen + 2;
 }
 
-/* Handshake bytes of one record: messages may span records, or share one. */
+/* Room for LEN more pending bytes: as much as the message under way says it needs (its
+ * header read), so that a certificate chain grows the buffer once, not packet by packet. */
+static bool hs_room(struct tls_dir *d, const uint8_t *p, size_t len)
+{
+	size_t need = d->hs_len + len, want = need;
+	uint8_t *nb;
+
+	if (need > HS_MAX) /* larger than any handshake message we read */
+		return false;
+	if (need <= d->hs_cap)
+		return true;
+	if (d->hs_len >= 4)
+		want = 4 + (size_t)xdpi_rd24(d->hs + 1);
+	else if (!d->hs_len && len >= 4)
+		want = 4 + (size_t)xdpi_rd24(p + 1);
+	if (want < need)
+		want = need;
+	if (want < 256)
+		want = 256;
+	if (want > HS_MAX)
+		want = HS_MAX;
+	if (!(nb = realloc(d->hs, want)))
+		return false;
+	d->hs = nb;
+	d->hs_cap = (uint32_t)want;
+	return true;
+}
+
+/* Handshake bytes of one record: messages may span records, or share one. Whole messages are
+ * read where they lie; only a message cut by a record's or a packet's end is kept, in a
+ * buffer of its size (a ClientHello, mostly, or a certificate chain), freed once it is read. */
 static void handshake_bytes(struct xdpi_dissect_ctx *c, struct tls_dir *d, const uint8_t *p, size_t len)
 {
-	if (!d->hs && !(d->hs = malloc(HS_MAX)))
+	while (!d->hs_len && len >= 4 && len >= 4 + (size_t)xdpi_rd24(p + 1)) {
+		uint32_t mlen = xdpi_rd24(p + 1);
+
+		handshake(c, p[0], p + 4, mlen);
+		p += 4 + mlen;
+		len -= 4 + mlen;
+	}
+	if (!len)
 		return;
-	if (d->hs_len + len > HS_MAX) { /* larger than any handshake message we read */
+	if (!hs_room(d, p, len)) {
 		d->dead = true;
 		return;
 	}
@@ -348,6 +383,11 @@ static void handshake_bytes(struct xdpi_dissect_ctx *c, struct tls_dir *d, const
 		handshake(c, d->hs[0], d->hs + 4, mlen);
 		memmove(d->hs, d->hs + 4 + mlen, d->hs_len - 4 - mlen);
 		d->hs_len -= 4 + mlen;
+	}
+	if (!d->hs_len) { /* nothing pending: the next message most likely comes whole */
+		free(d->hs);
+		d->hs = NULL;
+		d->hs_cap = 0;
 	}
 }
 

@@ -180,33 +180,20 @@ int tls_parse_hello(const uint8_t *p, size_t len, bool server, struct tls_hello 
 int tls_raw_keep(struct tls_raw_hello *r, const uint8_t *p, size_t len, bool server,
 		 uint16_t *version)
 {
-	struct tls_hello *h = malloc(sizeof(*h));
-	int err = -1;
+	struct tls_hello h;
 
-	if (!h)
+	if (tls_parse_hello(p, len, server, &h) || !(r->bytes = malloc(len ? len : 1)))
 		return -1;
-	if (tls_parse_hello(p, len, server, h) == 0 && (r->bytes = malloc(len ? len : 1))) {
-		memcpy(r->bytes, p, len);
-		r->len = (uint32_t)len;
-		if (version)
-			*version = tls_selected_version(h);
-		err = 0;
-	}
-	free(h);
-	return err;
+	memcpy(r->bytes, p, len);
+	r->len = (uint32_t)len;
+	if (version)
+		*version = tls_selected_version(&h);
+	return 0;
 }
 
-struct tls_hello *tls_raw_parse(const struct tls_raw_hello *r, bool server)
+struct tls_hello *tls_raw_parse(const struct tls_raw_hello *r, bool server, struct tls_hello *out)
 {
-	struct tls_hello *h;
-
-	if (!r->bytes || !(h = malloc(sizeof(*h))))
-		return NULL;
-	if (tls_parse_hello(r->bytes, r->len, server, h)) {
-		free(h);
-		return NULL;
-	}
-	return h;
+	return r->bytes && tls_parse_hello(r->bytes, r->len, server, out) == 0 ? out : NULL;
 }
 
 void tls_raw_free(struct tls_raw_hello *r)
@@ -438,16 +425,12 @@ void tls_inspect(struct xdpi_dissect_ctx *c, const struct tls_raw_hello *raw, ch
 {
 	const struct tls_cert *cert = srv ? srv->cert : NULL;
 	struct xdpi_inspect in = { .stage = srv ? XDPI_STAGE_TLS_SERVER : XDPI_STAGE_TLS_CLIENT };
-	struct tls_hello *h;
-	char ja3[64], ja4[48], *str;
+	struct tls_hello hello, *h;
+	char ja3[64], ja4[48], str[8192];
 
-	if (!xdpi_dissect_wants(c, in.stage) || !(h = tls_raw_parse(raw, false)))
+	if (!xdpi_dissect_wants(c, in.stage) || !(h = tls_raw_parse(raw, false, &hello)))
 		return;
-	if (!(str = malloc(8192))) {
-		free(h);
-		return;
-	}
-	tls_ja3(h, false, ja3, sizeof(ja3), str, 8192);
+	tls_ja3(h, false, ja3, sizeof(ja3), str, sizeof(str));
 	tls_ja4(h, transport, ja4, sizeof(ja4));
 	xdpi_inspect_set(&in, XDPI_BUF_PAYLOAD, raw->bytes, raw->len);
 	if (h->has_sni)
@@ -467,8 +450,6 @@ void tls_inspect(struct xdpi_dissect_ctx *c, const struct tls_raw_hello *raw, ch
 	}
 	set_random(&in, srv ? srv->hello : raw);
 	c->inspect(c, &in);
-	free(str);
-	free(h);
 }
 
 void tls_put_ja3s(struct xdpi_json *j, const struct tls_hello *h)

@@ -60,8 +60,9 @@ struct tls_raw_hello {
 /* Keeps p[0..len) if it parses as a hello; 0 or -1. *version: the server's selection. */
 int tls_raw_keep(struct tls_raw_hello *r, const uint8_t *p, size_t len, bool server,
 		 uint16_t *version);
-/* Parses a kept hello into a heap struct (free() it); NULL if none or on failure. */
-struct tls_hello *tls_raw_parse(const struct tls_raw_hello *r, bool server);
+/* Parses a kept hello into *OUT (the caller's: a parse per event, no heap); OUT, or NULL if
+ * none or on failure. */
+struct tls_hello *tls_raw_parse(const struct tls_raw_hello *r, bool server, struct tls_hello *out);
 void tls_raw_free(struct tls_raw_hello *r);
 
 /* Parses a ClientHello or ServerHello body (after the 4-byte handshake header). 0 or -1. */
