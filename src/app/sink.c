@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "app_int.h"
+#include "xdpi/heap.h"
 #include "xdpi/log.h"
 
 int xdpi_sink_open(struct xdpi_sink *s, const struct xdpi_engine_cfg *ec, struct xdpi_app_rules *cd,
@@ -59,6 +60,7 @@ void xdpi_sink_flush(struct xdpi_sink *s)
 
 void xdpi_sink_tick(struct xdpi_sink *s, uint64_t now)
 {
+	xdpi_heap_advise();
 	if (s->workers)
 		xdpi_workers__tick(s->workers, now);
 	else

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "common.h"
 #include "shared/xdpi_abi.h"
+#include "xdpi/heap.h"
 
 int cmd_read(int argc, char **argv);
 int cmd_run(int argc, char **argv);
@@ -60,6 +61,7 @@ int main(int argc, char **argv)
 		printf("xdpi 0.1 (kernel/user ABI %d)\n", XDPI_ABI_VERSION);
 		return 0;
 	}
+	xdpi_heap_prepare();
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 1, argv + 1);
