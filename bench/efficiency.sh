@@ -46,14 +46,22 @@ offer() {
 }
 
 # measure MIX NAME PID: offers MIX while PID (the receiver) runs; sets OFFERED, CPU_PROC, CPU_ALL
+# frames veth could not hand to the receiver (the sender's XDP transmit errors: the peer's
+# ring full), which no receiver can count
+veth_lost() {
+	in_net "$NS_CLI" ethtool -S "$IF_CLI" | awk '/xdp_xmit_errors/ { n += $2 } END { print n + 0 }'
+}
+
 measure() {
-	local t0 b0
+	local t0 b0 v0
 	t0=$(ticks "$3")
 	b0=$(busy)
+	v0=$(veth_lost)
 	OFFERED=$(offer "$1")
 	sleep 1 # the receiver drains what is queued
 	CPU_PROC=$(( $(ticks "$3") - t0 ))
 	CPU_ALL=$(( $(busy) - b0 ))
+	VETH_LOST=$(( $(veth_lost) - v0 ))
 }
 
 row() { # mix name counted to_user lost
@@ -65,6 +73,8 @@ offered, proc, allc, hz = max(int(offered or 0), 1), int(proc), int(allc), int(h
 m = offered / 1e6
 print(f"{mix:7} {name:26} {offered:>10} {counted:>10} {user:>10} {lost:>9} {proc / hz / m:9.3f} {allc / hz / m:9.3f}")
 PY
+	[ "${VETH_LOST:-0}" -gt 0 ] && echo "#   of the offered, $VETH_LOST never reached the receiver: veth's XDP transmit errors at the sender"
+	return 0
 }
 
 stat_of() { grep '"event_type":"stats"' "$1" | tail -1; }
