@@ -26,6 +26,12 @@ start_xdpi "$TMP/xdpi.log" -o "$TMP/eve.json" --flow-timeout 2 --stats-interval 
 	{ echo "FAIL xdpi did not attach"; cat "$TMP/xdpi.log"; exit 1; }
 check "XDP program attached to the link" xdp_on_link
 check "TC egress program attached to the link" tc_on_link
+# the heap grows in huge pages where the kernel gives them on request (src/lib/heap.c)
+heap_in_huge_pages() {
+	awk '/^[0-9a-f]+-[0-9a-f]+ / { name = $6 } /^VmFlags/ && name == "[heap]" && / hg/ { found = 1 }
+		END { exit !found }' "/proc/$XDPI_PID/smaps"
+}
+check "its heap asks for transparent huge pages (a [heap] mapping flagged hg)" heap_in_huge_pages
 
 for i in 1 2 3; do cli curl -sf -o /dev/null "http://$IP_SRV/?n=$i"; done
 cli curl -sf -o /dev/null "http://$IP_SRV/index.html" -o /dev/null "http://$IP_SRV/big.txt"  # keep-alive
