@@ -68,13 +68,18 @@ both_quiet() {
 	sleep 1.5; [ "$a" = "$(both_now)" ] # past a first retransmission's timeout (200 ms up)
 }
 wait_until 20 both_quiet
+# and then the server's link falls silent, so that neither can see a packet the other does not,
+# however long each takes to stop: a retransmission late enough (past the quiet wait) reached
+# the host-mode side alone once, two packets more in a flow's count to the client (CI).
+# Down, the link takes no frame from the client and routes none out of the server.
+ip -n "$NS_SRV" link set "$IF_SRV" down
 # both told to stop at the same moment: stopping one and waiting for it to exit before telling
 # the other left a window in which a late packet (a FIN sent again) reached only the second
 # (CI once saw the download at 210 packets in tap mode, 209 in host mode)
 kill -TERM "$XDPI_PID" "$TAP_PID" 2>/dev/null
 stop_bg "$XDPI_PID" TERM
 stop_bg "$TAP_PID" TERM
-
+ip -n "$NS_SRV" link set "$IF_SRV" up
 # the same application events, field for field, in both modes
 same() { # what jq-filter
 	local what=$1 f=$2 h t
@@ -83,6 +88,14 @@ same() { # what jq-filter
 	echo "  $what: host $(echo "$h" | grep -c .), tap $(echo "$t" | grep -c .)"
 	[ "$h" = "$t" ] || diff <(echo "$h") <(echo "$t") | sed -n 's/^\([<>]\)/    \1 host<->tap /p' | head -6
 	[ -n "$h" ] && [ "$h" = "$t" ]
+}
+toclient() { jq -c "select(.event_type==\"flow\") | $LAB | [.proto, .src_ip, .src_port, .flow.pkts_toclient, .flow.bytes_toclient]" "$TMP/$1.json" | sort; }
+# flows_of_port PORT: both sides' whole flow records of a client port (what a failure shows)
+flows_of_port() {
+	local side
+	for side in host tap; do
+		jq -c --argjson p "${1:-0}" "select(.event_type==\"flow\" and .src_port==\$p) | {$side: {app_proto, flow}}" "$TMP/$side.json"
+	done | sed 's/^/    /'
 }
 check "the same HTTP events (url, method, status, user agent)" \
 	same http '[.src_ip, .http.url, .http.http_method, .http.status, .http.http_user_agent]'
@@ -99,6 +112,8 @@ check "the same flows with the same packet and byte counts to the server" \
 # wire itself: the same counts for every flow, the bulk download included.
 check "the same counts to the client, the TSO download included" \
 	same flow "$LAB | [.proto, .src_ip, .src_port, .flow.pkts_toclient, .flow.bytes_toclient]"
+[ "$(toclient host)" = "$(toclient tap)" ] ||
+	flows_of_port "$(comm -3 <(toclient host) <(toclient tap) | head -1 | jq '.[2]')"
 tso() { jq -s "[.[] | select(.event_type==\"flow\" and .dest_port==443) | .flow.pkts_toclient] | max" "$1"; }
 echo "  the download: tap $(tso "$TMP/tap.json") wire packets, host $(tso "$TMP/host.json")"
 check "the TLS download was bypassed after its handshake in tap mode too" \
