@@ -34,6 +34,8 @@ struct quic_state {
 	struct tls_raw_hello ch, sh; /* raw: parsed again when the event is written */
 	uint16_t sh_version;
 	bool have_ch, have_sh, logged;
+	bool client_past_initial; /* a Handshake or 1-RTT packet from the client: it has the
+				   * server's hello, no hello of either side comes again */
 	uint64_t ch_cnt, sh_cnt;
 	uint32_t repeats; /* hellos sent again (after a Retry, or retransmitted): each reported */
 };
@@ -67,6 +69,13 @@ static bool is_retry(uint8_t first, uint32_t version)
 	unsigned type = (first >> 4) & 3;
 
 	return version == 0x6b3343cf ? type == 0 : type == 3;
+}
+
+static bool is_handshake(uint8_t first, uint32_t version)
+{
+	unsigned type = (first >> 4) & 3;
+
+	return version == 0x6b3343cf ? type == 3 : type == 2;
 }
 
 static enum xdpi_dissect_status quic_probe(const uint8_t *buf, size_t len, uint8_t l4, uint8_t dir)
@@ -241,11 +250,15 @@ static long long_packet(struct xdpi_dissect_ctx *c, uint8_t *p, size_t rem)
 	struct quic_keys k;
 	int pn_len, plen;
 
+	if (rem && !(p[0] & 0x80) && c->dir == 0)
+		st->client_past_initial = true; /* a short header: 1-RTT */
 	if (rem < 7 || !(p[0] & 0x80))
 		return 0;
 	version = xdpi_rd32(p + 1);
 	if (!quic_version_known(version))
 		return 0;
+	if (c->dir == 0 && is_handshake(p[0], version))
+		st->client_past_initial = true;
 	dcid_len = p[5];
 	if (dcid_len > 20 || off + dcid_len + 1 > rem)
 		return -1;
@@ -343,10 +356,14 @@ static enum xdpi_dissect_status quic_parse(struct xdpi_dissect_ctx *c, const uin
 		off += (size_t)n;
 	}
 	free(scratch);
-	if (st->have_ch && st->have_sh) {
+	if (st->have_ch && st->have_sh)
 		quic_log(c);
-		c->done = true; /* both hellos seen: the rest is 1-RTT, encrypted */
-	}
+	/* both hellos seen and the client gone on to its Handshake or 1-RTT packets: the rest
+	 * is encrypted. Not at the hellos themselves: a hello sent again before that (a lost
+	 * Initial's retransmission) is an observation of its own, and a kernel told to copy
+	 * no more would have kept it from the live path that the capture's reading reports. */
+	if (st->have_ch && st->have_sh && st->client_past_initial)
+		c->done = true;
 	return rc;
 }
 
