@@ -95,11 +95,16 @@ enum xdpi_engine_counter {
 /* The fast path, as the engine sees it. A unit test passes a fake. */
 typedef bool (*xdpi_kflow_fn)(void *ctx, const struct xdpi_flow_key *k,
 			      const struct xdpi_flow_value *v);
+/* Told of a flow the sweep reaches soon (STAGE 0: XDPI_KFLOW_AHEAD entries before fn, 1:
+ * half that), so that what fn will look up is in the cache by then. */
+typedef void (*xdpi_kflow_ahead_fn)(void *ctx, const struct xdpi_flow_key *k, int stage);
+#define XDPI_KFLOW_AHEAD 16
 struct xdpi_kernel_ops {
 	/* Each fast-path counter summed over CPUs. Returns 0 or -errno. */
 	int (*read_counters)(void *kctx, uint64_t out[XDPI_CNT_MAX]);
-	/* Calls fn for every kernel flow; deletes those for which fn returns true. */
-	int (*sweep_flows)(void *kctx, xdpi_kflow_fn fn, void *ctx);
+	/* Calls fn for every kernel flow; deletes those for which fn returns true. AHEAD (may
+	 * be NULL) hears of each flow before fn does. */
+	int (*sweep_flows)(void *kctx, xdpi_kflow_fn fn, xdpi_kflow_ahead_fn ahead, void *ctx);
 	/* Drops everything from (and to) ADDR (family 4 or 6, 16 bytes) until EXPIRES_NS (the
 	 * fast path's clock), counted under RULE_ID. Returns 0 or -errno. NULL: not supported. */
 	int (*block_addr)(void *kctx, uint8_t family, const uint8_t *addr, uint64_t expires_ns,

@@ -150,6 +150,9 @@ struct flow_table *flow_table__new(size_t max_flows, const struct xdpi_flow_time
 				   xdpi_flow_end_fn on_end, void *ctx);
 void flow_table__free(struct flow_table *ft);
 struct xdpi_flow *flow_table__lookup(struct flow_table *ft, const struct xdpi_flow_key *k);
+/* Brings K's bucket (STAGE 0) or, once that is in the cache, its chain's first entry (1)
+ * toward the cache, for a lookup soon after. */
+void flow_table__prefetch(const struct flow_table *ft, const struct xdpi_flow_key *k, int stage);
 /* Finds or creates the flow of k, making it the most recent. dir is the direction of the
  * packet that asks (it picks the initiator of a new flow). NULL on allocation failure. */
 struct xdpi_flow *flow_table__get(struct flow_table *ft, const struct xdpi_flow_key *k,

@@ -134,6 +134,20 @@ struct xdpi_flow *flow_table__lookup(struct flow_table *ft, const struct xdpi_fl
 	return NULL;
 }
 
+void flow_table__prefetch(const struct flow_table *ft, const struct xdpi_flow_key *k, int stage)
+{
+	struct xdpi_flow *const *b = &ft->buckets[xdpi_flow_key_hash(k) & (ft->nbuckets - 1)];
+
+	if (stage == 0) {
+		__builtin_prefetch(b);
+		return;
+	}
+	if (*b) {
+		__builtin_prefetch(&(*b)->hash);
+		__builtin_prefetch(&(*b)->key);
+	}
+}
+
 struct xdpi_flow *flow_table__get(struct flow_table *ft, const struct xdpi_flow_key *k,
 				  uint64_t now, bool *created)
 {

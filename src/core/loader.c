@@ -623,7 +623,29 @@ static int delete_keys(int fd, struct xdpi_flow_key *keys, __u32 n)
 	return 0;
 }
 
-static int sweep_flows(void *kctx, xdpi_kflow_fn fn, void *ctx)
+/* fn on a batch of N flows, AHEAD told of each XDPI_KFLOW_AHEAD and half that entries before */
+static __u32 visit_batch(struct sweep_buf *b, __u32 n, xdpi_kflow_fn fn, xdpi_kflow_ahead_fn ahead,
+			 void *ctx)
+{
+	const __u32 far = XDPI_KFLOW_AHEAD, near = XDPI_KFLOW_AHEAD / 2;
+	__u32 ndel = 0;
+
+	for (__u32 i = 0; ahead && i < n && i < far; i++)
+		ahead(ctx, &b->keys[i], 0);
+	for (__u32 i = 0; ahead && i < n && i < near; i++)
+		ahead(ctx, &b->keys[i], 1);
+	for (__u32 i = 0; i < n; i++) {
+		if (ahead && i + far < n)
+			ahead(ctx, &b->keys[i + far], 0);
+		if (ahead && i + near < n)
+			ahead(ctx, &b->keys[i + near], 1);
+		if (fn(ctx, &b->keys[i], &b->vals[i]))
+			b->del[ndel++] = b->keys[i];
+	}
+	return ndel;
+}
+
+static int sweep_flows(void *kctx, xdpi_kflow_fn fn, xdpi_kflow_ahead_fn ahead, void *ctx)
 {
 	struct xdpi_loader *l = kctx;
 	int fd = xdpi_loader__map_fd(l, XDPI_MAP_FLOWS);
@@ -636,7 +658,7 @@ static int sweep_flows(void *kctx, xdpi_kflow_fn fn, void *ctx)
 		return -ENOMEM;
 	while (!done) {
 		LIBBPF_OPTS(bpf_map_batch_opts, opts);
-		__u32 n = SWEEP_BATCH, ndel = 0;
+		__u32 n = SWEEP_BATCH, ndel;
 
 		err = bpf_map_lookup_batch(fd, first ? NULL : &in_batch, &out_batch, b->keys, b->vals,
 					   &n, &opts);
@@ -648,9 +670,7 @@ static int sweep_flows(void *kctx, xdpi_kflow_fn fn, void *ctx)
 		err = 0;
 		first = false;
 		in_batch = out_batch;
-		for (__u32 i = 0; i < n; i++)
-			if (fn(ctx, &b->keys[i], &b->vals[i]))
-				b->del[ndel++] = b->keys[i];
+		ndel = visit_batch(b, n, fn, ahead, ctx);
 		delete_keys(fd, b->del, ndel);
 		/* an ended flow's hints must not steer a new one on the same tuple */
 		delete_keys(xdpi_loader__map_fd(l, XDPI_MAP_MSG_HINTS), b->del, ndel);

@@ -114,10 +114,13 @@ static int fake_counters(void *kctx, uint64_t out[XDPI_CNT_MAX])
 	return 0;
 }
 
-static int fake_sweep(void *kctx, xdpi_kflow_fn fn, void *ctx)
+static int fake_sweep(void *kctx, xdpi_kflow_fn fn, xdpi_kflow_ahead_fn ahead, void *ctx)
 {
 	struct fake_kernel *k = kctx;
 
+	for (int i = 0; i < k->n; i++)
+		if (ahead && k->live[i])
+			ahead(ctx, &k->key[i], i & 1); /* both stages, on keys present or not */
 	for (int i = 0; i < k->n; i++)
 		if (k->live[i] && fn(ctx, &k->key[i], &k->val[i]))
 			k->live[i] = false;
