@@ -345,6 +345,13 @@ static void count_named(struct l7_engine *le, size_t row)
 		le->ident_flows[row]++;
 }
 
+/* Both directions of F: copied no more (the kernel goes on counting them). */
+static void steer_skip(struct l7_engine *le, struct xdpi_flow *f)
+{
+	le->steer(le->steer_ctx, f, 0, XDPI_MSG_SKIP, 0, 0);
+	le->steer(le->steer_ctx, f, 1, XDPI_MSG_SKIP, 0, 0);
+}
+
 static void label(struct l7_call *call, const struct xdpi_ident *id, const struct xdpi_ident_in *in)
 {
 	struct xdpi_flow *f = call->f;
@@ -362,10 +369,9 @@ static void label(struct l7_call *call, const struct xdpi_ident *id, const struc
 	f->app_proto = id->name;
 	f->app_by = XDPI_APP_BY_CONTENT;
 	f->app_changed = true;
-	if (call->l->failed && call->le->steer && f->key.proto == XDPI_IPPROTO_TCP) {
-		call->le->steer(call->le->steer_ctx, f, 0, XDPI_MSG_SKIP, 0, 0);
-		call->le->steer(call->le->steer_ctx, f, 1, XDPI_MSG_SKIP, 0, 0);
-	}
+	if (call->l->failed && call->le->steer) /* named: the kernel copies no more (a
+						  * datagram stream too: a call, a game) */
+		steer_skip(call->le, f);
 }
 
 /* A flow named by a prelude protocol (STUN's connectivity checks) is watched a while longer:
@@ -448,11 +454,9 @@ static bool detect(struct l7_call *call, const uint8_t *buf, size_t len)
 			call->f->app_proto = "failed";
 			call->f->app_changed = true;
 		}
-		if (call->le->steer && call->f->key.proto == XDPI_IPPROTO_TCP) {
-			/* nobody understands it: the kernel keeps counting, copies no more */
-			call->le->steer(call->le->steer_ctx, call->f, 0, XDPI_MSG_SKIP, 0, 0);
-			call->le->steer(call->le->steer_ctx, call->f, 1, XDPI_MSG_SKIP, 0, 0);
-		}
+		if (call->le->steer) /* nobody understands it: the kernel keeps counting, copies
+				      * no more, stream or datagrams */
+			steer_skip(call->le, call->f);
 	}
 	return false;
 }
@@ -488,10 +492,8 @@ static void parse(struct l7_call *call, const uint8_t *buf, size_t len, bool gap
 		call->l->done = true;
 		if (call->plain)
 			return; /* the wire's steering and bypass are the wire dissector's */
-		if (call->le->steer) { /* nothing more to learn: the kernel copies no more */
-			call->le->steer(call->le->steer_ctx, call->f, 0, XDPI_MSG_SKIP, 0, 0);
-			call->le->steer(call->le->steer_ctx, call->f, 1, XDPI_MSG_SKIP, 0, 0);
-		}
+		if (call->le->steer) /* nothing more to learn: the kernel copies no more */
+			steer_skip(call->le, call->f);
 		if (call->le->flow_done)
 			call->le->flow_done(call->le->done_ctx, call->f);
 	}

@@ -65,6 +65,16 @@ static void feed(struct xdpi_engine *eng, const struct pkt_spec *s, uint64_t ts,
 	xdpi_engine__packet(eng, &p);
 }
 
+/* A packet the kernel copied, its flow steered STEER. */
+static void feed_steered(struct xdpi_engine *eng, const struct pkt_spec *s, uint64_t ts, uint8_t steer)
+{
+	uint8_t buf[512];
+	struct xdpi_pkt p = { .data = buf, .ts_ns = ts, .kernel_seen = true, .steer = steer };
+
+	p.cap_len = p.orig_len = (uint32_t)pkt_build(s, buf, sizeof(buf));
+	xdpi_engine__packet(eng, &p);
+}
+
 static void test_engine_counts_flows_in_user_space(void **state)
 {
 	struct events e = { 0 };
@@ -103,6 +113,9 @@ struct fake_kernel {
 	uint8_t block_addr[16];
 	uint64_t block_expires;
 	uint32_t block_rule;
+	/* the last msg_hint call */
+	struct xdpi_msg_hint hint;
+	int hints;
 };
 
 static int fake_counters(void *kctx, uint64_t out[XDPI_CNT_MAX])
@@ -152,11 +165,22 @@ static int fake_bypass(void *kctx, const struct xdpi_flow_key *key, struct xdpi_
 	return -ENOENT;
 }
 
+static int fake_hint(void *kctx, const struct xdpi_flow_key *key, const struct xdpi_msg_hint *h)
+{
+	struct fake_kernel *k = kctx;
+
+	(void)key;
+	k->hint = *h;
+	k->hints++;
+	return 0;
+}
+
 static const struct xdpi_kernel_ops fake_ops = {
 	.read_counters = fake_counters,
 	.sweep_flows = fake_sweep,
 	.block_addr = fake_block,
 	.bypass_flow = fake_bypass,
+	.msg_hint = fake_hint,
 };
 
 static void add_kflow(struct fake_kernel *k, const struct pkt_spec *s, uint64_t last, uint64_t pkts)
@@ -431,6 +455,38 @@ static void test_engine_tcp_reuse_starts_a_new_record(void **state)
 	events_free(&e);
 }
 
+/* A datagram stream nobody understands (both sides heard): the kernel is told to copy
+ * neither direction any more, as for a stream; it goes on counting. */
+static void test_engine_unknown_datagrams_stop_being_copied(void **state)
+{
+	struct events e = { 0 };
+	struct fake_kernel k = { 0 };
+	struct xdpi_engine_cfg c = cfg(&e);
+	struct pkt_spec a = { .family = 4, .proto = 17, .src = "198.18.0.1", .dst = "198.18.0.2",
+			      .sport = 40000, .dport = 40001, .plen = 40 };
+	struct pkt_spec b = a;
+	uint8_t junk[40];
+	struct xdpi_engine *eng;
+
+	(void)state;
+	memset(junk, 0xee, sizeof(junk));
+	a.payload = b.payload = (const char *)junk;
+	b.src = a.dst, b.dst = a.src, b.sport = a.dport, b.dport = a.sport;
+	c.kops = &fake_ops;
+	c.kctx = &k;
+	eng = xdpi_engine__new(&c);
+	feed_steered(eng, &a, 1 * S, XDPI_STEER_MSG);
+	assert_int_equal(k.hints, 0); /* one side heard: undecided */
+	feed_steered(eng, &b, 2 * S, XDPI_STEER_MSG);
+	assert_int_equal(k.hints, 2);
+	assert_int_equal(k.hint.mode[0], XDPI_MSG_SKIP);
+	assert_int_equal(k.hint.mode[1], XDPI_MSG_SKIP);
+	xdpi_engine__finish(eng);
+	assert_string_equal(json_string_value(json_object_get(e.ev[e.n - 1], "app_proto")), "failed");
+	xdpi_engine__free(eng);
+	events_free(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -441,6 +497,7 @@ int main(void)
 		cmocka_unit_test(test_engine_h2c_upgrade_hands_over_mid_segment),
 		cmocka_unit_test(test_engine_tcp_reuse_starts_a_new_record),
 		cmocka_unit_test(test_engine_tls_plaintext),
+		cmocka_unit_test(test_engine_unknown_datagrams_stop_being_copied),
 	};
 
 	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
