@@ -140,9 +140,9 @@ PY
 	done
 done
 # issue 18's target 4 in ROUNDS alternated rounds (one round of the machine's CPU is noisy at
-# 100 ticks a second): tcpdump, xdpi host (head) and the same at TC ingress on the corpus mix,
-# the median ratios
-xdp_ratios=() tc_ratios=()
+# 100 ticks a second): tcpdump, xdpi host (head) at XDP and at TC ingress, and msg steering
+# (the default, the one that reports every L7 event) at XDP, on the corpus mix: median ratios
+declare -A ratios=()
 ratio() { awk -v a="$CPU_ALL" -v o="$OFFERED" -v ta="$td_all" -v to="$td_off" \
 	'BEGIN { printf "%.2f", (a / o) / ((ta > 0 ? ta : 1) / to) }'; }
 for r in $(seq 1 "${ROUNDS:-5}"); do
@@ -152,19 +152,23 @@ for r in $(seq 1 "${ROUNDS:-5}"); do
 	measure corpus tcpdump "$pid"
 	stop_bg "$pid" INT
 	td_all=$CPU_ALL td_off=$OFFERED
-	for hook in xdp tc; do
-		start_xdpi "$TMP/xh.log" -o /dev/null --stats-interval 0 --no-anomaly --steer head \
-			$([ $hook = tc ] && echo --xdp-mode tc)
+	for run in head/xdp head/tc msg/xdp; do
+		start_xdpi "$TMP/xh.log" -o /dev/null --stats-interval 0 --no-anomaly \
+			--steer "${run%/*}" $([ "${run#*/}" = tc ] && echo --xdp-mode tc)
 		pid=$XDPI_PID
 		measure corpus xdpi "$pid"
 		stop_bg "$pid" TERM
-		if [ $hook = tc ]; then tc_ratios+=("$(ratio)"); else xdp_ratios+=("$(ratio)"); fi
+		ratios[$run]+="$(ratio) "
 	done
 done
 median() { printf '%s\n' "$@" | sort -n | awk -v all="$*" '{ v[NR] = $1 } END {
 	printf "%d alternated rounds: median %.2fx (each: %s)", NR, v[int((NR + 1) / 2)], all }'; }
-echo "# xdpi host (head) / tcpdump, machine CPU per packet offered, corpus, $(median "${xdp_ratios[@]}")"
-echo "#   the same with --xdp-mode tc (TC ingress): $(median "${tc_ratios[@]}")"
+# shellcheck disable=SC2086 # a list of ratios, split on purpose
+{
+	echo "# xdpi host (head) / tcpdump, machine CPU per packet offered, corpus, $(median ${ratios[head/xdp]})"
+	echo "#   the same with --xdp-mode tc (TC ingress): $(median ${ratios[head/tc]})"
+	echo "#   msg steering (the default), at XDP: $(median ${ratios[msg/xdp]})"
+}
 
 # ... "while reporting every L7 event the offline read reports": the same capture read
 # offline, and through the real XDP program in each steering (-k: hints land at once, so this
