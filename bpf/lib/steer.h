@@ -116,13 +116,16 @@ static __always_inline struct xdpi_capture msg_decide(struct xdpi_flow_value *v,
 		cnt_add(cs, XDPI_CNT_MSG_MID_COPIES, 1);
 		return cap;
 	}
+	if (m->proto != IPPROTO_TCP)
+		return cap; /* a datagram is its own message: copied whole without a word, as COPY
+			     * would (so user space need not say COPY for one: a syscall per
+			     * flow), and without a wake-up (one for each would also outrun
+			     * the socket hooks that name its process) */
 	/* no word yet: copied. The race goes toward copying: the next message head may pass
 	 * before user space has read this one's length (under load it falls behind by many
 	 * packets: a head budget here lost whole responses in bench/steering.sh). */
 	cnt_add(cs, XDPI_CNT_MSG_UNHINTED, 1);
-	/* a stream's skip is worth hearing soon; a datagram is its own message, and waking
-	 * for each would also outrun the socket hooks that name its process */
-	cap.wake = m->proto == IPPROTO_TCP;
+	cap.wake = 1; /* a stream's skip is worth hearing soon */
 	return cap;
 }
 

@@ -286,6 +286,9 @@ static void on_steer(void *ctx, struct xdpi_flow *f, uint8_t cdir, uint8_t mode,
 		return;
 	}
 	h = f->extra->hint;
+	if (mode == XDPI_MSG_COPY && h.mode[kdir] == XDPI_MSG_NONE &&
+	    f->key.proto != XDPI_IPPROTO_TCP)
+		return; /* the kernel copies a datagram whole until told otherwise: a syscall saved */
 	if (mode == XDPI_MSG_COPY && h.mode[kdir] == XDPI_MSG_SEQ &&
 	    (int32_t)(seq - h.seq[kdir]) >= 0 &&
 	    (!h.budget[kdir] || seq - h.seq[kdir] < h.budget[kdir]))

@@ -651,6 +651,22 @@ static void test_msg_unhinted_copies_all(struct fixture *f)
 	ASSERT_EQ(delta(f, XDPI_CNT_MSG_UNHINTED), 3, "counted as unhinted");
 }
 
+/* A datagram flow without a word from user space: each datagram copied whole, as COPY would
+ * (user space sends no COPY hint for one), and not counted as a stream's race. */
+static void test_msg_datagrams_copied_without_a_word(struct fixture *f)
+{
+	struct pkt_spec p = { .family = 4, .proto = 17, .src = "198.18.0.1", .dst = "198.18.0.2",
+			      .sport = 40000, .dport = 5353, .payload = "datagram", .plen = 8 };
+
+	mark(f);
+	for (int i = 0; i < 3; i++)
+		run(f, &p, false);
+	ASSERT_EQ(f->nrecs, 3, "all three copied (past the HEAD budget of 2)");
+	ASSERT_EQ(f->recs[2].h.reason, XDPI_CAP_MSG, "as MSG copies");
+	ASSERT_EQ(f->recs[2].h.cap_len, 42 + 8, "whole");
+	ASSERT_EQ(delta(f, XDPI_CNT_MSG_UNHINTED), 0, "not a stream's race");
+}
+
 /* SEQ: the bytes before the next head are counted as skipped and not copied, across packet
  * boundaries; the head's packet and what follows are copied whole. */
 static void test_msg_skip_across_packets(struct fixture *f)
@@ -1629,6 +1645,7 @@ static const struct tcase cases[] = {
 	{ "limits_egress", test_limits_egress, { XDPI_STEER_PASS, 0, 0, 0, true, false } },
 	{ "policy_cache_egress", test_policy_cache_egress, { XDPI_STEER_PASS, 0, 0, 0, true, false } },
 	{ "msg_unhinted_copies_all", test_msg_unhinted_copies_all, { XDPI_STEER_MSG, 2, 0, 0, false, false } },
+	{ "msg_datagrams_copied_without_a_word", test_msg_datagrams_copied_without_a_word, { XDPI_STEER_MSG, 2, 0, 0, false, false } },
 	{ "msg_skip_across_packets", test_msg_skip_across_packets, { XDPI_STEER_MSG, 2, 0, 0, false, false } },
 	{ "msg_head_inside_a_packet", test_msg_head_inside_a_packet, { XDPI_STEER_MSG, 2, 0, 0, false, false } },
 	{ "msg_retransmission_and_reordering", test_msg_retransmission_and_reordering, { XDPI_STEER_MSG, 2, 0, 0, false, false } },

@@ -467,6 +467,7 @@ static void test_engine_unknown_datagrams_stop_being_copied(void **state)
 	struct pkt_spec b = a;
 	uint8_t junk[40];
 	struct xdpi_engine *eng;
+	int dns;
 
 	(void)state;
 	memset(junk, 0xee, sizeof(junk));
@@ -483,6 +484,22 @@ static void test_engine_unknown_datagrams_stop_being_copied(void **state)
 	assert_int_equal(k.hint.mode[1], XDPI_MSG_SKIP);
 	xdpi_engine__finish(eng);
 	assert_string_equal(json_string_value(json_object_get(e.ev[e.n - 1], "app_proto")), "failed");
+	xdpi_engine__free(eng);
+	events_free(&e);
+	/* DNS asks for every byte: a datagram flow is copied whole without a word, none sent */
+	memset(&e, 0, sizeof(e));
+	k.hints = 0;
+	eng = xdpi_engine__new(&c);
+	a.dport = 53;
+	a.payload = "\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x01" "a\x00\x00\x01\x00\x01";
+	a.plen = 19;
+	feed_steered(eng, &a, 1 * S, XDPI_STEER_MSG);
+	assert_int_equal(k.hints, 0);
+	xdpi_engine__finish(eng);
+	for (dns = 0; dns < e.n; dns++)
+		if (!strcmp(json_string_value(json_object_get(e.ev[dns], "event_type")), "dns"))
+			break;
+	assert_true(dns < e.n); /* and read as DNS */
 	xdpi_engine__free(eng);
 	events_free(&e);
 }
