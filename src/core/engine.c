@@ -285,10 +285,10 @@ static void on_steer(void *ctx, struct xdpi_flow *f, uint8_t cdir, uint8_t mode,
 		e->cnt[XDPI_ECNT_MSG_HINT_FAILED]++; /* the kernel goes on copying: nothing lost */
 		return;
 	}
+	if (mode == XDPI_MSG_COPY && f->key.proto != XDPI_IPPROTO_TCP)
+		mode = XDPI_MSG_NONE; /* the kernel copies a datagram whole without a word: said
+				       * as none, a flow never told otherwise costs no call */
 	h = f->extra->hint;
-	if (mode == XDPI_MSG_COPY && h.mode[kdir] == XDPI_MSG_NONE &&
-	    f->key.proto != XDPI_IPPROTO_TCP)
-		return; /* the kernel copies a datagram whole until told otherwise: a syscall saved */
 	if (mode == XDPI_MSG_COPY && h.mode[kdir] == XDPI_MSG_SEQ &&
 	    (int32_t)(seq - h.seq[kdir]) >= 0 &&
 	    (!h.budget[kdir] || seq - h.seq[kdir] < h.budget[kdir]))

@@ -57,25 +57,14 @@ static bool varint(const uint8_t *p, size_t len, size_t *off, uint64_t *v)
 	return true;
 }
 
-static bool is_initial(uint8_t first, uint32_t version)
+/* A long header's packet type, in v1's numbering (v2 renumbered them one up). */
+enum long_type { LT_INITIAL, LT_0RTT, LT_HANDSHAKE, LT_RETRY };
+
+static enum long_type long_type(uint8_t first, uint32_t version)
 {
 	unsigned type = (first >> 4) & 3;
 
-	return version == 0x6b3343cf ? type == 1 : type == 0; /* v2 renumbered the types */
-}
-
-static bool is_retry(uint8_t first, uint32_t version)
-{
-	unsigned type = (first >> 4) & 3;
-
-	return version == 0x6b3343cf ? type == 0 : type == 3;
-}
-
-static bool is_handshake(uint8_t first, uint32_t version)
-{
-	unsigned type = (first >> 4) & 3;
-
-	return version == 0x6b3343cf ? type == 3 : type == 2;
+	return (enum long_type)(version == 0x6b3343cf ? (type + 3) & 3 : type);
 }
 
 static enum xdpi_dissect_status quic_probe(const uint8_t *buf, size_t len, uint8_t l4, uint8_t dir)
@@ -84,7 +73,7 @@ static enum xdpi_dissect_status quic_probe(const uint8_t *buf, size_t len, uint8
 	(void)dir;
 	/* a long header (form and fixed bits), a version we can read, an Initial, sane ids */
 	if (len < 7 || (buf[0] & 0xc0) != 0xc0 || !quic_version_known(xdpi_rd32(buf + 1)) ||
-	    !is_initial(buf[0], xdpi_rd32(buf + 1)) || buf[5] > 20)
+	    long_type(buf[0], xdpi_rd32(buf + 1)) != LT_INITIAL || buf[5] > 20)
 		return XDPI_DISSECT_NOT_MINE;
 	return XDPI_DISSECT_OK;
 }
@@ -257,7 +246,7 @@ static long long_packet(struct xdpi_dissect_ctx *c, uint8_t *p, size_t rem)
 	version = xdpi_rd32(p + 1);
 	if (!quic_version_known(version))
 		return 0;
-	if (c->dir == 0 && is_handshake(p[0], version))
+	if (c->dir == 0 && long_type(p[0], version) == LT_HANDSHAKE)
 		st->client_past_initial = true;
 	dcid_len = p[5];
 	if (dcid_len > 20 || off + dcid_len + 1 > rem)
@@ -266,19 +255,19 @@ static long long_packet(struct xdpi_dissect_ctx *c, uint8_t *p, size_t rem)
 	scid_len = p[off++];
 	if (scid_len > 20 || off + scid_len > rem)
 		return -1;
-	if (is_retry(p[0], version)) { /* the client's next Initials use keys from this SCID */
+	if (long_type(p[0], version) == LT_RETRY) { /* the client's next Initials use keys from this SCID */
 		memcpy(st->odcid, p + off, scid_len);
 		st->odcid_len = scid_len;
 		return (long)rem;
 	}
 	off += scid_len;
-	if (is_initial(p[0], version) && (!varint(p, rem, &off, &tok_len) || tok_len > rem - off))
+	if (long_type(p[0], version) == LT_INITIAL && (!varint(p, rem, &off, &tok_len) || tok_len > rem - off))
 		return -1;
 	off += tok_len;
 	if (!varint(p, rem, &off, &length) || length > rem - off)
 		return -1;
 	pn_off = off;
-	if (!is_initial(p[0], version))
+	if (long_type(p[0], version) != LT_INITIAL)
 		return (long)(pn_off + length); /* Handshake, 0-RTT: keys we cannot have */
 	if (c->dir == 0 && !st->have_odcid) {
 		memcpy(st->odcid, p + dcid_off, dcid_len);

@@ -81,15 +81,15 @@ stop_bg "$XDPI_PID" TERM
 stop_bg "$TAP_PID" TERM
 ip -n "$NS_SRV" link set "$IF_SRV" up
 # the same application events, field for field, in both modes
+project() { jq -c "select(.event_type==\"$1\") | $2" "$TMP/$3.json" | sort; } # what filter side
 same() { # what jq-filter
 	local what=$1 f=$2 h t
-	h=$(jq -c "select(.event_type==\"$what\") | $f" "$TMP/host.json" | sort)
-	t=$(jq -c "select(.event_type==\"$what\") | $f" "$TMP/tap.json" | sort)
+	h=$(project "$what" "$f" host)
+	t=$(project "$what" "$f" tap)
 	echo "  $what: host $(echo "$h" | grep -c .), tap $(echo "$t" | grep -c .)"
 	[ "$h" = "$t" ] || diff <(echo "$h") <(echo "$t") | sed -n 's/^\([<>]\)/    \1 host<->tap /p' | head -6
 	[ -n "$h" ] && [ "$h" = "$t" ]
 }
-toclient() { jq -c "select(.event_type==\"flow\") | $LAB | [.proto, .src_ip, .src_port, .flow.pkts_toclient, .flow.bytes_toclient]" "$TMP/$1.json" | sort; }
 # flows_of_port PORT: both sides' whole flow records of a client port (what a failure shows)
 flows_of_port() {
 	local side
@@ -110,10 +110,10 @@ check "the same flows with the same packet and byte counts to the server" \
 # Towards the client, host mode's TC egress sees the server's TSO super-packets (one skb for
 # many wire packets) and counts each as the segments it becomes; the mirror port sees the
 # wire itself: the same counts for every flow, the bulk download included.
-check "the same counts to the client, the TSO download included" \
-	same flow "$LAB | [.proto, .src_ip, .src_port, .flow.pkts_toclient, .flow.bytes_toclient]"
-[ "$(toclient host)" = "$(toclient tap)" ] ||
-	flows_of_port "$(comm -3 <(toclient host) <(toclient tap) | head -1 | jq '.[2]')"
+TOCLIENT="$LAB | [.proto, .src_ip, .src_port, .flow.pkts_toclient, .flow.bytes_toclient]"
+check "the same counts to the client, the TSO download included" same flow "$TOCLIENT"
+[ "$(project flow "$TOCLIENT" host)" = "$(project flow "$TOCLIENT" tap)" ] ||
+	flows_of_port "$(comm -3 <(project flow "$TOCLIENT" host) <(project flow "$TOCLIENT" tap) | head -1 | jq '.[2]')"
 tso() { jq -s "[.[] | select(.event_type==\"flow\" and .dest_port==443) | .flow.pkts_toclient] | max" "$1"; }
 echo "  the download: tap $(tso "$TMP/tap.json") wire packets, host $(tso "$TMP/host.json")"
 check "the TLS download was bypassed after its handshake in tap mode too" \

@@ -56,23 +56,25 @@ static struct xdpi_engine_cfg cfg(struct events *e)
 	return c;
 }
 
-static void feed(struct xdpi_engine *eng, const struct pkt_spec *s, uint64_t ts, bool kernel)
+/* A packet; KERNEL: copied by the kernel, its flow steered STEER. */
+static void feed_as(struct xdpi_engine *eng, const struct pkt_spec *s, uint64_t ts, bool kernel,
+		    uint8_t steer)
 {
 	uint8_t buf[512];
-	struct xdpi_pkt p = { .data = buf, .ts_ns = ts, .kernel_seen = kernel };
+	struct xdpi_pkt p = { .data = buf, .ts_ns = ts, .kernel_seen = kernel, .steer = steer };
 
 	p.cap_len = p.orig_len = (uint32_t)pkt_build(s, buf, sizeof(buf));
 	xdpi_engine__packet(eng, &p);
 }
 
-/* A packet the kernel copied, its flow steered STEER. */
+static void feed(struct xdpi_engine *eng, const struct pkt_spec *s, uint64_t ts, bool kernel)
+{
+	feed_as(eng, s, ts, kernel, 0);
+}
+
 static void feed_steered(struct xdpi_engine *eng, const struct pkt_spec *s, uint64_t ts, uint8_t steer)
 {
-	uint8_t buf[512];
-	struct xdpi_pkt p = { .data = buf, .ts_ns = ts, .kernel_seen = true, .steer = steer };
-
-	p.cap_len = p.orig_len = (uint32_t)pkt_build(s, buf, sizeof(buf));
-	xdpi_engine__packet(eng, &p);
+	feed_as(eng, s, ts, true, steer);
 }
 
 static void test_engine_counts_flows_in_user_space(void **state)
