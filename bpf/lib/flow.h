@@ -3,6 +3,7 @@
 #ifndef XDPI_BPF_FLOW_H
 #define XDPI_BPF_FLOW_H
 
+#include "lib/ctx.h"
 #include "lib/maps.h"
 #include "lib/parse.h"
 #include "lib/consts.h"
@@ -150,6 +151,52 @@ static __always_inline struct xdpi_flow_value *flow_lookup_or_create(const struc
 	if (v)
 		return v;
 	return flow_create(k, m, dir, now, stamp, cs);
+}
+
+/* Closed as user space's flow table says (a RST, or a FIN each way). */
+static __always_inline int flow_closed(const struct xdpi_flow_value *v)
+{
+	return ((v->tcp_flags[0] | v->tcp_flags[1]) & TCP_RST) ||
+	       ((v->tcp_flags[0] & TCP_FIN) && (v->tcp_flags[1] & TCP_FIN));
+}
+
+/* A SYN without ACK on a closed TCP flow opens a new connection on its tuple (the rule of
+ * user space's tcp_reuse). The entry starts over, steering and budgets included, so the new
+ * connection is copied as any new one is, not left bypassed or with a spent budget until the
+ * old entry times out. The old connection's last counts go first through the ring, so user
+ * space ends its record exactly, before any record of the new one. No room in the ring: the
+ * entry goes on as it was (the new connection counted into the old record), counted. */
+static __always_inline void flow_renew(const struct xdpi_flow_key *k, struct xdpi_flow_value *v,
+				       const struct xdpi_meta *m, __u8 dir, __u64 now,
+				       __u64 *stamp, struct xdpi_counters *cs)
+{
+	struct xdpi_event_hdr *h;
+	struct xdpi_flow_ended *rec;
+
+	h = bpf_ringbuf_reserve(&events_rb, sizeof(*h) + sizeof(*rec), 0);
+	if (!h) {
+		cnt_add(cs, XDPI_CNT_FLOW_RENEW_LOST, 1);
+		return;
+	}
+	__builtin_memset(h, 0, sizeof(*h));
+	h->type = XDPI_EVENT_FLOW_ENDED;
+	h->len = sizeof(*h) + sizeof(*rec);
+	h->cap_len = sizeof(*rec);
+	h->hook = XDPI_HOOK;
+	h->ts_ns = now;
+	rec = (void *)(h + 1);
+	rec->key = *k;
+	rec->val = *v;
+	bpf_ringbuf_submit(h, BPF_RB_NO_WAKEUP);
+	__builtin_memset(v, 0, sizeof(*v));
+	v->first_ns = clock_precise(now);
+	v->last_ns = v->first_ns;
+	v->steer = initial_steer(m);
+	v->initiator = flow_initiator(m, dir);
+	v->head_left[0] = cfg_head_pkts;
+	v->head_left[1] = cfg_head_pkts;
+	*stamp = v->first_ns;
+	cnt_add(cs, XDPI_CNT_FLOW_RENEWED, 1);
 }
 
 static __always_inline void flow_account(struct xdpi_flow_value *v, const struct xdpi_meta *m,

@@ -493,6 +493,9 @@ __noinline int xdpi_stage_flow(xdpi_ctx_t *ctx, struct xdpi_meta *m, __u64 now, 
 	v = flow_lookup_or_create(&k, m, out->dir, now, &out->stamp, cs);
 	if (!v)
 		return 1;
+	if (!out->stamp && m->proto == IPPROTO_TCP &&
+	    (m->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN && flow_closed(v))
+		flow_renew(&k, v, m, out->dir, now, &out->stamp, cs);
 	flow_account(v, m, out->dir, wire_len, now);
 	if (v->steer == XDPI_STEER_MSG && (m->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN)
 		bpf_map_delete_elem(&msg_hints, &k); /* a new connection: no old hints */

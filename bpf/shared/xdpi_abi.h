@@ -8,7 +8,7 @@
 #include <linux/types.h>
 #endif
 
-#define XDPI_ABI_VERSION 12
+#define XDPI_ABI_VERSION 13
 
 /* Limits and defaults (user space may override the defaults at load time). */
 #define XDPI_SNAPLEN_MAX 2048       /* largest bytes copied per packet into the ring buffer */
@@ -98,6 +98,9 @@ struct xdpi_msg_hint {
 enum xdpi_event_type {
 	XDPI_EVENT_PACKET = 1,
 	XDPI_EVENT_DROP = 2,   /* a sample of the packets the fast path dropped (rate-limited) */
+	XDPI_EVENT_FLOW_ENDED = 3, /* a closed TCP flow's entry taken over by a new connection on
+				    * its tuple: the old one's struct xdpi_flow_ended, ahead of any
+				    * record of the new one */
 };
 
 /* Why the fast path dropped a packet (the `reason` of a DROP record). */
@@ -164,6 +167,8 @@ enum xdpi_reason {
 	X(MALFORMED, "malformed")                                                              \
 	X(FLOW_NEW, "flow_new")                                                                \
 	X(FLOW_INSERT_FAIL, "flow_insert_failed")                                              \
+	X(FLOW_RENEWED, "flow_renewed")                                                        \
+	X(FLOW_RENEW_LOST, "flow_renew_lost")                                                  \
 	X(CAPTURED, "captured_pkts")                                                           \
 	X(CAPTURED_BYTES, "captured_bytes")                                                    \
 	X(CAPTURE_TRUNCATED, "captured_truncated")                                             \
@@ -265,6 +270,13 @@ struct xdpi_flow_value {
 			     * own (an answer's head); 2, it did, at rearm_base */
 	__u32 h2_next[2];   /* written by the kernel's frame walk only */
 	__u32 rearm_base[2];
+};
+
+/* A FLOW_ENDED record's payload: what the old connection's entry held when a SYN renewed it
+ * (its last counts; user space ends its record with them). */
+struct xdpi_flow_ended {
+	struct xdpi_flow_key key;
+	struct xdpi_flow_value val;
 };
 
 /* Remembers the ports of a fragmented datagram's first fragment for its later fragments. */

@@ -10,12 +10,12 @@
 #define XDPI_ABI_OFF(s, f, n) \
 	_Static_assert(__builtin_offsetof(struct s, f) == (n), "struct " #s "." #f ": moved (ABI)")
 
-_Static_assert(XDPI_ABI_VERSION == 12, "this layout is ABI version 12");
+_Static_assert(XDPI_ABI_VERSION == 13, "this layout is ABI version 13");
 XDPI_ABI_SIZE(xdpi_msg_hint, 20);
 XDPI_ABI_OFF(xdpi_msg_hint, seq, 0);
 XDPI_ABI_OFF(xdpi_msg_hint, mode, 8);
 XDPI_ABI_OFF(xdpi_msg_hint, budget, 12);
-XDPI_ABI_SIZE(xdpi_counters, 760);
+XDPI_ABI_SIZE(xdpi_counters, 776);
 XDPI_ABI_OFF(xdpi_counters, c, 0);
 XDPI_ABI_SIZE(xdpi_flow_key, 48);
 XDPI_ABI_OFF(xdpi_flow_key, addr_a, 0);
@@ -42,6 +42,9 @@ XDPI_ABI_OFF(xdpi_flow_value, h2_sync, 68);
 XDPI_ABI_OFF(xdpi_flow_value, rearmed, 70);
 XDPI_ABI_OFF(xdpi_flow_value, h2_next, 72);
 XDPI_ABI_OFF(xdpi_flow_value, rearm_base, 80);
+XDPI_ABI_SIZE(xdpi_flow_ended, 136);
+XDPI_ABI_OFF(xdpi_flow_ended, key, 0);
+XDPI_ABI_OFF(xdpi_flow_ended, val, 48);
 XDPI_ABI_SIZE(xdpi_frag_key, 40);
 XDPI_ABI_OFF(xdpi_frag_key, saddr, 0);
 XDPI_ABI_OFF(xdpi_frag_key, daddr, 16);

@@ -36,8 +36,14 @@ struct xdpi_rb_stats {
 	uint64_t bad_records; /* too short, or lengths that disagree: skipped */
 	uint64_t unknown_type;
 	uint64_t drop_records; /* samples of fast-path drops (become drop events) */
+	uint64_t flow_ended_records; /* renewed flows' old counts (end their records) */
 };
 struct xdpi_rb;
+/* One record as the ring holds it (SIZE bytes at DATA): checked, counted into ST, handed to FN
+ * as a packet, a drop sample or a renewed flow's old counts; a bad or unknown one is counted
+ * and skipped. Always 0 (the ring goes on). */
+int xdpi_rb_record(struct xdpi_rb_stats *st, xdpi_pkt_fn fn, void *ctx, const void *data,
+		   size_t size);
 struct xdpi_rb *xdpi_rb__new(int map_fd, xdpi_pkt_fn fn, void *ctx);
 /* Waits up to timeout_ms for data; returns records handled or -errno (-EINTR: a signal). */
 int xdpi_rb__poll(struct xdpi_rb *rb, int timeout_ms);

@@ -61,6 +61,7 @@
 	X(FLOW_ICMPV6, "flows_icmpv6")                                                         \
 	X(KERNEL_FLOWS_ENDED, "kernel_flows_ended")                                            \
 	X(KERNEL_FLOWS_MISSING, "kernel_flows_missing")                                        \
+	X(KERNEL_FLOWS_RENEWED, "kernel_flows_renewed")                                        \
 	X(KERNEL_SWEEP_ERRORS, "kernel_sweep_errors")                                          \
 	X(EVENTS_FLOW, "events_flow")                                                          \
 	X(EVENTS_STATS, "events_stats")                                                        \

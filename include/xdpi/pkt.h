@@ -44,6 +44,9 @@ struct xdpi_pkt {
 	uint32_t drop_rule;  /* the rule that dropped it */
 	bool plaintext;      /* not a packet: what a TLS library read or wrote (data: struct
 			      * xdpi_plain_hdr, then the bytes), for the flow of its socket */
+	bool flow_ended;     /* not a packet: a kernel flow's entry taken over by a new
+			      * connection on its tuple (data: struct xdpi_flow_ended, the old
+			      * connection's last counts) */
 };
 
 #endif /* XDPI_PKT_H */

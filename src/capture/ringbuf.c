@@ -17,21 +17,44 @@ struct xdpi_rb {
 	struct xdpi_rb_stats st;
 };
 
-static int on_record(void *ctx, void *data, size_t size)
+/* A renewed flow's old counts: handed on, in ring order, ahead of the new connection. */
+static int flow_ended(struct xdpi_rb_stats *st, xdpi_pkt_fn fn, void *ctx,
+		      const struct xdpi_event_hdr *h)
 {
-	struct xdpi_rb *rb = ctx;
+	struct xdpi_pkt pkt = { 0 };
+
+	if (h->cap_len != sizeof(struct xdpi_flow_ended)) {
+		st->bad_records++;
+		return 0;
+	}
+	st->flow_ended_records++;
+	pkt.data = (const uint8_t *)(h + 1);
+	pkt.cap_len = h->cap_len;
+	pkt.ts_ns = h->ts_ns;
+	pkt.kernel_seen = true;
+	pkt.hook = h->hook;
+	pkt.flow_ended = true;
+	fn(ctx, &pkt);
+	return 0;
+}
+
+int xdpi_rb_record(struct xdpi_rb_stats *st, xdpi_pkt_fn fn, void *ctx, const void *data,
+		   size_t size)
+{
 	const struct xdpi_event_hdr *h = data;
 	struct xdpi_pkt pkt = { 0 };
 
-	rb->st.records++;
-	rb->st.bytes += size;
+	st->records++;
+	st->bytes += size;
 	if (size < sizeof(*h) || h->len > size || h->len < sizeof(*h) ||
 	    (size_t)h->cap_len + sizeof(*h) > h->len) {
-		rb->st.bad_records++;
+		st->bad_records++;
 		return 0;
 	}
+	if (h->type == XDPI_EVENT_FLOW_ENDED)
+		return flow_ended(st, fn, ctx, h);
 	if (h->type != XDPI_EVENT_PACKET && h->type != XDPI_EVENT_DROP) {
-		rb->st.unknown_type++; /* a newer kernel side: skip what we do not know */
+		st->unknown_type++; /* a newer kernel side: skip what we do not know */
 		return 0;
 	}
 	pkt.data = (const uint8_t *)(h + 1);
@@ -45,7 +68,7 @@ static int on_record(void *ctx, void *data, size_t size)
 	pkt.hook = h->hook;
 	pkt.steer = h->steer;
 	if (h->type == XDPI_EVENT_DROP) {
-		rb->st.drop_records++;
+		st->drop_records++;
 		pkt.drop_reason = h->reason ? h->reason : XDPI_DROP_POLICY;
 		pkt.drop_rule = h->rule_id;
 		pkt.snippet = false; /* a sample's cut is not a steering cut */
@@ -54,8 +77,15 @@ static int on_record(void *ctx, void *data, size_t size)
 		if (h->reason == XDPI_CAP_MSG || h->reason == XDPI_CAP_SLICE)
 			pkt.payload_skip = h->payload_skip;
 	}
-	rb->fn(rb->ctx, &pkt);
+	fn(ctx, &pkt);
 	return 0;
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct xdpi_rb *rb = ctx;
+
+	return xdpi_rb_record(&rb->st, rb->fn, rb->ctx, data, size);
 }
 
 struct xdpi_rb *xdpi_rb__new(int map_fd, xdpi_pkt_fn fn, void *ctx)
@@ -114,6 +144,8 @@ static const struct xdpi_stat rows[] = {
 		      NULL, NULL),
 	XDPI_STAT_ROW("drop_records", struct xdpi_rb_stats, drop_records, XDPI_STAT_COUNTER, NULL,
 		      NULL, NULL),
+	XDPI_STAT_ROW("flow_ended_records", struct xdpi_rb_stats, flow_ended_records,
+		      XDPI_STAT_COUNTER, NULL, NULL, NULL),
 };
 
 static void *rb_open(const struct xdpi_source_cfg *c, char *err, size_t errlen)

@@ -684,6 +684,8 @@ static int plaintext_chunk(struct xdpi_engine *e, const struct xdpi_pkt *pkt)
 	return 0;
 }
 
+static int kflow_renewed(struct xdpi_engine *e, const struct xdpi_pkt *pkt);
+
 int xdpi_engine__packet(struct xdpi_engine *e, const struct xdpi_pkt *pkt)
 {
 	struct xdpi_decoded d;
@@ -696,6 +698,8 @@ int xdpi_engine__packet(struct xdpi_engine *e, const struct xdpi_pkt *pkt)
 		return drop_event(e, pkt);
 	if (pkt->plaintext)
 		return plaintext_chunk(e, pkt);
+	if (pkt->flow_ended)
+		return kflow_renewed(e, pkt);
 	e->cnt[XDPI_ECNT_PKTS]++;
 	e->cnt[XDPI_ECNT_BYTES] += pkt->orig_len;
 	if (pkt->snippet)
@@ -858,6 +862,52 @@ static void kflow_ahead(void *ctx, const struct xdpi_flow_key *k, int stage)
 	flow_table__prefetch(e->ft, k, stage);
 }
 
+/* A record of kernel counts for a flow user space has no table entry for: ends with them. */
+static struct xdpi_flow *kflow_standin(struct xdpi_flow *tmp, const struct xdpi_flow_key *k)
+{
+	memset(tmp, 0, sizeof(*tmp));
+	tmp->key = *k;
+	return tmp;
+}
+
+/* Ends the record of kernel flow K with V, its entry's last counts: F, its table flow, or a
+ * stand-in when user space never had one. */
+static void kflow_end(struct xdpi_engine *e, struct xdpi_flow *f, const struct xdpi_flow_key *k,
+		      const struct xdpi_flow_value *v, enum xdpi_flow_end why)
+{
+	struct xdpi_flow tmp;
+
+	if (!f)
+		f = kflow_standin(&tmp, k);
+	f->sweep_gen = e->sweep_gen;
+	kflow_merge(f, v);
+	if (f != &tmp) {
+		flow_table__end(e->ft, f, why);
+		return;
+	}
+	on_flow_end(e, f, why);
+	free(tmp.extra); /* a record without a table flow: its extra ends with it */
+}
+
+/* An active timeout: a record of what the flow did since its last, and the flow goes on
+ * (in the table from now, so the next record counts from this one). */
+static void kflow_cut(struct xdpi_engine *e, struct xdpi_flow *f, const struct xdpi_flow_key *k,
+		      const struct xdpi_flow_value *v)
+{
+	struct xdpi_flow tmp;
+	bool created;
+
+	if (!f)
+		f = flow_table__get(e->ft, k, v->first_ns, &created);
+	if (!f)
+		f = kflow_standin(&tmp, k);
+	f->sweep_gen = e->sweep_gen;
+	kflow_merge(f, v);
+	on_flow_end(e, f, XDPI_FLOW_END_ACTIVE);
+	if (f == &tmp)
+		free(tmp.extra);
+}
+
 static bool kflow_visit(void *ctx, const struct xdpi_flow_key *k, const struct xdpi_flow_value *v)
 {
 	struct xdpi_engine *e = ctx;
@@ -865,9 +915,7 @@ static bool kflow_visit(void *ctx, const struct xdpi_flow_key *k, const struct x
 	bool expired = e->finishing || v->last_ns + kflow_timeout(e, k, v) <= e->now;
 	bool cut = !expired && e->cfg.timeouts.active_ns &&
 		   (f ? f->record_start_ns : v->first_ns) + e->cfg.timeouts.active_ns <= e->now;
-	struct xdpi_flow tmp;
 
-	tmp.extra = NULL; /* freed at the end whether or not tmp served */
 	if (e->cfg.nworkers > 1 && xdpi_flow_worker(k, e->cfg.nworkers) != e->cfg.worker)
 		return false; /* another worker's flow */
 
@@ -880,34 +928,30 @@ static bool kflow_visit(void *ctx, const struct xdpi_flow_key *k, const struct x
 	     v->steer == XDPI_STEER_MSG) &&
 	    v->bytes[0] + v->bytes[1] >= e->cfg.bypass_bytes)
 		xdpi_engine__bypass_flow(e, f); /* a bulk transfer: nothing more worth copying */
-	if (!expired && !cut)
+	if (cut)
+		kflow_cut(e, f, k, v);
+	if (!expired)
 		return false;
-	if (!f) {
-		if (cut) {
-			bool created;
-
-			f = flow_table__get(e->ft, k, v->first_ns, &created);
-		}
-		if (!f) {
-			memset(&tmp, 0, sizeof(tmp));
-			tmp.key = *k;
-			f = &tmp;
-		}
-		f->sweep_gen = e->sweep_gen;
-	}
-	kflow_merge(f, v);
-	if (cut) {
-		on_flow_end(e, f, XDPI_FLOW_END_ACTIVE);
-		free(tmp.extra); /* a record without a table flow: its extra ends with it */
-		return false;
-	}
 	e->cnt[XDPI_ECNT_KERNEL_FLOWS_ENDED]++;
-	if (f == &tmp) {
-		on_flow_end(e, f, e->finishing ? XDPI_FLOW_END_SHUTDOWN : XDPI_FLOW_END_TIMEOUT);
-		free(tmp.extra);
-	} else
-		flow_table__end(e->ft, f, e->finishing ? XDPI_FLOW_END_SHUTDOWN : XDPI_FLOW_END_TIMEOUT);
+	kflow_end(e, f, k, v, e->finishing ? XDPI_FLOW_END_SHUTDOWN : XDPI_FLOW_END_TIMEOUT);
 	return true;
+}
+
+/* A kernel flow's entry taken over by a new connection on its tuple (a SYN after the old one
+ * closed): the old connection's record ends with the counts the entry held, ahead of any
+ * record of the new one (the ring keeps the order). */
+static int kflow_renewed(struct xdpi_engine *e, const struct xdpi_pkt *pkt)
+{
+	struct xdpi_flow_ended r;
+
+	if (pkt->cap_len != sizeof(r)) {
+		e->cnt[XDPI_ECNT_INVALID]++;
+		return -EINVAL;
+	}
+	memcpy(&r, pkt->data, sizeof(r));
+	e->cnt[XDPI_ECNT_KERNEL_FLOWS_RENEWED]++;
+	kflow_end(e, flow_table__lookup(e->ft, &r.key), &r.key, &r.val, XDPI_FLOW_END_REUSE);
+	return 0;
 }
 
 /* User-space flows whose kernel entry vanished (LRU eviction in the kernel map) end with what

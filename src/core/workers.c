@@ -245,6 +245,14 @@ static uint32_t owner(struct xdpi_workers *w, const struct xdpi_pkt *pkt)
 		xdpi_flow_key_from_sock(&h.sk, &k);
 		return xdpi_flow_worker(&k, w->n);
 	}
+	if (pkt->flow_ended) { /* the worker of the renewed flow */
+		struct xdpi_flow_ended r;
+
+		if (pkt->cap_len < sizeof(r))
+			return 0;
+		memcpy(&r, pkt->data, sizeof(r));
+		return xdpi_flow_worker(&r.key, w->n);
+	}
 	if (pkt->drop_reason || xdpi_decode(pkt, &d) || !d.family)
 		return 0; /* drop samples, non-IP and malformed: worker 0 counts them */
 	if (d.frag == XDPI_DFRAG_LATER) /* unknown: worker 0 counts it */

@@ -330,6 +330,71 @@ static void test_head_stops_after_n(struct fixture *f)
 	ASSERT_EQ(v.pkts[dir], 5, "all packets counted");
 }
 
+static void set_steer(struct fixture *f, const struct pkt_spec *s, uint8_t steer)
+{
+	struct xdpi_flow_value v;
+	int dir;
+	struct xdpi_flow_key k = flow_key_of(s, &dir);
+
+	if (!bpf_map_lookup_elem(bpf_map__fd(f->xdp->maps.flows), &k, &v)) {
+		v.steer = steer;
+		bpf_map_update_elem(bpf_map__fd(f->xdp->maps.flows), &k, &v, BPF_EXIST);
+	}
+}
+
+/* A SYN on a closed flow's tuple is a new connection: the entry starts over (steering and
+ * budget fresh, not the old one's bypass), the old counts to user space first. A SYN sent
+ * again, or one on a flow only half closed, changes nothing. */
+static void test_tcp_reuse_renews_a_closed_flow(struct fixture *f)
+{
+	struct pkt_spec syn = tcp4(0x02, NULL), synack = tcp4(0x12, NULL), data = tcp4(0x18, "x"),
+			fin = tcp4(0x11, NULL), fin_back;
+	struct xdpi_flow_ended old;
+	struct xdpi_flow_value v;
+	int dir;
+
+	synack.src = syn.dst, synack.dst = syn.src, synack.sport = 80, synack.dport = 40000;
+	fin_back = synack;
+	fin_back.tcp_flags = 0x11;
+	mark(f);
+	run(f, &syn, false);
+	run(f, &synack, false);
+	for (int i = 0; i < 4; i++)
+		run(f, &data, false);
+	run(f, &fin, false);
+	run(f, &syn, false);
+	ASSERT_EQ(delta(f, XDPI_CNT_FLOW_RENEWED), 0, "half closed: a SYN is not a new connection");
+	run(f, &fin_back, false);
+	set_steer(f, &syn, XDPI_STEER_BYPASS); /* as user space says when it has seen enough */
+	mark(f);
+	ASSERT_EQ(run(f, &syn, false), XDP_PASS, "the new SYN passes");
+	ASSERT_EQ(delta(f, XDPI_CNT_FLOW_RENEWED), 1, "renewed");
+	ASSERT_EQ(delta(f, XDPI_CNT_FLOW_NEW), 0, "the same entry");
+	ASSERT_EQ(f->nrecs, 2, "the old counts, then the SYN");
+	ASSERT_EQ(f->recs[0].h.type, XDPI_EVENT_FLOW_ENDED, "first: the old connection's end");
+	ASSERT_EQ(f->recs[0].h.cap_len, sizeof(old), "its length");
+	memcpy(&old, f->recs[0].data, sizeof(old));
+	lookup_flow(f, &syn, &v, &dir);
+	ASSERT_EQ(old.val.pkts[dir], 7, "old packets a->b (SYN, 4 data, FIN, the SYN half closed)");
+	ASSERT_EQ(old.val.pkts[!dir], 2, "old packets b->a");
+	ASSERT_EQ(old.val.steer, XDPI_STEER_BYPASS, "old steering");
+	ASSERT_EQ(memcmp(&old.key, &(struct xdpi_flow_key){ 0 }, sizeof(old.key)) != 0, 1, "its key");
+	ASSERT_EQ(f->recs[1].h.type, XDPI_EVENT_PACKET, "then the SYN");
+	ASSERT_EQ(f->recs[1].h.reason, XDPI_CAP_CTRL, "copied as a new flow's SYN");
+	ASSERT_EQ(v.pkts[dir], 1, "new packets a->b");
+	ASSERT_EQ(v.pkts[!dir], 0, "new packets b->a");
+	ASSERT_EQ(v.tcp_flags[dir], 0x02, "new flags");
+	ASSERT_EQ(v.steer, XDPI_STEER_HEAD, "steering as a new flow's");
+	ASSERT_EQ(v.head_left[dir], 2, "a fresh head budget");
+	ASSERT_EQ(v.first_ns, f->recs[1].h.ts_ns, "the new connection starts at its SYN");
+	mark(f);
+	run(f, &syn, false);
+	ASSERT_EQ(delta(f, XDPI_CNT_FLOW_RENEWED), 0, "a SYN sent again: the same connection");
+	run(f, &data, false);
+	ASSERT_EQ(f->nrecs, 2, "the new connection's data copied");
+	ASSERT_EQ(f->recs[1].h.reason, XDPI_CAP_HEAD, "in its head");
+}
+
 static void test_tc_egress_shares_the_flow(struct fixture *f)
 {
 	struct pkt_spec req = tcp4(0x18, "req"), resp = tcp4(0x18, "resp");
@@ -1614,6 +1679,7 @@ struct tcase {
 static const struct tcase cases[] = {
 	{ "tcp_syn_then_data_in_head", test_tcp_syn_then_data_in_head, { XDPI_STEER_HEAD, 0, 0, 0, false, false } },
 	{ "head_stops_after_n", test_head_stops_after_n, { XDPI_STEER_HEAD, 2, 0, 0, false, false } },
+	{ "tcp_reuse_renews_a_closed_flow", test_tcp_reuse_renews_a_closed_flow, { XDPI_STEER_HEAD, 2, 0, 0, false, false } },
 	{ "tc_egress_shares_the_flow", test_tc_egress_shares_the_flow, { XDPI_STEER_HEAD, 0, 0, 0, false, false } },
 	{ "udp_dns_and_ipv4_options", test_udp_dns_and_ipv4_options, { XDPI_STEER_HEAD, 0, 0, 0, false, false } },
 	{ "ipv6_ext_headers", test_ipv6_ext_headers, { XDPI_STEER_HEAD, 0, 0, 0, false, false } },

@@ -8,13 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
-#include "xdpi/engine.h"
-
-static int discard(void *ctx, const char *json, size_t len)
-{
-	(void)ctx, (void)json, (void)len;
-	return 0;
-}
+#include "fuzz_engine.h"
 
 /* Record I from 4 control bytes: flags, the copied length (2 bytes), a cut. */
 static void record(struct xdpi_engine *eng, const uint8_t *c, const uint8_t *bytes, size_t n,
@@ -45,13 +39,7 @@ static void record(struct xdpi_engine *eng, const uint8_t *c, const uint8_t *byt
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct xdpi_engine_cfg c = {
-		.max_flows = 8,
-		.timeouts = { .new_ns = 30000000000ull, .established_ns = 30000000000ull,
-			      .closed_ns = 1000000000ull },
-		.emit = discard,
-	};
-	struct xdpi_engine *eng = xdpi_engine__new(&c);
+	struct xdpi_engine *eng = fuzz_engine_new();
 	uint64_t ts = 1;
 
 	if (!eng)

@@ -185,6 +185,11 @@ static const struct xdpi_kernel_ops fake_ops = {
 	.msg_hint = fake_hint,
 };
 
+/* A client's packet of a kernel flow (what the fake kernel's entries are made from). */
+static const struct pkt_spec HTTP_GET = { .family = 4, .proto = 6, .src = "198.18.0.1",
+					  .dst = "198.18.0.2", .sport = 4000, .dport = 80,
+					  .tcp_flags = 0x18, .payload = "GET", .plen = 3 };
+
 static void add_kflow(struct fake_kernel *k, const struct pkt_spec *s, uint64_t last, uint64_t pkts)
 {
 	uint8_t buf[512];
@@ -212,8 +217,7 @@ static void test_engine_kernel_flows_end_with_kernel_counters(void **state)
 	struct fake_kernel k = { 0 };
 	struct xdpi_engine_cfg c = cfg(&e);
 	struct xdpi_engine *eng;
-	struct pkt_spec a = { .family = 4, .proto = 6, .src = "198.18.0.1", .dst = "198.18.0.2",
-			      .sport = 4000, .dport = 80, .tcp_flags = 0x18, .payload = "GET", .plen = 3 };
+	struct pkt_spec a = HTTP_GET;
 	struct pkt_spec b = a;
 	json_t *st;
 
@@ -245,6 +249,69 @@ static void test_engine_kernel_flows_end_with_kernel_counters(void **state)
 	events_free(&e);
 }
 
+static void feed_flow_ended(struct xdpi_engine *eng, const struct fake_kernel *k, int i, uint64_t ts)
+{
+	struct xdpi_flow_ended r = { .key = k->key[i], .val = k->val[i] };
+	struct xdpi_pkt p = { .data = (const uint8_t *)&r, .cap_len = sizeof(r), .ts_ns = ts,
+			      .kernel_seen = true, .flow_ended = true };
+
+	xdpi_engine__packet(eng, &p);
+}
+
+static const char *flow_reason(json_t *ev)
+{
+	return json_string_value(json_object_get(json_object_get(ev, "flow"), "reason"));
+}
+
+/* The kernel renewed a closed flow's entry for a new connection on its tuple: the old
+ * connection's record ends at once with the counts the kernel sent, the new one starts
+ * apart (its own record, from what the entry holds now); a flow user space never saw gets
+ * its record too. */
+static void test_engine_renewed_kernel_flow_ends_with_old_counts(void **state)
+{
+	struct events e = { 0 };
+	struct fake_kernel k = { 0 };
+	struct xdpi_engine_cfg c = cfg(&e);
+	struct xdpi_engine *eng;
+	struct pkt_spec a = HTTP_GET;
+	struct pkt_spec syn = a, b = a;
+
+	(void)state;
+	syn.tcp_flags = 0x02, syn.payload = NULL, syn.plen = 0;
+	b.sport = 4001;
+	add_kflow(&k, &a, 2 * S, 10); /* closed (FIN both ways) */
+	add_kflow(&k, &b, 2 * S, 4);
+	c.kops = &fake_ops;
+	c.kctx = &k;
+	eng = xdpi_engine__new(&c);
+	feed(eng, &a, 2 * S, true);
+	feed_flow_ended(eng, &k, 0, 3 * S);
+	assert_int_equal(e.n, 1);
+	assert_string_equal(flow_reason(e.ev[0]), "tcp_reuse");
+	assert_int_equal(flow_field(e.ev[0], "pkts_toserver"), 10);
+	assert_int_equal(flow_field(e.ev[0], "pkts_toclient"), 11);
+	memset(k.val[0].pkts, 0, sizeof(k.val[0].pkts) + sizeof(k.val[0].bytes));
+	k.val[0].pkts[k.val[0].initiator] = 1; /* the entry now: the new connection's SYN */
+	k.val[0].bytes[k.val[0].initiator] = 54;
+	k.val[0].tcp_flags[0] = k.val[0].tcp_flags[1] = 0;
+	k.val[0].tcp_flags[k.val[0].initiator] = 0x02;
+	k.val[0].first_ns = k.val[0].last_ns = 3 * S;
+	feed(eng, &syn, 3 * S, true);
+	feed_flow_ended(eng, &k, 1, 3 * S); /* never seen in user space */
+	assert_int_equal(e.n, 2);
+	assert_string_equal(flow_reason(e.ev[1]), "tcp_reuse");
+	assert_int_equal(flow_field(e.ev[1], "pkts_toserver"), 4);
+	assert_int_equal(xdpi_engine__counters(eng)[XDPI_ECNT_KERNEL_FLOWS_RENEWED], 2);
+	k.live[1] = false; /* its new connection's entry since gone (evicted) */
+	xdpi_engine__finish(eng);
+	assert_int_equal(e.n, 3); /* the new connection, apart */
+	assert_string_equal(flow_reason(e.ev[2]), "shutdown");
+	assert_int_equal(flow_field(e.ev[2], "pkts_toserver"), 1);
+	assert_int_equal(flow_field(e.ev[2], "pkts_toclient"), 0);
+	xdpi_engine__free(eng);
+	events_free(&e);
+}
+
 /* The slow path's verdicts reach the fast path: a block with its deadline on the fast path's
  * clock and the engine's rule; a bulk flow bypassed at the sweep, whose record then reports
  * what came after under flow.bypassed; an engine without a kernel says it cannot. */
@@ -254,8 +321,7 @@ static void test_engine_verdicts_reach_the_kernel(void **state)
 	struct fake_kernel k = { 0 };
 	struct xdpi_engine_cfg c = cfg(&e);
 	struct xdpi_engine *eng, *offline;
-	struct pkt_spec a = { .family = 4, .proto = 6, .src = "198.18.0.1", .dst = "198.18.0.2",
-			      .sport = 4000, .dport = 80, .tcp_flags = 0x18, .payload = "GET", .plen = 3 };
+	struct pkt_spec a = HTTP_GET;
 	const uint8_t src[16] = { 198, 18, 0, 9 };
 	json_t *flow;
 
@@ -511,6 +577,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_engine_counts_flows_in_user_space),
 		cmocka_unit_test(test_engine_kernel_flows_end_with_kernel_counters),
+		cmocka_unit_test(test_engine_renewed_kernel_flow_ends_with_old_counts),
 		cmocka_unit_test(test_engine_counts_malformed_by_reason),
 		cmocka_unit_test(test_engine_verdicts_reach_the_kernel),
 		cmocka_unit_test(test_engine_h2c_upgrade_hands_over_mid_segment),
