@@ -99,6 +99,8 @@ struct xdpi_afxdp_stats {
 struct xdpi_afxdp;
 /* One socket per queue bound to cfg->ifname and put into the XSKMAP. NULL with errno. */
 struct xdpi_afxdp *xdpi_afxdp__new(const struct xdpi_afxdp_cfg *cfg, xdpi_pkt_fn fn, void *ctx);
+/* AHEAD(ctx of the packets) before each batch of frames is handed on (see xdpi_source_cfg). */
+void xdpi_afxdp__set_ahead(struct xdpi_afxdp *a, void (*ahead)(void *ctx));
 /* Waits up to timeout_ms for frames, then hands every waiting frame to fn. Returns frames
  * handled or -errno (-EINTR: a signal). */
 int xdpi_afxdp__poll(struct xdpi_afxdp *a, int timeout_ms);
@@ -114,6 +116,10 @@ struct xdpi_source_cfg {
 	void *ctx;
 	int ringbuf_fd;                     /* ringbuf: the kernel's events_rb map */
 	const struct xdpi_afxdp_cfg *afxdp; /* afxdp */
+	/* afxdp: called when frames wait, before any is handed on. Tap mode drains the ring
+	 * there: a record in it (a renewed flow's old counts) was written before the frames
+	 * behind it were redirected, and must reach the engine first. */
+	void (*ahead)(void *ctx);
 	const char *path;                   /* pcap: the file */
 };
 

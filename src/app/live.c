@@ -190,12 +190,21 @@ fail:
 	return -1;
 }
 
-/* The ring buffer always (drop samples come through it in tap mode too); in tap mode the
- * AF_XDP sockets are the source polled. */
+/* Tap mode: the ring, ahead of each batch of AF_XDP frames (see xdpi_source_cfg.ahead). */
+static void ring_ahead(void *ctx)
+{
+	struct xdpi_live *l = ctx;
+
+	if (l->src[1])
+		l->src_ops[1]->drain(l->src[1]);
+}
+
+/* The ring buffer always (drop samples and renewed flows' old counts come through it in tap
+ * mode too); in tap mode the AF_XDP sockets are the source polled. */
 static int open_sources(struct xdpi_live *l)
 {
 	struct xdpi_source_cfg sc = {
-		.deliver = to_sink, .ctx = l,
+		.deliver = to_sink, .ctx = l, .ahead = ring_ahead,
 		.ringbuf_fd = xdpi_loader__map_fd(l->loader, XDPI_MAP_EVENTS_RB),
 		.afxdp = &l->c->xsk,
 	};

@@ -54,6 +54,7 @@ struct xdpi_afxdp {
 	uint32_t frames;    /* per queue */
 	bool zerocopy;
 	xdpi_pkt_fn fn;
+	void (*ahead)(void *ctx);
 	void *ctx;
 	struct pollfd *pfd;
 };
@@ -192,6 +193,11 @@ struct xdpi_afxdp *xdpi_afxdp__new(const struct xdpi_afxdp_cfg *c, xdpi_pkt_fn f
 	return a;
 }
 
+void xdpi_afxdp__set_ahead(struct xdpi_afxdp *a, void (*ahead)(void *ctx))
+{
+	a->ahead = ahead;
+}
+
 void xdpi_afxdp__free(struct xdpi_afxdp *a)
 {
 	if (!a)
@@ -216,6 +222,8 @@ static int queue_batch(struct xdpi_afxdp *a, struct xsk_queue *q, uint64_t now)
 		}
 		return 0;
 	}
+	if (a->ahead) /* the frames counted above are there: what the kernel wrote before them too */
+		a->ahead(a->ctx);
 	for (uint32_t i = 0; i < n; i++) {
 		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&q->rx, idx + i);
 		struct xdpi_pkt p = {
@@ -318,6 +326,8 @@ static void *afxdp_open(const struct xdpi_source_cfg *c, char *err, size_t errle
 {
 	struct xdpi_afxdp *a = xdpi_afxdp__new(c->afxdp, c->deliver, c->ctx);
 
+	if (a)
+		xdpi_afxdp__set_ahead(a, c->ahead);
 	if (!a)
 		snprintf(err, errlen, "AF_XDP sockets on %s (%u queues): %s", c->afxdp->ifname,
 			 c->afxdp->queues ? c->afxdp->queues : 1, strerror(errno));

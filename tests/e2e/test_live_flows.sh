@@ -39,12 +39,9 @@ cli curl -sf -o /dev/null -g "http://[$IP6_SRV]/"
 cli curl -sf -o /dev/null -H 'Transfer-Encoding: chunked' --data-binary @"$TMP/www/index.html" "http://$IP_SRV/echo"
 cli curl -sf -o /dev/null -k --tlsv1.2 --tls-max 1.2 --http1.1 --resolve lab.test:443:$IP_SRV https://lab.test/
 cli curl -sf -o /dev/null -k --tlsv1.3 --http2 --resolve lab.test:443:$IP_SRV https://lab.test/index.html
-# one client port twice, the server closing first (its TIME_WAIT takes the new SYN): two
-# connections on one tuple, the first bypassed in the kernel once its handshake was seen
-for i in 1 2; do
-	cli curl -sf -o /dev/null -k --local-port 40123 -H 'Connection: close' --tlsv1.2 --tls-max 1.2 \
-		--http1.1 --resolve reuse.lab.test:443:$IP_SRV https://reuse.lab.test/
-done
+# one client port twice, each connection reset at its end: two connections on one tuple, the
+# first bypassed in the kernel once its handshake was seen
+cli python3 "$(dirname "$0")/reuse_client.py" "$IP_SRV" reuse.lab.test 40123 2 | sed 's/^/  reuse: /'
 for i in 1 2 3 4; do cli dig +short +time=2 +tries=1 @$IP_SRV "host$i.lab.test" A >/dev/null; done
 cli dig +short +tcp +time=2 +tries=1 @$IP_SRV lab.test TXT >/dev/null
 cli ping -c 3 -i 0.2 -W 1 $IP_SRV >/dev/null
