@@ -9,6 +9,7 @@
 #include "xdpi/bytes.h"
 #include "l7.h"
 #include "xdpi/context.h"
+#include "xdpi/grow.h"
 
 #define PROBE_BUF 16384   /* bytes kept per direction while no dissector can decide */
 #define PROBE_CHUNKS 8    /* deliveries without a decision before giving up */
@@ -43,7 +44,7 @@ _Static_assert(offsetof(struct l7_flow, tcp) <= 56, "a UDP flow's application la
  * apart from the flow, as most flows are decided on their first bytes. */
 struct l7_probe {
 	uint8_t *buf[2];
-	uint32_t len[2];
+	uint32_t len[2], cap[2];
 };
 
 static size_t l7_flow_size(const struct xdpi_flow *f)
@@ -571,10 +572,11 @@ static void on_data(struct l7_call *call, const uint8_t *buf, size_t len, bool g
 	if (!l->probe && !(l->probe = calloc(1, sizeof(*l->probe))))
 		return;
 	p = l->probe;
-	if (!p->buf[d] && !(p->buf[d] = malloc(PROBE_BUF)))
-		return;
 	keep = len < PROBE_BUF - p->len[d] ? (uint32_t)len : PROBE_BUF - p->len[d];
-	memcpy(p->buf[d] + p->len[d], buf, keep);
+	if (keep && !xdpi_grow(&p->buf[d], &p->cap[d], p->len[d] + keep, PROBE_BUF))
+		return;
+	if (keep)
+		memcpy(p->buf[d] + p->len[d], buf, keep);
 	p->len[d] += keep;
 	l->pcut[d] = keep < len;
 	if (p->len[d] > len && detect(call, p->buf[d], p->len[d])) {

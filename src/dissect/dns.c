@@ -13,6 +13,7 @@
 #include "xdpi/dissect.h"
 #include "xdpi/eve.h"
 #include "xdpi/fmt.h"
+#include "xdpi/grow.h"
 
 #define DNS_HDR 12
 #define DNS_NAME_MAX 1280 /* 255 wire bytes, control bytes escaped as \\ooo */
@@ -24,7 +25,7 @@
  * {id, used, ts} records padded each to 16 bytes, a quarter of the state for nothing. */
 struct dns_state {
 	uint8_t *tcp_buf[2]; /* a message split across segments, per direction */
-	uint32_t tcp_len[2];
+	uint32_t tcp_len[2], tcp_cap[2];
 	uint64_t tx_id;
 	uint64_t pending_ts[DNS_PENDING];
 	uint16_t pending_id[DNS_PENDING];
@@ -782,9 +783,9 @@ static enum xdpi_dissect_status dns_tcp(struct xdpi_dissect_ctx *c, const uint8_
 		uint32_t have = st->tcp_len[d], need;
 		size_t take;
 
-		if (!st->tcp_buf[d] && !(st->tcp_buf[d] = calloc(1, DNS_TCP_BUF)))
-			return XDPI_DISSECT_MALFORMED;
 		need = have >= 2 ? 2u + xdpi_rd16(st->tcp_buf[d]) : 2u;
+		if (!xdpi_grow(&st->tcp_buf[d], &st->tcp_cap[d], need, DNS_TCP_BUF))
+			return XDPI_DISSECT_MALFORMED;
 		take = need - have < len ? need - have : len;
 		memcpy(st->tcp_buf[d] + have, buf, take);
 		st->tcp_len[d] += (uint32_t)take;

@@ -18,6 +18,7 @@
 #include "xdpi/appid.h"
 #include "xdpi/dissect.h"
 #include "xdpi/inspect_http.h"
+#include "xdpi/grow.h"
 
 #define PREFACE "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 #define PREFACE_LEN 24
@@ -71,6 +72,7 @@ struct h2_dir {
 	uint32_t fstream;
 	uint8_t *buf;         /* the current frame's payload (unless skipped) */
 	uint8_t *block;       /* a header block waiting for its CONTINUATIONs */
+	uint32_t buf_cap, block_cap;
 	uint32_t block_len, block_stream, block_on; /* for which stream; its frames' stream */
 	uint64_t block_cnt;   /* the frame that began the block */
 	bool block_push, block_end_stream, in_block;
@@ -592,12 +594,12 @@ static void block_done(struct xdpi_dissect_ctx *c, struct h2_dir *d)
 
 static void block_add(struct h2_dir *d, const uint8_t *p, size_t n)
 {
-	if (!n || (!d->block && !(d->block = malloc(BLOCK_MAX))))
-		return;
 	if (d->block_len + n > BLOCK_MAX) { /* a header list beyond what we keep */
 		d->degraded = true;
 		n = BLOCK_MAX - d->block_len;
 	}
+	if (!n || !xdpi_grow(&d->block, &d->block_cap, d->block_len + n, BLOCK_MAX))
+		return;
 	memcpy(d->block + d->block_len, p, n);
 	d->block_len += (uint32_t)n;
 }
@@ -813,7 +815,7 @@ static size_t frame_bytes(struct xdpi_dissect_ctx *c, struct h2_dir *d, const ui
 			/* too big to keep, or partly unseen: counted as it passes */
 			frame_data(c, d, p, take, false);
 		} else if (d->flen <= FRAME_BUF_MAX) {
-			if (!d->buf && !(d->buf = malloc(FRAME_BUF_MAX)))
+			if (!xdpi_grow(&d->buf, &d->buf_cap, d->flen, FRAME_BUF_MAX))
 				return len;
 			memcpy(d->buf + d->fgot, p, take);
 		}

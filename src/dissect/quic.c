@@ -11,6 +11,7 @@
 #include "xdpi/bytes.h"
 #include "xdpi/appid.h"
 #include "xdpi/dissect.h"
+#include "xdpi/grow.h"
 #include "lib/quic_keys.h"
 #include "lib/tls_hello.h"
 
@@ -20,6 +21,7 @@
 
 struct crypto_stream {
 	uint8_t *buf;
+	uint32_t cap;
 	uint32_t range[RANGES_MAX][2]; /* received [start, end), merged, sorted */
 	int nranges;
 	uint32_t next;                 /* where the next handshake message starts */
@@ -175,7 +177,7 @@ static void crypto_frame(struct xdpi_dissect_ctx *c, uint64_t off, const uint8_t
 	uint8_t dir = c->dir & 1;
 	struct crypto_stream *cs = &st->cs[dir];
 
-	if (!n || off + n > CRYPTO_MAX || (!cs->buf && !(cs->buf = malloc(CRYPTO_MAX))))
+	if (!n || !xdpi_grow(&cs->buf, &cs->cap, off + n, CRYPTO_MAX))
 		return;
 	if (dir == 0 && off == 0 && cs->next)
 		restart(c);
