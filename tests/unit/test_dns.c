@@ -113,6 +113,35 @@ static void test_dns_tcp_split_and_batched(void **state)
 	harness_free(h);
 }
 
+/* A message over TCP far larger than a first buffer (80 answers, 1,313 bytes) in pieces of 100
+ * bytes: the kept bytes grow with it and lose nothing. */
+static void test_dns_tcp_large_message_in_pieces(void **state)
+{
+	enum { N = 80, LEN = sizeof(query) + N * 16 };
+	uint8_t stream[2 + LEN];
+	struct harness *h = harness_new("dns", XDPI_L4_TCP);
+	json_t *answers;
+
+	(void)state;
+	stream[0] = LEN >> 8, stream[1] = LEN & 0xff;
+	memcpy(stream + 2, query, sizeof(query));
+	stream[2 + 2] = 0x81, stream[2 + 3] = 0x80; /* a response */
+	stream[2 + 6] = 0, stream[2 + 7] = N;     /* its answer count */
+	for (int i = 0; i < N; i++) {
+		uint8_t rr[16] = { 0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 198, 18, 1, (uint8_t)i };
+
+		memcpy(stream + 2 + sizeof(query) + i * 16, rr, 16);
+	}
+	for (size_t off = 0; off < sizeof(stream); off += 100)
+		dns()->parse(&h->ctx, stream + off, sizeof(stream) - off < 100 ? sizeof(stream) - off : 100);
+	assert_int_equal(h->n, 1);
+	answers = json_object_get(json_object_get(h->ev[0], "dns"), "answers");
+	assert_int_equal(json_array_size(answers), N);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(answers, N - 1), "rdata")),
+			    "198.18.1.79");
+	harness_free(h);
+}
+
 static void test_dns_probe_says_not_mine(void **state)
 {
 	static const char http[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
@@ -141,6 +170,7 @@ int main(void)
 		cmocka_unit_test(test_dns_rejects_label_loop),
 		cmocka_unit_test(test_dns_over_long_name_is_cut_and_counted),
 		cmocka_unit_test(test_dns_tcp_split_and_batched),
+		cmocka_unit_test(test_dns_tcp_large_message_in_pieces),
 		cmocka_unit_test(test_dns_probe_says_not_mine),
 	};
 
