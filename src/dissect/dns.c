@@ -23,9 +23,15 @@
 
 /* Queries awaiting answers as parallel arrays (ids, times, a bit each in use): an array of
  * {id, used, ts} records padded each to 16 bytes, a quarter of the state for nothing. */
+/* TCP only (apart, so a flow over UDP, the most of them, does not carry it): a message split
+ * across segments, per direction. */
+struct dns_tcp {
+	uint8_t *buf[2];
+	uint32_t len[2], cap[2];
+};
+
 struct dns_state {
-	uint8_t *tcp_buf[2]; /* a message split across segments, per direction */
-	uint32_t tcp_len[2], tcp_cap[2];
+	struct dns_tcp *tcp;
 	uint64_t tx_id;
 	uint64_t pending_ts[DNS_PENDING];
 	uint16_t pending_id[DNS_PENDING];
@@ -776,27 +782,29 @@ static enum xdpi_dissect_status dns_tcp(struct xdpi_dissect_ctx *c, const uint8_
 	struct dns_state *st = c->state;
 	enum xdpi_dissect_status rc = XDPI_DISSECT_OK;
 	uint8_t d = c->dir & 1;
+	struct dns_tcp *t = st->tcp;
 
+	if (!t && !(t = st->tcp = calloc(1, sizeof(*t))))
+		return XDPI_DISSECT_MALFORMED;
 	if (c->gap)
-		st->tcp_len[d] = 0; /* lost our place: resynchronise on what follows */
+		t->len[d] = 0; /* lost our place: resynchronise on what follows */
 	while (len) {
-		uint32_t have = st->tcp_len[d], need;
+		uint32_t have = t->len[d], need;
 		size_t take;
 
-		need = have >= 2 ? 2u + xdpi_rd16(st->tcp_buf[d]) : 2u;
-		if (!xdpi_grow(&st->tcp_buf[d], &st->tcp_cap[d], need, DNS_TCP_BUF))
+		need = have >= 2 ? 2u + xdpi_rd16(t->buf[d]) : 2u;
+		if (!xdpi_grow(&t->buf[d], &t->cap[d], need, DNS_TCP_BUF))
 			return XDPI_DISSECT_MALFORMED;
 		take = need - have < len ? need - have : len;
-		memcpy(st->tcp_buf[d] + have, buf, take);
-		st->tcp_len[d] += (uint32_t)take;
+		memcpy(t->buf[d] + have, buf, take);
+		t->len[d] += (uint32_t)take;
 		buf += take, len -= take;
-		if (st->tcp_len[d] == 2 && xdpi_rd16(st->tcp_buf[d]) == 0)
-			st->tcp_len[d] = 0; /* an empty message: skip */
-		else if (st->tcp_len[d] > 2 && st->tcp_len[d] == 2u + xdpi_rd16(st->tcp_buf[d])) {
-			if (dns_message(c, st, NULL, st->tcp_buf[d] + 2, st->tcp_len[d] - 2) !=
-			    XDPI_DISSECT_OK)
+		if (t->len[d] == 2 && xdpi_rd16(t->buf[d]) == 0)
+			t->len[d] = 0; /* an empty message: skip */
+		else if (t->len[d] > 2 && t->len[d] == 2u + xdpi_rd16(t->buf[d])) {
+			if (dns_message(c, st, NULL, t->buf[d] + 2, t->len[d] - 2) != XDPI_DISSECT_OK)
 				rc = XDPI_DISSECT_MALFORMED;
-			st->tcp_len[d] = 0;
+			t->len[d] = 0;
 		}
 	}
 	return rc;
@@ -837,9 +845,12 @@ static void dns_flow_end(struct xdpi_dissect_ctx *c)
 {
 	struct dns_state *st = c->state;
 
-	free(st->tcp_buf[0]);
-	free(st->tcp_buf[1]);
-	st->tcp_buf[0] = st->tcp_buf[1] = NULL;
+	if (st->tcp) {
+		free(st->tcp->buf[0]);
+		free(st->tcp->buf[1]);
+		free(st->tcp);
+		st->tcp = NULL;
+	}
 }
 
 const struct xdpi_dissector xdpi_dissector_dns = {
