@@ -431,6 +431,17 @@ static void record_end(struct xdpi_dissect_ctx *c)
 	}
 }
 
+/* The hellos and the certificate kept for the event and the server stage's inspection (3-4 KB
+ * a connection), freed as soon as both are done: a host keeps a bypassed connection's flow
+ * for as long as it lasts, not its handshake. */
+static void tls_release(struct tls_state *st)
+{
+	tls_raw_free(&st->ch);
+	tls_raw_free(&st->sh);
+	free(st->cert);
+	st->cert = NULL;
+}
+
 static enum xdpi_dissect_status tls_parse(struct xdpi_dissect_ctx *c, const uint8_t *buf, size_t len)
 {
 	struct tls_state *st = c->state;
@@ -482,6 +493,8 @@ static enum xdpi_dissect_status tls_parse(struct xdpi_dissect_ctx *c, const uint
 	    (st->have_cert || st->dir[1].encrypted))
 		tls_log(c);
 	c->done = st->logged; /* the rest is encrypted: nothing more to see */
+	if (st->logged && st->server_inspected)
+		tls_release(st); /* said and inspected: nothing reads them again */
 	return XDPI_DISSECT_OK;
 }
 
@@ -493,10 +506,7 @@ static void tls_flow_end(struct xdpi_dissect_ctx *c)
 	free(st->dir[0].hs);
 	free(st->dir[1].hs);
 	st->dir[0].hs = st->dir[1].hs = NULL;
-	tls_raw_free(&st->ch);
-	tls_raw_free(&st->sh);
-	free(st->cert);
-	st->cert = NULL;
+	tls_release(st);
 }
 
 const struct xdpi_dissector xdpi_dissector_tls = {
