@@ -643,6 +643,12 @@ void l7_packet(struct l7_engine *le, struct xdpi_flow *f, const struct xdpi_deco
 	if (!call.l || call.l->failed)
 		return;
 	call.cdir = dir == f->initiator ? 0 : 1;
+	if (d->proto == XDPI_IPPROTO_TCP && call.l->done) {
+		/* its dissector has nothing more to learn (TLS past its handshake): no stream to
+		 * put in order, nothing to hold for holes that may never fill */
+		xdpi_stream_free(&le->reasm, &call.l->tcp[call.cdir]);
+		return;
+	}
 	if (d->proto == XDPI_IPPROTO_UDP) {
 		on_data(&call, d->payload, d->payload_len, d->payload_len < d->payload_wire);
 		return;
