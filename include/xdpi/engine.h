@@ -111,7 +111,9 @@ struct xdpi_kernel_ops {
 	int (*block_addr)(void *kctx, uint8_t family, const uint8_t *addr, uint64_t expires_ns,
 			  uint32_t rule_id);
 	/* Stops steering flow K to user space; BEFORE gets its kernel value just before. */
-	int (*bypass_flow)(void *kctx, const struct xdpi_flow_key *k, struct xdpi_flow_value *before);
+	/* the connection that began by NOT_AFTER_NS only (xdpi_flow_set_steer) */
+	int (*bypass_flow)(void *kctx, const struct xdpi_flow_key *k, uint64_t not_after_ns,
+			   struct xdpi_flow_value *before);
 	/* What the engine wants of flow K's next bytes, per direction (XDPI_STEER_MSG flows).
 	 * 0 or -errno. NULL: not supported (offline). */
 	int (*msg_hint)(void *kctx, const struct xdpi_flow_key *k, const struct xdpi_msg_hint *h);

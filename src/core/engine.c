@@ -80,7 +80,10 @@ int xdpi_engine__bypass_flow(struct xdpi_engine *e, struct xdpi_flow *f)
 		e->cnt[XDPI_ECNT_BYPASS_FAILED]++;
 		return -ENOMEM;
 	}
-	err = k && k->bypass_flow ? k->bypass_flow(e->cfg.kctx, &f->key, &before) : -EOPNOTSUPP;
+	/* F's own connection: not one that took its tuple over since (the kernel renewed the
+	 * entry; F's record ends when the old counts arrive) */
+	err = k && k->bypass_flow ? k->bypass_flow(e->cfg.kctx, &f->key, f->first_ns, &before)
+				  : -EOPNOTSUPP;
 	if (err) {
 		e->cnt[XDPI_ECNT_BYPASS_FAILED]++;
 		return err;

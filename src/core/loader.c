@@ -701,11 +701,13 @@ static int block_addr(void *kctx, uint8_t family, const uint8_t *addr, uint64_t 
 	return err;
 }
 
-static int bypass_flow(void *kctx, const struct xdpi_flow_key *k, struct xdpi_flow_value *before)
+static int bypass_flow(void *kctx, const struct xdpi_flow_key *k, uint64_t not_after_ns,
+		       struct xdpi_flow_value *before)
 {
 	struct xdpi_loader *l = kctx;
 
-	return xdpi_flow_set_steer(bpf_map__fd(l->xdp->maps.flows), k, XDPI_STEER_BYPASS, before);
+	return xdpi_flow_set_steer(bpf_map__fd(l->xdp->maps.flows), k, XDPI_STEER_BYPASS,
+				   not_after_ns, before);
 }
 
 static int msg_hint(void *kctx, const struct xdpi_flow_key *k, const struct xdpi_msg_hint *h)

@@ -13,12 +13,14 @@
 /* The kernel updates counters in the same value meanwhile: the read-modify-write below can
  * lose the counts of packets that arrive in the few microseconds between its two calls. */
 int xdpi_flow_set_steer(int flows_fd, const struct xdpi_flow_key *k, uint8_t steer,
-			struct xdpi_flow_value *before)
+			uint64_t not_after_ns, struct xdpi_flow_value *before)
 {
 	struct xdpi_flow_value v;
 
 	if (bpf_map_lookup_elem(flows_fd, k, &v))
 		return -errno;
+	if (not_after_ns && v.first_ns > not_after_ns)
+		return -ESTALE; /* renewed for a new connection: the decision was not about it */
 	if (before)
 		*before = v;
 	if (v.steer == steer)

@@ -154,12 +154,15 @@ static int fake_block(void *kctx, uint8_t family, const uint8_t *addr, uint64_t 
 	return 0;
 }
 
-static int fake_bypass(void *kctx, const struct xdpi_flow_key *key, struct xdpi_flow_value *before)
+static int fake_bypass(void *kctx, const struct xdpi_flow_key *key, uint64_t not_after_ns,
+		       struct xdpi_flow_value *before)
 {
 	struct fake_kernel *k = kctx;
 
 	for (int i = 0; i < k->n; i++)
 		if (!memcmp(&k->key[i], key, sizeof(*key))) {
+			if (not_after_ns && k->val[i].first_ns > not_after_ns)
+				return -ESTALE;
 			*before = k->val[i];
 			k->val[i].steer = XDPI_STEER_BYPASS;
 			return 0;
@@ -308,6 +311,36 @@ static void test_engine_renewed_kernel_flow_ends_with_old_counts(void **state)
 	assert_string_equal(flow_reason(e.ev[2]), "shutdown");
 	assert_int_equal(flow_field(e.ev[2], "pkts_toserver"), 1);
 	assert_int_equal(flow_field(e.ev[2], "pkts_toclient"), 0);
+	xdpi_engine__free(eng);
+	events_free(&e);
+}
+
+/* A bulk flow's bypass, decided at the sweep, is refused by a kernel entry that a new
+ * connection on the tuple took over meanwhile (its first_ns later than the flow user space
+ * holds): the new connection stays steered, the decision counted as failed. */
+static void test_engine_bypass_spares_a_renewed_entry(void **state)
+{
+	struct events e = { 0 };
+	struct fake_kernel k = { 0 };
+	struct xdpi_engine_cfg c = cfg(&e);
+	struct xdpi_engine *eng;
+	struct pkt_spec a = HTTP_GET;
+
+	(void)state;
+	add_kflow(&k, &a, 50 * S, 10); /* 2100 bytes */
+	k.val[0].tcp_flags[0] = k.val[0].tcp_flags[1] = 0x18;
+	c.kops = &fake_ops;
+	c.kctx = &k;
+	c.bypass_bytes = 1000;
+	eng = xdpi_engine__new(&c);
+	feed(eng, &a, 2 * S, true); /* user space's flow: from 2 s */
+	k.val[0].first_ns = 3 * S;  /* the entry: a connection since 3 s */
+	xdpi_engine__tick(eng, 20 * S);
+	assert_int_equal(k.val[0].steer, XDPI_STEER_HEAD);
+	assert_int_equal(xdpi_engine__counters(eng)[XDPI_ECNT_BYPASS_FAILED], 1);
+	k.val[0].first_ns = 2 * S; /* its own connection: bypassed at the next sweep */
+	xdpi_engine__tick(eng, 21 * S);
+	assert_int_equal(k.val[0].steer, XDPI_STEER_BYPASS);
 	xdpi_engine__free(eng);
 	events_free(&e);
 }
@@ -578,6 +611,7 @@ int main(void)
 		cmocka_unit_test(test_engine_counts_flows_in_user_space),
 		cmocka_unit_test(test_engine_kernel_flows_end_with_kernel_counters),
 		cmocka_unit_test(test_engine_renewed_kernel_flow_ends_with_old_counts),
+		cmocka_unit_test(test_engine_bypass_spares_a_renewed_entry),
 		cmocka_unit_test(test_engine_counts_malformed_by_reason),
 		cmocka_unit_test(test_engine_verdicts_reach_the_kernel),
 		cmocka_unit_test(test_engine_h2c_upgrade_hands_over_mid_segment),
