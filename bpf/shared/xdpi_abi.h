@@ -279,6 +279,20 @@ struct xdpi_flow_ended {
 	struct xdpi_flow_value val;
 };
 
+/* The argument of the `flow_steer` program (BPF_PROG_TYPE_SYSCALL, run by user space through
+ * BPF_PROG_TEST_RUN): a flow's steering state set in the kernel in one step. A read and a
+ * write-back of the whole entry from user space lost what the kernel counted between the two,
+ * and could undo a renewal for a new connection that came between them. */
+struct xdpi_flow_steer_args {
+	struct xdpi_flow_key key;
+	__u64 not_after_ns;            /* 0, or: an entry whose connection began later is left
+					* alone (ret -ESTALE) */
+	struct xdpi_flow_value before; /* out: the entry just before */
+	__s32 ret;                     /* out: 0, -ENOENT (no such flow), -ESTALE */
+	__u8 steer;                    /* enum xdpi_steer */
+	__u8 pad[3];
+};
+
 /* Remembers the ports of a fragmented datagram's first fragment for its later fragments. */
 struct xdpi_frag_key {
 	__u32 saddr[4];

@@ -87,6 +87,10 @@ void xdpi_rule_stats_sum(const struct xdpi_rule_stats *per_cpu, size_t ncpu,
  * the flow's value just before. Returns 0, -ENOENT (no such flow), -ESTALE or -errno. */
 int xdpi_flow_set_steer(int flows_fd, const struct xdpi_flow_key *k, uint8_t steer,
 			uint64_t not_after_ns, struct xdpi_flow_value *before);
+/* The same in one step inside the kernel, through the XDP object's `flow_steer` program
+ * (PROG_FD): what the kernel counts meanwhile is not written over. */
+int xdpi_flow_steer_run(int prog_fd, const struct xdpi_flow_key *k, uint8_t steer,
+			uint64_t not_after_ns, struct xdpi_flow_value *before);
 /* The canonical key of the flow PROTO ("tcp", "udp") SRC ("ADDR:PORT", "[V6]:PORT") DST on
  * VLAN (0: untagged). Returns 0 or -EINVAL with what is wrong in ERR. */
 int xdpi_flow_key_parse(const char *proto, const char *src, const char *dst, uint16_t vlan,

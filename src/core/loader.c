@@ -706,8 +706,8 @@ static int bypass_flow(void *kctx, const struct xdpi_flow_key *k, uint64_t not_a
 {
 	struct xdpi_loader *l = kctx;
 
-	return xdpi_flow_set_steer(bpf_map__fd(l->xdp->maps.flows), k, XDPI_STEER_BYPASS,
-				   not_after_ns, before);
+	return xdpi_flow_steer_run(bpf_program__fd(l->xdp->progs.flow_steer), k,
+				   XDPI_STEER_BYPASS, not_after_ns, before);
 }
 
 static int msg_hint(void *kctx, const struct xdpi_flow_key *k, const struct xdpi_msg_hint *h)

@@ -11,7 +11,9 @@
 #include "xdpi/policy.h"
 
 /* The kernel updates counters in the same value meanwhile: the read-modify-write below can
- * lose the counts of packets that arrive in the few microseconds between its two calls. */
+ * lose the counts of packets that arrive in the few microseconds between its two calls. For
+ * `xdpi ctl bypass`, a process without the instance's programs; the engine's bypasses go
+ * through the kernel's own flow_steer program (xdpi_flow_steer_run), which cannot. */
 int xdpi_flow_set_steer(int flows_fd, const struct xdpi_flow_key *k, uint8_t steer,
 			uint64_t not_after_ns, struct xdpi_flow_value *before)
 {
@@ -27,6 +29,19 @@ int xdpi_flow_set_steer(int flows_fd, const struct xdpi_flow_key *k, uint8_t ste
 		return 0;
 	v.steer = steer;
 	return bpf_map_update_elem(flows_fd, k, &v, BPF_EXIST) ? -errno : 0;
+}
+
+int xdpi_flow_steer_run(int prog_fd, const struct xdpi_flow_key *k, uint8_t steer,
+			uint64_t not_after_ns, struct xdpi_flow_value *before)
+{
+	struct xdpi_flow_steer_args a = { .key = *k, .not_after_ns = not_after_ns, .steer = steer };
+	LIBBPF_OPTS(bpf_test_run_opts, o, .ctx_in = &a, .ctx_size_in = sizeof(a));
+
+	if (bpf_prog_test_run_opts(prog_fd, &o))
+		return -errno;
+	if (!a.ret && before)
+		*before = a.before;
+	return a.ret;
 }
 
 /* "ADDR:PORT" or "[V6ADDR]:PORT" into D's address A (16 bytes) and *PORT. */

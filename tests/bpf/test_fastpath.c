@@ -391,11 +391,27 @@ static void test_tcp_reuse_renews_a_closed_flow(struct fixture *f)
 		struct xdpi_flow_key k = flow_key_of(&syn, &dir);
 		int fd = bpf_map__fd(f->xdp->maps.flows);
 
+		int prog = bpf_program__fd(f->xdp->progs.flow_steer);
+		struct xdpi_flow_value before;
+
 		ASSERT_EQ(xdpi_flow_set_steer(fd, &k, XDPI_STEER_BYPASS, old.val.first_ns, NULL),
 			  -ESTALE, "a bypass for the old connection: refused");
+		ASSERT_EQ(xdpi_flow_steer_run(prog, &k, XDPI_STEER_BYPASS, old.val.first_ns, NULL),
+			  -ESTALE, "... by the kernel's flow_steer too");
 		lookup_flow(f, &syn, &v, &dir);
 		ASSERT_EQ(v.steer, XDPI_STEER_HEAD, "the new connection still steered");
 		ASSERT_EQ(v.pkts[dir], 1, "and its count untouched");
+		ASSERT_EQ(xdpi_flow_steer_run(prog, &k, XDPI_STEER_BYPASS, v.first_ns, &before), 0,
+			  "a bypass for the new connection: made in the kernel");
+		ASSERT_EQ(before.pkts[dir], 1, "what it counted before");
+		ASSERT_EQ(before.steer, XDPI_STEER_HEAD, "and its steering before");
+		lookup_flow(f, &syn, &v, &dir);
+		ASSERT_EQ(v.steer, XDPI_STEER_BYPASS, "bypassed");
+		ASSERT_EQ(v.first_ns, before.first_ns, "the same connection");
+		k.port_a ^= 1;
+		ASSERT_EQ(xdpi_flow_steer_run(prog, &k, XDPI_STEER_BYPASS, 0, NULL), -ENOENT,
+			  "no such flow");
+		set_steer(f, &syn, XDPI_STEER_HEAD);
 	}
 	mark(f);
 	run(f, &syn, false);
