@@ -501,6 +501,8 @@ __noinline int xdpi_stage_flow(xdpi_ctx_t *ctx, struct xdpi_meta *m, __u64 now, 
 		bpf_map_delete_elem(&msg_hints, &k); /* a new connection: no old hints */
 	if (v->steer == XDPI_STEER_MSG && m->payload_len)
 		h = bpf_map_lookup_elem(&msg_hints, &k);
+	if (h && h->not_after_ns && v->first_ns > h->not_after_ns)
+		h = NULL; /* about the connection before this one on the tuple */
 	if (h && h->budget[!(out->dir & 1)])
 		rearm_other(v, out->dir);
 	cap = steer_decide(v, m, out->dir, frame_len, h, cs);

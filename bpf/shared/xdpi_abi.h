@@ -85,6 +85,9 @@ enum xdpi_msg_mode {
 /* Value of the msg_hints map (key: the flow's xdpi_flow_key), written by user space only, so
  * the kernel's counters in the flow map are never rewritten from user space. */
 struct xdpi_msg_hint {
+	__u64 not_after_ns; /* the connection it is about began by then (0: any): an entry a new
+			     * connection on the tuple took over later ignores it, a hint that
+			     * landed after that connection's SYN */
 	__u32 seq[2];    /* per direction (0: a->b): XDPI_MSG_SEQ's next interesting byte */
 	__u8 mode[2];    /* enum xdpi_msg_mode, per direction */
 	__u8 pad[2];

@@ -11,10 +11,11 @@
 	_Static_assert(__builtin_offsetof(struct s, f) == (n), "struct " #s "." #f ": moved (ABI)")
 
 _Static_assert(XDPI_ABI_VERSION == 13, "this layout is ABI version 13");
-XDPI_ABI_SIZE(xdpi_msg_hint, 20);
-XDPI_ABI_OFF(xdpi_msg_hint, seq, 0);
-XDPI_ABI_OFF(xdpi_msg_hint, mode, 8);
-XDPI_ABI_OFF(xdpi_msg_hint, budget, 12);
+XDPI_ABI_SIZE(xdpi_msg_hint, 32);
+XDPI_ABI_OFF(xdpi_msg_hint, not_after_ns, 0);
+XDPI_ABI_OFF(xdpi_msg_hint, seq, 8);
+XDPI_ABI_OFF(xdpi_msg_hint, mode, 16);
+XDPI_ABI_OFF(xdpi_msg_hint, budget, 20);
 XDPI_ABI_SIZE(xdpi_counters, 776);
 XDPI_ABI_OFF(xdpi_counters, c, 0);
 XDPI_ABI_SIZE(xdpi_flow_key, 48);

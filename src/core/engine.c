@@ -301,6 +301,7 @@ static void on_steer(void *ctx, struct xdpi_flow *f, uint8_t cdir, uint8_t mode,
 	h.budget[kdir] = mode == XDPI_MSG_SEQ ? budget : 0;
 	if (!memcmp(&h, &f->extra->hint, sizeof(h)))
 		return;
+	h.not_after_ns = f->first_ns; /* this connection's: not one that takes the tuple over */
 	if (k->msg_hint(e->cfg.kctx, &f->key, &h)) {
 		e->cnt[XDPI_ECNT_MSG_HINT_FAILED]++; /* the kernel goes on copying: nothing lost */
 		return;

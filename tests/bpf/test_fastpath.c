@@ -1061,6 +1061,35 @@ static void test_msg_h2_out_of_step(struct fixture *f)
 	ASSERT_EQ(v.h2_next[dir], MSG_SEQ0 + 2100 + 519 + 609, "  at the next header");
 }
 
+/* A hint is about the connection that began by its not_after_ns: one landing after a new
+ * connection took the tuple over (a SKIP for the old one, say) is ignored, and the new one is
+ * copied as an unhinted stream; the same hint about the new one applies. */
+static void test_msg_stale_hint_ignored(struct fixture *f)
+{
+	struct pkt_spec syn = tcp4(0x02, NULL), d = tcp4(0x18, "GET / HTTP/1.1\r\n\r\n");
+	struct xdpi_msg_hint h = { 0 };
+	struct xdpi_flow_value v;
+	struct xdpi_flow_key k;
+	int dir;
+
+	run(f, &syn, false);
+	lookup_flow(f, &syn, &v, &dir);
+	k = flow_key_of(&syn, &dir);
+	h.mode[dir] = XDPI_MSG_SKIP;
+	h.not_after_ns = v.first_ns - 1; /* about a connection before this one */
+	bpf_map_update_elem(bpf_map__fd(f->xdp->maps.msg_hints), &k, &h, BPF_ANY);
+	mark(f);
+	run(f, &d, false);
+	ASSERT_EQ(f->nrecs, 1, "a stale SKIP: copied all the same");
+	ASSERT_EQ(delta(f, XDPI_CNT_MSG_UNHINTED), 1, "as unhinted");
+	h.not_after_ns = v.first_ns; /* about this one */
+	bpf_map_update_elem(bpf_map__fd(f->xdp->maps.msg_hints), &k, &h, BPF_ANY);
+	mark(f);
+	run(f, &d, false);
+	ASSERT_EQ(f->nrecs, 0, "its own SKIP applies");
+	ASSERT_EQ(delta(f, XDPI_CNT_MSG_SKIPPED_PKTS), 1, "counted as skipped");
+}
+
 /* SKIP: no more payload, but the flow's end is still copied; COPY: every datagram. */
 static void test_msg_skip_and_copy_modes(struct fixture *f)
 {
@@ -1743,6 +1772,7 @@ static const struct tcase cases[] = {
 	{ "msg_retransmission_and_reordering", test_msg_retransmission_and_reordering, { XDPI_STEER_MSG, 2, 0, 0, false, false } },
 	{ "msg_gso_super_packet", test_msg_gso_super_packet, { XDPI_STEER_MSG, 2, 0, 0, false, false } },
 	{ "msg_copy_whole_super_packet", test_msg_copy_whole_super_packet, { XDPI_STEER_MSG, 2, 0, 0, false, false } },
+	{ "msg_stale_hint_ignored", test_msg_stale_hint_ignored, { XDPI_STEER_MSG, 2, 0, 0, false, false } },
 	{ "msg_skip_and_copy_modes", test_msg_skip_and_copy_modes, { XDPI_STEER_MSG, 2, 0, 0, false, false } },
 	{ "msg_head_budget", test_msg_head_budget, { XDPI_STEER_MSG, 2, 0, 0, false, false } },
 	{ "msg_h2_walk", test_msg_h2_walk, { XDPI_STEER_MSG, 2, 0, 0, false, false } },

@@ -583,6 +583,7 @@ static void test_engine_unknown_datagrams_stop_being_copied(void **state)
 	assert_int_equal(k.hints, 2);
 	assert_int_equal(k.hint.mode[0], XDPI_MSG_SKIP);
 	assert_int_equal(k.hint.mode[1], XDPI_MSG_SKIP);
+	assert_int_equal(k.hint.not_after_ns, 1 * S); /* about the connection from 1 s */
 	xdpi_engine__finish(eng);
 	assert_string_equal(json_string_value(json_object_get(e.ev[e.n - 1], "app_proto")), "failed");
 	xdpi_engine__free(eng);
