@@ -101,11 +101,22 @@ static __always_inline __u8 initial_steer(const struct xdpi_meta *m)
 	return s ? *s : cfg_default_steer;
 }
 
-/* The side that opened the flow: the sender of its first packet, unless that packet is a
- * SYN-ACK (we joined after the SYN), in which case the other side. */
+/* The side that opened the flow, as user space guesses it (xdpi_flow_guess_initiator): a
+ * SYN's sender, a SYN-ACK's receiver; joined mid-flow (a host where xdpi starts among
+ * connections already open), the side on a well-known port is the server; else the sender
+ * of the first packet seen. The sender alone named the server the client of every download
+ * already running, and a capture read through the kernel disagreed with its offline read. */
 static __always_inline __u8 flow_initiator(const struct xdpi_meta *m, __u8 dir)
 {
+	__u16 sport = bpf_ntohs(m->sport), dport = bpf_ntohs(m->dport);
+
+	if (m->proto == IPPROTO_TCP && (m->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN)
+		return dir;
 	if (m->proto == IPPROTO_TCP && (m->tcp_flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK))
+		return !dir;
+	if (dport < 1024 && sport >= 1024)
+		return dir;
+	if (sport < 1024 && dport >= 1024)
 		return !dir;
 	return dir;
 }

@@ -421,6 +421,30 @@ static void test_tcp_reuse_renews_a_closed_flow(struct fixture *f)
 	ASSERT_EQ(f->recs[1].h.reason, XDPI_CAP_HEAD, "in its head");
 }
 
+/* Joined mid-flow (no SYN first), the side on a well-known port is the server, as user space
+ * guesses it: a download already running is the client's, not the server's, though the
+ * server's packet came first; a SYN-ACK first names its receiver. */
+static void test_initiator_guessed_mid_flow(struct fixture *f)
+{
+	struct pkt_spec resp = tcp4(0x18, "HTTP/1.1 200 OK\r\n"), synack = tcp4(0x12, NULL);
+	struct pkt_spec dns = { .family = 4, .proto = 17, .src = "198.18.0.2", .dst = "198.18.0.1",
+				.sport = 53, .dport = 41000, .payload = "answer", .plen = 6 };
+	struct xdpi_flow_value v;
+	int dir;
+
+	resp.src = "198.18.0.2", resp.dst = "198.18.0.1", resp.sport = 80, resp.dport = 40000;
+	run(f, &resp, false);
+	lookup_flow(f, &resp, &v, &dir);
+	ASSERT_EQ(v.initiator, !dir, "a server's packet first: the other side opened the flow");
+	run(f, &dns, false);
+	lookup_flow(f, &dns, &v, &dir);
+	ASSERT_EQ(v.initiator, !dir, "a DNS answer first: the asker opened it");
+	synack.src = "198.18.0.2", synack.dst = "198.18.0.1", synack.sport = 8080, synack.dport = 80;
+	run(f, &synack, false);
+	lookup_flow(f, &synack, &v, &dir);
+	ASSERT_EQ(v.initiator, !dir, "a SYN-ACK first: its receiver, whatever the ports");
+}
+
 static void test_tc_egress_shares_the_flow(struct fixture *f)
 {
 	struct pkt_spec req = tcp4(0x18, "req"), resp = tcp4(0x18, "resp");
@@ -1763,6 +1787,7 @@ static const struct tcase cases[] = {
 	{ "tcp_syn_then_data_in_head", test_tcp_syn_then_data_in_head, { XDPI_STEER_HEAD, 0, 0, 0, false, false } },
 	{ "head_stops_after_n", test_head_stops_after_n, { XDPI_STEER_HEAD, 2, 0, 0, false, false } },
 	{ "tcp_reuse_renews_a_closed_flow", test_tcp_reuse_renews_a_closed_flow, { XDPI_STEER_HEAD, 2, 0, 0, false, false } },
+	{ "initiator_guessed_mid_flow", test_initiator_guessed_mid_flow, { XDPI_STEER_HEAD, 0, 0, 0, false, false } },
 	{ "tc_egress_shares_the_flow", test_tc_egress_shares_the_flow, { XDPI_STEER_HEAD, 0, 0, 0, false, false } },
 	{ "udp_dns_and_ipv4_options", test_udp_dns_and_ipv4_options, { XDPI_STEER_HEAD, 0, 0, 0, false, false } },
 	{ "ipv6_ext_headers", test_ipv6_ext_headers, { XDPI_STEER_HEAD, 0, 0, 0, false, false } },
