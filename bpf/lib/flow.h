@@ -9,6 +9,7 @@
 #include "lib/consts.h"
 #include "lib/verdict.h"
 #include "lib/clock.h"
+#include "shared/xdpi_initiator.h"
 
 /* <0, 0, >0 as (addr, port) of the source sorts before, with, after the destination's. */
 static __always_inline int endpoint_cmp(const struct xdpi_meta *m)
@@ -101,24 +102,13 @@ static __always_inline __u8 initial_steer(const struct xdpi_meta *m)
 	return s ? *s : cfg_default_steer;
 }
 
-/* The side that opened the flow, as user space guesses it (xdpi_flow_guess_initiator): a
- * SYN's sender, a SYN-ACK's receiver; joined mid-flow (a host where xdpi starts among
- * connections already open), the side on a well-known port is the server; else the sender
- * of the first packet seen. The sender alone named the server the client of every download
- * already running, and a capture read through the kernel disagreed with its offline read. */
+/* The side that opened the flow, as user space guesses it (bpf/shared/xdpi_initiator.h). The
+ * first packet's sender alone named the server the client of every download already running
+ * when xdpi started, and a capture read through the kernel disagreed with its offline read. */
 static __always_inline __u8 flow_initiator(const struct xdpi_meta *m, __u8 dir)
 {
-	__u16 sport = bpf_ntohs(m->sport), dport = bpf_ntohs(m->dport);
-
-	if (m->proto == IPPROTO_TCP && (m->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN)
-		return dir;
-	if (m->proto == IPPROTO_TCP && (m->tcp_flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK))
-		return !dir;
-	if (dport < 1024 && sport >= 1024)
-		return dir;
-	if (sport < 1024 && dport >= 1024)
-		return !dir;
-	return dir;
+	return xdpi_guess_initiator(m->proto, m->tcp_flags, bpf_ntohs(m->sport),
+				    bpf_ntohs(m->dport), dir);
 }
 
 /* A new flow's entry (apart from the lookup, so that a found flow pays nothing for it).

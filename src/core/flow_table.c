@@ -6,6 +6,7 @@
 #include <string.h>
 #include "xdpi/bytes.h"
 #include "xdpi/flow.h"
+#include "shared/xdpi_initiator.h"
 
 #define TCP_FIN 0x01
 #define TCP_SYN 0x02
@@ -184,18 +185,8 @@ uint8_t xdpi_flow_guess_initiator(const struct xdpi_flow_key *k, uint8_t dir, ui
 				  uint8_t tcp_flags)
 {
 	uint16_t pa = __builtin_bswap16(k->port_a), pb = __builtin_bswap16(k->port_b);
-	uint16_t sport = dir ? pb : pa, dport = dir ? pa : pb;
 
-	if (proto == XDPI_IPPROTO_TCP && (tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN)
-		return dir;
-	if (proto == XDPI_IPPROTO_TCP && (tcp_flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK))
-		return !dir;
-	/* joined mid-flow: the side on a well-known port is most likely the server */
-	if (dport < 1024 && sport >= 1024)
-		return dir;
-	if (sport < 1024 && dport >= 1024)
-		return !dir;
-	return dir;
+	return xdpi_guess_initiator(proto, tcp_flags, dir ? pb : pa, dir ? pa : pb, dir);
 }
 
 enum xdpi_tcp_state xdpi_tcp_next_state(const struct xdpi_flow *f, uint8_t dir, uint8_t flags)
