@@ -9,7 +9,7 @@
 #include "lib/consts.h"
 #include "lib/verdict.h"
 #include "lib/clock.h"
-#include "shared/xdpi_initiator.h"
+#include "shared/xdpi_flow_rules.h"
 
 /* <0, 0, >0 as (addr, port) of the source sorts before, with, after the destination's. */
 static __always_inline int endpoint_cmp(const struct xdpi_meta *m)
@@ -102,7 +102,7 @@ static __always_inline __u8 initial_steer(const struct xdpi_meta *m)
 	return s ? *s : cfg_default_steer;
 }
 
-/* The side that opened the flow, as user space guesses it (bpf/shared/xdpi_initiator.h). The
+/* The side that opened the flow, as user space guesses it (bpf/shared/xdpi_flow_rules.h). The
  * first packet's sender alone named the server the client of every download already running
  * when xdpi started, and a capture read through the kernel disagreed with its offline read. */
 static __always_inline __u8 flow_initiator(const struct xdpi_meta *m, __u8 dir)
@@ -152,13 +152,6 @@ static __always_inline struct xdpi_flow_value *flow_lookup_or_create(const struc
 	if (v)
 		return v;
 	return flow_create(k, m, dir, now, stamp, cs);
-}
-
-/* Closed as user space's flow table says (a RST, or a FIN each way). */
-static __always_inline int flow_closed(const struct xdpi_flow_value *v)
-{
-	return ((v->tcp_flags[0] | v->tcp_flags[1]) & TCP_RST) ||
-	       ((v->tcp_flags[0] & TCP_FIN) && (v->tcp_flags[1] & TCP_FIN));
 }
 
 /* A SYN without ACK on a closed TCP flow opens a new connection on its tuple (the rule of

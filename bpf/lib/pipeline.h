@@ -494,7 +494,8 @@ __noinline int xdpi_stage_flow(xdpi_ctx_t *ctx, struct xdpi_meta *m, __u64 now, 
 	if (!v)
 		return 1;
 	if (!out->stamp && m->proto == IPPROTO_TCP &&
-	    (m->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN && flow_closed(v))
+	    (m->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN &&
+	    xdpi_flow_closed(v->tcp_flags[0], v->tcp_flags[1]))
 		flow_renew(&k, v, m, out->dir, now, &out->stamp, cs);
 	flow_account(v, m, out->dir, wire_len, now);
 	if (v->steer == XDPI_STEER_MSG && (m->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN)

@@ -81,14 +81,14 @@ void xdpi_rule_stats_sum(const struct xdpi_rule_stats *per_cpu, size_t ncpu,
 			 struct xdpi_rule_stats *out);
 
 /* Sets the steering state (enum xdpi_steer) of the flow K in the kernel's flow map: BYPASS
- * stops its copies to user space while the kernel keeps counting it. With NOT_AFTER_NS (0:
- * any), only the connection that began by then: an entry a new connection on the tuple has
- * taken over since (its first_ns later) is left alone, -ESTALE. BEFORE (may be NULL) receives
- * the flow's value just before. Returns 0, -ENOENT (no such flow), -ESTALE or -errno. */
+ * stops its copies to user space while the kernel keeps counting it. BEFORE (may be NULL)
+ * receives the flow's value just before. Returns 0, -ENOENT (no such flow) or -errno. */
 int xdpi_flow_set_steer(int flows_fd, const struct xdpi_flow_key *k, uint8_t steer,
-			uint64_t not_after_ns, struct xdpi_flow_value *before);
+			struct xdpi_flow_value *before);
 /* The same in one step inside the kernel, through the XDP object's `flow_steer` program
- * (PROG_FD): what the kernel counts meanwhile is not written over. */
+ * (PROG_FD): what the kernel counts meanwhile is not written over. With NOT_AFTER_NS (0: any),
+ * only the connection that began by then: an entry a new connection on the tuple has taken
+ * over since (its first_ns later) is left alone, -ESTALE. */
 int xdpi_flow_steer_run(int prog_fd, const struct xdpi_flow_key *k, uint8_t steer,
 			uint64_t not_after_ns, struct xdpi_flow_value *before);
 /* The canonical key of the flow PROTO ("tcp", "udp") SRC ("ADDR:PORT", "[V6]:PORT") DST on

@@ -461,7 +461,7 @@ static int cmd_bypass(struct ctl *c, int argc, char **argv)
 		fprintf(stderr, "xdpi ctl bypass: %s\n", err);
 		return EXIT_USAGE;
 	}
-	rc = xdpi_flow_set_steer(c->flows, &k, XDPI_STEER_BYPASS, 0, NULL);
+	rc = xdpi_flow_set_steer(c->flows, &k, XDPI_STEER_BYPASS, NULL);
 	if (rc) {
 		fprintf(stderr, "xdpi ctl bypass: %s\n", rc == -ENOENT ?
 			"no such flow in the kernel's flow map" : strerror(-rc));

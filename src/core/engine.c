@@ -17,6 +17,7 @@
 #include "xdpi/log.h"
 #include "l7.h"
 #include "xdpi/appid.h"
+#include "shared/xdpi_flow_rules.h"
 
 #define FRAG_CACHE_SIZE 4096 /* direct-mapped: a collision only loses an attribution */
 #define TCP_SYN 0x02
@@ -789,19 +790,12 @@ int xdpi_engine__packet(struct xdpi_engine *e, const struct xdpi_pkt *pkt)
 
 /* ---- kernel-backed flows ---- */
 
-static bool kflow_closed(const struct xdpi_flow_value *v)
-{
-	uint32_t fl = v->tcp_flags[0] | v->tcp_flags[1];
-
-	return (fl & TCP_RST) || ((v->tcp_flags[0] & TCP_FIN) && (v->tcp_flags[1] & TCP_FIN));
-}
-
 static uint64_t kflow_timeout(const struct xdpi_engine *e, const struct xdpi_flow_key *k,
 			      const struct xdpi_flow_value *v)
 {
 	const struct xdpi_flow_timeouts *t = &e->cfg.timeouts;
 
-	if (k->proto == XDPI_IPPROTO_TCP && kflow_closed(v))
+	if (k->proto == XDPI_IPPROTO_TCP && xdpi_flow_closed(v->tcp_flags[0], v->tcp_flags[1]))
 		return t->closed_ns;
 	return v->pkts[0] && v->pkts[1] ? t->established_ns : t->new_ns;
 }

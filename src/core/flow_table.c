@@ -6,7 +6,7 @@
 #include <string.h>
 #include "xdpi/bytes.h"
 #include "xdpi/flow.h"
-#include "shared/xdpi_initiator.h"
+#include "shared/xdpi_flow_rules.h"
 
 #define TCP_FIN 0x01
 #define TCP_SYN 0x02

@@ -15,14 +15,12 @@
  * `xdpi ctl bypass`, a process without the instance's programs; the engine's bypasses go
  * through the kernel's own flow_steer program (xdpi_flow_steer_run), which cannot. */
 int xdpi_flow_set_steer(int flows_fd, const struct xdpi_flow_key *k, uint8_t steer,
-			uint64_t not_after_ns, struct xdpi_flow_value *before)
+			struct xdpi_flow_value *before)
 {
 	struct xdpi_flow_value v;
 
 	if (bpf_map_lookup_elem(flows_fd, k, &v))
 		return -errno;
-	if (not_after_ns && v.first_ns > not_after_ns)
-		return -ESTALE; /* renewed for a new connection: the decision was not about it */
 	if (before)
 		*before = v;
 	if (v.steer == steer)

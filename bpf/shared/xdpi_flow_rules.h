@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* Which side opened a flow, guessed the same way by the fast path (when it makes a flow's
- * entry) and by user space (when it makes a flow of its own): a capture read through the
- * kernel and read offline must name the same client. */
-#ifndef XDPI_INITIATOR_H
-#define XDPI_INITIATOR_H
+/* How both halves read a flow, the same way in the fast path and in user space: which side
+ * opened it (a capture read through the kernel and read offline must name the same client)
+ * and whether a TCP flow has closed (a SYN on it is then a new connection, in both). */
+#ifndef XDPI_FLOW_RULES_H
+#define XDPI_FLOW_RULES_H
 
 #include <linux/types.h>
 
@@ -27,4 +27,12 @@ static inline __u8 xdpi_guess_initiator(__u8 proto, __u8 tcp_flags, __u16 sport,
 	return dir;
 }
 
-#endif /* XDPI_INITIATOR_H */
+/* Closed, from the union of TCP flags each direction sent (A, B): a RST, or a FIN each way. */
+static inline int xdpi_flow_closed(__u32 a, __u32 b)
+{
+	const __u32 fin = 0x01, rst = 0x04;
+
+	return ((a | b) & rst) || ((a & fin) && (b & fin));
+}
+
+#endif /* XDPI_FLOW_RULES_H */
