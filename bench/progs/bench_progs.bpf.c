@@ -2,7 +2,8 @@
 /* Bench-only programs: a trivial XDP_PASS baseline, and the xdpi pipeline behind a prologue
  * that rewrites the source port so that one BPF_PROG_TEST_RUN call with a large repeat walks
  * over many flows (the packet buffer persists across repetitions). rotate_only measures the
- * prologue alone, to subtract it. A live-frame generator and a drop-everything ceiling serve
+ * prologue alone, to subtract it. The floor of a flow-keeping program (flow_floor) puts
+ * xdpi's cost beside what keeping flows costs at all. A live-frame generator and a drop-everything ceiling serve
  * bench/enforce.sh. */
 #define XDPI_BUILD_XDP
 #include "lib/pipeline.h" /* the shipped pipeline, verdict cache and all */
@@ -67,6 +68,53 @@ int rotate_lb(struct xdp_md *ctx)
 	eth[12] = 0x08;
 	eth[13] = 0x00;
 	return r;
+}
+
+/* The floor of any flow-keeping program: the least a packet's flow costs in xdpi's own map
+ * (its 48-byte canonical key, its value, exact counts), with nothing else of the pipeline.
+ * Untagged IPv4 TCP or UDP only; the rest passes untouched. What xdpi's pass path costs
+ * above this is its parse of every other case, policy, limits, steering and counters. */
+static __always_inline int flow_floor(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	struct xdpi_meta m = {};
+	struct xdpi_flow_key k = {};
+	struct xdpi_flow_value *v, nv = {};
+	struct iphdr *ip = data + 14;
+	__be16 *ports = data + 34;
+	__u8 dir;
+
+	if ((void *)(ports + 2) > end || ((__u8 *)data)[12] != 0x08 || ((__u8 *)data)[13] ||
+	    ip->ihl != 5 || (ip->protocol != IPPROTO_TCP && ip->protocol != IPPROTO_UDP))
+		return XDP_PASS;
+	m.family = 4;
+	m.proto = ip->protocol;
+	m.saddr[0] = ip->saddr;
+	m.daddr[0] = ip->daddr;
+	m.sport = ports[0];
+	m.dport = ports[1];
+	dir = flow_key_make(&m, &k) & 1;
+	v = bpf_map_lookup_elem(&flows, &k);
+	if (!v) {
+		bpf_map_update_elem(&flows, &k, &nv, BPF_NOEXIST);
+		return XDP_PASS;
+	}
+	__sync_fetch_and_add(&v->pkts[dir], 1);
+	__sync_fetch_and_add(&v->bytes[dir], (__u64)(end - data));
+	return XDP_PASS;
+}
+
+SEC("xdp")
+int flow_floor_one(struct xdp_md *ctx)
+{
+	return flow_floor(ctx);
+}
+
+SEC("xdp")
+int rotate_floor(struct xdp_md *ctx)
+{
+	rotate_port(ctx);
+	return flow_floor(ctx);
 }
 
 /* The generator: run with BPF_F_TEST_XDP_LIVE_FRAMES, each repetition transmits the frame

@@ -163,6 +163,18 @@ static __always_inline int egress_limits(const struct xdpi_meta *m, const struct
 				  wire_len, cs) : 0;
 }
 
+/* No limit applies at this hook: limits_decide would answer 0 without a lookup. */
+static __always_inline int limits_idle(void)
+{
+	const struct xdpi_limits *l = limits_get();
+
+	if (!l)
+		return 1;
+	if (XDPI_INGRESS)
+		return !(l->src_pkt_ns | l->src_byte_ps | l->icmp_ns | l->syn_src_ns | l->syn_dst_ns);
+	return !(l->dst_pkt_ns | l->dst_byte_ps | l->dst_icmp_ns);
+}
+
 /* 0 to let the packet pass, else the drop reason (enum xdpi_drop_reason) with *RULE set. */
 static __always_inline int limits_decide(const struct xdpi_meta *m, __u64 now, __u32 wire_len,
 					 __u32 *rule, struct xdpi_counters *cs)

@@ -700,8 +700,10 @@ static __always_inline int xdpi_process(xdpi_ctx_t *ctx, const int tap)
 #ifdef XDPI_BUILD_TC
 	gso_wire(ctx, &m, &wire_len, cs);
 #endif
-	r = xdpi_stage_policy(&m, now, wire_len, &rule);
-	if (r == 0) /* an allowed address (-1) is exempt from rate limits */
+	/* a host with no list, port rule or limit makes neither call (about 5 ns of 60): the
+	 * stages would answer 0 */
+	r = policy_idle() ? 0 : xdpi_stage_policy(&m, now, wire_len, &rule);
+	if (r == 0 && !limits_idle()) /* an allowed address (-1) is exempt from rate limits */
 		r = xdpi_stage_limits(&m, now, wire_len, &rule);
 	if (r > 0)
 		return xdpi_stage_drop(ctx, r, rule, wire_len, now);

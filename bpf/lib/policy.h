@@ -171,6 +171,14 @@ static __always_inline int policy_never_written(void)
 	return u && k && !*(volatile __u64 *)u && !*(volatile __u64 *)k;
 }
 
+/* No address list and no port rule was ever written: the policy stage would answer 0. */
+static __always_inline int policy_idle(void)
+{
+	__u64 *ports = gen_slot(XDPI_GEN_PORTS);
+
+	return policy_never_written() && ports && !*(volatile __u64 *)ports;
+}
+
 static __always_inline int policy_decide(const struct xdpi_meta *m, __u64 now, __u32 wire_len,
 					 __u32 *rule, struct xdpi_counters *cs)
 {
