@@ -161,6 +161,15 @@ struct {
 	__type(value, struct xdpi_src_state);
 } egress_state SEC(".maps");
 
+/* The last forced wake-up of the ring's consumer (any CPU's): wake-ups a record asks for are
+ * spaced by cfg_wake_gap_ns (see emit_submit). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} wake_last SEC(".maps");
+
 /* Per CPU: the virtual time of the DROP-record budget. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

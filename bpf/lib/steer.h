@@ -193,6 +193,20 @@ static __always_inline struct xdpi_capture steer_decide(struct xdpi_flow_value *
 	return cap;
 }
 
+/* A record that asks to wake the consumer (a message head, an unhinted stream) does so only
+ * if no such wake-up came in the last cfg_wake_gap_ns (its stamp, NOW, on the precise clock):
+ * the consumer, woken, drains everything there, so one wake-up serves a burst. */
+static __always_inline __u8 wake_due(__u64 now)
+{
+	__u32 zero = 0;
+	__u64 *last = bpf_map_lookup_elem(&wake_last, &zero);
+
+	if (!last || now - *last < cfg_wake_gap_ns)
+		return 0;
+	*last = now;
+	return 1;
+}
+
 static __always_inline void emit_submit(struct xdpi_event_hdr *h, __u32 cap_len, __u8 wake)
 {
 	__u64 avail, flags;
@@ -200,7 +214,8 @@ static __always_inline void emit_submit(struct xdpi_event_hdr *h, __u32 cap_len,
 	h->cap_len = cap_len;
 	h->len = sizeof(*h) + cap_len;
 	avail = bpf_ringbuf_query(&events_rb, BPF_RB_AVAIL_DATA);
-	flags = wake || avail >= cfg_wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	flags = avail >= cfg_wakeup_bytes || (wake && wake_due(h->ts_ns)) ? BPF_RB_FORCE_WAKEUP
+									 : BPF_RB_NO_WAKEUP;
 	bpf_ringbuf_submit(h, flags);
 }
 

@@ -353,18 +353,24 @@ static int drain(struct xdpi_live *l)
 	return n;
 }
 
-/* Drains every 50 ms (the kernel produces without wake-ups below its threshold) and runs
- * timeouts, flushes, stats and the metrics snapshot once a second. */
+/* While records come, the next wait is short (1 ms): the kernel wakes this reader at most once
+ * per cfg_wake_gap_ns for the records that ask for it, so a record that came in a gap is read
+ * within a millisecond, not at the idle wait's end. Idle, it drains every 50 ms (the kernel
+ * produces without wake-ups below its threshold). Runs timeouts, flushes, stats and the
+ * metrics snapshot once a second. */
+#define LIVE_WAIT_BUSY_MS 1
+#define LIVE_WAIT_IDLE_MS 50
+
 int xdpi_live__run(struct xdpi_live *l, volatile sig_atomic_t *stop,
 		   volatile sig_atomic_t *reopen)
 {
 	uint64_t start = xdpi_app_monotonic_ns(), next_tick = start + XDPI_NS_PER_SEC, now;
 	uint64_t next_stats = start + l->c->stats_interval * XDPI_NS_PER_SEC;
-	int n;
+	int n = 0;
 
 	publish_metrics(l);
 	while (!*stop) {
-		n = l->src_ops[0]->poll(l->src[0], 50);
+		n = l->src_ops[0]->poll(l->src[0], n > 0 ? LIVE_WAIT_BUSY_MS : LIVE_WAIT_IDLE_MS);
 		if (l->src[1])
 			l->src_ops[1]->drain(l->src[1]); /* tap mode: the drop samples */
 		if (l->c->common.observe.tls_plain)
