@@ -149,13 +149,23 @@ static __always_inline int ingress_limits(const struct xdpi_meta *m, const struc
 	return reason;
 }
 
+/* Some limit applies at this hook (XDP ingress: per source and SYN flood; TC egress: per
+ * destination). */
+static __always_inline int limits_set_here(const struct xdpi_limits *l)
+{
+	if (XDPI_INGRESS)
+		return (l->src_pkt_ns | l->src_byte_ps | l->icmp_ns | l->syn_src_ns |
+			l->syn_dst_ns) != 0;
+	return (l->dst_pkt_ns | l->dst_byte_ps | l->dst_icmp_ns) != 0;
+}
+
 static __always_inline int egress_limits(const struct xdpi_meta *m, const struct xdpi_limits *l,
 					 __u64 now, __u32 wire_len, struct xdpi_counters *cs)
 {
 	struct xdpi_src_state fresh = {}, *dst;
 	struct xdpi_addr_key k = {};
 
-	if (!l->dst_pkt_ns && !l->dst_byte_ps && !l->dst_icmp_ns)
+	if (!limits_set_here(l))
 		return 0;
 	addr_key(&k, m->daddr, m->family);
 	dst = state_get(&egress_state, &k, &fresh, cs);
@@ -168,11 +178,7 @@ static __always_inline int limits_idle(void)
 {
 	const struct xdpi_limits *l = limits_get();
 
-	if (!l)
-		return 1;
-	if (XDPI_INGRESS)
-		return !(l->src_pkt_ns | l->src_byte_ps | l->icmp_ns | l->syn_src_ns | l->syn_dst_ns);
-	return !(l->dst_pkt_ns | l->dst_byte_ps | l->dst_icmp_ns);
+	return !l || !limits_set_here(l);
 }
 
 /* 0 to let the packet pass, else the drop reason (enum xdpi_drop_reason) with *RULE set. */

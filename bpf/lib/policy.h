@@ -171,12 +171,18 @@ static __always_inline int policy_never_written(void)
 	return u && k && !*(volatile __u64 *)u && !*(volatile __u64 *)k;
 }
 
+/* No port rule was ever put (its slot is set by the first). */
+static __always_inline int ports_never_written(void)
+{
+	__u64 *any = gen_slot(XDPI_GEN_PORTS);
+
+	return !any || !*(volatile __u64 *)any;
+}
+
 /* No address list and no port rule was ever written: the policy stage would answer 0. */
 static __always_inline int policy_idle(void)
 {
-	__u64 *ports = gen_slot(XDPI_GEN_PORTS);
-
-	return policy_never_written() && ports && !*(volatile __u64 *)ports;
+	return policy_never_written() && ports_never_written();
 }
 
 static __always_inline int policy_decide(const struct xdpi_meta *m, __u64 now, __u32 wire_len,
@@ -226,10 +232,9 @@ static __always_inline int port_decide(const struct xdpi_meta *m, __u64 now, __u
 	int ported = m->proto == IPPROTO_TCP || m->proto == IPPROTO_UDP || m->proto == 132;
 	const __be16 *local = XDPI_INGRESS ? &m->dport : &m->sport;
 	struct xdpi_policy_value *p;
-	__u64 *any = gen_slot(XDPI_GEN_PORTS);
 
-	if (!any || !*(volatile __u64 *)any)
-		return 0; /* no port rule was ever put */
+	if (ports_never_written())
+		return 0;
 	if (ported && m->frag != XDPI_FRAG_LATER)
 		__builtin_memcpy(k.port, local, 2);
 	if (m->family == 4) {
