@@ -78,6 +78,11 @@ struct xdpi_flow_extra {
  * host can follow: the struct is kept at 232 bytes (a 240-byte heap chunk), widest fields
  * first so that nothing pads, flags as bits. */
 struct xdpi_flow {
+	/* first, beside the key: a lookup walks hnext and compares hash and key, so a chain's
+	 * element costs one cache line (two when the 16-byte-aligned chunk straddles) */
+	struct xdpi_flow *hnext;
+	uint32_t hash;
+	uint32_t sweep_gen; /* kernel mode: the last sweep that found it in the kernel */
 	struct xdpi_flow_key key;
 	uint64_t pkts[2];   /* by canonical side: [0] a->b, [1] b->a */
 	uint64_t bytes[2];
@@ -94,10 +99,7 @@ struct xdpi_flow {
 	void *detect;       /* detection state (flowbits, pass), NULL until a rule needs it */
 	struct xdpi_proc_ctx *proc; /* owners of its local ends (engine-owned), NULL: unknown */
 	struct xdpi_flow_extra *extra; /* NULL: no cut, bypass, hint or tunnel (all 0) */
-	struct xdpi_flow *hnext;
 	struct xdpi_flow *lru_prev, *lru_next;
-	uint32_t hash;
-	uint32_t sweep_gen; /* kernel mode: the last sweep that found it in the kernel */
 	uint8_t tcp_flags[2];
 	uint8_t initiator;  /* canonical side of the client */
 	uint8_t tcp_state;  /* enum xdpi_tcp_state */
