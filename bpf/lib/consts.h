@@ -12,6 +12,9 @@ const volatile __u32 cfg_snaplen = XDPI_SNAPLEN_DEFAULT;
 /* Force a consumer wake-up once this much data waits; below it, records are produced
  * without wake-ups and the consumer drains on its timer (batching across the two cores). */
 const volatile __u64 cfg_wakeup_bytes = 256 * 1024;
+/* At most one forced wake-up per this many ns for the records that ask for one (message heads,
+ * unhinted streams): the reader, once woken, drains them all and polls every 1 ms while
+ * records come (src/app/live.c), so one that came in a gap waits no longer than that. */
 const volatile __u64 cfg_wake_gap_ns = 200000;
 const volatile __u8 cfg_replay_clock = 0;
 /* Tunnels read as plain UDP/GRE (bits 1 << enum xdpi_tunnel), and one more VXLAN port. */
