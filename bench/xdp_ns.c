@@ -215,6 +215,11 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "profile")) /* for perf record -a: one case, 10 s */
 		return profile_pass(pass_st);
+	if (argc > 1 && !strcmp(argv[1], "policy")) { /* the drop path's A/B: one-entry row only */
+		repeat = argc > 2 ? (unsigned)strtoul(argv[2], NULL, 0) : repeat;
+		lpm_row(1);
+		return 0;
+	}
 	if (argc > 1)
 		repeat = (unsigned)strtoul(argv[1], NULL, 0);
 	libbpf_set_print(NULL);

@@ -15,26 +15,43 @@ static __always_inline const __u32 *policy_addr(const struct xdpi_meta *m)
 	return XDPI_INGRESS ? m->saddr : m->daddr;
 }
 
+/* The current trie of each family and the entry for KEY in it. One function per family, not
+ * one branch each: calls merged across families would see two maps, and the verifier calls a
+ * map's own lookup (or inlines it) only where one map reaches the call; a merged call goes
+ * through the generic helper's indirect call. */
+static __noinline struct xdpi_policy_value *trie4_find(struct xdpi_lpm4_key *key, void **map)
+{
+	__u32 slot = 0;
+
+	*map = bpf_map_lookup_elem(&policy4, &slot);
+	return *map ? bpf_map_lookup_elem(*map, key) : NULL; /* no trie yet: no policy */
+}
+
+static __noinline struct xdpi_policy_value *trie6_find(struct xdpi_lpm6_key *key, void **map)
+{
+	__u32 slot = 0;
+
+	*map = bpf_map_lookup_elem(&policy6, &slot);
+	return *map ? bpf_map_lookup_elem(*map, key) : NULL;
+}
+
 static __always_inline struct xdpi_policy_value *policy_find(const struct xdpi_meta *m,
 							     void **map, void *key)
 {
 	const __u32 *a = policy_addr(m);
-	__u32 slot = 0;
 
 	if (m->family == 4) {
 		struct xdpi_lpm4_key *k4 = key;
 
 		k4->prefixlen = 32;
 		__builtin_memcpy(k4->addr, a, 4);
-		*map = bpf_map_lookup_elem(&policy4, &slot);
-	} else {
-		struct xdpi_lpm6_key *k6 = key;
-
-		k6->prefixlen = 128;
-		__builtin_memcpy(k6->addr, a, 16);
-		*map = bpf_map_lookup_elem(&policy6, &slot);
+		return trie4_find(k4, map);
 	}
-	return *map ? bpf_map_lookup_elem(*map, key) : NULL; /* no trie yet: no policy */
+	struct xdpi_lpm6_key *k6 = key;
+
+	k6->prefixlen = 128;
+	__builtin_memcpy(k6->addr, a, 16);
+	return trie6_find(k6, map);
 }
 
 static __always_inline void rule_count(__u32 rule_id, __u32 wire_len, __u64 now,
@@ -88,20 +105,27 @@ static __always_inline __u64 *gen_slot(__u32 slot)
 	return bpf_map_lookup_elem(&policy_gen, &slot);
 }
 
-/* The generations now, or -1 when the cache is off. Both hooks share the cache: an entry is
- * the trie's answer for an address, whichever hook asked. */
+/* The generations now (both 0: nothing was ever written to the tries, see
+ * policy_never_written). Plain loads: an aligned u64 load is single-copy atomic, and an atomic
+ * add here would bounce the slot's cache line between CPUs on every packet. */
 static __always_inline int gen_read(__u64 *user, __u64 *kernel)
 {
-	__u64 *on = gen_slot(XDPI_GEN_CACHE_ON), *u = gen_slot(XDPI_GEN_USER);
-	__u64 *k = gen_slot(XDPI_GEN_KERNEL);
+	__u64 *u = gen_slot(XDPI_GEN_USER), *k = gen_slot(XDPI_GEN_KERNEL);
 
-	if (!on || !*on || !u || !k)
+	if (!u || !k)
 		return -1;
-	/* plain loads: an aligned u64 load is single-copy atomic, and an atomic add here would
-	 * bounce the slot's cache line between CPUs on every packet */
 	*user = *(volatile __u64 *)u;
 	*kernel = *(volatile __u64 *)k;
 	return 0;
+}
+
+/* Both hooks share the verdict cache: an entry is the trie's answer for an address,
+ * whichever hook asked. */
+static __always_inline int cache_on(void)
+{
+	__u64 *on = gen_slot(XDPI_GEN_CACHE_ON);
+
+	return on && *on;
 }
 
 static __always_inline void cache_key(const struct xdpi_meta *m, struct xdpi_addr_key *k)
@@ -192,9 +216,10 @@ static __always_inline int policy_decide(const struct xdpi_meta *m, __u64 now, _
 	__u64 user = 0, kernel = 0;
 	int cached;
 
-	if (policy_never_written())
+	/* one read of the generations: both 0 is policy_never_written() */
+	if (gen_read(&user, &kernel) || (!user && !kernel))
 		return 0;
-	cached = gen_read(&user, &kernel) == 0;
+	cached = cache_on();
 
 	if (!cached || cache_get(m, now, user, kernel, &v)) {
 		policy_walk(m, now, &v, cs);
@@ -222,6 +247,17 @@ static __always_inline int policy_decide(const struct xdpi_meta *m, __u64 now, _
 	return XDPI_POLICY_ALLOW;
 }
 
+/* The port rule for K, one function per family (see trie4_find). */
+static __noinline struct xdpi_policy_value *ports4_find(struct xdpi_port6_key *k)
+{
+	return bpf_map_lookup_elem(&ports4, k);
+}
+
+static __noinline struct xdpi_policy_value *ports6_find(struct xdpi_port6_key *k)
+{
+	return bpf_map_lookup_elem(&ports6, k);
+}
+
 /* Port and protocol rules: the packet's protocol, the local service port (the destination
  * port at XDP ingress, the source port at TC egress) and the remote address. Same return as
  * policy_decide (expiry is not used here). */
@@ -240,11 +276,11 @@ static __always_inline int port_decide(const struct xdpi_meta *m, __u64 now, __u
 	if (m->family == 4) {
 		k.prefixlen = 56;
 		__builtin_memcpy(k.addr, policy_addr(m), 4);
-		p = bpf_map_lookup_elem(&ports4, &k);
+		p = ports4_find(&k);
 	} else {
 		k.prefixlen = 152;
 		__builtin_memcpy(k.addr, policy_addr(m), 16);
-		p = bpf_map_lookup_elem(&ports6, &k);
+		p = ports6_find(&k);
 	}
 	if (!p)
 		return 0;
