@@ -21,9 +21,14 @@ static __always_inline int drop_sample_admit(__u64 now)
 }
 
 static __always_inline int drop_packet(xdpi_ctx_t *ctx, int reason, __u32 rule,
-				       __u32 frame_len, __u32 wire_len, __u64 now,
-				       struct xdpi_counters *cs)
+				       __u32 wire_len, __u64 now, struct xdpi_counters *cs)
 {
+	if (!drop_sample_admit(now)) {
+		cnt_add(cs, XDPI_CNT_DROP_NOT_SAMPLED, 1);
+		return finish(cs, XDPI_ACT_DROP, 0);
+	}
+	/* a sample only: a flood's drops read no clock, nor the frame's length (a helper call
+	 * at XDP) */
 	struct xdpi_event_hdr tmpl = {
 		.type = XDPI_EVENT_DROP,
 		.hook = XDPI_HOOK,
@@ -31,13 +36,10 @@ static __always_inline int drop_packet(xdpi_ctx_t *ctx, int reason, __u32 rule,
 		.ifindex = ctx_ifindex(ctx),
 		.orig_len = wire_len,
 		.rule_id = rule,
+		.ts_ns = clock_precise(now),
 	};
+	__u32 frame_len = ctx_wire_len(ctx);
 
-	if (!drop_sample_admit(now)) {
-		cnt_add(cs, XDPI_CNT_DROP_NOT_SAMPLED, 1);
-		return finish(cs, XDPI_ACT_DROP, 0);
-	}
-	tmpl.ts_ns = clock_precise(now); /* a sample only: a flood's drops read no clock */
 	if (!emit_class(ctx, &tmpl, frame_len < XDPI_DROP_SAMPLE_LEN ? frame_len :
 			     XDPI_DROP_SAMPLE_LEN, XDPI_DROP_SAMPLE_LEN, 0, cs))
 		cnt_add(cs, XDPI_CNT_DROP_SAMPLED, 1);

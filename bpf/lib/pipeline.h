@@ -338,11 +338,10 @@ __noinline int xdpi_stage_limits(struct xdpi_meta *m, __u64 now, __u32 wire_len,
 	return m && rule ? limits_decide(m, now, wire_len, rule, counters_get()) : 0;
 }
 
-/* The one way a packet is dropped: counted, sampled to user space; returns the drop verdict.
- * (Five arguments at most: the frame's length is the context's.) */
+/* The one way a packet is dropped: counted, sampled to user space; returns the drop verdict. */
 __noinline int xdpi_stage_drop(xdpi_ctx_t *ctx, int reason, __u32 rule, __u32 wire_len, __u64 now)
 {
-	return drop_packet(ctx, reason, rule, ctx_wire_len(ctx), wire_len, now, counters_get());
+	return drop_packet(ctx, reason, rule, wire_len, now, counters_get());
 }
 
 /* Adds the payload stretch [OFF, OFF + N) (cut at the payload's end) to W's copies, joined to
