@@ -128,6 +128,18 @@ static __always_inline int cache_on(void)
 	return on && *on;
 }
 
+/* *DST = *SRC field by field: as a struct copy clang split it into byte loads (the fields are
+ * read apart afterwards), 30 instructions for 16 bytes. */
+static __always_inline void policy_value_copy(struct xdpi_policy_value *dst,
+					      const struct xdpi_policy_value *src)
+{
+	dst->rule_id = src->rule_id;
+	dst->action = src->action;
+	dst->prefixlen = src->prefixlen;
+	dst->dirs = src->dirs;
+	dst->expires_ns = src->expires_ns;
+}
+
 static __always_inline void cache_key(const struct xdpi_meta *m, struct xdpi_addr_key *k)
 {
 	__builtin_memcpy(k->addr, policy_addr(m), 16);
@@ -146,7 +158,7 @@ static __always_inline int cache_get(const struct xdpi_meta *m, __u64 now, __u64
 	if (!c || c->user_gen != user || c->kernel_gen != kernel ||
 	    (c->v.expires_ns && now >= c->v.expires_ns))
 		return -1;
-	*out = c->v;
+	policy_value_copy(out, &c->v);
 	return 0;
 }
 
@@ -180,7 +192,7 @@ static __always_inline void policy_walk(const struct xdpi_meta *m, __u64 now,
 		p = NULL;
 	}
 	if (p)
-		*out = *p;
+		policy_value_copy(out, p);
 }
 
 /* The longest-prefix entry's action (enum xdpi_policy_action), 0 when no entry holds the
