@@ -133,6 +133,13 @@ struct {
 } rule_stats SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XDPI_RULE_STATS_LOW);
+	__type(key, __u32);
+	__type(value, struct xdpi_rule_stats);
+} rule_stats_low SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);

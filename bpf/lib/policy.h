@@ -54,10 +54,21 @@ static __always_inline struct xdpi_policy_value *policy_find(const struct xdpi_m
 	return trie6_find(k6, map);
 }
 
+/* The counters of a rule id at or above XDPI_RULE_STATS_LOW: a function of its own, so that
+ * the compiler cannot merge its lookup with the array's (see trie4_find). */
+static __noinline struct xdpi_rule_stats *rule_stats_hashed(__u32 rule_id)
+{
+	return bpf_map_lookup_elem(&rule_stats, &rule_id);
+}
+
+/* A rule's counters: ids below XDPI_RULE_STATS_LOW in their array slot (it always exists),
+ * the others in the hash, their element created by the first hit. */
 static __always_inline void rule_count(__u32 rule_id, __u32 wire_len, __u64 now,
 				       struct xdpi_counters *cs)
 {
-	struct xdpi_rule_stats *rs = bpf_map_lookup_elem(&rule_stats, &rule_id);
+	struct xdpi_rule_stats *rs = rule_id < XDPI_RULE_STATS_LOW
+					     ? bpf_map_lookup_elem(&rule_stats_low, &rule_id)
+					     : rule_stats_hashed(rule_id);
 	struct xdpi_rule_stats first = { .pkts = 1, .bytes = wire_len };
 
 	if (rs) {

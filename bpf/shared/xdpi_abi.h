@@ -8,7 +8,7 @@
 #include <linux/types.h>
 #endif
 
-#define XDPI_ABI_VERSION 13
+#define XDPI_ABI_VERSION 14
 
 /* Limits and defaults (user space may override the defaults at load time). */
 #define XDPI_SNAPLEN_MAX 2048       /* largest bytes copied per packet into the ring buffer */
@@ -23,7 +23,10 @@
 #define XDPI_IPV6_EXT_MAX 6         /* extension headers walked before giving up */
 #define XDPI_STEER_PORTS_MAX 1024
 #define XDPI_POLICY_MAX (1u << 20)  /* CIDR entries per family: a million-line feed fits */
-#define XDPI_RULE_STATS_MAX 65536   /* rule ids with their own counters */
+#define XDPI_RULE_STATS_MAX 65536   /* rule ids with their own counters (hash, ids >= _LOW) */
+#define XDPI_RULE_STATS_LOW 2048    /* ids below are counted in an array indexed by id: one
+				     * inlined lookup per decision instead of a hash's (lists 1-16,
+				     * ctl 20, engine 21, limits 30-33, port rules from 1001) */
 #define XDPI_TAP_QUEUES_MAX 64      /* receive queues tap mode serves */
 #define XDPI_POLICY_CACHE 65536     /* sources whose verdict is cached (LRU, per-CPU lists) */
 #define XDPI_PORT_RULES_MAX 65536   /* port-rule entries per family (ranges count per port) */

@@ -10,7 +10,7 @@
 #define XDPI_ABI_OFF(s, f, n) \
 	_Static_assert(__builtin_offsetof(struct s, f) == (n), "struct " #s "." #f ": moved (ABI)")
 
-_Static_assert(XDPI_ABI_VERSION == 13, "this layout is ABI version 13");
+_Static_assert(XDPI_ABI_VERSION == 14, "this layout is ABI version 14");
 XDPI_ABI_SIZE(xdpi_msg_hint, 32);
 XDPI_ABI_OFF(xdpi_msg_hint, not_after_ns, 0);
 XDPI_ABI_OFF(xdpi_msg_hint, seq, 8);

@@ -59,6 +59,7 @@ enum xdpi_map {
 	XDPI_MAP_POLICY4,
 	XDPI_MAP_POLICY6,
 	XDPI_MAP_RULE_STATS,
+	XDPI_MAP_RULE_STATS_LOW,
 	XDPI_MAP_PORTS4,
 	XDPI_MAP_PORTS6,
 	XDPI_MAP_POLICY_GEN,
@@ -93,6 +94,8 @@ void xdpi_loader__quiesce(struct xdpi_loader *l);
 /* Detaches (if attached) and frees. NULL-safe. */
 void xdpi_loader__free(struct xdpi_loader *l);
 int xdpi_loader__map_fd(const struct xdpi_loader *l, enum xdpi_map m);
+/* The per-rule counters' two maps (xdpi/policy.h). */
+struct xdpi_rule_stats_maps xdpi_loader__rule_stats(const struct xdpi_loader *l);
 int xdpi_loader__xdp_prog_fd(const struct xdpi_loader *l);
 /* The address policy's maps (policy4, policy6, policy_gen). */
 struct xdpi_policy_fds xdpi_loader__policy_fds(const struct xdpi_loader *l);

@@ -72,9 +72,25 @@ int xdpi_policy_replace_rule(const struct xdpi_policy_fds *fds, uint32_t rule_id
 			     const struct xdpi_cidr_list *list, uint8_t action, char *err,
 			     size_t errlen);
 
-/* RULE_ID's counters summed over CPUs from the rule_stats map (first_ns the earliest, last_ns
- * the latest hit; all zero if the rule never matched). Returns 0 or -errno. */
-int xdpi_policy_rule_stats(int rule_stats_fd, uint32_t rule_id, struct xdpi_rule_stats *out);
+/* The kernel's per-rule counters: ids below XDPI_RULE_STATS_LOW in a per-CPU array indexed by
+ * id (rule_stats_low: one inlined lookup per decision), the others in a per-CPU hash
+ * (rule_stats). -1 for a map not there (an offline run). */
+struct xdpi_rule_stats_maps {
+	int low_fd;
+	int hash_fd;
+};
+
+/* RULE_ID's counters summed over CPUs (first_ns the earliest, last_ns the latest hit; all zero
+ * if the rule never matched). Returns 0 or -errno. */
+int xdpi_policy_rule_stats(const struct xdpi_rule_stats_maps *m, uint32_t rule_id,
+			   struct xdpi_rule_stats *out);
+/* The ids the kernel counted at least one packet for, ascending, at most CAP of them into IDS.
+ * Returns how many, or -errno. */
+int xdpi_policy_rule_ids(const struct xdpi_rule_stats_maps *m, uint32_t *ids, size_t cap);
+/* FN on each counted rule with its summed counters, ids ascending. Returns 0 or -errno. */
+int xdpi_policy_rule_each(const struct xdpi_rule_stats_maps *m,
+			  void (*fn)(uint32_t rule_id, const struct xdpi_rule_stats *st, void *ctx),
+			  void *ctx);
 /* The per-CPU slots of one rule's stats as one: counts summed, the earliest stamped first hit,
  * the latest last hit. */
 void xdpi_rule_stats_sum(const struct xdpi_rule_stats *per_cpu, size_t ncpu,

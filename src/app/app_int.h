@@ -80,7 +80,7 @@ struct xdpi_app_report {
 	size_t nrules;
 	char (*port_rules)[96];                /* rule id XDPI_RULE_PORT_FIRST + i */
 	size_t nport_rules;
-	int rule_stats_fd;                     /* live only; -1 otherwise */
+	struct xdpi_rule_stats_maps rule_stats; /* live only; -1s otherwise */
 	struct xdpi_lb *lb;                    /* live with --lb; NULL otherwise */
 };
 void xdpi_app_stats_extra(void *ctx, struct xdpi_json *j); /* ctx: the report */

@@ -256,7 +256,7 @@ static int open_pipeline(struct xdpi_live *l)
 		.outputs = &l->outputs, .observe = &cm->observe, .rules = l->rules,
 		.nrules = l->c->nlists, .port_rules = l->port_names,
 		.nport_rules = l->c->ports.count,
-		.rule_stats_fd = xdpi_loader__map_fd(l->loader, XDPI_MAP_RULE_STATS),
+		.rule_stats = xdpi_loader__rule_stats(l->loader),
 	};
 	if (xdpi_app_observe_open(&cm->observe, &l->outputs, &ec, l->c->metrics_listen != NULL) ||
 	    xdpi_sink_open(&l->sink, &ec, &cm->rules, (uint32_t)cm->workers, false) ||

@@ -71,23 +71,20 @@ static void kernel(struct xdpi_prom *p, struct xdpi_loader *l)
 			xdpi_reason_name(i - XDPI_CNT_REASON_BASE), (unsigned long long)kc[i]);
 }
 
-static void rules(struct xdpi_prom *p, int fd)
+static void rule_row(uint32_t id, const struct xdpi_rule_stats *st, void *ctx)
 {
-	uint32_t key, next, *prev = NULL;
+	struct xdpi_prom *p = ctx;
 
+	fprintf(p->f, "xdpi_rule_packets_total{rule=\"%u\"} %llu\n", id, (unsigned long long)st->pkts);
+	fprintf(p->f, "xdpi_rule_bytes_total{rule=\"%u\"} %llu\n", id, (unsigned long long)st->bytes);
+}
+
+static void rules(struct xdpi_prom *p, struct xdpi_rule_stats_maps maps)
+{
 	family(p, "xdpi_rule_packets_total", "counter",
 	       "Packets the fast path counted under a rule (lists, ctl, limits, port rules, sids).");
 	family(p, "xdpi_rule_bytes_total", "counter", "Bytes the fast path counted under a rule.");
-	while (fd >= 0 && !bpf_map_get_next_key(fd, prev, &next)) {
-		struct xdpi_rule_stats st;
-
-		key = next;
-		prev = &key;
-		if (xdpi_policy_rule_stats(fd, key, &st))
-			continue;
-		fprintf(p->f, "xdpi_rule_packets_total{rule=\"%u\"} %llu\n", key, (unsigned long long)st.pkts);
-		fprintf(p->f, "xdpi_rule_bytes_total{rule=\"%u\"} %llu\n", key, (unsigned long long)st.bytes);
-	}
+	xdpi_policy_rule_each(&maps, rule_row, p);
 }
 
 
@@ -233,7 +230,7 @@ int xdpi_app_metrics_compose(struct xdpi_sink *s, const struct xdpi_app_report *
 	process(p);
 	if (l) {
 		kernel(p, l);
-		rules(p, xdpi_loader__map_fd(l, XDPI_MAP_RULE_STATS));
+		rules(p, xdpi_loader__rule_stats(l));
 	}
 	engines(p, s);
 	detection(p, s, first);

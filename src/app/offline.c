@@ -142,7 +142,7 @@ static int read_file(struct offline *o)
 int xdpi_offline_run(struct xdpi_offline_cfg *c)
 {
 	struct xdpi_app_common *cm = &c->common;
-	struct offline o = { .c = c, .report = { .rule_stats_fd = -1 } };
+	struct offline o = { .c = c, .report = { .rule_stats = { -1, -1 } } };
 	int rc = 1, err;
 
 	xdpi_decode_set_opts(&cm->decode);

@@ -45,17 +45,13 @@ static int cmp_u32(const void *a, const void *b)
  * counted (`xdpi ctl` and engine entries included), sorted, each once. */
 static size_t rule_ids(const struct xdpi_app_report *s, uint32_t *ids, size_t cap)
 {
-	uint32_t key, next;
 	size_t n = 0, out = 0;
-	bool first = true;
+	int counted;
 
 	for (size_t i = 0; i < s->nrules && n < cap; i++)
 		ids[n++] = (uint32_t)(XDPI_RULE_LIST_FIRST + i);
-	while (n < cap && !bpf_map_get_next_key(s->rule_stats_fd, first ? NULL : &key, &next)) {
-		first = false;
-		key = next;
-		ids[n++] = key;
-	}
+	counted = xdpi_policy_rule_ids(&s->rule_stats, ids + n, cap - n);
+	n += counted > 0 ? (size_t)counted : 0; /* unreadable: the lists alone */
 	qsort(ids, n, sizeof(*ids), cmp_u32);
 	for (size_t i = 0; i < n; i++)
 		if (!out || ids[out - 1] != ids[i])
@@ -72,7 +68,7 @@ static void write_rule_stats(const struct xdpi_app_report *s, struct xdpi_json *
 	xdpi_json_arr_open(j, "rules");
 	for (size_t i = 0; i < n; i++) {
 		struct xdpi_rule_stats rs;
-		int err = xdpi_policy_rule_stats(s->rule_stats_fd, ids[i], &rs);
+		int err = xdpi_policy_rule_stats(&s->rule_stats, ids[i], &rs);
 
 		xdpi_json_obj_open(j, NULL);
 		xdpi_json_u64(j, "rule_id", ids[i]);
@@ -95,7 +91,7 @@ void xdpi_app_stats_extra(void *ctx, struct xdpi_json *j)
 			s->source_ops[i]->stats(s->sources[i], j);
 	if (s->replay)
 		xdpi_replay__stats_json(s->replay, j);
-	if (s->rule_stats_fd >= 0) /* live only */
+	if (s->rule_stats.low_fd >= 0) /* live only */
 		write_rule_stats(s, j);
 	if (s->outputs)
 		xdpi_outputs_stats(s->outputs, j);

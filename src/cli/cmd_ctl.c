@@ -79,7 +79,8 @@ struct ctl {
 	int first; /* argv index of the COMMAND */
 	const char *netns;
 	struct xdpi_pins pins;
-	int outer4, outer6, rule_stats, counters, flows, ports4, ports6, gen, limits;
+	int outer4, outer6, counters, flows, ports4, ports6, gen, limits;
+	struct xdpi_rule_stats_maps rule_stats;
 	struct cli_limits lim;
 	struct xdpi_policy_fds pol;
 };
@@ -136,7 +137,8 @@ static int ctl_open(struct ctl *c)
 	}
 	c->outer4 = c->pins.fd[XDPI_PIN_POLICY4];
 	c->outer6 = c->pins.fd[XDPI_PIN_POLICY6];
-	c->rule_stats = c->pins.fd[XDPI_PIN_RULE_STATS];
+	c->rule_stats.hash_fd = c->pins.fd[XDPI_PIN_RULE_STATS];
+	c->rule_stats.low_fd = c->pins.fd[XDPI_PIN_RULE_STATS_LOW];
 	c->counters = c->pins.fd[XDPI_PIN_COUNTERS];
 	c->flows = c->pins.fd[XDPI_PIN_FLOWS];
 	c->ports4 = c->pins.fd[XDPI_PIN_PORTS4];
@@ -361,24 +363,22 @@ static int print_counters(const struct ctl *c)
 	return 0;
 }
 
+static void print_rule(uint32_t key, const struct xdpi_rule_stats *rs, void *ctx)
+{
+	(void)ctx;
+	printf("rule.%u.pkts %llu\nrule.%u.bytes %llu\nrule.%u.first_s %.6f\n"
+	       "rule.%u.last_s %.6f\n", key, (unsigned long long)rs->pkts, key,
+	       (unsigned long long)rs->bytes, key, (double)rs->first_ns / 1e9, key,
+	       (double)rs->last_ns / 1e9);
+}
+
 static int print_rules(const struct ctl *c)
 {
-	uint32_t key, next;
-	bool first = true;
+	int err = xdpi_policy_rule_each(&c->rule_stats, print_rule, NULL);
 
-	while (!bpf_map_get_next_key(c->rule_stats, first ? NULL : &key, &next)) {
-		struct xdpi_rule_stats rs;
-
-		first = false;
-		key = next;
-		if (xdpi_policy_rule_stats(c->rule_stats, key, &rs))
-			continue;
-		printf("rule.%u.pkts %llu\nrule.%u.bytes %llu\nrule.%u.first_s %.6f\n"
-		       "rule.%u.last_s %.6f\n", key, (unsigned long long)rs.pkts, key,
-		       (unsigned long long)rs.bytes, key, (double)rs.first_ns / 1e9, key,
-		       (double)rs.last_ns / 1e9);
-	}
-	return 0;
+	if (err)
+		fprintf(stderr, "xdpi ctl: reading the rules' counters: %s\n", strerror(-err));
+	return err ? 1 : 0;
 }
 
 static int cmd_stats(struct ctl *c)

@@ -535,6 +535,8 @@ int xdpi_loader__map_fd(const struct xdpi_loader *l, enum xdpi_map m)
 		return bpf_map__fd(l->xdp->maps.ports6);
 	case XDPI_MAP_RULE_STATS:
 		return bpf_map__fd(l->xdp->maps.rule_stats);
+	case XDPI_MAP_RULE_STATS_LOW:
+		return bpf_map__fd(l->xdp->maps.rule_stats_low);
 	case XDPI_MAP_XSKS:
 		return bpf_map__fd(l->xdp->maps.xsks);
 	case XDPI_MAP_MSG_HINTS:
@@ -553,6 +555,14 @@ int xdpi_loader__map_fd(const struct xdpi_loader *l, enum xdpi_map m)
 		return bpf_map__fd(l->xdp->maps.lb_backend_stats);
 	}
 	return -EINVAL;
+}
+
+struct xdpi_rule_stats_maps xdpi_loader__rule_stats(const struct xdpi_loader *l)
+{
+	return (struct xdpi_rule_stats_maps){
+		.low_fd = xdpi_loader__map_fd(l, XDPI_MAP_RULE_STATS_LOW),
+		.hash_fd = xdpi_loader__map_fd(l, XDPI_MAP_RULE_STATS),
+	};
 }
 
 int xdpi_loader__xdp_prog_fd(const struct xdpi_loader *l)
@@ -721,7 +731,8 @@ static int rule_counters(void *kctx, uint32_t rule_id, uint64_t *pkts, uint64_t 
 {
 	struct xdpi_loader *l = kctx;
 	struct xdpi_rule_stats st;
-	int err = xdpi_policy_rule_stats(bpf_map__fd(l->xdp->maps.rule_stats), rule_id, &st);
+	struct xdpi_rule_stats_maps maps = xdpi_loader__rule_stats(l);
+	int err = xdpi_policy_rule_stats(&maps, rule_id, &st);
 
 	*pkts = st.pkts;
 	*bytes = st.bytes;

@@ -30,6 +30,7 @@ const struct xdpi_pin_spec xdpi_pin_specs[XDPI_PIN_N] = {
 	[XDPI_PIN_PORTS6] = { "ports6", sizeof(struct xdpi_port6_key),
 			      sizeof(struct xdpi_policy_value) },
 	[XDPI_PIN_RULE_STATS] = { "rule_stats", 4, sizeof(struct xdpi_rule_stats) },
+	[XDPI_PIN_RULE_STATS_LOW] = { "rule_stats_low", 4, sizeof(struct xdpi_rule_stats) },
 	[XDPI_PIN_COUNTERS] = { "counters", 4, sizeof(struct xdpi_counters) },
 	[XDPI_PIN_FLOWS] = { "flows", sizeof(struct xdpi_flow_key), sizeof(struct xdpi_flow_value) },
 	[XDPI_PIN_LIMITS] = { "limits", 4, sizeof(struct xdpi_limits) },

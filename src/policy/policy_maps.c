@@ -305,9 +305,11 @@ out:
 	return rc;
 }
 
-int xdpi_policy_rule_stats(int rule_stats_fd, uint32_t rule_id, struct xdpi_rule_stats *out)
+int xdpi_policy_rule_stats(const struct xdpi_rule_stats_maps *m, uint32_t rule_id,
+			   struct xdpi_rule_stats *out)
 {
 	int ncpu = libbpf_num_possible_cpus();
+	int fd = rule_id < XDPI_RULE_STATS_LOW ? m->low_fd : m->hash_fd;
 	struct xdpi_rule_stats *per_cpu;
 
 	memset(out, 0, sizeof(*out));
@@ -316,7 +318,7 @@ int xdpi_policy_rule_stats(int rule_stats_fd, uint32_t rule_id, struct xdpi_rule
 	per_cpu = calloc((size_t)ncpu, sizeof(*per_cpu));
 	if (!per_cpu)
 		return -ENOMEM;
-	if (bpf_map_lookup_elem(rule_stats_fd, &rule_id, per_cpu)) {
+	if (bpf_map_lookup_elem(fd, &rule_id, per_cpu)) {
 		int err = errno == ENOENT ? 0 : -errno;
 
 		free(per_cpu);
@@ -325,6 +327,89 @@ int xdpi_policy_rule_stats(int rule_stats_fd, uint32_t rule_id, struct xdpi_rule
 	xdpi_rule_stats_sum(per_cpu, (size_t)ncpu, out);
 	free(per_cpu);
 	return 0;
+}
+
+#define RULE_BATCH 256u /* array slots read per system call */
+
+/* Appends the array's counted ids (a packet on any CPU) to IDS[*N..CAP). */
+static int low_ids(int fd, uint32_t *ids, size_t *n, size_t cap)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint32_t keys[RULE_BATCH], in = 0, out = 0;
+	struct xdpi_rule_stats *vals;
+	bool first = true;
+	int err = 0;
+
+	if (ncpu < 0)
+		return ncpu;
+	vals = calloc((size_t)RULE_BATCH * (size_t)ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	for (bool more = true; more && !err;) {
+		LIBBPF_OPTS(bpf_map_batch_opts, opts);
+		__u32 count = RULE_BATCH;
+
+		/* the last batch ends with ENOENT, what it read still counted */
+		if (bpf_map_lookup_batch(fd, first ? NULL : &in, &out, keys, vals, &count, &opts)) {
+			err = errno == ENOENT ? 0 : -errno;
+			more = false;
+		}
+		first = false;
+		in = out;
+		for (__u32 k = 0; k < count && *n < cap; k++) {
+			bool hit = false;
+
+			for (int c = 0; c < ncpu; c++)
+				hit |= vals[(size_t)k * (size_t)ncpu + (size_t)c].pkts != 0;
+			if (hit)
+				ids[(*n)++] = keys[k];
+		}
+	}
+	free(vals);
+	return err;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int xdpi_policy_rule_ids(const struct xdpi_rule_stats_maps *m, uint32_t *ids, size_t cap)
+{
+	size_t n = 0, low;
+	uint32_t key, next;
+	bool first = true;
+	int err = m->low_fd >= 0 ? low_ids(m->low_fd, ids, &n, cap) : 0;
+
+	low = n; /* ascending already: the array's keys come in order */
+	while (!err && m->hash_fd >= 0 && n < cap &&
+	       !bpf_map_get_next_key(m->hash_fd, first ? NULL : &key, &next)) {
+		first = false;
+		key = next;
+		ids[n++] = key;
+	}
+	qsort(ids + low, n - low, sizeof(*ids), cmp_id);
+	return err ? err : (int)n;
+}
+
+int xdpi_policy_rule_each(const struct xdpi_rule_stats_maps *m,
+			  void (*fn)(uint32_t rule_id, const struct xdpi_rule_stats *st, void *ctx),
+			  void *ctx)
+{
+	size_t cap = XDPI_RULE_STATS_LOW + XDPI_RULE_STATS_MAX;
+	uint32_t *ids = calloc(cap, sizeof(*ids));
+	int n = ids ? xdpi_policy_rule_ids(m, ids, cap) : -ENOMEM;
+
+	for (int i = 0; i < n; i++) {
+		struct xdpi_rule_stats st;
+
+		if (!xdpi_policy_rule_stats(m, ids[i], &st))
+			fn(ids[i], &st, ctx);
+	}
+	free(ids);
+	return n < 0 ? n : 0;
 }
 
 void xdpi_rule_stats_sum(const struct xdpi_rule_stats *per_cpu, size_t ncpu,

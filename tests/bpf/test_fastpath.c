@@ -1279,17 +1279,18 @@ static void cache_on(struct fixture *f)
 		  "cache on");
 }
 
+static struct xdpi_rule_stats_maps rule_maps(struct fixture *f)
+{
+	return (struct xdpi_rule_stats_maps){ bpf_map__fd(f->xdp->maps.rule_stats_low),
+					      bpf_map__fd(f->xdp->maps.rule_stats) };
+}
+
 static uint64_t rule_pkts(struct fixture *f, uint32_t rule)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	struct xdpi_rule_stats *rs = calloc((size_t)ncpu, sizeof(*rs));
-	uint64_t n = 0;
+	struct xdpi_rule_stats_maps maps = rule_maps(f);
+	struct xdpi_rule_stats st;
 
-	if (rs && !bpf_map_lookup_elem(bpf_map__fd(f->xdp->maps.rule_stats), &rule, rs))
-		for (int c = 0; c < ncpu; c++)
-			n += rs[c].pkts;
-	free(rs);
-	return n;
+	return xdpi_policy_rule_stats(&maps, rule, &st) ? 0 : st.pkts;
 }
 
 static int run_from(struct fixture *f, const char *src, const char *dst, bool tc)
@@ -1409,6 +1410,23 @@ static void test_policy_alert_entries(struct fixture *f)
 	ASSERT_EQ(run_from(f, "198.19.0.1", "198.18.4.9", true), TC_NEXT, "dst list, egress");
 	ASSERT_EQ(rule_pkts(f, 2500002), 1, "counted at egress");
 	ASSERT_EQ(delta(f, XDPI_CNT_POLICY_DROP), 0, "nothing dropped");
+
+	/* a low id is counted in its array slot, the sids in the hash: the listing has both,
+	 * ascending, and only what was counted */
+	struct xdpi_rule_stats_maps maps = rule_maps(f);
+	uint32_t ids[8] = { 0 };
+
+	v = (struct xdpi_policy_value){ .rule_id = 7, .action = XDPI_POLICY_DROP, .prefixlen = 24 };
+	inet_pton(AF_INET, "198.18.5.0", k.addr);
+	ASSERT_EQ(bpf_map_update_elem(f->policy.v4_fd, &k, &v, BPF_ANY), 0, "drop entry, rule 7");
+	f->policy.dirty = true;
+	ASSERT_EQ(xdpi_policy_commit(&f->policy), 0, "generation bumped again");
+	ASSERT_EQ(run_from(f, "198.18.5.9", "198.19.0.1", false), XDP_DROP, "rule 7 drops");
+	ASSERT_EQ(rule_pkts(f, 7), 1, "rule 7 counted");
+	ASSERT_EQ(xdpi_policy_rule_ids(&maps, ids, 8), 3, "three rules counted");
+	ASSERT_EQ(ids[0], 7, "the array's id first");
+	ASSERT_EQ(ids[1], 2400001, "then the hash's, ascending");
+	ASSERT_EQ(ids[2], 2500002, "the last");
 }
 
 /* An expired /32 allow inside a blocked /16: the first packet deletes it and the /16 decides
