@@ -151,21 +151,33 @@ static __always_inline void policy_value_copy(struct xdpi_policy_value *dst,
 	dst->expires_ns = src->expires_ns;
 }
 
-static __always_inline void cache_key(const struct xdpi_meta *m, struct xdpi_addr_key *k)
+/* The cache's entry for the packet's address. IPv6's lookup is a function of its own, so that
+ * the compiler cannot merge the two families' calls (see trie4_find). */
+static __noinline struct xdpi_policy_cached *cache6_find(const __u32 *addr)
 {
-	__builtin_memcpy(k->addr, policy_addr(m), 16);
-	k->family = m->family;
+	struct xdpi_addr_key k = { .family = 6 };
+
+	__builtin_memcpy(k.addr, addr, 16);
+	return bpf_map_lookup_elem(&policy_cache6, &k);
+}
+
+static __noinline void cache6_put(const __u32 *addr, const struct xdpi_policy_cached *c)
+{
+	struct xdpi_addr_key k = { .family = 6 };
+
+	__builtin_memcpy(k.addr, addr, 16);
+	bpf_map_update_elem(&policy_cache6, &k, c, BPF_ANY);
 }
 
 /* The cached answer for the packet's address, if it is still good. */
 static __always_inline int cache_get(const struct xdpi_meta *m, __u64 now, __u64 user,
 				     __u64 kernel, struct xdpi_policy_value *out)
 {
-	struct xdpi_addr_key k = {};
+	const __u32 *a = policy_addr(m);
 	struct xdpi_policy_cached *c;
+	__u32 k4 = a[0];
 
-	cache_key(m, &k);
-	c = bpf_map_lookup_elem(&policy_cache, &k);
+	c = m->family == 4 ? bpf_map_lookup_elem(&policy_cache4, &k4) : cache6_find(a);
 	if (!c || c->user_gen != user || c->kernel_gen != kernel ||
 	    (c->v.expires_ns && now >= c->v.expires_ns))
 		return -1;
@@ -177,10 +189,13 @@ static __always_inline void cache_put(const struct xdpi_meta *m, __u64 user, __u
 				      const struct xdpi_policy_value *v)
 {
 	struct xdpi_policy_cached c = { .user_gen = user, .kernel_gen = kernel, .v = *v };
-	struct xdpi_addr_key k = {};
+	const __u32 *a = policy_addr(m);
+	__u32 k4 = a[0];
 
-	cache_key(m, &k);
-	bpf_map_update_elem(&policy_cache, &k, &c, BPF_ANY);
+	if (m->family == 4)
+		bpf_map_update_elem(&policy_cache4, &k4, &c, BPF_ANY);
+	else
+		cache6_put(a, &c);
 }
 
 /* The trie's answer into OUT (action 0: no entry). An expired entry is deleted and the lookup

@@ -1789,6 +1789,21 @@ static void test_policy_cache(struct fixture *f)
 	xdpi_policy_commit(&f->policy);
 	ASSERT_EQ(run_from(f, "198.18.0.1", "198.19.0.1", false), XDP_PASS, "the unblock applies");
 	ASSERT_EQ(rule_pkts(f, 70), 3, "cached drops count for their rule");
+
+	/* IPv6 answers have a map of their own (IPv4's is keyed by the address alone) */
+	struct xdpi_cidr net6 = cidr_of("fd00:18::/64");
+
+	mark(f);
+	ASSERT_EQ(run_from(f, "fd00:18::1", "fd00:19::1", false), XDP_PASS, "v6: no entry");
+	ASSERT_EQ(run_from(f, "fd00:18::1", "fd00:19::1", false), XDP_PASS, "v6: no entry, cached");
+	ASSERT_EQ(delta(f, XDPI_CNT_POLICY_CACHE_MISS), 1, "v6: one miss");
+	ASSERT_EQ(delta(f, XDPI_CNT_POLICY_CACHE_HIT), 1, "v6: one hit");
+	ASSERT_EQ(xdpi_policy_put(&f->policy, &net6, &drop), 0, "block the v6 /64");
+	ASSERT_EQ(xdpi_policy_commit(&f->policy), 0, "commit");
+	ASSERT_EQ(run_from(f, "fd00:18::1", "fd00:19::1", false), XDP_DROP, "v6: the block applies");
+	ASSERT_EQ(run_from(f, "fd00:18::1", "fd00:19::1", false), XDP_DROP, "v6: and stays, cached");
+	ASSERT_EQ(run_from(f, "198.18.0.1", "198.19.0.1", false), XDP_PASS, "v4 untouched by it");
+	ASSERT_EQ(rule_pkts(f, 70), 5, "v6 drops counted too");
 }
 
 struct tcase {
