@@ -12,7 +12,7 @@ gcc"
 TEST_PKGS="iproute2 hping3 nmap tshark tcpdump nginx-light dnsmasq-base bind9-dnsutils curl
 python3-jsonschema python3-yaml xdp-tools libndpi-bin jq procps util-linux iputils-ping time ethtool
 nghttp2-server nghttp2-client python3-grpcio openssl gnutls-bin tcpreplay
-redis-server prometheus nfdump tmux logrotate nodejs"
+redis-server prometheus nfdump tmux logrotate nodejs ipvsadm"
 
 want="$BUILD_PKGS"
 case "${1:-all}" in
