@@ -169,6 +169,13 @@ static void lpm_row(uint32_t n)
 	       res[1][0], res[1][1]);
 }
 
+static void policy_header(void)
+{
+	printf("# policy: IPv4 LPM trie with N feed-shaped entries, tcp_syn from a listed /24, pass state\n");
+	printf("%-12s %8s %12s %12s %14s %14s\n", "entries", "insert_s", "allowed_ns",
+	       "dropped_ns", "cached_allow", "cached_drop");
+}
+
 /* The floor of keeping flows at all (bench_progs.bpf.c flow_floor: parse, the canonical key,
  * one lookup in xdpi's flow map, two exact counts) beside xdp-filter and xdpi's pass path:
  * a target relative to xdp-filter cannot be below floor/filt. */
@@ -210,19 +217,22 @@ int main(int argc, char **argv)
 {
 	struct xdp_ingress *pass_st = load_xdpi(XDPI_STEER_PASS), *head_st = load_xdpi(XDPI_STEER_HEAD);
 	struct bench_progs *rot1 = load_rot(1), *rot64k = load_rot(65536);
-	struct bpf_object *xf = bpf_object__open_file(XDP_FILTER_OBJ, NULL);
+	struct bpf_object *xf;
 	int xf_fd = -1;
+
+	libbpf_set_print(NULL); /* xdp-filter's object has sections libbpf warns about */
+	xf = bpf_object__open_file(XDP_FILTER_OBJ, NULL);
 
 	if (argc > 1 && !strcmp(argv[1], "profile")) /* for perf record -a: one case, 10 s */
 		return profile_pass(pass_st);
 	if (argc > 1 && !strcmp(argv[1], "policy")) { /* the drop path's A/B: one-entry row only */
 		repeat = argc > 2 ? (unsigned)strtoul(argv[2], NULL, 0) : repeat;
+		policy_header();
 		lpm_row(1);
 		return 0;
 	}
 	if (argc > 1)
 		repeat = (unsigned)strtoul(argv[1], NULL, 0);
-	libbpf_set_print(NULL);
 	if (xf) {
 		struct bpf_map *m;
 
@@ -289,9 +299,7 @@ int main(int argc, char **argv)
 		       fone > 0 ? fmany / fone : 0.0);
 	}
 	floor_rows(rot1, pass_st, xf_fd);
-	printf("# policy: IPv4 LPM trie with N feed-shaped entries, tcp_syn from a listed /24, pass state\n");
-	printf("%-12s %8s %12s %12s %14s %14s\n", "entries", "insert_s", "allowed_ns",
-	       "dropped_ns", "cached_allow", "cached_drop");
+	policy_header();
 	lpm_row(1);
 	lpm_row(1000000);
 	bpf_object__close(xf);
