@@ -84,9 +84,11 @@ struct xdpi_rule_stats_maps {
  * if the rule never matched). Returns 0 or -errno. */
 int xdpi_policy_rule_stats(const struct xdpi_rule_stats_maps *m, uint32_t rule_id,
 			   struct xdpi_rule_stats *out);
-/* The ids the kernel counted at least one packet for, ascending, at most CAP of them into IDS.
- * Returns how many, or -errno. */
-int xdpi_policy_rule_ids(const struct xdpi_rule_stats_maps *m, uint32_t *ids, size_t cap);
+/* The ids the kernel counted at least one packet for and the GIVEN ids IDS[0..GIVEN) already
+ * holds (reported whether counted or not), ascending, each once, at most CAP in all. Returns
+ * how many, or -errno. */
+int xdpi_policy_rule_ids(const struct xdpi_rule_stats_maps *m, uint32_t *ids, size_t given,
+			 size_t cap);
 /* FN on each counted rule with its summed counters, ids ascending. Returns 0 or -errno. */
 int xdpi_policy_rule_each(const struct xdpi_rule_stats_maps *m,
 			  void (*fn)(uint32_t rule_id, const struct xdpi_rule_stats *st, void *ctx),

@@ -34,29 +34,17 @@ static void describe_rule(const struct xdpi_app_report *s, uint32_t id, struct x
 	}
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Rule ids to report: every list given at start (counted or not) and every id the kernel has
  * counted (`xdpi ctl` and engine entries included), sorted, each once. */
 static size_t rule_ids(const struct xdpi_app_report *s, uint32_t *ids, size_t cap)
 {
-	size_t n = 0, out = 0;
-	int counted;
+	size_t n = 0;
+	int all;
 
 	for (size_t i = 0; i < s->nrules && n < cap; i++)
 		ids[n++] = (uint32_t)(XDPI_RULE_LIST_FIRST + i);
-	counted = xdpi_policy_rule_ids(&s->rule_stats, ids + n, cap - n);
-	n += counted > 0 ? (size_t)counted : 0; /* unreadable: the lists alone */
-	qsort(ids, n, sizeof(*ids), cmp_u32);
-	for (size_t i = 0; i < n; i++)
-		if (!out || ids[out - 1] != ids[i])
-			ids[out++] = ids[i];
-	return out;
+	all = xdpi_policy_rule_ids(&s->rule_stats, ids, n, cap);
+	return all >= 0 ? (size_t)all : n; /* unreadable: the lists alone */
 }
 
 /* Each rule's kernel counters: which list or entry matched how much. */

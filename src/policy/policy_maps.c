@@ -376,22 +376,27 @@ static int cmp_id(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-int xdpi_policy_rule_ids(const struct xdpi_rule_stats_maps *m, uint32_t *ids, size_t cap)
+int xdpi_policy_rule_ids(const struct xdpi_rule_stats_maps *m, uint32_t *ids, size_t given,
+			 size_t cap)
 {
-	size_t n = 0, low;
+	size_t n = given, out = 0;
 	uint32_t key, next;
 	bool first = true;
 	int err = m->low_fd >= 0 ? low_ids(m->low_fd, ids, &n, cap) : 0;
 
-	low = n; /* ascending already: the array's keys come in order */
 	while (!err && m->hash_fd >= 0 && n < cap &&
 	       !bpf_map_get_next_key(m->hash_fd, first ? NULL : &key, &next)) {
 		first = false;
 		key = next;
 		ids[n++] = key;
 	}
-	qsort(ids + low, n - low, sizeof(*ids), cmp_id);
-	return err ? err : (int)n;
+	if (err)
+		return err; /* IDS[0..GIVEN) as they came */
+	qsort(ids, n, sizeof(*ids), cmp_id);
+	for (size_t i = 0; i < n; i++)
+		if (!out || ids[out - 1] != ids[i])
+			ids[out++] = ids[i];
+	return (int)out;
 }
 
 int xdpi_policy_rule_each(const struct xdpi_rule_stats_maps *m,
@@ -400,7 +405,7 @@ int xdpi_policy_rule_each(const struct xdpi_rule_stats_maps *m,
 {
 	size_t cap = XDPI_RULE_STATS_LOW + XDPI_RULE_STATS_MAX;
 	uint32_t *ids = calloc(cap, sizeof(*ids));
-	int n = ids ? xdpi_policy_rule_ids(m, ids, cap) : -ENOMEM;
+	int n = ids ? xdpi_policy_rule_ids(m, ids, 0, cap) : -ENOMEM;
 
 	for (int i = 0; i < n; i++) {
 		struct xdpi_rule_stats st;

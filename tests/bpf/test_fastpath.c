@@ -1423,10 +1423,16 @@ static void test_policy_alert_entries(struct fixture *f)
 	ASSERT_EQ(xdpi_policy_commit(&f->policy), 0, "generation bumped again");
 	ASSERT_EQ(run_from(f, "198.18.5.9", "198.19.0.1", false), XDP_DROP, "rule 7 drops");
 	ASSERT_EQ(rule_pkts(f, 7), 1, "rule 7 counted");
-	ASSERT_EQ(xdpi_policy_rule_ids(&maps, ids, 8), 3, "three rules counted");
+	ASSERT_EQ(xdpi_policy_rule_ids(&maps, ids, 0, 8), 3, "three rules counted");
 	ASSERT_EQ(ids[0], 7, "the array's id first");
 	ASSERT_EQ(ids[1], 2400001, "then the hash's, ascending");
 	ASSERT_EQ(ids[2], 2500002, "the last");
+	ids[0] = 7; /* given: a counted id and one never counted, each listed once */
+	ids[1] = 3;
+	ASSERT_EQ(xdpi_policy_rule_ids(&maps, ids, 2, 8), 4, "given ids merged in");
+	ASSERT_EQ(ids[0], 3, "  the uncounted given id first");
+	ASSERT_EQ(ids[1], 7, "  the counted one once");
+	ASSERT_EQ(ids[3], 2500002, "  the sids after them");
 }
 
 /* An expired /32 allow inside a blocked /16: the first packet deletes it and the /16 decides
