@@ -100,14 +100,34 @@ int xdpi_engine__bypass_flow(struct xdpi_engine *e, struct xdpi_flow *f)
 
 #define CONTEXT_TRIES 4
 
-/* Before an event of F: who owns its ends, asked until known (the owner's first send or
- * receive may come after the first packets), and once more at its end. */
+static bool context_complete(const struct xdpi_flow *f)
+{
+	return f->proc && f->proc->side[0].valid && f->proc->side[1].valid;
+}
+
+/* Before an event of F: who owns its ends, asked until both are known or CONTEXT_TRIES asks
+ * went by (an owner's first send or receive may come after the first packets: a server's
+ * after the request's event, when the client's side was already known), and once more at
+ * its end. A side once known is kept. */
 static void flow_context(struct xdpi_engine *e, struct xdpi_flow *f, bool ending)
 {
-	if (!f || f->proc || !e->cfg.hooks.flow_context || (f->proc_tries >= CONTEXT_TRIES && !ending))
+	struct xdpi_proc_ctx *p;
+
+	if (!f || context_complete(f) || !e->cfg.hooks.flow_context ||
+	    (f->proc_tries >= CONTEXT_TRIES && !ending))
 		return;
 	f->proc_tries++;
-	f->proc = e->cfg.hooks.flow_context(e->cfg.hooks.ctx, f);
+	p = e->cfg.hooks.flow_context(e->cfg.hooks.ctx, f);
+	if (!p)
+		return;
+	if (!f->proc) {
+		f->proc = p;
+		return;
+	}
+	for (int side = 0; side < 2; side++)
+		if (!f->proc->side[side].valid && p->side[side].valid)
+			f->proc->side[side] = p->side[side];
+	free(p);
 }
 
 static void on_event_flow(void *ctx, struct xdpi_flow *f)
