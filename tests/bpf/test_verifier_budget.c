@@ -53,12 +53,16 @@ static unsigned long long ksym(const char *name)
  * call's immediate is its address's offset from __bpf_call_base once the verifier fixed it. */
 static int generic_lookups(int fd, unsigned n_insns)
 {
-	unsigned long long base = ksym("__bpf_call_base"), fn = ksym("bpf_map_lookup_elem");
+	static unsigned long long base, fn; /* read once: kallsyms is long */
 	struct bpf_insn *insns = calloc(n_insns, sizeof(*insns));
 	struct bpf_prog_info info = { 0 };
 	__u32 len = sizeof(info);
 	int n = 0;
 
+	if (!base || !fn) {
+		base = ksym("__bpf_call_base");
+		fn = ksym("bpf_map_lookup_elem");
+	}
 	info.xlated_prog_len = n_insns * sizeof(*insns);
 	info.xlated_prog_insns = (__u64)(unsigned long)insns;
 	if (!insns || !base || !fn || bpf_obj_get_info_by_fd(fd, &info, &len)) {
