@@ -14,6 +14,7 @@
 #include "xdpi/detect.h"
 #include "xdpi/text_file.h"
 #include "detect_int.h"
+#include "prefilter.h"
 
 struct addr_entry {
 	uint8_t family;
@@ -73,6 +74,12 @@ struct xdpi_detect {
 	FILE *errs; /* where load and compile name the rules they refuse */
 };
 
+/* Is D->db[S][B][CL] a database of its own (not another class's, shared)? */
+static bool db_owned(const struct xdpi_detect *d, int s, int b, int cl)
+{
+	return cl == 0 || d->db[s][b][cl] != d->db[s][b][0];
+}
+
 /* detect_state.c */
 struct detect_state *detect_state_new(void);
 void detect_state_free(struct detect_state *s);
@@ -128,7 +135,8 @@ void xdpi_detect__free(struct xdpi_detect *d)
 	for (int s = 0; s < XDPI_STAGE_MAX; s++)
 		for (int b = 0; b < XDPI_BUF_MAX; b++)
 			for (int c = 0; c < L4_CLASSES; c++)
-				hs_free_database(d->db[s][b][c]);
+				if (db_owned(d, s, b, c))
+					hs_free_database(d->db[s][b][c]);
 	hs_free_scratch(d->scratch);
 	for (int s = 0; s < XDPI_STAGE_MAX; s++)
 		free(d->unfiltered[s]);
@@ -622,62 +630,143 @@ static void refuse_rule(struct xdpi_detect *d, uint32_t idx, size_t len, const c
 			len, why);
 }
 
-static int compile_group(struct xdpi_detect *d, int s, int b, int cl, char *err, size_t errlen)
+/* The database of stage S, buffer B, transport class CL. The packet stage has one per
+ * transport (a UDP payload is scanned for UDP rules' patterns alone); an application buffer
+ * holds the same bytes whichever transport carried it, so its stage has one for all (a
+ * candidate of another transport fails verify()'s first check), which halves what loading
+ * compiles where HTTP and DNS rules name both. */
+static uint32_t db_group(int s, int b, int cl)
 {
-	const char **pats = calloc(d->n ? d->n : 1, sizeof(*pats));
-	unsigned *flags = calloc(d->n ? d->n : 1, sizeof(*flags));
-	unsigned *ids = calloc(d->n ? d->n : 1, sizeof(*ids));
-	size_t *lens = calloc(d->n ? d->n : 1, sizeof(*lens));
-	hs_compile_error_t *ce = NULL;
-	unsigned n = 0;
-	int rc = -ENOMEM;
+	return ((uint32_t)s * XDPI_BUF_MAX + (uint32_t)b) * L4_CLASSES +
+	       (s == XDPI_STAGE_PACKET ? (uint32_t)cl : 0);
+}
 
-	if (!pats || !flags || !ids || !lens)
-		goto out;
-	for (uint32_t i = 0; i < d->n; i++) {
-		const struct xdpi_rule *r = &d->rules[i];
-		const struct xdpi_content *c;
+#define DB_GROUPS ((uint32_t)XDPI_STAGE_MAX * XDPI_BUF_MAX * L4_CLASSES)
 
-		if (r->kernel || r->refused || r->prefilter < 0 || !rule_at(r, s) ||
-		    r->sm[r->prefilter].buf != b || !(rule_l4(r) & (1u << cl)))
+/* Calls FN for each database group rule R's fast pattern goes in (its stage, its answer's,
+ * and per transport in the packet stage). */
+static void rule_groups(const struct xdpi_rule *r, void (*fn)(void *, uint32_t), void *ctx)
+{
+	int b = r->sm[r->prefilter].buf;
+
+	for (int s = 0; s < XDPI_STAGE_MAX; s++) {
+		if (!rule_at(r, s))
 			continue;
-		c = &r->sm[r->prefilter].c;
-		pats[n] = (const char *)c->pat + c->fp_off;
-		lens[n] = c->fp_len ? c->fp_len : c->len;
-		flags[n] = HS_FLAG_SINGLEMATCH | (c->flags & XDPI_CT_NOCASE ? HS_FLAG_CASELESS : 0);
-		ids[n] = i;
-		n++;
+		for (int cl = 0; cl < (s == XDPI_STAGE_PACKET ? L4_CLASSES : 1); cl++)
+			if (s != XDPI_STAGE_PACKET || (rule_l4(r) & (1u << cl)))
+				fn(ctx, db_group(s, b, cl));
 	}
-	rc = 0;
-	/* one rule Hyperscan refuses costs that rule, not the database: named, then left out */
-	while (n && hs_compile_lit_multi(pats, flags, ids, lens, n, HS_MODE_BLOCK, NULL,
-					 &d->db[s][b][cl], &ce) != HS_SUCCESS) {
-		int bad = ce ? ce->expression : -1;
+}
 
-		if (bad < 0 || (unsigned)bad >= n) {
-			snprintf(err, errlen, "hyperscan: %s (buffer %s)", ce ? ce->message : "failed",
-				 xdpi_buffer_name((enum xdpi_buffer)b));
-			hs_free_compile_error(ce);
-			rc = -EINVAL;
-			goto out;
+struct pat_fill {
+	uint32_t *at;  /* per group: counted, then the next free slot */
+	struct prefilter_pat *pats;
+	const struct xdpi_rule *r;
+	uint32_t idx;
+};
+
+static void group_count(void *ctx, uint32_t g)
+{
+	((struct pat_fill *)ctx)->at[g]++;
+}
+
+static void group_place(void *ctx, uint32_t g)
+{
+	struct pat_fill *f = ctx;
+	const struct xdpi_content *c = &f->r->sm[f->r->prefilter].c;
+	struct prefilter_pat *p = &f->pats[f->at[g]++];
+
+	p->pat = (const char *)c->pat + c->fp_off;
+	p->len = c->fp_len ? c->fp_len : c->len;
+	p->flags = HS_FLAG_SINGLEMATCH | (c->flags & XDPI_CT_NOCASE ? HS_FLAG_CASELESS : 0);
+	p->id = f->idx;
+	p->group = g;
+}
+
+static bool has_prefilter(const struct xdpi_rule *r)
+{
+	return !r->kernel && !r->refused && r->prefilter >= 0;
+}
+
+/* Every prefiltered rule's fast pattern, once per group, sorted by group (a counting sort);
+ * *N set. */
+static struct prefilter_pat *collect_patterns(const struct xdpi_detect *d, uint32_t *n)
+{
+	struct pat_fill f = { .at = calloc(DB_GROUPS, sizeof(uint32_t)) };
+	uint32_t total = 0;
+
+	if (!f.at)
+		return NULL;
+	for (uint32_t i = 0; i < d->n; i++)
+		if (has_prefilter(&d->rules[i]))
+			rule_groups(&d->rules[i], group_count, &f);
+	for (uint32_t g = 0; g < DB_GROUPS; g++) {
+		uint32_t c = f.at[g];
+
+		f.at[g] = total;
+		total += c;
+	}
+	if ((f.pats = calloc(total ? total : 1, sizeof(*f.pats))))
+		for (f.idx = 0; f.idx < d->n; f.idx++) {
+			f.r = &d->rules[f.idx];
+			if (has_prefilter(f.r))
+				rule_groups(f.r, group_place, &f);
 		}
-		refuse_rule(d, ids[bad], lens[bad], ce->message);
-		hs_free_compile_error(ce);
-		ce = NULL;
-		n--;
-		memmove(pats + bad, pats + bad + 1, (n - (unsigned)bad) * sizeof(*pats));
-		memmove(flags + bad, flags + bad + 1, (n - (unsigned)bad) * sizeof(*flags));
-		memmove(ids + bad, ids + bad + 1, (n - (unsigned)bad) * sizeof(*ids));
-		memmove(lens + bad, lens + bad + 1, (n - (unsigned)bad) * sizeof(*lens));
+	free(f.at);
+	*n = total;
+	return f.pats;
+}
+
+static void on_refused(void *ctx, uint32_t idx, const char *why)
+{
+	struct xdpi_detect *d = ctx;
+	const struct xdpi_rule *r = &d->rules[idx];
+	const struct xdpi_content *c = &r->sm[r->prefilter].c;
+
+	if (!r->refused) /* once, whatever the groups that refused it */
+		refuse_rule(d, idx, c->fp_len ? c->fp_len : c->len, why);
+}
+
+/* Each group's database in its place: a stage's own for all transports, or per transport
+ * (the packet stage). */
+static void place_databases(struct xdpi_detect *d, hs_database_t **db)
+{
+	for (int s = 0; s < XDPI_STAGE_MAX; s++)
+		for (int b = 0; b < XDPI_BUF_MAX; b++)
+			for (int cl = 0; cl < L4_CLASSES; cl++)
+				d->db[s][b][cl] = db[db_group(s, b, cl)];
+}
+
+static int build_prefilter(struct xdpi_detect *d, char *err, size_t errlen)
+{
+	hs_database_t **db = calloc(DB_GROUPS, sizeof(*db));
+	uint32_t n = 0, bad = 0;
+	struct prefilter_pat *pats = db ? collect_patterns(d, &n) : NULL;
+	int rc;
+
+	if (!pats) {
+		free(db);
+		snprintf(err, errlen, "out of memory while compiling the rules");
+		return -ENOMEM;
 	}
-	if (!n)
-		goto out;
-	if (hs_alloc_scratch(d->db[s][b][cl], &d->scratch) != HS_SUCCESS) {
-		snprintf(err, errlen, "hyperscan: cannot allocate scratch space");
-		rc = -ENOMEM;
+	rc = xdpi_prefilter_compile(pats, n, d->n, db, on_refused, d, &bad, err, errlen);
+	place_databases(d, db);
+	if (rc == -EINVAL) {
+		size_t len = strlen(err);
+
+		snprintf(err + len, errlen - len, " (buffer %s)",
+			 xdpi_buffer_name((enum xdpi_buffer)(bad / L4_CLASSES % XDPI_BUF_MAX)));
 	}
-out:
-	free(pats), free(flags), free(ids), free(lens);
+	for (int s = 0; !rc && s < XDPI_STAGE_MAX; s++)
+		for (int b = 0; !rc && b < XDPI_BUF_MAX; b++)
+			for (int cl = 0; !rc && cl < L4_CLASSES; cl++)
+				if (d->db[s][b][cl] && db_owned(d, s, b, cl) &&
+				    hs_alloc_scratch(d->db[s][b][cl], &d->scratch) != HS_SUCCESS) {
+					snprintf(err, errlen, "hyperscan: cannot allocate scratch space");
+					rc = -ENOMEM;
+				}
+	free(pats);
+	free(db);
 	return rc;
 }
 
@@ -689,11 +778,8 @@ int xdpi_detect__compile(struct xdpi_detect *d, char *err, size_t errlen)
 		return 0;
 	if ((rc = sort_rules(d)) || (rc = place_rules(d)))
 		goto nomem;
-	for (int s = 0; s < XDPI_STAGE_MAX; s++)
-		for (int b = 0; b < XDPI_BUF_MAX; b++)
-			for (int cl = 0; cl < L4_CLASSES; cl++)
-				if ((rc = compile_group(d, s, b, cl, err, errlen)))
-					return rc;
+	if ((rc = build_prefilter(d, err, errlen)))
+		return rc;
 	d->seen = calloc(d->n ? d->n : 1, sizeof(*d->seen));
 	d->cand = calloc(d->n ? d->n : 1, sizeof(*d->cand));
 	d->sid_order = calloc(d->n ? d->n : 1, sizeof(*d->sid_order));
