@@ -8,5 +8,8 @@
 void xdpi_heap_prepare(void);
 /* Now and then (each tick): asks the same of what the heap grew by since. */
 void xdpi_heap_advise(void);
+/* In a thread of its own malloc arena (the rule compiler's), at its start: the arena's
+ * heap asked for huge pages too (glibc makes it grow as the main heap does, by M_TOP_PAD). */
+void xdpi_heap_advise_thread(void);
 
 #endif /* XDPI_HEAP_H */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "xdpi/heap.h"
 #include "prefilter.h"
 
 #define PREFILTER_THREADS_MAX 8
@@ -105,6 +106,7 @@ static void *compile_thread(void *arg)
 	struct compile_run *run = arg;
 	uint32_t k;
 
+	xdpi_heap_advise_thread(); /* the compiler allocates much: huge pages, as the main heap */
 	while ((k = __atomic_fetch_add(&run->next, 1, __ATOMIC_RELAXED)) < run->n_jobs)
 		compile_job(run, &run->jobs[k]);
 	return NULL;

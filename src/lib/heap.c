@@ -5,7 +5,9 @@
  * twenty copies of the corpus (17,456 faults; 5,609 with this). Where transparent huge pages are given on
  * request (THP "madvise", Debian's default), the heap asks for them: one fault per 2 MiB.
  * glibc does the same with GLIBC_TUNABLES=glibc.malloc.hugetlb=1, which a program cannot
- * set for itself; this is that, from inside. Worker threads' arenas are not covered. */
+ * set for itself; this is that, from inside. A thread's own arena (the rule compiler's threads)
+ * is asked the same by xdpi_heap_advise_thread(); the workers' arenas are not (two workers
+ * keeping every flow of the corpus' twenty copies faulted no less with it). */
 #define _GNU_SOURCE
 #include <malloc.h>
 #include <stdint.h>
@@ -49,4 +51,26 @@ void xdpi_heap_advise(void)
 		return;
 	madvise((void *)from, end - from, MADV_HUGEPAGE); /* no THP: a hint not taken */
 	advised_to = end;
+}
+
+/* glibc gives a new thread an arena of its own in heaps of HEAP_MAX_SIZE (twice the largest
+ * mmap threshold: 64 MiB on a 64-bit host), each aligned to its size, so the heap of any block
+ * the arena hands out is found by masking the block's address. */
+#define THREAD_HEAP_MAX (2u * 4u * 1024u * 1024u * (unsigned)sizeof(long))
+
+void xdpi_heap_advise_thread(void)
+{
+	uintptr_t brk_now = (uintptr_t)sbrk(0), base;
+	void *p;
+
+	if (!advised_to) /* the main heap was not advised (asked not to, or not prepared) */
+		return;
+	if (!(p = malloc(64)))
+		return;
+	base = (uintptr_t)p & ~((uintptr_t)THREAD_HEAP_MAX - 1);
+	/* below the break: a block of the main heap (the thread shares it), advised already;
+	 * a thread's heaps are mapped far above it */
+	if ((uintptr_t)p >= brk_now)
+		madvise((void *)base, THREAD_HEAP_MAX, MADV_HUGEPAGE); /* what is mapped of it */
+	free(p);
 }
