@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 struct xdpi_buf_view;
+struct xdpi_rule;
 struct xdpi_xform;
 
 /* Emerging Threats' classification.config: the default priority (3 if unknown) and the
@@ -24,5 +25,9 @@ void xdpi_xform_free(struct xdpi_xform *x);
  * alphabet, RFC 2045 passes over it, strict gives nothing); whole quanta, and the bits of a
  * last partial one. Returns the bytes written. */
 size_t xdpi_base64_decode(const uint8_t *in, size_t n, uint8_t *out, size_t cap, int mode);
+
+/* The machine code of every pcre of RULES (N of them), compiled on several threads
+ * (rule_match.c); 0 or -ENOMEM (the expressions then run in the interpreter). */
+int xdpi_rules_jit(const struct xdpi_rule *rules, uint32_t n);
 
 #endif /* XDPI_DETECT_INT_H */

@@ -1,20 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The prefilter's Hyperscan databases, compiled side by side. Compiling is most of what loading
  * a large rule set costs (the ET snapshot's 56 databases, about 0.7 s of 1.4 on one core) and
- * each database compiles on its own, so threads take the groups from a shared counter. A pattern Hyperscan refuses costs its rule, not the database: it is
- * left out and the group compiled again; a rule refused in one group is left out of every other
+ * each database compiles on its own, so the groups go to xdpi_parallel_for's threads. A
+ * pattern Hyperscan refuses costs its rule, not the database: it is left out and the group
+ * compiled again; a rule refused in one group is left out of every other
  * group too (compiled again, one thread, in the rare case one had already taken it), so what a
  * rule set loads does not depend on which thread ran first. */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include "xdpi/heap.h"
+#include "xdpi/parallel.h"
 #include "prefilter.h"
-
-#define PREFILTER_THREADS_MAX 8
 
 struct group_job {
 	uint32_t first, n;  /* its patterns: pats[first .. first + n) */
@@ -30,7 +27,6 @@ struct compile_run {
 	struct group_job *jobs;
 	uint32_t n_jobs;
 	const uint8_t *excluded; /* per id: refused elsewhere, left out (NULL: none yet) */
-	uint32_t next;           /* the next job to take (atomic) */
 };
 
 static int note_refusal(struct group_job *j, uint32_t id, const char *why)
@@ -101,40 +97,11 @@ out:
 	return rc;
 }
 
-static void *compile_thread(void *arg)
+static void compile_piece(void *ctx, uint32_t k)
 {
-	struct compile_run *run = arg;
-	uint32_t k;
+	struct compile_run *run = ctx;
 
-	xdpi_heap_advise_thread(); /* the compiler allocates much: huge pages, as the main heap */
-	while ((k = __atomic_fetch_add(&run->next, 1, __ATOMIC_RELAXED)) < run->n_jobs)
-		compile_job(run, &run->jobs[k]);
-	return NULL;
-}
-
-static unsigned thread_count(uint32_t jobs)
-{
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	unsigned t = cpus > 0 ? (unsigned)cpus : 1;
-
-	if (t > PREFILTER_THREADS_MAX)
-		t = PREFILTER_THREADS_MAX;
-	return t < jobs ? t : (jobs ? jobs : 1);
-}
-
-/* Every job, on up to THREADS threads (the caller's among them). */
-static void compile_all(struct compile_run *run, unsigned threads)
-{
-	pthread_t tid[PREFILTER_THREADS_MAX];
-	unsigned started = 0;
-
-	run->next = 0;
-	for (unsigned t = 1; t < threads; t++)
-		if (!pthread_create(&tid[started], NULL, compile_thread, run))
-			started++; /* a thread that cannot start leaves its share to the others */
-	compile_thread(run);
-	for (unsigned t = 0; t < started; t++)
-		pthread_join(tid[t], NULL);
+	compile_job(run, &run->jobs[k]);
 }
 
 /* Did job J compile a pattern whose id EXCLUDED now marks (refused in another group)? */
@@ -237,7 +204,7 @@ int xdpi_prefilter_compile(const struct prefilter_pat *pats, uint32_t n, uint32_
 		snprintf(err, errlen, "out of memory while compiling the rules");
 		return -ENOMEM;
 	}
-	compile_all(&run, thread_count(run.n_jobs));
+	xdpi_parallel_for(run.n_jobs, compile_piece, &run);
 	if (settle_refusals(&run, max_id)) {
 		snprintf(err, errlen, "out of memory while compiling the rules");
 		rc = -ENOMEM;

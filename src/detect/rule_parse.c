@@ -933,7 +933,6 @@ static int kw_pcre(struct parser *p, const char *v, size_t len)
 		pcre2_get_error_message(errcode, msg, sizeof(msg));
 		return fail(p, "pcre: %s at offset %zu of /%s/", (char *)msg, (size_t)erroff, src);
 	}
-	pcre2_jit_compile(sm->re.code, PCRE2_JIT_COMPLETE); /* fine without JIT too */
 	p->last_insp = (int)(p->r->n_sm - 1);
 	return 0;
 }
