@@ -64,7 +64,7 @@ struct xdpi_detect {
 	/* per inspection */
 	uint32_t *seen;      /* inspection stamp per rule */
 	uint32_t stamp;
-	uint32_t *cand;
+	uint32_t *cand;      /* this inspection's candidates (n), then the sort's room (n) */
 	uint32_t n_cand;
 	enum xdpi_stage cur_stage;
 	uint64_t cnt[XDPI_DCNT_MAX];
@@ -782,7 +782,7 @@ int xdpi_detect__compile(struct xdpi_detect *d, char *err, size_t errlen)
 		return rc;
 	xdpi_rules_jit(d->rules, d->n); /* without it (no memory) the interpreter matches */
 	d->seen = calloc(d->n ? d->n : 1, sizeof(*d->seen));
-	d->cand = calloc(d->n ? d->n : 1, sizeof(*d->cand));
+	d->cand = calloc(d->n ? 2 * d->n : 1, sizeof(*d->cand)); /* the sort's room after */
 	d->sid_order = calloc(d->n ? d->n : 1, sizeof(*d->sid_order));
 	if (!d->seen || !d->cand || !d->sid_order) {
 		rc = -ENOMEM;
@@ -814,7 +814,7 @@ struct xdpi_detect *xdpi_detect__clone(const struct xdpi_detect *d)
 	c->n_cand = 0;
 	memset(c->cnt, 0, sizeof(c->cnt));
 	c->seen = calloc(d->n ? d->n : 1, sizeof(*c->seen));
-	c->cand = calloc(d->n ? d->n : 1, sizeof(*c->cand));
+	c->cand = calloc(d->n ? 2 * d->n : 1, sizeof(*c->cand));
 	c->state = detect_state_new();
 	if (!c->seen || !c->cand || !c->state ||
 	    (d->scratch && hs_clone_scratch(d->scratch, &c->scratch) != HS_SUCCESS)) {
@@ -946,6 +946,50 @@ static int u32_cmp(const void *a, const void *b)
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
 	return x < y ? -1 : x > y;
+}
+
+/* Candidates in rule order. An inspection has a dozen or so (ET's payload patterns are short
+ * and many), some hundreds (a common pattern of many rules): qsort's calls through a
+ * comparator were 4% of inspecting with the ET snapshot. A short list is sorted in place by
+ * insertion, a long one by two counting passes over a byte of the index each (TMP: room for
+ * N), or by qsort in a set of more than 65,536 rules. */
+#define CAND_INSERTION_MAX 32
+#define CAND_RADIX_RULES 65536u
+
+static void radix_pass(const uint32_t *in, uint32_t *out, uint32_t n, unsigned shift)
+{
+	uint32_t at[256] = { 0 }, sum = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		at[(in[i] >> shift) & 255]++;
+	for (unsigned b = 0; b < 256; b++) {
+		uint32_t k = at[b];
+
+		at[b] = sum;
+		sum += k;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		out[at[(in[i] >> shift) & 255]++] = in[i];
+}
+
+static void sort_candidates(uint32_t *c, uint32_t n, uint32_t *tmp, uint32_t rules)
+{
+	if (n > CAND_INSERTION_MAX && rules <= CAND_RADIX_RULES) {
+		radix_pass(c, tmp, n, 0);
+		radix_pass(tmp, c, n, 8);
+		return;
+	}
+	if (n > CAND_INSERTION_MAX) {
+		qsort(c, n, sizeof(*c), u32_cmp);
+		return;
+	}
+	for (uint32_t i = 1; i < n; i++) {
+		uint32_t v = c[i], j = i;
+
+		for (; j && c[j - 1] > v; j--)
+			c[j] = c[j - 1];
+		c[j] = v;
+	}
 }
 
 /* The header as the rule sees it: the sender of this packet or message is "src". */
@@ -1267,8 +1311,7 @@ static void run(struct xdpi_detect *d, const struct hdr *h, struct xdpi_flow *f,
 		const struct xdpi_inspect *in, uint64_t ts, xdpi_alert_fn fn, void *ctx)
 {
 	d->cnt[XDPI_DCNT_CANDIDATES] += d->n_cand;
-	if (d->n_cand > 1)
-		qsort(d->cand, d->n_cand, sizeof(*d->cand), u32_cmp);
+	sort_candidates(d->cand, d->n_cand, d->cand + d->n, d->n);
 	for (uint32_t i = 0; i < d->n_cand; i++) {
 		const struct xdpi_rule *r = &d->rules[d->cand[i]];
 

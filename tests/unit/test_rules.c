@@ -384,6 +384,41 @@ static void test_flow_and_header(void **state)
 	xdpi_detect__free(d);
 }
 
+/* Many candidates in one inspection (more than the short list's insertion sort takes): they
+ * are still verified in rule order, file order within an action, a pass rule first. */
+static void test_many_candidates_in_order(void **state)
+{
+	char *text = malloc(40 * 128 + 256), *end;
+	struct xdpi_detect *d;
+	struct xdpi_flow f;
+	struct got g = { 0 };
+
+	(void)state;
+	assert_non_null(text);
+	end = text;
+	for (int i = 0; i < 40; i++) /* sids 139 down to 100, in that file order */
+		end += sprintf(end, "alert http any any -> any any (http.uri; content:\"/many\"; "
+			       "sid:%d;)\n", 139 - i);
+	d = engine(text);
+	http_flow(&f);
+	request(d, &f, "/many", 1, &g);
+	assert_int_equal(g.n, 32); /* what `got` keeps: the first 32 of 40, in file order */
+	for (int i = 0; i < 32; i++)
+		assert_int_equal(g.sids[i], 139 - i);
+	xdpi_detect__flow_end(d, &f);
+	xdpi_detect__free(d);
+	/* a pass rule of the same pattern, last in the file: checked first, so nothing alerts */
+	sprintf(end, "pass http any any -> any any (http.uri; content:\"/many\"; sid:99;)\n");
+	d = engine(text);
+	memset(&g, 0, sizeof(g));
+	http_flow(&f);
+	request(d, &f, "/many", 1, &g);
+	assert_int_equal(g.n, 0);
+	xdpi_detect__flow_end(d, &f);
+	xdpi_detect__free(d);
+	free(text);
+}
+
 /* Rules without flags: are not TCP-only: ICMP, UDP and any-IP rules fire on their packets
  * (a default TCP flag mask once sent every non-TCP packet away); flags: still means TCP. */
 static void test_non_tcp_packets(void **state)
@@ -1009,6 +1044,7 @@ int main(void)
 		cmocka_unit_test(test_old_modifiers_equal_sticky_buffers),
 		cmocka_unit_test(test_errors_and_skips_name_the_place),
 		cmocka_unit_test(test_flow_and_header),
+		cmocka_unit_test(test_many_candidates_in_order),
 		cmocka_unit_test(test_non_tcp_packets),
 		cmocka_unit_test(test_flowbits),
 		cmocka_unit_test(test_thresholds),
