@@ -25,6 +25,9 @@ best() { # command...: the best of three wall times, and its user CPU
 	echo "$best $cpu"
 }
 
+# two of a command at once: the machine's ceiling for two independent readers
+PAIR=(bash -c '"$@" & p=$!; "$@"; wait $p' pair)
+
 row() { # name wall user base load [load2]: a table row; speedups against BASE, inspection
 	# less LOAD (LOAD2: the two processes' own load, both loading at once)
 	python3 - "$@" "$pkts" <<'PY'
@@ -49,7 +52,7 @@ for rules in no yes; do
 	load=0 load2=0
 	if [ $rules = yes ]; then
 		read -r load _ < <(best build/xdpi read "${args[@]}" "$empty")
-		read -r load2 _ < <(best bash -c '"$@" & p=$!; "$@"; wait $p' pair build/xdpi read "${args[@]}" "$empty")
+		read -r load2 _ < <(best "${PAIR[@]}" build/xdpi read "${args[@]}" "$empty")
 	fi
 	base=
 	for w in 1 2; do
@@ -57,8 +60,7 @@ for rules in no yes; do
 		[ -z "$base" ] && base=$t
 		row "rules=$rules workers=$w" "$t" "$u" "$base" "$load"
 	done
-	# two of it at once: the machine's ceiling for two independent readers
-	read -r t u < <(best bash -c '"$@" & p=$!; "$@"; wait $p' pair build/xdpi read "${args[@]}" "$input")
+	read -r t u < <(best "${PAIR[@]}" build/xdpi read "${args[@]}" "$input")
 	row "two processes, rules=$rules" "$t" "$u" "$base" "$load" "$load2"
 	[ $rules = yes ] && echo "#   the rule set's load (an empty capture, best of 3): $load s; two processes at once: $load2 s"
 done

@@ -780,7 +780,7 @@ int xdpi_detect__compile(struct xdpi_detect *d, char *err, size_t errlen)
 		goto nomem;
 	if ((rc = build_prefilter(d, err, errlen)))
 		return rc;
-	xdpi_rules_jit(d->rules, d->n); /* without it (no memory) the interpreter matches */
+	xdpi_rules_jit(d->rules, d->n);
 	d->seen = calloc(d->n ? d->n : 1, sizeof(*d->seen));
 	d->cand = calloc(d->n ? 2 * d->n : 1, sizeof(*d->cand)); /* the sort's room after */
 	d->sid_order = calloc(d->n ? d->n : 1, sizeof(*d->sid_order));

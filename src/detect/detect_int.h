@@ -27,7 +27,7 @@ void xdpi_xform_free(struct xdpi_xform *x);
 size_t xdpi_base64_decode(const uint8_t *in, size_t n, uint8_t *out, size_t cap, int mode);
 
 /* The machine code of every pcre of RULES (N of them), compiled on several threads
- * (rule_match.c); 0 or -ENOMEM (the expressions then run in the interpreter). */
-int xdpi_rules_jit(const struct xdpi_rule *rules, uint32_t n);
+ * (rule_match.c). */
+void xdpi_rules_jit(const struct xdpi_rule *rules, uint32_t n);
 
 #endif /* XDPI_DETECT_INT_H */

@@ -5,7 +5,6 @@
  * occurrence is tried, as Suricata does, within a bounded budget. */
 #define _GNU_SOURCE /* memmem, memrchr, qsort_r, asprintf */
 #include <ctype.h>
-#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -199,36 +198,19 @@ static pcre2_match_data *thread_match_data(void)
  * about a sixth of what loading the ET snapshot costs, and each expression's is its own.
  * Parsing leaves it out (a rule parsed alone, as unit tests do, is matched by the
  * interpreter); a pcre the JIT refuses is matched by the interpreter too, with the same
- * answers. */
-struct jit_list {
-	void **codes;
-	uint32_t n;
-};
-
-static void jit_one(void *ctx, uint32_t i)
+ * answers. One piece per rule: its own expressions. */
+static void jit_rule(void *ctx, uint32_t i)
 {
-	pcre2_jit_compile(((struct jit_list *)ctx)->codes[i], PCRE2_JIT_COMPLETE);
+	const struct xdpi_rule *r = &((const struct xdpi_rule *)ctx)[i];
+
+	for (uint32_t k = 0; k < r->n_sm; k++)
+		if (r->sm[k].type == XDPI_SM_PCRE && r->sm[k].re.code)
+			pcre2_jit_compile(r->sm[k].re.code, PCRE2_JIT_COMPLETE);
 }
 
-int xdpi_rules_jit(const struct xdpi_rule *rules, uint32_t n)
+void xdpi_rules_jit(const struct xdpi_rule *rules, uint32_t n)
 {
-	struct jit_list l = { 0 };
-	uint32_t cap = 0;
-
-	for (uint32_t r = 0; r < n; r++)
-		for (uint32_t k = 0; k < rules[r].n_sm; k++)
-			cap += rules[r].sm[k].type == XDPI_SM_PCRE && rules[r].sm[k].re.code;
-	if (!cap)
-		return 0;
-	if (!(l.codes = malloc(cap * sizeof(*l.codes))))
-		return -ENOMEM;
-	for (uint32_t r = 0; r < n; r++)
-		for (uint32_t k = 0; k < rules[r].n_sm; k++)
-			if (rules[r].sm[k].type == XDPI_SM_PCRE && rules[r].sm[k].re.code)
-				l.codes[l.n++] = rules[r].sm[k].re.code;
-	xdpi_parallel_for(l.n, jit_one, &l);
-	free(l.codes);
-	return 0;
+	xdpi_parallel_for(n, jit_rule, (void *)rules);
 }
 
 static bool match_pcre(struct mctx *m, uint32_t i, uint32_t pos)
