@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
-#include <openssl/evp.h>
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include "xdpi/digest.h"
 #include "xdpi/rules.h"
 #include "xdpi/url.h"
 #include "detect_int.h"
@@ -124,12 +124,12 @@ static size_t whitespace(const uint8_t *in, size_t n, uint8_t *out, size_t cap, 
 	return o;
 }
 
-static size_t digest(const char *name, const uint8_t *in, size_t n, uint8_t *out, size_t cap)
+static size_t digest(enum xdpi_md which, const uint8_t *in, size_t n, uint8_t *out, size_t cap)
 {
-	unsigned int len = 0;
-	uint8_t md[EVP_MAX_MD_SIZE];
+	uint8_t md[XDPI_MD_MAX];
+	unsigned int len = xdpi_digest(which, in, n, md);
 
-	if (!EVP_Digest(in, n, md, &len, EVP_get_digestbyname(name), NULL) || len > cap)
+	if (!len || len > cap)
 		return 0;
 	memcpy(out, md, len);
 	return len;
@@ -226,9 +226,9 @@ static size_t apply(const struct xdpi_xform *x, const uint8_t *in, size_t n, uin
 	case XDPI_XF_PCREXFORM: return pcrexform(x, in, n, out, cap);
 	case XDPI_XF_STRIP_WS: return whitespace(in, n, out, cap, false);
 	case XDPI_XF_COMPRESS_WS: return whitespace(in, n, out, cap, true);
-	case XDPI_XF_MD5: return digest("MD5", in, n, out, cap);
-	case XDPI_XF_SHA1: return digest("SHA1", in, n, out, cap);
-	case XDPI_XF_SHA256: return digest("SHA256", in, n, out, cap);
+	case XDPI_XF_MD5: return digest(XDPI_MD_MD5, in, n, out, cap);
+	case XDPI_XF_SHA1: return digest(XDPI_MD_SHA1, in, n, out, cap);
+	case XDPI_XF_SHA256: return digest(XDPI_MD_SHA256, in, n, out, cap);
 	case XDPI_XF_GUNZIP: return inflate_to(in, n, out, cap, x->a, 15 + 16);
 	case XDPI_XF_ZLIB_DEFLATE: return inflate_to(in, n, out, cap, x->a, 15);
 	case XDPI_XF_HEADER_LOWER: return header_lower(in, n, out, cap);

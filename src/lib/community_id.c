@@ -6,6 +6,7 @@
 #include <openssl/evp.h>
 #include "xdpi/bytes.h"
 #include "xdpi/community_id.h"
+#include "xdpi/digest.h"
 
 struct icmp_pair {
 	uint8_t type, counterpart;
@@ -47,7 +48,7 @@ static bool ordered(const uint8_t *s, const uint8_t *d, size_t alen, uint16_t sp
 
 int xdpi_community_id(const struct xdpi_cid_input *in, uint16_t seed, char *out, size_t outlen)
 {
-	uint8_t buf[2 + 16 + 16 + 2 + 4], md[EVP_MAX_MD_SIZE];
+	uint8_t buf[2 + 16 + 16 + 2 + 4], md[XDPI_MD_MAX];
 	size_t alen = in->family == 6 ? 16 : 4, n = 0;
 	const uint8_t *s = in->saddr, *d = in->daddr;
 	uint16_t sp = in->sport, dp = in->dport;
@@ -77,7 +78,7 @@ int xdpi_community_id(const struct xdpi_cid_input *in, uint16_t seed, char *out,
 		buf[n++] = (uint8_t)(sp >> 8), buf[n++] = (uint8_t)sp;
 		buf[n++] = (uint8_t)(dp >> 8), buf[n++] = (uint8_t)dp;
 	}
-	if (!EVP_Digest(buf, n, md, &mdlen, EVP_sha1(), NULL))
+	if (!(mdlen = xdpi_digest(XDPI_MD_SHA1, buf, n, md)))
 		return -1;
 	EVP_EncodeBlock((unsigned char *)b64, md, (int)mdlen);
 	snprintf(out, outlen, "1:%s", b64);

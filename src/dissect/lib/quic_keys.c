@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* QUIC Initial keys (HKDF-SHA256 with the TLS 1.3 label scheme), header protection with
  * AES-128-ECB, payload with AES-128-GCM; OpenSSL does the cryptography. */
+#include <pthread.h>
 #include <string.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include "quic_keys.h"
+#include "xdpi/digest.h"
 
 #define QUIC_V1 0x00000001u
 #define QUIC_V2 0x6b3343cfu
@@ -35,9 +36,8 @@ bool quic_version_known(uint32_t version)
 /* HKDF-Expand-Label (RFC 8446 7.1) for outputs of at most one SHA-256 block. */
 static int expand_label(const uint8_t *secret, const char *label, uint8_t *out, size_t len)
 {
-	uint8_t info[64], t[EVP_MAX_MD_SIZE];
+	uint8_t info[64], t[XDPI_MD_MAX];
 	size_t llen = strlen(label), n = 0;
-	unsigned int tlen = 0;
 
 	if (len > 32 || 6 + llen > 250)
 		return -1;
@@ -48,7 +48,7 @@ static int expand_label(const uint8_t *secret, const char *label, uint8_t *out, 
 	memcpy(info + n, label, llen), n += llen;
 	info[n++] = 0; /* empty context */
 	info[n++] = 0x01; /* T(1) = HMAC(PRK, info | 0x01) */
-	if (!HMAC(EVP_sha256(), secret, 32, info, n, t, &tlen))
+	if (!xdpi_hmac_sha256(secret, 32, info, n, t))
 		return -1;
 	memcpy(out, t, len);
 	return 0;
@@ -59,10 +59,9 @@ int quic_initial_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len, bo
 {
 	const uint8_t *salt = salt_of(version);
 	bool v2 = version == QUIC_V2;
-	uint8_t initial[EVP_MAX_MD_SIZE], secret[32];
-	unsigned int ilen = 0;
+	uint8_t initial[XDPI_MD_MAX], secret[32];
 
-	if (!salt || !HMAC(EVP_sha256(), salt, 20, dcid, dcid_len, initial, &ilen))
+	if (!salt || !xdpi_hmac_sha256(salt, 20, dcid, dcid_len, initial))
 		return -1;
 	if (expand_label(initial, server ? "server in" : "client in", secret, 32) ||
 	    expand_label(secret, v2 ? "quicv2 key" : "quic key", k->key, 16) ||
@@ -72,6 +71,24 @@ int quic_initial_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len, bo
 	return 0;
 }
 
+/* AES-128 in ECB (header protection) and GCM (payload), fetched once per process:
+ * EVP_aes_128_gcm() in an init looks the cipher up in OpenSSL 3's provider tables on every
+ * packet. */
+static EVP_CIPHER *aes_ecb, *aes_gcm;
+static pthread_once_t ciphers_once = PTHREAD_ONCE_INIT;
+
+static void ciphers_fetch(void)
+{
+	aes_ecb = EVP_CIPHER_fetch(NULL, "AES-128-ECB", NULL);
+	aes_gcm = EVP_CIPHER_fetch(NULL, "AES-128-GCM", NULL);
+}
+
+static const EVP_CIPHER *cipher(EVP_CIPHER **which)
+{
+	pthread_once(&ciphers_once, ciphers_fetch);
+	return *which;
+}
+
 int quic_unprotect_header(const struct quic_keys *k, uint8_t *pkt, size_t pn_off, size_t len,
 			  uint64_t *pn)
 {
@@ -79,12 +96,12 @@ int quic_unprotect_header(const struct quic_keys *k, uint8_t *pkt, size_t pn_off
 	uint8_t mask[32];
 	int out = 0, pn_len, ok;
 
-	if (pn_off + 4 + 16 > len)
+	if (pn_off + 4 + 16 > len || !cipher(&aes_ecb))
 		return -1;
 	ctx = EVP_CIPHER_CTX_new();
 	if (!ctx)
 		return -1;
-	ok = EVP_EncryptInit_ex(ctx, EVP_aes_128_ecb(), NULL, k->hp, NULL) &&
+	ok = EVP_EncryptInit_ex2(ctx, aes_ecb, k->hp, NULL, NULL) &&
 	     EVP_CIPHER_CTX_set_padding(ctx, 0) &&
 	     EVP_EncryptUpdate(ctx, mask, &out, pkt + pn_off + 4, 16) && out == 16;
 	EVP_CIPHER_CTX_free(ctx);
@@ -107,7 +124,7 @@ int quic_decrypt(const struct quic_keys *k, uint64_t pn, uint8_t *pkt, size_t hd
 	int out = 0, fin = 0, ok;
 	size_t ct_len;
 
-	if (len < hdr_len + 16)
+	if (len < hdr_len + 16 || !cipher(&aes_gcm))
 		return -1;
 	ct_len = len - hdr_len - 16;
 	memcpy(nonce, k->iv, 12);
@@ -116,9 +133,9 @@ int quic_decrypt(const struct quic_keys *k, uint64_t pn, uint8_t *pkt, size_t hd
 	ctx = EVP_CIPHER_CTX_new();
 	if (!ctx)
 		return -1;
-	ok = EVP_DecryptInit_ex(ctx, EVP_aes_128_gcm(), NULL, NULL, NULL) &&
+	ok = EVP_DecryptInit_ex2(ctx, aes_gcm, NULL, NULL, NULL) &&
 	     EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, 12, NULL) &&
-	     EVP_DecryptInit_ex(ctx, NULL, NULL, k->key, nonce) &&
+	     EVP_DecryptInit_ex2(ctx, NULL, k->key, nonce, NULL) &&
 	     EVP_DecryptUpdate(ctx, NULL, &out, pkt, (int)hdr_len) &&
 	     EVP_DecryptUpdate(ctx, pkt + hdr_len, &out, pkt + hdr_len, (int)ct_len) &&
 	     EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, 16, pkt + hdr_len + ct_len) &&

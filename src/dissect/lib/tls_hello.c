@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* TLS hello parsing, JA3/JA3S (Salesforce) and JA4 (FoxIO) fingerprints, certificates. */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include "tls_hello.h"
+#include "xdpi/digest.h"
 #include "xdpi/fmt.h"
 
 struct rd {
@@ -232,13 +234,11 @@ const char *tls_version_name(uint16_t v)
 
 /* ---- fingerprints ---- */
 
-static void digest(const EVP_MD *md, const char *s, char *out)
+static void digest(enum xdpi_md md, const char *s, char *out)
 {
-	uint8_t d[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
+	uint8_t d[XDPI_MD_MAX];
 
-	EVP_Digest(s, strlen(s), d, &n, md, NULL);
-	xdpi_fmt_hex(out, d, n, 0);
+	xdpi_fmt_hex(out, d, xdpi_digest(md, s, strlen(s), d), 0);
 }
 
 /* Appends the non-GREASE values of arr, decimal, '-' separated. */
@@ -275,7 +275,7 @@ void tls_ja3(const struct tls_hello *h, bool server, char *hash, size_t hlen, ch
 		for (size_t i = 0; i < h->n_point_formats && o + 5 < slen; i++)
 			o += (size_t)snprintf(str + o, slen - o, "%s%u", i ? "-" : "", h->point_formats[i]);
 	}
-	digest(EVP_md5(), str, hash);
+	digest(XDPI_MD_MD5, str, hash);
 }
 
 static int cmp_u16(const void *a, const void *b)
@@ -287,7 +287,7 @@ static int cmp_u16(const void *a, const void *b)
  * (sorted when asked), then an optional '_' and a second list in its order. */
 static void ja4_hash(const uint16_t *a, size_t na, const uint16_t *b, size_t nb, char *out)
 {
-	char s[TLS_CIPHERS_MAX * 5 + TLS_LIST_MAX * 5 + 8], h[2 * EVP_MAX_MD_SIZE + 1];
+	char s[TLS_CIPHERS_MAX * 5 + TLS_LIST_MAX * 5 + 8], h[2 * XDPI_MD_MAX + 1];
 	size_t o = 0;
 
 	if (!na) {
@@ -307,7 +307,7 @@ static void ja4_hash(const uint16_t *a, size_t na, const uint16_t *b, size_t nb,
 		o = (size_t)(xdpi_fmt_hex16(s + o, b[i]) - s);
 	}
 	s[o] = '\0';
-	digest(EVP_sha256(), s, h);
+	digest(XDPI_MD_SHA256, s, h);
 	memcpy(out, h, 12);
 	out[12] = '\0';
 }
@@ -504,9 +504,9 @@ static void colon_hex(const uint8_t *b, size_t n, bool upper, char *out, size_t 
 }
 
 /* The subjectAltName DNS names, one per line, as many as fit. */
-static void san_names(X509 *x, struct tls_cert *c)
+static void san_names(const STACK_OF(X509_EXTENSION) *exts, struct tls_cert *c)
 {
-	GENERAL_NAMES *names = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+	GENERAL_NAMES *names = exts ? X509V3_get_d2i(exts, NID_subject_alt_name, NULL, NULL) : NULL;
 	size_t used = 0;
 
 	for (int i = 0; names && i < sk_GENERAL_NAME_num(names); i++) {
@@ -533,33 +533,132 @@ static void san_names(X509 *x, struct tls_cert *c)
 	GENERAL_NAMES_free(names);
 }
 
-static int cert_from_der(const uint8_t *der, size_t len, struct tls_cert *c)
-{
-	const uint8_t *at = der;
-	const uint8_t *serial;
-	X509 *x = d2i_X509(NULL, &at, (long)len);
-	int n;
+/* One DER element at *p (before end): its tag and class, and where it starts and ends;
+ * *p moves past it. False on a malformed or indefinite-length element. */
+struct der_elem {
+	int tag, cls;
+	const uint8_t *start, *body, *end;
+};
 
-	if (!x)
+static bool der_next(const uint8_t **p, const uint8_t *end, struct der_elem *e)
+{
+	const unsigned char *q = *p;
+	long len;
+	int r;
+
+	if (*p >= end)
+		return false;
+	r = ASN1_get_object(&q, &len, &e->tag, &e->cls, end - *p);
+	if (r & 0x80 || r == 0x21) /* an error, or the indefinite form DER has not */
+		return false;
+	e->start = *p, e->body = q, e->end = q + len;
+	*p = e->end;
+	return true;
+}
+
+/* The next element if it is the context-specific [TAG] (an optional field), else nothing
+ * consumed. */
+static bool der_optional(const uint8_t **p, const uint8_t *end, int tag, struct der_elem *e)
+{
+	const uint8_t *at = *p;
+
+	if (der_next(&at, end, e) && e->cls == V_ASN1_CONTEXT_SPECIFIC && e->tag == tag) {
+		*p = at;
+		return true;
+	}
+	return false;
+}
+
+/* The TBSCertificate (RFC 5280 4.1) read field by field, each through OpenSSL's own decoder
+ * for its type. Not d2i_X509: that also decodes the public key through OpenSSL 3's decoder
+ * framework, about 50 us a certificate here and most of a TLS flow's cost, for a key no
+ * event reports. */
+struct tbs_fields {
+	ASN1_INTEGER *serial;
+	X509_NAME *issuer, *subject;
+	ASN1_TIME *not_before, *not_after;
+	STACK_OF(X509_EXTENSION) *exts;
+};
+
+static void tbs_free(struct tbs_fields *f)
+{
+	ASN1_INTEGER_free(f->serial);
+	X509_NAME_free(f->issuer);
+	X509_NAME_free(f->subject);
+	ASN1_TIME_free(f->not_before);
+	ASN1_TIME_free(f->not_after);
+	sk_X509_EXTENSION_pop_free(f->exts, X509_EXTENSION_free);
+}
+
+#define D2I(fn, e) fn(NULL, &(const unsigned char *){ (e).start }, (e).end - (e).start)
+
+static int tbs_read(const uint8_t *der, size_t len, struct tbs_fields *f)
+{
+	const uint8_t *p = der, *end = der + len, *v;
+	struct der_elem cert, tbs, e, validity, t;
+
+	if (!der_next(&p, end, &cert) || cert.tag != V_ASN1_SEQUENCE)
 		return -1;
-	name_str(X509_get_subject_name(x), c->subject, sizeof(c->subject));
-	name_str(X509_get_issuer_name(x), c->issuer, sizeof(c->issuer));
-	/* an ASN1_INTEGER's bytes are its magnitude, big-endian */
-	serial = ASN1_STRING_get0_data(X509_get_serialNumber(x));
-	n = ASN1_STRING_length(X509_get_serialNumber(x));
-	if (serial && n > 0)
-		colon_hex(serial, (size_t)n, true, c->serial, sizeof(c->serial));
-	time_str(X509_get0_notBefore(x), c->not_before, sizeof(c->not_before));
-	time_str(X509_get0_notAfter(x), c->not_after, sizeof(c->not_after));
-	san_names(x, c);
-	X509_free(x);
+	p = cert.body;
+	if (!der_next(&p, cert.end, &tbs) || tbs.tag != V_ASN1_SEQUENCE)
+		return -1;
+	p = tbs.body;
+	der_optional(&p, tbs.end, 0, &e); /* version */
+	if (!der_next(&p, tbs.end, &e) || !(f->serial = D2I(d2i_ASN1_INTEGER, e)))
+		return -1;
+	if (!der_next(&p, tbs.end, &e)) /* the signature's algorithm */
+		return -1;
+	if (!der_next(&p, tbs.end, &e) || !(f->issuer = D2I(d2i_X509_NAME, e)))
+		return -1;
+	if (!der_next(&p, tbs.end, &validity) || validity.tag != V_ASN1_SEQUENCE)
+		return -1;
+	v = validity.body;
+	if (!der_next(&v, validity.end, &t) || !(f->not_before = D2I(d2i_ASN1_TIME, t)) ||
+	    !der_next(&v, validity.end, &t) || !(f->not_after = D2I(d2i_ASN1_TIME, t)))
+		return -1;
+	if (!der_next(&p, tbs.end, &e) || !(f->subject = D2I(d2i_X509_NAME, e)))
+		return -1;
+	if (!der_next(&p, tbs.end, &e) || e.tag != V_ASN1_SEQUENCE) /* the public key */
+		return -1;
+	der_optional(&p, tbs.end, 1, &e); /* issuerUniqueID */
+	der_optional(&p, tbs.end, 2, &e); /* subjectUniqueID */
+	if (der_optional(&p, tbs.end, 3, &e)) { /* [3] EXPLICIT Extensions */
+		v = e.body;
+		if (!der_next(&v, e.end, &t) || !(f->exts = D2I(d2i_X509_EXTENSIONS, t)))
+			return -1;
+	}
 	return 0;
 }
 
-/* A server shows the same certificate to every client, and OpenSSL's d2i_X509 decodes its
- * public key too (tens of microseconds, most of a TLS flow's cost): the certificates seen
- * last are kept by their SHA-1, per thread (the workers parse in parallel), two to a set
- * with the older one replaced. */
+static int cert_from_der(const uint8_t *der, size_t len, struct tls_cert *c)
+{
+	struct tbs_fields f = { 0 };
+	const uint8_t *serial;
+	int n;
+
+	if (tbs_read(der, len, &f)) {
+		tbs_free(&f);
+		return -1;
+	}
+	name_str(f.subject, c->subject, sizeof(c->subject));
+	name_str(f.issuer, c->issuer, sizeof(c->issuer));
+	/* an ASN1_INTEGER's bytes are its magnitude, big-endian */
+	serial = ASN1_STRING_get0_data(f.serial);
+	n = ASN1_STRING_length(f.serial);
+	if (serial && n > 0)
+		colon_hex(serial, (size_t)n, true, c->serial, sizeof(c->serial));
+	time_str(f.not_before, c->not_before, sizeof(c->not_before));
+	time_str(f.not_after, c->not_after, sizeof(c->not_after));
+	san_names(f.exts, c);
+	tbs_free(&f);
+	return 0;
+}
+
+/* A server shows the same certificate to every client, and reading one takes a few
+ * microseconds (names printed, extensions decoded): the certificates seen last are kept by
+ * their SHA-1, per thread (the workers parse in parallel), two to a set with the older one
+ * replaced. The table (430 KB) is made on a thread's first certificate: as _Thread_local
+ * data it was zeroed, page by page, at the start of every thread and every xdpi command. */
 #define CERT_MEMO_SETS 64
 
 struct cert_memo {
@@ -568,12 +667,38 @@ struct cert_memo {
 	struct tls_cert cert;
 };
 
-static _Thread_local struct cert_memo cert_memo[CERT_MEMO_SETS][2];
-static _Thread_local uint8_t cert_memo_newer[CERT_MEMO_SETS]; /* which way was filled last */
+struct cert_memo_table {
+	struct cert_memo set[CERT_MEMO_SETS][2];
+	uint8_t newer[CERT_MEMO_SETS]; /* which way of each set was filled last */
+};
 
-static const struct tls_cert *cert_memo_find(const uint8_t sha1[20])
+static pthread_key_t memo_key; /* a thread's table, freed when it exits */
+static pthread_once_t memo_once = PTHREAD_ONCE_INIT;
+
+static void memo_key_make(void)
 {
-	struct cert_memo *set = cert_memo[sha1[0] % CERT_MEMO_SETS];
+	pthread_key_create(&memo_key, free);
+}
+
+/* This thread's table, made now if it has none; NULL without memory (nothing is kept). */
+static struct cert_memo_table *cert_memo(void)
+{
+	struct cert_memo_table *t;
+
+	pthread_once(&memo_once, memo_key_make);
+	if ((t = pthread_getspecific(memo_key)))
+		return t;
+	t = calloc(1, sizeof(*t));
+	if (t && pthread_setspecific(memo_key, t)) {
+		free(t);
+		t = NULL;
+	}
+	return t;
+}
+
+static const struct tls_cert *cert_memo_find(struct cert_memo_table *t, const uint8_t sha1[20])
+{
+	struct cert_memo *set = t->set[sha1[0] % CERT_MEMO_SETS];
 
 	for (int w = 0; w < 2; w++)
 		if (set[w].used && !memcmp(set[w].sha1, sha1, 20))
@@ -581,15 +706,15 @@ static const struct tls_cert *cert_memo_find(const uint8_t sha1[20])
 	return NULL;
 }
 
-static void cert_memo_put(const uint8_t sha1[20], const struct tls_cert *c)
+static void cert_memo_put(struct cert_memo_table *t, const uint8_t sha1[20], const struct tls_cert *c)
 {
-	unsigned int i = sha1[0] % CERT_MEMO_SETS, w = !cert_memo_newer[i];
-	struct cert_memo *m = &cert_memo[i][w];
+	unsigned int i = sha1[0] % CERT_MEMO_SETS, w = !t->newer[i];
+	struct cert_memo *m = &t->set[i][w];
 
 	memcpy(m->sha1, sha1, 20);
 	m->cert = *c;
 	m->used = true;
-	cert_memo_newer[i] = (uint8_t)w;
+	t->newer[i] = (uint8_t)w;
 }
 
 /* Certificates in a certificate_list<3> of LEN bytes at P (each cert_data<3>). */
@@ -609,7 +734,8 @@ static uint16_t chain_length(const uint8_t *p, size_t len)
 
 int tls_parse_certificate(const uint8_t *p, size_t len, struct tls_cert *c)
 {
-	uint8_t md[EVP_MAX_MD_SIZE];
+	struct cert_memo_table *memo = cert_memo();
+	uint8_t md[XDPI_MD_MAX];
 	const struct tls_cert *known;
 	unsigned int mdlen = 0;
 	size_t clen;
@@ -621,9 +747,9 @@ int tls_parse_certificate(const uint8_t *p, size_t len, struct tls_cert *c)
 	if (6 + clen > len)
 		return -1;
 	/* the fingerprint is the SHA-1 of the certificate's DER bytes, as sent */
-	if (!EVP_Digest(p + 6, clen, md, &mdlen, EVP_sha1(), NULL) || mdlen != 20)
+	if ((mdlen = xdpi_digest(XDPI_MD_SHA1, p + 6, clen, md)) != 20)
 		return -1;
-	if ((known = cert_memo_find(md))) {
+	if (memo && (known = cert_memo_find(memo, md))) {
 		*c = *known;
 		c->chain_len = chain_length(p + 3, len - 3);
 		return 0;
@@ -633,7 +759,8 @@ int tls_parse_certificate(const uint8_t *p, size_t len, struct tls_cert *c)
 		return -1;
 	colon_hex(md, mdlen, false, c->fingerprint, sizeof(c->fingerprint));
 	c->chain_len = chain_length(p + 3, len - 3);
-	cert_memo_put(md, c);
+	if (memo)
+		cert_memo_put(memo, md, c);
 	return 0;
 }
 
