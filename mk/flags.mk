@@ -21,7 +21,7 @@ WARNINGS := -Wall -Wextra -Werror -Wmissing-field-initializers -Wundef -Wshadow 
 	-Wstrict-prototypes -Wno-unused-parameter
 CPPFLAGS := -Iinclude -Ibpf -I$(OUT)
 CFLAGS := -std=gnu11 -g -O2 $(WARNINGS) -ffile-prefix-map=$(CURDIR)=. -fno-strict-aliasing
-LDLIBS := -lxdp -lbpf -lelf -lz -lpcap -lcrypto -lnghttp2 -lhs -lpcre2-8 -lmicrohttpd -lhiredis -lcurl -lyaml -ljansson -lpthread -lm
+LDLIBS := -lxdp -lbpf -lelf -lz -lpcap -lcrypto -lnghttp2 -lhs -lpcre2-8 -lhiredis -lyaml -ljansson -lpthread -lm
 
 ifeq ($(SANITIZE),1)
 CFLAGS += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all

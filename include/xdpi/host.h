@@ -69,6 +69,8 @@ void xdpi_host_probe_tp_btf(struct xdpi_host_check *r);
 void xdpi_host_probe_uprobe(struct xdpi_host_check *r);
 void xdpi_host_check_tracefs(struct xdpi_host_check *r);
 void xdpi_host_check_jit(struct xdpi_host_check *r);
+/* The libraries xdpi loads on first use (libcurl, libmicrohttpd): two checks, r[0] and r[1]. */
+void xdpi_host_check_optional_libs(struct xdpi_host_check *r);
 
 /* The name of the program attached at XDP on IFINDEX ("" when none) and whether it is xdpi's. */
 bool xdpi_host_xdp_attached(int ifindex, char *name, size_t len, uint32_t *prog_id);

@@ -72,6 +72,8 @@ static size_t run_checks(const struct doctor_args *a, int ifindex, struct xdpi_h
 	xdpi_host_probe_tp_btf(&r[n++]);
 	xdpi_host_probe_uprobe(&r[n++]);
 	xdpi_host_check_tracefs(&r[n++]);
+	xdpi_host_check_optional_libs(&r[n]);
+	n += 2;
 	return n;
 }
 

@@ -13,10 +13,10 @@
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
-#include <curl/curl.h>
 #include <jansson.h>
 #include "common.h"
 #include "xdpi/api.h"
+#include "xdpi/curl_dl.h"
 
 static const char synopsis[] =
 	"usage: xdpi top [OPTIONS]\n"
@@ -95,6 +95,8 @@ static size_t grow(char *p, size_t size, size_t n, void *ud)
 	return size * n;
 }
 
+static const struct xdpi_curl *cu; /* libcurl, loaded when top starts */
+
 static char *fetch(CURL *c, const char *base, const char *path)
 {
 	struct buf b = { NULL, 0 };
@@ -102,12 +104,12 @@ static char *fetch(CURL *c, const char *base, const char *path)
 	long status = 0;
 
 	snprintf(url, sizeof(url), "http://%s%s", base, path);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, grow);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 2000L);
-	if (curl_easy_perform(c) != CURLE_OK ||
-	    (curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status), status != 200) || !b.p) {
+	cu->easy_setopt(c, CURLOPT_URL, url);
+	cu->easy_setopt(c, CURLOPT_WRITEFUNCTION, grow);
+	cu->easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	cu->easy_setopt(c, CURLOPT_TIMEOUT_MS, 2000L);
+	if (cu->easy_perform(c) != CURLE_OK ||
+	    (cu->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status), status != 200) || !b.p) {
 		free(b.p);
 		return NULL;
 	}
@@ -437,7 +439,7 @@ static int loop(const char *base, uint64_t interval, uint64_t count)
 	bool tty = isatty(STDOUT_FILENO), keys = isatty(STDIN_FILENO);
 	struct frame prev = { 0 }, cur;
 	struct termios saved, raw;
-	CURL *c = curl_easy_init();
+	CURL *c = cu->easy_init();
 	int rc = 0;
 
 	if (!c)
@@ -469,7 +471,7 @@ static int loop(const char *base, uint64_t interval, uint64_t count)
 	if (keys)
 		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
 	frame_free(&prev);
-	curl_easy_cleanup(c);
+	cu->easy_cleanup(c);
 	return rc;
 }
 
@@ -481,6 +483,7 @@ int cmd_top(int argc, char **argv)
 		.groups = { CLI_GROUP(top_opts, &t) }, .ngroups = 1,
 	};
 	int first, rc = cli_opts_parse(&cmd, argc, argv, &first);
+	char err[320];
 
 	if (rc)
 		return rc > 0 ? 0 : EXIT_USAGE;
@@ -488,6 +491,9 @@ int cmd_top(int argc, char **argv)
 		cli_error("top: unexpected '%s' (`xdpi top --help`)", argv[first]);
 		return EXIT_USAGE;
 	}
-	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (!(cu = xdpi_curl(err, sizeof(err)))) {
+		cli_error("top: %s", err);
+		return 1;
+	}
 	return loop(t.base, t.interval, t.count);
 }

@@ -28,7 +28,9 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "xdpi/curl_dl.h"
 #include "xdpi/host.h"
+#include "xdpi/mhd_dl.h"
 
 #define BPF_FS_MAGIC_ 0xcafe4a11
 #define TRACEFS_MAGIC_ 0x74726163
@@ -211,6 +213,31 @@ void xdpi_host_check_tracefs(struct xdpi_host_check *r)
 	else
 		set(r, "tracefs", XDPI_HOST_INFO, NULL, "not mounted; not needed: xdpi uses BTF "
 		    "tracepoints and the uprobe PMU, which do without it");
+}
+
+/* Libraries loaded on first use (xdpi/dl.h): a host without one runs everything but the
+ * features that need it, which fail when asked for, naming it. */
+static void optional_lib(struct xdpi_host_check *r, const char *name, bool loads, const char *err,
+			 const char *users, const char *package)
+{
+	char fix[64];
+
+	snprintf(fix, sizeof(fix), "apt-get install %s", package);
+	if (loads)
+		set(r, name, XDPI_HOST_OK, NULL, "loads (used by %s)", users);
+	else
+		set(r, name, XDPI_HOST_WARN, fix, "%s: %s cannot work", err, users);
+}
+
+void xdpi_host_check_optional_libs(struct xdpi_host_check *r)
+{
+	char err[256];
+	bool loads = xdpi_curl(err, sizeof(err)) != NULL;
+
+	optional_lib(&r[0], "libcurl", loads, err, "--api-webhook, the health checks of --lb, xdpi top",
+		     "libcurl4");
+	loads = xdpi_mhd(err, sizeof(err)) != NULL;
+	optional_lib(&r[1], "libmicrohttpd", loads, err, "--metrics", "libmicrohttpd12");
 }
 
 void xdpi_host_check_jit(struct xdpi_host_check *r)

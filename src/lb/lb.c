@@ -16,7 +16,6 @@
  * connections; established ones keep their backend. When every weighted backend of a service
  * is unhealthy, the table keeps them all (panic: failing open beats refusing everyone). */
 #include <arpa/inet.h>
-#include <curl/curl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +23,7 @@
 #include <sys/socket.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "xdpi/curl_dl.h"
 #include "xdpi/eve.h"
 #include "xdpi/json.h"
 #include "xdpi/lb.h"
@@ -264,6 +264,8 @@ static void outlier_judge(struct xdpi_lb *lb, uint32_t id, struct outlier_state 
 
 /* ---- probes through libcurl's multi interface ---- */
 
+static const struct xdpi_curl *cu; /* libcurl, loaded when the balancer starts */
+
 static size_t body_write(char *data, size_t size, size_t n, void *ctx)
 {
 	struct probe *p = ctx;
@@ -297,28 +299,28 @@ static int mark_socket(void *ctx, curl_socket_t fd, curlsocktype purpose)
 static int probe_start(struct xdpi_lb *lb, struct probe *p, const char *url, uint32_t timeout_ms,
 		       bool connect_only)
 {
-	p->easy = curl_easy_init();
+	p->easy = cu->easy_init();
 	if (!p->easy)
 		return -ENOMEM;
 	p->len = 0;
-	curl_easy_setopt(p->easy, CURLOPT_URL, url);
-	curl_easy_setopt(p->easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(p->easy, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
-	curl_easy_setopt(p->easy, CURLOPT_CONNECTTIMEOUT_MS, (long)timeout_ms);
-	curl_easy_setopt(p->easy, CURLOPT_PROXY, "");
-	curl_easy_setopt(p->easy, CURLOPT_FORBID_REUSE, 1L);
-	curl_easy_setopt(p->easy, CURLOPT_WRITEFUNCTION, body_write);
-	curl_easy_setopt(p->easy, CURLOPT_WRITEDATA, p);
-	curl_easy_setopt(p->easy, CURLOPT_PRIVATE, p);
-	curl_easy_setopt(p->easy, CURLOPT_USERAGENT, "xdpi-lb-check");
+	cu->easy_setopt(p->easy, CURLOPT_URL, url);
+	cu->easy_setopt(p->easy, CURLOPT_NOSIGNAL, 1L);
+	cu->easy_setopt(p->easy, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
+	cu->easy_setopt(p->easy, CURLOPT_CONNECTTIMEOUT_MS, (long)timeout_ms);
+	cu->easy_setopt(p->easy, CURLOPT_PROXY, "");
+	cu->easy_setopt(p->easy, CURLOPT_FORBID_REUSE, 1L);
+	cu->easy_setopt(p->easy, CURLOPT_WRITEFUNCTION, body_write);
+	cu->easy_setopt(p->easy, CURLOPT_WRITEDATA, p);
+	cu->easy_setopt(p->easy, CURLOPT_PRIVATE, p);
+	cu->easy_setopt(p->easy, CURLOPT_USERAGENT, "xdpi-lb-check");
 	if (connect_only)
-		curl_easy_setopt(p->easy, CURLOPT_CONNECT_ONLY, 1L);
+		cu->easy_setopt(p->easy, CURLOPT_CONNECT_ONLY, 1L);
 	if (p->kind == PROBE_ACTIVE) {
-		curl_easy_setopt(p->easy, CURLOPT_SOCKOPTFUNCTION, mark_socket);
-		curl_easy_setopt(p->easy, CURLOPT_SOCKOPTDATA, p);
+		cu->easy_setopt(p->easy, CURLOPT_SOCKOPTFUNCTION, mark_socket);
+		cu->easy_setopt(p->easy, CURLOPT_SOCKOPTDATA, p);
 	}
-	if (curl_multi_add_handle(lb->multi, p->easy) != CURLM_OK) {
-		curl_easy_cleanup(p->easy);
+	if (cu->multi_add_handle(lb->multi, p->easy) != CURLM_OK) {
+		cu->easy_cleanup(p->easy);
 		p->easy = NULL;
 		return -EIO;
 	}
@@ -347,7 +349,7 @@ static void active_done(struct xdpi_lb *lb, uint32_t id, CURLcode rc, uint64_t n
 	bool ok = rc == CURLE_OK;
 
 	if (ok && c->kind == XDPI_LB_CHECK_HTTP) {
-		curl_easy_getinfo(b->active.easy, CURLINFO_RESPONSE_CODE, &status);
+		cu->easy_getinfo(b->active.easy, CURLINFO_RESPONSE_CODE, &status);
 		ok = status >= 200 && status < 400;
 	}
 	if (ok) {
@@ -360,7 +362,7 @@ static void active_done(struct xdpi_lb *lb, uint32_t id, CURLcode rc, uint64_t n
 	}
 	b->ok_run = 0;
 	if (rc != CURLE_OK)
-		snprintf(b->why, sizeof(b->why), "%s", curl_easy_strerror(rc));
+		snprintf(b->why, sizeof(b->why), "%s", cu->easy_strerror(rc));
 	else
 		snprintf(b->why, sizeof(b->why), "HTTP %ld", status);
 	if (++b->fail_run >= c->fall)
@@ -397,7 +399,7 @@ static void metrics_done(struct xdpi_lb *lb, uint32_t id, CURLcode rc, uint64_t 
 	long status = 0;
 	uint64_t total, bad;
 
-	curl_easy_getinfo(b->metrics.easy, CURLINFO_RESPONSE_CODE, &status);
+	cu->easy_getinfo(b->metrics.easy, CURLINFO_RESPONSE_CODE, &status);
 	if (rc != CURLE_OK || status != 200 || !b->metrics.body || b->l7.until)
 		return; /* no evidence; an ejected backend waits out its ejection */
 	metrics_count(b->metrics.body, &total, &bad);
@@ -409,21 +411,21 @@ static void probes_reap(struct xdpi_lb *lb, uint64_t now)
 	CURLMsg *msg;
 	int left, running;
 
-	curl_multi_perform(lb->multi, &running);
-	while ((msg = curl_multi_info_read(lb->multi, &left))) {
+	cu->multi_perform(lb->multi, &running);
+	while ((msg = cu->multi_info_read(lb->multi, &left))) {
 		struct probe *p = NULL;
 
 		if (msg->msg != CURLMSG_DONE)
 			continue;
-		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&p);
+		cu->easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&p);
 		if (!p)
 			continue;
 		if (p->kind == PROBE_ACTIVE)
 			active_done(lb, p->id, msg->data.result, now);
 		else
 			metrics_done(lb, p->id, msg->data.result, now);
-		curl_multi_remove_handle(lb->multi, p->easy);
-		curl_easy_cleanup(p->easy);
+		cu->multi_remove_handle(lb->multi, p->easy);
+		cu->easy_cleanup(p->easy);
 		p->easy = NULL;
 		p->busy = false;
 	}
@@ -439,8 +441,8 @@ static void backend_forget(struct xdpi_lb *lb, uint32_t id)
 
 	for (int k = 0; k < 2; k++) {
 		if (ps[k]->easy) {
-			curl_multi_remove_handle(lb->multi, ps[k]->easy);
-			curl_easy_cleanup(ps[k]->easy);
+			cu->multi_remove_handle(lb->multi, ps[k]->easy);
+			cu->easy_cleanup(ps[k]->easy);
 		}
 	}
 	free(b->metrics.body);
@@ -622,7 +624,7 @@ void xdpi_lb__tick(struct xdpi_lb *lb, uint64_t now)
 	for (uint32_t id = 0; id < XDPI_LB_BACKENDS_MAX; id++)
 		if (lb->b[id].k.state == XDPI_LB_CONFIGURED)
 			backend_tick(lb, id, now, read);
-	curl_multi_perform(lb->multi, &(int){ 0 });
+	cu->multi_perform(lb->multi, &(int){ 0 });
 	for (uint32_t svc = 0; svc < lb->c.nservices; svc++) {
 		if (lb->dirty[svc] || !lb->s[svc].built)
 			service_apply(lb, svc, now);
@@ -735,8 +737,9 @@ struct xdpi_lb *xdpi_lb__open(const struct xdpi_lb_conf *c, const struct xdpi_lb
 	lb->wall_offset = wall_offset_ns;
 	lb->emit = emit;
 	lb->emit_ctx = emit_ctx;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) || !(lb->multi = curl_multi_init())) {
-		snprintf(err, errlen, "libcurl could not start");
+	if (!(cu = xdpi_curl(err, errlen)) || !(lb->multi = cu->multi_init())) {
+		if (cu)
+			snprintf(err, errlen, "libcurl could not start");
 		goto fail;
 	}
 	rc = xdpi_lb_install(m, c);
@@ -762,7 +765,7 @@ void xdpi_lb__free(struct xdpi_lb *lb)
 		xdpi_lb_enable(&lb->m, &lb->c, false); /* VIPs pass again */
 		for (uint32_t id = 0; id < XDPI_LB_BACKENDS_MAX; id++)
 			backend_forget(lb, id);
-		curl_multi_cleanup(lb->multi);
+		cu->multi_cleanup(lb->multi);
 	}
 	free(lb->table);
 	free(lb);

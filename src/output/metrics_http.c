@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <microhttpd.h>
 #include "xdpi/metrics.h"
+#include "xdpi/mhd_dl.h"
 
 static const struct {
 	const char *path, *type;
@@ -20,6 +20,8 @@ static const struct {
 	[XDPI_DOC_METRICS] = { "/metrics", "text/plain; version=0.0.4" },
 	[XDPI_DOC_TOP] = { "/top.json", "application/json" },
 };
+
+static const struct xdpi_mhd *mhd; /* libmicrohttpd, loaded by the first endpoint */
 
 struct xdpi_metrics {
 	struct MHD_Daemon *mhd;
@@ -51,22 +53,22 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 	pthread_mutex_lock(&m->lock);
 	ready = found && m->text[doc];
 	if (found && !ready) { /* listening before the programs are loaded: nothing to say yet */
-		r = MHD_create_response_from_buffer(17, (char *)"xdpi is starting\n",
+		r = mhd->create_response_from_buffer(17, (char *)"xdpi is starting\n",
 						    MHD_RESPMEM_PERSISTENT);
 	} else if (found) {
 		m->scrapes += doc == XDPI_DOC_METRICS;
-		r = MHD_create_response_from_buffer(m->len[doc], m->text[doc] ? m->text[doc] : (char *)"",
+		r = mhd->create_response_from_buffer(m->len[doc], m->text[doc] ? m->text[doc] : (char *)"",
 						    MHD_RESPMEM_MUST_COPY);
 	} else {
-		r = MHD_create_response_from_buffer(10, (char *)"not found\n", MHD_RESPMEM_PERSISTENT);
+		r = mhd->create_response_from_buffer(10, (char *)"not found\n", MHD_RESPMEM_PERSISTENT);
 	}
 	pthread_mutex_unlock(&m->lock);
 	if (!r)
 		return MHD_NO;
-	MHD_add_response_header(r, "Content-Type", ready ? docs[doc].type : "text/plain");
-	rc = MHD_queue_response(c, ready ? MHD_HTTP_OK : found ? MHD_HTTP_SERVICE_UNAVAILABLE :
+	mhd->add_response_header(r, "Content-Type", ready ? docs[doc].type : "text/plain");
+	rc = mhd->queue_response(c, ready ? MHD_HTTP_OK : found ? MHD_HTTP_SERVICE_UNAVAILABLE :
 			       MHD_HTTP_NOT_FOUND, r);
-	MHD_destroy_response(r);
+	mhd->destroy_response(r);
 	return rc;
 }
 
@@ -111,14 +113,14 @@ struct xdpi_metrics *xdpi_metrics__start(const char *listen, char *err, size_t e
 	struct xdpi_metrics *m;
 	struct sockaddr_in sa;
 
-	if (parse_listen(listen, &sa, err, errlen))
+	if (parse_listen(listen, &sa, err, errlen) || !(mhd = xdpi_mhd(err, errlen)))
 		return NULL;
 	if (!(m = calloc(1, sizeof(*m)))) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
 	pthread_mutex_init(&m->lock, NULL);
-	m->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, ntohs(sa.sin_port), NULL, NULL,
+	m->mhd = mhd->start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, ntohs(sa.sin_port), NULL, NULL,
 				  answer, m, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 				  MHD_OPTION_CONNECTION_LIMIT, 16u, MHD_OPTION_CONNECTION_TIMEOUT, 10u,
 				  MHD_OPTION_END);
@@ -161,7 +163,7 @@ void xdpi_metrics__stop(struct xdpi_metrics *m)
 {
 	if (!m)
 		return;
-	MHD_stop_daemon(m->mhd);
+	mhd->stop_daemon(m->mhd);
 	pthread_mutex_destroy(&m->lock);
 	for (int i = 0; i < XDPI_DOC_MAX; i++)
 		free(m->text[i]);

@@ -7,13 +7,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <curl/curl.h>
+#include "xdpi/curl_dl.h"
 #include "xdpi/log.h"
 #include "xdpi/output.h"
 #include "xdpi/outputs.h"
 
 #define ATTEMPTS 6   /* 1 + 5 retries: 0.25 + 0.5 + 1 + 2 + 4 s of backoff */
 #define TIMEOUT_MS 5000L
+
+static const struct xdpi_curl *cu; /* libcurl, loaded by the first webhook */
 
 struct xdpi_webhook {
 	char url[1024];
@@ -31,16 +33,16 @@ static size_t discard(char *p, size_t size, size_t n, void *ud)
 
 static int open_curl(struct xdpi_webhook *w)
 {
-	w->curl = curl_easy_init();
+	w->curl = cu->easy_init();
 	if (!w->curl)
 		return -ENOMEM;
-	curl_easy_setopt(w->curl, CURLOPT_URL, w->url);
-	curl_easy_setopt(w->curl, CURLOPT_HTTPHEADER, w->headers);
-	curl_easy_setopt(w->curl, CURLOPT_TIMEOUT_MS, TIMEOUT_MS);
-	curl_easy_setopt(w->curl, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
-	curl_easy_setopt(w->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(w->curl, CURLOPT_WRITEFUNCTION, discard);
-	curl_easy_setopt(w->curl, CURLOPT_USERAGENT, "xdpi-webhook/1");
+	cu->easy_setopt(w->curl, CURLOPT_URL, w->url);
+	cu->easy_setopt(w->curl, CURLOPT_HTTPHEADER, w->headers);
+	cu->easy_setopt(w->curl, CURLOPT_TIMEOUT_MS, TIMEOUT_MS);
+	cu->easy_setopt(w->curl, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
+	cu->easy_setopt(w->curl, CURLOPT_NOSIGNAL, 1L);
+	cu->easy_setopt(w->curl, CURLOPT_WRITEFUNCTION, discard);
+	cu->easy_setopt(w->curl, CURLOPT_USERAGENT, "xdpi-webhook/1");
 	return 0;
 }
 
@@ -53,14 +55,14 @@ static int webhook_deliver(void *priv, const struct iovec *msg, size_t n)
 	(void)n;
 	if (!w->curl && open_curl(w))
 		return -ENOMEM;
-	curl_easy_setopt(w->curl, CURLOPT_POSTFIELDS, msg[0].iov_base);
-	curl_easy_setopt(w->curl, CURLOPT_POSTFIELDSIZE, (long)msg[0].iov_len);
-	rc = curl_easy_perform(w->curl);
+	cu->easy_setopt(w->curl, CURLOPT_POSTFIELDS, msg[0].iov_base);
+	cu->easy_setopt(w->curl, CURLOPT_POSTFIELDSIZE, (long)msg[0].iov_len);
+	rc = cu->easy_perform(w->curl);
 	if (rc != CURLE_OK) {
-		xdpi_log_debug("webhook %s: %s\n", w->url, curl_easy_strerror(rc));
+		xdpi_log_debug("webhook %s: %s\n", w->url, cu->easy_strerror(rc));
 		return -EIO;
 	}
-	curl_easy_getinfo(w->curl, CURLINFO_RESPONSE_CODE, &status);
+	cu->easy_getinfo(w->curl, CURLINFO_RESPONSE_CODE, &status);
 	w->last_status = status;
 	if (status >= 200 && status < 300)
 		return 1;
@@ -73,7 +75,7 @@ static void webhook_reset(void *priv)
 	struct xdpi_webhook *w = priv;
 
 	if (w->curl)
-		curl_easy_cleanup(w->curl);
+		cu->easy_cleanup(w->curl);
 	w->curl = NULL;
 }
 
@@ -97,21 +99,19 @@ struct xdpi_webhook *xdpi_webhook__new(const char *url, char *err, size_t errlen
 		snprintf(err, errlen, "the webhook URL is longer than %zu bytes", sizeof(w->url) - 1);
 		return NULL;
 	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
-		snprintf(err, errlen, "libcurl would not start");
+	if (!(cu = xdpi_curl(err, errlen)))
 		return NULL;
-	}
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		goto nomem;
 	snprintf(w->url, sizeof(w->url), "%s", url);
-	w->headers = curl_slist_append(NULL, "Content-Type: application/json");
+	w->headers = cu->slist_append(NULL, "Content-Type: application/json");
 	if (!w->headers || !(w->q = xdpi_sendq__new(&qc, &webhook_ops, w)))
 		goto nomem;
 	return w;
 nomem:
 	if (w)
-		curl_slist_free_all(w->headers);
+		cu->slist_free_all(w->headers);
 	free(w);
 	snprintf(err, errlen, "out of memory");
 	return NULL;
@@ -133,7 +133,7 @@ void xdpi_webhook__free(struct xdpi_webhook *w, struct xdpi_sendq_stats *last)
 		return;
 	xdpi_sendq__free(w->q, last);
 	webhook_reset(w);
-	curl_slist_free_all(w->headers);
+	cu->slist_free_all(w->headers);
 	free(w);
 }
 
