@@ -121,6 +121,7 @@ struct xdpi_source_cfg {
 	 * behind it were redirected, and must reach the engine first. */
 	void (*ahead)(void *ctx);
 	const char *path;                   /* pcap: the file */
+	bool quiet; /* pcap: says nothing of the file (another reading of it does) */
 };
 
 struct xdpi_source_ops {

@@ -203,6 +203,10 @@ struct xdpi_engine *xdpi_engine__new(const struct xdpi_engine_cfg *cfg);
 void xdpi_engine__free(struct xdpi_engine *e);
 /* One packet from any source. Returns 0, or -EINVAL for a malformed one (counted). */
 int xdpi_engine__packet(struct xdpi_engine *e, const struct xdpi_pkt *pkt);
+/* The same for a packet decoded already (DECODED: xdpi_decode's answer for PKT, which did
+ * not fail; NULL: decode it here). */
+int xdpi_engine__packet_decoded(struct xdpi_engine *e, const struct xdpi_pkt *pkt,
+				const struct xdpi_decoded *decoded);
 /* Advances time: ends idle flows, sweeps the kernel's flow map. */
 void xdpi_engine__tick(struct xdpi_engine *e, uint64_t now);
 /* Ends every flow (user and kernel) with reason shutdown. */

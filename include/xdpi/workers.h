@@ -23,7 +23,13 @@ struct xdpi_workers_cfg {
 	bool reader_works;              /* a file: worker 0's engine runs in the reader's thread,
 					 * and events wait for room instead of being dropped
 					 * (nothing waits on the reader) */
+	bool each_reads;                /* a file read by every worker for itself
+					 * (xdpi_workers__read_each): no reader, no rings in */
 };
+
+/* Reads the file for WORKER, offering every packet to xdpi_workers__offer() and ticking
+ * its engine with xdpi_workers__tick_one(); *LAST_TS: the capture's last moment. 0 or -errno. */
+typedef int (*xdpi_workers_read_fn)(void *ctx, uint32_t worker, uint64_t *last_ts);
 
 /* Live, a worker's rings are where a burst waits that the source cannot hold (AF_XDP's
  * umem is a few thousand frames): 16 and 4 MiB. Reading a file, the reader simply waits
@@ -54,6 +60,13 @@ void xdpi_workers__emit_stats(struct xdpi_workers *w, uint64_t now);
  * output thread writes everything and stops. */
 void xdpi_workers__finish(struct xdpi_workers *w, uint64_t now, bool stats);
 void xdpi_workers__stats(const struct xdpi_workers *w, struct xdpi_workers_stats *st);
+/* cfg.each_reads: runs FN once per worker, each in a thread of its own (worker 0 in the
+ * caller's), and returns when all have read and ended their flows (each then writes a stats
+ * event if STATS); the first failure, or 0. xdpi_workers__finish still stops the output. */
+int xdpi_workers__read_each(struct xdpi_workers *w, xdpi_workers_read_fn fn, void *ctx, bool stats);
+/* From WORKER's reading: PKT is inspected if its flow is WORKER's, else left to its owner. */
+int xdpi_workers__offer(struct xdpi_workers *w, uint32_t worker, const struct xdpi_pkt *pkt);
+void xdpi_workers__tick_one(struct xdpi_workers *w, uint32_t worker, uint64_t now);
 struct xdpi_engine *xdpi_workers__engine(struct xdpi_workers *w, uint32_t i);
 void xdpi_workers__free(struct xdpi_workers *w);
 

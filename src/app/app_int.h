@@ -16,9 +16,14 @@ struct xdpi_sink {
 	struct xdpi_detect **detects; /* per worker; [0] belongs to the rules */
 	uint32_t ndetects;
 };
-/* FROM_FILE: packets come from a capture file (the workers' rings stay small). */
+/* Where packets come from. */
+enum xdpi_sink_from {
+	XDPI_SINK_LIVE,
+	XDPI_SINK_FILE,      /* one reader of a capture file (through the kernel): small rings */
+	XDPI_SINK_FILE_EACH, /* a capture file that every worker reads (xdpi_workers__read_each) */
+};
 int xdpi_sink_open(struct xdpi_sink *s, const struct xdpi_engine_cfg *ec,
-		   struct xdpi_app_rules *r, uint32_t workers, bool from_file);
+		   struct xdpi_app_rules *r, uint32_t workers, enum xdpi_sink_from from);
 int xdpi_sink_packet(void *ctx, const struct xdpi_pkt *pkt); /* ctx: the sink */
 void xdpi_sink_tick(struct xdpi_sink *s, uint64_t now);
 void xdpi_sink_flush(struct xdpi_sink *s); /* after each batch a source hands over */

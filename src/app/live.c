@@ -259,7 +259,7 @@ static int open_pipeline(struct xdpi_live *l)
 		.rule_stats = xdpi_loader__rule_stats(l->loader),
 	};
 	if (xdpi_app_observe_open(&cm->observe, &l->outputs, &ec, l->c->metrics_listen != NULL) ||
-	    xdpi_sink_open(&l->sink, &ec, &cm->rules, (uint32_t)cm->workers, false) ||
+	    xdpi_sink_open(&l->sink, &ec, &cm->rules, (uint32_t)cm->workers, XDPI_SINK_LIVE) ||
 	    xdpi_app_observe_open_plaintext(&cm->observe, plain_to_sink, l))
 		return -1;
 	ec.stats_ctx = &l->report;

@@ -1,12 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /* A capture file through the pipeline: the pcap source, optionally each packet through the
  * real XDP program first (BPF_PROG_TEST_RUN) with the ring buffer source after it, into the
- * engine or workers, out to the outputs; flow timeouts on the capture's own clock. */
+ * engine or workers, out to the outputs; flow timeouts on the capture's own clock. With
+ * --workers (not through the kernel) every worker reads the file itself and keeps its own
+ * flows (core/workers.c says why). */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "app_int.h"
+#include "xdpi/heap.h"
 #include "xdpi/log.h"
+
+struct offline;
+
+/* A reading of the file: the one, or each worker's own. */
+struct reading {
+	struct offline *o;
+	uint32_t worker;
+	void *file;
+	uint64_t next_tick, last_ts, packets;
+};
 
 struct offline {
 	struct xdpi_offline_cfg *c;
@@ -16,9 +30,11 @@ struct offline {
 	struct xdpi_loader *loader;
 	struct xdpi_replay *replay;
 	const struct xdpi_source_ops *file_ops, *rb_ops;
-	void *file, *rb;
-	uint64_t next_tick, last_ts, packets;
-	bool gone; /* the output's reader went away */
+	void *rb;
+	struct reading *readings; /* one, or one per worker (each_reads) */
+	uint32_t nreadings;
+	bool each_reads;
+	volatile bool gone; /* the output's reader went away (worker 0's reading sees it) */
 };
 
 static int to_sink(void *ctx, const struct xdpi_pkt *pkt)
@@ -28,26 +44,49 @@ static int to_sink(void *ctx, const struct xdpi_pkt *pkt)
 	return xdpi_sink_packet(&o->sink, pkt);
 }
 
-static int one_packet(void *ctx, const struct xdpi_pkt *pkt)
+static void to_engines(struct reading *r, const struct xdpi_pkt *pkt)
 {
-	struct offline *o = ctx;
+	struct offline *o = r->o;
 
-	if (!o->replay) {
-		xdpi_sink_packet(&o->sink, pkt);
-	} else {
+	if (o->replay) {
 		xdpi_replay__run(o->replay, pkt); /* refusals are counted in the stats */
 		o->rb_ops->drain(o->rb);
+	} else if (o->each_reads) {
+		xdpi_workers__offer(o->sink.workers, r->worker, pkt);
+	} else {
+		xdpi_sink_packet(&o->sink, pkt);
 	}
-	o->packets++;
-	if (pkt->ts_ns > o->last_ts)
-		o->last_ts = pkt->ts_ns;
+}
+
+static void tick(struct reading *r, uint64_t now)
+{
+	if (!r->o->each_reads) {
+		xdpi_sink_tick(&r->o->sink, now);
+		return;
+	}
+	if (r->worker == 0) /* the main heap's: once */
+		xdpi_heap_advise();
+	xdpi_workers__tick_one(r->o->sink.workers, r->worker, now);
+}
+
+static int one_packet(void *ctx, const struct xdpi_pkt *pkt)
+{
+	struct reading *r = ctx;
+	struct offline *o = r->o;
+
+	to_engines(r, pkt);
+	r->packets++;
+	if (pkt->ts_ns > r->last_ts)
+		r->last_ts = pkt->ts_ns;
 	/* flow timeouts run on the capture's clock, once per captured second; the outputs are
-	 * asked every 4096 packets too, so that `xdpi read ... | head` stops soon */
-	if (pkt->ts_ns >= o->next_tick) {
-		xdpi_sink_tick(&o->sink, pkt->ts_ns);
-		o->next_tick = pkt->ts_ns + XDPI_NS_PER_SEC;
-		o->gone |= xdpi_outputs_tick(&o->outputs) == -EPIPE;
-	} else if (!(o->packets & 4095)) {
+	 * asked every 4096 packets too, so that `xdpi read ... | head` stops soon (by the first
+	 * reading: the others stop when it has seen the reader go) */
+	if (pkt->ts_ns >= r->next_tick) {
+		tick(r, pkt->ts_ns);
+		r->next_tick = pkt->ts_ns + XDPI_NS_PER_SEC;
+		if (r->worker == 0)
+			o->gone |= xdpi_outputs_tick(&o->outputs) == -EPIPE;
+	} else if (!(r->packets & 4095) && r->worker == 0) {
 		o->gone |= xdpi_outputs_tick(&o->outputs) == -EPIPE;
 	}
 	return 0;
@@ -114,29 +153,67 @@ static int setup_engine(struct offline *o)
 	o->report.observe = &c->observe;
 	if (xdpi_app_observe_open(&c->observe, &o->outputs, &ec, false))
 		return -1;
-	return xdpi_sink_open(&o->sink, &ec, &c->rules, (uint32_t)c->workers, true);
+	return xdpi_sink_open(&o->sink, &ec, &c->rules, (uint32_t)c->workers,
+			      o->each_reads ? XDPI_SINK_FILE_EACH : XDPI_SINK_FILE);
+}
+
+/* Opens the file for every reading (the first says what it finds: damage, a short snap
+ * length; the others read quietly). 0, or -ENOENT when it could not be opened at all. */
+static int open_readings(struct offline *o)
+{
+	char err[512];
+
+	o->file_ops = xdpi_source_find("pcap");
+	for (uint32_t i = 0; i < o->nreadings; i++) {
+		struct reading *r = &o->readings[i];
+
+		r->o = o;
+		r->worker = i;
+		r->file = o->file_ops->open(&(struct xdpi_source_cfg){ .deliver = one_packet, .ctx = r,
+								      .path = o->c->path, .quiet = i > 0 },
+					    err, sizeof(err));
+		if (!r->file) {
+			xdpi_log_error("%s\n", err);
+			return -ENOENT; /* nothing read: no events at all */
+		}
+	}
+	o->report.sources[0] = o->readings[0].file;
+	o->report.source_ops[0] = o->file_ops;
+	return 0;
 }
 
 /* 0 when the file was read (damage after some packets is said, not fatal), -1 when no packet
- * could be, -ENOENT when the file could not be opened at all. */
-static int read_file(struct offline *o)
+ * could be. */
+static int read_through(struct reading *r)
 {
-	char err[512];
 	int n = 0;
 
-	o->file_ops = xdpi_source_find("pcap");
-	o->file = o->file_ops->open(&(struct xdpi_source_cfg){ .deliver = one_packet, .ctx = o,
-							      .path = o->c->path },
-				    err, sizeof(err));
-	if (!o->file) {
-		xdpi_log_error("%s\n", err);
-		return -ENOENT; /* nothing read: no events at all */
-	}
-	o->report.sources[0] = o->file;
-	o->report.source_ops[0] = o->file_ops;
-	while (!o->gone && (n = o->file_ops->poll(o->file, 0)) > 0)
+	while (!r->o->gone && (n = r->o->file_ops->poll(r->file, 0)) > 0)
 		;
-	return !o->gone && n < 0 && !o->packets ? -1 : 0;
+	return !r->o->gone && n < 0 && !r->packets ? -1 : 0;
+}
+
+/* A worker's reading (xdpi_workers_read_fn), in its own thread. */
+static int worker_reads(void *ctx, uint32_t worker, uint64_t *last_ts)
+{
+	struct offline *o = ctx;
+	int rc = read_through(&o->readings[worker]);
+
+	*last_ts = o->readings[worker].last_ts;
+	return rc;
+}
+
+/* Reads the file: 0, -1 (no packet could be read) or -ENOENT (not opened). With each_reads
+ * every worker has also ended its flows when this returns. */
+static int read_file(struct offline *o)
+{
+	int err = open_readings(o);
+
+	if (err)
+		return err;
+	if (o->each_reads)
+		return xdpi_workers__read_each(o->sink.workers, worker_reads, o, !o->c->no_stats);
+	return read_through(&o->readings[0]);
 }
 
 int xdpi_offline_run(struct xdpi_offline_cfg *c)
@@ -154,6 +231,12 @@ int xdpi_offline_run(struct xdpi_offline_cfg *c)
 		goto out;
 	if (c->through_kernel && setup_kernel(&o))
 		goto out;
+	o.each_reads = cm->workers > 1 && !c->through_kernel;
+	o.nreadings = o.each_reads ? (uint32_t)cm->workers : 1;
+	if (!(o.readings = calloc(o.nreadings, sizeof(*o.readings)))) {
+		xdpi_log_error("out of memory\n");
+		goto out;
+	}
 	if (setup_engine(&o))
 		goto out;
 	err = read_file(&o);
@@ -161,13 +244,15 @@ int xdpi_offline_run(struct xdpi_offline_cfg *c)
 		goto out;
 	if (o.rb)
 		o.rb_ops->drain(o.rb);
-	xdpi_sink_finish(&o.sink, o.last_ts, !c->no_stats);
+	xdpi_sink_finish(&o.sink, o.readings[0].last_ts, !c->no_stats);
 	rc = err ? 1 : 0;
 out:
 	xdpi_sink_free(&o.sink);
 	xdpi_app_observe_close(&cm->observe);
-	if (o.file)
-		o.file_ops->close(o.file);
+	for (uint32_t i = 0; o.readings && i < o.nreadings; i++)
+		if (o.readings[i].file)
+			o.file_ops->close(o.readings[i].file);
+	free(o.readings);
 	if (o.rb)
 		o.rb_ops->close(o.rb);
 	xdpi_replay__free(o.replay);

@@ -9,14 +9,15 @@
 #include "xdpi/log.h"
 
 int xdpi_sink_open(struct xdpi_sink *s, const struct xdpi_engine_cfg *ec, struct xdpi_app_rules *cd,
-		  uint32_t workers, bool from_file)
+		  uint32_t workers, enum xdpi_sink_from from)
 {
 	struct xdpi_workers_cfg wc = { .n = workers, .engine = *ec, .emit = ec->emit,
 				       .emit_ctx = ec->emit_ctx };
 
-	if (from_file) {
+	if (from != XDPI_SINK_LIVE) {
 		wc.ring_bytes = wc.event_ring_bytes = XDPI_WORKER_RING_FILE;
 		wc.reader_works = true;
+		wc.each_reads = from == XDPI_SINK_FILE_EACH;
 	}
 
 	memset(s, 0, sizeof(*s));

@@ -175,6 +175,7 @@ struct pcap_source {
 	xdpi_pkt_fn deliver;
 	void *ctx;
 	uint64_t damaged; /* 1 once the file was found damaged */
+	bool quiet; /* another reading of the same file says what there is to say */
 };
 
 static const struct xdpi_stat rows[] = {
@@ -201,7 +202,8 @@ static void *src_open(const struct xdpi_source_cfg *c, char *err, size_t errlen)
 	}
 	s->deliver = c->deliver;
 	s->ctx = c->ctx;
-	if (xdpi_pcap__snaplen(s->p) > 0 && xdpi_pcap__snaplen(s->p) < 128)
+	s->quiet = c->quiet;
+	if (!s->quiet && xdpi_pcap__snaplen(s->p) > 0 && xdpi_pcap__snaplen(s->p) < 128)
 		xdpi_log_warn("%s was captured with a snap length of %d bytes: flows and headers "
 			      "only, no application layer\n", c->path, xdpi_pcap__snaplen(s->p));
 	return s;
@@ -219,7 +221,8 @@ static int src_poll(void *priv, int timeout_ms)
 		n++;
 	}
 	if (rc < 0) {
-		xdpi_log_warn("%s\n", xdpi_pcap__error(s->p));
+		if (!s->quiet)
+			xdpi_log_warn("%s\n", xdpi_pcap__error(s->p));
 		s->damaged = 1;
 		return n ? n : -EIO; /* the packets before the damage stand */
 	}
@@ -252,7 +255,7 @@ static void src_close(void *priv)
 
 	if (!s)
 		return;
-	if (xdpi_pcap__bad_wire_len(s->p))
+	if (xdpi_pcap__bad_wire_len(s->p) && !s->quiet)
 		xdpi_log_warn("%s: %llu records claimed a wire length past %u bytes; counted at "
 			      "their captured length\n", s->p->path,
 			      (unsigned long long)xdpi_pcap__bad_wire_len(s->p), XDPI_WIRE_LEN_MAX);

@@ -713,6 +713,12 @@ static int kflow_renewed(struct xdpi_engine *e, const struct xdpi_pkt *pkt);
 
 int xdpi_engine__packet(struct xdpi_engine *e, const struct xdpi_pkt *pkt)
 {
+	return xdpi_engine__packet_decoded(e, pkt, NULL);
+}
+
+int xdpi_engine__packet_decoded(struct xdpi_engine *e, const struct xdpi_pkt *pkt,
+				const struct xdpi_decoded *decoded)
+{
 	struct xdpi_decoded d;
 	struct xdpi_flow_key k;
 	struct xdpi_flow *f;
@@ -736,7 +742,9 @@ int xdpi_engine__packet(struct xdpi_engine *e, const struct xdpi_pkt *pkt)
 	if (pkt->ts_ns > e->now)
 		e->now = pkt->ts_ns;
 	count_link(e, pkt->link);
-	if (xdpi_decode(pkt, &d)) {
+	if (decoded)
+		d = *decoded;
+	else if (xdpi_decode(pkt, &d)) {
 		e->cnt[XDPI_ECNT_INVALID]++;
 		e->reasons[d.reason < XDPI_REASON_MAX ? d.reason : 0]++;
 		if (e->cfg.detect) /* decode-event rules are about exactly these */

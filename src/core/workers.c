@@ -10,7 +10,14 @@
  * the final flush travel in the same rings, so they stay in order with the packets.
  * Each worker's events go through its own SPSC ring to one output thread. Live, a slow
  * output fills those rings and the events that do not fit are counted: the workers never
- * wait. Reading a file, a worker waits for room (nothing waits on it, nothing may be lost). */
+ * wait. Reading a file, a worker waits for room (nothing waits on it, nothing may be lost).
+ *
+ * A file can also be read by every worker (each_reads): each reads the whole file itself and
+ * keeps the packets of its own flows. The reading is done N times, in parallel, and nothing
+ * is copied between threads: on two CPUs the reader that decoded every packet, handed half of
+ * them over and inspected the other half was the bottleneck, and two workers were slower than
+ * one without rules (a tenth of the work is reading and decoding: N readers cost less than a
+ * reader that waits on N). */
 #include <errno.h>
 #include <linux/futex.h>
 #include <pthread.h>
@@ -49,6 +56,10 @@ struct worker {
 	uint32_t sleeping;   /* the worker waits on `wake` (futex) for the next record */
 	uint32_t wake;
 	uint32_t unwoken;    /* reader: records posted since the last wake-up */
+	struct xdpi_frag_memo *frags; /* each_reads: the routes its own reading learnt */
+	xdpi_workers_read_fn read;    /* each_reads: reads the file, offering every packet */
+	void *read_ctx;
+	int read_rc;
 };
 
 #define WAKE_BATCH 64 /* the reader wakes a sleeping worker once per this many records, or at
@@ -66,6 +77,7 @@ struct xdpi_workers {
 	pthread_t output;
 	bool output_started;
 	volatile int stop_output;
+	bool each_stats; /* each_reads: a stats event after each worker's flows */
 	pthread_mutex_t anomaly_lock;
 	struct xdpi_anomaly *anomaly;
 	struct xdpi_dns_names *dns_names; /* shared by the engines (NULL: --no-dns-names) */
@@ -230,9 +242,12 @@ void xdpi_workers__flush(struct xdpi_workers *w)
 	}
 }
 
-static uint32_t owner(struct xdpi_workers *w, const struct xdpi_pkt *pkt)
+/* The worker of PKT's flow. *DECODED (when given) is set if PKT was decoded on the way, and
+ * D then holds what its engine would decode again. */
+static uint32_t owner(struct xdpi_workers *w, struct xdpi_frag_memo *frags,
+		      const struct xdpi_pkt *pkt, struct xdpi_decoded *dd, bool *decoded)
 {
-	struct xdpi_decoded d;
+	struct xdpi_decoded local, *dp = dd ? dd : &local;
 	struct xdpi_flow_key k;
 	uint32_t i;
 
@@ -253,21 +268,23 @@ static uint32_t owner(struct xdpi_workers *w, const struct xdpi_pkt *pkt)
 		memcpy(&r, pkt->data, sizeof(r));
 		return xdpi_flow_worker(&r.key, w->n);
 	}
-	if (pkt->drop_reason || xdpi_decode(pkt, &d) || !d.family)
+	if (pkt->drop_reason || xdpi_decode(pkt, dp) || !dp->family)
 		return 0; /* drop samples, non-IP and malformed: worker 0 counts them */
-	if (d.frag == XDPI_DFRAG_LATER) /* unknown: worker 0 counts it */
-		return xdpi_frag_memo__get(w->frags, &d, &i) ? i : 0;
-	xdpi_flow_key_from(&d, &k);
+	if (decoded)
+		*decoded = true;
+	if (dp->frag == XDPI_DFRAG_LATER) /* unknown: worker 0 counts it */
+		return xdpi_frag_memo__get(frags, dp, &i) ? i : 0;
+	xdpi_flow_key_from(dp, &k);
 	i = xdpi_flow_worker(&k, w->n);
-	if (d.frag == XDPI_DFRAG_FIRST)
-		xdpi_frag_memo__put(w->frags, &d, i);
+	if (dp->frag == XDPI_DFRAG_FIRST)
+		xdpi_frag_memo__put(frags, dp, i);
 	return i;
 }
 
 int xdpi_workers__packet(struct xdpi_workers *w, const struct xdpi_pkt *pkt)
 {
 	struct rec r = { .type = REC_PKT };
-	uint32_t i = owner(w, pkt);
+	uint32_t i = owner(w, w->frags, pkt, NULL, NULL);
 
 	if (w->wk[i].in_reader) {
 		w->wk[i].dispatched++;
@@ -279,6 +296,71 @@ int xdpi_workers__packet(struct xdpi_workers *w, const struct xdpi_pkt *pkt)
 	post(w, i, &r, pkt->data, pkt->cap_len);
 	w->wk[i].dispatched++;
 	return 0;
+}
+
+int xdpi_workers__offer(struct xdpi_workers *w, uint32_t worker, const struct xdpi_pkt *pkt)
+{
+	struct worker *wk = &w->wk[worker];
+	struct xdpi_decoded d;
+	bool decoded = false;
+
+	if (owner(w, wk->frags, pkt, &d, &decoded) != worker)
+		return 0; /* another worker's: it reads this packet too */
+	wk->dispatched++;
+	return xdpi_engine__packet_decoded(wk->engine, pkt, decoded ? &d : NULL);
+}
+
+void xdpi_workers__tick_one(struct xdpi_workers *w, uint32_t worker, uint64_t now)
+{
+	xdpi_engine__tick(w->wk[worker].engine, now);
+}
+
+/* A reading worker's thread: the whole file, then its flows end (a stats event after them
+ * if asked: pad), at the capture's last moment as this worker read it. */
+static void read_all(struct worker *wk)
+{
+	uint64_t last = 0;
+	struct rec fin = { .type = REC_FINISH, .pad = wk->w->each_stats };
+
+	wk->read_rc = wk->read(wk->read_ctx, wk->id, &last);
+	fin.now = last;
+	handle(wk, &fin);
+}
+
+static void *reader_main(void *arg)
+{
+	read_all(arg);
+	return NULL;
+}
+
+int xdpi_workers__read_each(struct xdpi_workers *w, xdpi_workers_read_fn fn, void *ctx, bool stats)
+{
+	int rc = 0;
+
+	if (!w->cfg.each_reads)
+		return -EINVAL;
+	w->each_stats = stats;
+	for (uint32_t i = 0; i < w->n; i++) {
+		w->wk[i].read = fn;
+		w->wk[i].read_ctx = ctx;
+	}
+	for (uint32_t i = 1; i < w->n; i++) {
+		if (pthread_create(&w->wk[i].thread, NULL, reader_main, &w->wk[i])) {
+			rc = -errno;
+			break;
+		}
+		w->wk[i].started = true;
+	}
+	if (!rc)
+		read_all(&w->wk[0]); /* worker 0 reads in the caller's thread */
+	for (uint32_t i = 1; i < w->n; i++)
+		if (w->wk[i].started) {
+			pthread_join(w->wk[i].thread, NULL);
+			w->wk[i].started = false;
+		}
+	for (uint32_t i = 0; i < w->n && !rc; i++)
+		rc = w->wk[i].read_rc;
+	return rc;
 }
 
 static void broadcast(struct xdpi_workers *w, uint32_t type, uint64_t now, uint32_t flag)
@@ -359,7 +441,10 @@ struct xdpi_workers *xdpi_workers__new(const struct xdpi_workers_cfg *c)
 		ec.shared_anomaly = w->anomaly;
 		ec.shared_lock = w->anomaly ? &w->anomaly_lock : NULL;
 		ec.shared_dns_names = w->dns_names;
-		if (((!c->reader_works || i) && /* the reader's own worker takes no ring in */
+		if (c->each_reads && !(wk->frags = xdpi_frag_memo__new(FRAG_ROUTES)))
+			goto fail;
+		/* the reader's own worker, and workers that read for themselves, take no ring in */
+		if ((!c->each_reads && (!c->reader_works || i) &&
 		     spsc_init(&wk->in, c->ring_bytes ? c->ring_bytes : XDPI_WORKER_RING)) ||
 		    spsc_init(&wk->out, c->event_ring_bytes ? c->event_ring_bytes
 							    : XDPI_WORKER_EVENT_RING) ||
@@ -367,7 +452,7 @@ struct xdpi_workers *xdpi_workers__new(const struct xdpi_workers_cfg *c)
 			goto fail;
 	}
 	w->wk[0].in_reader = c->reader_works;
-	for (uint32_t i = c->reader_works ? 1 : 0; i < w->n; i++) {
+	for (uint32_t i = c->reader_works ? 1 : 0; i < w->n && !c->each_reads; i++) {
 		if (pthread_create(&w->wk[i].thread, NULL, worker_main, &w->wk[i]))
 			goto fail;
 		w->wk[i].started = true;
@@ -392,6 +477,7 @@ void xdpi_workers__free(struct xdpi_workers *w)
 			xdpi_engine__free(w->wk[i].engine);
 			spsc_free(&w->wk[i].in);
 			spsc_free(&w->wk[i].out);
+			xdpi_frag_memo__free(w->wk[i].frags);
 		}
 	}
 	xdpi_anomaly__free(w->anomaly);
