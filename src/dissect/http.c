@@ -623,11 +623,11 @@ static enum body_mode resp_framing(const struct xdpi_http_resp_info *in, const s
 static struct http_tx *answered(struct xdpi_dissect_ctx *c)
 {
 	struct http_state *st = c->state;
-	struct http_tx *t = queue_head(st);
+	struct http_tx *t;
 
-	if (t && st->qlen > 1 && t->resp_gaps == st->resp_gaps)
+	if (st->qlen > 1 && queue_head(st)->resp_gaps == st->resp_gaps)
 		st->pipelined = true;
-	while (!st->pipelined && st->qlen > 1 && (t = queue_head(st)) && t->resp_gaps != st->resp_gaps) {
+	while (!st->pipelined && st->qlen > 1 && (t = queue_head(st))->resp_gaps != st->resp_gaps) {
 		queue_pop(st);
 		t->gap = true;
 		tx_emit(c, t);
