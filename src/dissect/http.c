@@ -3,9 +3,8 @@
  * their responses, so keep-alive and pipelining pair correctly; bodies (Content-Length,
  * chunked, until close) are measured, not kept; 1xx responses are interim; 101 ends HTTP/1 on
  * the flow. After a gap (loss, steering, snap length) a direction resynchronises on the next
- * start line, and a response after a gap answers the newest request of a client that does not
- * pipeline (answered()). One EVE http event per transaction, when its response is complete, or
- * when the flow ends for what stayed incomplete. */
+ * start line. One EVE http event per transaction, when its response is complete, or when the
+ * flow ends for what stayed incomplete. */
 #define _GNU_SOURCE /* memrchr */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -31,7 +30,6 @@ struct http_tx {
 	char *uri, *host, *ua, *referer, *xff, *ctype, *location, *reason;
 	int status, interim;  /* final status; the last 1xx before it (100 Continue) */
 	bool has_request, has_response, complete, gap;
-	uint32_t resp_gaps; /* the flow's response gaps when this request was seen */
 	uint64_t req_ts, req_cnt, resp_cnt, interim_cnt, req_body, resp_body;
 	/* kept only while detection wants them: each message's head, then its first body bytes */
 	struct http_raw {
@@ -68,8 +66,6 @@ struct http_state {
 	uint64_t tx_id;
 	uint64_t now; /* the flow time of the bytes being read */
 	uint32_t qlen;
-	uint32_t resp_gaps; /* times response bytes went missing */
-	bool pipelined;     /* the client has had several requests out at once */
 	bool upgraded;
 };
 
@@ -582,9 +578,6 @@ static void request_head(struct xdpi_dissect_ctx *c, const struct head *h)
 	t->req_ts = c->ts;
 	t->req_cnt = c->pcap_cnt; /* where the head was seen; the body's end updates it */
 	t->gap = c->gap;
-	t->resp_gaps = st->resp_gaps;
-	if (st->q_last && st->q_last->req_ts == t->req_ts)
-		st->pipelined = true; /* two requests in one segment */
 	raw_keep(c, &t->raw[0], h->p, h->len);
 	t->llm = xdpi_llm_call__start(c->llm, t->method, t->uri, t->host, c->ts);
 	queue_push(c, t);
@@ -613,34 +606,11 @@ static enum body_mode resp_framing(const struct xdpi_http_resp_info *in, const s
 	return BODY_CLOSE;
 }
 
-/* The request a response answers: the oldest waiting, but after response bytes went missing.
- * A client that does not pipeline sent each request only once it had the answer to the one
- * before, so every request older than the newest that was sent before the gap had its
- * response in the gap: they end without it (marked gap), and this response answers the next
- * (pairing in plain order would give every later response of the connection the wrong
- * request). A client seen pipelining (two requests in a segment, or a response while
- * several wait with nothing lost) keeps the plain order. */
-static struct http_tx *answered(struct xdpi_dissect_ctx *c)
-{
-	struct http_state *st = c->state;
-	struct http_tx *t;
-
-	if (st->qlen > 1 && queue_head(st)->resp_gaps == st->resp_gaps)
-		st->pipelined = true;
-	while (!st->pipelined && st->qlen > 1 && (t = queue_head(st))->resp_gaps != st->resp_gaps) {
-		queue_pop(st);
-		t->gap = true;
-		tx_emit(c, t);
-		tx_free(t);
-	}
-	return queue_head(st);
-}
-
 static void response_head(struct xdpi_dissect_ctx *c, const struct head *h)
 {
 	struct http_state *st = c->state;
 	struct http_dir *dd = &st->dir[1];
-	struct http_tx *t = answered(c);
+	struct http_tx *t = queue_head(st);
 	struct xdpi_http_resp_info info;
 	bool framed;
 
@@ -975,7 +945,6 @@ static void lose_track(struct xdpi_dissect_ctx *c, uint8_t d)
 	struct http_dir *dd = &st->dir[d];
 	struct http_tx *t = d ? st->resp_tx : NULL;
 
-	st->resp_gaps += d;
 	if (t) {
 		t->gap = true;
 		t->complete = false;

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* HTTP/1.x dissector: pairing under keep-alive and pipelining, chunked and length bodies,
- * 100-continue, HEAD, resynchronisation after a gap, a response lost whole in a gap (the next
- * one pairs with its own request unless the client pipelines), SSDP over UDP, incomplete
- * transactions;
+ * 100-continue, HEAD, resynchronisation after a gap, SSDP over UDP, incomplete transactions;
  * message-aware steering: what it asks the kernel to skip, and bodies that arrive skipped. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -103,55 +101,6 @@ static void test_http_resyncs_after_gap_and_reports_incomplete(void **state)
 	assert_true(json_is_true(json_object_get(json_object_get(h->ev[0], "xdpi"), "gap")));
 	assert_string_equal(hs(h, 1, "url"), "/after");
 	assert_int_equal(hi(h, 1, "http", "status"), 304);
-	harness_free(h);
-}
-
-/* Keep-alive without pipelining: /two's whole response is lost (the kernel skipped, or the
- * wire dropped, what carried it); the client, which had it, sent /three. The response after the
- * gap is /three's, and /two ends without one, not /three's response paired with /two and every
- * later one off by one. */
-static void test_http_response_lost_in_gap_pairs_with_its_request(void **state)
-{
-	struct harness *h = harness_new("http", XDPI_L4_TCP);
-
-	(void)state;
-	feed(h, 0, "GET /one HTTP/1.1\r\nHost: x\r\n\r\n", 1);
-	feed(h, 1, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", 2);
-	feed(h, 0, "GET /two HTTP/1.1\r\nHost: x\r\n\r\n", 3);
-	feed(h, 0, "GET /three HTTP/1.1\r\nHost: x\r\n\r\n", 5);
-	h->ctx.gap = true; /* /two's response went by unseen */
-	feed(h, 1, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", 6);
-	feed(h, 0, "GET /four HTTP/1.1\r\nHost: x\r\n\r\n", 7);
-	feed(h, 1, "HTTP/1.1 204 No Content\r\n\r\n", 8);
-	assert_int_equal(h->n, 4);
-	assert_string_equal(hs(h, 0, "url"), "/one");
-	assert_int_equal(hi(h, 0, "http", "status"), 200);
-	assert_string_equal(hs(h, 1, "url"), "/two"); /* without its response */
-	assert_null(json_object_get(json_object_get(h->ev[1], "http"), "status"));
-	assert_true(json_is_true(json_object_get(json_object_get(h->ev[1], "xdpi"), "gap")));
-	assert_string_equal(hs(h, 2, "url"), "/three");
-	assert_int_equal(hi(h, 2, "http", "status"), 404);
-	assert_string_equal(hs(h, 3, "url"), "/four");
-	assert_int_equal(hi(h, 3, "http", "status"), 204);
-	harness_free(h);
-}
-
-/* A client that pipelines may have several requests out at any time: after a gap the order
- * of its requests is all there is to pair by. */
-static void test_http_pipelined_gap_keeps_order(void **state)
-{
-	struct harness *h = harness_new("http", XDPI_L4_TCP);
-
-	(void)state;
-	feed(h, 0, "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n", 1);
-	h->ctx.gap = true;
-	feed(h, 1, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 2);
-	feed(h, 1, "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n", 3);
-	assert_int_equal(h->n, 2);
-	assert_string_equal(hs(h, 0, "url"), "/a");
-	assert_int_equal(hi(h, 0, "http", "status"), 200);
-	assert_string_equal(hs(h, 1, "url"), "/b");
-	assert_int_equal(hi(h, 1, "http", "status"), 201);
 	harness_free(h);
 }
 
@@ -428,8 +377,6 @@ int main(void)
 		cmocka_unit_test(test_http_chunked_post_with_continue),
 		cmocka_unit_test(test_http_head_response_has_no_body),
 		cmocka_unit_test(test_http_resyncs_after_gap_and_reports_incomplete),
-		cmocka_unit_test(test_http_response_lost_in_gap_pairs_with_its_request),
-		cmocka_unit_test(test_http_pipelined_gap_keeps_order),
 		cmocka_unit_test(test_http_ssdp_over_udp),
 		cmocka_unit_test(test_http_probe),
 		cmocka_unit_test(test_http_length_body_skipped),
