@@ -37,7 +37,18 @@ printf '%-44s %8s s  %sx  (%s transactions)\n' "read + API metrics and 2 alert c
 nfdir=$(mktemp -d)
 nfcapd -w "$nfdir" -p 47391 -b 127.0.0.1 >/dev/null 2>&1 &
 nfpid=$!
-trap 'kill $nfpid 2>/dev/null; rm -rf "$nfdir"' EXIT
+# every step of the clean-up runs whatever the one before it found (under set -e a kill of an
+# nfcapd that had already gone ended the trap there, and left xdpi and its namespace behind)
+cleanup() {
+	kill "$nfpid" 2>/dev/null || true
+	rm -rf "$nfdir"
+	if [ -n "${xpid:-}" ]; then
+		kill "$xpid" 2>/dev/null || true
+		wait "$xpid" 2>/dev/null || true
+	fi
+	if [ -n "${ns:-}" ]; then ip netns del "$ns" 2>/dev/null || true; fi
+}
+trap cleanup EXIT
 ipfix=$(best build/xdpi read --no-anomaly -o /dev/null --ipfix 127.0.0.1:47391 "$input")
 printf '%-44s %8s s  %sx\n' "read + IPFIX export to nfcapd" "$ipfix" "$(ratio "$ipfix" "$base")"
 
@@ -63,7 +74,6 @@ ip -n "$ns" link set xb1 up
 ip netns exec "$ns" build/xdpi run -i xb0 --process-context -o /dev/null --stats-interval 0 \
 	>/dev/null 2>"$out/ctx.log" &
 xpid=$!
-trap 'kill $nfpid 2>/dev/null; rm -rf "$nfdir"; kill $xpid 2>/dev/null; wait $xpid 2>/dev/null; ip netns del "$ns"' EXIT
 for _ in $(seq 100); do grep -q attached "$out/ctx.log" && break; sleep 0.1; done
 on=$(best_pp)
 printf '%-44s %8s s  %s\n' "loopback ping-pong, 100000 round trips" "$off" "1.00x"
