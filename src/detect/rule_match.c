@@ -6,13 +6,13 @@
 #define _GNU_SOURCE /* memmem, memrchr, qsort_r, asprintf */
 #include <ctype.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include "xdpi/parallel.h"
 #include "xdpi/rules.h"
+#include "xdpi/thread_block.h"
 #include "detect_int.h"
 
 #define MATCH_BUDGET 1024 /* content occurrences tried per rule and buffer */
@@ -170,28 +170,21 @@ static bool match_content(struct mctx *m, uint32_t i, uint32_t pos)
 /* One match-data block per thread (rules are shared by worker threads), freed when its thread
  * ends: the ovector holds the whole match and the first captures; only the match's end is
  * used. */
-static pthread_key_t md_key;
-static pthread_once_t md_once = PTHREAD_ONCE_INIT;
+static void *md_make(void)
+{
+	return pcre2_match_data_create(16, NULL);
+}
 
 static void md_free(void *md)
 {
 	pcre2_match_data_free(md);
 }
 
-static void md_key_make(void)
-{
-	pthread_key_create(&md_key, md_free);
-}
+static struct xdpi_thread_block md_block = XDPI_THREAD_BLOCK(md_make, md_free);
 
 static pcre2_match_data *thread_match_data(void)
 {
-	pcre2_match_data *md;
-
-	pthread_once(&md_once, md_key_make);
-	md = pthread_getspecific(md_key);
-	if (!md && (md = pcre2_match_data_create(16, NULL)))
-		pthread_setspecific(md_key, md);
-	return md;
+	return xdpi_thread_block(&md_block);
 }
 
 /* The JIT of every pcre of the rule set, on several threads: compiling the machine code is
@@ -468,25 +461,20 @@ static bool match_items(const struct xdpi_rule *r, int b, uint8_t view, const ui
 	return true;
 }
 
-static pthread_key_t xf_key;
-static pthread_once_t xf_once = PTHREAD_ONCE_INIT;
-
-static void xf_key_make(void)
+static void *xf_make(void)
 {
-	pthread_key_create(&xf_key, free);
+	return malloc(3 * XDPI_XFORM_OUT);
 }
+
+static struct xdpi_thread_block xf_block = XDPI_THREAD_BLOCK(xf_make, free);
 
 /* Two buffers for a view's transforms, a third for base64_decode (which may decode a view). */
 static bool thread_scratch(uint8_t *scratch[3])
 {
-	uint8_t *p;
+	uint8_t *p = xdpi_thread_block(&xf_block);
 
-	pthread_once(&xf_once, xf_key_make);
-	if (!(p = pthread_getspecific(xf_key))) {
-		if (!(p = malloc(3 * XDPI_XFORM_OUT)))
-			return false;
-		pthread_setspecific(xf_key, p);
-	}
+	if (!p)
+		return false;
 	for (int i = 0; i < 3; i++)
 		scratch[i] = p + (size_t)i * XDPI_XFORM_OUT;
 	return true;

@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include "xdpi/digest.h"
+#include "xdpi/thread_block.h"
 
 static const char *const md_names[XDPI_MD_COUNT] = {
 	[XDPI_MD_MD5] = "MD5",
@@ -23,7 +24,6 @@ static const char *const md_names[XDPI_MD_COUNT] = {
 static EVP_MD *md_fetched[XDPI_MD_COUNT];
 static EVP_MAC *hmac_fetched;
 static pthread_once_t md_once = PTHREAD_ONCE_INIT;
-static pthread_key_t ctx_key; /* a thread's contexts, freed when it exits */
 
 struct md_ctxs {
 	EVP_MD_CTX *ctx[XDPI_MD_COUNT];
@@ -45,23 +45,20 @@ static void md_fetch_all(void)
 	for (int i = 0; i < XDPI_MD_COUNT; i++)
 		md_fetched[i] = EVP_MD_fetch(NULL, md_names[i], NULL); /* NULL: not offered */
 	hmac_fetched = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	pthread_key_create(&ctx_key, ctxs_free);
 }
 
+static void *ctxs_make(void)
+{
+	return calloc(1, sizeof(struct md_ctxs));
+}
+
+static struct xdpi_thread_block ctxs_block = XDPI_THREAD_BLOCK(ctxs_make, ctxs_free);
+
+/* This thread's contexts (made as each is first used), the algorithms fetched. */
 static struct md_ctxs *thread_ctxs(void)
 {
-	struct md_ctxs *c;
-
 	pthread_once(&md_once, md_fetch_all);
-	c = pthread_getspecific(ctx_key);
-	if (!c) {
-		c = calloc(1, sizeof(*c));
-		if (!c || pthread_setspecific(ctx_key, c)) {
-			free(c);
-			return NULL;
-		}
-	}
-	return c;
+	return xdpi_thread_block(&ctxs_block);
 }
 
 static EVP_MD_CTX *thread_ctx(enum xdpi_md md)

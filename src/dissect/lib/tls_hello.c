@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* TLS hello parsing, JA3/JA3S (Salesforce) and JA4 (FoxIO) fingerprints, certificates. */
 #include <ctype.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include "tls_hello.h"
 #include "xdpi/digest.h"
 #include "xdpi/fmt.h"
+#include "xdpi/thread_block.h"
 
 struct rd {
 	const uint8_t *p;
@@ -672,28 +672,17 @@ struct cert_memo_table {
 	uint8_t newer[CERT_MEMO_SETS]; /* which way of each set was filled last */
 };
 
-static pthread_key_t memo_key; /* a thread's table, freed when it exits */
-static pthread_once_t memo_once = PTHREAD_ONCE_INIT;
-
-static void memo_key_make(void)
+static void *memo_make(void)
 {
-	pthread_key_create(&memo_key, free);
+	return calloc(1, sizeof(struct cert_memo_table));
 }
+
+static struct xdpi_thread_block memo_block = XDPI_THREAD_BLOCK(memo_make, free);
 
 /* This thread's table, made now if it has none; NULL without memory (nothing is kept). */
 static struct cert_memo_table *cert_memo(void)
 {
-	struct cert_memo_table *t;
-
-	pthread_once(&memo_once, memo_key_make);
-	if ((t = pthread_getspecific(memo_key)))
-		return t;
-	t = calloc(1, sizeof(*t));
-	if (t && pthread_setspecific(memo_key, t)) {
-		free(t);
-		t = NULL;
-	}
-	return t;
+	return xdpi_thread_block(&memo_block);
 }
 
 static const struct tls_cert *cert_memo_find(struct cert_memo_table *t, const uint8_t sha1[20])
