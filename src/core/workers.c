@@ -243,12 +243,14 @@ void xdpi_workers__flush(struct xdpi_workers *w)
 	}
 }
 
-/* The worker of PKT's flow. *DECODED (when given) is set if PKT was decoded on the way, and
- * D then holds what its engine would decode again. */
+/* owner()'s answer: the worker, and this bit when D holds the packet's decoding (what its
+ * engine would otherwise decode again). */
+#define OWNER_DECODED 0x80000000u
+
+/* The worker of PKT's flow, with OWNER_DECODED when it was decoded into D on the way. */
 static uint32_t owner(struct xdpi_workers *w, struct xdpi_frag_memo *frags,
-		      const struct xdpi_pkt *pkt, struct xdpi_decoded *dd, bool *decoded)
+		      const struct xdpi_pkt *pkt, struct xdpi_decoded *d)
 {
-	struct xdpi_decoded local, *dp = dd ? dd : &local;
 	struct xdpi_flow_key k;
 	uint32_t i;
 
@@ -269,27 +271,26 @@ static uint32_t owner(struct xdpi_workers *w, struct xdpi_frag_memo *frags,
 		memcpy(&r, pkt->data, sizeof(r));
 		return xdpi_flow_worker(&r.key, w->n);
 	}
-	if (pkt->drop_reason || xdpi_decode(pkt, dp) || !dp->family)
+	if (pkt->drop_reason || xdpi_decode(pkt, d) || !d->family)
 		return 0; /* drop samples, non-IP and malformed: worker 0 counts them */
-	if (decoded)
-		*decoded = true;
-	if (dp->frag == XDPI_DFRAG_LATER) /* unknown: worker 0 counts it */
-		return xdpi_frag_memo__get(frags, dp, &i) ? i : 0;
-	xdpi_flow_key_from(dp, &k);
+	if (d->frag == XDPI_DFRAG_LATER) /* unknown: worker 0 counts it */
+		return (xdpi_frag_memo__get(frags, d, &i) ? i : 0) | OWNER_DECODED;
+	xdpi_flow_key_from(d, &k);
 	i = xdpi_flow_worker(&k, w->n);
-	if (dp->frag == XDPI_DFRAG_FIRST)
-		xdpi_frag_memo__put(frags, dp, i);
-	return i;
+	if (d->frag == XDPI_DFRAG_FIRST)
+		xdpi_frag_memo__put(frags, d, i);
+	return i | OWNER_DECODED;
 }
 
 int xdpi_workers__packet(struct xdpi_workers *w, const struct xdpi_pkt *pkt)
 {
 	struct rec r = { .type = REC_PKT };
-	uint32_t i = owner(w, w->frags, pkt, NULL, NULL);
+	struct xdpi_decoded d;
+	uint32_t o = owner(w, w->frags, pkt, &d), i = o & ~OWNER_DECODED;
 
-	if (w->wk[i].in_reader) {
+	if (w->wk[i].in_reader) { /* its own engine: the decoding is at hand */
 		w->wk[i].dispatched++;
-		xdpi_engine__packet(w->wk[i].engine, pkt);
+		xdpi_engine__packet_decoded(w->wk[i].engine, pkt, o & OWNER_DECODED ? &d : NULL);
 		return 0;
 	}
 	r.pkt = *pkt;
@@ -303,12 +304,12 @@ int xdpi_workers__offer(struct xdpi_workers *w, uint32_t worker, const struct xd
 {
 	struct worker *wk = &w->wk[worker];
 	struct xdpi_decoded d;
-	bool decoded = false;
+	uint32_t o = owner(w, wk->frags, pkt, &d);
 
-	if (owner(w, wk->frags, pkt, &d, &decoded) != worker)
+	if ((o & ~OWNER_DECODED) != worker)
 		return 0; /* another worker's: it reads this packet too */
 	wk->dispatched++;
-	return xdpi_engine__packet_decoded(wk->engine, pkt, decoded ? &d : NULL);
+	return xdpi_engine__packet_decoded(wk->engine, pkt, o & OWNER_DECODED ? &d : NULL);
 }
 
 void xdpi_workers__tick_one(struct xdpi_workers *w, uint32_t worker, uint64_t now)
