@@ -67,7 +67,7 @@ clean:
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-BENCH_BINS := $(OUT)/bench/xdp_ns $(OUT)/bench/xdp_gen $(OUT)/bench/lb_ns
+BENCH_BINS := $(OUT)/bench/xdp_ns $(OUT)/bench/xdp_gen $(OUT)/bench/lb_ns $(OUT)/bench/sweep
 $(OUT)/bench/xdp_gen: bench/xdp_gen.c $(OUT)/tests/lib/pktbuild.o $(OUT)/bench/progs/bench_progs.skel.h
 	$(call msg,BENCH-CC,$@)
 	$(Q)mkdir -p $(@D)
@@ -82,6 +82,11 @@ $(OUT)/bench/lb_ns: bench/lb_ns.c $(OUT)/tests/lib/pktbuild.o $(LIBXDPI) $(OUT)/
 	$(call msg,BENCH-CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) $< $(OUT)/tests/lib/pktbuild.o $(LIBXDPI) $(LDLIBS) -o $@
+
+$(OUT)/bench/sweep: bench/sweep.c $(LIBXDPI) $(BPF_SKELS)
+	$(call msg,BENCH-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) $< $(LIBXDPI) $(LDLIBS) -o $@
 
 .PHONY: bench-bins
 bench-bins: $(BENCH_BINS)

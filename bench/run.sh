@@ -9,6 +9,8 @@ res=bench/results/$(date -u +%Y%m%dT%H%M%SZ)-$(git rev-parse --short HEAD 2>/dev
 	echo "# xdpi bench, $(uname -r), $(nproc) CPUs, $(date -u)"
 	if [ "$(id -u)" = 0 ]; then build/bench/xdp_ns 2000000 2>/dev/null; else echo "# fast path: needs root"; fi
 	echo
+	if [ "$(id -u)" = 0 ]; then build/bench/sweep 2>/dev/null; else echo "# kernel sweep: needs root"; fi
+	echo
 	bench/enforce.sh 2>/dev/null
 	echo
 	bench/lb.sh 2>/dev/null

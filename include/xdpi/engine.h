@@ -100,12 +100,23 @@ typedef bool (*xdpi_kflow_fn)(void *ctx, const struct xdpi_flow_key *k,
  * half that), so that what fn will look up is in the cache by then. */
 typedef void (*xdpi_kflow_ahead_fn)(void *ctx, const struct xdpi_flow_key *k, int stage);
 #define XDPI_KFLOW_AHEAD 16
+
+/* A sweep of the kernel's flow map in steps (see sweep_flows). */
+struct xdpi_kflow_sweep {
+	uint32_t budget;     /* flows a step visits at most (a step ends after a whole batch) */
+	bool midway;         /* the pass goes on from `cursor` */
+	uint8_t cursor[sizeof(struct xdpi_flow_key)]; /* the map's place (its own token) */
+};
 struct xdpi_kernel_ops {
 	/* Each fast-path counter summed over CPUs. Returns 0 or -errno. */
 	int (*read_counters)(void *kctx, uint64_t out[XDPI_CNT_MAX]);
-	/* Calls fn for every kernel flow; deletes those for which fn returns true. AHEAD (may
-	 * be NULL) hears of each flow before fn does. */
-	int (*sweep_flows)(void *kctx, xdpi_kflow_fn fn, xdpi_kflow_ahead_fn ahead, void *ctx);
+	/* Calls fn for kernel flows, deleting those for which fn returns true; AHEAD (may be
+	 * NULL) hears of each flow before fn does. S NULL: every flow, in one pass. Else a pass
+	 * in steps: from where the last call stopped (S->midway), or from the start, until
+	 * S->budget flows (0: no limit) were visited. 1 when the pass reached the map's end, 0
+	 * when it stopped on the budget (S->midway set), or -errno. */
+	int (*sweep_flows)(void *kctx, xdpi_kflow_fn fn, xdpi_kflow_ahead_fn ahead, void *ctx,
+			   struct xdpi_kflow_sweep *s);
 	/* Drops everything from (and to) ADDR (family 4 or 6, 16 bytes) until EXPIRES_NS (the
 	 * fast path's clock), counted under RULE_ID. Returns 0 or -errno. NULL: not supported. */
 	int (*block_addr)(void *kctx, uint8_t family, const uint8_t *addr, uint64_t expires_ns,

@@ -138,7 +138,7 @@ int xdpi_app_top_compose(struct xdpi_loader *l, char **text, size_t *len)
 	if (!t.talkers)
 		return -1;
 	xdpi_json_init(&j);
-	if (!xdpi_loader_kernel_ops.sweep_flows(l, visit, NULL, &t)) {
+	if (xdpi_loader_kernel_ops.sweep_flows(l, visit, NULL, &t, NULL) == 1) {
 		xdpi_json_obj_open(&j, NULL);
 		xdpi_json_u64(&j, "flows_total", t.total_flows);
 		xdpi_json_u64(&j, "talkers_untracked", t.talkers_untracked);

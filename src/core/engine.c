@@ -35,7 +35,8 @@ struct xdpi_engine {
 	uint64_t risk_flows[XDPI_RISK_MAX]; /* flow records that carried each risk */
 	uint64_t max_pkt_size;
 	uint64_t first_ts, now;
-	uint32_t sweep_gen;
+	uint32_t sweep_gen;     /* the kernel sweep's pass (a flow it visited carries it) */
+	struct xdpi_kflow_sweep sweep;
 	bool finishing;
 	struct l7_engine l7;
 	struct xdpi_kernel_rules *kernel_rules; /* detection rules the XDP maps count */
@@ -937,14 +938,15 @@ static void kflow_cut(struct xdpi_engine *e, struct xdpi_flow *f, const struct x
 static bool kflow_visit(void *ctx, const struct xdpi_flow_key *k, const struct xdpi_flow_value *v)
 {
 	struct xdpi_engine *e = ctx;
-	struct xdpi_flow *f = flow_table__lookup(e->ft, k);
-	bool expired = e->finishing || v->last_ns + kflow_timeout(e, k, v) <= e->now;
-	bool cut = !expired && e->cfg.timeouts.active_ns &&
-		   (f ? f->record_start_ns : v->first_ns) + e->cfg.timeouts.active_ns <= e->now;
+	struct xdpi_flow *f;
+	bool expired, cut;
 
 	if (e->cfg.nworkers > 1 && xdpi_flow_worker(k, e->cfg.nworkers) != e->cfg.worker)
 		return false; /* another worker's flow */
-
+	f = flow_table__lookup(e->ft, k);
+	expired = e->finishing || v->last_ns + kflow_timeout(e, k, v) <= e->now;
+	cut = !expired && e->cfg.timeouts.active_ns &&
+	      (f ? f->record_start_ns : v->first_ns) + e->cfg.timeouts.active_ns <= e->now;
 	if (f) {
 		f->sweep_gen = e->sweep_gen;
 		anomaly_bytes(e, f, v->bytes[v->initiator & 1]);
@@ -993,15 +995,38 @@ static void end_if_missing(void *ctx, struct xdpi_flow *f)
 	flow_table__end(e->ft, f, e->finishing ? XDPI_FLOW_END_SHUTDOWN : XDPI_FLOW_END_TIMEOUT);
 }
 
+/* A tick's step of the kernel sweep visits at most an eighth of the flow map's size (the
+ * table's, --max-flows), and no fewer than XDPI_SWEEP_MIN flows: a pass is whole within
+ * XDPI_SWEEP_STEPS ticks however full the map, and at every tick up to XDPI_SWEEP_MIN flows
+ * (as before). Each flow visited costs the kernel's copy and a lookup here: a whole pass at
+ * every tick was two fifths of xdpi's own CPU in host mode on the corpus mix (62,000 flows,
+ * bench/efficiency.sh), and grows with the flows held, not the traffic (bench/sweep.c). An
+ * idle flow then ends, and a long one is cut, up to XDPI_SWEEP_STEPS seconds late (their
+ * records keep their own times), and a flow gone from the kernel (LRU) is found missing at
+ * the end of a whole pass. */
+#define XDPI_SWEEP_MIN 16384
+#define XDPI_SWEEP_STEPS 8
+
 static void kernel_sweep(struct xdpi_engine *e)
 {
+	struct xdpi_kflow_sweep *s = &e->sweep;
+	size_t step = e->cfg.max_flows / XDPI_SWEEP_STEPS;
+	int r;
+
 	if (!e->cfg.kops || !e->cfg.kops->sweep_flows)
 		return;
-	e->sweep_gen++;
-	if (e->cfg.kops->sweep_flows(e->cfg.kctx, kflow_visit, kflow_ahead, e)) {
+	if (e->finishing)
+		s->midway = false; /* the end: one whole pass, from the start */
+	if (!s->midway)
+		e->sweep_gen++;
+	s->budget = e->finishing ? 0 : step > XDPI_SWEEP_MIN ? (uint32_t)step : XDPI_SWEEP_MIN;
+	r = e->cfg.kops->sweep_flows(e->cfg.kctx, kflow_visit, kflow_ahead, e, s);
+	if (r < 0) {
 		e->cnt[XDPI_ECNT_KERNEL_SWEEP_ERRORS]++;
 		return;
 	}
+	if (r == 0)
+		return; /* the pass goes on at the next tick */
 	flow_table__foreach(e->ft, end_if_missing, e);
 }
 

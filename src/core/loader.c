@@ -20,6 +20,7 @@
 #include "xdpi/pins.h"
 #include "xdpi/log.h"
 #include "xdpi/policy.h"
+#include "xdpi/thread_block.h"
 #include "bpf/xdp_ingress.skel.h"
 #include "bpf/tc_egress.skel.h"
 #include "bpf/tc_ingress.skel.h"
@@ -655,38 +656,58 @@ static __u32 visit_batch(struct sweep_buf *b, __u32 n, xdpi_kflow_fn fn, xdpi_kf
 	return ndel;
 }
 
-static int sweep_flows(void *kctx, xdpi_kflow_fn fn, xdpi_kflow_ahead_fn ahead, void *ctx)
+static void *sweep_buf_make(void)
+{
+	return malloc(sizeof(struct sweep_buf));
+}
+
+/* One buffer per sweeping thread (each live worker sweeps), kept: 786 KB asked for at every
+ * sweep came as fresh pages each time, page faults a second. */
+static struct xdpi_thread_block sweep_bufs = XDPI_THREAD_BLOCK(sweep_buf_make, free);
+
+static int sweep_flows(void *kctx, xdpi_kflow_fn fn, xdpi_kflow_ahead_fn ahead, void *ctx,
+		       struct xdpi_kflow_sweep *s)
 {
 	struct xdpi_loader *l = kctx;
 	int fd = xdpi_loader__map_fd(l, XDPI_MAP_FLOWS);
-	struct sweep_buf *b = malloc(sizeof(*b));
+	struct sweep_buf *b = xdpi_thread_block(&sweep_bufs);
 	struct xdpi_flow_key in_batch, out_batch;
-	bool first = true, done = false;
-	int err = 0;
+	bool first = !s || !s->midway, done = false;
+	uint64_t visited = 0;
 
 	if (!b)
 		return -ENOMEM;
+	if (!first)
+		memcpy(&in_batch, s->cursor, sizeof(in_batch));
 	while (!done) {
 		LIBBPF_OPTS(bpf_map_batch_opts, opts);
 		__u32 n = SWEEP_BATCH, ndel;
+		int err = bpf_map_lookup_batch(fd, first ? NULL : &in_batch, &out_batch, b->keys,
+					       b->vals, &n, &opts);
 
-		err = bpf_map_lookup_batch(fd, first ? NULL : &in_batch, &out_batch, b->keys, b->vals,
-					   &n, &opts);
 		if (err && errno != ENOENT) {
 			err = -errno;
-			break;
+			if (s)
+				s->midway = false; /* the next step starts over */
+			return err;
 		}
 		done = err != 0;
-		err = 0;
 		first = false;
 		in_batch = out_batch;
 		ndel = visit_batch(b, n, fn, ahead, ctx);
 		delete_keys(fd, b->del, ndel);
 		/* an ended flow's hints must not steer a new one on the same tuple */
 		delete_keys(xdpi_loader__map_fd(l, XDPI_MAP_MSG_HINTS), b->del, ndel);
+		visited += n;
+		if (!done && s && s->budget && visited >= s->budget) {
+			memcpy(s->cursor, &out_batch, sizeof(out_batch));
+			s->midway = true;
+			return 0;
+		}
 	}
-	free(b);
-	return err;
+	if (s)
+		s->midway = false;
+	return 1;
 }
 
 static int block_addr(void *kctx, uint8_t family, const uint8_t *addr, uint64_t expires_ns,

@@ -19,19 +19,7 @@
 #include "xdpi/lb.h"
 #include "bpf/xdp_ingress.skel.h"
 #include "../lib/pktbuild.h"
-
-static int failures, checks;
-
-#define CHECK(cond, ...)                                                                        \
-	do {                                                                                   \
-		checks++;                                                                      \
-		if (!(cond)) {                                                                 \
-			failures++;                                                            \
-			fprintf(stderr, "  FAIL %s:%d: ", __func__, __LINE__);                \
-			fprintf(stderr, __VA_ARGS__);                                          \
-			fprintf(stderr, "\n");                                                 \
-		}                                                                              \
-	} while (0)
+#include "../lib/check.h"
 
 #define VIP "198.18.100.10"
 #define VIP6 "fd00:100::10"

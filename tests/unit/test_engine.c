@@ -110,6 +110,7 @@ struct fake_kernel {
 	struct xdpi_flow_value val[4];
 	bool live[4];
 	int n;
+	int step; /* entries a sweep step visits at most (0: all) */
 	/* the last block_addr call */
 	uint8_t block_family;
 	uint8_t block_addr[16];
@@ -129,17 +130,34 @@ static int fake_counters(void *kctx, uint64_t out[XDPI_CNT_MAX])
 	return 0;
 }
 
-static int fake_sweep(void *kctx, xdpi_kflow_fn fn, xdpi_kflow_ahead_fn ahead, void *ctx)
+/* A pass from where the last stopped; with k->step, a step visits at most that many entries
+ * (a map too large for one tick's step, in small). */
+static int fake_sweep(void *kctx, xdpi_kflow_fn fn, xdpi_kflow_ahead_fn ahead, void *ctx,
+		      struct xdpi_kflow_sweep *s)
 {
 	struct fake_kernel *k = kctx;
+	int from = 0, visited = 0;
 
-	for (int i = 0; i < k->n; i++)
+	if (s && s->midway)
+		memcpy(&from, s->cursor, sizeof(from));
+	for (int i = from; i < k->n; i++)
 		if (ahead && k->live[i])
 			ahead(ctx, &k->key[i], i & 1); /* both stages, on keys present or not */
-	for (int i = 0; i < k->n; i++)
-		if (k->live[i] && fn(ctx, &k->key[i], &k->val[i]))
+	for (int i = from; i < k->n; i++) {
+		if (s && k->step && visited == k->step) {
+			memcpy(s->cursor, &i, sizeof(i));
+			s->midway = true;
+			return 0;
+		}
+		if (!k->live[i])
+			continue;
+		visited++;
+		if (fn(ctx, &k->key[i], &k->val[i]))
 			k->live[i] = false;
-	return 0;
+	}
+	if (s)
+		s->midway = false;
+	return 1;
 }
 
 static int fake_block(void *kctx, uint8_t family, const uint8_t *addr, uint64_t expires_ns,
@@ -264,6 +282,47 @@ static void feed_flow_ended(struct xdpi_engine *eng, const struct fake_kernel *k
 static const char *flow_reason(json_t *ev)
 {
 	return json_string_value(json_object_get(json_object_get(ev, "flow"), "reason"));
+}
+
+/* A sweep that takes more than a tick (a large map, in small: a step of one entry): idle
+ * flows end as their step reaches them, and a flow gone from the kernel's map ends only when
+ * a whole pass has not seen it, not at a step that never looked. */
+static void test_engine_sweep_in_steps(void **state)
+{
+	struct events e = { 0 };
+	struct fake_kernel k = { .step = 1 };
+	struct xdpi_engine_cfg c = cfg(&e);
+	struct xdpi_engine *eng;
+	struct pkt_spec a = HTTP_GET, b = HTTP_GET, gone = HTTP_GET;
+
+	(void)state;
+	b.sport = 4001;
+	gone.sport = 4002;
+	add_kflow(&k, &a, 2 * S, 10);  /* closed: ends 10 s after its last packet */
+	add_kflow(&k, &b, 2 * S, 3);
+	add_kflow(&k, &gone, 2 * S, 1);
+	c.kops = &fake_ops;
+	c.kctx = &k;
+	eng = xdpi_engine__new(&c);
+	feed(eng, &gone, 2 * S, true); /* user space holds it ... */
+	k.live[2] = false;            /* ... and the kernel's LRU took its entry */
+	xdpi_engine__tick(eng, 20 * S); /* step 1: a */
+	assert_int_equal(e.n, 1);
+	assert_false(k.live[0]);
+	assert_true(k.live[1]);
+	xdpi_engine__tick(eng, 21 * S); /* step 2: b; the pass is not over */
+	assert_int_equal(e.n, 2);
+	assert_false(k.live[1]);
+	assert_int_equal(xdpi_engine__counters(eng)[XDPI_ECNT_KERNEL_FLOWS_MISSING], 0);
+	xdpi_engine__tick(eng, 22 * S); /* the map's end: now the missing flow ends */
+	assert_int_equal(e.n, 3);
+	assert_int_equal(xdpi_engine__counters(eng)[XDPI_ECNT_KERNEL_FLOWS_MISSING], 1);
+	assert_int_equal(flow_field(e.ev[2], "pkts_toserver"), 1);
+	assert_int_equal(xdpi_engine__counters(eng)[XDPI_ECNT_KERNEL_FLOWS_ENDED], 2);
+	xdpi_engine__finish(eng);
+	assert_int_equal(e.n, 3);
+	xdpi_engine__free(eng);
+	events_free(&e);
 }
 
 /* The kernel renewed a closed flow's entry for a new connection on its tuple: the old
@@ -611,6 +670,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_engine_counts_flows_in_user_space),
 		cmocka_unit_test(test_engine_kernel_flows_end_with_kernel_counters),
+		cmocka_unit_test(test_engine_sweep_in_steps),
 		cmocka_unit_test(test_engine_renewed_kernel_flow_ends_with_old_counts),
 		cmocka_unit_test(test_engine_bypass_spares_a_renewed_entry),
 		cmocka_unit_test(test_engine_counts_malformed_by_reason),
