@@ -162,7 +162,9 @@ struct xdpi_flow *flow_table__get(struct flow_table *ft, const struct xdpi_flow_
 /* Accounts one packet seen in user space. */
 void flow_table__account(struct flow_table *ft, struct xdpi_flow *f, uint8_t dir,
 			 uint32_t wire_len, uint8_t tcp_flags, uint64_t now);
-/* Ends flows idle past their timeout or open past the active timeout. */
+/* Says whether F's counters (and its end) come from the kernel's flow map: sets f->kernel. */
+void flow_table__set_kernel(struct flow_table *ft, struct xdpi_flow *f, bool kernel);
+/* Ends flows idle past their timeout or open past the active timeout (not kernel flows). */
 void flow_table__expire(struct flow_table *ft, uint64_t now);
 void flow_table__end(struct flow_table *ft, struct xdpi_flow *f, enum xdpi_flow_end why);
 void flow_table__flush(struct flow_table *ft, enum xdpi_flow_end why);

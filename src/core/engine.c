@@ -789,7 +789,7 @@ int xdpi_engine__packet_decoded(struct xdpi_engine *e, const struct xdpi_pkt *pk
 		f->initiator = xdpi_flow_guess_initiator(&k, dir, d.proto, d.tcp_flags);
 		f->icmp_type = d.icmp_type;
 		f->icmp_code = d.icmp_code;
-		f->kernel = pkt->kernel_seen && e->cfg.kops;
+		flow_table__set_kernel(e->ft, f, pkt->kernel_seen && e->cfg.kops);
 		f->sweep_gen = e->sweep_gen;
 		count_new_flow(e, d.proto);
 		if (e->anomaly) {
@@ -852,7 +852,9 @@ static void kflow_tcp_state(struct xdpi_flow *f, const struct xdpi_flow_value *v
 	f->tcp_state = (uint8_t)s;
 }
 
-static void kflow_merge(struct xdpi_flow *f, const struct xdpi_flow_value *v)
+/* F takes kernel entry V's counts and state (IN_TABLE: F is the table's, not a stand-in). */
+static void kflow_merge(struct xdpi_engine *e, struct xdpi_flow *f, const struct xdpi_flow_value *v,
+			bool in_table)
 {
 	memcpy(f->pkts, v->pkts, sizeof(f->pkts));
 	memcpy(f->bytes, v->bytes, sizeof(f->bytes));
@@ -874,7 +876,10 @@ static void kflow_merge(struct xdpi_flow *f, const struct xdpi_flow_value *v)
 		memcpy(f->extra->bypass_bytes, v->bytes, sizeof(f->extra->bypass_bytes));
 	}
 	f->steer = v->steer;
-	f->kernel = true;
+	if (in_table)
+		flow_table__set_kernel(e->ft, f, true);
+	else
+		f->kernel = true; /* a stand-in (kflow_standin), in no table */
 	if (f->key.proto == XDPI_IPPROTO_TCP)
 		kflow_tcp_state(f, v);
 }
@@ -907,7 +912,7 @@ static void kflow_end(struct xdpi_engine *e, struct xdpi_flow *f, const struct x
 	if (!f)
 		f = kflow_standin(&tmp, k);
 	f->sweep_gen = e->sweep_gen;
-	kflow_merge(f, v);
+	kflow_merge(e, f, v, f != &tmp);
 	if (f != &tmp) {
 		flow_table__end(e->ft, f, why);
 		return;
@@ -929,7 +934,7 @@ static void kflow_cut(struct xdpi_engine *e, struct xdpi_flow *f, const struct x
 	if (!f)
 		f = kflow_standin(&tmp, k);
 	f->sweep_gen = e->sweep_gen;
-	kflow_merge(f, v);
+	kflow_merge(e, f, v, f != &tmp);
 	on_flow_end(e, f, XDPI_FLOW_END_ACTIVE);
 	if (f == &tmp)
 		free(tmp.extra);
@@ -991,7 +996,7 @@ static void end_if_missing(void *ctx, struct xdpi_flow *f)
 	if (!f->kernel || f->sweep_gen == e->sweep_gen)
 		return;
 	e->cnt[XDPI_ECNT_KERNEL_FLOWS_MISSING]++;
-	f->kernel = false;
+	flow_table__set_kernel(e->ft, f, false);
 	flow_table__end(e->ft, f, e->finishing ? XDPI_FLOW_END_SHUTDOWN : XDPI_FLOW_END_TIMEOUT);
 }
 

@@ -115,6 +115,41 @@ static void test_flow_table_timeouts_follow_state(void **state)
 	flow_table__free(ft);
 }
 
+/* Kernel flows are the kernel's to time out: the expiry ends none of them, whether or not
+ * user-space flows share the table, and a flow handed back to user space times out again. */
+static void test_flow_table_kernel_flows_left_to_the_kernel(void **state)
+{
+	struct ended e = { 0 };
+	struct flow_table *ft = flow_table__new(8, &timeouts, on_end, &e);
+	struct xdpi_flow_key k1 = key(17, 1), k2 = key(17, 2), k3 = key(17, 3);
+	bool created;
+	struct xdpi_flow *a = flow_table__get(ft, &k1, 0, &created);
+	struct xdpi_flow *b = flow_table__get(ft, &k2, 0, &created);
+	struct xdpi_flow *user;
+
+	(void)state;
+	flow_table__set_kernel(ft, a, true);
+	flow_table__set_kernel(ft, b, true);
+	flow_table__set_kernel(ft, b, true); /* said twice: counted once */
+	flow_table__expire(ft, 100 * S);
+	assert_int_equal(e.n, 0);
+	user = flow_table__get(ft, &k3, 100 * S, &created); /* a user-space flow among them */
+	flow_table__expire(ft, 200 * S);
+	assert_int_equal(e.n, 1);
+	assert_ptr_not_equal(flow_table__lookup(ft, &k1), NULL);
+	(void)user;
+	flow_table__set_kernel(ft, a, false); /* the kernel lost it: user space times it out */
+	flow_table__expire(ft, 201 * S);
+	assert_int_equal(e.n, 2);
+	assert_null(flow_table__lookup(ft, &k1));
+	assert_ptr_not_equal(flow_table__lookup(ft, &k2), NULL);
+	flow_table__end(ft, b, XDPI_FLOW_END_TIMEOUT);
+	user = flow_table__get(ft, &k3, 300 * S, &created); /* no kernel flow left: counted so */
+	flow_table__expire(ft, 400 * S);
+	assert_int_equal(e.n, 4);
+	flow_table__free(ft);
+}
+
 static void test_flow_table_bound_evicts_least_recent(void **state)
 {
 	struct ended e = { 0 };
@@ -173,6 +208,7 @@ int main(void)
 		cmocka_unit_test(test_flow_table_lookup_and_create),
 		cmocka_unit_test(test_flow_table_tcp_states),
 		cmocka_unit_test(test_flow_table_timeouts_follow_state),
+		cmocka_unit_test(test_flow_table_kernel_flows_left_to_the_kernel),
 		cmocka_unit_test(test_flow_table_bound_evicts_least_recent),
 		cmocka_unit_test(test_flow_table_active_timeout_cuts_records),
 	};
