@@ -852,9 +852,8 @@ static void kflow_tcp_state(struct xdpi_flow *f, const struct xdpi_flow_value *v
 	f->tcp_state = (uint8_t)s;
 }
 
-/* F takes kernel entry V's counts and state (IN_TABLE: F is the table's, not a stand-in). */
-static void kflow_merge(struct xdpi_engine *e, struct xdpi_flow *f, const struct xdpi_flow_value *v,
-			bool in_table)
+/* F (the table's, or a stand-in) takes kernel entry V's counts and state. */
+static void kflow_merge(struct xdpi_engine *e, struct xdpi_flow *f, const struct xdpi_flow_value *v)
 {
 	memcpy(f->pkts, v->pkts, sizeof(f->pkts));
 	memcpy(f->bytes, v->bytes, sizeof(f->bytes));
@@ -876,10 +875,8 @@ static void kflow_merge(struct xdpi_engine *e, struct xdpi_flow *f, const struct
 		memcpy(f->extra->bypass_bytes, v->bytes, sizeof(f->extra->bypass_bytes));
 	}
 	f->steer = v->steer;
-	if (in_table)
+	if (!f->kernel) /* a stand-in is one already, and in no table's count */
 		flow_table__set_kernel(e->ft, f, true);
-	else
-		f->kernel = true; /* a stand-in (kflow_standin), in no table */
 	if (f->key.proto == XDPI_IPPROTO_TCP)
 		kflow_tcp_state(f, v);
 }
@@ -899,6 +896,7 @@ static struct xdpi_flow *kflow_standin(struct xdpi_flow *tmp, const struct xdpi_
 {
 	memset(tmp, 0, sizeof(*tmp));
 	tmp->key = *k;
+	tmp->kernel = true;
 	return tmp;
 }
 
@@ -912,7 +910,7 @@ static void kflow_end(struct xdpi_engine *e, struct xdpi_flow *f, const struct x
 	if (!f)
 		f = kflow_standin(&tmp, k);
 	f->sweep_gen = e->sweep_gen;
-	kflow_merge(e, f, v, f != &tmp);
+	kflow_merge(e, f, v);
 	if (f != &tmp) {
 		flow_table__end(e->ft, f, why);
 		return;
@@ -934,7 +932,7 @@ static void kflow_cut(struct xdpi_engine *e, struct xdpi_flow *f, const struct x
 	if (!f)
 		f = kflow_standin(&tmp, k);
 	f->sweep_gen = e->sweep_gen;
-	kflow_merge(e, f, v, f != &tmp);
+	kflow_merge(e, f, v);
 	on_flow_end(e, f, XDPI_FLOW_END_ACTIVE);
 	if (f == &tmp)
 		free(tmp.extra);
