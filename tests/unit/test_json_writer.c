@@ -76,6 +76,79 @@ static void test_json_writer_escapes_everything(void **state)
 	xdpi_json_free(&j);
 }
 
+/* A key or string without escapes goes out in one copy with its comma, quotes and colon; one
+ * with them the long way: the same bytes either way, and across the buffer's growth. */
+static void test_json_writer_plain_and_escaped_keys(void **state)
+{
+	struct xdpi_json j;
+	char key[16];
+	json_t *v;
+
+	(void)state;
+	xdpi_json_init(&j);
+	xdpi_json_obj_open(&j, NULL);
+	xdpi_json_str(&j, "a", "x");
+	xdpi_json_str(&j, "k\"2", "y\n");
+	xdpi_json_str(&j, "", "");
+	xdpi_json_u64(&j, "n", 7);
+	xdpi_json_obj_close(&j);
+	assert_string_equal(j.buf, "{\"a\":\"x\",\"k\\\"2\":\"y\\n\",\"\":\"\",\"n\":7}");
+	assert_int_equal(j.len, strlen(j.buf));
+	xdpi_json_reset(&j);
+	xdpi_json_obj_open(&j, NULL);
+	for (int i = 0; i < 2000; i++) { /* grows from 256 bytes many times over */
+		snprintf(key, sizeof(key), i % 7 ? "key%d" : "k\t%d", i);
+		xdpi_json_str(&j, key, i % 5 ? "plain value" : "tab\tvalue");
+	}
+	xdpi_json_obj_close(&j);
+	assert_false(j.oom);
+	v = parse(&j);
+	assert_int_equal(json_object_size(v), 2000);
+	assert_string_equal(json_string_value(json_object_get(v, "key1999")), "plain value");
+	assert_string_equal(json_string_value(json_object_get(v, "k\t1995")), "tab\tvalue");
+	json_decref(v);
+	xdpi_json_free(&j);
+}
+
+/* Every byte value at every place of a string longer than one scan block: what is read back
+ * is the string, a byte that is no UTF-8 standing for its code point. */
+static void test_json_writer_every_byte_everywhere(void **state)
+{
+	char s[40], want[48];
+	struct xdpi_json j;
+
+	(void)state;
+	xdpi_json_init(&j);
+	for (int b = 1; b < 256; b++) {
+		for (size_t at = 0; at < sizeof(s); at++) {
+			json_t *v;
+			size_t n = 0;
+
+			memset(s, 'a', sizeof(s));
+			s[at] = (char)b;
+			memcpy(want, s, at);
+			n = at;
+			if (b < 0x80) {
+				want[n++] = (char)b;
+			} else { /* U+0080..U+00FF in UTF-8 */
+				want[n++] = (char)(0xc0 | b >> 6);
+				want[n++] = (char)(0x80 | (b & 0x3f));
+			}
+			memcpy(want + n, s + at + 1, sizeof(s) - at - 1);
+			n += sizeof(s) - at - 1;
+			xdpi_json_reset(&j);
+			xdpi_json_obj_open(&j, NULL);
+			xdpi_json_strn(&j, "k", s, sizeof(s));
+			xdpi_json_obj_close(&j);
+			v = parse(&j);
+			assert_int_equal(json_string_length(json_object_get(v, "k")), n);
+			assert_memory_equal(json_string_value(json_object_get(v, "k")), want, n);
+			json_decref(v);
+		}
+	}
+	xdpi_json_free(&j);
+}
+
 static void test_json_writer_reset_reuses_buffer(void **state)
 {
 	struct xdpi_json j;
@@ -150,6 +223,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_writer_nesting_and_types),
 		cmocka_unit_test(test_json_writer_escapes_everything),
+		cmocka_unit_test(test_json_writer_plain_and_escaped_keys),
+		cmocka_unit_test(test_json_writer_every_byte_everywhere),
 		cmocka_unit_test(test_json_writer_reset_reuses_buffer),
 		cmocka_unit_test(test_formatters_agree_with_stdio),
 		cmocka_unit_test(test_flow_key_hash_unchanged),
