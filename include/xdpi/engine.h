@@ -101,7 +101,14 @@ typedef bool (*xdpi_kflow_fn)(void *ctx, const struct xdpi_flow_key *k,
 typedef void (*xdpi_kflow_ahead_fn)(void *ctx, const struct xdpi_flow_key *k, int stage);
 #define XDPI_KFLOW_AHEAD 16
 
-/* A sweep of the kernel's flow map in steps (see sweep_flows). */
+/* A sweep of the kernel's flow map in steps (see sweep_flows). A tick's step visits at most
+ * xdpi_kflow_sweep_budget() entries: an eighth of the map's size (the table's, --max-flows),
+ * or, once a whole pass has counted the entries the map holds, a quarter of that count
+ * where it is smaller (a pass whole within XDPI_SWEEP_STEPS ticks even if the flows double
+ * meanwhile); never fewer than XDPI_SWEEP_MIN, so a small map is swept whole each tick. */
+#define XDPI_SWEEP_MIN 16384
+#define XDPI_SWEEP_STEPS 8
+uint32_t xdpi_kflow_sweep_budget(size_t max_flows, uint32_t last_pass);
 struct xdpi_kflow_sweep {
 	uint32_t budget;     /* flows a step visits at most (a step ends after a whole batch) */
 	bool midway;         /* the pass goes on from `cursor` */

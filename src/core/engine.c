@@ -37,6 +37,8 @@ struct xdpi_engine {
 	uint64_t first_ts, now;
 	uint32_t sweep_gen;     /* the kernel sweep's pass (a flow it visited carries it) */
 	struct xdpi_kflow_sweep sweep;
+	uint32_t pass_visits;   /* entries the pass under way has visited so far */
+	uint32_t pass_flows;    /* entries the last whole pass visited (0: none done yet) */
 	bool finishing;
 	struct l7_engine l7;
 	struct xdpi_kernel_rules *kernel_rules; /* detection rules the XDP maps count */
@@ -944,6 +946,7 @@ static bool kflow_visit(void *ctx, const struct xdpi_flow_key *k, const struct x
 	struct xdpi_flow *f;
 	bool expired, cut;
 
+	e->pass_visits++; /* the map's entries, every worker's: each costs the copy */
 	if (e->cfg.nworkers > 1 && xdpi_flow_worker(k, e->cfg.nworkers) != e->cfg.worker)
 		return false; /* another worker's flow */
 	f = flow_table__lookup(e->ft, k);
@@ -998,31 +1001,37 @@ static void end_if_missing(void *ctx, struct xdpi_flow *f)
 	flow_table__end(e->ft, f, e->finishing ? XDPI_FLOW_END_SHUTDOWN : XDPI_FLOW_END_TIMEOUT);
 }
 
-/* A tick's step of the kernel sweep visits at most an eighth of the flow map's size (the
- * table's, --max-flows), and no fewer than XDPI_SWEEP_MIN flows: a pass is whole within
- * XDPI_SWEEP_STEPS ticks however full the map, and at every tick up to XDPI_SWEEP_MIN flows
- * (as before). Each flow visited costs the kernel's copy and a lookup here: a whole pass at
- * every tick was two fifths of xdpi's own CPU in host mode on the corpus mix (62,000 flows,
- * bench/efficiency.sh), and grows with the flows held, not the traffic (bench/sweep.c). An
- * idle flow then ends, and a long one is cut, up to XDPI_SWEEP_STEPS seconds late (their
- * records keep their own times), and a flow gone from the kernel (LRU) is found missing at
- * the end of a whole pass. */
-#define XDPI_SWEEP_MIN 16384
-#define XDPI_SWEEP_STEPS 8
+/* A tick's step of the kernel sweep: see xdpi_kflow_sweep_budget. Each flow visited costs the
+ * kernel's copy and a lookup here: a whole pass at every tick was two fifths of xdpi's own CPU
+ * in host mode on the corpus mix (62,000 flows, bench/efficiency.sh), and grows with the flows
+ * held, not the traffic (bench/sweep.c). An idle flow then ends, and a long one is cut, up to
+ * XDPI_SWEEP_STEPS seconds late (their records keep their own times), and a flow gone from
+ * the kernel (LRU) is found missing at the end of a whole pass. */
+uint32_t xdpi_kflow_sweep_budget(size_t max_flows, uint32_t last_pass)
+{
+	size_t by_size = max_flows / XDPI_SWEEP_STEPS;
+	size_t by_flows = last_pass / (XDPI_SWEEP_STEPS / 2); /* room for the flows to double */
+	size_t step = last_pass && by_flows < by_size ? by_flows : by_size;
+
+	if (step < XDPI_SWEEP_MIN)
+		step = XDPI_SWEEP_MIN;
+	return step > UINT32_MAX ? UINT32_MAX : (uint32_t)step;
+}
 
 static void kernel_sweep(struct xdpi_engine *e)
 {
 	struct xdpi_kflow_sweep *s = &e->sweep;
-	size_t step = e->cfg.max_flows / XDPI_SWEEP_STEPS;
 	int r;
 
 	if (!e->cfg.kops || !e->cfg.kops->sweep_flows)
 		return;
 	if (e->finishing)
 		s->midway = false; /* the end: one whole pass, from the start */
-	if (!s->midway)
+	if (!s->midway) {
 		e->sweep_gen++;
-	s->budget = e->finishing ? 0 : step > XDPI_SWEEP_MIN ? (uint32_t)step : XDPI_SWEEP_MIN;
+		e->pass_visits = 0;
+	}
+	s->budget = e->finishing ? 0 : xdpi_kflow_sweep_budget(e->cfg.max_flows, e->pass_flows);
 	r = e->cfg.kops->sweep_flows(e->cfg.kctx, kflow_visit, kflow_ahead, e, s);
 	if (r < 0) {
 		e->cnt[XDPI_ECNT_KERNEL_SWEEP_ERRORS]++;
@@ -1030,6 +1039,7 @@ static void kernel_sweep(struct xdpi_engine *e)
 	}
 	if (r == 0)
 		return; /* the pass goes on at the next tick */
+	e->pass_flows = e->pass_visits;
 	flow_table__foreach(e->ft, end_if_missing, e);
 }
 

@@ -111,6 +111,7 @@ struct fake_kernel {
 	bool live[4];
 	int n;
 	int step; /* entries a sweep step visits at most (0: all) */
+	uint32_t budget; /* the last step's budget the engine asked for */
 	/* the last block_addr call */
 	uint8_t block_family;
 	uint8_t block_addr[16];
@@ -138,6 +139,8 @@ static int fake_sweep(void *kctx, xdpi_kflow_fn fn, xdpi_kflow_ahead_fn ahead, v
 	struct fake_kernel *k = kctx;
 	int from = 0, visited = 0;
 
+	if (s)
+		k->budget = s->budget;
 	if (s && s->midway)
 		memcpy(&from, s->cursor, sizeof(from));
 	for (int i = from; i < k->n; i++)
@@ -321,6 +324,41 @@ static void test_engine_sweep_in_steps(void **state)
 	assert_int_equal(xdpi_engine__counters(eng)[XDPI_ECNT_KERNEL_FLOWS_ENDED], 2);
 	xdpi_engine__finish(eng);
 	assert_int_equal(e.n, 3);
+	xdpi_engine__free(eng);
+	events_free(&e);
+}
+
+/* A step's budget: an eighth of the map's size until a pass has counted the entries, then a
+ * quarter of that count where smaller, never under XDPI_SWEEP_MIN; the engine asks the kernel
+ * for it and counts every entry a pass visits (a finishing pass has none: it is whole). */
+static void test_engine_sweep_budget_follows_the_flows(void **state)
+{
+	struct events e = { 0 };
+	struct fake_kernel k = { 0 };
+	struct xdpi_engine_cfg c = cfg(&e);
+	struct xdpi_engine *eng;
+	struct pkt_spec a = HTTP_GET, b = HTTP_GET;
+
+	(void)state;
+	assert_int_equal(xdpi_kflow_sweep_budget(262144, 0), 32768);      /* no pass yet */
+	assert_int_equal(xdpi_kflow_sweep_budget(262144, 62000), XDPI_SWEEP_MIN);
+	assert_int_equal(xdpi_kflow_sweep_budget(262144, 100000), 25000);
+	assert_int_equal(xdpi_kflow_sweep_budget(262144, 262144), 32768); /* never above size's */
+	assert_int_equal(xdpi_kflow_sweep_budget(4096, 0), XDPI_SWEEP_MIN);
+	assert_int_equal(xdpi_kflow_sweep_budget(1u << 20, 300000), 75000);
+	b.sport = 4001;
+	add_kflow(&k, &a, 2 * S, 3);
+	add_kflow(&k, &b, 2 * S, 3);
+	c.kops = &fake_ops;
+	c.kctx = &k;
+	c.max_flows = 1u << 20;
+	eng = xdpi_engine__new(&c);
+	xdpi_engine__tick(eng, 3 * S); /* both live: a whole pass counts 2 */
+	assert_int_equal(k.budget, (1u << 20) / 8);
+	xdpi_engine__tick(eng, 4 * S);
+	assert_int_equal(k.budget, XDPI_SWEEP_MIN);
+	xdpi_engine__finish(eng);
+	assert_int_equal(k.budget, 0);
 	xdpi_engine__free(eng);
 	events_free(&e);
 }
@@ -671,6 +709,7 @@ int main(void)
 		cmocka_unit_test(test_engine_counts_flows_in_user_space),
 		cmocka_unit_test(test_engine_kernel_flows_end_with_kernel_counters),
 		cmocka_unit_test(test_engine_sweep_in_steps),
+		cmocka_unit_test(test_engine_sweep_budget_follows_the_flows),
 		cmocka_unit_test(test_engine_renewed_kernel_flow_ends_with_old_counts),
 		cmocka_unit_test(test_engine_bypass_spares_a_renewed_entry),
 		cmocka_unit_test(test_engine_counts_malformed_by_reason),
