@@ -256,6 +256,49 @@ static void test_dns_probe_is_strict(void **state)
 	assert_int_equal(dns->probe(buf, 50, XDPI_L4_UDP, 0), XDPI_DISSECT_OK);
 }
 
+/* The port guess, by the index, answers what asking every identifier in order answers: the
+ * first with the lower port, else the first with the higher, for every port of both
+ * transports. */
+static const struct xdpi_ident *by_port_walk(uint8_t l4, uint16_t a, uint16_t b)
+{
+	uint16_t lo = a < b ? a : b, hi = a < b ? b : a;
+	const struct xdpi_ident *hit = NULL;
+
+	for (size_t i = 0; i < xdpi_idents_count(); i++) {
+		const struct xdpi_ident *id = xdpi_ident_at(i);
+
+		if (!(id->l4 & l4))
+			continue;
+		if (xdpi_ident_port_in(id->ports, lo, lo))
+			return id;
+		if (!hit && xdpi_ident_port_in(id->ports, hi, hi))
+			hit = id;
+	}
+	return hit;
+}
+
+static void test_port_guess_agrees_with_the_registry(void **state)
+{
+	const uint8_t l4s[] = { XDPI_L4_TCP, XDPI_L4_UDP, XDPI_L4_TCP | XDPI_L4_UDP };
+	size_t found = 0;
+
+	(void)state;
+	for (size_t t = 0; t < sizeof(l4s); t++) {
+		for (uint32_t p = 0; p < 65536; p++) {
+			uint16_t other = (uint16_t)(p * 40503u + 1234u); /* another port, spread */
+			const struct xdpi_ident *want = by_port_walk(l4s[t], (uint16_t)p, other);
+
+			assert_ptr_equal(xdpi_ident_by_port(l4s[t], (uint16_t)p, other), want);
+			assert_ptr_equal(xdpi_ident_by_port(l4s[t], other, (uint16_t)p), want);
+			assert_ptr_equal(xdpi_ident_by_port(l4s[t], (uint16_t)p, (uint16_t)p),
+					 by_port_walk(l4s[t], (uint16_t)p, (uint16_t)p));
+			found += want != NULL;
+		}
+	}
+	assert_true(found > 300); /* the registered ports are hundreds: the walk found them */
+	assert_null(xdpi_ident_by_port(XDPI_L4_TCP, 0, 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -265,6 +308,7 @@ int main(void)
 		cmocka_unit_test(test_apps_table),
 		cmocka_unit_test(test_risk_names_distinct),
 		cmocka_unit_test(test_dns_probe_is_strict),
+		cmocka_unit_test(test_port_guess_agrees_with_the_registry),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
