@@ -419,6 +419,61 @@ static void test_many_candidates_in_order(void **state)
 	free(text);
 }
 
+/* Payload rules bound to a few destination ports are scanned for only in packets to those
+ * ports (port groups): each rule still alerts exactly where its header says, one way, both
+ * ways (<>), by source port, over a wide range or a negation; and a packet to another port
+ * makes no candidate of a port-bound rule at all. */
+static uint32_t sids_of(struct xdpi_detect *d, struct xdpi_flow *f, uint16_t sport,
+			uint16_t dport, const char *payload, uint64_t *cands)
+{
+	struct xdpi_decoded p = { .family = 4, .proto = 6, .tcp_flags = 0x18, .sport = sport,
+				  .dport = dport, .payload = (const uint8_t *)payload,
+				  .payload_len = (uint32_t)strlen(payload),
+				  .payload_wire = (uint32_t)strlen(payload) };
+	uint64_t before = xdpi_detect__counters(d)[XDPI_DCNT_CANDIDATES];
+	struct got g = { 0 };
+	uint32_t bits = 0;
+
+	inet_pton(AF_INET, "198.18.0.1", p.saddr);
+	inet_pton(AF_INET, "198.18.0.2", p.daddr);
+	xdpi_detect__packet(d, f, &p, 0, 1, collect, &g);
+	for (int i = 0; i < g.n; i++)
+		bits |= 1u << g.sids[i];
+	*cands = xdpi_detect__counters(d)[XDPI_DCNT_CANDIDATES] - before;
+	return bits;
+}
+
+static void test_port_bound_rules(void **state)
+{
+	struct xdpi_detect *d = engine(
+		"alert tcp any any -> any 3306 (content:\"|03|sel\"; sid:1;)\n"
+		"alert tcp any any -> any [139,445] (content:\"SMB\"; sid:2;)\n"
+		"alert tcp any any -> any any (content:\"SMB\"; sid:3;)\n"
+		"alert tcp any any -> any !80 (content:\"SMB\"; sid:4;)\n"
+		"alert tcp any any <> any 445 (content:\"SMB\"; sid:5;)\n"
+		"alert tcp any 445 -> any any (content:\"SMB\"; sid:6;)\n"
+		"alert tcp any any -> any 1024: (content:\"SMB\"; sid:7;)\n"
+		"alert tcp any any -> any 8000:8010 (content:\"SMB\"; sid:10;)\n"
+		"alert udp any any -> any 445 (content:\"SMB\"; sid:11;)\n");
+	struct xdpi_flow f;
+	uint64_t c;
+
+	(void)state;
+	http_flow(&f);
+	f.app_proto = NULL;
+	assert_int_equal(sids_of(d, &f, 40000, 445, "xSMBx", &c), 1u << 2 | 1u << 3 | 1u << 4 | 1u << 5);
+	assert_int_equal(sids_of(d, &f, 445, 80, "xSMBx", &c), 1u << 3 | 1u << 5 | 1u << 6);
+	assert_int_equal(sids_of(d, &f, 40000, 8005, "xSMBx", &c), 1u << 3 | 1u << 4 | 1u << 7 | 1u << 10);
+	assert_int_equal(sids_of(d, &f, 40000, 3306, "\x03select", &c), 1u << 1);
+	assert_int_equal(c, 1);
+	assert_int_equal(sids_of(d, &f, 40000, 3307, "\x03select", &c), 0);
+	assert_int_equal(c, 0); /* sid 1's pattern is not even looked for there */
+	assert_int_equal(sids_of(d, &f, 40000, 80, "xSMBx", &c), 1u << 3);
+	assert_int_equal(c, 5); /* 3 to 7 (any, !80, <>, from 445, 1024:): never 2, 10 or 11 */
+	xdpi_detect__flow_end(d, &f);
+	xdpi_detect__free(d);
+}
+
 /* Rules without flags: are not TCP-only: ICMP, UDP and any-IP rules fire on their packets
  * (a default TCP flag mask once sent every non-TCP packet away); flags: still means TCP. */
 static void test_non_tcp_packets(void **state)
@@ -1046,6 +1101,7 @@ int main(void)
 		cmocka_unit_test(test_flow_and_header),
 		cmocka_unit_test(test_many_candidates_in_order),
 		cmocka_unit_test(test_non_tcp_packets),
+		cmocka_unit_test(test_port_bound_rules),
 		cmocka_unit_test(test_flowbits),
 		cmocka_unit_test(test_thresholds),
 		cmocka_unit_test(test_pass_and_report),
