@@ -45,6 +45,8 @@ struct xdpi_rules_report {
 	uint32_t unfiltered;     /* checked at every inspection of their stage */
 	uint32_t addr_indexed;   /* header-only rules found through their address list */
 	uint32_t port_indexed;   /* ... or through their few ports */
+	uint32_t port_grouped;   /* prefiltered TCP payload rules in port groups (compiled) */
+	uint32_t port_groups;    /* ... and the groups they make */
 	uint32_t kernel;         /* header-only reputation rules compiled into the XDP maps */
 	uint32_t duplicates;     /* same sid loaded twice: the later one is dropped */
 };

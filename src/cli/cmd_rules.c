@@ -51,6 +51,9 @@ static void print_report(const struct xdpi_rules_report *r)
 		printf("%s %s %u", s ? "," : "", xdpi_stage_name((enum xdpi_stage)s), r->by_stage[s]);
 	printf("\nprefiltered %u, address-indexed %u, port-indexed %u, checked at every inspection "
 	       "%u\n", r->prefiltered, r->addr_indexed, r->port_indexed, r->unfiltered);
+	if (r->port_grouped)
+		printf("of the prefiltered, %u TCP payload rules bound to a few ports are looked for "
+		       "only in packets to them (%u port groups)\n", r->port_grouped, r->port_groups);
 	if (!r->n_skips || !skips) {
 		free(skips);
 		return;

@@ -793,6 +793,15 @@ fail:
 	return -ENOMEM;
 }
 
+/* The report's port-group counts: rules, each once, that compiled in a group. */
+static void count_port_grouped(struct xdpi_detect *d)
+{
+	d->rep.port_grouped = 0;
+	for (uint32_t i = 0; i < d->n; i++)
+		d->rep.port_grouped += port_grouped(&d->rules[i], L4_TCP, NULL);
+	d->rep.port_groups = d->pg.n;
+}
+
 static int build_prefilter(struct xdpi_detect *d, char *err, size_t errlen)
 {
 	hs_database_t **db = NULL;
@@ -811,6 +820,7 @@ static int build_prefilter(struct xdpi_detect *d, char *err, size_t errlen)
 	}
 	rc = xdpi_prefilter_compile(pats, n, d->n, db, on_refused, d, &bad, err, errlen);
 	place_databases(d, db);
+	count_port_grouped(d);
 	if (rc == -EINVAL) {
 		size_t len = strlen(err);
 

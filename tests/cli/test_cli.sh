@@ -48,6 +48,14 @@ check "'((msg' is malformed at its column, not a skipped keyword" \
 check "  malformed 2" grep -q "^malformed  2" "$TMP/check.out"
 check "read --rules with them still runs the good rule" exits 0 "1 of 3 loaded" \
 	x read --rules "$TMP/bad.rules" "$DNS"
+printf '%s\n' 'alert tcp any any -> any 445 (content:"SMB"; sid:1;)' \
+	'alert tcp any any -> any [139,445] (content:"SMB"; sid:2;)' \
+	'alert tcp any any -> any 1024: (content:"SMB"; sid:3;)' \
+	'alert udp any any -> any 53 (content:"SMB"; sid:4;)' >"$TMP/ports.rules"
+x rules check "$TMP/ports.rules" >"$TMP/ports.out" 2>&1
+check "rules check says which rules are looked for by port (2 TCP rules, 1 group)" \
+	grep -q "of the prefiltered, 2 TCP payload rules bound to a few ports .* (1 port groups)" \
+	"$TMP/ports.out"
 
 echo "--- rules see what Suricata's rules see"
 # HTTP/2 streams through the HTTP buffers (Suricata maps :path to http.uri, :authority to
