@@ -145,6 +145,13 @@ static int collect(struct build *b, const struct xdpi_rule *rules, uint32_t n, u
 	return 0;
 }
 
+static int rule_cmp(const void *a, const void *b)
+{
+	const struct pair *x = a, *y = b;
+
+	return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
 /* The rules of the rare ports' runs, gathered in B->rare: sorted, each once. */
 static uint32_t rare_rules(struct build *b)
 {
@@ -152,7 +159,7 @@ static uint32_t rare_rules(struct build *b)
 
 	if (!b->n_rare)
 		return 0;
-	qsort(b->rare, b->n_rare, sizeof(*b->rare), pair_cmp);
+	qsort(b->rare, b->n_rare, sizeof(*b->rare), rule_cmp);
 	for (uint32_t i = 0; i < b->n_rare; i++)
 		if (!kept || b->rare[i].rule != b->rare[kept - 1].rule)
 			b->rare[kept++] = b->rare[i];
@@ -166,6 +173,7 @@ static uint32_t rare_rules(struct build *b)
 static int place_class(struct port_groups *pg, struct build *b, unsigned cl)
 {
 	uint32_t ports = 0, rare_group = 0, n_rare;
+	struct pair *rare;
 	int g;
 
 	b->n_rare = 0;
@@ -173,9 +181,11 @@ static int place_class(struct port_groups *pg, struct build *b, unsigned cl)
 		ports += !i || b->pairs[i].port != b->pairs[i - 1].port;
 	if (!ports)
 		return 0;
-	if (!(pg->at[cl] = malloc(ports * sizeof(*pg->at[cl]))) ||
-	    !(b->rare = realloc(b->rare, b->n_pairs * sizeof(*b->rare))))
+	if (!(pg->at[cl] = malloc(ports * sizeof(*pg->at[cl]))))
 		return -ENOMEM;
+	if (!(rare = realloc(b->rare, b->n_pairs * sizeof(*b->rare))))
+		return -ENOMEM; /* the old block stays in B, freed with it */
+	b->rare = rare;
 	for (uint32_t i = 0, end; i < b->n_pairs; i = end) {
 		uint32_t kept = 0;
 

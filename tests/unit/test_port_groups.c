@@ -53,6 +53,7 @@ static void test_groups_by_destination_port(void **state)
 {
 	struct port_groups pg;
 	uint64_t many = 0;
+	uint32_t g;
 	int n = 0;
 
 	(void)state;
@@ -82,6 +83,11 @@ static void test_groups_by_destination_port(void **state)
 	assert_int_equal(at_port(&pg, 1, 53), 1ull << 22);
 	assert_int_equal(port_groups_find(&pg, 1, 445), 0);
 	assert_int_equal(pg.n, 3); /* 445's, TCP's rare ports', UDP's rare ports' */
+	for (g = 1; g <= pg.n; g++) /* each group's rules ascending, each once */
+		for (uint32_t k = pg.first[g - 1] + 1; k < pg.first[g]; k++)
+			assert_true(pg.rule[k - 1] < pg.rule[k]);
+	g = port_groups_find(&pg, 0, 3306);
+	assert_int_equal(pg.first[g] - pg.first[g - 1], 11); /* 8 of 139's, 16, 17 and 21 */
 	assert_true(port_groups_narrow(&rules[0].dport));
 	assert_false(port_groups_narrow(&rules[18].dport));
 	assert_false(port_groups_narrow(&rules[19].dport));
