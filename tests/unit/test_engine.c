@@ -209,6 +209,16 @@ static const struct xdpi_kernel_ops fake_ops = {
 	.msg_hint = fake_hint,
 };
 
+/* The test configuration with the fake kernel K behind it. */
+static struct xdpi_engine_cfg kernel_cfg(struct events *e, struct fake_kernel *k)
+{
+	struct xdpi_engine_cfg c = cfg(e);
+
+	c.kops = &fake_ops;
+	c.kctx = k;
+	return c;
+}
+
 /* A client's packet of a kernel flow (what the fake kernel's entries are made from). */
 static const struct pkt_spec HTTP_GET = { .family = 4, .proto = 6, .src = "198.18.0.1",
 					  .dst = "198.18.0.2", .sport = 4000, .dport = 80,
@@ -239,7 +249,7 @@ static void test_engine_kernel_flows_end_with_kernel_counters(void **state)
 {
 	struct events e = { 0 };
 	struct fake_kernel k = { 0 };
-	struct xdpi_engine_cfg c = cfg(&e);
+	struct xdpi_engine_cfg c = kernel_cfg(&e, &k);
 	struct xdpi_engine *eng;
 	struct pkt_spec a = HTTP_GET;
 	struct pkt_spec b = a;
@@ -249,8 +259,6 @@ static void test_engine_kernel_flows_end_with_kernel_counters(void **state)
 	b.sport = 4001;
 	add_kflow(&k, &a, 2 * S, 10);  /* closed (FIN both ways): ends after 10 s */
 	add_kflow(&k, &b, 50 * S, 3);
-	c.kops = &fake_ops;
-	c.kctx = &k;
 	eng = xdpi_engine__new(&c);
 	feed(eng, &a, 2 * S, true); /* a snippet of flow a reached user space */
 	xdpi_engine__tick(eng, 20 * S);
@@ -294,7 +302,7 @@ static void test_engine_sweep_in_steps(void **state)
 {
 	struct events e = { 0 };
 	struct fake_kernel k = { .step = 1 };
-	struct xdpi_engine_cfg c = cfg(&e);
+	struct xdpi_engine_cfg c = kernel_cfg(&e, &k);
 	struct xdpi_engine *eng;
 	struct pkt_spec a = HTTP_GET, b = HTTP_GET, gone = HTTP_GET;
 
@@ -304,8 +312,6 @@ static void test_engine_sweep_in_steps(void **state)
 	add_kflow(&k, &a, 2 * S, 10);  /* closed: ends 10 s after its last packet */
 	add_kflow(&k, &b, 2 * S, 3);
 	add_kflow(&k, &gone, 2 * S, 1);
-	c.kops = &fake_ops;
-	c.kctx = &k;
 	eng = xdpi_engine__new(&c);
 	feed(eng, &gone, 2 * S, true); /* user space holds it ... */
 	k.live[2] = false;            /* ... and the kernel's LRU took its entry */
@@ -335,7 +341,7 @@ static void test_engine_sweep_budget_follows_the_flows(void **state)
 {
 	struct events e = { 0 };
 	struct fake_kernel k = { 0 };
-	struct xdpi_engine_cfg c = cfg(&e);
+	struct xdpi_engine_cfg c = kernel_cfg(&e, &k);
 	struct xdpi_engine *eng;
 	struct pkt_spec a = HTTP_GET, b = HTTP_GET;
 
@@ -349,8 +355,6 @@ static void test_engine_sweep_budget_follows_the_flows(void **state)
 	b.sport = 4001;
 	add_kflow(&k, &a, 2 * S, 3);
 	add_kflow(&k, &b, 2 * S, 3);
-	c.kops = &fake_ops;
-	c.kctx = &k;
 	c.max_flows = 1u << 20;
 	eng = xdpi_engine__new(&c);
 	xdpi_engine__tick(eng, 3 * S); /* both live: a whole pass counts 2 */
@@ -371,7 +375,7 @@ static void test_engine_renewed_kernel_flow_ends_with_old_counts(void **state)
 {
 	struct events e = { 0 };
 	struct fake_kernel k = { 0 };
-	struct xdpi_engine_cfg c = cfg(&e);
+	struct xdpi_engine_cfg c = kernel_cfg(&e, &k);
 	struct xdpi_engine *eng;
 	struct pkt_spec a = HTTP_GET;
 	struct pkt_spec syn = a, b = a;
@@ -381,8 +385,6 @@ static void test_engine_renewed_kernel_flow_ends_with_old_counts(void **state)
 	b.sport = 4001;
 	add_kflow(&k, &a, 2 * S, 10); /* closed (FIN both ways) */
 	add_kflow(&k, &b, 2 * S, 4);
-	c.kops = &fake_ops;
-	c.kctx = &k;
 	eng = xdpi_engine__new(&c);
 	feed(eng, &a, 2 * S, true);
 	feed_flow_ended(eng, &k, 0, 3 * S);
@@ -419,15 +421,13 @@ static void test_engine_bypass_spares_a_renewed_entry(void **state)
 {
 	struct events e = { 0 };
 	struct fake_kernel k = { 0 };
-	struct xdpi_engine_cfg c = cfg(&e);
+	struct xdpi_engine_cfg c = kernel_cfg(&e, &k);
 	struct xdpi_engine *eng;
 	struct pkt_spec a = HTTP_GET;
 
 	(void)state;
 	add_kflow(&k, &a, 50 * S, 10); /* 2100 bytes */
 	k.val[0].tcp_flags[0] = k.val[0].tcp_flags[1] = 0x18;
-	c.kops = &fake_ops;
-	c.kctx = &k;
 	c.bypass_bytes = 1000;
 	eng = xdpi_engine__new(&c);
 	feed(eng, &a, 2 * S, true); /* user space's flow: from 2 s */
@@ -449,7 +449,7 @@ static void test_engine_verdicts_reach_the_kernel(void **state)
 {
 	struct events e = { 0 };
 	struct fake_kernel k = { 0 };
-	struct xdpi_engine_cfg c = cfg(&e);
+	struct xdpi_engine_cfg c = kernel_cfg(&e, &k);
 	struct xdpi_engine *eng, *offline;
 	struct pkt_spec a = HTTP_GET;
 	const uint8_t src[16] = { 198, 18, 0, 9 };
@@ -458,8 +458,6 @@ static void test_engine_verdicts_reach_the_kernel(void **state)
 	(void)state;
 	add_kflow(&k, &a, 50 * S, 10); /* 2100 bytes so far */
 	k.val[0].tcp_flags[0] = k.val[0].tcp_flags[1] = 0x18; /* still open */
-	c.kops = &fake_ops;
-	c.kctx = &k;
 	c.bypass_bytes = 1000;
 	eng = xdpi_engine__new(&c);
 	feed(eng, &a, 2 * S, true);
@@ -659,7 +657,7 @@ static void test_engine_unknown_datagrams_stop_being_copied(void **state)
 {
 	struct events e = { 0 };
 	struct fake_kernel k = { 0 };
-	struct xdpi_engine_cfg c = cfg(&e);
+	struct xdpi_engine_cfg c = kernel_cfg(&e, &k);
 	struct pkt_spec a = { .family = 4, .proto = 17, .src = "198.18.0.1", .dst = "198.18.0.2",
 			      .sport = 40000, .dport = 40001, .plen = 40 };
 	struct pkt_spec b = a;
@@ -671,8 +669,6 @@ static void test_engine_unknown_datagrams_stop_being_copied(void **state)
 	memset(junk, 0xee, sizeof(junk));
 	a.payload = b.payload = (const char *)junk;
 	b.src = a.dst, b.dst = a.src, b.sport = a.dport, b.dport = a.sport;
-	c.kops = &fake_ops;
-	c.kctx = &k;
 	eng = xdpi_engine__new(&c);
 	feed_steered(eng, &a, 1 * S, XDPI_STEER_MSG);
 	assert_int_equal(k.hints, 0); /* one side heard: undecided */
