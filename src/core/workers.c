@@ -273,7 +273,7 @@ static uint32_t owner(struct xdpi_workers *w, struct xdpi_frag_memo *frags,
 	}
 	if (pkt->drop_reason || xdpi_decode(pkt, d) || !d->family)
 		return 0; /* drop samples, non-IP and malformed: worker 0 counts them */
-	if (d->frag == XDPI_DFRAG_LATER) /* unknown: worker 0 counts it */
+	if (xdpi_frag_needs_first(d)) /* its first fragment's worker; unknown: worker 0's */
 		return (xdpi_frag_memo__get(frags, d, &i) ? i : 0) | OWNER_DECODED;
 	xdpi_flow_key_from(d, &k);
 	i = xdpi_flow_worker(&k, w->n);
