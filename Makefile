@@ -67,7 +67,8 @@ clean:
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-BENCH_BINS := $(OUT)/bench/xdp_ns $(OUT)/bench/xdp_gen $(OUT)/bench/lb_ns $(OUT)/bench/sweep
+BENCH_BINS := $(OUT)/bench/xdp_ns $(OUT)/bench/xdp_gen $(OUT)/bench/lb_ns $(OUT)/bench/sweep \
+	$(OUT)/bench/cpu_pair
 $(OUT)/bench/xdp_gen: bench/xdp_gen.c $(OUT)/tests/lib/pktbuild.o $(OUT)/bench/progs/bench_progs.skel.h
 	$(call msg,BENCH-CC,$@)
 	$(Q)mkdir -p $(@D)
@@ -87,6 +88,11 @@ $(OUT)/bench/sweep: bench/sweep.c $(LIBXDPI) $(BPF_SKELS)
 	$(call msg,BENCH-CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) $< $(LIBXDPI) $(LDLIBS) -o $@
+
+$(OUT)/bench/cpu_pair: bench/cpu_pair.c
+	$(call msg,BENCH-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $< -o $@
 
 .PHONY: bench-bins
 bench-bins: $(BENCH_BINS)

@@ -6,7 +6,8 @@
 #  - the machine's own ceiling: two independent single-worker `xdpi read` processes of the
 #    same input at once (speedup: twice the packets in their wall time, against one alone);
 #  - with rules, the inspection alone: the wall time less the rule set's load, measured as a
-#    read of an empty capture with the same rules (load happens once, whatever the workers).
+#    read of an empty capture with the same rules (load happens once, whatever the workers);
+#  - bench/cpu_pair: what two CPUs give two processes of plain ALU, cache and memory work.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPEAT=${REPEAT:-20}
@@ -44,6 +45,10 @@ print(line)
 PY
 }
 
+# the machine's own pair scaling at this moment, for three kinds of work: a reader's work is
+# bound by caches and memory, and this VM's second CPU gives it less at some moments than at
+# others (a loop copying 1 MB gave 0.95x at one moment and 1.96x twenty minutes later)
+[ -x build/bench/cpu_pair ] && build/bench/cpu_pair
 echo "# workers: $input, $pkts packets, $(nproc) CPUs"
 printf '%-32s %8s %8s %8s %9s %10s %9s\n' "" "wall_s" "user_s" "Mpps" "speedup" "inspect_s" "speedup"
 for rules in no yes; do
