@@ -837,15 +837,19 @@ static int build_prefilter(struct xdpi_detect *d, char *err, size_t errlen)
 
 int xdpi_detect__compile(struct xdpi_detect *d, char *err, size_t errlen)
 {
+	struct xdpi_rules_jit jit;
 	int rc;
 
 	if (d->compiled)
 		return 0;
 	if ((rc = sort_rules(d)) || (rc = place_rules(d)))
 		goto nomem;
-	if ((rc = build_prefilter(d, err, errlen)))
+	xdpi_rules_jit_start(&jit, d->rules, d->n); /* reads the rules; the prefilter only
+						     * marks refused ones */
+	rc = build_prefilter(d, err, errlen);
+	xdpi_rules_jit_wait(&jit);
+	if (rc)
 		return rc;
-	xdpi_rules_jit(d->rules, d->n);
 	d->seen = calloc(d->n ? d->n : 1, sizeof(*d->seen));
 	d->cand = calloc(d->n ? 2 * d->n : 1, sizeof(*d->cand)); /* the sort's room after */
 	d->sid_order = calloc(d->n ? d->n : 1, sizeof(*d->sid_order));

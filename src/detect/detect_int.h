@@ -3,6 +3,8 @@
 #ifndef XDPI_DETECT_INT_H
 #define XDPI_DETECT_INT_H
 
+#include <pthread.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,8 +28,17 @@ void xdpi_xform_free(struct xdpi_xform *x);
  * last partial one. Returns the bytes written. */
 size_t xdpi_base64_decode(const uint8_t *in, size_t n, uint8_t *out, size_t cap, int mode);
 
-/* The machine code of every pcre of RULES (N of them), compiled on several threads
- * (rule_match.c). */
-void xdpi_rules_jit(const struct xdpi_rule *rules, uint32_t n);
+/* The machine code of every pcre of RULES (N of them), compiled on a thread of its own while
+ * the caller goes on (the prefilter's databases compile meanwhile); _wait joins it. Without a
+ * thread, _wait compiles them itself. (rule_match.c) */
+struct xdpi_rules_jit {
+	const struct xdpi_rule *rules;
+	uint32_t n;
+	bool started;
+	pthread_t thread;
+};
+
+void xdpi_rules_jit_start(struct xdpi_rules_jit *j, const struct xdpi_rule *rules, uint32_t n);
+void xdpi_rules_jit_wait(struct xdpi_rules_jit *j);
 
 #endif /* XDPI_DETECT_INT_H */

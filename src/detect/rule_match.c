@@ -10,7 +10,6 @@
 #include <string.h>
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
-#include "xdpi/parallel.h"
 #include "xdpi/rules.h"
 #include "xdpi/thread_block.h"
 #include "detect_int.h"
@@ -187,23 +186,43 @@ static pcre2_match_data *thread_match_data(void)
 	return xdpi_thread_block(&md_block);
 }
 
-/* The JIT of every pcre of the rule set, on several threads: compiling the machine code is
- * about a sixth of what loading the ET snapshot costs, and each expression's is its own.
- * Parsing leaves it out (a rule parsed alone, as unit tests do, is matched by the
- * interpreter); a pcre the JIT refuses is matched by the interpreter too, with the same
- * answers. One piece per rule: its own expressions. */
-static void jit_rule(void *ctx, uint32_t i)
+/* The JIT of every pcre of the rule set: compiling the machine code is about a sixth of what
+ * loading the ET snapshot costs. Parsing leaves it out (a rule parsed alone, as unit tests do,
+ * is matched by the interpreter); a pcre the JIT refuses is matched by the interpreter too,
+ * with the same answers. One thread does it, beside the threads compiling Hyperscan's
+ * databases: PCRE2's JIT takes one process-wide lock (its executable memory's allocator) for
+ * each expression, and two threads of JIT took as long as one (the ET snapshot: 0.094 s
+ * either way, the second thread waiting on the lock thousands of times). */
+static void jit_rules(const struct xdpi_rule *rules, uint32_t n)
 {
-	const struct xdpi_rule *r = &((const struct xdpi_rule *)ctx)[i];
-
-	for (uint32_t k = 0; k < r->n_sm; k++)
-		if (r->sm[k].type == XDPI_SM_PCRE && r->sm[k].re.code)
-			pcre2_jit_compile(r->sm[k].re.code, PCRE2_JIT_COMPLETE);
+	for (uint32_t i = 0; i < n; i++)
+		for (uint32_t k = 0; k < rules[i].n_sm; k++)
+			if (rules[i].sm[k].type == XDPI_SM_PCRE && rules[i].sm[k].re.code)
+				pcre2_jit_compile(rules[i].sm[k].re.code, PCRE2_JIT_COMPLETE);
 }
 
-void xdpi_rules_jit(const struct xdpi_rule *rules, uint32_t n)
+static void *jit_main(void *arg)
 {
-	xdpi_parallel_for(n, jit_rule, (void *)rules);
+	struct xdpi_rules_jit *j = arg;
+
+	jit_rules(j->rules, j->n);
+	return NULL;
+}
+
+void xdpi_rules_jit_start(struct xdpi_rules_jit *j, const struct xdpi_rule *rules, uint32_t n)
+{
+	j->rules = rules;
+	j->n = n;
+	j->started = !pthread_create(&j->thread, NULL, jit_main, j);
+}
+
+void xdpi_rules_jit_wait(struct xdpi_rules_jit *j)
+{
+	if (j->started)
+		pthread_join(j->thread, NULL);
+	else
+		jit_rules(j->rules, j->n);
+	j->started = false;
 }
 
 static bool match_pcre(struct mctx *m, uint32_t i, uint32_t pos)

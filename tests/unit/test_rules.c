@@ -12,6 +12,8 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <cmocka.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 #include "xdpi/appid.h"
 #include "xdpi/decode.h"
 #include "xdpi/detect.h"
@@ -336,6 +338,40 @@ static struct xdpi_detect *engine(const char *text)
 	assert_int_equal(xdpi_detect__compile(d, err, sizeof(err)), 0);
 	xdpi_rule_vars_free(v);
 	return d;
+}
+
+/* Loading compiles every pcre's machine code on a thread of its own while the prefilter's
+ * databases compile: once the load returns, each one has its JIT code, and the answers are the
+ * interpreter's (a rule parsed alone, as payload_match's, is matched by the interpreter). */
+static void test_pcre_jit_at_load(void **state)
+{
+	char text[64 * 160];
+	size_t len = 0;
+	const struct xdpi_rule *rules;
+	struct xdpi_detect *d;
+	size_t n, jitted = 0;
+
+	(void)state;
+	for (int i = 0; i < 64; i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+					"alert tcp any any -> any any (content:\"k%02d\"; pcre:\"/k%02d[a-z]{2,}\\d+/i\"; sid:%d;)\n",
+					i, i, 100 + i);
+	d = engine(text);
+	n = xdpi_detect__rules(d, &rules);
+	assert_int_equal(n, 64);
+	for (size_t i = 0; i < n; i++)
+		for (uint32_t k = 0; k < rules[i].n_sm; k++) {
+			size_t size = 0;
+
+			if (rules[i].sm[k].type != XDPI_SM_PCRE)
+				continue;
+			assert_int_equal(pcre2_pattern_info(rules[i].sm[k].re.code, PCRE2_INFO_JITSIZE, &size), 0);
+			jitted += size > 0;
+		}
+	assert_int_equal(jitted, 64);
+	assert_true(M("content:\"k07\"; pcre:\"/k07[a-z]{2,}\\d+/i\";", "xx k07ABC42"));
+	assert_false(M("content:\"k07\"; pcre:\"/k07[a-z]{2,}\\d+/i\";", "xx k07a42"));
+	xdpi_detect__free(d);
 }
 
 /* A TCP flow from 198.18.0.1:40000 (client) to 203.0.113.5:80 speaking HTTP. */
@@ -1119,6 +1155,7 @@ int main(void)
 		cmocka_unit_test(test_dns_response),
 		cmocka_unit_test(test_http_both_directions),
 		cmocka_unit_test(test_stream_size),
+		cmocka_unit_test(test_pcre_jit_at_load),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
