@@ -104,12 +104,13 @@ int xdpi_decode(const struct xdpi_pkt *pkt, struct xdpi_decoded *d);
  * into d, whose network layer is already decoded. Returns 0 or -EINVAL (d->reason set). */
 int xdpi_decode_l4(struct xdpi_decoded *d, const uint8_t *l4, uint32_t len);
 
-/* A later fragment whose flow key it cannot make itself: TCP's and UDP's flows are keyed by
- * ports, which only the datagram's first fragment carries. Any other protocol's fragment
- * (keyed by addresses and protocol) is keyed as it stands, as the kernel keys it. */
-static inline bool xdpi_frag_needs_first(const struct xdpi_decoded *d)
+/* A fragment of a datagram whose flow is keyed by ports (TCP, UDP): only the first fragment
+ * carries them, and a later one takes them from it. Any other protocol's fragment is keyed by
+ * addresses and protocol as it stands, as the kernel keys it. */
+static inline bool xdpi_frag_ported(const struct xdpi_decoded *d)
 {
-	return d->frag == XDPI_DFRAG_LATER && (d->proto == XDPI_IPPROTO_TCP || d->proto == XDPI_IPPROTO_UDP);
+	return d->frag != XDPI_DFRAG_NONE &&
+	       (d->proto == XDPI_IPPROTO_TCP || d->proto == XDPI_IPPROTO_UDP);
 }
 
 /* Canonical flow key of a decoded packet (same ordering as the kernel's); returns the

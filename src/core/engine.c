@@ -566,13 +566,12 @@ static int frag_attribute(struct xdpi_engine *e, struct xdpi_decoded *d)
 {
 	uint32_t ports;
 
-	if (d->frag == XDPI_DFRAG_FIRST &&
-	    (d->proto == XDPI_IPPROTO_TCP || d->proto == XDPI_IPPROTO_UDP)) {
+	if (!xdpi_frag_ported(d))
+		return 0;
+	if (d->frag == XDPI_DFRAG_FIRST) {
 		xdpi_frag_memo__put(e->frags, d, (uint32_t)d->sport << 16 | d->dport);
 		return 0;
 	}
-	if (!xdpi_frag_needs_first(d))
-		return 0;
 	e->cnt[XDPI_ECNT_FRAG_LATER]++;
 	if (!xdpi_frag_memo__get(e->frags, d, &ports)) {
 		e->cnt[XDPI_ECNT_FRAG_UNATTRIBUTED]++;

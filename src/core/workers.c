@@ -273,11 +273,12 @@ static uint32_t owner(struct xdpi_workers *w, struct xdpi_frag_memo *frags,
 	}
 	if (pkt->drop_reason || xdpi_decode(pkt, d) || !d->family)
 		return 0; /* drop samples, non-IP and malformed: worker 0 counts them */
-	if (xdpi_frag_needs_first(d)) /* its first fragment's worker; unknown: worker 0's */
+	if (d->frag == XDPI_DFRAG_LATER && xdpi_frag_ported(d)) /* its first fragment's worker;
+								    * unknown: worker 0's */
 		return (xdpi_frag_memo__get(frags, d, &i) ? i : 0) | OWNER_DECODED;
 	xdpi_flow_key_from(d, &k);
 	i = xdpi_flow_worker(&k, w->n);
-	if (d->frag == XDPI_DFRAG_FIRST)
+	if (d->frag == XDPI_DFRAG_FIRST && xdpi_frag_ported(d))
 		xdpi_frag_memo__put(frags, d, i);
 	return i | OWNER_DECODED;
 }
