@@ -61,7 +61,7 @@ bench: deps all bench-bins
 .PHONY: clean
 clean:
 	$(call msg,CLEAN)
-	$(Q)rm -rf build build-asan build-fuzz
+	$(Q)rm -rf build build-asan build-fuzz build-tsan
 
 -include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(TEST_LIB_OBJS:.o=.d) $(join $(dir $(UNIT_BINS) $(BPF_TEST_BINS)),$(patsubst %,.%.d,$(notdir $(UNIT_BINS) $(BPF_TEST_BINS))))
 .DELETE_ON_ERROR:

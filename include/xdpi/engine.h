@@ -10,6 +10,7 @@
 #include "xdpi/json.h"
 #include "xdpi/pkt.h"
 #include "xdpi/anomaly.h"
+#include "xdpi/appid.h"
 #include "xdpi/api.h"
 #include "xdpi/detect.h"
 #include "shared/xdpi_abi.h"
@@ -248,6 +249,21 @@ uint64_t xdpi_engine__ident_flows(const struct xdpi_engine *e, size_t i);
 /* Flow records that carried risk R (enum xdpi_risk). */
 uint64_t xdpi_engine__risk_flows(const struct xdpi_engine *e, size_t r);
 void xdpi_engine__flow_stats(const struct xdpi_engine *e, struct flow_table_stats *st);
+
+/* An engine's counters as another thread may read them (the metrics, composed in the main
+ * thread while the workers run): the engine's own thread copies them here at each tick and at
+ * its end, and xdpi_engine__totals() reads the copy under its lock. The getters above are for
+ * the engine's own thread. */
+#define XDPI_ENGINE_APPS 32 /* dissectors counted (the registry holds fewer) */
+struct xdpi_engine_totals {
+	uint64_t cnt[XDPI_ECNT_MAX];
+	uint64_t app[XDPI_ENGINE_APPS];    /* flows each dissector claimed */
+	uint64_t ident[XDPI_IDENTS_MAX];   /* flows each identifier named */
+	uint64_t risk[XDPI_RISK_MAX];      /* flow records that carried each risk */
+	uint64_t detect[XDPI_DCNT_MAX];    /* its detection's counters (0 without rules) */
+	struct flow_table_stats flows;
+};
+void xdpi_engine__totals(struct xdpi_engine *e, struct xdpi_engine_totals *out);
 const char *xdpi_engine_counter_name(enum xdpi_engine_counter c);
 const char *xdpi_kernel_counter_name(enum xdpi_counter c);
 

@@ -26,6 +26,15 @@ struct xdpi_stat {
 	const char *help;
 };
 
+/* A counter one thread moves while others read it (a worker's stats event reads the capture
+ * source's counters, which the reader moves): the writer alone adds, with a relaxed atomic
+ * store, and readers load it relaxed. On x86-64 and arm64 both are the plain instructions;
+ * what they buy is a defined read (a plain write beside a read in another thread is a data
+ * race to C11, and ThreadSanitizer reports it). Works on any integer width. */
+#define xdpi_count_add(c, n) __atomic_store_n((c), *(c) + (n), __ATOMIC_RELAXED)
+#define xdpi_count_set(c, v) __atomic_store_n((c), (v), __ATOMIC_RELAXED) /* a level */
+#define xdpi_count_get(c) __atomic_load_n((c), __ATOMIC_RELAXED)
+
 #define XDPI_STAT_ROW(k, type, field, kd, m, l, h) \
 	{ .key = k, .off = offsetof(type, field), .kind = kd, .metric = m, .labels = l, .help = h }
 #define XDPI_NSTATS(rows) (sizeof(rows) / sizeof((rows)[0]))

@@ -18,8 +18,6 @@
 #include "xdpi/dissect.h"
 #include "xdpi/loader.h"
 
-#define APP_MAX 32 /* dissectors counted (the registry holds fewer) */
-
 static void family(struct xdpi_prom *p, const char *name, const char *type, const char *help)
 {
 	xdpi_prom_family(p, name, !strcmp(type, "gauge"), help);
@@ -88,29 +86,46 @@ static void rules(struct xdpi_prom *p, struct xdpi_rule_stats_maps maps)
 }
 
 
-/* Flows the identifiers named, by protocol (rows sharing a name summed), and flow records by
- * risk, all workers. */
-static void put_appid(struct xdpi_prom *p, struct xdpi_sink *s)
+/* Every engine's counters as of its last tick (the workers move theirs while this runs),
+ * summed over the workers. */
+static void engine_totals(struct xdpi_sink *s, struct xdpi_engine_totals *sum)
 {
-	uint64_t ident[XDPI_IDENTS_MAX] = { 0 }, risk[XDPI_RISK_MAX] = { 0 };
 	uint32_t n = s->workers ? XDPI_WORKERS_MAX : 1;
-	size_t ni = xdpi_idents_count() < XDPI_IDENTS_MAX ? xdpi_idents_count() : XDPI_IDENTS_MAX;
+	struct xdpi_engine_totals t;
 
+	memset(sum, 0, sizeof(*sum));
 	for (uint32_t w = 0; w < n; w++) {
 		struct xdpi_engine *e = s->workers ? xdpi_workers__engine(s->workers, w) : s->engine;
 
 		if (!e)
 			break;
-		for (size_t i = 0; i < ni; i++)
-			ident[i] += xdpi_engine__ident_flows(e, i);
+		xdpi_engine__totals(e, &t);
+		for (int k = 0; k < XDPI_ECNT_MAX; k++)
+			sum->cnt[k] += t.cnt[k];
+		for (size_t d = 0; d < XDPI_ENGINE_APPS; d++)
+			sum->app[d] += t.app[d];
+		for (size_t i = 0; i < XDPI_IDENTS_MAX; i++)
+			sum->ident[i] += t.ident[i];
 		for (size_t r = 0; r < XDPI_RISK_MAX; r++)
-			risk[r] += xdpi_engine__risk_flows(e, r);
+			sum->risk[r] += t.risk[r];
+		for (int k = 0; k < XDPI_DCNT_MAX; k++)
+			sum->detect[k] += t.detect[k];
+		sum->flows.active += t.flows.active, sum->flows.max += t.flows.max;
+		sum->flows.created += t.flows.created, sum->flows.evicted += t.flows.evicted;
 	}
+}
+
+/* Flows the identifiers named, by protocol (rows sharing a name summed), and flow records by
+ * risk, all workers. */
+static void put_appid(struct xdpi_prom *p, const struct xdpi_engine_totals *sum)
+{
+	size_t ni = xdpi_idents_count() < XDPI_IDENTS_MAX ? xdpi_idents_count() : XDPI_IDENTS_MAX;
+
 	family(p, "xdpi_app_identified_flows_total", "counter",
 	       "Flows an identifier named by content, by protocol.");
 	for (size_t i = 0; i < ni; i++) {
 		const char *name = xdpi_ident_at(i)->name;
-		uint64_t sum = 0;
+		uint64_t total = 0;
 		size_t first = 0;
 
 		while (strcmp(xdpi_ident_at(first)->name, name))
@@ -119,79 +134,57 @@ static void put_appid(struct xdpi_prom *p, struct xdpi_sink *s)
 			continue; /* already written with the first row of its name */
 		for (size_t k = i; k < ni; k++)
 			if (!strcmp(xdpi_ident_at(k)->name, name))
-				sum += ident[k];
+				total += sum->ident[k];
 		fprintf(p->f, "xdpi_app_identified_flows_total{proto=\"%s\"} %llu\n", name,
-			(unsigned long long)sum);
+			(unsigned long long)total);
 	}
 	family(p, "xdpi_flow_risks_total", "counter", "Flow records that carried a risk, by risk.");
 	for (size_t r = 0; r < XDPI_RISK_MAX; r++)
 		fprintf(p->f, "xdpi_flow_risks_total{risk=\"%s\"} %llu\n", xdpi_risk_name((enum xdpi_risk)r),
-			(unsigned long long)risk[r]);
+			(unsigned long long)sum->risk[r]);
 }
 
-static void engines(struct xdpi_prom *p, struct xdpi_sink *s)
+static void engines(struct xdpi_prom *p, const struct xdpi_engine_totals *sum)
 {
-	uint64_t sum[XDPI_ECNT_MAX] = { 0 }, active = 0, max = 0, created = 0, evicted = 0;
-	uint64_t app[APP_MAX] = { 0 };
-	uint32_t n = s->workers ? XDPI_WORKERS_MAX : 1;
+	const uint64_t *c = sum->cnt;
 	size_t nd = xdpi_dissectors_count();
 	char name[96];
 
-	for (uint32_t i = 0; i < n; i++) {
-		struct xdpi_engine *e = s->workers ? xdpi_workers__engine(s->workers, i) : s->engine;
-		struct flow_table_stats st;
-		const uint64_t *c;
-
-		if (!e)
-			break;
-		c = xdpi_engine__counters(e);
-		for (int k = 0; k < XDPI_ECNT_MAX; k++)
-			sum[k] += c[k];
-		for (size_t d = 0; d < nd && d < APP_MAX; d++)
-			app[d] += xdpi_engine__app_flows(e, d);
-		xdpi_engine__flow_stats(e, &st);
-		active += st.active, max += st.max, created += st.created, evicted += st.evicted;
-	}
 	for (int k = 0; k < XDPI_ECNT_MAX; k++) {
 		snprintf(name, sizeof(name), "xdpi_engine_%s_total", xdpi_engine_counter_name(k));
-		one(p, name, "counter", "A user-space counter (stats.xdpi.engine), all workers.", sum[k]);
+		one(p, name, "counter", "A user-space counter (stats.xdpi.engine), all workers.", c[k]);
 	}
-	one(p, "xdpi_flows_active", "gauge", "Flows in the user-space flow tables.", active);
-	one(p, "xdpi_flows_max", "gauge", "The flow tables' bound.", max);
-	one(p, "xdpi_flows_created_total", "counter", "Flows the user-space tables created.", created);
+	one(p, "xdpi_flows_active", "gauge", "Flows in the user-space flow tables.", sum->flows.active);
+	one(p, "xdpi_flows_max", "gauge", "The flow tables' bound.", sum->flows.max);
+	one(p, "xdpi_flows_created_total", "counter", "Flows the user-space tables created.",
+	    sum->flows.created);
 	one(p, "xdpi_flows_evicted_total", "counter", "Flows ended early to stay within the bound.",
-	    evicted);
+	    sum->flows.evicted);
 	family(p, "xdpi_events_total", "counter", "EVE events written, by type.");
 	fprintf(p->f, "xdpi_events_total{type=\"flow\"} %llu\nxdpi_events_total{type=\"stats\"} %llu\n"
 		   "xdpi_events_total{type=\"drop\"} %llu\nxdpi_events_total{type=\"alert\"} %llu\n",
-		(unsigned long long)sum[XDPI_ECNT_EVENTS_FLOW],
-		(unsigned long long)sum[XDPI_ECNT_EVENTS_STATS],
-		(unsigned long long)sum[XDPI_ECNT_EVENTS_DROP],
-		(unsigned long long)(sum[XDPI_ECNT_EVENTS_ALERT] + sum[XDPI_ECNT_EVENTS_ANOMALY] +
-				     sum[XDPI_ECNT_EVENTS_API_ALERT]));
+		(unsigned long long)c[XDPI_ECNT_EVENTS_FLOW],
+		(unsigned long long)c[XDPI_ECNT_EVENTS_STATS],
+		(unsigned long long)c[XDPI_ECNT_EVENTS_DROP],
+		(unsigned long long)(c[XDPI_ECNT_EVENTS_ALERT] + c[XDPI_ECNT_EVENTS_ANOMALY] +
+				     c[XDPI_ECNT_EVENTS_API_ALERT]));
 	family(p, "xdpi_app_flows_total", "counter", "Flows by application protocol (dissector).");
-	for (size_t d = 0; d < nd && d < APP_MAX; d++)
+	for (size_t d = 0; d < nd && d < XDPI_ENGINE_APPS; d++)
 		fprintf(p->f, "xdpi_app_flows_total{proto=\"%s\"} %llu\n", xdpi_dissector_at(d)->name,
-			(unsigned long long)app[d]);
-	put_appid(p, s);
+			(unsigned long long)sum->app[d]);
+	put_appid(p, sum);
 }
 
-static void detection(struct xdpi_prom *p, struct xdpi_sink *s, struct xdpi_detect *first)
+static void detection(struct xdpi_prom *p, const struct xdpi_engine_totals *sum,
+		      struct xdpi_detect *first)
 {
-	uint64_t sum[XDPI_DCNT_MAX] = { 0 };
 	char name[96];
 
 	if (!first)
 		return;
-	for (uint32_t i = 0; i < (s->ndetects ? s->ndetects : 1); i++) {
-		const uint64_t *c = xdpi_detect__counters(s->ndetects ? s->detects[i] : first);
-
-		for (int k = 0; k < XDPI_DCNT_MAX; k++)
-			sum[k] += c[k];
-	}
 	for (int k = 0; k < XDPI_DCNT_MAX; k++) {
 		snprintf(name, sizeof(name), "xdpi_detect_%s_total", xdpi_detect_counter_name(k));
-		one(p, name, "counter", "Detection (stats.xdpi.detect), all workers.", sum[k]);
+		one(p, name, "counter", "Detection (stats.xdpi.detect), all workers.", sum->detect[k]);
 	}
 	one(p, "xdpi_rules_loaded", "gauge", "Rules loaded.", xdpi_detect__report(first)->loaded);
 }
@@ -224,6 +217,7 @@ int xdpi_app_metrics_compose(struct xdpi_sink *s, const struct xdpi_app_report *
 {
 	FILE *f = open_memstream(text, len);
 	struct xdpi_prom pr = { .f = f }, *p = &pr;
+	struct xdpi_engine_totals sum;
 
 	if (!f)
 		return -1;
@@ -232,8 +226,9 @@ int xdpi_app_metrics_compose(struct xdpi_sink *s, const struct xdpi_app_report *
 		kernel(p, l);
 		rules(p, xdpi_loader__rule_stats(l));
 	}
-	engines(p, s);
-	detection(p, s, first);
+	engine_totals(s, &sum);
+	engines(p, &sum);
+	detection(p, &sum, first);
 	sources(p, src, s);
 	if (src->observe)
 		xdpi_app_observe_expose(src->observe, p);

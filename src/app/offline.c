@@ -34,7 +34,8 @@ struct offline {
 	struct reading *readings; /* one, or one per worker (each_reads) */
 	uint32_t nreadings;
 	bool each_reads;
-	volatile bool gone; /* the output's reader went away (worker 0's reading sees it) */
+	bool gone; /* the output's reader went away (worker 0's reading sees it; the other
+		    * readings read it: atomically, output_gone()) */
 };
 
 static int to_sink(void *ctx, const struct xdpi_pkt *pkt)
@@ -56,6 +57,18 @@ static void to_engines(struct reading *r, const struct xdpi_pkt *pkt)
 	} else {
 		xdpi_sink_packet(&o->sink, pkt);
 	}
+}
+
+/* Has the output's reader gone (`xdpi read ... | head`)? Every reading asks; worker 0's sets it. */
+static bool output_gone(struct offline *o)
+{
+	return __atomic_load_n(&o->gone, __ATOMIC_RELAXED);
+}
+
+static void outputs_tick(struct offline *o)
+{
+	if (xdpi_outputs_tick(&o->outputs) == -EPIPE)
+		__atomic_store_n(&o->gone, true, __ATOMIC_RELAXED);
 }
 
 static void tick(struct reading *r, uint64_t now)
@@ -85,9 +98,9 @@ static int one_packet(void *ctx, const struct xdpi_pkt *pkt)
 		tick(r, pkt->ts_ns);
 		r->next_tick = pkt->ts_ns + XDPI_NS_PER_SEC;
 		if (r->worker == 0)
-			o->gone |= xdpi_outputs_tick(&o->outputs) == -EPIPE;
+			outputs_tick(o);
 	} else if (!(r->packets & 4095) && r->worker == 0) {
-		o->gone |= xdpi_outputs_tick(&o->outputs) == -EPIPE;
+		outputs_tick(o);
 	}
 	return 0;
 }
@@ -188,9 +201,9 @@ static int read_through(struct reading *r)
 {
 	int n = 0;
 
-	while (!r->o->gone && (n = r->o->file_ops->poll(r->file, 0)) > 0)
+	while (!output_gone(r->o) && (n = r->o->file_ops->poll(r->file, 0)) > 0)
 		;
-	return !r->o->gone && n < 0 && !r->packets ? -1 : 0;
+	return !output_gone(r->o) && n < 0 && !r->packets ? -1 : 0;
 }
 
 /* A worker's reading (xdpi_workers_read_fn), in its own thread. */

@@ -74,12 +74,12 @@ static void refill(struct xsk_queue *q, const uint64_t *addrs, uint32_t n)
 	uint32_t idx, room;
 
 	memcpy(q->stash + q->n_stash, addrs, n * sizeof(*addrs));
-	q->n_stash += n;
+	xdpi_count_set(&q->n_stash, q->n_stash + n);
 	if (!q->n_stash)
 		return;
 	room = xsk_prod_nb_free(&q->fill, q->n_stash);
 	if (room < q->n_stash)
-		q->fill_short++;
+		xdpi_count_add(&q->fill_short, 1);
 	if (room > q->n_stash)
 		room = q->n_stash;
 	if (!room || xsk_ring_prod__reserve(&q->fill, room, &idx) != room)
@@ -87,8 +87,8 @@ static void refill(struct xsk_queue *q, const uint64_t *addrs, uint32_t n)
 	for (uint32_t i = 0; i < room; i++)
 		*xsk_ring_prod__fill_addr(&q->fill, idx + i) = q->stash[i];
 	xsk_ring_prod__submit(&q->fill, room);
-	q->filled += room;
-	q->n_stash -= room;
+	xdpi_count_add(&q->filled, room);
+	xdpi_count_set(&q->n_stash, q->n_stash - room);
 	memmove(q->stash, q->stash + room, q->n_stash * sizeof(*q->stash));
 }
 
@@ -217,7 +217,7 @@ static int queue_batch(struct xdpi_afxdp *a, struct xsk_queue *q, uint64_t now)
 
 	if (!n) {
 		if (xsk_ring_prod__needs_wakeup(&q->fill)) { /* the driver waits for a kick */
-			q->wakeups++;
+			xdpi_count_add(&q->wakeups, 1);
 			recvfrom(xsk_socket__fd(q->xsk), NULL, 0, MSG_DONTWAIT, NULL, NULL);
 		}
 		return 0;
@@ -234,11 +234,11 @@ static int queue_batch(struct xdpi_afxdp *a, struct xsk_queue *q, uint64_t now)
 		};
 
 		a->fn(a->ctx, &p);
-		q->received_bytes += d->len;
+		xdpi_count_add(&q->received_bytes, d->len);
 		addrs[i] = xsk_umem__extract_addr(d->addr);
 	}
 	xsk_ring_cons__release(&q->rx, n);
-	q->received += n;
+	xdpi_count_add(&q->received, n);
 	refill(q, addrs, n);
 	return (int)n;
 }
@@ -274,12 +274,12 @@ void xdpi_afxdp__stats(const struct xdpi_afxdp *a, struct xdpi_afxdp_stats *st)
 		struct xdp_statistics x = { 0 };
 		socklen_t len = sizeof(x);
 
-		st->received += q->received;
-		st->received_bytes += q->received_bytes;
-		st->frames_in_kernel += q->filled - q->received;
-		st->frames_stashed += q->n_stash;
-		st->fill_short += q->fill_short;
-		st->wakeups += q->wakeups;
+		st->received += xdpi_count_get(&q->received);
+		st->received_bytes += xdpi_count_get(&q->received_bytes);
+		st->frames_in_kernel += xdpi_count_get(&q->filled) - xdpi_count_get(&q->received);
+		st->frames_stashed += xdpi_count_get(&q->n_stash);
+		st->fill_short += xdpi_count_get(&q->fill_short);
+		st->wakeups += xdpi_count_get(&q->wakeups);
 		if (!getsockopt(xsk_socket__fd(q->xsk), SOL_XDP, XDP_STATISTICS, &x, &len)) {
 			st->rx_dropped += x.rx_dropped;
 			st->rx_invalid_descs += x.rx_invalid_descs;

@@ -110,14 +110,14 @@ int xdpi_pcap__next(struct xdpi_pcap *p, struct xdpi_pkt *pkt)
 			 (unsigned long long)p->count, pcap_geterr(p->h));
 		return -1;
 	}
-	p->count++;
+	xdpi_count_add(&p->count, 1); /* other readings' stats events read it */
 	memset(pkt, 0, sizeof(*pkt));
 	pkt->data = data;
 	pkt->cap_len = h->caplen;
 	pkt->orig_len = h->len < h->caplen ? h->caplen : h->len;
 	if (pkt->orig_len > XDPI_WIRE_LEN_MAX) { /* no frame is that long: the record lies */
 		pkt->orig_len = h->caplen;
-		p->bad_wire_len++;
+		xdpi_count_add(&p->bad_wire_len, 1);
 	}
 	pkt->ts_ns = (uint64_t)h->ts.tv_sec * 1000000000ull + (uint64_t)h->ts.tv_usec;
 	pkt->link = p->link;
@@ -144,12 +144,12 @@ enum xdpi_link xdpi_pcap__link(const struct xdpi_pcap *p)
 
 uint64_t xdpi_pcap__count(const struct xdpi_pcap *p)
 {
-	return p->count;
+	return xdpi_count_get(&p->count);
 }
 
 uint64_t xdpi_pcap__bad_wire_len(const struct xdpi_pcap *p)
 {
-	return p->bad_wire_len;
+	return xdpi_count_get(&p->bad_wire_len);
 }
 
 int xdpi_pcap__snaplen(const struct xdpi_pcap *p)
@@ -223,7 +223,7 @@ static int src_poll(void *priv, int timeout_ms)
 	if (rc < 0) {
 		if (!s->quiet)
 			xdpi_log_warn("%s\n", xdpi_pcap__error(s->p));
-		s->damaged = 1;
+		xdpi_count_set(&s->damaged, 1);
 		return n ? n : -EIO; /* the packets before the damage stand */
 	}
 	return n;
@@ -236,7 +236,7 @@ static int src_drain(void *priv)
 
 static struct pcap_source_stats src_snapshot(const struct pcap_source *s)
 {
-	struct pcap_source_stats st = { .packets = xdpi_pcap__count(s->p), .errors = s->damaged,
+	struct pcap_source_stats st = { .packets = xdpi_pcap__count(s->p), .errors = xdpi_count_get(&s->damaged),
 					.bad_wire_len = xdpi_pcap__bad_wire_len(s->p) };
 
 	return st;

@@ -24,10 +24,10 @@ static int flow_ended(struct xdpi_rb_stats *st, xdpi_pkt_fn fn, void *ctx,
 	struct xdpi_pkt pkt = { 0 };
 
 	if (h->cap_len != sizeof(struct xdpi_flow_ended)) {
-		st->bad_records++;
+		xdpi_count_add(&st->bad_records, 1);
 		return 0;
 	}
-	st->flow_ended_records++;
+	xdpi_count_add(&st->flow_ended_records, 1);
 	pkt.data = (const uint8_t *)(h + 1);
 	pkt.cap_len = h->cap_len;
 	pkt.ts_ns = h->ts_ns;
@@ -44,17 +44,17 @@ int xdpi_rb_record(struct xdpi_rb_stats *st, xdpi_pkt_fn fn, void *ctx, const vo
 	const struct xdpi_event_hdr *h = data;
 	struct xdpi_pkt pkt = { 0 };
 
-	st->records++;
-	st->bytes += size;
+	xdpi_count_add(&st->records, 1);
+	xdpi_count_add(&st->bytes, size);
 	if (size < sizeof(*h) || h->len > size || h->len < sizeof(*h) ||
 	    (size_t)h->cap_len + sizeof(*h) > h->len) {
-		st->bad_records++;
+		xdpi_count_add(&st->bad_records, 1);
 		return 0;
 	}
 	if (h->type == XDPI_EVENT_FLOW_ENDED)
 		return flow_ended(st, fn, ctx, h);
 	if (h->type != XDPI_EVENT_PACKET && h->type != XDPI_EVENT_DROP) {
-		st->unknown_type++; /* a newer kernel side: skip what we do not know */
+		xdpi_count_add(&st->unknown_type, 1); /* a newer kernel side: skip what we do not know */
 		return 0;
 	}
 	pkt.data = (const uint8_t *)(h + 1);
@@ -68,7 +68,7 @@ int xdpi_rb_record(struct xdpi_rb_stats *st, xdpi_pkt_fn fn, void *ctx, const vo
 	pkt.hook = h->hook;
 	pkt.steer = h->steer;
 	if (h->type == XDPI_EVENT_DROP) {
-		st->drop_records++;
+		xdpi_count_add(&st->drop_records, 1);
 		pkt.drop_reason = h->reason ? h->reason : XDPI_DROP_POLICY;
 		pkt.drop_rule = h->rule_id;
 		pkt.snippet = false; /* a sample's cut is not a steering cut */

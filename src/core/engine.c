@@ -45,7 +45,11 @@ struct xdpi_engine {
 	struct xdpi_anomaly *anomaly;
 	struct xdpi_defrag *defrag;
 	struct xdpi_frag_memo *frags; /* later IP fragments' ports */
+	pthread_mutex_t totals_lock;
+	struct xdpi_engine_totals totals; /* the counters as of the last tick, for other threads */
 };
+
+_Static_assert(XDPI_MAX_DISSECTORS <= XDPI_ENGINE_APPS, "every dissector's flows in the totals");
 
 static void emit(struct xdpi_engine *e)
 {
@@ -458,6 +462,7 @@ struct xdpi_engine *xdpi_engine__new(const struct xdpi_engine_cfg *cfg)
 		e->l7.dns_names = cfg->shared_dns_names ? cfg->shared_dns_names : xdpi_dns_names_new(4096);
 	if (cfg->detect && cfg->kops && cfg->kops->rule_counters)
 		e->kernel_rules = xdpi_kernel_rules__new(cfg->detect); /* NULL: no reports, only */
+	pthread_mutex_init(&e->totals_lock, NULL);
 	e->ft = flow_table__new(cfg->max_flows, &cfg->timeouts, on_flow_end, e);
 	e->defrag = xdpi_defrag__new(256, 30 * XDPI_NS_PER_SEC);
 	e->frags = xdpi_frag_memo__new(FRAG_CACHE_SIZE);
@@ -467,6 +472,7 @@ struct xdpi_engine *xdpi_engine__new(const struct xdpi_engine_cfg *cfg)
 		flow_table__free(e->ft);
 		xdpi_defrag__free(e->defrag);
 		xdpi_frag_memo__free(e->frags);
+		pthread_mutex_destroy(&e->totals_lock);
 		free(e);
 		errno = err;
 		return NULL;
@@ -496,6 +502,7 @@ void xdpi_engine__free(struct xdpi_engine *e)
 	if (!e->cfg.shared_anomaly)
 		xdpi_anomaly__free(e->anomaly);
 	xdpi_json_free(&e->json);
+	pthread_mutex_destroy(&e->totals_lock);
 	if (!e->cfg.shared_dns_names)
 		xdpi_dns_names_free(e->l7.dns_names);
 	free(e);
@@ -1042,6 +1049,34 @@ static void kernel_sweep(struct xdpi_engine *e)
 	flow_table__foreach(e->ft, end_if_missing, e);
 }
 
+/* The engine's thread copies its counters for other threads (xdpi_engine__totals): built
+ * outside the lock, which is held for the copy alone. */
+static void publish_totals(struct xdpi_engine *e)
+{
+	struct xdpi_engine_totals t;
+
+	memcpy(t.cnt, e->cnt, sizeof(t.cnt));
+	for (size_t d = 0; d < XDPI_ENGINE_APPS; d++)
+		t.app[d] = d < XDPI_MAX_DISSECTORS ? e->l7.flows[d] : 0;
+	memcpy(t.ident, e->l7.ident_flows, sizeof(t.ident));
+	memcpy(t.risk, e->risk_flows, sizeof(t.risk));
+	if (e->cfg.detect)
+		memcpy(t.detect, xdpi_detect__counters(e->cfg.detect), sizeof(t.detect));
+	else
+		memset(t.detect, 0, sizeof(t.detect));
+	flow_table__stats(e->ft, &t.flows);
+	pthread_mutex_lock(&e->totals_lock);
+	e->totals = t;
+	pthread_mutex_unlock(&e->totals_lock);
+}
+
+void xdpi_engine__totals(struct xdpi_engine *e, struct xdpi_engine_totals *out)
+{
+	pthread_mutex_lock(&e->totals_lock);
+	*out = e->totals;
+	pthread_mutex_unlock(&e->totals_lock);
+}
+
 void xdpi_engine__tick(struct xdpi_engine *e, uint64_t now)
 {
 	if (now > e->now)
@@ -1057,6 +1092,7 @@ void xdpi_engine__tick(struct xdpi_engine *e, uint64_t now)
 		xdpi_api__tick(e->cfg.api, e->now, on_api_alert, e);
 	flow_table__expire(e->ft, e->now);
 	xdpi_defrag__expire(e->defrag, e->now);
+	publish_totals(e);
 }
 
 void xdpi_engine__finish(struct xdpi_engine *e)
@@ -1066,6 +1102,7 @@ void xdpi_engine__finish(struct xdpi_engine *e)
 	report_kernel_rules(e);
 	flow_table__flush(e->ft, XDPI_FLOW_END_SHUTDOWN);
 	e->finishing = false;
+	publish_totals(e);
 }
 
 const uint64_t *xdpi_engine__counters(const struct xdpi_engine *e)
@@ -1244,8 +1281,11 @@ static void stats_xdpi(struct xdpi_engine *e, struct xdpi_json *j, const uint64_
 	xdpi_json_u64(j, "max", st.max);
 	xdpi_json_obj_close(j);
 	if (e->anomaly) {
-		const uint64_t *ac = xdpi_anomaly__counters(e->anomaly);
+		uint64_t ac[XDPI_ACNT_MAX];
 
+		anomaly_enter(e); /* the workers share the detectors: their counters move */
+		memcpy(ac, xdpi_anomaly__counters(e->anomaly), sizeof(ac));
+		anomaly_leave(e);
 		xdpi_json_obj_open(j, "anomaly");
 		for (int i = 0; i < XDPI_ACNT_MAX; i++)
 			xdpi_json_u64(j, xdpi_anomaly_counter_name(i), ac[i]);

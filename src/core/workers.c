@@ -77,7 +77,7 @@ struct xdpi_workers {
 	uint32_t n;
 	pthread_t output;
 	bool output_started;
-	volatile int stop_output;
+	int stop_output; /* atomic: the output thread's last drain, then its end */
 	bool each_stats; /* each_reads: a stats event after each worker's flows */
 	pthread_mutex_t anomaly_lock;
 	struct xdpi_anomaly *anomaly;
@@ -127,7 +127,7 @@ static void *output_main(void *arg)
 {
 	struct xdpi_workers *w = arg;
 
-	while (!w->stop_output)
+	while (!__atomic_load_n(&w->stop_output, __ATOMIC_ACQUIRE))
 		if (!drain_events(w))
 			usleep(1000); /* events wait at most a millisecond */
 	drain_events(w);
@@ -394,7 +394,7 @@ void xdpi_workers__finish(struct xdpi_workers *w, uint64_t now, bool stats)
 	for (uint32_t i = 0; i < w->n; i++)
 		w->wk[i].started = false;
 	if (w->output_started) {
-		w->stop_output = 1;
+		__atomic_store_n(&w->stop_output, 1, __ATOMIC_RELEASE);
 		pthread_join(w->output, NULL);
 		w->output_started = false;
 	}

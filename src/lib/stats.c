@@ -8,8 +8,8 @@ static uint64_t value_of(const struct xdpi_stat *r, const void *st)
 	const char *p = (const char *)st + r->off;
 
 	if (r->kind == XDPI_STAT_BOOL)
-		return *(const bool *)p;
-	return *(const uint64_t *)p;
+		return xdpi_count_get((const bool *)p);
+	return xdpi_count_get((const uint64_t *)p); /* another thread may be moving it */
 }
 
 void xdpi_stats_json(struct xdpi_json *j, const char *object, const struct xdpi_stat *rows,
