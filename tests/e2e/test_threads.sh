@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # xdpi's threads under ThreadSanitizer (xdpi built with -fsanitize=thread in build-tsan/).
-# Offline: every corpus capture with three workers, the anomaly detectors and a DNS rule file
-# (the workers share the detectors, the DNS names and the output; each reads the file), and
-# one capture through the kernel's programs. Live, with the corpus replayed by tcpreplay: host
+# Offline: the largest corpus captures with three workers, the anomaly detectors and a DNS
+# rule file (the workers share the detectors, the DNS names and the output; each reads the
+# file), and one capture through the kernel's programs. Live, with the corpus replayed by tcpreplay: host
 # mode with two workers while /metrics is scraped (the metrics sum every engine's counters),
 # and tap mode (AF_XDP) with two workers (their stats events read the socket's counters).
 # Each run must see its packets, and any ThreadSanitizer report fails.
@@ -29,10 +29,10 @@ no_reports() {
 	return 1
 }
 
-# offline: every capture, three workers
+# offline: the twelve largest captures (the most packets for the threads to meet over; every
+# capture takes the suite a minute more), three workers
 runs=0 flows=0
-for p in "$SHARED"/corpus/*.pcap "$SHARED"/corpus/*.pcapng; do
-	[ -e "$p" ] || continue
+for p in $(ls -S "$SHARED"/corpus/*.pcap "$SHARED"/corpus/*.pcapng 2>/dev/null | head -12); do
 	runs=$((runs + 1))
 	n=$("$TSAN_XDPI" read --workers 3 --rules "$RULES" -o - "$p" 2>/dev/null | grep -c '"event_type":"flow"')
 	flows=$((flows + n))
