@@ -31,6 +31,7 @@
 #include "xdpi/appid.h"
 #include "xdpi/decode.h"
 #include "xdpi/frag_memo.h"
+#include "xdpi/stats.h"
 #include "xdpi/workers.h"
 #include "spsc.h"
 
@@ -52,7 +53,7 @@ struct worker {
 	struct spsc in;      /* reader -> worker */
 	struct spsc out;     /* worker -> output thread */
 	struct xdpi_engine *engine;
-	uint64_t dispatched, waits, events_dropped;
+	uint64_t dispatched, waits, events_dropped; /* xdpi_count_*: stats read them elsewhere */
 	volatile int done;   /* the worker has finished its flows */
 	uint32_t sleeping;   /* the worker waits on `wake` (futex) for the next record */
 	uint32_t wake;
@@ -96,7 +97,7 @@ static int worker_emit(void *ctx, const char *json, size_t len)
 		 * on us and nothing may be lost: wait for the output thread (an event larger
 		 * than half the ring can never fit: counted) */
 		if (!wk->w->cfg.reader_works || len + 16 > wk->out.size / 2) {
-			wk->events_dropped++;
+			xdpi_count_add(&wk->events_dropped, 1);
 			return -ENOBUFS;
 		}
 		sched_yield();
@@ -219,7 +220,7 @@ static void post(struct xdpi_workers *w, uint32_t i, const struct rec *r, const 
 		return;
 	}
 	while (!(p = spsc_reserve(&wk->in, sizeof(*r) + dlen))) {
-		wk->waits++;
+		xdpi_count_add(&wk->waits, 1);
 		wake_worker(wk); /* full: it must be awake to drain */
 		sched_yield();
 	}
@@ -290,14 +291,14 @@ int xdpi_workers__packet(struct xdpi_workers *w, const struct xdpi_pkt *pkt)
 	uint32_t o = owner(w, w->frags, pkt, &d), i = o & ~OWNER_DECODED;
 
 	if (w->wk[i].in_reader) { /* its own engine: the decoding is at hand */
-		w->wk[i].dispatched++;
+		xdpi_count_add(&w->wk[i].dispatched, 1);
 		xdpi_engine__packet_decoded(w->wk[i].engine, pkt, o & OWNER_DECODED ? &d : NULL);
 		return 0;
 	}
 	r.pkt = *pkt;
 	r.pkt.data = NULL;
 	post(w, i, &r, pkt->data, pkt->cap_len);
-	w->wk[i].dispatched++;
+	xdpi_count_add(&w->wk[i].dispatched, 1);
 	return 0;
 }
 
@@ -309,7 +310,7 @@ int xdpi_workers__offer(struct xdpi_workers *w, uint32_t worker, const struct xd
 
 	if ((o & ~OWNER_DECODED) != worker)
 		return 0; /* another worker's: it reads this packet too */
-	wk->dispatched++;
+	xdpi_count_add(&wk->dispatched, 1);
 	return xdpi_engine__packet_decoded(wk->engine, pkt, o & OWNER_DECODED ? &d : NULL);
 }
 
@@ -405,9 +406,9 @@ void xdpi_workers__stats(const struct xdpi_workers *w, struct xdpi_workers_stats
 	memset(st, 0, sizeof(*st));
 	st->n = w->n;
 	for (uint32_t i = 0; i < w->n && i < XDPI_WORKERS_MAX; i++) {
-		st->dispatched[i] = w->wk[i].dispatched;
-		st->waits += w->wk[i].waits;
-		st->events_dropped += w->wk[i].events_dropped;
+		st->dispatched[i] = xdpi_count_get(&w->wk[i].dispatched);
+		st->waits += xdpi_count_get(&w->wk[i].waits);
+		st->events_dropped += xdpi_count_get(&w->wk[i].events_dropped);
 	}
 }
 
